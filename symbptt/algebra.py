@@ -1,0 +1,345 @@
+"""Commutative rings in which model quantities and formulas are evaluated.
+
+Every engine writes its arithmetic with ``+``, ``-`` and ``*`` on ring elements, so one
+computation serves several purposes:
+
+* :class:`PolynomialRing`: the exact canonical form. Each activation node (phi(s_k),
+  theta(h_k), their derivatives where they are independent of the value, l' at step k)
+  is an opaque generator, so both sides of an identity become polynomials with rational
+  coefficients in sparse canonical form (python-flint's ``fmpq_mpoly``); two
+  expressions are equal iff their polynomials are equal.
+* :class:`ModularRing`: the same polynomials evaluated at one random point modulo a
+  random prime (Schwartz-Zippel); elements also carry a bound on the degree, so the
+  probability of a wrong "equal" verdict can be stated.
+* :class:`PointRing`: exact values at concrete inputs, used for counterexamples:
+  rationals (``Fraction``) when every activation is generic or the identity, and
+  rigorous intervals (``mpmath.iv``) when tanh, sigmoid or softplus are involved.
+
+An atom is named by a hashable key: ``("w",)``, ``("x", k)``, ``("d", k)``,
+``("h0",)``, ``("lgrad", k)`` (l'(yhat_k, d_k)) or ``(fn, order, node)`` with node
+``("s", k)`` or ``("h", k)``, e.g. ``("phi", 1, ("s", 3))`` for phi'(s_3).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from fractions import Fraction
+from typing import Any, Hashable, Iterable
+
+import flint
+
+AtomKey = tuple[Hashable, ...]
+
+
+def atom_name(key: AtomKey) -> str:
+    """A readable name of an atom key, e.g. ``phi'(s_3)`` or ``x_2``."""
+    if len(key) == 3:
+        fn, order, (kind, k) = key
+        return f"{fn}{chr(39) * order}({kind}_{k})"
+    if len(key) == 2:
+        name, k = key
+        return f"{name}_{k}" if name != "lgrad" else f"l'(yhat_{k}, d_{k})"
+    return str(key[0])
+
+
+class Ring:
+    """Interface shared by the rings: constants, atoms, equality and a method name."""
+
+    #: How a verdict reached in this ring is described in reports.
+    method: str = "?"
+    zero: Any
+    one: Any
+    #: Whether the derivative of tanh/sigmoid is kept as an atom of its own (related to
+    #: the value by a rewrite rule) rather than written as a polynomial in the value.
+    derivative_atoms: bool = False
+
+    def const(self, q: Fraction | int) -> Any:
+        """The constant q."""
+        raise NotImplementedError
+
+    def atom(self, key: AtomKey, argument: Any = None) -> Any:
+        """The value of an atom. ``argument`` is the value of the node an activation is
+        applied to (used only by :class:`PointRing`)."""
+        raise NotImplementedError
+
+    def equal(self, a: Any, b: Any) -> bool:
+        """Whether two elements are equal in this ring."""
+        return a == b
+
+    def normal(self, a: Any) -> Any:
+        """The canonical representative of an element (identity except for
+        :class:`PolynomialRing`)."""
+        return a
+
+
+class PolynomialRing(Ring):
+    """Exact canonical forms: sparse polynomials over Q in named atoms.
+
+    For tanh and sigmoid the value y = phi(s_k) and the derivative dy = phi'(s_k) are
+    both generators, tied by the relation of the activation (tanh: y^2 = 1 - dy). The
+    rules {y_k^2 -> 1 - dy_k} have pairwise coprime leading terms, so they form a
+    Groebner basis and the remainder on division by them (:meth:`normal`, every y_k of
+    degree <= 1) is a canonical form of the quotient ring, which is the ring of
+    functions of the model.
+
+    Args:
+        keys: every atom the computation may ask for (see :func:`symbptt.values.atom_keys`).
+        square_rules: ``{value_key: (derivative_key, rule)}`` with ``rule(y, dy, one)``
+            the value of y^2.
+    """
+
+    method = "exact (canonical polynomial form)"
+    derivative_atoms = True
+
+    def __init__(self, keys: Iterable[AtomKey],
+                 square_rules: dict[AtomKey, tuple[AtomKey, Any]] | None = None) -> None:
+        self.keys: tuple[AtomKey, ...] = tuple(dict.fromkeys(keys))
+        self._index = {key: n for n, key in enumerate(self.keys)}
+        names = [f"a{n}" for n in range(len(self.keys))] or ["a0"]
+        self.ctx = flint.fmpq_mpoly_ctx.get(names)
+        self._gens = self.ctx.gens()
+        self.zero = self.ctx.from_dict({})
+        self.one = self.ctx.constant(1)
+        self._rules: list[tuple[int, Any, Any]] = []
+        for key, (dkey, rule) in (square_rules or {}).items():
+            if key in self._index and dkey in self._index:
+                y, dy = self.atom(key), self.atom(dkey)
+                self._rules.append((self._index[key], y * y, rule(y, dy, self.one)))
+
+    def normal(self, a: Any) -> Any:
+        """Reduce every rewritten value atom to degree <= 1 (see the class notes)."""
+        if not self._rules or a.is_constant():
+            return a
+        degrees = a.degrees()
+        for n, square, replacement in self._rules:
+            if degrees[n] >= 2:
+                while True:
+                    q, r = divmod(a, square)
+                    if q.is_zero():
+                        break
+                    a = r + q * replacement
+        return a
+
+    def equal(self, a: Any, b: Any) -> bool:
+        return self.normal(a - b).is_zero()
+
+    def const(self, q: Fraction | int) -> Any:
+        q = Fraction(q)
+        return self.ctx.constant(flint.fmpq(q.numerator, q.denominator))
+
+    def atom(self, key: AtomKey, argument: Any = None) -> Any:
+        try:
+            return self._gens[self._index[key]]
+        except KeyError:
+            raise KeyError(f"no generator for atom {atom_name(key)}") from None
+
+    def terms(self, poly: Any) -> list[tuple[dict[AtomKey, int], Fraction]]:
+        """The terms of a polynomial as (atom -> exponent, coefficient) pairs."""
+        out = []
+        for exps, coeff in poly.to_dict().items():
+            mono = {self.keys[n]: e for n, e in enumerate(exps) if e}
+            out.append((mono, Fraction(int(coeff.p), int(coeff.q))))
+        return out
+
+    def evaluate(self, poly: Any, values: dict[AtomKey, Fraction]) -> Fraction:
+        """Evaluate a polynomial exactly at rational values of its atoms."""
+        total = Fraction(0)
+        for mono, coeff in self.terms(poly):
+            term = coeff
+            for key, e in mono.items():
+                term *= values[key] ** e
+            total += term
+        return total
+
+
+class ModInt:
+    """An element of Z/p together with an upper bound on the degree of the polynomial
+    it is the value of (constants have degree 0)."""
+
+    __slots__ = ("r", "deg")
+    p: int = 0
+
+    def __init__(self, r: int, deg: int) -> None:
+        self.r = r
+        self.deg = deg
+
+    def _lift(self, other: Any) -> "ModInt":
+        if isinstance(other, ModInt):
+            return other
+        return type(self)(int(other) % self.p, 0)
+
+    def __add__(self, other: Any) -> "ModInt":
+        o = self._lift(other)
+        return type(self)((self.r + o.r) % self.p, max(self.deg, o.deg))
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> "ModInt":
+        o = self._lift(other)
+        return type(self)((self.r - o.r) % self.p, max(self.deg, o.deg))
+
+    def __rsub__(self, other: Any) -> "ModInt":
+        return self._lift(other) - self
+
+    def __neg__(self) -> "ModInt":
+        return type(self)(-self.r % self.p, self.deg)
+
+    def __mul__(self, other: Any) -> "ModInt":
+        o = self._lift(other)
+        return type(self)(self.r * o.r % self.p, self.deg + o.deg)
+
+    __rmul__ = __mul__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ModInt) and self.r == other.r
+
+    def __hash__(self) -> int:
+        return hash(self.r)
+
+    def __repr__(self) -> str:
+        return f"ModInt({self.r} mod {self.p}, deg<={self.deg})"
+
+
+def random_prime(bits: int, rng: random.Random) -> int:
+    """A uniformly chosen prime with exactly ``bits`` bits (BPSW test of python-flint)."""
+    while True:
+        n = rng.getrandbits(bits) | (1 << (bits - 1)) | 1
+        if flint.fmpz(n).is_prime():
+            return n
+
+
+class ModularRing(Ring):
+    """Polynomials evaluated at one uniformly random point modulo a random prime.
+
+    If two polynomials differ, their values differ except with probability at most
+    deg / p (Schwartz-Zippel), so "differ" is certain and "equal" has a stated bound.
+
+    Args:
+        rng: the source of randomness (seeded by the caller for reproducibility).
+        bits: size of the prime; 127 bits makes the bound below 2^-100 for every
+            computation this package does.
+    """
+
+    def __init__(self, rng: random.Random, bits: int = 127) -> None:
+        self.p = random_prime(bits, rng)
+        self.rng = rng
+        self.element = type("ModIntP", (ModInt,), {"p": self.p, "__slots__": ()})
+        self.zero = self.element(0, 0)
+        self.one = self.element(1, 0)
+        self._atoms: dict[AtomKey, ModInt] = {}
+        self.method = f"randomized (Schwartz-Zippel modulo a random {bits}-bit prime)"
+
+    def const(self, q: Fraction | int) -> ModInt:
+        q = Fraction(q)
+        return self.element(q.numerator * pow(q.denominator, -1, self.p) % self.p, 0)
+
+    def atom(self, key: AtomKey, argument: Any = None) -> ModInt:
+        value = self._atoms.get(key)
+        if value is None:
+            value = self._atoms[key] = self.element(self.rng.randrange(self.p), 1)
+        return value
+
+    def error_bound(self, degree: int, comparisons: int = 1) -> float:
+        """Upper bound on P(some nonzero difference of degree <= ``degree`` vanished),
+        union-bounded over ``comparisons`` comparisons."""
+        return comparisons * max(degree, 1) / self.p
+
+
+#: Real activation functions for PointRing (order 0 and 1) on mpmath numbers.
+def _tanh(ctx, z, order):
+    y = 1 - 2 / (ctx.exp(2 * z) + 1)
+    return y if order == 0 else 1 - y * y
+
+
+def _sigmoid(ctx, z, order):
+    y = 1 / (1 + ctx.exp(-z))
+    return y if order == 0 else y * (1 - y)
+
+
+def _softplus(ctx, z, order):
+    return ctx.log(1 + ctx.exp(z)) if order == 0 else 1 / (1 + ctx.exp(-z))
+
+
+REAL_FUNCTIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "softplus": _softplus}
+
+
+class PointRing(Ring):
+    """Exact evaluation at concrete inputs (for counterexamples and cross-checks).
+
+    Atoms that are model inputs (w, v, h0, x_k, d_k) and the values of generic functions
+    at nodes (phi(s_k), phi'(s_k), ..., l'(yhat_k, d_k)) are taken from ``values`` or
+    drawn as small random rationals; tanh, sigmoid and softplus are evaluated for real,
+    in rigorous interval arithmetic (``mpmath.iv``), so all results are then intervals
+    guaranteed to contain the true value.
+
+    Args:
+        rng: source of random rationals.
+        interval: use intervals (needed when a concrete transcendental activation occurs).
+        values: fixed values for some atoms.
+    """
+
+    method = "exact evaluation at a point"
+
+    def __init__(self, rng: random.Random, *, interval: bool = False,
+                 values: dict[AtomKey, Fraction] | None = None, prec: int = 200) -> None:
+        self.rng = rng
+        self.interval = interval
+        self.values: dict[AtomKey, Any] = dict(values or {})
+        self.arguments: dict[AtomKey, Any] = {}
+        if interval:
+            from mpmath import iv
+
+            self.iv = iv
+            iv.prec = max(iv.prec, prec)
+        self.zero = self.const(0)
+        self.one = self.const(1)
+
+    def const(self, q: Fraction | int) -> Any:
+        q = Fraction(q)
+        if self.interval:
+            return self.iv.mpf(q.numerator) / q.denominator
+        return q
+
+    def random_rational(self) -> Fraction:
+        """A small nonzero random rational, e.g. -7/4."""
+        num = self.rng.choice([n for n in range(-9, 10) if n])
+        return Fraction(num, self.rng.randint(1, 5))
+
+    def atom(self, key: AtomKey, argument: Any = None) -> Any:
+        if len(key) == 3 and key[0] in REAL_FUNCTIONS:
+            return REAL_FUNCTIONS[key[0]](self.iv, argument, key[1])
+        if key not in self.values:
+            self.values[key] = self.random_rational()
+        if argument is not None:
+            self.arguments[key] = argument
+        return self.const(self.values[key])
+
+    def is_consistent(self) -> bool:
+        """True when no generic function was given two values at one argument value,
+        so some smooth function takes every chosen value (Hermite interpolation)."""
+        by_function: dict[tuple, list] = {}
+        for (fn, order, _node), arg in self.arguments.items():
+            by_function.setdefault(fn, []).append(arg)
+        for args in by_function.values():
+            for a_n, a in enumerate(args):
+                for b in args[a_n + 1:]:
+                    if not self.certainly_differ(a, b):
+                        return False
+        return True
+
+    def certainly_differ(self, a: Any, b: Any) -> bool:
+        """Whether two values are certainly different (disjoint intervals, or unequal)."""
+        if not self.interval:
+            return a != b
+        return 0 not in (self.const(0) + a - b)
+
+
+def to_fraction_or_interval(x: Any) -> str:
+    """Format a point value: a rational exactly, an interval by its midpoint to 15
+    significant digits with its certified radius."""
+    if isinstance(x, Fraction):
+        return str(x)
+    mid = float(x.mid.a)
+    rad = float(x.delta.b) / 2
+    return f"{mid:.15g} (+/- {rad:.1e})" if not math.isnan(mid) else str(x)

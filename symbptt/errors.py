@@ -1,0 +1,40 @@
+"""Exception hierarchy of symbptt.
+
+Every error the package raises on purpose derives from :class:`SymbpttError`, so a
+caller can catch them all at once; only ``cli.py`` turns them into exit codes.
+"""
+
+from __future__ import annotations
+
+
+class SymbpttError(Exception):
+    """Base class of every error raised on purpose by symbptt."""
+
+
+class SpecError(SymbpttError, ValueError):
+    """A model specification (or an option given for one) is invalid.
+
+    The message says what was wrong and what is accepted instead.
+    """
+
+
+class EvaluationError(SymbpttError, ValueError):
+    """An expression cannot be given a meaning in the model (unknown node, bad index)."""
+
+
+class NotEquivalentError(SymbpttError, AssertionError):
+    """Two expressions that were asserted equal are not.
+
+    Attributes:
+        lhs: the left-hand side as given.
+        rhs: the right-hand side as given.
+        counterexample: a :class:`symbptt.equivalence.Counterexample` separating them,
+            or ``None`` if none could be produced.
+    """
+
+    def __init__(self, message: str, *, lhs: object = None, rhs: object = None,
+                 counterexample: object = None) -> None:
+        super().__init__(message)
+        self.lhs = lhs
+        self.rhs = rhs
+        self.counterexample = counterexample

@@ -1,0 +1,137 @@
+"""The scalar RNN of the seeds, as a frozen and validated specification.
+
+    s_t = w h_{t-1} + v x_t,   h_t = phi(s_t),   yhat_t = theta(h_t),
+    l_t = l(yhat_t, d_t),      L = (1/T) sum_t l_t   (loss="mean")  or  sum_t l_t  ("sum").
+
+Activations and losses are looked up in tables (data, not if-chains): everything else in
+the package asks these tables what a name means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import SpecError
+
+#: The largest T any command accepts; the README states the time it takes.
+MAX_T = 5000
+
+
+@dataclass(frozen=True)
+class Activation:
+    """What the engines need to know about one activation function.
+
+    Attributes:
+        name: the name used on the command line.
+        derivative_of_value: how phi'(s) is written in terms of y = phi(s), as a function
+            of ``(y, one)`` working in any commutative ring; ``None`` when phi' is not a
+            polynomial in phi (then phi(s) and phi'(s) are independent atoms).
+        square_rule: the same relation solved for y^2, as a function of ``(y, dy, one)``
+            (tanh: y^2 = 1 - dy); the exact canonical form keeps phi'(s) as an atom and
+            rewrites y^2 with it, which avoids the 2^T terms that expanding
+            prod (1 - y_j^2) would produce.
+        is_identity: phi(s) = s, so phi(s) is not an atom at all.
+        latex: how the document names it once, e.g. ``\\tanh``.
+    """
+
+    name: str
+    description: str
+    derivative_of_value: object = None
+    square_rule: object = None
+    is_identity: bool = False
+    latex: str = ""
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("generic", "an undefined differentiable function; identities that hold "
+                   "for it hold for every activation"),
+        Activation("tanh", "hyperbolic tangent, tanh' = 1 - tanh^2",
+                   derivative_of_value=lambda y, one: one - y * y,
+                   square_rule=lambda y, dy, one: one - dy, latex=r"\tanh"),
+        Activation("sigmoid", "logistic function, sigma' = sigma (1 - sigma)",
+                   derivative_of_value=lambda y, one: y * (one - y),
+                   square_rule=lambda y, dy, one: y - dy, latex=r"\sigma"),
+        Activation("identity", "phi(s) = s", derivative_of_value=lambda y, one: one,
+                   is_identity=True, latex=r"\mathrm{id}"),
+        Activation("softplus", "log(1 + e^s), whose derivative is the logistic function",
+                   latex=r"\operatorname{softplus}"),
+    )
+}
+
+LOSSES: dict[str, str] = {
+    "generic": "an undefined differentiable per-step loss l(yhat, d)",
+    "squared": "l(yhat, d) = (yhat - d)^2 / 2",
+}
+
+REDUCTIONS: dict[str, str] = {
+    "mean": "L = (1/T) sum_t l_t, eqn (1) of note 000",
+    "sum": "L = sum_t l_t, as in question 002",
+}
+
+H0_CHOICES: dict[str, str] = {
+    "symbol": "h_0 is a given symbol",
+    "zero": "h_0 = 0",
+}
+
+
+def _choose(kind: str, value: object, table: dict) -> str:
+    if not isinstance(value, str) or value not in table:
+        raise SpecError(f"unknown {kind} {value!r}; expected one of: {', '.join(table)}")
+    return value
+
+
+@dataclass(frozen=True)
+class RNNSpec:
+    """A scalar RNN for a chosen number of steps T; validated on construction.
+
+    Args:
+        T: number of time steps, 1 <= T <= MAX_T.
+        activation: phi, the hidden activation (a key of ``ACTIVATIONS``).
+        output_activation: theta, the output activation.
+        loss: the per-step loss l (a key of ``LOSSES``).
+        reduction: ``"mean"`` (default, L = (1/T) sum l_t) or ``"sum"``.
+        h0: ``"symbol"`` (h_0 a given symbol) or ``"zero"``.
+
+    Raises:
+        SpecError: on any value outside the documented choices.
+
+    Example:
+        >>> RNNSpec(T=3, activation="tanh").activation
+        'tanh'
+    """
+
+    T: int
+    activation: str = "generic"
+    output_activation: str = "generic"
+    loss: str = "generic"
+    reduction: Literal["mean", "sum"] = "mean"
+    h0: Literal["symbol", "zero"] = "symbol"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.T, bool) or not isinstance(self.T, int):
+            raise SpecError(f"T must be an integer, got {self.T!r}")
+        if not 1 <= self.T <= MAX_T:
+            raise SpecError(f"T must be between 1 and {MAX_T}, got {self.T}")
+        _choose("activation", self.activation, ACTIVATIONS)
+        _choose("output activation", self.output_activation, ACTIVATIONS)
+        _choose("loss", self.loss, LOSSES)
+        _choose("loss reduction", self.reduction, REDUCTIONS)
+        _choose("h0 choice", self.h0, H0_CHOICES)
+
+    @property
+    def phi(self) -> Activation:
+        """The hidden activation's table entry."""
+        return ACTIVATIONS[self.activation]
+
+    @property
+    def theta(self) -> Activation:
+        """The output activation's table entry."""
+        return ACTIVATIONS[self.output_activation]
+
+    def describe(self) -> str:
+        """A one-line human description, used in reports and documents."""
+        return (f"T={self.T}, phi={self.activation}, theta={self.output_activation}, "
+                f"loss={self.loss}, reduction={self.reduction}, h0={self.h0}")

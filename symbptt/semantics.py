@@ -1,0 +1,308 @@
+"""The meaning of expressions: every node of :mod:`symbptt.expr` given its value in a ring.
+
+:class:`Evaluator` compiles a SymPy expression once into nested closures (so a formula
+with ``Sum``/``Product`` over symbolic bounds is evaluated for many t without SymPy in
+the loop) and evaluates it for concrete index values. The definitions of the immediate
+partials and of the one-step Jacobian are data (:class:`Definitions`), written in model
+quantities, so a test can replace them with a wrong one and watch the verifier object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+import sympy as sp
+
+from .derive.reference import Reference
+from .errors import EvaluationError
+from .expr import (L, PARAMETERS, Application, HiddenState, ImmediatePartial, Input,
+                   Prediction, PreActivation, StepLoss, Target, TotalDerivative, k, s, h,
+                   x, v, w, PhiPrime)
+from .expr import T as T_SYMBOL
+from .values import Trace, activation_value, function_name
+
+Env = dict[sp.Symbol, int]
+Compiled = Callable[[Env], Any]
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """What the immediate partials and the Jacobian are, in model quantities at step k.
+
+    Attributes:
+        immediate: ``{param: expr in k}``: d+h_k/dparam (h_{k-1} held fixed).
+        jacobian: dh_k/dh_{k-1} as an expression in k.
+    """
+
+    immediate: dict[sp.Symbol, sp.Expr] = field(default_factory=lambda: {
+        w: PhiPrime(s(k)) * h(k - 1),
+        v: PhiPrime(s(k)) * x(k),
+    })
+    jacobian: sp.Expr = PhiPrime(s(k)) * w
+
+    def immediate_at(self, param: sp.Symbol, index) -> sp.Expr:
+        """d+h_index/dparam in model quantities."""
+        return self.immediate[param].subs(k, index)
+
+    def jacobian_at(self, index) -> sp.Expr:
+        """dh_index/dh_{index-1} in model quantities."""
+        return self.jacobian.subs(k, index)
+
+
+DEFAULT_DEFINITIONS = Definitions()
+
+_PARAM_NAMES = {w: "w", v: "v"}
+
+
+class Evaluator:
+    """Evaluates expressions of :mod:`symbptt.expr` in the ring of a trace.
+
+    Args:
+        trace: model quantities in a ring.
+        reference: the true total derivatives in the same ring.
+        definitions: the immediate partials and the Jacobian.
+        adjoint: optional override giving dL/ds_k (the backward engine binds it to its
+            own recursion).
+    """
+
+    def __init__(self, trace: Trace, reference: Reference,
+                 definitions: Definitions = DEFAULT_DEFINITIONS,
+                 adjoint: Callable[[int], Any] | None = None) -> None:
+        self.trace = trace
+        self.ring = trace.ring
+        self.T = trace.spec.T
+        self.reference = reference
+        self.definitions = definitions
+        self.adjoint = adjoint
+        self._cache: dict[sp.Basic, Compiled] = {}
+        self._immediate = {p: self.compile(e) for p, e in definitions.immediate.items()}
+        self._jacobian = self.compile(definitions.jacobian)
+
+    # -- public -------------------------------------------------------------------
+    def value(self, expr: sp.Expr, **indices: int) -> Any:
+        """The value of ``expr`` with the index symbols bound, e.g. ``value(e, t=3)``."""
+        env = {sp.Symbol(name, integer=True): n for name, n in indices.items()}
+        return self.compile(expr)(env)
+
+    def immediate(self, param: str, index: int) -> Any:
+        """d+h_index/dparam."""
+        return self._immediate[{"w": w, "v": v}[param]]({k: index})
+
+    def jacobian(self, index: int) -> Any:
+        """dh_index/dh_{index-1}."""
+        return self._jacobian({k: index})
+
+    def compile(self, expr: sp.Expr) -> Compiled:
+        """Compile an expression into a closure over index bindings (memoised)."""
+        expr = sp.sympify(expr).subs(T_SYMBOL, self.T)
+        hit = self._cache.get(expr)
+        if hit is None:
+            hit = self._cache[expr] = self._compile(expr)
+        return hit
+
+    # -- compilation ---------------------------------------------------------------
+    def _compile(self, e: sp.Basic) -> Compiled:
+        ring, tr = self.ring, self.trace
+        if e.is_Rational:
+            c = ring.const(Fraction(int(e.p), int(e.q)))
+            return lambda env: c
+        if e in _PARAM_NAMES:
+            value = tr.w if e == w else tr.v
+            return lambda env: value
+        if e.is_Symbol:
+            raise EvaluationError(f"the symbol {e} has no value in the model "
+                                  f"(an index can only appear as a subscript)")
+        if e.is_Add:
+            parts = [self.compile(a) for a in e.args]
+
+            def add(env: Env) -> Any:
+                out = ring.zero
+                for part in parts:
+                    out = out + part(env)
+                return out
+            return add
+        if e.is_Mul:
+            parts = [self.compile(a) for a in e.args]
+
+            def mul(env: Env) -> Any:
+                out = ring.one
+                for part in parts:
+                    out = out * part(env)
+                return ring.normal(out)
+            return mul
+        if e.is_Pow:
+            return self._compile_pow(e)
+        if isinstance(e, (sp.Sum, sp.Product)):
+            return self._compile_range(e)
+        if isinstance(e, HiddenState | PreActivation | Input | Target | Prediction):
+            return self._compile_quantity(e)
+        if isinstance(e, Application):
+            return self._compile_application(e)
+        if isinstance(e, ImmediatePartial):
+            return self._compile_immediate(e)
+        if isinstance(e, TotalDerivative):
+            return self._compile_total(e)
+        raise EvaluationError(f"no meaning is defined for {e}")
+
+    def _compile_pow(self, e: sp.Pow) -> Compiled:
+        if not (e.exp.is_Integer and e.exp >= 0):
+            raise EvaluationError(f"only non-negative integer powers have a meaning "
+                                  f"here, got {e}")
+        base, n, ring = self.compile(e.base), int(e.exp), self.ring
+
+        def power(env: Env) -> Any:
+            b, out = base(env), ring.one
+            for _ in range(n):
+                out = ring.normal(out * b)
+            return out
+        return power
+
+    def _index(self, expr: sp.Expr) -> Callable[[Env], int]:
+        """Compile an index expression (integer-linear in index symbols)."""
+        expr = sp.sympify(expr)
+        if expr.is_Integer:
+            n = int(expr)
+            return lambda env: n
+        if expr.is_Symbol:
+            def lookup(env: Env) -> int:
+                try:
+                    return env[expr]
+                except KeyError:
+                    raise EvaluationError(f"the index {expr} is not bound") from None
+            return lookup
+        if expr.is_Add or expr.is_Mul:
+            parts = [self._index(a) for a in expr.args]
+            if expr.is_Add:
+                return lambda env: sum(p(env) for p in parts)
+            a, b = parts[0], parts[1:]
+
+            def product(env: Env) -> int:
+                out = a(env)
+                for p in b:
+                    out *= p(env)
+                return out
+            return product
+        raise EvaluationError(f"unsupported index expression {expr}")
+
+    def _checked(self, index: Compiled, low: int, what: str) -> Callable[[Env], int]:
+        T = self.T
+
+        def get(env: Env) -> int:
+            n = index(env)
+            if not low <= n <= T:
+                raise EvaluationError(f"{what}_{n} is outside the model "
+                                      f"(steps {low}..{T})")
+            return n
+        return get
+
+    def _compile_quantity(self, e: sp.Basic) -> Compiled:
+        table = {HiddenState: ("h", 0), PreActivation: ("s", 1), Input: ("x", 1),
+                 Target: ("d", 1), Prediction: ("yhat", 1)}
+        name, low = table[type(e)]
+        values = getattr(self.trace, name)
+        index = self._checked(self._index(e.index), low, e.symbol_name)
+        return lambda env: values[index(env)]
+
+    def _compile_application(self, e: Application) -> Compiled:
+        arg = e.args[0]
+        if not isinstance(arg, HiddenState | PreActivation):
+            raise EvaluationError(f"{type(e).__name__} is only defined at a node h_k or "
+                                  f"s_k, got {arg}")
+        kind = "h" if isinstance(arg, HiddenState) else "s"
+        spec, ring = self.trace.spec, self.ring
+        act = spec.phi if e.role == "phi" else spec.theta
+        fn = function_name(act, e.role)
+        argument = self.compile(arg)
+        index = self._index(arg.index)
+        order = e.order
+
+        def apply(env: Env) -> Any:
+            n = index(env)
+            return activation_value(ring, act, fn, order, (kind, n), argument(env))
+        return apply
+
+    def _compile_immediate(self, e: ImmediatePartial) -> Compiled:
+        if not (isinstance(e.num, HiddenState) and e.den in _PARAM_NAMES):
+            raise EvaluationError(f"immediate partial d+{e.num}/d{e.den} is not defined")
+        index = self._checked(self._index(e.num.index), 1, "h")
+        definition = self._immediate[e.den]
+        return lambda env: definition({k: index(env)})
+
+    def _compile_total(self, e: TotalDerivative) -> Compiled:
+        num, den, ring = e.num, e.den, self.ring
+        if isinstance(num, HiddenState) and den in _PARAM_NAMES:
+            values = self.reference.dh[_PARAM_NAMES[den]]
+            index = self._checked(self._index(num.index), 0, "h")
+            return lambda env: values[index(env)]
+        if num == L and den in _PARAM_NAMES:
+            value = self.reference.dL[_PARAM_NAMES[den]]
+            return lambda env: value
+        if isinstance(num, HiddenState) and isinstance(den, HiddenState):
+            top = self._checked(self._index(num.index), 0, "h")
+            bottom = self._checked(self._index(den.index), 0, "h")
+            jac = self._jacobian
+
+            def chain(env: Env) -> Any:
+                a, b = top(env), bottom(env)
+                if a < b:
+                    return ring.zero
+                out = ring.one
+                for n in range(a, b, -1):
+                    out = ring.normal(out * jac({k: n}))
+                return out
+            return chain
+        if isinstance(num, StepLoss) and isinstance(den, Prediction):
+            a = self._checked(self._index(num.index), 1, "l")
+            b = self._checked(self._index(den.index), 1, "yhat")
+            lgrad = self.trace.lgrad
+            return lambda env: lgrad[a(env)] if a(env) == b(env) else ring.zero
+        if num == L and isinstance(den, Prediction):
+            b = self._checked(self._index(den.index), 1, "yhat")
+            lgrad, scale = self.trace.lgrad, self.trace.scale
+            return lambda env: scale * lgrad[b(env)]
+        if num == L and isinstance(den, PreActivation) and self.adjoint is not None:
+            index, adjoint = self._index(den.index), self.adjoint
+            return lambda env: adjoint(index(env))
+        raise EvaluationError(f"no meaning is defined for d{num}/d{den}")
+
+    def _compile_range(self, e: sp.Sum | sp.Product) -> Compiled:
+        (var, lo, hi), = e.limits
+        body = self.compile(e.function)
+        low, high = self._index(lo), self._index(hi)
+        ring = self.ring
+        if isinstance(e, sp.Sum):
+            def total(env: Env) -> Any:
+                out, inner = ring.zero, dict(env)
+                for n in range(low(env), high(env) + 1):
+                    inner[var] = n
+                    out = out + body(inner)
+                return out
+            return total
+        # Products over a contiguous range are memoised on their lower end, so that
+        # prod_{j=i+1}^{t} for i = 1..t-1 costs O(t) in all, not O(t^2).
+        free = sorted(e.function.free_symbols - {var} - set(PARAMETERS) - {L},
+                      key=str)
+        memo: dict[tuple, Any] = {}
+
+        def product(env: Env) -> Any:
+            a, b = low(env), high(env)
+            if a > b:
+                return ring.one
+            outer = tuple(env.get(f) for f in free)
+            hit = memo.get((outer, a, b))
+            if hit is not None:
+                return hit
+            n, out, inner = b, ring.one, dict(env)
+            while n >= a:
+                prev = memo.get((outer, n, b))
+                if prev is not None:
+                    out = prev
+                else:
+                    inner[var] = n
+                    out = ring.normal(out * body(inner))
+                    memo[(outer, n, b)] = out
+                n -= 1
+            return out
+        return product

@@ -72,6 +72,38 @@ class Ring:
         :class:`PolynomialRing`)."""
         return a
 
+    #: Whether :meth:`normal` does anything (lets hot loops skip the call).
+    has_normal_form: bool = False
+
+    def running_products(self, factors: list[Any]) -> list[Any]:
+        """[1, f[-1], f[-1] f[-2], ...]: products of the last n factors, n = 0..len."""
+        out = [self.one]
+        for f in reversed(factors):
+            out.append(out[-1] * f)
+        return out
+
+    def running_sums(self, terms: list[Any]) -> list[Any]:
+        """[0, a[0], a[0] + a[1], ...]."""
+        out = [self.zero]
+        for a in terms:
+            out.append(out[-1] + a)
+        return out
+
+    def products(self, xs: list[Any], ys: list[Any]) -> list[Any]:
+        """Elementwise products."""
+        return [x * y for x, y in zip(xs, ys)]
+
+    def sums(self, xs: list[Any], ys: list[Any]) -> list[Any]:
+        """Elementwise sums."""
+        return [x + y for x, y in zip(xs, ys)]
+
+    def first_mismatch(self, values: list[Any], target: Any) -> int | None:
+        """Index of the first of ``values`` not equal to ``target``, or None."""
+        for n, value in enumerate(values):
+            if not self.equal(value, target):
+                return n
+        return None
+
 
 class PolynomialRing(Ring):
     """Exact canonical forms: sparse polynomials over Q in named atoms.
@@ -102,6 +134,7 @@ class PolynomialRing(Ring):
         self.zero = self.ctx.from_dict({})
         self.one = self.ctx.constant(1)
         self._rules: list[tuple[int, Any, Any]] = []
+        self.has_normal_form = bool(square_rules)
         for key, (dkey, rule) in (square_rules or {}).items():
             if key in self._index and dkey in self._index:
                 y, dy = self.atom(key), self.atom(dkey)
@@ -122,7 +155,8 @@ class PolynomialRing(Ring):
         return a
 
     def equal(self, a: Any, b: Any) -> bool:
-        return self.normal(a - b).is_zero()
+        difference = a - b
+        return difference.is_zero() or self.normal(difference).is_zero()
 
     def const(self, q: Fraction | int) -> Any:
         q = Fraction(q)
@@ -170,24 +204,26 @@ class ModInt:
         return type(self)(int(other) % self.p, 0)
 
     def __add__(self, other: Any) -> "ModInt":
-        o = self._lift(other)
-        return type(self)((self.r + o.r) % self.p, max(self.deg, o.deg))
+        o = other if isinstance(other, ModInt) else self._lift(other)
+        a, b = self.deg, o.deg
+        return self.__class__((self.r + o.r) % self.p, a if a > b else b)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> "ModInt":
-        o = self._lift(other)
-        return type(self)((self.r - o.r) % self.p, max(self.deg, o.deg))
+        o = other if isinstance(other, ModInt) else self._lift(other)
+        a, b = self.deg, o.deg
+        return self.__class__((self.r - o.r) % self.p, a if a > b else b)
 
     def __rsub__(self, other: Any) -> "ModInt":
         return self._lift(other) - self
 
     def __neg__(self) -> "ModInt":
-        return type(self)(-self.r % self.p, self.deg)
+        return self.__class__(-self.r % self.p, self.deg)
 
     def __mul__(self, other: Any) -> "ModInt":
-        o = self._lift(other)
-        return type(self)(self.r * o.r % self.p, self.deg + o.deg)
+        o = other if isinstance(other, ModInt) else self._lift(other)
+        return self.__class__(self.r * o.r % self.p, self.deg + o.deg)
 
     __rmul__ = __mul__
 
@@ -239,6 +275,39 @@ class ModularRing(Ring):
         if value is None:
             value = self._atoms[key] = self.element(self.rng.randrange(self.p), 1)
         return value
+
+    # Batch operations on raw residues and degrees: the hot loops of the verifier.
+    def running_products(self, factors: list[ModInt]) -> list[ModInt]:
+        p, make = self.p, self.element
+        r, d, out = 1, 0, [self.one]
+        for f in reversed(factors):
+            r, d = r * f.r % p, d + f.deg
+            out.append(make(r, d))
+        return out
+
+    def running_sums(self, terms: list[ModInt]) -> list[ModInt]:
+        p, make = self.p, self.element
+        r, d, out = 0, 0, [self.zero]
+        for a in terms:
+            r, d = (r + a.r) % p, d if d > a.deg else a.deg
+            out.append(make(r, d))
+        return out
+
+    def products(self, xs: list[ModInt], ys: list[ModInt]) -> list[ModInt]:
+        p, make = self.p, self.element
+        return [make(x.r * y.r % p, x.deg + y.deg) for x, y in zip(xs, ys)]
+
+    def sums(self, xs: list[ModInt], ys: list[ModInt]) -> list[ModInt]:
+        p, make = self.p, self.element
+        return [make((x.r + y.r) % p, x.deg if x.deg > y.deg else y.deg)
+                for x, y in zip(xs, ys)]
+
+    def first_mismatch(self, values: list[Any], target: Any) -> int | None:
+        r = target.r
+        for n, value in enumerate(values):
+            if value.r != r:
+                return n
+        return None
 
     def error_bound(self, degree: int, comparisons: int = 1) -> float:
         """Upper bound on P(some nonzero difference of degree <= ``degree`` vanished),

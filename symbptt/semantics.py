@@ -77,8 +77,13 @@ class Evaluator:
         self.definitions = definitions
         self.adjoint = adjoint
         self._cache: dict[sp.Basic, Compiled] = {}
-        self._immediate = {p: self.compile(e) for p, e in definitions.immediate.items()}
-        self._jacobian = self.compile(definitions.jacobian)
+        # Immediate partials and Jacobians are pure functions of their index: tabulate.
+        steps = range(1, self.T + 1)
+        self._immediate_table = {
+            p: [None] + [self.compile(e)({k: n}) for n in steps]
+            for p, e in definitions.immediate.items()}
+        self._jacobian_table = [None] + [self.compile(definitions.jacobian)({k: n})
+                                         for n in steps]
 
     # -- public -------------------------------------------------------------------
     def value(self, expr: sp.Expr, **indices: int) -> Any:
@@ -88,11 +93,11 @@ class Evaluator:
 
     def immediate(self, param: str, index: int) -> Any:
         """d+h_index/dparam."""
-        return self._immediate[{"w": w, "v": v}[param]]({k: index})
+        return self._immediate_table[{"w": w, "v": v}[param]][index]
 
     def jacobian(self, index: int) -> Any:
         """dh_index/dh_{index-1}."""
-        return self._jacobian({k: index})
+        return self._jacobian_table[index]
 
     def compile(self, expr: sp.Expr) -> Compiled:
         """Compile an expression into a closure over index bindings (memoised)."""
@@ -126,11 +131,16 @@ class Evaluator:
         if e.is_Mul:
             parts = [self.compile(a) for a in e.args]
 
+            normal = ring.normal if ring.has_normal_form else None
+            if len(parts) == 2 and normal is None:
+                first, second = parts
+                return lambda env: first(env) * second(env)
+
             def mul(env: Env) -> Any:
                 out = ring.one
                 for part in parts:
                     out = out * part(env)
-                return ring.normal(out)
+                return normal(out) if normal else out
             return mul
         if e.is_Pow:
             return self._compile_pow(e)
@@ -227,8 +237,8 @@ class Evaluator:
         if not (isinstance(e.num, HiddenState) and e.den in _PARAM_NAMES):
             raise EvaluationError(f"immediate partial d+{e.num}/d{e.den} is not defined")
         index = self._checked(self._index(e.num.index), 1, "h")
-        definition = self._immediate[e.den]
-        return lambda env: definition({k: index(env)})
+        table = self._immediate_table[e.den]
+        return lambda env: table[index(env)]
 
     def _compile_total(self, e: TotalDerivative) -> Compiled:
         num, den, ring = e.num, e.den, self.ring
@@ -242,7 +252,7 @@ class Evaluator:
         if isinstance(num, HiddenState) and isinstance(den, HiddenState):
             top = self._checked(self._index(num.index), 0, "h")
             bottom = self._checked(self._index(den.index), 0, "h")
-            jac = self._jacobian
+            jac = self._jacobian_table
 
             def chain(env: Env) -> Any:
                 a, b = top(env), bottom(env)
@@ -250,7 +260,7 @@ class Evaluator:
                     return ring.zero
                 out = ring.one
                 for n in range(a, b, -1):
-                    out = ring.normal(out * jac({k: n}))
+                    out = ring.normal(out * jac[n])
                 return out
             return chain
         if isinstance(num, StepLoss) and isinstance(den, Prediction):
@@ -280,29 +290,27 @@ class Evaluator:
                     out = out + body(inner)
                 return out
             return total
-        # Products over a contiguous range are memoised on their lower end, so that
-        # prod_{j=i+1}^{t} for i = 1..t-1 costs O(t) in all, not O(t^2).
+        # Products over a contiguous range are memoised as running products from their
+        # upper end, so prod_{j=i+1}^{t} for i = 1..t-1 costs O(t) in all, not O(t^2).
         free = sorted(e.function.free_symbols - {var} - set(PARAMETERS) - {L},
                       key=str)
-        memo: dict[tuple, Any] = {}
+        memo: dict[tuple, list[Any]] = {}
+        normal = ring.normal if ring.has_normal_form else (lambda a: a)
 
         def product(env: Env) -> Any:
             a, b = low(env), high(env)
             if a > b:
                 return ring.one
-            outer = tuple(env.get(f) for f in free)
-            hit = memo.get((outer, a, b))
-            if hit is not None:
-                return hit
-            n, out, inner = b, ring.one, dict(env)
-            while n >= a:
-                prev = memo.get((outer, n, b))
-                if prev is not None:
-                    out = prev
-                else:
+            key = (tuple(env.get(f) for f in free), b)
+            running = memo.get(key)
+            if running is None:
+                running = memo[key] = [ring.one]
+            if len(running) <= b - a + 1:
+                inner = dict(env)
+                out = running[-1]
+                for n in range(b - len(running) + 1, a - 1, -1):
                     inner[var] = n
-                    out = ring.normal(out * body(inner))
-                    memo[(outer, n, b)] = out
-                n -= 1
-            return out
+                    out = normal(out * body(inner))
+                    running.append(out)
+            return running[b - a + 1]
         return product

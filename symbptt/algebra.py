@@ -36,7 +36,8 @@ def atom_name(key: AtomKey) -> str:
     """A readable name of an atom key, e.g. ``phi'(s_3)`` or ``x_2``."""
     if len(key) == 3:
         fn, order, (kind, k) = key
-        return f"{fn}{chr(39) * order}({kind}_{k})"
+        node = f"yhat_{k}, d_{k}" if kind == "step" else f"{kind}_{k}"
+        return f"{fn}{chr(39) * order}({node})"
     if len(key) == 2:
         name, k = key
         return f"{name}_{k}" if name != "lgrad" else f"l'(yhat_{k}, d_{k})"
@@ -385,11 +386,12 @@ class PointRing(Ring):
         return self.const(self.values[key])
 
     def is_consistent(self) -> bool:
-        """True when no generic function was given two values at one argument value,
-        so some smooth function takes every chosen value (Hermite interpolation)."""
+        """True when no generic function (or derivative) was given values at two nodes
+        whose arguments coincide, so some smooth function takes every chosen value and
+        derivative (Hermite interpolation)."""
         by_function: dict[tuple, list] = {}
         for (fn, order, _node), arg in self.arguments.items():
-            by_function.setdefault(fn, []).append(arg)
+            by_function.setdefault((fn, order), []).append(arg)
         for args in by_function.values():
             for a_n, a in enumerate(args):
                 for b in args[a_n + 1:]:

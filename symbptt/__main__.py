@@ -1,0 +1,5 @@
+"""``python -m symbptt``."""
+
+from .cli import main
+
+main()

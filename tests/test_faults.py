@@ -1,0 +1,159 @@
+"""Deliberately wrong formulas are reported as failing, with counterexamples that
+really separate the two sides: each counterexample is re-evaluated here by independent,
+plain-Python arithmetic on its exact values."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import mpmath
+import pytest
+import sympy as sp
+
+from symbptt import Definitions, Formulas, RNNSpec, verify
+from symbptt import expr as E
+from symbptt.derive.backward import BackwardRecursion, delta
+from symbptt.expr import i, j, t
+
+OFF_BY_ONE = Formulas(sum_of_products=lambda p: E.immediate(t, p) + sp.Sum(
+    sp.Product(E.jacobian(j), (j, i, t)) * E.immediate(i, p), (i, 1, t - 1)))
+DROPPED_IMMEDIATE = Formulas(sum_of_products=lambda p: sp.Sum(
+    sp.Product(E.jacobian(j), (j, i + 1, t)) * E.immediate(i, p), (i, 1, t - 1)))
+PHI_FOR_THETA = Formulas(recursion=BackwardRecursion(
+    step=(E.TotalDerivative(E.L, E.yhat(t)) * E.PhiPrime(E.h(t)) + delta(t + 1) * E.w)
+    * E.PhiPrime(E.s(t))))
+H_T_FOR_H_PREV = Formulas(definitions=Definitions(
+    immediate={E.w: E.PhiPrime(E.s(E.k)) * E.h(E.k), E.v: E.PhiPrime(E.s(E.k)) * E.x(E.k)}))
+
+
+class Point:
+    """A counterexample's exact values, with the model recomputed from them by hand."""
+
+    def __init__(self, values: dict[str, Fraction], T: int) -> None:
+        self.val = values
+        self.T = T
+        self.w, self.v = values["w"], values["v"]
+        self.h = [values["h0"]] + [values[f"phi(s_{n})"] for n in range(1, T + 1)]
+        self.P = [None] + [values[f"phi'(s_{n})"] for n in range(1, T + 1)]
+        self.s = [None] + [self.w * self.h[n - 1] + self.v * values[f"x_{n}"]
+                           for n in range(1, T + 1)]
+        self.dh = [Fraction(0)]
+        for n in range(1, T + 1):  # forward mode, written out by hand
+            self.dh.append(self.P[n] * (self.h[n - 1] + self.w * self.dh[n - 1]))
+
+    def jac(self, n: int) -> Fraction:
+        return self.P[n] * self.w
+
+    def imm(self, n: int) -> Fraction:
+        return self.P[n] * self.h[n - 1]
+
+    def prod(self, lo: int, hi: int) -> Fraction:
+        out = Fraction(1)
+        for n in range(lo, hi + 1):
+            out *= self.jac(n)
+        return out
+
+
+def failing(report, name: str):
+    check = next(c for c in report.checks if c.name == name)
+    assert not check.holds and check.counterexample is not None
+    return check
+
+
+def step_of(label: str) -> int:
+    return int(re.match(r"t=(\d+)", label).group(1))
+
+
+@pytest.mark.parametrize("T", [2, 4, 6])
+def test_product_bound_off_by_one_is_caught(T: int) -> None:
+    check = failing(verify(RNNSpec(T=T), formulas=OFF_BY_ONE), "sum of products dh_t/dw")
+    cx = check.counterexample
+    p, n = Point(cx.values, T), step_of(check.failure)
+    wrong = p.imm(n) + sum(p.prod(k, n) * p.imm(k) for k in range(1, n))
+    assert wrong != p.dh[n]
+    assert (Fraction(cx.lhs), Fraction(cx.rhs)) == (wrong, p.dh[n])
+    assert len(set(p.s[1:])) == T  # phi takes one value per distinct argument
+
+
+@pytest.mark.parametrize("T", [1, 3, 5])
+def test_dropped_immediate_term_is_caught(T: int) -> None:
+    check = failing(verify(RNNSpec(T=T), formulas=DROPPED_IMMEDIATE),
+                    "sum of products dh_t/dv")
+    cx = check.counterexample
+    p, n = Point(cx.values, T), step_of(check.failure)
+    x = [None] + [cx.values[f"x_{k}"] for k in range(1, T + 1)]
+    true = Fraction(0)
+    for k in range(1, n + 1):  # dh_k/dv by hand
+        true = p.P[k] * (x[k] + p.w * true)
+    wrong = sum(p.prod(k + 1, n) * p.P[k] * x[k] for k in range(1, n))
+    assert (Fraction(cx.lhs), Fraction(cx.rhs)) == (wrong, true) and wrong != true
+
+
+@pytest.mark.parametrize("T", [1, 3, 4])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_phi_prime_where_theta_prime_belongs_is_caught(T: int, reduction: str) -> None:
+    check = failing(verify(RNNSpec(T=T, reduction=reduction), formulas=PHI_FOR_THETA),
+                    "backward recursion dL/dw")
+    cx = check.counterexample
+    p = Point(cx.values, T)
+    c = Fraction(1, T) if reduction == "mean" else Fraction(1)
+    G = [None] + [cx.values[f"l'(yhat_{k}, d_{k})"] for k in range(1, T + 1)]
+    Q = [None] + [cx.values[f"theta'(h_{k})"] for k in range(1, T + 1)]
+    wrong_phi = [None] + [cx.values[f"phi'(h_{k})"] for k in range(1, T + 1)]
+    deltas = [Fraction(0)] * (T + 2)
+    for k in range(T, 0, -1):
+        deltas[k] = (c * G[k] * wrong_phi[k] + deltas[k + 1] * p.w) * p.P[k]
+    wrong = sum(deltas[k] * p.h[k - 1] for k in range(1, T + 1))
+    true = c * sum(G[k] * Q[k] * p.dh[k] for k in range(1, T + 1))
+    assert (Fraction(cx.lhs), Fraction(cx.rhs)) == (wrong, true) and wrong != true
+    # phi is one function: its arguments s_1..s_T, h_1..h_T are pairwise distinct
+    assert len(set(p.s[1:] + p.h[1:])) == 2 * T
+
+
+def test_h_t_where_h_t_minus_1_belongs_is_caught_at_the_first_form() -> None:
+    report = verify(RNNSpec(T=3), formulas=H_T_FOR_H_PREV)
+    check = failing(report, "expansion dh_t/dw")
+    assert check.failure.startswith("t=1, form 1 (chain rule")
+    cx = check.counterexample
+    p = Point(cx.values, 3)
+    assert Fraction(cx.lhs) == p.P[1] * p.h[1] != p.P[1] * p.h[0] == Fraction(cx.rhs)
+    assert not next(c for c in report.checks if c.name == "sum of products dh_t/dw").holds
+    # the backward recursion does not use the immediate partials, so it still holds
+    assert next(c for c in report.checks if c.name == "backward recursion dL/dw").holds
+
+
+def test_faults_are_caught_by_the_modular_method_too() -> None:
+    for formulas in (OFF_BY_ONE, DROPPED_IMMEDIATE, PHI_FOR_THETA, H_T_FOR_H_PREV):
+        report = verify(RNNSpec(T=4), method="modular", formulas=formulas)
+        assert not report.holds
+        assert all(c.error_bound == 0.0 for c in report.failures)
+
+
+def test_tanh_counterexample_is_certified_and_matches_high_precision_arithmetic() -> None:
+    T = 3
+    check = failing(verify(RNNSpec(T=T, activation="tanh"), formulas=OFF_BY_ONE),
+                    "sum of products dh_t/dw")
+    cx = check.counterexample
+    assert not cx.exact
+    mpmath.mp.dps = 40
+    val = {k: mpmath.mpf(v.numerator) / v.denominator for k, v in cx.values.items()}
+    w, v = val["w"], val["v"]
+    h, P, dh = [val["h0"]], [None], [mpmath.mpf(0)]
+    for n in range(1, T + 1):
+        h.append(mpmath.tanh(w * h[n - 1] + v * val[f"x_{n}"]))
+        P.append(1 - h[n] ** 2)
+        dh.append(P[n] * (h[n - 1] + w * dh[n - 1]))
+    n = step_of(check.failure)
+
+    def prod(lo: int) -> mpmath.mpf:
+        out = mpmath.mpf(1)
+        for m in range(lo, n + 1):
+            out *= P[m] * w
+        return out
+    wrong = P[n] * h[n - 1] + sum(prod(k) * P[k] * h[k - 1] for k in range(1, n))
+    reported_lhs = float(cx.lhs.split()[0])
+    reported_rhs = float(cx.rhs.split()[0])
+    assert reported_lhs == pytest.approx(float(wrong), rel=1e-12, abs=1e-14)
+    assert reported_rhs == pytest.approx(float(dh[n]), rel=1e-12, abs=1e-14)
+    assert abs(wrong - dh[n]) > 1e-20

@@ -265,7 +265,8 @@ class ModularRing(Ring):
         self.zero = self.element(0, 0)
         self.one = self.element(1, 0)
         self._atoms: dict[AtomKey, ModInt] = {}
-        self.method = f"randomized (Schwartz-Zippel modulo a random {bits}-bit prime)"
+        self.method = (f"modular (Schwartz-Zippel: a random point modulo a random "
+                       f"{bits}-bit prime)")
 
     def const(self, q: Fraction | int) -> ModInt:
         q = Fraction(q)

@@ -1,0 +1,103 @@
+"""Time `symbptt verify` against the naive SymPy way, side by side, in one run.
+
+The naive way is what a user would write: unroll the tanh RNN into nested expressions,
+``diff`` them, write the sum-of-products formula in model quantities, and ask
+``simplify(lhs - rhs) == 0`` for every t <= T. It checks one formula; symbptt checks
+all of them (every expansion form, the boxed formula, eqns 4-5, the backward recursion,
+for w and v). Each naive run has its own process and a time limit.
+
+Usage:
+    python benchmarks/bench_verify.py            # the table of the README
+    python benchmarks/bench_verify.py --quick    # small T only
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import subprocess
+import sys
+import time
+
+NAIVE = r'''
+import sys, sympy as sp
+T = int(sys.argv[1])
+w, v, h0 = sp.symbols("w v h_0")
+x = sp.symbols(f"x1:{T + 1}")
+h, s = [h0], [None]
+for t in range(1, T + 1):
+    s.append(w * h[t - 1] + v * x[t - 1])
+    h.append(sp.tanh(s[t]))
+dphi = lambda t: 1 - sp.tanh(s[t]) ** 2
+for t in range(1, T + 1):
+    lhs = sp.diff(h[t], w)
+    rhs = dphi(t) * h[t - 1] + sum(
+        sp.Mul(*[dphi(j) * w for j in range(i + 1, t + 1)]) * dphi(i) * h[i - 1]
+        for i in range(1, t))
+    assert sp.simplify(lhs - rhs) == 0, t
+'''
+
+
+def naive_seconds(T: int, limit: float) -> float | None:
+    """Seconds the naive way takes for T (whole process), or None past ``limit``."""
+    start = time.perf_counter()
+    try:
+        subprocess.run([sys.executable, "-c", NAIVE, str(T)], check=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        return None
+    return time.perf_counter() - start
+
+
+def symbptt_seconds(T: int, method: str, activation: str = "tanh") -> tuple[float, float]:
+    """(in-process seconds of verify(), whole-process seconds of `symbptt verify`)."""
+    from symbptt import RNNSpec, verify
+
+    start = time.perf_counter()
+    report = verify(RNNSpec(T=T, activation=activation), method=method)
+    inner = time.perf_counter() - start
+    assert report.holds
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "symbptt", "verify", "-T", str(T),
+                    "--activation", activation, "--method", method],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return inner, time.perf_counter() - start
+
+
+def exponent(points: list[tuple[int, float]]) -> float:
+    """Least-squares slope of log(time) against log(T)."""
+    xs = [math.log(T) for T, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((a - mx) * (b - my) for a, b in zip(xs, ys)) / sum((a - mx) ** 2 for a in xs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small T only")
+    parser.add_argument("--naive-limit", type=float, default=180.0,
+                        help="seconds allowed to each naive run")
+    args = parser.parse_args()
+    naive_T = [2, 3] if args.quick else [2, 3, 4, 5]
+    print("Side by side (tanh, whole process; symbptt checks every claim, naive one):")
+    print(f"{'T':>4}  {'naive SymPy':>12}  {'symbptt':>9}  {'verify()':>9}  {'ratio':>8}")
+    for T in naive_T:
+        inner, whole = symbptt_seconds(T, "exact")
+        naive = naive_seconds(T, args.naive_limit)
+        shown = f"{naive:10.2f} s" if naive else f">{args.naive_limit:.0f} s"
+        ratio = f"{naive / whole:7.1f}x" if naive else f">{args.naive_limit / whole:.0f}x"
+        inner_ratio = f" ({naive / inner:.0f}x in-process)" if naive else ""
+        print(f"{T:>4}  {shown:>12}  {whole:7.2f} s  {inner:7.3f} s  {ratio:>8}{inner_ratio}")
+    for method, Ts in (("exact", [25, 50, 100] if args.quick else [25, 50, 100, 200]),
+                       ("modular", [125, 250] if args.quick else [125, 250, 500, 1000])):
+        print(f"\nsymbptt --method {method} (tanh), every check for every t <= T:")
+        print(f"{'T':>5}  {'verify()':>9}  {'whole process':>14}")
+        points = []
+        for T in Ts:
+            inner, whole = symbptt_seconds(T, method)
+            points.append((T, inner))
+            print(f"{T:>5}  {inner:7.2f} s  {whole:12.2f} s")
+        print(f"growth exponent of verify() time in T: {exponent(points):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""`symbptt verify`: the table, JSON, and the exit-code contract (0 / 1 / 2)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import symbptt.cli as cli
+from symbptt import __version__, verify
+
+from .test_faults import OFF_BY_ONE
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli.main, list(args))
+
+
+def test_verify_prints_a_table_and_exits_0() -> None:
+    result = CliRunner().invoke(cli.main, ["verify", "-T", "3"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "expansion dh_t/dw" in result.output and "holds" in result.output
+    assert "all checks hold" in result.output
+    assert "method: exact (canonical polynomial form)" in result.output
+
+
+def test_verify_json_names_every_check_and_its_method() -> None:
+    result = CliRunner().invoke(cli.main, ["verify", "-T", "2", "--activation", "tanh",
+                                           "--json"], catch_exceptions=False)
+    data = json.loads(result.output)
+    assert result.exit_code == 0 and data["holds"]
+    assert all(c["method"].startswith("exact") for c in data["checks"])
+    assert data["model"]["activation"] == "tanh"
+
+
+def test_modular_method_states_its_error_bound() -> None:
+    result = run("verify", "-T", "30", "--method", "modular")
+    assert result.exit_code == 0
+    assert "Schwartz-Zippel" in result.output and "error bound" in result.output
+
+
+def test_a_failing_check_exits_1_and_shows_a_counterexample(monkeypatch) -> None:
+    monkeypatch.setattr(cli, "verify", lambda spec, **kw: verify(spec, formulas=OFF_BY_ONE,
+                                                               **kw))
+    result = run("verify", "-T", "3")
+    assert result.exit_code == 1
+    assert "FAILED sum of products dh_t/dw: first failure at t=2" in result.output
+    assert "counterexample at t=2" in result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-T", "0"], "0 is not in the range"),
+    (["-T", "x"], "'x' is not a valid integer"),
+    (["-T", "99999"], "not in the range"),
+    (["--activation", "relu"], "'relu' is not one of"),
+    (["--loss", "median"], "'median' is not one of"),
+    (["-T", "1000"], "use --method modular"),
+])
+def test_bad_input_is_a_usage_error_with_exit_2(args: list[str], message: str) -> None:
+    result = run("verify", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_version_and_help() -> None:
+    assert __version__ in run("--version").output
+    for flag in ("-h", "--help"):
+        out = run("verify", flag).output
+        assert "--method" in out and "--output-activation" in out

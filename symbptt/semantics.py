@@ -182,6 +182,16 @@ class Evaluator:
                 except KeyError:
                     raise EvaluationError(f"the index {expr} is not bound") from None
             return lookup
+        if expr.is_Add and len(expr.args) == 2 and expr.args[0].is_Integer \
+                and expr.args[1].is_Symbol:
+            offset, var = int(expr.args[0]), expr.args[1]
+
+            def shifted(env: Env) -> int:
+                try:
+                    return env[var] + offset
+                except KeyError:
+                    raise EvaluationError(f"the index {var} is not bound") from None
+            return shifted
         if expr.is_Add or expr.is_Mul:
             parts = [self._index(a) for a in expr.args]
             if expr.is_Add:

@@ -90,13 +90,16 @@ class Ring:
             out.append(out[-1] + a)
         return out
 
-    def products(self, xs: list[Any], ys: list[Any]) -> list[Any]:
-        """Elementwise products."""
-        return [x * y for x, y in zip(xs, ys)]
+    def running_dot(self, xs: list[Any], ys: list[Any]) -> list[Any]:
+        """[0, x0 y0, x0 y0 + x1 y1, ...]: running sums of elementwise products."""
+        out = [self.zero]
+        for x, y in zip(xs, ys):
+            out.append(out[-1] + self.normal(x * y))
+        return out
 
-    def sums(self, xs: list[Any], ys: list[Any]) -> list[Any]:
-        """Elementwise sums."""
-        return [x + y for x, y in zip(xs, ys)]
+    def affine(self, xs: list[Any], ys: list[Any], zs: list[Any]) -> list[Any]:
+        """[x + y z, ...] elementwise."""
+        return [x + self.normal(y * z) for x, y, z in zip(xs, ys, zs)]
 
     def first_mismatch(self, values: list[Any], target: Any) -> int | None:
         """Index of the first of ``values`` not equal to ``target``, or None."""
@@ -295,14 +298,21 @@ class ModularRing(Ring):
             out.append(make(r, d))
         return out
 
-    def products(self, xs: list[ModInt], ys: list[ModInt]) -> list[ModInt]:
+    def running_dot(self, xs: list[ModInt], ys: list[ModInt]) -> list[ModInt]:
         p, make = self.p, self.element
-        return [make(x.r * y.r % p, x.deg + y.deg) for x, y in zip(xs, ys)]
+        r, d, out = 0, 0, [self.zero]
+        for x, y in zip(xs, ys):
+            e = x.deg + y.deg
+            r, d = (r + x.r * y.r) % p, d if d > e else e
+            out.append(make(r, d))
+        return out
 
-    def sums(self, xs: list[ModInt], ys: list[ModInt]) -> list[ModInt]:
-        p, make = self.p, self.element
-        return [make((x.r + y.r) % p, x.deg if x.deg > y.deg else y.deg)
-                for x, y in zip(xs, ys)]
+    def affine(self, xs: list[ModInt], ys: list[ModInt], zs: list[ModInt]) -> list[ModInt]:
+        p, make, out = self.p, self.element, []
+        for x, y, z in zip(xs, ys, zs):
+            e = y.deg + z.deg
+            out.append(make((x.r + y.r * z.r) % p, x.deg if x.deg > e else e))
+        return out
 
     def first_mismatch(self, values: list[Any], target: Any) -> int | None:
         r = target.r

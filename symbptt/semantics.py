@@ -311,7 +311,7 @@ class Evaluator:
             a, b = low(env), high(env)
             if a > b:
                 return ring.one
-            key = (tuple(env.get(f) for f in free), b)
+            key = (tuple([env.get(f) for f in free]), b) if free else b
             running = memo.get(key)
             if running is None:
                 running = memo[key] = [ring.one]

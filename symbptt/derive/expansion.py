@@ -166,19 +166,16 @@ def evaluate_steps(target: int, param: str, leaves: LeafValues) -> list[Any]:
     """The value of every form of dh_target/dparam (in :func:`plan` order), with
     O(target) ring operations for all of them together (batched for speed)."""
     ring, t = leaves.ring, target
-    # chain[a] = prod_{j=a}^{t} J_j for a = t+1 (empty) down to 1
+    # running[n] = prod of the last n Jacobians J_t ... J_{t-n+1} = chain from t+1-n
     running = ring.running_products(leaves.jac[1:t + 1])
-    chain = {t + 1 - n: value for n, value in enumerate(running)}
     # prefix[m] = sum of the first m settled terms, i = t, t-1, ..., t-m+1
-    settled = ring.products([chain[i + 1] for i in range(t, 0, -1)],
-                            leaves.imm[t:0:-1])
-    prefix = ring.running_sums(settled)
+    prefix = ring.running_dot(running[:t], leaves.imm[t:0:-1])
     steps = list(plan(t, param))
-    tails = [(n, step[3]) for n, step in enumerate(steps) if step[3] is not None]
-    tail_values = ring.products([chain[first] for _, (first, _, _) in tails],
-                                [leaves.leaf[leaf][i] for _, (_, leaf, i) in tails])
-    out = [prefix[step[2]] for step in steps]
-    with_tail = ring.sums([out[n] for n, _ in tails], tail_values)
-    for (n, _), value in zip(tails, with_tail):
-        out[n] = value
-    return out
+    with_tail = [(settled, tail) for _r, _e, settled, tail in steps if tail is not None]
+    tail_values = iter(ring.affine(
+        [prefix[settled] for settled, _ in with_tail],
+        [running[t + 1 - first] for _, (first, _, _) in with_tail],
+        [leaves.leaf[leaf][n] for _, (_, leaf, n) in with_tail]))
+    # a form is its settled prefix, plus (prod of Jacobians) * leaf when it has a tail
+    return [next(tail_values) if tail is not None else prefix[settled]
+            for _r, _e, settled, tail in steps]

@@ -76,6 +76,8 @@ class Ring:
     #: Whether :meth:`normal` does anything (lets hot loops skip the call).
     has_normal_form: bool = False
 
+    # Batch operations (the verifier's hot loops). They do not bring results to normal
+    # form: :meth:`equal` does, on the difference, which is all a verdict needs.
     def running_products(self, factors: list[Any]) -> list[Any]:
         """[1, f[-1], f[-1] f[-2], ...]: products of the last n factors, n = 0..len."""
         out = [self.one]
@@ -94,12 +96,12 @@ class Ring:
         """[0, x0 y0, x0 y0 + x1 y1, ...]: running sums of elementwise products."""
         out = [self.zero]
         for x, y in zip(xs, ys):
-            out.append(out[-1] + self.normal(x * y))
+            out.append(out[-1] + x * y)
         return out
 
     def affine(self, xs: list[Any], ys: list[Any], zs: list[Any]) -> list[Any]:
         """[x + y z, ...] elementwise."""
-        return [x + self.normal(y * z) for x, y, z in zip(xs, ys, zs)]
+        return [x + y * z for x, y, z in zip(xs, ys, zs)]
 
     def first_mismatch(self, values: list[Any], target: Any) -> int | None:
         """Index of the first of ``values`` not equal to ``target``, or None."""

@@ -29,7 +29,7 @@ from .values import RecordingRing, Trace, canonical_ring
 
 #: Largest T for the exact method (its canonical forms hold O(T^3) terms in all);
 #: beyond it use ``method="modular"``.
-EXACT_MAX_T = 400
+EXACT_MAX_T = 300
 
 METHOD_NAMES = ("exact", "modular")
 

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-NAIVE = r'''
+NAIVE = r"""
 import sys, sympy as sp
 T = int(sys.argv[1])
 w, v, h0 = sp.symbols("w v h_0")
@@ -35,7 +35,7 @@ for t in range(1, T + 1):
         sp.Mul(*[dphi(j) * w for j in range(i + 1, t + 1)]) * dphi(i) * h[i - 1]
         for i in range(1, t))
     assert sp.simplify(lhs - rhs) == 0, t
-'''
+"""
 
 
 def naive_seconds(T: int, limit: float) -> float | None:
@@ -57,9 +57,23 @@ def symbptt_seconds(T: int, method: str, activation: str = "tanh") -> tuple[floa
     inner = time.perf_counter() - start
     assert report.holds
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "symbptt", "verify", "-T", str(T),
-                    "--activation", activation, "--method", method],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "symbptt",
+            "verify",
+            "-T",
+            str(T),
+            "--activation",
+            activation,
+            "--method",
+            method,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return inner, time.perf_counter() - start
 
 
@@ -74,8 +88,9 @@ def exponent(points: list[tuple[int, float]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small T only")
-    parser.add_argument("--naive-limit", type=float, default=180.0,
-                        help="seconds allowed to each naive run")
+    parser.add_argument(
+        "--naive-limit", type=float, default=180.0, help="seconds allowed to each naive run"
+    )
     args = parser.parse_args()
     naive_T = [2, 3] if args.quick else [2, 3, 4, 5]
     print("Side by side (tanh, whole process; symbptt checks every claim, naive one):")
@@ -87,8 +102,10 @@ def main() -> None:
         ratio = f"{naive / whole:7.1f}x" if naive else f">{args.naive_limit / whole:.0f}x"
         inner_ratio = f" ({naive / inner:.0f}x in-process)" if naive else ""
         print(f"{T:>4}  {shown:>12}  {whole:7.2f} s  {inner:7.3f} s  {ratio:>8}{inner_ratio}")
-    for method, Ts in (("exact", [25, 50, 100] if args.quick else [25, 50, 100, 200]),
-                       ("modular", [125, 250] if args.quick else [125, 250, 500, 1000])):
+    for method, Ts in (
+        ("exact", [25, 50, 100] if args.quick else [25, 50, 100, 200]),
+        ("modular", [125, 250] if args.quick else [125, 250, 500, 1000]),
+    ):
         print(f"\nsymbptt --method {method} (tanh), every check for every t <= T:")
         print(f"{'T':>5}  {'verify()':>9}  {'whole process':>14}")
         points = []

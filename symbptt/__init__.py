@@ -30,7 +30,22 @@ from .verify import Report as Report
 from .verify import verify as verify
 
 __all__ = [
-    "ACTIVATIONS", "BackwardRecursion", "CheckResult", "Counterexample", "Definitions",
-    "EvaluationError", "Expansion", "Formulas", "MAX_T", "NotEquivalentError", "RNNSpec",
-    "Report", "SpecError", "SymbpttError", "__version__", "expand", "unroll", "verify",
+    "ACTIVATIONS",
+    "BackwardRecursion",
+    "CheckResult",
+    "Counterexample",
+    "Definitions",
+    "EvaluationError",
+    "Expansion",
+    "Formulas",
+    "MAX_T",
+    "NotEquivalentError",
+    "RNNSpec",
+    "Report",
+    "SpecError",
+    "SymbpttError",
+    "__version__",
+    "expand",
+    "unroll",
+    "verify",
 ]

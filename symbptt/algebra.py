@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Hashable, Iterable
 from fractions import Fraction
-from typing import Any, Hashable, Iterable
+from typing import Any
 
 import flint
 
@@ -130,8 +131,11 @@ class PolynomialRing(Ring):
     method = "exact (canonical polynomial form)"
     derivative_atoms = True
 
-    def __init__(self, keys: Iterable[AtomKey],
-                 square_rules: dict[AtomKey, tuple[AtomKey, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        keys: Iterable[AtomKey],
+        square_rules: dict[AtomKey, tuple[AtomKey, Any]] | None = None,
+    ) -> None:
         self.keys: tuple[AtomKey, ...] = tuple(dict.fromkeys(keys))
         self._index = {key: n for n, key in enumerate(self.keys)}
         names = [f"a{n}" for n in range(len(self.keys))] or ["a0"]
@@ -204,30 +208,30 @@ class ModInt:
         self.r = r
         self.deg = deg
 
-    def _lift(self, other: Any) -> "ModInt":
+    def _lift(self, other: Any) -> ModInt:
         if isinstance(other, ModInt):
             return other
         return type(self)(int(other) % self.p, 0)
 
-    def __add__(self, other: Any) -> "ModInt":
+    def __add__(self, other: Any) -> ModInt:
         o = other if isinstance(other, ModInt) else self._lift(other)
         a, b = self.deg, o.deg
         return self.__class__((self.r + o.r) % self.p, a if a > b else b)
 
     __radd__ = __add__
 
-    def __sub__(self, other: Any) -> "ModInt":
+    def __sub__(self, other: Any) -> ModInt:
         o = other if isinstance(other, ModInt) else self._lift(other)
         a, b = self.deg, o.deg
         return self.__class__((self.r - o.r) % self.p, a if a > b else b)
 
-    def __rsub__(self, other: Any) -> "ModInt":
+    def __rsub__(self, other: Any) -> ModInt:
         return self._lift(other) - self
 
-    def __neg__(self) -> "ModInt":
+    def __neg__(self) -> ModInt:
         return self.__class__(-self.r % self.p, self.deg)
 
-    def __mul__(self, other: Any) -> "ModInt":
+    def __mul__(self, other: Any) -> ModInt:
         o = other if isinstance(other, ModInt) else self._lift(other)
         return self.__class__(self.r * o.r % self.p, self.deg + o.deg)
 
@@ -270,8 +274,7 @@ class ModularRing(Ring):
         self.zero = self.element(0, 0)
         self.one = self.element(1, 0)
         self._atoms: dict[AtomKey, ModInt] = {}
-        self.method = (f"modular (Schwartz-Zippel: a random point modulo a random "
-                       f"{bits}-bit prime)")
+        self.method = f"modular (Schwartz-Zippel: a random point modulo a random {bits}-bit prime)"
 
     def const(self, q: Fraction | int) -> ModInt:
         q = Fraction(q)
@@ -364,8 +367,14 @@ class PointRing(Ring):
 
     method = "exact evaluation at a point"
 
-    def __init__(self, rng: random.Random, *, interval: bool = False,
-                 values: dict[AtomKey, Fraction] | None = None, prec: int = 200) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        *,
+        interval: bool = False,
+        values: dict[AtomKey, Fraction] | None = None,
+        prec: int = 200,
+    ) -> None:
         self.rng = rng
         self.interval = interval
         self.values: dict[AtomKey, Any] = dict(values or {})
@@ -407,7 +416,7 @@ class PointRing(Ring):
             by_function.setdefault((fn, order), []).append(arg)
         for args in by_function.values():
             for a_n, a in enumerate(args):
-                for b in args[a_n + 1:]:
+                for b in args[a_n + 1 :]:
                     if not self.certainly_differ(a, b):
                         return False
         return True

@@ -20,35 +20,69 @@ DEFAULT_T = 4
 def model_options(func: Any) -> Any:
     """The options that choose the model, shared by every command."""
     options = [
-        click.option("-T", "T", type=click.IntRange(1, MAX_T), default=DEFAULT_T,
-                     show_default=True, help=f"Number of time steps (1..{MAX_T})."),
-        click.option("--activation", type=click.Choice(list(ACTIVATIONS)),
-                     default="generic", show_default=True,
-                     help="phi, the hidden activation (generic: an unknown function)."),
-        click.option("--output-activation", type=click.Choice(list(ACTIVATIONS)),
-                     default="generic", show_default=True,
-                     help="theta, the output activation."),
-        click.option("--loss", "reduction", type=click.Choice(list(REDUCTIONS)),
-                     default="mean", show_default=True,
-                     help="L = (1/T) sum_t l_t (mean, note 000) or sum_t l_t (sum, "
-                          "question 002)."),
-        click.option("--step-loss", type=click.Choice(list(LOSSES)), default="generic",
-                     show_default=True,
-                     help="l(yhat, d): an unknown function, or (yhat - d)^2 / 2."),
-        click.option("--h0", type=click.Choice(["symbol", "zero"]), default="symbol",
-                     show_default=True, help="h_0 as a given symbol, or 0."),
+        click.option(
+            "-T",
+            "T",
+            type=click.IntRange(1, MAX_T),
+            default=DEFAULT_T,
+            show_default=True,
+            help=f"Number of time steps (1..{MAX_T}).",
+        ),
+        click.option(
+            "--activation",
+            type=click.Choice(list(ACTIVATIONS)),
+            default="generic",
+            show_default=True,
+            help="phi, the hidden activation (generic: an unknown function).",
+        ),
+        click.option(
+            "--output-activation",
+            type=click.Choice(list(ACTIVATIONS)),
+            default="generic",
+            show_default=True,
+            help="theta, the output activation.",
+        ),
+        click.option(
+            "--loss",
+            "reduction",
+            type=click.Choice(list(REDUCTIONS)),
+            default="mean",
+            show_default=True,
+            help="L = (1/T) sum_t l_t (mean, note 000) or sum_t l_t (sum, question 002).",
+        ),
+        click.option(
+            "--step-loss",
+            type=click.Choice(list(LOSSES)),
+            default="generic",
+            show_default=True,
+            help="l(yhat, d): an unknown function, or (yhat - d)^2 / 2.",
+        ),
+        click.option(
+            "--h0",
+            type=click.Choice(["symbol", "zero"]),
+            default="symbol",
+            show_default=True,
+            help="h_0 as a given symbol, or 0.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def make_spec(T: int, activation: str, output_activation: str, reduction: str,
-              step_loss: str, h0: str) -> RNNSpec:
+def make_spec(
+    T: int, activation: str, output_activation: str, reduction: str, step_loss: str, h0: str
+) -> RNNSpec:
     """Build the spec, turning a SpecError into a usage error (exit 2)."""
     try:
-        return RNNSpec(T=T, activation=activation, output_activation=output_activation,
-                       loss=step_loss, reduction=reduction, h0=h0)
+        return RNNSpec(
+            T=T,
+            activation=activation,
+            output_activation=output_activation,
+            loss=step_loss,
+            reduction=reduction,
+            h0=h0,
+        )
     except SymbpttError as err:
         raise click.UsageError(str(err)) from None
 
@@ -72,16 +106,34 @@ class _Progress:
 
 @main.command("verify")
 @model_options
-@click.option("--method", type=click.Choice(list(METHOD_NAMES)), default="exact",
-              show_default=True,
-              help=f"exact: canonical polynomial forms, deterministic (T <= {EXACT_MAX_T}). "
-                   "modular: evaluation modulo a random 127-bit prime (Schwartz-Zippel; "
-                   "'differ' is certain, 'equal' has a stated error bound).")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the modular method and of counterexample search.")
+@click.option(
+    "--method",
+    type=click.Choice(list(METHOD_NAMES)),
+    default="exact",
+    show_default=True,
+    help=f"exact: canonical polynomial forms, deterministic (T <= {EXACT_MAX_T}). "
+    "modular: evaluation modulo a random 127-bit prime (Schwartz-Zippel; "
+    "'differ' is certain, 'equal' has a stated error bound).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the modular method and of counterexample search.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify_command(T: int, activation: str, output_activation: str, reduction: str,
-                   step_loss: str, h0: str, method: str, seed: int, as_json: bool) -> None:
+def verify_command(
+    T: int,
+    activation: str,
+    output_activation: str,
+    reduction: str,
+    step_loss: str,
+    h0: str,
+    method: str,
+    seed: int,
+    as_json: bool,
+) -> None:
     """Check every step of the BPTT derivation for T steps.
 
     Checks each intermediate form of the chain-rule expansion of dh_t/dw and dh_t/dv
@@ -91,8 +143,9 @@ def verify_command(T: int, activation: str, output_activation: str, reduction: s
     """
     spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
     if method == "exact" and T > EXACT_MAX_T:
-        raise click.UsageError(f"the exact method handles T <= {EXACT_MAX_T}; "
-                               f"use --method modular for T={T}")
+        raise click.UsageError(
+            f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for T={T}"
+        )
     try:
         report = verify(spec, method=method, seed=seed, progress=_Progress())
     except SymbpttError as err:
@@ -103,14 +156,24 @@ def verify_command(T: int, activation: str, output_activation: str, reduction: s
 
 def format_report(report: Report) -> str:
     """The report as a plain-text table with notes."""
-    rows = [(c.name, "modular" if "modular" in c.method else "exact",
-             "holds" if c.holds else "FAILS", f"{c.seconds:.3f} s", str(c.comparisons))
-            for c in report.checks]
+    rows = [
+        (
+            c.name,
+            "modular" if "modular" in c.method else "exact",
+            "holds" if c.holds else "FAILS",
+            f"{c.seconds:.3f} s",
+            str(c.comparisons),
+        )
+        for c in report.checks
+    ]
     header = ("check", "method", "result", "time", "comparisons")
     widths = [max(len(r[n]) for r in rows + [header]) for n in range(len(header))]
-    line = "  ".join("{:<%d}" % w for w in widths)
-    out = [f"symbptt {__version__}: {report.spec.describe()}",
-           line.format(*header), line.format(*("-" * w for w in widths))]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [
+        f"symbptt {__version__}: {report.spec.describe()}",
+        line.format(*header),
+        line.format(*("-" * w for w in widths)),
+    ]
     out += [line.format(*row) for row in rows]
     out.append("")
     out.append(f"method: {report.method}")
@@ -122,6 +185,9 @@ def format_report(report: Report) -> str:
         out.append(f"FAILED {c.name}: first failure at {c.failure}")
         if c.counterexample:
             out.append("  counterexample " + c.counterexample.describe())
-    out.append("all checks hold" if report.holds else
-               f"{len(report.failures)} of {len(report.checks)} checks fail")
+    out.append(
+        "all checks hold"
+        if report.holds
+        else f"{len(report.failures)} of {len(report.checks)} checks fail"
+    )
     return "\n".join(out)

@@ -15,9 +15,10 @@ counterexample is accepted only if the enclosures are disjoint.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .algebra import PointRing, atom_name, to_fraction_or_interval
 from .model import RNNSpec
@@ -49,13 +50,17 @@ class Counterexample:
         """A few lines for people."""
         assignment = ", ".join(f"{k} = {v}" for k, v in self.values.items())
         kind = "exactly" if self.exact else "certified enclosures"
-        return (f"at {self.label}: lhs = {self.lhs}, rhs = {self.rhs} ({kind})\n"
-                f"  with {assignment}")
+        return f"at {self.label}: lhs = {self.lhs}, rhs = {self.rhs} ({kind})\n  with {assignment}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (values as strings of exact rationals)."""
-        return {"label": self.label, "values": {k: str(v) for k, v in self.values.items()},
-                "lhs": self.lhs, "rhs": self.rhs, "exact": self.exact}
+        return {
+            "label": self.label,
+            "values": {k: str(v) for k, v in self.values.items()},
+            "lhs": self.lhs,
+            "rhs": self.rhs,
+            "exact": self.exact,
+        }
 
 
 def needs_intervals(spec: RNNSpec) -> bool:
@@ -63,8 +68,14 @@ def needs_intervals(spec: RNNSpec) -> bool:
     return any(a.name not in ("generic", "identity") for a in (spec.phi, spec.theta))
 
 
-def find_counterexample(spec: RNNSpec, comparisons: Callable[[Any], Iterator[Comparison]],
-                        label: str, *, seed: int = 0, tries: int = 25) -> Counterexample | None:
+def find_counterexample(
+    spec: RNNSpec,
+    comparisons: Callable[[Any], Iterator[Comparison]],
+    label: str,
+    *,
+    seed: int = 0,
+    tries: int = 25,
+) -> Counterexample | None:
     """Search for concrete inputs separating the two sides of comparison ``label``.
 
     Args:
@@ -89,9 +100,17 @@ def find_counterexample(spec: RNNSpec, comparisons: Callable[[Any], Iterator[Com
                 continue
             lhs = values[found[0]]
             if ring.certainly_differ(lhs, rhs) and ring.is_consistent():
-                values = {atom_name(key): val for key, val in ring.values.items()
-                          if not (len(key) == 3 and key[1] >= 2)}
-                return Counterexample(label, values, to_fraction_or_interval(lhs),
-                                      to_fraction_or_interval(rhs), not interval)
+                values = {
+                    atom_name(key): val
+                    for key, val in ring.values.items()
+                    if not (len(key) == 3 and key[1] >= 2)
+                }
+                return Counterexample(
+                    label,
+                    values,
+                    to_fraction_or_interval(lhs),
+                    to_fraction_or_interval(rhs),
+                    not interval,
+                )
             break
     return None

@@ -32,8 +32,9 @@ class NotEquivalentError(SymbpttError, AssertionError):
             or ``None`` if none could be produced.
     """
 
-    def __init__(self, message: str, *, lhs: object = None, rhs: object = None,
-                 counterexample: object = None) -> None:
+    def __init__(
+        self, message: str, *, lhs: object = None, rhs: object = None, counterexample: object = None
+    ) -> None:
         super().__init__(message)
         self.lhs = lhs
         self.rhs = rhs

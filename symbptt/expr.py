@@ -226,4 +226,5 @@ def boxed_formula(param: sp.Symbol = w, index: sp.Symbol = t) -> sp.Expr:
         True
     """
     return immediate(index, param) + sp.Sum(
-        sp.Product(jacobian(j), (j, i + 1, index)) * immediate(i, param), (i, 1, index - 1))
+        sp.Product(jacobian(j), (j, i + 1, index)) * immediate(i, param), (i, 1, index - 1)
+    )

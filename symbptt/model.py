@@ -46,18 +46,37 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("generic", "an undefined differentiable function; identities that hold "
-                   "for it hold for every activation"),
-        Activation("tanh", "hyperbolic tangent, tanh' = 1 - tanh^2",
-                   derivative_of_value=lambda y, one: one - y * y,
-                   square_rule=lambda y, dy, one: one - dy, latex=r"\tanh"),
-        Activation("sigmoid", "logistic function, sigma' = sigma (1 - sigma)",
-                   derivative_of_value=lambda y, one: y * (one - y),
-                   square_rule=lambda y, dy, one: y - dy, latex=r"\sigma"),
-        Activation("identity", "phi(s) = s", derivative_of_value=lambda y, one: one,
-                   is_identity=True, latex=r"\mathrm{id}"),
-        Activation("softplus", "log(1 + e^s), whose derivative is the logistic function",
-                   latex=r"\operatorname{softplus}"),
+        Activation(
+            "generic",
+            "an undefined differentiable function; identities that hold "
+            "for it hold for every activation",
+        ),
+        Activation(
+            "tanh",
+            "hyperbolic tangent, tanh' = 1 - tanh^2",
+            derivative_of_value=lambda y, one: one - y * y,
+            square_rule=lambda y, dy, one: one - dy,
+            latex=r"\tanh",
+        ),
+        Activation(
+            "sigmoid",
+            "logistic function, sigma' = sigma (1 - sigma)",
+            derivative_of_value=lambda y, one: y * (one - y),
+            square_rule=lambda y, dy, one: y - dy,
+            latex=r"\sigma",
+        ),
+        Activation(
+            "identity",
+            "phi(s) = s",
+            derivative_of_value=lambda y, one: one,
+            is_identity=True,
+            latex=r"\mathrm{id}",
+        ),
+        Activation(
+            "softplus",
+            "log(1 + e^s), whose derivative is the logistic function",
+            latex=r"\operatorname{softplus}",
+        ),
     )
 }
 
@@ -133,5 +152,7 @@ class RNNSpec:
 
     def describe(self) -> str:
         """A one-line human description, used in reports and documents."""
-        return (f"T={self.T}, phi={self.activation}, theta={self.output_activation}, "
-                f"loss={self.loss}, reduction={self.reduction}, h0={self.h0}")
+        return (
+            f"T={self.T}, phi={self.activation}, theta={self.output_activation}, "
+            f"loss={self.loss}, reduction={self.reduction}, h0={self.h0}"
+        )

@@ -9,17 +9,35 @@ quantities, so a test can replace them with a wrong one and watch the verifier o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 import sympy as sp
 
 from .derive.reference import Reference
 from .errors import EvaluationError
-from .expr import (L, PARAMETERS, Application, HiddenState, ImmediatePartial, Input,
-                   Prediction, PreActivation, StepLoss, Target, TotalDerivative, k, s, h,
-                   x, v, w, PhiPrime)
+from .expr import (
+    PARAMETERS,
+    Application,
+    HiddenState,
+    ImmediatePartial,
+    Input,
+    L,
+    PhiPrime,
+    PreActivation,
+    Prediction,
+    StepLoss,
+    Target,
+    TotalDerivative,
+    h,
+    k,
+    s,
+    v,
+    w,
+    x,
+)
 from .expr import T as T_SYMBOL
 from .values import Trace, activation_value, function_name
 
@@ -36,10 +54,12 @@ class Definitions:
         jacobian: dh_k/dh_{k-1} as an expression in k.
     """
 
-    immediate: dict[sp.Symbol, sp.Expr] = field(default_factory=lambda: {
-        w: PhiPrime(s(k)) * h(k - 1),
-        v: PhiPrime(s(k)) * x(k),
-    })
+    immediate: dict[sp.Symbol, sp.Expr] = field(
+        default_factory=lambda: {
+            w: PhiPrime(s(k)) * h(k - 1),
+            v: PhiPrime(s(k)) * x(k),
+        }
+    )
     jacobian: sp.Expr = PhiPrime(s(k)) * w
 
     def immediate_at(self, param: sp.Symbol, index) -> sp.Expr:
@@ -67,9 +87,13 @@ class Evaluator:
             own recursion).
     """
 
-    def __init__(self, trace: Trace, reference: Reference,
-                 definitions: Definitions = DEFAULT_DEFINITIONS,
-                 adjoint: Callable[[int], Any] | None = None) -> None:
+    def __init__(
+        self,
+        trace: Trace,
+        reference: Reference,
+        definitions: Definitions = DEFAULT_DEFINITIONS,
+        adjoint: Callable[[int], Any] | None = None,
+    ) -> None:
         self.trace = trace
         self.ring = trace.ring
         self.T = trace.spec.T
@@ -81,9 +105,9 @@ class Evaluator:
         steps = range(1, self.T + 1)
         self._immediate_table = {
             p: [None] + [self.compile(e)({k: n}) for n in steps]
-            for p, e in definitions.immediate.items()}
-        self._jacobian_table = [None] + [self.compile(definitions.jacobian)({k: n})
-                                         for n in steps]
+            for p, e in definitions.immediate.items()
+        }
+        self._jacobian_table = [None] + [self.compile(definitions.jacobian)({k: n}) for n in steps]
 
     # -- public -------------------------------------------------------------------
     def value(self, expr: sp.Expr, **indices: int) -> Any:
@@ -117,8 +141,10 @@ class Evaluator:
             value = tr.w if e == w else tr.v
             return lambda env: value
         if e.is_Symbol:
-            raise EvaluationError(f"the symbol {e} has no value in the model "
-                                  f"(an index can only appear as a subscript)")
+            raise EvaluationError(
+                f"the symbol {e} has no value in the model "
+                f"(an index can only appear as a subscript)"
+            )
         if e.is_Add:
             parts = [self.compile(a) for a in e.args]
 
@@ -127,6 +153,7 @@ class Evaluator:
                 for part in parts:
                     out = out + part(env)
                 return out
+
             return add
         if e.is_Mul:
             parts = [self.compile(a) for a in e.args]
@@ -143,6 +170,7 @@ class Evaluator:
                 for part in parts:
                     out = out * part(env)
                 return out
+
             return mul
         if e.is_Pow:
             return self._compile_pow(e)
@@ -160,8 +188,7 @@ class Evaluator:
 
     def _compile_pow(self, e: sp.Pow) -> Compiled:
         if not (e.exp.is_Integer and e.exp >= 0):
-            raise EvaluationError(f"only non-negative integer powers have a meaning "
-                                  f"here, got {e}")
+            raise EvaluationError(f"only non-negative integer powers have a meaning here, got {e}")
         base, n, ring = self.compile(e.base), int(e.exp), self.ring
 
         def power(env: Env) -> Any:
@@ -169,6 +196,7 @@ class Evaluator:
             for _ in range(n):
                 out = ring.normal(out * b)
             return out
+
         return power
 
     def _index(self, expr: sp.Expr) -> Callable[[Env], int]:
@@ -178,14 +206,20 @@ class Evaluator:
             n = int(expr)
             return lambda env: n
         if expr.is_Symbol:
+
             def lookup(env: Env) -> int:
                 try:
                     return env[expr]
                 except KeyError:
                     raise EvaluationError(f"the index {expr} is not bound") from None
+
             return lookup
-        if expr.is_Add and len(expr.args) == 2 and expr.args[0].is_Integer \
-                and expr.args[1].is_Symbol:
+        if (
+            expr.is_Add
+            and len(expr.args) == 2
+            and expr.args[0].is_Integer
+            and expr.args[1].is_Symbol
+        ):
             offset, var = int(expr.args[0]), expr.args[1]
 
             def shifted(env: Env) -> int:
@@ -193,6 +227,7 @@ class Evaluator:
                     return env[var] + offset
                 except KeyError:
                     raise EvaluationError(f"the index {var} is not bound") from None
+
             return shifted
         if expr.is_Add or expr.is_Mul:
             parts = [self._index(a) for a in expr.args]
@@ -205,6 +240,7 @@ class Evaluator:
                 for p in b:
                     out *= p(env)
                 return out
+
             return product
         raise EvaluationError(f"unsupported index expression {expr}")
 
@@ -214,14 +250,19 @@ class Evaluator:
         def get(env: Env) -> int:
             n = index(env)
             if not low <= n <= T:
-                raise EvaluationError(f"{what}_{n} is outside the model "
-                                      f"(steps {low}..{T})")
+                raise EvaluationError(f"{what}_{n} is outside the model (steps {low}..{T})")
             return n
+
         return get
 
     def _compile_quantity(self, e: sp.Basic) -> Compiled:
-        table = {HiddenState: ("h", 0), PreActivation: ("s", 1), Input: ("x", 1),
-                 Target: ("d", 1), Prediction: ("yhat", 1)}
+        table = {
+            HiddenState: ("h", 0),
+            PreActivation: ("s", 1),
+            Input: ("x", 1),
+            Target: ("d", 1),
+            Prediction: ("yhat", 1),
+        }
         name, low = table[type(e)]
         values = getattr(self.trace, name)
         index = self._checked(self._index(e.index), low, e.symbol_name)
@@ -230,8 +271,9 @@ class Evaluator:
     def _compile_application(self, e: Application) -> Compiled:
         arg = e.args[0]
         if not isinstance(arg, HiddenState | PreActivation):
-            raise EvaluationError(f"{type(e).__name__} is only defined at a node h_k or "
-                                  f"s_k, got {arg}")
+            raise EvaluationError(
+                f"{type(e).__name__} is only defined at a node h_k or s_k, got {arg}"
+            )
         kind = "h" if isinstance(arg, HiddenState) else "s"
         spec, ring = self.trace.spec, self.ring
         act = spec.phi if e.role == "phi" else spec.theta
@@ -243,6 +285,7 @@ class Evaluator:
         def apply(env: Env) -> Any:
             n = index(env)
             return activation_value(ring, act, fn, order, (kind, n), argument(env))
+
         return apply
 
     def _compile_immediate(self, e: ImmediatePartial) -> Compiled:
@@ -274,6 +317,7 @@ class Evaluator:
                 for n in range(a, b, -1):
                     out = out * jac[n]
                 return out
+
             return chain
         if isinstance(num, StepLoss) and isinstance(den, Prediction):
             a = self._checked(self._index(num.index), 1, "l")
@@ -290,22 +334,23 @@ class Evaluator:
         raise EvaluationError(f"no meaning is defined for d{num}/d{den}")
 
     def _compile_range(self, e: sp.Sum | sp.Product) -> Compiled:
-        (var, lo, hi), = e.limits
+        ((var, lo, hi),) = e.limits
         body = self.compile(e.function)
         low, high = self._index(lo), self._index(hi)
         ring = self.ring
         if isinstance(e, sp.Sum):
+
             def total(env: Env) -> Any:
                 out, inner = ring.zero, dict(env)
                 for n in range(low(env), high(env) + 1):
                     inner[var] = n
                     out = out + body(inner)
                 return out
+
             return total
         # Products over a contiguous range are memoised as running products from their
         # upper end, so prod_{j=i+1}^{t} for i = 1..t-1 costs O(t) in all, not O(t^2).
-        free = sorted(e.function.free_symbols - {var} - set(PARAMETERS) - {L},
-                      key=str)
+        free = sorted(e.function.free_symbols - {var} - set(PARAMETERS) - {L}, key=str)
         memo: dict[tuple, list[Any]] = {}
 
         def product(env: Env) -> Any:
@@ -324,4 +369,5 @@ class Evaluator:
                     out = out * body(inner)
                     running.append(out)
             return running[b - a + 1]
+
         return product

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .errors import SpecError
-from .expr import Input, Target, h as h_node, v, w
+from .expr import Input, Target, v, w
+from .expr import h as h_node
 from .model import RNNSpec
 
 #: Deepest nesting the SymPy reference builds (SymPy's diff takes ~2 s at T = 50 and
@@ -81,8 +82,10 @@ def unroll(spec: RNNSpec) -> Unrolled:
         tanh(v*x_{1} + w*h_{0})
     """
     if spec.T > NESTED_MAX_T:
-        raise SpecError(f"nested closed forms are built up to T={NESTED_MAX_T}, "
-                        f"got T={spec.T}; larger T uses forward-mode differentiation")
+        raise SpecError(
+            f"nested closed forms are built up to T={NESTED_MAX_T}, "
+            f"got T={spec.T}; larger T uses forward-mode differentiation"
+        )
     phi = sympy_activation(spec.activation, "phi")
     theta = sympy_activation(spec.output_activation, "theta")
     ell = sp.Function("l")
@@ -99,5 +102,4 @@ def unroll(spec: RNNSpec) -> Unrolled:
         else:
             losses.append(ell(yhat[k], Target(k)))
     scale = sp.Rational(1, spec.T) if spec.reduction == "mean" else sp.S.One
-    return Unrolled(spec, tuple(s), tuple(h), tuple(yhat), scale * sp.Add(*losses),
-                    phi, theta, ell)
+    return Unrolled(spec, tuple(s), tuple(h), tuple(yhat), scale * sp.Add(*losses), phi, theta, ell)

@@ -11,10 +11,11 @@ recurrence and the derivative of each activation, never the formulas under test.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
-from .algebra import AtomKey, Ring
+from .algebra import AtomKey, PolynomialRing, Ring
 from .model import Activation, RNNSpec
 
 
@@ -24,8 +25,9 @@ def function_name(act: Activation, role: str) -> str:
     return role if act.name == "generic" else act.name
 
 
-def activation_value(ring: Ring, act: Activation, fn: str, order: int,
-                     node: tuple[str, int], argument: Any) -> Any:
+def activation_value(
+    ring: Ring, act: Activation, fn: str, order: int, node: tuple[str, int], argument: Any
+) -> Any:
     """phi(arg) (order 0) or phi'(arg) (order 1) at a node, in the ring.
 
     Identity: the argument itself and 1. Activations whose derivative is a polynomial in
@@ -48,23 +50,23 @@ class Dual:
         self.val = val
         self.tan = tan
 
-    def _lift(self, other: Any) -> "Dual":
+    def _lift(self, other: Any) -> Dual:
         return other if isinstance(other, Dual) else Dual(other, self.tan * 0)
 
-    def __add__(self, other: Any) -> "Dual":
+    def __add__(self, other: Any) -> Dual:
         o = self._lift(other)
         return Dual(self.val + o.val, self.tan + o.tan)
 
     __radd__ = __add__
 
-    def __sub__(self, other: Any) -> "Dual":
+    def __sub__(self, other: Any) -> Dual:
         o = self._lift(other)
         return Dual(self.val - o.val, self.tan - o.tan)
 
-    def __rsub__(self, other: Any) -> "Dual":
+    def __rsub__(self, other: Any) -> Dual:
         return self._lift(other) - self
 
-    def __mul__(self, other: Any) -> "Dual":
+    def __mul__(self, other: Any) -> Dual:
         o = self._lift(other)
         return Dual(self.val * o.val, self.val * o.tan + self.tan * o.val)
 
@@ -91,7 +93,7 @@ class Trace:
         self.spec = spec
         self.ring = ring
         self.scale = ring.const(Fraction(1, spec.T) if spec.reduction == "mean" else 1)
-        run = _run(spec, ring, lambda v: v, _plain_apply(ring))
+        run = _run(spec, ring, lambda value, name="": value, _plain_apply(ring))
         self.w, self.v = run["w"], run["v"]
         for name in ("x", "d", "s", "h", "yhat", "lgrad", "dphi", "dtheta"):
             setattr(self, name, run[name])
@@ -107,6 +109,7 @@ class Trace:
 def _plain_apply(ring: Ring) -> Callable:
     def apply(act, fn, node, arg, order=0):
         return activation_value(ring, act, fn, order, node, arg)
+
     return apply
 
 
@@ -115,12 +118,14 @@ def _dual_apply(ring: Ring) -> Callable:
         value = activation_value(ring, act, fn, order, node, arg.val)
         slope = activation_value(ring, act, fn, order + 1, node, arg.val)
         return Dual(value, slope * arg.tan)
+
     return apply
 
 
 def _seeder(ring: Ring, param: str) -> Callable[[Any], Any]:
     def lift(value: Any, name: str = "") -> Dual:
         return Dual(value, ring.one if name == param else ring.zero)
+
     return lift
 
 
@@ -130,16 +135,13 @@ def _run(spec: RNNSpec, ring: Ring, lift: Callable, apply: Callable) -> dict[str
     fphi, ftheta = function_name(phi, "phi"), function_name(theta, "theta")
 
     def const(value: Any) -> Any:
-        return lift(value) if lift.__code__.co_argcount == 1 else lift(value, "")
+        return lift(value, "")
 
-    def param(name: str) -> Any:
-        value = ring.atom((name,))
-        return lift(value) if lift.__code__.co_argcount == 1 else lift(value, name)
-
-    w, v = param("w"), param("v")
+    w, v = lift(ring.atom(("w",)), "w"), lift(ring.atom(("v",)), "v")
     h0 = const(ring.zero if spec.h0 == "zero" else ring.atom(("h0",)))
-    out: dict[str, list[Any]] = {k: [None] for k in
-                                 ("x", "d", "s", "yhat", "lgrad", "dphi", "dtheta")}
+    out: dict[str, list[Any]] = {
+        k: [None] for k in ("x", "d", "s", "yhat", "lgrad", "dphi", "dtheta")
+    }
     out["h"] = [h0]
     loss = const(ring.zero)
     for k in range(1, spec.T + 1):
@@ -156,8 +158,11 @@ def _run(spec: RNNSpec, ring: Ring, lift: Callable, apply: Callable) -> dict[str
             out[name].append(value)
         if isinstance(s_k, Dual):
             continue
-        out["lgrad"].append(y_k - d_k if spec.loss == "squared" else
-                            activation_value(ring, _GENERIC_LOSS, "l", 1, ("step", k), y_k))
+        out["lgrad"].append(
+            y_k - d_k
+            if spec.loss == "squared"
+            else activation_value(ring, _GENERIC_LOSS, "l", 1, ("step", k), y_k)
+        )
         out["dphi"].append(activation_value(ring, phi, fphi, 1, ("s", k), s_k))
         out["dtheta"].append(activation_value(ring, theta, ftheta, 1, ("h", k), h_k))
     scale = ring.const(Fraction(1, spec.T) if spec.reduction == "mean" else 1)
@@ -195,7 +200,7 @@ def atom_keys(spec: RNNSpec) -> list[AtomKey]:
     return list(dict.fromkeys(ring.keys))
 
 
-def canonical_ring(spec: RNNSpec, extra_keys: tuple[AtomKey, ...] = ()) -> "PolynomialRing":
+def canonical_ring(spec: RNNSpec, extra_keys: tuple[AtomKey, ...] = ()) -> PolynomialRing:
     """The exact canonical-form ring for a model: a generator per atom of the model's
     trace (plus ``extra_keys``), and the activation relations as rewrite rules."""
     from .algebra import PolynomialRing

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import sympy as sp
 
@@ -51,9 +52,13 @@ class Formulas:
     sum_of_products: Callable[[sp.Symbol], sp.Expr] = E.boxed_formula
     recursion: BackwardRecursion = DEFAULT_RECURSION
     decomposition: Callable[[sp.Symbol], sp.Expr] = field(
-        default=lambda p: sp.Sum(E.TotalDerivative(E.StepLoss(E.t), E.yhat(E.t))
-                                 * E.ThetaPrime(E.h(E.t)) * E.total(E.t, p),
-                                 (E.t, 1, E.T)))
+        default=lambda p: sp.Sum(
+            E.TotalDerivative(E.StepLoss(E.t), E.yhat(E.t))
+            * E.ThetaPrime(E.h(E.t))
+            * E.total(E.t, p),
+            (E.t, 1, E.T),
+        )
+    )
 
 
 DEFAULT_FORMULAS = Formulas()
@@ -71,13 +76,13 @@ class Context:
     formulas: Formulas
 
 
-def make_context(spec: RNNSpec, ring: Ring, formulas: Formulas,
-                 reference_method: str | None = None) -> Context:
+def make_context(
+    spec: RNNSpec, ring: Ring, formulas: Formulas, reference_method: str | None = None
+) -> Context:
     """Trace the model in ``ring`` and compute the reference there."""
     trace = Trace(spec, ring)
     ref = reference(trace, method=reference_method)
-    return Context(spec, ring, trace, ref, Evaluator(trace, ref, formulas.definitions),
-                   formulas)
+    return Context(spec, ring, trace, ref, Evaluator(trace, ref, formulas.definitions), formulas)
 
 
 @dataclass(frozen=True)
@@ -97,10 +102,13 @@ def _expansion(param: str) -> Callable[[Context], Iterator[Comparison]]:
     def comparisons(ctx: Context) -> Iterator[Comparison]:
         leaves = LeafValues(ctx.evaluator, param)
         for t in range(1, ctx.spec.T + 1):
+
             def label(n: int, t: int = t) -> str:
                 rule, eq, _, _ = list(plan(t, param))[n]
                 return f"t={t}, form {n + 1} ({rule}, eqn {eq})"
+
             yield label, evaluate_steps(t, param, leaves), ctx.reference.dh[param][t]
+
     return comparisons
 
 
@@ -110,6 +118,7 @@ def _sum_of_products(param: str) -> Callable[[Context], Iterator[Comparison]]:
         formula = ctx.evaluator.compile(ctx.formulas.sum_of_products(p).subs(E.t, E.k))
         for t in range(1, ctx.spec.T + 1):
             yield _single(f"t={t}"), [formula({E.k: t})], ctx.reference.dh[param][t]
+
     return comparisons
 
 
@@ -119,14 +128,17 @@ def _decomposition(param: str) -> Callable[[Context], Iterator[Comparison]]:
         scale = sp.S.One / E.T if ctx.spec.reduction == "mean" else sp.S.One
         rhs = ctx.evaluator.compile(scale * ctx.formulas.decomposition(p))({})
         yield _single(f"dL/d{param}"), [rhs], ctx.reference.dL[param]
+
     return comparisons
 
 
 def _backward(param: str) -> Callable[[Context], Iterator[Comparison]]:
     def comparisons(ctx: Context) -> Iterator[Comparison]:
-        result = run_backward(ctx.trace, ctx.reference, ctx.formulas.recursion,
-                              ctx.formulas.definitions)
+        result = run_backward(
+            ctx.trace, ctx.reference, ctx.formulas.recursion, ctx.formulas.definitions
+        )
         yield _single(f"dL/d{param}"), [result.gradient[param]], ctx.reference.dL[param]
+
     return comparisons
 
 
@@ -139,24 +151,40 @@ def _reference_agreement(ctx: Context) -> Iterator[Comparison]:
 
 
 CHECKS: tuple[Check, ...] = tuple(
-    c for p in ("w", "v") for c in (
-        Check(f"expansion dh_t/d{p}",
-              f"every intermediate form of dh_t/d{p} (eqns 6-10) equals the reference, "
-              f"t = 1..T", _expansion(p)),
-        Check(f"sum of products dh_t/d{p}",
-              f"the boxed formula d+h_t/d{p} + sum_i (prod_j dh_j/dh_(j-1)) d+h_i/d{p} "
-              f"equals the reference, t = 1..T", _sum_of_products(p)),
-        Check(f"loss decomposition dL/d{p}",
-              f"dL/d{p} = c sum_t dl_t/dyhat_t theta'(h_t) dh_t/d{p} (eqns 4-5)",
-              _decomposition(p)),
-        Check(f"backward recursion dL/d{p}",
-              f"delta_t = (dL/dyhat_t theta'(h_t) + delta_(t+1) w) phi'(s_t), "
-              f"delta_(T+1) = 0, gives the reference dL/d{p}", _backward(p)),
-    ))
+    c
+    for p in ("w", "v")
+    for c in (
+        Check(
+            f"expansion dh_t/d{p}",
+            f"every intermediate form of dh_t/d{p} (eqns 6-10) equals the reference, t = 1..T",
+            _expansion(p),
+        ),
+        Check(
+            f"sum of products dh_t/d{p}",
+            f"the boxed formula d+h_t/d{p} + sum_i (prod_j dh_j/dh_(j-1)) d+h_i/d{p} "
+            f"equals the reference, t = 1..T",
+            _sum_of_products(p),
+        ),
+        Check(
+            f"loss decomposition dL/d{p}",
+            f"dL/d{p} = c sum_t dl_t/dyhat_t theta'(h_t) dh_t/d{p} (eqns 4-5)",
+            _decomposition(p),
+        ),
+        Check(
+            f"backward recursion dL/d{p}",
+            f"delta_t = (dL/dyhat_t theta'(h_t) + delta_(t+1) w) phi'(s_t), "
+            f"delta_(T+1) = 0, gives the reference dL/d{p}",
+            _backward(p),
+        ),
+    )
+)
 
-AGREEMENT = Check("reference agreement",
-                  "SymPy diff of the nested closed forms equals forward-mode "
-                  "differentiation, for every dh_t/dp and dL/dp", _reference_agreement)
+AGREEMENT = Check(
+    "reference agreement",
+    "SymPy diff of the nested closed forms equals forward-mode "
+    "differentiation, for every dh_t/dp and dL/dp",
+    _reference_agreement,
+)
 
 
 @dataclass(frozen=True)
@@ -185,12 +213,17 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"name": self.name, "description": self.description, "holds": self.holds,
-                "method": self.method, "seconds": round(self.seconds, 6),
-                "comparisons": self.comparisons, "failure": self.failure,
-                "error_bound": self.error_bound,
-                "counterexample": self.counterexample.to_dict() if self.counterexample
-                else None}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "holds": self.holds,
+            "method": self.method,
+            "seconds": round(self.seconds, 6),
+            "comparisons": self.comparisons,
+            "failure": self.failure,
+            "error_bound": self.error_bound,
+            "counterexample": self.counterexample.to_dict() if self.counterexample else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -216,14 +249,25 @@ class Report:
         """JSON-ready form."""
         from . import __version__
 
-        return {"symbptt": __version__, "sympy": sp.__version__,
-                "model": self.spec.__dict__, "method": self.method,
-                "reference": self.reference_method, "holds": self.holds,
-                "checks": [c.to_dict() for c in self.checks]}
+        return {
+            "symbptt": __version__,
+            "sympy": sp.__version__,
+            "model": self.spec.__dict__,
+            "method": self.method,
+            "reference": self.reference_method,
+            "holds": self.holds,
+            "checks": [c.to_dict() for c in self.checks],
+        }
 
 
-def verify(spec: RNNSpec, *, method: str = "exact", formulas: Formulas = DEFAULT_FORMULAS,
-           seed: int = 0, progress: Callable[[str, int, int], None] | None = None) -> Report:
+def verify(
+    spec: RNNSpec,
+    *,
+    method: str = "exact",
+    formulas: Formulas = DEFAULT_FORMULAS,
+    seed: int = 0,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Report:
     """Check every claim of the BPTT derivation for ``spec`` against the reference.
 
     Args:
@@ -245,11 +289,11 @@ def verify(spec: RNNSpec, *, method: str = "exact", formulas: Formulas = DEFAULT
         True
     """
     if method not in METHOD_NAMES:
-        raise SpecError(f"unknown method {method!r}; expected one of: "
-                        f"{', '.join(METHOD_NAMES)}")
+        raise SpecError(f"unknown method {method!r}; expected one of: {', '.join(METHOD_NAMES)}")
     if method == "exact" and spec.T > EXACT_MAX_T:
-        raise SpecError(f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} "
-                        f"use the modular method")
+        raise SpecError(
+            f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method"
+        )
     ref_method = default_method(spec)
     if method == "exact":
         extra = () if formulas is DEFAULT_FORMULAS else _extra_atoms(spec, formulas)
@@ -286,10 +330,22 @@ def _run(check: Check, ctx: Context, ring: Ring, seed: int) -> CheckResult:
     if failure is not None:
         bound = 0.0
         counterexample = find_counterexample(
-            ctx.spec, lambda point: check.comparisons(
-                make_context(ctx.spec, point, ctx.formulas, "forward")), failure, seed=seed)
-    return CheckResult(check.name, check.description, failure is None, ring.method,
-                       seconds, count, failure, counterexample, bound)
+            ctx.spec,
+            lambda point: check.comparisons(make_context(ctx.spec, point, ctx.formulas, "forward")),
+            failure,
+            seed=seed,
+        )
+    return CheckResult(
+        check.name,
+        check.description,
+        failure is None,
+        ring.method,
+        seconds,
+        count,
+        failure,
+        counterexample,
+        bound,
+    )
 
 
 def _extra_atoms(spec: RNNSpec, formulas: Formulas) -> tuple:

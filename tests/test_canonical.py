@@ -8,16 +8,13 @@ from symbptt import Definitions, Formulas, RNNSpec, verify
 from symbptt import expr as E
 
 TANH_JACOBIAN = Formulas(definitions=Definitions(jacobian=(1 - E.h(E.k) ** 2) * E.w))
-SIGMOID_JACOBIAN = Formulas(definitions=Definitions(
-    jacobian=E.h(E.k) * (1 - E.h(E.k)) * E.w))
+SIGMOID_JACOBIAN = Formulas(definitions=Definitions(jacobian=E.h(E.k) * (1 - E.h(E.k)) * E.w))
 
 
 @pytest.mark.parametrize("method", ["exact", "modular"])
 @pytest.mark.parametrize("T", [1, 3, 6])
-def test_tanh_prime_written_as_one_minus_h_squared_holds_for_tanh_only(method: str,
-                                                                       T: int) -> None:
-    assert verify(RNNSpec(T=T, activation="tanh"), formulas=TANH_JACOBIAN,
-                  method=method).holds
+def test_tanh_prime_written_as_one_minus_h_squared_holds_for_tanh_only(method: str, T: int) -> None:
+    assert verify(RNNSpec(T=T, activation="tanh"), formulas=TANH_JACOBIAN, method=method).holds
     for other in ("generic", "sigmoid", "softplus", "identity"):
         report = verify(RNNSpec(T=T, activation=other), formulas=TANH_JACOBIAN, method=method)
         assert not report.holds or T == 1, other  # T = 1 has no Jacobian in any form
@@ -25,10 +22,12 @@ def test_tanh_prime_written_as_one_minus_h_squared_holds_for_tanh_only(method: s
 
 @pytest.mark.parametrize("method", ["exact", "modular"])
 def test_sigmoid_prime_written_as_h_one_minus_h_holds_for_sigmoid_only(method: str) -> None:
-    assert verify(RNNSpec(T=4, activation="sigmoid"), formulas=SIGMOID_JACOBIAN,
-                  method=method).holds
-    assert not verify(RNNSpec(T=4, activation="tanh"), formulas=SIGMOID_JACOBIAN,
-                      method=method).holds
+    assert verify(
+        RNNSpec(T=4, activation="sigmoid"), formulas=SIGMOID_JACOBIAN, method=method
+    ).holds
+    assert not verify(
+        RNNSpec(T=4, activation="tanh"), formulas=SIGMOID_JACOBIAN, method=method
+    ).holds
 
 
 def test_identity_jacobian_is_w() -> None:

@@ -26,8 +26,9 @@ def test_verify_prints_a_table_and_exits_0() -> None:
 
 
 def test_verify_json_names_every_check_and_its_method() -> None:
-    result = CliRunner().invoke(cli.main, ["verify", "-T", "2", "--activation", "tanh",
-                                           "--json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli.main, ["verify", "-T", "2", "--activation", "tanh", "--json"], catch_exceptions=False
+    )
     data = json.loads(result.output)
     assert result.exit_code == 0 and data["holds"]
     assert all(c["method"].startswith("exact") for c in data["checks"])
@@ -41,22 +42,24 @@ def test_modular_method_states_its_error_bound() -> None:
 
 
 def test_a_failing_check_exits_1_and_shows_a_counterexample(monkeypatch) -> None:
-    monkeypatch.setattr(cli, "verify", lambda spec, **kw: verify(spec, formulas=OFF_BY_ONE,
-                                                               **kw))
+    monkeypatch.setattr(cli, "verify", lambda spec, **kw: verify(spec, formulas=OFF_BY_ONE, **kw))
     result = run("verify", "-T", "3")
     assert result.exit_code == 1
     assert "FAILED sum of products dh_t/dw: first failure at t=2" in result.output
     assert "counterexample at t=2" in result.output
 
 
-@pytest.mark.parametrize("args,message", [
-    (["-T", "0"], "0 is not in the range"),
-    (["-T", "x"], "'x' is not a valid integer"),
-    (["-T", "99999"], "not in the range"),
-    (["--activation", "relu"], "'relu' is not one of"),
-    (["--loss", "median"], "'median' is not one of"),
-    (["-T", "1000"], "use --method modular"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["-T", "0"], "0 is not in the range"),
+        (["-T", "x"], "'x' is not a valid integer"),
+        (["-T", "99999"], "not in the range"),
+        (["--activation", "relu"], "'relu' is not one of"),
+        (["--loss", "median"], "'median' is not one of"),
+        (["-T", "1000"], "use --method modular"),
+    ],
+)
 def test_bad_input_is_a_usage_error_with_exit_2(args: list[str], message: str) -> None:
     result = run("verify", *args)
     assert result.exit_code == 2

@@ -16,15 +16,28 @@ from symbptt import expr as E
 from symbptt.derive.backward import BackwardRecursion, delta
 from symbptt.expr import i, j, t
 
-OFF_BY_ONE = Formulas(sum_of_products=lambda p: E.immediate(t, p) + sp.Sum(
-    sp.Product(E.jacobian(j), (j, i, t)) * E.immediate(i, p), (i, 1, t - 1)))
-DROPPED_IMMEDIATE = Formulas(sum_of_products=lambda p: sp.Sum(
-    sp.Product(E.jacobian(j), (j, i + 1, t)) * E.immediate(i, p), (i, 1, t - 1)))
-PHI_FOR_THETA = Formulas(recursion=BackwardRecursion(
-    step=(E.TotalDerivative(E.L, E.yhat(t)) * E.PhiPrime(E.h(t)) + delta(t + 1) * E.w)
-    * E.PhiPrime(E.s(t))))
-H_T_FOR_H_PREV = Formulas(definitions=Definitions(
-    immediate={E.w: E.PhiPrime(E.s(E.k)) * E.h(E.k), E.v: E.PhiPrime(E.s(E.k)) * E.x(E.k)}))
+OFF_BY_ONE = Formulas(
+    sum_of_products=lambda p: (
+        E.immediate(t, p)
+        + sp.Sum(sp.Product(E.jacobian(j), (j, i, t)) * E.immediate(i, p), (i, 1, t - 1))
+    )
+)
+DROPPED_IMMEDIATE = Formulas(
+    sum_of_products=lambda p: sp.Sum(
+        sp.Product(E.jacobian(j), (j, i + 1, t)) * E.immediate(i, p), (i, 1, t - 1)
+    )
+)
+PHI_FOR_THETA = Formulas(
+    recursion=BackwardRecursion(
+        step=(E.TotalDerivative(E.L, E.yhat(t)) * E.PhiPrime(E.h(t)) + delta(t + 1) * E.w)
+        * E.PhiPrime(E.s(t))
+    )
+)
+H_T_FOR_H_PREV = Formulas(
+    definitions=Definitions(
+        immediate={E.w: E.PhiPrime(E.s(E.k)) * E.h(E.k), E.v: E.PhiPrime(E.s(E.k)) * E.x(E.k)}
+    )
+)
 
 
 class Point:
@@ -36,8 +49,9 @@ class Point:
         self.w, self.v = values["w"], values["v"]
         self.h = [values["h0"]] + [values[f"phi(s_{n})"] for n in range(1, T + 1)]
         self.P = [None] + [values[f"phi'(s_{n})"] for n in range(1, T + 1)]
-        self.s = [None] + [self.w * self.h[n - 1] + self.v * values[f"x_{n}"]
-                           for n in range(1, T + 1)]
+        self.s = [None] + [
+            self.w * self.h[n - 1] + self.v * values[f"x_{n}"] for n in range(1, T + 1)
+        ]
         self.dh = [Fraction(0)]
         for n in range(1, T + 1):  # forward mode, written out by hand
             self.dh.append(self.P[n] * (self.h[n - 1] + self.w * self.dh[n - 1]))
@@ -78,8 +92,7 @@ def test_product_bound_off_by_one_is_caught(T: int) -> None:
 
 @pytest.mark.parametrize("T", [1, 3, 5])
 def test_dropped_immediate_term_is_caught(T: int) -> None:
-    check = failing(verify(RNNSpec(T=T), formulas=DROPPED_IMMEDIATE),
-                    "sum of products dh_t/dv")
+    check = failing(verify(RNNSpec(T=T), formulas=DROPPED_IMMEDIATE), "sum of products dh_t/dv")
     cx = check.counterexample
     p, n = Point(cx.values, T), step_of(check.failure)
     x = [None] + [cx.values[f"x_{k}"] for k in range(1, T + 1)]
@@ -93,8 +106,10 @@ def test_dropped_immediate_term_is_caught(T: int) -> None:
 @pytest.mark.parametrize("T", [1, 3, 4])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_phi_prime_where_theta_prime_belongs_is_caught(T: int, reduction: str) -> None:
-    check = failing(verify(RNNSpec(T=T, reduction=reduction), formulas=PHI_FOR_THETA),
-                    "backward recursion dL/dw")
+    check = failing(
+        verify(RNNSpec(T=T, reduction=reduction), formulas=PHI_FOR_THETA),
+        "backward recursion dL/dw",
+    )
     cx = check.counterexample
     p = Point(cx.values, T)
     c = Fraction(1, T) if reduction == "mean" else Fraction(1)
@@ -132,8 +147,9 @@ def test_faults_are_caught_by_the_modular_method_too() -> None:
 
 def test_tanh_counterexample_is_certified_and_matches_high_precision_arithmetic() -> None:
     T = 3
-    check = failing(verify(RNNSpec(T=T, activation="tanh"), formulas=OFF_BY_ONE),
-                    "sum of products dh_t/dw")
+    check = failing(
+        verify(RNNSpec(T=T, activation="tanh"), formulas=OFF_BY_ONE), "sum of products dh_t/dw"
+    )
     cx = check.counterexample
     assert not cx.exact
     mpmath.mp.dps = 40
@@ -151,6 +167,7 @@ def test_tanh_counterexample_is_certified_and_matches_high_precision_arithmetic(
         for m in range(lo, n + 1):
             out *= P[m] * w
         return out
+
     wrong = P[n] * h[n - 1] + sum(prod(k) * P[k] * h[k - 1] for k in range(1, n))
     reported_lhs = float(cx.lhs.split()[0])
     reported_rhs = float(cx.rhs.split()[0])

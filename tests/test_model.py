@@ -11,8 +11,13 @@ from symbptt import MAX_T, RNNSpec, SpecError
 
 def test_defaults_are_the_generic_model_with_the_mean_loss() -> None:
     spec = RNNSpec(T=3)
-    assert (spec.activation, spec.output_activation, spec.loss, spec.reduction, spec.h0) == \
-        ("generic", "generic", "generic", "mean", "symbol")
+    assert (spec.activation, spec.output_activation, spec.loss, spec.reduction, spec.h0) == (
+        "generic",
+        "generic",
+        "generic",
+        "mean",
+        "symbol",
+    )
 
 
 def test_spec_is_frozen() -> None:
@@ -26,10 +31,16 @@ def test_bad_T_is_a_spec_error(T: object) -> None:
         RNNSpec(T=T)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("field,value", [("activation", "relu"),
-                                         ("output_activation", "gelu"),
-                                         ("loss", "hinge"), ("reduction", "max"),
-                                         ("h0", "one")])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("activation", "relu"),
+        ("output_activation", "gelu"),
+        ("loss", "hinge"),
+        ("reduction", "max"),
+        ("h0", "one"),
+    ],
+)
 def test_unknown_choice_names_the_alternatives(field: str, value: str) -> None:
     with pytest.raises(SpecError, match="expected one of"):
         RNNSpec(T=2, **{field: value})

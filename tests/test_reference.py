@@ -15,8 +15,9 @@ from .conftest import ALL_ACTIVATIONS
 @pytest.mark.parametrize("T", [1, 2, 3, 5])
 @pytest.mark.parametrize("output", ALL_ACTIVATIONS)
 @pytest.mark.parametrize("loss", ["generic", "squared"])
-def test_sympy_and_forward_references_agree(activation: str, output: str, loss: str,
-                                            T: int) -> None:
+def test_sympy_and_forward_references_agree(
+    activation: str, output: str, loss: str, T: int
+) -> None:
     spec = RNNSpec(T=T, activation=activation, output_activation=output, loss=loss)
     ring = canonical_ring(spec)
     trace = Trace(spec, ring)

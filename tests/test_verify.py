@@ -12,16 +12,22 @@ from symbptt.verify import EXACT_MAX_T
 from .conftest import SMALL_T
 
 EXPECTED_CHECKS = {
-    "expansion dh_t/dw", "sum of products dh_t/dw", "loss decomposition dL/dw",
-    "backward recursion dL/dw", "expansion dh_t/dv", "sum of products dh_t/dv",
-    "loss decomposition dL/dv", "backward recursion dL/dv",
+    "expansion dh_t/dw",
+    "sum of products dh_t/dw",
+    "loss decomposition dL/dw",
+    "backward recursion dL/dw",
+    "expansion dh_t/dv",
+    "sum of products dh_t/dv",
+    "loss decomposition dL/dv",
+    "backward recursion dL/dv",
 }
 
 
 @pytest.mark.parametrize("T", SMALL_T)
 def test_every_check_holds_exactly(activation: str, T: int) -> None:
-    report = verify(RNNSpec(T=T, activation=activation, output_activation=activation,
-                            loss="squared"))
+    report = verify(
+        RNNSpec(T=T, activation=activation, output_activation=activation, loss="squared")
+    )
     assert report.holds, [c.name for c in report.failures]
     assert EXPECTED_CHECKS <= {c.name for c in report.checks}
     assert all(c.method.startswith("exact") for c in report.checks)
@@ -30,13 +36,15 @@ def test_every_check_holds_exactly(activation: str, T: int) -> None:
 @pytest.mark.parametrize("T", [1, 4, 8])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 @pytest.mark.parametrize("h0", ["symbol", "zero"])
-def test_every_check_holds_with_the_modular_method(activation: str, T: int, reduction: str,
-                                                   h0: str) -> None:
-    report = verify(RNNSpec(T=T, activation=activation, reduction=reduction, h0=h0),
-                    method="modular", seed=T)
+def test_every_check_holds_with_the_modular_method(
+    activation: str, T: int, reduction: str, h0: str
+) -> None:
+    report = verify(
+        RNNSpec(T=T, activation=activation, reduction=reduction, h0=h0), method="modular", seed=T
+    )
     assert report.holds
     assert all("Schwartz-Zippel" in c.method for c in report.checks)
-    assert all(0 < c.error_bound < 2.0 ** -60 for c in report.checks)
+    assert all(0 < c.error_bound < 2.0**-60 for c in report.checks)
 
 
 @pytest.mark.parametrize("T", [3, 8])

@@ -17,6 +17,7 @@ import sympy as sp
 from .. import expr as E
 from ..errors import EvaluationError
 
+
 #: delta_t, written as the adjoint dL/ds_t.
 def delta(index) -> E.TotalDerivative:
     """dL/ds_index."""
@@ -32,12 +33,15 @@ class BackwardRecursion:
         gradient: ``{param: summand in t}``; dL/dparam = sum_{t=1}^{T} summand.
     """
 
-    step: sp.Expr = (E.TotalDerivative(E.L, E.yhat(E.t)) * E.ThetaPrime(E.h(E.t))
-                     + delta(E.t + 1) * E.w) * E.PhiPrime(E.s(E.t))
-    gradient: dict[sp.Symbol, sp.Expr] = field(default_factory=lambda: {
-        E.w: delta(E.t) * E.h(E.t - 1),
-        E.v: delta(E.t) * E.x(E.t),
-    })
+    step: sp.Expr = (
+        E.TotalDerivative(E.L, E.yhat(E.t)) * E.ThetaPrime(E.h(E.t)) + delta(E.t + 1) * E.w
+    ) * E.PhiPrime(E.s(E.t))
+    gradient: dict[sp.Symbol, sp.Expr] = field(
+        default_factory=lambda: {
+            E.w: delta(E.t) * E.h(E.t - 1),
+            E.v: delta(E.t) * E.x(E.t),
+        }
+    )
 
 
 DEFAULT_RECURSION = BackwardRecursion()
@@ -51,8 +55,12 @@ class BackwardResult:
     gradient: dict[str, Any]
 
 
-def run_backward(trace: Any, reference: Any, recursion: BackwardRecursion = DEFAULT_RECURSION,
-                 definitions: Any = None) -> BackwardResult:
+def run_backward(
+    trace: Any,
+    reference: Any,
+    recursion: BackwardRecursion = DEFAULT_RECURSION,
+    definitions: Any = None,
+) -> BackwardResult:
     """Solve the recursion backwards from delta_{T+1} = 0.
 
     Raises:
@@ -69,8 +77,10 @@ def run_backward(trace: Any, reference: Any, recursion: BackwardRecursion = DEFA
         if n == T + 1:
             return ring.zero
         if not current[0] < n <= T + 1:
-            raise EvaluationError(f"the recursion for dL/ds_{current[0]} uses dL/ds_{n}, "
-                                  f"which is not known yet (solve from t = T down)")
+            raise EvaluationError(
+                f"the recursion for dL/ds_{current[0]} uses dL/ds_{n}, "
+                f"which is not known yet (solve from t = T down)"
+            )
         return deltas[n]
 
     ev = Evaluator(trace, reference, definitions or DEFAULT_DEFINITIONS, adjoint=adjoint)

@@ -18,8 +18,9 @@ dh_t/dp holds O(t) objects although its 2t forms hold O(t^2) terms in all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 import sympy as sp
 
@@ -56,9 +57,11 @@ class ChainTerm:
             return E.immediate(n, p)
         if self.leaf == "total":
             return E.total(n, p)
-        return sp.Add(E.immediate(n, p),
-                      sp.Mul(E.jacobian(n), E.total(n - 1, p), evaluate=False),
-                      evaluate=False)
+        return sp.Add(
+            E.immediate(n, p),
+            sp.Mul(E.jacobian(n), E.total(n - 1, p), evaluate=False),
+            evaluate=False,
+        )
 
     def to_expr(self) -> sp.Expr:
         """The term as an (order-preserving, unevaluated) SymPy product."""
@@ -98,7 +101,7 @@ class Expansion:
 
     def terms(self, step: ExpansionStep) -> tuple[ChainTerm, ...]:
         """The terms of one form."""
-        head = self.settled[:step.settled]
+        head = self.settled[: step.settled]
         return head + ((step.tail,) if step.tail is not None else ())
 
     def to_expr(self, step: ExpansionStep) -> sp.Expr:
@@ -140,8 +143,10 @@ def expand(target: int, param: str = "w") -> Expansion:
         raise ValueError("the target step must be >= 1")
     t, p = target, param
     settled = tuple(ChainTerm(t, i + 1, "immediate", i, p) for i in range(t, 0, -1))
-    steps = tuple(ExpansionStep(rule, eq, m, ChainTerm(t, *tail, p) if tail else None)
-                  for rule, eq, m, tail in plan(t, p))
+    steps = tuple(
+        ExpansionStep(rule, eq, m, ChainTerm(t, *tail, p) if tail else None)
+        for rule, eq, m, tail in plan(t, p)
+    )
     return Expansion(p, t, settled, steps)
 
 
@@ -157,8 +162,8 @@ class LeafValues:
         self.leaf = {
             "immediate": self.imm,
             "total": total,
-            "one_step": [None] + [self.ring.normal(self.imm[n] + self.jac[n] * total[n - 1])
-                                  for n in range(1, T + 1)],
+            "one_step": [None]
+            + [self.ring.normal(self.imm[n] + self.jac[n] * total[n - 1]) for n in range(1, T + 1)],
         }
 
 
@@ -167,15 +172,20 @@ def evaluate_steps(target: int, param: str, leaves: LeafValues) -> list[Any]:
     O(target) ring operations for all of them together (batched for speed)."""
     ring, t = leaves.ring, target
     # running[n] = prod of the last n Jacobians J_t ... J_{t-n+1} = chain from t+1-n
-    running = ring.running_products(leaves.jac[1:t + 1])
+    running = ring.running_products(leaves.jac[1 : t + 1])
     # prefix[m] = sum of the first m settled terms, i = t, t-1, ..., t-m+1
     prefix = ring.running_dot(running[:t], leaves.imm[t:0:-1])
     steps = list(plan(t, param))
     with_tail = [(settled, tail) for _r, _e, settled, tail in steps if tail is not None]
-    tail_values = iter(ring.affine(
-        [prefix[settled] for settled, _ in with_tail],
-        [running[t + 1 - first] for _, (first, _, _) in with_tail],
-        [leaves.leaf[leaf][n] for _, (_, leaf, n) in with_tail]))
+    tail_values = iter(
+        ring.affine(
+            [prefix[settled] for settled, _ in with_tail],
+            [running[t + 1 - first] for _, (first, _, _) in with_tail],
+            [leaves.leaf[leaf][n] for _, (_, leaf, n) in with_tail],
+        )
+    )
     # a form is its settled prefix, plus (prod of Jacobians) * leaf when it has a tail
-    return [next(tail_values) if tail is not None else prefix[settled]
-            for _r, _e, settled, tail in steps]
+    return [
+        next(tail_values) if tail is not None else prefix[settled]
+        for _r, _e, settled, tail in steps
+    ]

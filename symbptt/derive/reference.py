@@ -21,7 +21,7 @@ from ..errors import EvaluationError
 from ..expr import HiddenState, Input, Target, v, w
 from ..model import RNNSpec
 from ..unroll import NESTED_MAX_T, Unrolled, softplus, softplus_prime, unroll
-from ..values import Trace, function_name
+from ..values import Trace
 
 METHODS = {
     "sympy": "SymPy diff of the nested closed forms",
@@ -58,8 +58,7 @@ def reference(trace: Trace, *, method: str | None = None) -> Reference:
     """
     method = method or default_method(trace.spec)
     if method == "forward":
-        return Reference(method, {p: tuple(trace.dh[p]) for p in trace.dh},
-                         dict(trace.dL))
+        return Reference(method, {p: tuple(trace.dh[p]) for p in trace.dh}, dict(trace.dL))
     if method != "sympy":
         raise ValueError(f"unknown reference method {method!r}")
     unrolled = unroll(trace.spec)
@@ -78,7 +77,6 @@ class _Converter:
     def __init__(self, unrolled: Unrolled, trace: Trace) -> None:
         self.trace = trace
         self.ring = trace.ring
-        spec = trace.spec
         self.s_node = {e: k for k, e in enumerate(unrolled.s) if e is not None}
         self.h_node = {e: k for k, e in enumerate(unrolled.h) if k > 0}
         self.yhat_node = {e: k for k, e in enumerate(unrolled.yhat) if e is not None}
@@ -108,10 +106,11 @@ class _Converter:
     def _role_for(self, func, arg: sp.Basic, order: int) -> str:
         """Which activation (phi or theta) an application of ``func`` at ``arg`` is:
         the one denoted by ``func`` whose node table holds ``arg``."""
-        for role, fn, table in (("phi", self.phi_fn, self.s_node),
-                                ("theta", self.theta_fn, self.h_node)):
-            denotes = func == fn or (order == 1 and func == softplus_prime
-                                     and fn == softplus)
+        for role, fn, table in (
+            ("phi", self.phi_fn, self.s_node),
+            ("theta", self.theta_fn, self.h_node),
+        ):
+            denotes = func == fn or (order == 1 and func == softplus_prime and fn == softplus)
             if denotes and arg in table:
                 return role
         raise EvaluationError(f"unrecognised activation node {func}({arg})")
@@ -147,7 +146,7 @@ class _Converter:
 
     def _derivative_at(self, deriv: sp.Derivative, point: dict) -> Any:
         f = deriv.expr
-        (var, order), = deriv.variable_count
+        ((var, order),) = deriv.variable_count
         if order != 1:
             raise EvaluationError(f"unexpected higher derivative {deriv}")
         pos = list(f.args).index(var)
@@ -163,5 +162,4 @@ def _fraction(e: sp.Rational):
     return Fraction(int(e.p), int(e.q))
 
 
-__all__ = ["Reference", "reference", "default_method", "METHODS", "NESTED_MAX_T",
-           "function_name"]
+__all__ = ["Reference", "reference", "default_method", "METHODS", "NESTED_MAX_T"]

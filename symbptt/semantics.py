@@ -371,3 +371,33 @@ class Evaluator:
             return running[b - a + 1]
 
         return product
+
+
+def in_model_quantities(expr: sp.Expr, definitions: Definitions = DEFAULT_DEFINITIONS) -> sp.Expr:
+    """Rewrite immediate partials and one-step Jacobians into model quantities.
+
+    d+h_i/dw becomes phi'(s_i) h_{i-1}, dh_j/dh_{j-1} becomes phi'(s_j) w; total
+    derivatives of h stay as they are. The order of unevaluated products is kept.
+
+    Example:
+        >>> from symbptt import expr as E
+        >>> print(in_model_quantities(E.jacobian(3) * E.immediate(2, E.w)))
+        (w*PhiPrime(s_{3}))*(h_{1}*PhiPrime(s_{2}))
+    """
+
+    def rewrite(node: sp.Basic) -> sp.Basic:
+        if isinstance(node, ImmediatePartial) and node.den in _PARAM_NAMES:
+            return definitions.immediate_at(node.den, node.num.index)
+        if (
+            isinstance(node, TotalDerivative)
+            and isinstance(node.num, HiddenState)
+            and isinstance(node.den, HiddenState)
+            and sp.expand(node.num.index - node.den.index - 1) == 0
+        ):
+            return definitions.jacobian_at(node.num.index)
+        if node.args:
+            return node.func(*[rewrite(a) for a in node.args], evaluate=False) \
+                if isinstance(node, sp.Add | sp.Mul) else node.func(*[rewrite(a) for a in node.args])
+        return node
+
+    return rewrite(sp.sympify(expr))

@@ -17,6 +17,18 @@ def run(*args: str):
     return CliRunner().invoke(cli.main, list(args))
 
 
+def test_bad_input_error_is_exactly_one_line_on_stderr() -> None:
+    result = run("verify", "-T", "0")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+
+
+def test_no_arguments_prints_help() -> None:
+    result = run()
+    assert result.exit_code == 0 and "verify" in result.output
+
+
 def test_verify_prints_a_table_and_exits_0() -> None:
     result = CliRunner().invoke(cli.main, ["verify", "-T", "3"], catch_exceptions=False)
     assert result.exit_code == 0

@@ -395,9 +395,11 @@ def in_model_quantities(expr: sp.Expr, definitions: Definitions = DEFAULT_DEFINI
             and sp.expand(node.num.index - node.den.index - 1) == 0
         ):
             return definitions.jacobian_at(node.num.index)
-        if node.args:
-            return node.func(*[rewrite(a) for a in node.args], evaluate=False) \
-                if isinstance(node, sp.Add | sp.Mul) else node.func(*[rewrite(a) for a in node.args])
-        return node
+        if not node.args:
+            return node
+        args = [rewrite(a) for a in node.args]
+        if isinstance(node, sp.Add | sp.Mul):
+            return node.func(*args, evaluate=False)  # keep the printed order
+        return node.func(*args)
 
     return rewrite(sp.sympify(expr))

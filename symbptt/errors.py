@@ -39,3 +39,13 @@ class NotEquivalentError(SymbpttError, AssertionError):
         self.lhs = lhs
         self.rhs = rhs
         self.counterexample = counterexample
+
+
+class TexBuildError(SymbpttError):
+    """TeX failed (or is missing). ``first_error`` is the first error line of the log;
+    ``log_path`` where the full log was kept (if anywhere)."""
+
+    def __init__(self, message: str, *, first_error: str = "", log_path: str = "") -> None:
+        super().__init__(message)
+        self.first_error = first_error
+        self.log_path = log_path

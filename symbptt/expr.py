@@ -228,3 +228,38 @@ def boxed_formula(param: sp.Symbol = w, index: sp.Symbol = t) -> sp.Expr:
     return immediate(index, param) + sp.Sum(
         sp.Product(jacobian(j), (j, i + 1, index)) * immediate(i, param), (i, 1, index - 1)
     )
+
+
+def instantiate(expr: sp.Expr, var: sp.Symbol, value: object) -> sp.Expr:
+    """Replace an index symbol by a value, keeping the order of sums and products as
+    written (SymPy's ``subs`` would re-sort them), and dropping terms that become 0.
+
+    Example:
+        >>> instantiate(sp.Mul(jacobian(t), w, evaluate=False), t, 3).args
+        (dh_{3}/dh_{2}, w)
+    """
+    value = sp.sympify(value)
+
+    def walk(e: sp.Basic) -> sp.Basic:
+        if e == var:
+            return value
+        if not e.args or isinstance(e, sp.Symbol):
+            return e
+        args = [walk(a) for a in e.args]
+        if all(a.is_Number for a in args):  # index arithmetic: 3 + 1 is 4
+            return e.func(*args)
+        if isinstance(e, sp.Add):
+            args = [a for a in args if a != 0]
+            if len(args) <= 1:
+                return args[0] if args else sp.S.Zero
+            return sp.Add(*args, evaluate=False)
+        if isinstance(e, sp.Mul):
+            if any(a == 0 for a in args):
+                return sp.S.Zero
+            args = [a for a in args if a != 1]
+            if len(args) <= 1:
+                return args[0] if args else sp.S.One
+            return sp.Mul(*args, evaluate=False)
+        return e.func(*args)
+
+    return walk(sp.sympify(expr))

@@ -33,13 +33,19 @@ class BackwardRecursion:
         gradient: ``{param: summand in t}``; dL/dparam = sum_{t=1}^{T} summand.
     """
 
-    step: sp.Expr = (
-        E.TotalDerivative(E.L, E.yhat(E.t)) * E.ThetaPrime(E.h(E.t)) + delta(E.t + 1) * E.w
-    ) * E.PhiPrime(E.s(E.t))
+    step: sp.Expr = sp.Mul(
+        sp.Add(
+            sp.Mul(E.TotalDerivative(E.L, E.yhat(E.t)), E.ThetaPrime(E.h(E.t)), evaluate=False),
+            sp.Mul(delta(E.t + 1), E.w, evaluate=False),
+            evaluate=False,
+        ),
+        E.PhiPrime(E.s(E.t)),
+        evaluate=False,
+    )
     gradient: dict[sp.Symbol, sp.Expr] = field(
         default_factory=lambda: {
-            E.w: delta(E.t) * E.h(E.t - 1),
-            E.v: delta(E.t) * E.x(E.t),
+            E.w: sp.Mul(delta(E.t), E.h(E.t - 1), evaluate=False),
+            E.v: sp.Mul(delta(E.t), E.x(E.t), evaluate=False),
         }
     )
 

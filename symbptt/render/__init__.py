@@ -1,0 +1,1 @@
+"""Rendering: the project's LaTeX printer, line breaking, Jinja templates and TeX build."""

@@ -1,0 +1,234 @@
+"""The derivation document: engine objects turned into displays for the templates.
+
+:func:`document_context` computes everything the templates show (they only lay it out):
+each display is a list of ``align`` rows printed by the project's printer and broken by
+:mod:`symbptt.render.layout`; the certificate comes from a :class:`symbptt.Report`.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from .. import __version__
+from .. import expr as E
+from ..derive.backward import DEFAULT_RECURSION, delta
+from ..derive.expansion import expand
+from ..model import RNNSpec
+from ..semantics import DEFAULT_DEFINITIONS
+from ..unroll import NESTED_MAX_T, unroll
+from ..verify import Report
+from .layout import Term, break_sum
+from .printer import Notation, chain_term_latex, latex, model_term_latex
+
+SECTIONS = ("model", "unrolled", "expansion", "sum_of_products", "backward", "figure",
+            "certificate")
+
+#: Written-out instances show every term up to this T; beyond, the middle is elided.
+ELIDE_ABOVE = 6
+
+
+@dataclass(frozen=True)
+class Display:
+    """One numbered ``align`` display: rows, and a label for cross-references."""
+
+    rows: tuple[str, ...]
+    label: str = ""
+    intertext: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentOptions:
+    """What the document shows and how it names things."""
+
+    title: str = "Backpropagation through time, checked"
+    author: str = ""
+    notation: Notation = field(default_factory=Notation)
+    sections: tuple[str, ...] = SECTIONS
+    elide_above: int = ELIDE_ABOVE
+
+
+def _pre_activation(k: Any) -> sp.Expr:
+    return sp.Add(sp.Mul(E.w, E.h(k - 1), evaluate=False),
+                  sp.Mul(E.v, E.x(k), evaluate=False), evaluate=False)
+
+
+def _eq(lhs: Any, rhs: Any, n: Notation) -> str:
+    return f"{latex(lhs, n)} &= {latex(rhs, n)}"
+
+
+def _shown(indices: list[int], elide_above: int) -> list[int | None]:
+    """Indices to write out; None marks the elided middle."""
+    if len(indices) <= elide_above:
+        return list(indices)
+    return indices[:3] + [None] + indices[-2:]
+
+
+def _terms(items: list[int | None], render) -> list[Term]:
+    return [Term((r"\cdots",)) if n is None else Term(tuple(render(n))) for n in items]
+
+
+def model_section(spec: RNNSpec, n: Notation) -> list[Display]:
+    t = E.t
+    scale = sp.S.One / E.T if spec.reduction == "mean" else sp.S.One
+    total = sp.Sum(E.StepLoss(t), (t, 1, E.T))
+    grad = sp.Sum(E.TotalDerivative(E.StepLoss(t), E.w), (t, 1, E.T))
+    chain = sp.Mul(E.TotalDerivative(E.StepLoss(t), E.yhat(t)),
+                   E.TotalDerivative(E.yhat(t), E.h(t)), E.total(t, E.w), evaluate=False)
+    chain_model = sp.Mul(E.TotalDerivative(E.StepLoss(t), E.yhat(t)), E.ThetaPrime(E.h(t)),
+                         E.total(t, E.w), evaluate=False)
+    loss_rhs = sp.Mul(scale, total, evaluate=False) if scale != 1 else total
+    grad_rhs = sp.Mul(scale, grad, evaluate=False) if scale != 1 else grad
+    return [
+        Display((_eq(E.L, loss_rhs, n),), "eq:loss"),
+        Display((_eq(E.s(t), _pre_activation(t), n),), "eq:state-pre"),
+        Display((_eq(E.h(t), E.Phi(E.s(t)), n),), "eq:state"),
+        Display((_eq(E.yhat(t), E.Theta(E.h(t)), n),), "eq:output"),
+        Display((_eq(E.TotalDerivative(E.L, E.w), grad_rhs, n),), "eq:decomposition"),
+        Display((f"{latex(E.TotalDerivative(E.StepLoss(t), E.w), n)} &= {latex(chain, n)}"
+                 f" = {latex(chain_model, n)}",), "eq:chain"),
+    ]
+
+
+def unrolled_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+    steps = _shown(list(range(1, spec.T + 1)), elide_above)
+    recursive = []
+    for k in steps:
+        if k is None:
+            recursive.append(r"&\;\;\vdots")
+            continue
+        recursive.append(f"{latex(E.h(k), n)} &= {latex(E.Phi(E.s(k)), n)}, \\quad "
+                         f"{latex(E.s(k), n)} = {latex(_pre_activation(k), n)}")
+    depth = min(spec.T, 3, NESTED_MAX_T)
+    nested = unroll(RNNSpec(T=depth, activation=spec.activation, h0=spec.h0)).h
+    nested_rows = [f"{latex(E.h(k), n)} &= {latex(nested[k], n)}" for k in range(1, depth + 1)]
+    return {"recursive": Display(tuple(recursive), "eq:unrolled"),
+            "nested": Display(tuple(nested_rows), "eq:nested"),
+            "nested_depth": depth}
+
+
+def expansion_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+    T = spec.T
+    expansion = expand(T, "w")
+    steps = list(expansion.steps)
+    if len(steps) > 2 * elide_above:
+        shown = steps[:5] + [None] + steps[-2:]
+    else:
+        shown = steps
+    rows: list[str] = []
+    notes: list[tuple[int, str]] = []
+    lhs = latex(E.total(T, E.w), n)
+    for step in shown:
+        if step is None:
+            rows.append(r"&\;\;\vdots")
+            continue
+        terms = [Term(tuple(chain_term_latex(term, n).split(" \\frac")))
+                 for term in expansion.terms(step)]
+        terms = [Term((t.factors[0],) + tuple("\\frac" + f for f in t.factors[1:]))
+                 for t in terms]
+        notes.append((len(rows), f"{step.rule}, cf.\\ eqn {step.equation} of the note:"))
+        rows.extend(break_sum(lhs if not rows else "", terms))
+    return {"display": Display(tuple(rows), "eq:expansion", tuple(notes)),
+            "forms": len(steps), "shown": sum(1 for s in shown if s is not None)}
+
+
+def sum_of_products_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+    T = spec.T
+    general = Display((_eq(E.total(E.t, E.w), E.boxed_formula(), n),), "eq:boxed")
+    terms = {term.leaf_index: term for term in expand(T, "w").settled}
+    order = _shown(list(range(T, 0, -1)), elide_above)
+    lhs = latex(E.total(T, E.w), n)
+
+    def split(text: str) -> list[str]:
+        head, *rest = text.split(" \\frac")
+        return [head] + ["\\frac" + r for r in rest]
+
+    instance = break_sum(lhs, _terms(order, lambda i: split(chain_term_latex(terms[i], n))))
+    in_model = break_sum(lhs, _terms(order, lambda i: model_term_latex(terms[i], n)
+                                     .split(" \\left")))
+    in_model = [row.replace(r"\right)\left", r"\right) \left") for row in in_model]
+    return {"general": general, "instance": Display(tuple(instance), "eq:instance"),
+            "model": Display(tuple(_fix_left(in_model)), "eq:instance-model"),
+            "terms": T, "elided": None in order}
+
+
+def _fix_left(rows: list[str]) -> list[str]:
+    # splitting on " \left" removed the command from continuation factors: restore it
+    out = []
+    for row in rows:
+        out.append(row.replace(" (", r" \left(").replace("&= (", r"&= \left(")
+                   .replace("+ (", r"+ \left("))
+    return out
+
+
+def backward_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+    T = spec.T
+    rec = DEFAULT_RECURSION
+    general = Display((_eq(delta(E.t), rec.step, n), _eq(delta(E.T + 1), 0, n)), "eq:backward")
+    rows = [f"{latex(delta(T + 1), n)} &= 0"]
+    for k in _shown(list(range(T, 0, -1)), elide_above):
+        if k is None:
+            rows.append(r"&\;\;\vdots")
+            continue
+        step = E.instantiate(rec.step, E.t, k)
+        text = latex(step, n)
+        if k == T:  # show the base case delta_{T+1} = 0 at work
+            text += " = " + latex(E.instantiate(step, delta(T + 1), 0), n)
+        rows.extend(break_sum(latex(delta(k), n), [Term((text,))]))
+    gradients = []
+    for p, summand in rec.gradient.items():
+        order = _shown(list(range(1, T + 1)), elide_above)
+        terms = _terms(order, lambda k, s=summand: [latex(E.instantiate(s, E.t, k), n)])
+        gradients.append(Display(tuple(break_sum(latex(E.TotalDerivative(E.L, p), n), terms)),
+                                 f"eq:gradient-{p}"))
+    general_gradient = Display(tuple(
+        _eq(E.TotalDerivative(E.L, p), sp.Sum(s, (E.t, 1, E.T)), n)
+        for p, s in rec.gradient.items()), "eq:gradients")
+    return {"general": general, "steps": Display(tuple(rows), "eq:deltas"),
+            "general_gradient": general_gradient, "gradients": gradients}
+
+
+def figure_section(spec: RNNSpec, elide_above: int) -> dict[str, Any]:
+    shown = _shown(list(range(1, spec.T + 1)), min(elide_above, 5))
+    return {"columns": [{"index": k, "elided": k is None, "x": 2.0 * (c + 1)}
+                        for c, k in enumerate(shown)], "h0": spec.h0}
+
+
+def certificate_section(report: Report) -> dict[str, Any]:
+    import flint
+
+    rows = [{"name": c.name, "method": "modular" if "modular" in c.method else "exact",
+             "holds": c.holds, "seconds": f"{c.seconds:.3f}", "comparisons": c.comparisons,
+             "failure": c.failure or ""} for c in report.checks]
+    return {"rows": rows, "method": report.method, "reference": report.reference_method,
+            "holds": report.holds,
+            "versions": {"symbptt": __version__, "SymPy": sp.__version__,
+                         "python-flint": flint.__version__,
+                         "Python": platform.python_version()},
+            "error_bound": max((c.error_bound for c in report.checks), default=0.0)}
+
+
+def document_context(spec: RNNSpec, report: Report, options: DocumentOptions) -> dict[str, Any]:
+    """Everything the templates print, for one model, T and report."""
+    n, e = options.notation, options.elide_above
+    return {
+        "spec": spec, "title": options.title, "author": options.author,
+        "sections": set(options.sections), "notation": n,
+        "phi_name": spec.phi.name, "theta_name": spec.theta.name,
+        "model": model_section(spec, n),
+        "unrolled": unrolled_section(spec, n, e),
+        "expansion": expansion_section(spec, n, e),
+        "sop": sum_of_products_section(spec, n, e),
+        "backward": backward_section(spec, n, e),
+        "figure": figure_section(spec, e),
+        "certificate": certificate_section(report),
+        "definitions": {
+            "immediate": latex(DEFAULT_DEFINITIONS.immediate_at(E.w, E.t), n),
+            "jacobian": latex(DEFAULT_DEFINITIONS.jacobian_at(E.t), n),
+            "immediate_lhs": latex(E.immediate(E.t, E.w), n),
+            "jacobian_lhs": latex(E.jacobian(E.t), n),
+        },
+    }

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
-from .errors import SymbpttError
+from .build import make_pdf, make_tex
+from .errors import SymbpttError, TexBuildError, UnverifiedError
 from .model import ACTIVATIONS, LOSSES, MAX_T, REDUCTIONS, RNNSpec
+from .render.document import DocumentOptions
+from .render.printer import IMMEDIATE_STYLES, Notation
 from .verify import EXACT_MAX_T, METHOD_NAMES, Report, verify
 
 DEFAULT_T = 4
@@ -213,3 +217,206 @@ def format_report(report: Report) -> str:
         else f"{len(report.failures)} of {len(report.checks)} checks fail"
     )
     return "\n".join(out)
+
+
+def document_options(func: Any) -> Any:
+    """Options shared by the commands that write documents."""
+    options = [
+        click.option(
+            "--method",
+            type=click.Choice(list(METHOD_NAMES)),
+            default="exact",
+            show_default=True,
+            help="How the certificate's checks are decided.",
+        ),
+        click.option(
+            "--title",
+            default=DocumentOptions.title,
+            show_default=True,
+            help="Document title (printed literally).",
+        ),
+        click.option("--author", default="", help="Author line (printed literally)."),
+        click.option(
+            "--immediate-style",
+            type=click.Choice(list(IMMEDIATE_STYLES)),
+            default="plus",
+            show_default=True,
+            help="How immediate partials are written: d+h/dw, a bar, or a subscript.",
+        ),
+        click.option(
+            "--template",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Your own template (it may extend base.tex.j2 and override blocks).",
+        ),
+        click.option(
+            "--allow-unverified",
+            is_flag=True,
+            help="Write the document even if a check fails (the certificate says so).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _options(title: str, author: str, immediate_style: str) -> DocumentOptions:
+    return DocumentOptions(title=title, author=author, notation=Notation(immediate=immediate_style))
+
+
+def _run_document_command(action: Any) -> Any:
+    """Map the pipeline's errors to exit codes: unverified 1, TeX 1, bad input 2."""
+    try:
+        return action()
+    except UnverifiedError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(1)
+    except TexBuildError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(1)
+    except SymbpttError as err:
+        raise click.UsageError(str(err)) from None
+
+
+@main.command("pdf")
+@model_options
+@document_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF [default: derivation-T<T>.pdf].",
+)
+@click.option("--keep-tex", is_flag=True, help="Also keep the .tex beside the PDF.")
+def pdf_command(
+    T: int,
+    activation: str,
+    output_activation: str,
+    reduction: str,
+    step_loss: str,
+    h0: str,
+    method: str,
+    title: str,
+    author: str,
+    immediate_style: str,
+    template: Path | None,
+    allow_unverified: bool,
+    output: Path | None,
+    keep_tex: bool,
+) -> None:
+    """Write the checked derivation for T steps as a PDF (needs TeX Live).
+
+    No PDF is written if a check fails (exit 1), unless --allow-unverified.
+    """
+    spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
+    target = output or Path(f"derivation-T{T}.pdf")
+    result, report = _run_document_command(
+        lambda: make_pdf(
+            spec,
+            target,
+            options=_options(title, author, immediate_style),
+            method=method,
+            template=template,
+            keep_tex=keep_tex,
+            allow_unverified=allow_unverified,
+        )
+    )
+    state = "all checks hold" if report.holds else "UNVERIFIED: some checks fail"
+    click.echo(f"wrote {result.pdf} ({state})")
+
+
+@main.command("tex")
+@model_options
+@document_options
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Where to write the LaTeX source ('-' for standard output).",
+)
+@click.option(
+    "--fragment", is_flag=True, help="Only the body, for \\input into existing lecture notes."
+)
+def tex_command(
+    T: int,
+    activation: str,
+    output_activation: str,
+    reduction: str,
+    step_loss: str,
+    h0: str,
+    method: str,
+    title: str,
+    author: str,
+    immediate_style: str,
+    template: Path | None,
+    allow_unverified: bool,
+    output: str,
+    fragment: bool,
+) -> None:
+    """Write the LaTeX source of the checked derivation for T steps."""
+    spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
+    tex, _ = _run_document_command(
+        lambda: make_tex(
+            spec,
+            options=_options(title, author, immediate_style),
+            method=method,
+            template=template,
+            fragment=fragment,
+            allow_unverified=allow_unverified,
+        )
+    )
+    _write_text(output, tex)
+
+
+@main.command("build")
+@click.argument("spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF [default: the spec's name with .pdf].",
+)
+@click.option("--keep-tex", is_flag=True, help="Also keep the .tex beside the PDF.")
+@click.option("--allow-unverified", is_flag=True, help="Write the document even if a check fails.")
+def build_command(
+    spec_file: Path, output: Path | None, keep_tex: bool, allow_unverified: bool
+) -> None:
+    """Build the PDF described by a derivation spec file (TOML, see derivations/)."""
+    from .specfile import load
+
+    def action() -> Any:
+        loaded = load(spec_file)
+        target = output or Path(spec_file.with_suffix(".pdf").name)
+        return make_pdf(
+            loaded.spec,
+            target,
+            options=loaded.options,
+            method=loaded.method,
+            keep_tex=keep_tex,
+            allow_unverified=allow_unverified,
+        )
+
+    result, report = _run_document_command(action)
+    state = "all checks hold" if report.holds else "UNVERIFIED: some checks fail"
+    click.echo(f"wrote {result.pdf} ({state})")
+
+
+def _write_text(output: str, text: str) -> None:
+    """Write to stdout, or atomically to a file."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    import os
+    import tempfile
+
+    target = Path(output)
+    if not target.parent.is_dir():
+        raise click.UsageError(f"the output directory {target.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -49,3 +49,12 @@ class TexBuildError(SymbpttError):
         super().__init__(message)
         self.first_error = first_error
         self.log_path = log_path
+
+
+class UnverifiedError(SymbpttError):
+    """A document was requested but some check failed (and unverified output was not
+    allowed). ``report`` is the verifier's report."""
+
+    def __init__(self, message: str, *, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report

@@ -256,7 +256,10 @@ def instantiate(expr: sp.Expr, var: sp.Symbol, value: object) -> sp.Expr:
         if isinstance(e, sp.Mul):
             if any(a == 0 for a in args):
                 return sp.S.Zero
-            args = [a for a in args if a != 1]
+            flat = []
+            for a in args:  # a product that collapsed into a factor joins its parent
+                flat.extend(a.args if isinstance(a, sp.Mul) else [a])
+            args = [a for a in flat if a != 1]
             if len(args) <= 1:
                 return args[0] if args else sp.S.One
             return sp.Mul(*args, evaluate=False)

@@ -21,11 +21,19 @@ from ..model import RNNSpec
 from ..semantics import DEFAULT_DEFINITIONS
 from ..unroll import NESTED_MAX_T, unroll
 from ..verify import Report
+from .env import escape
 from .layout import Term, break_sum
 from .printer import Notation, chain_term_latex, latex, model_term_latex
 
-SECTIONS = ("model", "unrolled", "expansion", "sum_of_products", "backward", "figure",
-            "certificate")
+SECTIONS = (
+    "model",
+    "unrolled",
+    "expansion",
+    "sum_of_products",
+    "backward",
+    "figure",
+    "certificate",
+)
 
 #: Written-out instances show every term up to this T; beyond, the middle is elided.
 ELIDE_ABOVE = 6
@@ -37,7 +45,7 @@ class Display:
 
     rows: tuple[str, ...]
     label: str = ""
-    intertext: tuple[tuple[int, str], ...] = ()
+    intertext: tuple[tuple[int, str, str], ...] = ()  # (row, rule, equation of the note)
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,9 @@ class DocumentOptions:
 
 
 def _pre_activation(k: Any) -> sp.Expr:
-    return sp.Add(sp.Mul(E.w, E.h(k - 1), evaluate=False),
-                  sp.Mul(E.v, E.x(k), evaluate=False), evaluate=False)
+    return sp.Add(
+        sp.Mul(E.w, E.h(k - 1), evaluate=False), sp.Mul(E.v, E.x(k), evaluate=False), evaluate=False
+    )
 
 
 def _eq(lhs: Any, rhs: Any, n: Notation) -> str:
@@ -76,10 +85,18 @@ def model_section(spec: RNNSpec, n: Notation) -> list[Display]:
     scale = sp.S.One / E.T if spec.reduction == "mean" else sp.S.One
     total = sp.Sum(E.StepLoss(t), (t, 1, E.T))
     grad = sp.Sum(E.TotalDerivative(E.StepLoss(t), E.w), (t, 1, E.T))
-    chain = sp.Mul(E.TotalDerivative(E.StepLoss(t), E.yhat(t)),
-                   E.TotalDerivative(E.yhat(t), E.h(t)), E.total(t, E.w), evaluate=False)
-    chain_model = sp.Mul(E.TotalDerivative(E.StepLoss(t), E.yhat(t)), E.ThetaPrime(E.h(t)),
-                         E.total(t, E.w), evaluate=False)
+    chain = sp.Mul(
+        E.TotalDerivative(E.StepLoss(t), E.yhat(t)),
+        E.TotalDerivative(E.yhat(t), E.h(t)),
+        E.total(t, E.w),
+        evaluate=False,
+    )
+    chain_model = sp.Mul(
+        E.TotalDerivative(E.StepLoss(t), E.yhat(t)),
+        E.ThetaPrime(E.h(t)),
+        E.total(t, E.w),
+        evaluate=False,
+    )
     loss_rhs = sp.Mul(scale, total, evaluate=False) if scale != 1 else total
     grad_rhs = sp.Mul(scale, grad, evaluate=False) if scale != 1 else grad
     return [
@@ -88,8 +105,13 @@ def model_section(spec: RNNSpec, n: Notation) -> list[Display]:
         Display((_eq(E.h(t), E.Phi(E.s(t)), n),), "eq:state"),
         Display((_eq(E.yhat(t), E.Theta(E.h(t)), n),), "eq:output"),
         Display((_eq(E.TotalDerivative(E.L, E.w), grad_rhs, n),), "eq:decomposition"),
-        Display((f"{latex(E.TotalDerivative(E.StepLoss(t), E.w), n)} &= {latex(chain, n)}"
-                 f" = {latex(chain_model, n)}",), "eq:chain"),
+        Display(
+            (
+                f"{latex(E.TotalDerivative(E.StepLoss(t), E.w), n)} &= {latex(chain, n)}"
+                f" = {latex(chain_model, n)}",
+            ),
+            "eq:chain",
+        ),
     ]
 
 
@@ -100,14 +122,18 @@ def unrolled_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, 
         if k is None:
             recursive.append(r"&\;\;\vdots")
             continue
-        recursive.append(f"{latex(E.h(k), n)} &= {latex(E.Phi(E.s(k)), n)}, \\quad "
-                         f"{latex(E.s(k), n)} = {latex(_pre_activation(k), n)}")
+        recursive.append(
+            f"{latex(E.h(k), n)} &= {latex(E.Phi(E.s(k)), n)}, \\quad "
+            f"{latex(E.s(k), n)} = {latex(_pre_activation(k), n)}"
+        )
     depth = min(spec.T, 3, NESTED_MAX_T)
     nested = unroll(RNNSpec(T=depth, activation=spec.activation, h0=spec.h0)).h
     nested_rows = [f"{latex(E.h(k), n)} &= {latex(nested[k], n)}" for k in range(1, depth + 1)]
-    return {"recursive": Display(tuple(recursive), "eq:unrolled"),
-            "nested": Display(tuple(nested_rows), "eq:nested"),
-            "nested_depth": depth}
+    return {
+        "recursive": Display(tuple(recursive), "eq:unrolled"),
+        "nested": Display(tuple(nested_rows), "eq:nested"),
+        "nested_depth": depth,
+    }
 
 
 def expansion_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:
@@ -125,14 +151,19 @@ def expansion_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str,
         if step is None:
             rows.append(r"&\;\;\vdots")
             continue
-        terms = [Term(tuple(chain_term_latex(term, n).split(" \\frac")))
-                 for term in expansion.terms(step)]
-        terms = [Term((t.factors[0],) + tuple("\\frac" + f for f in t.factors[1:]))
-                 for t in terms]
-        notes.append((len(rows), f"{step.rule}, cf.\\ eqn {step.equation} of the note:"))
+        terms = [
+            Term(tuple(chain_term_latex(term, n).split(" \\frac")))
+            for term in expansion.terms(step)
+        ]
+        terms = [Term((t.factors[0],) + tuple("\\frac" + f for f in t.factors[1:])) for t in terms]
+        rule = escape(step.rule).replace(r"h\_0", "$h_0$").replace(" on w", " on $w$")
+        notes.append((len(rows), rule, step.equation))
         rows.extend(break_sum(lhs if not rows else "", terms))
-    return {"display": Display(tuple(rows), "eq:expansion", tuple(notes)),
-            "forms": len(steps), "shown": sum(1 for s in shown if s is not None)}
+    return {
+        "display": Display(tuple(rows), "eq:expansion", tuple(notes)),
+        "forms": len(steps),
+        "shown": sum(1 for s in shown if s is not None),
+    }
 
 
 def sum_of_products_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:
@@ -147,20 +178,28 @@ def sum_of_products_section(spec: RNNSpec, n: Notation, elide_above: int) -> dic
         return [head] + ["\\frac" + r for r in rest]
 
     instance = break_sum(lhs, _terms(order, lambda i: split(chain_term_latex(terms[i], n))))
-    in_model = break_sum(lhs, _terms(order, lambda i: model_term_latex(terms[i], n)
-                                     .split(" \\left")))
+    in_model = break_sum(
+        lhs, _terms(order, lambda i: model_term_latex(terms[i], n).split(" \\left"))
+    )
     in_model = [row.replace(r"\right)\left", r"\right) \left") for row in in_model]
-    return {"general": general, "instance": Display(tuple(instance), "eq:instance"),
-            "model": Display(tuple(_fix_left(in_model)), "eq:instance-model"),
-            "terms": T, "elided": None in order}
+    general_plain = f"{latex(E.total(E.t, E.w), n)} = {latex(E.boxed_formula(), n)}"
+    return {
+        "general": general,
+        "general_plain": general_plain,
+        "instance": Display(tuple(instance), "eq:instance"),
+        "model": Display(tuple(_fix_left(in_model)), "eq:instance-model"),
+        "terms": T,
+        "elided": None in order,
+    }
 
 
 def _fix_left(rows: list[str]) -> list[str]:
     # splitting on " \left" removed the command from continuation factors: restore it
     out = []
     for row in rows:
-        out.append(row.replace(" (", r" \left(").replace("&= (", r"&= \left(")
-                   .replace("+ (", r"+ \left("))
+        out.append(
+            row.replace(" (", r" \left(").replace("&= (", r"&= \left(").replace("+ (", r"+ \left(")
+        )
     return out
 
 
@@ -182,42 +221,84 @@ def backward_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, 
     for p, summand in rec.gradient.items():
         order = _shown(list(range(1, T + 1)), elide_above)
         terms = _terms(order, lambda k, s=summand: [latex(E.instantiate(s, E.t, k), n)])
-        gradients.append(Display(tuple(break_sum(latex(E.TotalDerivative(E.L, p), n), terms)),
-                                 f"eq:gradient-{p}"))
-    general_gradient = Display(tuple(
-        _eq(E.TotalDerivative(E.L, p), sp.Sum(s, (E.t, 1, E.T)), n)
-        for p, s in rec.gradient.items()), "eq:gradients")
-    return {"general": general, "steps": Display(tuple(rows), "eq:deltas"),
-            "general_gradient": general_gradient, "gradients": gradients}
+        gradients.append(
+            Display(
+                tuple(break_sum(latex(E.TotalDerivative(E.L, p), n), terms)), f"eq:gradient-{p}"
+            )
+        )
+    general_gradient = Display(
+        tuple(
+            _eq(E.TotalDerivative(E.L, p), sp.Sum(s, (E.t, 1, E.T)), n)
+            for p, s in rec.gradient.items()
+        ),
+        "eq:gradients",
+    )
+    return {
+        "general": general,
+        "steps": Display(tuple(rows), "eq:deltas"),
+        "general_gradient": general_gradient,
+        "gradients": gradients,
+    }
 
 
 def figure_section(spec: RNNSpec, elide_above: int) -> dict[str, Any]:
     shown = _shown(list(range(1, spec.T + 1)), min(elide_above, 5))
-    return {"columns": [{"index": k, "elided": k is None, "x": 2.0 * (c + 1)}
-                        for c, k in enumerate(shown)], "h0": spec.h0}
+    return {
+        "columns": [
+            {"index": k, "elided": k is None, "x": 2.0 * (c + 1)} for c, k in enumerate(shown)
+        ],
+        "h0": spec.h0,
+    }
 
 
 def certificate_section(report: Report) -> dict[str, Any]:
     import flint
 
-    rows = [{"name": c.name, "method": "modular" if "modular" in c.method else "exact",
-             "holds": c.holds, "seconds": f"{c.seconds:.3f}", "comparisons": c.comparisons,
-             "failure": c.failure or ""} for c in report.checks]
-    return {"rows": rows, "method": report.method, "reference": report.reference_method,
-            "holds": report.holds,
-            "versions": {"symbptt": __version__, "SymPy": sp.__version__,
-                         "python-flint": flint.__version__,
-                         "Python": platform.python_version()},
-            "error_bound": max((c.error_bound for c in report.checks), default=0.0)}
+    rows = [
+        {
+            "name": c.name,
+            "method": "modular" if "modular" in c.method else "exact",
+            "holds": c.holds,
+            "seconds": f"{c.seconds:.3f}",
+            "comparisons": c.comparisons,
+            "failure": c.failure or "",
+        }
+        for c in report.checks
+    ]
+    return {
+        "rows": rows,
+        "method": report.method,
+        "reference": report.reference_method,
+        "holds": report.holds,
+        "versions": {
+            "symbptt": __version__,
+            "SymPy": sp.__version__,
+            "python-flint": flint.__version__,
+            "Python": platform.python_version(),
+        },
+        "error_bound": _power_of_ten(max((c.error_bound for c in report.checks), default=0.0)),
+    }
+
+
+def _power_of_ten(x: float) -> str:
+    r"""1.8e-29 as LaTeX: 1.8 \cdot 10^{-29} (empty for 0)."""
+    if x == 0:
+        return ""
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
 
 
 def document_context(spec: RNNSpec, report: Report, options: DocumentOptions) -> dict[str, Any]:
     """Everything the templates print, for one model, T and report."""
     n, e = options.notation, options.elide_above
     return {
-        "spec": spec, "title": options.title, "author": options.author,
-        "sections": set(options.sections), "notation": n,
-        "phi_name": spec.phi.name, "theta_name": spec.theta.name,
+        "spec": spec,
+        "title": options.title,
+        "author": options.author,
+        "sections": set(options.sections),
+        "notation": n,
+        "phi_name": spec.phi.name,
+        "theta_name": spec.theta.name,
         "model": model_section(spec, n),
         "unrolled": unrolled_section(spec, n, e),
         "expansion": expansion_section(spec, n, e),

@@ -15,9 +15,19 @@ import jinja2
 from .printer import latex
 
 _SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-    "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
 
 
@@ -33,7 +43,7 @@ def escape(text: object) -> str:
 
 def templates_dir() -> Path:
     """Where the shipped templates are (inside the installed package)."""
-    return Path(str(resources.files("symbptt") / "templates"))
+    return Path(str(resources.files("symbptt.templates")))
 
 
 def environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:

@@ -66,8 +66,16 @@ def width(text: str) -> float:
         if c in "{}":
             n += 1
             continue
-        total += {" ": 0.0, "+": 1.5, "-": 1.5, "=": 1.6, "(": 0.4, ")": 0.4, "'": 0.3,
-                  ",": 0.4}.get(c, 0.55)
+        total += {
+            " ": 0.0,
+            "+": 1.5,
+            "-": 1.5,
+            "=": 1.6,
+            "(": 0.4,
+            ")": 0.4,
+            "'": 0.3,
+            ",": 0.4,
+        }.get(c, 0.55)
         n += 1
     return total
 
@@ -84,8 +92,9 @@ class Term:
         return " ".join(self.factors)
 
 
-def break_sum(lhs: str, terms: list[Term], *, max_width: float = LINE_WIDTH,
-              relation: str = "=") -> list[str]:
+def break_sum(
+    lhs: str, terms: list[Term], *, max_width: float = LINE_WIDTH, relation: str = "="
+) -> list[str]:
     """Lines of an ``align`` display: ``lhs &= t1 + t2`` then ``&\\quad + t3 ...``.
 
     Returns the rows without the trailing ``\\\\``. A term wider than a line is broken

@@ -72,7 +72,9 @@ class BPTTLatexPrinter(LatexPrinter):
         return rf"{e.latex_name}{prime}({self._print(e.args[0])})"
 
     def _fraction(self, mark: str, e: E.DerivativeObject) -> str:
-        return rf"\frac{{{mark} {self._print(e.num)}}}{{{self.notation.total} {self._print(e.den)}}}"
+        return (
+            rf"\frac{{{mark} {self._print(e.num)}}}{{{self.notation.total} {self._print(e.den)}}}"
+        )
 
     def _print_TotalDerivative(self, e: E.TotalDerivative) -> str:
         return self._fraction(self.notation.total, e)
@@ -111,8 +113,9 @@ class BPTTLatexPrinter(LatexPrinter):
             return super()._print_Mul(e)
         coeff, factors = e.as_coeff_mul()
         reciprocal = [f for f in factors if f.is_Pow and f.exp == -1 and f.base.is_Symbol]
-        if not factors or any(f.is_Number or (f.is_Pow and f.exp.is_negative
-                                              and f not in reciprocal) for f in factors):
+        if not factors or any(
+            f.is_Number or (f.is_Pow and f.exp.is_negative and f not in reciprocal) for f in factors
+        ):
             return super()._print_Mul(e)
         factors = _reading_order(list(factors))
         parts = []

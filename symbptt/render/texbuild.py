@@ -14,9 +14,24 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TexBuildError
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A finished build: where the PDF is, and TeX's log (for overfull-box checks)."""
+
+    pdf: Path
+    log: str
+
+    @property
+    def overfull_boxes(self) -> list[str]:
+        """The log's ``Overfull \\hbox`` lines (an equation running off the page)."""
+        return [line for line in self.log.splitlines() if line.startswith("Overfull \\hbox")]
+
 
 DEBIAN_PACKAGES = "texlive-latex-recommended texlive-pictures lmodern latexmk"
 TIMEOUT_SECONDS = 120
@@ -32,8 +47,9 @@ def first_error(log: str) -> str:
     lines = log.splitlines()
     for n, line in enumerate(lines):
         if line.startswith("!"):
-            where = next((m.group(0) for m in (re.match(r"l\.\d+", x) for x in lines[n:n + 8])
-                          if m), "")
+            where = next(
+                (m.group(0) for m in (re.match(r"l\.\d+", x) for x in lines[n : n + 8]) if m), ""
+            )
             return f"{line[1:].strip()} {f'({where})' if where else ''}".strip()
     return "TeX failed without an error line (see the log)"
 
@@ -44,8 +60,9 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def compile_pdf(tex: str, target: Path, *, keep_tex: bool = False,
-                timeout: float = TIMEOUT_SECONDS) -> Path:
+def compile_pdf(
+    tex: str, target: Path, *, keep_tex: bool = False, timeout: float = TIMEOUT_SECONDS
+) -> BuildResult:
     """Compile LaTeX source to ``target`` (a PDF), atomically.
 
     Args:
@@ -55,7 +72,7 @@ def compile_pdf(tex: str, target: Path, *, keep_tex: bool = False,
         timeout: seconds before TeX is stopped.
 
     Returns:
-        The path of the PDF.
+        The PDF's path and TeX's log.
 
     Raises:
         TexBuildError: no TeX on the machine, a TeX error (first error line, and the
@@ -65,32 +82,49 @@ def compile_pdf(tex: str, target: Path, *, keep_tex: bool = False,
         raise TexBuildError(
             f"no TeX engine found (latexmk and pdflatex); on Debian or Ubuntu run "
             f"'apt-get install {DEBIAN_PACKAGES}', or use 'symbptt tex' to get the "
-            f"LaTeX source")
+            f"LaTeX source"
+        )
     target = Path(target)
     if not target.parent.is_dir():
         raise TexBuildError(f"the output directory {target.parent} does not exist")
     with tempfile.TemporaryDirectory(prefix="symbptt-") as work:
         source = Path(work, "derivation.tex")
         source.write_text(tex, encoding="utf-8")
-        command = ["latexmk", "-pdf", "-no-shell-escape", "-halt-on-error",
-                   "-interaction=nonstopmode", "-quiet",
-                   "-pdflatex=pdflatex -no-shell-escape -halt-on-error "
-                   "-interaction=nonstopmode %O %S", source.name]
+        command = [
+            "latexmk",
+            "-pdf",
+            "-no-shell-escape",
+            "-halt-on-error",
+            "-interaction=nonstopmode",
+            "-quiet",
+            "-pdflatex=pdflatex -no-shell-escape -halt-on-error -interaction=nonstopmode %O %S",
+            source.name,
+        ]
         try:
-            subprocess.run(command, cwd=work, env=_environment(), capture_output=True,
-                           timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+            subprocess.run(
+                command,
+                cwd=work,
+                env=_environment(),
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired:
             raise TexBuildError(f"TeX did not finish within {timeout:.0f} s") from None
         pdf, log = Path(work, "derivation.pdf"), Path(work, "derivation.log")
         log_text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
         if not pdf.exists() or re.search(r"^!", log_text, re.MULTILINE):
             kept = _keep_log(log_text)
-            raise TexBuildError(f"TeX failed: {first_error(log_text)}; full log: {kept}",
-                                first_error=first_error(log_text), log_path=kept)
+            raise TexBuildError(
+                f"TeX failed: {first_error(log_text)}; full log: {kept}",
+                first_error=first_error(log_text),
+                log_path=kept,
+            )
         _atomic_copy(pdf, target)
         if keep_tex:
             _atomic_copy(source, target.with_suffix(".tex"))
-    return target
+    return BuildResult(target, log_text)
 
 
 def _keep_log(text: str) -> str:

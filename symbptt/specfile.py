@@ -1,0 +1,97 @@
+"""Derivation spec files (TOML): the model, T, notation, title, author, sections.
+
+Example (``derivations/note-000.toml``)::
+
+    title = "Backpropagation through time"
+    author = "after Q. Z. U. Islam's note"
+
+    [model]
+    T = 4
+    activation = "generic"
+
+    [notation]
+    loss = "\\\\hat{L}"
+
+    [document]
+    sections = ["model", "expansion", "sum_of_products", "certificate"]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError
+from .model import RNNSpec
+from .render.document import SECTIONS, DocumentOptions
+from .render.printer import Notation
+
+_TOP = {"title", "author", "model", "notation", "document"}
+_MODEL = {"T", "activation", "output_activation", "loss", "reduction", "h0"}
+_NOTATION = {"immediate", "total", "loss"}
+_DOCUMENT = {"sections", "method"}
+
+
+@dataclass(frozen=True)
+class DerivationSpec:
+    """A parsed derivation spec file."""
+
+    spec: RNNSpec
+    options: DocumentOptions
+    method: str
+
+
+def _table(data: dict[str, Any], key: str, allowed: set[str], where: str) -> dict[str, Any]:
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        raise SpecError(f"{where}: [{key}] must be a table")
+    unknown = set(table) - allowed
+    if unknown:
+        raise SpecError(
+            f"{where}: unknown key {sorted(unknown)[0]!r} in [{key}]; "
+            f"expected: {', '.join(sorted(allowed))}"
+        )
+    return table
+
+
+def load(path: Path) -> DerivationSpec:
+    """Read and validate a derivation spec file.
+
+    Raises:
+        SpecError: unreadable file, invalid TOML, unknown keys or invalid values
+            (the message names the file and the key).
+    """
+    where = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise SpecError(f"cannot read {where}: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"{where}: invalid TOML: {err}") from None
+    unknown = set(data) - _TOP
+    if unknown:
+        raise SpecError(
+            f"{where}: unknown key {sorted(unknown)[0]!r}; expected: {', '.join(sorted(_TOP))}"
+        )
+    model = _table(data, "model", _MODEL, where)
+    notation = _table(data, "notation", _NOTATION, where)
+    document = _table(data, "document", _DOCUMENT, where)
+    sections = document.get("sections", list(SECTIONS))
+    if not isinstance(sections, list) or set(sections) - set(SECTIONS):
+        raise SpecError(f"{where}: [document] sections must be a list of: {', '.join(SECTIONS)}")
+    for key in ("title", "author"):
+        if key in data and not isinstance(data[key], str):
+            raise SpecError(f"{where}: {key} must be a string")
+    try:
+        spec = RNNSpec(**{"T": 4, **model})
+        options = DocumentOptions(
+            title=data.get("title", DocumentOptions.title),
+            author=data.get("author", ""),
+            notation=Notation(**notation),
+            sections=tuple(sections),
+        )
+    except (SpecError, TypeError) as err:
+        raise SpecError(f"{where}: {err}") from None
+    return DerivationSpec(spec, options, document.get("method", "exact"))

@@ -1,0 +1,1 @@
+"""The shipped Jinja templates (a data package: *.tex.j2)."""

@@ -23,7 +23,7 @@ from ..unroll import NESTED_MAX_T, unroll
 from ..verify import Report
 from .env import escape
 from .layout import Term, break_sum
-from .printer import Notation, chain_term_latex, latex, model_term_latex
+from .printer import Notation, chain_term_factors, latex, model_term_factors
 
 SECTIONS = (
     "model",
@@ -145,17 +145,19 @@ def expansion_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str,
     else:
         shown = steps
     rows: list[str] = []
-    notes: list[tuple[int, str]] = []
+    notes: list[tuple[int, str, str]] = []
     lhs = latex(E.total(T, E.w), n)
     for step in shown:
         if step is None:
             rows.append(r"&\;\;\vdots")
             continue
+        chain = list(expansion.terms(step))
+        if len(chain) > elide_above:  # long forms: first terms, dots, last terms
+            chain = chain[:3] + [None] + chain[-2:]
         terms = [
-            Term(tuple(chain_term_latex(term, n).split(" \\frac")))
-            for term in expansion.terms(step)
+            Term((r"\cdots",)) if term is None else Term(tuple(chain_term_factors(term, n)))
+            for term in chain
         ]
-        terms = [Term((t.factors[0],) + tuple("\\frac" + f for f in t.factors[1:])) for t in terms]
         rule = escape(step.rule).replace(r"h\_0", "$h_0$").replace(" on w", " on $w$")
         notes.append((len(rows), rule, step.equation))
         rows.extend(break_sum(lhs if not rows else "", terms))
@@ -173,34 +175,17 @@ def sum_of_products_section(spec: RNNSpec, n: Notation, elide_above: int) -> dic
     order = _shown(list(range(T, 0, -1)), elide_above)
     lhs = latex(E.total(T, E.w), n)
 
-    def split(text: str) -> list[str]:
-        head, *rest = text.split(" \\frac")
-        return [head] + ["\\frac" + r for r in rest]
-
-    instance = break_sum(lhs, _terms(order, lambda i: split(chain_term_latex(terms[i], n))))
-    in_model = break_sum(
-        lhs, _terms(order, lambda i: model_term_latex(terms[i], n).split(" \\left"))
-    )
-    in_model = [row.replace(r"\right)\left", r"\right) \left") for row in in_model]
+    instance = break_sum(lhs, _terms(order, lambda i: chain_term_factors(terms[i], n)))
+    in_model = break_sum(lhs, _terms(order, lambda i: model_term_factors(terms[i], n)))
     general_plain = f"{latex(E.total(E.t, E.w), n)} = {latex(E.boxed_formula(), n)}"
     return {
         "general": general,
         "general_plain": general_plain,
         "instance": Display(tuple(instance), "eq:instance"),
-        "model": Display(tuple(_fix_left(in_model)), "eq:instance-model"),
+        "model": Display(tuple(in_model), "eq:instance-model"),
         "terms": T,
         "elided": None in order,
     }
-
-
-def _fix_left(rows: list[str]) -> list[str]:
-    # splitting on " \left" removed the command from continuation factors: restore it
-    out = []
-    for row in rows:
-        out.append(
-            row.replace(" (", r" \left(").replace("&= (", r"&= \left(").replace("+ (", r"+ \left(")
-        )
-    return out
 
 
 def backward_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:

@@ -1,0 +1,81 @@
+"""The LaTeX printer: exact snippets where they matter."""
+
+from __future__ import annotations
+
+import pytest
+
+from symbptt import SpecError, expand
+from symbptt import expr as E
+from symbptt.render.env import escape
+from symbptt.render.layout import LINE_WIDTH, Term, break_sum, width
+from symbptt.render.printer import Notation, chain_term_latex, latex, model_term_latex
+
+
+def test_derivative_objects_print_as_the_note_writes_them() -> None:
+    assert latex(E.total(E.t, E.w)) == r"\frac{\partial h_{t}}{\partial w}"
+    assert latex(E.immediate(E.t, E.w)) == r"\frac{\partial^{+} h_{t}}{\partial w}"
+    assert latex(E.jacobian(E.j)) == r"\frac{\partial h_{j}}{\partial h_{j - 1}}"
+    assert latex(E.PhiPrime(E.s(E.t))) == r"\phi'(s_{t})"
+    assert latex(E.yhat(3)) == r"\hat{y}_{3}"
+
+
+@pytest.mark.parametrize(
+    "style,mark",
+    [
+        ("plus", r"\partial^{+}"),
+        ("bar", r"\bar{\partial}"),
+        ("subscript", r"\partial_{\mathrm{imm}}"),
+    ],
+)
+def test_immediate_partial_notation_is_configurable(style: str, mark: str) -> None:
+    text = latex(E.immediate(2, E.v), Notation(immediate=style))
+    assert text == rf"\frac{{{mark} h_{{2}}}}{{\partial v}}"
+
+
+def test_unknown_notation_is_a_spec_error() -> None:
+    with pytest.raises(SpecError, match="expected one of"):
+        Notation(immediate="hat")
+
+
+def test_boxed_formula_scopes_the_product_with_parentheses() -> None:
+    assert latex(E.boxed_formula()) == (
+        r"\frac{\partial^{+} h_{t}}{\partial w} + \sum_{i=1}^{t - 1} \left(\prod_{j=i + 1}^{t}"
+        r" \frac{\partial h_{j}}{\partial h_{j - 1}}\right) \frac{\partial^{+} h_{i}}{\partial w}"
+    )
+
+
+def test_chain_terms_put_the_latest_jacobian_on_the_left() -> None:
+    term = expand(3).settled[2]
+    assert chain_term_latex(term) == (
+        r"\frac{\partial h_{3}}{\partial h_{2}} \frac{\partial h_{2}}{\partial h_{1}} "
+        r"\frac{\partial^{+} h_{1}}{\partial w}"
+    )
+    assert model_term_latex(term) == (
+        r"\left(\phi'(s_{3}) w\right) \left(\phi'(s_{2}) w\right) \phi'(s_{1}) h_{0}"
+    )
+
+
+def test_escape_makes_every_special_character_literal() -> None:
+    assert escape(r"\input{/etc/passwd}") == r"\textbackslash{}input\{/etc/passwd\}"
+    assert escape("50% & $x_1$ #2 ~ ^") == (
+        r"50\% \& \$x\_1\$ \#2 \textasciitilde{} \textasciicircum{}"
+    )
+
+
+def test_width_of_a_fraction_is_its_wider_part() -> None:
+    assert width(r"\frac{a}{bbbb}") == pytest.approx(width("bbbb") + 0.4)
+
+
+def test_long_sums_break_at_term_boundaries_and_fit() -> None:
+    terms = [Term((chain_term_latex(t),)) for t in expand(10).settled]
+    rows = break_sum(latex(E.total(10, E.w)), terms)
+    assert len(rows) > 1
+    assert rows[0].startswith(r"\frac{\partial h_{10}}{\partial w} &= ")
+    assert all(r.startswith(r"&\quad + ") for r in rows[1:])
+    assert all(width(r.split("&", 2)[-1]) <= LINE_WIDTH + 1 for r in rows)
+
+
+def test_a_term_wider_than_a_line_breaks_at_factor_boundaries() -> None:
+    factors = tuple(latex(E.jacobian(j)) for j in range(30, 0, -1))
+    rows = break_sum("x", [Term(factors)])
+    assert len(rows) > 1 and rows[1].startswith(r"&\qquad ")

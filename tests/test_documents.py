@@ -180,3 +180,10 @@ def test_bad_spec_file_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli.main, ["build", str(bad)])
     assert result.exit_code == 2
     assert "unknown key 'activaton'" in result.stderr
+
+
+def test_golden_document_is_unchanged() -> None:
+    """If this fails after an intended change: python -m tests.golden_doc, review the diff."""
+    from .golden_doc import GOLDEN, render
+
+    assert render() == GOLDEN.read_text(encoding="utf-8")

@@ -18,8 +18,9 @@ from pathlib import Path
 
 def seconds(command: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -51,13 +52,25 @@ def main() -> None:
     for T in (4, 12, 50):
         with tempfile.TemporaryDirectory() as work:
             cwd = Path(work)
-            total = seconds([sys.executable, "-m", "symbptt", "pdf", "-T", str(T), "-o",
-                             "d.pdf", "--keep-tex"], cwd)
+            total = seconds(
+                [sys.executable, "-m", "symbptt", "pdf", "-T", str(T), "-o", "d.pdf", "--keep-tex"],
+                cwd,
+            )
             tex_dir = cwd / "tex"
             tex_dir.mkdir()
             (tex_dir / "d.tex").write_text((cwd / "d.tex").read_text())
-            bare = seconds(["latexmk", "-pdf", "-no-shell-escape", "-halt-on-error",
-                            "-interaction=nonstopmode", "-quiet", "d.tex"], tex_dir)
+            bare = seconds(
+                [
+                    "latexmk",
+                    "-pdf",
+                    "-no-shell-escape",
+                    "-halt-on-error",
+                    "-interaction=nonstopmode",
+                    "-quiet",
+                    "d.tex",
+                ],
+                tex_dir,
+            )
             share = max(total - bare, 0.0) / total
             print(f"{T:>4}  {total:10.2f} s  {bare:7.2f} s  {share:13.0%}")
 

@@ -187,3 +187,21 @@ def test_golden_document_is_unchanged() -> None:
     from .golden_doc import GOLDEN, render
 
     assert render() == GOLDEN.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("T", [1, 3, 6])
+def test_instance_writes_out_one_term_per_immediate_partial(T: int) -> None:
+    tex, _ = make_tex(RNNSpec(T=T))
+    instance = tex.split("\\label{eq:boxed}")[1].split("\\label{eq:instance}")[0]
+    assert instance.count("\\partial^{+}") == T
+    assert f"it has {T} terms" in tex
+
+
+def test_cli_writes_no_pdf_and_exits_1_when_a_check_fails(tmp_path: Path, monkeypatch) -> None:
+    import symbptt.build as build
+
+    monkeypatch.setattr(build, "verify", lambda spec, **kw: verify(spec, formulas=OFF_BY_ONE, **kw))
+    out = tmp_path / "d.pdf"
+    result = CliRunner().invoke(cli.main, ["pdf", "-T", "3", "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert "sum of products dh_t/dw (at t=2)" in result.stderr

@@ -183,7 +183,7 @@ def sum_of_products_section(spec: RNNSpec, n: Notation, elide_above: int) -> dic
         "general_plain": general_plain,
         "instance": Display(tuple(instance), "eq:instance"),
         "model": Display(tuple(in_model), "eq:instance-model"),
-        "terms": T,
+        "terms": len(terms),
         "elided": None in order,
     }
 

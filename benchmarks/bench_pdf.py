@@ -40,7 +40,7 @@ def in_process(T: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    import symbptt.build  # noqa: F401  (imports are counted in the whole-process table)
+    from symbptt.render.texbuild import latexmk_command
 
     print("In process: symbptt's engine + rendering against the TeX compile it drives")
     print(f"{'T':>4}  {'engine+render':>14}  {'TeX':>8}  {'share':>6}")
@@ -59,18 +59,7 @@ def main() -> None:
             tex_dir = cwd / "tex"
             tex_dir.mkdir()
             (tex_dir / "d.tex").write_text((cwd / "d.tex").read_text())
-            bare = seconds(
-                [
-                    "latexmk",
-                    "-pdf",
-                    "-no-shell-escape",
-                    "-halt-on-error",
-                    "-interaction=nonstopmode",
-                    "-quiet",
-                    "d.tex",
-                ],
-                tex_dir,
-            )
+            bare = seconds(latexmk_command("d.tex"), tex_dir)
             share = max(total - bare, 0.0) / total
             print(f"{T:>4}  {total:10.2f} s  {bare:7.2f} s  {share:13.0%}")
 

@@ -54,6 +54,20 @@ def first_error(log: str) -> str:
     return "TeX failed without an error line (see the log)"
 
 
+def latexmk_command(source: str) -> list[str]:
+    """The TeX command line: latexmk driving pdflatex, never with shell escape."""
+    return [
+        "latexmk",
+        "-pdf",
+        "-no-shell-escape",
+        "-halt-on-error",
+        "-interaction=nonstopmode",
+        "-quiet",
+        "-pdflatex=pdflatex -no-shell-escape -halt-on-error -interaction=nonstopmode %O %S",
+        source,
+    ]
+
+
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
     env.update(openin_any="p", openout_any="p", shell_escape="f", TEXMFOUTPUT="")
@@ -90,16 +104,7 @@ def compile_pdf(
     with tempfile.TemporaryDirectory(prefix="symbptt-") as work:
         source = Path(work, "derivation.tex")
         source.write_text(tex, encoding="utf-8")
-        command = [
-            "latexmk",
-            "-pdf",
-            "-no-shell-escape",
-            "-halt-on-error",
-            "-interaction=nonstopmode",
-            "-quiet",
-            "-pdflatex=pdflatex -no-shell-escape -halt-on-error -interaction=nonstopmode %O %S",
-            source.name,
-        ]
+        command = latexmk_command(source.name)
         try:
             subprocess.run(
                 command,

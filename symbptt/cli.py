@@ -16,6 +16,7 @@ from .errors import SymbpttError, TexBuildError, UnverifiedError
 from .model import ACTIVATIONS, LOSSES, MAX_T, REDUCTIONS, RNNSpec
 from .render.document import DocumentOptions
 from .render.printer import IMMEDIATE_STYLES, Notation
+from .render.texbuild import atomic_write
 from .verify import EXACT_MAX_T, METHOD_NAMES, Report, verify
 
 DEFAULT_T = 4
@@ -406,17 +407,7 @@ def _write_text(output: str, text: str) -> None:
     if output == "-":
         click.echo(text, nl=False)
         return
-    import os
-    import tempfile
-
     target = Path(output)
     if not target.parent.is_dir():
         raise click.UsageError(f"the output directory {target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, text.encode("utf-8"))

@@ -205,3 +205,13 @@ def test_cli_writes_no_pdf_and_exits_1_when_a_check_fails(tmp_path: Path, monkey
     result = CliRunner().invoke(cli.main, ["pdf", "-T", "3", "-o", str(out)])
     assert result.exit_code == 1 and not out.exists()
     assert "sum of products dh_t/dw (at t=2)" in result.stderr
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    result, _ = make_pdf(RNNSpec(T=1), tmp_path / "d.pdf", keep_tex=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (result.pdf, tmp_path / "d.tex"):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask

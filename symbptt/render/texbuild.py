@@ -139,13 +139,23 @@ def _keep_log(text: str) -> str:
     return path
 
 
-def _atomic_copy(source: Path, target: Path) -> None:
-    """Copy into a temporary file beside ``target``, then rename over it."""
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically: into a temporary file beside it, then a
+    rename over it, so a reader never sees a partial file. Permissions follow the umask,
+    as for any newly created file."""
+    target = Path(target)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _atomic_copy(source: Path, target: Path) -> None:
+    atomic_write(target, Path(source).read_bytes())

@@ -291,6 +291,12 @@ def document_context(spec: RNNSpec, report: Report, options: DocumentOptions) ->
         "backward": backward_section(spec, n, e),
         "figure": figure_section(spec, e),
         "certificate": certificate_section(report),
+        "symbols": {
+            "step_loss": f"{latex(E.StepLoss(E.t), n)} = "
+            + latex(sp.Function("l")(E.yhat(E.t), E.Target(E.t)), n),
+            "total": latex(E.total(E.t, E.w), n),
+            "adjoint": latex(delta(E.t), n),
+        },
         "definitions": {
             "immediate": latex(DEFAULT_DEFINITIONS.immediate_at(E.w, E.t), n),
             "jacobian": latex(DEFAULT_DEFINITIONS.jacobian_at(E.t), n),

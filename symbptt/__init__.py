@@ -11,11 +11,15 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .checker import CheckResult as FormulaCheckResult
+from .checker import assert_equivalent as assert_equivalent
+from .checker import check as check
 from .derive.backward import BackwardRecursion as BackwardRecursion
 from .derive.expansion import Expansion as Expansion
 from .derive.expansion import expand as expand
 from .equivalence import Counterexample as Counterexample
 from .errors import EvaluationError as EvaluationError
+from .errors import FormulaSyntaxError as FormulaSyntaxError
 from .errors import NotEquivalentError as NotEquivalentError
 from .errors import SpecError as SpecError
 from .errors import SymbpttError as SymbpttError

@@ -58,3 +58,25 @@ class UnverifiedError(SymbpttError):
     def __init__(self, message: str, *, report: object = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+class FormulaSyntaxError(SymbpttError, ValueError):
+    """A formula cannot be parsed or understood.
+
+    Attributes:
+        text: the formula. line, column: 1-based position of the problem (0 if unknown).
+    """
+
+    def __init__(self, message: str, *, text: str = "", line: int = 0, column: int = 0) -> None:
+        self.text = text
+        self.line = line
+        self.column = column
+        self.reason = message
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        if not self.column:
+            return self.reason
+        source = self.text.splitlines()[self.line - 1] if self.text else ""
+        caret = " " * (self.column - 1) + "^"
+        return f"{self.reason} (line {self.line}, column {self.column})\n  {source}\n  {caret}"

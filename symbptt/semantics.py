@@ -23,6 +23,7 @@ from .expr import (
     Application,
     HiddenState,
     ImmediatePartial,
+    IndexedQuantity,
     Input,
     L,
     PhiPrime,
@@ -289,11 +290,42 @@ class Evaluator:
         return apply
 
     def _compile_immediate(self, e: ImmediatePartial) -> Compiled:
-        if not (isinstance(e.num, HiddenState) and e.den in _PARAM_NAMES):
-            raise EvaluationError(f"immediate partial d+{e.num}/d{e.den} is not defined")
-        index = self._checked(self._index(e.num.index), 1, "h")
-        table = self._immediate_table[e.den]
-        return lambda env: table[index(env)]
+        """d+A/dB: the derivative of A's own one-step equation, other states held fixed."""
+        num, den, ring, tr = e.num, e.den, self.ring, self.trace
+        if isinstance(num, HiddenState) and den in _PARAM_NAMES:
+            index = self._checked(self._index(num.index), 1, "h")
+            table = self._immediate_table[den]
+            return lambda env: table[index(env)]
+        top = self._index(num.index) if isinstance(num, IndexedQuantity) else None
+        bottom = self._index(den.index) if isinstance(den, IndexedQuantity) else None
+        # (A, B, offset of B's index from A's) -> value at A's step k
+        rules: dict[tuple, Callable[[int], Any]] = {
+            (HiddenState, HiddenState, -1): lambda n: self._jacobian_table[n],
+            (HiddenState, PreActivation, 0): lambda n: tr.dphi[n],
+            (HiddenState, Input, 0): lambda n: tr.dphi[n] * tr.v,
+            (PreActivation, HiddenState, -1): lambda n: tr.w,
+            (PreActivation, Input, 0): lambda n: tr.v,
+            (Prediction, HiddenState, 0): lambda n: tr.dtheta[n],
+            (StepLoss, Prediction, 0): lambda n: tr.lgrad[n],
+        }
+        params = {(PreActivation, w): lambda n: tr.h[n - 1], (PreActivation, v): lambda n: tr.x[n]}
+        if top is None:
+            raise EvaluationError(f"no immediate partial d+{num}/d{den} is defined")
+        checked = self._checked(top, 1, num.symbol_name)
+        if den in _PARAM_NAMES:
+            rule = params.get((type(num), den))
+            if rule is None:
+                raise EvaluationError(f"no immediate partial d+{num}/d{den} is defined")
+            return lambda env: rule(checked(env))
+        if bottom is None:
+            raise EvaluationError(f"no immediate partial d+{num}/d{den} is defined")
+
+        def immediate(env: Env) -> Any:
+            n, m = checked(env), bottom(env)
+            rule = rules.get((type(num), type(den), m - n))
+            return rule(n) if rule is not None else ring.zero
+
+        return immediate
 
     def _compile_total(self, e: TotalDerivative) -> Compiled:
         num, den, ring = e.num, e.den, self.ring
@@ -331,7 +363,40 @@ class Evaluator:
         if num == L and isinstance(den, PreActivation) and self.adjoint is not None:
             index, adjoint = self._index(den.index), self.adjoint
             return lambda env: adjoint(index(env))
-        raise EvaluationError(f"no meaning is defined for d{num}/d{den}")
+        return self._compile_total_by_forward_mode(num, den)
+
+    def _compile_total_by_forward_mode(self, num: sp.Basic, den: sp.Basic) -> Compiled:
+        """dA/dB along every path: forward mode seeded at B, read off at A. A node B past
+        the last step (s_{T+1}, h_{T+1}) does not exist, so everything's derivative with
+        respect to it is 0 (the answer's base case)."""
+        kinds = {HiddenState: "h", PreActivation: "s", Prediction: "yhat", StepLoss: "l"}
+        ring, tr, T = self.ring, self.trace, self.T
+        if num == L:
+            read = lambda tangents, env: tangents["L"]  # noqa: E731
+        elif type(num) in kinds:
+            kind = kinds[type(num)]
+            low = 0 if kind == "h" else 1
+            top = self._checked(self._index(num.index), low, num.symbol_name)
+            read = lambda tangents, env: tangents[kind][top(env)]  # noqa: E731
+        else:
+            raise EvaluationError(f"no meaning is defined for d{num}/d{den}")
+        if den in _PARAM_NAMES:
+            seed = _PARAM_NAMES[den]
+            return lambda env: read(tr.tangents(seed), env)
+        if type(den) not in kinds or isinstance(den, StepLoss):
+            raise EvaluationError(f"no meaning is defined for d{num}/d{den}")
+        kind_b, bottom = kinds[type(den)], self._index(den.index)
+
+        def derivative(env: Env) -> Any:
+            m = bottom(env)
+            if m > T:
+                read(tr.tangents("w"), env)  # A must still be a node of the model
+                return ring.zero
+            if m < (0 if kind_b == "h" else 1):
+                raise EvaluationError(f"{den.symbol_name}_{m} is outside the model")
+            return read(tr.tangents((kind_b, m)), env)
+
+        return derivative
 
     def _compile_range(self, e: sp.Sum | sp.Product) -> Compiled:
         ((var, lo, hi),) = e.limits

@@ -99,11 +99,39 @@ class Trace:
             setattr(self, name, run[name])
         self.dh: dict[str, list[Any]] = {}
         self.dL: dict[str, Any] = {}
+        #: tangents of every node for each seed: a parameter name or a node (kind, k)
+        self._tangents: dict[Any, dict[str, Any]] = {}
         if tangents:
             for p in ("w", "v"):
-                dual = _run(spec, ring, _seeder(ring, p), _dual_apply(ring))
-                self.dh[p] = [hk.tan for hk in dual["h"]]
-                self.dL[p] = dual["L"].tan
+                got = self.tangents(p)
+                self.dh[p], self.dL[p] = got["h"], got["L"]
+
+    def tangents(self, seed: str | tuple[str, int]) -> dict[str, Any]:
+        """Forward-mode derivatives of every node with respect to ``seed``: a parameter
+        (``"w"``, ``"v"``) or a node (``("h", k)``, ``("s", k)``, ``("yhat", k)``).
+
+        Returns lists indexed by step for ``"h"``, ``"s"``, ``"yhat"``, ``"l"`` and the
+        value for ``"L"``. Cached: each seed costs one O(T) run.
+        """
+        hit = self._tangents.get(seed)
+        if hit is None:
+            if isinstance(seed, str):
+                dual = _run(self.spec, self.ring, _seeder(self.ring, seed), _dual_apply(self.ring))
+            else:
+                dual = _run(
+                    self.spec,
+                    self.ring,
+                    _seeder(self.ring, None),
+                    _dual_apply(self.ring),
+                    seed_node=seed,
+                )
+            hit = {
+                name: [None if v is None else v.tan for v in dual[name]]
+                for name in ("h", "s", "yhat", "l")
+            }
+            hit["L"] = dual["L"].tan
+            self._tangents[seed] = hit
+        return hit
 
 
 def _plain_apply(ring: Ring) -> Callable:
@@ -122,15 +150,32 @@ def _dual_apply(ring: Ring) -> Callable:
     return apply
 
 
-def _seeder(ring: Ring, param: str) -> Callable[[Any], Any]:
+def _seeder(ring: Ring, param: str | None) -> Callable[[Any], Any]:
+    """Lift values to dual numbers; the parameter named ``param`` (if any) gets tangent 1."""
+
     def lift(value: Any, name: str = "") -> Dual:
-        return Dual(value, ring.one if name == param else ring.zero)
+        return Dual(value, ring.one if param is not None and name == param else ring.zero)
 
     return lift
 
 
-def _run(spec: RNNSpec, ring: Ring, lift: Callable, apply: Callable) -> dict[str, Any]:
-    """The recurrence itself, generic over plain values and dual numbers."""
+def _run(
+    spec: RNNSpec,
+    ring: Ring,
+    lift: Callable,
+    apply: Callable,
+    seed_node: tuple[str, int] | None = None,
+) -> dict[str, Any]:
+    """The recurrence itself, generic over plain values and dual numbers.
+
+    ``seed_node`` (dual numbers only) sets the tangent of that node to 1, so every later
+    tangent is a derivative with respect to it (all paths through the unrolled graph)."""
+
+    def seeded(kind: str, k: int, value: Any) -> Any:
+        if seed_node == (kind, k):
+            return Dual(value.val, ring.one)
+        return value
+
     phi, theta = spec.phi, spec.theta
     fphi, ftheta = function_name(phi, "phi"), function_name(theta, "theta")
 
@@ -138,22 +183,25 @@ def _run(spec: RNNSpec, ring: Ring, lift: Callable, apply: Callable) -> dict[str
         return lift(value, "")
 
     w, v = lift(ring.atom(("w",)), "w"), lift(ring.atom(("v",)), "v")
-    h0 = const(ring.zero if spec.h0 == "zero" else ring.atom(("h0",)))
+    h0 = seeded("h", 0, const(ring.zero if spec.h0 == "zero" else ring.atom(("h0",))))
     out: dict[str, list[Any]] = {
         k: [None] for k in ("x", "d", "s", "yhat", "lgrad", "dphi", "dtheta")
     }
     out["h"] = [h0]
+    out["l"] = [None]
     loss = const(ring.zero)
     for k in range(1, spec.T + 1):
         x_k = const(ring.atom(("x", k)))
         d_k = const(ring.atom(("d", k)))
-        s_k = w * out["h"][k - 1] + v * x_k
-        h_k = apply(phi, fphi, ("s", k), s_k)
-        y_k = apply(theta, ftheta, ("h", k), h_k)
+        s_k = seeded("s", k, w * out["h"][k - 1] + v * x_k)
+        h_k = seeded("h", k, apply(phi, fphi, ("s", k), s_k))
+        y_k = seeded("yhat", k, apply(theta, ftheta, ("h", k), h_k))
         if spec.loss == "squared":
-            loss = loss + (y_k - d_k) * (y_k - d_k) * ring.const(Fraction(1, 2))
+            l_k = (y_k - d_k) * (y_k - d_k) * ring.const(Fraction(1, 2))
         else:
-            loss = loss + apply(_GENERIC_LOSS, "l", ("step", k), y_k)
+            l_k = apply(_GENERIC_LOSS, "l", ("step", k), y_k)
+        out["l"].append(l_k)
+        loss = loss + l_k
         for name, value in (("x", x_k), ("d", d_k), ("s", s_k), ("h", h_k), ("yhat", y_k)):
             out[name].append(value)
         if isinstance(s_k, Dual):

@@ -1,0 +1,291 @@
+"""Checking gradient formulas: ``check(equation)`` and ``assert_equivalent(lhs, rhs)``.
+
+A formula is parsed (:mod:`symbptt.notation`), given its meaning in the model, and
+compared with the truth for every t = 1..T at which every index it mentions lies in the
+model, exactly (canonical polynomial forms) or by the modular method. When it does not
+hold, the result carries the first t where it fails, a counterexample at concrete
+inputs, and an explanation.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from . import expr as E
+from .algebra import ModularRing, Ring
+from .equivalence import Counterexample, find_counterexample
+from .errors import EvaluationError, FormulaSyntaxError, NotEquivalentError, SpecError
+from .model import RNNSpec
+from .notation.meaning import W_PAIR, parse
+from .render.printer import latex
+from .values import RecordingRing, canonical_ring
+from .verify import DEFAULT_FORMULAS, METHOD_NAMES, make_context
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """The verdict at one t (and one component of w_h, if the formula uses it)."""
+
+    t: int | None
+    component: str | None
+    holds: bool
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of checking one equation.
+
+    Attributes:
+        holds: every side equals the next at every t checked.
+        method: what decided it.
+        results: per-t (and per-component) verdicts.
+        counterexample: concrete inputs where it fails (None if it holds).
+        explanation: a sentence for people.
+        warnings, notes: how the formula was read.
+    """
+
+    equation: str
+    holds: bool
+    method: str
+    results: tuple[StepResult, ...]
+    counterexample: Counterexample | None = None
+    explanation: str = ""
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def failing(self) -> StepResult | None:
+        """The first failing step, if any."""
+        return next((r for r in self.results if not r.holds), None)
+
+
+def _components(sides: list[sp.Expr]) -> list[tuple[str | None, list[sp.Expr]]]:
+    """w_h is the pair (v, w): a formula in it must hold for each component."""
+    if not any(W_PAIR in side.free_symbols for side in sides):
+        return [(None, sides)]
+    return [
+        (name, [side.xreplace({W_PAIR: p}) for side in sides])
+        for name, p in (("w", E.w), ("v", E.v))
+    ]
+
+
+def _free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
+    free = set().union(*(side.free_symbols for side in sides)) - {E.w, E.v, E.L, E.T, W_PAIR}
+    if len(free) > 1:
+        raise FormulaSyntaxError(
+            f"more than one free index ({', '.join(sorted(map(str, free)))}); "
+            f"a formula may have one, meaning every t"
+        )
+    return next(iter(free), None)
+
+
+def _comparisons(spec: RNNSpec, sides: list[sp.Expr], ring: Ring) -> Iterator[tuple]:
+    """(label, (t, component), lhs, rhs) for every t where the formula is defined."""
+    ctx = make_context(spec, ring, DEFAULT_FORMULAS, "forward")
+    ev = ctx.evaluator
+    for component, parts in _components(sides):
+        index = _free_index(parts)
+        steps = range(1, spec.T + 1) if index is not None else [None]
+        compiled = [ev.compile(part) for part in parts]
+        for t in steps:
+            env = {index: t} if index is not None else {}
+            try:
+                values = [c(env) for c in compiled]
+            except EvaluationError as err:
+                if "outside the model" in str(err):
+                    continue  # an index out of range: this t is not claimed
+                raise
+            for a, b in zip(values, values[1:]):
+                label = (f"t={t}" if t is not None else "the formula") + (
+                    f", component {component} of w_h" if component else ""
+                )
+                yield label, (t, component), a, b
+
+
+def check(
+    equation: str,
+    *,
+    model: RNNSpec | None = None,
+    T: int | None = None,
+    method: str = "exact",
+    seed: int = 0,
+) -> CheckResult:
+    """Check a gradient formula written in LaTeX against the model.
+
+    Args:
+        equation: e.g. ``r"\\frac{\\partial L}{\\partial s_t} = \\frac{\\partial L}
+            {\\partial h_t} \\phi'(s_t)"``; chains ``A = B = C`` check each ``=``.
+        model: the model (default: generic phi, theta and l, mean loss).
+        T: the horizon (default: the model's, or 4).
+        method: ``"exact"`` or ``"modular"``.
+
+    Raises:
+        FormulaSyntaxError: the formula cannot be parsed or understood (with its column).
+        SpecError: bad model options.
+
+    Example:
+        >>> check(r"\\frac{\\partial h_t}{\\partial h_{t-1}} = \\phi'(s_t) w").holds
+        True
+    """
+    if method not in METHOD_NAMES:
+        raise SpecError(f"unknown method {method!r}; expected one of: {', '.join(METHOD_NAMES)}")
+    spec = model or RNNSpec(T=T or 4)
+    if T is not None and T != spec.T:
+        spec = RNNSpec(**{**spec.__dict__, "T": T})
+    parsed = parse(equation)
+    try:
+        return _decide(equation, spec, parsed, method, seed)
+    except EvaluationError as err:
+        raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
+
+
+def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -> CheckResult:
+    sides = parsed.sides
+    if method == "exact":
+        recorder = RecordingRing()
+        for _ in _comparisons(spec, sides, recorder):
+            pass
+        ring: Ring = canonical_ring(spec, tuple(dict.fromkeys(recorder.keys)))
+    else:
+        ring = ModularRing(random.Random(seed))
+    results, failure = [], None
+    for label, (t, component), a, b in _comparisons(spec, sides, ring):
+        ok = ring.equal(a, b)
+        results.append(StepResult(t, component, ok))
+        if not ok and failure is None:
+            failure = label
+    if not results:
+        raise FormulaSyntaxError(f"no t in 1..{spec.T} has every index of the formula in range")
+    holds = failure is None
+    counterexample = None
+    explanation = "holds for every t checked" if holds else f"does not hold at {failure}"
+    if not holds:
+        counterexample = find_counterexample(
+            spec,
+            lambda point: (
+                (lambda n, lab=lab: lab, [a], b)
+                for lab, _, a, b in _comparisons(spec, sides, point)
+            ),
+            failure,
+            seed=seed,
+        )
+        explanation += _why(spec, sides, method, seed)
+    return CheckResult(
+        equation,
+        holds,
+        ring.method,
+        tuple(results),
+        counterexample,
+        explanation,
+        tuple(parsed.warnings),
+        tuple(parsed.notes),
+    )
+
+
+def _why(spec: RNNSpec, sides: list[sp.Expr], method: str, seed: int) -> str:
+    """Point at the usual slip: total derivatives where immediate partials are meant."""
+    totals = [
+        d
+        for side in sides[1:]
+        for d in side.atoms(E.TotalDerivative)
+        if isinstance(d.num, E.HiddenState) and (d.den in (E.w, E.v, W_PAIR))
+    ]
+    if not totals:
+        return ""
+    fixed = [sides[0]] + [
+        side.xreplace({d: E.ImmediatePartial(d.num, d.den) for d in totals}) for side in sides[1:]
+    ]
+    ring = canonical_ring(spec) if method == "exact" else ModularRing(random.Random(seed))
+    try:
+        if all(ring.equal(a, b) for *_, a, b in _comparisons(spec, fixed, ring)):
+            names = ", ".join(sorted({latex(d) for d in totals}))
+            return (
+                f"; on the right-hand side {names} must be the immediate partial "
+                f"(\\partial^+, h_(t-1) held fixed), not the total derivative: with "
+                f"immediate partials there it holds"
+            )
+    except (EvaluationError, KeyError):
+        return ""
+    return ""
+
+
+def assert_equivalent(
+    lhs: str | sp.Expr,
+    rhs: str | sp.Expr,
+    *,
+    model: RNNSpec | None = None,
+    T: int | None = None,
+    method: str = "exact",
+) -> None:
+    """Assert that two gradient formulas mean the same for every t.
+
+    Each side is a LaTeX string or a SymPy expression in the model's symbols
+    (:mod:`symbptt.expr`).
+
+    Raises:
+        NotEquivalentError: (an AssertionError) with the t, a counterexample and, for
+            sums of products, the first term that differs.
+    """
+    sides = [
+        s if isinstance(s, sp.Basic) else parse(s).sides[0] if "=" not in s else _single_side(s)
+        for s in (lhs, rhs)
+    ]
+    spec = model or RNNSpec(T=T or 4)
+    if T is not None and T != spec.T:
+        spec = RNNSpec(**{**spec.__dict__, "T": T})
+
+    class _Parsed:
+        def __init__(self) -> None:
+            self.sides, self.warnings, self.notes = sides, [], []
+
+    result = _decide(f"{lhs} = {rhs}", spec, _Parsed(), method, 0)
+    if result.holds:
+        return
+    message = f"not equivalent: {result.explanation}"
+    term = _first_differing_term(spec, sides, result)
+    if term:
+        message += f"; first term that differs: {term}"
+    if result.counterexample:
+        message += "\n  counterexample " + result.counterexample.describe()
+    raise NotEquivalentError(message, lhs=lhs, rhs=rhs, counterexample=result.counterexample)
+
+
+def _single_side(text: str) -> sp.Expr:
+    parsed = parse(text)
+    if len(parsed.sides) != 1:
+        raise FormulaSyntaxError("give one expression per side, without '='")
+    return parsed.sides[0]
+
+
+def _first_differing_term(spec: RNNSpec, sides: list[sp.Expr], result: CheckResult) -> str:
+    """For sums of products at the failing t: the first term of one side with no equal
+    term on the other."""
+    failing = result.failing
+    if failing is None or failing.t is None:
+        return ""
+    ring = canonical_ring(spec)
+    ctx = make_context(spec, ring, DEFAULT_FORMULAS, "forward")
+    expanded = []
+    for side in sides:
+        side = side.xreplace({W_PAIR: E.w if failing.component != "v" else E.v})
+        free = [s for s in side.free_symbols if s not in (E.w, E.v, E.L, E.T)]
+        side = E.instantiate(side, free[0], failing.t) if free else side
+        side = side.doit() if isinstance(side, sp.Sum) else side
+        terms = sp.Add.make_args(side)
+        try:
+            expanded.append([(t, ring.normal(ctx.evaluator.value(t))) for t in terms])
+        except (EvaluationError, KeyError):
+            return ""
+    if len(expanded[0]) < 2 and len(expanded[1]) < 2:
+        return ""
+    left, right = expanded
+    for term, value in left + right:
+        others = right if (term, value) in left else left
+        if not any(ring.equal(value, v) for _, v in others):
+            return latex(term)
+    return ""

@@ -1,0 +1,1 @@
+"""Reading gradient formulas written in LaTeX: the grammar and its meaning."""

@@ -1,0 +1,418 @@
+"""The meaning of a parsed formula: Lark's tree to expressions of :mod:`symbptt.expr`.
+
+Names (scalar model; note 000's names in brackets): ``h_t``, ``s_t``, ``x_t``,
+``\\hat y_t`` (``o_t``, ``\\hat o_t``), ``d_t``, ``w``, ``v``, ``w_h`` (the pair (v, w)),
+``h_0``, ``L`` (``\\hat L``, ``\\mathcal L``), ``\\ell_t`` / ``l_t``, ``T``; the functions
+``\\phi`` (``\\phi_h``), ``\\theta`` (``\\phi_o``) and their primes, and the one-step map
+``f(x_t, h_{t-1}, w_h)``. Anything else is an error that names it: never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .. import expr as E
+from ..errors import FormulaSyntaxError
+
+#: Longest formula accepted, and deepest nesting (bounds on untrusted input).
+MAX_LENGTH = 4000
+MAX_DEPTH = 60
+
+#: The pair w_h = (v, w) of note 000: a formula in it must hold for each component.
+W_PAIR = sp.Symbol("w_h")
+INDEX_LETTERS = "tijkmnpqr"
+
+KNOWN_NAMES = (
+    "h_t, s_t, x_t, \\hat y_t (o_t, \\hat o_t), d_t, w, v, w_h, h_0, L "
+    "(\\hat L), \\ell_t (l_t), T, \\phi (\\phi_h), \\theta (\\phi_o), "
+    "f(x_t, h_{t-1}, w_h)"
+)
+
+_GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
+_PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True)
+
+_QUANTITIES = {
+    "h": E.HiddenState,
+    "s": E.PreActivation,
+    "x": E.Input,
+    "d": E.Target,
+    "o": E.Prediction,
+    "l": E.StepLoss,
+    "\\ell": E.StepLoss,
+}
+_FUNCTIONS = {"\\phi": "phi", "\\theta": "theta", "\\phi_h": "phi", "\\phi_o": "theta"}
+
+
+@dataclass
+class Parsed:
+    """A parsed equation: its sides, and notes and warnings about how it was read."""
+
+    sides: list[sp.Expr]
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _OneStep:
+    """f(x_t, h_{t-1}, w_h): the one-step map producing h_t."""
+
+    def __init__(self, index: sp.Expr) -> None:
+        self.index = index
+
+
+def parse(text: str) -> Parsed:
+    """Parse an equation ``A = B (= C ...)`` into expressions.
+
+    Raises:
+        FormulaSyntaxError: with line and column, for anything not understood.
+    """
+    if not isinstance(text, str):
+        raise FormulaSyntaxError("a formula must be a string")
+    if len(text) > MAX_LENGTH:
+        raise FormulaSyntaxError(f"the formula is longer than {MAX_LENGTH} characters")
+    depth = 0
+    for n, c in enumerate(text):
+        depth += c in "({["
+        depth -= c in ")}]"
+        if depth > MAX_DEPTH:
+            raise FormulaSyntaxError(
+                f"the formula nests deeper than {MAX_DEPTH} levels", text=text, line=1, column=n + 1
+            )
+    try:
+        tree = _PARSER.parse(text)
+    except UnexpectedInput as err:
+        raise _syntax_error(err, text) from None
+    except RecursionError:
+        raise FormulaSyntaxError("the formula nests too deeply") from None
+    reader = _Reader(text)
+    try:
+        sides = [reader.value(side) for side in tree.children if isinstance(side, Tree)]
+    except RecursionError:
+        raise FormulaSyntaxError("the formula nests too deeply") from None
+    return Parsed(sides, reader.notes, reader.warnings)
+
+
+def _syntax_error(err: UnexpectedInput, text: str) -> FormulaSyntaxError:
+    line, column = getattr(err, "line", 1) or 1, getattr(err, "column", 1) or 1
+    if isinstance(err, UnexpectedCharacters):
+        what = f"unexpected character {text[err.pos_in_stream]!r}"
+    elif isinstance(err, UnexpectedEOF) or (
+        isinstance(err, UnexpectedToken) and err.token.type == "$END"
+    ):
+        what = "the formula ends too early"
+        line, column = text.count("\n") + 1, len(text.splitlines()[-1]) + 1 if text else 1
+    else:
+        what = f"unexpected {err.token!s}"
+    return FormulaSyntaxError(what, text=text, line=line, column=column)
+
+
+class _Reader:
+    """Turns the tree into SymPy expressions, with bound indices and positions."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.notes: list[str] = []
+        self.warnings: list[str] = []
+
+    def fail(self, message: str, node: Any) -> FormulaSyntaxError:
+        meta = getattr(node, "meta", None)
+        line = getattr(node, "line", None) or (getattr(meta, "line", 0) if meta else 0)
+        column = getattr(node, "column", None) or (getattr(meta, "column", 0) if meta else 0)
+        return FormulaSyntaxError(message, text=self.text, line=line or 0, column=column or 0)
+
+    # -- values ---------------------------------------------------------------------------
+    def value(self, node: Any) -> sp.Expr:
+        got = self.read(node)
+        if isinstance(got, (str, _OneStep)):
+            raise self.fail(
+                f"{got if isinstance(got, str) else 'f(...)'} is a function and needs an argument",
+                node,
+            )
+        return got
+
+    def read(self, node: Any) -> Any:
+        if isinstance(node, Token):
+            return self.token(node)
+        handler = getattr(self, f"r_{node.data}", None)
+        if handler is None:
+            raise self.fail(f"{node.data} is not supported here", node)
+        return handler(node)
+
+    def token(self, tok: Token) -> Any:
+        if tok.type in ("DIGIT", "NUMBER"):
+            return sp.Integer(int(tok))
+        return self.name(str(tok), None, tok)
+
+    def r_number(self, node: Tree) -> sp.Expr:
+        return sp.Integer(int(node.children[0]))
+
+    def r_group(self, node: Tree) -> Any:
+        inner = [c for c in node.children if isinstance(c, Tree) or c.type not in ("LEFT", "RIGHT")]
+        return self.read(inner[0])
+
+    def r_add(self, node: Tree) -> sp.Expr:
+        return sp.Add(self.value(node.children[0]), self.value(node.children[2]), evaluate=False)
+
+    def r_sub(self, node: Tree) -> sp.Expr:
+        return sp.Add(
+            self.value(node.children[0]),
+            sp.Mul(-1, self.value(node.children[2]), evaluate=False),
+            evaluate=False,
+        )
+
+    def r_neg(self, node: Tree) -> sp.Expr:
+        return sp.Mul(-1, self.value(node.children[1]), evaluate=False)
+
+    def r_times(self, node: Tree) -> sp.Expr:
+        return sp.Mul(self.value(node.children[0]), self.value(node.children[2]), evaluate=False)
+
+    def r_term(self, node: Tree) -> sp.Expr:
+        factors = [c for c in node.children if not (isinstance(c, Tree) and c.data == "bigop")]
+        values = [self.value(f) for f in factors]
+        bigops = [c for c in node.children if isinstance(c, Tree) and c.data == "bigop"]
+        if bigops:
+            values.extend(self.bigop(bigops[0]))
+        return values[0] if len(values) == 1 else sp.Mul(*values, evaluate=False)
+
+    def factors_of(self, node: Tree) -> list[sp.Expr]:
+        """The factors of a term (a big operator's operand), not multiplied yet."""
+        if isinstance(node, Tree) and node.data == "term":
+            out = []
+            for c in node.children:
+                if isinstance(c, Tree) and c.data == "bigop":
+                    out.extend(self.bigop(c))
+                else:
+                    out.append(self.value(c))
+            return out
+        return [self.value(node)]
+
+    def bigop(self, node: Tree) -> list[sp.Expr]:
+        """A sum or product with its operand; returns [op] or [op, *factors left outside]."""
+        op, left, _eq, right, upper, operand = node.children
+        var, offset = self.bound_variable(left)
+        lower = self.index(right) - offset
+        high = self.index(upper)
+        factors = self.factors_of(operand)
+        if str(op) == "\\sum":
+            body = factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+            return [sp.Sum(body, (var, lower, high))]
+        # \prod: trailing factors that do not depend on its index stay outside
+        depends = [var in f.free_symbols for f in factors]
+        if not any(depends):
+            raise self.fail(f"the product over {var} has no factor depending on {var}", node)
+        last = max(n for n, d in enumerate(depends) if d)
+        inside, outside = factors[: last + 1], factors[last + 1 :]
+        if outside:
+            self.notes.append(
+                f"the factors after the product over {var} that do not depend on {var} "
+                f"were read as outside it (as in note 000's prod_{{j-1=i}}^{{t}} (...) "
+                f"dh_i/dw_h)"
+            )
+        if not all(depends[: last + 1]):
+            self.warnings.append(
+                f"a factor inside the product over {var} does not depend on {var}, so it "
+                f"is raised to the number of steps; add parentheses if that is not meant"
+            )
+        body = inside[0] if len(inside) == 1 else sp.Mul(*inside, evaluate=False)
+        return [sp.Product(body, (var, lower, high)), *outside]
+
+    def bound_variable(self, node: Any) -> tuple[sp.Symbol, sp.Expr]:
+        """The index of a big operator, from its lower limit's left side (j or j-1)."""
+        expr = self.index(node)
+        symbols = sorted(expr.free_symbols, key=str)
+        if (
+            len(symbols) != 1
+            or not sp.Poly(expr, symbols[0]).degree() == 1
+            or expr.coeff(symbols[0]) != 1
+        ):
+            raise self.fail("the lower limit must read like i=1 or j-1=i", node)
+        var = symbols[0]
+        return var, sp.expand(expr - var)
+
+    # -- indices ----------------------------------------------------------------------------
+    def index(self, node: Any) -> sp.Expr:
+        """An index expression: integers, index letters, T, + and -."""
+        if isinstance(node, Token):
+            if node.type in ("DIGIT", "NUMBER"):
+                return sp.Integer(int(node))
+            if node.type == "LETTER" and (str(node) in INDEX_LETTERS or str(node) == "T"):
+                return E.T if str(node) == "T" else sp.Symbol(str(node), integer=True)
+            raise self.fail(f"{node} cannot be used as an index", node)
+        kind = node.data
+        if kind in ("number",):
+            return sp.Integer(int(node.children[0]))
+        if kind == "group":
+            return self.index(
+                [c for c in node.children if isinstance(c, Tree)][0]
+                if any(isinstance(c, Tree) for c in node.children)
+                else node.children[0]
+            )
+        if kind == "term" and len(node.children) == 1:
+            return self.index(node.children[0])
+        if kind == "name" and len(node.children) == 1:
+            return self.index(node.children[0])
+        if kind in ("add", "sub"):
+            a, b = self.index(node.children[0]), self.index(node.children[2])
+            return a + b if kind == "add" else a - b
+        if kind == "neg":
+            return -self.index(node.children[1])
+        raise self.fail("an index may only use integers, index letters, T, + and -", node)
+
+    # -- names ------------------------------------------------------------------------------
+    def r_name(self, node: Tree) -> Any:
+        base = node.children[0]
+        sub = node.children[1] if len(node.children) > 1 else None
+        if isinstance(base, Tree):  # hat or mathcal
+            letter = str(base.children[-1])
+            key = ("\\hat " if base.data == "hat" else "\\mathcal ") + letter
+        else:
+            key = str(base)
+        return self.name(key, sub, node)
+
+    def r_group_sub(self, node: Tree) -> Any:
+        inner = node.children[0]
+        while (
+            isinstance(inner, Tree)
+            and inner.data in ("term", "group")
+            and len([c for c in inner.children if isinstance(c, Tree)]) == 1
+            and len(inner.children) == 1
+        ):
+            inner = inner.children[0]
+        if not (isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 1):
+            raise self.fail("only a name can take a subscript", node)
+        base = inner.children[0]
+        key = (
+            ("\\hat " if base.data == "hat" else "\\mathcal ") + str(base.children[-1])
+            if isinstance(base, Tree)
+            else str(base)
+        )
+        return self.name(key, node.children[1], node)
+
+    def subscript_text(self, sub: Tree) -> str:
+        return self.text[sub.meta.start_pos + 1 : sub.meta.end_pos].strip("{} ")
+
+    def name(self, key: str, sub: Tree | None, node: Any) -> Any:
+        index = None
+        if sub is not None:
+            text = self.subscript_text(sub)
+            if key in ("w", "\\phi") and text in ("h", "o"):
+                if key == "w" and text == "h":
+                    return W_PAIR
+                return _FUNCTIONS[f"\\phi_{text}"]
+            index = self.index(sub.children[0])
+        if key in ("\\hat y", "\\hat o", "y"):
+            key = "o" if key != "y" else "y"
+        if key in _QUANTITIES and index is not None:
+            return _QUANTITIES[key](index)
+        if key in ("w", "v") and index is None:
+            return E.w if key == "w" else E.v
+        if key in ("L", "\\hat L", "\\mathcal L") and index is None:
+            return E.L
+        if key == "T" and index is None:
+            return E.T
+        if key in _FUNCTIONS and index is None:
+            return _FUNCTIONS[key]
+        if key == "f" and index is None:
+            return "f"
+        if key in INDEX_LETTERS and len(key) == 1:
+            raise self.fail(f"the index {key} can only appear in a subscript", node)
+        shown = key + (f"_{{{self.subscript_text(sub)}}}" if sub is not None else "")
+        raise self.fail(f"unknown symbol {shown}; known names: {KNOWN_NAMES}", node)
+
+    # -- applications -------------------------------------------------------------------------
+    def arguments(self, call: Tree) -> list[Any]:
+        return [c for c in call.children if isinstance(c, Tree)]
+
+    def r_apply(self, node: Tree) -> Any:
+        fn = self.read(node.children[0])
+        args = self.arguments(node.children[1])
+        return self.apply(fn, 0, args, node)
+
+    def r_primed_apply(self, node: Tree) -> Any:
+        return self.apply(self.read(node.children[0]), 1, self.arguments(node.children[2]), node)
+
+    def r_sup_apply(self, node: Tree) -> Any:
+        order = self.prime_order(node.children[1])
+        if order is None:
+            raise self.fail("a power of a function needs its argument first, as phi(s)^2", node)
+        return self.apply(
+            self.read(node.children[0]), order, self.arguments(node.children[2]), node
+        )
+
+    def r_apply_power(self, node: Tree) -> Any:
+        base = self.r_apply(Tree("apply", node.children[:2], node.meta))
+        return self.power(base, node.children[2], node)
+
+    def r_superscript(self, node: Tree) -> Any:
+        if self.prime_order(node.children[1]) is not None:
+            raise self.fail("a derivative of a function needs an argument, as phi'(s_t)", node)
+        return self.power(self.value(node.children[0]), node.children[1], node)
+
+    def r_primed(self, node: Tree) -> Any:
+        raise self.fail("a derivative of a function needs an argument, as phi'(s_t)", node)
+
+    def prime_order(self, sup: Tree) -> int | None:
+        content = sup.children[0]
+        if isinstance(content, Token) and content.type in ("PRIME", "PRIMECMD"):
+            return 1
+        return None
+
+    def power(self, base: sp.Expr, sup: Tree, node: Any) -> sp.Expr:
+        exponent = sup.children[0]
+        value = self.value(exponent) if isinstance(exponent, Tree) else self.token(exponent)
+        if not (isinstance(value, sp.Integer) and value >= 0):
+            raise self.fail("only non-negative integer powers have a meaning here", node)
+        return sp.Pow(base, value, evaluate=False)
+
+    def apply(self, fn: Any, order: int, args: list[Tree], node: Any) -> Any:
+        if fn == "f":
+            values = [self.value(a) for a in args]
+            states = [a for a in values if isinstance(a, E.HiddenState)]
+            if order or len(states) != 1:
+                raise self.fail(
+                    "f takes (x_t, h_{t-1}, w_h): the previous state among its arguments", node
+                )
+            return _OneStep(states[0].index + 1)
+        if isinstance(fn, str):
+            if len(args) != 1:
+                raise self.fail(f"{fn} takes one argument", node)
+            arg = self.value(args[0])
+            if not isinstance(arg, E.HiddenState | E.PreActivation):
+                raise self.fail(f"{fn} is known only at a node s_k or h_k, not at {arg}", node)
+            table = {
+                ("phi", 0): E.Phi,
+                ("phi", 1): E.PhiPrime,
+                ("theta", 0): E.Theta,
+                ("theta", 1): E.ThetaPrime,
+            }
+            return table[(fn, order)](arg)
+        if order or len(args) != 1:
+            raise self.fail(f"{fn} is not a function", node)
+        return sp.Mul(fn, self.value(args[0]), evaluate=False)  # juxtaposition
+
+    # -- fractions and derivatives ----------------------------------------------------------
+    def r_fraction(self, node: Tree) -> sp.Expr:
+        num, den = self.value(node.children[1]), self.value(node.children[2])
+        if den.free_symbols - {E.T} or den == 0:
+            raise self.fail("only division by a number or by T has a meaning here", node)
+        return sp.Mul(num, sp.Pow(den, -1), evaluate=False)
+
+    def r_derivative(self, node: Tree) -> sp.Expr:
+        parts = [c for c in node.children if isinstance(c, Tree) or c.type != "FRAC"]
+        partial, num, _partial2, den = parts[0], parts[1], parts[2], parts[3]
+        immediate = len(partial.children) > 1
+        while isinstance(num, Tree) and num.data in ("term", "group") and len(num.children) == 1:
+            num = num.children[0]
+        top = self.read(num)
+        bottom = self.value(den)
+        if isinstance(top, _OneStep):
+            return E.ImmediatePartial(E.h(top.index), bottom)
+        if isinstance(top, str):
+            raise self.fail(f"{top} needs an argument", node)
+        cls = E.ImmediatePartial if immediate else E.TotalDerivative
+        return cls(top, bottom)

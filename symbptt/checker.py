@@ -232,8 +232,7 @@ def assert_equivalent(
             sums of products, the first term that differs.
     """
     sides = [
-        s if isinstance(s, sp.Basic) else parse(s).sides[0] if "=" not in s else _single_side(s)
-        for s in (lhs, rhs)
+        s if isinstance(s, sp.Basic) else parse(s, expression=True).sides[0] for s in (lhs, rhs)
     ]
     spec = model or RNNSpec(T=T or 4)
     if T is not None and T != spec.T:
@@ -255,13 +254,6 @@ def assert_equivalent(
     raise NotEquivalentError(message, lhs=lhs, rhs=rhs, counterexample=result.counterexample)
 
 
-def _single_side(text: str) -> sp.Expr:
-    parsed = parse(text)
-    if len(parsed.sides) != 1:
-        raise FormulaSyntaxError("give one expression per side, without '='")
-    return parsed.sides[0]
-
-
 def _first_differing_term(spec: RNNSpec, sides: list[sp.Expr], result: CheckResult) -> str:
     """For sums of products at the failing t: the first term of one side with no equal
     term on the other."""
@@ -275,13 +267,14 @@ def _first_differing_term(spec: RNNSpec, sides: list[sp.Expr], result: CheckResu
         side = side.xreplace({W_PAIR: E.w if failing.component != "v" else E.v})
         free = [s for s in side.free_symbols if s not in (E.w, E.v, E.L, E.T)]
         side = E.instantiate(side, free[0], failing.t) if free else side
-        side = side.doit() if isinstance(side, sp.Sum) else side
-        terms = sp.Add.make_args(side)
+        terms = []
+        for part in sp.Add.make_args(side):  # a concrete sum stands for its terms
+            terms.extend(sp.Add.make_args(part.doit()) if isinstance(part, sp.Sum) else [part])
         try:
             expanded.append([(t, ring.normal(ctx.evaluator.value(t))) for t in terms])
         except (EvaluationError, KeyError):
             return ""
-    if len(expanded[0]) < 2 and len(expanded[1]) < 2:
+    if len(expanded[0]) < 2 or len(expanded[1]) < 2:  # only for two sums of products
         return ""
     left, right = expanded
     for term, value in left + right:

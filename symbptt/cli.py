@@ -411,3 +411,85 @@ def _write_text(output: str, text: str) -> None:
     if not target.parent.is_dir():
         raise click.UsageError(f"the output directory {target.parent} does not exist")
     atomic_write(target, text.encode("utf-8"))
+
+
+@main.command("check")
+@model_options
+@click.argument("equation", required=False)
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check every display preceded by a line '% symbptt: check' in this file.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(list(METHOD_NAMES)),
+    default="exact",
+    show_default=True,
+    help="How equality is decided.",
+)
+def check_command(
+    T: int,
+    activation: str,
+    output_activation: str,
+    reduction: str,
+    step_loss: str,
+    h0: str,
+    equation: str | None,
+    file: Path | None,
+    method: str,
+) -> None:
+    """Check a gradient formula written in LaTeX, for every t <= T.
+
+    EQUATION is e.g. '\\frac{\\partial L}{\\partial s_t} = \\frac{\\partial L}{\\partial h_t}
+    \\phi'(s_t)'. Exit 0 if every formula holds, 1 if one does not, 2 if one cannot be
+    parsed or understood (with its line, column and a caret under the spot).
+    """
+    from .checker import check
+    from .errors import FormulaSyntaxError
+    from .notation.texfile import marked_displays
+
+    if (equation is None) == (file is None):
+        raise click.UsageError("give either an EQUATION or --file FILE")
+    spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
+    if file is None:
+        items = [(equation, "", 1, 1)]
+    else:
+        try:
+            displays = marked_displays(file.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as err:
+            click.echo(f"Error: {file}: {err}", err=True)
+            sys.exit(2)
+        if not displays:
+            raise click.UsageError(f"{file} has no display marked '% symbptt: check'")
+        items = [(d.text, f"{file}:", d.line, d.column) for d in displays]
+    worst = 0
+    for text, where, line, column in items:
+        try:
+            result = check(text, model=spec, method=method)
+        except FormulaSyntaxError as err:
+            worst = 2
+            at_line = line + max(err.line, 1) - 1
+            at_col = err.column + (column - 1 if err.line <= 1 else 0)
+            click.echo(f"{where}{at_line}:{at_col}: error: {err.reason}", err=True)
+            source = text.splitlines()[err.line - 1] if err.line and text else text
+            click.echo(f"  {source}\n  {' ' * max(err.column - 1, 0)}^", err=True)
+            continue
+        except SymbpttError as err:
+            worst = 2
+            click.echo(f"{where}{line}: error: {err}", err=True)
+            continue
+        label = f"{where}{line}: " if where else ""
+        if result.holds:
+            click.echo(f"{label}holds for t = 1..{spec.T} ({result.method})")
+        else:
+            worst = max(worst, 1)
+            click.echo(f"{label}does NOT hold ({result.method}): {result.explanation}")
+            if result.counterexample:
+                click.echo("  counterexample " + result.counterexample.describe())
+        for warning in result.warnings:
+            click.echo(f"  warning: {warning}")
+        for note in result.notes:
+            click.echo(f"  note: {note}")
+    sys.exit(worst)

@@ -77,6 +77,7 @@ class FormulaSyntaxError(SymbpttError, ValueError):
     def _format(self) -> str:
         if not self.column:
             return self.reason
-        source = self.text.splitlines()[self.line - 1] if self.text else ""
+        lines = self.text.split("\n")
+        source = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
         caret = " " * (self.column - 1) + "^"
         return f"{self.reason} (line {self.line}, column {self.column})\n  {source}\n  {caret}"

@@ -399,8 +399,16 @@ class Evaluator:
         return derivative
 
     def _compile_range(self, e: sp.Sum | sp.Product) -> Compiled:
-        ((var, lo, hi),) = e.limits
-        body = self.compile(e.function)
+        if len(e.limits) > 1:  # SymPy merges nested sums: the first limit is innermost
+            inner = type(e)(e.function, *e.limits[:-1])
+            return self._compile_limit(type(e), self.compile(inner), e.limits[-1], inner)
+        return self._compile_limit(type(e), self.compile(e.function), e.limits[0], e.function)
+
+    def _compile_limit(
+        self, cls: type, body: Compiled, limit: tuple, function: sp.Expr
+    ) -> Compiled:
+        var, lo, hi = limit
+        e = cls(function, limit)
         low, high = self._index(lo), self._index(hi)
         ring = self.ring
         if isinstance(e, sp.Sum):

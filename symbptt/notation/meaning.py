@@ -35,7 +35,7 @@ KNOWN_NAMES = (
 )
 
 _GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
-_PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True)
+_PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start=["start", "expression"])
 
 _QUANTITIES = {
     "h": E.HiddenState,
@@ -65,8 +65,9 @@ class _OneStep:
         self.index = index
 
 
-def parse(text: str) -> Parsed:
-    """Parse an equation ``A = B (= C ...)`` into expressions.
+def parse(text: str, *, expression: bool = False) -> Parsed:
+    """Parse an equation ``A = B (= C ...)`` (or, with ``expression``, one expression)
+    into expressions.
 
     Raises:
         FormulaSyntaxError: with line and column, for anything not understood.
@@ -84,7 +85,7 @@ def parse(text: str) -> Parsed:
                 f"the formula nests deeper than {MAX_DEPTH} levels", text=text, line=1, column=n + 1
             )
     try:
-        tree = _PARSER.parse(text)
+        tree = _PARSER.parse(text, start="expression" if expression else "start")
     except UnexpectedInput as err:
         raise _syntax_error(err, text) from None
     except RecursionError:
@@ -105,7 +106,8 @@ def _syntax_error(err: UnexpectedInput, text: str) -> FormulaSyntaxError:
         isinstance(err, UnexpectedToken) and err.token.type == "$END"
     ):
         what = "the formula ends too early"
-        line, column = text.count("\n") + 1, len(text.splitlines()[-1]) + 1 if text else 1
+        lines = text.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
     else:
         what = f"unexpected {err.token!s}"
     return FormulaSyntaxError(what, text=text, line=line, column=column)
@@ -118,6 +120,7 @@ class _Reader:
         self.text = text
         self.notes: list[str] = []
         self.warnings: list[str] = []
+        self.bound: list[sp.Symbol] = []
 
     def fail(self, message: str, node: Any) -> FormulaSyntaxError:
         meta = getattr(node, "meta", None)
@@ -197,7 +200,17 @@ class _Reader:
         var, offset = self.bound_variable(left)
         lower = self.index(right) - offset
         high = self.index(upper)
-        factors = self.factors_of(operand)
+        if var in self.bound:
+            raise self.fail(
+                f"the index {var} is already bound by an enclosing sum or "
+                f"product; use another letter",
+                node,
+            )
+        self.bound.append(var)
+        try:
+            factors = self.factors_of(operand)
+        finally:
+            self.bound.pop()
         if str(op) == "\\sum":
             body = factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
             return [sp.Sum(body, (var, lower, high))]
@@ -319,7 +332,7 @@ class _Reader:
             return _FUNCTIONS[key]
         if key == "f" and index is None:
             return "f"
-        if key in INDEX_LETTERS and len(key) == 1:
+        if key in INDEX_LETTERS and len(key) == 1 and sub is None:
             raise self.fail(f"the index {key} can only appear in a subscript", node)
         shown = key + (f"_{{{self.subscript_text(sub)}}}" if sub is not None else "")
         raise self.fail(f"unknown symbol {shown}; known names: {KNOWN_NAMES}", node)

@@ -1,0 +1,60 @@
+"""Finding the equations to check in a LaTeX file.
+
+Every display (``\\[...\\]``, ``$$...$$``, ``equation``, ``align``, ``gather``, starred or
+not) whose opening line is preceded by a line ``% symbptt: check`` is extracted. Markup
+that is not part of the formula (``&``, ``\\\\``, ``\\label{...}``, ``\\nonumber``,
+``\\notag``) is blanked with spaces, so line and column numbers stay those of the file;
+the rows of an ``align`` read as one chain ``A = B = C``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MARKER = re.compile(r"^\s*%\s*symbptt:\s*check\s*$")
+_OPEN = re.compile(r"\\\[|\$\$|\\begin\{(equation|align|gather|multline)\*?\}")
+_BLANK = re.compile(r"\\label\{[^}]*\}|\\tag\*?\{[^}]*\}|\\nonumber|\\notag|\\\\|&|\\displaystyle")
+
+
+@dataclass(frozen=True)
+class Display:
+    """One marked display: its formula text and where it starts in the file (1-based)."""
+
+    text: str
+    line: int
+    column: int
+
+
+def marked_displays(source: str) -> list[Display]:
+    """The displays preceded by ``% symbptt: check`` (raises ValueError if unclosed)."""
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    found = []
+    for n, line in enumerate(lines):
+        if not MARKER.match(line):
+            continue
+        start = offsets[n + 1]
+        opening = _OPEN.search(source, start)
+        if opening is None or source[start : opening.start()].strip():
+            raise ValueError(f"line {n + 1}: '% symbptt: check' is not followed by a display")
+        env = opening.group(1)
+        if opening.group(0) == r"\[":
+            closer = r"\]"
+        elif opening.group(0) == "$$":
+            closer = "$$"
+        else:
+            closer = re.search(r"\\begin\{([^}]*)\}", opening.group(0)).group(1)
+            closer = rf"\end{{{closer}}}"
+        end = source.find(closer, opening.end())
+        if end < 0:
+            raise ValueError(f"line {n + 2}: the display is not closed (no {closer})")
+        body = source[opening.end() : end]
+        body = _BLANK.sub(lambda m: " " * len(m.group(0)), body)
+        body = body.replace(",\n", " \n").rstrip().rstrip(".,") if env is None else body
+        first_line = source.count("\n", 0, opening.end()) + 1
+        column = opening.end() - source.rfind("\n", 0, opening.end())
+        found.append(Display(body, first_line, column))
+    return found

@@ -1,0 +1,113 @@
+"""Any string gives a CheckResult or a FormulaSyntaxError: never another exception,
+never a hang (hypothesis, with a deadline)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symbptt import FormulaSyntaxError, check
+from symbptt.checker import CheckResult
+
+TOKENS = [
+    r"\frac",
+    r"\dfrac",
+    r"\partial",
+    "^+",
+    "^{+}",
+    r"\sum",
+    r"\prod",
+    "_{i=1}",
+    "^{t-1}",
+    "_{j-1=i}",
+    "^{t}",
+    "h_t",
+    "h_{t-1}",
+    "s_t",
+    "s_{t+1}",
+    "x_t",
+    r"\hat y_t",
+    "{\\hat y}_t",
+    "w",
+    "v",
+    "w_h",
+    "L",
+    r"\ell_t",
+    "l_t",
+    "T",
+    r"\phi",
+    r"\theta",
+    "'",
+    r"^\prime",
+    "(",
+    ")",
+    r"\left(",
+    r"\right)",
+    "{",
+    "}",
+    "=",
+    "+",
+    "-",
+    r"\cdot",
+    r"\times",
+    "1",
+    "2",
+    "0",
+    "/",
+    r"\,",
+    "f(x_t, h_{t-1}, w_h)",
+    r"\phi_h",
+    r"\phi_o",
+    "o_t",
+    "_",
+    "^",
+    "h_0",
+    "h_{T+1}",
+    "s_{T+1}",
+    "h_{t+5}",
+    "x_0",
+    "d_t",
+    r"\frac{1}{T}",
+    "\\",
+    "$",
+    "%",
+    "z",
+]
+
+
+def outcome(text: str) -> None:
+    try:
+        result = check(text, T=2)
+    except FormulaSyntaxError as err:
+        assert str(err)
+        return
+    assert isinstance(result, CheckResult)
+
+
+@settings(max_examples=300, deadline=2000)
+@given(st.text(max_size=80))
+def test_arbitrary_text(text: str) -> None:
+    outcome(text)
+
+
+@settings(max_examples=600, deadline=2000)
+@given(st.lists(st.sampled_from(TOKENS), max_size=25))
+def test_latex_token_soup(tokens: list[str]) -> None:
+    outcome(" ".join(tokens))
+
+
+@settings(max_examples=200, deadline=2000)
+@given(
+    st.lists(st.sampled_from(TOKENS), max_size=12), st.lists(st.sampled_from(TOKENS), max_size=12)
+)
+def test_equations_of_token_soup(lhs: list[str], rhs: list[str]) -> None:
+    outcome(" ".join(lhs) + " = " + " ".join(rhs))
+
+
+def test_long_and_deep_input_is_refused_quickly() -> None:
+    for text in ("(" * 5000 + ")" * 5000, "h_t + " * 2000 + "h_t = 0", "{" * 100):
+        try:
+            check(text)
+        except FormulaSyntaxError:
+            continue
+        raise AssertionError("expected a FormulaSyntaxError")

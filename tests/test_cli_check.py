@@ -1,0 +1,79 @@
+"""`symbptt check`: one equation or a .tex file; exit 0 holds, 1 fails, 2 not understood."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import symbptt.cli as cli
+
+from .test_checker import NOTE_BOXED_AS_MEANT, QUESTION_DL_DH
+
+NOTES = r"""\section{BPTT}
+% symbptt: check
+\begin{equation}
+  \frac{\partial h_t}{\partial h_{t-1}} = \phi'(s_t) w \label{eq:jac}
+\end{equation}
+Text in between.
+% symbptt: check
+\begin{align}
+  \dfrac{\partial L}{\partial s_t} &= \dfrac{\partial L}{\partial h_t} \phi'(s_t) \nonumber \\
+  &= \left(\dfrac{\partial L}{\partial \hat{y}_t} \theta'(h_t)
+     + \dfrac{\partial L}{\partial s_{t+1}} w\right) \phi'(s_t)
+\end{align}
+\[ \text{not marked, not checked} \]
+"""
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli.main, ["check", *args])
+
+
+def test_an_equation_that_holds_exits_0() -> None:
+    result = run("-T", "3", NOTE_BOXED_AS_MEANT)
+    assert result.exit_code == 0 and "holds for t = 1..3" in result.output
+    assert "note: the factors after the product" in result.output
+
+
+def test_an_equation_that_fails_exits_1_with_a_counterexample() -> None:
+    result = run("-T", "3", QUESTION_DL_DH)
+    assert result.exit_code == 1
+    assert "does NOT hold" in result.output and "counterexample at t=1" in result.output
+
+
+def test_an_equation_not_understood_exits_2_with_a_caret() -> None:
+    result = run(r"\frac{\partial h_t}{\partial w} = q_t")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("1:35: error: unknown symbol q_{t}")
+    assert lines[2].index("^") - 2 == 34  # the caret sits under the column
+
+
+def test_file_mode_checks_the_marked_displays_with_their_line_numbers(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.tex"
+    notes.write_text(NOTES)
+    result = run("--file", str(notes))
+    assert result.exit_code == 0, result.output
+    assert f"{notes}:3: holds" in result.output and f"{notes}:8: holds" in result.output
+    assert result.output.count("holds") == 2
+
+
+def test_file_mode_reports_a_failure_and_an_error_by_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.tex"
+    notes.write_text(
+        NOTES + "% symbptt: check\n\\[ h_t = \\phi(s_t) + \\]\n"
+        "% symbptt: check\n$$" + QUESTION_DL_DH + "$$\n"
+    )
+    result = run("-T", "2", "--file", str(notes))
+    assert result.exit_code == 2  # the worst outcome: something was not understood
+    assert f"{notes}:15:21: error: the formula ends too early" in result.stderr
+    assert f"{notes}:17: does NOT hold" in result.output
+
+
+def test_equation_and_file_are_exclusive(tmp_path: Path) -> None:
+    assert run().exit_code == 2
+    notes = tmp_path / "n.tex"
+    notes.write_text("no marks\n")
+    result = run("--file", str(notes))
+    assert result.exit_code == 2 and "no display marked" in result.stderr

@@ -15,6 +15,7 @@ counterexample is accepted only if the enclosures are disjoint.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -38,6 +39,7 @@ class Counterexample:
             functions their values at each node (``phi'(s_2)``).
         lhs, rhs: the two sides' values (exact rationals, or certified enclosures).
         exact: both values are exact rationals.
+        t: the time step of the failing comparison, when it has one.
     """
 
     label: str
@@ -45,6 +47,7 @@ class Counterexample:
     lhs: str
     rhs: str
     exact: bool
+    t: int | None = None
 
     def describe(self) -> str:
         """A few lines for people."""
@@ -56,6 +59,7 @@ class Counterexample:
         """JSON-ready form (values as strings of exact rationals)."""
         return {
             "label": self.label,
+            "t": self.t,
             "values": {k: str(v) for k, v in self.values.items()},
             "lhs": self.lhs,
             "rhs": self.rhs,
@@ -105,12 +109,15 @@ def find_counterexample(
                     for key, val in ring.values.items()
                     if not (len(key) == 3 and key[1] >= 2)
                 }
+                found_t = re.match(r"t=(\d+)", label)
+                step = re.match(r"t=(\d+)", label)
                 return Counterexample(
                     label,
                     values,
                     to_fraction_or_interval(lhs),
                     to_fraction_or_interval(rhs),
                     not interval,
+                    int(step.group(1)) if step else None,
                 )
             break
     return None

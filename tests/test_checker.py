@@ -64,6 +64,7 @@ def test_question_dl_dh_with_phi_prime_does_not_hold_with_a_real_counterexample(
     result = check(QUESTION_DL_DH, T=3, model=RNNSpec(T=3, reduction="sum"))
     assert not result.holds and result.failing.t == 1
     cx = result.counterexample
+    assert cx.t == 1
     # at t = 1 (T = 3, summed loss) re-evaluate the counterexample by hand
     v = cx.values
     assert Fraction(cx.lhs) != Fraction(cx.rhs)

@@ -109,7 +109,6 @@ def find_counterexample(
                     for key, val in ring.values.items()
                     if not (len(key) == 3 and key[1] >= 2)
                 }
-                found_t = re.match(r"t=(\d+)", label)
                 step = re.match(r"t=(\d+)", label)
                 return Counterexample(
                     label,

@@ -22,57 +22,64 @@ from .verify import EXACT_MAX_T, METHOD_NAMES, Report, verify
 DEFAULT_T = 4
 
 
-def model_options(func: Any) -> Any:
-    """The options that choose the model, shared by every command."""
-    options = [
-        click.option(
-            "-T",
-            "T",
-            type=click.IntRange(1, MAX_T),
-            default=DEFAULT_T,
-            show_default=True,
-            help=f"Number of time steps (1..{MAX_T}).",
-        ),
-        click.option(
-            "--activation",
-            type=click.Choice(list(ACTIVATIONS)),
-            default="generic",
-            show_default=True,
-            help="phi, the hidden activation (generic: an unknown function).",
-        ),
-        click.option(
-            "--output-activation",
-            type=click.Choice(list(ACTIVATIONS)),
-            default="generic",
-            show_default=True,
-            help="theta, the output activation.",
-        ),
-        click.option(
-            "--loss",
-            "reduction",
-            type=click.Choice(list(REDUCTIONS)),
-            default="mean",
-            show_default=True,
-            help="L = (1/T) sum_t l_t (mean, note 000) or sum_t l_t (sum, question 002).",
-        ),
-        click.option(
-            "--step-loss",
-            type=click.Choice(list(LOSSES)),
-            default="generic",
-            show_default=True,
-            help="l(yhat, d): an unknown function, or (yhat - d)^2 / 2.",
-        ),
-        click.option(
-            "--h0",
-            type=click.Choice(["symbol", "zero"]),
-            default="symbol",
-            show_default=True,
-            help="h_0 as a given symbol, or 0.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def _stack(*options: Any) -> Any:
+    """Apply click options in the order written."""
+
+    def apply(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
+
+
+def _choice(flag: str, names: Any, default: str, help: str, dest: str | None = None) -> Any:
+    """An option that takes one of the names of a table."""
+    decls = (flag, dest) if dest else (flag,)
+    return click.option(
+        *decls, type=click.Choice(list(names)), default=default, show_default=True, help=help
+    )
+
+
+#: The options that choose the model, shared by every command.
+model_options = _stack(
+    click.option(
+        "-T",
+        "T",
+        type=click.IntRange(1, MAX_T),
+        default=DEFAULT_T,
+        show_default=True,
+        help=f"Number of time steps (1..{MAX_T}).",
+    ),
+    _choice(
+        "--activation",
+        ACTIVATIONS,
+        "generic",
+        "phi, the hidden activation (generic: an unknown function).",
+    ),
+    _choice("--output-activation", ACTIVATIONS, "generic", "theta, the output activation."),
+    _choice(
+        "--loss",
+        REDUCTIONS,
+        "mean",
+        "L = (1/T) sum_t l_t (mean, note 000) or sum_t l_t (sum, question 002).",
+        dest="reduction",
+    ),
+    _choice(
+        "--step-loss", LOSSES, "generic", "l(yhat, d): an unknown function, or (yhat - d)^2 / 2."
+    ),
+    _choice("--h0", ["symbol", "zero"], "symbol", "h_0 as a given symbol, or 0."),
+)
+
+#: How equality is decided, for every command that decides it.
+method_option = _choice(
+    "--method",
+    METHOD_NAMES,
+    "exact",
+    f"exact: canonical polynomial forms, deterministic (T <= {EXACT_MAX_T}). modular: "
+    "evaluation modulo a random 127-bit prime (Schwartz-Zippel; 'differ' is certain, "
+    "'equal' has a stated error bound).",
+)
 
 
 def make_spec(
@@ -133,15 +140,7 @@ class _Progress:
 
 @main.command("verify")
 @model_options
-@click.option(
-    "--method",
-    type=click.Choice(list(METHOD_NAMES)),
-    default="exact",
-    show_default=True,
-    help=f"exact: canonical polynomial forms, deterministic (T <= {EXACT_MAX_T}). "
-    "modular: evaluation modulo a random 127-bit prime (Schwartz-Zippel; "
-    "'differ' is certain, 'equal' has a stated error bound).",
-)
+@method_option
 @click.option(
     "--seed",
     type=int,
@@ -220,44 +219,34 @@ def format_report(report: Report) -> str:
     return "\n".join(out)
 
 
-def document_options(func: Any) -> Any:
-    """Options shared by the commands that write documents."""
-    options = [
-        click.option(
-            "--method",
-            type=click.Choice(list(METHOD_NAMES)),
-            default="exact",
-            show_default=True,
-            help="How the certificate's checks are decided.",
-        ),
-        click.option(
-            "--title",
-            default=DocumentOptions.title,
-            show_default=True,
-            help="Document title (printed literally).",
-        ),
-        click.option("--author", default="", help="Author line (printed literally)."),
-        click.option(
-            "--immediate-style",
-            type=click.Choice(list(IMMEDIATE_STYLES)),
-            default="plus",
-            show_default=True,
-            help="How immediate partials are written: d+h/dw, a bar, or a subscript.",
-        ),
-        click.option(
-            "--template",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="Your own template (it may extend base.tex.j2 and override blocks).",
-        ),
-        click.option(
-            "--allow-unverified",
-            is_flag=True,
-            help="Write the document even if a check fails (the certificate says so).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+#: Options shared by the commands that write documents.
+document_options = _stack(
+    method_option,
+    click.option(
+        "--title",
+        default=DocumentOptions.title,
+        show_default=True,
+        help="Document title (printed literally).",
+    ),
+    click.option("--author", default="", help="Author line (printed literally)."),
+    click.option(
+        "--immediate-style",
+        type=click.Choice(list(IMMEDIATE_STYLES)),
+        default="plus",
+        show_default=True,
+        help="How immediate partials are written: d+h/dw, a bar, or a subscript.",
+    ),
+    click.option(
+        "--template",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Your own template (it may extend base.tex.j2 and override blocks).",
+    ),
+    click.option(
+        "--allow-unverified",
+        is_flag=True,
+        help="Write the document even if a check fails (the certificate says so).",
+    ),
+)
 
 
 def _options(title: str, author: str, immediate_style: str) -> DocumentOptions:
@@ -422,13 +411,7 @@ def _write_text(output: str, text: str) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Check every display preceded by a line '% symbptt: check' in this file.",
 )
-@click.option(
-    "--method",
-    type=click.Choice(list(METHOD_NAMES)),
-    default="exact",
-    show_default=True,
-    help="How equality is decided.",
-)
+@method_option
 def check_command(
     T: int,
     activation: str,

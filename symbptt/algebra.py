@@ -208,13 +208,19 @@ class ModInt:
         self.r = r
         self.deg = deg
 
-    def _lift(self, other: Any) -> ModInt:
+    def _lift(self, other: Any) -> ModInt | None:
+        """A ModInt, an int as a constant, or None for anything else (so the operator
+        returns NotImplemented and, e.g., a dual number's reflected operator runs)."""
         if isinstance(other, ModInt):
             return other
-        return type(self)(int(other) % self.p, 0)
+        if isinstance(other, int):
+            return type(self)(other % self.p, 0)
+        return None
 
     def __add__(self, other: Any) -> ModInt:
         o = other if isinstance(other, ModInt) else self._lift(other)
+        if o is None:
+            return NotImplemented
         a, b = self.deg, o.deg
         return self.__class__((self.r + o.r) % self.p, a if a > b else b)
 
@@ -222,17 +228,22 @@ class ModInt:
 
     def __sub__(self, other: Any) -> ModInt:
         o = other if isinstance(other, ModInt) else self._lift(other)
+        if o is None:
+            return NotImplemented
         a, b = self.deg, o.deg
         return self.__class__((self.r - o.r) % self.p, a if a > b else b)
 
     def __rsub__(self, other: Any) -> ModInt:
-        return self._lift(other) - self
+        o = self._lift(other)
+        return NotImplemented if o is None else o - self
 
     def __neg__(self) -> ModInt:
         return self.__class__(-self.r % self.p, self.deg)
 
     def __mul__(self, other: Any) -> ModInt:
         o = other if isinstance(other, ModInt) else self._lift(other)
+        if o is None:
+            return NotImplemented
         return self.__class__(self.r * o.r % self.p, self.deg + o.deg)
 
     __rmul__ = __mul__

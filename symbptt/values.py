@@ -251,15 +251,23 @@ def atom_keys(spec: RNNSpec) -> list[AtomKey]:
 def canonical_ring(spec: RNNSpec, extra_keys: tuple[AtomKey, ...] = ()) -> PolynomialRing:
     """The exact canonical-form ring for a model: a generator per atom of the model's
     trace (plus ``extra_keys``), and the activation relations as rewrite rules."""
-    from .algebra import PolynomialRing
+    return ring_for_atoms(
+        atom_keys(spec) + list(extra_keys), (("phi", spec.phi), ("theta", spec.theta))
+    )
 
-    keys = atom_keys(spec) + list(extra_keys)
+
+def ring_for_atoms(
+    keys: list[AtomKey], roles: tuple[tuple[str, Activation], ...]
+) -> PolynomialRing:
+    """A canonical-form ring with these atoms, adding for tanh and sigmoid the derivative
+    atom of each value atom and the rewrite rule that ties them (y^2 -> 1 - y')."""
+    keys = list(dict.fromkeys(keys))
     rules = {}
-    for role, act in (("phi", spec.phi), ("theta", spec.theta)):
+    for role, act in roles:
         if act.square_rule is None:
             continue
         fn = function_name(act, role)
-        for key in keys:
+        for key in list(keys):
             if len(key) == 3 and key[0] == fn and key[1] == 0:
                 rules[key] = ((fn, 1, key[2]), act.square_rule)
                 keys.append((fn, 1, key[2]))

@@ -1,0 +1,180 @@
+"""The vector model in a ring: forward pass, forward-mode reference, backward recursion.
+
+Everything is written once, generically over the ring (exact canonical forms, modular,
+exact points, rigorous intervals), on lists of ring elements:
+
+* :func:`forward` runs the recurrence; with dual numbers seeded at one parameter entry
+  it is the **reference**: forward-mode differentiation of the unrolled model, which
+  knows nothing of the formulas under test.
+* :func:`backward` is the matrix BPTT recursion of the foundation issue, generalised:
+  g_t = dL/dz_t = c (o_t - d_t) * theta'(z_t),
+  delta_t = phi'(s_t) * (W_hy^T g_t + W_hh^T delta_{t+1}),  delta_{T+1} = 0,
+  dL/dW_hh = sum_t delta_t h_{t-1}^T, dL/dW_xh = sum_t delta_t x_t^T,
+  dL/db_h = sum_t delta_t, dL/dW_hy = sum_t g_t h_t^T, dL/db_y = sum_t g_t,
+  dL/dh_0 = W_hh^T delta_1   (``*`` is the elementwise product).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..algebra import Ring
+from ..values import Dual, activation_value, function_name
+from .model import PARAMETERS, ElmanSpec
+
+Matrix = list[list[Any]]
+
+
+def parameter_values(spec: ElmanSpec, ring: Ring) -> dict[str, Matrix]:
+    """Each parameter as a matrix of atoms (``("W_hh", (r, c))`` ...)."""
+    out = {}
+    for name in PARAMETERS:
+        rows, cols = spec.shape(name)
+        out[name] = [[ring.atom((name, (r, c))) for c in range(cols)] for r in range(rows)]
+    return out
+
+
+@dataclass(frozen=True)
+class Forward:
+    """The forward pass: per step t = 1..T (index 0 unused except h), column vectors as
+    lists. ``L`` is the loss."""
+
+    x: list[list[Any]]
+    d: list[list[Any]]
+    s: list[list[Any]]
+    h: list[list[Any]]
+    z: list[list[Any]]
+    o: list[list[Any]]
+    dphi: list[list[Any]]
+    dtheta: list[list[Any]]
+    L: Any
+
+
+def forward(
+    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], seed: tuple[str, int, int] | None = None
+) -> Forward:
+    """Run the recurrence; with ``seed = (parameter, r, c)`` on dual numbers, every
+    value carries its derivative with respect to that entry."""
+    dual = seed is not None
+    zero = ring.zero
+
+    def lift(value: Any, name: str = "", r: int = -1, c: int = -1) -> Any:
+        if not dual:
+            return value
+        return Dual(value, ring.one if seed == (name, r, c) else zero)
+
+    P = {
+        name: [[lift(v, name, r, c) for c, v in enumerate(row)] for r, row in enumerate(m)]
+        for name, m in params.items()
+    }
+    phi, theta = spec.phi, spec.theta
+    fphi, ftheta = function_name(phi, "phi"), function_name(theta, "theta")
+
+    def apply(act: Any, fn: str, node: tuple, value: Any) -> tuple[Any, Any]:
+        if dual:
+            y = activation_value(ring, act, fn, 0, node, value.val)
+            dy = activation_value(ring, act, fn, 1, node, value.val)
+            return Dual(y, dy * value.tan), dy
+        return (
+            activation_value(ring, act, fn, 0, node, value),
+            activation_value(ring, act, fn, 1, node, value),
+        )
+
+    n, m, k = spec.hidden, spec.inputs, spec.outputs
+    h = [[P["h_0"][r][0] for r in range(n)]]
+    xs, ds, ss, zs, os_, dphis, dthetas = [None], [None], [None], [None], [None], [None], [None]
+    loss = lift(zero)
+    half = ring.const(Fraction(1, 2))
+    for t in range(1, spec.T + 1):
+        x = [lift(ring.atom(("x", (t, c)))) for c in range(m)]
+        d = [lift(ring.atom(("d", (t, q)))) for q in range(k)]
+        s = [
+            _dot(P["W_xh"][r], x, zero) + _dot(P["W_hh"][r], h[t - 1], zero) + P["b_h"][r][0]
+            for r in range(n)
+        ]
+        hs, dp = zip(*(apply(phi, fphi, ("s", (t, r)), s[r]) for r in range(n)))
+        z = [_dot(P["W_hy"][q], list(hs), zero) + P["b_y"][q][0] for q in range(k)]
+        o, dt = zip(*(apply(theta, ftheta, ("z", (t, q)), z[q]) for q in range(k)))
+        for q in range(k):
+            loss = loss + (o[q] - d[q]) * (o[q] - d[q]) * half
+        for store, value in (
+            (xs, x),
+            (ds, d),
+            (ss, s),
+            (h, list(hs)),
+            (zs, z),
+            (os_, list(o)),
+            (dphis, list(dp)),
+            (dthetas, list(dt)),
+        ):
+            store.append(value)
+    scale = ring.const(Fraction(1, spec.T) if spec.reduction == "mean" else 1)
+    return Forward(xs, ds, ss, h, zs, os_, dphis, dthetas, loss * scale)
+
+
+def _dot(row: list[Any], vector: list[Any], zero: Any) -> Any:
+    out = zero
+    for a, b in zip(row, vector):
+        out = out + a * b
+    return out
+
+
+def reference_gradients(
+    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix]
+) -> dict[str, Matrix]:
+    """dL/dP for every parameter entry, by forward mode seeded at that entry."""
+    out = {}
+    for name in PARAMETERS:
+        rows, cols = spec.shape(name)
+        out[name] = [
+            [forward(spec, ring, params, seed=(name, r, c)).L.tan for c in range(cols)]
+            for r in range(rows)
+        ]
+    return out
+
+
+def backward(
+    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], fwd: Forward
+) -> dict[str, Matrix]:
+    """The matrix BPTT recursion (see the module docstring), in denominator layout."""
+    n, k, T, zero = spec.hidden, spec.outputs, spec.T, ring.zero
+    scale = ring.const(Fraction(1, T) if spec.reduction == "mean" else 1)
+    W_hh, W_hy = params["W_hh"], params["W_hy"]
+    g = [None] + [
+        [scale * (fwd.o[t][q] - fwd.d[t][q]) * fwd.dtheta[t][q] for q in range(k)]
+        for t in range(1, T + 1)
+    ]
+    delta: list[Any] = [None] * (T + 2)
+    delta[T + 1] = [zero] * n
+    for t in range(T, 0, -1):
+        delta[t] = [
+            fwd.dphi[t][r]
+            * (
+                _dot([W_hy[q][r] for q in range(k)], g[t], zero)
+                + _dot([W_hh[c][r] for c in range(n)], delta[t + 1], zero)
+            )
+            for r in range(n)
+        ]
+
+    def outer_sum(left: Callable[[int], list[Any]], right: Callable[[int], list[Any]]) -> Matrix:
+        a0, b0 = left(1), right(1)
+        out = [[zero] * len(b0) for _ in a0]
+        for t in range(1, T + 1):
+            a, b = left(t), right(t)
+            for r, ar in enumerate(a):
+                for c, bc in enumerate(b):
+                    out[r][c] = out[r][c] + ar * bc
+        return out
+
+    one = [ring.one]
+    return {
+        "W_hh": outer_sum(lambda t: delta[t], lambda t: fwd.h[t - 1]),
+        "W_xh": outer_sum(lambda t: delta[t], lambda t: fwd.x[t]),
+        "b_h": outer_sum(lambda t: delta[t], lambda t: one),
+        "W_hy": outer_sum(lambda t: g[t], lambda t: fwd.h[t]),
+        "b_y": outer_sum(lambda t: g[t], lambda t: one),
+        "h_0": [[_dot([W_hh[c][r] for c in range(n)], delta[1], zero)] for r in range(n)],
+    }

@@ -1,0 +1,103 @@
+"""The vector Elman RNN as a frozen, validated specification.
+
+    s_t = W_xh x_t + W_hh h_{t-1} + b_h,   h_t = phi(s_t)  (elementwise)
+    z_t = W_hy h_t + b_y,                   o_t = theta(z_t) (elementwise)
+    l_t = l(o_t, d_t),                      L = (1/T) sum_t l_t  (or the sum)
+
+with hidden size n, input size m, output size k. The scalar model of the foundation is
+n = m = k = 1 with b_h = b_y = 0 and W_hy = 1 for theta applied to h_t directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import SpecError
+from ..model import ACTIVATIONS, LOSSES, REDUCTIONS, Activation
+
+#: Largest sizes for exact verification (canonical forms grow fast with n and T).
+EXACT_MAX_HIDDEN = 3
+EXACT_MAX_T = 6
+#: A fully linear model (both activations the identity) has no activation atoms: its
+#: states expand into large polynomials in the weights (n = 3, T = 6 takes ~100 s).
+EXACT_MAX_T_LINEAR = 4
+#: Largest sizes accepted at all (numeric cross-checks).
+MAX_HIDDEN = 64
+MAX_T = 200
+
+#: The parameters, in a fixed order, with their shapes as functions of (n, m, k).
+PARAMETERS = ("W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0")
+
+
+@dataclass(frozen=True)
+class ElmanSpec:
+    """A vector Elman RNN for T steps (validated on construction).
+
+    Example:
+        >>> ElmanSpec(hidden=3, T=4).shape("W_xh")
+        (3, 1)
+    """
+
+    hidden: int
+    T: int
+    inputs: int = 1
+    outputs: int = 1
+    activation: str = "tanh"
+    output_activation: str = "identity"
+    loss: str = "squared"
+    reduction: str = "mean"
+
+    def __post_init__(self) -> None:
+        for name, value, top in (
+            ("hidden", self.hidden, MAX_HIDDEN),
+            ("T", self.T, MAX_T),
+            ("inputs", self.inputs, MAX_HIDDEN),
+            ("outputs", self.outputs, MAX_HIDDEN),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+                raise SpecError(f"{name} must be an integer between 1 and {top}, got {value!r}")
+        for kind, value, table in (
+            ("activation", self.activation, ACTIVATIONS),
+            ("output activation", self.output_activation, ACTIVATIONS),
+            ("loss", self.loss, LOSSES),
+            ("loss reduction", self.reduction, REDUCTIONS),
+        ):
+            if value not in table:
+                raise SpecError(f"unknown {kind} {value!r}; expected one of: {', '.join(table)}")
+        if self.loss != "squared":
+            raise SpecError("the vector model supports the squared loss (1/2)||o_t - d_t||^2")
+
+    @property
+    def phi(self) -> Activation:
+        """The hidden activation's table entry."""
+        return ACTIVATIONS[self.activation]
+
+    @property
+    def theta(self) -> Activation:
+        """The output activation's table entry."""
+        return ACTIVATIONS[self.output_activation]
+
+    def describe(self) -> str:
+        """A one-line human description."""
+        return (
+            f"Elman RNN n={self.hidden}, m={self.inputs}, k={self.outputs}, T={self.T}, "
+            f"phi={self.activation}, theta={self.output_activation}, {self.reduction} "
+            f"squared loss"
+        )
+
+    def shape(self, parameter: str) -> tuple[int, int]:
+        """(rows, columns) of a parameter; vectors are columns."""
+        n, m, k = self.hidden, self.inputs, self.outputs
+        shapes = {
+            "W_hh": (n, n),
+            "W_xh": (n, m),
+            "b_h": (n, 1),
+            "W_hy": (k, n),
+            "b_y": (k, 1),
+            "h_0": (n, 1),
+        }
+        if parameter not in shapes:
+            raise SpecError(
+                f"unknown parameter {parameter!r}; expected one of: {', '.join(PARAMETERS)}"
+            )
+        return shapes[parameter]

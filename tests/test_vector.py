@@ -1,0 +1,76 @@
+"""The vector Elman model: the matrix backward recursion against forward mode, exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+import symbptt.vector.verify as vverify
+from symbptt import SpecError
+from symbptt.vector.engine import backward
+from symbptt.vector.model import ElmanSpec
+from symbptt.vector.verify import verify_vector
+
+from .conftest import ALL_ACTIVATIONS
+
+GRADIENTS = {"W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0"}
+
+
+@pytest.mark.parametrize("hidden,T", [(1, 1), (2, 3), (3, 4), (3, 6)])
+@pytest.mark.parametrize("output", ["identity", "tanh"])
+def test_backward_recursion_gives_every_gradient_exactly(
+    activation: str, hidden: int, T: int, output: str
+) -> None:
+    spec = ElmanSpec(
+        hidden=hidden, T=T, inputs=2, outputs=2, activation=activation, output_activation=output
+    )
+    if activation == output == "identity" and T > 4:
+        with pytest.raises(SpecError, match="linear model"):
+            verify_vector(spec)
+        spec = ElmanSpec(
+            hidden=hidden, T=4, inputs=2, outputs=2, activation=activation, output_activation=output
+        )
+    report = verify_vector(spec)
+    assert report.holds
+    assert {c.name.split("dL/d")[1] for c in report.checks} == GRADIENTS
+    w_hh = next(c for c in report.checks if c.name.endswith("W_hh"))
+    assert w_hh.comparisons == hidden * hidden
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_modular_method_for_larger_models(reduction: str) -> None:
+    report = verify_vector(
+        ElmanSpec(hidden=8, T=12, inputs=3, outputs=2, reduction=reduction),
+        method="modular",
+        seed=3,
+    )
+    assert report.holds and all(0 < c.error_bound < 2.0**-60 for c in report.checks)
+
+
+def test_a_missing_transpose_is_caught_with_a_counterexample(monkeypatch) -> None:
+    def untransposed(spec, ring, params, fwd):
+        wrong = dict(params)
+        n = spec.hidden
+        wrong["W_hh"] = [[params["W_hh"][c][r] for c in range(n)] for r in range(n)]
+        return backward(spec, ring, wrong, fwd)
+
+    monkeypatch.setattr(vverify, "backward", untransposed)
+    report = verify_vector(
+        ElmanSpec(hidden=2, T=3, activation="generic", output_activation="identity")
+    )
+    failed = {c.name for c in report.failures}
+    assert "backward recursion dL/dW_hh" in failed
+    bad = next(c for c in report.failures if c.name.endswith("W_hh"))
+    assert bad.counterexample is not None and bad.counterexample.lhs != bad.counterexample.rhs
+
+
+def test_exact_limits_and_bad_sizes_are_spec_errors() -> None:
+    with pytest.raises(SpecError, match="modular"):
+        verify_vector(ElmanSpec(hidden=4, T=3))
+    with pytest.raises(SpecError, match="hidden must be"):
+        ElmanSpec(hidden=0, T=3)
+    with pytest.raises(SpecError, match="squared"):
+        ElmanSpec(hidden=2, T=3, loss="generic")
+
+
+def test_activations_cover_the_table() -> None:
+    assert set(ALL_ACTIVATIONS) == {"generic", "tanh", "sigmoid", "identity", "softplus"}

@@ -476,3 +476,64 @@ def check_command(
         for note in result.notes:
             click.echo(f"  note: {note}")
     sys.exit(worst)
+
+
+@main.command("crosscheck")
+@click.option(
+    "--hidden", type=click.IntRange(1, 64), default=4, show_default=True, help="Hidden size n."
+)
+@click.option(
+    "-T",
+    "T",
+    type=click.IntRange(1, 200),
+    default=10,
+    show_default=True,
+    help="Number of time steps.",
+)
+@click.option(
+    "--inputs", type=click.IntRange(1, 64), default=3, show_default=True, help="Input size m."
+)
+@click.option(
+    "--outputs", type=click.IntRange(1, 64), default=2, show_default=True, help="Output size k."
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the random weights and data."
+)
+@click.option(
+    "--loss",
+    "reduction",
+    type=click.Choice(list(REDUCTIONS)),
+    default="mean",
+    show_default=True,
+    help="Mean or sum of the per-step squared losses.",
+)
+@click.option(
+    "--tolerance",
+    type=float,
+    default=1e-10,
+    show_default=True,
+    help="Largest accepted absolute difference.",
+)
+def crosscheck_command(
+    hidden: int, T: int, inputs: int, outputs: int, seed: int, reduction: str, tolerance: float
+) -> None:
+    """Compare symbptt's vector-model gradients with PyTorch autograd (float64).
+
+    Loads random weights into torch.nn.RNN (tanh) and a Linear output layer, and prints
+    the largest difference per parameter. Exit 1 if any exceeds the tolerance.
+    Needs PyTorch: pip install 'symbptt[crosscheck]'.
+    """
+    from .vector.crosscheck import crosscheck
+    from .vector.model import ElmanSpec
+
+    try:
+        spec = ElmanSpec(hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction)
+        result = crosscheck(spec, seed=seed, tolerance=tolerance)
+    except SymbpttError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"symbptt vs PyTorch autograd (float64): {spec.describe()}, seed {seed}")
+    for name, diff in result.differences.items():
+        mark = "ok" if diff <= tolerance else "EXCEEDS"
+        click.echo(f"  dL/d{name:<5} largest difference {diff:.2e}  {mark}")
+    click.echo("agree within tolerance" if result.agrees else f"disagree (tolerance {tolerance:g})")
+    sys.exit(0 if result.agrees else 1)

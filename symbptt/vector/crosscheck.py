@@ -1,0 +1,123 @@
+"""An independent cross-check against PyTorch: the check that no one here wrote.
+
+The same weights go into ``torch.nn.RNN`` (tanh) with a ``Linear`` output layer; the loss
+gradient comes from autograd in float64. symbptt's backward recursion (the engine code
+verified exactly by :func:`symbptt.vector.verify.verify_vector`) is evaluated at those
+weights, converted exactly to rationals, in rigorous interval arithmetic, and the largest
+difference per parameter is reported. torch's two hidden biases b_ih and b_hh enter as
+their sum b_h, so each has the gradient of b_h.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..algebra import PointRing
+from ..errors import SymbpttError
+from .engine import backward, forward, parameter_values
+from .model import PARAMETERS, ElmanSpec
+
+TOLERANCE = 1e-10
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """Largest absolute difference per parameter between symbptt and PyTorch."""
+
+    spec: ElmanSpec
+    seed: int
+    differences: dict[str, float]
+    tolerance: float
+
+    @property
+    def agrees(self) -> bool:
+        """Every difference is within the tolerance."""
+        return all(d <= self.tolerance for d in self.differences.values())
+
+
+def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) -> CrossCheck:
+    """Compare symbptt's gradients with PyTorch autograd for random weights and data.
+
+    Raises:
+        SymbpttError: PyTorch is not installed (``pip install 'symbptt[crosscheck]'``),
+            or the model is not the one torch.nn.RNN computes (tanh, identity output).
+    """
+    try:
+        import torch
+    except ImportError:
+        raise SymbpttError(
+            "the cross-check needs PyTorch: pip install 'symbptt[crosscheck]' "
+            "(or pip install torch)"
+        ) from None
+    if spec.activation != "tanh" or spec.output_activation != "identity":
+        raise SymbpttError(
+            "the cross-check compares torch.nn.RNN(tanh) with a Linear "
+            "output: use --activation tanh and an identity output"
+        )
+    n, m, k, T = spec.hidden, spec.inputs, spec.outputs, spec.T
+    torch.manual_seed(seed)
+    rnn = torch.nn.RNN(m, n, nonlinearity="tanh", dtype=torch.float64)
+    out_layer = torch.nn.Linear(n, k, dtype=torch.float64)
+    x = torch.randn(T, 1, m, dtype=torch.float64)
+    d = torch.randn(T, k, dtype=torch.float64)
+    h0 = torch.randn(1, 1, n, dtype=torch.float64, requires_grad=True)
+    states, _ = rnn(x, h0)
+    o = out_layer(states[:, 0, :])
+    per_step = 0.5 * ((o - d) ** 2).sum(dim=1)
+    loss = per_step.mean() if spec.reduction == "mean" else per_step.sum()
+    loss.backward()
+    theirs = {
+        "W_hh": rnn.weight_hh_l0.grad,
+        "W_xh": rnn.weight_ih_l0.grad,
+        "b_h": rnn.bias_ih_l0.grad.reshape(n, 1),
+        "W_hy": out_layer.weight.grad,
+        "b_y": out_layer.bias.grad.reshape(k, 1),
+        "h_0": h0.grad.reshape(n, 1),
+    }
+    if not torch.allclose(rnn.bias_ih_l0.grad, rnn.bias_hh_l0.grad, rtol=0, atol=tolerance):
+        raise SymbpttError("torch gave the two hidden biases different gradients")
+    values = _atoms(
+        spec,
+        {
+            "W_hh": rnn.weight_hh_l0,
+            "W_xh": rnn.weight_ih_l0,
+            "b_h": (rnn.bias_ih_l0 + rnn.bias_hh_l0).reshape(n, 1),
+            "W_hy": out_layer.weight,
+            "b_y": out_layer.bias.reshape(k, 1),
+            "h_0": h0.reshape(n, 1),
+        },
+        x[:, 0, :],
+        d,
+    )
+    ring = PointRing(random.Random(seed), interval=True, values=values, prec=120)
+    params = parameter_values(spec, ring)
+    ours = backward(spec, ring, params, forward(spec, ring, params))
+    differences = {}
+    for name in PARAMETERS:
+        rows, cols = spec.shape(name)
+        differences[name] = max(
+            abs(float(ours[name][r][c].mid.a) - float(theirs[name][r, c]))
+            for r in range(rows)
+            for c in range(cols)
+        )
+    return CrossCheck(spec, seed, differences, tolerance)
+
+
+def _atoms(spec: ElmanSpec, params: dict[str, Any], x: Any, d: Any) -> dict:
+    """Every input atom of the engine, as the exact rational value of torch's float64."""
+    out: dict = {}
+    for name, tensor in params.items():
+        rows, cols = spec.shape(name)
+        t = tensor.detach()
+        for r in range(rows):
+            for c in range(cols):
+                out[(name, (r, c))] = Fraction(float(t[r, c]))
+    for t in range(1, spec.T + 1):
+        for c in range(spec.inputs):
+            out[("x", (t, c))] = Fraction(float(x[t - 1, c]))
+        for q in range(spec.outputs):
+            out[("d", (t, q))] = Fraction(float(d[t - 1, q]))
+    return out

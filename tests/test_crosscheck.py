@@ -1,0 +1,48 @@
+"""symbptt's vector-model gradients against PyTorch autograd (CI installs torch)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import symbptt.cli as cli
+from symbptt.vector.model import ElmanSpec
+
+torch = pytest.importorskip("torch")  # .ci/run installs torch==2.13.0, so this runs in CI
+
+from symbptt.vector.crosscheck import crosscheck  # noqa: E402
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("hidden,T", [(1, 1), (3, 5), (8, 20)])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_gradients_agree_with_autograd(seed: int, hidden: int, T: int, reduction: str) -> None:
+    result = crosscheck(
+        ElmanSpec(hidden=hidden, T=T, inputs=3, outputs=2, reduction=reduction), seed=seed
+    )
+    assert result.agrees, result.differences
+    assert set(result.differences) == {"W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0"}
+    assert max(result.differences.values()) < 1e-10
+
+
+def test_cli_prints_each_parameter_and_exits_0() -> None:
+    result = CliRunner().invoke(
+        cli.main, ["crosscheck", "--hidden", "3", "-T", "4"], catch_exceptions=False
+    )
+    assert result.exit_code == 0
+    assert result.output.count("largest difference") == 6
+    assert "agree within tolerance" in result.output
+
+
+def test_cli_exits_1_when_a_difference_exceeds_the_tolerance() -> None:
+    result = CliRunner().invoke(
+        cli.main, ["crosscheck", "--hidden", "2", "-T", "3", "--tolerance", "0"]
+    )
+    assert result.exit_code == 1 and "EXCEEDS" in result.output
+
+
+def test_crosscheck_refuses_models_torch_does_not_compute() -> None:
+    from symbptt import SymbpttError
+
+    with pytest.raises(SymbpttError, match="tanh"):
+        crosscheck(ElmanSpec(hidden=2, T=2, activation="sigmoid"))

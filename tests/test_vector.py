@@ -31,7 +31,10 @@ def test_backward_recursion_gives_every_gradient_exactly(
         )
     report = verify_vector(spec)
     assert report.holds
-    assert {c.name.split("dL/d")[1] for c in report.checks} == GRADIENTS
+    backward_checks = [c for c in report.checks if c.name.startswith("backward")]
+    assert {c.name.split("dL/d")[1] for c in backward_checks} == GRADIENTS
+    sop = next(c for c in report.checks if c.name == "sum of products dh_t/dW_hh")
+    assert sop.comparisons == spec.T * hidden * hidden * hidden  # every t, entry, row
     w_hh = next(c for c in report.checks if c.name.endswith("W_hh"))
     assert w_hh.comparisons == hidden * hidden
 
@@ -74,3 +77,26 @@ def test_exact_limits_and_bad_sizes_are_spec_errors() -> None:
 
 def test_activations_cover_the_table() -> None:
     assert set(ALL_ACTIVATIONS) == {"generic", "tanh", "sigmoid", "identity", "softplus"}
+
+
+def test_jacobians_multiplied_in_the_wrong_order_are_caught() -> None:
+    spec = ElmanSpec(hidden=2, T=3, activation="generic", output_activation="identity")
+    assert verify_vector(spec).holds
+    report = verify_vector(spec, order="earliest-left")
+    failed = {c.name: c for c in report.failures}
+    assert set(failed) == {
+        "sum of products dh_t/dW_hh",
+        "sum of products dh_t/dW_xh",
+        "sum of products dh_t/db_h",
+    }
+    bad = failed["sum of products dh_t/dW_hh"]
+    assert bad.failure.startswith("t=3")  # up to t = 2 there is at most one Jacobian
+    cx = bad.counterexample
+    assert cx.exact and cx.lhs != cx.rhs
+
+
+def test_one_unit_model_with_generic_activations_holds() -> None:
+    # n = m = k = 1: the scalar model's shape (with biases and an output layer added)
+    assert verify_vector(
+        ElmanSpec(hidden=1, T=5, activation="generic", output_activation="generic")
+    ).holds

@@ -178,3 +178,54 @@ def backward(
         "b_y": outer_sum(lambda t: g[t], lambda t: one),
         "h_0": [[_dot([W_hh[c][r] for c in range(n)], delta[1], zero)] for r in range(n)],
     }
+
+
+#: The parameters h_t depends on through its own one-step equation.
+STATE_PARAMETERS = ("W_hh", "W_xh", "b_h")
+
+
+def jacobian(spec: ElmanSpec, params: dict[str, Matrix], fwd: Forward, t: int) -> Matrix:
+    """dh_t/dh_{t-1} = diag(phi'(s_t)) W_hh (numerator layout: rows follow h_t)."""
+    n = spec.hidden
+    return [[fwd.dphi[t][r] * params["W_hh"][r][c] for c in range(n)] for r in range(n)]
+
+
+def immediate(
+    spec: ElmanSpec, ring: Ring, fwd: Forward, t: int, name: str, a: int, b: int
+) -> list[Any]:
+    """d+h_t/dP[a, b] (h_{t-1} held fixed), entrywise layout: an n-vector whose only
+    nonzero entry is a = phi'(s_t)[a] times h_{t-1}[b] (W_hh), x_t[b] (W_xh) or 1 (b_h)."""
+    source = {
+        "W_hh": lambda: fwd.h[t - 1][b],
+        "W_xh": lambda: fwd.x[t][b],
+        "b_h": lambda: ring.one,
+    }[name]()
+    return [fwd.dphi[t][a] * source if r == a else ring.zero for r in range(spec.hidden)]
+
+
+def sum_of_products(
+    spec: ElmanSpec,
+    ring: Ring,
+    params: dict[str, Matrix],
+    fwd: Forward,
+    t: int,
+    name: str,
+    a: int,
+    b: int,
+    *,
+    order: str = "latest-left",
+) -> list[Any]:
+    """dh_t/dP[a, b] = sum_{i=1}^{t} (J_t J_{t-1} ... J_{i+1}) d+h_i/dP[a, b].
+
+    ``order="earliest-left"`` multiplies the Jacobians the other way round
+    (J_{i+1} ... J_t), the usual slip; it is here so the verifier can show it fails.
+    """
+    total = [ring.zero] * spec.hidden
+    jac = {j: jacobian(spec, params, fwd, j) for j in range(1, t + 1)}
+    for i in range(1, t + 1):
+        v = immediate(spec, ring, fwd, i, name, a, b)
+        steps = range(i + 1, t + 1) if order == "latest-left" else range(t, i, -1)
+        for j in steps:  # apply J_j to the vector: later Jacobians end up on the left
+            v = [_dot(jac[j][r], v, ring.zero) for r in range(spec.hidden)]
+        total = [x + y for x, y in zip(total, v)]
+    return total

@@ -12,24 +12,56 @@ from ..equivalence import find_counterexample
 from ..errors import SpecError
 from ..values import RecordingRing, ring_for_atoms
 from ..verify import CheckResult, Report
-from .engine import backward, forward, parameter_values, reference_gradients
+from .engine import (
+    STATE_PARAMETERS,
+    backward,
+    forward,
+    parameter_values,
+    reference_gradients,
+    sum_of_products,
+)
 from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, EXACT_MAX_T_LINEAR, PARAMETERS, ElmanSpec
 
 REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled vector model"
 
 
-def _comparisons(spec: ElmanSpec, ring: Ring) -> Iterator[tuple[str, str, Any, Any]]:
-    """(parameter, label, backward value, reference value) for every parameter entry."""
+def _comparisons(
+    spec: ElmanSpec, ring: Ring, order: str = "latest-left"
+) -> Iterator[tuple[str, str, Any, Any]]:
+    """(check, label, formula value, reference value): every entry of every gradient by
+    the backward recursion, and every entry of dh_t/dP by the sum of products."""
     params = parameter_values(spec, ring)
-    ours = backward(spec, ring, params, forward(spec, ring, params))
+    fwd = forward(spec, ring, params)
+    ours = backward(spec, ring, params, fwd)
     ref = reference_gradients(spec, ring, params)
     for name in PARAMETERS:
         for r, row in enumerate(ours[name]):
             for c, value in enumerate(row):
-                yield name, f"dL/d{name}[{r},{c}]", value, ref[name][r][c]
+                yield (
+                    f"backward recursion dL/d{name}",
+                    f"dL/d{name}[{r},{c}]",
+                    value,
+                    ref[name][r][c],
+                )
+    for name in STATE_PARAMETERS:
+        rows, cols = spec.shape(name)
+        for a in range(rows):
+            for b in range(cols):
+                tangents = forward(spec, ring, params, seed=(name, a, b)).h
+                for t in range(1, spec.T + 1):
+                    formula = sum_of_products(spec, ring, params, fwd, t, name, a, b, order=order)
+                    for r in range(spec.hidden):
+                        yield (
+                            f"sum of products dh_t/d{name}",
+                            f"t={t}, dh_t[{r}]/d{name}[{a},{b}]",
+                            formula[r],
+                            tangents[t][r].tan,
+                        )
 
 
-def verify_vector(spec: ElmanSpec, *, method: str = "exact", seed: int = 0) -> Report:
+def verify_vector(
+    spec: ElmanSpec, *, method: str = "exact", seed: int = 0, order: str = "latest-left"
+) -> Report:
     """Check the matrix backward recursion against forward mode for every entry of every
     parameter gradient (W_hh, W_xh, b_h, W_hy, b_y, h_0).
 
@@ -50,7 +82,7 @@ def verify_vector(spec: ElmanSpec, *, method: str = "exact", seed: int = 0) -> R
                 f"{' (linear model)' if linear else ''}; use the modular method"
             )
         recorder = RecordingRing()
-        for _ in _comparisons(spec, recorder):
+        for _ in _comparisons(spec, recorder, order):
             pass
         ring: Ring = ring_for_atoms(recorder.keys, (("phi", spec.phi), ("theta", spec.theta)))
     elif method == "modular":
@@ -58,13 +90,12 @@ def verify_vector(spec: ElmanSpec, *, method: str = "exact", seed: int = 0) -> R
     else:
         raise SpecError(f"unknown method {method!r}; expected one of: exact, modular")
     start = time.perf_counter()
-    found: dict[str, list] = {name: [] for name in PARAMETERS}
-    for name, label, ours, ref in _comparisons(spec, ring):
-        found[name].append((label, ring.equal(ours, ref), ours, ref))
+    found: dict[str, list] = {}
+    for name, label, ours, ref in _comparisons(spec, ring, order):
+        found.setdefault(name, []).append((label, ring.equal(ours, ref), ours, ref))
     elapsed = time.perf_counter() - start
     results = []
-    for name in PARAMETERS:
-        entries = found[name]
+    for name, entries in found.items():
         failure = next((label for label, ok, *_ in entries if not ok), None)
         degree = (
             max((max(a.deg, b.deg) for *_, a, b in entries), default=0)
@@ -81,19 +112,25 @@ def verify_vector(spec: ElmanSpec, *, method: str = "exact", seed: int = 0) -> R
             counterexample = find_counterexample(
                 spec,
                 lambda point: (
-                    (lambda n, lab=lab: lab, [a], b) for _, lab, a, b in _comparisons(spec, point)
+                    (lambda n, lab=lab: lab, [a], b)
+                    for _, lab, a, b in _comparisons(spec, point, order)
                 ),
                 failure,
                 seed=seed,
             )
+        description = (
+            "delta_t = phi'(s_t) * (W_hy^T g_t + W_hh^T delta_(t+1)) gives every entry"
+            if name.startswith("backward")
+            else "sum_i (J_t ... J_(i+1)) d+h_i/dP with J_j = diag(phi'(s_j)) W_hh, "
+            "for every t and entry"
+        )
         results.append(
             CheckResult(
-                f"backward recursion dL/d{name}",
-                f"delta_t = phi'(s_t) * (W_hy^T g_t + W_hh^T delta_(t+1)) gives every entry of "
-                f"dL/d{name}",
+                name,
+                description,
                 failure is None,
                 ring.method,
-                elapsed / len(PARAMETERS),
+                elapsed / len(found),
                 len(entries),
                 failure,
                 counterexample,

@@ -138,8 +138,42 @@ class _Progress:
             click.echo(f"  [{done}/{total}] {name} ...", err=True)
 
 
+#: Options choosing the vector (Elman) model instead of the scalar one.
+vector_options = _stack(
+    _choice(
+        "--model",
+        ["scalar", "elman"],
+        "scalar",
+        "scalar: the RNN of the seeds; elman: the vector RNN of note 000 (squared "
+        "loss; h_0, the biases and the output layer are parameters).",
+    ),
+    click.option(
+        "--hidden",
+        type=click.IntRange(1, 64),
+        default=3,
+        show_default=True,
+        help="elman: hidden size n.",
+    ),
+    click.option(
+        "--inputs",
+        type=click.IntRange(1, 64),
+        default=1,
+        show_default=True,
+        help="elman: input size m.",
+    ),
+    click.option(
+        "--outputs",
+        type=click.IntRange(1, 64),
+        default=1,
+        show_default=True,
+        help="elman: output size k.",
+    ),
+)
+
+
 @main.command("verify")
 @model_options
+@vector_options
 @method_option
 @click.option(
     "--seed",
@@ -156,6 +190,10 @@ def verify_command(
     reduction: str,
     step_loss: str,
     h0: str,
+    model: str,
+    hidden: int,
+    inputs: int,
+    outputs: int,
     method: str,
     seed: int,
     as_json: bool,
@@ -165,15 +203,36 @@ def verify_command(
     Checks each intermediate form of the chain-rule expansion of dh_t/dw and dh_t/dv
     (note 000, eqns 6-10), the boxed sum-of-products formula, the loss decomposition
     (eqns 4-5) and the backward recursion of question 002 against the true derivative
-    of the unrolled model, for every t <= T. Exit 0 if all hold, 1 if any fails.
+    of the unrolled model, for every t <= T. With --model elman: the matrix backward
+    recursion for every entry of every gradient, and the sum of products of Jacobians
+    for dh_t/dW_hh, dh_t/dW_xh, dh_t/db_h. Exit 0 if all hold, 1 if any fails.
     """
-    spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
-    if method == "exact" and T > EXACT_MAX_T:
-        raise click.UsageError(
-            f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for T={T}"
-        )
+    from .errors import SpecError
+
     try:
-        report = verify(spec, method=method, seed=seed, progress=_Progress())
+        if model == "elman":
+            from .vector.model import ElmanSpec
+            from .vector.verify import verify_vector
+
+            vspec = ElmanSpec(
+                hidden=hidden,
+                T=T,
+                inputs=inputs,
+                outputs=outputs,
+                activation=activation,
+                output_activation=output_activation,
+                reduction=reduction,
+            )
+            report = verify_vector(vspec, method=method, seed=seed)
+        else:
+            spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
+            if method == "exact" and T > EXACT_MAX_T:
+                raise SpecError(
+                    f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for T={T}"
+                )
+            report = verify(spec, method=method, seed=seed, progress=_Progress())
+    except SpecError as err:
+        raise click.UsageError(str(err)) from None
     except SymbpttError as err:
         raise click.ClickException(str(err)) from None
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))

@@ -84,3 +84,21 @@ def test_version_and_help() -> None:
     for flag in ("-h", "--help"):
         out = run("verify", flag).output
         assert "--method" in out and "--output-activation" in out
+
+
+def test_verify_the_elman_model() -> None:
+    result = CliRunner().invoke(
+        cli.main,
+        ["verify", "--model", "elman", "--hidden", "3", "-T", "4", "--activation", "tanh"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    assert "backward recursion dL/dW_hh" in result.output
+    assert "sum of products dh_t/dW_hh" in result.output
+
+
+def test_elman_beyond_the_exact_limits_is_a_usage_error() -> None:
+    result = run("verify", "--model", "elman", "--hidden", "4", "-T", "3")
+    assert result.exit_code == 2 and "use the modular method" in result.stderr
+    modular = run("verify", "--model", "elman", "--hidden", "6", "-T", "10", "--method", "modular")
+    assert modular.exit_code == 0 and "error bound" in modular.output

@@ -229,3 +229,25 @@ def sum_of_products(
             v = [_dot(jac[j][r], v, ring.zero) for r in range(spec.hidden)]
         total = [x + y for x, y in zip(total, v)]
     return total
+
+
+def sum_of_products_all(
+    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], fwd: Forward, name: str, a: int, b: int
+) -> list[list[Any]]:
+    """dh_t/dP[a, b] by the sum of products for every t = 1..T at once (index 0 unused).
+
+    Each term keeps its chain (J_t ... J_{i+1}) d+h_i/dP as a vector and takes one more
+    Jacobian on the left per step, so all T sums cost O(T^2 n^2) instead of O(T^3 n^2).
+    """
+    n, zero = spec.hidden, ring.zero
+    chains: list[list[Any]] = []
+    out: list[list[Any]] = [[]]
+    for t in range(1, spec.T + 1):
+        jac = jacobian(spec, params, fwd, t)
+        chains = [[_dot(jac[r], v, zero) for r in range(n)] for v in chains]
+        chains.append(immediate(spec, ring, fwd, t, name, a, b))
+        total = [zero] * n
+        for v in chains:
+            total = [x + y for x, y in zip(total, v)]
+        out.append(total)
+    return out

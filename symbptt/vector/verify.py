@@ -19,6 +19,7 @@ from .engine import (
     parameter_values,
     reference_gradients,
     sum_of_products,
+    sum_of_products_all,
 )
 from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, EXACT_MAX_T_LINEAR, PARAMETERS, ElmanSpec
 
@@ -48,8 +49,15 @@ def _comparisons(
         for a in range(rows):
             for b in range(cols):
                 tangents = forward(spec, ring, params, seed=(name, a, b)).h
+                if order == "latest-left":
+                    sums = sum_of_products_all(spec, ring, params, fwd, name, a, b)
+                else:  # the slip under test: no reuse, each t from scratch
+                    sums = [None] + [
+                        sum_of_products(spec, ring, params, fwd, t, name, a, b, order=order)
+                        for t in range(1, spec.T + 1)
+                    ]
                 for t in range(1, spec.T + 1):
-                    formula = sum_of_products(spec, ring, params, fwd, t, name, a, b, order=order)
+                    formula = sums[t]
                     for r in range(spec.hidden):
                         yield (
                             f"sum of products dh_t/d{name}",

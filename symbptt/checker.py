@@ -24,7 +24,7 @@ from .model import RNNSpec
 from .notation.meaning import W_PAIR, parse
 from .render.printer import latex
 from .values import RecordingRing, canonical_ring
-from .verify import DEFAULT_FORMULAS, METHOD_NAMES, make_context
+from .verify import DEFAULT_FORMULAS, EXACT_MAX_T, METHOD_NAMES, make_context
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,10 @@ def check(
     spec = model or RNNSpec(T=T or 4)
     if T is not None and T != spec.T:
         spec = RNNSpec(**{**spec.__dict__, "T": T})
+    if method == "exact" and spec.T > EXACT_MAX_T:
+        raise SpecError(
+            f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method"
+        )
     parsed = parse(equation)
     try:
         return _decide(equation, spec, parsed, method, seed)
@@ -153,8 +157,10 @@ def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -
         ring: Ring = canonical_ring(spec, tuple(dict.fromkeys(recorder.keys)))
     else:
         ring = ModularRing(random.Random(seed))
-    results, failure = [], None
+    results, failure, degree = [], None, 0
     for label, (t, component), a, b in _comparisons(spec, sides, ring):
+        if isinstance(ring, ModularRing):
+            degree = max(degree, a.deg, b.deg)
         ok = ring.equal(a, b)
         results.append(StepResult(t, component, ok))
         if not ok and failure is None:
@@ -164,6 +170,9 @@ def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -
     holds = failure is None
     counterexample = None
     explanation = "holds for every t checked" if holds else f"does not hold at {failure}"
+    if holds and isinstance(ring, ModularRing):
+        bound = ring.error_bound(degree, len(results))
+        explanation += f" (the probability that this is wrong is below {bound:.1e})"
     if not holds:
         counterexample = find_counterexample(
             spec,

@@ -494,6 +494,10 @@ def check_command(
 
     if (equation is None) == (file is None):
         raise click.UsageError("give either an EQUATION or --file FILE")
+    if method == "exact" and T > EXACT_MAX_T:
+        raise click.UsageError(
+            f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for T={T}"
+        )
     spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
     if file is None:
         items = [(equation, "", 1, 1)]
@@ -524,7 +528,9 @@ def check_command(
             continue
         label = f"{where}{line}: " if where else ""
         if result.holds:
-            click.echo(f"{label}holds for t = 1..{spec.T} ({result.method})")
+            bound = result.explanation.partition(" (")[2].rstrip(")")
+            extra = f"; {bound}" if bound else ""
+            click.echo(f"{label}holds for t = 1..{spec.T} ({result.method}{extra})")
         else:
             worst = max(worst, 1)
             click.echo(f"{label}does NOT hold ({result.method}): {result.explanation}")

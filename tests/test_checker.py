@@ -145,3 +145,12 @@ def test_sympy_objects_never_see_the_input_text() -> None:
     with pytest.raises(FormulaSyntaxError):
         check(text)
     assert sp.Symbol("__import__") not in E.__dict__.values()
+
+
+def test_modular_check_states_its_error_bound_and_exact_has_a_limit() -> None:
+    result = check(r"\frac{\partial h_t}{\partial h_{t-1}} = \phi'(s_t) w", T=50, method="modular")
+    assert result.holds and "probability that this is wrong is below" in result.explanation
+    from symbptt import SpecError
+
+    with pytest.raises(SpecError, match="modular"):
+        check("h_t = h_t", T=301)

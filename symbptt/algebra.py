@@ -178,6 +178,14 @@ class PolynomialRing(Ring):
         except KeyError:
             raise KeyError(f"no generator for atom {atom_name(key)}") from None
 
+    def atoms_of(self, *polys: Any) -> set[AtomKey]:
+        """The atoms that occur in any of the polynomials."""
+        used: set[AtomKey] = set()
+        for poly in polys:
+            for exps in poly.to_dict():
+                used.update(self.keys[n] for n, e in enumerate(exps) if e)
+        return used
+
     def terms(self, poly: Any) -> list[tuple[dict[AtomKey, int], Fraction]]:
         """The terms of a polynomial as (atom -> exponent, coefficient) pairs."""
         out = []

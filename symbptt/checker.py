@@ -17,7 +17,7 @@ from typing import Any
 import sympy as sp
 
 from . import expr as E
-from .algebra import ModularRing, Ring
+from .algebra import ModularRing, PolynomialRing, Ring
 from .equivalence import Counterexample, find_counterexample
 from .errors import EvaluationError, FormulaSyntaxError, NotEquivalentError, SpecError
 from .model import RNNSpec
@@ -165,6 +165,7 @@ def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -
         results.append(StepResult(t, component, ok))
         if not ok and failure is None:
             failure = label
+            relevant = ring.atoms_of(a, b) if isinstance(ring, PolynomialRing) else None
     if not results:
         raise FormulaSyntaxError(f"no t in 1..{spec.T} has every index of the formula in range")
     holds = failure is None
@@ -182,6 +183,7 @@ def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -
             ),
             failure,
             seed=seed,
+            relevant=relevant,
         )
         explanation += _why(spec, sides, method, seed)
     return CheckResult(

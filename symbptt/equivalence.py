@@ -79,6 +79,7 @@ def find_counterexample(
     *,
     seed: int = 0,
     tries: int = 25,
+    relevant: set | None = None,
 ) -> Counterexample | None:
     """Search for concrete inputs separating the two sides of comparison ``label``.
 
@@ -88,6 +89,9 @@ def find_counterexample(
         label: the comparison that failed in the exact (or modular) ring.
         seed: seeds the random inputs, for reproducible reports.
         tries: random points to try before giving up.
+        relevant: if given, the activation-node atoms the two sides involve (from their
+            exact canonical forms): only these node values are listed (every model input
+            always is).
 
     Returns:
         A counterexample, or None if no tried point separates the sides (possible only
@@ -107,7 +111,10 @@ def find_counterexample(
                 values = {
                     atom_name(key): val
                     for key, val in ring.values.items()
-                    if not (len(key) == 3 and key[1] >= 2)
+                    if not (
+                        len(key) == 3
+                        and (key[1] >= 2 or (relevant is not None and key not in relevant))
+                    )
                 }
                 step = re.match(r"t=(\d+)", label)
                 return Counterexample(

@@ -17,7 +17,7 @@ from typing import Any
 import sympy as sp
 
 from . import expr as E
-from .algebra import ModularRing, Ring
+from .algebra import ModularRing, PolynomialRing, Ring
 from .derive.backward import DEFAULT_RECURSION, BackwardRecursion, run_backward
 from .derive.expansion import LeafValues, evaluate_steps, plan
 from .derive.reference import METHODS as REFERENCE_METHODS
@@ -323,6 +323,9 @@ def _run(check: Check, ctx: Context, ring: Ring, seed: int) -> CheckResult:
             degree = max(degree, target.deg, max(value.deg for value in values))
         if bad is not None:
             failure = label(bad)
+            relevant = (
+                ring.atoms_of(values[bad], target) if isinstance(ring, PolynomialRing) else None
+            )
             break
     seconds = time.perf_counter() - start
     bound = ring.error_bound(degree, count) if isinstance(ring, ModularRing) else 0.0
@@ -334,6 +337,7 @@ def _run(check: Check, ctx: Context, ring: Ring, seed: int) -> CheckResult:
             lambda point: check.comparisons(make_context(ctx.spec, point, ctx.formulas, "forward")),
             failure,
             seed=seed,
+            relevant=relevant,
         )
     return CheckResult(
         check.name,

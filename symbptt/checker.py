@@ -18,10 +18,10 @@ import sympy as sp
 
 from . import expr as E
 from .algebra import ModularRing, PolynomialRing, Ring
-from .equivalence import Counterexample, find_counterexample
+from .equivalence import Counterexample, find_counterexample, singles
 from .errors import EvaluationError, FormulaSyntaxError, NotEquivalentError, SpecError
 from .model import RNNSpec
-from .notation.meaning import W_PAIR, parse
+from .notation.meaning import W_PAIR, Parsed, parse
 from .render.printer import latex
 from .values import RecordingRing, canonical_ring
 from .verify import DEFAULT_FORMULAS, EXACT_MAX_T, METHOD_NAMES, make_context
@@ -134,9 +134,7 @@ def check(
     """
     if method not in METHOD_NAMES:
         raise SpecError(f"unknown method {method!r}; expected one of: {', '.join(METHOD_NAMES)}")
-    spec = model or RNNSpec(T=T or 4)
-    if T is not None and T != spec.T:
-        spec = RNNSpec(**{**spec.__dict__, "T": T})
+    spec = _resolve_spec(model, T)
     if method == "exact" and spec.T > EXACT_MAX_T:
         raise SpecError(
             f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method"
@@ -146,6 +144,14 @@ def check(
         return _decide(equation, spec, parsed, method, seed)
     except EvaluationError as err:
         raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
+
+
+def _resolve_spec(model: RNNSpec | None, T: int | None) -> RNNSpec:
+    """The model (default: generic, T = 4), with T replaced when one is given."""
+    spec = model or RNNSpec(T=T or 4)
+    if T is not None and T != spec.T:
+        spec = RNNSpec(**{**spec.__dict__, "T": T})
+    return spec
 
 
 def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -> CheckResult:
@@ -177,10 +183,7 @@ def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -
     if not holds:
         counterexample = find_counterexample(
             spec,
-            lambda point: (
-                (lambda n, lab=lab: lab, [a], b)
-                for lab, _, a, b in _comparisons(spec, sides, point)
-            ),
+            lambda point: singles((lab, a, b) for lab, _, a, b in _comparisons(spec, sides, point)),
             failure,
             seed=seed,
             relevant=relevant,
@@ -245,15 +248,8 @@ def assert_equivalent(
     sides = [
         s if isinstance(s, sp.Basic) else parse(s, expression=True).sides[0] for s in (lhs, rhs)
     ]
-    spec = model or RNNSpec(T=T or 4)
-    if T is not None and T != spec.T:
-        spec = RNNSpec(**{**spec.__dict__, "T": T})
-
-    class _Parsed:
-        def __init__(self) -> None:
-            self.sides, self.warnings, self.notes = sides, [], []
-
-    result = _decide(f"{lhs} = {rhs}", spec, _Parsed(), method, 0)
+    spec = _resolve_spec(model, T)
+    result = _decide(f"{lhs} = {rhs}", spec, Parsed(sides), method, 0)
     if result.holds:
         return
     message = f"not equivalent: {result.explanation}"

@@ -138,6 +138,19 @@ class _Progress:
             click.echo(f"  [{done}/{total}] {name} ...", err=True)
 
 
+def _size(flag: str, default: int, help: str) -> Any:
+    """A vector-model size option (1..64)."""
+    return click.option(
+        flag, type=click.IntRange(1, 64), default=default, show_default=True, help=help
+    )
+
+
+_ELMAN_SIZES = (
+    ("--hidden", 3, "hidden size n"),
+    ("--inputs", 1, "input size m"),
+    ("--outputs", 1, "output size k"),
+)
+
 #: Options choosing the vector (Elman) model instead of the scalar one.
 vector_options = _stack(
     _choice(
@@ -147,27 +160,7 @@ vector_options = _stack(
         "scalar: the RNN of the seeds; elman: the vector RNN of note 000 (squared "
         "loss; h_0, the biases and the output layer are parameters).",
     ),
-    click.option(
-        "--hidden",
-        type=click.IntRange(1, 64),
-        default=3,
-        show_default=True,
-        help="elman: hidden size n.",
-    ),
-    click.option(
-        "--inputs",
-        type=click.IntRange(1, 64),
-        default=1,
-        show_default=True,
-        help="elman: input size m.",
-    ),
-    click.option(
-        "--outputs",
-        type=click.IntRange(1, 64),
-        default=1,
-        show_default=True,
-        help="elman: output size k.",
-    ),
+    *(_size(flag, default, f"elman: {what}.") for flag, default, what in _ELMAN_SIZES),
 )
 
 
@@ -544,9 +537,7 @@ def check_command(
 
 
 @main.command("crosscheck")
-@click.option(
-    "--hidden", type=click.IntRange(1, 64), default=4, show_default=True, help="Hidden size n."
-)
+@_size("--hidden", 4, "Hidden size n.")
 @click.option(
     "-T",
     "T",
@@ -555,12 +546,8 @@ def check_command(
     show_default=True,
     help="Number of time steps.",
 )
-@click.option(
-    "--inputs", type=click.IntRange(1, 64), default=3, show_default=True, help="Input size m."
-)
-@click.option(
-    "--outputs", type=click.IntRange(1, 64), default=2, show_default=True, help="Output size k."
-)
+@_size("--inputs", 3, "Input size m.")
+@_size("--outputs", 2, "Output size k.")
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed of the random weights and data."
 )

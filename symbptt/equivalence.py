@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -27,6 +27,12 @@ from .model import RNNSpec
 #: A batch of comparisons: (label of the n-th, left-hand values, the right-hand value
 #: they must all equal). Labels are made only when needed (on failure).
 Comparison = tuple[Callable[[int], str], list[Any], Any]
+
+
+def singles(triples: Iterable[tuple[str, Any, Any]]) -> Iterator[Comparison]:
+    """(label, lhs, rhs) comparisons as batches of one, the shape checks yield."""
+    for label, lhs, rhs in triples:
+        yield (lambda n, label=label: label), [lhs], rhs
 
 
 @dataclass(frozen=True)

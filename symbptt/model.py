@@ -96,14 +96,33 @@ H0_CHOICES: dict[str, str] = {
 }
 
 
-def _choose(kind: str, value: object, table: dict) -> str:
+def choose_from(kind: str, value: object, table: dict) -> str:
+    """``value`` if it is a key of ``table``; otherwise a SpecError listing the keys."""
     if not isinstance(value, str) or value not in table:
         raise SpecError(f"unknown {kind} {value!r}; expected one of: {', '.join(table)}")
     return value
 
 
+class HasActivations:
+    """The activation table entries of a spec with ``activation`` and
+    ``output_activation`` names (shared by the scalar and the vector model)."""
+
+    activation: str
+    output_activation: str
+
+    @property
+    def phi(self) -> Activation:
+        """The hidden activation's table entry."""
+        return ACTIVATIONS[self.activation]
+
+    @property
+    def theta(self) -> Activation:
+        """The output activation's table entry."""
+        return ACTIVATIONS[self.output_activation]
+
+
 @dataclass(frozen=True)
-class RNNSpec:
+class RNNSpec(HasActivations):
     """A scalar RNN for a chosen number of steps T; validated on construction.
 
     Args:
@@ -134,21 +153,11 @@ class RNNSpec:
             raise SpecError(f"T must be an integer, got {self.T!r}")
         if not 1 <= self.T <= MAX_T:
             raise SpecError(f"T must be between 1 and {MAX_T}, got {self.T}")
-        _choose("activation", self.activation, ACTIVATIONS)
-        _choose("output activation", self.output_activation, ACTIVATIONS)
-        _choose("loss", self.loss, LOSSES)
-        _choose("loss reduction", self.reduction, REDUCTIONS)
-        _choose("h0 choice", self.h0, H0_CHOICES)
-
-    @property
-    def phi(self) -> Activation:
-        """The hidden activation's table entry."""
-        return ACTIVATIONS[self.activation]
-
-    @property
-    def theta(self) -> Activation:
-        """The output activation's table entry."""
-        return ACTIVATIONS[self.output_activation]
+        choose_from("activation", self.activation, ACTIVATIONS)
+        choose_from("output activation", self.output_activation, ACTIVATIONS)
+        choose_from("loss", self.loss, LOSSES)
+        choose_from("loss reduction", self.reduction, REDUCTIONS)
+        choose_from("h0 choice", self.h0, H0_CHOICES)
 
     def describe(self) -> str:
         """A one-line human description, used in reports and documents."""

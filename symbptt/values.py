@@ -92,9 +92,8 @@ class Trace:
     def __init__(self, spec: RNNSpec, ring: Ring, *, tangents: bool = True) -> None:
         self.spec = spec
         self.ring = ring
-        self.scale = ring.const(Fraction(1, spec.T) if spec.reduction == "mean" else 1)
         run = _run(spec, ring, lambda value, name="": value, _plain_apply(ring))
-        self.w, self.v = run["w"], run["v"]
+        self.w, self.v, self.scale = run["w"], run["v"], run["scale"]
         for name in ("x", "d", "s", "h", "yhat", "lgrad", "dphi", "dtheta"):
             setattr(self, name, run[name])
         self.dh: dict[str, list[Any]] = {}
@@ -215,7 +214,7 @@ def _run(
         out["dtheta"].append(activation_value(ring, theta, ftheta, 1, ("h", k), h_k))
     scale = ring.const(Fraction(1, spec.T) if spec.reduction == "mean" else 1)
     result: dict[str, Any] = dict(out)
-    result.update(w=w, v=v, L=loss * scale)
+    result.update(w=w, v=v, L=loss * scale, scale=scale)
     return result
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import SpecError
-from ..model import ACTIVATIONS, LOSSES, REDUCTIONS, Activation
+from ..model import ACTIVATIONS, LOSSES, REDUCTIONS, HasActivations, choose_from
 
 #: Largest sizes for exact verification (canonical forms grow fast with n and T).
 EXACT_MAX_HIDDEN = 3
@@ -30,7 +30,7 @@ PARAMETERS = ("W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0")
 
 
 @dataclass(frozen=True)
-class ElmanSpec:
+class ElmanSpec(HasActivations):
     """A vector Elman RNN for T steps (validated on construction).
 
     Example:
@@ -56,26 +56,12 @@ class ElmanSpec:
         ):
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
                 raise SpecError(f"{name} must be an integer between 1 and {top}, got {value!r}")
-        for kind, value, table in (
-            ("activation", self.activation, ACTIVATIONS),
-            ("output activation", self.output_activation, ACTIVATIONS),
-            ("loss", self.loss, LOSSES),
-            ("loss reduction", self.reduction, REDUCTIONS),
-        ):
-            if value not in table:
-                raise SpecError(f"unknown {kind} {value!r}; expected one of: {', '.join(table)}")
+        choose_from("activation", self.activation, ACTIVATIONS)
+        choose_from("output activation", self.output_activation, ACTIVATIONS)
+        choose_from("loss", self.loss, LOSSES)
+        choose_from("loss reduction", self.reduction, REDUCTIONS)
         if self.loss != "squared":
             raise SpecError("the vector model supports the squared loss (1/2)||o_t - d_t||^2")
-
-    @property
-    def phi(self) -> Activation:
-        """The hidden activation's table entry."""
-        return ACTIVATIONS[self.activation]
-
-    @property
-    def theta(self) -> Activation:
-        """The output activation's table entry."""
-        return ACTIVATIONS[self.output_activation]
 
     def describe(self) -> str:
         """A one-line human description."""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..algebra import ModularRing, Ring
-from ..equivalence import find_counterexample
+from ..equivalence import find_counterexample, singles
 from ..errors import SpecError
 from ..values import RecordingRing, ring_for_atoms
 from ..verify import CheckResult, Report
@@ -119,9 +119,8 @@ def verify_vector(
         if failure is not None:
             counterexample = find_counterexample(
                 spec,
-                lambda point: (
-                    (lambda n, lab=lab: lab, [a], b)
-                    for _, lab, a, b in _comparisons(spec, point, order)
+                lambda point: singles(
+                    (lab, a, b) for _, lab, a, b in _comparisons(spec, point, order)
                 ),
                 failure,
                 seed=seed,

@@ -21,7 +21,7 @@ def test_gradients_agree_with_autograd(seed: int, hidden: int, T: int, reduction
         ElmanSpec(hidden=hidden, T=T, inputs=3, outputs=2, reduction=reduction), seed=seed
     )
     assert result.agrees, result.differences
-    assert set(result.differences) == {"W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0"}
+    assert set(result.differences) == {"W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0", "w_h"}
     assert max(result.differences.values()) < 1e-10
 
 
@@ -30,7 +30,7 @@ def test_cli_prints_each_parameter_and_exits_0() -> None:
         cli.main, ["crosscheck", "--hidden", "3", "-T", "4"], catch_exceptions=False
     )
     assert result.exit_code == 0
-    assert result.output.count("largest difference") == 6
+    assert result.output.count("largest difference") == 7
     assert "agree within tolerance" in result.output
 
 

@@ -12,7 +12,7 @@ from symbptt.vector.verify import verify_vector
 
 from .conftest import ALL_ACTIVATIONS
 
-GRADIENTS = {"W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0"}
+GRADIENTS = {"W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0", "w_h"}
 
 
 @pytest.mark.parametrize("hidden,T", [(1, 1), (2, 3), (3, 4), (3, 6)])
@@ -88,6 +88,7 @@ def test_jacobians_multiplied_in_the_wrong_order_are_caught() -> None:
         "sum of products dh_t/dW_hh",
         "sum of products dh_t/dW_xh",
         "sum of products dh_t/db_h",
+        "sum of products dh_t/dw_h",
     }
     bad = failed["sum of products dh_t/dW_hh"]
     assert bad.failure.startswith("t=3")  # up to t = 2 there is at most one Jacobian
@@ -100,3 +101,30 @@ def test_one_unit_model_with_generic_activations_holds() -> None:
     assert verify_vector(
         ElmanSpec(hidden=1, T=5, activation="generic", output_activation="generic")
     ).holds
+
+
+def test_w_h_is_the_transposed_concatenation_of_W_xh_and_W_hh() -> None:
+    spec = ElmanSpec(hidden=2, T=1, inputs=3)
+    assert spec.shape("w_h") == (5, 2)  # [W_xh W_hh] is n x (m + n)
+    assert [spec.source("w_h", i, 1) for i in range(5)] == [
+        ("W_xh", 1, 0),
+        ("W_xh", 1, 1),
+        ("W_xh", 1, 2),
+        ("W_hh", 1, 0),
+        ("W_hh", 1, 1),
+    ]
+
+
+def test_concatenating_in_the_wrong_order_is_caught(monkeypatch) -> None:
+    import symbptt.vector.engine as engine
+
+    monkeypatch.setattr(
+        engine,
+        "stacked_input",
+        lambda fwd, t: [*fwd.h[t - 1], *fwd.x[t]],  # [h_{t-1}; x_t]
+    )
+    report = verify_vector(ElmanSpec(hidden=2, T=3, inputs=1))
+    assert {c.name for c in report.failures} == {
+        "backward recursion dL/dw_h",
+        "sum of products dh_t/dw_h",
+    }

@@ -18,7 +18,7 @@ from typing import Any
 from ..algebra import PointRing
 from ..errors import SymbpttError
 from .engine import backward, forward, parameter_values
-from .model import PARAMETERS, ElmanSpec
+from .model import CONCATENATION, GRADIENTS, ElmanSpec
 
 TOLERANCE = 1e-10
 
@@ -76,6 +76,7 @@ def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) 
         "W_hy": out_layer.weight.grad,
         "b_y": out_layer.bias.grad.reshape(k, 1),
         "h_0": h0.grad.reshape(n, 1),
+        CONCATENATION: torch.cat([rnn.weight_ih_l0.grad, rnn.weight_hh_l0.grad], dim=1).T,
     }
     if not torch.allclose(rnn.bias_ih_l0.grad, rnn.bias_hh_l0.grad, rtol=0, atol=tolerance):
         raise SymbpttError("torch gave the two hidden biases different gradients")
@@ -96,7 +97,7 @@ def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) 
     params = parameter_values(spec, ring)
     ours = backward(spec, ring, params, forward(spec, ring, params))
     differences = {}
-    for name in PARAMETERS:
+    for name in GRADIENTS:
         rows, cols = spec.shape(name)
         differences[name] = max(
             abs(float(ours[name][r][c].mid.a) - float(theirs[name][r, c]))

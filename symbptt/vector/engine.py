@@ -11,7 +11,9 @@ exact points, rigorous intervals), on lists of ring elements:
   delta_t = phi'(s_t) * (W_hy^T g_t + W_hh^T delta_{t+1}),  delta_{T+1} = 0,
   dL/dW_hh = sum_t delta_t h_{t-1}^T, dL/dW_xh = sum_t delta_t x_t^T,
   dL/db_h = sum_t delta_t, dL/dW_hy = sum_t g_t h_t^T, dL/db_y = sum_t g_t,
-  dL/dh_0 = W_hh^T delta_1   (``*`` is the elementwise product).
+  dL/dh_0 = W_hh^T delta_1   (``*`` is the elementwise product),
+  dL/dw_h = sum_t u_t delta_t^T with u_t = [x_t; h_{t-1}], for note 000's
+  w_h = [W_xh W_hh]^T.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from ..algebra import Ring
 from ..values import Dual, activation_value, function_name
-from .model import PARAMETERS, ElmanSpec
+from .model import CONCATENATION, GRADIENTS, PARAMETERS, ElmanSpec
 
 Matrix = list[list[Any]]
 
@@ -116,21 +118,27 @@ def forward(
 
 
 def _dot(row: list[Any], vector: list[Any], zero: Any) -> Any:
-    out = zero
-    for a, b in zip(row, vector):
-        out = out + a * b
+    """sum_i row[i] vector[i]; starts from the first product, not from ``zero``, because
+    some rings' plain values cannot add a dual number (mpmath intervals raise)."""
+    products = [a * b for a, b in zip(row, vector)]
+    if not products:
+        return zero
+    out = products[0]
+    for p in products[1:]:
+        out = out + p
     return out
 
 
 def reference_gradients(
     spec: ElmanSpec, ring: Ring, params: dict[str, Matrix]
 ) -> dict[str, Matrix]:
-    """dL/dP for every parameter entry, by forward mode seeded at that entry."""
+    """dL/dP for every entry of every parameter and of w_h, by forward mode seeded at
+    the parameter entry it is."""
     out = {}
-    for name in PARAMETERS:
+    for name in GRADIENTS:
         rows, cols = spec.shape(name)
         out[name] = [
-            [forward(spec, ring, params, seed=(name, r, c)).L.tan for c in range(cols)]
+            [forward(spec, ring, params, seed=spec.source(name, r, c)).L.tan for c in range(cols)]
             for r in range(rows)
         ]
     return out
@@ -177,11 +185,17 @@ def backward(
         "W_hy": outer_sum(lambda t: g[t], lambda t: fwd.h[t]),
         "b_y": outer_sum(lambda t: g[t], lambda t: one),
         "h_0": [[_dot([W_hh[c][r] for c in range(n)], delta[1], zero)] for r in range(n)],
+        CONCATENATION: outer_sum(lambda t: stacked_input(fwd, t), lambda t: delta[t]),
     }
 
 
-#: The parameters h_t depends on through its own one-step equation.
-STATE_PARAMETERS = ("W_hh", "W_xh", "b_h")
+def stacked_input(fwd: Forward, t: int) -> list[Any]:
+    """u_t = [x_t; h_{t-1}], so that s_t = w_h^T u_t + b_h."""
+    return [*fwd.x[t], *fwd.h[t - 1]]
+
+
+#: The parameters h_t depends on through its own one-step equation, and w_h.
+STATE_PARAMETERS = ("W_hh", "W_xh", "b_h", CONCATENATION)
 
 
 def jacobian(spec: ElmanSpec, params: dict[str, Matrix], fwd: Forward, t: int) -> Matrix:
@@ -194,12 +208,17 @@ def immediate(
     spec: ElmanSpec, ring: Ring, fwd: Forward, t: int, name: str, a: int, b: int
 ) -> list[Any]:
     """d+h_t/dP[a, b] (h_{t-1} held fixed), entrywise layout: an n-vector whose only
-    nonzero entry is a = phi'(s_t)[a] times h_{t-1}[b] (W_hh), x_t[b] (W_xh) or 1 (b_h)."""
-    source = {
-        "W_hh": lambda: fwd.h[t - 1][b],
-        "W_xh": lambda: fwd.x[t][b],
-        "b_h": lambda: ring.one,
-    }[name]()
+    nonzero entry is a = phi'(s_t)[a] times h_{t-1}[b] (W_hh), x_t[b] (W_xh) or 1 (b_h).
+    For w_h = [W_xh W_hh]^T the entry [a, b] multiplies u_t[a] into s_t[b], so the
+    nonzero entry is b = phi'(s_t)[b] times u_t[a], u_t = [x_t; h_{t-1}]."""
+    if name == CONCATENATION:
+        a, b, source = b, a, stacked_input(fwd, t)[a]
+    else:
+        source = {
+            "W_hh": lambda: fwd.h[t - 1][b],
+            "W_xh": lambda: fwd.x[t][b],
+            "b_h": lambda: ring.one,
+        }[name]()
     return [fwd.dphi[t][a] * source if r == a else ring.zero for r in range(spec.hidden)]
 
 

@@ -27,6 +27,10 @@ MAX_T = 200
 
 #: The parameters, in a fixed order, with their shapes as functions of (n, m, k).
 PARAMETERS = ("W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0")
+#: Note 000's concatenation w_h = [W_xh W_hh]^T, an (m + n) x n view of two parameters.
+CONCATENATION = "w_h"
+#: Every quantity a gradient is taken with respect to: the parameters and w_h.
+GRADIENTS = (*PARAMETERS, CONCATENATION)
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,25 @@ class ElmanSpec(HasActivations):
             "W_hy": (k, n),
             "b_y": (k, 1),
             "h_0": (n, 1),
+            CONCATENATION: (m + n, n),
         }
         if parameter not in shapes:
             raise SpecError(
-                f"unknown parameter {parameter!r}; expected one of: {', '.join(PARAMETERS)}"
+                f"unknown parameter {parameter!r}; expected one of: {', '.join(GRADIENTS)}"
             )
         return shapes[parameter]
+
+    def source(self, parameter: str, r: int, c: int) -> tuple[str, int, int]:
+        """The parameter entry that entry (r, c) of ``parameter`` is.
+
+        w_h = [W_xh W_hh]^T, so w_h[i, j] is W_xh[j, i] for i < m and W_hh[j, i - m] after.
+
+        Example:
+            >>> ElmanSpec(hidden=2, T=1, inputs=1).source("w_h", 2, 0)
+            ('W_hh', 0, 1)
+        """
+        if parameter != CONCATENATION:
+            return parameter, r, c
+        if r < self.inputs:
+            return "W_xh", c, r
+        return "W_hh", c, r - self.inputs

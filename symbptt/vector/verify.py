@@ -21,7 +21,7 @@ from .engine import (
     sum_of_products,
     sum_of_products_all,
 )
-from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, EXACT_MAX_T_LINEAR, PARAMETERS, ElmanSpec
+from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, EXACT_MAX_T_LINEAR, GRADIENTS, ElmanSpec
 
 REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled vector model"
 
@@ -35,7 +35,7 @@ def _comparisons(
     fwd = forward(spec, ring, params)
     ours = backward(spec, ring, params, fwd)
     ref = reference_gradients(spec, ring, params)
-    for name in PARAMETERS:
+    for name in GRADIENTS:
         for r, row in enumerate(ours[name]):
             for c, value in enumerate(row):
                 yield (
@@ -48,7 +48,7 @@ def _comparisons(
         rows, cols = spec.shape(name)
         for a in range(rows):
             for b in range(cols):
-                tangents = forward(spec, ring, params, seed=(name, a, b)).h
+                tangents = forward(spec, ring, params, seed=spec.source(name, a, b)).h
                 if order == "latest-left":
                     sums = sum_of_products_all(spec, ring, params, fwd, name, a, b)
                 else:  # the slip under test: no reuse, each t from scratch
@@ -71,7 +71,8 @@ def verify_vector(
     spec: ElmanSpec, *, method: str = "exact", seed: int = 0, order: str = "latest-left"
 ) -> Report:
     """Check the matrix backward recursion against forward mode for every entry of every
-    parameter gradient (W_hh, W_xh, b_h, W_hy, b_y, h_0).
+    parameter gradient (W_hh, W_xh, b_h, W_hy, b_y, h_0, and w_h = [W_xh W_hh]^T), and
+    the sum of products of Jacobians for dh_t/dP against forward mode.
 
     Raises:
         SpecError: the exact method beyond n <= 3, T <= 6, or an unknown method.

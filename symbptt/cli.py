@@ -589,3 +589,60 @@ def crosscheck_command(
         click.echo(f"  dL/d{name:<5} largest difference {diff:.2e}  {mark}")
     click.echo("agree within tolerance" if result.agrees else f"disagree (tolerance {tolerance:g})")
     sys.exit(0 if result.agrees else 1)
+
+
+@main.command("codegen")
+@_choice(
+    "--activation",
+    ["tanh", "sigmoid", "identity", "softplus"],
+    "tanh",
+    "phi, the hidden activation.",
+)
+@_choice(
+    "--output-activation",
+    ["identity", "tanh", "sigmoid", "softplus"],
+    "identity",
+    "theta, the output activation.",
+)
+@_choice("--loss", REDUCTIONS, "mean", "Mean or sum of the per-step squared losses.", "reduction")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Python file to write ('-': standard output).",
+)
+def codegen_command(activation: str, output_activation: str, reduction: str, output: str) -> None:
+    """Generate NumPy code for the vector model's gradients.
+
+    The module defines gradients(params, X, D) -> (L, grads) for any sizes n, m, k, T.
+    Its backward pass is compiled from the same recursion that `verify --model elman`
+    checks; before writing, that recursion is verified exactly at n = m = k = 2, T = 3
+    with the chosen activations (exit 1, nothing written, if it failed).
+    """
+    from .vector.codegen import numpy_source
+    from .vector.model import ElmanSpec
+    from .vector.verify import verify_vector
+
+    try:
+        spec = ElmanSpec(
+            hidden=2,
+            T=3,
+            inputs=2,
+            outputs=2,
+            activation=activation,
+            output_activation=output_activation,
+            reduction=reduction,
+        )
+        source = numpy_source(spec)
+        report = verify_vector(spec)
+    except SymbpttError as err:
+        raise click.UsageError(str(err)) from None
+    if not report.holds:
+        raise click.ClickException("the backward recursion failed verification; nothing written")
+    _write_text(output, source)
+    if output != "-":
+        click.echo(
+            f"wrote {output} (backward recursion verified exactly at n = m = k = 2, T = 3, "
+            f"{len(report.checks)} checks)"
+        )

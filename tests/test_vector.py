@@ -116,13 +116,17 @@ def test_w_h_is_the_transposed_concatenation_of_W_xh_and_W_hh() -> None:
 
 
 def test_concatenating_in_the_wrong_order_is_caught(monkeypatch) -> None:
-    import symbptt.vector.engine as engine
+    import dataclasses
 
-    monkeypatch.setattr(
-        engine,
-        "stacked_input",
-        lambda fwd, t: [*fwd.h[t - 1], *fwd.x[t]],  # [h_{t-1}; x_t]
+    import symbptt.vector.engine as engine
+    from symbptt.vector.program import BACKWARD, Concat, OuterSum, Var
+
+    swapped = OuterSum("w_h", Concat(Var("h", -1), Var("x")), Var("delta"))  # [h_{t-1}; x_t]
+    program = dataclasses.replace(
+        BACKWARD, results=tuple(swapped if r.name == "w_h" else r for r in BACKWARD.results)
     )
+    monkeypatch.setattr(engine, "BACKWARD", program)
+    monkeypatch.setattr(engine, "stacked_input", lambda fwd, t: [*fwd.h[t - 1], *fwd.x[t]])
     report = verify_vector(ElmanSpec(hidden=2, T=3, inputs=1))
     assert {c.name for c in report.failures} == {
         "backward recursion dL/dw_h",

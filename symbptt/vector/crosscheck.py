@@ -80,39 +80,49 @@ def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) 
     }
     if not torch.allclose(rnn.bias_ih_l0.grad, rnn.bias_hh_l0.grad, rtol=0, atol=tolerance):
         raise SymbpttError("torch gave the two hidden biases different gradients")
-    values = _atoms(
+    weights = {
+        "W_hh": rnn.weight_hh_l0,
+        "W_xh": rnn.weight_ih_l0,
+        "b_h": (rnn.bias_ih_l0 + rnn.bias_hh_l0).reshape(n, 1),
+        "W_hy": out_layer.weight,
+        "b_y": out_layer.bias.reshape(k, 1),
+        "h_0": h0.reshape(n, 1),
+    }
+    values = atoms(
         spec,
-        {
-            "W_hh": rnn.weight_hh_l0,
-            "W_xh": rnn.weight_ih_l0,
-            "b_h": (rnn.bias_ih_l0 + rnn.bias_hh_l0).reshape(n, 1),
-            "W_hy": out_layer.weight,
-            "b_y": out_layer.bias.reshape(k, 1),
-            "h_0": h0.reshape(n, 1),
-        },
-        x[:, 0, :],
-        d,
+        {name: w.detach().numpy() for name, w in weights.items()},
+        x[:, 0, :].numpy(),
+        d.numpy(),
     )
-    ring = PointRing(random.Random(seed), interval=True, values=values, prec=120)
-    params = parameter_values(spec, ring)
-    ours = backward(spec, ring, params, forward(spec, ring, params))
+    ours = gradients_at(spec, values, seed=seed)
     differences = {}
     for name in GRADIENTS:
         rows, cols = spec.shape(name)
         differences[name] = max(
-            abs(float(ours[name][r][c].mid.a) - float(theirs[name][r, c]))
+            abs(ours[name][r][c] - float(theirs[name][r, c]))
             for r in range(rows)
             for c in range(cols)
         )
     return CrossCheck(spec, seed, differences, tolerance)
 
 
-def _atoms(spec: ElmanSpec, params: dict[str, Any], x: Any, d: Any) -> dict:
-    """Every input atom of the engine, as the exact rational value of torch's float64."""
+def gradients_at(spec: ElmanSpec, values: dict, *, seed: int = 0) -> dict[str, list[list[float]]]:
+    """symbptt's gradients (the verified backward program) at exact input values
+    (see :func:`atoms`), evaluated in 120-bit interval arithmetic, as floats."""
+    ring = PointRing(random.Random(seed), interval=True, values=values, prec=120)
+    params = parameter_values(spec, ring)
+    ours = backward(spec, ring, params, forward(spec, ring, params))
+    return {
+        name: [[float(v.mid.a) for v in row] for row in matrix] for name, matrix in ours.items()
+    }
+
+
+def atoms(spec: ElmanSpec, params: dict[str, Any], x: Any, d: Any) -> dict:
+    """Every input atom of the engine, as the exact rational value of a float64 array
+    entry: parameters in their shapes, x as T x m and d as T x k (row t-1 is step t)."""
     out: dict = {}
-    for name, tensor in params.items():
+    for name, t in params.items():
         rows, cols = spec.shape(name)
-        t = tensor.detach()
         for r in range(rows):
             for c in range(cols):
                 out[(name, (r, c))] = Fraction(float(t[r, c]))

@@ -18,7 +18,6 @@ exact points, rigorous intervals), on lists of ring elements:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 from ..algebra import Ring
 from ..values import Dual, activation_value, function_name
 from .model import CONCATENATION, GRADIENTS, PARAMETERS, ElmanSpec
+from .program import BACKWARD, Program, _dot, evaluate
 
 Matrix = list[list[Any]]
 
@@ -117,18 +117,6 @@ def forward(
     return Forward(xs, ds, ss, h, zs, os_, dphis, dthetas, loss * scale)
 
 
-def _dot(row: list[Any], vector: list[Any], zero: Any) -> Any:
-    """sum_i row[i] vector[i]; starts from the first product, not from ``zero``, because
-    some rings' plain values cannot add a dual number (mpmath intervals raise)."""
-    products = [a * b for a, b in zip(row, vector)]
-    if not products:
-        return zero
-    out = products[0]
-    for p in products[1:]:
-        out = out + p
-    return out
-
-
 def reference_gradients(
     spec: ElmanSpec, ring: Ring, params: dict[str, Matrix]
 ) -> dict[str, Matrix]:
@@ -145,48 +133,16 @@ def reference_gradients(
 
 
 def backward(
-    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], fwd: Forward
+    spec: ElmanSpec,
+    ring: Ring,
+    params: dict[str, Matrix],
+    fwd: Forward,
+    program: Program | None = None,
 ) -> dict[str, Matrix]:
-    """The matrix BPTT recursion (see the module docstring), in denominator layout."""
-    n, k, T, zero = spec.hidden, spec.outputs, spec.T, ring.zero
-    scale = ring.const(Fraction(1, T) if spec.reduction == "mean" else 1)
-    W_hh, W_hy = params["W_hh"], params["W_hy"]
-    g = [None] + [
-        [scale * (fwd.o[t][q] - fwd.d[t][q]) * fwd.dtheta[t][q] for q in range(k)]
-        for t in range(1, T + 1)
-    ]
-    delta: list[Any] = [None] * (T + 2)
-    delta[T + 1] = [zero] * n
-    for t in range(T, 0, -1):
-        delta[t] = [
-            fwd.dphi[t][r]
-            * (
-                _dot([W_hy[q][r] for q in range(k)], g[t], zero)
-                + _dot([W_hh[c][r] for c in range(n)], delta[t + 1], zero)
-            )
-            for r in range(n)
-        ]
-
-    def outer_sum(left: Callable[[int], list[Any]], right: Callable[[int], list[Any]]) -> Matrix:
-        a0, b0 = left(1), right(1)
-        out = [[zero] * len(b0) for _ in a0]
-        for t in range(1, T + 1):
-            a, b = left(t), right(t)
-            for r, ar in enumerate(a):
-                for c, bc in enumerate(b):
-                    out[r][c] = out[r][c] + ar * bc
-        return out
-
-    one = [ring.one]
-    return {
-        "W_hh": outer_sum(lambda t: delta[t], lambda t: fwd.h[t - 1]),
-        "W_xh": outer_sum(lambda t: delta[t], lambda t: fwd.x[t]),
-        "b_h": outer_sum(lambda t: delta[t], lambda t: one),
-        "W_hy": outer_sum(lambda t: g[t], lambda t: fwd.h[t]),
-        "b_y": outer_sum(lambda t: g[t], lambda t: one),
-        "h_0": [[_dot([W_hh[c][r] for c in range(n)], delta[1], zero)] for r in range(n)],
-        CONCATENATION: outer_sum(lambda t: stacked_input(fwd, t), lambda t: delta[t]),
-    }
+    """The matrix BPTT recursion (see the module docstring), in denominator layout: the
+    program :data:`symbptt.vector.program.BACKWARD` run in ``ring``."""
+    c = Fraction(1, spec.T) if spec.reduction == "mean" else Fraction(1)
+    return evaluate(program or BACKWARD, ring, params, fwd, spec.T, c)
 
 
 def stacked_input(fwd: Forward, t: int) -> list[Any]:

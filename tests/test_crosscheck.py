@@ -46,3 +46,23 @@ def test_crosscheck_refuses_models_torch_does_not_compute() -> None:
 
     with pytest.raises(SymbpttError, match="tanh"):
         crosscheck(ElmanSpec(hidden=2, T=2, activation="sigmoid"))
+
+
+@pytest.mark.parametrize("hidden,T", [(8, 20), (64, 100)])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_generated_numpy_code_agrees_with_autograd(
+    tmp_path, hidden: int, T: int, reduction: str
+) -> None:
+    from symbptt.vector.codegen import numpy_source
+    from symbptt.vector.crosscheck import torch_run
+
+    from .test_codegen import load
+
+    spec = ElmanSpec(hidden=hidden, T=T, inputs=4, outputs=3, reduction=reduction)
+    module = load(numpy_source(spec), tmp_path / "grads.py")
+    run = torch_run(spec, seed=5)
+    loss, grads = module.gradients(run.params, run.X, run.D)
+    assert abs(loss - run.loss) < 1e-12
+    assert set(grads) == set(run.grads)
+    for name, grad in run.grads.items():
+        assert abs(grads[name] - grad).max() < 1e-10, name

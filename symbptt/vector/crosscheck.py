@@ -38,12 +38,26 @@ class CrossCheck:
         return all(d <= self.tolerance for d in self.differences.values())
 
 
-def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) -> CrossCheck:
-    """Compare symbptt's gradients with PyTorch autograd for random weights and data.
+@dataclass(frozen=True)
+class TorchRun:
+    """One run of torch.nn.RNN(tanh) + Linear with autograd, as NumPy float64 arrays:
+    the weights in symbptt's shapes (b_h = b_ih + b_hh), the data X (T x m) and D (T x k),
+    the loss and the gradients of every parameter and of w_h."""
+
+    params: dict[str, Any]
+    X: Any
+    D: Any
+    loss: float
+    grads: dict[str, Any]
+
+
+def torch_run(spec: ElmanSpec, *, seed: int = 0) -> TorchRun:
+    """Random weights and data (torch.manual_seed(seed)) through PyTorch, float64.
 
     Raises:
-        SymbpttError: PyTorch is not installed (``pip install 'symbptt[crosscheck]'``),
-            or the model is not the one torch.nn.RNN computes (tanh, identity output).
+        SymbpttError: PyTorch is not installed, or the model is not the one
+            torch.nn.RNN computes (tanh, identity output), or torch's two hidden biases
+            got different gradients.
     """
     try:
         import torch
@@ -69,7 +83,9 @@ def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) 
     per_step = 0.5 * ((o - d) ** 2).sum(dim=1)
     loss = per_step.mean() if spec.reduction == "mean" else per_step.sum()
     loss.backward()
-    theirs = {
+    if not torch.allclose(rnn.bias_ih_l0.grad, rnn.bias_hh_l0.grad, rtol=0, atol=1e-12):
+        raise SymbpttError("torch gave the two hidden biases different gradients")
+    grads = {
         "W_hh": rnn.weight_hh_l0.grad,
         "W_xh": rnn.weight_ih_l0.grad,
         "b_h": rnn.bias_ih_l0.grad.reshape(n, 1),
@@ -78,8 +94,6 @@ def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) 
         "h_0": h0.grad.reshape(n, 1),
         CONCATENATION: torch.cat([rnn.weight_ih_l0.grad, rnn.weight_hh_l0.grad], dim=1).T,
     }
-    if not torch.allclose(rnn.bias_ih_l0.grad, rnn.bias_hh_l0.grad, rtol=0, atol=tolerance):
-        raise SymbpttError("torch gave the two hidden biases different gradients")
     weights = {
         "W_hh": rnn.weight_hh_l0,
         "W_xh": rnn.weight_ih_l0,
@@ -88,18 +102,28 @@ def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) 
         "b_y": out_layer.bias.reshape(k, 1),
         "h_0": h0.reshape(n, 1),
     }
-    values = atoms(
-        spec,
-        {name: w.detach().numpy() for name, w in weights.items()},
-        x[:, 0, :].numpy(),
-        d.numpy(),
+    return TorchRun(
+        {name: w.detach().numpy().copy() for name, w in weights.items()},
+        x[:, 0, :].numpy().copy(),
+        d.numpy().copy(),
+        float(loss.item()),
+        {name: g.detach().numpy().copy() for name, g in grads.items()},
     )
-    ours = gradients_at(spec, values, seed=seed)
+
+
+def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) -> CrossCheck:
+    """Compare symbptt's gradients with PyTorch autograd for random weights and data.
+
+    Raises:
+        SymbpttError: see :func:`torch_run`.
+    """
+    run = torch_run(spec, seed=seed)
+    ours = gradients_at(spec, atoms(spec, run.params, run.X, run.D), seed=seed)
     differences = {}
     for name in GRADIENTS:
         rows, cols = spec.shape(name)
         differences[name] = max(
-            abs(ours[name][r][c] - float(theirs[name][r, c]))
+            abs(ours[name][r][c] - float(run.grads[name][r, c]))
             for r in range(rows)
             for c in range(cols)
         )

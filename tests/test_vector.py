@@ -130,5 +130,33 @@ def test_concatenating_in_the_wrong_order_is_caught(monkeypatch) -> None:
     report = verify_vector(ElmanSpec(hidden=2, T=3, inputs=1))
     assert {c.name for c in report.failures} == {
         "backward recursion dL/dw_h",
+        "expansion dh_T/dw_h",
         "sum of products dh_t/dw_h",
     }
+
+
+def test_every_form_of_the_expansion_is_checked_for_every_entry() -> None:
+    spec = ElmanSpec(hidden=2, T=4, inputs=1)
+    report = verify_vector(spec)
+    forms = 2 * spec.T  # chain rule, then substitute / distribute per level, then h_0
+    expansion = {c.name: c for c in report.checks if c.name.startswith("expansion")}
+    assert set(expansion) == {f"expansion dh_T/d{p}" for p in ("W_hh", "W_xh", "b_h", "w_h")}
+    assert expansion["expansion dh_T/dW_hh"].comparisons == forms * 2 * 4  # rows x entries
+    assert all(c.holds for c in expansion.values())
+
+
+def test_a_transposed_jacobian_breaks_the_expansion_but_not_the_backward_pass(
+    monkeypatch,
+) -> None:
+    import symbptt.vector.engine as engine
+
+    def transposed(spec, params, fwd, t):
+        n = spec.hidden
+        return [[fwd.dphi[t][r] * params["W_hh"][c][r] for c in range(n)] for r in range(n)]
+
+    monkeypatch.setattr(engine, "jacobian", transposed)
+    monkeypatch.setattr(vverify, "jacobian", transposed)
+    report = verify_vector(ElmanSpec(hidden=2, T=3, activation="generic"))
+    failed = {c.name for c in report.failures}
+    assert "expansion dh_T/dW_hh" in failed and "sum of products dh_t/dW_hh" in failed
+    assert not any(name.startswith("backward") for name in failed)

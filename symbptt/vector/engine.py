@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..algebra import Ring
+from ..derive.expansion import ChainTerm
 from ..values import Dual, activation_value, function_name
 from .model import CONCATENATION, GRADIENTS, PARAMETERS, ElmanSpec
 from .program import BACKWARD, Program, _dot, evaluate
@@ -118,17 +119,25 @@ def forward(
 
 
 def reference_gradients(
-    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix]
+    spec: ElmanSpec,
+    ring: Ring,
+    params: dict[str, Matrix],
+    runs: dict[tuple[str, int, int], Forward] | None = None,
 ) -> dict[str, Matrix]:
     """dL/dP for every entry of every parameter and of w_h, by forward mode seeded at
-    the parameter entry it is."""
+    the parameter entry it is. ``runs`` caches the seeded passes by seed (w_h's entries
+    are W_xh's and W_hh's; callers may reuse the passes' tangents of h_t)."""
+    runs = {} if runs is None else runs
+
+    def run(seed: tuple[str, int, int]) -> Forward:
+        if seed not in runs:
+            runs[seed] = forward(spec, ring, params, seed=seed)
+        return runs[seed]
+
     out = {}
     for name in GRADIENTS:
         rows, cols = spec.shape(name)
-        out[name] = [
-            [forward(spec, ring, params, seed=spec.source(name, r, c)).L.tan for c in range(cols)]
-            for r in range(rows)
-        ]
+        out[name] = [[run(spec.source(name, r, c)).L.tan for c in range(cols)] for r in range(rows)]
     return out
 
 
@@ -226,3 +235,46 @@ def sum_of_products_all(
             total = [x + y for x, y in zip(total, v)]
         out.append(total)
     return out
+
+
+def suffix_products(ring: Ring, jacobians: list[Matrix], target: int) -> list[Matrix | None]:
+    """products[f] = J_target J_{target-1} ... J_f (the identity for f = target + 1), the
+    ordered products of every chain term of dh_target/dP, shared by all entries of P."""
+    n = len(jacobians[1])
+    identity = [[ring.one if r == c else ring.zero for c in range(n)] for r in range(n)]
+    products: list[Matrix | None] = [None] * (target + 2)
+    products[target + 1] = identity
+    for f in range(target, 0, -1):  # P_f = P_{f+1} J_f: the new factor goes on the right
+        left, right = products[f + 1], jacobians[f]
+        products[f] = [
+            [_dot(row, [right[k][c] for k in range(n)], ring.zero) for c in range(n)]
+            for row in left
+        ]
+    return products
+
+
+def chain_term_value(
+    spec: ElmanSpec,
+    ring: Ring,
+    jacobians: list[Matrix],
+    products: list[Matrix | None],
+    fwd: Forward,
+    term: ChainTerm,
+    tangents: list[list[Any]],
+    name: str,
+    a: int,
+    b: int,
+) -> list[Any]:
+    """One term of a form of the expansion (the scalar engine's :class:`ChainTerm`, read
+    as matrices): (J_target ... J_first) leaf, with the leaf d+h_i/dP[a, b] (immediate),
+    dh_i/dP[a, b] (total, the forward-mode ``tangents``) or the one-step rule
+    d+h_i/dP + J_i dh_{i-1}/dP. ``jacobians[j]`` is J_j and ``products[f]`` the ordered
+    product J_target ... J_f (see :func:`suffix_products`)."""
+    i, zero = term.leaf_index, ring.zero
+    if term.leaf == "total":
+        v = tangents[i]
+    else:
+        v = immediate(spec, ring, fwd, i, name, a, b)
+        if term.leaf == "one_step":
+            v = [x + _dot(row, tangents[i - 1], zero) for x, row in zip(v, jacobians[i])]
+    return [_dot(row, v, zero) for row in products[term.first]]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..algebra import ModularRing, Ring
+from ..derive.expansion import expand
 from ..equivalence import find_counterexample, singles
 from ..errors import SpecError
 from ..values import RecordingRing, ring_for_atoms
@@ -15,9 +16,12 @@ from ..verify import CheckResult, Report
 from .engine import (
     STATE_PARAMETERS,
     backward,
+    chain_term_value,
     forward,
+    jacobian,
     parameter_values,
     reference_gradients,
+    suffix_products,
     sum_of_products,
     sum_of_products_all,
 )
@@ -34,7 +38,8 @@ def _comparisons(
     params = parameter_values(spec, ring)
     fwd = forward(spec, ring, params)
     ours = backward(spec, ring, params, fwd)
-    ref = reference_gradients(spec, ring, params)
+    runs: dict = {}  # forward-mode passes by seed, shared by every check
+    ref = reference_gradients(spec, ring, params, runs)
     for name in GRADIENTS:
         for r, row in enumerate(ours[name]):
             for c, value in enumerate(row):
@@ -44,11 +49,13 @@ def _comparisons(
                     value,
                     ref[name][r][c],
                 )
+    jacobians = [None] + [jacobian(spec, params, fwd, j) for j in range(1, spec.T + 1)]
+    products = suffix_products(ring, jacobians, spec.T)
     for name in STATE_PARAMETERS:
         rows, cols = spec.shape(name)
         for a in range(rows):
             for b in range(cols):
-                tangents = forward(spec, ring, params, seed=spec.source(name, a, b)).h
+                tangents = runs[spec.source(name, a, b)].h
                 if order == "latest-left":
                     sums = sum_of_products_all(spec, ring, params, fwd, name, a, b)
                 else:  # the slip under test: no reuse, each t from scratch
@@ -56,6 +63,9 @@ def _comparisons(
                         sum_of_products(spec, ring, params, fwd, t, name, a, b, order=order)
                         for t in range(1, spec.T + 1)
                     ]
+                yield from _expansion_forms(
+                    spec, ring, jacobians, products, fwd, name, a, b, tangents
+                )
                 for t in range(1, spec.T + 1):
                     formula = sums[t]
                     for r in range(spec.hidden):
@@ -65,6 +75,43 @@ def _comparisons(
                             formula[r],
                             tangents[t][r].tan,
                         )
+
+
+def _expansion_forms(
+    spec: ElmanSpec,
+    ring: Ring,
+    jacobians: list,
+    products: list,
+    fwd: Any,
+    name: str,
+    a: int,
+    b: int,
+    tangents: list,
+) -> Iterator[tuple[str, str, Any, Any]]:
+    """Every form of the level-by-level expansion of dh_T/dP[a, b] (the same
+    :class:`Expansion` the document prints), against forward mode. Forms share their
+    settled terms, so each term is computed once and the settled parts are running sums."""
+    T = spec.T
+    expansion = expand(T, "w")
+    values = [[tangent.tan for tangent in state] for state in tangents]
+
+    def value(term: Any) -> list:
+        return chain_term_value(spec, ring, jacobians, products, fwd, term, values, name, a, b)
+
+    prefix = [[ring.zero] * spec.hidden]
+    for term in expansion.settled:
+        prefix.append([x + y for x, y in zip(prefix[-1], value(term))])
+    for k, step in enumerate(expansion.steps, start=1):
+        total = prefix[step.settled]
+        if step.tail is not None:
+            total = [x + y for x, y in zip(total, value(step.tail))]
+        for r in range(spec.hidden):
+            yield (
+                f"expansion dh_T/d{name}",
+                f"t={T}, form {k} ({step.rule}), dh_T[{r}]/d{name}[{a},{b}]",
+                total[r],
+                values[T][r],
+            )
 
 
 def verify_vector(

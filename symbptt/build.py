@@ -12,11 +12,12 @@ from .model import RNNSpec
 from .render.document import DocumentOptions
 from .render.tex import render_tex
 from .render.texbuild import BuildResult, compile_pdf
+from .vector.model import ElmanSpec
 from .verify import Report, verify
 
 
 def make_tex(
-    spec: RNNSpec,
+    spec: RNNSpec | ElmanSpec,
     *,
     options: DocumentOptions | None = None,
     method: str = "exact",
@@ -35,7 +36,12 @@ def make_tex(
         >>> report.holds and tex.startswith("\\\\documentclass")
         True
     """
-    report = verify(spec, method=method, seed=seed)
+    if isinstance(spec, ElmanSpec):
+        from .vector.verify import verify_vector
+
+        report = verify_vector(spec, method=method, seed=seed)
+    else:
+        report = verify(spec, method=method, seed=seed)
     if not report.holds and not allow_unverified:
         names = ", ".join(f"{c.name} (at {c.failure})" for c in report.failures)
         raise UnverifiedError(
@@ -47,7 +53,7 @@ def make_tex(
 
 
 def make_pdf(
-    spec: RNNSpec,
+    spec: RNNSpec | ElmanSpec,
     output: Path,
     *,
     options: DocumentOptions | None = None,

@@ -85,18 +85,44 @@ method_option = _choice(
 def make_spec(
     T: int, activation: str, output_activation: str, reduction: str, step_loss: str, h0: str
 ) -> RNNSpec:
-    """Build the spec, turning a SpecError into a usage error (exit 2)."""
+    """Build the scalar spec, turning a SpecError into a usage error (exit 2)."""
+    return model_spec("scalar", T, activation, output_activation, reduction, step_loss, h0, 1, 1, 1)
+
+
+def model_spec(
+    model: str,
+    T: int,
+    activation: str,
+    output_activation: str,
+    reduction: str,
+    step_loss: str,
+    h0: str,
+    hidden: int,
+    inputs: int,
+    outputs: int,
+) -> Any:
+    """The scalar RNNSpec or, for ``--model elman``, the vector ElmanSpec (squared loss;
+    --step-loss and --h0 are the scalar model's). Errors are usage errors (exit 2)."""
+    from .vector.model import ElmanSpec
+
+    common = dict(
+        T=T, activation=activation, output_activation=output_activation, reduction=reduction
+    )
     try:
-        return RNNSpec(
-            T=T,
-            activation=activation,
-            output_activation=output_activation,
-            loss=step_loss,
-            reduction=reduction,
-            h0=h0,
-        )
+        if model == "elman":
+            return ElmanSpec(hidden=hidden, inputs=inputs, outputs=outputs, **common)
+        return RNNSpec(loss=step_loss, h0=h0, **common)
     except SymbpttError as err:
         raise click.UsageError(str(err)) from None
+
+
+def default_name(spec: Any, suffix: str) -> Path:
+    """derivation-T4.pdf, or derivation-elman-n3-T4.pdf for the vector model."""
+    from .vector.model import ElmanSpec
+
+    if isinstance(spec, ElmanSpec):
+        return Path(f"derivation-elman-n{spec.hidden}-T{spec.T}{suffix}")
+    return Path(f"derivation-T{spec.T}{suffix}")
 
 
 class OneLineErrors(click.Group):
@@ -197,28 +223,21 @@ def verify_command(
     (note 000, eqns 6-10), the boxed sum-of-products formula, the loss decomposition
     (eqns 4-5) and the backward recursion of question 002 against the true derivative
     of the unrolled model, for every t <= T. With --model elman: the matrix backward
-    recursion for every entry of every gradient, and the sum of products of Jacobians
-    for dh_t/dW_hh, dh_t/dW_xh, dh_t/db_h. Exit 0 if all hold, 1 if any fails.
+    recursion for every entry of every gradient (W_hh, W_xh, b_h, W_hy, b_y, h_0 and
+    w_h = [W_xh W_hh]^T), and the expansion and the sum of products of Jacobians for
+    dh_t/dW_hh, dh_t/dW_xh, dh_t/db_h and dh_t/dw_h. Exit 0 if all hold, 1 if any fails.
     """
     from .errors import SpecError
 
+    spec = model_spec(
+        model, T, activation, output_activation, reduction, step_loss, h0, hidden, inputs, outputs
+    )
     try:
         if model == "elman":
-            from .vector.model import ElmanSpec
             from .vector.verify import verify_vector
 
-            vspec = ElmanSpec(
-                hidden=hidden,
-                T=T,
-                inputs=inputs,
-                outputs=outputs,
-                activation=activation,
-                output_activation=output_activation,
-                reduction=reduction,
-            )
-            report = verify_vector(vspec, method=method, seed=seed)
+            report = verify_vector(spec, method=method, seed=seed)
         else:
-            spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
             if method == "exact" and T > EXACT_MAX_T:
                 raise SpecError(
                     f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for T={T}"
@@ -321,6 +340,7 @@ def _run_document_command(action: Any) -> Any:
 
 @main.command("pdf")
 @model_options
+@vector_options
 @document_options
 @click.option(
     "-o",
@@ -336,6 +356,10 @@ def pdf_command(
     reduction: str,
     step_loss: str,
     h0: str,
+    model: str,
+    hidden: int,
+    inputs: int,
+    outputs: int,
     method: str,
     title: str,
     author: str,
@@ -347,10 +371,14 @@ def pdf_command(
 ) -> None:
     """Write the checked derivation for T steps as a PDF (needs TeX Live).
 
-    No PDF is written if a check fails (exit 1), unless --allow-unverified.
+    With --model elman, the vector model in matrix notation (exact for n <= 3, T <= 6;
+    larger with --method modular). No PDF is written if a check fails (exit 1), unless
+    --allow-unverified.
     """
-    spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
-    target = output or Path(f"derivation-T{T}.pdf")
+    spec = model_spec(
+        model, T, activation, output_activation, reduction, step_loss, h0, hidden, inputs, outputs
+    )
+    target = output or default_name(spec, ".pdf")
     result, report = _run_document_command(
         lambda: make_pdf(
             spec,
@@ -368,6 +396,7 @@ def pdf_command(
 
 @main.command("tex")
 @model_options
+@vector_options
 @document_options
 @click.option(
     "-o",
@@ -386,6 +415,10 @@ def tex_command(
     reduction: str,
     step_loss: str,
     h0: str,
+    model: str,
+    hidden: int,
+    inputs: int,
+    outputs: int,
     method: str,
     title: str,
     author: str,
@@ -395,8 +428,11 @@ def tex_command(
     output: str,
     fragment: bool,
 ) -> None:
-    """Write the LaTeX source of the checked derivation for T steps."""
-    spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
+    """Write the LaTeX source of the checked derivation for T steps (--model elman: the
+    vector model in matrix notation)."""
+    spec = model_spec(
+        model, T, activation, output_activation, reduction, step_loss, h0, hidden, inputs, outputs
+    )
     tex, _ = _run_document_command(
         lambda: make_tex(
             spec,

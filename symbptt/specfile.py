@@ -14,6 +14,9 @@ Example (``derivations/note-000.toml``)::
 
     [document]
     sections = ["model", "expansion", "sum_of_products", "certificate"]
+
+The vector model of note 000 takes ``model = "elman"`` in ``[model]``, with ``hidden``,
+``inputs``, ``outputs`` (sizes n, m, k), ``T``, the activations and ``reduction``.
 """
 
 from __future__ import annotations
@@ -27,9 +30,21 @@ from .errors import SpecError
 from .model import RNNSpec
 from .render.document import SECTIONS, DocumentOptions
 from .render.printer import Notation
+from .vector.model import ElmanSpec
 
 _TOP = {"title", "author", "model", "notation", "document"}
 _MODEL = {"T", "activation", "output_activation", "loss", "reduction", "h0"}
+#: keys of [model] for the vector model (model = "elman")
+_ELMAN = {
+    "model",
+    "T",
+    "hidden",
+    "inputs",
+    "outputs",
+    "activation",
+    "output_activation",
+    "reduction",
+}
 _NOTATION = {"immediate", "total", "loss"}
 _DOCUMENT = {"sections", "method"}
 
@@ -38,7 +53,7 @@ _DOCUMENT = {"sections", "method"}
 class DerivationSpec:
     """A parsed derivation spec file."""
 
-    spec: RNNSpec
+    spec: RNNSpec | ElmanSpec
     options: DocumentOptions
     method: str
 
@@ -75,7 +90,12 @@ def load(path: Path) -> DerivationSpec:
         raise SpecError(
             f"{where}: unknown key {sorted(unknown)[0]!r}; expected: {', '.join(sorted(_TOP))}"
         )
-    model = _table(data, "model", _MODEL, where)
+    raw = data.get("model", {})
+    elman = isinstance(raw, dict) and raw.get("model") == "elman"
+    if isinstance(raw, dict) and raw.get("model", "scalar") not in ("scalar", "elman"):
+        raise SpecError(f'{where}: [model] model must be "scalar" or "elman"')
+    model = _table(data, "model", _ELMAN if elman else _MODEL | {"model"}, where)
+    model.pop("model", None)
     notation = _table(data, "notation", _NOTATION, where)
     document = _table(data, "document", _DOCUMENT, where)
     sections = document.get("sections", list(SECTIONS))
@@ -85,7 +105,9 @@ def load(path: Path) -> DerivationSpec:
         if key in data and not isinstance(data[key], str):
             raise SpecError(f"{where}: {key} must be a string")
     try:
-        spec = RNNSpec(**{"T": 4, **model})
+        spec = (
+            ElmanSpec(**{"T": 4, "hidden": 3, **model}) if elman else RNNSpec(**{"T": 4, **model})
+        )
         options = DocumentOptions(
             title=data.get("title", DocumentOptions.title),
             author=data.get("author", ""),

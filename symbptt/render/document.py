@@ -8,6 +8,7 @@ each display is a list of ``align`` rows printed by the project's printer and br
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ import sympy as sp
 from .. import __version__
 from .. import expr as E
 from ..derive.backward import DEFAULT_RECURSION, delta
-from ..derive.expansion import expand
+from ..derive.expansion import ChainTerm, Expansion, expand
 from ..model import RNNSpec
 from ..semantics import DEFAULT_DEFINITIONS
 from ..unroll import NESTED_MAX_T, unroll
@@ -137,8 +138,25 @@ def unrolled_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, 
 
 
 def expansion_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:
-    T = spec.T
-    expansion = expand(T, "w")
+    return expansion_display(
+        expand(spec.T, "w"),
+        latex(E.total(spec.T, E.w), n),
+        lambda term: chain_term_factors(term, n),
+        lambda rule: escape(rule).replace(r"h\_0", "$h_0$").replace(" on w", " on $w$"),
+        elide_above,
+    )
+
+
+def expansion_display(
+    expansion: Expansion,
+    lhs: str,
+    factors: Callable[[ChainTerm], list[str]],
+    rule_text: Callable[[str], str],
+    elide_above: int,
+) -> dict[str, Any]:
+    """Every form of an expansion, one per group of lines, each preceded by the rule
+    that produced it; long forms and long lists of forms are elided in the middle.
+    ``factors`` prints a term (scalar or matrix notation), ``rule_text`` a rule."""
     steps = list(expansion.steps)
     if len(steps) > 2 * elide_above:
         shown = steps[:5] + [None] + steps[-2:]
@@ -146,7 +164,6 @@ def expansion_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str,
         shown = steps
     rows: list[str] = []
     notes: list[tuple[int, str, str]] = []
-    lhs = latex(E.total(T, E.w), n)
     for step in shown:
         if step is None:
             rows.append(r"&\;\;\vdots")
@@ -155,11 +172,9 @@ def expansion_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str,
         if len(chain) > elide_above:  # long forms: first terms, dots, last terms
             chain = chain[:3] + [None] + chain[-2:]
         terms = [
-            Term((r"\cdots",)) if term is None else Term(tuple(chain_term_factors(term, n)))
-            for term in chain
+            Term((r"\cdots",)) if term is None else Term(tuple(factors(term))) for term in chain
         ]
-        rule = escape(step.rule).replace(r"h\_0", "$h_0$").replace(" on w", " on $w$")
-        notes.append((len(rows), rule, step.equation))
+        notes.append((len(rows), rule_text(step.rule), step.equation))
         rows.extend(break_sum(lhs if not rows else "", terms))
     return {
         "display": Display(tuple(rows), "eq:expansion", tuple(notes)),
@@ -226,14 +241,14 @@ def backward_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, 
     }
 
 
+def figure_columns(T: int, elide_above: int) -> list[dict[str, Any]]:
+    """The unfolded network's columns (steps), at most 5 before eliding the middle."""
+    shown = _shown(list(range(1, T + 1)), min(elide_above, 5))
+    return [{"index": k, "elided": k is None, "x": 2.0 * (c + 1)} for c, k in enumerate(shown)]
+
+
 def figure_section(spec: RNNSpec, elide_above: int) -> dict[str, Any]:
-    shown = _shown(list(range(1, spec.T + 1)), min(elide_above, 5))
-    return {
-        "columns": [
-            {"index": k, "elided": k is None, "x": 2.0 * (c + 1)} for c, k in enumerate(shown)
-        ],
-        "h0": spec.h0,
-    }
+    return {"columns": figure_columns(spec.T, elide_above), "h0": spec.h0}
 
 
 def certificate_section(report: Report) -> dict[str, Any]:
@@ -273,24 +288,31 @@ def _power_of_ten(x: float) -> str:
     return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
 
 
-def document_context(spec: RNNSpec, report: Report, options: DocumentOptions) -> dict[str, Any]:
-    """Everything the templates print, for one model, T and report."""
-    n, e = options.notation, options.elide_above
+def common_context(spec: Any, report: Report, options: DocumentOptions) -> dict[str, Any]:
+    """What every document template prints besides its sections' equations."""
     return {
         "spec": spec,
         "title": options.title,
         "author": options.author,
         "sections": set(options.sections),
-        "notation": n,
+        "notation": options.notation,
         "phi_name": spec.phi.name,
         "theta_name": spec.theta.name,
+        "certificate": certificate_section(report),
+    }
+
+
+def document_context(spec: RNNSpec, report: Report, options: DocumentOptions) -> dict[str, Any]:
+    """Everything the templates print, for one model, T and report."""
+    n, e = options.notation, options.elide_above
+    return {
+        **common_context(spec, report, options),
         "model": model_section(spec, n),
         "unrolled": unrolled_section(spec, n, e),
         "expansion": expansion_section(spec, n, e),
         "sop": sum_of_products_section(spec, n, e),
         "backward": backward_section(spec, n, e),
         "figure": figure_section(spec, e),
-        "certificate": certificate_section(report),
         "symbols": {
             "step_loss": f"{latex(E.StepLoss(E.t), n)} = "
             + latex(sp.Function("l")(E.yhat(E.t), E.Target(E.t)), n),

@@ -43,15 +43,26 @@ def width(text: str) -> float:
             den, n = _group(text, n)
             total += max(width(num), width(den)) + 0.4
             continue
+        if text.startswith(r"\begin{bmatrix}", n):  # as wide as its widest row
+            end = text.find(r"\end{bmatrix}", n)
+            end = len(text) if end < 0 else end
+            body = text[n + len(r"\begin{bmatrix}") : end]
+            rows = body.split("\\\\")
+            total += max(sum(width(cell) + 0.8 for cell in row.split("&")) for row in rows) + 0.6
+            n = end + len(r"\end{bmatrix}")
+            continue
         if c in "_^" and n + 1 < len(text):
             if text[n + 1] == "{":
                 inner, n = _group(text, n + 1)
+            elif text[n + 1] == "\\":  # a command as the script: ^\top
+                inner = re.match(r"\\([A-Za-z]+|.?)", text[n + 1 :]).group(0)
+                n += 1 + len(inner)
             else:
                 inner, n = text[n + 1], n + 2
             total += 0.7 * width(inner)
             continue
         if c == "\\":
-            m = re.match(r"\\([A-Za-z]+|.)", text[n:])
+            m = re.match(r"\\([A-Za-z]+|.?)", text[n:])
             name = m.group(0)
             n += len(name)
             if _ZERO_COMMANDS.match(name):

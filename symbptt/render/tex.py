@@ -8,13 +8,14 @@ import jinja2
 
 from ..errors import SpecError
 from ..model import RNNSpec
+from ..vector.model import ElmanSpec
 from ..verify import Report
 from .document import DocumentOptions, document_context
 from .env import environment
 
 
 def render_tex(
-    spec: RNNSpec,
+    spec: RNNSpec | ElmanSpec,
     report: Report,
     options: DocumentOptions | None = None,
     *,
@@ -24,7 +25,8 @@ def render_tex(
     """The LaTeX of the derivation document.
 
     Args:
-        spec: the model and T.
+        spec: the model and T (the scalar model, or the vector model in matrix notation
+            through ``elman.tex.j2``).
         report: the verifier's report for ``spec`` (printed as the certificate).
         options: title, author, notation, sections.
         template: a template file of the user's (it may extend ``base.tex.j2``).
@@ -37,8 +39,13 @@ def render_tex(
     extra = (template.parent,) if template else ()
     env = environment(extra)
     try:
-        tpl = env.get_template(template.name if template else "base.tex.j2")
-        context = document_context(spec, report, options)
+        if isinstance(spec, ElmanSpec):
+            from .vector_document import vector_document_context
+
+            default, context = "elman.tex.j2", vector_document_context(spec, report, options)
+        else:
+            default, context = "base.tex.j2", document_context(spec, report, options)
+        tpl = env.get_template(template.name if template else default)
         return tpl.render(fragment=fragment, **context)
     except jinja2.TemplateNotFound as err:
         raise SpecError(f"template not found: {err.name}") from None

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -154,13 +154,13 @@ def variables(expr: Expr | None) -> Iterator[Var]:
 
 W_hh, W_hy = Param("W_hh"), Param("W_hy")
 
-#: g_t = dL/dz_t = c (o_t - d_t) * theta'(z_t);
+#: g_t = dL/dz_t = c theta'(z_t) * (o_t - d_t);
 #: delta_t = phi'(s_t) * (W_hy^T g_t + W_hh^T delta_{t+1}), delta_{T+1} = 0;
 #: the gradients as sums of outer products, dL/dh_0 = W_hh^T delta_1, and note 000's
 #: w_h = [W_xh W_hh]^T with dL/dw_h = sum_t [x_t; h_{t-1}] delta_t^T.
 BACKWARD = Program(
     steps=(
-        Step("g", Had(LossScale(Sub(Var("o"), Var("d"))), Var("dtheta"))),
+        Step("g", LossScale(Had(Var("dtheta"), Sub(Var("o"), Var("d"))))),
         Step(
             "delta",
             Had(
@@ -181,26 +181,95 @@ BACKWARD = Program(
 )
 
 
+def without(expr: Expr, var: Var) -> Expr | None:
+    """``expr`` with ``var`` set to the zero vector and simplified (None if all of it
+    vanishes): delta_T's step once delta_{T+1} = 0 is used.
+
+    Example:
+        >>> text(without(BACKWARD.steps[1].expr, Var("delta", 1)))
+        'dphi_t * W_hy^T g_t'
+    """
+    if expr == var:
+        return None
+    if isinstance(expr, MatVec):
+        inner = without(expr.vector, var)
+        return None if inner is None else MatVec(expr.matrix, inner)
+    if isinstance(expr, Had):
+        left, right = without(expr.left, var), without(expr.right, var)
+        return None if left is None or right is None else Had(left, right)
+    if isinstance(expr, LossScale):
+        inner = without(expr.arg, var)
+        return None if inner is None else LossScale(inner)
+    if isinstance(expr, (Add, Sub)):
+        left, right = without(expr.left, var), without(expr.right, var)
+        if isinstance(expr, Sub) and left is None and right is not None:
+            raise ValueError("0 - v has no form in the program language")
+        if left is None or right is None:
+            return left if right is None else right
+        return type(expr)(left, right)
+    return expr
+
+
+class Style(Protocol):
+    """How a printer writes the leaves and operators of an expression (see :func:`render`)."""
+
+    def var(self, v: Var) -> str: ...
+    def matrix(self, m: Param | Transpose) -> str: ...
+    def group(self, text: str) -> str: ...
+    def had(self, left: str, right: str) -> str: ...
+    def scale(self, text: str) -> str: ...
+    def concat(self, top: str, bottom: str) -> str: ...
+
+
+def render(expr: Expr, style: Style) -> str:
+    """Print an expression; sums and differences are grouped where they are operands."""
+
+    def operand(e: Expr) -> str:
+        return style.group(render(e, style)) if isinstance(e, (Add, Sub)) else render(e, style)
+
+    if isinstance(expr, Var):
+        return style.var(expr)
+    if isinstance(expr, MatVec):
+        return f"{style.matrix(expr.matrix)} {operand(expr.vector)}"
+    if isinstance(expr, Had):
+        return style.had(operand(expr.left), operand(expr.right))
+    if isinstance(expr, Add):
+        return f"{render(expr.left, style)} + {render(expr.right, style)}"
+    if isinstance(expr, Sub):
+        return f"{render(expr.left, style)} - {operand(expr.right)}"
+    if isinstance(expr, LossScale):
+        return style.scale(operand(expr.arg))
+    if isinstance(expr, Concat):
+        return style.concat(render(expr.top, style), render(expr.bottom, style))
+    raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+
+
+class _Text:
+    """Plain text: ``*`` for the elementwise product, ``^T`` for transposes."""
+
+    def var(self, v: Var) -> str:
+        sub = "t" if not v.shift else f"t{v.shift:+d}"
+        return f"{v.name}_{sub}" if len(sub) == 1 else f"{v.name}_({sub})"
+
+    def matrix(self, m: Param | Transpose) -> str:
+        return f"{m.arg.name}^T" if isinstance(m, Transpose) else m.name
+
+    def group(self, text: str) -> str:
+        return f"({text})"
+
+    def had(self, left: str, right: str) -> str:
+        return f"{left} * {right}"
+
+    def scale(self, text: str) -> str:
+        return f"c {text}"
+
+    def concat(self, top: str, bottom: str) -> str:
+        return f"[{top}; {bottom}]"
+
+
 def text(expr: Expr) -> str:
     """Plain-text form of an expression (``*`` is the elementwise product)."""
-    if isinstance(expr, Var):
-        sub = "t" if not expr.shift else f"t{expr.shift:+d}"
-        return f"{expr.name}_{sub}" if len(sub) == 1 else f"{expr.name}_({sub})"
-    if isinstance(expr, MatVec):
-        m = expr.matrix
-        name = f"{m.arg.name}^T" if isinstance(m, Transpose) else m.name
-        return f"{name} {_atomic(expr.vector)}"
-    if isinstance(expr, Had):
-        return f"{_atomic(expr.left)} * {_atomic(expr.right)}"
-    if isinstance(expr, Add):
-        return f"{text(expr.left)} + {text(expr.right)}"
-    if isinstance(expr, Sub):
-        return f"{text(expr.left)} - {_atomic(expr.right)}"
-    if isinstance(expr, LossScale):
-        return f"c {_atomic(expr.arg)}"
-    if isinstance(expr, Concat):
-        return f"[{text(expr.top)}; {text(expr.bottom)}]"
-    raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+    return render(expr, _Text())
 
 
 def _atomic(expr: Expr) -> str:

@@ -1,0 +1,222 @@
+"""The derivation document for the vector (Elman) model, in matrix notation.
+
+The same sections as the scalar document, computed from the same kinds of engine
+objects: the expansion is :func:`symbptt.derive.expansion.expand`'s (read as matrices,
+as :func:`symbptt.vector.verify.verify_vector` evaluates it), the backward recursion is
+the program :data:`symbptt.vector.program.BACKWARD`, and the certificate is the vector
+verifier's report. Notation is fixed in :mod:`symbptt.render.matrix`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..derive.expansion import expand
+from ..vector.model import ElmanSpec
+from ..vector.program import BACKWARD, AtFirst, OuterSum, Var, without
+from ..verify import Report
+from . import matrix as M
+from .document import (
+    Display,
+    DocumentOptions,
+    _shown,
+    _terms,
+    common_context,
+    expansion_display,
+    figure_columns,
+)
+from .env import escape
+from .layout import Term, break_sum
+from .printer import Notation
+
+#: The parameter whose expansion and sum of products are written out (all are checked).
+SHOWN_PARAMETER = "W_hh"
+
+
+def _row(lhs: str, rhs: str) -> str:
+    return f"{lhs} &= {rhs}"
+
+
+def _entry_partial(entry: str) -> str:
+    """d+h_i / d(entry): the immediate partial with respect to one entry of a parameter."""
+    return rf"\frac{{\partial^{{+}} {M.vector('h', 'i')}}}{{\partial {entry}}}"
+
+
+def _pre_activation(at: str | int) -> str:
+    return rf"W_{{xh}} {M.vector('x', at)} + W_{{hh}} {M.vector('h', at, -1)} + \mathbf{{b}}_{{h}}"
+
+
+def model_section(spec: ElmanSpec, n: Notation) -> list[Display]:
+    scale = r"\frac{1}{T} " if spec.reduction == "mean" else ""
+    return [
+        Display(
+            (
+                _row(n.loss, rf"{scale}\sum_{{t=1}}^{{T}} \ell_{{t}}"),
+                _row(
+                    r"\ell_{t}",
+                    rf"\tfrac{{1}}{{2}} \left\lVert {M.vector('o', 't')} - {M.vector('d', 't')}"
+                    r" \right\rVert^{2}",
+                ),
+            ),
+            "eq:loss",
+        ),
+        Display((_row(M.vector("s", "t"), _pre_activation("t")),), "eq:state-pre"),
+        Display((_row(M.vector("h", "t"), rf"\phi({M.vector('s', 't')})"),), "eq:state"),
+        Display(
+            (
+                _row(M.vector("z", "t"), rf"W_{{hy}} {M.vector('h', 't')} + \mathbf{{b}}_{{y}}"),
+                _row(M.vector("o", "t"), rf"\theta({M.vector('z', 't')})"),
+            ),
+            "eq:output",
+        ),
+        Display(
+            (
+                _row(
+                    "w_{h}",
+                    r"\begin{bmatrix} W_{xh} & W_{hh} \end{bmatrix}^\top, \quad "
+                    + M.vector("s", "t")
+                    + r" = w_{h}^\top "
+                    + rf"\begin{{bmatrix}} {M.vector('x', 't')} \\ {M.vector('h', 't', -1)} "
+                    r"\end{bmatrix} + \mathbf{b}_{h}",
+                ),
+            ),
+            "eq:concatenation",
+        ),
+    ]
+
+
+def unrolled_section(spec: ElmanSpec, elide_above: int) -> dict[str, Any]:
+    rows = []
+    for k in _shown(list(range(1, spec.T + 1)), elide_above):
+        if k is None:
+            rows.append(r"&\;\;\vdots")
+            continue
+        rows.append(
+            f"{M.vector('h', k)} &= \\phi({M.vector('s', k)}), \\quad "
+            f"{M.vector('s', k)} = {_pre_activation(k)}"
+        )
+    nested = [f"{M.vector('h', 1)} &= \\phi\\left({_pre_activation(1)}\\right)"]
+    if spec.T >= 2:
+        inner = _pre_activation(1)
+        nested.append(
+            f"{M.vector('h', 2)} &= \\phi\\left(W_{{xh}} {M.vector('x', 2)} + W_{{hh}}\\, "
+            f"\\phi\\left({inner}\\right) + \\mathbf{{b}}_{{h}}\\right)"
+        )
+    return {
+        "recursive": Display(tuple(rows), "eq:unrolled"),
+        "nested": Display(tuple(nested), "eq:nested"),
+        "nested_depth": len(nested),
+    }
+
+
+def expansion_section(spec: ElmanSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+    name = SHOWN_PARAMETER
+
+    def rule_text(rule: str) -> str:
+        if rule.startswith("h_0 does not depend"):
+            return rf"$\mathbf{{h}}_0$ does not depend on ${M.parameter(name)}$"
+        return escape(rule)
+
+    return expansion_display(
+        expand(spec.T, "w"),
+        M.total(spec.T, name, n),
+        lambda term: M.chain_term_factors(term, name, n),
+        rule_text,
+        elide_above,
+    )
+
+
+def sum_of_products_section(spec: ElmanSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+    T, name = spec.T, SHOWN_PARAMETER
+    jac = [M.jacobian("t", notation=n), r"\cdots", M.jacobian("i", 1, notation=n)]
+    general = (
+        f"{M.total('t', name, n)} = {M.immediate('t', name, n)} + \\sum_{{i=1}}^{{t-1}} "
+        f"{' '.join(jac)} {M.immediate('i', name, n)}"
+    )
+    terms = {term.leaf_index: term for term in expand(T, "w").settled}
+    order = _shown(list(range(T, 0, -1)), elide_above)
+    lhs = M.total(T, name, n)
+    instance = break_sum(lhs, _terms(order, lambda i: M.chain_term_factors(terms[i], name, n)))
+    in_model = break_sum(lhs, _terms(order, lambda i: M.model_term_factors(terms[i], name, n)))
+    e_a = r"\mathbf{e}_{a}"
+    immediates = Display(
+        (
+            _row(M.jacobian("j", notation=n), M.jacobian_in_model("j")),
+            _row(_entry_partial("(W_{hh})_{ab}"), rf"{e_a}\, \phi'(s_{{i,a}})\, h_{{i-1,b}}"),
+            _row(_entry_partial("(W_{xh})_{ab}"), rf"{e_a}\, \phi'(s_{{i,a}})\, x_{{i,b}}"),
+            _row(_entry_partial(r"(\mathbf{b}_{h})_{a}"), rf"{e_a}\, \phi'(s_{{i,a}})"),
+            _row(
+                _entry_partial("(w_{h})_{ab}"),
+                rf"\mathbf{{e}}_{{b}}\, \phi'(s_{{i,b}})\, u_{{i,a}}, \quad \mathbf{{u}}_{{i}} = "
+                rf"\begin{{bmatrix}} {M.vector('x', 'i')} \\ {M.vector('h', 'i', -1)} "
+                r"\end{bmatrix}",
+            ),
+        ),
+        "eq:immediate",
+    )
+    return {
+        "general_plain": general,
+        "instance": Display(tuple(instance), "eq:instance"),
+        "model": Display(tuple(in_model), "eq:instance-model"),
+        "immediates": immediates,
+        "terms": len(terms),
+        "elided": None in order,
+        "parameter": M.parameter(name),
+    }
+
+
+def backward_section(spec: ElmanSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+    T = spec.T
+    printer = M.ProgramPrinter(spec.reduction)
+    general = M.program_rows(BACKWARD, spec.reduction, n.loss)
+    recursive = next(step for step in BACKWARD.steps if step.recursive)
+    rows = [f"{M.vector(recursive.name, T, 1)} &= \\mathbf{{0}}"]
+    for k in _shown(list(range(T, 0, -1)), elide_above):
+        if k is None:
+            rows.append(r"&\;\;\vdots")
+            continue
+        text = printer.expr(recursive.expr, k)
+        if k == T:  # show the base case at work
+            text += " = " + printer.expr(without(recursive.expr, Var(recursive.name, 1)), k)
+        rows.extend(break_sum(M.vector(recursive.name, k), [Term((text,))]))
+    gradients = []
+    for result in BACKWARD.results:
+        lhs = M.gradient(result.name, n.loss)
+        if isinstance(result, AtFirst):
+            rows_ = [f"{lhs} &= {printer.expr(result.expr, 1)}"]
+        else:
+            assert isinstance(result, OuterSum)
+            order = _shown(list(range(1, T + 1)), elide_above)
+            terms = _terms(order, lambda k, r=result: [printer.summand(r, k)])
+            rows_ = break_sum(lhs, terms)
+        gradients.append(Display(tuple(rows_), f"eq:gradient-{result.name.replace('_', '')}"))
+    return {
+        "general": Display(tuple(general["steps"]), "eq:backward"),
+        "steps": Display(tuple(rows), "eq:deltas"),
+        "general_gradient": Display(tuple(general["results"]), "eq:gradients"),
+        "gradients": gradients,
+    }
+
+
+def vector_document_context(
+    spec: ElmanSpec, report: Report, options: DocumentOptions
+) -> dict[str, Any]:
+    """Everything ``elman.tex.j2`` prints, for one model and its report."""
+    n, e = options.notation, options.elide_above
+    return {
+        **common_context(spec, report, options),
+        "model": model_section(spec, n),
+        "unrolled": unrolled_section(spec, e),
+        "expansion": expansion_section(spec, n, e),
+        "sop": sum_of_products_section(spec, n, e),
+        "backward": backward_section(spec, n, e),
+        "figure": {"columns": figure_columns(spec.T, e)},
+        "symbols": {
+            "total": M.total("t", SHOWN_PARAMETER, n),
+            "immediate": M.immediate("t", SHOWN_PARAMETER, n),
+            "jacobian": M.jacobian("t", notation=n),
+            "jacobian_model": M.jacobian_in_model("t"),
+            "adjoint": M.vector("delta", "t"),
+            "output_adjoint": M.vector("g", "t"),
+        },
+    }

@@ -34,15 +34,25 @@ AtomKey = tuple[Hashable, ...]
 
 
 def atom_name(key: AtomKey) -> str:
-    """A readable name of an atom key, e.g. ``phi'(s_3)`` or ``x_2``."""
+    """A readable name of an atom key, e.g. ``phi'(s_3)`` or ``x_2``; for the vector
+    model ``W_hh[0,1]``, ``x_2[0]`` and ``tanh(s_1[1])``."""
     if len(key) == 3:
         fn, order, (kind, k) = key
-        node = f"yhat_{k}, d_{k}" if kind == "step" else f"{kind}_{k}"
+        node = f"yhat_{k}, d_{k}" if kind == "step" else _indexed(kind, k)
         return f"{fn}{chr(39) * order}({node})"
     if len(key) == 2:
         name, k = key
+        if isinstance(k, tuple):
+            if name in ("x", "d"):
+                return _indexed(name, k)
+            return f"{name}[{k[0]},{k[1]}]"
         return f"{name}_{k}" if name != "lgrad" else f"l'(yhat_{k}, d_{k})"
     return str(key[0])
+
+
+def _indexed(kind: str, k: Any) -> str:
+    """s_3, or entry r of a vector node at step t: s_3[1]."""
+    return f"{kind}_{k[0]}[{k[1]}]" if isinstance(k, tuple) else f"{kind}_{k}"
 
 
 class Ring:

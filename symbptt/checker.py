@@ -9,6 +9,7 @@ inputs, and an explanation.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from .model import RNNSpec
 from .notation.meaning import W_PAIR, Parsed, parse
 from .render.printer import latex
 from .values import RecordingRing, canonical_ring
+from .vector.model import ElmanSpec
 from .verify import DEFAULT_FORMULAS, EXACT_MAX_T, METHOD_NAMES, make_context
 
 
@@ -110,7 +112,7 @@ def _comparisons(spec: RNNSpec, sides: list[sp.Expr], ring: Ring) -> Iterator[tu
 def check(
     equation: str,
     *,
-    model: RNNSpec | None = None,
+    model: RNNSpec | ElmanSpec | None = None,
     T: int | None = None,
     method: str = "exact",
     seed: int = 0,
@@ -120,7 +122,9 @@ def check(
     Args:
         equation: e.g. ``r"\\frac{\\partial L}{\\partial s_t} = \\frac{\\partial L}
             {\\partial h_t} \\phi'(s_t)"``; chains ``A = B = C`` check each ``=``.
-        model: the model (default: generic phi, theta and l, mean loss).
+        model: the model (default: generic phi, theta and l, mean loss); an
+            :class:`~symbptt.vector.model.ElmanSpec` checks vector formulas
+            (``\\mathbf{h}_t``, ``W_{hh}^\\top``, ``\\operatorname{diag}``, ``\\odot``).
         T: the horizon (default: the model's, or 4).
         method: ``"exact"`` or ``"modular"``.
 
@@ -135,6 +139,10 @@ def check(
     if method not in METHOD_NAMES:
         raise SpecError(f"unknown method {method!r}; expected one of: {', '.join(METHOD_NAMES)}")
     spec = _resolve_spec(model, T)
+    if isinstance(spec, ElmanSpec):
+        from .vector.check import check_vector
+
+        return check_vector(equation, spec, method=method, seed=seed)
     if method == "exact" and spec.T > EXACT_MAX_T:
         raise SpecError(
             f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method"
@@ -146,11 +154,11 @@ def check(
         raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
 
 
-def _resolve_spec(model: RNNSpec | None, T: int | None) -> RNNSpec:
+def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec | ElmanSpec:
     """The model (default: generic, T = 4), with T replaced when one is given."""
     spec = model or RNNSpec(T=T or 4)
     if T is not None and T != spec.T:
-        spec = RNNSpec(**{**spec.__dict__, "T": T})
+        spec = dataclasses.replace(spec, T=T)
     return spec
 
 
@@ -232,7 +240,7 @@ def assert_equivalent(
     lhs: str | sp.Expr,
     rhs: str | sp.Expr,
     *,
-    model: RNNSpec | None = None,
+    model: RNNSpec | ElmanSpec | None = None,
     T: int | None = None,
     method: str = "exact",
 ) -> None:
@@ -245,10 +253,27 @@ def assert_equivalent(
         NotEquivalentError: (an AssertionError) with the t, a counterexample and, for
             sums of products, the first term that differs.
     """
+    spec = _resolve_spec(model, T)
+    if isinstance(spec, ElmanSpec):
+        from .vector.check import check_vector
+        from .vector.formula import parse_vector
+
+        sides = [
+            s if isinstance(s, sp.Basic) else parse_vector(s, expression=True).sides[0]
+            for s in (lhs, rhs)
+        ]
+        result = check_vector(Parsed(sides), spec, method=method)
+        if not result.holds:
+            message = f"not equivalent: {result.explanation}"
+            if result.counterexample:
+                message += "\n  counterexample " + result.counterexample.describe()
+            raise NotEquivalentError(
+                message, lhs=lhs, rhs=rhs, counterexample=result.counterexample
+            )
+        return
     sides = [
         s if isinstance(s, sp.Basic) else parse(s, expression=True).sides[0] for s in (lhs, rhs)
     ]
-    spec = _resolve_spec(model, T)
     result = _decide(f"{lhs} = {rhs}", spec, Parsed(sides), method, 0)
     if result.holds:
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -492,6 +493,7 @@ def _write_text(output: str, text: str) -> None:
 
 @main.command("check")
 @model_options
+@vector_options
 @click.argument("equation", required=False)
 @click.option(
     "--file",
@@ -507,6 +509,10 @@ def check_command(
     reduction: str,
     step_loss: str,
     h0: str,
+    model: str,
+    hidden: int,
+    inputs: int,
+    outputs: int,
     equation: str | None,
     file: Path | None,
     method: str,
@@ -514,8 +520,10 @@ def check_command(
     """Check a gradient formula written in LaTeX, for every t <= T.
 
     EQUATION is e.g. '\\frac{\\partial L}{\\partial s_t} = \\frac{\\partial L}{\\partial h_t}
-    \\phi'(s_t)'. Exit 0 if every formula holds, 1 if one does not, 2 if one cannot be
-    parsed or understood (with its line, column and a caret under the spot).
+    \\phi'(s_t)'. With --model elman, vector formulas: '\\boldsymbol{\\delta}_t =
+    \\operatorname{diag}(\\phi'(\\mathbf{s}_t)) (W_{hy}^\\top \\mathbf{g}_t + W_{hh}^\\top
+    \\boldsymbol{\\delta}_{t+1})'. Exit 0 if every formula holds, 1 if one does not, 2 if
+    one cannot be parsed or understood (with its line, column and a caret under the spot).
     """
     from .checker import check
     from .errors import FormulaSyntaxError
@@ -527,7 +535,18 @@ def check_command(
         raise click.UsageError(
             f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for T={T}"
         )
-    spec = make_spec(T, activation, output_activation, reduction, step_loss, h0)
+    spec = model_spec(
+        model, T, activation, output_activation, reduction, step_loss, h0, hidden, inputs, outputs
+    )
+    if model == "elman" and method == "exact":
+        from .vector.model import EXACT_MAX_HIDDEN
+        from .vector.model import EXACT_MAX_T as VECTOR_MAX_T
+
+        if hidden > EXACT_MAX_HIDDEN or T > VECTOR_MAX_T:
+            raise click.UsageError(
+                f"exact checks of vector formulas are for --hidden <= {EXACT_MAX_HIDDEN}, "
+                f"-T <= {VECTOR_MAX_T}; use --method modular"
+            )
     if file is None:
         items = [(equation, "", 1, 1)]
     else:
@@ -557,8 +576,8 @@ def check_command(
             continue
         label = f"{where}{line}: " if where else ""
         if result.holds:
-            bound = result.explanation.partition(" (")[2].rstrip(")")
-            extra = f"; {bound}" if bound else ""
+            bound = re.search(r"\((the probability[^)]*)\)", result.explanation)
+            extra = f"; {bound.group(1)}" if bound else ""
             click.echo(f"{label}holds for t = 1..{spec.T} ({result.method}{extra})")
         else:
             worst = max(worst, 1)

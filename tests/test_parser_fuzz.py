@@ -111,3 +111,48 @@ def test_long_and_deep_input_is_refused_quickly() -> None:
         except FormulaSyntaxError:
             continue
         raise AssertionError("expected a FormulaSyntaxError")
+
+
+VECTOR_TOKENS = TOKENS + [
+    r"\mathbf{h}_t",
+    r"\mathbf{h}_{t-1}",
+    r"\mathbf{s}_t",
+    r"\mathbf{g}_t",
+    r"\boldsymbol{\delta}_{t+1}",
+    r"\mathbf{z}_t",
+    r"\mathbf{b}_h",
+    "W_{hh}",
+    "W_{xh}",
+    "W_{hy}",
+    r"^\top",
+    "^T",
+    r"\operatorname{diag}",
+    r"\odot",
+    r"\mathbf{0}",
+]
+
+
+def vector_outcome(text: str) -> None:
+    from symbptt.vector.model import ElmanSpec
+
+    try:
+        result = check(text, model=ElmanSpec(hidden=2, T=2), method="modular")
+    except FormulaSyntaxError as err:
+        assert str(err)
+        return
+    assert isinstance(result, CheckResult)
+
+
+@settings(max_examples=400, deadline=3000)
+@given(
+    st.lists(st.sampled_from(VECTOR_TOKENS), max_size=12),
+    st.lists(st.sampled_from(VECTOR_TOKENS), max_size=12),
+)
+def test_vector_equations_of_token_soup(lhs: list[str], rhs: list[str]) -> None:
+    vector_outcome(" ".join(lhs) + " = " + " ".join(rhs))
+
+
+@settings(max_examples=150, deadline=3000)
+@given(st.text(max_size=60))
+def test_vector_arbitrary_text(text: str) -> None:
+    vector_outcome(text)

@@ -51,9 +51,9 @@ def test_long_documents_break_lines_and_elide(tmp_path: Path, T: int) -> None:
     result, _ = make_pdf(spec, tmp_path / "d.pdf", method="modular")
     assert not result.overfull_boxes
     if T > 6:
-        assert "the middle ones are elided here, not in the checks" in pdf_text(
-            result.pdf
-        ).replace("\n", " ")
+        assert "the middle ones are elided here, not in the checks" in pdf_text(result.pdf).replace(
+            "\n", " "
+        )
 
 
 def test_matrix_notation_is_used_consistently() -> None:

@@ -34,6 +34,9 @@ KNOWN_NAMES = (
     "f(x_t, h_{t-1}, w_h)"
 )
 
+#: What the scalar reader says of bold vectors, transposes, diag and \odot.
+VECTOR_HINT = "check it against the vector model (--model elman, or model=ElmanSpec(...))"
+
 _GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
 _PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start=["start", "expression"])
 
@@ -67,11 +70,17 @@ class _OneStep:
 
 def parse(text: str, *, expression: bool = False) -> Parsed:
     """Parse an equation ``A = B (= C ...)`` (or, with ``expression``, one expression)
-    into expressions.
+    into expressions of the scalar model.
 
     Raises:
         FormulaSyntaxError: with line and column, for anything not understood.
     """
+    return parse_tree(text, _Reader, expression=expression)
+
+
+def parse_tree(text: str, reader_class: type[_Reader], *, expression: bool = False) -> Parsed:
+    """Parse with bounds on length and nesting, then give the tree its meaning with
+    ``reader_class`` (the scalar model's reader, or the vector model's)."""
     if not isinstance(text, str):
         raise FormulaSyntaxError("a formula must be a string")
     if len(text) > MAX_LENGTH:
@@ -90,7 +99,7 @@ def parse(text: str, *, expression: bool = False) -> Parsed:
         raise _syntax_error(err, text) from None
     except RecursionError:
         raise FormulaSyntaxError("the formula nests too deeply") from None
-    reader = _Reader(text)
+    reader = reader_class(text)
     try:
         sides = [reader.value(side) for side in tree.children if isinstance(side, Tree)]
     except RecursionError:
@@ -280,12 +289,17 @@ class _Reader:
     def r_name(self, node: Tree) -> Any:
         base = node.children[0]
         sub = node.children[1] if len(node.children) > 1 else None
-        if isinstance(base, Tree):  # hat or mathcal
-            letter = str(base.children[-1])
-            key = ("\\hat " if base.data == "hat" else "\\mathcal ") + letter
-        else:
-            key = str(base)
-        return self.name(key, sub, node)
+        return self.name(self.key(base), sub, node)
+
+    def key(self, base: Any) -> str:
+        """A name's base as one string: ``h``, ``\\phi``, ``\\hat y``, ``\\mathbf h``,
+        ``\\operatorname diag``."""
+        if not isinstance(base, Tree):
+            return str(base)
+        if base.data == "opname":
+            return "\\operatorname " + "".join(str(c) for c in base.children[1:])
+        prefix = {"hat": "\\hat ", "cal": "\\mathcal ", "bold": "\\mathbf "}[base.data]
+        return prefix + str(base.children[-1])
 
     def r_group_sub(self, node: Tree) -> Any:
         inner = node.children[0]
@@ -298,18 +312,14 @@ class _Reader:
             inner = inner.children[0]
         if not (isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 1):
             raise self.fail("only a name can take a subscript", node)
-        base = inner.children[0]
-        key = (
-            ("\\hat " if base.data == "hat" else "\\mathcal ") + str(base.children[-1])
-            if isinstance(base, Tree)
-            else str(base)
-        )
-        return self.name(key, node.children[1], node)
+        return self.name(self.key(inner.children[0]), node.children[1], node)
 
     def subscript_text(self, sub: Tree) -> str:
         return self.text[sub.meta.start_pos + 1 : sub.meta.end_pos].strip("{} ")
 
     def name(self, key: str, sub: Tree | None, node: Any) -> Any:
+        if key.startswith(("\\mathbf ", "\\operatorname ")):
+            raise self.fail(f"{key.split()[0]} is vector notation: {VECTOR_HINT}", node)
         index = None
         if sub is not None:
             text = self.subscript_text(sub)
@@ -369,6 +379,9 @@ class _Reader:
     def r_primed(self, node: Tree) -> Any:
         raise self.fail("a derivative of a function needs an argument, as phi'(s_t)", node)
 
+    def r_hadamard(self, node: Tree) -> Any:
+        raise self.fail(f"\\odot is vector notation: {VECTOR_HINT}", node)
+
     def prime_order(self, sup: Tree) -> int | None:
         content = sup.children[0]
         if isinstance(content, Token) and content.type in ("PRIME", "PRIMECMD"):
@@ -377,6 +390,8 @@ class _Reader:
 
     def power(self, base: sp.Expr, sup: Tree, node: Any) -> sp.Expr:
         exponent = sup.children[0]
+        if isinstance(exponent, Token) and exponent.type == "TOP":
+            raise self.fail(f"a transpose is vector notation: {VECTOR_HINT}", node)
         value = self.value(exponent) if isinstance(exponent, Tree) else self.token(exponent)
         if not (isinstance(value, sp.Integer) and value >= 0):
             raise self.fail("only non-negative integer powers have a meaning here", node)

@@ -43,7 +43,7 @@ def parameter_values(spec: ElmanSpec, ring: Ring) -> dict[str, Matrix]:
 @dataclass(frozen=True)
 class Forward:
     """The forward pass: per step t = 1..T (index 0 unused except h), column vectors as
-    lists. ``L`` is the loss."""
+    lists. ``L`` is the loss, ``losses`` the per-step losses."""
 
     x: list[list[Any]]
     d: list[list[Any]]
@@ -54,15 +54,31 @@ class Forward:
     dphi: list[list[Any]]
     dtheta: list[list[Any]]
     L: Any
+    losses: list[Any]  # the per-step losses l_t = ||o_t - d_t||^2 / 2 (index 0 unused)
+
+
+#: Nodes of the unrolled model that forward mode can be seeded at (see :func:`forward`).
+NODES = ("s", "h", "z", "o")
 
 
 def forward(
-    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], seed: tuple[str, int, int] | None = None
+    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], seed: tuple | None = None
 ) -> Forward:
-    """Run the recurrence; with ``seed = (parameter, r, c)`` on dual numbers, every
-    value carries its derivative with respect to that entry."""
+    """Run the recurrence on dual numbers when seeded, so that every value carries its
+    derivative with respect to the seed:
+
+    * ``(parameter, r, c)``: an entry of a parameter;
+    * ``("node", kind, t, r)``: entry r of the node ``kind`` (s, h, z or o) at step t,
+      the node cut loose from what it was computed from (the total derivative of later
+      values with respect to it; earlier values get derivative 0).
+    """
     dual = seed is not None
     zero = ring.zero
+
+    def cut(kind: str, t: int, values: list[Any]) -> list[Any]:
+        if not (dual and seed[0] == "node" and seed[1:3] == (kind, t)):
+            return values
+        return [Dual(v.val, ring.one if r == seed[3] else zero) for r, v in enumerate(values)]
 
     def lift(value: Any, name: str = "", r: int = -1, c: int = -1) -> Any:
         if not dual:
@@ -90,6 +106,7 @@ def forward(
     h = [[P["h_0"][r][0] for r in range(n)]]
     xs, ds, ss, zs, os_, dphis, dthetas = [None], [None], [None], [None], [None], [None], [None]
     loss = lift(zero)
+    losses: list[Any] = [None]
     half = ring.const(Fraction(1, 2))
     for t in range(1, spec.T + 1):
         x = [lift(ring.atom(("x", (t, c)))) for c in range(m)]
@@ -98,24 +115,30 @@ def forward(
             _dot(P["W_xh"][r], x, zero) + _dot(P["W_hh"][r], h[t - 1], zero) + P["b_h"][r][0]
             for r in range(n)
         ]
+        s = cut("s", t, s)
         hs, dp = zip(*(apply(phi, fphi, ("s", (t, r)), s[r]) for r in range(n)))
-        z = [_dot(P["W_hy"][q], list(hs), zero) + P["b_y"][q][0] for q in range(k)]
+        hs = cut("h", t, list(hs))
+        z = cut("z", t, [_dot(P["W_hy"][q], hs, zero) + P["b_y"][q][0] for q in range(k)])
         o, dt = zip(*(apply(theta, ftheta, ("z", (t, q)), z[q]) for q in range(k)))
+        o = cut("o", t, list(o))
+        step_loss = lift(zero)
         for q in range(k):
-            loss = loss + (o[q] - d[q]) * (o[q] - d[q]) * half
+            step_loss = step_loss + (o[q] - d[q]) * (o[q] - d[q]) * half
+        losses.append(step_loss)
+        loss = loss + step_loss
         for store, value in (
             (xs, x),
             (ds, d),
             (ss, s),
-            (h, list(hs)),
+            (h, hs),
             (zs, z),
-            (os_, list(o)),
+            (os_, o),
             (dphis, list(dp)),
             (dthetas, list(dt)),
         ):
             store.append(value)
     scale = ring.const(Fraction(1, spec.T) if spec.reduction == "mean" else 1)
-    return Forward(xs, ds, ss, h, zs, os_, dphis, dthetas, loss * scale)
+    return Forward(xs, ds, ss, h, zs, os_, dphis, dthetas, loss * scale, losses)
 
 
 def reference_gradients(

@@ -1,0 +1,257 @@
+r"""Checking vector gradient formulas against the Elman model.
+
+``check_vector(r"\boldsymbol\delta_t = \operatorname{diag}(\phi'(\mathbf s_t)) (...)", spec)``
+reads the formula with :func:`symbptt.vector.formula.parse_vector`, evaluates both sides
+entry by entry for every t = 1..T at which every index lies in the model, and decides
+equality exactly (canonical forms, n <= 3, T <= 6) or by the modular method. A formula
+whose shapes do not fit (a missing transpose of a non-square matrix, a product the wrong
+way round) has no value and does not hold; one that fits but differs gets a
+counterexample.
+
+A ``\prod`` of matrices does not say in which order its factors are multiplied. It is
+read both ways: latest-left (the factor with the largest index first, J_t ... J_{i+1},
+as Jacobian chains multiply) and earliest-left (J_{i+1} ... J_t). If only one reading
+holds, the result says which.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import sympy as sp
+
+from ..algebra import ModularRing, PolynomialRing, Ring
+from ..checker import CheckResult, StepResult
+from ..equivalence import find_counterexample, singles
+from ..errors import EvaluationError, FormulaSyntaxError, SpecError
+from ..notation.meaning import Parsed
+from ..values import RecordingRing, ring_for_atoms
+from .formula import (
+    ONE,
+    PARAM,
+    ZERO,
+    Evaluator,
+    Family,
+    Mat,
+    Node,
+    ShapeError,
+    VImmediate,
+    VTotal,
+    free_index,
+    has_product,
+    parse_vector,
+    shape_of,
+)
+from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, ElmanSpec
+
+READINGS = {
+    "latest-left": "with the latest factor on the left (j decreasing: J_t ... J_(i+1))",
+    "earliest-left": "with the earliest factor on the left (j increasing: J_(i+1) ... J_t)",
+}
+
+
+def _comparisons(
+    spec: ElmanSpec, sides: list[sp.Expr], ring: Ring, order: str
+) -> Iterator[tuple[str, int | None, Any, Any]]:
+    """(label, t, lhs entry, rhs entry) for every t where the formula is defined."""
+    ev = Evaluator(spec, ring, order)
+    index = free_index(sides)
+    compiled = [ev.compile(side) for side in sides]
+    for t in range(1, spec.T + 1) if index is not None else [None]:
+        env = {index: t} if index is not None else {}
+        where = f"t={t}" if t is not None else "the formula"
+        try:
+            values = [c(env) for c in compiled]
+        except ShapeError as err:
+            raise ShapeError(f"at {where}: {err}") from None
+        except EvaluationError as err:
+            if "outside the model" in str(err):
+                continue  # an index out of range: this t is not claimed
+            raise
+        for a, b in zip(values, values[1:]):
+            a, b = _concrete(ev, a, b), _concrete(ev, b, a)
+            _same_shape(a, b, where)
+            for (label, x), (_, y) in zip(a.entries(), b.entries()):
+                yield f"{where}, entry {label}", t, x, y
+
+
+def _concrete(ev: Evaluator, value: Any, other: Any) -> Any:
+    """An empty sum (0) or empty product (the identity) in the shape of the other side."""
+    if isinstance(value, Mat | Family):
+        return value
+    if isinstance(other, Family):
+        return Family(other.param, {k: _concrete(ev, value, m) for k, m in other.members.items()})
+    if not isinstance(other, Mat):
+        return value
+    rows, cols = other.shape
+    if value is ZERO:
+        return Mat(tuple(tuple(ev.ring.zero for _ in range(cols)) for _ in range(rows)))
+    if value is ONE and rows == cols:
+        return ev.diag(Mat(tuple((ev.ring.one,) for _ in range(rows))))
+    return value
+
+
+def _same_shape(a: Any, b: Any, where: str) -> None:
+    if shape_of(a) != shape_of(b):
+        raise ShapeError(
+            f"at {where}: the sides have different shapes ({shape_of(a)} and {shape_of(b)})"
+        )
+
+
+def _ring(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, order: str) -> Ring:
+    if method == "modular":
+        return ModularRing(random.Random(seed))
+    recorder = RecordingRing()
+    for _ in _comparisons(spec, sides, recorder, order):
+        pass
+    return ring_for_atoms(recorder.keys, (("phi", spec.phi), ("theta", spec.theta)))
+
+
+def _decide_one(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, order: str) -> dict:
+    """The verdict under one reading of \\prod."""
+    try:
+        ring = _ring(spec, sides, method, seed, order)
+        results, failure, degree, relevant = [], None, 0, None
+        for label, t, a, b in _comparisons(spec, sides, ring, order):
+            if isinstance(ring, ModularRing):
+                degree = max(degree, a.deg, b.deg)
+            ok = ring.equal(a, b)
+            results.append(StepResult(t, None, ok))
+            if not ok and failure is None:
+                failure = label
+                relevant = ring.atoms_of(a, b) if isinstance(ring, PolynomialRing) else None
+    except ShapeError as err:
+        return {"holds": False, "shape": str(err), "results": [], "method": method}
+    if not results:
+        raise FormulaSyntaxError(f"no t in 1..{spec.T} has every index of the formula in range")
+    return {
+        "holds": failure is None,
+        "results": results,
+        "failure": failure,
+        "relevant": relevant,
+        "ring": ring,
+        "degree": degree,
+        "shape": "",
+    }
+
+
+def check_vector(
+    equation: str | Parsed, spec: ElmanSpec, *, method: str = "exact", seed: int = 0
+) -> CheckResult:
+    """Check a vector gradient formula (LaTeX) for every t <= T of the vector model.
+
+    Raises:
+        FormulaSyntaxError: the formula cannot be parsed or has no meaning in the model.
+        SpecError: the exact method beyond n <= 3, T <= 6, or an unknown method.
+    """
+    if method not in ("exact", "modular"):
+        raise SpecError(f"unknown method {method!r}; expected one of: exact, modular")
+    if method == "exact" and (spec.hidden > EXACT_MAX_HIDDEN or spec.T > EXACT_MAX_T):
+        raise SpecError(
+            f"exact checks of vector formulas are for n <= {EXACT_MAX_HIDDEN}, "
+            f"T <= {EXACT_MAX_T}; use the modular method"
+        )
+    parsed = parse_vector(equation) if isinstance(equation, str) else equation
+    text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
+    sides = parsed.sides
+    orders = ["latest-left", "earliest-left"] if has_product(sides) else ["latest-left"]
+    try:
+        verdicts = {order: _decide_one(spec, sides, method, seed, order) for order in orders}
+    except EvaluationError as err:
+        raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
+    notes = list(parsed.notes)
+    holding = [o for o in orders if verdicts[o]["holds"]]
+    chosen = holding[0] if holding else orders[0]
+    verdict = verdicts[chosen]
+    if len(orders) == 2:
+        notes.append(_reading_note(verdicts, holding))
+    if verdict["shape"]:
+        explanation = f"does not hold: {verdict['shape']}"
+        return CheckResult(
+            text,
+            False,
+            _method_name(method),
+            (),
+            None,
+            explanation,
+            tuple(parsed.warnings),
+            tuple(notes),
+        )
+    ring = verdict["ring"]
+    if verdict["holds"]:
+        explanation = "holds for every t checked"
+        if isinstance(ring, ModularRing):
+            bound = ring.error_bound(verdict["degree"], len(verdict["results"]))
+            explanation += f" (the probability that this is wrong is below {bound:.1e})"
+        if len(orders) == 2 and len(holding) == 1:
+            explanation += f", reading the \\prod {READINGS[chosen]} only"
+        counterexample = None
+    else:
+        explanation = f"does not hold at {verdict['failure']}"
+        if len(orders) == 2:
+            explanation += " in either reading of the \\prod"
+        explanation += _why(spec, sides, method, seed, orders)
+        counterexample = find_counterexample(
+            spec,
+            lambda point: singles(
+                (lab, a, b) for lab, _, a, b in _comparisons(spec, sides, point, chosen)
+            ),
+            verdict["failure"],
+            seed=seed,
+            relevant=verdict["relevant"],
+        )
+    return CheckResult(
+        text,
+        verdict["holds"],
+        ring.method,
+        tuple(verdict["results"]),
+        counterexample,
+        explanation,
+        tuple(parsed.warnings),
+        tuple(notes),
+    )
+
+
+def _why(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, orders: list) -> str:
+    """Point at the usual slip: total derivatives dh_i/dP where immediate partials are
+    meant (note 000's boxed formula writes the same symbol on both sides)."""
+    totals = [
+        d
+        for side in sides[1:]
+        for d in side.atoms(VTotal)
+        if isinstance(d.args[0], Node) and d.args[0].kind == "h" and d.args[1] in PARAM.values()
+    ]
+    if not totals:
+        return ""
+    fixed = [sides[0]] + [
+        side.xreplace({d: VImmediate(*d.args) for d in totals}) for side in sides[1:]
+    ]
+    try:
+        if any(_decide_one(spec, fixed, method, seed, order)["holds"] for order in orders):
+            return (
+                "; on the right-hand side the derivatives of h_i by a parameter must be "
+                "immediate partials (\\partial^+, h_(i-1) held fixed), not total "
+                "derivatives: with immediate partials there it holds"
+            )
+    except (EvaluationError, FormulaSyntaxError):
+        return ""
+    return ""
+
+
+def _reading_note(verdicts: dict, holding: list[str]) -> str:
+    if len(holding) == 2:
+        return "the \\prod of matrices gives the same value in either order here"
+    if len(holding) == 1:
+        other = next(o for o in verdicts if o != holding[0])
+        fails = verdicts[other].get("failure") or verdicts[other].get("shape")
+        return (
+            f"a \\prod of matrices does not fix its order: it holds read "
+            f"{READINGS[holding[0]]}; read {READINGS[other]} it fails ({fails})"
+        )
+    return "a \\prod of matrices does not fix its order: neither reading holds"
+
+
+def _method_name(method: str) -> str:
+    return "exact (canonical polynomial form)" if method == "exact" else "modular"

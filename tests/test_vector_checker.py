@@ -1,0 +1,199 @@
+"""Vector formulas: matrix notation read, checked entry by entry, slips caught."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from click.testing import CliRunner
+
+import symbptt.cli as cli
+from symbptt import FormulaSyntaxError, NotEquivalentError, assert_equivalent, check
+from symbptt.vector.model import ElmanSpec
+
+GENERIC = ElmanSpec(hidden=2, T=4, activation="generic", output_activation="generic")
+TANH = ElmanSpec(hidden=3, T=4, inputs=2, outputs=2)
+
+SUM_OF_PRODUCTS = (
+    r"\frac{\partial \mathbf{h}_t}{\partial W_{hh}} = \sum_{i=1}^{t} \left(\prod_{j=i+1}^{t}"
+    r" \frac{\partial \mathbf{h}_j}{\partial \mathbf{h}_{j-1}}\right)"
+    r" \frac{\partial^+ \mathbf{h}_i}{\partial W_{hh}}"
+)
+BACKWARD = (
+    r"\boldsymbol{\delta}_t = \operatorname{diag}(\phi'(\mathbf{s}_t)) \left(W_{hy}^\top"
+    r" \mathbf{g}_t + W_{hh}^\top \boldsymbol{\delta}_{t+1}\right)"
+)
+
+
+@pytest.mark.parametrize("spec", [GENERIC, TANH], ids=["generic", "tanh"])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        BACKWARD,
+        # the same with the elementwise product, and with ^T for the transpose
+        r"\boldsymbol\delta_t = \phi'(\mathbf s_t) \odot (W_{hy}^T \mathbf g_t"
+        r" + W_{hh}^T \boldsymbol\delta_{t+1})",
+        r"\mathbf{g}_t = \frac{1}{T} \operatorname{diag}(\theta'(\mathbf{z}_t))"
+        r" (\mathbf{o}_t - \mathbf{d}_t)",
+        r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{t-1}}"
+        r" = \operatorname{diag}(\phi'(\mathbf{s}_t)) W_{hh}",
+        r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \boldsymbol{\delta}_t"
+        r" \mathbf{h}_{t-1}^\top",
+        r"\frac{\partial L}{\partial W_{hy}} = \sum_{t=1}^{T} \mathbf{g}_t \mathbf{h}_t^\top",
+        r"\frac{\partial L}{\partial \mathbf{b}_h} = \sum_{t=1}^{T} \boldsymbol{\delta}_t",
+        r"\frac{\partial L}{\partial \mathbf{h}_0} = W_{hh}^\top \boldsymbol{\delta}_1",
+        r"\frac{\partial L}{\partial \mathbf{s}_t} = \operatorname{diag}(\phi'(\mathbf{s}_t))"
+        r" \frac{\partial L}{\partial \mathbf{h}_t}",
+        r"\frac{\partial \mathbf{h}_t}{\partial w_h} = \frac{\partial^+ \mathbf{h}_t}{\partial w_h}"
+        r" + \frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{t-1}}"
+        r" \frac{\partial \mathbf{h}_{t-1}}{\partial w_h}",
+    ],
+)
+def test_correct_matrix_formulas_hold(spec: ElmanSpec, formula: str) -> None:
+    result = check(formula, model=spec)
+    assert result.holds, result.explanation
+    assert result.method.startswith("exact")
+
+
+def test_the_sum_of_products_holds_read_latest_left_and_says_so() -> None:
+    result = check(SUM_OF_PRODUCTS, model=GENERIC)
+    assert result.holds
+    assert "latest factor on the left" in result.explanation
+    note = next(n for n in result.notes if "does not fix its order" in n)
+    assert "earliest factor on the left" in note and "fails (t=3" in note
+
+
+def test_a_product_written_earliest_left_is_read_that_way_when_only_that_holds() -> None:
+    # (prod ...)^T-style slip: the ascending chain J_{i+1} ... J_t holds for nothing real,
+    # but a transposed formula does: d(h_t)/d(h_i)^T = J_{i+1}^T ... J_t^T
+    formula = (
+        r"\left(\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{1}}\right)^\top"
+        r" = \prod_{j=2}^{t}"
+        r" \left(\frac{\partial \mathbf{h}_j}{\partial \mathbf{h}_{j-1}}\right)^\top"
+    )
+    result = check(formula, model=GENERIC)
+    assert result.holds
+    assert "earliest factor on the left" in result.explanation
+
+
+def test_jacobians_in_the_wrong_order_fail_with_an_exact_counterexample() -> None:
+    wrong = (
+        r"\frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_1} = \frac{\partial \mathbf{h}_2}"
+        r"{\partial \mathbf{h}_1} \frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_2}"
+    )
+    result = check(wrong, model=GENERIC)
+    assert not result.holds
+    cx = result.counterexample
+    assert cx is not None and cx.exact and cx.lhs != cx.rhs
+    assert "W_hh[0,1]" in cx.values and isinstance(cx.values["W_hh[0,1]"], Fraction)
+    latest_left = (
+        r"\frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_1} = \frac{\partial \mathbf{h}_3}"
+        r"{\partial \mathbf{h}_2} \frac{\partial \mathbf{h}_2}{\partial \mathbf{h}_1}"
+    )
+    assert check(latest_left, model=GENERIC).holds
+
+
+def test_diag_on_the_wrong_side_fails() -> None:
+    result = check(
+        r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{t-1}}"
+        r" = W_{hh} \operatorname{diag}(\phi'(\mathbf{s}_t))",
+        model=GENERIC,
+    )
+    assert not result.holds and result.failing.t == 1
+    assert result.counterexample is not None
+
+
+def test_a_missing_transpose_of_a_square_matrix_gives_a_counterexample() -> None:
+    result = check(BACKWARD.replace(r"W_{hh}^\top", "W_{hh}"), model=TANH)
+    assert not result.holds
+    assert result.failing.t == 1  # at t = T, delta_{T+1} = 0 hides the slip
+    assert result.counterexample is not None
+    assert result.counterexample.lhs != result.counterexample.rhs
+
+
+def test_a_missing_transpose_of_a_non_square_matrix_is_a_shape_error() -> None:
+    spec = ElmanSpec(hidden=2, T=3, outputs=3)
+    result = check(BACKWARD.replace(r"W_{hy}^\top", "W_{hy}"), model=spec)
+    assert not result.holds and result.counterexample is None
+    assert "cannot multiply a 3x2 matrix by a 3x1 matrix" in result.explanation
+
+
+def test_transposed_outer_product_fails() -> None:
+    result = check(
+        r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \mathbf{h}_{t-1}"
+        r" \boldsymbol{\delta}_t^\top",
+        model=GENERIC,
+    )
+    assert not result.holds and result.counterexample is not None
+
+
+def test_sides_of_different_shapes_do_not_hold() -> None:
+    result = check(r"\mathbf{h}_t = W_{hh}", model=GENERIC)
+    assert not result.holds and "different shapes (2x1 and 2x2)" in result.explanation
+
+
+def test_note_000s_literal_boxed_formula_fails_and_the_hint_names_immediate_partials() -> None:
+    literal = (
+        r"\frac{\partial \mathbf{h}_t}{\partial W_{hh}} = \frac{\partial \mathbf{h}_t}"
+        r"{\partial W_{hh}} + \sum_{i=1}^{t-1} \prod_{j-1=i}^{t} \frac{\partial \mathbf{h}_j}"
+        r"{\partial \mathbf{h}_{j-1}} \frac{\partial \mathbf{h}_i}{\partial W_{hh}}"
+    )
+    result = check(literal, model=GENERIC)
+    assert not result.holds and result.failing.t == 2
+    assert "must be immediate partials" in result.explanation
+
+
+def test_modular_method_for_larger_models() -> None:
+    spec = ElmanSpec(hidden=5, T=10, inputs=2, outputs=3)
+    result = check(BACKWARD, model=spec, method="modular")
+    assert result.holds and "probability" in result.explanation
+    with pytest.raises(Exception, match="n <= 3, T <= 6"):
+        check(BACKWARD, model=spec)
+
+
+def test_unknown_names_and_functions_are_syntax_errors() -> None:
+    with pytest.raises(FormulaSyntaxError, match="unknown symbol W_{hx}"):
+        check(r"\mathbf{h}_t = W_{hx} \mathbf{x}_t", model=GENERIC)
+    with pytest.raises(FormulaSyntaxError, match="unknown operator trace"):
+        check(r"\mathbf{h}_t = \operatorname{trace}(W_{hh})", model=GENERIC)
+    with pytest.raises(FormulaSyntaxError, match="applied to s_k"):
+        check(r"\mathbf{h}_t = \phi(\mathbf{h}_t)", model=GENERIC)
+
+
+def test_assert_equivalent_with_the_vector_model() -> None:
+    assert_equivalent(
+        r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{t-1}}",
+        r"\operatorname{diag}(\phi'(\mathbf{s}_t)) W_{hh}",
+        model=GENERIC,
+    )
+    with pytest.raises(NotEquivalentError, match="counterexample"):
+        assert_equivalent(
+            r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{t-1}}",
+            r"W_{hh}^\top \operatorname{diag}(\phi'(\mathbf{s}_t))",
+            model=GENERIC,
+        )
+
+
+def test_scalar_check_points_vector_notation_to_the_vector_model() -> None:
+    with pytest.raises(FormulaSyntaxError, match="--model elman"):
+        check(r"\mathbf{h}_t = \phi(s_t)")
+    with pytest.raises(FormulaSyntaxError, match="--model elman"):
+        check(r"h_t = w^\top h_{t-1}")
+
+
+def test_cli_check_with_the_vector_model() -> None:
+    runner = CliRunner()
+    ok = runner.invoke(cli.main, ["check", "--model", "elman", "--hidden", "2", SUM_OF_PRODUCTS])
+    assert ok.exit_code == 0 and "holds for t = 1..4" in ok.output
+    assert "latest factor on the left" in ok.output
+    bad = runner.invoke(
+        cli.main,
+        ["check", "--model", "elman", "--hidden", "2", BACKWARD.replace(r"W_{hh}^\top", "W_{hh}")],
+    )
+    assert bad.exit_code == 1 and "counterexample" in bad.output
+    unknown = runner.invoke(cli.main, ["check", "--model", "elman", r"\mathbf{q}_t = 0"])
+    assert unknown.exit_code == 2 and "unknown symbol" in unknown.stderr
+    big = runner.invoke(cli.main, ["check", "--model", "elman", "--hidden", "4", BACKWARD])
+    assert big.exit_code == 2 and "--method modular" in big.stderr
+    scalar = runner.invoke(cli.main, ["check", r"\mathbf{h}_t = \phi(s_t)"])
+    assert scalar.exit_code == 2 and "--model elman" in scalar.stderr

@@ -160,3 +160,24 @@ def test_a_transposed_jacobian_breaks_the_expansion_but_not_the_backward_pass(
     failed = {c.name for c in report.failures}
     assert "expansion dh_T/dW_hh" in failed and "sum of products dh_t/dW_hh" in failed
     assert not any(name.startswith("backward") for name in failed)
+
+
+def test_sympy_matrices_of_explicit_entries_agree_with_forward_mode() -> None:
+    report = verify_vector(ElmanSpec(hidden=2, T=3, inputs=2, outputs=2, activation="sigmoid"))
+    check = next(c for c in report.checks if c.name.startswith("reference: SymPy"))
+    # every gradient entry (4 + 4 + 2 + 4 + 2 + 2 + 8) and dh_t/dP entry for 3 steps
+    assert check.holds and check.comparisons == 26 + 3 * 2 * (4 + 4 + 2 + 8)
+    assert not any(c.name.startswith("reference") for c in verify_vector(ElmanSpec(3, 4)).checks)
+
+
+def test_a_broken_forward_mode_is_caught_by_the_sympy_reference(monkeypatch) -> None:
+    from symbptt.values import Dual
+
+    def no_product_rule(self, other):  # d(ab) = a' b, the second term dropped
+        o = self._lift(other)
+        return Dual(self.val * o.val, self.tan * o.val)
+
+    monkeypatch.setattr(Dual, "__mul__", no_product_rule)
+    monkeypatch.setattr(Dual, "__rmul__", no_product_rule)
+    report = verify_vector(ElmanSpec(hidden=2, T=2, activation="generic"))
+    assert "reference: SymPy Jacobians = forward mode" in {c.name for c in report.failures}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from .engine import (
     sum_of_products_all,
 )
 from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, EXACT_MAX_T_LINEAR, GRADIENTS, ElmanSpec
+from .reference import Converter, SympyModel, within_limits
 
 REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled vector model"
 
@@ -34,7 +36,8 @@ def _comparisons(
     spec: ElmanSpec, ring: Ring, order: str = "latest-left"
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """(check, label, formula value, reference value): every entry of every gradient by
-    the backward recursion, and every entry of dh_t/dP by the sum of products."""
+    the backward recursion, and every entry of dh_t/dP by the sum of products. Labels
+    are unique: a counterexample search finds its comparison by label."""
     params = parameter_values(spec, ring)
     fwd = forward(spec, ring, params)
     ours = backward(spec, ring, params, fwd)
@@ -49,6 +52,8 @@ def _comparisons(
                     value,
                     ref[name][r][c],
                 )
+    if within_limits(spec):
+        yield from _sympy_reference(spec, ring, params, fwd, ref, runs)
     jacobians = [None] + [jacobian(spec, params, fwd, j) for j in range(1, spec.T + 1)]
     products = suffix_products(ring, jacobians, spec.T)
     for name in STATE_PARAMETERS:
@@ -75,6 +80,46 @@ def _comparisons(
                             formula[r],
                             tangents[t][r].tan,
                         )
+
+
+def _sympy_model(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
+    """The SymPy model with its derivatives (ring- and activation-independent, so
+    computed once per size)."""
+    return _sympy_model_of_size(spec.hidden, spec.T, spec.inputs, spec.outputs, spec.reduction)
+
+
+@functools.lru_cache(maxsize=8)
+def _sympy_model_of_size(
+    n: int, T: int, m: int, k: int, reduction: str
+) -> tuple[SympyModel, dict, dict]:
+    spec = ElmanSpec(hidden=n, T=T, inputs=m, outputs=k, activation="generic", reduction=reduction)
+    model = SympyModel(spec)
+    states = {
+        (name, a, b, t): model.state_derivative(t, name, a, b)
+        for name in STATE_PARAMETERS
+        for a in range(spec.shape(name)[0])
+        for b in range(spec.shape(name)[1])
+        for t in range(1, spec.T + 1)
+    }
+    return model, model.gradients(), states
+
+
+def _sympy_reference(
+    spec: ElmanSpec, ring: Ring, params: dict, fwd: Any, ref: dict, runs: dict
+) -> Iterator[tuple[str, str, Any, Any]]:
+    """The two references against each other: SymPy's Jacobians of the unrolled model
+    (explicit entries) and forward mode, for every gradient and every dh_t/dP entry."""
+    model, grads, states = _sympy_model(spec)
+    convert = Converter(model, ring, params, fwd)
+    name = "reference: SymPy Jacobians = forward mode"
+    for p in GRADIENTS:
+        for r, row in enumerate(grads[p]):
+            for c, expr in enumerate(row):
+                yield name, f"dL/d{p}[{r},{c}] by SymPy", convert(expr), ref[p][r][c]
+    for (p, a, b, t), entries in states.items():
+        tangents = runs[spec.source(p, a, b)].h[t]
+        for r, expr in enumerate(entries):
+            yield name, f"t={t}, dh_t[{r}]/d{p}[{a},{b}] by SymPy", convert(expr), tangents[r].tan
 
 
 def _expansion_forms(

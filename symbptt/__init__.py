@@ -28,6 +28,8 @@ from .model import MAX_T as MAX_T
 from .model import RNNSpec as RNNSpec
 from .semantics import Definitions as Definitions
 from .unroll import unroll as unroll
+from .vector.model import ElmanSpec as ElmanSpec
+from .vector.verify import verify_vector as verify_vector
 from .verify import CheckResult as CheckResult
 from .verify import Formulas as Formulas
 from .verify import Report as Report
@@ -39,6 +41,7 @@ __all__ = [
     "CheckResult",
     "Counterexample",
     "Definitions",
+    "ElmanSpec",
     "EvaluationError",
     "Expansion",
     "FormulaCheckResult",
@@ -56,4 +59,5 @@ __all__ = [
     "expand",
     "unroll",
     "verify",
+    "verify_vector",
 ]

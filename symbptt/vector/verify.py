@@ -29,6 +29,18 @@ from .engine import (
 from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, EXACT_MAX_T_LINEAR, GRADIENTS, ElmanSpec
 from .reference import Converter, SympyModel, within_limits
 
+#: What each kind of check claims (keyed by the start of its name).
+DESCRIPTIONS = {
+    "backward recursion": "delta_t = phi'(s_t) * (W_hy^T g_t + W_hh^T delta_(t+1)) gives "
+    "every entry",
+    "expansion": "every form of the level-by-level expansion of dh_T/dP (chain rule, "
+    "substitute, distribute), Jacobians latest on the left",
+    "sum of products": "sum_i (J_t ... J_(i+1)) d+h_i/dP with J_j = diag(phi'(s_j)) W_hh, "
+    "for every t and entry",
+    "reference": "SymPy's diff of the unrolled model (explicit entries) equals forward "
+    "mode for every gradient and dh_t/dP entry",
+}
+
 REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled vector model"
 
 
@@ -218,12 +230,7 @@ def verify_vector(
                 failure,
                 seed=seed,
             )
-        description = (
-            "delta_t = phi'(s_t) * (W_hy^T g_t + W_hh^T delta_(t+1)) gives every entry"
-            if name.startswith("backward")
-            else "sum_i (J_t ... J_(i+1)) d+h_i/dP with J_j = diag(phi'(s_j)) W_hh, "
-            "for every t and entry"
-        )
+        description = DESCRIPTIONS[name.split(" d")[0].split(":")[0]]
         results.append(
             CheckResult(
                 name,

@@ -156,3 +156,48 @@ def test_vector_equations_of_token_soup(lhs: list[str], rhs: list[str]) -> None:
 @given(st.text(max_size=60))
 def test_vector_arbitrary_text(text: str) -> None:
     vector_outcome(text)
+
+
+_VECTOR_LEAVES = st.sampled_from(
+    [
+        r"\mathbf{h}_t",
+        r"\mathbf{h}_{t-1}",
+        r"\mathbf{s}_t",
+        r"\mathbf{g}_t",
+        r"\boldsymbol{\delta}_{t+1}",
+        r"\mathbf{h}_{T+1}",
+        "W_{hh}",
+        r"W_{hy}^\top",
+        "w_h",
+        r"\frac{1}{T}",
+        r"\frac{\partial L}{\partial W_{hh}}",
+        r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{t-1}}",
+        r"\frac{\partial^+ \mathbf{h}_t}{\partial W_{xh}}",
+        r"\frac{\partial \mathbf{h}_t}{\partial w_h}",
+        r"\frac{\partial L}{\partial \mathbf{h}_0}",
+    ]
+)
+
+
+def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    pair = st.tuples(children, children)
+    return st.one_of(
+        pair.map(lambda p: f"{p[0]} + {p[1]}"),
+        pair.map(lambda p: f"{p[0]} {p[1]}"),
+        pair.map(lambda p: f"{p[0]} \\odot {p[1]}"),
+        children.map(lambda c: f"\\operatorname{{diag}}({c})"),
+        children.map(lambda c: f"\\left({c}\\right)^\\top"),
+        children.map(lambda c: f"\\prod_{{j=2}}^{{t}} \\left({c.replace('_t', '_j')}\\right)"),
+        children.map(lambda c: f"\\sum_{{i=1}}^{{t}} {c.replace('_t', '_i')}"),
+    )
+
+
+@settings(max_examples=300, deadline=5000)
+@given(
+    st.recursive(_VECTOR_LEAVES, _combine, max_leaves=6),
+    st.recursive(_VECTOR_LEAVES, _combine, max_leaves=6),
+)
+def test_structured_vector_formulas(lhs: str, rhs: str) -> None:
+    """Well-formed and ill-shaped matrix formulas: a verdict or a syntax error, never a
+    crash (this found the empty product on both sides and inside a family)."""
+    vector_outcome(f"{lhs} = {rhs}")

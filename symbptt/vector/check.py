@@ -72,6 +72,16 @@ def _comparisons(
             raise
         for a, b in zip(values, values[1:]):
             a, b = _concrete(ev, a, b), _concrete(ev, b, a)
+            if not isinstance(a, Mat | Family) and not isinstance(b, Mat | Family):
+                # two empty sums or products, whose shape nothing fixes: compare as numbers
+                one, zero = ring.one, ring.zero
+                yield (
+                    f"{where}, entry [0,0]",
+                    t,
+                    one if a is ONE else zero,
+                    one if b is ONE else zero,
+                )
+                continue
             _same_shape(a, b, where)
             for (label, x), (_, y) in zip(a.entries(), b.entries()):
                 yield f"{where}, entry {label}", t, x, y
@@ -82,7 +92,10 @@ def _concrete(ev: Evaluator, value: Any, other: Any) -> Any:
     if isinstance(value, Mat | Family):
         return value
     if isinstance(other, Family):
-        return Family(other.param, {k: _concrete(ev, value, m) for k, m in other.members.items()})
+        members = {k: _concrete(ev, value, m) for k, m in other.members.items()}
+        if all(isinstance(m, Mat) for m in members.values()):
+            return Family(other.param, members)
+        return value
     if not isinstance(other, Mat):
         return value
     rows, cols = other.shape

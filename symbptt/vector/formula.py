@@ -293,7 +293,7 @@ def shape_of(value: Any) -> str:
         return "{}x{}".format(*value.shape)
     if isinstance(value, Family):
         return f"one vector per entry of {value.param}"
-    return "0"
+    return "an empty product (the identity)" if value is ONE else "an empty sum (0)"
 
 
 class Evaluator:

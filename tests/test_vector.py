@@ -85,11 +85,13 @@ def test_jacobians_multiplied_in_the_wrong_order_are_caught() -> None:
     report = verify_vector(spec, order="earliest-left")
     failed = {c.name: c for c in report.failures}
     assert set(failed) == {
+        "Jacobian chain dh_t/dh_0",  # J_1 J_2 instead of J_2 J_1: wrong from t = 2
         "sum of products dh_t/dW_hh",
         "sum of products dh_t/dW_xh",
         "sum of products dh_t/db_h",
         "sum of products dh_t/dw_h",
     }
+    assert failed["Jacobian chain dh_t/dh_0"].failure.startswith("t=2")
     bad = failed["sum of products dh_t/dW_hh"]
     assert bad.failure.startswith("t=3")  # up to t = 2 there is at most one Jacobian
     cx = bad.counterexample

@@ -37,6 +37,8 @@ DESCRIPTIONS = {
     "substitute, distribute), Jacobians latest on the left",
     "sum of products": "sum_i (J_t ... J_(i+1)) d+h_i/dP with J_j = diag(phi'(s_j)) W_hh, "
     "for every t and entry",
+    "Jacobian chain": "dh_t/dh_0 = J_t J_(t-1) ... J_1 with J_j = diag(phi'(s_j)) W_hh, "
+    "for every t and entry",
     "reference": "SymPy's diff of the unrolled model (explicit entries) equals forward "
     "mode for every gradient and dh_t/dP entry",
 }
@@ -68,6 +70,7 @@ def _comparisons(
         yield from _sympy_reference(spec, ring, params, fwd, ref, runs)
     jacobians = [None] + [jacobian(spec, params, fwd, j) for j in range(1, spec.T + 1)]
     products = suffix_products(ring, jacobians, spec.T)
+    yield from _initial_state(spec, ring, jacobians, runs, order)
     for name in STATE_PARAMETERS:
         rows, cols = spec.shape(name)
         for a in range(rows):
@@ -92,6 +95,33 @@ def _comparisons(
                             formula[r],
                             tangents[t][r].tan,
                         )
+
+
+def _initial_state(
+    spec: ElmanSpec, ring: Ring, jacobians: list, runs: dict, order: str
+) -> Iterator[tuple[str, str, Any, Any]]:
+    """dh_t/dh_0 = J_t J_{t-1} ... J_1 for every t (the chain with no immediate term:
+    h_0 enters only the first step), each new Jacobian on the left."""
+    n = spec.hidden
+    chain = [[ring.one if r == c else ring.zero for c in range(n)] for r in range(n)]
+    for t in range(1, spec.T + 1):
+        left, right = (jacobians[t], chain) if order == "latest-left" else (chain, jacobians[t])
+        chain = [
+            [
+                sum((left[r][k] * right[k][c] for k in range(1, n)), left[r][0] * right[0][c])
+                for c in range(n)
+            ]
+            for r in range(n)
+        ]
+        for b in range(n):
+            tangents = runs[("h_0", b, 0)].h[t]
+            for r in range(n):
+                yield (
+                    "Jacobian chain dh_t/dh_0",
+                    f"t={t}, dh_t[{r}]/dh_0[{b}]",
+                    chain[r][b],
+                    tangents[r].tan,
+                )
 
 
 def _sympy_model(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:

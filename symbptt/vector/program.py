@@ -54,23 +54,23 @@ class MatVec:
 
 
 @dataclass(frozen=True)
-class Had:
+class Binary:
+    """An operation on two vectors of the same length."""
+
+    left: Expr
+    right: Expr
+
+
+class Had(Binary):
     """The elementwise (Hadamard) product, written diag(a) b in the notes."""
 
-    left: Expr
-    right: Expr
+
+class Add(Binary):
+    """The sum."""
 
 
-@dataclass(frozen=True)
-class Add:
-    left: Expr
-    right: Expr
-
-
-@dataclass(frozen=True)
-class Sub:
-    left: Expr
-    right: Expr
+class Sub(Binary):
+    """The difference."""
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,10 @@ VECTOR_TOKENS = TOKENS + [
     r"\operatorname{diag}",
     r"\odot",
     r"\mathbf{0}",
+    r"\begin{bmatrix}",
+    r"\end{bmatrix}",
+    "\\\\",
+    "&",
 ]
 
 

@@ -197,3 +197,29 @@ def test_cli_check_with_the_vector_model() -> None:
     assert big.exit_code == 2 and "--method modular" in big.stderr
     scalar = runner.invoke(cli.main, ["check", r"\mathbf{h}_t = \phi(s_t)"])
     assert scalar.exit_code == 2 and "--model elman" in scalar.stderr
+
+
+def test_block_matrices_state_note_000s_stacked_weights() -> None:
+    spec = ElmanSpec(hidden=2, T=3, inputs=2, activation="generic", output_activation="generic")
+    stacked = r"\begin{bmatrix} \mathbf{x}_t \\ \mathbf{h}_{t-1} \end{bmatrix}"
+    for formula in (
+        r"w_h = \begin{bmatrix} W_{xh} & W_{hh} \end{bmatrix}^\top",
+        rf"\mathbf{{s}}_t = w_h^\top {stacked} + \mathbf{{b}}_h",
+        rf"\frac{{\partial L}}{{\partial w_h}} = \sum_{{t=1}}^{{T}} {stacked}"
+        r" \boldsymbol{\delta}_t^\top",
+        r"\frac{\partial L}{\partial w_h} = \begin{bmatrix} \frac{\partial L}{\partial W_{xh}}"
+        r" & \frac{\partial L}{\partial W_{hh}} \end{bmatrix}^\top",
+    ):
+        assert check(formula, model=spec).holds, formula
+    swapped = check(
+        r"\frac{\partial L}{\partial w_h} = \sum_{t=1}^{T} \begin{bmatrix} \mathbf{h}_{t-1}"
+        r" \\ \mathbf{x}_t \end{bmatrix} \boldsymbol{\delta}_t^\top",
+        model=spec,
+    )
+    assert not swapped.holds and swapped.counterexample is not None
+    ragged = check(
+        r"\mathbf{s}_t = \begin{bmatrix} W_{hh} & \mathbf{x}_t \end{bmatrix}", model=spec
+    )
+    assert not ragged.holds and "different shapes" in ragged.explanation
+    with pytest.raises(FormulaSyntaxError, match="same number of entries"):
+        check(r"w_h = \begin{bmatrix} W_{xh} & W_{hh} \\ W_{xh} \end{bmatrix}", model=spec)

@@ -382,6 +382,9 @@ class _Reader:
     def r_hadamard(self, node: Tree) -> Any:
         raise self.fail(f"\\odot is vector notation: {VECTOR_HINT}", node)
 
+    def r_block(self, node: Tree) -> Any:
+        raise self.fail(f"a block matrix is vector notation: {VECTOR_HINT}", node)
+
     def prime_order(self, sup: Tree) -> int | None:
         content = sup.children[0]
         if isinstance(content, Token) and content.type in ("PRIME", "PRIMECMD"):

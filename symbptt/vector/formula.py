@@ -85,6 +85,10 @@ class Hadamard(MatrixFunction):
     nargs = 2
 
 
+class Block(MatrixFunction):
+    """A block matrix: args are (rows, columns, *cells) with the cells row by row."""
+
+
 class Activation(MatrixFunction):
     """phi, phi', theta or theta' applied entrywise to a node."""
 
@@ -170,6 +174,17 @@ class _VectorReader(_Reader):
 
     def r_hadamard(self, node: Tree) -> Any:
         return Hadamard(self.value(node.children[0]), self.value(node.children[2]))
+
+    def r_block(self, node: Tree) -> Any:
+        cells = node.children[1]
+        rows = [
+            [self.value(e) for e in row.children if isinstance(e, Tree)]
+            for row in cells.children
+            if isinstance(row, Tree)
+        ]
+        if len({len(r) for r in rows}) != 1:
+            raise self.fail("every row of a block matrix needs the same number of entries", node)
+        return Block(sp.Integer(len(rows)), sp.Integer(len(rows[0])), *[c for r in rows for c in r])
 
     def power(self, base: sp.Expr, sup: Tree, node: Any) -> sp.Expr:
         exponent = sup.children[0]
@@ -495,6 +510,27 @@ class Evaluator:
             tuple(tuple(a.rows[r][0] if r == c else zero for c in range(n)) for r in range(n))
         )
 
+    def block(self, rows: int, cols: int, cells: list[Any]) -> Mat:
+        """[A B; C D]: the cells of a row side by side, the rows stacked."""
+        if not all(isinstance(c, Mat) for c in cells):
+            raise ShapeError(
+                "a block matrix takes matrices and vectors, not derivatives by a matrix"
+            )
+        out: list[tuple[Any, ...]] = []
+        for r in range(rows):
+            row = cells[r * cols : (r + 1) * cols]
+            heights = {c.shape[0] for c in row}
+            if len(heights) != 1:
+                raise ShapeError(
+                    "the blocks of a row have different heights: "
+                    + ", ".join(shape_of(c) for c in row)
+                )
+            for i in range(heights.pop()):
+                out.append(tuple(v for c in row for v in c.rows[i]))
+        if len({len(r) for r in out}) != 1:
+            raise ShapeError("the rows of a block matrix have different widths")
+        return Mat(tuple(out))
+
     def hadamard(self, a: Any, b: Any) -> Any:
         if isinstance(a, Family) and isinstance(b, Mat):
             a, b = b, a
@@ -557,6 +593,10 @@ class Evaluator:
         if isinstance(e, Hadamard):
             a, b = self.compile(e.args[0]), self.compile(e.args[1])
             return lambda env: self.hadamard(a(env), b(env))
+        if isinstance(e, Block):
+            rows, cols = int(e.args[0]), int(e.args[1])
+            cells = [self.compile(c) for c in e.args[2:]]
+            return lambda env: self.block(rows, cols, [c(env) for c in cells])
         if isinstance(e, Activation):
             node = e.args[0]
             return lambda env: self._activation(e, self._index(node.args[0], env))

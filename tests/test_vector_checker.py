@@ -223,3 +223,23 @@ def test_block_matrices_state_note_000s_stacked_weights() -> None:
     assert not ragged.holds and "different shapes" in ragged.explanation
     with pytest.raises(FormulaSyntaxError, match="same number of entries"):
         check(r"w_h = \begin{bmatrix} W_{xh} & W_{hh} \\ W_{xh} \end{bmatrix}", model=spec)
+
+
+def test_marked_displays_in_a_tex_file_keep_their_matrices(tmp_path) -> None:
+    notes = tmp_path / "notes.tex"
+    untransposed = BACKWARD.replace(r"W_{hh}^\top", "W_{hh}")
+    notes.write_text(
+        "% symbptt: check\n"
+        "\\begin{align}\n"
+        "\\frac{\\partial L}{\\partial w_h} &= \\sum_{t=1}^{T} \\begin{bmatrix} \\mathbf{x}_t"
+        " \\\\ \\mathbf{h}_{t-1} \\end{bmatrix} \\boldsymbol{\\delta}_t^\\top \\label{eq:wh}\n"
+        "\\end{align}\n"
+        "% symbptt: check\n"
+        "\\[ " + untransposed + " \\]\n"
+    )
+    result = CliRunner().invoke(
+        cli.main, ["check", "--model", "elman", "--hidden", "2", "--file", str(notes)]
+    )
+    assert result.exit_code == 1
+    assert f"{notes}:2: holds for t = 1..4" in result.output
+    assert f"{notes}:6: does NOT hold" in result.output

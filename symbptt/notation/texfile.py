@@ -3,8 +3,9 @@
 Every display (``\\[...\\]``, ``$$...$$``, ``equation``, ``align``, ``gather``, starred or
 not) whose opening line is preceded by a line ``% symbptt: check`` is extracted. Markup
 that is not part of the formula (``&``, ``\\\\``, ``\\label{...}``, ``\\nonumber``,
-``\\notag``) is blanked with spaces, so line and column numbers stay those of the file;
-the rows of an ``align`` read as one chain ``A = B = C``.
+``\\notag``; not inside ``bmatrix`` or ``pmatrix``) is blanked with spaces, so line
+and column numbers stay those of the file; the rows of an ``align`` read as one chain
+``A = B = C``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,26 @@ from dataclasses import dataclass
 MARKER = re.compile(r"^\s*%\s*symbptt:\s*check\s*$")
 _OPEN = re.compile(r"\\\[|\$\$|\\begin\{(equation|align|gather|multline)\*?\}")
 _BLANK = re.compile(r"\\label\{[^}]*\}|\\tag\*?\{[^}]*\}|\\nonumber|\\notag|\\\\|&|\\displaystyle")
+
+
+_MATRIX = re.compile(r"\\begin\{([bp]matrix)\}.*?\\end\{\1\}", re.DOTALL)
+
+
+def _blank_markup(body: str) -> str:
+    """Blank the display's markup with spaces, except inside matrices, where ``&`` and
+    ``\\\\`` separate entries.
+
+    Example:
+        >>> _blank_markup(r"a &= [\\begin{bmatrix} x \\\\ y \\end{bmatrix}] \\\\")
+        'a  = [\\\\begin{bmatrix} x \\\\\\\\ y \\\\end{bmatrix}]   '
+    """
+    out, last = [], 0
+    for m in _MATRIX.finditer(body):
+        out.append(_BLANK.sub(lambda b: " " * len(b.group(0)), body[last : m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(_BLANK.sub(lambda b: " " * len(b.group(0)), body[last:]))
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -52,7 +73,7 @@ def marked_displays(source: str) -> list[Display]:
         if end < 0:
             raise ValueError(f"line {n + 2}: the display is not closed (no {closer})")
         body = source[opening.end() : end]
-        body = _BLANK.sub(lambda m: " " * len(m.group(0)), body)
+        body = _blank_markup(body)
         body = body.replace(",\n", " \n").rstrip().rstrip(".,") if env is None else body
         first_line = source.count("\n", 0, opening.end()) + 1
         column = opening.end() - source.rfind("\n", 0, opening.end())

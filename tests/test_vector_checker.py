@@ -243,3 +243,13 @@ def test_marked_displays_in_a_tex_file_keep_their_matrices(tmp_path) -> None:
     assert result.exit_code == 1
     assert f"{notes}:2: holds for t = 1..4" in result.output
     assert f"{notes}:6: does NOT hold" in result.output
+
+
+def test_zero_takes_the_shape_it_meets() -> None:
+    for formula in (
+        r"\frac{\partial \mathbf{h}_t}{\partial W_{hy}} = 0",
+        r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{b}_y} = \mathbf{0}",
+        r"\boldsymbol{\delta}_{T+1} = \mathbf{0}",
+    ):
+        assert check(formula, model=GENERIC).holds, formula
+    assert not check(r"\frac{\partial \mathbf{h}_t}{\partial W_{hh}} = 0", model=GENERIC).holds

@@ -39,7 +39,7 @@ def test_pdf_has_every_section_and_every_certificate_row(
     text = pdf_text(result.pdf)
     for title in SECTION_TITLES:
         assert title in text
-    assert len(report.checks) == 16 + within_limits(spec)  # + SymPy's reference for small
+    assert len(report.checks) == 17 + within_limits(spec)  # + SymPy's reference for small
     for check in report.checks:
         assert re.search(re.escape(check.name) + r".*holds", text), check.name
     assert f"the sum has {T} terms" in text

@@ -145,6 +145,8 @@ class _VectorReader(_Reader):
         base = key.removeprefix("\\mathbf ")
         if key == "\\operatorname diag" and sub is None:
             return "diag"
+        if key == "\\mathbf 0" and sub is None:
+            return sp.Integer(0)  # the zero vector (or matrix), of whatever shape it meets
         if key.startswith("\\operatorname "):
             raise self.fail(f"unknown operator {key.split()[1]}; known: diag", node)
         if sub is not None:
@@ -557,6 +559,8 @@ class Evaluator:
                 return out
 
             return fold
+        if e == 0:  # zero takes the shape of what it meets
+            return lambda env: ZERO
         if isinstance(e, sp.Rational):
             value = Fraction(int(e.p), int(e.q))
             return lambda env: Mat(((ring.const(value),),))

@@ -39,6 +39,7 @@ DESCRIPTIONS = {
     "for every t and entry",
     "Jacobian chain": "dh_t/dh_0 = J_t J_(t-1) ... J_1 with J_j = diag(phi'(s_j)) W_hh, "
     "for every t and entry",
+    "output layer": "the state does not depend on the output layer's parameters",
     "reference": "SymPy's diff of the unrolled model (explicit entries) equals forward "
     "mode for every gradient and dh_t/dP entry",
 }
@@ -71,6 +72,7 @@ def _comparisons(
     jacobians = [None] + [jacobian(spec, params, fwd, j) for j in range(1, spec.T + 1)]
     products = suffix_products(ring, jacobians, spec.T)
     yield from _initial_state(spec, ring, jacobians, runs, order)
+    yield from _output_layer(spec, ring, runs)
     for name in STATE_PARAMETERS:
         rows, cols = spec.shape(name)
         for a in range(rows):
@@ -122,6 +124,23 @@ def _initial_state(
                     chain[r][b],
                     tangents[r].tan,
                 )
+
+
+def _output_layer(spec: ElmanSpec, ring: Ring, runs: dict) -> Iterator[tuple[str, str, Any, Any]]:
+    """dh_t/dW_hy = 0 and dh_t/db_y = 0: the output layer does not feed the state."""
+    for name in ("W_hy", "b_y"):
+        rows, cols = spec.shape(name)
+        for a in range(rows):
+            for b in range(cols):
+                run = runs[(name, a, b)]  # passes of the reference gradients
+                for t in range(1, spec.T + 1):
+                    for r in range(spec.hidden):
+                        yield (
+                            "output layer: dh_t/dW_hy = dh_t/db_y = 0",
+                            f"t={t}, dh_t[{r}]/d{name}[{a},{b}]",
+                            ring.zero,
+                            run.h[t][r].tan,
+                        )
 
 
 def _sympy_model(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:

@@ -143,3 +143,15 @@ def test_a_template_can_extend_the_vector_document(tmp_path: Path) -> None:
     )
     tex, _ = make_tex(ElmanSpec(hidden=2, T=2), template=mine)
     assert "My own intro." in tex and r"\section{The backward recursion}" in tex
+
+
+def test_notation_options_apply_to_the_vector_document() -> None:
+    from symbptt.render.document import DocumentOptions
+    from symbptt.render.printer import Notation
+
+    options = DocumentOptions(notation=Notation(immediate="bar", total="d", loss=r"\mathcal{L}"))
+    tex, _ = make_tex(ElmanSpec(hidden=2, T=2), options=options)
+    body = tex.split(r"\section{The model}")[1]
+    assert r"\partial^{+}" not in body and r"\bar{\partial} \mathbf{h}" in body
+    assert r"\frac{d \mathbf{h}_{2}}{d W_{hh}}" in body
+    assert r"\frac{\partial \mathcal{L}}{\partial W_{hh}}" in body

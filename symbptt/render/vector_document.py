@@ -27,7 +27,7 @@ from .document import (
 )
 from .env import escape
 from .layout import Term, break_sum
-from .printer import Notation
+from .printer import IMMEDIATE_STYLES, Notation
 
 #: The parameter whose expansion and sum of products are written out (all are checked).
 SHOWN_PARAMETER = "W_hh"
@@ -37,9 +37,10 @@ def _row(lhs: str, rhs: str) -> str:
     return f"{lhs} &= {rhs}"
 
 
-def _entry_partial(entry: str) -> str:
+def _entry_partial(entry: str, n: Notation) -> str:
     """d+h_i / d(entry): the immediate partial with respect to one entry of a parameter."""
-    return rf"\frac{{\partial^{{+}} {M.vector('h', 'i')}}}{{\partial {entry}}}"
+    mark = IMMEDIATE_STYLES[n.immediate]
+    return rf"\frac{{{mark} {M.vector('h', 'i')}}}{{{n.total} {entry}}}"
 
 
 def _pre_activation(at: str | int) -> str:
@@ -142,11 +143,11 @@ def sum_of_products_section(spec: ElmanSpec, n: Notation, elide_above: int) -> d
     immediates = Display(
         (
             _row(M.jacobian("j", notation=n), M.jacobian_in_model("j")),
-            _row(_entry_partial("(W_{hh})_{ab}"), rf"{e_a}\, \phi'(s_{{i,a}})\, h_{{i-1,b}}"),
-            _row(_entry_partial("(W_{xh})_{ab}"), rf"{e_a}\, \phi'(s_{{i,a}})\, x_{{i,b}}"),
-            _row(_entry_partial(r"(\mathbf{b}_{h})_{a}"), rf"{e_a}\, \phi'(s_{{i,a}})"),
+            _row(_entry_partial("(W_{hh})_{ab}", n), rf"{e_a}\, \phi'(s_{{i,a}})\, h_{{i-1,b}}"),
+            _row(_entry_partial("(W_{xh})_{ab}", n), rf"{e_a}\, \phi'(s_{{i,a}})\, x_{{i,b}}"),
+            _row(_entry_partial(r"(\mathbf{b}_{h})_{a}", n), rf"{e_a}\, \phi'(s_{{i,a}})"),
             _row(
-                _entry_partial("(w_{h})_{ab}"),
+                _entry_partial("(w_{h})_{ab}", n),
                 rf"\mathbf{{e}}_{{b}}\, \phi'(s_{{i,b}})\, u_{{i,a}}, \quad \mathbf{{u}}_{{i}} = "
                 rf"\begin{{bmatrix}} {M.vector('x', 'i')} \\ {M.vector('h', 'i', -1)} "
                 r"\end{bmatrix}",

@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from symbptt import RNNSpec, verify
+from symbptt import ElmanSpec, RNNSpec, verify, verify_vector
 from symbptt.render.tex import render_tex
 
 GOLDEN = Path(__file__).with_name("golden") / "derivation-T2-tanh.tex"
 SPEC = RNNSpec(T=2, activation="tanh")
+#: The vector model's golden document.
+VECTOR_GOLDEN = Path(__file__).with_name("golden") / "derivation-elman-n2-T3-tanh.tex"
+VECTOR_SPEC = ElmanSpec(hidden=2, T=3, inputs=2, activation="tanh")
 
 
 def normalized(tex: str) -> str:
@@ -28,6 +31,12 @@ def render() -> str:
     return normalized(render_tex(SPEC, verify(SPEC)))
 
 
+def render_vector() -> str:
+    """The vector golden case, rendered now."""
+    return normalized(render_tex(VECTOR_SPEC, verify_vector(VECTOR_SPEC)))
+
+
 if __name__ == "__main__":
-    GOLDEN.write_text(render(), encoding="utf-8")
-    print(f"wrote {GOLDEN}")
+    for path, text in ((GOLDEN, render()), (VECTOR_GOLDEN, render_vector())):
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")

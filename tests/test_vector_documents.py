@@ -155,3 +155,10 @@ def test_notation_options_apply_to_the_vector_document() -> None:
     assert r"\partial^{+}" not in body and r"\bar{\partial} \mathbf{h}" in body
     assert r"\frac{d \mathbf{h}_{2}}{d W_{hh}}" in body
     assert r"\frac{\partial \mathcal{L}}{\partial W_{hh}}" in body
+
+
+def test_golden_vector_document_is_unchanged() -> None:
+    """If this fails after an intended change: python -m tests.golden_doc, review the diff."""
+    from .golden_doc import VECTOR_GOLDEN, render_vector
+
+    assert render_vector() == VECTOR_GOLDEN.read_text(encoding="utf-8")

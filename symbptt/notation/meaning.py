@@ -75,10 +75,10 @@ def parse(text: str, *, expression: bool = False) -> Parsed:
     Raises:
         FormulaSyntaxError: with line and column, for anything not understood.
     """
-    return parse_tree(text, _Reader, expression=expression)
+    return parse_tree(text, Reader, expression=expression)
 
 
-def parse_tree(text: str, reader_class: type[_Reader], *, expression: bool = False) -> Parsed:
+def parse_tree(text: str, reader_class: type[Reader], *, expression: bool = False) -> Parsed:
     """Parse with bounds on length and nesting, then give the tree its meaning with
     ``reader_class`` (the scalar model's reader, or the vector model's)."""
     if not isinstance(text, str):
@@ -122,7 +122,7 @@ def _syntax_error(err: UnexpectedInput, text: str) -> FormulaSyntaxError:
     return FormulaSyntaxError(what, text=text, line=line, column=column)
 
 
-class _Reader:
+class Reader:
     """Turns the tree into SymPy expressions, with bound indices and positions."""
 
     def __init__(self, text: str) -> None:

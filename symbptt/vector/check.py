@@ -28,22 +28,8 @@ from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError, SpecError
 from ..notation.meaning import Parsed
 from ..values import RecordingRing, ring_for_atoms
-from .formula import (
-    ONE,
-    PARAM,
-    ZERO,
-    Evaluator,
-    Family,
-    Mat,
-    Node,
-    ShapeError,
-    VImmediate,
-    VTotal,
-    free_index,
-    has_product,
-    parse_vector,
-    shape_of,
-)
+from .evaluate import ONE, ZERO, Evaluator, Family, Mat, ShapeError, shape_of
+from .formula import PARAM, Node, VImmediate, VTotal, free_index, has_product, parse_vector
 from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, ElmanSpec
 
 READINGS = {

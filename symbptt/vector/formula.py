@@ -1,8 +1,9 @@
-r"""Vector formulas: their meaning in the Elman model, and their values in a ring.
+r"""Vector formulas: reading them into objects of the Elman model.
 
 The notation reader of the scalar model (:mod:`symbptt.notation.meaning`) is reused with
 vector names: the parse becomes a SymPy expression whose vectors, matrices and
 derivatives are *noncommutative*, so products keep the order they were written in.
+:mod:`symbptt.vector.evaluate` gives these objects their values.
 
 Names: ``\mathbf{h}_t`` (or ``h_t``), ``\mathbf{s}_t``, ``\mathbf{x}_t``, ``\mathbf{z}_t``
 (the output pre-activation), ``\mathbf{o}_t`` (``\hat{\mathbf{y}}_t``), ``\mathbf{d}_t``,
@@ -10,38 +11,20 @@ Names: ``\mathbf{h}_t`` (or ``h_t``), ``\mathbf{s}_t``, ``\mathbf{x}_t``, ``\mat
 ``W_{hh}``, ``W_{xh}``, ``W_{hy}``, ``\mathbf{b}_h``, ``\mathbf{b}_y``, ``\mathbf{h}_0``
 and note 000's ``w_h`` = [W_xh W_hh]^T; ``L``, ``\ell_t``, ``T``; ``\phi``, ``\theta``
 and their primes (at s_t and z_t), ``^\top`` (or ``^T``), ``\operatorname{diag}``,
-``\odot``.
-
-Values (:class:`Evaluator`) follow the layout convention of :mod:`symbptt.vector`:
-dL/dP has the shape of P (denominator layout); dv/du for vectors is the Jacobian with
-rows following v (numerator layout); dv/dP for a vector v and a parameter P is a
-:class:`Family`, one vector per entry of P (the entrywise layout of the document).
-Every derivative comes from forward mode on the unrolled model, never from the formula
-under test.
+``\odot``, block matrices (``bmatrix``) and ``\mathbf{0}``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 from lark import Token, Tree
 
 from .. import expr as E
-from ..algebra import Ring
 from ..errors import EvaluationError
-from ..notation.meaning import Parsed, _Reader, parse_tree
-from .engine import STATE_PARAMETERS, Forward, forward, immediate, jacobian, parameter_values
-from .model import GRADIENTS, ElmanSpec
-
-
-class ShapeError(EvaluationError):
-    """Two values whose shapes do not fit (a missing transpose, a product the wrong way
-    round): the formula has no value, so it does not hold."""
-
+from ..notation.meaning import Parsed, Reader, parse_tree
+from .model import GRADIENTS
 
 # -- the objects a vector formula is read into ----------------------------------------------
 
@@ -137,7 +120,7 @@ KNOWN_VECTOR_NAMES = (
 )
 
 
-class _VectorReader(_Reader):
+class VectorReader(Reader):
     """The scalar reader with vector names, transposes, diag and the elementwise product."""
 
     def name(self, key: str, sub: Tree | None, node: Any) -> Any:
@@ -235,7 +218,7 @@ def parse_vector(text: str, *, expression: bool = False) -> Parsed:
     Raises:
         FormulaSyntaxError: with line and column, for anything not understood.
     """
-    return parse_tree(text, _VectorReader, expression=expression)
+    return parse_tree(text, VectorReader, expression=expression)
 
 
 def has_product(sides: list[sp.Expr]) -> bool:
@@ -252,421 +235,3 @@ def free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
             "a formula may have one, meaning every t"
         )
     return next(iter(free), None)
-
-
-# -- values ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mat:
-    """A matrix of ring elements (vectors are columns, scalars 1 x 1)."""
-
-    rows: tuple[tuple[Any, ...], ...]
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return len(self.rows), len(self.rows[0]) if self.rows else 0
-
-    def combine(self, other: Mat, op: Callable[[Any, Any], Any]) -> Mat:
-        """Entry by entry (same shapes)."""
-        return Mat(
-            tuple(tuple(op(x, y) for x, y in zip(ra, rb)) for ra, rb in zip(self.rows, other.rows))
-        )
-
-    def entries(self) -> list[tuple[str, Any]]:
-        return [(f"[{r},{c}]", v) for r, row in enumerate(self.rows) for c, v in enumerate(row)]
-
-
-@dataclass(frozen=True)
-class Family:
-    """d v / d P for a vector v and a matrix parameter P: one vector per entry (a, b)
-    of P. (With respect to a vector parameter, b_h or h_0, it is the Jacobian.)"""
-
-    param: str
-    members: dict[tuple[int, int], Mat]
-
-    def entries(self) -> list[tuple[str, Any]]:
-        return [
-            (f"d/d{self.param}[{a},{b}]{where}", v)
-            for (a, b), m in self.members.items()
-            for where, v in m.entries()
-        ]
-
-
-class _Zero:
-    """The empty sum: adds to anything as its identity."""
-
-
-class _One:
-    """The empty product: multiplies anything as its identity."""
-
-
-ZERO, ONE = _Zero(), _One()
-
-
-def shape_of(value: Any) -> str:
-    """A value's shape for messages: 3x1, or one vector per entry of W_hh."""
-    if isinstance(value, Mat):
-        return "{}x{}".format(*value.shape)
-    if isinstance(value, Family):
-        return f"one vector per entry of {value.param}"
-    return "an empty product (the identity)" if value is ONE else "an empty sum (0)"
-
-
-class Evaluator:
-    """Compiles vector formulas and evaluates them in one ring.
-
-    Args:
-        spec: the vector model.
-        ring: where values live.
-        order: how a \\prod of matrices is read: ``"latest-left"`` (the factor with the
-            largest index on the left, as Jacobian chains are written) or
-            ``"earliest-left"``.
-    """
-
-    def __init__(self, spec: ElmanSpec, ring: Ring, order: str = "latest-left") -> None:
-        self.spec, self.ring, self.order = spec, ring, order
-        self.params = parameter_values(spec, ring)
-        self.fwd = forward(spec, ring, self.params)
-        self.runs: dict[tuple, Forward] = {}
-
-    # -- truth, by forward mode --------------------------------------------------------------
-    def run(self, seed: tuple) -> Forward:
-        if seed not in self.runs:
-            self.runs[seed] = forward(self.spec, self.ring, self.params, seed=seed)
-        return self.runs[seed]
-
-    def size(self, kind: str) -> int:
-        s = self.spec
-        return {"x": s.inputs, "d": s.outputs, "z": s.outputs, "o": s.outputs, "g": s.outputs}.get(
-            kind, s.hidden
-        )
-
-    def column(self, values: list[Any]) -> Mat:
-        return Mat(tuple((v,) for v in values))
-
-    def node(self, kind: str, t: int) -> Mat:
-        T, zero = self.spec.T, self.ring.zero
-        if kind in ("g", "delta"):  # dL/dz_t and dL/ds_t; nothing after T depends on L
-            if t == T + 1:
-                return self.column([zero] * self.size(kind))
-            self._in_model(t, 1, T, kind)
-            at = "z" if kind == "g" else "s"
-            return self.column([self.run(("node", at, t, r)).L.tan for r in range(self.size(kind))])
-        self._in_model(t, 0 if kind == "h" else 1, T, kind)
-        return self.column(list(getattr(self.fwd, kind)[t]))
-
-    def _in_model(self, t: int, low: int, high: int, kind: str) -> None:
-        if not low <= t <= high:
-            raise EvaluationError(f"{kind}_{t} is outside the model (t = {low}..{high})")
-
-    def param(self, name: str) -> Mat:
-        if name == "w_h":
-            rows, cols = self.spec.shape(name)
-            return Mat(
-                tuple(
-                    tuple(
-                        self.params[p][r][c]
-                        for p, r, c in (self.spec.source(name, i, j) for j in range(cols))
-                    )
-                    for i in range(rows)
-                )
-            )
-        return Mat(tuple(tuple(row) for row in self.params[name]))
-
-    def tangent(self, run: Forward, num: Any) -> list[Any]:
-        """The derivative carried by ``run`` of a numerator (L, l_t or a node vector)."""
-        if num == E.L:
-            return [run.L.tan]
-        if isinstance(num, E.StepLoss):
-            t = int(num.args[0])
-            self._in_model(t, 1, self.spec.T, "l")
-            return [run.losses[t].tan]
-        if num == PARAM["h_0"]:  # h_0 as a numerator: it depends only on itself
-            return [v.tan for v in run.h[0]]
-        if isinstance(num, Node) and num.kind in ("s", "h", "z", "o"):
-            t = int(num.args[0])
-            self._in_model(t, 1, self.spec.T, num.kind)
-            return [v.tan for v in getattr(run, num.kind)[t]]
-        raise EvaluationError(f"cannot differentiate {num}: use L, l_t, s_t, h_t, z_t or o_t")
-
-    def total(self, num: Any, den: Any) -> Any:
-        scalar = num == E.L or isinstance(num, E.StepLoss)
-        if isinstance(den, sp.Symbol) and den in PARAM.values():
-            name = str(den)
-            rows, cols = self.spec.shape(name)
-            per = {
-                (a, b): self.tangent(self.run(self.spec.source(name, a, b)), num)
-                for a in range(rows)
-                for b in range(cols)
-            }
-            if scalar:  # denominator layout: the shape of the parameter
-                return Mat(tuple(tuple(per[(a, b)][0] for b in range(cols)) for a in range(rows)))
-            if cols == 1:  # a vector parameter: the Jacobian, rows following the numerator
-                return Mat(tuple(zip(*(per[(a, 0)] for a in range(rows)))))
-            return Family(name, {key: self.column(v) for key, v in per.items()})
-        if isinstance(den, Node) and den.kind in ("s", "h", "z", "o"):
-            k = int(den.args[0])
-            width = self.size(den.kind)
-            if k > self.spec.T:  # nothing depends on a node past T
-                cols = [[self.ring.zero] * len(self._shape_of(num)) for _ in range(width)]
-            else:
-                self._in_model(k, 1, self.spec.T, den.kind)
-                cols = [self.tangent(self.run(("node", den.kind, k, r)), num) for r in range(width)]
-            # numerator layout: rows follow the numerator (a column for scalar L)
-            if scalar:
-                return self.column([c[0] for c in cols])
-            return Mat(tuple(tuple(c[q] for c in cols) for q in range(len(cols[0]))))
-        raise EvaluationError(
-            f"cannot differentiate with respect to {den}: use a parameter or s_k, h_k, z_k, o_k"
-        )
-
-    def _shape_of(self, num: Any) -> list[None]:
-        if num == E.L or isinstance(num, E.StepLoss):
-            return [None]
-        if num == PARAM["h_0"]:
-            return [None] * self.spec.hidden
-        return [None] * self.size(num.kind)
-
-    def immediate(self, num: Any, den: Any) -> Any:
-        if not (isinstance(num, E.HiddenState | Node) and getattr(num, "kind", "h") == "h"):
-            raise EvaluationError("immediate partials are of h_t (or f(...)) here")
-        t = int(num.args[0])
-        self._in_model(t, 1, self.spec.T, "h")
-        if isinstance(den, sp.Symbol) and str(den) in STATE_PARAMETERS:
-            name = str(den)
-            rows, cols = self.spec.shape(name)
-            per = {
-                (a, b): immediate(self.spec, self.ring, self.fwd, t, name, a, b)
-                for a in range(rows)
-                for b in range(cols)
-            }
-            if cols == 1:  # b_h: the Jacobian diag(phi'(s_t))
-                return Mat(tuple(zip(*(per[(a, 0)] for a in range(rows)))))
-            return Family(name, {key: self.column(v) for key, v in per.items()})
-        if (isinstance(den, Node) and den.kind == "h" and int(den.args[0]) == t - 1) or (
-            t == 1 and den == PARAM["h_0"]
-        ):
-            return Mat(tuple(tuple(row) for row in jacobian(self.spec, self.params, self.fwd, t)))
-        raise EvaluationError(
-            "the immediate partial of h_t is defined with respect to W_hh, W_xh, b_h, w_h "
-            "and h_{t-1}"
-        )
-
-    # -- algebra -----------------------------------------------------------------------------
-    def add(self, a: Any, b: Any) -> Any:
-        if a is ZERO:
-            return b
-        if b is ZERO:
-            return a
-        if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
-            return Mat(
-                tuple(tuple(x + y for x, y in zip(ra, rb)) for ra, rb in zip(a.rows, b.rows))
-            )
-        if isinstance(a, Family) and isinstance(b, Family) and a.param == b.param:
-            return Family(a.param, {k: self.add(a.members[k], b.members[k]) for k in a.members})
-        raise ShapeError(f"cannot add {shape_of(a)} and {shape_of(b)}")
-
-    def scale(self, c: Any, a: Any) -> Any:
-        if isinstance(a, Mat):
-            return Mat(tuple(tuple(c * x for x in row) for row in a.rows))
-        if isinstance(a, Family):
-            return Family(a.param, {k: self.scale(c, m) for k, m in a.members.items()})
-        return a
-
-    def mul(self, a: Any, b: Any) -> Any:
-        if a is ONE:
-            return b
-        if b is ONE:
-            return a
-        if a is ZERO or b is ZERO:
-            return ZERO
-        if isinstance(a, Mat) and a.shape == (1, 1):
-            return self.scale(a.rows[0][0], b)
-        if isinstance(b, Mat) and b.shape == (1, 1):
-            return self.scale(b.rows[0][0], a)
-        if isinstance(a, Mat) and isinstance(b, Mat):
-            (r, k), (k2, c) = a.shape, b.shape
-            if k != k2:
-                raise ShapeError(f"cannot multiply a {r}x{k} matrix by a {k2}x{c} matrix")
-            cols = list(zip(*b.rows))
-            return Mat(tuple(tuple(_dot(row, col) for col in cols) for row in a.rows))
-        if isinstance(a, Mat) and isinstance(b, Family):
-            return Family(b.param, {k: self.mul(a, m) for k, m in b.members.items()})
-        if isinstance(a, Family) and isinstance(b, Mat):
-            return Family(a.param, {k: self.mul(m, b) for k, m in a.members.items()})
-        raise ShapeError(f"cannot multiply {shape_of(a)} by {shape_of(b)}")
-
-    def transpose(self, a: Any) -> Any:
-        if isinstance(a, Mat):
-            return Mat(tuple(zip(*a.rows)))
-        if isinstance(a, Family):
-            return Family(a.param, {k: self.transpose(m) for k, m in a.members.items()})
-        raise ShapeError(f"cannot transpose {shape_of(a)}")
-
-    def diag(self, a: Any) -> Mat:
-        if not (isinstance(a, Mat) and a.shape[1] == 1):
-            raise ShapeError(f"diag takes a column vector, not {shape_of(a)}")
-        n, zero = a.shape[0], self.ring.zero
-        return Mat(
-            tuple(tuple(a.rows[r][0] if r == c else zero for c in range(n)) for r in range(n))
-        )
-
-    def block(self, rows: int, cols: int, cells: list[Any]) -> Mat:
-        """[A B; C D]: the cells of a row side by side, the rows stacked."""
-        if not all(isinstance(c, Mat) for c in cells):
-            raise ShapeError(
-                "a block matrix takes matrices and vectors, not derivatives by a matrix"
-            )
-        out: list[tuple[Any, ...]] = []
-        for r in range(rows):
-            row = cells[r * cols : (r + 1) * cols]
-            heights = {c.shape[0] for c in row}
-            if len(heights) != 1:
-                raise ShapeError(
-                    "the blocks of a row have different heights: "
-                    + ", ".join(shape_of(c) for c in row)
-                )
-            for i in range(heights.pop()):
-                out.append(tuple(v for c in row for v in c.rows[i]))
-        if len({len(r) for r in out}) != 1:
-            raise ShapeError("the rows of a block matrix have different widths")
-        return Mat(tuple(out))
-
-    def hadamard(self, a: Any, b: Any) -> Any:
-        if isinstance(a, Family) and isinstance(b, Mat):
-            a, b = b, a
-        if isinstance(a, Mat) and isinstance(b, Family):
-            return Family(b.param, {k: self.hadamard(a, m) for k, m in b.members.items()})
-        if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
-            return Mat(
-                tuple(tuple(x * y for x, y in zip(ra, rb)) for ra, rb in zip(a.rows, b.rows))
-            )
-        raise ShapeError(f"cannot multiply {shape_of(a)} and {shape_of(b)} elementwise")
-
-    # -- compiling ---------------------------------------------------------------------------
-    def compile(self, e: sp.Basic) -> Callable[[dict], Any]:
-        """A closure computing ``e`` in an environment of index values."""
-        ring = self.ring
-        if isinstance(e, sp.Add | sp.Mul):  # a sum, or a product in the written order
-            parts = [self.compile(a) for a in e.args]
-            op, start = (self.add, ZERO) if isinstance(e, sp.Add) else (self.mul, ONE)
-
-            def fold(env: dict) -> Any:
-                out: Any = start
-                for p in parts:
-                    out = op(out, p(env))
-                return out
-
-            return fold
-        if e == 0:  # zero takes the shape of what it meets
-            return lambda env: ZERO
-        if isinstance(e, sp.Rational):
-            value = Fraction(int(e.p), int(e.q))
-            return lambda env: Mat(((ring.const(value),),))
-        if e == E.T:
-            return lambda env: Mat(((ring.const(self.spec.T),),))
-        if isinstance(e, sp.Pow):
-            base, exponent = self.compile(e.base), int(e.exp)
-            if e.base == E.T and exponent == -1:
-                return lambda env: Mat(((ring.const(Fraction(1, self.spec.T)),),))
-            if exponent < 0:
-                raise EvaluationError("only 1/T and numbers may divide")
-
-            def power(env: dict) -> Any:
-                out: Any = ONE
-                value = base(env)
-                for _ in range(exponent):
-                    out = self.mul(out, value)
-                return out
-
-            return power
-        if isinstance(e, (sp.Sum, sp.Product)):
-            return self._big(e)
-        if isinstance(e, Node):
-            return lambda env: self.node(e.kind, self._index(e.args[0], env))
-        if isinstance(e, sp.Symbol) and e in PARAM.values():
-            value = self.param(str(e))
-            return lambda env: value
-        if isinstance(e, Transposed):
-            inner = self.compile(e.args[0])
-            return lambda env: self.transpose(inner(env))
-        if isinstance(e, Diag):
-            inner = self.compile(e.args[0])
-            return lambda env: self.diag(inner(env))
-        if isinstance(e, Hadamard):
-            a, b = self.compile(e.args[0]), self.compile(e.args[1])
-            return lambda env: self.hadamard(a(env), b(env))
-        if isinstance(e, Block):
-            rows, cols = int(e.args[0]), int(e.args[1])
-            cells = [self.compile(c) for c in e.args[2:]]
-            return lambda env: self.block(rows, cols, [c(env) for c in cells])
-        if isinstance(e, Activation):
-            node = e.args[0]
-            return lambda env: self._activation(e, self._index(node.args[0], env))
-        if isinstance(e, VTotal | VImmediate):
-            num, den = e.args
-            fn = self.total if isinstance(e, VTotal) else self.immediate
-
-            def derivative(env: dict) -> Any:
-                return fn(self._subs(num, env), self._subs(den, env))
-
-            return derivative
-        if e == E.L:
-            return lambda env: Mat(((self.fwd.L,),))
-        if isinstance(e, E.StepLoss):
-            return lambda env: Mat(((self.fwd.losses[self._index(e.args[0], env)],),))
-        raise EvaluationError(f"{e} has no value in the vector model")
-
-    def _activation(self, e: Activation, t: int) -> Mat:
-        kind = "s" if e.role == "phi" else "z"
-        self._in_model(t, 1, self.spec.T, kind)
-        table = {
-            ("phi", 0): self.fwd.h,
-            ("phi", 1): self.fwd.dphi,
-            ("theta", 0): self.fwd.o,
-            ("theta", 1): self.fwd.dtheta,
-        }
-        return self.column(list(table[(e.role, e.order)][t]))
-
-    def _index(self, index: sp.Expr, env: dict) -> int:
-        value = sp.sympify(index).xreplace(
-            {k: sp.Integer(v) for k, v in {**env, E.T: self.spec.T}.items()}
-        )
-        if not value.is_Integer:
-            raise EvaluationError(f"the index {index} has no value here")
-        return int(value)
-
-    def _subs(self, e: Any, env: dict) -> Any:
-        """A derivative's numerator or denominator with its index evaluated."""
-        if isinstance(e, Node | E.StepLoss | E.HiddenState):
-            t = self._index(e.args[0], env)
-            if isinstance(e, Node) and e.kind == "h" and t == 0:
-                return PARAM["h_0"]
-            return type(e)(sp.Integer(t))
-        return e
-
-    def _big(self, e: sp.Sum | sp.Product) -> Callable[[dict], Any]:
-        body = self.compile(e.function)
-        (var, low, high) = e.limits[0]
-        is_sum = isinstance(e, sp.Sum)
-
-        def big(env: dict) -> Any:
-            lo, hi = self._index(low, env), self._index(high, env)
-            steps = list(range(lo, hi + 1))
-            if not is_sum and self.order == "latest-left":
-                steps.reverse()
-            out: Any = ZERO if is_sum else ONE
-            for j in steps:
-                value = body({**env, var: sp.Integer(j)})
-                out = self.add(out, value) if is_sum else self.mul(out, value)
-            return out
-
-        return big
-
-
-def _dot(row: tuple[Any, ...], col: tuple[Any, ...]) -> Any:
-    out = row[0] * col[0]
-    for a, b in zip(row[1:], col[1:]):
-        out = out + a * b
-    return out

@@ -141,6 +141,18 @@ def check_vector(
 ) -> CheckResult:
     """Check a vector gradient formula (LaTeX) for every t <= T of the vector model.
 
+    Args:
+        equation: LaTeX (``A = B = ...``), or an already parsed formula.
+        spec: the vector model, its sizes and T.
+        method: ``"exact"`` (n <= 3, T <= 6) or ``"modular"``.
+        seed: seeds the modular method and the counterexample search.
+
+    Example:
+        >>> J = r"\\frac{\\partial \\mathbf{h}_t}{\\partial \\mathbf{h}_{t-1}}"
+        >>> check_vector(J + r" = W_{hh} \\operatorname{diag}(\\phi'(\\mathbf{s}_t))",
+        ...              ElmanSpec(hidden=2, T=2)).holds
+        False
+
     Raises:
         FormulaSyntaxError: the formula cannot be parsed or has no meaning in the model.
         SpecError: the exact method beyond n <= 3, T <= 6, or an unknown method.

@@ -114,6 +114,10 @@ def gradients(params, X, D):
 def numpy_source(spec: ElmanSpec, program: Program = BACKWARD) -> str:
     """The generated module's source for ``spec``'s activations and loss reduction.
 
+    Example:
+        >>> "def gradients(params, X, D):" in numpy_source(ElmanSpec(hidden=2, T=2))
+        True
+
     Raises:
         SpecError: an activation without a concrete definition (``generic``).
     """

@@ -215,6 +215,10 @@ class VectorReader(Reader):
 def parse_vector(text: str, *, expression: bool = False) -> Parsed:
     """Parse an equation (or one expression) in vector notation.
 
+    Example:
+        >>> parse_vector(r"\\mathbf{g}_t = W_{hh}^\\top \\boldsymbol{\\delta}_{t+1}").sides
+        [Node_g(t), Transposed(W_hh)*Node_delta(t + 1)]
+
     Raises:
         FormulaSyntaxError: with line and column, for anything not understood.
     """

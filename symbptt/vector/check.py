@@ -31,6 +31,7 @@ from ..values import RecordingRing, ring_for_atoms
 from .evaluate import ONE, ZERO, Evaluator, Family, Mat, ShapeError, shape_of
 from .formula import PARAM, Node, VImmediate, VTotal, free_index, has_product, parse_vector
 from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, ElmanSpec
+from .program import identity
 
 READINGS = {
     "latest-left": "with the latest factor on the left (j decreasing: J_t ... J_(i+1))",
@@ -88,7 +89,7 @@ def _concrete(ev: Evaluator, value: Any, other: Any) -> Any:
     if value is ZERO:
         return Mat(tuple(tuple(ev.ring.zero for _ in range(cols)) for _ in range(rows)))
     if value is ONE and rows == cols:
-        return ev.diag(Mat(tuple((ev.ring.one,) for _ in range(rows))))
+        return Mat(tuple(map(tuple, identity(rows, ev.ring))))
     return value
 
 

@@ -26,7 +26,7 @@ from ..algebra import Ring
 from ..derive.expansion import ChainTerm
 from ..values import Dual, activation_value, function_name
 from .model import CONCATENATION, GRADIENTS, PARAMETERS, ElmanSpec
-from .program import BACKWARD, Program, _dot, evaluate
+from .program import BACKWARD, Program, dot, evaluate, identity, matmul
 
 Matrix = list[list[Any]]
 
@@ -112,13 +112,13 @@ def forward(
         x = [lift(ring.atom(("x", (t, c)))) for c in range(m)]
         d = [lift(ring.atom(("d", (t, q)))) for q in range(k)]
         s = [
-            _dot(P["W_xh"][r], x, zero) + _dot(P["W_hh"][r], h[t - 1], zero) + P["b_h"][r][0]
+            dot(P["W_xh"][r], x, zero) + dot(P["W_hh"][r], h[t - 1], zero) + P["b_h"][r][0]
             for r in range(n)
         ]
         s = cut("s", t, s)
         hs, dp = zip(*(apply(phi, fphi, ("s", (t, r)), s[r]) for r in range(n)))
         hs = cut("h", t, list(hs))
-        z = cut("z", t, [_dot(P["W_hy"][q], hs, zero) + P["b_y"][q][0] for q in range(k)])
+        z = cut("z", t, [dot(P["W_hy"][q], hs, zero) + P["b_y"][q][0] for q in range(k)])
         o, dt = zip(*(apply(theta, ftheta, ("z", (t, q)), z[q]) for q in range(k)))
         o = cut("o", t, list(o))
         step_loss = lift(zero)
@@ -233,7 +233,7 @@ def sum_of_products(
         v = immediate(spec, ring, fwd, i, name, a, b)
         steps = range(i + 1, t + 1) if order == "latest-left" else range(t, i, -1)
         for j in steps:  # apply J_j to the vector: later Jacobians end up on the left
-            v = [_dot(jac[j][r], v, ring.zero) for r in range(spec.hidden)]
+            v = [dot(jac[j][r], v, ring.zero) for r in range(spec.hidden)]
         total = [x + y for x, y in zip(total, v)]
     return total
 
@@ -251,7 +251,7 @@ def sum_of_products_all(
     out: list[list[Any]] = [[]]
     for t in range(1, spec.T + 1):
         jac = jacobian(spec, params, fwd, t)
-        chains = [[_dot(jac[r], v, zero) for r in range(n)] for v in chains]
+        chains = [[dot(jac[r], v, zero) for r in range(n)] for v in chains]
         chains.append(immediate(spec, ring, fwd, t, name, a, b))
         total = [zero] * n
         for v in chains:
@@ -263,16 +263,10 @@ def sum_of_products_all(
 def suffix_products(ring: Ring, jacobians: list[Matrix], target: int) -> list[Matrix | None]:
     """products[f] = J_target J_{target-1} ... J_f (the identity for f = target + 1), the
     ordered products of every chain term of dh_target/dP, shared by all entries of P."""
-    n = len(jacobians[1])
-    identity = [[ring.one if r == c else ring.zero for c in range(n)] for r in range(n)]
     products: list[Matrix | None] = [None] * (target + 2)
-    products[target + 1] = identity
+    products[target + 1] = identity(len(jacobians[1]), ring)
     for f in range(target, 0, -1):  # P_f = P_{f+1} J_f: the new factor goes on the right
-        left, right = products[f + 1], jacobians[f]
-        products[f] = [
-            [_dot(row, [right[k][c] for k in range(n)], ring.zero) for c in range(n)]
-            for row in left
-        ]
+        products[f] = matmul(products[f + 1], jacobians[f], ring.zero)
     return products
 
 
@@ -299,5 +293,5 @@ def chain_term_value(
     else:
         v = immediate(spec, ring, fwd, i, name, a, b)
         if term.leaf == "one_step":
-            v = [x + _dot(row, tangents[i - 1], zero) for x, row in zip(v, jacobians[i])]
-    return [_dot(row, v, zero) for row in products[term.first]]
+            v = [x + dot(row, tangents[i - 1], zero) for x, row in zip(v, jacobians[i])]
+    return [dot(row, v, zero) for row in products[term.first]]

@@ -33,6 +33,7 @@ from .formula import (
     VTotal,
 )
 from .model import ElmanSpec
+from .program import matmul
 
 
 class ShapeError(EvaluationError):
@@ -275,8 +276,7 @@ class Evaluator:
             (r, k), (k2, c) = a.shape, b.shape
             if k != k2:
                 raise ShapeError(f"cannot multiply a {r}x{k} matrix by a {k2}x{c} matrix")
-            cols = list(zip(*b.rows))
-            return Mat(tuple(tuple(_dot(row, col) for col in cols) for row in a.rows))
+            return Mat(tuple(map(tuple, matmul(a.rows, b.rows, self.ring.zero))))
         if isinstance(a, Mat) and isinstance(b, Family):
             return Family(b.param, {k: self.mul(a, m) for k, m in b.members.items()})
         if isinstance(a, Family) and isinstance(b, Mat):
@@ -449,10 +449,3 @@ class Evaluator:
             return out
 
         return big
-
-
-def _dot(row: tuple[Any, ...], col: tuple[Any, ...]) -> Any:
-    out = row[0] * col[0]
-    for a, b in zip(row[1:], col[1:]):
-        out = out + a * b
-    return out

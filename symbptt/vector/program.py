@@ -16,7 +16,7 @@ delta_{t+1}; a recursive step starts from zero at t = T + 1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol
@@ -322,7 +322,7 @@ def evaluate(
                 rows = [[m[c][r] for c in range(len(m))] for r in range(len(m[0]))]
             else:
                 rows = params[expr.matrix.name]
-            return [_dot(row, v, zero) for row in rows]
+            return [dot(row, v, zero) for row in rows]
         if isinstance(expr, Had):
             return [a * b for a, b in zip(vec(expr.left, t), vec(expr.right, t))]
         if isinstance(expr, Add):
@@ -357,7 +357,7 @@ def evaluate(
     return out
 
 
-def _dot(row: list[Any], vector: list[Any], zero: Any) -> Any:
+def dot(row: Sequence[Any], vector: Sequence[Any], zero: Any) -> Any:
     """sum_i row[i] vector[i]; starts from the first product, not from ``zero``, because
     some rings' plain values cannot add a dual number (mpmath intervals raise)."""
     products = [a * b for a, b in zip(row, vector)]
@@ -367,6 +367,17 @@ def _dot(row: list[Any], vector: list[Any], zero: Any) -> Any:
     for p in products[1:]:
         out = out + p
     return out
+
+
+def matmul(a: Sequence[Sequence[Any]], b: Sequence[Sequence[Any]], zero: Any) -> list[list[Any]]:
+    """The matrix product a b of two matrices given as rows (the shapes must fit)."""
+    columns = list(zip(*b))
+    return [[dot(row, col, zero) for col in columns] for row in a]
+
+
+def identity(n: int, ring: Any) -> list[list[Any]]:
+    """The n x n identity matrix of a ring."""
+    return [[ring.one if r == c else ring.zero for c in range(n)] for r in range(n)]
 
 
 def _add(a: list[list[Any]], b: list[list[Any]]) -> list[list[Any]]:

@@ -27,6 +27,7 @@ from .engine import (
     sum_of_products_all,
 )
 from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, EXACT_MAX_T_LINEAR, GRADIENTS, ElmanSpec
+from .program import identity, matmul
 from .reference import Converter, SympyModel, within_limits
 
 #: What each kind of check claims (keyed by the start of its name).
@@ -105,16 +106,10 @@ def _initial_state(
     """dh_t/dh_0 = J_t J_{t-1} ... J_1 for every t (the chain with no immediate term:
     h_0 enters only the first step), each new Jacobian on the left."""
     n = spec.hidden
-    chain = [[ring.one if r == c else ring.zero for c in range(n)] for r in range(n)]
+    chain = identity(n, ring)
     for t in range(1, spec.T + 1):
         left, right = (jacobians[t], chain) if order == "latest-left" else (chain, jacobians[t])
-        chain = [
-            [
-                sum((left[r][k] * right[k][c] for k in range(1, n)), left[r][0] * right[0][c])
-                for c in range(n)
-            ]
-            for r in range(n)
-        ]
+        chain = matmul(left, right, ring.zero)
         for b in range(n):
             tangents = runs[("h_0", b, 0)].h[t]
             for r in range(n):

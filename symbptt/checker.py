@@ -143,15 +143,37 @@ def check(
         from .vector.check import check_vector
 
         return check_vector(equation, spec, method=method, seed=seed)
-    if method == "exact" and spec.T > EXACT_MAX_T:
-        raise SpecError(
-            f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method"
-        )
+    require_exact_size(spec, method)
     parsed = parse(equation)
     try:
         return _decide(equation, spec, parsed, method, seed)
     except EvaluationError as err:
         raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
+
+
+def require_exact_size(spec: RNNSpec | ElmanSpec, method: str) -> None:
+    """The exact method's limits for checking formulas: T <= 300 for the scalar model,
+    n <= 3 and T <= 6 for the vector model.
+
+    Raises:
+        SpecError: beyond them, naming the modular method.
+    """
+    if method != "exact":
+        return
+    if isinstance(spec, ElmanSpec):
+        from .vector.model import EXACT_MAX_HIDDEN
+        from .vector.model import EXACT_MAX_T as VECTOR_MAX_T
+
+        if spec.hidden > EXACT_MAX_HIDDEN or spec.T > VECTOR_MAX_T:
+            raise SpecError(
+                f"exact checks of vector formulas are for n <= {EXACT_MAX_HIDDEN}, "
+                f"T <= {VECTOR_MAX_T}; use the modular method (--method modular)"
+            )
+    elif spec.T > EXACT_MAX_T:
+        raise SpecError(
+            f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular "
+            "method (--method modular)"
+        )
 
 
 def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec | ElmanSpec:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import re
 import sys
@@ -18,6 +20,7 @@ from .model import ACTIVATIONS, LOSSES, MAX_T, REDUCTIONS, RNNSpec
 from .render.document import DocumentOptions
 from .render.printer import IMMEDIATE_STYLES, Notation
 from .render.texbuild import atomic_write
+from .vector.model import ElmanSpec
 from .verify import EXACT_MAX_T, METHOD_NAMES, Report, verify
 
 DEFAULT_T = 4
@@ -83,13 +86,6 @@ method_option = _choice(
 )
 
 
-def make_spec(
-    T: int, activation: str, output_activation: str, reduction: str, step_loss: str, h0: str
-) -> RNNSpec:
-    """Build the scalar spec, turning a SpecError into a usage error (exit 2)."""
-    return model_spec("scalar", T, activation, output_activation, reduction, step_loss, h0, 1, 1, 1)
-
-
 def model_spec(
     model: str,
     T: int,
@@ -104,8 +100,6 @@ def model_spec(
 ) -> Any:
     """The scalar RNNSpec or, for ``--model elman``, the vector ElmanSpec (squared loss;
     --step-loss and --h0 are the scalar model's). Errors are usage errors (exit 2)."""
-    from .vector.model import ElmanSpec
-
     common = dict(
         T=T, activation=activation, output_activation=output_activation, reduction=reduction
     )
@@ -119,8 +113,6 @@ def model_spec(
 
 def default_name(spec: Any, suffix: str) -> Path:
     """derivation-T4.pdf, or derivation-elman-n3-T4.pdf for the vector model."""
-    from .vector.model import ElmanSpec
-
     if isinstance(spec, ElmanSpec):
         return Path(f"derivation-elman-n{spec.hidden}-T{spec.T}{suffix}")
     return Path(f"derivation-T{spec.T}{suffix}")
@@ -190,10 +182,24 @@ vector_options = _stack(
     *(_size(flag, default, f"elman: {what}.") for flag, default, what in _ELMAN_SIZES),
 )
 
+#: The parameters of model_spec, in its order: what spec_options collects.
+_SPEC_KEYS = tuple(inspect.signature(model_spec).parameters)
+
+
+def spec_options(command: Any) -> Any:
+    """The model options (scalar and vector), given to the command as one ``spec``
+    (an RNNSpec, or an ElmanSpec for --model elman) built by :func:`model_spec`."""
+
+    @functools.wraps(command)
+    def with_spec(**kwargs: Any) -> Any:
+        values = {key: kwargs.pop(key) for key in _SPEC_KEYS}
+        return command(spec=model_spec(**values), **kwargs)
+
+    return model_options(vector_options(with_spec))
+
 
 @main.command("verify")
-@model_options
-@vector_options
+@spec_options
 @method_option
 @click.option(
     "--seed",
@@ -204,16 +210,7 @@ vector_options = _stack(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def verify_command(
-    T: int,
-    activation: str,
-    output_activation: str,
-    reduction: str,
-    step_loss: str,
-    h0: str,
-    model: str,
-    hidden: int,
-    inputs: int,
-    outputs: int,
+    spec: Any,
     method: str,
     seed: int,
     as_json: bool,
@@ -230,18 +227,16 @@ def verify_command(
     """
     from .errors import SpecError
 
-    spec = model_spec(
-        model, T, activation, output_activation, reduction, step_loss, h0, hidden, inputs, outputs
-    )
     try:
-        if model == "elman":
+        if isinstance(spec, ElmanSpec):
             from .vector.verify import verify_vector
 
             report = verify_vector(spec, method=method, seed=seed)
         else:
-            if method == "exact" and T > EXACT_MAX_T:
+            if method == "exact" and spec.T > EXACT_MAX_T:
                 raise SpecError(
-                    f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for T={T}"
+                    f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for "
+                    f"T={spec.T}"
                 )
             report = verify(spec, method=method, seed=seed, progress=_Progress())
     except SpecError as err:
@@ -340,8 +335,7 @@ def _run_document_command(action: Any) -> Any:
 
 
 @main.command("pdf")
-@model_options
-@vector_options
+@spec_options
 @document_options
 @click.option(
     "-o",
@@ -351,16 +345,7 @@ def _run_document_command(action: Any) -> Any:
 )
 @click.option("--keep-tex", is_flag=True, help="Also keep the .tex beside the PDF.")
 def pdf_command(
-    T: int,
-    activation: str,
-    output_activation: str,
-    reduction: str,
-    step_loss: str,
-    h0: str,
-    model: str,
-    hidden: int,
-    inputs: int,
-    outputs: int,
+    spec: Any,
     method: str,
     title: str,
     author: str,
@@ -376,9 +361,6 @@ def pdf_command(
     larger with --method modular). No PDF is written if a check fails (exit 1), unless
     --allow-unverified.
     """
-    spec = model_spec(
-        model, T, activation, output_activation, reduction, step_loss, h0, hidden, inputs, outputs
-    )
     target = output or default_name(spec, ".pdf")
     result, report = _run_document_command(
         lambda: make_pdf(
@@ -396,8 +378,7 @@ def pdf_command(
 
 
 @main.command("tex")
-@model_options
-@vector_options
+@spec_options
 @document_options
 @click.option(
     "-o",
@@ -410,16 +391,7 @@ def pdf_command(
     "--fragment", is_flag=True, help="Only the body, for \\input into existing lecture notes."
 )
 def tex_command(
-    T: int,
-    activation: str,
-    output_activation: str,
-    reduction: str,
-    step_loss: str,
-    h0: str,
-    model: str,
-    hidden: int,
-    inputs: int,
-    outputs: int,
+    spec: Any,
     method: str,
     title: str,
     author: str,
@@ -431,9 +403,6 @@ def tex_command(
 ) -> None:
     """Write the LaTeX source of the checked derivation for T steps (--model elman: the
     vector model in matrix notation)."""
-    spec = model_spec(
-        model, T, activation, output_activation, reduction, step_loss, h0, hidden, inputs, outputs
-    )
     tex, _ = _run_document_command(
         lambda: make_tex(
             spec,
@@ -492,8 +461,7 @@ def _write_text(output: str, text: str) -> None:
 
 
 @main.command("check")
-@model_options
-@vector_options
+@spec_options
 @click.argument("equation", required=False)
 @click.option(
     "--file",
@@ -503,16 +471,7 @@ def _write_text(output: str, text: str) -> None:
 )
 @method_option
 def check_command(
-    T: int,
-    activation: str,
-    output_activation: str,
-    reduction: str,
-    step_loss: str,
-    h0: str,
-    model: str,
-    hidden: int,
-    inputs: int,
-    outputs: int,
+    spec: Any,
     equation: str | None,
     file: Path | None,
     method: str,
@@ -525,28 +484,16 @@ def check_command(
     \\boldsymbol{\\delta}_{t+1})'. Exit 0 if every formula holds, 1 if one does not, 2 if
     one cannot be parsed or understood (with its line, column and a caret under the spot).
     """
-    from .checker import check
+    from .checker import check, require_exact_size
     from .errors import FormulaSyntaxError
     from .notation.texfile import marked_displays
 
     if (equation is None) == (file is None):
         raise click.UsageError("give either an EQUATION or --file FILE")
-    if method == "exact" and T > EXACT_MAX_T:
-        raise click.UsageError(
-            f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for T={T}"
-        )
-    spec = model_spec(
-        model, T, activation, output_activation, reduction, step_loss, h0, hidden, inputs, outputs
-    )
-    if model == "elman" and method == "exact":
-        from .vector.model import EXACT_MAX_HIDDEN
-        from .vector.model import EXACT_MAX_T as VECTOR_MAX_T
-
-        if hidden > EXACT_MAX_HIDDEN or T > VECTOR_MAX_T:
-            raise click.UsageError(
-                f"exact checks of vector formulas are for --hidden <= {EXACT_MAX_HIDDEN}, "
-                f"-T <= {VECTOR_MAX_T}; use --method modular"
-            )
+    try:
+        require_exact_size(spec, method)
+    except SymbpttError as err:
+        raise click.UsageError(str(err)) from None
     if file is None:
         items = [(equation, "", 1, 1)]
     else:
@@ -631,7 +578,6 @@ def crosscheck_command(
     Needs PyTorch: pip install 'symbptt[crosscheck]'.
     """
     from .vector.crosscheck import crosscheck
-    from .vector.model import ElmanSpec
 
     try:
         spec = ElmanSpec(hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction)
@@ -676,7 +622,6 @@ def codegen_command(activation: str, output_activation: str, reduction: str, out
     with the chosen activations (exit 1, nothing written, if it failed).
     """
     from .vector.codegen import numpy_source
-    from .vector.model import ElmanSpec
     from .vector.verify import verify_vector
 
     try:

@@ -23,14 +23,14 @@ from typing import Any
 import sympy as sp
 
 from ..algebra import ModularRing, PolynomialRing, Ring
-from ..checker import CheckResult, StepResult
+from ..checker import CheckResult, StepResult, require_exact_size
 from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError, SpecError
 from ..notation.meaning import Parsed
 from ..values import RecordingRing, ring_for_atoms
 from .evaluate import ONE, ZERO, Evaluator, Family, Mat, ShapeError, shape_of
 from .formula import PARAM, Node, VImmediate, VTotal, free_index, has_product, parse_vector
-from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, ElmanSpec
+from .model import ElmanSpec
 from .program import identity
 
 READINGS = {
@@ -160,11 +160,7 @@ def check_vector(
     """
     if method not in ("exact", "modular"):
         raise SpecError(f"unknown method {method!r}; expected one of: exact, modular")
-    if method == "exact" and (spec.hidden > EXACT_MAX_HIDDEN or spec.T > EXACT_MAX_T):
-        raise SpecError(
-            f"exact checks of vector formulas are for n <= {EXACT_MAX_HIDDEN}, "
-            f"T <= {EXACT_MAX_T}; use the modular method"
-        )
+    require_exact_size(spec, method)
     parsed = parse_vector(equation) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,7 +87,7 @@ def _free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
 
 
 def _comparisons(spec: RNNSpec, sides: list[sp.Expr], ring: Ring) -> Iterator[tuple]:
-    """(label, (t, component), lhs, rhs) for every t where the formula is defined."""
+    """(label, t, component, lhs, rhs) for every t where the formula is defined."""
     ctx = make_context(spec, ring, DEFAULT_FORMULAS, "forward")
     ev = ctx.evaluator
     for component, parts in _components(sides):
@@ -106,7 +106,7 @@ def _comparisons(spec: RNNSpec, sides: list[sp.Expr], ring: Ring) -> Iterator[tu
                 label = (f"t={t}" if t is not None else "the formula") + (
                     f", component {component} of w_h" if component else ""
                 )
-                yield label, (t, component), a, b
+                yield label, t, component, a, b
 
 
 def check(
@@ -184,6 +184,58 @@ def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec |
     return spec
 
 
+@dataclass(frozen=True)
+class Tally:
+    """The verdicts of one run of comparisons in one ring.
+
+    Attributes:
+        results: a verdict per comparison.
+        failure: the label of the first comparison that failed (None if all hold).
+        relevant: for exact canonical forms, the atoms the failing sides involve.
+        degree: for the modular method, the largest degree bound met.
+    """
+
+    ring: Ring
+    results: tuple[StepResult, ...]
+    failure: str | None
+    relevant: set | None
+    degree: int
+
+    @property
+    def holds(self) -> bool:
+        return self.failure is None
+
+    def explanation(self) -> str:
+        """ "holds for every t checked" (with the modular error bound), or where it fails."""
+        if not self.holds:
+            return f"does not hold at {self.failure}"
+        text = "holds for every t checked"
+        if isinstance(self.ring, ModularRing):
+            bound = self.ring.error_bound(self.degree, len(self.results))
+            text += f" (the probability that this is wrong is below {bound:.1e})"
+        return text
+
+
+def tally(ring: Ring, comparisons: Iterable[tuple[str, Any, Any, Any, Any]], T: int) -> Tally:
+    """Decide each (label, t, component, lhs, rhs) in ``ring``, keeping the first failure.
+
+    Raises:
+        FormulaSyntaxError: nothing was compared (no t has every index in range).
+    """
+    results, failure, degree, relevant = [], None, 0, None
+    for label, t, component, a, b in comparisons:
+        if isinstance(ring, ModularRing):
+            degree = max(degree, a.deg, b.deg)
+        ok = ring.equal(a, b)
+        results.append(StepResult(t, component, ok))
+        if not ok and failure is None:
+            failure = label
+            relevant = ring.atoms_of(a, b) if isinstance(ring, PolynomialRing) else None
+    if not results:
+        raise FormulaSyntaxError(f"no t in 1..{T} has every index of the formula in range")
+    return Tally(ring, tuple(results), failure, relevant, degree)
+
+
 def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -> CheckResult:
     sides = parsed.sides
     if method == "exact":
@@ -193,37 +245,25 @@ def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -
         ring: Ring = canonical_ring(spec, tuple(dict.fromkeys(recorder.keys)))
     else:
         ring = ModularRing(random.Random(seed))
-    results, failure, degree = [], None, 0
-    for label, (t, component), a, b in _comparisons(spec, sides, ring):
-        if isinstance(ring, ModularRing):
-            degree = max(degree, a.deg, b.deg)
-        ok = ring.equal(a, b)
-        results.append(StepResult(t, component, ok))
-        if not ok and failure is None:
-            failure = label
-            relevant = ring.atoms_of(a, b) if isinstance(ring, PolynomialRing) else None
-    if not results:
-        raise FormulaSyntaxError(f"no t in 1..{spec.T} has every index of the formula in range")
-    holds = failure is None
+    verdict = tally(ring, _comparisons(spec, sides, ring), spec.T)
     counterexample = None
-    explanation = "holds for every t checked" if holds else f"does not hold at {failure}"
-    if holds and isinstance(ring, ModularRing):
-        bound = ring.error_bound(degree, len(results))
-        explanation += f" (the probability that this is wrong is below {bound:.1e})"
-    if not holds:
+    explanation = verdict.explanation()
+    if not verdict.holds:
         counterexample = find_counterexample(
             spec,
-            lambda point: singles((lab, a, b) for lab, _, a, b in _comparisons(spec, sides, point)),
-            failure,
+            lambda point: singles(
+                (lab, a, b) for lab, _, _, a, b in _comparisons(spec, sides, point)
+            ),
+            verdict.failure,
             seed=seed,
-            relevant=relevant,
+            relevant=verdict.relevant,
         )
         explanation += _why(spec, sides, method, seed)
     return CheckResult(
         equation,
-        holds,
+        verdict.holds,
         ring.method,
-        tuple(results),
+        tuple(verdict.results),
         counterexample,
         explanation,
         tuple(parsed.warnings),

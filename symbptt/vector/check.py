@@ -22,8 +22,8 @@ from typing import Any
 
 import sympy as sp
 
-from ..algebra import ModularRing, PolynomialRing, Ring
-from ..checker import CheckResult, StepResult, require_exact_size
+from ..algebra import ModularRing, Ring
+from ..checker import CheckResult, Tally, require_exact_size, tally
 from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError, SpecError
 from ..notation.meaning import Parsed
@@ -42,7 +42,8 @@ READINGS = {
 def _comparisons(
     spec: ElmanSpec, sides: list[sp.Expr], ring: Ring, order: str
 ) -> Iterator[tuple[str, int | None, Any, Any]]:
-    """(label, t, lhs entry, rhs entry) for every t where the formula is defined."""
+    """(label, t, None, lhs entry, rhs entry) for every t where the formula is defined
+    (the shape :func:`symbptt.checker.tally` takes)."""
     ev = Evaluator(spec, ring, order)
     index = free_index(sides)
     compiled = [ev.compile(side) for side in sides]
@@ -65,13 +66,14 @@ def _comparisons(
                 yield (
                     f"{where}, entry [0,0]",
                     t,
+                    None,
                     one if a is ONE else zero,
                     one if b is ONE else zero,
                 )
                 continue
             _same_shape(a, b, where)
             for (label, x), (_, y) in zip(a.entries(), b.entries()):
-                yield f"{where}, entry {label}", t, x, y
+                yield f"{where}, entry {label}", t, None, x, y
 
 
 def _concrete(ev: Evaluator, value: Any, other: Any) -> Any:
@@ -109,32 +111,15 @@ def _ring(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, order: 
     return ring_for_atoms(recorder.keys, (("phi", spec.phi), ("theta", spec.theta)))
 
 
-def _decide_one(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, order: str) -> dict:
-    """The verdict under one reading of \\prod."""
+def _decide_one(
+    spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, order: str
+) -> Tally | str:
+    """The verdict under one reading of \\prod, or why the sides' shapes do not fit."""
     try:
         ring = _ring(spec, sides, method, seed, order)
-        results, failure, degree, relevant = [], None, 0, None
-        for label, t, a, b in _comparisons(spec, sides, ring, order):
-            if isinstance(ring, ModularRing):
-                degree = max(degree, a.deg, b.deg)
-            ok = ring.equal(a, b)
-            results.append(StepResult(t, None, ok))
-            if not ok and failure is None:
-                failure = label
-                relevant = ring.atoms_of(a, b) if isinstance(ring, PolynomialRing) else None
+        return tally(ring, _comparisons(spec, sides, ring, order), spec.T)
     except ShapeError as err:
-        return {"holds": False, "shape": str(err), "results": [], "method": method}
-    if not results:
-        raise FormulaSyntaxError(f"no t in 1..{spec.T} has every index of the formula in range")
-    return {
-        "holds": failure is None,
-        "results": results,
-        "failure": failure,
-        "relevant": relevant,
-        "ring": ring,
-        "degree": degree,
-        "shape": "",
-    }
+        return str(err)
 
 
 def check_vector(
@@ -170,51 +155,45 @@ def check_vector(
     except EvaluationError as err:
         raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
     notes = list(parsed.notes)
-    holding = [o for o in orders if verdicts[o]["holds"]]
+    holding = [o for o in orders if isinstance(verdicts[o], Tally) and verdicts[o].holds]
     chosen = holding[0] if holding else orders[0]
     verdict = verdicts[chosen]
     if len(orders) == 2:
         notes.append(_reading_note(verdicts, holding))
-    if verdict["shape"]:
-        explanation = f"does not hold: {verdict['shape']}"
+    if not isinstance(verdict, Tally):  # the shapes do not fit
         return CheckResult(
             text,
             False,
             _method_name(method),
             (),
             None,
-            explanation,
+            f"does not hold: {verdict}",
             tuple(parsed.warnings),
             tuple(notes),
         )
-    ring = verdict["ring"]
-    if verdict["holds"]:
-        explanation = "holds for every t checked"
-        if isinstance(ring, ModularRing):
-            bound = ring.error_bound(verdict["degree"], len(verdict["results"]))
-            explanation += f" (the probability that this is wrong is below {bound:.1e})"
+    explanation = verdict.explanation()
+    counterexample = None
+    if verdict.holds:
         if len(orders) == 2 and len(holding) == 1:
             explanation += f", reading the \\prod {READINGS[chosen]} only"
-        counterexample = None
     else:
-        explanation = f"does not hold at {verdict['failure']}"
         if len(orders) == 2:
             explanation += " in either reading of the \\prod"
         explanation += _why(spec, sides, method, seed, orders)
         counterexample = find_counterexample(
             spec,
             lambda point: singles(
-                (lab, a, b) for lab, _, a, b in _comparisons(spec, sides, point, chosen)
+                (lab, a, b) for lab, _, _, a, b in _comparisons(spec, sides, point, chosen)
             ),
-            verdict["failure"],
+            verdict.failure,
             seed=seed,
-            relevant=verdict["relevant"],
+            relevant=verdict.relevant,
         )
     return CheckResult(
         text,
-        verdict["holds"],
-        ring.method,
-        tuple(verdict["results"]),
+        verdict.holds,
+        verdict.ring.method,
+        verdict.results,
         counterexample,
         explanation,
         tuple(parsed.warnings),
@@ -237,7 +216,8 @@ def _why(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, orders: 
         side.xreplace({d: VImmediate(*d.args) for d in totals}) for side in sides[1:]
     ]
     try:
-        if any(_decide_one(spec, fixed, method, seed, order)["holds"] for order in orders):
+        verdicts = [_decide_one(spec, fixed, method, seed, order) for order in orders]
+        if any(isinstance(v, Tally) and v.holds for v in verdicts):
             return (
                 "; on the right-hand side the derivatives of h_i by a parameter must be "
                 "immediate partials (\\partial^+, h_(i-1) held fixed), not total "
@@ -253,7 +233,8 @@ def _reading_note(verdicts: dict, holding: list[str]) -> str:
         return "the \\prod of matrices gives the same value in either order here"
     if len(holding) == 1:
         other = next(o for o in verdicts if o != holding[0])
-        fails = verdicts[other].get("failure") or verdicts[other].get("shape")
+        verdict = verdicts[other]
+        fails = verdict.failure if isinstance(verdict, Tally) else verdict
         return (
             f"a \\prod of matrices does not fix its order: it holds read "
             f"{READINGS[holding[0]]}; read {READINGS[other]} it fails ({fails})"

@@ -71,16 +71,13 @@ def reference(trace: Trace, *, method: str | None = None) -> Reference:
     return Reference(method, dh, dL)
 
 
-class _Converter:
-    """Maps a SymPy expression over the nested forms into the trace's ring."""
+class SympyToRing:
+    """Brings a SymPy expression into a ring: numbers, sums, products and non-negative
+    integer powers here, memoised by subexpression; the leaves (symbols, activations and
+    their derivatives at recognised nodes) by the subclass's :meth:`leaf`."""
 
-    def __init__(self, unrolled: Unrolled, trace: Trace) -> None:
-        self.trace = trace
-        self.ring = trace.ring
-        self.s_node = {e: k for k, e in enumerate(unrolled.s) if e is not None}
-        self.h_node = {e: k for k, e in enumerate(unrolled.h) if k > 0}
-        self.yhat_node = {e: k for k, e in enumerate(unrolled.yhat) if e is not None}
-        self.phi_fn, self.theta_fn, self.ell = unrolled.phi, unrolled.theta, unrolled.ell
+    def __init__(self, ring: Any) -> None:
+        self.ring = ring
         self.memo: dict[sp.Basic, Any] = {}
 
     def __call__(self, expr: sp.Basic) -> Any:
@@ -88,6 +85,38 @@ class _Converter:
         if hit is None:
             hit = self.memo[expr] = self._convert(expr)
         return hit
+
+    def _convert(self, e: sp.Basic) -> Any:
+        ring = self.ring
+        if e.is_Rational:
+            return ring.const(_fraction(e))
+        if e.is_Add or e.is_Mul:
+            out = ring.zero if e.is_Add else ring.one
+            for a in e.args:
+                out = out + self(a) if e.is_Add else ring.normal(out * self(a))
+            return out
+        if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
+            base, out = self(e.base), ring.one
+            for _ in range(int(e.exp)):
+                out = ring.normal(out * base)
+            return out
+        return self.leaf(e)
+
+    def leaf(self, e: sp.Basic) -> Any:
+        """The value of anything but a number, sum, product or power."""
+        raise NotImplementedError
+
+
+class _Converter(SympyToRing):
+    """Maps a SymPy expression over the nested forms into the trace's ring."""
+
+    def __init__(self, unrolled: Unrolled, trace: Trace) -> None:
+        super().__init__(trace.ring)
+        self.trace = trace
+        self.s_node = {e: k for k, e in enumerate(unrolled.s) if e is not None}
+        self.h_node = {e: k for k, e in enumerate(unrolled.h) if k > 0}
+        self.yhat_node = {e: k for k, e in enumerate(unrolled.yhat) if e is not None}
+        self.phi_fn, self.theta_fn, self.ell = unrolled.phi, unrolled.theta, unrolled.ell
 
     def _node(self, role: str, arg: sp.Basic) -> int:
         table = self.s_node if role == "phi" else self.h_node
@@ -115,26 +144,14 @@ class _Converter:
                 return role
         raise EvaluationError(f"unrecognised activation node {func}({arg})")
 
-    def _convert(self, e: sp.Basic) -> Any:
-        ring, tr = self.ring, self.trace
-        if e.is_Rational:
-            return ring.const(_fraction(e))
+    def leaf(self, e: sp.Basic) -> Any:
+        tr = self.trace
         leaves = {w: tr.w, v: tr.v}
         if e in leaves:
             return leaves[e]
         for cls, values in ((HiddenState, tr.h), (Input, tr.x), (Target, tr.d)):
             if isinstance(e, cls):
                 return values[int(e.index)]
-        if e.is_Add or e.is_Mul:
-            out = ring.zero if e.is_Add else ring.one
-            for a in e.args:
-                out = out + self(a) if e.is_Add else ring.normal(out * self(a))
-            return out
-        if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
-            base, out = self(e.base), ring.one
-            for _ in range(int(e.exp)):
-                out = ring.normal(out * base)
-            return out
         if isinstance(e, sp.Subs):
             return self._derivative_at(e.expr, dict(zip(e.variables, e.point)))
         if isinstance(e, sp.Derivative):

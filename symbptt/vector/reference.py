@@ -16,12 +16,12 @@ forms grow fast: it is used for n <= 2, T <= 3.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from ..algebra import Ring
+from ..derive.reference import SympyToRing
 from ..errors import EvaluationError
 from .engine import Forward
 from .model import GRADIENTS, PARAMETERS, ElmanSpec
@@ -96,25 +96,17 @@ class SympyModel:
         return [sp.diff(self.h[t][r], sym) for r in range(self.spec.hidden)]
 
 
-class Converter:
+class Converter(SympyToRing):
     """Brings SymPy expressions over the unrolled model into a ring, at the values of a
     forward pass in that ring."""
 
     def __init__(
         self, model: SympyModel, ring: Ring, params: dict[str, list[list[Any]]], fwd: Forward
     ) -> None:
-        self.model, self.ring, self.params, self.fwd = model, ring, params, fwd
-        self.memo: dict[sp.Basic, Any] = {}
+        super().__init__(ring)
+        self.model, self.params, self.fwd = model, params, fwd
 
-    def __call__(self, e: sp.Basic) -> Any:
-        if e not in self.memo:
-            self.memo[e] = self._convert(e)
-        return self.memo[e]
-
-    def _convert(self, e: sp.Basic) -> Any:
-        ring = self.ring
-        if e.is_Rational:
-            return ring.const(Fraction(int(e.p), int(e.q)))
+    def leaf(self, e: sp.Basic) -> Any:
         if e.is_Symbol:
             kind, *where = self.model.symbols[e]
             if kind == "param":
@@ -122,16 +114,6 @@ class Converter:
                 return self.params[name][r][c]
             t, r = where
             return (self.fwd.x if kind == "x" else self.fwd.d)[t][r]
-        if e.is_Add or e.is_Mul:
-            out = ring.zero if e.is_Add else ring.one
-            for a in e.args:
-                out = out + self(a) if e.is_Add else out * self(a)
-            return out
-        if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
-            base, out = self(e.base), ring.one
-            for _ in range(int(e.exp)):
-                out = out * base
-            return out
         if isinstance(e, sp.Subs):
             (point,) = e.point
             return self._at(e.expr.expr.func, point, 1)

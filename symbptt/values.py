@@ -11,7 +11,7 @@ recurrence and the derivative of each activation, never the formulas under test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -253,6 +253,16 @@ def canonical_ring(spec: RNNSpec, extra_keys: tuple[AtomKey, ...] = ()) -> Polyn
     return ring_for_atoms(
         atom_keys(spec) + list(extra_keys), (("phi", spec.phi), ("theta", spec.theta))
     )
+
+
+def recorded_ring(spec: Any, computation: Callable[[Ring], Iterable[Any]]) -> PolynomialRing:
+    """The exact canonical-form ring for whatever ``computation`` asks of a ring: it runs
+    once in a :class:`RecordingRing`, then each atom it used becomes a generator (with
+    the activation relations of ``spec``'s phi and theta)."""
+    recorder = RecordingRing()
+    for _ in computation(recorder):
+        pass
+    return ring_for_atoms(recorder.keys, (("phi", spec.phi), ("theta", spec.theta)))
 
 
 def ring_for_atoms(

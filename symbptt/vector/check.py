@@ -27,7 +27,7 @@ from ..checker import CheckResult, Tally, require_exact_size, tally
 from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError, SpecError
 from ..notation.meaning import Parsed
-from ..values import RecordingRing, ring_for_atoms
+from ..values import recorded_ring
 from .evaluate import ONE, ZERO, Evaluator, Family, Mat, ShapeError, shape_of
 from .formula import PARAM, Node, VImmediate, VTotal, free_index, has_product, parse_vector
 from .model import ElmanSpec
@@ -105,10 +105,7 @@ def _same_shape(a: Any, b: Any, where: str) -> None:
 def _ring(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, order: str) -> Ring:
     if method == "modular":
         return ModularRing(random.Random(seed))
-    recorder = RecordingRing()
-    for _ in _comparisons(spec, sides, recorder, order):
-        pass
-    return ring_for_atoms(recorder.keys, (("phi", spec.phi), ("theta", spec.theta)))
+    return recorded_ring(spec, lambda recorder: _comparisons(spec, sides, recorder, order))
 
 
 def _decide_one(

@@ -12,7 +12,7 @@ from ..algebra import ModularRing, Ring
 from ..derive.expansion import expand
 from ..equivalence import find_counterexample, singles
 from ..errors import SpecError
-from ..values import RecordingRing, ring_for_atoms
+from ..values import recorded_ring
 from ..verify import CheckResult, Report
 from .engine import (
     STATE_PARAMETERS,
@@ -51,9 +51,11 @@ REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled vector 
 def _comparisons(
     spec: ElmanSpec, ring: Ring, order: str = "latest-left"
 ) -> Iterator[tuple[str, str, Any, Any]]:
-    """(check, label, formula value, reference value): every entry of every gradient by
-    the backward recursion, and every entry of dh_t/dP by the sum of products. Labels
-    are unique: a counterexample search finds its comparison by label."""
+    """(check, label, formula value, reference value) for every check of
+    :data:`DESCRIPTIONS`: every entry of every gradient by the backward recursion (and by
+    SymPy's reference, for small models), dh_t/dh_0, the output layer, and every entry of
+    dh_t/dP by each form of the expansion and by the sum of products. Labels are unique:
+    a counterexample search finds its comparison by label."""
     params = parameter_values(spec, ring)
     fwd = forward(spec, ring, params)
     ours = backward(spec, ring, params, fwd)
@@ -238,10 +240,7 @@ def verify_vector(
                 f"{EXACT_MAX_HIDDEN}, T <= {max_t}"
                 f"{' (linear model)' if linear else ''}; use the modular method"
             )
-        recorder = RecordingRing()
-        for _ in _comparisons(spec, recorder, order):
-            pass
-        ring: Ring = ring_for_atoms(recorder.keys, (("phi", spec.phi), ("theta", spec.theta)))
+        ring: Ring = recorded_ring(spec, lambda recorder: _comparisons(spec, recorder, order))
     elif method == "modular":
         ring = ModularRing(random.Random(seed))
     else:

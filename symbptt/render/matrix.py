@@ -114,8 +114,9 @@ class _LatexStyle:
     def var(self, v: Var) -> str:
         return vector(v.name, self.at, v.shift)
 
-    def matrix(self, m: Param | Transpose) -> str:
-        return f"{parameter(m.arg.name)}^\\top" if isinstance(m, Transpose) else parameter(m.name)
+    def matvec(self, m: Param | Transpose, vector: str) -> str:
+        name = f"{parameter(m.arg.name)}^\\top" if isinstance(m, Transpose) else parameter(m.name)
+        return f"{name} {vector}"
 
     def group(self, text: str) -> str:
         return rf"\left({text}\right)"

@@ -28,12 +28,14 @@ from .program import (
     Had,
     LossScale,
     MatVec,
+    Param,
     Program,
     Step,
     Sub,
     Transpose,
     Var,
     describe,
+    render,
     variables,
 )
 
@@ -180,19 +182,17 @@ class _Emitter:
         return self.lines
 
     def step(self, step: Step) -> None:
-        array = step.name.upper()
+        array, width = step.name.upper(), self.width(step.expr)
         if not step.recursive:
-            value = self.stacked(step.expr)
-            self.lines.append(f"{array} = np.zeros((T + 2, {self.width(step.expr)}))")
-            self.lines.append(f"{array}[1:T + 1] = {value}")
-        else:
+            self.lines.append(f"{array} = np.zeros((T + 2, {width}))")
+            self.lines.append(f"{array}[1:T + 1] = {self.stacked(step.expr)}")
+        else:  # the parts without the recursion first, for all t; then the loop
             expr = self.hoist(step.expr, step.name)
-            self.lines.append(f"{array} = np.zeros((T + 2, {self.width(step.expr)}))")
+            self.lines.append(f"{array} = np.zeros((T + 2, {width}))")
             self.arrays[step.name] = array
             self.lines.append("for t in range(T, 0, -1):")
             self.lines.append(f"    {array}[t] = {self.row(expr, 't')}")
-        self.arrays[step.name] = array
-        self.widths[step.name] = self.width(step.expr)
+        self.arrays[step.name], self.widths[step.name] = array, width
 
     def width(self, expr: Expr) -> str:
         """The generated-code expression for the length of ``expr``'s vectors."""
@@ -242,27 +242,39 @@ class _Emitter:
         return self._emit(expr, t)
 
     def _emit(self, expr: Expr, t: str | None) -> str:
-        if isinstance(expr, Var):
-            array = self.arrays[expr.name]
-            if t is None:
-                return f"{array}[{_offset(1, expr.shift)}:{_offset('T + 1', expr.shift)}]"
-            return f"{array}[{_offset(t, expr.shift)}]"
-        if isinstance(expr, MatVec):
-            v = self._emit(expr.vector, t)
-            if isinstance(expr.matrix, Transpose):
-                return f"({v} @ {expr.matrix.arg.name})"
-            return f"({v} @ {expr.matrix.name}.T)"
-        if isinstance(expr, (Had, Add, Sub)):
-            op = {Had: "*", Add: "+", Sub: "-"}[type(expr)]
-            return f"({self._emit(expr.left, t)} {op} {self._emit(expr.right, t)})"
-        if isinstance(expr, LossScale):
-            return f"(c * {self._emit(expr.arg, t)})"
-        if isinstance(expr, Concat):
-            return (
-                f"np.concatenate([{self._emit(expr.top, t)}, "
-                f"{self._emit(expr.bottom, t)}], axis=-1)"
-            )
-        raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+        return render(expr, _NumpyStyle(self.arrays, t))
+
+
+@dataclass(frozen=True)
+class _NumpyStyle:
+    """NumPy on stacked arrays (row t of an array is step t): M v is ``V @ M.T`` and
+    M^T v is ``V @ M``; ``t`` None means all t = 1..T at once."""
+
+    arrays: dict[str, str]
+    t: str | None
+
+    def var(self, v: Var) -> str:
+        array = self.arrays[v.name]
+        if self.t is None:
+            return f"{array}[{_offset(1, v.shift)}:{_offset('T + 1', v.shift)}]"
+        return f"{array}[{_offset(self.t, v.shift)}]"
+
+    def matvec(self, m: Param | Transpose, vector: str) -> str:
+        if isinstance(m, Transpose):
+            return f"({vector} @ {m.arg.name})"
+        return f"({vector} @ {m.name}.T)"
+
+    def group(self, text: str) -> str:
+        return f"({text})"
+
+    def had(self, left: str, right: str) -> str:
+        return f"({left} * {right})"
+
+    def scale(self, text: str) -> str:
+        return f"(c * {text})"
+
+    def concat(self, top: str, bottom: str) -> str:
+        return f"np.concatenate([{top}, {bottom}], axis=-1)"
 
 
 def _offset(base: int | str, shift: int) -> str:

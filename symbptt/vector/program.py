@@ -214,7 +214,7 @@ class Style(Protocol):
     """How a printer writes the leaves and operators of an expression (see :func:`render`)."""
 
     def var(self, v: Var) -> str: ...
-    def matrix(self, m: Param | Transpose) -> str: ...
+    def matvec(self, m: Param | Transpose, vector: str) -> str: ...
     def group(self, text: str) -> str: ...
     def had(self, left: str, right: str) -> str: ...
     def scale(self, text: str) -> str: ...
@@ -230,7 +230,7 @@ def render(expr: Expr, style: Style) -> str:
     if isinstance(expr, Var):
         return style.var(expr)
     if isinstance(expr, MatVec):
-        return f"{style.matrix(expr.matrix)} {operand(expr.vector)}"
+        return style.matvec(expr.matrix, operand(expr.vector))
     if isinstance(expr, Had):
         return style.had(operand(expr.left), operand(expr.right))
     if isinstance(expr, Add):
@@ -251,8 +251,8 @@ class _Text:
         sub = "t" if not v.shift else f"t{v.shift:+d}"
         return f"{v.name}_{sub}" if len(sub) == 1 else f"{v.name}_({sub})"
 
-    def matrix(self, m: Param | Transpose) -> str:
-        return f"{m.arg.name}^T" if isinstance(m, Transpose) else m.name
+    def matvec(self, m: Param | Transpose, vector: str) -> str:
+        return f"{m.arg.name}^T {vector}" if isinstance(m, Transpose) else f"{m.name} {vector}"
 
     def group(self, text: str) -> str:
         return f"({text})"

@@ -54,6 +54,11 @@ class Mat:
     def shape(self) -> tuple[int, int]:
         return len(self.rows), len(self.rows[0]) if self.rows else 0
 
+    @classmethod
+    def from_columns(cls, columns: list[list[Any]]) -> Mat:
+        """The matrix with these columns."""
+        return cls(tuple(zip(*columns)))
+
     def combine(self, other: Mat, op: Callable[[Any, Any], Any]) -> Mat:
         """Entry by entry (same shapes)."""
         return Mat(
@@ -189,9 +194,7 @@ class Evaluator:
             }
             if scalar:  # denominator layout: the shape of the parameter
                 return Mat(tuple(tuple(per[(a, b)][0] for b in range(cols)) for a in range(rows)))
-            if cols == 1:  # a vector parameter: the Jacobian, rows following the numerator
-                return Mat(tuple(zip(*(per[(a, 0)] for a in range(rows)))))
-            return Family(name, {key: self.column(v) for key, v in per.items()})
+            return self._by_entry(name, per)
         if isinstance(den, Node) and den.kind in ("s", "h", "z", "o"):
             k = int(den.args[0])
             width = self.size(den.kind)
@@ -203,10 +206,17 @@ class Evaluator:
             # numerator layout: rows follow the numerator (a column for scalar L)
             if scalar:
                 return self.column([c[0] for c in cols])
-            return Mat(tuple(tuple(c[q] for c in cols) for q in range(len(cols[0]))))
+            return Mat.from_columns(cols)
         raise EvaluationError(
             f"cannot differentiate with respect to {den}: use a parameter or s_k, h_k, z_k, o_k"
         )
+
+    def _by_entry(self, name: str, per: dict[tuple[int, int], list[Any]]) -> Mat | Family:
+        """A vector's derivatives by each entry of a parameter: for a vector parameter
+        (b_h, h_0) the Jacobian, rows following the numerator; for a matrix, a Family."""
+        if self.spec.shape(name)[1] == 1:
+            return Mat.from_columns([per[(a, 0)] for a in range(self.spec.shape(name)[0])])
+        return Family(name, {key: self.column(v) for key, v in per.items()})
 
     def _shape_of(self, num: Any) -> list[None]:
         if num == E.L or isinstance(num, E.StepLoss):
@@ -228,9 +238,7 @@ class Evaluator:
                 for a in range(rows)
                 for b in range(cols)
             }
-            if cols == 1:  # b_h: the Jacobian diag(phi'(s_t))
-                return Mat(tuple(zip(*(per[(a, 0)] for a in range(rows)))))
-            return Family(name, {key: self.column(v) for key, v in per.items()})
+            return self._by_entry(name, per)
         if (isinstance(den, Node) and den.kind == "h" and int(den.args[0]) == t - 1) or (
             t == 1 and den == PARAM["h_0"]
         ):
@@ -247,9 +255,7 @@ class Evaluator:
         if b is ZERO:
             return a
         if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
-            return Mat(
-                tuple(tuple(x + y for x, y in zip(ra, rb)) for ra, rb in zip(a.rows, b.rows))
-            )
+            return a.combine(b, lambda x, y: x + y)
         if isinstance(a, Family) and isinstance(b, Family) and a.param == b.param:
             return Family(a.param, {k: self.add(a.members[k], b.members[k]) for k in a.members})
         raise ShapeError(f"cannot add {shape_of(a)} and {shape_of(b)}")
@@ -325,9 +331,7 @@ class Evaluator:
         if isinstance(a, Mat) and isinstance(b, Family):
             return Family(b.param, {k: self.hadamard(a, m) for k, m in b.members.items()})
         if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
-            return Mat(
-                tuple(tuple(x * y for x, y in zip(ra, rb)) for ra, rb in zip(a.rows, b.rows))
-            )
+            return a.combine(b, lambda x, y: x * y)
         raise ShapeError(f"cannot multiply {shape_of(a)} and {shape_of(b)} elementwise")
 
     # -- compiling ---------------------------------------------------------------------------

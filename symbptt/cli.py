@@ -315,6 +315,11 @@ document_options = _stack(
     ),
 )
 
+#: Shared by the commands that write PDFs.
+keep_tex_option = click.option(
+    "--keep-tex", is_flag=True, help="Also keep the .tex beside the PDF."
+)
+
 
 def _options(title: str, author: str, immediate_style: str) -> DocumentOptions:
     return DocumentOptions(title=title, author=author, notation=Notation(immediate=immediate_style))
@@ -343,7 +348,7 @@ def _run_document_command(action: Any) -> Any:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the PDF [default: derivation-T<T>.pdf].",
 )
-@click.option("--keep-tex", is_flag=True, help="Also keep the .tex beside the PDF.")
+@keep_tex_option
 def pdf_command(
     spec: Any,
     method: str,
@@ -424,7 +429,7 @@ def tex_command(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the PDF [default: the spec's name with .pdf].",
 )
-@click.option("--keep-tex", is_flag=True, help="Also keep the .tex beside the PDF.")
+@keep_tex_option
 @click.option("--allow-unverified", is_flag=True, help="Write the document even if a check fails.")
 def build_command(
     spec_file: Path, output: Path | None, keep_tex: bool, allow_unverified: bool

@@ -18,10 +18,11 @@ from typing import Any
 import sympy as sp
 
 from . import expr as E
+from . import limits
 from .algebra import ModularRing, PolynomialRing, Ring
 from .equivalence import Counterexample, find_counterexample, singles
 from .errors import EvaluationError, FormulaSyntaxError, NotEquivalentError, SpecError
-from .model import RNNSpec
+from .model import RNNSpec, require_spec
 from .notation.meaning import W_PAIR, Parsed, parse
 from .render.printer import latex
 from .values import RecordingRing, canonical_ring
@@ -145,8 +146,22 @@ def check(
         return check_vector(equation, spec, method=method, seed=seed)
     require_exact_size(spec, method)
     parsed = parse(equation)
+    return _decide_bounded(equation, spec, parsed, method, seed)
+
+
+def _decide_bounded(equation: str, spec: RNNSpec, parsed: Parsed, method: str, seed: int) -> CheckResult:
+    """Decide within the work limits (:mod:`symbptt.limits`): estimated first, then
+    under a budget."""
+    limits.estimate(
+        parsed.sides,
+        spec.T,
+        steps=spec.T * len(_components(parsed.sides)),
+        T_symbol=E.T,
+        derivatives=(E.TotalDerivative,),
+    )
     try:
-        return _decide(equation, spec, parsed, method, seed)
+        with limits.budget():
+            return _decide(equation, spec, parsed, method, seed)
     except EvaluationError as err:
         raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
 
@@ -177,7 +192,15 @@ def require_exact_size(spec: RNNSpec | ElmanSpec, method: str) -> None:
 
 
 def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec | ElmanSpec:
-    """The model (default: generic, T = 4), with T replaced when one is given."""
+    """The model (default: generic, T = 4), with T replaced when one is given.
+
+    Raises:
+        SpecError: ``model`` is not an RNNSpec or ElmanSpec instance, or T is invalid.
+    """
+    if model is not None:
+        require_spec(model, "model")
+    if T is not None and (isinstance(T, bool) or not isinstance(T, int)):
+        raise SpecError(f"T must be an integer, got {T!r}")
     spec = model or RNNSpec(T=T or 4)
     if T is not None and T != spec.T:
         spec = dataclasses.replace(spec, T=T)
@@ -315,7 +338,16 @@ def assert_equivalent(
         NotEquivalentError: (an AssertionError) with the t, a counterexample and, for
             sums of products, the first term that differs.
     """
+    if method not in METHOD_NAMES:
+        raise SpecError(f"unknown method {method!r}; expected one of: {', '.join(METHOD_NAMES)}")
     spec = _resolve_spec(model, T)
+    require_exact_size(spec, method)
+    for side in (lhs, rhs):
+        if not isinstance(side, str | sp.Basic):
+            raise SpecError(
+                f"each side must be a LaTeX string or a SymPy expression, got "
+                f"{type(side).__name__}"
+            )
     if isinstance(spec, ElmanSpec):
         from .vector.check import check_vector
         from .vector.formula import parse_vector
@@ -336,7 +368,7 @@ def assert_equivalent(
     sides = [
         s if isinstance(s, sp.Basic) else parse(s, expression=True).sides[0] for s in (lhs, rhs)
     ]
-    result = _decide(f"{lhs} = {rhs}", spec, Parsed(sides), method, 0)
+    result = _decide_bounded(f"{lhs} = {rhs}", spec, Parsed(sides), method, 0)
     if result.holds:
         return
     message = f"not equivalent: {result.explanation}"

@@ -81,3 +81,25 @@ class FormulaSyntaxError(SymbpttError, ValueError):
         source = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
         caret = " " * (self.column - 1) + "^"
         return f"{self.reason} (line {self.line}, column {self.column})\n  {source}\n  {caret}"
+
+
+class WorkLimitError(SymbpttError, ValueError):
+    """A formula or a request asks for more work than symbptt's limits allow (an exponent,
+    a range, a nesting of sums, a polynomial too large, a time budget). The message names
+    the limit and the value that exceeded it."""
+
+
+class OutputError(SpecError):
+    """An output path cannot be used: empty, a directory, a device or FIFO, a file that
+    symbptt did not write (without ``force``), an input of the same command, or two
+    outputs of one command at the same place. Raised before any work is done."""
+
+
+class InputError(SpecError):
+    """An input file cannot be read as text: not a regular file, too large, not UTF-8,
+    or binary."""
+
+
+class WriteError(SymbpttError):
+    """Writing an output failed (disk full, file too large, I/O error); nothing was
+    replaced."""

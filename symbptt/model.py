@@ -165,3 +165,28 @@ class RNNSpec(HasActivations):
             f"T={self.T}, phi={self.activation}, theta={self.output_activation}, "
             f"loss={self.loss}, reduction={self.reduction}, h0={self.h0}"
         )
+
+
+def require_spec(spec: object, what: str = "spec", *, vector: bool = True) -> None:
+    """Check at the API boundary that ``spec`` is a model instance (an :class:`RNNSpec`,
+    or, if ``vector``, an :class:`~symbptt.vector.model.ElmanSpec`).
+
+    Raises:
+        SpecError: naming what was given instead and what is expected.
+
+    Example:
+        >>> require_spec(RNNSpec)
+        Traceback (most recent call last):
+        ...
+        symbptt.errors.SpecError: spec must be a model instance such as RNNSpec(T=4) or ElmanSpec(hidden=3, T=4), got the class RNNSpec
+    """
+    from .vector.model import ElmanSpec
+
+    kinds = (RNNSpec, ElmanSpec) if vector else (RNNSpec,)
+    if isinstance(spec, kinds):
+        return
+    expected = "RNNSpec(T=4)" + (" or ElmanSpec(hidden=3, T=4)" if vector else "")
+    got = f"the class {spec.__name__}" if isinstance(spec, type) else repr(spec)[:60]
+    if isinstance(spec, str):
+        got = f"the string {spec!r}"
+    raise SpecError(f"{what} must be a model instance such as {expected}, got {got}")

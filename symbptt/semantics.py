@@ -40,6 +40,7 @@ from .expr import (
     x,
 )
 from .expr import T as T_SYMBOL
+from .limits import check_product, tick
 from .values import Trace, activation_value, function_name
 
 Env = dict[sp.Symbol, int]
@@ -162,14 +163,12 @@ class Evaluator:
             # Products are not brought to normal form here (it costs more than the
             # product): only explicit powers create the squares the rules rewrite,
             # and Ring.equal normalises every difference it decides.
-            if len(parts) == 2:
-                first, second = parts
-                return lambda env: first(env) * second(env)
-
             def mul(env: Env) -> Any:
-                out = ring.one
-                for part in parts:
-                    out = out * part(env)
+                out = parts[0](env)
+                for part in parts[1:]:
+                    value = part(env)
+                    check_product(out, value)
+                    out = out * value
                 return out
 
             return mul
@@ -195,6 +194,7 @@ class Evaluator:
         def power(env: Env) -> Any:
             b, out = base(env), ring.one
             for _ in range(n):
+                check_product(out, b)
                 out = ring.normal(out * b)
             return out
 
@@ -416,6 +416,7 @@ class Evaluator:
             def total(env: Env) -> Any:
                 out, inner = ring.zero, dict(env)
                 for n in range(low(env), high(env) + 1):
+                    tick()
                     inner[var] = n
                     out = out + body(inner)
                 return out
@@ -439,7 +440,9 @@ class Evaluator:
                 out = running[-1]
                 for n in range(b - len(running) + 1, a - 1, -1):
                     inner[var] = n
-                    out = out * body(inner)
+                    value = body(inner)
+                    check_product(out, value)
+                    out = out * value
                     running.append(out)
             return running[b - a + 1]
 

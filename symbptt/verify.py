@@ -24,7 +24,7 @@ from .derive.reference import METHODS as REFERENCE_METHODS
 from .derive.reference import Reference, default_method, reference
 from .equivalence import Comparison, Counterexample, find_counterexample
 from .errors import SpecError
-from .model import RNNSpec
+from .model import RNNSpec, require_spec
 from .semantics import DEFAULT_DEFINITIONS, Definitions, Evaluator
 from .values import RecordingRing, Trace, canonical_ring
 
@@ -288,8 +288,15 @@ def verify(
         >>> verify(RNNSpec(T=3)).holds
         True
     """
+    require_spec(spec)
     if method not in METHOD_NAMES:
         raise SpecError(f"unknown method {method!r}; expected one of: {', '.join(METHOD_NAMES)}")
+    if not isinstance(spec, RNNSpec):  # the vector model has its own verifier
+        from .vector.verify import verify_vector
+
+        if formulas is not DEFAULT_FORMULAS:
+            raise SpecError("formulas= applies to the scalar model (RNNSpec) only")
+        return verify_vector(spec, method=method, seed=seed, progress=progress)
     if method == "exact" and spec.T > EXACT_MAX_T:
         raise SpecError(
             f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method"

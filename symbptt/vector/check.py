@@ -22,10 +22,13 @@ from typing import Any
 
 import sympy as sp
 
+from .. import expr as E
+from .. import limits
 from ..algebra import ModularRing, Ring
 from ..checker import CheckResult, Tally, require_exact_size, tally
 from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError, SpecError
+from ..model import require_spec
 from ..notation.meaning import Parsed
 from ..values import recorded_ring
 from .evaluate import ONE, ZERO, Evaluator, Family, Mat, ShapeError, shape_of
@@ -142,9 +145,17 @@ def check_vector(
     """
     if method not in ("exact", "modular"):
         raise SpecError(f"unknown method {method!r}; expected one of: exact, modular")
+    require_spec(spec, vector=True)
     require_exact_size(spec, method)
     parsed = parse_vector(equation) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
+    sides = parsed.sides
+    limits.estimate(sides, spec.T, T_symbol=E.T, derivatives=(VTotal, VImmediate))
+    with limits.budget():
+        return _check(text, spec, parsed, method, seed)
+
+
+def _check(text: str, spec: ElmanSpec, parsed: Parsed, method: str, seed: int) -> CheckResult:
     sides = parsed.sides
     orders = ["latest-left", "earliest-left"] if has_product(sides) else ["latest-left"]
     try:

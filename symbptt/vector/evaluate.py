@@ -20,6 +20,7 @@ import sympy as sp
 from .. import expr as E
 from ..algebra import Ring
 from ..errors import EvaluationError
+from ..limits import check_product, tick
 from .engine import STATE_PARAMETERS, Forward, forward, immediate, jacobian, parameter_values
 from .formula import (
     PARAM,
@@ -262,6 +263,7 @@ class Evaluator:
 
     def scale(self, c: Any, a: Any) -> Any:
         if isinstance(a, Mat):
+            check_product(c, a)
             return Mat(tuple(tuple(c * x for x in row) for row in a.rows))
         if isinstance(a, Family):
             return Family(a.param, {k: self.scale(c, m) for k, m in a.members.items()})
@@ -282,6 +284,7 @@ class Evaluator:
             (r, k), (k2, c) = a.shape, b.shape
             if k != k2:
                 raise ShapeError(f"cannot multiply a {r}x{k} matrix by a {k2}x{c} matrix")
+            check_product(a, b)
             return Mat(tuple(map(tuple, matmul(a.rows, b.rows, self.ring.zero))))
         if isinstance(a, Mat) and isinstance(b, Family):
             return Family(b.param, {k: self.mul(a, m) for k, m in b.members.items()})
@@ -331,6 +334,7 @@ class Evaluator:
         if isinstance(a, Mat) and isinstance(b, Family):
             return Family(b.param, {k: self.hadamard(a, m) for k, m in b.members.items()})
         if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
+            check_product(a, b)
             return a.combine(b, lambda x, y: x * y)
         raise ShapeError(f"cannot multiply {shape_of(a)} and {shape_of(b)} elementwise")
 
@@ -448,6 +452,7 @@ class Evaluator:
                 steps.reverse()
             out: Any = ZERO if is_sum else ONE
             for j in steps:
+                tick()
                 value = body({**env, var: sp.Integer(j)})
                 out = self.add(out, value) if is_sum else self.mul(out, value)
             return out

@@ -24,6 +24,17 @@ EXACT_MAX_T_LINEAR = 4
 #: Largest sizes accepted at all (numeric cross-checks).
 MAX_HIDDEN = 64
 MAX_T = 200
+#: Largest work of a modular verification, in units of parameter entries x work of one
+#: step x T^2 (forward mode runs once per parameter entry): at most about a minute on a 2-core
+#: machine. n = 8, T = 40 or n = 16, T = 12 or n = 4, T = 120 (m = k = 1) fit.
+MODULAR_MAX_WORK = 14_000_000
+
+
+def verification_work(spec: ElmanSpec) -> int:
+    """The work units of verifying ``spec`` (see :data:`MODULAR_MAX_WORK`)."""
+    n, m, k = spec.hidden, spec.inputs, spec.outputs
+    entries = n * (n + m + k + 2) + k
+    return entries * n * (n + m + k) * spec.T**2
 
 #: The parameters, in a fixed order, with their shapes as functions of (n, m, k).
 PARAMETERS = ("W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..algebra import ModularRing, Ring
 from ..derive.expansion import expand
 from ..equivalence import find_counterexample, singles
-from ..errors import SpecError
+from ..errors import SpecError, WorkLimitError
+from ..model import require_spec
 from ..values import recorded_ring
 from ..verify import CheckResult, Report
 from .engine import (
@@ -26,7 +27,15 @@ from .engine import (
     sum_of_products,
     sum_of_products_all,
 )
-from .model import EXACT_MAX_HIDDEN, EXACT_MAX_T, EXACT_MAX_T_LINEAR, GRADIENTS, ElmanSpec
+from .model import (
+    EXACT_MAX_HIDDEN,
+    EXACT_MAX_T,
+    EXACT_MAX_T_LINEAR,
+    GRADIENTS,
+    MODULAR_MAX_WORK,
+    ElmanSpec,
+    verification_work,
+)
 from .program import identity, matmul
 from .reference import Converter, SympyModel, within_limits
 
@@ -218,19 +227,43 @@ def _expansion_forms(
 
 
 def verify_vector(
-    spec: ElmanSpec, *, method: str = "exact", seed: int = 0, order: str = "latest-left"
+    spec: ElmanSpec,
+    *,
+    method: str = "exact",
+    seed: int = 0,
+    order: str = "latest-left",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """Check the matrix backward recursion against forward mode for every entry of every
     parameter gradient (W_hh, W_xh, b_h, W_hy, b_y, h_0, and w_h = [W_xh W_hh]^T), and
     the sum of products of Jacobians for dh_t/dP against forward mode.
 
+    Args:
+        spec: the vector model.
+        method: "exact" (n <= 3, T <= 6) or "modular" (work up to MODULAR_MAX_WORK).
+        seed: seeds the modular method and the counterexample search.
+        order: how a product of Jacobians is ordered (latest-left is the truth).
+        progress: called as ``progress(check_name, n, 0)`` when the n-th check starts.
+
     Raises:
-        SpecError: the exact method beyond n <= 3, T <= 6, or an unknown method.
+        SpecError: not an ElmanSpec, the exact method beyond n <= 3, T <= 6, or an
+            unknown method.
+        WorkLimitError: the modular method beyond :data:`MODULAR_MAX_WORK`.
 
     Example:
         >>> verify_vector(ElmanSpec(hidden=2, T=3)).holds
         True
     """
+    if not isinstance(spec, ElmanSpec):
+        require_spec(spec, vector=True)
+        raise SpecError("verify_vector takes an ElmanSpec; use verify() for the scalar model")
+    if method == "modular" and verification_work(spec) > MODULAR_MAX_WORK:
+        raise WorkLimitError(
+            f"verifying n={spec.hidden}, m={spec.inputs}, k={spec.outputs}, T={spec.T} "
+            f"takes {verification_work(spec):.2e} work units, above the limit "
+            f"{MODULAR_MAX_WORK:.1e} (about a minute); use a smaller n or T "
+            f"(e.g. n=8, T=40 or n=16, T=12)"
+        )
     if method == "exact":
         linear = spec.activation == spec.output_activation == "identity"
         max_t = EXACT_MAX_T_LINEAR if linear else EXACT_MAX_T
@@ -249,6 +282,8 @@ def verify_vector(
     seconds: dict[str, float] = {}  # the time spent computing and comparing, per check
     last = time.perf_counter()
     for name, label, ours, ref in _comparisons(spec, ring, order):
+        if name not in found and progress is not None:
+            progress(name, len(found) + 1, 0)
         found.setdefault(name, []).append((label, ring.equal(ours, ref), ours, ref))
         now = time.perf_counter()
         seconds[name] = seconds.get(name, 0.0) + now - last

@@ -11,29 +11,67 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .checker import CheckResult as FormulaCheckResult
-from .checker import assert_equivalent as assert_equivalent
-from .checker import check as check
-from .derive.backward import BackwardRecursion as BackwardRecursion
-from .derive.expansion import Expansion as Expansion
-from .derive.expansion import expand as expand
-from .equivalence import Counterexample as Counterexample
-from .errors import EvaluationError as EvaluationError
-from .errors import FormulaSyntaxError as FormulaSyntaxError
-from .errors import NotEquivalentError as NotEquivalentError
-from .errors import SpecError as SpecError
-from .errors import SymbpttError as SymbpttError
-from .model import ACTIVATIONS as ACTIVATIONS
-from .model import MAX_T as MAX_T
-from .model import RNNSpec as RNNSpec
-from .semantics import Definitions as Definitions
-from .unroll import unroll as unroll
-from .vector.model import ElmanSpec as ElmanSpec
-from .vector.verify import verify_vector as verify_vector
-from .verify import CheckResult as CheckResult
-from .verify import Formulas as Formulas
-from .verify import Report as Report
-from .verify import verify as verify
+import importlib
+import sys
+import types
+from typing import Any
+
+#: The public names and where they live: imported on first use (PEP 562), so that
+#: ``import symbptt`` and the command line start fast.
+_EXPORTS = {
+    "FormulaCheckResult": (".checker", "CheckResult"),
+    "assert_equivalent": (".checker", "assert_equivalent"),
+    "check": (".checker", "check"),
+    "BackwardRecursion": (".derive.backward", "BackwardRecursion"),
+    "Expansion": (".derive.expansion", "Expansion"),
+    "expand": (".derive.expansion", "expand"),
+    "Counterexample": (".equivalence", "Counterexample"),
+    "EvaluationError": (".errors", "EvaluationError"),
+    "FormulaSyntaxError": (".errors", "FormulaSyntaxError"),
+    "NotEquivalentError": (".errors", "NotEquivalentError"),
+    "SpecError": (".errors", "SpecError"),
+    "SymbpttError": (".errors", "SymbpttError"),
+    "WorkLimitError": (".errors", "WorkLimitError"),
+    "ACTIVATIONS": (".model", "ACTIVATIONS"),
+    "MAX_T": (".model", "MAX_T"),
+    "RNNSpec": (".model", "RNNSpec"),
+    "Definitions": (".semantics", "Definitions"),
+    "unroll": (".unroll", "unroll"),
+    "ElmanSpec": (".vector.model", "ElmanSpec"),
+    "verify_vector": (".vector.verify", "verify_vector"),
+    "CheckResult": (".verify", "CheckResult"),
+    "Formulas": (".verify", "Formulas"),
+    "Report": (".verify", "Report"),
+    "verify": (".verify", "verify"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module, attribute = _EXPORTS[name]
+        value = getattr(importlib.import_module(module, __name__), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'symbptt' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """The package module: importing the submodule ``symbptt.verify`` (or ``unroll``)
+    must not replace the public function of the same name, as Python's import system
+    would by setting the package attribute."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "ACTIVATIONS",
@@ -53,6 +91,7 @@ __all__ = [
     "Report",
     "SpecError",
     "SymbpttError",
+    "WorkLimitError",
     "__version__",
     "assert_equivalent",
     "check",

@@ -1,5 +1,5 @@
 """``python -m symbptt``."""
 
-from .cli import main
+from .launch import main
 
 main()

@@ -457,11 +457,38 @@ class PointRing(Ring):
         return 0 not in (self.const(0) + a - b)
 
 
+#: Longest numerator or denominator printed in full (in digits).
+MAX_SHOWN_DIGITS = 40
+
+
+def short_integer(n: int) -> str:
+    """An integer in full, or, beyond :data:`MAX_SHOWN_DIGITS` digits, its leading digits
+    and its length (Python refuses to print integers past 4300 digits, and nobody reads
+    them).
+
+    Example:
+        >>> short_integer(3**200)
+        '26561398887587476...(96 digits)'
+    """
+    if n.bit_length() < MAX_SHOWN_DIGITS * 3:  # surely fewer digits than the limit
+        return str(n)
+    digits = int(n.bit_length() * math.log10(2)) + 1
+    exact = len(str(abs(n))) if digits <= 4000 else None
+    if exact is not None and exact <= MAX_SHOWN_DIGITS:
+        return str(n)
+    lead = abs(n) // 10 ** max((exact or digits) - 17, 0)
+    sign = "-" if n < 0 else ""
+    return f"{sign}{str(lead)[:17]}...({exact or f'about {digits}'} digits)"
+
+
 def to_fraction_or_interval(x: Any) -> str:
-    """Format a point value: a rational exactly, an interval by its midpoint to 15
-    significant digits with its certified radius."""
+    """Format a point value: a rational exactly (huge numerators and denominators
+    shortened), an interval by its midpoint to 15 significant digits with its certified
+    radius."""
     if isinstance(x, Fraction):
-        return str(x)
+        if x.denominator == 1:
+            return short_integer(x.numerator)
+        return f"{short_integer(x.numerator)}/{short_integer(x.denominator)}"
     mid = float(x.mid.a)
     rad = float(x.delta.b) / 2
     return f"{mid:.15g} (+/- {rad:.1e})" if not math.isnan(mid) else str(x)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import UnverifiedError
-from .model import RNNSpec
+from .files import plan_output, require_distinct
+from .model import RNNSpec, require_spec
 from .render.document import DocumentOptions
 from .render.tex import render_tex
 from .render.texbuild import BuildResult, compile_pdf
@@ -33,9 +34,10 @@ def make_tex(
 
     Example:
         >>> tex, report = make_tex(RNNSpec(T=2))
-        >>> report.holds and tex.startswith("\\\\documentclass")
+        >>> report.holds and "\\\\documentclass" in tex
         True
     """
+    require_spec(spec)
     if isinstance(spec, ElmanSpec):
         from .vector.verify import verify_vector
 
@@ -54,16 +56,38 @@ def make_tex(
 
 def make_pdf(
     spec: RNNSpec | ElmanSpec,
-    output: Path,
+    output: Path | str,
     *,
     options: DocumentOptions | None = None,
     method: str = "exact",
-    template: Path | None = None,
+    template: Path | str | None = None,
     keep_tex: bool = False,
     allow_unverified: bool = False,
     seed: int = 0,
+    force: bool = False,
+    inputs: tuple[Path | str, ...] = (),
 ) -> tuple[BuildResult, Report]:
-    """Verify, render and compile the derivation to ``output`` (written atomically)."""
+    """Verify, render and compile the derivation to ``output`` (written atomically).
+
+    The outputs (the PDF, and the ``.tex`` beside it with ``keep_tex``) are checked
+    before any work is done (:func:`symbptt.files.plan_output`): no directory, device
+    or input is written over, and an existing file only if symbptt wrote it or ``force``.
+
+    Raises:
+        OutputError: an output path that cannot be used (before any work).
+        UnverifiedError: a check failed and ``allow_unverified`` is False.
+        TexBuildError: TeX failed; nothing was replaced.
+        WriteError: writing failed; nothing was replaced.
+    """
+    require_spec(spec)
+    protected = (*inputs, template)
+    target = plan_output(output, what="PDF", force=force, inputs=protected)
+    outputs = {"PDF": target}
+    if keep_tex:
+        outputs[".tex"] = plan_output(
+            target.with_suffix(".tex"), what=".tex", force=force, inputs=protected
+        )
+    require_distinct(outputs)
     tex, report = make_tex(
         spec,
         options=options,
@@ -72,4 +96,7 @@ def make_pdf(
         allow_unverified=allow_unverified,
         seed=seed,
     )
-    return compile_pdf(tex, Path(output), keep_tex=keep_tex), report
+    log = target.with_suffix(".log")
+    if log in outputs.values() or log in map(Path, inputs):
+        log = target.with_name(target.name + ".log")
+    return compile_pdf(tex, target, keep_tex=outputs.get(".tex"), log_target=log), report

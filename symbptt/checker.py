@@ -149,7 +149,9 @@ def check(
     return _decide_bounded(equation, spec, parsed, method, seed)
 
 
-def _decide_bounded(equation: str, spec: RNNSpec, parsed: Parsed, method: str, seed: int) -> CheckResult:
+def _decide_bounded(
+    equation: str, spec: RNNSpec, parsed: Parsed, method: str, seed: int
+) -> CheckResult:
     """Decide within the work limits (:mod:`symbptt.limits`): estimated first, then
     under a budget."""
     limits.estimate(
@@ -345,8 +347,7 @@ def assert_equivalent(
     for side in (lhs, rhs):
         if not isinstance(side, str | sp.Basic):
             raise SpecError(
-                f"each side must be a LaTeX string or a SymPy expression, got "
-                f"{type(side).__name__}"
+                f"each side must be a LaTeX string or a SymPy expression, got {type(side).__name__}"
             )
     if isinstance(spec, ElmanSpec):
         from .vector.check import check_vector

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -15,11 +17,11 @@ import click
 
 from . import __version__
 from .build import make_pdf, make_tex
-from .errors import SymbpttError, TexBuildError, UnverifiedError
+from .errors import FormulaSyntaxError, SymbpttError, excerpt
+from .files import atomic_write, plan_output, read_text
 from .model import ACTIVATIONS, LOSSES, MAX_T, REDUCTIONS, RNNSpec
 from .render.document import DocumentOptions
 from .render.printer import IMMEDIATE_STYLES, Notation
-from .render.texbuild import atomic_write
 from .vector.model import ElmanSpec
 from .verify import EXACT_MAX_T, METHOD_NAMES, Report, verify
 
@@ -118,26 +120,111 @@ def default_name(spec: Any, suffix: str) -> Path:
     return Path(f"derivation-T{spec.T}{suffix}")
 
 
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that temporary files and TeX's process group
+    are cleaned up on the way out (as for Ctrl-C)."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+#: Exit status of each kind of error: 1 for a verdict or a fault, 2 for input that
+#: cannot be used (bad options, unreadable formulas or files, work beyond the limits).
+def exit_status(err: SymbpttError) -> int:
+    """1 for failed checks and faults (TeX, writing), 2 for unusable input."""
+    from .errors import EvaluationError, FormulaSyntaxError, SpecError, WorkLimitError
+
+    return (
+        2
+        if isinstance(err, SpecError | FormulaSyntaxError | WorkLimitError | EvaluationError)
+        else 1
+    )
+
+
 class OneLineErrors(click.Group):
-    """A click group whose errors are one line on stderr: ``Error: ... (see --help)``."""
+    """A click group whose errors are one line on stderr: ``Error: ...``, never a
+    traceback. Ctrl-C prints "interrupted" (exit 130), SIGTERM "terminated" (143)."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
         kwargs["standalone_mode"] = False
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
         try:
-            return super().main(*args, **kwargs)
+            code = super().main(*args, **kwargs)
+            _flush_stdout()
+            return code
         except click.exceptions.NoArgsIsHelpError as err:
             click.echo(err.format_message())
-            sys.exit(0)
+            _exit(0)
         except click.UsageError as err:
             where = err.ctx.command_path if err.ctx else "symbptt"
-            click.echo(f"Error: {err.format_message()} (see '{where} --help')", err=True)
-            sys.exit(err.exit_code)
+            _fail(f"{err.format_message()} (see '{where} --help')", err.exit_code)
         except click.ClickException as err:
-            click.echo(f"Error: {err.format_message()}", err=True)
-            sys.exit(err.exit_code)
-        except click.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
+            _fail(err.format_message(), err.exit_code)
+        except SymbpttError as err:
+            _fail(str(err).splitlines()[0] if str(err) else type(err).__name__, exit_status(err))
+        except (KeyboardInterrupt, click.Abort):
+            _fail("interrupted", 130, prefix="")
+        except Terminated:
+            _fail("terminated", 143, prefix="")
+        except OSError as err:
+            what = "standard output" if _stdout_broken(err) else (err.filename or "a file")
+            _fail(f"cannot write to {what}: {err.strerror or err}", 1)
+        except RecursionError:
+            _fail("the input nests too deeply to be processed", 2)
+        except MemoryError:
+            _fail("out of memory", 1)
+        except SystemExit:
+            raise
+        except Exception as err:  # noqa: BLE001 - never a traceback for users
+            if os.environ.get("SYMBPTT_DEBUG"):
+                raise
+            _fail(
+                f"internal error ({type(err).__name__}: {err}); please report it "
+                f"(SYMBPTT_DEBUG=1 shows the traceback)",
+                1,
+            )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stdout_broken(err: OSError) -> bool:
+    return isinstance(err, BrokenPipeError) or err.filename is None
+
+
+def _flush_stdout() -> None:
+    """Flush standard output now, so that a full disk or closed pipe is an error here
+    (and not a message from the interpreter at exit)."""
+    try:
+        sys.stdout.flush()
+    except OSError as err:
+        _silence_stdout()
+        _fail(f"cannot write to standard output: {err.strerror or err}", 1)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _fail(message: str, code: int, prefix: str = "Error: ") -> None:
+    _silence_stdout() if code == 1 and "standard output" in message else None
+    try:
+        click.echo(f"{prefix}{message}", err=True)
+    except OSError:
+        pass
+    _exit(code)
+
+
+def _exit(code: int) -> None:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _silence_stdout()
+    sys.exit(code)
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -154,7 +241,8 @@ class _Progress:
 
     def __call__(self, name: str, done: int, total: int) -> None:
         if time.perf_counter() - self.start > 1.0:
-            click.echo(f"  [{done}/{total}] {name} ...", err=True)
+            count = f"{done}/{total}" if total else f"{done}"
+            click.echo(f"  [{count}] {name} ...", err=True)
 
 
 def _size(flag: str, default: int, help: str) -> Any:
@@ -225,24 +313,12 @@ def verify_command(
     w_h = [W_xh W_hh]^T), and the expansion and the sum of products of Jacobians for
     dh_t/dW_hh, dh_t/dW_xh, dh_t/db_h and dh_t/dw_h. Exit 0 if all hold, 1 if any fails.
     """
-    from .errors import SpecError
+    if isinstance(spec, ElmanSpec):
+        from .vector.verify import verify_vector
 
-    try:
-        if isinstance(spec, ElmanSpec):
-            from .vector.verify import verify_vector
-
-            report = verify_vector(spec, method=method, seed=seed)
-        else:
-            if method == "exact" and spec.T > EXACT_MAX_T:
-                raise SpecError(
-                    f"the exact method handles T <= {EXACT_MAX_T}; use --method modular for "
-                    f"T={spec.T}"
-                )
-            report = verify(spec, method=method, seed=seed, progress=_Progress())
-    except SpecError as err:
-        raise click.UsageError(str(err)) from None
-    except SymbpttError as err:
-        raise click.ClickException(str(err)) from None
+        report = verify_vector(spec, method=method, seed=seed, progress=_Progress())
+    else:
+        report = verify(spec, method=method, seed=seed, progress=_Progress())
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
     sys.exit(0 if report.holds else 1)
 
@@ -286,6 +362,11 @@ def format_report(report: Report) -> str:
     return "\n".join(out)
 
 
+FORCE_HELP = (
+    "Replace output files that symbptt did not write (by default only files carrying "
+    "symbptt's mark are replaced)."
+)
+
 #: Options shared by the commands that write documents.
 document_options = _stack(
     method_option,
@@ -313,6 +394,7 @@ document_options = _stack(
         is_flag=True,
         help="Write the document even if a check fails (the certificate says so).",
     ),
+    click.option("--force", is_flag=True, help=FORCE_HELP),
 )
 
 #: Shared by the commands that write PDFs.
@@ -325,27 +407,12 @@ def _options(title: str, author: str, immediate_style: str) -> DocumentOptions:
     return DocumentOptions(title=title, author=author, notation=Notation(immediate=immediate_style))
 
 
-def _run_document_command(action: Any) -> Any:
-    """Map the pipeline's errors to exit codes: unverified 1, TeX 1, bad input 2."""
-    try:
-        return action()
-    except UnverifiedError as err:
-        click.echo(f"Error: {err}", err=True)
-        sys.exit(1)
-    except TexBuildError as err:
-        click.echo(f"Error: {err}", err=True)
-        sys.exit(1)
-    except SymbpttError as err:
-        raise click.UsageError(str(err)) from None
-
-
 @main.command("pdf")
 @spec_options
 @document_options
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the PDF [default: derivation-T<T>.pdf].",
 )
 @keep_tex_option
@@ -357,26 +424,26 @@ def pdf_command(
     immediate_style: str,
     template: Path | None,
     allow_unverified: bool,
-    output: Path | None,
+    force: bool,
+    output: str | None,
     keep_tex: bool,
 ) -> None:
     """Write the checked derivation for T steps as a PDF (needs TeX Live).
 
     With --model elman, the vector model in matrix notation (exact for n <= 3, T <= 6;
     larger with --method modular). No PDF is written if a check fails (exit 1), unless
-    --allow-unverified.
+    --allow-unverified. An existing file is replaced only if symbptt wrote it (or with
+    --force); with --keep-tex the .tex beside it follows the same rule.
     """
-    target = output or default_name(spec, ".pdf")
-    result, report = _run_document_command(
-        lambda: make_pdf(
-            spec,
-            target,
-            options=_options(title, author, immediate_style),
-            method=method,
-            template=template,
-            keep_tex=keep_tex,
-            allow_unverified=allow_unverified,
-        )
+    result, report = make_pdf(
+        spec,
+        output if output is not None else default_name(spec, ".pdf"),
+        options=_options(title, author, immediate_style),
+        method=method,
+        template=template,
+        keep_tex=keep_tex,
+        allow_unverified=allow_unverified,
+        force=force,
     )
     state = "all checks hold" if report.holds else "UNVERIFIED: some checks fail"
     click.echo(f"wrote {result.pdf} ({state})")
@@ -403,22 +470,24 @@ def tex_command(
     immediate_style: str,
     template: Path | None,
     allow_unverified: bool,
+    force: bool,
     output: str,
     fragment: bool,
 ) -> None:
     """Write the LaTeX source of the checked derivation for T steps (--model elman: the
     vector model in matrix notation)."""
-    tex, _ = _run_document_command(
-        lambda: make_tex(
-            spec,
-            options=_options(title, author, immediate_style),
-            method=method,
-            template=template,
-            fragment=fragment,
-            allow_unverified=allow_unverified,
-        )
+    target = (
+        None if output == "-" else plan_output(output, what=".tex", force=force, inputs=[template])
     )
-    _write_text(output, tex)
+    tex, _ = make_tex(
+        spec,
+        options=_options(title, author, immediate_style),
+        method=method,
+        template=template,
+        fragment=fragment,
+        allow_unverified=allow_unverified,
+    )
+    _write_text(target, tex)
 
 
 @main.command("build")
@@ -426,42 +495,39 @@ def tex_command(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the PDF [default: the spec's name with .pdf].",
 )
 @keep_tex_option
 @click.option("--allow-unverified", is_flag=True, help="Write the document even if a check fails.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def build_command(
-    spec_file: Path, output: Path | None, keep_tex: bool, allow_unverified: bool
+    spec_file: Path, output: str | None, keep_tex: bool, allow_unverified: bool, force: bool
 ) -> None:
     """Build the PDF described by a derivation spec file (TOML, see derivations/)."""
     from .specfile import load
 
-    def action() -> Any:
-        loaded = load(spec_file)
-        target = output or Path(spec_file.with_suffix(".pdf").name)
-        return make_pdf(
-            loaded.spec,
-            target,
-            options=loaded.options,
-            method=loaded.method,
-            keep_tex=keep_tex,
-            allow_unverified=allow_unverified,
-        )
-
-    result, report = _run_document_command(action)
+    target = output if output is not None else Path(spec_file.with_suffix(".pdf").name)
+    plan_output(target, what="PDF", force=force, inputs=[spec_file])
+    loaded = load(spec_file)
+    result, report = make_pdf(
+        loaded.spec,
+        target,
+        options=loaded.options,
+        method=loaded.method,
+        keep_tex=keep_tex,
+        allow_unverified=allow_unverified,
+        force=force,
+        inputs=(spec_file,),
+    )
     state = "all checks hold" if report.holds else "UNVERIFIED: some checks fail"
     click.echo(f"wrote {result.pdf} ({state})")
 
 
-def _write_text(output: str, text: str) -> None:
-    """Write to stdout, or atomically to a file."""
-    if output == "-":
+def _write_text(target: Path | None, text: str) -> None:
+    """Write to stdout (``None``), or atomically to a file planned with plan_output."""
+    if target is None:
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    if not target.parent.is_dir():
-        raise click.UsageError(f"the output directory {target.parent} does not exist")
     atomic_write(target, text.encode("utf-8"))
 
 
@@ -490,21 +556,18 @@ def check_command(
     one cannot be parsed or understood (with its line, column and a caret under the spot).
     """
     from .checker import check, require_exact_size
-    from .errors import FormulaSyntaxError
     from .notation.texfile import marked_displays
 
     if (equation is None) == (file is None):
         raise click.UsageError("give either an EQUATION or --file FILE")
-    try:
-        require_exact_size(spec, method)
-    except SymbpttError as err:
-        raise click.UsageError(str(err)) from None
+    require_exact_size(spec, method)
     if file is None:
         items = [(equation, "", 1, 1)]
     else:
+        source = read_text(file, what="file")
         try:
-            displays = marked_displays(file.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as err:
+            displays = marked_displays(source)
+        except ValueError as err:
             click.echo(f"Error: {file}: {err}", err=True)
             sys.exit(2)
         if not displays:
@@ -519,12 +582,12 @@ def check_command(
             at_line = line + max(err.line, 1) - 1
             at_col = err.column + (column - 1 if err.line <= 1 else 0)
             click.echo(f"{where}{at_line}:{at_col}: error: {err.reason}", err=True)
-            source = text.splitlines()[err.line - 1] if err.line and text else text
-            click.echo(f"  {source}\n  {' ' * max(err.column - 1, 0)}^", err=True)
+            shown, caret = excerpt(text, max(err.line, 1), max(err.column, 1))
+            click.echo(f"  {shown}\n  {caret}", err=True)
             continue
         except SymbpttError as err:
-            worst = 2
-            click.echo(f"{where}{line}: error: {err}", err=True)
+            worst = max(worst, exit_status(err))
+            click.echo(f"{where}{line}: error: {str(err).splitlines()[0]}", err=True)
             continue
         label = f"{where}{line}: " if where else ""
         if result.holds:
@@ -568,7 +631,7 @@ def check_command(
 )
 @click.option(
     "--tolerance",
-    type=float,
+    type=click.FloatRange(min=0.0),
     default=1e-10,
     show_default=True,
     help="Largest accepted absolute difference.",
@@ -582,13 +645,14 @@ def crosscheck_command(
     the largest difference per parameter. Exit 1 if any exceeds the tolerance.
     Needs PyTorch: pip install 'symbptt[crosscheck]'.
     """
+    import math
+
     from .vector.crosscheck import crosscheck
 
-    try:
-        spec = ElmanSpec(hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction)
-        result = crosscheck(spec, seed=seed, tolerance=tolerance)
-    except SymbpttError as err:
-        raise click.ClickException(str(err)) from None
+    if not math.isfinite(tolerance):
+        raise click.BadParameter(f"{tolerance} is not a finite number", param_hint="--tolerance")
+    spec = ElmanSpec(hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction)
+    result = crosscheck(spec, seed=seed, tolerance=tolerance)
     click.echo(f"symbptt vs PyTorch autograd (float64): {spec.describe()}, seed {seed}")
     for name, diff in result.differences.items():
         mark = "ok" if diff <= tolerance else "EXCEEDS"
@@ -618,7 +682,10 @@ def crosscheck_command(
     show_default=True,
     help="Python file to write ('-': standard output).",
 )
-def codegen_command(activation: str, output_activation: str, reduction: str, output: str) -> None:
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def codegen_command(
+    activation: str, output_activation: str, reduction: str, output: str, force: bool
+) -> None:
     """Generate NumPy code for the vector model's gradients.
 
     The module defines gradients(params, X, D) -> (L, grads) for any sizes n, m, k, T.
@@ -629,24 +696,22 @@ def codegen_command(activation: str, output_activation: str, reduction: str, out
     from .vector.codegen import numpy_source
     from .vector.verify import verify_vector
 
-    try:
-        spec = ElmanSpec(
-            hidden=2,
-            T=3,
-            inputs=2,
-            outputs=2,
-            activation=activation,
-            output_activation=output_activation,
-            reduction=reduction,
-        )
-        source = numpy_source(spec)
-        report = verify_vector(spec)
-    except SymbpttError as err:
-        raise click.UsageError(str(err)) from None
+    target = None if output == "-" else plan_output(output, what="Python module", force=force)
+    spec = ElmanSpec(
+        hidden=2,
+        T=3,
+        inputs=2,
+        outputs=2,
+        activation=activation,
+        output_activation=output_activation,
+        reduction=reduction,
+    )
+    source = numpy_source(spec)
+    report = verify_vector(spec)
     if not report.holds:
         raise click.ClickException("the backward recursion failed verification; nothing written")
-    _write_text(output, source)
-    if output != "-":
+    _write_text(target, source)
+    if target is not None:
         click.echo(
             f"wrote {output} (backward recursion verified exactly at n = m = k = 2, T = 3, "
             f"{len(report.checks)} checks)"

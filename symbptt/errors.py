@@ -77,10 +77,31 @@ class FormulaSyntaxError(SymbpttError, ValueError):
     def _format(self) -> str:
         if not self.column:
             return self.reason
-        lines = self.text.split("\n")
-        source = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
-        caret = " " * (self.column - 1) + "^"
+        source, caret = excerpt(self.text, self.line, self.column)
         return f"{self.reason} (line {self.line}, column {self.column})\n  {source}\n  {caret}"
+
+
+def excerpt(text: str, line: int, column: int, width: int = 72) -> tuple[str, str]:
+    """The line of ``text`` at a 1-based position, cut to about ``width`` characters
+    around the column, and a caret line pointing at the column (for error messages
+    that must stay short whatever the input's size).
+
+    Example:
+        >>> excerpt("a = b +", 1, 8)
+        ('a = b +', '       ^')
+        >>> excerpt("w = w +\\n", 2, 1)
+        ('', '^')
+    """
+    lines = text.split("\n") if text else [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    at = max(column - 1, 0)
+    if len(source) > width:
+        start = max(0, min(at - width // 2, len(source) - width))
+        cut = source[start : start + width]
+        prefix = "..." if start > 0 else ""
+        suffix = "..." if start + width < len(source) else ""
+        source, at = prefix + cut + suffix, at - start + len(prefix)
+    return source, " " * min(at, len(source)) + "^"
 
 
 class WorkLimitError(SymbpttError, ValueError):

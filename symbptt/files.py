@@ -241,7 +241,9 @@ def atomic_write(target: Path, data: bytes) -> None:
     except OSError as err:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
-        raise WriteError(f"cannot write {target}: {err.strerror or err}; nothing was replaced") from None
+        raise WriteError(
+            f"cannot write {target}: {err.strerror or err}; nothing was replaced"
+        ) from None
     except BaseException:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)

@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError
+from .files import read_text
 from .model import RNNSpec
 from .render.document import SECTIONS, DocumentOptions
 from .render.printer import Notation
 from .vector.model import ElmanSpec
+from .verify import METHOD_NAMES
 
 _TOP = {"title", "author", "model", "notation", "document"}
 _MODEL = {"T", "activation", "output_activation", "loss", "reduction", "h0"}
@@ -78,13 +80,19 @@ def load(path: Path) -> DerivationSpec:
         SpecError: unreadable file, invalid TOML, unknown keys or invalid values
             (the message names the file and the key).
     """
+    text = read_text(path, what="spec file")
     where = str(path)
+    depth = max_nesting(text)
+    if depth > MAX_TOML_NESTING:
+        raise SpecError(
+            f"{where}: arrays or tables nest {depth} deep, more than {MAX_TOML_NESTING}"
+        )
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise SpecError(f"cannot read {where}: {err.strerror}") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise SpecError(f"{where}: invalid TOML: {err}") from None
+    except RecursionError:
+        raise SpecError(f"{where}: the TOML nests too deeply") from None
     unknown = set(data) - _TOP
     if unknown:
         raise SpecError(
@@ -99,8 +107,13 @@ def load(path: Path) -> DerivationSpec:
     notation = _table(data, "notation", _NOTATION, where)
     document = _table(data, "document", _DOCUMENT, where)
     sections = document.get("sections", list(SECTIONS))
-    if not isinstance(sections, list) or set(sections) - set(SECTIONS):
+    if not isinstance(sections, list) or not all(
+        isinstance(x, str) and x in SECTIONS for x in sections
+    ):
         raise SpecError(f"{where}: [document] sections must be a list of: {', '.join(SECTIONS)}")
+    method = document.get("method", "exact")
+    if method not in METHOD_NAMES:
+        raise SpecError(f"{where}: [document] method must be one of: {', '.join(METHOD_NAMES)}")
     for key in ("title", "author"):
         if key in data and not isinstance(data[key], str):
             raise SpecError(f"{where}: {key} must be a string")
@@ -114,6 +127,38 @@ def load(path: Path) -> DerivationSpec:
             notation=Notation(**notation),
             sections=tuple(sections),
         )
-    except (SpecError, TypeError) as err:
+    except (SpecError, TypeError, ValueError) as err:
         raise SpecError(f"{where}: {err}") from None
-    return DerivationSpec(spec, options, document.get("method", "exact"))
+    return DerivationSpec(spec, options, method)
+
+
+#: Deepest nesting of arrays and inline tables accepted in a spec file.
+MAX_TOML_NESTING = 20
+
+
+def max_nesting(text: str) -> int:
+    """How deep brackets and braces nest in TOML text (outside strings and comments,
+    roughly: a bound on the parser's recursion, not a validation).
+
+    Example:
+        >>> max_nesting('a = [[1], {b = [2]}]  # ]]]]')
+        3
+    """
+    depth = deepest = 0
+    quote = ""
+    comment = False
+    for char in text:
+        if comment:
+            comment = char != "\n"
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest

@@ -299,7 +299,8 @@ def verify(
         return verify_vector(spec, method=method, seed=seed, progress=progress)
     if method == "exact" and spec.T > EXACT_MAX_T:
         raise SpecError(
-            f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method"
+            f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method "
+            "(--method modular)"
         )
     ref_method = default_method(spec)
     if method == "exact":

@@ -69,7 +69,7 @@ def test_a_failing_check_exits_1_and_shows_a_counterexample(monkeypatch) -> None
         (["-T", "99999"], "not in the range"),
         (["--activation", "relu"], "'relu' is not one of"),
         (["--loss", "median"], "'median' is not one of"),
-        (["-T", "1000"], "use --method modular"),
+        (["-T", "1000"], "--method modular"),
     ],
 )
 def test_bad_input_is_a_usage_error_with_exit_2(args: list[str], message: str) -> None:

@@ -104,6 +104,14 @@ def parse_tree(text: str, reader_class: type[Reader], *, expression: bool = Fals
         sides = [reader.value(side) for side in tree.children if isinstance(side, Tree)]
     except RecursionError:
         raise FormulaSyntaxError("the formula nests too deeply") from None
+    free = set().union(*(side.free_symbols for side in sides))
+    for var, node in reader.bound_by.items():
+        if var in free:
+            raise reader.fail(
+                f"the index {var} is bound by this sum or product and also used outside "
+                f"it, where it means every t; use another letter for one of them",
+                node,
+            )
     return Parsed(sides, reader.notes, reader.warnings)
 
 
@@ -130,6 +138,8 @@ class Reader:
         self.notes: list[str] = []
         self.warnings: list[str] = []
         self.bound: list[sp.Symbol] = []
+        #: every index bound by a sum or product, with the operator's tree node
+        self.bound_by: dict[sp.Symbol, Any] = {}
 
     def fail(self, message: str, node: Any) -> FormulaSyntaxError:
         meta = getattr(node, "meta", None)
@@ -167,21 +177,34 @@ class Reader:
         inner = [c for c in node.children if isinstance(c, Tree) or c.type not in ("LEFT", "RIGHT")]
         return self.read(inner[0])
 
-    def r_add(self, node: Tree) -> sp.Expr:
-        return sp.Add(self.value(node.children[0]), self.value(node.children[2]), evaluate=False)
+    def chain(self, node: Tree, kinds: tuple[str, ...]) -> tuple[Any, list[tuple[str, Any]]]:
+        """A left-nested chain ``((a op b) op c) ...`` as its first operand and the
+        (kind, operand) pairs after it, walked without recursion so that long flat sums
+        and products need no deep stack."""
+        rest = []
+        while isinstance(node, Tree) and node.data in kinds:
+            rest.append((node.data, node.children[-1]))
+            node = node.children[0]
+        rest.reverse()
+        return node, rest
 
-    def r_sub(self, node: Tree) -> sp.Expr:
-        return sp.Add(
-            self.value(node.children[0]),
-            sp.Mul(-1, self.value(node.children[2]), evaluate=False),
-            evaluate=False,
-        )
+    def r_add(self, node: Tree) -> sp.Expr:
+        first, rest = self.chain(node, ("add", "sub"))
+        terms = [self.value(first)]
+        for kind, operand in rest:
+            value = self.value(operand)
+            terms.append(value if kind == "add" else sp.Mul(-1, value, evaluate=False))
+        return sp.Add(*terms, evaluate=False)
+
+    r_sub = r_add
 
     def r_neg(self, node: Tree) -> sp.Expr:
         return sp.Mul(-1, self.value(node.children[1]), evaluate=False)
 
     def r_times(self, node: Tree) -> sp.Expr:
-        return sp.Mul(self.value(node.children[0]), self.value(node.children[2]), evaluate=False)
+        first, rest = self.chain(node, ("times",))
+        factors = [self.value(first)] + [self.value(operand) for _, operand in rest]
+        return sp.Mul(*factors, evaluate=False)
 
     def r_term(self, node: Tree) -> sp.Expr:
         factors = [c for c in node.children if not (isinstance(c, Tree) and c.data == "bigop")]
@@ -209,6 +232,13 @@ class Reader:
         var, offset = self.bound_variable(left)
         lower = self.index(right) - offset
         high = self.index(upper)
+        if var == E.T:
+            raise self.fail(
+                "T is the horizon (the number of steps) and cannot be the index of a sum "
+                "or product; use another letter, e.g. \\sum_{k=1}^{T}",
+                node,
+            )
+        self.bound_by.setdefault(var, node)
         if var in self.bound:
             raise self.fail(
                 f"the index {var} is already bound by an enclosing sum or "

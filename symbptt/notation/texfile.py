@@ -10,6 +10,7 @@ and column numbers stay those of the file; the rows of an ``align`` read as one 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -48,7 +49,14 @@ class Display:
 
 
 def marked_displays(source: str) -> list[Display]:
-    """The displays preceded by ``% symbptt: check`` (raises ValueError if unclosed)."""
+    """The displays preceded by ``% symbptt: check`` (raises ValueError if unclosed).
+
+    Linear in the size of the source: line numbers come from a table of line offsets.
+
+    Example:
+        >>> marked_displays("text\\n% symbptt: check\\n\\\\[ w = w \\\\]\\n")
+        [Display(text=' w = w', line=3, column=3)]
+    """
     lines = source.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
@@ -75,7 +83,7 @@ def marked_displays(source: str) -> list[Display]:
         body = source[opening.end() : end]
         body = _blank_markup(body)
         body = body.replace(",\n", " \n").rstrip().rstrip(".,") if env is None else body
-        first_line = source.count("\n", 0, opening.end()) + 1
+        first_line = bisect.bisect_right(offsets, opening.end() - 1)
         column = opening.end() - source.rfind("\n", 0, opening.end())
         found.append(Display(body, first_line, column))
     return found

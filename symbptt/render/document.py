@@ -18,12 +18,14 @@ from .. import __version__
 from .. import expr as E
 from ..derive.backward import DEFAULT_RECURSION, delta
 from ..derive.expansion import ChainTerm, Expansion, expand
+from ..errors import SpecError
 from ..model import RNNSpec
 from ..semantics import DEFAULT_DEFINITIONS
 from ..unroll import NESTED_MAX_T, unroll
 from ..verify import Report
 from .env import escape
 from .layout import Term, break_sum
+from .plaintext import check_plain_text
 from .printer import Notation, chain_term_factors, latex, model_term_factors
 
 SECTIONS = (
@@ -58,6 +60,26 @@ class DocumentOptions:
     notation: Notation = field(default_factory=Notation)
     sections: tuple[str, ...] = SECTIONS
     elide_above: int = ELIDE_ABOVE
+
+    def __post_init__(self) -> None:
+        check_plain_text(self.title, "title")
+        check_plain_text(self.author, "author")
+        if not isinstance(self.notation, Notation):
+            raise SpecError(f"notation must be a Notation, got {type(self.notation).__name__}")
+        sections = self.sections
+        if isinstance(sections, str) or not isinstance(sections, tuple | list):
+            raise SpecError(
+                f"sections must be a tuple of section names ({', '.join(SECTIONS)}), "
+                f"got {type(sections).__name__}"
+            )
+        for name in sections:
+            if not isinstance(name, str) or name not in SECTIONS:
+                raise SpecError(
+                    f"unknown section {name!r}; expected some of: {', '.join(SECTIONS)}"
+                )
+        object.__setattr__(self, "sections", tuple(sections))
+        if isinstance(self.elide_above, bool) or not isinstance(self.elide_above, int):
+            raise SpecError(f"elide_above must be an integer, got {self.elide_above!r}")
 
 
 def _pre_activation(k: Any) -> sp.Expr:

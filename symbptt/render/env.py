@@ -1,4 +1,5 @@
-"""The Jinja environment for LaTeX templates (the only module that imports jinja2).
+"""The Jinja environment for LaTeX templates (the only modules importing jinja2 are here
+and :mod:`symbptt.render.tex`).
 
 Delimiters that do not collide with LaTeX: ``\\BLOCK{...}``, ``\\VAR{...}``,
 ``\\#{...}``; no line statements (``%`` is LaTeX's comment). Two filters: ``tex``
@@ -11,34 +12,11 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
+from ..files import read_text
+from .plaintext import escape
 from .printer import latex
-
-_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "#": r"\#",
-    "^": r"\textasciicircum{}",
-    "_": r"\_",
-    "%": r"\%",
-    "~": r"\textasciitilde{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-}
-
-
-def escape(text: object) -> str:
-    """Plain text made safe for LaTeX: every special character printed literally.
-
-    Example:
-        >>> escape(r"\\input{/etc/passwd} 100%")
-        '\\\\textbackslash{}input\\\\{/etc/passwd\\\\} 100\\\\%'
-    """
-    return "".join(_SPECIAL.get(c, c) for c in str(text))
 
 
 def templates_dir() -> Path:
@@ -46,10 +24,43 @@ def templates_dir() -> Path:
     return Path(str(resources.files("symbptt.templates")))
 
 
-def environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
-    """A LaTeX-safe Jinja environment searching ``extra_dirs`` then the shipped templates."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*map(str, extra_dirs), str(templates_dir())]),
+#: The name under which the user's own template is loaded (shipped names cannot shadow it,
+#: and it cannot shadow them).
+USER_PREFIX = "user:"
+
+
+class _Loader(jinja2.BaseLoader):
+    """The shipped templates first, then the user's template directory; the user's own
+    template under ``user:NAME``. So a ``base.tex.j2`` or ``macros.tex.j2`` lying next
+    to a user's template never replaces the shipped one, and a user template named
+    ``base.tex.j2`` that extends ``base.tex.j2`` gets the shipped base. Sources are read
+    through :func:`symbptt.files.read_text` (regular UTF-8 files, a BOM accepted)."""
+
+    def __init__(self, user_dir: Path | None) -> None:
+        self.dirs = [templates_dir()] + ([user_dir] if user_dir else [])
+        self.user_dir = user_dir
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # noqa: ANN201
+        if template.startswith(USER_PREFIX) and self.user_dir is not None:
+            candidates = [self.user_dir / template[len(USER_PREFIX) :]]
+        else:
+            candidates = [d / template for d in self.dirs]
+        for path in candidates:
+            if "/" in template.removeprefix(USER_PREFIX) or ".." in template:
+                break
+            if path.is_file():
+                source = read_text(path, what="template")
+                mtime = path.stat().st_mtime
+                return source, str(path), lambda p=path, m=mtime: p.stat().st_mtime == m
+        raise jinja2.TemplateNotFound(template)
+
+
+def environment(user_dir: Path | None = None) -> jinja2.Environment:
+    """A sandboxed, LaTeX-safe Jinja environment (see :class:`_Loader` for where
+    templates are found). The sandbox refuses access to Python internals, so a template
+    cannot run commands or read files."""
+    env = SandboxedEnvironment(
+        loader=_Loader(user_dir),
         block_start_string=r"\BLOCK{",
         block_end_string="}",
         variable_start_string=r"\VAR{",

@@ -41,6 +41,11 @@ class Notation:
     loss: str = "L"
 
     def __post_init__(self) -> None:
+        for key in ("immediate", "total", "loss"):
+            if not isinstance(getattr(self, key), str):
+                raise SpecError(
+                    f"the notation {key} must be a string, got {type(getattr(self, key)).__name__}"
+                )
         if self.immediate not in IMMEDIATE_STYLES:
             raise SpecError(
                 f"unknown immediate-partial style {self.immediate!r}; expected one of: "

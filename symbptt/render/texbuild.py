@@ -30,6 +30,7 @@ from .. import __version__
 from ..errors import TexBuildError
 from ..files import PDF_MARK, TEXT_MARK, atomic_write, is_generated
 
+
 @dataclass(frozen=True)
 class BuildResult:
     """A finished build: where the PDF is, and TeX's log (for overfull-box checks)."""
@@ -48,7 +49,7 @@ TIMEOUT_SECONDS = 120
 
 #: The first line of the source symbptt compiles: its mark in the PDF's information
 #: dictionary (see :func:`symbptt.files.is_generated`).
-PDF_MARK_LINE = "\\pdfinfo{%s (symbptt %s)}" % (PDF_MARK.decode(), __version__)
+PDF_MARK_LINE = f"\\pdfinfo{{{PDF_MARK.decode()} (symbptt {__version__})}}"
 
 
 def tex_available() -> bool:

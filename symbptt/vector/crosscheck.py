@@ -59,13 +59,16 @@ def torch_run(spec: ElmanSpec, *, seed: int = 0) -> TorchRun:
             torch.nn.RNN computes (tanh, identity output), or torch's two hidden biases
             got different gradients.
     """
-    try:
-        import torch
-    except ImportError:
-        raise SymbpttError(
-            "the cross-check needs PyTorch: pip install 'symbptt[crosscheck]' "
-            "(or pip install torch)"
-        ) from None
+    for module in ("torch", "numpy"):
+        try:
+            __import__(module)
+        except ImportError:
+            raise SymbpttError(
+                f"the cross-check needs PyTorch and NumPy, and {module} is not installed: "
+                f"pip install 'symbptt[crosscheck]' (or pip install torch numpy)"
+            ) from None
+    import torch
+
     if spec.activation != "tanh" or spec.output_activation != "identity":
         raise SymbpttError(
             "the cross-check compares torch.nn.RNN(tanh) with a Linear "

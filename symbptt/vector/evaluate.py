@@ -388,9 +388,16 @@ class Evaluator:
         if isinstance(e, Diag):
             inner = self.compile(e.args[0])
             return lambda env: self.diag(inner(env))
-        if isinstance(e, Hadamard):
-            a, b = self.compile(e.args[0]), self.compile(e.args[1])
-            return lambda env: self.hadamard(a(env), b(env))
+        if isinstance(e, Hadamard):  # a \\odot b \\odot c ..., left to right
+            operands = [self.compile(a) for a in e.args]
+
+            def elementwise(env: dict) -> Any:
+                out = operands[0](env)
+                for operand in operands[1:]:
+                    out = self.hadamard(out, operand(env))
+                return out
+
+            return elementwise
         if isinstance(e, Block):
             rows, cols = int(e.args[0]), int(e.args[1])
             cells = [self.compile(c) for c in e.args[2:]]

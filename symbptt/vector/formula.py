@@ -63,9 +63,7 @@ class Diag(MatrixFunction):
 
 
 class Hadamard(MatrixFunction):
-    """a (.) b, the elementwise product."""
-
-    nargs = 2
+    """a (.) b (.) c ..., the elementwise product of two or more operands."""
 
 
 class Block(MatrixFunction):
@@ -158,7 +156,8 @@ class VectorReader(Reader):
         raise self.fail(f"unknown symbol {shown}; known names: {KNOWN_VECTOR_NAMES}", node)
 
     def r_hadamard(self, node: Tree) -> Any:
-        return Hadamard(self.value(node.children[0]), self.value(node.children[2]))
+        first, rest = self.chain(node, ("hadamard",))
+        return Hadamard(self.value(first), *(self.value(operand) for _, operand in rest))
 
     def r_block(self, node: Tree) -> Any:
         cells = node.children[1]

@@ -36,6 +36,7 @@ def verification_work(spec: ElmanSpec) -> int:
     entries = n * (n + m + k + 2) + k
     return entries * n * (n + m + k) * spec.T**2
 
+
 #: The parameters, in a fixed order, with their shapes as functions of (n, m, k).
 PARAMETERS = ("W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0")
 #: Note 000's concatenation w_h = [W_xh W_hh]^T, an (m + n) x n view of two parameters.

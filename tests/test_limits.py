@@ -117,6 +117,8 @@ def test_the_same_formulas_within_the_limits_are_checked() -> None:
 def test_vector_verification_reports_progress() -> None:
     seen: list[str] = []
     symbptt.verify_vector(
-        ElmanSpec(hidden=2, T=2), method="modular", progress=lambda name, n, total: seen.append(name)
+        ElmanSpec(hidden=2, T=2),
+        method="modular",
+        progress=lambda name, n, total: seen.append(name),
     )
     assert len(seen) > 5 and len(set(seen)) == len(seen)

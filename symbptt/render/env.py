@@ -2,8 +2,9 @@
 and :mod:`symbptt.render.tex`).
 
 Delimiters that do not collide with LaTeX: ``\\BLOCK{...}``, ``\\VAR{...}``,
-``\\#{...}``; no line statements (``%`` is LaTeX's comment). Two filters: ``tex``
-prints an expression through the project's printer, ``e`` escapes plain text.
+``\\#{...}``; no line statements (``%`` is LaTeX's comment). Filters: ``tex`` prints an
+expression through the project's printer, ``e`` escapes plain text, ``e_lines`` escapes
+text line by line (an author and an affiliation).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..files import read_text
-from .plaintext import escape
+from .plaintext import escape, escape_lines
 from .printer import latex
 
 
@@ -77,4 +78,5 @@ def environment(user_dir: Path | None = None) -> jinja2.Environment:
     )
     env.filters["tex"] = latex
     env.filters["e"] = escape
+    env.filters["e_lines"] = escape_lines
     return env

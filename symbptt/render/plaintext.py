@@ -5,8 +5,9 @@ beyond ASCII print through their LaTeX spelling (pylatexenc's table: accented le
 Greek, the partial sign, arrows, ...), restricted to the Unicode blocks whose spellings
 compile with the document's packages (a test compiles every one of them). Anything else
 (CJK, emoji, a combining mark left after NFC normalisation, control characters) is
-refused with the character named, before TeX runs. Whitespace runs, newlines included,
-print as one space; long runs without spaces may break, so no title runs off the page.
+refused with the character named, before TeX runs. Whitespace runs print as one space
+(with :func:`escape_lines`, each non-blank line is a line of its own: an author and an
+affiliation); long runs without spaces may break, so no title runs off the page.
 """
 
 from __future__ import annotations
@@ -155,3 +156,14 @@ def escape(text: object) -> str:
             ]
         words.append("".join(pieces))
     return " ".join(words)
+
+
+def escape_lines(text: object) -> str:
+    """Each non-blank line escaped, joined by LaTeX line breaks (blank lines dropped).
+
+    Example:
+        >>> escape_lines("Ada Lovelace\\n\\n  Analytical Engines & Co  \\n")
+        'Ada Lovelace \\\\\\\\ Analytical Engines \\\\& Co'
+    """
+    lines = [line for line in str(text).splitlines() if line.strip()]
+    return " \\\\ ".join(escape(line) for line in lines)

@@ -167,8 +167,13 @@ class OneLineErrors(click.Group):
             _fail("interrupted", 130, prefix="")
         except Terminated:
             _fail("terminated", 143, prefix="")
+        except BrokenPipeError:
+            _silence_stdout()
+            _exit(1)
         except OSError as err:
-            what = "standard output" if _stdout_broken(err) else (err.filename or "a file")
+            # files are read and written through symbptt.files (errors with names); what
+            # reaches here without a file name is standard output
+            what = err.filename or "standard output"
             _fail(f"cannot write to {what}: {err.strerror or err}", 1)
         except RecursionError:
             _fail("the input nests too deeply to be processed", 2)
@@ -186,10 +191,6 @@ class OneLineErrors(click.Group):
             )
         finally:
             signal.signal(signal.SIGTERM, previous)
-
-
-def _stdout_broken(err: OSError) -> bool:
-    return isinstance(err, BrokenPipeError) or err.filename is None
 
 
 def _flush_stdout() -> None:
@@ -211,7 +212,6 @@ def _silence_stdout() -> None:
 
 
 def _fail(message: str, code: int, prefix: str = "Error: ") -> None:
-    _silence_stdout() if code == 1 and "standard output" in message else None
     try:
         click.echo(f"{prefix}{message}", err=True)
     except OSError:

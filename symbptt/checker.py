@@ -159,7 +159,7 @@ def _decide_bounded(
         spec.T,
         steps=spec.T * len(_components(parsed.sides)),
         T_symbol=E.T,
-        derivatives=(E.TotalDerivative,),
+        memoized_products=True,
     )
     try:
         with limits.budget():

@@ -10,8 +10,8 @@ names the limit:
 * a :func:`budget` while a formula is evaluated: an exact product of two polynomials
   may cost at most :data:`MAX_PRODUCT_TERMS` term multiplications (so no single
   canonical form explodes, e.g. ``(w+v+h_0+x_1+x_2+x_3+x_4)^{30}``), and the whole
-  check at most :data:`MAX_SECONDS` seconds (a last resort; the static estimate refuses
-  what would come near it).
+  check at most :data:`MAX_SECONDS` seconds (a last resort for what the estimate cannot
+  see, such as long chains of Jacobians; legitimate checks at the largest T take less).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import flint
 import sympy as sp
 
 from .errors import WorkLimitError
@@ -32,29 +33,35 @@ MAX_EXPONENT = 1000
 MAX_RANGE = 10_000
 #: Most evaluations (the innermost bodies of nested sums, products and powers, over
 #: every t and component) one formula may ask for.
-MAX_EVALUATIONS = 2_000_000
+MAX_EVALUATIONS = 20_000_000
 #: Most term-by-term multiplications of one exact product (len(a) * len(b)).
 MAX_PRODUCT_TERMS = 4_000_000
 #: Most terms of one exact canonical form met while evaluating a formula.
 MAX_TERMS = 100_000
 #: Longest time one check may take before it is stopped.
-MAX_SECONDS = 10.0
+MAX_SECONDS = 60.0
 
 
 class Budget:
-    """The deadline of one check (see :func:`budget`)."""
+    """The deadline of one check (see :func:`budget`); the clock is read every
+    :data:`TICKS` calls, so hot loops pay almost nothing."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
+        self.calls = 0
 
     def tick(self) -> None:
-        if time.monotonic() > self.deadline:
+        self.calls += 1
+        if self.calls % TICKS == 0 and time.monotonic() > self.deadline:
             raise WorkLimitError(
                 f"the check took longer than the limit of {self.seconds:.0f} s and was stopped; "
                 f"try a smaller T or the modular method"
             )
 
+
+#: How many loop steps or products pass between two readings of the clock.
+TICKS = 256
 
 _CURRENT: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("budget", default=None)
 
@@ -80,31 +87,37 @@ def tick() -> None:
         current.tick()
 
 
+_POLYNOMIAL = flint.fmpq_mpoly
+
+
 def size(value: Any) -> int:
     """How many terms a value has: a polynomial's term count, a matrix's largest entry's,
     1 for anything else (numbers, residues, intervals)."""
-    rows = getattr(value, "rows", None)
-    if rows is not None and isinstance(rows, tuple):
-        return max((size(x) for row in rows for x in row), default=1)
-    if type(value).__name__ == "fmpq_mpoly":
+    if type(value) is _POLYNOMIAL:
         return max(len(value), 1)
+    rows = getattr(value, "rows", None)
+    if isinstance(rows, tuple):
+        return max((size(x) for row in rows for x in row), default=1)
     return 1
 
 
 def check_product(a: Any, b: Any) -> None:
     """Refuse a product whose term-by-term cost is above :data:`MAX_PRODUCT_TERMS`
-    (and check the deadline)."""
-    tick()
-    if _CURRENT.get() is None:
+    or whose factors are above :data:`MAX_TERMS` (and check the deadline)."""
+    current = _CURRENT.get()
+    if current is None:
         return
+    current.tick()
+    if type(a) is not _POLYNOMIAL and type(b) is not _POLYNOMIAL and not hasattr(a, "rows"):
+        if not hasattr(b, "rows"):
+            return
     sa, sb = size(a), size(b)
     if max(sa, sb) > MAX_TERMS:
         raise WorkLimitError(
             f"an exact canonical form in this formula has {max(sa, sb)} terms, above the "
             f"limit of {MAX_TERMS}; use the modular method (--method modular) or a smaller T"
         )
-    cost = sa * sb
-    if cost > MAX_PRODUCT_TERMS:
+    if sa * sb > MAX_PRODUCT_TERMS:
         raise WorkLimitError(
             f"an exact product in this formula would multiply {sa} by {sb} terms, "
             f"above the limit of {MAX_PRODUCT_TERMS} term products; use the modular method "
@@ -146,17 +159,22 @@ def estimate(
     *,
     steps: int | None = None,
     T_symbol: Any = None,
-    derivatives: tuple[type, ...] = (),
+    memoized_products: bool = False,
 ) -> int:
     """The number of evaluations a formula asks for, refusing what is beyond the limits.
+
+    Every node is one evaluation, a sum or product multiplies its body's by its length, a
+    power by its exponent, and the whole formula is evaluated once per step. A product
+    whose body depends on nothing but its own index is, with ``memoized_products``, a
+    running product shared by every evaluation (the scalar evaluator keeps them), so it
+    costs its length once per upper limit, not once per evaluation.
 
     Args:
         sides: the parsed sides.
         T: the horizon; a free index ranges over 1..T.
         steps: how many times the whole formula is evaluated (default T).
         T_symbol: the symbol standing for the horizon in index expressions.
-        derivatives: expression types whose evaluation is a forward-mode pass through the
-            model (counted as T evaluations each).
+        memoized_products: whether the evaluator memoises running products.
 
     Raises:
         WorkLimitError: an exponent above :data:`MAX_EXPONENT`, a sum or product longer
@@ -174,12 +192,14 @@ def estimate(
         for symbol in side.free_symbols:
             if getattr(symbol, "is_integer", False):
                 base[symbol] = (1, T)
+    fixed = {T_symbol} if T_symbol is not None else set()
     if T_symbol is not None:
         base[T_symbol] = (T, T)
-    total = 0
+    each, once = 0, 0
     for side in sides:
-        total += _work(side, base, 1, T, derivatives)
-    total *= steps if steps is not None else T
+        side_each, side_once = _work(side, base, fixed if memoized_products else None)
+        each, once = each + side_each, once + side_once
+    total = each * (steps if steps is not None else T) + once
     if total > MAX_EVALUATIONS:
         raise WorkLimitError(
             f"the formula asks for about {total} evaluations (nested sums, products and "
@@ -188,50 +208,72 @@ def estimate(
     return total
 
 
-def _work(
-    e: sp.Basic,
-    ranges: dict[sp.Symbol, Interval],
-    factor: int,
-    T: int,
-    derivatives: tuple[type, ...],
-) -> int:
-    """Evaluations under ``e`` (iteratively, so long flat formulas need no recursion)."""
-    total = 0
-    stack: list[tuple[sp.Basic, dict[sp.Symbol, Interval], int]] = [(e, ranges, factor)]
+def _limits(
+    node: sp.Sum | sp.Product, env: dict[sp.Symbol, Interval]
+) -> tuple[dict[sp.Symbol, Interval], int, int]:
+    """The index ranges inside a sum or product, its number of steps, and how many
+    distinct values its (outermost) upper limit takes."""
+    inner_env, length, uppers = dict(env), 1, 1
+    for var, low, high in reversed(node.limits):  # the first limit is innermost
+        lo, hi = _interval(low, inner_env), _interval(high, inner_env)
+        if lo is None or hi is None:
+            steps, inner, distinct = MAX_RANGE, (-MAX_RANGE, MAX_RANGE), MAX_RANGE
+        else:
+            steps, inner, distinct = max(hi[1] - lo[0] + 1, 0), (lo[0], hi[1]), hi[1] - hi[0] + 1
+        if steps > MAX_RANGE:
+            kind = "sum" if isinstance(node, sp.Sum) else "product"
+            raise WorkLimitError(
+                f"the {kind} over {var} = {low}..{high} has {steps} steps, above the "
+                f"limit {MAX_RANGE}"
+            )
+        inner_env[var] = inner
+        length *= max(steps, 1)
+        uppers *= max(distinct, 1)
+    return inner_env, length, uppers
+
+
+def _work(e: sp.Basic, ranges: dict[sp.Symbol, Interval], fixed: set | None) -> tuple[int, int]:
+    """Evaluations under ``e`` per evaluation of the formula, and once in all (memoised
+    products); iteratively, so long flat formulas need no recursion."""
+    each = once = 0
+    stack: list[tuple[sp.Basic, dict[sp.Symbol, Interval], int, bool]] = [(e, ranges, 1, False)]
     while stack:
-        node, env, k = stack.pop()
-        total += k
-        if total > MAX_EVALUATIONS * 10:
-            return total
+        node, env, k, is_once = stack.pop()
+        if isinstance(node, sp.Symbol | sp.Number):
+            continue  # an index or a constant: nothing to evaluate
+        if is_once:
+            once += k
+        else:
+            each += k
+        if each + once > MAX_EVALUATIONS * 10:
+            break
         if isinstance(node, sp.Pow) and node.exp.is_Integer:
             n = int(node.exp)
             if n > MAX_EXPONENT:
                 raise WorkLimitError(f"the exponent {n} is above the limit {MAX_EXPONENT}")
-            stack.append((node.base, env, k))
-            total += k * max(n, 0)
+            if is_once:
+                once += k * n
+            else:
+                each += k * n
+            stack.append((node.base, env, k * max(n, 1), is_once))
             continue
         if isinstance(node, (sp.Sum, sp.Product)):
-            inner_env, inner_k = dict(env), k
-            for var, low, high in reversed(node.limits):  # the first limit is innermost
-                lo, hi = _interval(low, inner_env), _interval(high, inner_env)
-                if lo is None or hi is None:
-                    length = MAX_RANGE  # bounds we cannot estimate: assume the worst allowed
-                    inner = (-MAX_RANGE, MAX_RANGE)
+            inner_env, length, uppers = _limits(node, env)
+            own = {var for var, *_ in node.limits}
+            if (
+                fixed is not None
+                and isinstance(node, sp.Product)
+                and node.function.free_symbols <= own | fixed
+            ):
+                once += uppers * length  # the running product's steps
+                stack.append((node.function, inner_env, uppers * length, True))
+            else:
+                if is_once:
+                    once += k * length
                 else:
-                    length = max(hi[1] - lo[0] + 1, 0)
-                    inner = (lo[0], hi[1])
-                if length > MAX_RANGE:
-                    kind = "sum" if isinstance(node, sp.Sum) else "product"
-                    raise WorkLimitError(
-                        f"the {kind} over {var} = {low}..{high} has {length} steps, above the "
-                        f"limit {MAX_RANGE}"
-                    )
-                inner_env[var] = inner
-                inner_k *= max(length, 1)
-            stack.append((node.function, inner_env, inner_k))
+                    each += k * length
+                stack.append((node.function, inner_env, k * length, is_once))
             continue
-        if derivatives and isinstance(node, derivatives):
-            total += k * T
         if isinstance(node, sp.Basic):
-            stack.extend((arg, env, k) for arg in node.args if isinstance(arg, sp.Basic))
-    return total
+            stack.extend((arg, env, k, is_once) for arg in node.args if isinstance(arg, sp.Basic))
+    return each, once

@@ -16,6 +16,7 @@ from typing import Any
 
 import sympy as sp
 
+from .algebra import PolynomialRing
 from .derive.reference import Reference
 from .errors import EvaluationError
 from .expr import (
@@ -103,6 +104,9 @@ class Evaluator:
         self.definitions = definitions
         self.adjoint = adjoint
         self._cache: dict[sp.Basic, Compiled] = {}
+        #: whether values are canonical forms that can grow (their products are bounded,
+        #: see symbptt.limits); in the other rings only loops check the deadline
+        self._grows = isinstance(self.ring, PolynomialRing)
         # Immediate partials and Jacobians are pure functions of their index: tabulate.
         steps = range(1, self.T + 1)
         self._immediate_table = {
@@ -163,6 +167,18 @@ class Evaluator:
             # Products are not brought to normal form here (it costs more than the
             # product): only explicit powers create the squares the rules rewrite,
             # and Ring.equal normalises every difference it decides.
+            if len(parts) == 2:
+                first, second = parts
+                if not self._grows:
+                    return lambda env: first(env) * second(env)
+
+                def mul2(env: Env) -> Any:
+                    a, b = first(env), second(env)
+                    check_product(a, b)
+                    return a * b
+
+                return mul2
+
             def mul(env: Env) -> Any:
                 out = parts[0](env)
                 for part in parts[1:]:
@@ -416,7 +432,8 @@ class Evaluator:
             def total(env: Env) -> Any:
                 out, inner = ring.zero, dict(env)
                 for n in range(low(env), high(env) + 1):
-                    tick()
+                    if not n & 63:
+                        tick()
                     inner[var] = n
                     out = out + body(inner)
                 return out
@@ -426,6 +443,7 @@ class Evaluator:
         # upper end, so prod_{j=i+1}^{t} for i = 1..t-1 costs O(t) in all, not O(t^2).
         free = sorted(e.function.free_symbols - {var} - set(PARAMETERS) - {L}, key=str)
         memo: dict[tuple, list[Any]] = {}
+        grows = self._grows
 
         def product(env: Env) -> Any:
             a, b = low(env), high(env)
@@ -441,7 +459,10 @@ class Evaluator:
                 for n in range(b - len(running) + 1, a - 1, -1):
                     inner[var] = n
                     value = body(inner)
-                    check_product(out, value)
+                    if grows:
+                        check_product(out, value)
+                    elif not n & 63:
+                        tick()
                     out = out * value
                     running.append(out)
             return running[b - a + 1]

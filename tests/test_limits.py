@@ -98,7 +98,7 @@ def test_large_vector_formulas_answer_or_are_refused(lhs: str, method: str) -> N
     [
         ("w^{1001} = 1", "exponent 1001 is above the limit 1000"),
         ("\\sum_{i=1}^{10001} w = 1", "10001 steps, above the limit 10000"),
-        ("\\sum_{i=1}^{2000} \\sum_{j=1}^{2000} w = 1", "evaluations"),
+        ("\\sum_{i=1}^{5000} \\sum_{j=1}^{5000} w = 1", "evaluations"),
         ("(w+v+h_0+x_1+x_2)^{60} = 1", "terms"),
     ],
 )
@@ -122,3 +122,21 @@ def test_vector_verification_reports_progress() -> None:
         progress=lambda name, n, total: seen.append(name),
     )
     assert len(seen) > 5 and len(set(seen)) == len(seen)
+
+
+def test_the_documented_sizes_are_within_the_estimate() -> None:
+    """The boxed sum of products at T = 1000 (the benchmark's modular case) is estimated
+    below the limit: its running products are shared by every t."""
+    from symbptt import expr as E
+    from symbptt.limits import MAX_EVALUATIONS, estimate
+    from symbptt.notation.meaning import parse
+
+    boxed = (
+        r"\frac{\partial h_t}{\partial w} = \frac{\partial^+ h_t}{\partial w} + "
+        r"\sum_{i=1}^{t-1} \left(\prod_{j=i+1}^{t} \frac{\partial h_j}{\partial h_{j-1}}"
+        r"\right) \frac{\partial^+ h_i}{\partial w}"
+    )
+    sides = parse(boxed).sides
+    assert estimate(sides, 1000, T_symbol=E.T, memoized_products=True) < MAX_EVALUATIONS
+    with pytest.raises(WorkLimitError):
+        estimate(sides, 1000, T_symbol=E.T, memoized_products=False)

@@ -150,7 +150,7 @@ def check_vector(
     parsed = parse_vector(equation) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides
-    limits.estimate(sides, spec.T, T_symbol=E.T, derivatives=(VTotal, VImmediate))
+    limits.estimate(sides, spec.T, T_symbol=E.T)
     with limits.budget():
         return _check(text, spec, parsed, method, seed)
 

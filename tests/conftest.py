@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from symbptt.model import ACTIVATIONS
@@ -14,3 +16,50 @@ SMALL_T = list(range(1, 9))
 def activation(request: pytest.FixtureRequest) -> str:
     """Each activation in turn."""
     return request.param
+
+
+def _install_recorder(log: str) -> None:
+    """Log the inputs of every check/assert_equivalent call the suite makes (one JSON line
+    each), for tests/pinned/record.py. Only active with SYMBPTT_RECORD_CHECKS=FILE."""
+    import dataclasses
+    import functools
+    import json
+
+    import symbptt.checker as checker
+
+    def model_of(model: object) -> object:
+        if model is None:
+            return None
+        return {"class": type(model).__name__, **dataclasses.asdict(model)}
+
+    def write(entry: dict) -> None:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, sort_keys=True) + "\n")
+
+    original_check, original_assert = checker.check, checker.assert_equivalent
+
+    @functools.wraps(original_check)
+    def check(equation, *, model=None, T=None, method="exact", seed=0):
+        try:
+            if isinstance(equation, str) and isinstance(method, str):
+                entry = {"kind": "check", "equation": equation, "model": model_of(model)}
+                write({**entry, "T": T, "method": method, "seed": seed})
+        except TypeError:
+            pass  # an invalid argument: the call itself will say so
+        return original_check(equation, model=model, T=T, method=method, seed=seed)
+
+    @functools.wraps(original_assert)
+    def assert_equivalent(lhs, rhs, *, model=None, T=None, method="exact"):
+        try:
+            if isinstance(lhs, str) and isinstance(rhs, str) and isinstance(method, str):
+                entry = {"kind": "assert_equivalent", "lhs": lhs, "rhs": rhs}
+                write({**entry, "model": model_of(model), "T": T, "method": method})
+        except TypeError:
+            pass
+        return original_assert(lhs, rhs, model=model, T=T, method=method)
+
+    checker.check, checker.assert_equivalent = check, assert_equivalent
+
+
+if os.environ.get("SYMBPTT_RECORD_CHECKS"):
+    _install_recorder(os.environ["SYMBPTT_RECORD_CHECKS"])

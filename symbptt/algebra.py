@@ -30,6 +30,8 @@ from typing import Any
 
 import flint
 
+from .core.primitives import REAL_FUNCTIONS
+
 AtomKey = tuple[Hashable, ...]
 
 
@@ -359,24 +361,6 @@ class ModularRing(Ring):
         """Upper bound on P(some nonzero difference of degree <= ``degree`` vanished),
         union-bounded over ``comparisons`` comparisons."""
         return comparisons * max(degree, 1) / self.p
-
-
-#: Real activation functions for PointRing (order 0 and 1) on mpmath numbers.
-def _tanh(ctx, z, order):
-    y = 1 - 2 / (ctx.exp(2 * z) + 1)
-    return y if order == 0 else 1 - y * y
-
-
-def _sigmoid(ctx, z, order):
-    y = 1 / (1 + ctx.exp(-z))
-    return y if order == 0 else y * (1 - y)
-
-
-def _softplus(ctx, z, order):
-    return ctx.log(1 + ctx.exp(z)) if order == 0 else 1 / (1 + ctx.exp(-z))
-
-
-REAL_FUNCTIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "softplus": _softplus}
 
 
 class PointRing(Ring):

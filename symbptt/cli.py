@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .build import make_pdf, make_tex
+from .core.primitives import NUMPY_PRIMITIVES
 from .errors import FormulaSyntaxError, SymbpttError, excerpt
 from .files import atomic_write, plan_output, read_text
 from .model import ACTIVATIONS, LOSSES, MAX_T, REDUCTIONS, RNNSpec
@@ -662,18 +663,8 @@ def crosscheck_command(
 
 
 @main.command("codegen")
-@_choice(
-    "--activation",
-    ["tanh", "sigmoid", "identity", "softplus"],
-    "tanh",
-    "phi, the hidden activation.",
-)
-@_choice(
-    "--output-activation",
-    ["identity", "tanh", "sigmoid", "softplus"],
-    "identity",
-    "theta, the output activation.",
-)
+@_choice("--activation", NUMPY_PRIMITIVES, "tanh", "phi, the hidden activation.")
+@_choice("--output-activation", NUMPY_PRIMITIVES, "identity", "theta, the output activation.")
 @_choice("--loss", REDUCTIONS, "mean", "Mean or sum of the per-step squared losses.", "reduction")
 @click.option(
     "-o",

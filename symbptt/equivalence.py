@@ -74,8 +74,9 @@ class Counterexample:
 
 
 def needs_intervals(spec: RNNSpec) -> bool:
-    """Whether some activation of the model is transcendental (tanh, sigmoid, softplus)."""
-    return any(a.name not in ("generic", "identity") for a in (spec.phi, spec.theta))
+    """Whether some activation of the model is transcendental (it has a real function in
+    the primitive table: tanh, sigmoid, softplus)."""
+    return any(a.real is not None for a in (spec.phi, spec.theta))
 
 
 def find_counterexample(

@@ -12,73 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .core.primitives import PRIMITIVES, Primitive
 from .errors import SpecError
 
 #: The largest T any command accepts; the README states the time it takes.
 MAX_T = 5000
 
 
-@dataclass(frozen=True)
-class Activation:
-    """What the engines need to know about one activation function.
-
-    Attributes:
-        name: the name used on the command line.
-        derivative_of_value: how phi'(s) is written in terms of y = phi(s), as a function
-            of ``(y, one)`` working in any commutative ring; ``None`` when phi' is not a
-            polynomial in phi (then phi(s) and phi'(s) are independent atoms).
-        square_rule: the same relation solved for y^2, as a function of ``(y, dy, one)``
-            (tanh: y^2 = 1 - dy); the exact canonical form keeps phi'(s) as an atom and
-            rewrites y^2 with it, which avoids the 2^T terms that expanding
-            prod (1 - y_j^2) would produce.
-        is_identity: phi(s) = s, so phi(s) is not an atom at all.
-        latex: how the document names it once, e.g. ``\\tanh``.
-    """
-
-    name: str
-    description: str
-    derivative_of_value: object = None
-    square_rule: object = None
-    is_identity: bool = False
-    latex: str = ""
-
-
-ACTIVATIONS: dict[str, Activation] = {
-    a.name: a
-    for a in (
-        Activation(
-            "generic",
-            "an undefined differentiable function; identities that hold "
-            "for it hold for every activation",
-        ),
-        Activation(
-            "tanh",
-            "hyperbolic tangent, tanh' = 1 - tanh^2",
-            derivative_of_value=lambda y, one: one - y * y,
-            square_rule=lambda y, dy, one: one - dy,
-            latex=r"\tanh",
-        ),
-        Activation(
-            "sigmoid",
-            "logistic function, sigma' = sigma (1 - sigma)",
-            derivative_of_value=lambda y, one: y * (one - y),
-            square_rule=lambda y, dy, one: y - dy,
-            latex=r"\sigma",
-        ),
-        Activation(
-            "identity",
-            "phi(s) = s",
-            derivative_of_value=lambda y, one: one,
-            is_identity=True,
-            latex=r"\mathrm{id}",
-        ),
-        Activation(
-            "softplus",
-            "log(1 + e^s), whose derivative is the logistic function",
-            latex=r"\operatorname{softplus}",
-        ),
-    )
-}
+#: The activations: the rows of the primitive table (symbptt/core/primitives.py).
+ACTIVATIONS: dict[str, Primitive] = PRIMITIVES
 
 LOSSES: dict[str, str] = {
     "generic": "an undefined differentiable per-step loss l(yhat, d)",
@@ -111,12 +53,12 @@ class HasActivations:
     output_activation: str
 
     @property
-    def phi(self) -> Activation:
+    def phi(self) -> Primitive:
         """The hidden activation's table entry."""
         return ACTIVATIONS[self.activation]
 
     @property
-    def theta(self) -> Activation:
+    def theta(self) -> Primitive:
         """The output activation's table entry."""
         return ACTIVATIONS[self.output_activation]
 

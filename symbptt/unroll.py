@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .core.primitives import sympy_form
 from .errors import SpecError
 from .expr import Input, Target, v, w
 from .expr import h as h_node
@@ -20,40 +21,6 @@ from .model import RNNSpec
 #: Deepest nesting the SymPy reference builds (SymPy's diff takes ~2 s at T = 50 and
 #: exceeds Python's recursion limit near T = 150).
 NESTED_MAX_T = 24
-
-
-class sigmoid(sp.Function):  # noqa: N801 - printed as a function name
-    """The logistic function, with sigma' = sigma (1 - sigma)."""
-
-    def fdiff(self, argindex=1):
-        return self * (1 - self)
-
-
-class softplus_prime(sp.Function):  # noqa: N801
-    """softplus'(s) = sigma(s), kept as its own node so it is not confused with a
-    sigmoid activation elsewhere in the model."""
-
-    def fdiff(self, argindex=1):
-        return self * (1 - self)
-
-
-class softplus(sp.Function):  # noqa: N801
-    """log(1 + e^s)."""
-
-    def fdiff(self, argindex=1):
-        return softplus_prime(self.args[0])
-
-
-def sympy_activation(name: str, role: str):
-    """The SymPy callable for an activation in the nested forms."""
-    table = {
-        "generic": sp.Function(role),
-        "tanh": sp.tanh,
-        "sigmoid": sigmoid,
-        "softplus": softplus,
-        "identity": lambda z: z,
-    }
-    return table[name]
 
 
 @dataclass(frozen=True)
@@ -86,8 +53,8 @@ def unroll(spec: RNNSpec) -> Unrolled:
             f"nested closed forms are built up to T={NESTED_MAX_T}, "
             f"got T={spec.T}; larger T uses forward-mode differentiation"
         )
-    phi = sympy_activation(spec.activation, "phi")
-    theta = sympy_activation(spec.output_activation, "theta")
+    phi = sympy_form(spec.activation, "phi")
+    theta = sympy_form(spec.output_activation, "theta")
     ell = sp.Function("l")
     h = [sp.S.Zero if spec.h0 == "zero" else h_node(0)]
     s: list[sp.Expr | None] = [None]

@@ -16,17 +16,18 @@ from fractions import Fraction
 from typing import Any
 
 from .algebra import AtomKey, PolynomialRing, Ring
-from .model import Activation, RNNSpec
+from .core.primitives import Primitive
+from .model import RNNSpec
 
 
-def function_name(act: Activation, role: str) -> str:
+def function_name(act: Primitive, role: str) -> str:
     """The name of the concrete function an activation role denotes: a generic phi and
     a generic theta are two different unknown functions; tanh is tanh in either role."""
     return role if act.name == "generic" else act.name
 
 
 def activation_value(
-    ring: Ring, act: Activation, fn: str, order: int, node: tuple[str, int], argument: Any
+    ring: Ring, act: Primitive, fn: str, order: int, node: tuple[str, int], argument: Any
 ) -> Any:
     """phi(arg) (order 0) or phi'(arg) (order 1) at a node, in the ring.
 
@@ -219,7 +220,7 @@ def _run(
 
 
 #: The per-step loss as an unknown function of yhat (d_k enters through the node).
-_GENERIC_LOSS = Activation("generic", "unknown per-step loss l(yhat, d)")
+_GENERIC_LOSS = Primitive("generic", "unknown per-step loss l(yhat, d)")
 
 
 class RecordingRing(Ring):
@@ -265,9 +266,7 @@ def recorded_ring(spec: Any, computation: Callable[[Ring], Iterable[Any]]) -> Po
     return ring_for_atoms(recorder.keys, (("phi", spec.phi), ("theta", spec.theta)))
 
 
-def ring_for_atoms(
-    keys: list[AtomKey], roles: tuple[tuple[str, Activation], ...]
-) -> PolynomialRing:
+def ring_for_atoms(keys: list[AtomKey], roles: tuple[tuple[str, Primitive], ...]) -> PolynomialRing:
     """A canonical-form ring with these atoms, adding for tanh and sigmoid the derivative
     atom of each value atom and the rewrite rule that ties them (y^2 -> 1 - y')."""
     keys = list(dict.fromkeys(keys))

@@ -17,10 +17,11 @@ from typing import Any
 
 import sympy as sp
 
+from ..core.primitives import PRIMITIVES, derivative_class
 from ..errors import EvaluationError
 from ..expr import HiddenState, Input, Target, v, w
 from ..model import RNNSpec
-from ..unroll import NESTED_MAX_T, Unrolled, softplus, softplus_prime, unroll
+from ..unroll import NESTED_MAX_T, Unrolled, unroll
 from ..values import Trace
 
 METHODS = {
@@ -69,6 +70,10 @@ def reference(trace: Trace, *, method: str | None = None) -> Reference:
         dh[name] = tuple(convert(sp.diff(hk, p)) for hk in unrolled.h)
         dL[name] = convert(sp.diff(unrolled.loss, p))
     return Reference(method, dh, dL)
+
+
+#: The SymPy classes that stand for a derivative of a primitive (softplus' = sigma).
+DERIVATIVE_CLASSES = {p.sympy_derivative for p in PRIMITIVES.values() if p.sympy_derivative}
 
 
 class SympyToRing:
@@ -139,7 +144,7 @@ class _Converter(SympyToRing):
             ("phi", self.phi_fn, self.s_node),
             ("theta", self.theta_fn, self.h_node),
         ):
-            denotes = func == fn or (order == 1 and func == softplus_prime and fn == softplus)
+            denotes = func == fn or (order == 1 and func is derivative_class(fn))
             if denotes and arg in table:
                 return role
         raise EvaluationError(f"unrecognised activation node {func}({arg})")
@@ -157,7 +162,7 @@ class _Converter(SympyToRing):
         if isinstance(e, sp.Derivative):
             return self._derivative_at(e, {})
         if isinstance(e, sp.Function) and len(e.args) == 1:
-            order = 1 if isinstance(e, softplus_prime) else 0
+            order = 1 if e.func in DERIVATIVE_CLASSES else 0
             return self._apply(self._role_for(e.func, e.args[0], order), order, e.args[0])
         raise EvaluationError(f"the reference cannot convert {e}")
 

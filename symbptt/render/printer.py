@@ -14,9 +14,9 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .. import expr as E
+from ..core.primitives import SYMPY_LATEX
 from ..derive.expansion import ChainTerm
 from ..errors import SpecError
-from ..unroll import sigmoid, softplus, softplus_prime
 
 #: How the immediate partial d+ is written.
 IMMEDIATE_STYLES = {
@@ -87,17 +87,8 @@ class BPTTLatexPrinter(LatexPrinter):
     def _print_ImmediatePartial(self, e: E.ImmediatePartial) -> str:
         return self._fraction(IMMEDIATE_STYLES[self.notation.immediate], e)
 
-    def _print_sigmoid(self, e: Any, exp: Any = None) -> str:
-        return rf"\sigma({self._print(e.args[0])})"
-
-    def _print_softplus(self, e: Any, exp: Any = None) -> str:
-        return rf"\operatorname{{softplus}}({self._print(e.args[0])})"
-
-    def _print_softplus_prime(self, e: Any, exp: Any = None) -> str:
-        return rf"\sigma({self._print(e.args[0])})"
-
     def _print_Function(self, e: Any, exp: Any = None) -> str:
-        names = {"phi": r"\phi", "theta": r"\theta", "l": r"\ell"}
+        names = {"phi": r"\phi", "theta": r"\theta", "l": r"\ell", **SYMPY_LATEX}
         name = names.get(e.func.__name__)
         if name is None:
             return super()._print_Function(e, exp)
@@ -160,7 +151,6 @@ for _cls in (E.Phi, E.PhiPrime, E.Theta, E.ThetaPrime):
     setattr(BPTTLatexPrinter, f"_print_{_cls.__name__}", BPTTLatexPrinter._print_Application)
 
 _DEFAULT = BPTTLatexPrinter()
-_ = (sigmoid, softplus, softplus_prime)  # printed by name through the methods above
 
 
 def latex(expr: Any, notation: Notation | None = None) -> str:

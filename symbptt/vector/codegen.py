@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..core.primitives import NUMPY_PRIMITIVES
 from ..errors import SpecError
 from .model import ElmanSpec
 from .program import (
@@ -40,13 +41,8 @@ from .program import (
 )
 
 #: For each activation: NumPy for its value at S, and for its derivative given the value
-#: Y (and S), as the engine's activation table defines them.
-NUMPY_ACTIVATIONS = {
-    "tanh": ("np.tanh({s})", "1.0 - {y} ** 2"),
-    "sigmoid": ("1.0 / (1.0 + np.exp(-{s}))", "{y} * (1.0 - {y})"),
-    "identity": ("{s}", "np.ones_like({y})"),
-    "softplus": ("np.logaddexp(0.0, {s})", "1.0 / (1.0 + np.exp(-{s}))"),
-}
+#: Y (and S), from the primitive table.
+NUMPY_ACTIVATIONS = NUMPY_PRIMITIVES
 
 #: Names of the forward-pass arrays in the generated code.
 ARRAYS = {

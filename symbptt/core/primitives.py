@@ -1,0 +1,189 @@
+"""The primitive table: everything symbptt knows about an elementwise function, in one row.
+
+Each row says, for one activation: its value and derivative in the exact rings (the
+derivative as a polynomial in the value, and the same relation as a rewrite rule for the
+canonical form), its real function for intervals and points (mpmath), its SymPy form for
+the nested reference, its NumPy text for generated code, and its LaTeX name. The engines,
+the printer, the code generator and the command line all read this table, so adding an
+activation is adding a row (and a test that it compiles in every place).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+
+class sigmoid(sp.Function):  # noqa: N801 - printed as a function name
+    """The logistic function, with sigma' = sigma (1 - sigma)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return self * (1 - self)
+
+
+class softplus_prime(sp.Function):  # noqa: N801
+    """softplus'(s) = sigma(s), kept as its own node so it is not confused with a
+    sigmoid activation elsewhere in the model."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return self * (1 - self)
+
+
+class softplus(sp.Function):  # noqa: N801
+    """log(1 + e^s)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return softplus_prime(self.args[0])
+
+
+def _tanh(ctx: Any, z: Any, order: int) -> Any:
+    y = 1 - 2 / (ctx.exp(2 * z) + 1)
+    return y if order == 0 else 1 - y * y
+
+
+def _sigmoid(ctx: Any, z: Any, order: int) -> Any:
+    y = 1 / (1 + ctx.exp(-z))
+    return y if order == 0 else y * (1 - y)
+
+
+def _softplus(ctx: Any, z: Any, order: int) -> Any:
+    return ctx.log(1 + ctx.exp(z)) if order == 0 else 1 / (1 + ctx.exp(-z))
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """What the engines need to know about one elementwise function.
+
+    Attributes:
+        name: the name used on the command line and in spec files.
+        description: one line for help texts.
+        derivative_of_value: how phi'(s) is written in terms of y = phi(s), as a function
+            of ``(y, one)`` working in any commutative ring; ``None`` when phi' is not a
+            polynomial in phi (then phi(s) and phi'(s) are independent atoms).
+        square_rule: the same relation solved for y^2, as a function of ``(y, dy, one)``
+            (tanh: y^2 = 1 - dy); the exact canonical form keeps phi'(s) as an atom and
+            rewrites y^2 with it, which avoids the 2^T terms that expanding
+            prod (1 - y_j^2) would produce.
+        is_identity: phi(s) = s, so phi(s) is not an atom at all.
+        latex: how documents name it, e.g. ``\\tanh``.
+        real: its value (order 0) or derivative (order 1) at a real or interval argument,
+            as ``real(ctx, z, order)`` with an mpmath context; ``None`` when it is not a
+            concrete transcendental function (generic: chosen values; identity: a
+            polynomial).
+        sympy: its SymPy form in the nested closed forms, given the role's name for the
+            generic function (``phi`` or ``theta``).
+        sympy_derivative: the SymPy class SymPy's ``diff`` gives for its derivative, when
+            that is a node of its own (softplus' = sigma); printed with
+            ``derivative_latex``.
+        numpy: NumPy text of the value at ``{s}`` and of the derivative given the value
+            ``{y}`` (and ``{s}``); ``None`` for a function with no concrete form.
+    """
+
+    name: str
+    description: str
+    derivative_of_value: Callable[[Any, Any], Any] | None = None
+    square_rule: Callable[[Any, Any, Any], Any] | None = None
+    is_identity: bool = False
+    latex: str = ""
+    real: Callable[[Any, Any, int], Any] | None = None
+    sympy: Callable[[str], Any] = sp.Function
+    sympy_derivative: type | None = None
+    derivative_latex: str = ""
+    numpy: tuple[str, str] | None = None
+
+
+#: The activations, by name (the order of help texts).
+PRIMITIVES: dict[str, Primitive] = {
+    p.name: p
+    for p in (
+        Primitive(
+            "generic",
+            "an undefined differentiable function; identities that hold "
+            "for it hold for every activation",
+        ),
+        Primitive(
+            "tanh",
+            "hyperbolic tangent, tanh' = 1 - tanh^2",
+            derivative_of_value=lambda y, one: one - y * y,
+            square_rule=lambda y, dy, one: one - dy,
+            latex=r"\tanh",
+            real=_tanh,
+            sympy=lambda role: sp.tanh,
+            numpy=("np.tanh({s})", "1.0 - {y} ** 2"),
+        ),
+        Primitive(
+            "sigmoid",
+            "logistic function, sigma' = sigma (1 - sigma)",
+            derivative_of_value=lambda y, one: y * (one - y),
+            square_rule=lambda y, dy, one: y - dy,
+            latex=r"\sigma",
+            real=_sigmoid,
+            sympy=lambda role: sigmoid,
+            numpy=("1.0 / (1.0 + np.exp(-{s}))", "{y} * (1.0 - {y})"),
+        ),
+        Primitive(
+            "identity",
+            "phi(s) = s",
+            derivative_of_value=lambda y, one: one,
+            is_identity=True,
+            latex=r"\mathrm{id}",
+            sympy=lambda role: lambda z: z,
+            numpy=("{s}", "np.ones_like({y})"),
+        ),
+        Primitive(
+            "softplus",
+            "log(1 + e^s), whose derivative is the logistic function",
+            latex=r"\operatorname{softplus}",
+            real=_softplus,
+            sympy=lambda role: softplus,
+            sympy_derivative=softplus_prime,
+            derivative_latex=r"\sigma",
+            numpy=("np.logaddexp(0.0, {s})", "1.0 / (1.0 + np.exp(-{s}))"),
+        ),
+    )
+}
+
+#: The real functions by name (for intervals and points).
+REAL_FUNCTIONS: dict[str, Callable[[Any, Any, int], Any]] = {
+    p.name: p.real for p in PRIMITIVES.values() if p.real is not None
+}
+
+
+def _own_class(form: Any) -> bool:
+    """Whether a SymPy form is one of this module's function classes."""
+    return isinstance(form, type) and getattr(form, "__module__", None) == __name__
+
+
+#: LaTeX of this module's SymPy function classes, by class name (the values and
+#: derivatives of the table's functions that SymPy does not print itself).
+SYMPY_LATEX: dict[str, str] = {
+    **{p.sympy("f").__name__: p.latex for p in PRIMITIVES.values() if _own_class(p.sympy("f"))},
+    **{
+        p.sympy_derivative.__name__: p.derivative_latex
+        for p in PRIMITIVES.values()
+        if p.sympy_derivative is not None
+    },
+}
+
+#: The activations that generated NumPy code can compute.
+NUMPY_PRIMITIVES: dict[str, tuple[str, str]] = {
+    p.name: p.numpy for p in PRIMITIVES.values() if p.numpy is not None
+}
+
+
+def sympy_form(name: str, role: str) -> Any:
+    """The SymPy callable for an activation in the nested forms (generic: an undefined
+    function named after the role, ``phi`` or ``theta``)."""
+    return PRIMITIVES[name].sympy(role)
+
+
+def derivative_class(form: Any) -> type | None:
+    """The SymPy class of the derivative node of a primitive's SymPy form, if any
+    (softplus -> softplus_prime)."""
+    for primitive in PRIMITIVES.values():
+        if primitive.sympy_derivative is not None and primitive.sympy("f") is form:
+            return primitive.sympy_derivative
+    return None

@@ -19,7 +19,7 @@ from typing import Any
 #: The public names and where they live: imported on first use (PEP 562), so that
 #: ``import symbptt`` and the command line start fast.
 _EXPORTS = {
-    "FormulaCheckResult": (".checker", "CheckResult"),
+    "FormulaCheckResult": (".verdict", "FormulaCheckResult"),
     "assert_equivalent": (".checker", "assert_equivalent"),
     "check": (".checker", "check"),
     "BackwardRecursion": (".derive.backward", "BackwardRecursion"),

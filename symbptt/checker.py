@@ -11,60 +11,24 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import sympy as sp
 
 from . import expr as E
 from . import limits
-from .algebra import ModularRing, PolynomialRing, Ring
-from .equivalence import Counterexample, find_counterexample, singles
+from .algebra import ModularRing, Ring
+from .equivalence import find_counterexample, singles
 from .errors import EvaluationError, FormulaSyntaxError, NotEquivalentError, SpecError
+from .limits import require_exact_size
 from .model import RNNSpec, require_spec
 from .notation.meaning import W_PAIR, Parsed, parse
 from .render.printer import latex
 from .values import RecordingRing, canonical_ring
 from .vector.model import ElmanSpec
-from .verify import DEFAULT_FORMULAS, EXACT_MAX_T, METHOD_NAMES, make_context
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """The verdict at one t (and one component of w_h, if the formula uses it)."""
-
-    t: int | None
-    component: str | None
-    holds: bool
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of checking one equation.
-
-    Attributes:
-        holds: every side equals the next at every t checked.
-        method: what decided it.
-        results: per-t (and per-component) verdicts.
-        counterexample: concrete inputs where it fails (None if it holds).
-        explanation: a sentence for people.
-        warnings, notes: how the formula was read.
-    """
-
-    equation: str
-    holds: bool
-    method: str
-    results: tuple[StepResult, ...]
-    counterexample: Counterexample | None = None
-    explanation: str = ""
-    warnings: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def failing(self) -> StepResult | None:
-        """The first failing step, if any."""
-        return next((r for r in self.results if not r.holds), None)
+from .verdict import FormulaCheckResult, tally
+from .verify import DEFAULT_FORMULAS, METHOD_NAMES, make_context
 
 
 def _components(sides: list[sp.Expr]) -> list[tuple[str | None, list[sp.Expr]]]:
@@ -117,7 +81,7 @@ def check(
     T: int | None = None,
     method: str = "exact",
     seed: int = 0,
-) -> CheckResult:
+) -> FormulaCheckResult:
     """Check a gradient formula written in LaTeX against the model.
 
     Args:
@@ -151,7 +115,7 @@ def check(
 
 def _decide_bounded(
     equation: str, spec: RNNSpec, parsed: Parsed, method: str, seed: int
-) -> CheckResult:
+) -> FormulaCheckResult:
     """Decide within the work limits (:mod:`symbptt.limits`): estimated first, then
     under a budget."""
     limits.estimate(
@@ -166,31 +130,6 @@ def _decide_bounded(
             return _decide(equation, spec, parsed, method, seed)
     except EvaluationError as err:
         raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
-
-
-def require_exact_size(spec: RNNSpec | ElmanSpec, method: str) -> None:
-    """The exact method's limits for checking formulas: T <= 300 for the scalar model,
-    n <= 3 and T <= 6 for the vector model.
-
-    Raises:
-        SpecError: beyond them, naming the modular method.
-    """
-    if method != "exact":
-        return
-    if isinstance(spec, ElmanSpec):
-        from .vector.model import EXACT_MAX_HIDDEN
-        from .vector.model import EXACT_MAX_T as VECTOR_MAX_T
-
-        if spec.hidden > EXACT_MAX_HIDDEN or spec.T > VECTOR_MAX_T:
-            raise SpecError(
-                f"exact checks of vector formulas are for n <= {EXACT_MAX_HIDDEN}, "
-                f"T <= {VECTOR_MAX_T}; use the modular method (--method modular)"
-            )
-    elif spec.T > EXACT_MAX_T:
-        raise SpecError(
-            f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular "
-            "method (--method modular)"
-        )
 
 
 def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec | ElmanSpec:
@@ -209,59 +148,9 @@ def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec |
     return spec
 
 
-@dataclass(frozen=True)
-class Tally:
-    """The verdicts of one run of comparisons in one ring.
-
-    Attributes:
-        results: a verdict per comparison.
-        failure: the label of the first comparison that failed (None if all hold).
-        relevant: for exact canonical forms, the atoms the failing sides involve.
-        degree: for the modular method, the largest degree bound met.
-    """
-
-    ring: Ring
-    results: tuple[StepResult, ...]
-    failure: str | None
-    relevant: set | None
-    degree: int
-
-    @property
-    def holds(self) -> bool:
-        return self.failure is None
-
-    def explanation(self) -> str:
-        """ "holds for every t checked" (with the modular error bound), or where it fails."""
-        if not self.holds:
-            return f"does not hold at {self.failure}"
-        text = "holds for every t checked"
-        if isinstance(self.ring, ModularRing):
-            bound = self.ring.error_bound(self.degree, len(self.results))
-            text += f" (the probability that this is wrong is below {bound:.1e})"
-        return text
-
-
-def tally(ring: Ring, comparisons: Iterable[tuple[str, Any, Any, Any, Any]], T: int) -> Tally:
-    """Decide each (label, t, component, lhs, rhs) in ``ring``, keeping the first failure.
-
-    Raises:
-        FormulaSyntaxError: nothing was compared (no t has every index in range).
-    """
-    results, failure, degree, relevant = [], None, 0, None
-    for label, t, component, a, b in comparisons:
-        if isinstance(ring, ModularRing):
-            degree = max(degree, a.deg, b.deg)
-        ok = ring.equal(a, b)
-        results.append(StepResult(t, component, ok))
-        if not ok and failure is None:
-            failure = label
-            relevant = ring.atoms_of(a, b) if isinstance(ring, PolynomialRing) else None
-    if not results:
-        raise FormulaSyntaxError(f"no t in 1..{T} has every index of the formula in range")
-    return Tally(ring, tuple(results), failure, relevant, degree)
-
-
-def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -> CheckResult:
+def _decide(
+    equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int
+) -> FormulaCheckResult:
     sides = parsed.sides
     if method == "exact":
         recorder = RecordingRing()
@@ -284,7 +173,7 @@ def _decide(equation: str, spec: RNNSpec, parsed: Any, method: str, seed: int) -
             relevant=verdict.relevant,
         )
         explanation += _why(spec, sides, method, seed)
-    return CheckResult(
+    return FormulaCheckResult(
         equation,
         verdict.holds,
         ring.method,
@@ -381,7 +270,7 @@ def assert_equivalent(
     raise NotEquivalentError(message, lhs=lhs, rhs=rhs, counterexample=result.counterexample)
 
 
-def _first_differing_term(spec: RNNSpec, sides: list[sp.Expr], result: CheckResult) -> str:
+def _first_differing_term(spec: RNNSpec, sides: list[sp.Expr], result: FormulaCheckResult) -> str:
     """For sums of products at the failing t: the first term of one side with no equal
     term on the other."""
     failing = result.failing

@@ -556,7 +556,8 @@ def check_command(
     \\boldsymbol{\\delta}_{t+1})'. Exit 0 if every formula holds, 1 if one does not, 2 if
     one cannot be parsed or understood (with its line, column and a caret under the spot).
     """
-    from .checker import check, require_exact_size
+    from .checker import check
+    from .limits import require_exact_size
     from .notation.texfile import marked_displays
 
     if (equation is None) == (file is None):

@@ -1,4 +1,4 @@
-"""Any string gives a CheckResult or a FormulaSyntaxError: never another exception,
+"""Any string gives a FormulaCheckResult or a FormulaSyntaxError: never another exception,
 never a hang (hypothesis, with a deadline)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symbptt import FormulaSyntaxError, check
-from symbptt.checker import CheckResult
+from symbptt.verdict import FormulaCheckResult
 
 TOKENS = [
     r"\frac",
@@ -81,7 +81,7 @@ def outcome(text: str) -> None:
     except FormulaSyntaxError as err:
         assert str(err)
         return
-    assert isinstance(result, CheckResult)
+    assert isinstance(result, FormulaCheckResult)
 
 
 @settings(max_examples=300, deadline=2000)
@@ -144,7 +144,7 @@ def vector_outcome(text: str) -> None:
     except FormulaSyntaxError as err:
         assert str(err)
         return
-    assert isinstance(result, CheckResult)
+    assert isinstance(result, FormulaCheckResult)
 
 
 @settings(max_examples=400, deadline=3000)

@@ -25,12 +25,13 @@ import sympy as sp
 from .. import expr as E
 from .. import limits
 from ..algebra import ModularRing, Ring
-from ..checker import CheckResult, Tally, require_exact_size, tally
 from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError, SpecError
+from ..limits import require_exact_size
 from ..model import require_spec
 from ..notation.meaning import Parsed
 from ..values import recorded_ring
+from ..verdict import FormulaCheckResult, Tally, tally
 from .evaluate import ONE, ZERO, Evaluator, Family, Mat, ShapeError, shape_of
 from .formula import PARAM, Node, VImmediate, VTotal, free_index, has_product, parse_vector
 from .model import ElmanSpec
@@ -46,7 +47,7 @@ def _comparisons(
     spec: ElmanSpec, sides: list[sp.Expr], ring: Ring, order: str
 ) -> Iterator[tuple[str, int | None, Any, Any]]:
     """(label, t, None, lhs entry, rhs entry) for every t where the formula is defined
-    (the shape :func:`symbptt.checker.tally` takes)."""
+    (the shape :func:`symbptt.verdict.tally` takes)."""
     ev = Evaluator(spec, ring, order)
     index = free_index(sides)
     compiled = [ev.compile(side) for side in sides]
@@ -124,7 +125,7 @@ def _decide_one(
 
 def check_vector(
     equation: str | Parsed, spec: ElmanSpec, *, method: str = "exact", seed: int = 0
-) -> CheckResult:
+) -> FormulaCheckResult:
     """Check a vector gradient formula (LaTeX) for every t <= T of the vector model.
 
     Args:
@@ -155,7 +156,9 @@ def check_vector(
         return _check(text, spec, parsed, method, seed)
 
 
-def _check(text: str, spec: ElmanSpec, parsed: Parsed, method: str, seed: int) -> CheckResult:
+def _check(
+    text: str, spec: ElmanSpec, parsed: Parsed, method: str, seed: int
+) -> FormulaCheckResult:
     sides = parsed.sides
     orders = ["latest-left", "earliest-left"] if has_product(sides) else ["latest-left"]
     try:
@@ -169,7 +172,7 @@ def _check(text: str, spec: ElmanSpec, parsed: Parsed, method: str, seed: int) -
     if len(orders) == 2:
         notes.append(_reading_note(verdicts, holding))
     if not isinstance(verdict, Tally):  # the shapes do not fit
-        return CheckResult(
+        return FormulaCheckResult(
             text,
             False,
             _method_name(method),
@@ -197,7 +200,7 @@ def _check(text: str, spec: ElmanSpec, parsed: Parsed, method: str, seed: int) -
             seed=seed,
             relevant=verdict.relevant,
         )
-    return CheckResult(
+    return FormulaCheckResult(
         text,
         verdict.holds,
         verdict.ring.method,

@@ -16,13 +16,12 @@ from typing import Any
 import click
 
 from . import __version__
-from .build import make_pdf, make_tex
 from .core.primitives import NUMPY_PRIMITIVES
 from .errors import FormulaSyntaxError, SymbpttError, excerpt
 from .files import atomic_write, plan_output, read_text
 from .model import ACTIVATIONS, LOSSES, MAX_T, REDUCTIONS, RNNSpec
-from .render.document import DocumentOptions
-from .render.printer import IMMEDIATE_STYLES, Notation
+from .render import DEFAULT_TITLE
+from .render.printer import IMMEDIATE_STYLES
 from .vector.model import ElmanSpec
 from .verify import EXACT_MAX_T, METHOD_NAMES, Report, verify
 
@@ -373,7 +372,7 @@ document_options = _stack(
     method_option,
     click.option(
         "--title",
-        default=DocumentOptions.title,
+        default=DEFAULT_TITLE,
         show_default=True,
         help="Document title (printed literally).",
     ),
@@ -404,7 +403,11 @@ keep_tex_option = click.option(
 )
 
 
-def _options(title: str, author: str, immediate_style: str) -> DocumentOptions:
+def _options(title: str, author: str, immediate_style: str) -> Any:
+    """The document options (imported here: only the document commands need them)."""
+    from .render.document import DocumentOptions
+    from .render.printer import Notation
+
     return DocumentOptions(title=title, author=author, notation=Notation(immediate=immediate_style))
 
 
@@ -436,6 +439,8 @@ def pdf_command(
     --allow-unverified. An existing file is replaced only if symbptt wrote it (or with
     --force); with --keep-tex the .tex beside it follows the same rule.
     """
+    from .build import make_pdf
+
     result, report = make_pdf(
         spec,
         output if output is not None else default_name(spec, ".pdf"),
@@ -480,6 +485,8 @@ def tex_command(
     target = (
         None if output == "-" else plan_output(output, what=".tex", force=force, inputs=[template])
     )
+    from .build import make_tex
+
     tex, _ = make_tex(
         spec,
         options=_options(title, author, immediate_style),
@@ -509,6 +516,8 @@ def build_command(
 
     target = output if output is not None else Path(spec_file.with_suffix(".pdf").name)
     plan_output(target, what="PDF", force=force, inputs=[spec_file])
+    from .build import make_pdf
+
     loaded = load(spec_file)
     result, report = make_pdf(
         loaded.spec,

@@ -23,6 +23,7 @@ from ..model import RNNSpec
 from ..semantics import DEFAULT_DEFINITIONS
 from ..unroll import NESTED_MAX_T, unroll
 from ..verify import Report
+from . import DEFAULT_TITLE
 from .env import escape
 from .layout import Term, break_sum
 from .plaintext import check_plain_text
@@ -55,7 +56,7 @@ class Display:
 class DocumentOptions:
     """What the document shows and how it names things."""
 
-    title: str = "Backpropagation through time, checked"
+    title: str = DEFAULT_TITLE
     author: str = ""
     notation: Notation = field(default_factory=Notation)
     sections: tuple[str, ...] = SECTIONS

@@ -270,8 +270,24 @@ def figure_columns(T: int, elide_above: int) -> list[dict[str, Any]]:
     return [{"index": k, "elided": k is None, "x": 2.0 * (c + 1)} for c, k in enumerate(shown)]
 
 
-def figure_section(spec: RNNSpec, elide_above: int) -> dict[str, Any]:
-    return {"columns": figure_columns(spec.T, elide_above), "h0": spec.h0}
+#: How the unfolded network's figure labels the scalar model's nodes and edges.
+FIGURE_LABELS = {
+    "state": "h",
+    "input": "x",
+    "output": r"\hat{y}",
+    "loss": r"\ell",
+    "input_edge": "v",
+    "output_edge": r"\theta",
+    "recurrent_edge": "w",
+}
+
+
+def figure_section(
+    T: int, elide_above: int, labels: dict[str, str] = FIGURE_LABELS
+) -> dict[str, Any]:
+    """What the figure of the unfolded network draws: its columns and the model's labels
+    (one figure macro, macros.tex.j2, draws every model)."""
+    return {"columns": figure_columns(T, elide_above), **labels}
 
 
 def certificate_section(report: Report) -> dict[str, Any]:
@@ -335,7 +351,7 @@ def document_context(spec: RNNSpec, report: Report, options: DocumentOptions) ->
         "expansion": expansion_section(spec, n, e),
         "sop": sum_of_products_section(spec, n, e),
         "backward": backward_section(spec, n, e),
-        "figure": figure_section(spec, e),
+        "figure": figure_section(spec.T, e),
         "symbols": {
             "step_loss": f"{latex(E.StepLoss(E.t), n)} = "
             + latex(sp.Function("l")(E.yhat(E.t), E.Target(E.t)), n),

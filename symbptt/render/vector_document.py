@@ -23,7 +23,7 @@ from .document import (
     _terms,
     common_context,
     expansion_display,
-    figure_columns,
+    figure_section,
 )
 from .env import escape
 from .layout import Term, break_sum
@@ -199,6 +199,18 @@ def backward_section(spec: ElmanSpec, n: Notation, elide_above: int) -> dict[str
     }
 
 
+#: How the unfolded network's figure labels the vector model's nodes and edges.
+FIGURE_LABELS = {
+    "state": r"\mathbf{h}",
+    "input": r"\mathbf{x}",
+    "output": r"\mathbf{o}",
+    "loss": r"\ell",
+    "input_edge": "W_{xh}",
+    "output_edge": "W_{hy}",
+    "recurrent_edge": "W_{hh}",
+}
+
+
 def vector_document_context(
     spec: ElmanSpec, report: Report, options: DocumentOptions
 ) -> dict[str, Any]:
@@ -211,7 +223,7 @@ def vector_document_context(
         "expansion": expansion_section(spec, n, e),
         "sop": sum_of_products_section(spec, n, e),
         "backward": backward_section(spec, n, e),
-        "figure": {"columns": figure_columns(spec.T, e)},
+        "figure": figure_section(spec.T, e, FIGURE_LABELS),
         "symbols": {
             "total": M.total("t", SHOWN_PARAMETER, n),
             "immediate": M.immediate("t", SHOWN_PARAMETER, n),

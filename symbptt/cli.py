@@ -19,11 +19,9 @@ from . import __version__
 from .core.primitives import NUMPY_PRIMITIVES
 from .errors import FormulaSyntaxError, SymbpttError, excerpt
 from .files import atomic_write, plan_output, read_text
-from .model import ACTIVATIONS, LOSSES, MAX_T, REDUCTIONS, RNNSpec
-from .render import DEFAULT_TITLE
-from .render.printer import IMMEDIATE_STYLES
+from .model import ACTIVATIONS, EXACT_MAX_T, LOSSES, MAX_T, METHOD_NAMES, REDUCTIONS, RNNSpec
+from .render import DEFAULT_TITLE, IMMEDIATE_STYLES
 from .vector.model import ElmanSpec
-from .verify import EXACT_MAX_T, METHOD_NAMES, Report, verify
 
 DEFAULT_T = 4
 
@@ -318,12 +316,14 @@ def verify_command(
 
         report = verify_vector(spec, method=method, seed=seed, progress=_Progress())
     else:
+        from .verify import verify
+
         report = verify(spec, method=method, seed=seed, progress=_Progress())
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
     sys.exit(0 if report.holds else 1)
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Any) -> str:
     """The report as a plain-text table with notes."""
     rows = [
         (

@@ -133,8 +133,8 @@ def require_exact_size(spec: Any, method: str) -> None:
         SpecError: beyond them, naming the modular method.
     """
     from .errors import SpecError
+    from .model import EXACT_MAX_T
     from .vector.model import ElmanSpec
-    from .verify import EXACT_MAX_T
 
     if method != "exact":
         return

@@ -17,6 +17,10 @@ from .errors import SpecError
 
 #: The largest T any command accepts; the README states the time it takes.
 MAX_T = 5000
+#: The largest T of the exact method (canonical forms grow with T).
+EXACT_MAX_T = 300
+#: How equality is decided: canonical forms, or evaluation modulo a random prime.
+METHOD_NAMES = ("exact", "modular")
 
 
 #: The activations: the rows of the primitive table (symbptt/core/primitives.py).

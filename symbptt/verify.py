@@ -24,15 +24,12 @@ from .derive.reference import METHODS as REFERENCE_METHODS
 from .derive.reference import Reference, default_method, reference
 from .equivalence import Comparison, Counterexample, find_counterexample
 from .errors import SpecError
-from .model import RNNSpec, require_spec
+from .model import EXACT_MAX_T, METHOD_NAMES, RNNSpec, require_spec
 from .semantics import DEFAULT_DEFINITIONS, Definitions, Evaluator
 from .values import RecordingRing, Trace, canonical_ring
 
 #: Largest T for the exact method (its canonical forms hold O(T^3) terms in all);
 #: beyond it use ``method="modular"``.
-EXACT_MAX_T = 300
-
-METHOD_NAMES = ("exact", "modular")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symbptt.core.primitives import PRIMITIVES, SYMPY_LATEX, Primitive, derivative_class
+from symbptt.core import sympy_functions
+from symbptt.core.primitives import (
+    PRIMITIVES,
+    SYMPY_LATEX,
+    Primitive,
+    derivative_classes,
+    sympy_form,
+)
 
 CONCRETE = [p for p in PRIMITIVES.values() if p.name != "generic"]
 POINTS = [-2.5, -0.3, 0.0, 0.7, 3.1]
@@ -18,27 +25,18 @@ def value(p: Primitive, z: float, order: int) -> float:
     """The function (or its derivative) at z, from its SymPy form (SymPy's own diff), with
     the table's function classes evaluated by their real functions."""
     s = sp.Symbol("s")
-    form = p.sympy("phi")(s)
+    form = sympy_form(p.name, "phi")(s)
     expr = (sp.diff(form, s) if order else form).subs(s, z)
     for prim in PRIMITIVES.values():
-        for cls, k in ((prim.sympy("f"), 0), (prim.sympy_derivative, 1)):
-            if cls is not None and _own(cls):
+        for name, k in ((prim.sympy, 0), (prim.sympy_derivative, 1)):
+            cls = getattr(sympy_functions, name or "", None)
+            if cls is not None:
                 expr = expr.replace(cls, lambda a, prim=prim, k=k: _real(prim, a, k))
     return float(expr)
 
 
-def _own(cls: object) -> bool:
-    return isinstance(cls, type) and cls.__module__ == "symbptt.core.primitives"
-
-
 def _real(p: Primitive, a: sp.Expr, order: int) -> sp.Float:
     return sp.Float(float(p.real(mpmath.mp, mpmath.mpf(float(a)), order)))
-
-
-def _classes():
-    for p in PRIMITIVES.values():
-        if _own(p.sympy("f")):
-            yield p.name, p.sympy("f")
 
 
 @pytest.mark.parametrize("p", [p for p in CONCRETE if p.real], ids=lambda p: p.name)
@@ -73,9 +71,9 @@ def test_the_numpy_text_computes_the_function_and_its_derivative(p: Primitive) -
 
 
 def test_every_function_class_of_the_table_has_latex() -> None:
-    for _, cls in _classes():
-        assert SYMPY_LATEX[cls.__name__]
-        derivative = derivative_class(cls)
-        if derivative is not None:
-            assert SYMPY_LATEX[derivative.__name__]
-    assert all(p.latex for p in CONCRETE)
+    for form, derivative in derivative_classes().items():
+        assert SYMPY_LATEX[form.__name__] and SYMPY_LATEX[derivative.__name__]
+    for p in CONCRETE:
+        assert p.latex
+        if hasattr(sympy_functions, p.sympy):
+            assert SYMPY_LATEX[p.sympy] == p.latex

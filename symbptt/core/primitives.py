@@ -14,30 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import sympy as sp
-
-
-class sigmoid(sp.Function):  # noqa: N801 - printed as a function name
-    """The logistic function, with sigma' = sigma (1 - sigma)."""
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return self * (1 - self)
-
-
-class softplus_prime(sp.Function):  # noqa: N801
-    """softplus'(s) = sigma(s), kept as its own node so it is not confused with a
-    sigmoid activation elsewhere in the model."""
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return self * (1 - self)
-
-
-class softplus(sp.Function):  # noqa: N801
-    """log(1 + e^s)."""
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return softplus_prime(self.args[0])
-
 
 def _tanh(ctx: Any, z: Any, order: int) -> Any:
     y = 1 - 2 / (ctx.exp(2 * z) + 1)
@@ -73,11 +49,12 @@ class Primitive:
             as ``real(ctx, z, order)`` with an mpmath context; ``None`` when it is not a
             concrete transcendental function (generic: chosen values; identity: a
             polynomial).
-        sympy: its SymPy form in the nested closed forms, given the role's name for the
-            generic function (``phi`` or ``theta``).
-        sympy_derivative: the SymPy class SymPy's ``diff`` gives for its derivative, when
-            that is a node of its own (softplus' = sigma); printed with
-            ``derivative_latex``.
+        sympy: the name of its SymPy form in the nested closed forms: ``generic`` (an
+            undefined function named after its role), ``identity``, a SymPy function
+            (``tanh``) or a class of :mod:`symbptt.core.sympy_functions`.
+        sympy_derivative: the class of :mod:`symbptt.core.sympy_functions` that SymPy's
+            ``diff`` gives for its derivative, when that is a node of its own
+            (softplus' = sigma); printed with ``derivative_latex``.
         numpy: NumPy text of the value at ``{s}`` and of the derivative given the value
             ``{y}`` (and ``{s}``); ``None`` for a function with no concrete form.
     """
@@ -89,8 +66,8 @@ class Primitive:
     is_identity: bool = False
     latex: str = ""
     real: Callable[[Any, Any, int], Any] | None = None
-    sympy: Callable[[str], Any] = sp.Function
-    sympy_derivative: type | None = None
+    sympy: str = "generic"
+    sympy_derivative: str | None = None
     derivative_latex: str = ""
     numpy: tuple[str, str] | None = None
 
@@ -111,7 +88,7 @@ PRIMITIVES: dict[str, Primitive] = {
             square_rule=lambda y, dy, one: one - dy,
             latex=r"\tanh",
             real=_tanh,
-            sympy=lambda role: sp.tanh,
+            sympy="tanh",
             numpy=("np.tanh({s})", "1.0 - {y} ** 2"),
         ),
         Primitive(
@@ -121,7 +98,7 @@ PRIMITIVES: dict[str, Primitive] = {
             square_rule=lambda y, dy, one: y - dy,
             latex=r"\sigma",
             real=_sigmoid,
-            sympy=lambda role: sigmoid,
+            sympy="sigmoid",
             numpy=("1.0 / (1.0 + np.exp(-{s}))", "{y} * (1.0 - {y})"),
         ),
         Primitive(
@@ -130,7 +107,7 @@ PRIMITIVES: dict[str, Primitive] = {
             derivative_of_value=lambda y, one: one,
             is_identity=True,
             latex=r"\mathrm{id}",
-            sympy=lambda role: lambda z: z,
+            sympy="identity",
             numpy=("{s}", "np.ones_like({y})"),
         ),
         Primitive(
@@ -138,8 +115,8 @@ PRIMITIVES: dict[str, Primitive] = {
             "log(1 + e^s), whose derivative is the logistic function",
             latex=r"\operatorname{softplus}",
             real=_softplus,
-            sympy=lambda role: softplus,
-            sympy_derivative=softplus_prime,
+            sympy="softplus",
+            sympy_derivative="softplus_prime",
             derivative_latex=r"\sigma",
             numpy=("np.logaddexp(0.0, {s})", "1.0 / (1.0 + np.exp(-{s}))"),
         ),
@@ -152,20 +129,14 @@ REAL_FUNCTIONS: dict[str, Callable[[Any, Any, int], Any]] = {
 }
 
 
-def _own_class(form: Any) -> bool:
-    """Whether a SymPy form is one of this module's function classes."""
-    return isinstance(form, type) and getattr(form, "__module__", None) == __name__
+#: The SymPy forms that are classes of symbptt.core.sympy_functions.
+OWN_SYMPY = {"sigmoid", "softplus"}
 
-
-#: LaTeX of this module's SymPy function classes, by class name (the values and
+#: LaTeX of the classes of symbptt.core.sympy_functions, by class name (the values and
 #: derivatives of the table's functions that SymPy does not print itself).
 SYMPY_LATEX: dict[str, str] = {
-    **{p.sympy("f").__name__: p.latex for p in PRIMITIVES.values() if _own_class(p.sympy("f"))},
-    **{
-        p.sympy_derivative.__name__: p.derivative_latex
-        for p in PRIMITIVES.values()
-        if p.sympy_derivative is not None
-    },
+    **{p.sympy: p.latex for p in PRIMITIVES.values() if p.sympy in OWN_SYMPY},
+    **{p.sympy_derivative: p.derivative_latex for p in PRIMITIVES.values() if p.sympy_derivative},
 }
 
 #: The activations that generated NumPy code can compute.
@@ -177,13 +148,27 @@ NUMPY_PRIMITIVES: dict[str, tuple[str, str]] = {
 def sympy_form(name: str, role: str) -> Any:
     """The SymPy callable for an activation in the nested forms (generic: an undefined
     function named after the role, ``phi`` or ``theta``)."""
-    return PRIMITIVES[name].sympy(role)
+    import sympy as sp
+
+    from . import sympy_functions
+
+    form = PRIMITIVES[name].sympy
+    if form == "generic":
+        return sp.Function(role)
+    if form == "identity":
+        return lambda z: z
+    if form in OWN_SYMPY:
+        return getattr(sympy_functions, form)
+    return getattr(sp, form)
 
 
-def derivative_class(form: Any) -> type | None:
-    """The SymPy class of the derivative node of a primitive's SymPy form, if any
-    (softplus -> softplus_prime)."""
-    for primitive in PRIMITIVES.values():
-        if primitive.sympy_derivative is not None and primitive.sympy("f") is form:
-            return primitive.sympy_derivative
-    return None
+def derivative_classes() -> dict[Any, type]:
+    """The SymPy form of each primitive whose derivative is a node of its own, with the
+    class of that node (softplus -> softplus_prime)."""
+    from . import sympy_functions
+
+    return {
+        getattr(sympy_functions, p.sympy): getattr(sympy_functions, p.sympy_derivative)
+        for p in PRIMITIVES.values()
+        if p.sympy_derivative
+    }

@@ -17,7 +17,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..core.primitives import PRIMITIVES, derivative_class
+from ..core.primitives import derivative_classes
 from ..errors import EvaluationError
 from ..expr import HiddenState, Input, Target, v, w
 from ..model import RNNSpec
@@ -72,8 +72,9 @@ def reference(trace: Trace, *, method: str | None = None) -> Reference:
     return Reference(method, dh, dL)
 
 
-#: The SymPy classes that stand for a derivative of a primitive (softplus' = sigma).
-DERIVATIVE_CLASSES = {p.sympy_derivative for p in PRIMITIVES.values() if p.sympy_derivative}
+#: The SymPy form of each primitive whose derivative is a node of its own, with the class
+#: of that node (softplus -> softplus_prime).
+DERIVATIVES = derivative_classes()
 
 
 class SympyToRing:
@@ -144,7 +145,7 @@ class _Converter(SympyToRing):
             ("phi", self.phi_fn, self.s_node),
             ("theta", self.theta_fn, self.h_node),
         ):
-            denotes = func == fn or (order == 1 and func is derivative_class(fn))
+            denotes = func == fn or (order == 1 and func is DERIVATIVES.get(fn))
             if denotes and arg in table:
                 return role
         raise EvaluationError(f"unrecognised activation node {func}({arg})")
@@ -162,7 +163,7 @@ class _Converter(SympyToRing):
         if isinstance(e, sp.Derivative):
             return self._derivative_at(e, {})
         if isinstance(e, sp.Function) and len(e.args) == 1:
-            order = 1 if e.func in DERIVATIVE_CLASSES else 0
+            order = 1 if e.func in DERIVATIVES.values() else 0
             return self._apply(self._role_for(e.func, e.args[0], order), order, e.args[0])
         raise EvaluationError(f"the reference cannot convert {e}")
 

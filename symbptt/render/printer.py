@@ -17,13 +17,7 @@ from .. import expr as E
 from ..core.primitives import SYMPY_LATEX
 from ..derive.expansion import ChainTerm
 from ..errors import SpecError
-
-#: How the immediate partial d+ is written.
-IMMEDIATE_STYLES = {
-    "plus": r"\partial^{+}",
-    "bar": r"\bar{\partial}",
-    "subscript": r"\partial_{\mathrm{imm}}",
-}
+from . import IMMEDIATE_STYLES
 
 
 @dataclass(frozen=True)

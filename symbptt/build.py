@@ -14,7 +14,7 @@ from .render.document import DocumentOptions
 from .render.tex import render_tex
 from .render.texbuild import BuildResult, compile_pdf
 from .vector.model import ElmanSpec
-from .verify import Report, verify
+from .verify import DEFAULT_FORMULAS, Formulas, Report, verify
 
 
 def make_tex(
@@ -26,8 +26,12 @@ def make_tex(
     fragment: bool = False,
     allow_unverified: bool = False,
     seed: int = 0,
+    formulas: Formulas = DEFAULT_FORMULAS,
 ) -> tuple[str, Report]:
     """Verify the derivation for ``spec`` and render it as LaTeX.
+
+    The document prints the claims that were verified: ``formulas`` (the scalar model's
+    boxed formula, backward recursion and definitions; by default the correct ones).
 
     Raises:
         UnverifiedError: a check failed and ``allow_unverified`` is False.
@@ -38,12 +42,7 @@ def make_tex(
         True
     """
     require_spec(spec)
-    if isinstance(spec, ElmanSpec):
-        from .vector.verify import verify_vector
-
-        report = verify_vector(spec, method=method, seed=seed)
-    else:
-        report = verify(spec, method=method, seed=seed)
+    report = verify(spec, method=method, seed=seed, formulas=formulas)
     if not report.holds and not allow_unverified:
         names = ", ".join(f"{c.name} (at {c.failure})" for c in report.failures)
         raise UnverifiedError(
@@ -66,6 +65,7 @@ def make_pdf(
     seed: int = 0,
     force: bool = False,
     inputs: tuple[Path | str, ...] = (),
+    formulas: Formulas = DEFAULT_FORMULAS,
 ) -> tuple[BuildResult, Report]:
     """Verify, render and compile the derivation to ``output`` (written atomically).
 
@@ -95,6 +95,7 @@ def make_pdf(
         template=template,
         allow_unverified=allow_unverified,
         seed=seed,
+        formulas=formulas,
     )
     log = target.with_suffix(".log")
     if log in outputs.values() or log in map(Path, inputs):

@@ -231,6 +231,8 @@ class Report:
     method: str
     reference_method: str
     checks: tuple[CheckResult, ...]
+    #: the claims that were verified (documents print exactly these)
+    formulas: Formulas = DEFAULT_FORMULAS
 
     @property
     def holds(self) -> bool:
@@ -314,7 +316,7 @@ def verify(
         results.append(_run(check, ctx, ring, seed))
     if progress:
         progress("done", len(checks), len(checks))
-    return Report(spec, ring.method, REFERENCE_METHODS[ref_method], tuple(results))
+    return Report(spec, ring.method, REFERENCE_METHODS[ref_method], tuple(results), formulas)
 
 
 def _run(check: Check, ctx: Context, ring: Ring, seed: int) -> CheckResult:

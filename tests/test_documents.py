@@ -76,18 +76,25 @@ def test_large_T_elides_the_middle_but_certifies_everything(tmp_path: Path) -> N
     assert len(text.split("\f")) <= 7  # pages: elided forms keep the document short
 
 
-def test_a_failing_check_writes_no_pdf_unless_allowed(tmp_path: Path, monkeypatch) -> None:
-    import symbptt.build as build
-
-    monkeypatch.setattr(build, "verify", lambda spec, **kw: verify(spec, formulas=OFF_BY_ONE, **kw))
+def test_a_failing_check_writes_no_pdf_unless_allowed(tmp_path: Path) -> None:
     target = tmp_path / "d.pdf"
     with pytest.raises(UnverifiedError, match="sum of products dh_t/dw"):
-        make_pdf(RNNSpec(T=3), target)
+        make_pdf(RNNSpec(T=3), target, formulas=OFF_BY_ONE)
     assert not target.exists()
-    result, report = make_pdf(RNNSpec(T=3), target, allow_unverified=True)
+    result, report = make_pdf(RNNSpec(T=3), target, allow_unverified=True, formulas=OFF_BY_ONE)
     text = pdf_text(result.pdf)
     assert not report.holds and "fails at t=2" in text
     assert "this document is unverified" in text
+
+
+def test_the_document_prints_the_claims_that_were_verified() -> None:
+    """A wrong boxed formula passed as the claim is the one the document prints (its
+    product starts at j = i, not j = i + 1), next to a certificate that says it fails."""
+    right, _ = make_tex(RNNSpec(T=3))
+    wrong, report = make_tex(RNNSpec(T=3), formulas=OFF_BY_ONE, allow_unverified=True)
+    assert not report.holds and report.formulas is OFF_BY_ONE
+    assert "\\prod_{j=i + 1}^{t}" in right and "\\prod_{j=i + 1}^{t}" not in wrong
+    assert "\\prod_{j=i}^{t}" in wrong
 
 
 def test_user_text_is_printed_literally(tmp_path: Path) -> None:
@@ -202,7 +209,9 @@ def test_instance_writes_out_one_term_per_immediate_partial(T: int) -> None:
 def test_cli_writes_no_pdf_and_exits_1_when_a_check_fails(tmp_path: Path, monkeypatch) -> None:
     import symbptt.build as build
 
-    monkeypatch.setattr(build, "verify", lambda spec, **kw: verify(spec, formulas=OFF_BY_ONE, **kw))
+    monkeypatch.setattr(
+        build, "verify", lambda spec, **kw: verify(spec, **{**kw, "formulas": OFF_BY_ONE})
+    )
     out = tmp_path / "d.pdf"
     result = CliRunner().invoke(cli.main, ["pdf", "-T", "3", "-o", str(out)])
     assert result.exit_code == 1 and not out.exists()

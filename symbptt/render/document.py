@@ -16,11 +16,10 @@ import sympy as sp
 
 from .. import __version__
 from .. import expr as E
-from ..derive.backward import DEFAULT_RECURSION, delta
+from ..derive.backward import DEFAULT_RECURSION, BackwardRecursion, delta
 from ..derive.expansion import ChainTerm, Expansion, expand
 from ..errors import SpecError
 from ..model import RNNSpec
-from ..semantics import DEFAULT_DEFINITIONS
 from ..unroll import NESTED_MAX_T, unroll
 from ..verify import Report
 from . import DEFAULT_TITLE
@@ -206,16 +205,21 @@ def expansion_display(
     }
 
 
-def sum_of_products_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+def sum_of_products_section(
+    spec: RNNSpec, n: Notation, elide_above: int, claim: sp.Expr | None = None
+) -> dict[str, Any]:
+    """The boxed formula as verified (``claim``: its right-hand side for w), and written
+    out for T."""
     T = spec.T
-    general = Display((_eq(E.total(E.t, E.w), E.boxed_formula(), n),), "eq:boxed")
+    claim = E.boxed_formula() if claim is None else claim
+    general = Display((_eq(E.total(E.t, E.w), claim, n),), "eq:boxed")
     terms = {term.leaf_index: term for term in expand(T, "w").settled}
     order = _shown(list(range(T, 0, -1)), elide_above)
     lhs = latex(E.total(T, E.w), n)
 
     instance = break_sum(lhs, _terms(order, lambda i: chain_term_factors(terms[i], n)))
     in_model = break_sum(lhs, _terms(order, lambda i: model_term_factors(terms[i], n)))
-    general_plain = f"{latex(E.total(E.t, E.w), n)} = {latex(E.boxed_formula(), n)}"
+    general_plain = f"{latex(E.total(E.t, E.w), n)} = {latex(claim, n)}"
     return {
         "general": general,
         "general_plain": general_plain,
@@ -226,9 +230,11 @@ def sum_of_products_section(spec: RNNSpec, n: Notation, elide_above: int) -> dic
     }
 
 
-def backward_section(spec: RNNSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+def backward_section(
+    spec: RNNSpec, n: Notation, elide_above: int, rec: BackwardRecursion = DEFAULT_RECURSION
+) -> dict[str, Any]:
+    """The backward recursion as verified, solved for T."""
     T = spec.T
-    rec = DEFAULT_RECURSION
     general = Display((_eq(delta(E.t), rec.step, n), _eq(delta(E.T + 1), 0, n)), "eq:backward")
     rows = [f"{latex(delta(T + 1), n)} &= 0"]
     for k in _shown(list(range(T, 0, -1)), elide_above):
@@ -342,15 +348,17 @@ def common_context(spec: Any, report: Report, options: DocumentOptions) -> dict[
 
 
 def document_context(spec: RNNSpec, report: Report, options: DocumentOptions) -> dict[str, Any]:
-    """Everything the templates print, for one model, T and report."""
+    """Everything the templates print, for one model, T and report; the claims printed
+    are the report's (the formulas that were verified)."""
     n, e = options.notation, options.elide_above
+    claims = report.formulas
     return {
         **common_context(spec, report, options),
         "model": model_section(spec, n),
         "unrolled": unrolled_section(spec, n, e),
         "expansion": expansion_section(spec, n, e),
-        "sop": sum_of_products_section(spec, n, e),
-        "backward": backward_section(spec, n, e),
+        "sop": sum_of_products_section(spec, n, e, claims.sum_of_products(E.w)),
+        "backward": backward_section(spec, n, e, claims.recursion),
         "figure": figure_section(spec.T, e),
         "symbols": {
             "step_loss": f"{latex(E.StepLoss(E.t), n)} = "
@@ -359,8 +367,8 @@ def document_context(spec: RNNSpec, report: Report, options: DocumentOptions) ->
             "adjoint": latex(delta(E.t), n),
         },
         "definitions": {
-            "immediate": latex(DEFAULT_DEFINITIONS.immediate_at(E.w, E.t), n),
-            "jacobian": latex(DEFAULT_DEFINITIONS.jacobian_at(E.t), n),
+            "immediate": latex(claims.definitions.immediate_at(E.w, E.t), n),
+            "jacobian": latex(claims.definitions.jacobian_at(E.t), n),
             "immediate_lhs": latex(E.immediate(E.t, E.w), n),
             "jacobian_lhs": latex(E.jacobian(E.t), n),
         },

@@ -22,7 +22,7 @@ from .algebra import ModularRing, Ring
 from .equivalence import find_counterexample, singles
 from .errors import EvaluationError, FormulaSyntaxError, NotEquivalentError, SpecError
 from .limits import require_exact_size
-from .model import RNNSpec, require_spec
+from .model import RNNSpec, choose_from, require_spec
 from .notation.meaning import W_PAIR, Parsed, parse
 from .render.printer import latex
 from .values import RecordingRing, canonical_ring
@@ -101,8 +101,7 @@ def check(
         >>> check(r"\\frac{\\partial h_t}{\\partial h_{t-1}} = \\phi'(s_t) w").holds
         True
     """
-    if method not in METHOD_NAMES:
-        raise SpecError(f"unknown method {method!r}; expected one of: {', '.join(METHOD_NAMES)}")
+    choose_from("method", method, METHOD_NAMES)
     spec = _resolve_spec(model, T)
     if isinstance(spec, ElmanSpec):
         from .vector.check import check_vector
@@ -229,8 +228,7 @@ def assert_equivalent(
         NotEquivalentError: (an AssertionError) with the t, a counterexample and, for
             sums of products, the first term that differs.
     """
-    if method not in METHOD_NAMES:
-        raise SpecError(f"unknown method {method!r}; expected one of: {', '.join(METHOD_NAMES)}")
+    choose_from("method", method, METHOD_NAMES)
     spec = _resolve_spec(model, T)
     require_exact_size(spec, method)
     for side in (lhs, rhs):

@@ -9,6 +9,7 @@ the package asks these tables what a name means.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,8 +43,9 @@ H0_CHOICES: dict[str, str] = {
 }
 
 
-def choose_from(kind: str, value: object, table: dict) -> str:
-    """``value`` if it is a key of ``table``; otherwise a SpecError listing the keys."""
+def choose_from(kind: str, value: object, table: Collection[str]) -> str:
+    """``value`` if it is one of the names of ``table`` (a table's keys, or a tuple of
+    names); otherwise a SpecError listing them."""
     if not isinstance(value, str) or value not in table:
         raise SpecError(f"unknown {kind} {value!r}; expected one of: {', '.join(table)}")
     return value

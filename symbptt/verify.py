@@ -24,7 +24,7 @@ from .derive.reference import METHODS as REFERENCE_METHODS
 from .derive.reference import Reference, default_method, reference
 from .equivalence import Comparison, Counterexample, find_counterexample
 from .errors import SpecError
-from .model import EXACT_MAX_T, METHOD_NAMES, RNNSpec, require_spec
+from .model import EXACT_MAX_T, METHOD_NAMES, RNNSpec, choose_from, require_spec
 from .semantics import DEFAULT_DEFINITIONS, Definitions, Evaluator
 from .values import RecordingRing, Trace, canonical_ring
 
@@ -288,8 +288,7 @@ def verify(
         True
     """
     require_spec(spec)
-    if method not in METHOD_NAMES:
-        raise SpecError(f"unknown method {method!r}; expected one of: {', '.join(METHOD_NAMES)}")
+    choose_from("method", method, METHOD_NAMES)
     if not isinstance(spec, RNNSpec):  # the vector model has its own verifier
         from .vector.verify import verify_vector
 

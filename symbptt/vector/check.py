@@ -26,9 +26,9 @@ from .. import expr as E
 from .. import limits
 from ..algebra import ModularRing, Ring
 from ..equivalence import find_counterexample, singles
-from ..errors import EvaluationError, FormulaSyntaxError, SpecError
+from ..errors import EvaluationError, FormulaSyntaxError
 from ..limits import require_exact_size
-from ..model import require_spec
+from ..model import METHOD_NAMES, choose_from, require_spec
 from ..notation.meaning import Parsed
 from ..values import recorded_ring
 from ..verdict import FormulaCheckResult, Tally, tally
@@ -144,8 +144,7 @@ def check_vector(
         FormulaSyntaxError: the formula cannot be parsed or has no meaning in the model.
         SpecError: the exact method beyond n <= 3, T <= 6, or an unknown method.
     """
-    if method not in ("exact", "modular"):
-        raise SpecError(f"unknown method {method!r}; expected one of: exact, modular")
+    choose_from("method", method, METHOD_NAMES)
     require_spec(spec, vector=True)
     require_exact_size(spec, method)
     parsed = parse_vector(equation) if isinstance(equation, str) else equation

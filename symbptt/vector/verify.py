@@ -12,7 +12,7 @@ from ..algebra import ModularRing, Ring
 from ..derive.expansion import expand
 from ..equivalence import find_counterexample, singles
 from ..errors import SpecError, WorkLimitError
-from ..model import require_spec
+from ..model import METHOD_NAMES, choose_from, require_spec
 from ..values import recorded_ring
 from ..verify import CheckResult, Report
 from .engine import (
@@ -257,6 +257,7 @@ def verify_vector(
     if not isinstance(spec, ElmanSpec):
         require_spec(spec, vector=True)
         raise SpecError("verify_vector takes an ElmanSpec; use verify() for the scalar model")
+    choose_from("method", method, METHOD_NAMES)
     if method == "modular" and verification_work(spec) > MODULAR_MAX_WORK:
         raise WorkLimitError(
             f"verifying n={spec.hidden}, m={spec.inputs}, k={spec.outputs}, T={spec.T} "
@@ -274,10 +275,8 @@ def verify_vector(
                 f"{' (linear model)' if linear else ''}; use the modular method"
             )
         ring: Ring = recorded_ring(spec, lambda recorder: _comparisons(spec, recorder, order))
-    elif method == "modular":
-        ring = ModularRing(random.Random(seed))
     else:
-        raise SpecError(f"unknown method {method!r}; expected one of: exact, modular")
+        ring = ModularRing(random.Random(seed))
     found: dict[str, list] = {}
     seconds: dict[str, float] = {}  # the time spent computing and comparing, per check
     last = time.perf_counter()

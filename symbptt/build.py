@@ -100,4 +100,4 @@ def make_pdf(
     log = target.with_suffix(".log")
     if log in outputs.values() or log in map(Path, inputs):
         log = target.with_name(target.name + ".log")
-    return compile_pdf(tex, target, keep_tex=outputs.get(".tex"), log_target=log), report
+    return compile_pdf(tex, target, tex_target=outputs.get(".tex"), log_target=log), report

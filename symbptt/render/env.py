@@ -42,13 +42,14 @@ class _Loader(jinja2.BaseLoader):
         self.user_dir = user_dir
 
     def get_source(self, environment: jinja2.Environment, template: str):  # noqa: ANN201
-        if template.startswith(USER_PREFIX) and self.user_dir is not None:
-            candidates = [self.user_dir / template[len(USER_PREFIX) :]]
+        name = template.removeprefix(USER_PREFIX)
+        if "/" in name or ".." in name:  # only names of files in the directories above
+            raise jinja2.TemplateNotFound(template)
+        if name != template and self.user_dir is not None:
+            candidates = [self.user_dir / name]
         else:
             candidates = [d / template for d in self.dirs]
         for path in candidates:
-            if "/" in template.removeprefix(USER_PREFIX) or ".." in template:
-                break
             if path.is_file():
                 source = read_text(path, what="template")
                 mtime = path.stat().st_mtime

@@ -190,7 +190,7 @@ def compile_pdf(
     tex: str,
     target: Path,
     *,
-    keep_tex: Path | bool | None = None,
+    tex_target: Path | None = None,
     log_target: Path | None = None,
     timeout: float = TIMEOUT_SECONDS,
 ) -> BuildResult:
@@ -200,7 +200,7 @@ def compile_pdf(
         tex: the whole document.
         target: where the PDF goes (checked beforehand with
             :func:`symbptt.files.plan_output`); its directory must exist.
-        keep_tex: also write the source there (``True``: beside the PDF, as ``.tex``).
+        tex_target: also write the source there (checked like ``target``).
         log_target: where to keep TeX's log if the build fails (default: beside the
             PDF, as ``.log``, unless a file symbptt did not write is there).
         timeout: seconds before TeX is stopped.
@@ -221,7 +221,6 @@ def compile_pdf(
     target = Path(target)
     if not target.parent.is_dir():
         raise TexBuildError(f"the output directory {target.parent} does not exist")
-    tex_path = target.with_suffix(".tex") if keep_tex is True else (keep_tex or None)
     log_path = log_target or target.with_suffix(".log")
     try:
         work_dir = tempfile.TemporaryDirectory(prefix="symbptt-")
@@ -251,10 +250,10 @@ def compile_pdf(
                 log_path=kept,
             )
         data = pdf.read_bytes()
-        if tex_path is not None:
-            atomic_write(Path(tex_path), tex.encode("utf-8"))
+        if tex_target is not None:
+            atomic_write(Path(tex_target), tex.encode("utf-8"))
         atomic_write(target, data)
-    if log_path.exists() and is_generated(log_path) and log_path.suffix == ".log":
+    if log_path.exists() and is_generated(log_path):
         log_path.unlink(missing_ok=True)  # a stale log of an earlier failed build
     return BuildResult(target, log_text)
 

@@ -17,7 +17,14 @@ import click
 
 from . import __version__
 from .core.primitives import NUMPY_PRIMITIVES
-from .errors import FormulaSyntaxError, SymbpttError, excerpt
+from .errors import (
+    EvaluationError,
+    FormulaSyntaxError,
+    SpecError,
+    SymbpttError,
+    WorkLimitError,
+    excerpt,
+)
 from .files import atomic_write, plan_output, read_text
 from .model import ACTIVATIONS, EXACT_MAX_T, LOSSES, MAX_T, METHOD_NAMES, REDUCTIONS, RNNSpec
 from .render import DEFAULT_TITLE, IMMEDIATE_STYLES
@@ -127,12 +134,10 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise Terminated()
 
 
-#: Exit status of each kind of error: 1 for a verdict or a fault, 2 for input that
-#: cannot be used (bad options, unreadable formulas or files, work beyond the limits).
 def exit_status(err: SymbpttError) -> int:
-    """1 for failed checks and faults (TeX, writing), 2 for unusable input."""
-    from .errors import EvaluationError, FormulaSyntaxError, SpecError, WorkLimitError
-
+    """The exit status of an error: 1 for a failed check or a fault (TeX, writing), 2 for
+    input that cannot be used (bad options, unreadable formulas or files, work beyond the
+    limits)."""
     return (
         2
         if isinstance(err, SpecError | FormulaSyntaxError | WorkLimitError | EvaluationError)
@@ -482,9 +487,7 @@ def tex_command(
 ) -> None:
     """Write the LaTeX source of the checked derivation for T steps (--model elman: the
     vector model in matrix notation)."""
-    target = (
-        None if output == "-" else plan_output(output, what=".tex", force=force, inputs=[template])
-    )
+    target = _text_target(output, ".tex", force, inputs=(template,))
     from .build import make_tex
 
     tex, _ = make_tex(
@@ -512,12 +515,10 @@ def build_command(
     spec_file: Path, output: str | None, keep_tex: bool, allow_unverified: bool, force: bool
 ) -> None:
     """Build the PDF described by a derivation spec file (TOML, see derivations/)."""
+    from .build import make_pdf
     from .specfile import load
 
     target = output if output is not None else Path(spec_file.with_suffix(".pdf").name)
-    plan_output(target, what="PDF", force=force, inputs=[spec_file])
-    from .build import make_pdf
-
     loaded = load(spec_file)
     result, report = make_pdf(
         loaded.spec,
@@ -531,6 +532,12 @@ def build_command(
     )
     state = "all checks hold" if report.holds else "UNVERIFIED: some checks fail"
     click.echo(f"wrote {result.pdf} ({state})")
+
+
+def _text_target(output: str, what: str, force: bool, inputs: tuple = ()) -> Path | None:
+    """Where a text output goes: ``None`` for standard output ('-'), else the planned file
+    (checked before any work, see :func:`symbptt.files.plan_output`)."""
+    return None if output == "-" else plan_output(output, what=what, force=force, inputs=inputs)
 
 
 def _write_text(target: Path | None, text: str) -> None:
@@ -694,19 +701,11 @@ def codegen_command(
     checks; before writing, that recursion is verified exactly at n = m = k = 2, T = 3
     with the chosen activations (exit 1, nothing written, if it failed).
     """
-    from .vector.codegen import numpy_source
+    from .vector.codegen import numpy_source, verification_spec
     from .vector.verify import verify_vector
 
-    target = None if output == "-" else plan_output(output, what="Python module", force=force)
-    spec = ElmanSpec(
-        hidden=2,
-        T=3,
-        inputs=2,
-        outputs=2,
-        activation=activation,
-        output_activation=output_activation,
-        reduction=reduction,
-    )
+    target = _text_target(output, "Python module", force)
+    spec = verification_spec(activation, output_activation, reduction)
     source = numpy_source(spec)
     report = verify_vector(spec)
     if not report.holds:

@@ -40,10 +40,6 @@ from .program import (
     variables,
 )
 
-#: For each activation: NumPy for its value at S, and for its derivative given the value
-#: Y (and S), from the primitive table.
-NUMPY_ACTIVATIONS = NUMPY_PRIMITIVES
-
 #: Names of the forward-pass arrays in the generated code.
 ARRAYS = {
     "x": "X",
@@ -109,6 +105,20 @@ def gradients(params, X, D):
 '''
 
 
+def verification_spec(activation: str, output_activation: str, reduction: str) -> ElmanSpec:
+    """The model at which ``symbptt codegen`` verifies the recursion it compiles (exactly,
+    at n = m = k = 2, T = 3) before writing code for any sizes."""
+    return ElmanSpec(
+        hidden=2,
+        T=3,
+        inputs=2,
+        outputs=2,
+        activation=activation,
+        output_activation=output_activation,
+        reduction=reduction,
+    )
+
+
 def numpy_source(spec: ElmanSpec, program: Program = BACKWARD) -> str:
     """The generated module's source for ``spec``'s activations and loss reduction.
 
@@ -121,14 +131,14 @@ def numpy_source(spec: ElmanSpec, program: Program = BACKWARD) -> str:
     """
     roles = (("activation", spec.activation), ("output activation", spec.output_activation))
     for role, name in roles:
-        if name not in NUMPY_ACTIVATIONS:
+        if name not in NUMPY_PRIMITIVES:
             raise SpecError(
-                f"NumPy code needs a concrete {role}: one of {', '.join(NUMPY_ACTIVATIONS)}"
+                f"NumPy code needs a concrete {role}: one of {', '.join(NUMPY_PRIMITIVES)}"
             )
     from .. import __version__
 
-    phi, dphi = NUMPY_ACTIVATIONS[spec.activation]
-    theta, dtheta = NUMPY_ACTIVATIONS[spec.output_activation]
+    phi, dphi = NUMPY_PRIMITIVES[spec.activation]
+    theta, dtheta = NUMPY_PRIMITIVES[spec.output_activation]
     header = HEADER.format(
         version=__version__,
         description=(

@@ -190,19 +190,9 @@ CODEGEN_OPTIONS = [
 
 
 def generated(activation: str, output_activation: str, reduction: str) -> str:
-    from symbptt import ElmanSpec
-    from symbptt.vector.codegen import numpy_source
+    from symbptt.vector.codegen import numpy_source, verification_spec
 
-    spec = ElmanSpec(
-        hidden=2,
-        T=3,
-        inputs=2,
-        outputs=2,
-        activation=activation,
-        output_activation=output_activation,
-        reduction=reduction,
-    )
-    return numpy_source(spec)
+    return numpy_source(verification_spec(activation, output_activation, reduction))
 
 
 def record_codegen() -> None:

@@ -108,9 +108,6 @@ def check_product(a: Any, b: Any) -> None:
     if current is None:
         return
     current.tick()
-    if type(a) is not _POLYNOMIAL and type(b) is not _POLYNOMIAL and not hasattr(a, "rows"):
-        if not hasattr(b, "rows"):
-            return
     sa, sb = size(a), size(b)
     if max(sa, sb) > MAX_TERMS:
         raise WorkLimitError(

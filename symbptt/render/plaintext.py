@@ -124,7 +124,12 @@ def check_plain_text(text: object, what: str, max_length: int = MAX_TEXT_LENGTH)
         raise SpecError(f"the {what} must be a string, got {type(text).__name__}")
     if len(text) > max_length:
         raise SpecError(f"the {what} has {len(text)} characters, more than the limit {max_length}")
-    for char in _normal(text):
+    _require_printable(_normal(text), what)
+
+
+def _require_printable(text: str, what: str) -> None:
+    """Refuse the first character with no LaTeX spelling here, named by its code point."""
+    for char in text:
         if spelling(char) is None:
             name = unicodedata.name(char, "a control character")
             shown = repr(char) if unicodedata.category(char)[0] not in "CM" else "a character"
@@ -145,7 +150,7 @@ def escape(text: object) -> str:
         '\\\\textbackslash{}input\\\\{/etc/passwd\\\\} 100\\\\%'
     """
     text = _normal(str(text))
-    check_plain_text(text, "text", max_length=max(len(text), 1))
+    _require_printable(text, "text")
     words = []
     for word in text.split(" "):
         pieces = [spelling(c) or "" for c in word]

@@ -8,16 +8,18 @@ a counterexample at concrete inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import sympy as sp
 
 from . import expr as E
 from .algebra import ModularRing, PolynomialRing, Ring
+from .derive.adjoint import Program
 from .derive.backward import DEFAULT_RECURSION, BackwardRecursion, run_backward
 from .derive.expansion import LeafValues, evaluate_steps, plan
 from .derive.reference import METHODS as REFERENCE_METHODS
@@ -43,6 +45,8 @@ class Formulas:
         recursion: the backward recursion.
         decomposition: right-hand side of eqns (4)-(5) for dL/dp, a function of the
             parameter symbol.
+        program: the backward program under test for a vector model (None: the program
+            derived from the model's equations, :func:`symbptt.derive.adjoint.derive`).
     """
 
     definitions: Definitions = DEFAULT_DEFINITIONS
@@ -56,6 +60,7 @@ class Formulas:
             (E.t, 1, E.T),
         )
     )
+    program: Program | None = None
 
 
 DEFAULT_FORMULAS = Formulas()
@@ -251,7 +256,7 @@ class Report:
         return {
             "symbptt": __version__,
             "sympy": sp.__version__,
-            "model": self.spec.__dict__,
+            "model": {f.name: getattr(self.spec, f.name) for f in fields(self.spec)},
             "method": self.method,
             "reference": self.reference_method,
             "holds": self.holds,
@@ -292,9 +297,11 @@ def verify(
     if not isinstance(spec, RNNSpec):  # the vector model has its own verifier
         from .vector.verify import verify_vector
 
-        if formulas is not DEFAULT_FORMULAS:
-            raise SpecError("formulas= applies to the scalar model (RNNSpec) only")
-        return verify_vector(spec, method=method, seed=seed, progress=progress)
+        if dataclasses.replace(formulas, program=None) != DEFAULT_FORMULAS:
+            raise SpecError("the vector model's claim is its backward program (program=)")
+        return verify_vector(
+            spec, method=method, seed=seed, progress=progress, program=formulas.program
+        )
     if method == "exact" and spec.T > EXACT_MAX_T:
         raise SpecError(
             f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method "

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pytest
 
+from symbptt.core.tensor import MatVec, Param, Transpose, Var
 from symbptt.model import ACTIVATIONS
 
 ALL_ACTIVATIONS = list(ACTIVATIONS)
@@ -63,3 +65,18 @@ def _install_recorder(log: str) -> None:
 
 if os.environ.get("SYMBPTT_RECORD_CHECKS"):
     _install_recorder(os.environ["SYMBPTT_RECORD_CHECKS"])
+
+
+def untransposed(program):
+    """The recursion with W_hh where W_hh^T belongs (the usual slip), as a claim."""
+
+    def replace(expr):
+        if expr == MatVec(Transpose(Param("W_hh")), Var("delta", 1)):
+            return MatVec(Param("W_hh"), Var("delta", 1))
+        if dataclasses.is_dataclass(expr) and not isinstance(expr, (Var, Param, Transpose)):
+            return type(expr)(*(replace(getattr(expr, f.name)) for f in dataclasses.fields(expr)))
+        return expr
+
+    return dataclasses.replace(
+        program, steps=tuple(dataclasses.replace(s, expr=replace(s.expr)) for s in program.steps)
+    )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import symbptt.vector.verify as vverify
 from symbptt import SpecError
-from symbptt.vector.engine import backward
+from symbptt.core.tensor import Concat, Var
+from symbptt.derive.adjoint import OuterSum, derive
 from symbptt.vector.model import ElmanSpec
 from symbptt.vector.verify import verify_vector
 
-from .conftest import ALL_ACTIVATIONS
+from .conftest import ALL_ACTIVATIONS, untransposed
 
 GRADIENTS = {"W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0", "w_h"}
 
@@ -49,17 +52,18 @@ def test_modular_method_for_larger_models(reduction: str) -> None:
     assert report.holds and all(0 < c.error_bound < 2.0**-60 for c in report.checks)
 
 
-def test_a_missing_transpose_is_caught_with_a_counterexample(monkeypatch) -> None:
-    def untransposed(spec, ring, params, fwd):
-        wrong = dict(params)
-        n = spec.hidden
-        wrong["W_hh"] = [[params["W_hh"][c][r] for c in range(n)] for r in range(n)]
-        return backward(spec, ring, wrong, fwd)
+def test_the_derived_program_is_the_recursion_of_note_000() -> None:
+    from symbptt.derive.adjoint import describe
 
-    monkeypatch.setattr(vverify, "backward", untransposed)
-    report = verify_vector(
-        ElmanSpec(hidden=2, T=3, activation="generic", output_activation="identity")
-    )
+    assert describe(derive(ElmanSpec(hidden=2, T=3).model))[:2] == [
+        "g_t = c dtheta_t * (o_t - d_t)",
+        "delta_t = dphi_t * (W_hy^T g_t + W_hh^T delta_(t+1)),  delta_(T+1) = 0",
+    ]
+
+
+def test_a_missing_transpose_is_caught_with_a_counterexample() -> None:
+    spec = ElmanSpec(hidden=2, T=3, activation="generic", output_activation="identity")
+    report = verify_vector(spec, program=untransposed(derive(spec.model)))
     failed = {c.name for c in report.failures}
     assert "backward recursion dL/dW_hh" in failed
     bad = next(c for c in report.failures if c.name.endswith("W_hh"))
@@ -117,24 +121,15 @@ def test_w_h_is_the_transposed_concatenation_of_W_xh_and_W_hh() -> None:
     ]
 
 
-def test_concatenating_in_the_wrong_order_is_caught(monkeypatch) -> None:
-    import dataclasses
-
-    import symbptt.vector.engine as engine
-    from symbptt.vector.program import BACKWARD, Concat, OuterSum, Var
-
+def test_concatenating_in_the_wrong_order_is_caught() -> None:
+    spec = ElmanSpec(hidden=2, T=3, inputs=1)
+    right = derive(spec.model)
     swapped = OuterSum("w_h", Concat(Var("h", -1), Var("x")), Var("delta"))  # [h_{t-1}; x_t]
     program = dataclasses.replace(
-        BACKWARD, results=tuple(swapped if r.name == "w_h" else r for r in BACKWARD.results)
+        right, results=tuple(swapped if r.name == "w_h" else r for r in right.results)
     )
-    monkeypatch.setattr(engine, "BACKWARD", program)
-    monkeypatch.setattr(engine, "stacked_input", lambda fwd, t: [*fwd.h[t - 1], *fwd.x[t]])
-    report = verify_vector(ElmanSpec(hidden=2, T=3, inputs=1))
-    assert {c.name for c in report.failures} == {
-        "backward recursion dL/dw_h",
-        "expansion dh_T/dw_h",
-        "sum of products dh_t/dw_h",
-    }
+    report = verify_vector(spec, program=program)
+    assert {c.name for c in report.failures} == {"backward recursion dL/dw_h"}
 
 
 def test_every_form_of_the_expansion_is_checked_for_every_entry() -> None:
@@ -154,7 +149,7 @@ def test_a_transposed_jacobian_breaks_the_expansion_but_not_the_backward_pass(
 
     def transposed(spec, params, fwd, t):
         n = spec.hidden
-        return [[fwd.dphi[t][r] * params["W_hh"][c][r] for c in range(n)] for r in range(n)]
+        return [[fwd["dphi"][t][r] * params["W_hh"][c][r] for c in range(n)] for r in range(n)]
 
     monkeypatch.setattr(engine, "jacobian", transposed)
     monkeypatch.setattr(vverify, "jacobian", transposed)

@@ -9,22 +9,16 @@ import pytest
 from click.testing import CliRunner
 
 import symbptt.cli as cli
-import symbptt.vector.verify as vverify
 from symbptt.build import make_pdf, make_tex
+from symbptt.derive.adjoint import derive
 from symbptt.errors import SpecError, UnverifiedError
 from symbptt.specfile import load
-from symbptt.vector.engine import backward
 from symbptt.vector.model import ElmanSpec
 from symbptt.vector.reference import within_limits
+from symbptt.verify import Formulas
 
+from .conftest import untransposed
 from .test_documents import ROOT, SECTION_TITLES, pdf_text
-
-
-def _wrong_transpose(spec, ring, params, fwd):
-    wrong = dict(params)
-    n = spec.hidden
-    wrong["W_hh"] = [[params["W_hh"][c][r] for c in range(n)] for r in range(n)]
-    return backward(spec, ring, wrong, fwd)
 
 
 @pytest.mark.parametrize(
@@ -82,16 +76,23 @@ def test_the_base_case_is_shown_at_work() -> None:
     )
 
 
-def test_an_unverified_vector_document_is_not_written(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(vverify, "backward", _wrong_transpose)
+def test_an_unverified_vector_document_is_not_written(tmp_path: Path) -> None:
+    spec = ElmanSpec(hidden=2, T=3, activation="generic")
+    wrong = Formulas(program=untransposed(derive(spec.model)))
     target = tmp_path / "d.pdf"
     with pytest.raises(UnverifiedError, match="backward recursion dL/dW_hh"):
-        make_pdf(ElmanSpec(hidden=2, T=3, activation="generic"), target)
+        make_pdf(spec, target, formulas=wrong)
     assert not target.exists()
-    result = CliRunner().invoke(
-        cli.main, ["pdf", "--model", "elman", "--hidden", "2", "-T", "3", "-o", str(target)]
-    )
-    assert result.exit_code == 1 and not target.exists()
+
+
+def test_the_document_prints_the_program_that_was_verified() -> None:
+    spec = ElmanSpec(hidden=2, T=3, activation="generic")
+    wrong = Formulas(program=untransposed(derive(spec.model)))
+    tex, report = make_tex(spec, formulas=wrong, allow_unverified=True)
+    backward = tex.split(r"\label{eq:backward}")[0].rsplit(r"\begin", 1)[1]
+    assert r"W_{hh} \boldsymbol{\delta}_{t+1}" in backward
+    assert r"W_{hh}^\top \boldsymbol{\delta}_{t+1}" not in backward
+    assert report.formulas.program == wrong.program and not report.holds
 
 
 def test_cli_pdf_tex_and_limits(tmp_path: Path) -> None:

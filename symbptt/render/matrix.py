@@ -5,28 +5,16 @@ bold (\mathbf{h}_t), matrices are upright capitals with subscripts (W_{hh}), tra
 are ^\top, and an elementwise product is written diag(a) b, never with \odot, so that
 Jacobians diag(phi'(s_j)) W_hh and the backward recursion read alike.
 
-The objects printed are the engine's: :class:`symbptt.vector.program.Program` (the
+The objects printed are the engine's: :class:`symbptt.derive.adjoint.Program` (the
 verified backward recursion) and :class:`symbptt.derive.expansion.ChainTerm` (the terms
 of the expansion, the same ones the vector verifier evaluates as matrices).
 """
 
 from __future__ import annotations
 
+from ..core.tensor import Add, Concat, Expr, Param, Sub, Transpose, Var, render
+from ..derive.adjoint import AtFirst, OuterSum, Program, Step
 from ..derive.expansion import ChainTerm
-from ..vector.program import (
-    Add,
-    AtFirst,
-    Concat,
-    Expr,
-    OuterSum,
-    Param,
-    Program,
-    Step,
-    Sub,
-    Transpose,
-    Var,
-    render,
-)
 from .printer import IMMEDIATE_STYLES, Notation
 
 #: LaTeX of each parameter (and of note 000's w_h).
@@ -113,6 +101,12 @@ class _LatexStyle:
 
     def var(self, v: Var) -> str:
         return vector(v.name, self.at, v.shift)
+
+    def param(self, p: Param) -> str:
+        return parameter(p.name)
+
+    def apply(self, role: str, arg: str) -> str:
+        return rf"\{role}\!\left({arg}\right)"
 
     def matvec(self, m: Param | Transpose, vector: str) -> str:
         name = f"{parameter(m.arg.name)}^\\top" if isinstance(m, Transpose) else parameter(m.name)

@@ -3,17 +3,19 @@
 The same sections as the scalar document, computed from the same kinds of engine
 objects: the expansion is :func:`symbptt.derive.expansion.expand`'s (read as matrices,
 as :func:`symbptt.vector.verify.verify_vector` evaluates it), the backward recursion is
-the program :data:`symbptt.vector.program.BACKWARD`, and the certificate is the vector
-verifier's report. Notation is fixed in :mod:`symbptt.render.matrix`.
+the program the report verified (by default the one derived from the model's equations,
+:func:`symbptt.derive.adjoint.derive`), and the certificate is the vector verifier's
+report. Notation is fixed in :mod:`symbptt.render.matrix`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..core.tensor import Var
+from ..derive.adjoint import AtFirst, OuterSum, Program, derive, without
 from ..derive.expansion import expand
 from ..vector.model import ElmanSpec
-from ..vector.program import BACKWARD, AtFirst, OuterSum, Var, without
 from ..verify import Report
 from . import matrix as M
 from .document import (
@@ -166,11 +168,14 @@ def sum_of_products_section(spec: ElmanSpec, n: Notation, elide_above: int) -> d
     }
 
 
-def backward_section(spec: ElmanSpec, n: Notation, elide_above: int) -> dict[str, Any]:
+def backward_section(
+    spec: ElmanSpec, program: Program, n: Notation, elide_above: int
+) -> dict[str, Any]:
+    """The backward program that was verified, in general and written out for every t."""
     T = spec.T
     printer = M.ProgramPrinter(spec.reduction)
-    general = M.program_rows(BACKWARD, spec.reduction, n.loss)
-    recursive = next(step for step in BACKWARD.steps if step.recursive)
+    general = M.program_rows(program, spec.reduction, n.loss)
+    recursive = next(step for step in program.steps if step.recursive)
     rows = [f"{M.vector(recursive.name, T, 1)} &= \\mathbf{{0}}"]
     for k in _shown(list(range(T, 0, -1)), elide_above):
         if k is None:
@@ -181,7 +186,7 @@ def backward_section(spec: ElmanSpec, n: Notation, elide_above: int) -> dict[str
             text += " = " + printer.expr(without(recursive.expr, Var(recursive.name, 1)), k)
         rows.extend(break_sum(M.vector(recursive.name, k), [Term((text,))]))
     gradients = []
-    for result in BACKWARD.results:
+    for result in program.results:
         lhs = M.gradient(result.name, n.loss)
         if isinstance(result, AtFirst):
             rows_ = [f"{lhs} &= {printer.expr(result.expr, 1)}"]
@@ -222,7 +227,7 @@ def vector_document_context(
         "unrolled": unrolled_section(spec, e),
         "expansion": expansion_section(spec, n, e),
         "sop": sum_of_products_section(spec, n, e),
-        "backward": backward_section(spec, n, e),
+        "backward": backward_section(spec, report.formulas.program or derive(spec.model), n, e),
         "figure": figure_section(spec.T, e, FIGURE_LABELS),
         "symbols": {
             "total": M.total("t", SHOWN_PARAMETER, n),

@@ -25,6 +25,7 @@ import sympy as sp
 from .. import expr as E
 from .. import limits
 from ..algebra import ModularRing, Ring
+from ..core.tensor import identity
 from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError
 from ..limits import require_exact_size
@@ -35,7 +36,6 @@ from ..verdict import FormulaCheckResult, Tally, tally
 from .evaluate import ONE, ZERO, Evaluator, Family, Mat, ShapeError, shape_of
 from .formula import PARAM, Node, VImmediate, VTotal, free_index, has_product, parse_vector
 from .model import ElmanSpec
-from .program import identity
 
 READINGS = {
     "latest-left": "with the latest factor on the left (j decreasing: J_t ... J_(i+1))",

@@ -1,6 +1,6 @@
 """NumPy code for the vector model's gradients, compiled from the verified program.
 
-:func:`numpy_source` turns :data:`symbptt.vector.program.BACKWARD` (the recursion that
+:func:`numpy_source` turns the backward program derived from the model (the recursion that
 :func:`symbptt.vector.verify.verify_vector` checks exactly) into a self-contained Python
 module with one function, ``gradients(params, X, D)``. The forward pass is the model's
 definition; the backward pass is the program, translated expression by expression:
@@ -18,27 +18,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.primitives import NUMPY_PRIMITIVES
-from ..errors import SpecError
-from .model import ElmanSpec
-from .program import (
-    BACKWARD,
+from ..core.tensor import (
     Add,
-    AtFirst,
     Concat,
     Expr,
     Had,
     LossScale,
     MatVec,
     Param,
-    Program,
-    Step,
     Sub,
     Transpose,
     Var,
-    describe,
     render,
     variables,
 )
+from ..derive.adjoint import AtFirst, Program, Step, derive, describe
+from ..errors import SpecError
+from .model import ElmanSpec
 
 #: Names of the forward-pass arrays in the generated code.
 ARRAYS = {
@@ -119,7 +115,7 @@ def verification_spec(activation: str, output_activation: str, reduction: str) -
     )
 
 
-def numpy_source(spec: ElmanSpec, program: Program = BACKWARD) -> str:
+def numpy_source(spec: ElmanSpec, program: Program | None = None) -> str:
     """The generated module's source for ``spec``'s activations and loss reduction.
 
     Example:
@@ -136,6 +132,8 @@ def numpy_source(spec: ElmanSpec, program: Program = BACKWARD) -> str:
                 f"NumPy code needs a concrete {role}: one of {', '.join(NUMPY_PRIMITIVES)}"
             )
     from .. import __version__
+
+    program = program or derive(spec.model)
 
     phi, dphi = NUMPY_PRIMITIVES[spec.activation]
     theta, dtheta = NUMPY_PRIMITIVES[spec.output_activation]
@@ -264,6 +262,12 @@ class _NumpyStyle:
         if self.t is None:
             return f"{array}[{_offset(1, v.shift)}:{_offset('T + 1', v.shift)}]"
         return f"{array}[{_offset(self.t, v.shift)}]"
+
+    def param(self, p: Param) -> str:
+        return f"{p.name}[:, 0]"
+
+    def apply(self, role: str, arg: str) -> str:
+        raise SpecError(f"the backward program applies {role}; NumPy code is not generated")
 
     def matvec(self, m: Param | Transpose, vector: str) -> str:
         if isinstance(m, Transpose):

@@ -16,8 +16,9 @@ from fractions import Fraction
 from typing import Any
 
 from ..algebra import PointRing
+from ..core.forward import forward, parameter_values
 from ..errors import SymbpttError
-from .engine import backward, forward, parameter_values
+from .engine import backward
 from .model import CONCATENATION, GRADIENTS, ElmanSpec
 
 TOLERANCE = 1e-10
@@ -137,8 +138,8 @@ def gradients_at(spec: ElmanSpec, values: dict, *, seed: int = 0) -> dict[str, l
     """symbptt's gradients (the verified backward program) at exact input values
     (see :func:`atoms`), evaluated in 120-bit interval arithmetic, as floats."""
     ring = PointRing(random.Random(seed), interval=True, values=values, prec=120)
-    params = parameter_values(spec, ring)
-    ours = backward(spec, ring, params, forward(spec, ring, params))
+    params = parameter_values(spec.model, ring)
+    ours = backward(spec, ring, params, forward(spec.model, spec.T, ring, params))
     return {
         name: [[float(v.mid.a) for v in row] for row in matrix] for name, matrix in ours.items()
     }

@@ -4,7 +4,7 @@ dL/dP has the shape of P (denominator layout); dv/du for vectors is the Jacobian
 rows following v (numerator layout); dv/dP for a vector v and a matrix parameter P is a
 :class:`Family`, one vector per entry of P (the entrywise layout of the document).
 Every derivative comes from forward mode on the unrolled model
-(:func:`symbptt.vector.engine.forward`, seeded at parameters or at nodes), never from
+(:func:`symbptt.core.forward.forward`, seeded at parameters or at nodes), never from
 the formula under test.
 """
 
@@ -19,9 +19,11 @@ import sympy as sp
 
 from .. import expr as E
 from ..algebra import Ring
+from ..core.forward import Trajectory, forward, parameter_values
+from ..core.tensor import matmul
 from ..errors import EvaluationError
 from ..limits import check_product, tick
-from .engine import STATE_PARAMETERS, Forward, forward, immediate, jacobian, parameter_values
+from .engine import STATE_PARAMETERS, immediate, jacobian
 from .formula import (
     PARAM,
     Activation,
@@ -34,7 +36,6 @@ from .formula import (
     VTotal,
 )
 from .model import ElmanSpec
-from .program import matmul
 
 
 class ShapeError(EvaluationError):
@@ -119,14 +120,16 @@ class Evaluator:
 
     def __init__(self, spec: ElmanSpec, ring: Ring, order: str = "latest-left") -> None:
         self.spec, self.ring, self.order = spec, ring, order
-        self.params = parameter_values(spec, ring)
-        self.fwd = forward(spec, ring, self.params)
-        self.runs: dict[tuple, Forward] = {}
+        self.params = parameter_values(spec.model, ring)
+        self.fwd = forward(spec.model, spec.T, ring, self.params)
+        self.runs: dict[tuple, Trajectory] = {}
 
     # -- truth, by forward mode --------------------------------------------------------------
-    def run(self, seed: tuple) -> Forward:
+    def run(self, seed: tuple) -> Trajectory:
         if seed not in self.runs:
-            self.runs[seed] = forward(self.spec, self.ring, self.params, seed=seed)
+            self.runs[seed] = forward(
+                self.spec.model, self.spec.T, self.ring, self.params, seed=seed
+            )
         return self.runs[seed]
 
     def size(self, kind: str) -> int:
@@ -147,7 +150,7 @@ class Evaluator:
             at = "z" if kind == "g" else "s"
             return self.column([self.run(("node", at, t, r)).L.tan for r in range(self.size(kind))])
         self._in_model(t, 0 if kind == "h" else 1, T, kind)
-        return self.column(list(getattr(self.fwd, kind)[t]))
+        return self.column(list(self.fwd[kind][t]))
 
     def _in_model(self, t: int, low: int, high: int, kind: str) -> None:
         if not low <= t <= high:
@@ -167,7 +170,7 @@ class Evaluator:
             )
         return Mat(tuple(tuple(row) for row in self.params[name]))
 
-    def tangent(self, run: Forward, num: Any) -> list[Any]:
+    def tangent(self, run: Trajectory, num: Any) -> list[Any]:
         """The derivative carried by ``run`` of a numerator (L, l_t or a node vector)."""
         if num == E.L:
             return [run.L.tan]
@@ -176,11 +179,11 @@ class Evaluator:
             self._in_model(t, 1, self.spec.T, "l")
             return [run.losses[t].tan]
         if num == PARAM["h_0"]:  # h_0 as a numerator: it depends only on itself
-            return [v.tan for v in run.h[0]]
+            return [v.tan for v in run["h"][0]]
         if isinstance(num, Node) and num.kind in ("s", "h", "z", "o"):
             t = int(num.args[0])
             self._in_model(t, 1, self.spec.T, num.kind)
-            return [v.tan for v in getattr(run, num.kind)[t]]
+            return [v.tan for v in run[num.kind][t]]
         raise EvaluationError(f"cannot differentiate {num}: use L, l_t, s_t, h_t, z_t or o_t")
 
     def total(self, num: Any, den: Any) -> Any:
@@ -423,10 +426,10 @@ class Evaluator:
         kind = "s" if e.role == "phi" else "z"
         self._in_model(t, 1, self.spec.T, kind)
         table = {
-            ("phi", 0): self.fwd.h,
-            ("phi", 1): self.fwd.dphi,
-            ("theta", 0): self.fwd.o,
-            ("theta", 1): self.fwd.dtheta,
+            ("phi", 0): self.fwd["h"],
+            ("phi", 1): self.fwd["dphi"],
+            ("theta", 0): self.fwd["o"],
+            ("theta", 1): self.fwd["dtheta"],
         }
         return self.column(list(table[(e.role, e.order)][t]))
 

@@ -10,8 +10,10 @@ n = m = k = 1 with b_h = b_y = 0 and W_hy = 1 for theta applied to h_t directly.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from ..core.model import Model
 from ..errors import SpecError
 from ..model import ACTIVATIONS, LOSSES, REDUCTIONS, HasActivations, choose_from
 
@@ -78,6 +80,20 @@ class ElmanSpec(HasActivations):
         choose_from("loss reduction", self.reduction, REDUCTIONS)
         if self.loss != "squared":
             raise SpecError("the vector model supports the squared loss (1/2)||o_t - d_t||^2")
+
+    @functools.cached_property
+    def model(self) -> Model:
+        """The model declaration of these sizes and activations (:mod:`symbptt.models.elman`)."""
+        from ..models import elman
+
+        return elman.declare(
+            hidden=self.hidden,
+            inputs=self.inputs,
+            outputs=self.outputs,
+            activation=self.activation,
+            output_activation=self.output_activation,
+            reduction=self.reduction,
+        )
 
     def describe(self) -> str:
         """A one-line human description."""

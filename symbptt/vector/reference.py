@@ -21,9 +21,9 @@ from typing import Any
 import sympy as sp
 
 from ..algebra import Ring
+from ..core.forward import Trajectory
 from ..derive.reference import SympyToRing
 from ..errors import EvaluationError
-from .engine import Forward
 from .model import GRADIENTS, PARAMETERS, ElmanSpec
 
 #: Largest sizes for the SymPy reference.
@@ -101,7 +101,7 @@ class Converter(SympyToRing):
     forward pass in that ring."""
 
     def __init__(
-        self, model: SympyModel, ring: Ring, params: dict[str, list[list[Any]]], fwd: Forward
+        self, model: SympyModel, ring: Ring, params: dict[str, list[list[Any]]], fwd: Trajectory
     ) -> None:
         super().__init__(ring)
         self.model, self.params, self.fwd = model, params, fwd
@@ -113,7 +113,7 @@ class Converter(SympyToRing):
                 name, r, c = where
                 return self.params[name][r][c]
             t, r = where
-            return (self.fwd.x if kind == "x" else self.fwd.d)[t][r]
+            return self.fwd[kind][t][r]
         if isinstance(e, sp.Subs):
             (point,) = e.point
             return self._at(e.expr.expr.func, point, 1)
@@ -131,10 +131,10 @@ class Converter(SympyToRing):
         t, r = table[arg]
         fwd = self.fwd
         values = {
-            (_PHI, 0): fwd.h,
-            (_PHI, 1): fwd.dphi,
-            (_THETA, 0): fwd.o,
-            (_THETA, 1): fwd.dtheta,
+            (_PHI, 0): fwd["h"],
+            (_PHI, 1): fwd["dphi"],
+            (_THETA, 0): fwd["o"],
+            (_THETA, 1): fwd["dtheta"],
         }[(func, order)]
         return values[t][r]
 

@@ -9,19 +9,20 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..algebra import ModularRing, Ring
+from ..core.forward import forward, parameter_values
+from ..core.tensor import identity, matmul
+from ..derive.adjoint import Program, derive
 from ..derive.expansion import expand
 from ..equivalence import find_counterexample, singles
 from ..errors import SpecError, WorkLimitError
 from ..model import METHOD_NAMES, choose_from, require_spec
 from ..values import recorded_ring
-from ..verify import CheckResult, Report
+from ..verify import CheckResult, Formulas, Report
 from .engine import (
     STATE_PARAMETERS,
     backward,
     chain_term_value,
-    forward,
     jacobian,
-    parameter_values,
     reference_gradients,
     suffix_products,
     sum_of_products,
@@ -36,7 +37,6 @@ from .model import (
     ElmanSpec,
     verification_work,
 )
-from .program import identity, matmul
 from .reference import Converter, SympyModel, within_limits
 
 #: What each kind of check claims (keyed by the start of its name).
@@ -58,16 +58,16 @@ REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled vector 
 
 
 def _comparisons(
-    spec: ElmanSpec, ring: Ring, order: str = "latest-left"
+    spec: ElmanSpec, ring: Ring, order: str = "latest-left", program: Program | None = None
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """(check, label, formula value, reference value) for every check of
     :data:`DESCRIPTIONS`: every entry of every gradient by the backward recursion (and by
     SymPy's reference, for small models), dh_t/dh_0, the output layer, and every entry of
     dh_t/dP by each form of the expansion and by the sum of products. Labels are unique:
     a counterexample search finds its comparison by label."""
-    params = parameter_values(spec, ring)
-    fwd = forward(spec, ring, params)
-    ours = backward(spec, ring, params, fwd)
+    params = parameter_values(spec.model, ring)
+    fwd = forward(spec.model, spec.T, ring, params)
+    ours = backward(spec, ring, params, fwd, program)
     runs: dict = {}  # forward-mode passes by seed, shared by every check
     ref = reference_gradients(spec, ring, params, runs)
     for name in GRADIENTS:
@@ -89,7 +89,7 @@ def _comparisons(
         rows, cols = spec.shape(name)
         for a in range(rows):
             for b in range(cols):
-                tangents = runs[spec.source(name, a, b)].h
+                tangents = runs[spec.source(name, a, b)].series["h"]
                 yield from _expansion_forms(
                     spec, ring, jacobians, products, fwd, name, a, b, tangents
                 )
@@ -122,7 +122,7 @@ def _initial_state(
         left, right = (jacobians[t], chain) if order == "latest-left" else (chain, jacobians[t])
         chain = matmul(left, right, ring.zero)
         for b in range(n):
-            tangents = runs[("h_0", b, 0)].h[t]
+            tangents = runs[("h_0", b, 0)].series["h"][t]
             for r in range(n):
                 yield (
                     "Jacobian chain dh_t/dh_0",
@@ -145,7 +145,7 @@ def _output_layer(spec: ElmanSpec, ring: Ring, runs: dict) -> Iterator[tuple[str
                             "output layer: dh_t/dW_hy = dh_t/db_y = 0",
                             f"t={t}, dh_t[{r}]/d{name}[{a},{b}]",
                             ring.zero,
-                            run.h[t][r].tan,
+                            run["h"][t][r].tan,
                         )
 
 
@@ -184,7 +184,7 @@ def _sympy_reference(
             for c, expr in enumerate(row):
                 yield name, f"dL/d{p}[{r},{c}] by SymPy", convert(expr), ref[p][r][c]
     for (p, a, b, t), entries in states.items():
-        tangents = runs[spec.source(p, a, b)].h[t]
+        tangents = runs[spec.source(p, a, b)].series["h"][t]
         for r, expr in enumerate(entries):
             yield name, f"t={t}, dh_t[{r}]/d{p}[{a},{b}] by SymPy", convert(expr), tangents[r].tan
 
@@ -232,6 +232,7 @@ def verify_vector(
     method: str = "exact",
     seed: int = 0,
     order: str = "latest-left",
+    program: Program | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """Check the matrix backward recursion against forward mode for every entry of every
@@ -243,6 +244,9 @@ def verify_vector(
         method: "exact" (n <= 3, T <= 6) or "modular" (work up to MODULAR_MAX_WORK).
         seed: seeds the modular method and the counterexample search.
         order: how a product of Jacobians is ordered (latest-left is the truth).
+        program: the backward program under test (default: the one derived from the
+            model's equations, :func:`symbptt.derive.adjoint.derive`); a textbook's
+            recursion written as a program is checked the same way.
         progress: called as ``progress(check_name, n, 0)`` when the n-th check starts.
 
     Raises:
@@ -274,13 +278,15 @@ def verify_vector(
                 f"{EXACT_MAX_HIDDEN}, T <= {max_t}"
                 f"{' (linear model)' if linear else ''}; use the modular method"
             )
-        ring: Ring = recorded_ring(spec, lambda recorder: _comparisons(spec, recorder, order))
+        ring: Ring = recorded_ring(
+            spec, lambda recorder: _comparisons(spec, recorder, order, program)
+        )
     else:
         ring = ModularRing(random.Random(seed))
     found: dict[str, list] = {}
     seconds: dict[str, float] = {}  # the time spent computing and comparing, per check
     last = time.perf_counter()
-    for name, label, ours, ref in _comparisons(spec, ring, order):
+    for name, label, ours, ref in _comparisons(spec, ring, order, program):
         if name not in found and progress is not None:
             progress(name, len(found) + 1, 0)
         found.setdefault(name, []).append((label, ring.equal(ours, ref), ours, ref))
@@ -305,7 +311,7 @@ def verify_vector(
             counterexample = find_counterexample(
                 spec,
                 lambda point: singles(
-                    (lab, a, b) for _, lab, a, b in _comparisons(spec, point, order)
+                    (lab, a, b) for _, lab, a, b in _comparisons(spec, point, order, program)
                 ),
                 failure,
                 seed=seed,
@@ -324,4 +330,5 @@ def verify_vector(
                 bound,
             )
         )
-    return Report(spec, ring.method, REFERENCE, tuple(results))  # type: ignore[arg-type]
+    claims = Formulas(program=program or derive(spec.model))
+    return Report(spec, ring.method, REFERENCE, tuple(results), claims)  # type: ignore[arg-type]

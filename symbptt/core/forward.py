@@ -1,0 +1,124 @@
+"""The forward pass of any model in any ring; seeded, it is the forward-mode reference.
+
+:func:`forward` runs a model's equations for t = 1..T on lists of ring elements (exact
+canonical forms, modular, exact points, rigorous intervals). With dual numbers seeded at
+one parameter entry every value carries its derivative with respect to that entry:
+forward-mode differentiation of the unrolled model, which knows the equations and the
+primitive table and nothing of the formulas under test. Seeded at a node (an entry of a
+variable at one step, cut loose from what it was computed from) it gives the total
+derivative of later values with respect to that node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..algebra import Ring
+from ..values import Dual, activation_value, function_name
+from .model import Model
+from .primitives import PRIMITIVES
+from .tensor import Apply, column
+
+Matrix = list[list[Any]]
+
+
+def parameter_values(model: Model, ring: Ring) -> dict[str, Matrix]:
+    """Each parameter as a matrix of atoms (``("W_hh", (r, c))`` ...)."""
+    out = {}
+    for name in model.parameters:
+        rows, cols = model.shape(name)
+        out[name] = [[ring.atom((name, (r, c))) for c in range(cols)] for r in range(rows)]
+    return out
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A forward pass: ``series[name][t]`` is the column vector (a list) of a variable or
+    slope series at step t = 1..T (index 0: the initial value of a state, else None);
+    ``L`` is the loss and ``losses[t]`` the step losses (index 0 unused)."""
+
+    series: dict[str, list[Any]]
+    L: Any
+    losses: list[Any]
+
+    def __getitem__(self, name: str) -> list[Any]:
+        return self.series[name]
+
+
+def forward(
+    model: Model, T: int, ring: Ring, params: dict[str, Matrix], seed: tuple | None = None
+) -> Trajectory:
+    """Run the model for T steps, on dual numbers when seeded:
+
+    * ``(parameter, r, c)``: an entry of a parameter;
+    * ``("node", name, t, r)``: entry r of the variable ``name`` at step t, cut loose
+      from what it was computed from (earlier values get derivative 0).
+    """
+    dual = seed is not None
+    zero = ring.zero
+
+    def lift(value: Any, name: str = "", r: int = -1, c: int = -1) -> Any:
+        if not dual:
+            return value
+        return Dual(value, ring.one if seed == (name, r, c) else zero)
+
+    def cut(name: str, t: int, values: list[Any]) -> list[Any]:
+        if not (dual and seed[0] == "node" and seed[1:3] == (name, t)):
+            return values
+        return [Dual(v.val, ring.one if r == seed[3] else zero) for r, v in enumerate(values)]
+
+    P = {
+        name: [[lift(v, name, r, c) for c, v in enumerate(row)] for r, row in enumerate(m)]
+        for name, m in params.items()
+    }
+    roles = {
+        role: (PRIMITIVES[prim], function_name(PRIMITIVES[prim], role))
+        for role, prim, _ in model.functions
+    }
+    series: dict[str, list[Any]] = {}
+    for v in model.variables:
+        if v.timed:
+            series[v.name] = [None]
+    for state, init in model.initial:
+        series[state] = [[row[0] for row in P[init]]]
+    for eq in model.equations:
+        if eq.slope is not None:
+            series[eq.slope] = [None]
+
+    def apply(expr: Apply, t: int) -> tuple[list[Any], list[Any]]:
+        act, fn = roles[expr.role]
+        out, slopes = [], []
+        for r, x in enumerate(series[expr.arg.name][t + expr.arg.shift]):
+            node = (expr.arg.name, (t, r))
+            arg = x.val if dual else x
+            y = activation_value(ring, act, fn, 0, node, arg)
+            dy = activation_value(ring, act, fn, 1, node, arg)
+            out.append(Dual(y, dy * x.tan) if dual else y)
+            slopes.append(dy)
+        return out, slopes
+
+    head = model.head
+    loss = lift(zero)
+    losses: list[Any] = [None]
+    half = ring.const(Fraction(1, 2))
+    for t in range(1, T + 1):
+        for name in (*model.of_kind("input"), *model.of_kind("target")):
+            rows = model.shape(name)[0]
+            series[name].append([lift(ring.atom((name, (t, c)))) for c in range(rows)])
+        for eq in model.equations:
+            if isinstance(eq.expr, Apply):
+                out, slopes = apply(eq.expr, t)
+                if eq.slope is not None:
+                    series[eq.slope].append(slopes)
+            else:
+                out = column(eq.expr, t, series, P, zero)
+            series[eq.target].append(cut(eq.target, t, out))
+        step_loss = lift(zero)
+        for o, d in zip(series[head.output][t], series[head.target][t]):
+            step_loss = step_loss + (o - d) * (o - d) * half
+        losses.append(step_loss)
+        loss = loss + step_loss
+    scale = ring.const(Fraction(1, T) if model.reduction == "mean" else 1)
+    return Trajectory(series, loss * scale, losses)

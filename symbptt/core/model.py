@@ -1,0 +1,284 @@
+"""The model declaration: a recurrent cell as data.
+
+A :class:`Model` lists its variables (with kind, shape and notation), its one-step
+equations over the expression type of :mod:`symbptt.core.tensor`, the initial value of
+each state, the primitive each function role stands for, its output head and loss, and
+the names of the adjoints the backward program keeps. Everything else (the forward pass
+in any ring, the backward program, the printers, the NumPy compiler) is generic over
+this declaration; the built-in models are in :mod:`symbptt.models`.
+
+Example:
+    >>> from symbptt.models import elman
+    >>> elman.declare(hidden=2).shape("W_hh")
+    (2, 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import SpecError
+from .tensor import (
+    Add,
+    Apply,
+    Concat,
+    Expr,
+    Had,
+    LossScale,
+    MatVec,
+    Param,
+    Sub,
+    Transpose,
+    Var,
+    children,
+    parameters,
+    variables,
+)
+
+#: The kinds of variables: states carry over from t - 1 to t, inputs and targets are
+#: given per step, intermediates are computed within a step, parameters are shared by
+#: every step.
+KINDS = ("state", "input", "target", "intermediate", "parameter")
+#: The per-step losses an output head may have: squared, (1/2)||o_t - d_t||^2.
+STEP_LOSSES = ("squared",)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A variable of the cell.
+
+    Attributes:
+        name: its name in equations (``h``, ``W_hh``).
+        kind: one of :data:`KINDS`.
+        shape: (rows, columns); vectors are columns, a scalar is (1, 1).
+        latex: its LaTeX; for time-indexed variables ``@`` stands for the index.
+        prose: what it is called in text ("hidden state").
+    """
+
+    name: str
+    kind: str
+    shape: tuple[int, int]
+    latex: str
+    prose: str = ""
+
+    @property
+    def timed(self) -> bool:
+        """Whether the variable has a value per step."""
+        return self.kind != "parameter"
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``target``_t = ``expr``; an equation ``target = role(arg)`` names the series of
+    slopes role'(arg_t) in ``slope`` (``dphi`` for h_t = phi(s_t))."""
+
+    target: str
+    expr: Expr
+    slope: str | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    """A parameter made of others, such as note 000's w_h = [W_xh W_hh]^T: ``parts``
+    are the matrices whose transposes are stacked (each multiplies one vector of the same
+    sum)."""
+
+    name: str
+    parts: tuple[str, ...]
+    latex: str
+
+
+@dataclass(frozen=True)
+class Head:
+    """The output head's loss: ``loss`` of ``output``_t against ``target``_t."""
+
+    output: str
+    target: str
+    loss: str = "squared"
+
+
+@dataclass(frozen=True)
+class Adjoint:
+    """A named adjoint dL/d``of``_t that the backward program keeps as a step."""
+
+    of: str
+    name: str
+    latex: str
+
+
+@dataclass(frozen=True)
+class Model:
+    """A recurrent cell with its output head and loss (validated on construction)."""
+
+    name: str
+    variables: tuple[Variable, ...]
+    equations: tuple[Equation, ...]
+    initial: tuple[tuple[str, str], ...]  # (state, the parameter that is its value at t=0)
+    functions: tuple[tuple[str, str, str], ...]  # (role, primitive name, LaTeX of the role)
+    head: Head
+    reduction: str = "mean"
+    adjoints: tuple[Adjoint, ...] = ()
+    views: tuple[View, ...] = ()
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    def variable(self, name: str) -> Variable:
+        """The declared variable ``name``."""
+        for v in self.variables:
+            if v.name == name:
+                return v
+        raise SpecError(f"{self.name}: unknown variable {name!r}")
+
+    def shape(self, name: str) -> tuple[int, int]:
+        """(rows, columns) of a variable or a view."""
+        for view in self.views:
+            if view.name == name:
+                rows = sum(self.shape(p)[1] for p in view.parts)
+                return rows, self.shape(view.parts[0])[0]
+        return self.variable(name).shape
+
+    def of_kind(self, kind: str) -> tuple[str, ...]:
+        """The names of the variables of one kind, in declaration order."""
+        return tuple(v.name for v in self.variables if v.kind == kind)
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The parameters, in declaration order."""
+        return self.of_kind("parameter")
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The states, in declaration order."""
+        return self.of_kind("state")
+
+    def primitive(self, role: str) -> str:
+        """The primitive-table name a function role stands for."""
+        for name, primitive, _ in self.functions:
+            if name == role:
+                return primitive
+        raise SpecError(f"{self.name}: no function {role!r}")
+
+    def equation(self, target: str) -> Equation:
+        """The equation of ``target``."""
+        for eq in self.equations:
+            if eq.target == target:
+                return eq
+        raise SpecError(f"{self.name}: no equation for {target!r}")
+
+    def initial_of(self, state: str) -> str:
+        """The parameter that is the state's value at t = 0."""
+        return dict(self.initial)[state]
+
+    def latex(self) -> dict[str, str]:
+        """The LaTeX of every variable, view, slope series and named adjoint (``@`` is
+        the time index of time-indexed ones)."""
+        out = {v.name: v.latex for v in self.variables}
+        out.update({view.name: view.latex for view in self.views})
+        out.update({a.name: a.latex for a in self.adjoints})
+        roles = {role: tex for role, _, tex in self.functions}
+        for eq in self.equations:
+            if eq.slope is not None and isinstance(eq.expr, Apply):
+                out[eq.slope] = f"{roles[eq.expr.role]}'({out[eq.expr.arg.name]})"
+        return out
+
+
+def validate(model: Model) -> None:
+    """Check that a declaration means something: names declared once, every variable in
+    an equation declared, every state and intermediate computed exactly once (states from
+    their value at t - 1), shapes that fit, a head over declared variables.
+
+    Raises:
+        SpecError: naming the equation and what is wrong in it.
+    """
+    names = [v.name for v in model.variables]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise SpecError(f"{model.name}: variable {duplicated[0]!r} is declared twice")
+    for v in model.variables:
+        if v.kind not in KINDS:
+            raise SpecError(f"{model.name}: {v.name!r} has unknown kind {v.kind!r}")
+    kinds = {v.name: v.kind for v in model.variables}
+    computed: list[str] = []
+    for eq in model.equations:
+        where = f"{model.name}: equation for {eq.target!r}"
+        if kinds.get(eq.target) not in ("state", "intermediate"):
+            raise SpecError(f"{where}: only a state or an intermediate can be computed")
+        if eq.target in computed:
+            raise SpecError(f"{where}: {eq.target!r} is computed twice")
+        views = {w.name for w in model.views}
+        for var in variables(eq.expr):
+            kind = kinds.get(var.name)
+            if kind is None:
+                raise SpecError(f"{where}: {var.name!r} is not declared")
+            if kind == "parameter":
+                raise SpecError(f"{where}: the parameter {var.name!r} has no time index")
+            if var.shift not in (0, -1) or (var.shift == -1 and kind != "state"):
+                raise SpecError(
+                    f"{where}: only a state may be read at t-1, and nothing earlier "
+                    f"({var.name!r} at shift {var.shift})"
+                )
+            if var.shift == 0 and kind in ("state", "intermediate") and var.name not in computed:
+                raise SpecError(f"{where}: {var.name!r} is used before it is computed")
+        for name in parameters(eq.expr):
+            if name not in views and kinds.get(name) != "parameter":
+                what = "is not declared" if name not in kinds else "is not a parameter"
+                raise SpecError(f"{where}: {name!r} {what}")
+        got = shape_of(model, eq.expr, where)
+        if got != model.variable(eq.target).shape:
+            raise SpecError(
+                f"{where}: the right-hand side is {got[0]}x{got[1]}, "
+                f"{eq.target!r} is {model.variable(eq.target).shape[0]}x"
+                f"{model.variable(eq.target).shape[1]}"
+            )
+        computed.append(eq.target)
+    for state in model.of_kind("state"):
+        if state not in computed:
+            raise SpecError(f"{model.name}: the state {state!r} has no update equation")
+        if state not in dict(model.initial):
+            raise SpecError(f"{model.name}: the state {state!r} has no initial value")
+    for state, init in model.initial:
+        if kinds.get(init) != "parameter" or model.shape(init) != model.shape(state):
+            raise SpecError(
+                f"{model.name}: the initial value of {state!r} must be a parameter of its shape"
+            )
+    for name in (model.head.output, model.head.target):
+        if name not in kinds:
+            raise SpecError(f"{model.name}: the head reads the undeclared {name!r}")
+    if model.head.loss not in STEP_LOSSES:
+        raise SpecError(f"{model.name}: unknown loss {model.head.loss!r}")
+
+
+def shape_of(model: Model, expr: Expr, where: str = "") -> tuple[int, int]:
+    """The shape of an expression over the model's variables.
+
+    Raises:
+        SpecError: where two shapes do not fit, saying which.
+    """
+    if isinstance(expr, Var):
+        return model.shape(expr.name)
+    if isinstance(expr, Param):
+        return model.shape(expr.name)
+    if isinstance(expr, MatVec):
+        m = expr.matrix
+        rows, cols = model.shape(m.arg.name if isinstance(m, Transpose) else m.name)
+        if isinstance(m, Transpose):
+            rows, cols = cols, rows
+        inner = shape_of(model, expr.vector, where)
+        if inner != (cols, 1):
+            raise SpecError(
+                f"{where}: cannot multiply a {rows}x{cols} matrix by a {inner[0]}x{inner[1]}"
+            )
+        return rows, 1
+    if isinstance(expr, (Add, Sub, Had)):
+        left, right = shape_of(model, expr.left, where), shape_of(model, expr.right, where)
+        if left != right:
+            op = {Add: "add", Sub: "subtract", Had: "multiply elementwise"}[type(expr)]
+            raise SpecError(f"{where}: cannot {op} {left[0]}x{left[1]} and {right[0]}x{right[1]}")
+        return left
+    if isinstance(expr, (LossScale, Apply)):
+        return shape_of(model, children(expr)[0], where)
+    if isinstance(expr, Concat):
+        top, bottom = shape_of(model, expr.top, where), shape_of(model, expr.bottom, where)
+        return top[0] + bottom[0], 1
+    raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover

@@ -1,0 +1,274 @@
+"""The expression type of the model core: column vectors indexed by time, parameters,
+matrix-vector products, elementwise operations, primitives, stacking.
+
+One type serves every use: a model's one-step equations (:mod:`symbptt.core.model`),
+the backward program derived from them (:mod:`symbptt.derive.adjoint`), the LaTeX and
+plain-text printers and the NumPy compiler (each a :class:`Style` given to
+:func:`render`). Vectors are columns; ``Var("delta", +1)`` is delta_{t+1}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Var:
+    """A time-indexed column vector, ``name`` at t + ``shift`` (an input, a state, an
+    intermediate, the slope of a primitive such as ``dphi`` = phi'(s_t), or a step of a
+    backward program)."""
+
+    name: str
+    shift: int = 0
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter: a matrix (W_hh) or a column vector (b_h, h_0)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Transpose:
+    """The transpose of a parameter."""
+
+    arg: Param
+
+
+@dataclass(frozen=True)
+class MatVec:
+    """matrix @ vector."""
+
+    matrix: Param | Transpose
+    vector: Expr
+
+
+@dataclass(frozen=True)
+class Binary:
+    """An operation on two vectors of the same length."""
+
+    left: Expr
+    right: Expr
+
+
+class Had(Binary):
+    """The elementwise (Hadamard) product, written diag(a) b in the notes."""
+
+
+class Add(Binary):
+    """The sum."""
+
+
+class Sub(Binary):
+    """The difference."""
+
+
+@dataclass(frozen=True)
+class LossScale:
+    """c times the vector: c = 1/T for the mean loss, 1 for the sum."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True)
+class Concat:
+    """The stacked column [top; bottom]."""
+
+    top: Expr
+    bottom: Expr
+
+
+@dataclass(frozen=True)
+class Apply:
+    """A primitive applied elementwise; ``role`` names the model's function (``phi``,
+    ``theta``), which the model maps to a row of the primitive table."""
+
+    role: str
+    arg: Var
+
+
+Expr = Var | Param | MatVec | Had | Add | Sub | LossScale | Concat | Apply
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The direct subexpressions of ``expr`` (the matrix of a product is not one)."""
+    if isinstance(expr, MatVec):
+        return (expr.vector,)
+    if isinstance(expr, Binary):
+        return (expr.left, expr.right)
+    if isinstance(expr, LossScale):
+        return (expr.arg,)
+    if isinstance(expr, Concat):
+        return (expr.top, expr.bottom)
+    if isinstance(expr, Apply):
+        return (expr.arg,)
+    return ()
+
+
+def variables(expr: Expr | None) -> Iterator[Var]:
+    """Every Var in an expression, left to right."""
+    if expr is None:
+        return
+    if isinstance(expr, Var):
+        yield expr
+    for child in children(expr):
+        yield from variables(child)
+
+
+def parameters(expr: Expr) -> Iterator[str]:
+    """The name of every parameter in an expression, left to right."""
+    if isinstance(expr, Param):
+        yield expr.name
+    if isinstance(expr, MatVec):
+        m = expr.matrix
+        yield m.arg.name if isinstance(m, Transpose) else m.name
+    for child in children(expr):
+        yield from parameters(child)
+
+
+class Style(Protocol):
+    """How a printer writes the leaves and operators of an expression (see :func:`render`)."""
+
+    def var(self, v: Var) -> str: ...
+    def param(self, p: Param) -> str: ...
+    def matvec(self, m: Param | Transpose, vector: str) -> str: ...
+    def group(self, text: str) -> str: ...
+    def had(self, left: str, right: str) -> str: ...
+    def scale(self, text: str) -> str: ...
+    def concat(self, top: str, bottom: str) -> str: ...
+    def apply(self, role: str, arg: str) -> str: ...
+
+
+def render(expr: Expr, style: Style) -> str:
+    """Print an expression; sums and differences are grouped where they are operands."""
+
+    def operand(e: Expr) -> str:
+        return style.group(render(e, style)) if isinstance(e, (Add, Sub)) else render(e, style)
+
+    if isinstance(expr, Var):
+        return style.var(expr)
+    if isinstance(expr, Param):
+        return style.param(expr)
+    if isinstance(expr, MatVec):
+        return style.matvec(expr.matrix, operand(expr.vector))
+    if isinstance(expr, Had):
+        return style.had(operand(expr.left), operand(expr.right))
+    if isinstance(expr, Add):
+        return f"{render(expr.left, style)} + {render(expr.right, style)}"
+    if isinstance(expr, Sub):
+        return f"{render(expr.left, style)} - {operand(expr.right)}"
+    if isinstance(expr, LossScale):
+        return style.scale(operand(expr.arg))
+    if isinstance(expr, Concat):
+        return style.concat(render(expr.top, style), render(expr.bottom, style))
+    if isinstance(expr, Apply):
+        return style.apply(expr.role, render(expr.arg, style))
+    raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+
+
+class TextStyle:
+    """Plain text: ``*`` for the elementwise product, ``^T`` for transposes."""
+
+    def var(self, v: Var) -> str:
+        sub = "t" if not v.shift else f"t{v.shift:+d}"
+        return f"{v.name}_{sub}" if len(sub) == 1 else f"{v.name}_({sub})"
+
+    def param(self, p: Param) -> str:
+        return p.name
+
+    def matvec(self, m: Param | Transpose, vector: str) -> str:
+        return f"{m.arg.name}^T {vector}" if isinstance(m, Transpose) else f"{m.name} {vector}"
+
+    def group(self, text: str) -> str:
+        return f"({text})"
+
+    def had(self, left: str, right: str) -> str:
+        return f"{left} * {right}"
+
+    def scale(self, text: str) -> str:
+        return f"c {text}"
+
+    def concat(self, top: str, bottom: str) -> str:
+        return f"[{top}; {bottom}]"
+
+    def apply(self, role: str, arg: str) -> str:
+        return f"{role}({arg})"
+
+
+def text(expr: Expr) -> str:
+    """Plain-text form of an expression (``*`` is the elementwise product).
+
+    Example:
+        >>> text(Add(MatVec(Param("W"), Var("h", -1)), Param("b")))
+        'W h_(t-1) + b'
+    """
+    return render(expr, TextStyle())
+
+
+def column(
+    expr: Expr,
+    t: int,
+    series: Mapping[str, Sequence[Any]],
+    params: Mapping[str, Sequence[Sequence[Any]]],
+    zero: Any,
+    scale: Any = None,
+) -> list[Any]:
+    """The value of ``expr`` at step t as a list of ring elements: ``series[name][t]`` is
+    a time-indexed vector, ``params[name]`` a matrix (rows), ``scale`` the loss scale c.
+    Primitives are applied by the forward pass, which records their slopes; here
+    they are refused."""
+
+    def vec(e: Expr) -> list[Any]:
+        if isinstance(e, Var):
+            return series[e.name][t + e.shift]
+        if isinstance(e, Param):
+            return [row[0] for row in params[e.name]]
+        if isinstance(e, MatVec):
+            v = vec(e.vector)
+            m = e.matrix
+            rows = transposed(params[m.arg.name]) if isinstance(m, Transpose) else params[m.name]
+            return [dot(row, v, zero) for row in rows]
+        if isinstance(e, Had):
+            return [a * b for a, b in zip(vec(e.left), vec(e.right))]
+        if isinstance(e, Add):
+            return [a + b for a, b in zip(vec(e.left), vec(e.right))]
+        if isinstance(e, Sub):
+            return [a - b for a, b in zip(vec(e.left), vec(e.right))]
+        if isinstance(e, LossScale) and scale is not None:
+            return [scale * a for a in vec(e.arg)]
+        if isinstance(e, Concat):
+            return [*vec(e.top), *vec(e.bottom)]
+        raise TypeError(f"cannot evaluate {text(e)} here")
+
+    return vec(expr)
+
+
+def dot(row: Sequence[Any], vector: Sequence[Any], zero: Any) -> Any:
+    """sum_i row[i] vector[i]; starts from the first product, not from ``zero``, because
+    some rings' plain values cannot add a dual number (mpmath intervals raise)."""
+    products = [a * b for a, b in zip(row, vector)]
+    if not products:
+        return zero
+    out = products[0]
+    for p in products[1:]:
+        out = out + p
+    return out
+
+
+def matmul(a: Sequence[Sequence[Any]], b: Sequence[Sequence[Any]], zero: Any) -> list[list[Any]]:
+    """The matrix product a b of two matrices given as rows (the shapes must fit)."""
+    columns = list(zip(*b))
+    return [[dot(row, col, zero) for col in columns] for row in a]
+
+
+def identity(n: int, ring: Any) -> list[list[Any]]:
+    """The n x n identity matrix of a ring."""
+    return [[ring.one if r == c else ring.zero for c in range(n)] for r in range(n)]
+
+
+def transposed(m: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """The transpose of a matrix given as rows."""
+    return [list(col) for col in zip(*m)]

@@ -1,0 +1,363 @@
+"""The backward (adjoint) program, derived from a model's equations by reverse-mode rules.
+
+:func:`derive` reads a :class:`~symbptt.core.model.Model` and writes its BPTT recursion
+as a short program over time-indexed column vectors: the adjoint of every variable
+dL/dv_t is the sum of the vector-Jacobian products of its uses (in its own step and, for
+a state, in the next one), each VJP rule one line of :data:`_RULES`-like dispatch below
+(HIPS/autograd's idea: the rules are data, the program falls out). Adjoints the model
+names (g_t, delta_t of the Elman model) become steps; the others are written inline.
+The gradients are sums over t of outer products, the initial states' gradients the
+adjoint at t = 1. The same object is
+
+* **evaluated** in any ring by :func:`evaluate` (what the verifier checks against
+  forward-mode differentiation of the unrolled model);
+* **compiled** to NumPy by :mod:`symbptt.vector.codegen`;
+* **printed** in LaTeX for the document and as text (:func:`describe`).
+
+Vectors are columns (denominator layout for gradients of L). A recursive step starts from
+zero at t = T + 1.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..core.model import Model
+from ..core.tensor import (
+    Add,
+    Apply,
+    Concat,
+    Expr,
+    Had,
+    LossScale,
+    MatVec,
+    Param,
+    Sub,
+    Transpose,
+    Var,
+    column,
+    text,
+    variables,
+)
+from ..errors import SpecError
+
+
+@dataclass(frozen=True)
+class Step:
+    """``name``_t = expr for t = T, T-1, ..., 1 (expr may use ``name`` at t + 1);
+    ``size`` is the length of its vectors."""
+
+    name: str
+    expr: Expr
+    size: int
+
+    @property
+    def recursive(self) -> bool:
+        """Whether the step refers to its own value at t + 1."""
+        return any(v.name == self.name for v in variables(self.expr))
+
+
+@dataclass(frozen=True)
+class OuterSum:
+    """dL/d``name`` = sum_t left_t right_t^T (or sum_t left_t when ``right`` is None)."""
+
+    name: str
+    left: Expr
+    right: Expr | None = None
+
+
+@dataclass(frozen=True)
+class AtFirst:
+    """dL/d``name`` = expr evaluated at t = 1."""
+
+    name: str
+    expr: Expr
+
+
+Result = OuterSum | AtFirst
+
+
+@dataclass(frozen=True)
+class Program:
+    """Steps run backwards in time, then the gradients read off them."""
+
+    steps: tuple[Step, ...]
+    results: tuple[Result, ...]
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One occurrence of a variable or parameter in an equation: the cotangent that
+    reaches it (in terms of the adjoint of the equation's target at the same t) and
+    the expression it is multiplied by, for parameters."""
+
+    name: str
+    shift: int
+    cotangent: Expr
+    partner: Expr | None  # the vector a matrix multiplies, or None for a bias
+
+
+def _scaled_had(left: Expr, right: Expr) -> Expr:
+    """diag(left) right, with a loss scale kept outermost: c (a * b), not a * (c b)."""
+    if isinstance(right, LossScale):
+        return LossScale(Had(left, right.arg))
+    return Had(left, right)
+
+
+def _uses(expr: Expr, cotangent: Expr, slope: str | None) -> list[_Use]:
+    """The VJP rules: where the cotangent of ``expr`` flows, occurrence by occurrence."""
+    if isinstance(expr, Var):
+        return [_Use(expr.name, expr.shift, cotangent, None)]
+    if isinstance(expr, Param):
+        return [_Use(expr.name, 0, cotangent, None)]
+    if isinstance(expr, Add):
+        return _uses(expr.left, cotangent, slope) + _uses(expr.right, cotangent, slope)
+    if isinstance(expr, Had):
+        return _uses(expr.left, _scaled_had(expr.right, cotangent), slope) + _uses(
+            expr.right, _scaled_had(expr.left, cotangent), slope
+        )
+    if isinstance(expr, Apply):
+        if slope is None:
+            raise SpecError("a primitive inside a larger expression needs its own equation")
+        return _uses(expr.arg, _scaled_had(Var(slope), cotangent), slope)
+    if isinstance(expr, MatVec):
+        m = expr.matrix
+        flipped = m.arg if isinstance(m, Transpose) else Transpose(m)
+        inner = _uses(expr.vector, MatVec(flipped, cotangent), slope)
+        name = m.arg.name if isinstance(m, Transpose) else m.name
+        if isinstance(m, Transpose):
+            raise SpecError(f"the gradient of a transposed parameter ({name}) is not derived")
+        return [_Use(name, 0, cotangent, expr.vector), *inner]
+    raise SpecError(f"no reverse-mode rule for {text(expr)} in an equation")
+
+
+def _sum(terms: list[Expr]) -> Expr:
+    out = terms[0]
+    for term in terms[1:]:
+        out = Add(out, term)
+    return out
+
+
+def _shifted(expr: Expr, by: int) -> Expr:
+    """``expr`` with every Var's shift moved by ``by`` (parameters are not timed)."""
+    if isinstance(expr, Var):
+        return Var(expr.name, expr.shift + by)
+    if isinstance(expr, MatVec):
+        return MatVec(expr.matrix, _shifted(expr.vector, by))
+    if isinstance(expr, (Had, Add, Sub)):
+        return type(expr)(_shifted(expr.left, by), _shifted(expr.right, by))
+    if isinstance(expr, LossScale):
+        return LossScale(_shifted(expr.arg, by))
+    if isinstance(expr, Concat):
+        return Concat(_shifted(expr.top, by), _shifted(expr.bottom, by))
+    return expr
+
+
+#: Marks an adjoint whose expression is being built (a cycle if met again).
+_CYCLE = Var("adj:cycle")
+
+
+@functools.lru_cache(maxsize=32)
+def derive(model: Model) -> Program:
+    """The backward program of ``model`` (see the module docstring).
+
+    Example:
+        >>> from symbptt.models import elman
+        >>> describe(derive(elman.declare(hidden=2)))[1]
+        'delta_t = dphi_t * (W_hy^T g_t + W_hh^T delta_(t+1)),  delta_(T+1) = 0'
+    """
+    named = {a.of: a.name for a in model.adjoints}
+    uses: list[_Use] = []
+    for eq in model.equations:
+        cot = Var(named[eq.target]) if eq.target in named else Var(f"adj:{eq.target}")
+        uses += _uses(eq.expr, cot, eq.slope)
+    inline: dict[str, Expr] = {}
+
+    def adjoint(name: str) -> Expr | None:
+        """dL/dname_t in terms of named adjoints, or None if it does not reach L."""
+        terms: list[Expr] = []
+        if name == model.head.output:
+            terms.append(LossScale(Sub(Var(model.head.output), Var(model.head.target))))
+        # uses in the same step first, then in the next one (a state read at t-1)
+        for shift in (0, -1):
+            for use in uses:
+                if use.name != name or use.shift != shift or use.partner is not None:
+                    continue
+                cot = _resolve(use.cotangent)
+                if cot is not None:
+                    terms.append(_shifted(cot, -shift))
+        return _sum(terms) if terms else None
+
+    def _resolve(expr: Expr) -> Expr | None:
+        """Replace the unnamed adjoints adj:v by their expressions (None: zero)."""
+        for v in variables(expr):
+            if v.name.startswith("adj:"):
+                name = v.name[4:]
+                if name not in inline:
+                    inline[name] = _CYCLE
+                    inline[name] = adjoint(name)  # type: ignore[assignment]
+                if inline[name] is _CYCLE:
+                    raise SpecError(
+                        f"{model.name}: the adjoint of {name!r} depends on itself at t+1; "
+                        f"name it (an adjoint declaration) so that it becomes a recursion"
+                    )
+                if inline[name] is None:
+                    return None
+                return _replace(expr, v, _shifted(inline[name], v.shift))
+        return expr
+
+    steps = []
+    for eq in reversed(model.equations):
+        if eq.target in named:
+            expr = adjoint(eq.target)
+            if expr is None:
+                raise SpecError(f"{model.name}: {eq.target} does not influence the loss")
+            steps.append(Step(named[eq.target], expr, model.shape(eq.target)[0]))
+    results: list[Result] = []
+    state_of = {init: state for state, init in model.initial}
+    for p in model.parameters:
+        if p in state_of:
+            first = [_resolve(u.cotangent) for u in uses if u.name == state_of[p] and u.shift == -1]
+            first = [f for f in first if f is not None]
+            if first:
+                results.append(AtFirst(p, _sum(first)))
+            continue
+        found = [(_resolve(u.cotangent), u.partner) for u in uses if u.name == p]
+        found = [(c, partner) for c, partner in found if c is not None]
+        if len(found) > 1:
+            raise SpecError(f"{model.name}: {p} is used twice; its gradient is not derived")
+        if found:
+            cot, partner = found[0]
+            results.append(OuterSum(p, cot, partner))
+    for view in model.views:
+        parts = {u.name: (_resolve(u.cotangent), u.partner) for u in uses if u.name in view.parts}
+        cots = {parts[p][0] for p in view.parts if p in parts}
+        if len(parts) != len(view.parts) or len(cots) != 1:
+            raise SpecError(
+                f"{model.name}: the view {view.name} needs parts that multiply vectors of one sum"
+            )
+        stacked = parts[view.parts[0]][1]
+        for p in view.parts[1:]:
+            stacked = Concat(stacked, parts[p][1])
+        results.append(OuterSum(view.name, stacked, cots.pop()))
+    return Program(tuple(steps), tuple(results))
+
+
+def _replace(expr: Expr, old: Var, new: Expr) -> Expr:
+    if expr == old:
+        return new
+    if isinstance(expr, MatVec):
+        return MatVec(expr.matrix, _replace(expr.vector, old, new))
+    if isinstance(expr, Had):
+        return _scaled_had(_replace(expr.left, old, new), _replace(expr.right, old, new))
+    if isinstance(expr, (Add, Sub)):
+        return type(expr)(_replace(expr.left, old, new), _replace(expr.right, old, new))
+    if isinstance(expr, LossScale):
+        return LossScale(_replace(expr.arg, old, new))
+    return expr
+
+
+def without(expr: Expr, var: Var) -> Expr | None:
+    """``expr`` with ``var`` set to the zero vector and simplified (None if all of it
+    vanishes): delta_T's step once delta_{T+1} = 0 is used.
+
+    Example:
+        >>> from symbptt.models import elman
+        >>> step = derive(elman.declare(hidden=2)).steps[1]
+        >>> text(without(step.expr, Var("delta", 1)))
+        'dphi_t * W_hy^T g_t'
+    """
+    if expr == var:
+        return None
+    if isinstance(expr, MatVec):
+        inner = without(expr.vector, var)
+        return None if inner is None else MatVec(expr.matrix, inner)
+    if isinstance(expr, Had):
+        left, right = without(expr.left, var), without(expr.right, var)
+        return None if left is None or right is None else Had(left, right)
+    if isinstance(expr, LossScale):
+        inner = without(expr.arg, var)
+        return None if inner is None else LossScale(inner)
+    if isinstance(expr, (Add, Sub)):
+        left, right = without(expr.left, var), without(expr.right, var)
+        if isinstance(expr, Sub) and left is None and right is not None:
+            raise ValueError("0 - v has no form in the program language")
+        if left is None or right is None:
+            return left if right is None else right
+        return type(expr)(left, right)
+    return expr
+
+
+def _atomic(expr: Expr) -> str:
+    return f"({text(expr)})" if isinstance(expr, (Add, Sub)) else text(expr)
+
+
+def describe(program: Program) -> list[str]:
+    """The program as lines of plain text.
+
+    Example:
+        >>> from symbptt.models import elman
+        >>> describe(derive(elman.declare(hidden=2)))[0]
+        'g_t = c dtheta_t * (o_t - d_t)'
+    """
+    lines = []
+    for step in program.steps:
+        start = f",  {step.name}_(T+1) = 0" if step.recursive else ""
+        lines.append(f"{step.name}_t = {text(step.expr)}{start}")
+    for result in program.results:
+        if isinstance(result, AtFirst):
+            body = text(result.expr).replace("_t", "_1")
+        elif result.right is None:
+            body = f"sum_t {text(result.left)}"
+        else:
+            body = f"sum_t {_atomic(result.left)} {_atomic(result.right)}^T"
+        lines.append(f"dL/d{result.name} = {body}")
+    lines.append("(c = 1/T for the mean loss, 1 for the sum; * is the elementwise product)")
+    return lines
+
+
+def evaluate(
+    program: Program,
+    ring: Any,
+    params: dict[str, list[list[Any]]],
+    series: dict[str, list[Any]],
+    T: int,
+    c: Fraction,
+) -> dict[str, list[list[Any]]]:
+    """Run ``program`` on lists of ring elements over a forward pass's ``series``;
+    returns each gradient as a matrix in denominator layout (the shape of its
+    parameter)."""
+    zero = ring.zero
+    scale = ring.const(c)
+    values: dict[str, list[Any]] = dict(series)
+
+    def vec(expr: Expr, t: int) -> list[Any]:
+        return column(expr, t, values, params, zero, scale)
+
+    for step in program.steps:
+        out: list[Any] = [None] * (T + 2)
+        values[step.name] = out
+        if step.recursive:
+            out[T + 1] = [zero] * step.size
+        for t in range(T, 0, -1):
+            out[t] = vec(step.expr, t)
+    gradients = {}
+    for result in program.results:
+        if isinstance(result, AtFirst):
+            gradients[result.name] = [[v] for v in vec(result.expr, 1)]
+            continue
+        total: list[list[Any]] | None = None
+        for t in range(1, T + 1):
+            left = vec(result.left, t)
+            right = [ring.one] if result.right is None else vec(result.right, t)
+            term = [[a * b for b in right] for a in left]
+            total = (
+                term
+                if total is None
+                else [[x + y for x, y in zip(ra, rb)] for ra, rb in zip(total, term)]
+            )
+        gradients[result.name] = total  # type: ignore[assignment]
+    return gradients

@@ -30,7 +30,7 @@ from typing import Any
 
 import flint
 
-from .core.primitives import REAL_FUNCTIONS
+from .core.primitives import REAL_FUNCTIONS, VECTOR_FUNCTIONS
 
 AtomKey = tuple[Hashable, ...]
 
@@ -40,6 +40,8 @@ def atom_name(key: AtomKey) -> str:
     model ``W_hh[0,1]``, ``x_2[0]`` and ``tanh(s_1[1])``."""
     if len(key) == 3:
         fn, order, (kind, k) = key
+        if fn in VECTOR_FUNCTIONS:
+            return f"{fn}({kind}_{k[0]})[{k[1]}]" if isinstance(k, tuple) else f"{fn}({kind}_{k})"
         node = f"yhat_{k}, d_{k}" if kind == "step" else _indexed(kind, k)
         return f"{fn}{chr(39) * order}({node})"
     if len(key) == 2:
@@ -414,6 +416,10 @@ class PointRing(Ring):
     def atom(self, key: AtomKey, argument: Any = None) -> Any:
         if len(key) == 3 and key[0] in REAL_FUNCTIONS:
             return REAL_FUNCTIONS[key[0]](self.iv, argument, key[1])
+        if len(key) == 3 and key[0] in VECTOR_FUNCTIONS:
+            (_, where) = key[2]
+            q = where[1] if isinstance(where, tuple) else 0
+            return VECTOR_FUNCTIONS[key[0]](self.iv, tuple(argument), q)
         if key not in self.values:
             self.values[key] = self.random_rational()
         if argument is not None:

@@ -74,9 +74,22 @@ class Counterexample:
 
 
 def needs_intervals(spec: RNNSpec) -> bool:
-    """Whether some activation of the model is transcendental (it has a real function in
-    the primitive table: tanh, sigmoid, softplus)."""
-    return any(a.real is not None for a in (spec.phi, spec.theta))
+    """Whether some function of the model is transcendental (it has a real function in
+    the primitive table: tanh, sigmoid, softplus; the softmax of the cross-entropy head)."""
+    return spec.loss == "cross-entropy" or any(a.real is not None for a in (spec.phi, spec.theta))
+
+
+def fixed_values(spec: RNNSpec, rng: random.Random) -> dict[tuple, Fraction]:
+    """Inputs a counterexample may not choose freely: with the cross-entropy head the
+    target of each step is a one-hot vector (a random class index)."""
+    if spec.loss != "cross-entropy":
+        return {}
+    k = spec.outputs  # type: ignore[attr-defined]
+    out = {}
+    for t in range(1, spec.T + 1):
+        y = rng.randrange(k)
+        out.update({("d", (t, q)): Fraction(int(q == y)) for q in range(k)})
+    return out
 
 
 def find_counterexample(
@@ -108,7 +121,7 @@ def find_counterexample(
     rng = random.Random(seed)
     interval = needs_intervals(spec)
     for _ in range(tries):
-        ring = PointRing(rng, interval=interval)
+        ring = PointRing(rng, interval=interval, values=fixed_values(spec, rng))
         for labels, values, rhs in comparisons(ring):
             found = [n for n in range(len(values)) if labels(n) == label]
             if not found:

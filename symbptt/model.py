@@ -30,6 +30,7 @@ ACTIVATIONS: dict[str, Primitive] = PRIMITIVES
 LOSSES: dict[str, str] = {
     "generic": "an undefined differentiable per-step loss l(yhat, d)",
     "squared": "l(yhat, d) = (yhat - d)^2 / 2",
+    "cross-entropy": "-log softmax(o_t)[y_t], the target a class index (vector model)",
 }
 
 REDUCTIONS: dict[str, str] = {
@@ -104,6 +105,11 @@ class RNNSpec(HasActivations):
         choose_from("activation", self.activation, ACTIVATIONS)
         choose_from("output activation", self.output_activation, ACTIVATIONS)
         choose_from("loss", self.loss, LOSSES)
+        if self.loss == "cross-entropy":
+            raise SpecError(
+                "the cross-entropy loss needs the vector model with several outputs "
+                "(--model elman --outputs K)"
+            )
         choose_from("loss reduction", self.reduction, REDUCTIONS)
         choose_from("h0 choice", self.h0, H0_CHOICES)
 

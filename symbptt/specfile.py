@@ -45,6 +45,7 @@ _ELMAN = {
     "outputs",
     "activation",
     "output_activation",
+    "loss",
     "reduction",
 }
 _NOTATION = {"immediate", "total", "loss"}

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..algebra import Ring
 from ..values import Dual, activation_value, function_name
+from .losses import LOSS_TABLE, step_loss
 from .model import Model
 from .primitives import PRIMITIVES
 from .tensor import Apply, column
@@ -100,9 +101,11 @@ def forward(
         return out, slopes
 
     head = model.head
+    probabilities = LOSS_TABLE[head.loss].probabilities
+    if probabilities is not None:
+        series[probabilities] = [None]
     loss = lift(zero)
     losses: list[Any] = [None]
-    half = ring.const(Fraction(1, 2))
     for t in range(1, T + 1):
         for name in (*model.of_kind("input"), *model.of_kind("target")):
             rows = model.shape(name)[0]
@@ -115,10 +118,11 @@ def forward(
             else:
                 out = column(eq.expr, t, series, P, zero)
             series[eq.target].append(cut(eq.target, t, out))
-        step_loss = lift(zero)
-        for o, d in zip(series[head.output][t], series[head.target][t]):
-            step_loss = step_loss + (o - d) * (o - d) * half
-        losses.append(step_loss)
-        loss = loss + step_loss
+        output, target = series[head.output][t], series[head.target][t]
+        step, p = step_loss(head.loss, ring, t, output, target, lift(zero), dual and Dual)
+        if probabilities is not None:
+            series[probabilities].append(p)
+        losses.append(step)
+        loss = loss + step
     scale = ring.const(Fraction(1, T) if model.reduction == "mean" else 1)
     return Trajectory(series, loss * scale, losses)

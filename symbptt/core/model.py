@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import SpecError
+from .losses import LOSS_TABLE
 from .tensor import (
     Add,
     Apply,
@@ -39,8 +40,6 @@ from .tensor import (
 #: given per step, intermediates are computed within a step, parameters are shared by
 #: every step.
 KINDS = ("state", "input", "target", "intermediate", "parameter")
-#: The per-step losses an output head may have: squared, (1/2)||o_t - d_t||^2.
-STEP_LOSSES = ("squared",)
 
 
 @dataclass(frozen=True)
@@ -245,7 +244,7 @@ def validate(model: Model) -> None:
     for name in (model.head.output, model.head.target):
         if name not in kinds:
             raise SpecError(f"{model.name}: the head reads the undeclared {name!r}")
-    if model.head.loss not in STEP_LOSSES:
+    if model.head.loss not in LOSS_TABLE:
         raise SpecError(f"{model.name}: unknown loss {model.head.loss!r}")
 
 

@@ -129,6 +129,26 @@ REAL_FUNCTIONS: dict[str, Callable[[Any, Any, int], Any]] = {
 }
 
 
+def _softmax(ctx: Any, z: tuple[Any, ...], q: int) -> Any:
+    """softmax(z)[q], shifted by an entry of z for range (exact in interval arithmetic)."""
+    exps = [ctx.exp(x - z[0]) for x in z]
+    return exps[q] / sum(exps[1:], exps[0])
+
+
+def _logsumexp(ctx: Any, z: tuple[Any, ...], q: int) -> Any:
+    """log sum_j exp(z_j) (``q`` unused: one value per vector)."""
+    return z[0] + ctx.log(sum((ctx.exp(x - z[0]) for x in z[1:]), ctx.mpf(1)))
+
+
+#: Functions of a whole vector (the softmax cross-entropy head), for intervals and
+#: points: ``f(ctx, z, q)`` is entry q of f(z) (logsumexp has one entry). Their atoms in
+#: the exact rings are ``(name, 0, (vector, (t, q)))`` and ``(name, 0, (vector, t))``.
+VECTOR_FUNCTIONS: dict[str, Callable[[Any, tuple[Any, ...], int], Any]] = {
+    "softmax": _softmax,
+    "logsumexp": _logsumexp,
+}
+
+
 #: The SymPy forms that are classes of symbptt.core.sympy_functions.
 OWN_SYMPY = {"sigmoid", "softplus"}
 

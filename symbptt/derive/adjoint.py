@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ..core.losses import LOSS_TABLE
 from ..core.model import Model
 from ..core.tensor import (
     Add,
@@ -179,8 +180,9 @@ def derive(model: Model) -> Program:
     def adjoint(name: str) -> Expr | None:
         """dL/dname_t in terms of named adjoints, or None if it does not reach L."""
         terms: list[Expr] = []
-        if name == model.head.output:
-            terms.append(LossScale(Sub(Var(model.head.output), Var(model.head.target))))
+        head = model.head
+        if name == head.output:
+            terms.append(LossScale(LOSS_TABLE[head.loss].gradient(head.output, head.target)))
         # uses in the same step first, then in the next one (a state read at t-1)
         for shift in (0, -1):
             for use in uses:

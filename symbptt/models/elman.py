@@ -4,6 +4,8 @@ r"""The vector Elman RNN of note 000 (eqns 2-3) as a declaration.
     z_t = W_hy h_t + b_y,                   o_t = theta(z_t)
     l_t = (1/2) ||o_t - d_t||^2,            L = (1/T) sum_t l_t  (or the sum)
 
+or the softmax cross-entropy head: yhat_t = softmax(o_t), l_t = -log yhat_t[y_t].
+
 with hidden size n, input size m, output size k; h_0 is a parameter. Note 000's
 w_h = [W_xh W_hh]^T is a view of two parameters. The backward program keeps
 g_t = dL/dz_t and delta_t = dL/ds_t.
@@ -22,19 +24,24 @@ def declare(
     outputs: int = 1,
     activation: str = "tanh",
     output_activation: str = "identity",
+    loss: str = "squared",
     reduction: str = "mean",
 ) -> Model:
-    """The Elman model of the given sizes and activations."""
+    """The Elman model of the given sizes, activations and loss (``squared`` or
+    ``cross-entropy``: yhat_t = softmax(o_t), the target a class index y_t whose one-hot
+    vector e_{y_t} takes the place of d_t)."""
     n, m, k = hidden, inputs, outputs
+    target = r"\mathbf{e}_{y_{@}}" if loss == "cross-entropy" else r"\mathbf{d}_{@}"
     return Model(
         name="elman",
         variables=(
             Variable("x", "input", (m, 1), r"\mathbf{x}_{@}", "input"),
-            Variable("d", "target", (k, 1), r"\mathbf{d}_{@}", "target"),
+            Variable("d", "target", (k, 1), target, "target"),
             Variable("s", "intermediate", (n, 1), r"\mathbf{s}_{@}", "pre-activation"),
             Variable("h", "state", (n, 1), r"\mathbf{h}_{@}", "hidden state"),
             Variable("z", "intermediate", (k, 1), r"\mathbf{z}_{@}", "output pre-activation"),
             Variable("o", "intermediate", (k, 1), r"\mathbf{o}_{@}", "output"),
+            Variable("yhat", "intermediate", (k, 1), r"\hat{\mathbf{y}}_{@}", "probabilities"),
             Variable("W_hh", "parameter", (n, n), "W_{hh}", "recurrent weights"),
             Variable("W_xh", "parameter", (n, m), "W_{xh}", "input weights"),
             Variable("b_h", "parameter", (n, 1), r"\mathbf{b}_{h}", "hidden bias"),
@@ -56,7 +63,7 @@ def declare(
         ),
         initial=(("h", "h_0"),),
         functions=(("phi", activation, r"\phi"), ("theta", output_activation, r"\theta")),
-        head=Head(output="o", target="d", loss="squared"),
+        head=Head(output="o", target="d", loss=loss),
         reduction=reduction,
         adjoints=(
             Adjoint("z", "g", r"\mathbf{g}_{@}"),

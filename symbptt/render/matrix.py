@@ -36,6 +36,7 @@ VECTOR_LATEX = {
     "h": r"\mathbf{h}_{@}",
     "z": r"\mathbf{z}_{@}",
     "o": r"\mathbf{o}_{@}",
+    "yhat": r"\hat{\mathbf{y}}_{@}",
     "g": r"\mathbf{g}_{@}",
     "delta": r"\boldsymbol{\delta}_{@}",
     "dphi": r"\phi'(\mathbf{s}_{@})",
@@ -52,9 +53,10 @@ def index(base: str | int, shift: int = 0) -> str:
     return f"{base}{'+' if shift > 0 else '-'}{abs(shift)}"
 
 
-def vector(name: str, at: str | int, shift: int = 0) -> str:
-    r"""A time-indexed vector, e.g. ``vector("h", "t", -1)`` is \mathbf{h}_{t-1}."""
-    return VECTOR_LATEX[name].replace("@", index(at, shift))
+def vector(name: str, at: str | int, shift: int = 0, table: dict[str, str] | None = None) -> str:
+    r"""A time-indexed vector, e.g. ``vector("h", "t", -1)`` is \mathbf{h}_{t-1};
+    ``table`` is a model's LaTeX (:meth:`symbptt.core.model.Model.latex`)."""
+    return (table or VECTOR_LATEX)[name].replace("@", index(at, shift))
 
 
 def parameter(name: str) -> str:
@@ -65,15 +67,15 @@ def parameter(name: str) -> str:
 class ProgramPrinter:
     """Prints program expressions at a time index (``"t"``, ``"T"`` or a number)."""
 
-    def __init__(self, reduction: str) -> None:
-        self.reduction = reduction
+    def __init__(self, reduction: str, table: dict[str, str] | None = None) -> None:
+        self.reduction, self.table = reduction, table
 
     def expr(self, e: Expr, at: str | int) -> str:
-        return render(e, _LatexStyle(at, self.reduction))
+        return render(e, _LatexStyle(at, self.reduction, self.table))
 
     def step(self, step: Step, at: str | int) -> tuple[str, str]:
         """(lhs, rhs) of a step at ``at``."""
-        return vector(step.name, at), self.expr(step.expr, at)
+        return vector(step.name, at, table=self.table), self.expr(step.expr, at)
 
     def result(self, result: OuterSum | AtFirst, loss: str) -> tuple[str, str]:
         """(lhs, rhs) of a gradient, with the sum over t written out symbolically."""
@@ -96,11 +98,11 @@ class ProgramPrinter:
 class _LatexStyle:
     """The matrix notation of this module, at one time index."""
 
-    def __init__(self, at: str | int, reduction: str) -> None:
-        self.at, self.reduction = at, reduction
+    def __init__(self, at: str | int, reduction: str, table: dict[str, str] | None) -> None:
+        self.at, self.reduction, self.table = at, reduction, table
 
     def var(self, v: Var) -> str:
-        return vector(v.name, self.at, v.shift)
+        return vector(v.name, self.at, v.shift, self.table)
 
     def param(self, p: Param) -> str:
         return parameter(p.name)
@@ -177,14 +179,16 @@ def model_term_factors(term: ChainTerm, name: str, notation: Notation | None = N
     return factors
 
 
-def program_rows(program: Program, reduction: str, loss: str = "L") -> dict[str, list[str]]:
+def program_rows(
+    program: Program, reduction: str, loss: str = "L", table: dict[str, str] | None = None
+) -> dict[str, list[str]]:
     """The general (symbolic t) rows of a program: ``steps`` and ``results``."""
-    printer = ProgramPrinter(reduction)
+    printer = ProgramPrinter(reduction, table)
     steps = []
     for step in program.steps:
         lhs, rhs = printer.step(step, "t")
         steps.append(f"{lhs} &= {rhs}")
         if step.recursive:
-            steps.append(f"{vector(step.name, 'T', 1)} &= \\mathbf{{0}}")
+            steps.append(f"{vector(step.name, 'T', 1, table)} &= \\mathbf{{0}}")
     results = [" &= ".join(printer.result(r, loss)) for r in program.results]
     return {"steps": steps, "results": results}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.losses import LOSS_TABLE
 from ..core.tensor import Var
 from ..derive.adjoint import AtFirst, OuterSum, Program, derive, without
 from ..derive.expansion import expand
@@ -51,18 +52,22 @@ def _pre_activation(at: str | int) -> str:
 
 def model_section(spec: ElmanSpec, n: Notation) -> list[Display]:
     scale = r"\frac{1}{T} " if spec.reduction == "mean" else ""
+    head = LOSS_TABLE[spec.loss]
+    loss_rows = [
+        _row(n.loss, rf"{scale}\sum_{{t=1}}^{{T}} \ell_{{t}}"),
+        _row(r"\ell_{t}", head.latex(M.vector("o", "t"), M.vector("d", "t"))),
+    ]
+    if head.probabilities is not None:
+        table = spec.model.latex()
+        loss_rows[1] += rf" = -{M.vector('d', 't', 0, table)}^\top \log {M.vector('yhat', 't')}"
+        loss_rows.append(
+            _row(
+                M.vector("yhat", "t"),
+                rf"\operatorname{{softmax}}\!\left({M.vector('o', 't')}\right)",
+            )
+        )
     return [
-        Display(
-            (
-                _row(n.loss, rf"{scale}\sum_{{t=1}}^{{T}} \ell_{{t}}"),
-                _row(
-                    r"\ell_{t}",
-                    rf"\tfrac{{1}}{{2}} \left\lVert {M.vector('o', 't')} - {M.vector('d', 't')}"
-                    r" \right\rVert^{2}",
-                ),
-            ),
-            "eq:loss",
-        ),
+        Display(tuple(loss_rows), "eq:loss"),
         Display((_row(M.vector("s", "t"), _pre_activation("t")),), "eq:state-pre"),
         Display((_row(M.vector("h", "t"), rf"\phi({M.vector('s', 't')})"),), "eq:state"),
         Display(
@@ -173,8 +178,9 @@ def backward_section(
 ) -> dict[str, Any]:
     """The backward program that was verified, in general and written out for every t."""
     T = spec.T
-    printer = M.ProgramPrinter(spec.reduction)
-    general = M.program_rows(program, spec.reduction, n.loss)
+    table = spec.model.latex()
+    printer = M.ProgramPrinter(spec.reduction, table)
+    general = M.program_rows(program, spec.reduction, n.loss, table)
     recursive = next(step for step in program.steps if step.recursive)
     rows = [f"{M.vector(recursive.name, T, 1)} &= \\mathbf{{0}}"]
     for k in _shown(list(range(T, 0, -1)), elide_above):
@@ -223,6 +229,7 @@ def vector_document_context(
     n, e = options.notation, options.elide_above
     return {
         **common_context(spec, report, options),
+        "loss_name": spec.loss,
         "model": model_section(spec, n),
         "unrolled": unrolled_section(spec, e),
         "expansion": expansion_section(spec, n, e),

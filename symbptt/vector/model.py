@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from ..core.losses import LOSS_TABLE
 from ..core.model import Model
 from ..errors import SpecError
-from ..model import ACTIVATIONS, LOSSES, REDUCTIONS, HasActivations, choose_from
+from ..model import ACTIVATIONS, REDUCTIONS, HasActivations, choose_from
 
 #: Largest sizes for exact verification (canonical forms grow fast with n and T).
 EXACT_MAX_HIDDEN = 3
@@ -76,10 +77,8 @@ class ElmanSpec(HasActivations):
                 raise SpecError(f"{name} must be an integer between 1 and {top}, got {value!r}")
         choose_from("activation", self.activation, ACTIVATIONS)
         choose_from("output activation", self.output_activation, ACTIVATIONS)
-        choose_from("loss", self.loss, LOSSES)
+        choose_from("loss", self.loss, LOSS_TABLE)
         choose_from("loss reduction", self.reduction, REDUCTIONS)
-        if self.loss != "squared":
-            raise SpecError("the vector model supports the squared loss (1/2)||o_t - d_t||^2")
 
     @functools.cached_property
     def model(self) -> Model:
@@ -92,6 +91,7 @@ class ElmanSpec(HasActivations):
             outputs=self.outputs,
             activation=self.activation,
             output_activation=self.output_activation,
+            loss=self.loss,
             reduction=self.reduction,
         )
 
@@ -100,7 +100,7 @@ class ElmanSpec(HasActivations):
         return (
             f"Elman RNN n={self.hidden}, m={self.inputs}, k={self.outputs}, T={self.T}, "
             f"phi={self.activation}, theta={self.output_activation}, {self.reduction} "
-            f"squared loss"
+            f"{self.loss} loss"
         )
 
     def shape(self, parameter: str) -> tuple[int, int]:

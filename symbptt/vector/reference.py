@@ -1,15 +1,17 @@
-"""A second reference for the vector model: SymPy matrices of explicit entries.
+"""A second reference for any declared model: SymPy matrices of explicit entries.
 
-The unrolled model is built as SymPy expressions: every parameter entry, input and
-target is a symbol, s_t = W_xh x_t + W_hh h_{t-1} + b_h is a ``sympy.Matrix``, and
-h_t = phi(s_t) applies an undefined function ``phi`` entry by entry (likewise theta).
-SymPy's ``diff`` then gives the derivatives of L and of h_t with respect to every entry:
-the Jacobians of the unrolled model, by the chain rule as SymPy knows it.
+The unrolled model is built as SymPy expressions from the model's equations: every
+parameter entry, input and target is a symbol, a matrix product is a ``sympy.Matrix``
+product, and each primitive role applies an undefined function (``phi``, ``theta``)
+entry by entry; the cross-entropy head is ``LSE(o_1, ..., o_k) - sum_q d_q o_q`` with an
+undefined ``LSE``. SymPy's ``diff`` then gives the derivatives of L and of each state
+with respect to every entry: the Jacobians of the unrolled model, by the chain rule as
+SymPy knows it.
 
 The result is brought into a ring by reading each ``phi(arg)`` as the model's value at
-that node and each ``phi'(arg)`` as its derivative there (the node is recognised by its
-argument, the nested s_t[r]), exactly as the scalar reference does. It knows nothing of
-forward mode or of the formulas under test, so agreement with
+that node and each ``phi'(arg)`` as its slope there (the node is recognised by its
+argument), and each partial derivative of ``LSE`` by its q-th argument as softmax(o_t)[q].
+It knows nothing of forward mode or of the formulas under test, so agreement with
 :func:`symbptt.vector.engine.reference_gradients` is an independent check. The nested
 forms grow fast: it is used for n <= 2, T <= 3.
 """
@@ -22,41 +24,75 @@ import sympy as sp
 
 from ..algebra import Ring
 from ..core.forward import Trajectory
+from ..core.model import Model
+from ..core.tensor import Add, Apply, Concat, Expr, Had, MatVec, Param, Sub, Transpose, Var
 from ..derive.reference import SympyToRing
 from ..errors import EvaluationError
-from .model import GRADIENTS, PARAMETERS, ElmanSpec
+from .model import GRADIENTS, ElmanSpec
 
 #: Largest sizes for the SymPy reference.
 SYMPY_MAX_HIDDEN = 2
 SYMPY_MAX_T = 3
 
-_PHI, _THETA = sp.Function("phi"), sp.Function("theta")
+_LSE = sp.Function("LSE")
 
 
 class SympyModel:
-    """The unrolled vector model as SymPy matrices of explicit entries."""
+    """The unrolled model as SymPy matrices of explicit entries."""
 
     def __init__(self, spec: ElmanSpec) -> None:
         self.spec = spec
+        model: Model = spec.model
+        self.model = model
         self.symbols: dict[sp.Symbol, tuple] = {}
-        self.P = {name: self._matrix(name, *spec.shape(name)) for name in PARAMETERS}
-        h = self.P["h_0"]
-        self.h: list[sp.Matrix] = [h]
-        self.s_node: dict[sp.Basic, tuple[int, int]] = {}
-        self.z_node: dict[sp.Basic, tuple[int, int]] = {}
+        self.P = {name: self._matrix(name, *model.shape(name)) for name in model.parameters}
+        self.functions = {role: sp.Function(role) for role, _, _ in model.functions}
+        #: (function, argument) -> (slope series or target, t, r)
+        self.nodes: dict[tuple[Any, sp.Basic], tuple[str, str, int, int]] = {}
+        self.lse_nodes: dict[tuple[sp.Basic, ...], int] = {}
+        series: dict[str, list[sp.Matrix]] = {s: [self.P[p]] for s, p in model.initial}
         loss = sp.Integer(0)
         for t in range(1, spec.T + 1):
-            x = self._vector("x", t, spec.inputs)
-            d = self._vector("d", t, spec.outputs)
-            s = self.P["W_xh"] * x + self.P["W_hh"] * h + self.P["b_h"]
-            self.s_node.update({s[r]: (t, r) for r in range(spec.hidden)})
-            h = s.applyfunc(_PHI)
-            z = self.P["W_hy"] * h + self.P["b_y"]
-            self.z_node.update({z[q]: (t, q) for q in range(spec.outputs)})
-            o = z.applyfunc(_THETA)
-            loss += sum(((o[q] - d[q]) ** 2 for q in range(spec.outputs)), sp.Integer(0)) / 2
-            self.h.append(h)
+            for name in (*model.of_kind("input"), *model.of_kind("target")):
+                series.setdefault(name, [None]).append(self._vector(name, t, model.shape(name)[0]))
+            for eq in model.equations:
+                value = self._value(eq.expr, series, t, eq)
+                series.setdefault(eq.target, [None]).append(value)
+            out, target = series[model.head.output][t], series[model.head.target][t]
+            if model.head.loss == "squared":
+                squares = sum(((out[q] - target[q]) ** 2 for q in range(out.rows)), sp.Integer(0))
+                loss += squares / 2
+            else:
+                args = tuple(out)
+                self.lse_nodes[args] = t
+                loss += _LSE(*args) - sum((target[q] * out[q] for q in range(out.rows)), 0)
+        self.series = series
         self.L = loss / spec.T if spec.reduction == "mean" else loss
+
+    def _value(self, expr: Expr, series: dict, t: int, eq: Any) -> sp.Matrix:
+        if isinstance(expr, Var):
+            return series[expr.name][t + expr.shift]
+        if isinstance(expr, Param):
+            return self.P[expr.name]
+        if isinstance(expr, MatVec):
+            m = expr.matrix
+            matrix = self.P[m.arg.name].T if isinstance(m, Transpose) else self.P[m.name]
+            return matrix * self._value(expr.vector, series, t, eq)
+        if isinstance(expr, (Add, Sub, Had)):
+            a, b = self._value(expr.left, series, t, eq), self._value(expr.right, series, t, eq)
+            if isinstance(expr, Had):
+                return a.multiply_elementwise(b)
+            return a + b if isinstance(expr, Add) else a - b
+        if isinstance(expr, Concat):
+            top, bottom = (self._value(e, series, t, eq) for e in (expr.top, expr.bottom))
+            return sp.Matrix.vstack(top, bottom)
+        if isinstance(expr, Apply):
+            fn = self.functions[expr.role]
+            arg = self._value(expr.arg, series, t, eq)
+            for r in range(arg.rows):
+                self.nodes[(fn, arg[r])] = (eq.target, eq.slope, t, r)
+            return arg.applyfunc(fn)
+        raise EvaluationError(f"the SymPy reference cannot build {expr!r}")
 
     def _matrix(self, name: str, rows: int, cols: int) -> sp.Matrix:
         out = sp.zeros(rows, cols)
@@ -93,7 +129,7 @@ class SympyModel:
     def state_derivative(self, t: int, name: str, a: int, b: int) -> list[sp.Expr]:
         """dh_t/dP[a, b] as a list of entries."""
         sym = self.symbol(name, a, b)
-        return [sp.diff(self.h[t][r], sym) for r in range(self.spec.hidden)]
+        return [sp.diff(self.series["h"][t][r], sym) for r in range(self.spec.hidden)]
 
 
 class Converter(SympyToRing):
@@ -115,28 +151,38 @@ class Converter(SympyToRing):
             t, r = where
             return self.fwd[kind][t][r]
         if isinstance(e, sp.Subs):
+            inner = e.expr
+            if isinstance(inner, sp.Derivative) and inner.expr.func == _LSE:
+                return self._softmax(inner, dict(zip(e.variables, e.point)))
             (point,) = e.point
-            return self._at(e.expr.expr.func, point, 1)
+            return self._at(inner.expr.func, point, 1)
         if isinstance(e, sp.Derivative):
+            if e.expr.func == _LSE:
+                return self._softmax(e, {})
             return self._at(e.expr.func, e.expr.args[0], 1)
-        if e.func in (_PHI, _THETA):
+        if len(e.args) == 1 and (e.func, e.args[0]) in self.model.nodes:
             return self._at(e.func, e.args[0], 0)
         raise EvaluationError(f"the SymPy reference cannot convert {e}")
 
+    def _softmax(self, derivative: sp.Derivative, point: dict) -> Any:
+        """d LSE / d arg_q at o_t: softmax(o_t)[q]."""
+        ((variable, count),) = derivative.variable_count
+        if count != 1:
+            raise EvaluationError(f"unexpected derivative {derivative}")
+        args = derivative.expr.args
+        q = args.index(variable)
+        t = self.model.lse_nodes.get(tuple(point.get(a, a) for a in args))
+        if t is None:
+            raise EvaluationError(f"unrecognised softmax node {derivative}")
+        return self.fwd["yhat"][t][q]
+
     def _at(self, func: Any, arg: sp.Basic, order: int) -> Any:
-        """phi or theta (order 0) or their derivatives (order 1) at a recognised node."""
-        table = self.model.s_node if func == _PHI else self.model.z_node
-        if arg not in table:
+        """A primitive (order 0) or its slope (order 1) at a recognised node."""
+        node = self.model.nodes.get((func, arg))
+        if node is None:
             raise EvaluationError(f"unrecognised node argument {arg}")
-        t, r = table[arg]
-        fwd = self.fwd
-        values = {
-            (_PHI, 0): fwd["h"],
-            (_PHI, 1): fwd["dphi"],
-            (_THETA, 0): fwd["o"],
-            (_THETA, 1): fwd["dtheta"],
-        }[(func, order)]
-        return values[t][r]
+        target, slope, t, r = node
+        return self.fwd[target if order == 0 else slope][t][r]
 
 
 def within_limits(spec: ElmanSpec) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import random
 import time
@@ -151,15 +152,13 @@ def _output_layer(spec: ElmanSpec, ring: Ring, runs: dict) -> Iterator[tuple[str
 
 def _sympy_model(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
     """The SymPy model with its derivatives (ring- and activation-independent, so
-    computed once per size)."""
-    return _sympy_model_of_size(spec.hidden, spec.T, spec.inputs, spec.outputs, spec.reduction)
+    computed once per size and loss)."""
+    generic = dataclasses.replace(spec, activation="generic", output_activation="generic")
+    return _sympy_model_of_size(generic)
 
 
 @functools.lru_cache(maxsize=8)
-def _sympy_model_of_size(
-    n: int, T: int, m: int, k: int, reduction: str
-) -> tuple[SympyModel, dict, dict]:
-    spec = ElmanSpec(hidden=n, T=T, inputs=m, outputs=k, activation="generic", reduction=reduction)
+def _sympy_model_of_size(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
     model = SympyModel(spec)
     states = {
         (name, a, b, t): model.state_derivative(t, name, a, b)

@@ -1,0 +1,97 @@
+r"""The per-step losses of an output head, one row each: value in any ring, gradient with
+respect to the head's output as an expression, and how documents write them.
+
+* ``squared``: l_t = (1/2) ||o_t - d_t||^2, dl_t/do_t = o_t - d_t.
+* ``cross-entropy``: yhat_t = softmax(o_t), l_t = -log yhat_t[y_t]
+  = logsumexp(o_t) - o_t[y_t], dl_t/do_t = yhat_t - onehot(y_t).
+
+Exactness of the cross-entropy head: the target enters as the vector d_t = onehot(y_t)
+of indeterminates, softmax(o_t)[q] and logsumexp(o_t) are atoms with the derivative rules
+d logsumexp(o) = softmax(o) . do and d softmax(o)_q = softmax(o)_q (do_q - softmax(o) .
+do). An identity that holds in these atoms holds for every class index y_t (d_t is
+then one-hot) and every o_t (where the atoms take their real values); counterexamples
+are sought only at one-hot targets, with softmax and logsumexp evaluated for real in
+interval arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .tensor import Expr, Sub, Var
+
+
+@dataclass(frozen=True)
+class StepLoss:
+    """One loss of the table.
+
+    Attributes:
+        name: as on the command line (``--step-loss``) and in spec files.
+        description: one line for help texts.
+        probabilities: the series the head computes besides the loss (``yhat``), or None.
+        gradient: dl_t/do_t as an expression, given the output and target names.
+        latex: the step loss in LaTeX, given the LaTeX of the output and target at t.
+    """
+
+    name: str
+    description: str
+    probabilities: str | None
+    gradient: Callable[[str, str], Expr]
+    latex: Callable[[str, str], str]
+
+
+LOSS_TABLE: dict[str, StepLoss] = {
+    loss.name: loss
+    for loss in (
+        StepLoss(
+            "squared",
+            "(1/2) ||o_t - d_t||^2",
+            None,
+            lambda out, target: Sub(Var(out), Var(target)),
+            lambda o, d: rf"\tfrac{{1}}{{2}} \left\lVert {o} - {d} \right\rVert^{{2}}",
+        ),
+        StepLoss(
+            "cross-entropy",
+            "-log softmax(o_t)[y_t], the target a class index per step",
+            "yhat",
+            lambda out, target: Sub(Var("yhat"), Var(target)),
+            lambda o, d: rf"-\log \operatorname{{softmax}}\!\left({o}\right)_{{y_{{t}}}}",
+        ),
+    )
+}
+
+
+def step_loss(
+    name: str, ring: Any, t: int, output: list[Any], target: list[Any], zero: Any, dual: Any
+) -> tuple[Any, list[Any] | None]:
+    """(l_t, the head's probabilities or None) in ``ring``, summed onto ``zero`` (the
+    ring's zero, or a dual zero); ``dual`` is the dual-number class when the values carry
+    tangents (else None)."""
+    if name == "squared":
+        half = ring.const(Fraction(1, 2))
+        total = zero
+        for o, d in zip(output, target):
+            total = total + (o - d) * (o - d) * half
+        return total, None
+    values = tuple(o.val if dual else o for o in output)
+    node = ("o", t)
+    p = [ring.atom(("softmax", 0, ("o", (t, q))), values) for q in range(len(output))]
+    lse = ring.atom(("logsumexp", 0, node), values)
+    if dual:
+        slope = _dot(p, [o.tan for o in output])
+        lse = dual(lse, slope)
+        p = [dual(pq, pq * (o.tan - slope)) for pq, o in zip(p, output)]
+    loss = zero + lse
+    for o, d in zip(output, target):
+        loss = loss - d * o
+    return loss, p
+
+
+def _dot(a: list[Any], b: list[Any]) -> Any:
+    out = a[0] * b[0]
+    for x, y in zip(a[1:], b[1:]):
+        out = out + x * y
+    return out

@@ -241,7 +241,9 @@ def assert_equivalent(
         from .vector.formula import parse_vector
 
         sides = [
-            s if isinstance(s, sp.Basic) else parse_vector(s, expression=True).sides[0]
+            s
+            if isinstance(s, sp.Basic)
+            else parse_vector(s, expression=True, loss=spec.loss).sides[0]
             for s in (lhs, rhs)
         ]
         result = check_vector(Parsed(sides), spec, method=method)

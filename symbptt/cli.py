@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .core.losses import LOSS_TABLE
 from .core.primitives import NUMPY_PRIMITIVES
 from .errors import (
     EvaluationError,
@@ -77,7 +78,12 @@ model_options = _stack(
         dest="reduction",
     ),
     _choice(
-        "--step-loss", LOSSES, "generic", "l(yhat, d): an unknown function, or (yhat - d)^2 / 2."
+        "--step-loss",
+        LOSSES,
+        "generic",
+        "l(yhat, d): an unknown function, (yhat - d)^2 / 2, or the softmax cross-entropy "
+        "-log softmax(o_t)[y_t] (vector model; the target a class index). The vector model's "
+        "default is squared.",
     ),
     _choice("--h0", ["symbol", "zero"], "symbol", "h_0 as a given symbol, or 0."),
 )
@@ -105,14 +111,16 @@ def model_spec(
     inputs: int,
     outputs: int,
 ) -> Any:
-    """The scalar RNNSpec or, for ``--model elman``, the vector ElmanSpec (squared loss;
-    --step-loss and --h0 are the scalar model's). Errors are usage errors (exit 2)."""
+    """The scalar RNNSpec or, for ``--model elman``, the vector ElmanSpec (--h0 is the
+    scalar model's; the vector model's step loss is squared unless cross-entropy is
+    chosen). Errors are usage errors (exit 2)."""
     common = dict(
         T=T, activation=activation, output_activation=output_activation, reduction=reduction
     )
     try:
         if model == "elman":
-            return ElmanSpec(hidden=hidden, inputs=inputs, outputs=outputs, **common)
+            loss = "squared" if step_loss == "generic" else step_loss
+            return ElmanSpec(hidden=hidden, inputs=inputs, outputs=outputs, loss=loss, **common)
         return RNNSpec(loss=step_loss, h0=h0, **common)
     except SymbpttError as err:
         raise click.UsageError(str(err)) from None
@@ -645,7 +653,14 @@ def check_command(
     type=click.Choice(list(REDUCTIONS)),
     default="mean",
     show_default=True,
-    help="Mean or sum of the per-step squared losses.",
+    help="Mean or sum of the per-step losses.",
+)
+@_choice(
+    "--step-loss",
+    LOSS_TABLE,
+    "squared",
+    "Per-step loss: squared, or the softmax cross-entropy with a class index per step "
+    "(torch.nn.functional.cross_entropy).",
 )
 @click.option(
     "--tolerance",
@@ -655,7 +670,14 @@ def check_command(
     help="Largest accepted absolute difference.",
 )
 def crosscheck_command(
-    hidden: int, T: int, inputs: int, outputs: int, seed: int, reduction: str, tolerance: float
+    hidden: int,
+    T: int,
+    inputs: int,
+    outputs: int,
+    seed: int,
+    reduction: str,
+    step_loss: str,
+    tolerance: float,
 ) -> None:
     """Compare symbptt's vector-model gradients with PyTorch autograd (float64).
 
@@ -669,7 +691,9 @@ def crosscheck_command(
 
     if not math.isfinite(tolerance):
         raise click.BadParameter(f"{tolerance} is not a finite number", param_hint="--tolerance")
-    spec = ElmanSpec(hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction)
+    spec = ElmanSpec(
+        hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction, loss=step_loss
+    )
     result = crosscheck(spec, seed=seed, tolerance=tolerance)
     click.echo(f"symbptt vs PyTorch autograd (float64): {spec.describe()}, seed {seed}")
     for name, diff in result.differences.items():
@@ -682,7 +706,13 @@ def crosscheck_command(
 @main.command("codegen")
 @_choice("--activation", NUMPY_PRIMITIVES, "tanh", "phi, the hidden activation.")
 @_choice("--output-activation", NUMPY_PRIMITIVES, "identity", "theta, the output activation.")
-@_choice("--loss", REDUCTIONS, "mean", "Mean or sum of the per-step squared losses.", "reduction")
+@_choice("--loss", REDUCTIONS, "mean", "Mean or sum of the per-step losses.", "reduction")
+@_choice(
+    "--step-loss",
+    LOSS_TABLE,
+    "squared",
+    "Per-step loss: squared, or the softmax cross-entropy (D then holds one-hot rows).",
+)
 @click.option(
     "-o",
     "--output",
@@ -692,7 +722,12 @@ def crosscheck_command(
 )
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 def codegen_command(
-    activation: str, output_activation: str, reduction: str, output: str, force: bool
+    activation: str,
+    output_activation: str,
+    reduction: str,
+    step_loss: str,
+    output: str,
+    force: bool,
 ) -> None:
     """Generate NumPy code for the vector model's gradients.
 
@@ -705,7 +740,7 @@ def codegen_command(
     from .vector.verify import verify_vector
 
     target = _text_target(output, "Python module", force)
-    spec = verification_spec(activation, output_activation, reduction)
+    spec = verification_spec(activation, output_activation, reduction, step_loss)
     source = numpy_source(spec)
     report = verify_vector(spec)
     if not report.holds:

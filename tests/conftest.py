@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -80,3 +83,12 @@ def untransposed(program):
     return dataclasses.replace(
         program, steps=tuple(dataclasses.replace(s, expr=replace(s.expr)) for s in program.steps)
     )
+
+
+def load_module(source: str, path: Path) -> ModuleType:
+    """Import generated source the way a user would: from a file."""
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

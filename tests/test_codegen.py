@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -17,14 +15,7 @@ from symbptt.vector.codegen import numpy_source
 from symbptt.vector.crosscheck import atoms, gradients_at
 from symbptt.vector.model import GRADIENTS, ElmanSpec
 
-
-def load(source: str, path: Path) -> ModuleType:
-    """Import generated source the way a user would: from a file."""
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .conftest import load_module
 
 
 def random_model(spec: ElmanSpec, seed: int) -> tuple[dict, np.ndarray, np.ndarray]:
@@ -50,7 +41,7 @@ def test_generated_code_matches_the_engine_at_the_same_weights(
         output_activation=output,
         reduction=reduction,
     )
-    module = load(numpy_source(spec), tmp_path / "grads.py")
+    module = load_module(numpy_source(spec), tmp_path / "grads.py")
     params, X, D = random_model(spec, seed=1)
     loss, grads = module.gradients(params, X, D)
     exact = gradients_at(spec, atoms(spec, params, X, D))
@@ -62,7 +53,7 @@ def test_generated_code_matches_the_engine_at_the_same_weights(
 
 
 def test_one_module_serves_every_size(tmp_path: Path) -> None:
-    module = load(numpy_source(ElmanSpec(hidden=2, T=2)), tmp_path / "grads.py")
+    module = load_module(numpy_source(ElmanSpec(hidden=2, T=2)), tmp_path / "grads.py")
     for n, m, k, T in [(1, 1, 1, 1), (4, 3, 2, 7)]:
         spec = ElmanSpec(hidden=n, T=T, inputs=m, outputs=k)
         params, X, D = random_model(spec, seed=n)
@@ -91,7 +82,7 @@ def test_cli_writes_an_importable_module(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output
-    module = load(out.read_text(), tmp_path / "again.py")
+    module = load_module(out.read_text(), tmp_path / "again.py")
     spec = ElmanSpec(hidden=2, T=3, activation="sigmoid")
     params, X, D = random_model(spec, seed=4)
     _, grads = module.gradients(params, X, D)

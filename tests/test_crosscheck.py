@@ -56,10 +56,10 @@ def test_generated_numpy_code_agrees_with_autograd(
     from symbptt.vector.codegen import numpy_source
     from symbptt.vector.crosscheck import torch_run
 
-    from .test_codegen import load
+    from .conftest import load_module
 
     spec = ElmanSpec(hidden=hidden, T=T, inputs=4, outputs=3, reduction=reduction)
-    module = load(numpy_source(spec), tmp_path / "grads.py")
+    module = load_module(numpy_source(spec), tmp_path / "grads.py")
     run = torch_run(spec, seed=5)
     loss, grads = module.gradients(run.params, run.X, run.D)
     assert abs(loss - run.loss) < 1e-12

@@ -147,7 +147,7 @@ def check_vector(
     choose_from("method", method, METHOD_NAMES)
     require_spec(spec, vector=True)
     require_exact_size(spec, method)
-    parsed = parse_vector(equation) if isinstance(equation, str) else equation
+    parsed = parse_vector(equation, loss=spec.loss) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides
     limits.estimate(sides, spec.T, T_symbol=E.T)

@@ -46,6 +46,7 @@ ARRAYS = {
     "o": "O",
     "dphi": "DPHI",
     "dtheta": "DTHETA",
+    "yhat": "YHAT",
 }
 
 #: Row lengths of the forward-pass arrays.
@@ -55,9 +56,23 @@ WIDTHS = {
     "z": "D.shape[1]",
     "o": "D.shape[1]",
     "dtheta": "D.shape[1]",
+    "yhat": "D.shape[1]",
     "s": "n",
     "h": "n",
     "dphi": "n",
+}
+
+#: Per loss: what D holds, and the loss (and the head's probabilities) in NumPy.
+LOSS_CODE = {
+    "squared": ("", "    L = c * 0.5 * float(((O[1:T + 1] - D[1:T + 1]) ** 2).sum())"),
+    "cross-entropy": (
+        ";\nrow t-1 of D is the one-hot vector of the class index of step t",
+        "    _SHIFT = O - O.max(axis=1, keepdims=True)\n"
+        "    _LSE = np.log(np.exp(_SHIFT).sum(axis=1, keepdims=True))\n"
+        "    YHAT = np.exp(_SHIFT - _LSE)\n"
+        "    _STEP = _LSE[:, 0] + O.max(axis=1) - (D * O).sum(axis=1)\n"
+        "    L = c * float(_STEP[1:T + 1].sum())",
+    ),
 }
 
 HEADER = '''\
@@ -65,9 +80,9 @@ HEADER = '''\
 
 Model: {description}.
 Layout: denominator (each gradient has its parameter's shape); vectors are columns
-(b_h, b_y, h_0 are n x 1), X is T x m and D is T x k (row t-1 is step t).
+(b_h, b_y, h_0 are n x 1), X is T x m and D is T x k (row t-1 is step t){targets}.
 
-The backward pass is symbptt's program BACKWARD, which `symbptt verify --model elman`
+The backward pass is symbptt's backward program, which `symbptt verify --model elman`
 checks exactly against forward-mode differentiation of the unrolled model:
 {program}
 """
@@ -96,12 +111,14 @@ def gradients(params, X, D):
     O = {theta_value}
     DPHI = {phi_slope}
     DTHETA = {theta_slope}
-    L = c * 0.5 * float(((O[1:T + 1] - D[1:T + 1]) ** 2).sum())
+{loss}
     # backward pass: the verified program
 '''
 
 
-def verification_spec(activation: str, output_activation: str, reduction: str) -> ElmanSpec:
+def verification_spec(
+    activation: str, output_activation: str, reduction: str, loss: str = "squared"
+) -> ElmanSpec:
     """The model at which ``symbptt codegen`` verifies the recursion it compiles (exactly,
     at n = m = k = 2, T = 3) before writing code for any sizes."""
     return ElmanSpec(
@@ -111,6 +128,7 @@ def verification_spec(activation: str, output_activation: str, reduction: str) -
         outputs=2,
         activation=activation,
         output_activation=output_activation,
+        loss=loss,
         reduction=reduction,
     )
 
@@ -141,9 +159,11 @@ def numpy_source(spec: ElmanSpec, program: Program | None = None) -> str:
         version=__version__,
         description=(
             f"Elman RNN, phi={spec.activation}, theta={spec.output_activation}, "
-            f"{spec.reduction} squared loss, any sizes n, m, k and T"
+            f"{spec.reduction} {spec.loss} loss, any sizes n, m, k and T"
         ),
         program=_describe(program),
+        targets=LOSS_CODE[spec.loss][0],
+        loss=LOSS_CODE[spec.loss][1],
         scale="1.0 / T" if spec.reduction == "mean" else "1.0",
         phi_value=phi.format(s="S[t]"),
         theta_value=theta.format(s="Z"),

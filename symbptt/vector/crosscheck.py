@@ -1,7 +1,8 @@
 """An independent cross-check against PyTorch: the check that no one here wrote.
 
-The same weights go into ``torch.nn.RNN`` (tanh) with a ``Linear`` output layer; the loss
-gradient comes from autograd in float64. symbptt's backward recursion (the engine code
+The same weights go into ``torch.nn.RNN`` (tanh) with a ``Linear`` output layer and the
+squared loss or ``torch.nn.functional.cross_entropy``; the loss gradient comes from
+autograd in float64. symbptt's backward recursion (the engine code
 verified exactly by :func:`symbptt.vector.verify.verify_vector`) is evaluated at those
 weights, converted exactly to rationals, in rigorous interval arithmetic, and the largest
 difference per parameter is reported. torch's two hidden biases b_ih and b_hh enter as
@@ -84,7 +85,12 @@ def torch_run(spec: ElmanSpec, *, seed: int = 0) -> TorchRun:
     h0 = torch.randn(1, 1, n, dtype=torch.float64, requires_grad=True)
     states, _ = rnn(x, h0)
     o = out_layer(states[:, 0, :])
-    per_step = 0.5 * ((o - d) ** 2).sum(dim=1)
+    if spec.loss == "cross-entropy":  # a class index per step; D holds its one-hot rows
+        classes = torch.randint(k, (T,))
+        d = torch.nn.functional.one_hot(classes, k).to(torch.float64)
+        per_step = torch.nn.functional.cross_entropy(o, classes, reduction="none")
+    else:
+        per_step = 0.5 * ((o - d) ** 2).sum(dim=1)
     loss = per_step.mean() if spec.reduction == "mean" else per_step.sum()
     loss.backward()
     if not torch.allclose(rnn.bias_ih_l0.grad, rnn.bias_hh_l0.grad, rtol=0, atol=1e-12):

@@ -134,9 +134,8 @@ class Evaluator:
 
     def size(self, kind: str) -> int:
         s = self.spec
-        return {"x": s.inputs, "d": s.outputs, "z": s.outputs, "o": s.outputs, "g": s.outputs}.get(
-            kind, s.hidden
-        )
+        outputs = ("d", "z", "o", "yhat", "g")
+        return s.inputs if kind == "x" else s.outputs if kind in outputs else s.hidden
 
     def column(self, values: list[Any]) -> Mat:
         return Mat(tuple((v,) for v in values))
@@ -180,7 +179,7 @@ class Evaluator:
             return [run.losses[t].tan]
         if num == PARAM["h_0"]:  # h_0 as a numerator: it depends only on itself
             return [v.tan for v in run["h"][0]]
-        if isinstance(num, Node) and num.kind in ("s", "h", "z", "o"):
+        if isinstance(num, Node) and num.kind in ("s", "h", "z", "o", "yhat"):
             t = int(num.args[0])
             self._in_model(t, 1, self.spec.T, num.kind)
             return [v.tan for v in run[num.kind][t]]

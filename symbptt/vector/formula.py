@@ -45,7 +45,7 @@ class Node(MatrixFunction):
         return rf"\mathbf{{{self.kind}}}_{{{printer._print(self.args[0])}}}"
 
 
-NODE_KINDS = ("x", "d", "s", "h", "z", "o", "g", "delta")
+NODE_KINDS = ("x", "d", "s", "h", "z", "o", "yhat", "g", "delta")
 NODE = {k: type(f"Node_{k}", (Node,), {"kind": k}) for k in NODE_KINDS}
 PARAM = {name: sp.Symbol(name, commutative=False) for name in GRADIENTS}
 
@@ -121,6 +121,9 @@ KNOWN_VECTOR_NAMES = (
 class VectorReader(Reader):
     """The scalar reader with vector names, transposes, diag and the elementwise product."""
 
+    #: LaTeX base names and the model's vectors they name
+    names: dict[str, str] = _VECTOR_NAMES
+
     def name(self, key: str, sub: Tree | None, node: Any) -> Any:
         bold = key.startswith("\\mathbf ")
         base = key.removeprefix("\\mathbf ")
@@ -136,11 +139,11 @@ class VectorReader(Reader):
                 return PARAM[f"{base}_{text}"]
             if base == "\\phi" and text in ("h", "o"):
                 return "phi" if text == "h" else "theta"
-            if base in _VECTOR_NAMES:
+            if base in self.names:
                 index = self.index(sub.children[0])
                 if base == "h" and index == 0:
                     return PARAM["h_0"]
-                return NODE[_VECTOR_NAMES[base]](index)
+                return NODE[self.names[base]](index)
             if base in ("l", "\\ell"):
                 return E.StepLoss(self.index(sub.children[0]))
         elif not bold:
@@ -211,8 +214,15 @@ class VectorReader(Reader):
         return VTotal(num, den)
 
 
-def parse_vector(text: str, *, expression: bool = False) -> Parsed:
-    """Parse an equation (or one expression) in vector notation.
+class SoftmaxHeadReader(VectorReader):
+    """The reader for the cross-entropy head, where \\hat y_t is softmax(o_t), not o_t."""
+
+    names = {**_VECTOR_NAMES, "\\hat y": "yhat"}
+
+
+def parse_vector(text: str, *, expression: bool = False, loss: str = "squared") -> Parsed:
+    """Parse an equation (or one expression) in vector notation; with the cross-entropy
+    ``loss``, \\hat{\\mathbf{y}}_t is softmax(o_t) (with the squared loss, o_t).
 
     Example:
         >>> parse_vector(r"\\mathbf{g}_t = W_{hh}^\\top \\boldsymbol{\\delta}_{t+1}").sides
@@ -221,7 +231,8 @@ def parse_vector(text: str, *, expression: bool = False) -> Parsed:
     Raises:
         FormulaSyntaxError: with line and column, for anything not understood.
     """
-    return parse_tree(text, VectorReader, expression=expression)
+    reader = SoftmaxHeadReader if loss == "cross-entropy" else VectorReader
+    return parse_tree(text, reader, expression=expression)
 
 
 def has_product(sides: list[sp.Expr]) -> bool:

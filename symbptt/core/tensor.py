@@ -225,11 +225,17 @@ def column(
         if isinstance(e, Var):
             return series[e.name][t + e.shift]
         if isinstance(e, Param):
-            return [row[0] for row in params[e.name]]
+            value = params[e.name]
+            if isinstance(value, UnitMatrix):
+                return value.column(zero)
+            return [row[0] for row in value]
         if isinstance(e, MatVec):
             v = vec(e.vector)
             m = e.matrix
-            rows = transposed(params[m.arg.name]) if isinstance(m, Transpose) else params[m.name]
+            value = params[m.arg.name if isinstance(m, Transpose) else m.name]
+            if isinstance(value, UnitMatrix):
+                return value.times(v, zero, transpose=isinstance(m, Transpose))
+            rows = transposed(value) if isinstance(m, Transpose) else value
             return [dot(row, v, zero) for row in rows]
         if isinstance(e, Had):
             return [a * b for a, b in zip(vec(e.left), vec(e.right))]
@@ -244,6 +250,27 @@ def column(
         raise TypeError(f"cannot evaluate {text(e)} here")
 
     return vec(expr)
+
+
+@dataclass(frozen=True)
+class UnitMatrix:
+    """The matrix E_ab (1 at row a, column b, else 0) of a shape: the direction of one
+    parameter entry, multiplied without the zeros."""
+
+    rows: int
+    cols: int
+    a: int
+    b: int
+    one: Any
+
+    def times(self, v: Sequence[Any], zero: Any, *, transpose: bool = False) -> list[Any]:
+        """E_ab v (or E_ab^T v): v[b] at row a (v[a] at row b)."""
+        a, b, size = (self.b, self.a, self.cols) if transpose else (self.a, self.b, self.rows)
+        return [v[b] if r == a else zero for r in range(size)]
+
+    def column(self, zero: Any) -> list[Any]:
+        """The matrix as a column vector (a bias direction, cols = 1)."""
+        return [self.one if r == self.a else zero for r in range(self.rows)]
 
 
 def dot(row: Sequence[Any], vector: Sequence[Any], zero: Any) -> Any:

@@ -4,8 +4,8 @@ The forward pass and the forward-mode reference are the model core's
 (:func:`symbptt.core.forward.forward` over :mod:`symbptt.models.elman`); the backward
 recursion is the program derived from the model's equations
 (:func:`symbptt.derive.adjoint.derive`). What stays here is the sum of products of
-Jacobians J_j = dh_j/dh_{j-1} = diag(phi'(s_j)) W_hh and the immediate partials
-d+h_i/dP of the Elman state.
+Jacobians J_j = dh_j/dh_{j-1} and immediate partials d+h_i/dP, both from one step of the
+equations differentiated by forward-mode rules (:mod:`symbptt.derive.jvp`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from typing import Any
 
 from ..algebra import Ring
 from ..core.forward import Trajectory, forward
-from ..core.tensor import dot, identity, matmul
+from ..core.tensor import Expr, dot, identity, matmul
+from ..derive import jvp
 from ..derive.adjoint import Program, derive, evaluate
 from ..derive.expansion import ChainTerm
-from .model import CONCATENATION, GRADIENTS, ElmanSpec
+from .model import GRADIENTS, ElmanSpec
 
 Matrix = list[list[Any]]
 
@@ -60,37 +61,37 @@ def backward(
     return evaluate(program or derive(spec.model), ring, params, fwd.series, spec.T, c)
 
 
-def stacked_input(fwd: Trajectory, t: int) -> list[Any]:
-    """u_t = [x_t; h_{t-1}], so that s_t = w_h^T u_t + b_h."""
-    return [*fwd["x"][t], *fwd["h"][t - 1]]
+#: What the state's tangent along the previous state is taken to be: the expressions
+#: derived from the equations (:func:`symbptt.derive.jvp.state_tangents`), or a claim.
+Tangents = tuple[Expr | None, ...]
 
 
-#: The parameters h_t depends on through its own one-step equation, and w_h.
-STATE_PARAMETERS = ("W_hh", "W_xh", "b_h", CONCATENATION)
-
-
-def jacobian(spec: ElmanSpec, params: dict[str, Matrix], fwd: Trajectory, t: int) -> Matrix:
-    """dh_t/dh_{t-1} = diag(phi'(s_t)) W_hh (numerator layout: rows follow h_t)."""
-    n = spec.hidden
-    return [[fwd["dphi"][t][r] * params["W_hh"][r][c] for c in range(n)] for r in range(n)]
+def jacobian(
+    spec: ElmanSpec,
+    ring: Ring,
+    params: dict[str, Matrix],
+    fwd: Trajectory,
+    t: int,
+    tangents: Tangents | None = None,
+) -> Matrix:
+    """J_t = dh_t/dh_{t-1} (numerator layout: rows follow h_t); for the Elman model the
+    derived tangent is diag(phi'(s_t)) W_hh."""
+    return jvp.jacobian(spec.model, ring, params, fwd, t, tangents)
 
 
 def immediate(
-    spec: ElmanSpec, ring: Ring, fwd: Trajectory, t: int, name: str, a: int, b: int
+    spec: ElmanSpec,
+    ring: Ring,
+    params: dict[str, Matrix],
+    fwd: Trajectory,
+    t: int,
+    name: str,
+    a: int,
+    b: int,
 ) -> list[Any]:
-    """d+h_t/dP[a, b] (h_{t-1} held fixed), entrywise layout: an n-vector whose only
-    nonzero entry is a = phi'(s_t)[a] times h_{t-1}[b] (W_hh), x_t[b] (W_xh) or 1 (b_h).
-    For w_h = [W_xh W_hh]^T the entry [a, b] multiplies u_t[a] into s_t[b], so the
-    nonzero entry is b = phi'(s_t)[b] times u_t[a], u_t = [x_t; h_{t-1}]."""
-    if name == CONCATENATION:
-        a, b, source = b, a, stacked_input(fwd, t)[a]
-    else:
-        source = {
-            "W_hh": lambda: fwd["h"][t - 1][b],
-            "W_xh": lambda: fwd["x"][t][b],
-            "b_h": lambda: ring.one,
-        }[name]()
-    return [fwd["dphi"][t][a] * source if r == a else ring.zero for r in range(spec.hidden)]
+    """d+h_t/dP[a, b] (h_{t-1} held fixed), entrywise layout; for w_h, the entry of
+    W_xh or W_hh it is (:meth:`ElmanSpec.source`)."""
+    return jvp.immediate(spec.model, ring, params, fwd, t, spec.source(name, a, b))
 
 
 def sum_of_products(
@@ -111,9 +112,9 @@ def sum_of_products(
     (J_{i+1} ... J_t), the usual slip; it is here so the verifier can show it fails.
     """
     total = [ring.zero] * spec.hidden
-    jac = {j: jacobian(spec, params, fwd, j) for j in range(1, t + 1)}
+    jac = {j: jacobian(spec, ring, params, fwd, j) for j in range(1, t + 1)}
     for i in range(1, t + 1):
-        v = immediate(spec, ring, fwd, i, name, a, b)
+        v = immediate(spec, ring, params, fwd, i, name, a, b)
         steps = range(i + 1, t + 1) if order == "latest-left" else range(t, i, -1)
         for j in steps:  # apply J_j to the vector: later Jacobians end up on the left
             v = [dot(jac[j][r], v, ring.zero) for r in range(spec.hidden)]
@@ -126,6 +127,7 @@ def sum_of_products_all(
     ring: Ring,
     params: dict[str, Matrix],
     fwd: Trajectory,
+    jacobians: list[Matrix],
     name: str,
     a: int,
     b: int,
@@ -134,14 +136,15 @@ def sum_of_products_all(
 
     Each term keeps its chain (J_t ... J_{i+1}) d+h_i/dP as a vector and takes one more
     Jacobian on the left per step, so all T sums cost O(T^2 n^2) instead of O(T^3 n^2).
+    ``jacobians[t]`` is J_t.
     """
     n, zero = spec.hidden, ring.zero
     chains: list[list[Any]] = []
     out: list[list[Any]] = [[]]
     for t in range(1, spec.T + 1):
-        jac = jacobian(spec, params, fwd, t)
+        jac = jacobians[t]
         chains = [[dot(jac[r], v, zero) for r in range(n)] for v in chains]
-        chains.append(immediate(spec, ring, fwd, t, name, a, b))
+        chains.append(immediate(spec, ring, params, fwd, t, name, a, b))
         total = [zero] * n
         for v in chains:
             total = [x + y for x, y in zip(total, v)]
@@ -162,6 +165,7 @@ def suffix_products(ring: Ring, jacobians: list[Matrix], target: int) -> list[Ma
 def chain_term_value(
     spec: ElmanSpec,
     ring: Ring,
+    params: dict[str, Matrix],
     jacobians: list[Matrix],
     products: list[Matrix | None],
     fwd: Trajectory,
@@ -180,7 +184,7 @@ def chain_term_value(
     if term.leaf == "total":
         v = tangents[i]
     else:
-        v = immediate(spec, ring, fwd, i, name, a, b)
+        v = immediate(spec, ring, params, fwd, i, name, a, b)
         if term.leaf == "one_step":
             v = [x + dot(row, tangents[i - 1], zero) for x, row in zip(v, jacobians[i])]
     return [dot(row, v, zero) for row in products[term.first]]

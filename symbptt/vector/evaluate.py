@@ -21,9 +21,10 @@ from .. import expr as E
 from ..algebra import Ring
 from ..core.forward import Trajectory, forward, parameter_values
 from ..core.tensor import matmul
+from ..derive.jvp import state_parameters
 from ..errors import EvaluationError
 from ..limits import check_product, tick
-from .engine import STATE_PARAMETERS, immediate, jacobian
+from .engine import immediate, jacobian
 from .formula import (
     PARAM,
     Activation,
@@ -233,11 +234,11 @@ class Evaluator:
             raise EvaluationError("immediate partials are of h_t (or f(...)) here")
         t = int(num.args[0])
         self._in_model(t, 1, self.spec.T, "h")
-        if isinstance(den, sp.Symbol) and str(den) in STATE_PARAMETERS:
+        if isinstance(den, sp.Symbol) and str(den) in state_parameters(self.spec.model):
             name = str(den)
             rows, cols = self.spec.shape(name)
             per = {
-                (a, b): immediate(self.spec, self.ring, self.fwd, t, name, a, b)
+                (a, b): immediate(self.spec, self.ring, self.params, self.fwd, t, name, a, b)
                 for a in range(rows)
                 for b in range(cols)
             }
@@ -245,7 +246,11 @@ class Evaluator:
         if (isinstance(den, Node) and den.kind == "h" and int(den.args[0]) == t - 1) or (
             t == 1 and den == PARAM["h_0"]
         ):
-            return Mat(tuple(tuple(row) for row in jacobian(self.spec, self.params, self.fwd, t)))
+            return Mat(
+                tuple(
+                    tuple(row) for row in jacobian(self.spec, self.ring, self.params, self.fwd, t)
+                )
+            )
         raise EvaluationError(
             "the immediate partial of h_t is defined with respect to W_hh, W_xh, b_h, w_h "
             "and h_{t-1}"

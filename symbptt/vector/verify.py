@@ -14,13 +14,14 @@ from ..core.forward import forward, parameter_values
 from ..core.tensor import identity, matmul
 from ..derive.adjoint import Program, derive
 from ..derive.expansion import expand
+from ..derive.jvp import state_parameters
 from ..equivalence import find_counterexample, singles
 from ..errors import SpecError, WorkLimitError
 from ..model import METHOD_NAMES, choose_from, require_spec
 from ..values import recorded_ring
 from ..verify import CheckResult, Formulas, Report
 from .engine import (
-    STATE_PARAMETERS,
+    Tangents,
     backward,
     chain_term_value,
     jacobian,
@@ -59,7 +60,11 @@ REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled vector 
 
 
 def _comparisons(
-    spec: ElmanSpec, ring: Ring, order: str = "latest-left", program: Program | None = None
+    spec: ElmanSpec,
+    ring: Ring,
+    order: str = "latest-left",
+    program: Program | None = None,
+    jacobian_claim: Tangents | None = None,
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """(check, label, formula value, reference value) for every check of
     :data:`DESCRIPTIONS`: every entry of every gradient by the backward recursion (and by
@@ -82,20 +87,22 @@ def _comparisons(
                 )
     if within_limits(spec):
         yield from _sympy_reference(spec, ring, params, fwd, ref, runs)
-    jacobians = [None] + [jacobian(spec, params, fwd, j) for j in range(1, spec.T + 1)]
+    jacobians = [None] + [
+        jacobian(spec, ring, params, fwd, j, jacobian_claim) for j in range(1, spec.T + 1)
+    ]
     products = suffix_products(ring, jacobians, spec.T)
     yield from _initial_state(spec, ring, jacobians, runs, order)
     yield from _output_layer(spec, ring, runs)
-    for name in STATE_PARAMETERS:
+    for name in state_parameters(spec.model):
         rows, cols = spec.shape(name)
         for a in range(rows):
             for b in range(cols):
                 tangents = runs[spec.source(name, a, b)].series["h"]
                 yield from _expansion_forms(
-                    spec, ring, jacobians, products, fwd, name, a, b, tangents
+                    spec, ring, params, jacobians, products, fwd, name, a, b, tangents
                 )
                 if order == "latest-left":
-                    sums = sum_of_products_all(spec, ring, params, fwd, name, a, b)
+                    sums = sum_of_products_all(spec, ring, params, fwd, jacobians, name, a, b)
                 else:  # the slip under test: no reuse, each t from scratch
                     sums = [None] + [
                         sum_of_products(spec, ring, params, fwd, t, name, a, b, order=order)
@@ -162,7 +169,7 @@ def _sympy_model_of_size(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
     model = SympyModel(spec)
     states = {
         (name, a, b, t): model.state_derivative(t, name, a, b)
-        for name in STATE_PARAMETERS
+        for name in state_parameters(spec.model)
         for a in range(spec.shape(name)[0])
         for b in range(spec.shape(name)[1])
         for t in range(1, spec.T + 1)
@@ -191,6 +198,7 @@ def _sympy_reference(
 def _expansion_forms(
     spec: ElmanSpec,
     ring: Ring,
+    params: dict,
     jacobians: list,
     products: list,
     fwd: Any,
@@ -207,7 +215,9 @@ def _expansion_forms(
     values = [[tangent.tan for tangent in state] for state in tangents]
 
     def value(term: Any) -> list:
-        return chain_term_value(spec, ring, jacobians, products, fwd, term, values, name, a, b)
+        return chain_term_value(
+            spec, ring, params, jacobians, products, fwd, term, values, name, a, b
+        )
 
     prefix = [[ring.zero] * spec.hidden]
     for term in expansion.settled:
@@ -232,6 +242,7 @@ def verify_vector(
     seed: int = 0,
     order: str = "latest-left",
     program: Program | None = None,
+    jacobian: Tangents | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """Check the matrix backward recursion against forward mode for every entry of every
@@ -246,6 +257,9 @@ def verify_vector(
         program: the backward program under test (default: the one derived from the
             model's equations, :func:`symbptt.derive.adjoint.derive`); a textbook's
             recursion written as a program is checked the same way.
+        jacobian: the tangent of the state along the previous state, whose columns are
+            the Jacobians J_t (default: derived from the equations by forward-mode rules,
+            :func:`symbptt.derive.jvp.state_tangents`; diag(phi'(s_t)) W_hh here).
         progress: called as ``progress(check_name, n, 0)`` when the n-th check starts.
 
     Raises:
@@ -278,14 +292,14 @@ def verify_vector(
                 f"{' (linear model)' if linear else ''}; use the modular method"
             )
         ring: Ring = recorded_ring(
-            spec, lambda recorder: _comparisons(spec, recorder, order, program)
+            spec, lambda recorder: _comparisons(spec, recorder, order, program, jacobian)
         )
     else:
         ring = ModularRing(random.Random(seed))
     found: dict[str, list] = {}
     seconds: dict[str, float] = {}  # the time spent computing and comparing, per check
     last = time.perf_counter()
-    for name, label, ours, ref in _comparisons(spec, ring, order, program):
+    for name, label, ours, ref in _comparisons(spec, ring, order, program, jacobian):
         if name not in found and progress is not None:
             progress(name, len(found) + 1, 0)
         found.setdefault(name, []).append((label, ring.equal(ours, ref), ours, ref))
@@ -310,7 +324,8 @@ def verify_vector(
             counterexample = find_counterexample(
                 spec,
                 lambda point: singles(
-                    (lab, a, b) for _, lab, a, b in _comparisons(spec, point, order, program)
+                    (lab, a, b)
+                    for _, lab, a, b in _comparisons(spec, point, order, program, jacobian)
                 ),
                 failure,
                 seed=seed,

@@ -1,0 +1,183 @@
+"""One step of a model differentiated by forward-mode rules, as expressions.
+
+The state of a model is the tuple of its states stacked into one column (h_t for the
+Elman model; (h_t, c_t) for an LSTM). :func:`state_tangents` applies the JVP rule of each
+operation of the one-step equations (a matrix product, an elementwise product, a
+primitive through its recorded slope) and returns, for each state, its tangent at t as an
+expression in *directions*: the tangent ``Var("dir:h", -1)`` of each state at t - 1, and
+for a parameter P the matrix ``Param("dir:P")``. For the Elman model the tangent of h_t
+along h_{t-1} is ``Had(dphi, MatVec(W_hh, dir:h))``: the Jacobian
+J_t = diag(phi'(s_t)) W_hh, which documents print by leaving the direction out.
+
+From these expressions, evaluated in a ring at a forward pass:
+
+* :func:`jacobian` is J_t = dstate_t / dstate_{t-1} (numerator layout), column by column;
+* :func:`immediate` is d+state_t / dP[a, b], the previous state held fixed.
+
+They are the factors of the sum of products dstate_t/dP = sum_i (J_t ... J_{i+1})
+d+state_i/dP. The verifier compares the Jacobians with forward mode seeded at the
+previous state, and their chains with forward mode on the whole unrolled model.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ..core.forward import Matrix, Trajectory
+from ..core.model import Model
+from ..core.tensor import (
+    Add,
+    Apply,
+    Concat,
+    Expr,
+    Had,
+    MatVec,
+    Param,
+    Sub,
+    Transpose,
+    UnitMatrix,
+    Var,
+    column,
+    parameters,
+    variables,
+)
+from ..errors import SpecError
+
+#: The prefix of direction names (never a model's variable: names are identifiers).
+DIRECTION = "dir:"
+
+Seed = tuple[str, int, int]  # (parameter, row, column)
+
+
+def state_size(model: Model) -> int:
+    """The length of the stacked state."""
+    return sum(model.shape(s)[0] for s in model.states)
+
+
+def state_parameters(model: Model) -> tuple[str, ...]:
+    """The parameters a state's own equations read (through intermediates of its step),
+    in declaration order, then the views made of them: those whose d+state_t/dP is not
+    zero. The initial states enter only at t = 1 and are not among them."""
+    needed: set[str] = set(model.states)
+    used: set[str] = set()
+    for eq in reversed(model.equations):
+        if eq.target in needed:
+            used.update(parameters(eq.expr))
+            needed.update(v.name for v in variables(eq.expr) if v.shift == 0)
+    direct = tuple(p for p in model.parameters if p in used)
+    views = tuple(v.name for v in model.views if set(v.parts) <= used)
+    return direct + views
+
+
+def _sum(left: Expr | None, right: Expr | None) -> Expr | None:
+    if left is None:
+        return right
+    return left if right is None else Add(left, right)
+
+
+@functools.lru_cache(maxsize=64)
+def state_tangents(model: Model, parameter: str | None = None) -> tuple[Expr | None, ...]:
+    """The tangent of each state at t (None: zero): along the previous states' directions
+    when ``parameter`` is None, else along ``Param("dir:" + parameter)`` alone."""
+    tangents: dict[str, Expr | None] = {}
+
+    def tangent(expr: Expr) -> Expr | None:
+        if isinstance(expr, Var):
+            if expr.shift == -1:
+                return Var(DIRECTION + expr.name, -1) if parameter is None else None
+            return tangents.get(expr.name)
+        if isinstance(expr, Param):
+            return Param(DIRECTION + expr.name) if expr.name == parameter else None
+        if isinstance(expr, MatVec):
+            m = expr.matrix
+            name = m.arg.name if isinstance(m, Transpose) else m.name
+            inner = tangent(expr.vector)
+            out = None if inner is None else MatVec(m, inner)
+            if name == parameter:
+                direction = Param(DIRECTION + name)
+                d = Transpose(direction) if isinstance(m, Transpose) else direction
+                out = _sum(out, MatVec(d, expr.vector))
+            return out
+        if isinstance(expr, Add):
+            return _sum(tangent(expr.left), tangent(expr.right))
+        if isinstance(expr, Sub):
+            left, right = tangent(expr.left), tangent(expr.right)
+            if right is None:
+                return left
+            if left is None:
+                raise SpecError("the tangent of 0 - v has no form in the expression type")
+            return Sub(left, right)
+        if isinstance(expr, Had):
+            left, right = tangent(expr.left), tangent(expr.right)
+            a = None if left is None else Had(expr.right, left)
+            b = None if right is None else Had(expr.left, right)
+            return _sum(a, b)
+        if isinstance(expr, Concat):
+            top, bottom = tangent(expr.top), tangent(expr.bottom)
+            if top is None and bottom is None:
+                return None
+            raise SpecError("a stacked vector in a state's equation has no tangent rule yet")
+        raise SpecError(f"no tangent rule for {expr!r}")
+
+    for eq in model.equations:
+        if isinstance(eq.expr, Apply):
+            inner = tangent(eq.expr.arg)
+            tangents[eq.target] = None if inner is None else Had(Var(eq.slope), inner)
+        else:
+            tangents[eq.target] = tangent(eq.expr)
+    return tuple(tangents.get(s) for s in model.states)
+
+
+def _evaluate(
+    model: Model,
+    ring: Any,
+    params: dict[str, Matrix],
+    traj: Trajectory,
+    t: int,
+    exprs: tuple[Expr | None, ...],
+    directions: dict[str, Any],
+    direction_params: dict[str, Matrix],
+) -> list[Any]:
+    """The stacked state tangent: each state's expression evaluated at step t."""
+    series = {**traj.series, **directions}
+    values = {**params, **direction_params}
+    out: list[Any] = []
+    for state, expr in zip(model.states, exprs):
+        rows = model.shape(state)[0]
+        out += [ring.zero] * rows if expr is None else column(expr, t, series, values, ring.zero)
+    return out
+
+
+def jacobian(
+    model: Model,
+    ring: Any,
+    params: dict[str, Matrix],
+    traj: Trajectory,
+    t: int,
+    tangents: tuple[Expr | None, ...] | None = None,
+) -> Matrix:
+    """J_t = dstate_t / dstate_{t-1} (numerator layout: rows follow state_t), from the
+    derived tangents or from ``tangents`` (a claim about them)."""
+    exprs = tangents if tangents is not None else state_tangents(model)
+    size = state_size(model)
+    columns = []
+    for c in range(size):
+        directions, offset = {}, 0
+        for state in model.states:
+            rows = model.shape(state)[0]
+            unit = [ring.one if offset + r == c else ring.zero for r in range(rows)]
+            directions[DIRECTION + state] = {t - 1: unit}
+            offset += rows
+        columns.append(_evaluate(model, ring, params, traj, t, exprs, directions, {}))
+    return [[columns[c][r] for c in range(size)] for r in range(size)]
+
+
+def immediate(
+    model: Model, ring: Any, params: dict[str, Matrix], traj: Trajectory, t: int, seed: Seed
+) -> list[Any]:
+    """d+state_t / dP[a, b] for the parameter entry ``seed``, state_{t-1} held fixed."""
+    name, a, b = seed
+    unit = UnitMatrix(*model.shape(name), a, b, ring.one)
+    exprs = state_tangents(model, name)
+    return _evaluate(model, ring, params, traj, t, exprs, {}, {DIRECTION + name: unit})

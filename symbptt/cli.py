@@ -110,6 +110,7 @@ def model_spec(
     hidden: int,
     inputs: int,
     outputs: int,
+    cell: str | None = None,
 ) -> Any:
     """The scalar RNNSpec or, for ``--model elman``, the vector ElmanSpec (--h0 is the
     scalar model's; the vector model's step loss is squared unless cross-entropy is
@@ -117,6 +118,8 @@ def model_spec(
     common = dict(
         T=T, activation=activation, output_activation=output_activation, reduction=reduction
     )
+    if cell is not None:  # errors in the user's file are theirs, not the options'
+        return cell_spec(cell, model, T, activation, output_activation, reduction, step_loss)
     try:
         if model == "elman":
             loss = "squared" if step_loss == "generic" else step_loss
@@ -124,6 +127,38 @@ def model_spec(
         return RNNSpec(loss=step_loss, h0=h0, **common)
     except SymbpttError as err:
         raise click.UsageError(str(err)) from None
+
+
+def cell_spec(
+    path: str,
+    model: str,
+    T: int,
+    activation: str,
+    output_activation: str,
+    reduction: str,
+    step_loss: str,
+) -> Any:
+    """The CellSpec of a spec file's ``[cell]`` table (--cell FILE); \\phi and \\theta
+    in its equations are the --activation and --output-activation."""
+    from .files import read_text, read_toml
+    from .models.cell import read_cell
+    from .vector.model import CellSpec
+
+    if model != "scalar":
+        raise click.UsageError("--cell declares the model; leave out --model")
+    data = read_toml(path, what="cell file")
+    if "cell" not in data:
+        raise SpecError(f"{path}: no [cell] table")
+    declaration = read_cell(
+        data["cell"],
+        where=str(path),
+        activation=activation,
+        output_activation="identity" if output_activation == "generic" else output_activation,
+        loss="squared" if step_loss == "generic" else step_loss,
+        reduction=reduction,
+        source=read_text(path, what="cell file"),
+    )
+    return CellSpec(declaration, T=T)
 
 
 def default_name(spec: Any, suffix: str) -> Path:
@@ -279,6 +314,13 @@ vector_options = _stack(
         "loss; h_0, the biases and the output layer are parameters).",
     ),
     *(_size(flag, default, f"elman: {what}.") for flag, default, what in _ELMAN_SIZES),
+    click.option(
+        "--cell",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="A TOML file whose [cell] table declares your own recurrent cell (equations in "
+        "LaTeX, sizes); see derivations/minimal-gated-unit.toml.",
+    ),
 )
 
 #: The parameters of model_spec, in its order: what spec_options collects.
@@ -324,14 +366,14 @@ def verify_command(
     w_h = [W_xh W_hh]^T), and the expansion and the sum of products of Jacobians for
     dh_t/dW_hh, dh_t/dW_xh, dh_t/db_h and dh_t/dw_h. Exit 0 if all hold, 1 if any fails.
     """
-    if isinstance(spec, ElmanSpec):
-        from .vector.verify import verify_vector
-
-        report = verify_vector(spec, method=method, seed=seed, progress=_Progress())
-    else:
+    if isinstance(spec, RNNSpec):
         from .verify import verify
 
         report = verify(spec, method=method, seed=seed, progress=_Progress())
+    else:
+        from .vector.verify import verify_vector
+
+        report = verify_vector(spec, method=method, seed=seed, progress=_Progress())
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
     sys.exit(0 if report.holds else 1)
 

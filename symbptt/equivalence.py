@@ -76,7 +76,7 @@ class Counterexample:
 def needs_intervals(spec: RNNSpec) -> bool:
     """Whether some function of the model is transcendental (it has a real function in
     the primitive table: tanh, sigmoid, softplus; the softmax of the cross-entropy head)."""
-    return spec.loss == "cross-entropy" or any(a.real is not None for a in (spec.phi, spec.theta))
+    return spec.loss == "cross-entropy" or any(a.real is not None for _, a in spec.roles)
 
 
 def fixed_values(spec: RNNSpec, rng: random.Random) -> dict[tuple, Fraction]:

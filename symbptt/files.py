@@ -22,8 +22,9 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from .errors import InputError, OutputError, WriteError
+from .errors import InputError, OutputError, SpecError, WriteError
 
 #: Largest input file read (spec files, templates, LaTeX sources for ``check --file``).
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -248,3 +249,56 @@ def atomic_write(target: Path, data: bytes) -> None:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_toml(path: Path | str, *, what: str) -> dict[str, Any]:
+    """A TOML file read through :func:`read_text`, its nesting bounded before parsing.
+
+    Raises:
+        InputError: the file cannot be read (see :func:`read_text`).
+        SpecError: invalid TOML, or nesting deeper than :data:`MAX_TOML_NESTING`.
+    """
+    import tomllib
+
+    text = read_text(path, what=what)
+    depth = max_nesting(text)
+    if depth > MAX_TOML_NESTING:
+        raise SpecError(f"{path}: arrays or tables nest {depth} deep, more than {MAX_TOML_NESTING}")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"{path}: invalid TOML: {err}") from None
+    except RecursionError:
+        raise SpecError(f"{path}: the TOML nests too deeply") from None
+
+
+#: Deepest nesting of arrays and inline tables accepted in a spec file.
+MAX_TOML_NESTING = 20
+
+
+def max_nesting(text: str) -> int:
+    """How deep brackets and braces nest in TOML text (outside strings and comments,
+    roughly: a bound on the parser's recursion, not a validation).
+
+    Example:
+        >>> max_nesting('a = [[1], {b = [2]}]  # ]]]]')
+        3
+    """
+    depth = deepest = 0
+    quote = ""
+    comment = False
+    for char in text:
+        if comment:
+            comment = char != "\n"
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest

@@ -69,6 +69,11 @@ class HasActivations:
         """The output activation's table entry."""
         return ACTIVATIONS[self.output_activation]
 
+    @property
+    def roles(self) -> tuple[tuple[str, Primitive], ...]:
+        """Every function role of the model with the primitive it stands for."""
+        return (("phi", self.phi), ("theta", self.theta))
+
 
 @dataclass(frozen=True)
 class RNNSpec(HasActivations):
@@ -134,9 +139,9 @@ def require_spec(spec: object, what: str = "spec", *, vector: bool = True) -> No
         ...
         symbptt.errors.SpecError: spec must be a model instance such as ..., got the class RNNSpec
     """
-    from .vector.model import ElmanSpec
+    from .vector.model import CellSpec, ElmanSpec
 
-    kinds = (RNNSpec, ElmanSpec) if vector else (RNNSpec,)
+    kinds = (RNNSpec, ElmanSpec, CellSpec) if vector else (RNNSpec,)
     if isinstance(spec, kinds):
         return
     expected = "RNNSpec(T=4)" + (" or ElmanSpec(hidden=3, T=4)" if vector else "")

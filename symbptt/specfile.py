@@ -21,13 +21,12 @@ The vector model of note 000 takes ``model = "elman"`` in ``[model]``, with ``hi
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import SpecError
-from .files import read_text
+from .files import read_toml
 from .model import RNNSpec
 from .render.document import SECTIONS, DocumentOptions
 from .render.printer import Notation
@@ -81,19 +80,8 @@ def load(path: Path) -> DerivationSpec:
         SpecError: unreadable file, invalid TOML, unknown keys or invalid values
             (the message names the file and the key).
     """
-    text = read_text(path, what="spec file")
+    data = read_toml(path, what="spec file")
     where = str(path)
-    depth = max_nesting(text)
-    if depth > MAX_TOML_NESTING:
-        raise SpecError(
-            f"{where}: arrays or tables nest {depth} deep, more than {MAX_TOML_NESTING}"
-        )
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise SpecError(f"{where}: invalid TOML: {err}") from None
-    except RecursionError:
-        raise SpecError(f"{where}: the TOML nests too deeply") from None
     unknown = set(data) - _TOP
     if unknown:
         raise SpecError(
@@ -131,35 +119,3 @@ def load(path: Path) -> DerivationSpec:
     except (SpecError, TypeError, ValueError) as err:
         raise SpecError(f"{where}: {err}") from None
     return DerivationSpec(spec, options, method)
-
-
-#: Deepest nesting of arrays and inline tables accepted in a spec file.
-MAX_TOML_NESTING = 20
-
-
-def max_nesting(text: str) -> int:
-    """How deep brackets and braces nest in TOML text (outside strings and comments,
-    roughly: a bound on the parser's recursion, not a validation).
-
-    Example:
-        >>> max_nesting('a = [[1], {b = [2]}]  # ]]]]')
-        3
-    """
-    depth = deepest = 0
-    quote = ""
-    comment = False
-    for char in text:
-        if comment:
-            comment = char != "\n"
-        elif quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char == "#":
-            comment = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest

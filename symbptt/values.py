@@ -263,7 +263,7 @@ def recorded_ring(spec: Any, computation: Callable[[Ring], Iterable[Any]]) -> Po
     recorder = RecordingRing()
     for _ in computation(recorder):
         pass
-    return ring_for_atoms(recorder.keys, (("phi", spec.phi), ("theta", spec.theta)))
+    return ring_for_atoms(recorder.keys, spec.roles)
 
 
 def ring_for_atoms(keys: list[AtomKey], roles: tuple[tuple[str, Primitive], ...]) -> PolynomialRing:

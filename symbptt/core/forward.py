@@ -116,7 +116,7 @@ def forward(
                 if eq.slope is not None:
                     series[eq.slope].append(slopes)
             else:
-                out = column(eq.expr, t, series, P, zero)
+                out = column(eq.expr, t, series, P, zero, ring.one)
             series[eq.target].append(cut(eq.target, t, out))
         output, target = series[head.output][t], series[head.target][t]
         step, p = step_loss(head.loss, ring, t, output, target, lift(zero), dual and Dual)

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import SpecError
@@ -27,6 +28,8 @@ from .tensor import (
     Had,
     LossScale,
     MatVec,
+    Neg,
+    OneMinus,
     Param,
     Sub,
     Transpose,
@@ -118,6 +121,9 @@ class Model:
     reduction: str = "mean"
     adjoints: tuple[Adjoint, ...] = ()
     views: tuple[View, ...] = ()
+    #: what the verifier's checks claim, in the model's own words (check kind -> text),
+    #: where a generic description would say less
+    claims: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         validate(self)
@@ -223,6 +229,14 @@ def validate(model: Model) -> None:
             if name not in views and kinds.get(name) != "parameter":
                 what = "is not declared" if name not in kinds else "is not a parameter"
                 raise SpecError(f"{where}: {name!r} {what}")
+        applies = [e for e in _subexpressions(eq.expr) if isinstance(e, Apply)]
+        if applies and (
+            applies != [eq.expr] or eq.slope is None or eq.expr.arg.shift != 0  # type: ignore[union-attr]
+        ):
+            raise SpecError(
+                f"{where}: a function is applied to a vector at t as the whole right-hand side, "
+                f"with its slope series named (write other uses as equations of their own)"
+            )
         got = shape_of(model, eq.expr, where)
         if got != model.variable(eq.target).shape:
             raise SpecError(
@@ -248,19 +262,28 @@ def validate(model: Model) -> None:
         raise SpecError(f"{model.name}: unknown loss {model.head.loss!r}")
 
 
-def shape_of(model: Model, expr: Expr, where: str = "") -> tuple[int, int]:
-    """The shape of an expression over the model's variables.
+def _subexpressions(expr: Expr) -> list[Expr]:
+    out = [expr]
+    for child in children(expr):
+        out += _subexpressions(child)
+    return out
+
+
+def shape_of(
+    model: Model | Callable[[str], tuple[int, int]], expr: Expr, where: str = ""
+) -> tuple[int, int]:
+    """The shape of an expression over the model's variables (or over any lookup of
+    shapes by name).
 
     Raises:
         SpecError: where two shapes do not fit, saying which.
     """
-    if isinstance(expr, Var):
-        return model.shape(expr.name)
-    if isinstance(expr, Param):
-        return model.shape(expr.name)
+    shape = model.shape if isinstance(model, Model) else model
+    if isinstance(expr, (Var, Param)):
+        return shape(expr.name)
     if isinstance(expr, MatVec):
         m = expr.matrix
-        rows, cols = model.shape(m.arg.name if isinstance(m, Transpose) else m.name)
+        rows, cols = shape(m.arg.name if isinstance(m, Transpose) else m.name)
         if isinstance(m, Transpose):
             rows, cols = cols, rows
         inner = shape_of(model, expr.vector, where)
@@ -275,7 +298,7 @@ def shape_of(model: Model, expr: Expr, where: str = "") -> tuple[int, int]:
             op = {Add: "add", Sub: "subtract", Had: "multiply elementwise"}[type(expr)]
             raise SpecError(f"{where}: cannot {op} {left[0]}x{left[1]} and {right[0]}x{right[1]}")
         return left
-    if isinstance(expr, (LossScale, Apply)):
+    if isinstance(expr, (LossScale, Apply, Neg, OneMinus)):
         return shape_of(model, children(expr)[0], where)
     if isinstance(expr, Concat):
         top, bottom = shape_of(model, expr.top, where), shape_of(model, expr.bottom, where)

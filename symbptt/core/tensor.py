@@ -9,7 +9,7 @@ plain-text printers and the NumPy compiler (each a :class:`Style` given to
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -82,6 +82,20 @@ class Concat:
 
 
 @dataclass(frozen=True)
+class Neg:
+    """The negated vector."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True)
+class OneMinus:
+    """1 - v, entry by entry (the gates of GRU-like cells)."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True)
 class Apply:
     """A primitive applied elementwise; ``role`` names the model's function (``phi``,
     ``theta``), which the model maps to a row of the primitive table."""
@@ -90,7 +104,7 @@ class Apply:
     arg: Var
 
 
-Expr = Var | Param | MatVec | Had | Add | Sub | LossScale | Concat | Apply
+Expr = Var | Param | MatVec | Had | Add | Sub | LossScale | Concat | Neg | OneMinus | Apply
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:
@@ -99,13 +113,31 @@ def children(expr: Expr) -> tuple[Expr, ...]:
         return (expr.vector,)
     if isinstance(expr, Binary):
         return (expr.left, expr.right)
-    if isinstance(expr, LossScale):
+    if isinstance(expr, (LossScale, Neg, OneMinus, Apply)):
         return (expr.arg,)
     if isinstance(expr, Concat):
         return (expr.top, expr.bottom)
-    if isinstance(expr, Apply):
-        return (expr.arg,)
     return ()
+
+
+def rebuild(expr: Expr, fn: Callable[[Expr], Expr]) -> Expr:
+    """``expr`` with ``fn`` applied to each direct subexpression (leaves unchanged).
+
+    Example:
+        >>> text(rebuild(Add(Var("h"), Var("x")), lambda e: Var(e.name, -1)))
+        'h_(t-1) + x_(t-1)'
+    """
+    if isinstance(expr, MatVec):
+        return MatVec(expr.matrix, fn(expr.vector))
+    if isinstance(expr, Binary):
+        return type(expr)(fn(expr.left), fn(expr.right))
+    if isinstance(expr, (LossScale, Neg, OneMinus)):
+        return type(expr)(fn(expr.arg))
+    if isinstance(expr, Concat):
+        return Concat(fn(expr.top), fn(expr.bottom))
+    if isinstance(expr, Apply):
+        return Apply(expr.role, fn(expr.arg))  # type: ignore[arg-type]
+    return expr
 
 
 def variables(expr: Expr | None) -> Iterator[Var]:
@@ -140,20 +172,22 @@ class Style(Protocol):
     def scale(self, text: str) -> str: ...
     def concat(self, top: str, bottom: str) -> str: ...
     def apply(self, role: str, arg: str) -> str: ...
+    def neg(self, text: str) -> str: ...
+    def one_minus(self, text: str) -> str: ...
 
 
 def render(expr: Expr, style: Style) -> str:
     """Print an expression; sums and differences are grouped where they are operands."""
 
-    def operand(e: Expr) -> str:
-        return style.group(render(e, style)) if isinstance(e, (Add, Sub)) else render(e, style)
+    def operand(e: Expr, grouped: tuple[type, ...] = (Add, Sub)) -> str:
+        return style.group(render(e, style)) if isinstance(e, grouped) else render(e, style)
 
     if isinstance(expr, Var):
         return style.var(expr)
     if isinstance(expr, Param):
         return style.param(expr)
     if isinstance(expr, MatVec):
-        return style.matvec(expr.matrix, operand(expr.vector))
+        return style.matvec(expr.matrix, operand(expr.vector, (Add, Sub, Had, Neg)))
     if isinstance(expr, Had):
         return style.had(operand(expr.left), operand(expr.right))
     if isinstance(expr, Add):
@@ -166,13 +200,23 @@ def render(expr: Expr, style: Style) -> str:
         return style.concat(render(expr.top, style), render(expr.bottom, style))
     if isinstance(expr, Apply):
         return style.apply(expr.role, render(expr.arg, style))
+    if isinstance(expr, Neg):
+        return style.neg(operand(expr.arg))
+    if isinstance(expr, OneMinus):
+        return style.one_minus(operand(expr.arg))
     raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
 
 
 class TextStyle:
-    """Plain text: ``*`` for the elementwise product, ``^T`` for transposes."""
+    """Plain text: ``*`` for the elementwise product, ``^T`` for transposes; ``at`` a
+    number to write the expression at that step instead of at t."""
+
+    def __init__(self, at: int | None = None) -> None:
+        self.at = at
 
     def var(self, v: Var) -> str:
+        if self.at is not None:
+            return f"{v.name}_{self.at + v.shift}"
         sub = "t" if not v.shift else f"t{v.shift:+d}"
         return f"{v.name}_{sub}" if len(sub) == 1 else f"{v.name}_({sub})"
 
@@ -197,15 +241,22 @@ class TextStyle:
     def apply(self, role: str, arg: str) -> str:
         return f"{role}({arg})"
 
+    def neg(self, text: str) -> str:
+        return f"-{text}"
 
-def text(expr: Expr) -> str:
-    """Plain-text form of an expression (``*`` is the elementwise product).
+    def one_minus(self, text: str) -> str:
+        return f"(1 - {text})"
+
+
+def text(expr: Expr, at: int | None = None) -> str:
+    """Plain-text form of an expression (``*`` is the elementwise product), at t or at
+    the step ``at``.
 
     Example:
         >>> text(Add(MatVec(Param("W"), Var("h", -1)), Param("b")))
         'W h_(t-1) + b'
     """
-    return render(expr, TextStyle())
+    return render(expr, TextStyle(at))
 
 
 def column(
@@ -214,12 +265,17 @@ def column(
     series: Mapping[str, Sequence[Any]],
     params: Mapping[str, Sequence[Sequence[Any]]],
     zero: Any,
+    one: Any,
     scale: Any = None,
 ) -> list[Any]:
     """The value of ``expr`` at step t as a list of ring elements: ``series[name][t]`` is
-    a time-indexed vector, ``params[name]`` a matrix (rows), ``scale`` the loss scale c.
+    a time-indexed vector, ``params[name]`` a matrix (rows), ``scale`` the loss scale c,
+    ``zero`` and ``one`` the ring's (plain values multiply and add onto dual numbers, never
+    the other way round: mpmath's intervals raise instead of deferring).
     Primitives are applied by the forward pass, which records their slopes; here
     they are refused."""
+
+    minus_one = zero - one
 
     def vec(e: Expr) -> list[Any]:
         if isinstance(e, Var):
@@ -247,6 +303,10 @@ def column(
             return [scale * a for a in vec(e.arg)]
         if isinstance(e, Concat):
             return [*vec(e.top), *vec(e.bottom)]
+        if isinstance(e, Neg):
+            return [a * minus_one for a in vec(e.arg)]
+        if isinstance(e, OneMinus):
+            return [a * minus_one + one for a in vec(e.arg)]
         raise TypeError(f"cannot evaluate {text(e)} here")
 
     return vec(expr)

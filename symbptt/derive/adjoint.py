@@ -35,11 +35,14 @@ from ..core.tensor import (
     Had,
     LossScale,
     MatVec,
+    Neg,
+    OneMinus,
     Param,
     Sub,
     Transpose,
     Var,
     column,
+    rebuild,
     text,
     variables,
 )
@@ -116,6 +119,10 @@ def _uses(expr: Expr, cotangent: Expr, slope: str | None) -> list[_Use]:
         return [_Use(expr.name, 0, cotangent, None)]
     if isinstance(expr, Add):
         return _uses(expr.left, cotangent, slope) + _uses(expr.right, cotangent, slope)
+    if isinstance(expr, Sub):
+        return _uses(expr.left, cotangent, slope) + _uses(expr.right, Neg(cotangent), slope)
+    if isinstance(expr, (Neg, OneMinus)):
+        return _uses(expr.arg, Neg(cotangent), slope)
     if isinstance(expr, Had):
         return _uses(expr.left, _scaled_had(expr.right, cotangent), slope) + _uses(
             expr.right, _scaled_had(expr.left, cotangent), slope
@@ -146,15 +153,7 @@ def _shifted(expr: Expr, by: int) -> Expr:
     """``expr`` with every Var's shift moved by ``by`` (parameters are not timed)."""
     if isinstance(expr, Var):
         return Var(expr.name, expr.shift + by)
-    if isinstance(expr, MatVec):
-        return MatVec(expr.matrix, _shifted(expr.vector, by))
-    if isinstance(expr, (Had, Add, Sub)):
-        return type(expr)(_shifted(expr.left, by), _shifted(expr.right, by))
-    if isinstance(expr, LossScale):
-        return LossScale(_shifted(expr.arg, by))
-    if isinstance(expr, Concat):
-        return Concat(_shifted(expr.top, by), _shifted(expr.bottom, by))
-    return expr
+    return rebuild(expr, lambda e: _shifted(e, by))
 
 
 #: Marks an adjoint whose expression is being built (a cycle if met again).
@@ -251,15 +250,11 @@ def derive(model: Model) -> Program:
 def _replace(expr: Expr, old: Var, new: Expr) -> Expr:
     if expr == old:
         return new
-    if isinstance(expr, MatVec):
-        return MatVec(expr.matrix, _replace(expr.vector, old, new))
     if isinstance(expr, Had):
         return _scaled_had(_replace(expr.left, old, new), _replace(expr.right, old, new))
-    if isinstance(expr, (Add, Sub)):
-        return type(expr)(_replace(expr.left, old, new), _replace(expr.right, old, new))
-    if isinstance(expr, LossScale):
-        return LossScale(_replace(expr.arg, old, new))
-    return expr
+    if isinstance(expr, Neg) and isinstance(inner := _replace(expr.arg, old, new), Neg):
+        return inner.arg  # -(-v) = v
+    return rebuild(expr, lambda e: _replace(e, old, new))
 
 
 def without(expr: Expr, var: Var) -> Expr | None:
@@ -280,9 +275,9 @@ def without(expr: Expr, var: Var) -> Expr | None:
     if isinstance(expr, Had):
         left, right = without(expr.left, var), without(expr.right, var)
         return None if left is None or right is None else Had(left, right)
-    if isinstance(expr, LossScale):
+    if isinstance(expr, (LossScale, Neg)):
         inner = without(expr.arg, var)
-        return None if inner is None else LossScale(inner)
+        return None if inner is None else type(expr)(inner)
     if isinstance(expr, (Add, Sub)):
         left, right = without(expr.left, var), without(expr.right, var)
         if isinstance(expr, Sub) and left is None and right is not None:
@@ -311,7 +306,7 @@ def describe(program: Program) -> list[str]:
         lines.append(f"{step.name}_t = {text(step.expr)}{start}")
     for result in program.results:
         if isinstance(result, AtFirst):
-            body = text(result.expr).replace("_t", "_1")
+            body = text(result.expr, at=1)
         elif result.right is None:
             body = f"sum_t {text(result.left)}"
         else:
@@ -334,10 +329,14 @@ def evaluate(
     parameter)."""
     zero = ring.zero
     scale = ring.const(c)
-    values: dict[str, list[Any]] = dict(series)
+    # forward values at T + 1 occur only multiplied by a recursion's zero start: zeros
+    values: dict[str, list[Any]] = {
+        name: [*vectors, [zero] * len(vectors[T])] if vectors[T] is not None else vectors
+        for name, vectors in series.items()
+    }
 
     def vec(expr: Expr, t: int) -> list[Any]:
-        return column(expr, t, values, params, zero, scale)
+        return column(expr, t, values, params, zero, ring.one, scale)
 
     for step in program.steps:
         out: list[Any] = [None] * (T + 2)

@@ -33,6 +33,8 @@ from ..core.tensor import (
     Expr,
     Had,
     MatVec,
+    Neg,
+    OneMinus,
     Param,
     Sub,
     Transpose,
@@ -53,6 +55,18 @@ Seed = tuple[str, int, int]  # (parameter, row, column)
 def state_size(model: Model) -> int:
     """The length of the stacked state."""
     return sum(model.shape(s)[0] for s in model.states)
+
+
+def state_label(model: Model) -> str:
+    """How labels name the stacked state: ``h``, or ``(h,c)`` for several states."""
+    states = model.states
+    return states[0] if len(states) == 1 else "(" + ",".join(states) + ")"
+
+
+def stacked(traj: Trajectory, model: Model) -> list[list[Any]]:
+    """The stacked state of a forward pass at every step t = 0..T."""
+    series = [traj.series[s] for s in model.states]
+    return [[v for part in parts for v in part] for parts in zip(*series)]
 
 
 def state_parameters(model: Model) -> tuple[str, ...]:
@@ -105,9 +119,10 @@ def state_tangents(model: Model, parameter: str | None = None) -> tuple[Expr | N
             left, right = tangent(expr.left), tangent(expr.right)
             if right is None:
                 return left
-            if left is None:
-                raise SpecError("the tangent of 0 - v has no form in the expression type")
-            return Sub(left, right)
+            return Neg(right) if left is None else Sub(left, right)
+        if isinstance(expr, (Neg, OneMinus)):
+            inner = tangent(expr.arg)
+            return None if inner is None else Neg(inner)
         if isinstance(expr, Had):
             left, right = tangent(expr.left), tangent(expr.right)
             a = None if left is None else Had(expr.right, left)
@@ -145,7 +160,10 @@ def _evaluate(
     out: list[Any] = []
     for state, expr in zip(model.states, exprs):
         rows = model.shape(state)[0]
-        out += [ring.zero] * rows if expr is None else column(expr, t, series, values, ring.zero)
+        if expr is None:
+            out += [ring.zero] * rows
+        else:
+            out += column(expr, t, series, values, ring.zero, ring.one)
     return out
 
 

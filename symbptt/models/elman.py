@@ -32,6 +32,11 @@ def declare(
     vector e_{y_t} takes the place of d_t)."""
     n, m, k = hidden, inputs, outputs
     target = r"\mathbf{e}_{y_{@}}" if loss == "cross-entropy" else r"\mathbf{d}_{@}"
+    probabilities = (
+        (Variable("yhat", "intermediate", (k, 1), r"\hat{\mathbf{y}}_{@}", "probabilities"),)
+        if loss == "cross-entropy"
+        else ()
+    )
     return Model(
         name="elman",
         variables=(
@@ -41,13 +46,13 @@ def declare(
             Variable("h", "state", (n, 1), r"\mathbf{h}_{@}", "hidden state"),
             Variable("z", "intermediate", (k, 1), r"\mathbf{z}_{@}", "output pre-activation"),
             Variable("o", "intermediate", (k, 1), r"\mathbf{o}_{@}", "output"),
-            Variable("yhat", "intermediate", (k, 1), r"\hat{\mathbf{y}}_{@}", "probabilities"),
             Variable("W_hh", "parameter", (n, n), "W_{hh}", "recurrent weights"),
             Variable("W_xh", "parameter", (n, m), "W_{xh}", "input weights"),
             Variable("b_h", "parameter", (n, 1), r"\mathbf{b}_{h}", "hidden bias"),
             Variable("W_hy", "parameter", (k, n), "W_{hy}", "output weights"),
             Variable("b_y", "parameter", (k, 1), r"\mathbf{b}_{y}", "output bias"),
             Variable("h_0", "parameter", (n, 1), r"\mathbf{h}_{0}", "initial state"),
+            *probabilities,
         ),
         equations=(
             Equation(
@@ -70,4 +75,20 @@ def declare(
             Adjoint("s", "delta", r"\boldsymbol{\delta}_{@}"),
         ),
         views=(View("w_h", ("W_xh", "W_hh"), "w_{h}"),),
+        claims=(
+            (
+                "backward recursion",
+                "delta_t = phi'(s_t) * (W_hy^T g_t + W_hh^T delta_(t+1)) gives every entry",
+            ),
+            (
+                "sum of products",
+                "sum_i (J_t ... J_(i+1)) d+h_i/dP with J_j = diag(phi'(s_j)) W_hh, "
+                "for every t and entry",
+            ),
+            (
+                "Jacobian chain",
+                "dh_t/dh_0 = J_t J_(t-1) ... J_1 with J_j = diag(phi'(s_j)) W_hh, "
+                "for every t and entry",
+            ),
+        ),
     )

@@ -328,7 +328,9 @@ class Reader:
             return str(base)
         if base.data == "opname":
             return "\\operatorname " + "".join(str(c) for c in base.children[1:])
-        prefix = {"hat": "\\hat ", "cal": "\\mathcal ", "bold": "\\mathbf "}[base.data]
+        prefix = {"hat": "\\hat ", "tilde": "\\tilde ", "cal": "\\mathcal ", "bold": "\\mathbf "}[
+            base.data
+        ]
         return prefix + str(base.children[-1])
 
     def r_group_sub(self, node: Tree) -> Any:

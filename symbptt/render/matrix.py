@@ -110,6 +110,12 @@ class _LatexStyle:
     def apply(self, role: str, arg: str) -> str:
         return rf"\{role}\!\left({arg}\right)"
 
+    def neg(self, text: str) -> str:
+        return f"-{text}"
+
+    def one_minus(self, text: str) -> str:
+        return rf"\left(\mathbf{{1}} - {text}\right)"
+
     def matvec(self, m: Param | Transpose, vector: str) -> str:
         name = f"{parameter(m.arg.name)}^\\top" if isinstance(m, Transpose) else parameter(m.name)
         return f"{name} {vector}"

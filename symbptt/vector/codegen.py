@@ -25,10 +25,13 @@ from ..core.tensor import (
     Had,
     LossScale,
     MatVec,
+    Neg,
+    OneMinus,
     Param,
     Sub,
     Transpose,
     Var,
+    rebuild,
     render,
     variables,
 )
@@ -227,7 +230,7 @@ class _Emitter:
             return f"{m.arg.name}.shape[1]" if isinstance(m, Transpose) else f"{m.name}.shape[0]"
         if isinstance(expr, (Had, Add, Sub)):
             return self.width(expr.left)
-        if isinstance(expr, LossScale):
+        if isinstance(expr, (LossScale, Neg, OneMinus)):
             return self.width(expr.arg)
         if isinstance(expr, Concat):
             return f"{self.width(expr.top)} + {self.width(expr.bottom)}"
@@ -247,15 +250,7 @@ class _Emitter:
             self.arrays[name] = name.upper()
             self.widths[name] = self.width(expr)
             return Var(name)
-        if isinstance(expr, (Had, Add, Sub)):
-            return type(expr)(self.hoist(expr.left, recursive), self.hoist(expr.right, recursive))
-        if isinstance(expr, MatVec):
-            return MatVec(expr.matrix, self.hoist(expr.vector, recursive))
-        if isinstance(expr, LossScale):
-            return LossScale(self.hoist(expr.arg, recursive))
-        if isinstance(expr, Concat):
-            return Concat(self.hoist(expr.top, recursive), self.hoist(expr.bottom, recursive))
-        return expr
+        return rebuild(expr, lambda e: self.hoist(e, recursive))
 
     def stacked(self, expr: Expr) -> str:
         """All t = 1..T at once: a (T, width) array."""
@@ -288,6 +283,12 @@ class _NumpyStyle:
 
     def apply(self, role: str, arg: str) -> str:
         raise SpecError(f"the backward program applies {role}; NumPy code is not generated")
+
+    def neg(self, text: str) -> str:
+        return f"(-{text})"
+
+    def one_minus(self, text: str) -> str:
+        return f"(1.0 - {text})"
 
     def matvec(self, m: Param | Transpose, vector: str) -> str:
         if isinstance(m, Transpose):

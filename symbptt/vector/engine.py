@@ -19,7 +19,7 @@ from ..core.tensor import Expr, dot, identity, matmul
 from ..derive import jvp
 from ..derive.adjoint import Program, derive, evaluate
 from ..derive.expansion import ChainTerm
-from .model import GRADIENTS, ElmanSpec
+from .model import ElmanSpec
 
 Matrix = list[list[Any]]
 
@@ -41,7 +41,7 @@ def reference_gradients(
         return runs[seed]
 
     out = {}
-    for name in GRADIENTS:
+    for name in spec.gradients:
         rows, cols = spec.shape(name)
         out[name] = [[run(spec.source(name, r, c)).L.tan for c in range(cols)] for r in range(rows)]
     return out

@@ -10,11 +10,13 @@ n = m = k = 1 with b_h = b_y = 0 and W_hy = 1 for theta applied to h_t directly.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
 from ..core.losses import LOSS_TABLE
 from ..core.model import Model
+from ..core.primitives import Primitive
 from ..errors import SpecError
 from ..model import ACTIVATIONS, REDUCTIONS, HasActivations, choose_from
 
@@ -24,6 +26,14 @@ EXACT_MAX_T = 6
 #: A fully linear model (both activations the identity) has no activation atoms: its
 #: states expand into large polynomials in the weights (n = 3, T = 6 takes ~100 s).
 EXACT_MAX_T_LINEAR = 4
+#: Exact verification of a user's cell: (state size) x T and T at most these.
+CELL_EXACT_MAX_WORK = 6
+CELL_EXACT_MAX_T = 4
+#: The SymPy reference of a user's cell: (state size) x T at most this.
+CELL_SYMPY_MAX_WORK = 3
+#: Largest sizes for the SymPy reference of the Elman model.
+SYMPY_MAX_HIDDEN = 2
+SYMPY_MAX_T = 3
 #: Largest sizes accepted at all (numeric cross-checks).
 MAX_HIDDEN = 64
 MAX_T = 200
@@ -33,10 +43,10 @@ MAX_T = 200
 MODULAR_MAX_WORK = 14_000_000
 
 
-def verification_work(spec: ElmanSpec) -> int:
+def verification_work(spec: ElmanSpec | CellSpec) -> int:
     """The work units of verifying ``spec`` (see :data:`MODULAR_MAX_WORK`)."""
     n, m, k = spec.hidden, spec.inputs, spec.outputs
-    entries = n * (n + m + k + 2) + k
+    entries = sum(r * c for r, c in map(spec.model.shape, spec.model.parameters))
     return entries * n * (n + m + k) * spec.T**2
 
 
@@ -95,6 +105,33 @@ class ElmanSpec(HasActivations):
             reduction=self.reduction,
         )
 
+    @property
+    def gradients(self) -> tuple[str, ...]:
+        """Every quantity a gradient is taken with respect to: the parameters and w_h."""
+        return GRADIENTS
+
+    def exact_refusal(self) -> str | None:
+        """Why exact verification is refused for this model (None: it is not): beyond
+        n <= 3, T <= 6 (T <= 4 for the fully linear model)."""
+        linear = self.activation == self.output_activation == "identity"
+        max_t = EXACT_MAX_T_LINEAR if linear else EXACT_MAX_T
+        if self.hidden > EXACT_MAX_HIDDEN or self.T > max_t:
+            return (
+                f"exact verification of the vector model is for n <= "
+                f"{EXACT_MAX_HIDDEN}, T <= {max_t}"
+                f"{' (linear model)' if linear else ''}; use the modular method"
+            )
+        return None
+
+    def uses_sympy_reference(self) -> bool:
+        """Whether the SymPy reference is built (n <= 2, T <= 3)."""
+        return self.hidden <= SYMPY_MAX_HIDDEN and self.T <= SYMPY_MAX_T
+
+    def with_generic_functions(self) -> ElmanSpec:
+        """The same sizes and loss with both activations generic (what the SymPy
+        reference is built for, once per size)."""
+        return dataclasses.replace(self, activation="generic", output_activation="generic")
+
     def describe(self) -> str:
         """A one-line human description."""
         return (
@@ -135,3 +172,103 @@ class ElmanSpec(HasActivations):
         if r < self.inputs:
             return "W_xh", c, r
         return "W_hh", c, r - self.inputs
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """A user's own cell (a declaration read from a ``[cell]`` table,
+    :func:`symbptt.models.cell.read_cell`) for T steps: the vector verifier, the checker
+    and the code generator take it where they take an :class:`ElmanSpec`.
+
+    Example:
+        >>> from symbptt.models import elman
+        >>> CellSpec(elman.declare(hidden=2), T=3).hidden
+        2
+    """
+
+    model: Model
+    T: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.model, Model):
+            raise SpecError(f"a CellSpec needs a model declaration, got {self.model!r:.60}")
+        if isinstance(self.T, bool) or not isinstance(self.T, int) or not 1 <= self.T <= MAX_T:
+            raise SpecError(f"T must be an integer between 1 and {MAX_T}, got {self.T!r}")
+
+    @property
+    def hidden(self) -> int:
+        """The length of the (stacked) state."""
+        return sum(self.model.shape(s)[0] for s in self.model.states)
+
+    @property
+    def inputs(self) -> int:
+        """The length of the stacked inputs."""
+        return sum(self.model.shape(x)[0] for x in self.model.of_kind("input"))
+
+    @property
+    def outputs(self) -> int:
+        """The length of the head's output."""
+        return self.model.shape(self.model.head.output)[0]
+
+    @property
+    def loss(self) -> str:
+        return self.model.head.loss
+
+    @property
+    def reduction(self) -> str:
+        return self.model.reduction
+
+    @property
+    def activation(self) -> str:
+        """The primitive of the role phi (``generic`` where the cell has none)."""
+        return dict((r, p) for r, p, _ in self.model.functions).get("phi", "generic")
+
+    @property
+    def output_activation(self) -> str:
+        """The primitive of the role theta (``identity`` where the cell has none)."""
+        return dict((r, p) for r, p, _ in self.model.functions).get("theta", "identity")
+
+    @property
+    def roles(self) -> tuple[tuple[str, Primitive], ...]:
+        """Every function role of the cell with the primitive it stands for."""
+        return tuple((r, ACTIVATIONS[p]) for r, p, _ in self.model.functions)
+
+    @property
+    def gradients(self) -> tuple[str, ...]:
+        """Every quantity a gradient is taken with respect to: the parameters and views."""
+        return (*self.model.parameters, *(v.name for v in self.model.views))
+
+    def describe(self) -> str:
+        """A one-line human description."""
+        return (
+            f"{self.model.name}, state size {self.hidden}, T={self.T}, "
+            f"{self.reduction} {self.loss} loss"
+        )
+
+    def shape(self, name: str) -> tuple[int, int]:
+        """(rows, columns) of a parameter or variable."""
+        return self.model.shape(name)
+
+    def source(self, parameter: str, r: int, c: int) -> tuple[str, int, int]:
+        """The parameter entry that entry (r, c) of ``parameter`` is (a cell has no views)."""
+        return parameter, r, c
+
+    def exact_refusal(self) -> str | None:
+        """Why exact verification is refused (None: it is not): a gated cell's canonical
+        forms grow much faster than the Elman model's, so (state size) x T <= 6, T <= 4
+        (the minimal gated unit: n = 2, T = 3 in about 1 s; n = 1, T = 4 in 0.7 s)."""
+        if self.hidden * self.T > CELL_EXACT_MAX_WORK or self.T > CELL_EXACT_MAX_T:
+            return (
+                f"exact verification of a cell is for (state size) x T <= "
+                f"{CELL_EXACT_MAX_WORK} and T <= {CELL_EXACT_MAX_T}; use the modular method"
+            )
+        return None
+
+    def uses_sympy_reference(self) -> bool:
+        """Whether the SymPy reference is built: (state size) x T <= 3 (SymPy's
+        derivatives of a gated cell's nested forms take minutes beyond)."""
+        return self.hidden * self.T <= CELL_SYMPY_MAX_WORK
+
+    def with_generic_functions(self) -> CellSpec:
+        """Itself: the SymPy reference reads every function of a cell as unknown."""
+        return self

@@ -25,14 +25,23 @@ import sympy as sp
 from ..algebra import Ring
 from ..core.forward import Trajectory
 from ..core.model import Model
-from ..core.tensor import Add, Apply, Concat, Expr, Had, MatVec, Param, Sub, Transpose, Var
+from ..core.tensor import (
+    Add,
+    Apply,
+    Concat,
+    Expr,
+    Had,
+    MatVec,
+    Neg,
+    OneMinus,
+    Param,
+    Sub,
+    Transpose,
+    Var,
+)
 from ..derive.reference import SympyToRing
 from ..errors import EvaluationError
-from .model import GRADIENTS, ElmanSpec
-
-#: Largest sizes for the SymPy reference.
-SYMPY_MAX_HIDDEN = 2
-SYMPY_MAX_T = 3
+from .model import ElmanSpec
 
 _LSE = sp.Function("LSE")
 
@@ -83,6 +92,11 @@ class SympyModel:
             if isinstance(expr, Had):
                 return a.multiply_elementwise(b)
             return a + b if isinstance(expr, Add) else a - b
+        if isinstance(expr, Neg):
+            return -self._value(expr.arg, series, t, eq)
+        if isinstance(expr, OneMinus):
+            inner = self._value(expr.arg, series, t, eq)
+            return sp.ones(inner.rows, 1) - inner
         if isinstance(expr, Concat):
             top, bottom = (self._value(e, series, t, eq) for e in (expr.top, expr.bottom))
             return sp.Matrix.vstack(top, bottom)
@@ -119,7 +133,7 @@ class SympyModel:
     def gradients(self) -> dict[str, list[list[sp.Expr]]]:
         """dL/dP for every parameter and w_h, entry by entry (denominator layout)."""
         out = {}
-        for name in GRADIENTS:
+        for name in self.spec.gradients:
             rows, cols = self.spec.shape(name)
             out[name] = [
                 [sp.diff(self.L, self.symbol(name, r, c)) for c in range(cols)] for r in range(rows)
@@ -129,7 +143,8 @@ class SympyModel:
     def state_derivative(self, t: int, name: str, a: int, b: int) -> list[sp.Expr]:
         """dh_t/dP[a, b] as a list of entries."""
         sym = self.symbol(name, a, b)
-        return [sp.diff(self.series["h"][t][r], sym) for r in range(self.spec.hidden)]
+        state = [v for s in self.model.states for v in self.series[s][t]]
+        return [sp.diff(v, sym) for v in state]
 
 
 class Converter(SympyToRing):
@@ -183,8 +198,3 @@ class Converter(SympyToRing):
             raise EvaluationError(f"unrecognised node argument {arg}")
         target, slope, t, r = node
         return self.fwd[target if order == 0 else slope][t][r]
-
-
-def within_limits(spec: ElmanSpec) -> bool:
-    """Whether the SymPy reference is used for this model."""
-    return spec.hidden <= SYMPY_MAX_HIDDEN and spec.T <= SYMPY_MAX_T

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import random
 import time
@@ -14,10 +13,10 @@ from ..core.forward import forward, parameter_values
 from ..core.tensor import identity, matmul
 from ..derive.adjoint import Program, derive
 from ..derive.expansion import expand
-from ..derive.jvp import state_parameters
+from ..derive.jvp import stacked, state_label, state_parameters
 from ..equivalence import find_counterexample, singles
 from ..errors import SpecError, WorkLimitError
-from ..model import METHOD_NAMES, choose_from, require_spec
+from ..model import METHOD_NAMES, RNNSpec, choose_from, require_spec
 from ..values import recorded_ring
 from ..verify import CheckResult, Formulas, Report
 from .engine import (
@@ -31,26 +30,21 @@ from .engine import (
     sum_of_products_all,
 )
 from .model import (
-    EXACT_MAX_HIDDEN,
-    EXACT_MAX_T,
-    EXACT_MAX_T_LINEAR,
-    GRADIENTS,
     MODULAR_MAX_WORK,
     ElmanSpec,
     verification_work,
 )
-from .reference import Converter, SympyModel, within_limits
+from .reference import Converter, SympyModel
 
-#: What each kind of check claims (keyed by the start of its name).
+#: What each kind of check claims (keyed by the start of its name), where the model's
+#: declaration does not say it in its own words (:attr:`Model.claims`).
 DESCRIPTIONS = {
-    "backward recursion": "delta_t = phi'(s_t) * (W_hy^T g_t + W_hh^T delta_(t+1)) gives "
-    "every entry",
+    "backward recursion": "the backward program derived from the equations gives every entry",
     "expansion": "every form of the level-by-level expansion of dh_T/dP (chain rule, "
     "substitute, distribute), Jacobians latest on the left",
-    "sum of products": "sum_i (J_t ... J_(i+1)) d+h_i/dP with J_j = diag(phi'(s_j)) W_hh, "
-    "for every t and entry",
-    "Jacobian chain": "dh_t/dh_0 = J_t J_(t-1) ... J_1 with J_j = diag(phi'(s_j)) W_hh, "
-    "for every t and entry",
+    "sum of products": "sum_i (J_t ... J_(i+1)) d+h_i/dP with J_j and d+h_i/dP from one step "
+    "of the equations, for every t and entry",
+    "Jacobian chain": "dh_t/dh_0 = J_t J_(t-1) ... J_1, for every t and entry",
     "output layer": "the state does not depend on the output layer's parameters",
     "reference": "SymPy's diff of the unrolled model (explicit entries) equals forward "
     "mode for every gradient and dh_t/dP entry",
@@ -70,13 +64,15 @@ def _comparisons(
     :data:`DESCRIPTIONS`: every entry of every gradient by the backward recursion (and by
     SymPy's reference, for small models), dh_t/dh_0, the output layer, and every entry of
     dh_t/dP by each form of the expansion and by the sum of products. Labels are unique:
-    a counterexample search finds its comparison by label."""
+    a counterexample search finds its comparison by label. (h stands for the model's
+    stacked state.)"""
+    S = state_label(spec.model)
     params = parameter_values(spec.model, ring)
     fwd = forward(spec.model, spec.T, ring, params)
     ours = backward(spec, ring, params, fwd, program)
     runs: dict = {}  # forward-mode passes by seed, shared by every check
     ref = reference_gradients(spec, ring, params, runs)
-    for name in GRADIENTS:
+    for name in spec.gradients:
         for r, row in enumerate(ours[name]):
             for c, value in enumerate(row):
                 yield (
@@ -85,19 +81,19 @@ def _comparisons(
                     value,
                     ref[name][r][c],
                 )
-    if within_limits(spec):
+    if spec.uses_sympy_reference():
         yield from _sympy_reference(spec, ring, params, fwd, ref, runs)
     jacobians = [None] + [
         jacobian(spec, ring, params, fwd, j, jacobian_claim) for j in range(1, spec.T + 1)
     ]
     products = suffix_products(ring, jacobians, spec.T)
-    yield from _initial_state(spec, ring, jacobians, runs, order)
+    yield from _initial_state(spec, ring, params, jacobians, runs, order)
     yield from _output_layer(spec, ring, runs)
     for name in state_parameters(spec.model):
         rows, cols = spec.shape(name)
         for a in range(rows):
             for b in range(cols):
-                tangents = runs[spec.source(name, a, b)].series["h"]
+                tangents = stacked(runs[spec.source(name, a, b)], spec.model)
                 yield from _expansion_forms(
                     spec, ring, params, jacobians, products, fwd, name, a, b, tangents
                 )
@@ -112,56 +108,67 @@ def _comparisons(
                     formula = sums[t]
                     for r in range(spec.hidden):
                         yield (
-                            f"sum of products dh_t/d{name}",
-                            f"t={t}, dh_t[{r}]/d{name}[{a},{b}]",
+                            f"sum of products d{S}_t/d{name}",
+                            f"t={t}, d{S}_t[{r}]/d{name}[{a},{b}]",
                             formula[r],
                             tangents[t][r].tan,
                         )
 
 
 def _initial_state(
-    spec: ElmanSpec, ring: Ring, jacobians: list, runs: dict, order: str
+    spec: ElmanSpec, ring: Ring, params: dict, jacobians: list, runs: dict, order: str
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """dh_t/dh_0 = J_t J_{t-1} ... J_1 for every t (the chain with no immediate term:
     h_0 enters only the first step), each new Jacobian on the left."""
-    n = spec.hidden
+    n, S = spec.hidden, state_label(spec.model)
+    seeds = [(init, b, 0) for _, init in spec.model.initial for b in range(spec.shape(init)[0])]
     chain = identity(n, ring)
     for t in range(1, spec.T + 1):
         left, right = (jacobians[t], chain) if order == "latest-left" else (chain, jacobians[t])
         chain = matmul(left, right, ring.zero)
-        for b in range(n):
-            tangents = runs[("h_0", b, 0)].series["h"][t]
+        for b, seed in enumerate(seeds):
+            if seed not in runs:
+                runs[seed] = forward(spec.model, spec.T, ring, params, seed=seed)
+            tangents = stacked(runs[seed], spec.model)[t]
             for r in range(n):
                 yield (
-                    "Jacobian chain dh_t/dh_0",
-                    f"t={t}, dh_t[{r}]/dh_0[{b}]",
+                    f"Jacobian chain d{S}_t/d{S}_0",
+                    f"t={t}, d{S}_t[{r}]/d{S}_0[{b}]",
                     chain[r][b],
                     tangents[r].tan,
                 )
 
 
+def output_parameters(spec: ElmanSpec) -> tuple[str, ...]:
+    """The parameters that do not feed the state (the output layer: W_hy, b_y)."""
+    feeding = {*state_parameters(spec.model), *(init for _, init in spec.model.initial)}
+    return tuple(p for p in spec.model.parameters if p not in feeding)
+
+
 def _output_layer(spec: ElmanSpec, ring: Ring, runs: dict) -> Iterator[tuple[str, str, Any, Any]]:
     """dh_t/dW_hy = 0 and dh_t/db_y = 0: the output layer does not feed the state."""
-    for name in ("W_hy", "b_y"):
+    S = state_label(spec.model)
+    names = output_parameters(spec)
+    check = "output layer: " + " = ".join(f"d{S}_t/d{p}" for p in names) + " = 0"
+    for name in names:
         rows, cols = spec.shape(name)
         for a in range(rows):
             for b in range(cols):
-                run = runs[(name, a, b)]  # passes of the reference gradients
+                states = stacked(runs[(name, a, b)], spec.model)  # a reference gradient's pass
                 for t in range(1, spec.T + 1):
                     for r in range(spec.hidden):
                         yield (
-                            "output layer: dh_t/dW_hy = dh_t/db_y = 0",
-                            f"t={t}, dh_t[{r}]/d{name}[{a},{b}]",
+                            check,
+                            f"t={t}, d{S}_t[{r}]/d{name}[{a},{b}]",
                             ring.zero,
-                            run["h"][t][r].tan,
+                            states[t][r].tan,
                         )
 
 
 def _sympy_model(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
     """The SymPy model with its derivatives (ring- and activation-independent, so
     computed once per size and loss)."""
-    generic = dataclasses.replace(spec, activation="generic", output_activation="generic")
-    return _sympy_model_of_size(generic)
+    return _sympy_model_of_size(spec.with_generic_functions())
 
 
 @functools.lru_cache(maxsize=8)
@@ -185,14 +192,16 @@ def _sympy_reference(
     model, grads, states = _sympy_model(spec)
     convert = Converter(model, ring, params, fwd)
     name = "reference: SymPy Jacobians = forward mode"
-    for p in GRADIENTS:
+    S = state_label(spec.model)
+    for p in spec.gradients:
         for r, row in enumerate(grads[p]):
             for c, expr in enumerate(row):
                 yield name, f"dL/d{p}[{r},{c}] by SymPy", convert(expr), ref[p][r][c]
     for (p, a, b, t), entries in states.items():
-        tangents = runs[spec.source(p, a, b)].series["h"][t]
+        tangents = stacked(runs[spec.source(p, a, b)], spec.model)[t]
         for r, expr in enumerate(entries):
-            yield name, f"t={t}, dh_t[{r}]/d{p}[{a},{b}] by SymPy", convert(expr), tangents[r].tan
+            label = f"t={t}, d{S}_t[{r}]/d{p}[{a},{b}] by SymPy"
+            yield name, label, convert(expr), tangents[r].tan
 
 
 def _expansion_forms(
@@ -212,6 +221,7 @@ def _expansion_forms(
     settled terms, so each term is computed once and the settled parts are running sums."""
     T = spec.T
     expansion = expand(T, "w")
+    S = state_label(spec.model)
     values = [[tangent.tan for tangent in state] for state in tangents]
 
     def value(term: Any) -> list:
@@ -228,8 +238,8 @@ def _expansion_forms(
             total = [x + y for x, y in zip(total, value(step.tail))]
         for r in range(spec.hidden):
             yield (
-                f"expansion dh_T/d{name}",
-                f"t={T}, form {k} ({step.rule}), dh_T[{r}]/d{name}[{a},{b}]",
+                f"expansion d{S}_T/d{name}",
+                f"t={T}, form {k} ({step.rule}), d{S}_T[{r}]/d{name}[{a},{b}]",
                 total[r],
                 values[T][r],
             )
@@ -271,9 +281,11 @@ def verify_vector(
         >>> verify_vector(ElmanSpec(hidden=2, T=3)).holds
         True
     """
-    if not isinstance(spec, ElmanSpec):
-        require_spec(spec, vector=True)
-        raise SpecError("verify_vector takes an ElmanSpec; use verify() for the scalar model")
+    require_spec(spec, vector=True)
+    if isinstance(spec, RNNSpec):
+        raise SpecError(
+            "verify_vector takes an ElmanSpec or a CellSpec; use verify() for the scalar model"
+        )
     choose_from("method", method, METHOD_NAMES)
     if method == "modular" and verification_work(spec) > MODULAR_MAX_WORK:
         raise WorkLimitError(
@@ -283,14 +295,9 @@ def verify_vector(
             f"(e.g. n=8, T=40 or n=16, T=12)"
         )
     if method == "exact":
-        linear = spec.activation == spec.output_activation == "identity"
-        max_t = EXACT_MAX_T_LINEAR if linear else EXACT_MAX_T
-        if spec.hidden > EXACT_MAX_HIDDEN or spec.T > max_t:
-            raise SpecError(
-                f"exact verification of the vector model is for n <= "
-                f"{EXACT_MAX_HIDDEN}, T <= {max_t}"
-                f"{' (linear model)' if linear else ''}; use the modular method"
-            )
+        refusal = spec.exact_refusal()
+        if refusal is not None:
+            raise SpecError(refusal)
         ring: Ring = recorded_ring(
             spec, lambda recorder: _comparisons(spec, recorder, order, program, jacobian)
         )
@@ -330,7 +337,8 @@ def verify_vector(
                 failure,
                 seed=seed,
             )
-        description = DESCRIPTIONS[name.split(" d")[0].split(":")[0]]
+        kind = name.split(" d")[0].split(":")[0]
+        description = dict(spec.model.claims).get(kind, DESCRIPTIONS[kind])
         results.append(
             CheckResult(
                 name,

@@ -1,0 +1,139 @@
+"""A user's own cell from a spec file's [cell] table: read, verified, and refused with a
+located message when it means nothing. The example is the minimal gated unit (Zhou et al.,
+"Minimal gated unit for recurrent neural networks", 2016), derivations/minimal-gated-unit.toml."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import symbptt.cli as cli
+from symbptt.core.tensor import OneMinus, text
+from symbptt.derive.adjoint import derive, describe
+from symbptt.derive.jvp import state_tangents
+from symbptt.errors import FormulaSyntaxError, SpecError
+from symbptt.models.cell import read_cell
+from symbptt.vector.model import CellSpec
+from symbptt.vector.verify import verify_vector
+
+MGU = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
+
+
+def mgu(**changes: object) -> dict:
+    table = tomllib.loads(MGU.read_text())["cell"]
+    return {**table, **changes}
+
+
+def test_the_equations_become_a_model_declaration() -> None:
+    model = read_cell(mgu(), where="mgu")
+    assert model.states == ("h",)
+    targets = [eq.target for eq in model.equations]
+    # each function's argument is an intermediate of its own (its node in the rings)
+    assert targets == ["f_pre", "f", "h_tilde_pre", "h_tilde", "h", "o"]
+    assert model.latex()["h_tilde"] == r"\tilde{\mathbf{h}}_{@}"
+    h = model.equation("h").expr
+    assert isinstance(h.left.left, OneMinus)  # (1 - f_t) * h_(t-1) + f_t * h_tilde_t
+
+
+def test_the_backward_program_and_the_jacobian_are_derived() -> None:
+    model = read_cell(mgu(), where="mgu")
+    lines = describe(derive(model))
+    assert lines[0].startswith("delta_h_t = W_y^T c (o_t - d_t) + ")
+    assert lines[0].endswith("delta_h_(T+1) = 0")
+    (tangent,) = state_tangents(model)
+    assert "(1 - f_t) * dir:h_(t-1)" in text(tangent)  # the direct path through the gate
+
+
+@pytest.mark.parametrize("T", [1, 2, 3])
+def test_every_check_holds_exactly(T: int) -> None:
+    report = verify_vector(CellSpec(read_cell(mgu(), where="mgu"), T=T))
+    assert report.holds and report.method.startswith("exact")
+    names = {c.name for c in report.checks}
+    assert {"backward recursion dL/dU_h", "sum of products dh_t/dU_f"} <= names
+    assert "output layer: dh_t/dW_y = dh_t/db_y = 0" in names
+    assert ("reference: SymPy Jacobians = forward mode" in names) is (2 * T <= 3)
+
+
+def test_a_small_cell_is_checked_against_sympy_too() -> None:
+    report = verify_vector(CellSpec(read_cell(mgu(sizes={"n": 1, "m": 1, "k": 1}), where="m"), T=3))
+    assert report.holds
+    assert any(c.name.startswith("reference: SymPy") for c in report.checks)
+
+
+def test_modular_verification_of_a_longer_sequence() -> None:
+    spec = CellSpec(read_cell(mgu(sizes={"n": 4, "m": 2, "k": 2}), where="mgu"), T=12)
+    report = verify_vector(spec, method="modular")
+    assert report.holds and all(c.error_bound < 2.0**-60 for c in report.checks)
+    with pytest.raises(SpecError, match="modular"):
+        verify_vector(spec)
+
+
+def test_a_recursion_without_the_gate_s_carry_term_fails_with_a_counterexample() -> None:
+    spec = CellSpec(read_cell(mgu(), where="mgu"), T=2)
+    right = derive(spec.model)
+    (step,) = right.steps
+    carry = step.expr.right  # (1 - f_(t+1)) * delta_h_(t+1), the last term of the sum
+    assert "1 - f_(t+1)" in text(carry)
+    wrong = dataclasses.replace(right, steps=(dataclasses.replace(step, expr=step.expr.left),))
+    report = verify_vector(spec, program=wrong)
+    bad = next(c for c in report.failures if c.name == "backward recursion dL/dU_f")
+    assert bad.counterexample is not None
+
+
+def test_verify_on_the_command_line() -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli.main, ["verify", "--cell", str(MGU), "-T", "3"])
+    assert result.exit_code == 0, result.output
+    assert "minimal gated unit" in result.output and "all checks hold" in result.output
+    result = runner.invoke(
+        cli.main, ["verify", "--cell", str(MGU), "-T", "20", "--method", "modular"]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli.main, ["verify", "--cell", str(MGU), "--model", "elman"])
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "old,new,message,line",
+    [
+        (r"U_f \mathbf{h}_{t-1}", r"U_q \mathbf{h}_{t-1}", "U_q is not declared", 14),
+        ('W_y = "k x n"', 'W_y = "k x m"', "cannot multiply a 1x1 matrix by a 2x1", 17),
+        (r"\mathbf{o}_t = W_y", r"\mathbf{o}_t = = W_y", "unexpected =", 17),
+        (r"\tanh(W_h", r"\cosh(W_h", "unknown function \\cosh", 15),
+        (r"\mathbf{h}_t = (1", r"\mathbf{h}_{t-1} = (1", "must be at t", 16),
+    ],
+)
+def test_a_bad_equation_is_refused_with_its_line_and_column(
+    tmp_path: Path, old: str, new: str, message: str, line: int
+) -> None:
+    source = MGU.read_text()
+    assert old in source
+    bad = tmp_path / "bad.toml"
+    bad.write_text(source.replace(old, new, 1))
+    data = tomllib.loads(bad.read_text())
+    with pytest.raises(FormulaSyntaxError) as caught:
+        read_cell(data["cell"], where=str(bad), source=bad.read_text())
+    assert message in str(caught.value) and caught.value.line == line
+    result = CliRunner().invoke(cli.main, ["verify", "--cell", str(bad), "-T", "2"])
+    assert result.exit_code == 2 and message in result.output
+    assert f"line {line}" in result.output
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"states": {"h": "n", "c": "n"}}, "'c' has no update equation"),
+        ({"parameters": {"W_f": "n x q"}}, "lacks"),
+        ({"output": "y"}, "output must name"),
+        ({"sizes": {"n": 0, "m": 1, "k": 1}}, "sizes must map"),
+        ({"colour": "blue"}, "unknown key 'colour'"),
+        ({"inputs": {"x": "m x n"}}, "must be a vector"),
+    ],
+)
+def test_a_bad_table_is_a_spec_error(changes: dict, message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        read_cell(mgu(**changes), where="mgu")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import json
@@ -762,6 +763,12 @@ def crosscheck_command(
     show_default=True,
     help="Python file to write ('-': standard output).",
 )
+@click.option(
+    "--cell",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Generate code for the cell a TOML file's [cell] table declares.",
+)
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 def codegen_command(
     activation: str,
@@ -769,27 +776,36 @@ def codegen_command(
     reduction: str,
     step_loss: str,
     output: str,
+    cell: str | None,
     force: bool,
 ) -> None:
-    """Generate NumPy code for the vector model's gradients.
+    """Generate NumPy code for the vector model's (or your cell's) gradients.
 
-    The module defines gradients(params, X, D) -> (L, grads) for any sizes n, m, k, T.
-    Its backward pass is compiled from the same recursion that `verify --model elman`
-    checks; before writing, that recursion is verified exactly at n = m = k = 2, T = 3
-    with the chosen activations (exit 1, nothing written, if it failed).
+    The module defines gradients(params, X, D) -> (L, grads) for any sizes and T. Its
+    forward pass is compiled from the model's equations and its backward pass from the
+    same program that `verify` checks; before writing, that program is verified exactly
+    (the Elman model at n = m = k = 2, T = 3; a cell at its declared sizes and the
+    largest T <= 3 the exact method takes, else modular) with the chosen activations
+    (exit 1, nothing written, if it failed).
     """
     from .vector.codegen import numpy_source, verification_spec
     from .vector.verify import verify_vector
 
     target = _text_target(output, "Python module", force)
-    spec = verification_spec(activation, output_activation, reduction, step_loss)
+    if cell is None:
+        spec = verification_spec(activation, output_activation, reduction, step_loss)
+    else:
+        spec = cell_spec(cell, "scalar", 3, activation, output_activation, reduction, step_loss)
+        while spec.T > 1 and spec.exact_refusal() is not None:
+            spec = dataclasses.replace(spec, T=spec.T - 1)
     source = numpy_source(spec)
-    report = verify_vector(spec)
+    method = "exact" if spec.exact_refusal() is None else "modular"
+    report = verify_vector(spec, method=method)
     if not report.holds:
         raise click.ClickException("the backward recursion failed verification; nothing written")
     _write_text(target, source)
     if target is not None:
         click.echo(
-            f"wrote {output} (backward recursion verified exactly at n = m = k = 2, T = 3, "
-            f"{len(report.checks)} checks)"
+            f"wrote {output} (backward recursion verified, {report.method}: "
+            f"{spec.describe()}, {len(report.checks)} checks)"
         )

@@ -38,7 +38,7 @@ def declare(
         else ()
     )
     return Model(
-        name="elman",
+        name="Elman RNN",
         variables=(
             Variable("x", "input", (m, 1), r"\mathbf{x}_{@}", "input"),
             Variable("d", "target", (k, 1), target, "target"),

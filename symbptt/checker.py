@@ -103,7 +103,7 @@ def check(
     """
     choose_from("method", method, METHOD_NAMES)
     spec = _resolve_spec(model, T)
-    if isinstance(spec, ElmanSpec):
+    if not isinstance(spec, RNNSpec):  # a vector model: the Elman RNN or a cell
         from .vector.check import check_vector
 
         return check_vector(equation, spec, method=method, seed=seed)
@@ -236,14 +236,14 @@ def assert_equivalent(
             raise SpecError(
                 f"each side must be a LaTeX string or a SymPy expression, got {type(side).__name__}"
             )
-    if isinstance(spec, ElmanSpec):
+    if not isinstance(spec, RNNSpec):  # a vector model: the Elman RNN or a cell
         from .vector.check import check_vector
         from .vector.formula import parse_vector
 
         sides = [
             s
             if isinstance(s, sp.Basic)
-            else parse_vector(s, expression=True, loss=spec.loss).sides[0]
+            else parse_vector(s, expression=True, model=spec.model).sides[0]
             for s in (lhs, rhs)
         ]
         result = check_vector(Parsed(sides), spec, method=method)

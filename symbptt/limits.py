@@ -144,6 +144,10 @@ def require_exact_size(spec: Any, method: str) -> None:
                 f"exact checks of vector formulas are for n <= {EXACT_MAX_HIDDEN}, "
                 f"T <= {VECTOR_MAX_T}; use the modular method (--method modular)"
             )
+    elif hasattr(spec, "exact_refusal"):  # a user's cell
+        refusal = spec.exact_refusal()
+        if refusal is not None:
+            raise SpecError(refusal)
     elif spec.T > EXACT_MAX_T:
         raise SpecError(
             f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular "

@@ -183,3 +183,44 @@ def test_codegen_on_the_command_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli.main, ["codegen", "--cell", str(MGU), "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert "verified, exact" in result.output and "def gradients" in target.read_text()
+
+
+@pytest.mark.parametrize(
+    "formula,holds",
+    [
+        (
+            r"\frac{\partial L}{\partial \mathbf{o}_t} = \frac{1}{T} (\mathbf{o}_t - \mathbf{d}_t)",
+            True,
+        ),
+        (
+            r"\frac{\partial L}{\partial W_y} = \sum_{t=1}^{T} "
+            r"\frac{\partial L}{\partial \mathbf{o}_t} \mathbf{h}_t^\top",
+            True,
+        ),
+        (
+            r"\frac{\partial \mathbf{h}_t}{\partial \tilde{\mathbf{h}}_t} = "
+            r"\operatorname{diag}(\mathbf{f}_t)",
+            True,
+        ),
+        # the gate on the wrong vector
+        (
+            r"\frac{\partial \mathbf{h}_t}{\partial \tilde{\mathbf{h}}_t} = "
+            r"\operatorname{diag}(\mathbf{h}_{t-1})",
+            False,
+        ),
+    ],
+)
+def test_check_reads_the_cell_s_own_names(formula: str, holds: bool) -> None:
+    from symbptt import check
+
+    result = check(formula, model=CellSpec(read_cell(mgu(), where="mgu"), T=3))
+    assert result.holds is holds
+    assert holds or result.counterexample is not None
+
+
+def test_check_on_the_command_line_names_what_it_cannot_read() -> None:
+    runner = CliRunner()
+    formula = r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{q}_t} = 0"
+    result = runner.invoke(cli.main, ["check", "--cell", str(MGU), "-T", "3", formula])
+    assert result.exit_code == 2
+    assert "unknown symbol" in result.output and "\\tilde h_t" in result.output

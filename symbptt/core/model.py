@@ -62,6 +62,8 @@ class Variable:
     shape: tuple[int, int]
     latex: str
     prose: str = ""
+    #: other LaTeX keys a formula may name it by (``\\hat y`` for an output o_t)
+    aliases: tuple[str, ...] = ()
 
     @property
     def timed(self) -> bool:

@@ -34,7 +34,7 @@ from ..notation.meaning import Parsed
 from ..values import recorded_ring
 from ..verdict import FormulaCheckResult, Tally, tally
 from .evaluate import ONE, ZERO, Evaluator, Family, Mat, ShapeError, shape_of
-from .formula import PARAM, Node, VImmediate, VTotal, free_index, has_product, parse_vector
+from .formula import Node, VImmediate, VTotal, free_index, has_product, parse_vector
 from .model import ElmanSpec
 
 READINGS = {
@@ -147,7 +147,7 @@ def check_vector(
     choose_from("method", method, METHOD_NAMES)
     require_spec(spec, vector=True)
     require_exact_size(spec, method)
-    parsed = parse_vector(equation, loss=spec.loss) if isinstance(equation, str) else equation
+    parsed = parse_vector(equation, model=spec.model) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides
     limits.estimate(sides, spec.T, T_symbol=E.T)
@@ -218,7 +218,11 @@ def _why(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, orders: 
         d
         for side in sides[1:]
         for d in side.atoms(VTotal)
-        if isinstance(d.args[0], Node) and d.args[0].kind == "h" and d.args[1] in PARAM.values()
+        if (
+            isinstance(d.args[0], Node)
+            and d.args[0].kind in spec.model.states
+            and str(d.args[1]) in spec.gradients
+        )
     ]
     if not totals:
         return ""

@@ -26,7 +26,6 @@ from ..errors import EvaluationError
 from ..limits import check_product, tick
 from .engine import immediate, jacobian
 from .formula import (
-    PARAM,
     Activation,
     Block,
     Diag,
@@ -35,8 +34,10 @@ from .formula import (
     Transposed,
     VImmediate,
     VTotal,
+    param,
 )
 from .model import ElmanSpec
+from .vocabulary import vocabulary
 
 
 class ShapeError(EvaluationError):
@@ -121,6 +122,9 @@ class Evaluator:
 
     def __init__(self, spec: ElmanSpec, ring: Ring, order: str = "latest-left") -> None:
         self.spec, self.ring, self.order = spec, ring, order
+        self.vocab = vocabulary(spec.model)
+        #: initial-state parameters -> their states (h_0 -> h)
+        self.initial = {init: state for state, init in spec.model.initial}
         self.params = parameter_values(spec.model, ring)
         self.fwd = forward(spec.model, spec.T, ring, self.params)
         self.runs: dict[tuple, Trajectory] = {}
@@ -134,22 +138,21 @@ class Evaluator:
         return self.runs[seed]
 
     def size(self, kind: str) -> int:
-        s = self.spec
-        outputs = ("d", "z", "o", "yhat", "g")
-        return s.inputs if kind == "x" else s.outputs if kind in outputs else s.hidden
+        """The length of a time-indexed vector (an adjoint has its variable's)."""
+        return self.spec.model.shape(self.vocab.adjoints.get(kind, kind))[0]
 
     def column(self, values: list[Any]) -> Mat:
         return Mat(tuple((v,) for v in values))
 
     def node(self, kind: str, t: int) -> Mat:
         T, zero = self.spec.T, self.ring.zero
-        if kind in ("g", "delta"):  # dL/dz_t and dL/ds_t; nothing after T depends on L
+        if kind in self.vocab.adjoints:  # dL/dz_t, dL/ds_t; nothing after T depends on L
             if t == T + 1:
                 return self.column([zero] * self.size(kind))
             self._in_model(t, 1, T, kind)
-            at = "z" if kind == "g" else "s"
+            at = self.vocab.adjoints[kind]
             return self.column([self.run(("node", at, t, r)).L.tan for r in range(self.size(kind))])
-        self._in_model(t, 0 if kind == "h" else 1, T, kind)
+        self._in_model(t, 0 if kind in self.vocab.states else 1, T, kind)
         return self.column(list(self.fwd[kind][t]))
 
     def _in_model(self, t: int, low: int, high: int, kind: str) -> None:
@@ -178,17 +181,18 @@ class Evaluator:
             t = int(num.args[0])
             self._in_model(t, 1, self.spec.T, "l")
             return [run.losses[t].tan]
-        if num == PARAM["h_0"]:  # h_0 as a numerator: it depends only on itself
-            return [v.tan for v in run["h"][0]]
-        if isinstance(num, Node) and num.kind in ("s", "h", "z", "o", "yhat"):
+        if str(num) in self.initial:  # h_0 as a numerator: it depends only on itself
+            return [v.tan for v in run[self.initial[str(num)]][0]]
+        if isinstance(num, Node) and num.kind in self.vocab.computed:
             t = int(num.args[0])
             self._in_model(t, 1, self.spec.T, num.kind)
             return [v.tan for v in run[num.kind][t]]
-        raise EvaluationError(f"cannot differentiate {num}: use L, l_t, s_t, h_t, z_t or o_t")
+        names = ", ".join(f"{k}_t" for k in self.vocab.computed)
+        raise EvaluationError(f"cannot differentiate {num}: use L, l_t, {names}")
 
     def total(self, num: Any, den: Any) -> Any:
         scalar = num == E.L or isinstance(num, E.StepLoss)
-        if isinstance(den, sp.Symbol) and den in PARAM.values():
+        if isinstance(den, sp.Symbol) and str(den) in self.spec.gradients:
             name = str(den)
             rows, cols = self.spec.shape(name)
             per = {
@@ -199,7 +203,7 @@ class Evaluator:
             if scalar:  # denominator layout: the shape of the parameter
                 return Mat(tuple(tuple(per[(a, b)][0] for b in range(cols)) for a in range(rows)))
             return self._by_entry(name, per)
-        if isinstance(den, Node) and den.kind in ("s", "h", "z", "o"):
+        if isinstance(den, Node) and den.kind in self.vocab.computed:
             k = int(den.args[0])
             width = self.size(den.kind)
             if k > self.spec.T:  # nothing depends on a node past T
@@ -211,8 +215,9 @@ class Evaluator:
             if scalar:
                 return self.column([c[0] for c in cols])
             return Mat.from_columns(cols)
+        names = ", ".join(f"{k}_k" for k in self.vocab.computed)
         raise EvaluationError(
-            f"cannot differentiate with respect to {den}: use a parameter or s_k, h_k, z_k, o_k"
+            f"cannot differentiate with respect to {den}: use a parameter or {names}"
         )
 
     def _by_entry(self, name: str, per: dict[tuple[int, int], list[Any]]) -> Mat | Family:
@@ -225,15 +230,20 @@ class Evaluator:
     def _shape_of(self, num: Any) -> list[None]:
         if num == E.L or isinstance(num, E.StepLoss):
             return [None]
-        if num == PARAM["h_0"]:
-            return [None] * self.spec.hidden
+        if str(num) in self.initial:
+            return [None] * self.spec.model.shape(str(num))[0]
         return [None] * self.size(num.kind)
 
     def immediate(self, num: Any, den: Any) -> Any:
-        if not (isinstance(num, E.HiddenState | Node) and getattr(num, "kind", "h") == "h"):
-            raise EvaluationError("immediate partials are of h_t (or f(...)) here")
+        (state,) = self.vocab.states[:1] or ("h",)
+        if not (
+            isinstance(num, E.HiddenState | Node)
+            and len(self.vocab.states) == 1
+            and getattr(num, "kind", state) == state
+        ):
+            raise EvaluationError(f"immediate partials are of {state}_t (or f(...)) here")
         t = int(num.args[0])
-        self._in_model(t, 1, self.spec.T, "h")
+        self._in_model(t, 1, self.spec.T, state)
         if isinstance(den, sp.Symbol) and str(den) in state_parameters(self.spec.model):
             name = str(den)
             rows, cols = self.spec.shape(name)
@@ -243,8 +253,8 @@ class Evaluator:
                 for b in range(cols)
             }
             return self._by_entry(name, per)
-        if (isinstance(den, Node) and den.kind == "h" and int(den.args[0]) == t - 1) or (
-            t == 1 and den == PARAM["h_0"]
+        if (isinstance(den, Node) and den.kind == state and int(den.args[0]) == t - 1) or (
+            t == 1 and self.initial.get(str(den)) == state
         ):
             return Mat(
                 tuple(
@@ -252,8 +262,8 @@ class Evaluator:
                 )
             )
         raise EvaluationError(
-            "the immediate partial of h_t is defined with respect to W_hh, W_xh, b_h, w_h "
-            "and h_{t-1}"
+            f"the immediate partial of {state}_t is defined with respect to "
+            f"{', '.join(state_parameters(self.spec.model))} and {state}_{{t-1}}"
         )
 
     # -- algebra -----------------------------------------------------------------------------
@@ -386,7 +396,7 @@ class Evaluator:
             return self._big(e)
         if isinstance(e, Node):
             return lambda env: self.node(e.kind, self._index(e.args[0], env))
-        if isinstance(e, sp.Symbol) and e in PARAM.values():
+        if isinstance(e, sp.Symbol) and not e.is_commutative and str(e) in self.spec.gradients:
             value = self.param(str(e))
             return lambda env: value
         if isinstance(e, Transposed):
@@ -427,15 +437,10 @@ class Evaluator:
         raise EvaluationError(f"{e} has no value in the vector model")
 
     def _activation(self, e: Activation, t: int) -> Mat:
-        kind = "s" if e.role == "phi" else "z"
+        kind = e.args[0].kind
         self._in_model(t, 1, self.spec.T, kind)
-        table = {
-            ("phi", 0): self.fwd["h"],
-            ("phi", 1): self.fwd["dphi"],
-            ("theta", 0): self.fwd["o"],
-            ("theta", 1): self.fwd["dtheta"],
-        }
-        return self.column(list(table[(e.role, e.order)][t]))
+        value, slope = self.vocab.applied[(e.role, kind)]
+        return self.column(list(self.fwd[slope if e.order else value][t]))
 
     def _index(self, index: sp.Expr, env: dict) -> int:
         value = sp.sympify(index).xreplace(
@@ -449,8 +454,8 @@ class Evaluator:
         """A derivative's numerator or denominator with its index evaluated."""
         if isinstance(e, Node | E.StepLoss | E.HiddenState):
             t = self._index(e.args[0], env)
-            if isinstance(e, Node) and e.kind == "h" and t == 0:
-                return PARAM["h_0"]
+            if isinstance(e, Node) and e.kind in self.vocab.states and t == 0:
+                return param(dict(self.spec.model.initial)[e.kind])
             return type(e)(sp.Integer(t))
         return e
 

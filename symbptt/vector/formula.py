@@ -16,15 +16,18 @@ and their primes (at s_t and z_t), ``^\top`` (or ``^T``), ``\operatorname{diag}`
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sympy as sp
 from lark import Token, Tree
 
 from .. import expr as E
+from ..core.model import Model
 from ..errors import EvaluationError
 from ..notation.meaning import Parsed, Reader, parse_tree
 from .model import GRADIENTS
+from .vocabulary import Vocabulary, vocabulary
 
 # -- the objects a vector formula is read into ----------------------------------------------
 
@@ -45,9 +48,19 @@ class Node(MatrixFunction):
         return rf"\mathbf{{{self.kind}}}_{{{printer._print(self.args[0])}}}"
 
 
-NODE_KINDS = ("x", "d", "s", "h", "z", "o", "yhat", "g", "delta")
-NODE = {k: type(f"Node_{k}", (Node,), {"kind": k}) for k in NODE_KINDS}
-PARAM = {name: sp.Symbol(name, commutative=False) for name in GRADIENTS}
+@functools.cache
+def node_class(kind: str) -> type[Node]:
+    """The class of the time-indexed vector ``kind`` (one class per name)."""
+    return type(f"Node_{kind}", (Node,), {"kind": kind})
+
+
+def param(name: str) -> sp.Symbol:
+    """The symbol of a parameter (a noncommutative matrix)."""
+    return sp.Symbol(name, commutative=False)
+
+
+#: The Elman model's parameter symbols by name.
+PARAM = {name: param(name) for name in GRADIENTS}
 
 
 class Transposed(MatrixFunction):
@@ -78,11 +91,10 @@ class Activation(MatrixFunction):
     order = 0
 
 
-ACTIVATION = {
-    (role, order): type(f"{role}{order}", (Activation,), {"role": role, "order": order})
-    for role in ("phi", "theta")
-    for order in (0, 1)
-}
+@functools.cache
+def activation(role: str, order: int) -> type[Activation]:
+    """The class of a function role (order 0) or its derivative (order 1)."""
+    return type(f"{role}{order}", (Activation,), {"role": role, "order": order})
 
 
 class VTotal(MatrixFunction):
@@ -97,32 +109,12 @@ class VImmediate(MatrixFunction):
     nargs = 2
 
 
-_VECTOR_NAMES = {
-    "x": "x",
-    "d": "d",
-    "s": "s",
-    "h": "h",
-    "z": "z",
-    "o": "o",
-    "g": "g",
-    "\\delta": "delta",
-    "\\hat y": "o",
-    "\\hat o": "o",
-}
-_PARAM_SUBSCRIPTS = {("W", "hh"), ("W", "xh"), ("W", "hy"), ("b", "h"), ("b", "y"), ("w", "h")}
-
-KNOWN_VECTOR_NAMES = (
-    "h_t, s_t, x_t, z_t, o_t (\\hat y_t), d_t, g_t (dL/dz_t), \\delta_t (dL/ds_t), bold or "
-    "not; W_{hh}, W_{xh}, W_{hy}, b_h, b_y, h_0, w_h; L, \\ell_t, T; \\phi, \\theta and "
-    "their primes; ^\\top, \\operatorname{diag}, \\odot"
-)
-
-
 class VectorReader(Reader):
-    """The scalar reader with vector names, transposes, diag and the elementwise product."""
+    """The scalar reader with a model's names (:mod:`symbptt.vector.vocabulary`),
+    transposes, diag and the elementwise product; :func:`reader_for` makes one per
+    model."""
 
-    #: LaTeX base names and the model's vectors they name
-    names: dict[str, str] = _VECTOR_NAMES
+    vocab: Vocabulary
 
     def name(self, key: str, sub: Tree | None, node: Any) -> Any:
         bold = key.startswith("\\mathbf ")
@@ -135,15 +127,20 @@ class VectorReader(Reader):
             raise self.fail(f"unknown operator {key.split()[1]}; known: diag", node)
         if sub is not None:
             text = self.subscript_text(sub)
-            if (base, text) in _PARAM_SUBSCRIPTS:
-                return PARAM[f"{base}_{text}"]
-            if base == "\\phi" and text in ("h", "o"):
+            vocab = self.vocab
+            if (base, text) in vocab.parameters:
+                return param(vocab.parameters[(base, text)])
+            if (
+                base == "\\phi"
+                and text in ("h", "o")
+                and {"phi", "theta"} <= set(vocab.roles.values())
+            ):
                 return "phi" if text == "h" else "theta"
-            if base in self.names:
+            if base in vocab.vectors:
                 index = self.index(sub.children[0])
-                if base == "h" and index == 0:
-                    return PARAM["h_0"]
-                return NODE[self.names[base]](index)
+                if index == 0 and (base, "0") in vocab.parameters:
+                    return param(vocab.parameters[(base, "0")])
+                return node_class(vocab.vectors[base])(index)
             if base in ("l", "\\ell"):
                 return E.StepLoss(self.index(sub.children[0]))
         elif not bold:
@@ -151,12 +148,12 @@ class VectorReader(Reader):
                 return E.L
             if base == "T":
                 return E.T
-            if base in ("\\phi", "\\theta"):
-                return base[1:]
+            if base in self.vocab.roles:
+                return self.vocab.roles[base]
             if base == "f":
                 return "f"
         shown = key + (f"_{{{self.subscript_text(sub)}}}" if sub is not None else "")
-        raise self.fail(f"unknown symbol {shown}; known names: {KNOWN_VECTOR_NAMES}", node)
+        raise self.fail(f"unknown symbol {shown}; known names: {self.vocab.known()}", node)
 
     def r_hadamard(self, node: Tree) -> Any:
         first, rest = self.chain(node, ("hadamard",))
@@ -190,18 +187,19 @@ class VectorReader(Reader):
             if order or len(args) != 1:
                 raise self.fail("diag takes one vector", node)
             return Diag(self.value(args[0]))
-        if fn in ("phi", "theta"):
+        if fn in self.vocab.roles.values():
             if len(args) != 1:
                 raise self.fail(f"\\{fn} takes one argument", node)
             arg = self.value(args[0])
-            at = "s" if fn == "phi" else "z"
-            if not (isinstance(arg, Node) and arg.kind == at):
+            allowed = self.vocab.arguments(fn)
+            if not (isinstance(arg, Node) and arg.kind in allowed):
+                at = allowed[0]
+                target = self.vocab.applied[(fn, at)][0]
                 raise self.fail(
-                    f"\\{fn} is applied to {at}_k here ({'h' if at == 's' else 'o'}_k = "
-                    f"\\{fn}({at}_k)), not to {arg}",
+                    f"\\{fn} is applied to {at}_k here ({target}_k = \\{fn}({at}_k)), not to {arg}",
                     node,
                 )
-            return ACTIVATION[(fn, order)](arg)
+            return activation(fn, order)(arg)
         if order or len(args) != 1:
             raise self.fail(f"{fn} is not a function", node)
         return sp.Mul(fn, self.value(args[0]), evaluate=False)  # juxtaposition
@@ -214,15 +212,16 @@ class VectorReader(Reader):
         return VTotal(num, den)
 
 
-class SoftmaxHeadReader(VectorReader):
-    """The reader for the cross-entropy head, where \\hat y_t is softmax(o_t), not o_t."""
+@functools.lru_cache(maxsize=64)
+def reader_for(model: Model) -> type[VectorReader]:
+    """The reader of formulas about ``model``, with its vocabulary."""
+    return type(f"Reader_{model.name}", (VectorReader,), {"vocab": vocabulary(model)})
 
-    names = {**_VECTOR_NAMES, "\\hat y": "yhat"}
 
-
-def parse_vector(text: str, *, expression: bool = False, loss: str = "squared") -> Parsed:
-    """Parse an equation (or one expression) in vector notation; with the cross-entropy
-    ``loss``, \\hat{\\mathbf{y}}_t is softmax(o_t) (with the squared loss, o_t).
+def parse_vector(text: str, *, expression: bool = False, model: Model | None = None) -> Parsed:
+    """Parse an equation (or one expression) in the notation of ``model`` (default: the
+    Elman model; with its cross-entropy head \\hat{\\mathbf{y}}_t is softmax(o_t), with
+    the squared loss o_t).
 
     Example:
         >>> parse_vector(r"\\mathbf{g}_t = W_{hh}^\\top \\boldsymbol{\\delta}_{t+1}").sides
@@ -231,7 +230,9 @@ def parse_vector(text: str, *, expression: bool = False, loss: str = "squared") 
     Raises:
         FormulaSyntaxError: with line and column, for anything not understood.
     """
-    reader = SoftmaxHeadReader if loss == "cross-entropy" else VectorReader
+    from ..models import elman
+
+    reader = reader_for(model if model is not None else elman.declare(hidden=1))
     return parse_tree(text, reader, expression=expression)
 
 
@@ -242,7 +243,8 @@ def has_product(sides: list[sp.Expr]) -> bool:
 
 def free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
     """The formula's one free index (meaning every t), if any."""
-    free = set().union(*(side.free_symbols for side in sides)) - {E.L, E.T, *PARAM.values()}
+    symbols = set().union(*(side.free_symbols for side in sides))
+    free = {s for s in symbols if s.is_commutative} - {E.L, E.T}
     if len(free) > 1:
         raise EvaluationError(
             f"more than one free index ({', '.join(sorted(map(str, free)))}); "

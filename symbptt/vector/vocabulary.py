@@ -1,0 +1,119 @@
+r"""The names a formula about a model may use: the model's notation, read as the checker
+reads formulas.
+
+Every variable's LaTeX (``\mathbf{s}_{@}``, ``W_{hh}``, ``\boldsymbol{\delta}_{@}``) is
+parsed with the formula grammar itself, so a name is known exactly as the documents
+write it (bold or not); a declaration's aliases add the textbooks' other spellings
+(``\hat{\mathbf{y}}_t`` for the Elman output o_t under the squared loss). The vocabulary is
+computed once per model.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from lark import Tree
+from lark.exceptions import LarkError
+
+from ..core.model import Model
+from ..core.tensor import Apply, Var
+from ..notation.meaning import _PARSER, Reader
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The names of one model, for reading and evaluating formulas about it.
+
+    Attributes:
+        vectors: LaTeX key (``s``, ``\\delta``, ``\\hat y``) -> time-indexed name.
+        parameters: (LaTeX key, subscript) -> parameter (or view) name.
+        roles: LaTeX key of a function (``\\phi``) -> its role.
+        applied: (role, argument) -> (the value's series, the slope's series).
+        adjoints: adjoint name -> the variable it is dL/d of.
+        states: the model's states.
+        computed: the variables an equation computes (states and intermediates) and the
+            head's probabilities.
+    """
+
+    vectors: dict[str, str]
+    parameters: dict[tuple[str, str], str]
+    roles: dict[str, str]
+    applied: dict[tuple[str, str], tuple[str, str]]
+    adjoints: dict[str, str]
+    states: tuple[str, ...]
+    computed: tuple[str, ...]
+
+    def arguments(self, role: str) -> list[str]:
+        """The variables a function role is applied to."""
+        return [arg for r, arg in self.applied if r == role]
+
+    def known(self) -> str:
+        """The names, for an error message."""
+        vectors = ", ".join(f"{key}_t" for key in self.vectors)
+        parameters = ", ".join(f"{k}_{{{s}}}" if s else k for k, s in self.parameters)
+        roles = ", ".join(self.roles)
+        return (
+            f"{vectors}, bold or not; {parameters}; L, \\ell_t, T; {roles} and their "
+            f"primes; ^\\top, \\operatorname{{diag}}, \\odot"
+        )
+
+
+def latex_key(latex: str) -> tuple[str, str | None] | None:
+    """(key, subscript text) of a name's LaTeX, as the formula reader sees it
+    (``\\mathbf{b}_{h}`` -> ("b", "h"); ``\\mathbf{s}_{@}`` -> ("s", "t")); None when the
+    LaTeX is not a plain name (a superscripted one)."""
+    text = latex.replace("@", "t")
+    try:
+        tree = _PARSER.parse(text, start="expression")
+    except LarkError:
+        return None
+    node = tree
+    while isinstance(node, Tree) and node.data in ("expression", "term"):
+        if len(node.children) != 1:
+            return None
+        node = node.children[0]
+    if not (isinstance(node, Tree) and node.data == "name"):
+        return None
+    reader = Reader(text)
+    key = reader.key(node.children[0]).removeprefix("\\mathbf ")
+    sub = reader.subscript_text(node.children[1]) if len(node.children) > 1 else None
+    return key, sub
+
+
+@functools.lru_cache(maxsize=64)
+def vocabulary(model: Model) -> Vocabulary:
+    """The vocabulary of ``model`` (see the module docstring)."""
+    vectors: dict[str, str] = {}
+    parameters: dict[tuple[str, str], str] = {}
+    for v in model.variables:
+        found = latex_key(v.latex)
+        if found is None:
+            continue
+        key, sub = found
+        if v.timed:
+            vectors.setdefault(key, v.name)
+            for alias in v.aliases:
+                vectors.setdefault(alias, v.name)
+        else:
+            parameters[(key, sub or "")] = v.name
+    for view in model.views:
+        found = latex_key(view.latex)
+        if found is not None:
+            parameters[(found[0], found[1] or "")] = view.name
+    adjoints = {}
+    for adjoint in model.adjoints:
+        adjoints[adjoint.name] = adjoint.of
+        found = latex_key(adjoint.latex)
+        if found is not None:
+            vectors.setdefault(found[0], adjoint.name)
+    roles, applied = {}, {}
+    for role, _, latex in model.functions:
+        found = latex_key(latex + "_{@}")
+        if found is not None:
+            roles[found[0]] = role
+    for eq in model.equations:
+        if isinstance(eq.expr, Apply) and isinstance(eq.expr.arg, Var):
+            applied[(eq.expr.role, eq.expr.arg.name)] = (eq.target, eq.slope or "")
+    computed = tuple(v.name for v in model.variables if v.kind in ("state", "intermediate"))
+    return Vocabulary(vectors, parameters, roles, applied, adjoints, model.states, computed)

@@ -33,45 +33,26 @@ equation, with its line and column in the ``equations`` text) or a
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
-from lark import Token, Tree
+from lark import Tree
 from lark.exceptions import UnexpectedInput
 
 from ..core.model import Adjoint, Equation, Head, Model, Variable, shape_of
-from ..core.primitives import PRIMITIVES
 from ..core.tensor import (
-    Add,
     Apply,
-    Concat,
     Expr,
-    Had,
-    MatVec,
-    Neg,
-    OneMinus,
-    Param,
-    Sub,
-    Transpose,
     Var,
     rebuild,
 )
 from ..errors import FormulaSyntaxError, SpecError
-from ..notation.meaning import _PARSER, Reader, _syntax_error
+from ..notation.cell_equations import IDENTIFIER, CellNames, EquationReader, Locator, identifier
+from ..notation.meaning import _PARSER, _syntax_error
 
 #: Largest size a cell may declare (as for the vector model).
 MAX_SIZE = 64
 #: Most equations a cell may have.
 MAX_EQUATIONS = 40
-_TIME = re.compile(r"t([+-]\d+)?")
-_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)?")
-#: The primitives by the LaTeX key documents write them with.
-_PRIMITIVE_KEYS = {
-    "\\tanh": "tanh",
-    "\\sigma": "sigmoid",
-    "\\operatorname softplus": "softplus",
-}
-_ROLES = {"\\phi": ("phi", r"\phi"), "\\theta": ("theta", r"\theta")}
 _KEYS = ("name", "sizes", "states", "inputs", "parameters", "output", "equations")
 
 
@@ -99,7 +80,7 @@ def _names(table: Any, what: str, where: str) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise SpecError(f"{where}: [cell] {what} must be a table of name = size")
     for name in table:
-        if not _IDENTIFIER.fullmatch(name):
+        if not IDENTIFIER.fullmatch(name):
             raise SpecError(
                 f"{where}: [cell] {what}: {name!r} is not a name (a letter, letters or digits, "
                 f"and one optional _subscript, such as W_f or h)"
@@ -115,158 +96,6 @@ def _latex(name: str, timed: bool) -> str:
     if len(base) == 1 and base.islower() and not sub:
         return rf"\mathbf{{{base}}}"
     return f"{base}_{{{sub}}}" if sub else base
-
-
-class _CellReader(Reader):
-    """Reads one equation's right-hand side into the model core's expression type."""
-
-    def __init__(self, text: str, cell: _Cell) -> None:
-        super().__init__(text)
-        self.cell = cell
-
-    def name_of(self, node: Tree) -> tuple[str, str | None]:
-        """(declared name, time subscript or None) of a ``name`` node."""
-        key = self.key(node.children[0]).removeprefix("\\mathbf ")
-        sub = node.children[1] if len(node.children) > 1 else None
-        text = self.subscript_text(sub) if sub is not None else None
-        if text is not None and f"{key}_{text}" in self.cell.kinds:
-            return f"{key}_{text}", None
-        if text is not None and not _TIME.fullmatch(text.replace(" ", "")):
-            raise self.fail(f"{key}_{text} is not declared in [cell]", node)
-        name = self.cell.by_key.get(key, key)
-        if name not in self.cell.kinds:
-            raise self.fail(f"{name!r} is not declared in [cell]", node)
-        return name, text
-
-    def shift(self, text: str | None, name: str, node: Tree) -> int:
-        if text is None:
-            raise self.fail(f"{name} needs a time index (_t or _{{t-1}})", node)
-        compact = text.replace(" ", "")
-        if compact == "t":
-            return 0
-        if compact == "t-1":
-            return -1
-        raise self.fail(f"{name}: the time index must be t or t-1, got {text!r}", node)
-
-    def expr(self, node: Any) -> Expr:
-        if isinstance(node, Token):
-            raise self.fail(f"unexpected {node!s}", node)
-        kind = node.data
-        kids = [c for c in node.children if isinstance(c, Tree)]
-        if kind in ("group", "expression"):
-            return self.expr(kids[0])
-        if kind == "add":
-            return Add(self.expr(kids[0]), self.expr(kids[1]))
-        if kind == "sub":
-            if kids[0].data == "term" and self._is_one(kids[0]):
-                return OneMinus(self.expr(kids[1]))
-            return Sub(self.expr(kids[0]), self.expr(kids[1]))
-        if kind == "neg":
-            return Neg(self.expr(kids[0]))
-        if kind == "hadamard":
-            return Had(self.expr(kids[0]), self.expr(kids[1]))
-        if kind == "term":
-            return self.product(kids, node)
-        if kind == "name":
-            return self.leaf(node)
-        if kind == "apply":
-            return self.apply(node)
-        if kind == "block":
-            rows = [c for c in kids[0].children if isinstance(c, Tree)]
-            if any(len([e for e in r.children if isinstance(e, Tree)]) != 1 for r in rows):
-                raise self.fail("a block of vectors stacks one vector per row", node)
-            parts = [self.expr(r.children[0]) for r in rows]
-            out = parts[0]
-            for p in parts[1:]:
-                out = Concat(out, p)
-            return out
-        if kind == "number":
-            raise self.fail("a number appears only in 1 - v", node)
-        raise self.fail(
-            f"{self.text[node.meta.start_pos : node.meta.end_pos]!r} is not "
-            f"understood in a cell's equation",
-            node,
-        )
-
-    def _is_one(self, term: Tree) -> bool:
-        kids = [c for c in term.children if isinstance(c, Tree)]
-        return len(kids) == 1 and kids[0].data == "number" and str(kids[0].children[0]) == "1"
-
-    def product(self, factors: list[Tree], node: Tree) -> Expr:
-        """Juxtaposition: matrices (possibly transposed) applied to the last factor."""
-        if not factors:
-            raise self.fail("an empty product", node)
-        out = self.expr(factors[-1]) if factors[-1].data != "superscript" else None
-        if out is None:
-            raise self.fail("a matrix must be applied to a vector", factors[-1])
-        for f in reversed(factors[:-1]):
-            matrix = self.matrix(f)
-            out = MatVec(matrix, out)
-        return out
-
-    def matrix(self, node: Tree) -> Param | Transpose:
-        if node.data == "superscript":
-            base, sup = node.children
-            if not (
-                isinstance(sup, Tree)
-                and any("top" in str(c) or "intercal" in str(c) for c in sup.children)
-            ):
-                raise self.fail("only ^\\top may be written on a matrix", node)
-            inner = self.matrix(base)
-            if isinstance(inner, Transpose):
-                return inner.arg
-            return Transpose(inner)
-        if node.data != "name":
-            raise self.fail("only a parameter matrix may multiply from the left", node)
-        name, sub = self.name_of(node)
-        if self.cell.kinds[name] != "parameter" or sub is not None:
-            raise self.fail(f"{name} is not a parameter matrix", node)
-        return Param(name)
-
-    def leaf(self, node: Tree) -> Expr:
-        name, sub = self.name_of(node)
-        kind = self.cell.kinds[name]
-        if kind == "parameter":
-            if sub is not None:
-                raise self.fail(f"the parameter {name} has no time index", node)
-            return Param(name)
-        return Var(name, self.shift(sub, name, node))
-
-    def apply(self, node: Tree) -> Expr:
-        head, call = node.children
-        key = self.key(head.children[0]) if isinstance(head, Tree) else str(head)
-        args = [c for c in call.children if isinstance(c, Tree)]
-        if len(args) != 1:
-            raise self.fail("a function takes one argument", node)
-        if isinstance(head, Tree) and head.data == "name" and not key.startswith("\\"):
-            return MatVec(self.matrix(head), self.expr(args[0]))  # W (v): a product
-        if key in _ROLES:
-            role, latex = _ROLES[key]
-            self.cell.roles[role] = latex
-        elif key in _PRIMITIVE_KEYS:
-            role = _PRIMITIVE_KEYS[key]
-            self.cell.roles[role] = PRIMITIVES[role].latex
-        else:
-            known = ", ".join([*_PRIMITIVE_KEYS, *_ROLES])
-            raise self.fail(f"unknown function {key}; known: {known}", head)
-        return Apply(role, self.expr(args[0]))  # type: ignore[arg-type]
-
-
-class _Cell:
-    """What the reader knows while reading: declared names, their kinds, shapes and
-    LaTeX, and the functions the equations apply."""
-
-    def __init__(self) -> None:
-        self.kinds: dict[str, str] = {}
-        self.shapes: dict[str, tuple[int, int]] = {}
-        self.latex: dict[str, str] = {}
-        self.by_key: dict[str, str] = {}
-        self.roles: dict[str, str] = {}
-
-    def shape(self, name: str) -> tuple[int, int]:
-        if name not in self.shapes:
-            raise SpecError(f"{name!r} is used before it is computed")
-        return self.shapes[name]
 
 
 def read_cell(
@@ -305,7 +134,7 @@ def read_cell(
         for v in sizes.values()
     ):
         raise SpecError(f"{where}: [cell] sizes must map names to integers 1..{MAX_SIZE}")
-    cell = _Cell()
+    cell = CellNames()
     variables: list[Variable] = []
     for kind, key in (("state", "states"), ("input", "inputs"), ("parameter", "parameters")):
         for name, size in _names(table.get(key, {}), key, where).items():
@@ -338,7 +167,7 @@ def read_cell(
     lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
     if not lines or len(lines) > MAX_EQUATIONS:
         raise SpecError(f"{where}: [cell] equations must hold 1 to {MAX_EQUATIONS} equations")
-    loc = _Locator(where, text, source)
+    loc = Locator(where, text, source)
     pending: list[tuple[int, str, Tree, Tree]] = []
     for number, line in lines:
         try:
@@ -350,13 +179,13 @@ def read_cell(
         if len(sides) != 2:
             raise loc.error("an equation has one = sign", number, 1)
         lhs = sides[0]
-        reader = _CellReader(line, cell)
+        reader = EquationReader(line, cell)
         inner = lhs.children[0] if lhs.data == "term" and len(lhs.children) == 1 else lhs
         if not (isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 2):
             raise loc.error("the left-hand side must be one vector at t, such as h_t", number, 1)
         key = reader.key(inner.children[0]).removeprefix("\\mathbf ")
         sub = reader.subscript_text(inner.children[1]).replace(" ", "")
-        name = cell.by_key.get(key, _identifier(key))
+        name = cell.by_key.get(key, identifier(key))
         if sub != "t":
             raise loc.error(f"the left-hand side must be at t (got _{sub})", number, 1)
         if name not in cell.kinds:
@@ -392,40 +221,8 @@ def read_cell(
     )
 
 
-def _identifier(key: str) -> str:
-    """A name for an intermediate from its LaTeX key: \\tilde h -> h_tilde."""
-    parts = key.replace("\\", "").split()
-    return "_".join(reversed(parts)) if len(parts) == 2 else parts[0]
-
-
-class _Locator:
-    """Errors in the equations, located in the spec file when its text shows the equation
-    verbatim (a literal string), else in the ``equations`` text."""
-
-    def __init__(self, where: str, text: str, source: str) -> None:
-        self.where, self.text = where, text
-        self.source_lines = source.split("\n") if source else []
-
-    def error(self, reason: str, line: int, column: int) -> FormulaSyntaxError:
-        equation = self.text.split("\n")[line - 1]
-        found = [n for n, s in enumerate(self.source_lines, start=1) if s == equation]
-        if len(found) == 1:
-            return FormulaSyntaxError(
-                f"{self.where}: [cell] equations: {reason}",
-                text="\n".join(self.source_lines),
-                line=found[0],
-                column=column,
-            )
-        return FormulaSyntaxError(
-            f"{self.where}: [cell] equations, equation line {line}: {reason}",
-            text=self.text,
-            line=line,
-            column=column,
-        )
-
-
 def _normalized(
-    pending: list[tuple[int, str, Tree, Tree]], text: str, loc: _Locator, cell: _Cell
+    pending: list[tuple[int, str, Tree, Tree]], text: str, loc: Locator, cell: CellNames
 ) -> list[Equation]:
     """Read every right-hand side, give each application of a function an equation of its
     own (its argument too, unless it is a vector at t), and infer the intermediates'
@@ -479,7 +276,7 @@ def _normalized(
 
     for number, name, lhs, rhs in pending:
         line = text.split("\n")[number - 1]
-        reader = _CellReader(line, cell)
+        reader = EquationReader(line, cell)
         sub = lhs.children[1]
         cell.latex[name] = line[lhs.meta.start_pos : sub.meta.start_pos].strip() + "_{@}"
         try:
@@ -501,7 +298,7 @@ def _model(
     table: dict,
     variables: list[Variable],
     equations: list[Equation],
-    cell: _Cell,
+    cell: CellNames,
     output: str,
     where: str,
     *,

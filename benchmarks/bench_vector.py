@@ -1,6 +1,9 @@
 """Time the vector model's verification and its PyTorch cross-check, in one run.
 
-Target of issue 5: exact verification of the n = 3, T = 6 model under 10 s.
+Targets: exact verification of the n = 3, T = 6 model under 10 s (issue 5), no slower
+than 1 s after the model-core rebuild (issue 10); the softmax cross-entropy head exactly
+at n = 3, k = 3, T = 4 under 10 s (issue 10). A user's cell (the minimal gated unit of
+derivations/) is timed beside them.
 
 Usage:
     python benchmarks/bench_vector.py
@@ -30,6 +33,11 @@ def main() -> None:
         spec = ElmanSpec(hidden=n, T=T, inputs=2, outputs=2, activation=act)
         took = seconds(lambda spec=spec, method=method: verify_vector(spec, method=method))
         print(f"{n:>3} {2:>3} {2:>3} {T:>4}  {act:<8} {method:>8}  {took:6.2f} s")
+    for loss in ("squared", "cross-entropy"):
+        spec = ElmanSpec(hidden=3, T=4, inputs=3, outputs=3, loss=loss)
+        took = seconds(lambda spec=spec: verify_vector(spec))
+        print(f"  3   3   3    4  tanh        exact  {took:6.2f} s  ({loss} head)")
+    _cells(verify_vector)
     try:
         from symbptt.vector.crosscheck import crosscheck
     except ImportError:
@@ -43,6 +51,23 @@ def main() -> None:
     crosscheck(spec)  # warm up torch
     took = seconds(lambda: crosscheck(spec, seed=1))
     print(f"cross-check against PyTorch, n=8, T=20: {took:.2f} s")
+
+
+def _cells(verify_vector) -> None:  # noqa: ANN001
+    """The minimal gated unit from its [cell] table, exact and modular."""
+    import tomllib
+    from pathlib import Path
+
+    from symbptt.models.cell import read_cell
+    from symbptt.vector.model import CellSpec
+
+    path = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
+    table = tomllib.loads(path.read_text())["cell"]
+    for n, T, method in ((2, 3, "exact"), (1, 4, "exact"), (8, 20, "modular")):
+        model = read_cell({**table, "sizes": {"n": n, "m": 1, "k": 1}}, where=str(path))
+        spec = CellSpec(model, T=T)
+        took = seconds(lambda spec=spec, method=method: verify_vector(spec, method=method))
+        print(f"{n:>3} {1:>3} {1:>3} {T:>4}  MGU cell {method:>8}  {took:6.2f} s")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ..errors import SpecError
 from .losses import LOSS_TABLE
@@ -129,6 +129,14 @@ class Model:
 
     def __post_init__(self) -> None:
         validate(self)
+
+    def __hash__(self) -> int:
+        """Hashed once: engines cache what they derive from a model by the model."""
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     def variable(self, name: str) -> Variable:
         """The declared variable ``name``."""

@@ -1,0 +1,140 @@
+"""symbptt pdf, tex and build: the derivation as a document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .app import (
+    main,
+)
+from .options import (
+    FORCE_HELP,
+    _options,
+    _text_target,
+    _write_text,
+    default_name,
+    document_options,
+    keep_tex_option,
+    spec_options,
+)
+
+
+@main.command("pdf")
+@spec_options
+@document_options
+@click.option(
+    "-o",
+    "--output",
+    help="Where to write the PDF [default: derivation-T<T>.pdf].",
+)
+@keep_tex_option
+def pdf_command(
+    spec: Any,
+    method: str,
+    title: str,
+    author: str,
+    immediate_style: str,
+    template: Path | None,
+    allow_unverified: bool,
+    force: bool,
+    output: str | None,
+    keep_tex: bool,
+) -> None:
+    """Write the checked derivation for T steps as a PDF (needs TeX Live).
+
+    With --model elman, the vector model in matrix notation (exact for n <= 3, T <= 6;
+    larger with --method modular). No PDF is written if a check fails (exit 1), unless
+    --allow-unverified. An existing file is replaced only if symbptt wrote it (or with
+    --force); with --keep-tex the .tex beside it follows the same rule.
+    """
+    from ..build import make_pdf
+
+    result, report = make_pdf(
+        spec,
+        output if output is not None else default_name(spec, ".pdf"),
+        options=_options(title, author, immediate_style),
+        method=method,
+        template=template,
+        keep_tex=keep_tex,
+        allow_unverified=allow_unverified,
+        force=force,
+    )
+    state = "all checks hold" if report.holds else "UNVERIFIED: some checks fail"
+    click.echo(f"wrote {result.pdf} ({state})")
+
+
+@main.command("tex")
+@spec_options
+@document_options
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Where to write the LaTeX source ('-' for standard output).",
+)
+@click.option(
+    "--fragment", is_flag=True, help="Only the body, for \\input into existing lecture notes."
+)
+def tex_command(
+    spec: Any,
+    method: str,
+    title: str,
+    author: str,
+    immediate_style: str,
+    template: Path | None,
+    allow_unverified: bool,
+    force: bool,
+    output: str,
+    fragment: bool,
+) -> None:
+    """Write the LaTeX source of the checked derivation for T steps (--model elman: the
+    vector model in matrix notation)."""
+    target = _text_target(output, ".tex", force, inputs=(template,))
+    from ..build import make_tex
+
+    tex, _ = make_tex(
+        spec,
+        options=_options(title, author, immediate_style),
+        method=method,
+        template=template,
+        fragment=fragment,
+        allow_unverified=allow_unverified,
+    )
+    _write_text(target, tex)
+
+
+@main.command("build")
+@click.argument("spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    help="Where to write the PDF [default: the spec's name with .pdf].",
+)
+@keep_tex_option
+@click.option("--allow-unverified", is_flag=True, help="Write the document even if a check fails.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def build_command(
+    spec_file: Path, output: str | None, keep_tex: bool, allow_unverified: bool, force: bool
+) -> None:
+    """Build the PDF described by a derivation spec file (TOML, see derivations/)."""
+    from ..build import make_pdf
+    from ..specfile import load
+
+    target = output if output is not None else Path(spec_file.with_suffix(".pdf").name)
+    loaded = load(spec_file)
+    result, report = make_pdf(
+        loaded.spec,
+        target,
+        options=loaded.options,
+        method=loaded.method,
+        keep_tex=keep_tex,
+        allow_unverified=allow_unverified,
+        force=force,
+        inputs=(spec_file,),
+    )
+    state = "all checks hold" if report.holds else "UNVERIFIED: some checks fail"
+    click.echo(f"wrote {result.pdf} ({state})")

@@ -1,0 +1,101 @@
+"""symbptt check: formulas from notes."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import (
+    FormulaSyntaxError,
+    SymbpttError,
+    excerpt,
+)
+from ..files import read_text
+from .app import (
+    exit_status,
+    main,
+)
+from .options import (
+    method_option,
+    spec_options,
+)
+
+
+@main.command("check")
+@spec_options
+@click.argument("equation", required=False)
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check every display preceded by a line '% symbptt: check' in this file.",
+)
+@method_option
+def check_command(
+    spec: Any,
+    equation: str | None,
+    file: Path | None,
+    method: str,
+) -> None:
+    """Check a gradient formula written in LaTeX, for every t <= T.
+
+    EQUATION is e.g. '\\frac{\\partial L}{\\partial s_t} = \\frac{\\partial L}{\\partial h_t}
+    \\phi'(s_t)'. With --model elman, vector formulas: '\\boldsymbol{\\delta}_t =
+    \\operatorname{diag}(\\phi'(\\mathbf{s}_t)) (W_{hy}^\\top \\mathbf{g}_t + W_{hh}^\\top
+    \\boldsymbol{\\delta}_{t+1})'. Exit 0 if every formula holds, 1 if one does not, 2 if
+    one cannot be parsed or understood (with its line, column and a caret under the spot).
+    """
+    from ..checker import check
+    from ..limits import require_exact_size
+    from ..notation.texfile import marked_displays
+
+    if (equation is None) == (file is None):
+        raise click.UsageError("give either an EQUATION or --file FILE")
+    require_exact_size(spec, method)
+    if file is None:
+        items = [(equation, "", 1, 1)]
+    else:
+        source = read_text(file, what="file")
+        try:
+            displays = marked_displays(source)
+        except ValueError as err:
+            click.echo(f"Error: {file}: {err}", err=True)
+            sys.exit(2)
+        if not displays:
+            raise click.UsageError(f"{file} has no display marked '% symbptt: check'")
+        items = [(d.text, f"{file}:", d.line, d.column) for d in displays]
+    worst = 0
+    for text, where, line, column in items:
+        try:
+            result = check(text, model=spec, method=method)
+        except FormulaSyntaxError as err:
+            worst = 2
+            at_line = line + max(err.line, 1) - 1
+            at_col = err.column + (column - 1 if err.line <= 1 else 0)
+            click.echo(f"{where}{at_line}:{at_col}: error: {err.reason}", err=True)
+            shown, caret = excerpt(text, max(err.line, 1), max(err.column, 1))
+            click.echo(f"  {shown}\n  {caret}", err=True)
+            continue
+        except SymbpttError as err:
+            worst = max(worst, exit_status(err))
+            click.echo(f"{where}{line}: error: {str(err).splitlines()[0]}", err=True)
+            continue
+        label = f"{where}{line}: " if where else ""
+        if result.holds:
+            bound = re.search(r"\((the probability[^)]*)\)", result.explanation)
+            extra = f"; {bound.group(1)}" if bound else ""
+            click.echo(f"{label}holds for t = 1..{spec.T} ({result.method}{extra})")
+        else:
+            worst = max(worst, 1)
+            click.echo(f"{label}does NOT hold ({result.method}): {result.explanation}")
+            if result.counterexample:
+                click.echo("  counterexample " + result.counterexample.describe())
+        for warning in result.warnings:
+            click.echo(f"  warning: {warning}")
+        for note in result.notes:
+            click.echo(f"  note: {note}")
+    sys.exit(worst)

@@ -1,0 +1,279 @@
+"""The options shared by the commands: the model, the method, documents, outputs."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import (
+    SpecError,
+    SymbpttError,
+)
+from ..files import atomic_write, plan_output, read_text
+from ..model import ACTIVATIONS, EXACT_MAX_T, LOSSES, MAX_T, METHOD_NAMES, REDUCTIONS, RNNSpec
+from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
+from ..vector.model import ElmanSpec
+
+DEFAULT_T = 4
+
+
+def _stack(*options: Any) -> Any:
+    """Apply click options in the order written."""
+
+    def apply(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
+
+
+def _choice(flag: str, names: Any, default: str, help: str, dest: str | None = None) -> Any:
+    """An option that takes one of the names of a table."""
+    decls = (flag, dest) if dest else (flag,)
+    return click.option(
+        *decls, type=click.Choice(list(names)), default=default, show_default=True, help=help
+    )
+
+
+#: The options that choose the model, shared by every command.
+model_options = _stack(
+    click.option(
+        "-T",
+        "T",
+        type=click.IntRange(1, MAX_T),
+        default=DEFAULT_T,
+        show_default=True,
+        help=f"Number of time steps (1..{MAX_T}).",
+    ),
+    _choice(
+        "--activation",
+        ACTIVATIONS,
+        "generic",
+        "phi, the hidden activation (generic: an unknown function).",
+    ),
+    _choice("--output-activation", ACTIVATIONS, "generic", "theta, the output activation."),
+    _choice(
+        "--loss",
+        REDUCTIONS,
+        "mean",
+        "L = (1/T) sum_t l_t (mean, note 000) or sum_t l_t (sum, question 002).",
+        dest="reduction",
+    ),
+    _choice(
+        "--step-loss",
+        LOSSES,
+        "generic",
+        "l(yhat, d): an unknown function, (yhat - d)^2 / 2, or the softmax cross-entropy "
+        "-log softmax(o_t)[y_t] (vector model; the target a class index). The vector model's "
+        "default is squared.",
+    ),
+    _choice("--h0", ["symbol", "zero"], "symbol", "h_0 as a given symbol, or 0."),
+)
+
+#: How equality is decided, for every command that decides it.
+method_option = _choice(
+    "--method",
+    METHOD_NAMES,
+    "exact",
+    f"exact: canonical polynomial forms, deterministic (T <= {EXACT_MAX_T}). modular: "
+    "evaluation modulo a random 127-bit prime (Schwartz-Zippel; 'differ' is certain, "
+    "'equal' has a stated error bound).",
+)
+
+
+def model_spec(
+    model: str,
+    T: int,
+    activation: str,
+    output_activation: str,
+    reduction: str,
+    step_loss: str,
+    h0: str,
+    hidden: int,
+    inputs: int,
+    outputs: int,
+    cell: str | None = None,
+) -> Any:
+    """The scalar RNNSpec or, for ``--model elman``, the vector ElmanSpec (--h0 is the
+    scalar model's; the vector model's step loss is squared unless cross-entropy is
+    chosen). Errors are usage errors (exit 2)."""
+    common = dict(
+        T=T, activation=activation, output_activation=output_activation, reduction=reduction
+    )
+    if cell is not None:  # errors in the user's file are theirs, not the options'
+        return cell_spec(cell, model, T, activation, output_activation, reduction, step_loss)
+    try:
+        if model == "elman":
+            loss = "squared" if step_loss == "generic" else step_loss
+            return ElmanSpec(hidden=hidden, inputs=inputs, outputs=outputs, loss=loss, **common)
+        return RNNSpec(loss=step_loss, h0=h0, **common)
+    except SymbpttError as err:
+        raise click.UsageError(str(err)) from None
+
+
+def cell_spec(
+    path: str,
+    model: str,
+    T: int,
+    activation: str,
+    output_activation: str,
+    reduction: str,
+    step_loss: str,
+) -> Any:
+    """The CellSpec of a spec file's ``[cell]`` table (--cell FILE); \\phi and \\theta
+    in its equations are the --activation and --output-activation."""
+    from ..files import read_toml
+    from ..models.cell import read_cell
+    from ..vector.model import CellSpec
+
+    if model != "scalar":
+        raise click.UsageError("--cell declares the model; leave out --model")
+    data = read_toml(path, what="cell file")
+    if "cell" not in data:
+        raise SpecError(f"{path}: no [cell] table")
+    declaration = read_cell(
+        data["cell"],
+        where=str(path),
+        activation=activation,
+        output_activation="identity" if output_activation == "generic" else output_activation,
+        loss="squared" if step_loss == "generic" else step_loss,
+        reduction=reduction,
+        source=read_text(path, what="cell file"),
+    )
+    return CellSpec(declaration, T=T)
+
+
+def default_name(spec: Any, suffix: str) -> Path:
+    """derivation-T4.pdf, or derivation-elman-n3-T4.pdf for the vector model."""
+    if isinstance(spec, ElmanSpec):
+        return Path(f"derivation-elman-n{spec.hidden}-T{spec.T}{suffix}")
+    return Path(f"derivation-T{spec.T}{suffix}")
+
+
+class _Progress:
+    """Reports progress on stderr once a run has taken more than a second."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        if time.perf_counter() - self.start > 1.0:
+            count = f"{done}/{total}" if total else f"{done}"
+            click.echo(f"  [{count}] {name} ...", err=True)
+
+
+def _size(flag: str, default: int, help: str) -> Any:
+    """A vector-model size option (1..64)."""
+    return click.option(
+        flag, type=click.IntRange(1, 64), default=default, show_default=True, help=help
+    )
+
+
+_ELMAN_SIZES = (
+    ("--hidden", 3, "hidden size n"),
+    ("--inputs", 1, "input size m"),
+    ("--outputs", 1, "output size k"),
+)
+
+#: Options choosing the vector (Elman) model instead of the scalar one.
+vector_options = _stack(
+    _choice(
+        "--model",
+        ["scalar", "elman"],
+        "scalar",
+        "scalar: the RNN of the seeds; elman: the vector RNN of note 000 (squared "
+        "loss; h_0, the biases and the output layer are parameters).",
+    ),
+    *(_size(flag, default, f"elman: {what}.") for flag, default, what in _ELMAN_SIZES),
+    click.option(
+        "--cell",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="A TOML file whose [cell] table declares your own recurrent cell (equations in "
+        "LaTeX, sizes); see derivations/minimal-gated-unit.toml.",
+    ),
+)
+
+#: The parameters of model_spec, in its order: what spec_options collects.
+_SPEC_KEYS = tuple(inspect.signature(model_spec).parameters)
+
+
+def spec_options(command: Any) -> Any:
+    """The model options (scalar and vector), given to the command as one ``spec``
+    (an RNNSpec, or an ElmanSpec for --model elman) built by :func:`model_spec`."""
+
+    @functools.wraps(command)
+    def with_spec(**kwargs: Any) -> Any:
+        values = {key: kwargs.pop(key) for key in _SPEC_KEYS}
+        return command(spec=model_spec(**values), **kwargs)
+
+    return model_options(vector_options(with_spec))
+
+
+FORCE_HELP = (
+    "Replace output files that symbptt did not write (by default only files carrying "
+    "symbptt's mark are replaced)."
+)
+
+#: Options shared by the commands that write documents.
+document_options = _stack(
+    method_option,
+    click.option(
+        "--title",
+        default=DEFAULT_TITLE,
+        show_default=True,
+        help="Document title (printed literally).",
+    ),
+    click.option("--author", default="", help="Author line (printed literally)."),
+    click.option(
+        "--immediate-style",
+        type=click.Choice(list(IMMEDIATE_STYLES)),
+        default="plus",
+        show_default=True,
+        help="How immediate partials are written: d+h/dw, a bar, or a subscript.",
+    ),
+    click.option(
+        "--template",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Your own template (it may extend base.tex.j2 and override blocks).",
+    ),
+    click.option(
+        "--allow-unverified",
+        is_flag=True,
+        help="Write the document even if a check fails (the certificate says so).",
+    ),
+    click.option("--force", is_flag=True, help=FORCE_HELP),
+)
+
+#: Shared by the commands that write PDFs.
+keep_tex_option = click.option(
+    "--keep-tex", is_flag=True, help="Also keep the .tex beside the PDF."
+)
+
+
+def _options(title: str, author: str, immediate_style: str) -> Any:
+    """The document options (imported here: only the document commands need them)."""
+    from ..render.document import DocumentOptions
+    from ..render.printer import Notation
+
+    return DocumentOptions(title=title, author=author, notation=Notation(immediate=immediate_style))
+
+
+def _text_target(output: str, what: str, force: bool, inputs: tuple = ()) -> Path | None:
+    """Where a text output goes: ``None`` for standard output ('-'), else the planned file
+    (checked before any work, see :func:`symbptt.files.plan_output`)."""
+    return None if output == "-" else plan_output(output, what=what, force=force, inputs=inputs)
+
+
+def _write_text(target: Path | None, text: str) -> None:
+    """Write to stdout (``None``), or atomically to a file planned with plan_output."""
+    if target is None:
+        click.echo(text, nl=False)
+        return
+    atomic_write(target, text.encode("utf-8"))

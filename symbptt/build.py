@@ -11,7 +11,7 @@ from .errors import UnverifiedError
 from .files import plan_output, require_distinct
 from .model import RNNSpec, require_spec
 from .render.document import DocumentOptions
-from .render.tex import render_tex
+from .render.tex import render_tex, require_document_model
 from .render.texbuild import BuildResult, compile_pdf
 from .vector.model import ElmanSpec
 from .verify import DEFAULT_FORMULAS, Formulas, Report, verify
@@ -41,7 +41,7 @@ def make_tex(
         >>> report.holds and "\\\\documentclass" in tex
         True
     """
-    require_spec(spec)
+    require_document_model(spec)
     report = verify(spec, method=method, seed=seed, formulas=formulas)
     if not report.holds and not allow_unverified:
         names = ", ".join(f"{c.name} (at {c.failure})" for c in report.failures)

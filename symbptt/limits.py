@@ -131,7 +131,7 @@ def require_exact_size(spec: Any, method: str) -> None:
     """
     from .errors import SpecError
     from .model import EXACT_MAX_T
-    from .vector.model import ElmanSpec
+    from .vector.model import CellSpec, ElmanSpec
 
     if method != "exact":
         return
@@ -144,7 +144,7 @@ def require_exact_size(spec: Any, method: str) -> None:
                 f"exact checks of vector formulas are for n <= {EXACT_MAX_HIDDEN}, "
                 f"T <= {VECTOR_MAX_T}; use the modular method (--method modular)"
             )
-    elif hasattr(spec, "exact_refusal"):  # a user's cell
+    elif isinstance(spec, CellSpec):
         refusal = spec.exact_refusal()
         if refusal is not None:
             raise SpecError(refusal)

@@ -23,6 +23,21 @@ MARK_LINE = (
 )
 
 
+def require_document_model(spec: object) -> None:
+    """Documents are written for the scalar and the Elman model (a user's cell gets its
+    document with the model-neutral template).
+
+    Raises:
+        SpecError: for any other model, before any work is done.
+    """
+    require_spec(spec)
+    if not isinstance(spec, RNNSpec | ElmanSpec):
+        raise SpecError(
+            "documents are written for the scalar and the Elman model; for a [cell] use "
+            "verify, check or codegen (its document comes with the model-neutral template)"
+        )
+
+
 def render_tex(
     spec: RNNSpec | ElmanSpec,
     report: Report,
@@ -46,7 +61,7 @@ def render_tex(
         SpecError: the template cannot be found, read or rendered (with its file and
             line), or it tries to reach outside the sandbox.
     """
-    require_spec(spec)
+    require_document_model(spec)
     options = options or DocumentOptions()
     if not isinstance(options, DocumentOptions):
         raise SpecError(f"options must be a DocumentOptions, got {type(options).__name__}")

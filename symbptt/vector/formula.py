@@ -1,16 +1,18 @@
-r"""Vector formulas: reading them into objects of the Elman model.
+r"""Vector formulas: reading them into objects of a vector model (the Elman RNN or a cell).
 
 The notation reader of the scalar model (:mod:`symbptt.notation.meaning`) is reused with
-vector names: the parse becomes a SymPy expression whose vectors, matrices and
-derivatives are *noncommutative*, so products keep the order they were written in.
-:mod:`symbptt.vector.evaluate` gives these objects their values.
+the model's names (:mod:`symbptt.vector.vocabulary`): the parse becomes a SymPy
+expression whose vectors, matrices and derivatives are *noncommutative*, so products keep
+the order they were written in. :mod:`symbptt.vector.evaluate` gives these objects their
+values.
 
-Names: ``\mathbf{h}_t`` (or ``h_t``), ``\mathbf{s}_t``, ``\mathbf{x}_t``, ``\mathbf{z}_t``
-(the output pre-activation), ``\mathbf{o}_t`` (``\hat{\mathbf{y}}_t``), ``\mathbf{d}_t``,
-``\mathbf{g}_t`` (= dL/dz_t) and ``\boldsymbol{\delta}_t`` (= dL/ds_t); the parameters
-``W_{hh}``, ``W_{xh}``, ``W_{hy}``, ``\mathbf{b}_h``, ``\mathbf{b}_y``, ``\mathbf{h}_0``
-and note 000's ``w_h`` = [W_xh W_hh]^T; ``L``, ``\ell_t``, ``T``; ``\phi``, ``\theta``
-and their primes (at s_t and z_t), ``^\top`` (or ``^T``), ``\operatorname{diag}``,
+Names are the model's, as its LaTeX writes them, bold or not: for the Elman model
+``\mathbf{h}_t``, ``\mathbf{s}_t``, ``\mathbf{x}_t``, ``\mathbf{z}_t``, ``\mathbf{o}_t``
+(``\hat{\mathbf{y}}_t``), ``\mathbf{d}_t``, ``\mathbf{g}_t`` (= dL/dz_t),
+``\boldsymbol{\delta}_t`` (= dL/ds_t), ``W_{hh}``, ``W_{xh}``, ``W_{hy}``, ``\mathbf{b}_h``,
+``\mathbf{b}_y``, ``\mathbf{h}_0`` and note 000's ``w_h``; for a cell its declared names.
+Always: ``L``, ``\ell_t``, ``T``; the model's functions (``\phi``, ``\theta``,
+``\sigma``, ``\tanh``) and their primes, ``^\top`` (or ``^T``), ``\operatorname{diag}``,
 ``\odot``, block matrices (``bmatrix``) and ``\mathbf{0}``.
 """
 

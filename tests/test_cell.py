@@ -75,13 +75,25 @@ def test_modular_verification_of_a_longer_sequence() -> None:
 def test_a_recursion_without_the_gate_s_carry_term_fails_with_a_counterexample() -> None:
     spec = CellSpec(read_cell(mgu(), where="mgu"), T=2)
     right = derive(spec.model)
-    (step,) = right.steps
+    step = next(s for s in right.steps if s.name == "delta_h")
     carry = step.expr.right  # (1 - f_(t+1)) * delta_h_(t+1), the last term of the sum
-    assert "1 - f_(t+1)" in text(carry)
-    wrong = dataclasses.replace(right, steps=(dataclasses.replace(step, expr=step.expr.left),))
-    report = verify_vector(spec, program=wrong)
+    assert text(carry) == "(1 - f_(t+1)) * delta_h_(t+1)"
+    steps = tuple(dataclasses.replace(s, expr=s.expr.left) if s is step else s for s in right.steps)
+    report = verify_vector(spec, program=dataclasses.replace(right, steps=steps))
     bad = next(c for c in report.failures if c.name == "backward recursion dL/dU_f")
     assert bad.counterexample is not None
+
+
+def test_the_backward_program_has_a_step_per_quantity() -> None:
+    lines = describe(derive(read_cell(mgu(), where="mgu")))
+    assert lines[1:5] == [
+        "delta_h_tilde_t = f_t * delta_h_t",
+        "delta_h_tilde_pre_t = dh_tilde_t * delta_h_tilde_t",
+        "delta_f_t = h_(t-1) * U_h^T delta_h_tilde_pre_t + -h_(t-1) * delta_h_t "
+        "+ h_tilde_t * delta_h_t",
+        "delta_f_pre_t = df_t * delta_f_t",
+    ]
+    assert "dL/dU_h = sum_t delta_h_tilde_pre_t (f_t * h_(t-1))^T" in lines
 
 
 def test_verify_on_the_command_line() -> None:

@@ -63,6 +63,10 @@ class Step:
         """Whether the step refers to its own value at t + 1."""
         return any(v.name == self.name for v in variables(self.expr))
 
+    def reads_later(self, names: set[str]) -> bool:
+        """Whether the step reads one of the steps ``names`` at t + 1."""
+        return any(v.name in names and v.shift > 0 for v in variables(self.expr))
+
 
 @dataclass(frozen=True)
 class OuterSum:
@@ -289,7 +293,7 @@ def without(expr: Expr, var: Var) -> Expr | None:
 
 
 def _atomic(expr: Expr) -> str:
-    return f"({text(expr)})" if isinstance(expr, (Add, Sub)) else text(expr)
+    return f"({text(expr)})" if isinstance(expr, (Add, Sub, Had)) else text(expr)
 
 
 def describe(program: Program) -> list[str]:
@@ -338,13 +342,11 @@ def evaluate(
     def vec(expr: Expr, t: int) -> list[Any]:
         return column(expr, t, values, params, zero, ring.one, scale)
 
-    for step in program.steps:
-        out: list[Any] = [None] * (T + 2)
-        values[step.name] = out
-        if step.recursive:
-            out[T + 1] = [zero] * step.size
-        for t in range(T, 0, -1):
-            out[t] = vec(step.expr, t)
+    for step in program.steps:  # nothing after T depends on L: every step starts at zero
+        values[step.name] = [None] * (T + 1) + [[zero] * step.size]
+    for t in range(T, 0, -1):  # time-major: a step may read any step at t + 1
+        for step in program.steps:
+            values[step.name][t] = vec(step.expr, t)
     gradients = {}
     for result in program.results:
         if isinstance(result, AtFirst):

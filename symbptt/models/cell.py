@@ -329,9 +329,12 @@ def _model(
     for v in variables:
         if v.kind == "state":
             cell.latex.setdefault(v.name, v.latex)
+    # an adjoint per state and per intermediate (the head's output is written inline):
+    # the backward program then reads as textbooks write it, one step per quantity
+    named = [eq.target for eq in equations if eq.target != output]
     adjoints = tuple(
-        Adjoint(s, f"delta_{s}", rf"\boldsymbol{{\delta}}^{{{_base(cell.latex[s])}}}_{{@}}")
-        for s in states
+        Adjoint(v, f"delta_{v}", rf"\boldsymbol{{\delta}}^{{{_base(cell.latex[v])}}}_{{@}}")
+        for v in reversed(named)
     )
     variables = [dataclasses.replace(v, latex=cell.latex.get(v.name, v.latex)) for v in variables]
     try:

@@ -195,8 +195,13 @@ class _Emitter:
     transposes: set[str] = field(default_factory=set)
 
     def program(self, program: Program) -> list[str]:
-        for step in program.steps:
-            self.step(step)
+        names = {step.name for step in program.steps}
+        coupled = [s for s in program.steps if s.reads_later(names - {s.name})]
+        if coupled:  # steps read each other at t + 1: one loop over t runs them all
+            self.coupled(program.steps)
+        else:
+            for step in program.steps:
+                self.step(step)
         grads = []
         for result in program.results:
             key = f'"{result.name}"'
@@ -209,6 +214,28 @@ class _Emitter:
             grads.append(f"{key}: {value},")
         self.lines += ["return L, {", *(f"    {g}" for g in grads), "}"]
         return self.lines
+
+    def coupled(self, steps: tuple[Step, ...]) -> None:
+        """Steps that read each other at t + 1, all in one backward loop over t (their
+        arrays start at zero, row T + 1 included)."""
+        pending = list(steps)
+        while pending:  # a step's width may come from a step after it
+            progress = False
+            for step in list(pending):
+                try:
+                    width = self.width(step.expr)
+                except KeyError:
+                    continue
+                array = step.name.upper()
+                self.lines.append(f"{array} = np.zeros((T + 2, {width}))")
+                self.arrays[step.name], self.widths[step.name] = array, width
+                pending.remove(step)
+                progress = True
+            if not progress:
+                raise SpecError("the widths of the backward program's steps are undetermined")
+        self.lines.append("for t in range(T, 0, -1):")
+        for step in steps:
+            self.lines.append(f"    {self.arrays[step.name]}[t] = {self.row(step.expr, 't')}")
 
     def step(self, step: Step) -> None:
         array, width = step.name.upper(), self.width(step.expr)

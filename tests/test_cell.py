@@ -244,3 +244,39 @@ def test_a_document_of_a_cell_is_refused_before_any_work(tmp_path: Path, command
     result = CliRunner().invoke(cli.main, [command, "--cell", str(MGU), "-o", str(target)])
     assert result.exit_code == 2 and "for a [cell] use verify" in result.output
     assert not target.exists()
+
+
+JORDAN = MGU.parent / "jordan-network.toml"
+
+
+def test_a_jordan_network_whose_output_feeds_back(tmp_path: Path) -> None:
+    """Jordan (1986): the output y_t, not the hidden layer, is the state; the loss's
+    adjoint and the recurrence meet in delta_y."""
+    import numpy as np
+    import torch
+
+    from symbptt.vector.codegen import numpy_source
+
+    from .conftest import load_module
+
+    table = tomllib.loads(JORDAN.read_text())["cell"]
+    model = read_cell(table, where=str(JORDAN))
+    assert describe(derive(model))[0] == "delta_y_t = c (y_t - d_t) + U^T delta_h_pre_(t+1)"
+    assert verify_vector(CellSpec(model, T=3)).holds
+    assert verify_vector(CellSpec(model, T=20), method="modular").holds
+    big = read_cell({**table, "sizes": {"n": 6, "m": 3, "k": 2}}, where=str(JORDAN))
+    module = load_module(numpy_source(CellSpec(big, T=15)), tmp_path / "jordan.py")
+    rng = np.random.default_rng(3)
+    params = {p: rng.normal(size=big.shape(p)) * 0.5 for p in big.parameters}
+    X, D = rng.normal(size=(15, 3)), rng.normal(size=(15, 2))
+    loss, grads = module.gradients(params, X, D)
+    P = {name: torch.tensor(value, requires_grad=True) for name, value in params.items()}
+    y, total = P["y_0"][:, 0], torch.zeros((), dtype=torch.float64)
+    for t in range(15):  # the Jordan network by hand, for autograd
+        h = torch.tanh(P["W"] @ torch.tensor(X[t]) + P["U"] @ y + P["b"][:, 0])
+        y = P["V"] @ h + P["b_y"][:, 0]
+        total = total + 0.5 * ((y - torch.tensor(D[t])) ** 2).sum()
+    (total / 15).backward()
+    assert abs(loss - float(total.detach()) / 15) < 1e-12
+    for name, p in P.items():
+        assert np.abs(grads[name] - p.grad.numpy()).max() < 1e-10, name

@@ -198,7 +198,7 @@ def read_cell(
             raise loc.error(f"{name} is a {cell.kinds[name]}; it cannot be computed", number, 1)
     equations = _normalized(pending, text, loc, cell)
     output = table["output"]
-    if not isinstance(output, str) or cell.kinds.get(output) != "intermediate":
+    if not isinstance(output, str) or cell.kinds.get(output) not in ("intermediate", "state"):
         raise SpecError(f"{where}: [cell] output must name a vector the equations compute")
     for eq in equations:
         if eq.target not in {v.name for v in variables}:
@@ -331,7 +331,7 @@ def _model(
             cell.latex.setdefault(v.name, v.latex)
     # an adjoint per state and per intermediate (the head's output is written inline):
     # the backward program then reads as textbooks write it, one step per quantity
-    named = [eq.target for eq in equations if eq.target != output]
+    named = [eq.target for eq in equations if eq.target != output or eq.target in states]
     adjoints = tuple(
         Adjoint(v, f"delta_{v}", rf"\boldsymbol{{\delta}}^{{{_base(cell.latex[v])}}}_{{@}}")
         for v in reversed(named)

@@ -45,7 +45,9 @@ def verify_command(
     of the unrolled model, for every t <= T. With --model elman: the matrix backward
     recursion for every entry of every gradient (W_hh, W_xh, b_h, W_hy, b_y, h_0 and
     w_h = [W_xh W_hh]^T), and the expansion and the sum of products of Jacobians for
-    dh_t/dW_hh, dh_t/dW_xh, dh_t/db_h and dh_t/dw_h. Exit 0 if all hold, 1 if any fails.
+    dh_t/dW_hh, dh_t/dW_xh, dh_t/db_h and dh_t/dw_h. With --cell FILE: the same checks
+    for the cell a TOML file's [cell] table declares, its backward program derived from
+    its equations. Exit 0 if all hold, 1 if any fails.
     """
     if isinstance(spec, RNNSpec):
         from ..verify import verify

@@ -67,11 +67,16 @@ def parameter(name: str) -> str:
 class ProgramPrinter:
     """Prints program expressions at a time index (``"t"``, ``"T"`` or a number)."""
 
-    def __init__(self, reduction: str, table: dict[str, str] | None = None) -> None:
-        self.reduction, self.table = reduction, table
+    def __init__(
+        self,
+        reduction: str,
+        table: dict[str, str] | None = None,
+        functions: dict[str, str] | None = None,
+    ) -> None:
+        self.reduction, self.table, self.functions = reduction, table, functions or {}
 
     def expr(self, e: Expr, at: str | int) -> str:
-        return render(e, _LatexStyle(at, self.reduction, self.table))
+        return render(e, _LatexStyle(at, self.reduction, self.table, self.functions))
 
     def step(self, step: Step, at: str | int) -> tuple[str, str]:
         """(lhs, rhs) of a step at ``at``."""
@@ -98,8 +103,15 @@ class ProgramPrinter:
 class _LatexStyle:
     """The matrix notation of this module, at one time index."""
 
-    def __init__(self, at: str | int, reduction: str, table: dict[str, str] | None) -> None:
+    def __init__(
+        self,
+        at: str | int,
+        reduction: str,
+        table: dict[str, str] | None,
+        functions: dict[str, str] | None = None,
+    ) -> None:
         self.at, self.reduction, self.table = at, reduction, table
+        self.functions = functions or {}
 
     def var(self, v: Var) -> str:
         return vector(v.name, self.at, v.shift, self.table)
@@ -108,7 +120,7 @@ class _LatexStyle:
         return parameter(p.name)
 
     def apply(self, role: str, arg: str) -> str:
-        return rf"\{role}\!\left({arg}\right)"
+        return f"{self.functions.get(role, chr(92) + role)}({arg})"
 
     def neg(self, text: str) -> str:
         return f"-{text}"

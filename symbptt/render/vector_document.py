@@ -46,12 +46,22 @@ def _entry_partial(entry: str, n: Notation) -> str:
     return rf"\frac{{{mark} {M.vector('h', 'i')}}}{{{n.total} {entry}}}"
 
 
-def _pre_activation(at: str | int) -> str:
-    return rf"W_{{xh}} {M.vector('x', at)} + W_{{hh}} {M.vector('h', at, -1)} + \mathbf{{b}}_{{h}}"
+def _equations(spec: ElmanSpec, at: str | int) -> dict[str, str]:
+    """Each one-step equation's right-hand side at ``at``, printed from the declaration
+    that the verifier ran (keyed by the variable it computes)."""
+    model = spec.model
+    functions = {role: latex for role, _, latex in model.functions}
+    printer = M.ProgramPrinter(spec.reduction, model.latex(), functions)
+    return {eq.target: printer.expr(eq.expr, at) for eq in model.equations}
+
+
+def _pre_activation(at: str | int, spec: ElmanSpec) -> str:
+    return _equations(spec, at)["s"]
 
 
 def model_section(spec: ElmanSpec, n: Notation) -> list[Display]:
     scale = r"\frac{1}{T} " if spec.reduction == "mean" else ""
+    rhs = _equations(spec, "t")
     head = LOSS_TABLE[spec.loss]
     loss_rows = [
         _row(n.loss, rf"{scale}\sum_{{t=1}}^{{T}} \ell_{{t}}"),
@@ -68,13 +78,10 @@ def model_section(spec: ElmanSpec, n: Notation) -> list[Display]:
         )
     return [
         Display(tuple(loss_rows), "eq:loss"),
-        Display((_row(M.vector("s", "t"), _pre_activation("t")),), "eq:state-pre"),
-        Display((_row(M.vector("h", "t"), rf"\phi({M.vector('s', 't')})"),), "eq:state"),
+        Display((_row(M.vector("s", "t"), rhs["s"]),), "eq:state-pre"),
+        Display((_row(M.vector("h", "t"), rhs["h"]),), "eq:state"),
         Display(
-            (
-                _row(M.vector("z", "t"), rf"W_{{hy}} {M.vector('h', 't')} + \mathbf{{b}}_{{y}}"),
-                _row(M.vector("o", "t"), rf"\theta({M.vector('z', 't')})"),
-            ),
+            (_row(M.vector("z", "t"), rhs["z"]), _row(M.vector("o", "t"), rhs["o"])),
             "eq:output",
         ),
         Display(
@@ -101,11 +108,11 @@ def unrolled_section(spec: ElmanSpec, elide_above: int) -> dict[str, Any]:
             continue
         rows.append(
             f"{M.vector('h', k)} &= \\phi({M.vector('s', k)}), \\quad "
-            f"{M.vector('s', k)} = {_pre_activation(k)}"
+            f"{M.vector('s', k)} = {_pre_activation(k, spec)}"
         )
-    nested = [f"{M.vector('h', 1)} &= \\phi\\left({_pre_activation(1)}\\right)"]
+    nested = [f"{M.vector('h', 1)} &= \\phi\\left({_pre_activation(1, spec)}\\right)"]
     if spec.T >= 2:
-        inner = _pre_activation(1)
+        inner = _pre_activation(1, spec)
         nested.append(
             f"{M.vector('h', 2)} &= \\phi\\left(W_{{xh}} {M.vector('x', 2)} + W_{{hh}}\\, "
             f"\\phi\\left({inner}\\right) + \\mathbf{{b}}_{{h}}\\right)"

@@ -258,18 +258,29 @@ def read_toml(path: Path | str, *, what: str) -> dict[str, Any]:
         InputError: the file cannot be read (see :func:`read_text`).
         SpecError: invalid TOML, or nesting deeper than :data:`MAX_TOML_NESTING`.
     """
+    return parse_toml(read_text(path, what=what), where=str(path))
+
+
+def parse_toml(text: str, *, where: str) -> dict[str, Any]:
+    """TOML text (read by the caller), its nesting bounded before parsing; ``where``
+    names it in messages.
+
+    Raises:
+        SpecError: invalid TOML, or nesting deeper than :data:`MAX_TOML_NESTING`.
+    """
     import tomllib
 
-    text = read_text(path, what=what)
     depth = max_nesting(text)
     if depth > MAX_TOML_NESTING:
-        raise SpecError(f"{path}: arrays or tables nest {depth} deep, more than {MAX_TOML_NESTING}")
+        raise SpecError(
+            f"{where}: arrays or tables nest {depth} deep, more than {MAX_TOML_NESTING}"
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise SpecError(f"{path}: invalid TOML: {err}") from None
+        raise SpecError(f"{where}: invalid TOML: {err}") from None
     except RecursionError:
-        raise SpecError(f"{path}: the TOML nests too deeply") from None
+        raise SpecError(f"{where}: the TOML nests too deeply") from None
 
 
 #: Deepest nesting of arrays and inline tables accepted in a spec file.

@@ -128,13 +128,14 @@ def cell_spec(
 ) -> Any:
     """The CellSpec of a spec file's ``[cell]`` table (--cell FILE); \\phi and \\theta
     in its equations are the --activation and --output-activation."""
-    from ..files import read_toml
+    from ..files import parse_toml
     from ..models.cell import read_cell
     from ..vector.model import CellSpec
 
     if model != "scalar":
         raise click.UsageError("--cell declares the model; leave out --model")
-    data = read_toml(path, what="cell file")
+    source = read_text(path, what="cell file")  # read once: parsed, and errors located in it
+    data = parse_toml(source, where=str(path))
     if "cell" not in data:
         raise SpecError(f"{path}: no [cell] table")
     declaration = read_cell(
@@ -144,7 +145,7 @@ def cell_spec(
         output_activation="identity" if output_activation == "generic" else output_activation,
         loss="squared" if step_loss == "generic" else step_loss,
         reduction=reduction,
-        source=read_text(path, what="cell file"),
+        source=source,
     )
     return CellSpec(declaration, T=T)
 

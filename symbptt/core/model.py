@@ -167,6 +167,11 @@ class Model:
         """The states, in declaration order."""
         return self.of_kind("state")
 
+    @property
+    def state_size(self) -> int:
+        """The length of the stacked state (h_t, or (h_t, c_t) one above the other)."""
+        return sum(self.shape(s)[0] for s in self.states)
+
     def primitive(self, role: str) -> str:
         """The primitive-table name a function role stands for."""
         for name, primitive, _ in self.functions:

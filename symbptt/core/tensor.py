@@ -150,6 +150,21 @@ def variables(expr: Expr | None) -> Iterator[Var]:
         yield from variables(child)
 
 
+def summands(expr: Expr) -> list[Expr]:
+    """The terms of a sum, left to right (an expression that is no sum is one term)."""
+    if isinstance(expr, Add):
+        return summands(expr.left) + summands(expr.right)
+    return [expr]
+
+
+def sum_of(terms: Sequence[Expr]) -> Expr:
+    """The sum of one or more terms, left to right: ((a + b) + c)."""
+    out = terms[0]
+    for term in terms[1:]:
+        out = Add(out, term)
+    return out
+
+
 def parameters(expr: Expr) -> Iterator[str]:
     """The name of every parameter in an expression, left to right."""
     if isinstance(expr, Param):

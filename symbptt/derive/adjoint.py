@@ -43,6 +43,7 @@ from ..core.tensor import (
     Var,
     column,
     rebuild,
+    sum_of,
     text,
     variables,
 )
@@ -146,13 +147,6 @@ def _uses(expr: Expr, cotangent: Expr, slope: str | None) -> list[_Use]:
     raise SpecError(f"no reverse-mode rule for {text(expr)} in an equation")
 
 
-def _sum(terms: list[Expr]) -> Expr:
-    out = terms[0]
-    for term in terms[1:]:
-        out = Add(out, term)
-    return out
-
-
 def _shifted(expr: Expr, by: int) -> Expr:
     """``expr`` with every Var's shift moved by ``by`` (parameters are not timed)."""
     if isinstance(expr, Var):
@@ -194,7 +188,7 @@ def derive(model: Model) -> Program:
                 cot = _resolve(use.cotangent)
                 if cot is not None:
                     terms.append(_shifted(cot, -shift))
-        return _sum(terms) if terms else None
+        return sum_of(terms) if terms else None
 
     def _resolve(expr: Expr) -> Expr | None:
         """Replace the unnamed adjoints adj:v by their expressions (None: zero)."""
@@ -228,7 +222,7 @@ def derive(model: Model) -> Program:
             first = [_resolve(u.cotangent) for u in uses if u.name == state_of[p] and u.shift == -1]
             first = [f for f in first if f is not None]
             if first:
-                results.append(AtFirst(p, _sum(first)))
+                results.append(AtFirst(p, sum_of(first)))
             continue
         found = [(_resolve(u.cotangent), u.partner) for u in uses if u.name == p]
         found = [(c, partner) for c, partner in found if c is not None]

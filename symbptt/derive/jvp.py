@@ -52,11 +52,6 @@ DIRECTION = "dir:"
 Seed = tuple[str, int, int]  # (parameter, row, column)
 
 
-def state_size(model: Model) -> int:
-    """The length of the stacked state."""
-    return sum(model.shape(s)[0] for s in model.states)
-
-
 def state_label(model: Model) -> str:
     """How labels name the stacked state: ``h``, or ``(h,c)`` for several states."""
     states = model.states
@@ -178,7 +173,7 @@ def jacobian(
     """J_t = dstate_t / dstate_{t-1} (numerator layout: rows follow state_t), from the
     derived tangents or from ``tangents`` (a claim about them)."""
     exprs = tangents if tangents is not None else state_tangents(model)
-    size = state_size(model)
+    size = model.state_size
     columns = []
     for c in range(size):
         directions, offset = {}, 0

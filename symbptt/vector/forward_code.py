@@ -14,27 +14,13 @@ from collections.abc import Callable
 
 from ..core.model import Model
 from ..core.primitives import NUMPY_PRIMITIVES
-from ..core.tensor import Add, Apply, Expr, Var, variables
+from ..core.tensor import Apply, Expr, Var, sum_of, summands, variables
 from ..errors import SpecError
 
 
 def array_name(name: str) -> str:
     """The generated code's array of a time-indexed series: h -> H, h_tilde -> H_TILDE."""
     return name.upper()
-
-
-def _terms(expr: Expr) -> list[Expr]:
-    """The terms of a sum, left to right."""
-    if isinstance(expr, Add):
-        return _terms(expr.left) + _terms(expr.right)
-    return [expr]
-
-
-def _sum(terms: list[Expr]) -> Expr:
-    out = terms[0]
-    for term in terms[1:]:
-        out = Add(out, term)
-    return out
 
 
 def recurrent(model: Model) -> set[str]:
@@ -102,11 +88,11 @@ def forward_lines(
         allocate(eq.target, eq.expr)
         array, expr, assign = array_name(eq.target), eq.expr, "="
         if not isinstance(expr, Apply):
-            terms = _terms(expr)
+            terms = summands(expr)
             free = [t for t in terms if not any(_in_loop(v, loop) for v in variables(t))]
             if free and len(free) < len(terms):  # the input projection, for all t at once
-                lines.append(f"{array}[1:T + 1] = {stacked(_sum(free))}")
-                expr, assign = _sum([t for t in terms if t not in free]), "+="
+                lines.append(f"{array}[1:T + 1] = {stacked(sum_of(free))}")
+                expr, assign = sum_of([t for t in terms if t not in free]), "+="
         bodies.append(f"    {array}[t] {assign} {value(expr, 't')}")
     if bodies:
         lines += ["for t in range(1, T + 1):", *bodies]

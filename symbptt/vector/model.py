@@ -198,7 +198,7 @@ class CellSpec:
     @property
     def hidden(self) -> int:
         """The length of the (stacked) state."""
-        return sum(self.model.shape(s)[0] for s in self.model.states)
+        return self.model.state_size
 
     @property
     def inputs(self) -> int:

@@ -11,14 +11,14 @@ from .errors import UnverifiedError
 from .files import plan_output, require_distinct
 from .model import RNNSpec, require_spec
 from .render.document import DocumentOptions
-from .render.tex import render_tex, require_document_model
+from .render.tex import render_tex
 from .render.texbuild import BuildResult, compile_pdf
-from .vector.model import ElmanSpec
+from .vector.model import CellSpec, ElmanSpec
 from .verify import DEFAULT_FORMULAS, Formulas, Report, verify
 
 
 def make_tex(
-    spec: RNNSpec | ElmanSpec,
+    spec: RNNSpec | ElmanSpec | CellSpec,
     *,
     options: DocumentOptions | None = None,
     method: str = "exact",
@@ -41,7 +41,7 @@ def make_tex(
         >>> report.holds and "\\\\documentclass" in tex
         True
     """
-    require_document_model(spec)
+    require_spec(spec)
     report = verify(spec, method=method, seed=seed, formulas=formulas)
     if not report.holds and not allow_unverified:
         names = ", ".join(f"{c.name} (at {c.failure})" for c in report.failures)
@@ -54,7 +54,7 @@ def make_tex(
 
 
 def make_pdf(
-    spec: RNNSpec | ElmanSpec,
+    spec: RNNSpec | ElmanSpec | CellSpec,
     output: Path | str,
     *,
     options: DocumentOptions | None = None,

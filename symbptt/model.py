@@ -118,6 +118,11 @@ class RNNSpec(HasActivations):
         choose_from("loss reduction", self.reduction, REDUCTIONS)
         choose_from("h0 choice", self.h0, H0_CHOICES)
 
+    @property
+    def file_stem(self) -> str:
+        """The default name of its documents: derivation-T4."""
+        return f"derivation-T{self.T}"
+
     def describe(self) -> str:
         """A one-line human description, used in reports and documents."""
         return (

@@ -17,6 +17,9 @@ Example (``derivations/note-000.toml``)::
 
 The vector model of note 000 takes ``model = "elman"`` in ``[model]``, with ``hidden``,
 ``inputs``, ``outputs`` (sizes n, m, k), ``T``, the activations and ``reduction``.
+A file with a ``[cell]`` table declares its own cell (:mod:`symbptt.models.cell`); its
+``[model]`` then holds ``T``, ``activation`` and ``output_activation`` (what \\phi and
+\\theta in the equations stand for), ``loss`` and ``reduction``.
 """
 
 from __future__ import annotations
@@ -26,14 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError
-from .files import read_toml
+from .files import parse_toml, read_text
 from .model import RNNSpec
+from .models.cell import read_cell
 from .render.document import SECTIONS, DocumentOptions
 from .render.printer import Notation
-from .vector.model import ElmanSpec
+from .vector.model import CellSpec, ElmanSpec
 from .verify import METHOD_NAMES
 
-_TOP = {"title", "author", "model", "notation", "document"}
+_TOP = {"title", "author", "model", "notation", "document", "cell"}
 _MODEL = {"T", "activation", "output_activation", "loss", "reduction", "h0"}
 #: keys of [model] for the vector model (model = "elman")
 _ELMAN = {
@@ -47,6 +51,8 @@ _ELMAN = {
     "loss",
     "reduction",
 }
+#: keys of [model] beside a [cell] table
+_CELL = {"T", "activation", "output_activation", "loss", "reduction"}
 _NOTATION = {"immediate", "total", "loss"}
 _DOCUMENT = {"sections", "method"}
 
@@ -55,7 +61,7 @@ _DOCUMENT = {"sections", "method"}
 class DerivationSpec:
     """A parsed derivation spec file."""
 
-    spec: RNNSpec | ElmanSpec
+    spec: RNNSpec | ElmanSpec | CellSpec
     options: DocumentOptions
     method: str
 
@@ -80,8 +86,9 @@ def load(path: Path) -> DerivationSpec:
         SpecError: unreadable file, invalid TOML, unknown keys or invalid values
             (the message names the file and the key).
     """
-    data = read_toml(path, what="spec file")
+    source = read_text(path, what="spec file")  # read once: parsed, and errors located in it
     where = str(path)
+    data = parse_toml(source, where=where)
     unknown = set(data) - _TOP
     if unknown:
         raise SpecError(
@@ -89,9 +96,11 @@ def load(path: Path) -> DerivationSpec:
         )
     raw = data.get("model", {})
     elman = isinstance(raw, dict) and raw.get("model") == "elman"
+    cell = "cell" in data
     if isinstance(raw, dict) and raw.get("model", "scalar") not in ("scalar", "elman"):
         raise SpecError(f'{where}: [model] model must be "scalar" or "elman"')
-    model = _table(data, "model", _ELMAN if elman else _MODEL | {"model"}, where)
+    allowed = _CELL if cell else _ELMAN if elman else _MODEL | {"model"}
+    model = _table(data, "model", allowed, where)
     model.pop("model", None)
     notation = _table(data, "notation", _NOTATION, where)
     document = _table(data, "document", _DOCUMENT, where)
@@ -106,10 +115,18 @@ def load(path: Path) -> DerivationSpec:
     for key in ("title", "author"):
         if key in data and not isinstance(data[key], str):
             raise SpecError(f"{where}: {key} must be a string")
-    try:
-        spec = (
-            ElmanSpec(**{"T": 4, "hidden": 3, **model}) if elman else RNNSpec(**{"T": 4, **model})
+    if cell:
+        T = model.pop("T", 4)
+        spec: RNNSpec | ElmanSpec | CellSpec = CellSpec(
+            read_cell(data["cell"], where=where, source=source, **model), T=T
         )
+    try:
+        if not cell:
+            spec = (
+                ElmanSpec(**{"T": 4, "hidden": 3, **model})
+                if elman
+                else RNNSpec(**{"T": 4, **model})
+            )
         options = DocumentOptions(
             title=data.get("title", DocumentOptions.title),
             author=data.get("author", ""),

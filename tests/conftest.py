@@ -70,12 +70,13 @@ if os.environ.get("SYMBPTT_RECORD_CHECKS"):
     _install_recorder(os.environ["SYMBPTT_RECORD_CHECKS"])
 
 
-def untransposed(program):
-    """The recursion with W_hh where W_hh^T belongs (the usual slip), as a claim."""
+def untransposed(program, matrix="W_hh", adjoint="delta"):
+    """The recursion with W_hh where W_hh^T belongs (the usual slip), as a claim (or
+    with another square ``matrix`` applied to ``adjoint`` at t + 1)."""
 
     def replace(expr):
-        if expr == MatVec(Transpose(Param("W_hh")), Var("delta", 1)):
-            return MatVec(Param("W_hh"), Var("delta", 1))
+        if expr == MatVec(Transpose(Param(matrix)), Var(adjoint, 1)):
+            return MatVec(Param(matrix), Var(adjoint, 1))
         if dataclasses.is_dataclass(expr) and not isinstance(expr, (Var, Param, Transpose)):
             return type(expr)(*(replace(getattr(expr, f.name)) for f in dataclasses.fields(expr)))
         return expr

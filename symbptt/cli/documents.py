@@ -46,9 +46,10 @@ def pdf_command(
     """Write the checked derivation for T steps as a PDF (needs TeX Live).
 
     With --model elman, the vector model in matrix notation (exact for n <= 3, T <= 6;
-    larger with --method modular). No PDF is written if a check fails (exit 1), unless
-    --allow-unverified. An existing file is replaced only if symbptt wrote it (or with
-    --force); with --keep-tex the .tex beside it follows the same rule.
+    larger with --method modular); with --cell FILE, your own cell, likewise. No PDF is
+    written if a check fails (exit 1), unless --allow-unverified. An existing file is
+    replaced only if symbptt wrote it (or with --force); with --keep-tex the .tex beside
+    it follows the same rule.
     """
     from ..build import make_pdf
 
@@ -91,8 +92,8 @@ def tex_command(
     output: str,
     fragment: bool,
 ) -> None:
-    """Write the LaTeX source of the checked derivation for T steps (--model elman: the
-    vector model in matrix notation)."""
+    """Write the LaTeX source of the checked derivation for T steps (--model elman or
+    --cell FILE: in matrix notation)."""
     target = _text_target(output, ".tex", force, inputs=(template,))
     from ..build import make_tex
 
@@ -120,7 +121,8 @@ def tex_command(
 def build_command(
     spec_file: Path, output: str | None, keep_tex: bool, allow_unverified: bool, force: bool
 ) -> None:
-    """Build the PDF described by a derivation spec file (TOML, see derivations/)."""
+    """Build the PDF described by a derivation spec file (TOML, see derivations/; a
+    [cell] table declares your own cell)."""
     from ..build import make_pdf
     from ..specfile import load
 

@@ -151,10 +151,9 @@ def cell_spec(
 
 
 def default_name(spec: Any, suffix: str) -> Path:
-    """derivation-T4.pdf, or derivation-elman-n3-T4.pdf for the vector model."""
-    if isinstance(spec, ElmanSpec):
-        return Path(f"derivation-elman-n{spec.hidden}-T{spec.T}{suffix}")
-    return Path(f"derivation-T{spec.T}{suffix}")
+    """derivation-T4.pdf, derivation-elman-n3-T4.pdf, derivation-jordan-network-T3.pdf:
+    the spec's file stem with ``suffix``."""
+    return Path(spec.file_stem + suffix)
 
 
 class _Progress:

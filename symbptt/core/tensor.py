@@ -206,6 +206,8 @@ def render(expr: Expr, style: Style) -> str:
     if isinstance(expr, Had):
         return style.had(operand(expr.left), operand(expr.right))
     if isinstance(expr, Add):
+        if isinstance(expr.right, Neg):  # a + -b is written a - b
+            return f"{render(expr.left, style)} - {operand(expr.right.arg)}"
         return f"{render(expr.left, style)} + {render(expr.right, style)}"
     if isinstance(expr, Sub):
         return f"{render(expr.left, style)} - {operand(expr.right)}"

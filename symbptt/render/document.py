@@ -341,8 +341,6 @@ def common_context(spec: Any, report: Report, options: DocumentOptions) -> dict[
         "author": options.author,
         "sections": set(options.sections),
         "notation": options.notation,
-        "phi_name": spec.phi.name,
-        "theta_name": spec.theta.name,
         "certificate": certificate_section(report),
     }
 
@@ -354,6 +352,8 @@ def document_context(spec: RNNSpec, report: Report, options: DocumentOptions) ->
     claims = report.formulas
     return {
         **common_context(spec, report, options),
+        "phi_name": spec.phi.name,
+        "theta_name": spec.theta.name,
         "model": model_section(spec, n),
         "unrolled": unrolled_section(spec, n, e),
         "expansion": expansion_section(spec, n, e),

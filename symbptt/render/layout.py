@@ -15,7 +15,9 @@ from dataclasses import dataclass
 #: minus room for the equation number and the alignment indent.
 LINE_WIDTH = 34.0
 
-_GLYPH_COMMANDS = re.compile(r"\\(partial|phi|theta|sigma|ell|delta|tanh|hat|bar|cdots|ldots)")
+_GLYPH_COMMANDS = re.compile(r"\\(partial|phi|theta|sigma|ell|delta|hat|bar|cdots|ldots)")
+#: Operator names set upright, about half an em a letter.
+_WORD_COMMANDS = re.compile(r"\\(tanh|log|exp|softmax)$")
 _ZERO_COMMANDS = re.compile(r"\\(left|right|mathrm|operatorname|,|;|quad|qquad|!)")
 
 
@@ -67,7 +69,9 @@ def width(text: str) -> float:
             n += len(name)
             if _ZERO_COMMANDS.match(name):
                 continue
-            if name in (r"\sum", r"\prod"):
+            if _WORD_COMMANDS.match(name):
+                total += 0.5 * (len(name) - 1)
+            elif name in (r"\sum", r"\prod"):
                 total += 1.4
             elif name in (r"\quad",):
                 total += 1.0

@@ -1,47 +1,49 @@
-r"""LaTeX for the vector model: bold vectors, matrices, transposes and diag(.).
+r"""LaTeX in matrix notation for any model of the core: bold vectors, matrices, ^\top, diag.
 
-One convention throughout (the issue asks for it to be consistent): column vectors are
-bold (\mathbf{h}_t), matrices are upright capitals with subscripts (W_{hh}), transposes
-are ^\top, and an elementwise product is written diag(a) b, never with \odot, so that
-Jacobians diag(phi'(s_j)) W_hh and the backward recursion read alike.
+One convention throughout: column vectors are bold (\mathbf{h}_t), matrices are capitals
+with subscripts (W_{hh}), transposes are ^\top, and an elementwise product is written
+diag(a) b, never with \odot, so that Jacobians such as diag(phi'(s_j)) W_hh and the
+backward recursion read alike. Every name comes from the model's notation table
+(:meth:`symbptt.core.model.Model.latex`); a model with several states is differentiated
+through its stacked state, written \boldsymbol{\xi}_t.
 
-The objects printed are the engine's: :class:`symbptt.derive.adjoint.Program` (the
-verified backward recursion) and :class:`symbptt.derive.expansion.ChainTerm` (the terms
-of the expansion, the same ones the vector verifier evaluates as matrices).
+The objects printed are the engine's: the model's one-step equations, the derived
+tangents of :mod:`symbptt.derive.jvp` (printed as the matrices they apply), the verified
+backward :class:`symbptt.derive.adjoint.Program`, and the terms
+(:class:`symbptt.derive.expansion.ChainTerm`) of the expansion that the verifier
+evaluates as matrices.
 """
 
 from __future__ import annotations
 
-from ..core.tensor import Add, Concat, Expr, Param, Sub, Transpose, Var, render
+from ..core.model import Model
+from ..core.tensor import (
+    Add,
+    Concat,
+    Expr,
+    Had,
+    MatVec,
+    Neg,
+    Param,
+    Sub,
+    Transpose,
+    Var,
+    children,
+    render,
+    variables,
+)
 from ..derive.adjoint import AtFirst, OuterSum, Program, Step
 from ..derive.expansion import ChainTerm
+from ..derive.jvp import DIRECTION
+from .layout import Term, width
 from .printer import IMMEDIATE_STYLES, Notation
 
-#: LaTeX of each parameter (and of note 000's w_h).
-PARAMETER_LATEX = {
-    "W_hh": "W_{hh}",
-    "W_xh": "W_{xh}",
-    "W_hy": "W_{hy}",
-    "b_h": r"\mathbf{b}_{h}",
-    "b_y": r"\mathbf{b}_{y}",
-    "h_0": r"\mathbf{h}_{0}",
-    "w_h": "w_{h}",
-}
+#: The widest sum (in em) kept in parentheses as one factor of a product; a wider one
+#: is multiplied out, so that its terms can go on lines of their own.
+GROUP_WIDTH = 20.0
 
-#: Time-indexed vectors: their LaTeX, with @ for the time index.
-VECTOR_LATEX = {
-    "x": r"\mathbf{x}_{@}",
-    "d": r"\mathbf{d}_{@}",
-    "s": r"\mathbf{s}_{@}",
-    "h": r"\mathbf{h}_{@}",
-    "z": r"\mathbf{z}_{@}",
-    "o": r"\mathbf{o}_{@}",
-    "yhat": r"\hat{\mathbf{y}}_{@}",
-    "g": r"\mathbf{g}_{@}",
-    "delta": r"\boldsymbol{\delta}_{@}",
-    "dphi": r"\phi'(\mathbf{s}_{@})",
-    "dtheta": r"\theta'(\mathbf{z}_{@})",
-}
+#: The stacked state of a model with several states (its states one above the other).
+STACKED_STATE = r"\boldsymbol{\xi}_{@}"
 
 
 def index(base: str | int, shift: int = 0) -> str:
@@ -53,74 +55,251 @@ def index(base: str | int, shift: int = 0) -> str:
     return f"{base}{'+' if shift > 0 else '-'}{abs(shift)}"
 
 
-def vector(name: str, at: str | int, shift: int = 0, table: dict[str, str] | None = None) -> str:
-    r"""A time-indexed vector, e.g. ``vector("h", "t", -1)`` is \mathbf{h}_{t-1};
-    ``table`` is a model's LaTeX (:meth:`symbptt.core.model.Model.latex`)."""
-    return (table or VECTOR_LATEX)[name].replace("@", index(at, shift))
+def at(template: str, base: str | int, shift: int = 0) -> str:
+    """A time-indexed LaTeX template (``@`` for the index) at ``base + shift``."""
+    return template.replace("@", index(base, shift))
 
 
-def parameter(name: str) -> str:
-    """A parameter's LaTeX."""
-    return PARAMETER_LATEX[name]
+def diag(text: str) -> str:
+    r"""diag(text), the matrix of an elementwise product (one pair of parentheses)."""
+    return rf"\operatorname{{diag}}\!\left({_unwrapped(text)}\right)"
 
 
-class ProgramPrinter:
-    """Prints program expressions at a time index (``"t"``, ``"T"`` or a number)."""
+def _unwrapped(text: str) -> str:
+    r"""``text`` without an outer \left( ... \right) that encloses all of it."""
+    if not (text.startswith(r"\left(") and text.endswith(r"\right)")):
+        return text
+    depth = 0
+    for n in range(len(text)):
+        if text.startswith(r"\left", n):
+            depth += 1
+        elif text.startswith(r"\right", n):
+            depth -= 1
+            if depth == 0 and n != len(text) - len(r"\right)"):
+                return text  # the first group closes before the end: (a) b (c)
+    return text[len(r"\left(") : -len(r"\right)")]
 
-    def __init__(
-        self,
-        reduction: str,
-        table: dict[str, str] | None = None,
-        functions: dict[str, str] | None = None,
-    ) -> None:
-        self.reduction, self.table, self.functions = reduction, table, functions or {}
 
-    def expr(self, e: Expr, at: str | int) -> str:
-        return render(e, _LatexStyle(at, self.reduction, self.table, self.functions))
+class MatrixNotation:
+    r"""The matrix notation of one model and the document's derivative symbols.
 
-    def step(self, step: Step, at: str | int) -> tuple[str, str]:
-        """(lhs, rhs) of a step at ``at``."""
-        return vector(step.name, at, table=self.table), self.expr(step.expr, at)
+    Example:
+        >>> from symbptt.models import elman
+        >>> print(MatrixNotation(elman.declare(hidden=2)).vector("h", "t", -1))
+        \mathbf{h}_{t-1}
+    """
 
-    def result(self, result: OuterSum | AtFirst, loss: str) -> tuple[str, str]:
+    def __init__(self, model: Model, notation: Notation | None = None) -> None:
+        self.model = model
+        self.notation = notation or Notation()
+        self.table = model.latex()
+        self.functions = {role: tex for role, _, tex in model.functions}
+        states = model.states
+        self.state = self.table[states[0]] if len(states) == 1 else STACKED_STATE
+
+    # -- names -----------------------------------------------------------------------
+    def vector(self, name: str, base: str | int, shift: int = 0) -> str:
+        """A time-indexed variable, e.g. ``vector("h", "t", -1)`` is \\mathbf{h}_{t-1}."""
+        return at(self.table[name], base, shift)
+
+    def parameter(self, name: str) -> str:
+        """A parameter's (or a view's) LaTeX."""
+        return self.table[name]
+
+    def stacked(self, base: str | int, shift: int = 0) -> str:
+        """The (stacked) state at ``base + shift``."""
+        return at(self.state, base, shift)
+
+    # -- expressions of the core ---------------------------------------------------------
+    def expr(self, e: Expr, base: str | int) -> str:
+        """An expression of the core at a time index (``"t"``, ``"T"`` or a number)."""
+        return render(e, _LatexStyle(self, base))
+
+    def step(self, step: Step, base: str | int) -> tuple[str, str]:
+        """(lhs, rhs) of a backward program's step at ``base``."""
+        return self.vector(step.name, base), self.expr(step.expr, base)
+
+    def result(self, result: OuterSum | AtFirst) -> tuple[str, str]:
         """(lhs, rhs) of a gradient, with the sum over t written out symbolically."""
-        lhs = gradient(result.name, loss)
+        lhs = self.gradient(result.name)
         if isinstance(result, AtFirst):
             return lhs, self.expr(result.expr, 1)
         return lhs, r"\sum_{t=1}^{T} " + self.summand(result, "t")
 
-    def summand(self, result: OuterSum, at: str | int) -> str:
-        """One term of an outer-product sum at ``at``."""
-        left = self.expr(result.left, at)
+    def summand(self, result: OuterSum, base: str | int) -> str:
+        """One term of an outer-product sum at ``base``."""
+        left = self.expr(result.left, base)
         if result.right is None:
             return left
-        right = self.expr(result.right, at)
-        if isinstance(result.right, (Add, Sub, Concat)):
-            right = rf"\left({right}\right)"
+        right = self.expr(result.right, base)
+        if isinstance(result.right, (Add, Sub, Concat, Had)):  # (a b)^T, (diag(f) h)^T
+            right = _grouped(right)
         return f"{left} {right}^\\top"
+
+    def program_rows(self, program: Program) -> dict[str, list[str]]:
+        """The general (symbolic t) rows of a backward program, ``steps`` (each step
+        that another reads at t + 1 starts at zero after T) and ``results``."""
+        steps = []
+        later = {v.name for s in program.steps for v in variables(s.expr) if v.shift > 0}
+        for step in program.steps:
+            lhs, rhs = self.step(step, "t")
+            steps.append(f"{lhs} &= {rhs}")
+        for step in program.steps:
+            if step.name in later:
+                steps.append(f"{self.vector(step.name, 'T', 1)} &= \\mathbf{{0}}")
+        results = [" &= ".join(self.result(r)) for r in program.results]
+        return {"steps": steps, "results": results}
+
+    # -- derivatives ---------------------------------------------------------------------
+    def gradient(self, name: str) -> str:
+        """dL/dP (denominator layout: the shape of P)."""
+        return rf"\frac{{\partial {self.notation.loss}}}{{\partial {self.parameter(name)}}}"
+
+    def jacobian(self, j: str | int, shift: int = 0) -> str:
+        """dstate_j/dstate_{j-1} (numerator layout: rows follow state_j)."""
+        d = self.notation.total
+        return rf"\frac{{{d} {self.stacked(j, shift)}}}{{{d} {self.stacked(j, shift - 1)}}}"
+
+    def block(self, state: str, previous: str, j: str | int) -> str:
+        """d(state)_j / d(previous)_{j-1}, one block of the Jacobian."""
+        d = self.notation.total
+        return rf"\frac{{{d} {self.vector(state, j)}}}{{{d} {self.vector(previous, j, -1)}}}"
+
+    def total(self, i: str | int, name: str, shift: int = 0) -> str:
+        """dstate_i/dP."""
+        d = self.notation.total
+        return rf"\frac{{{d} {self.stacked(i, shift)}}}{{{d} {self.parameter(name)}}}"
+
+    def immediate(self, i: str | int, name: str, entry: str = "", state: str | None = None) -> str:
+        """d+state_i/dP (the previous state held fixed), or d+state_i/dP_{entry}."""
+        mark = IMMEDIATE_STYLES[self.notation.immediate]
+        of = self.stacked(i) if state is None else self.vector(state, i)
+        wrt = self.parameter(name) if not entry else f"({self.parameter(name)})_{{{entry}}}"
+        return rf"\frac{{{mark} {of}}}{{{self.notation.total} {wrt}}}"
+
+    def chain_term_factors(self, term: ChainTerm, name: str) -> list[str]:
+        """A term (J_target ... J_first) leaf as LaTeX factors, latest Jacobian on the left."""
+        factors = [self.jacobian(j) for j in term.jacobian_indices]
+        i = term.leaf_index
+        if term.leaf == "immediate":
+            factors.append(self.immediate(i, name))
+        elif term.leaf == "total":
+            factors.append(self.total(i, name))
+        else:
+            factors.append(
+                rf"\left({self.immediate(i, name)} + {self.jacobian(i)} "
+                rf"{self.total(i - 1, name)}\right)"
+            )
+        return factors
+
+    def model_term_factors(self, term: ChainTerm, name: str, tangent: Expr) -> list[str]:
+        """The same term with each Jacobian in model quantities (``tangent``: the state's
+        derived tangent along the previous state, a product such as diag(phi'(s_j)) W_hh;
+        a Jacobian that is a sum is parenthesised)."""
+        factors = []
+        for j in term.jacobian_indices:
+            terms = self.linear_terms(tangent, j)
+            text = _joined(terms)
+            factors.append(_grouped(text) if len(terms) > 1 or terms[0].sign == "-" else text)
+        factors.append(self.immediate(term.leaf_index, name))
+        return factors
+
+    def linear(self, tangent: Expr, base: str | int) -> str:
+        """A derived tangent (:func:`symbptt.derive.jvp.state_tangents`) as the matrix it
+        applies to its direction: along the previous state this is a Jacobian
+        (``diag(phi'(s_t)) W_hh``), along a parameter entry the immediate partial, with
+        the unit matrix E_{ab} (or unit vector e_a) in the parameter's place."""
+        return _joined(self.linear_terms(tangent, base))
+
+    def linear_terms(self, tangent: Expr, base: str | int) -> list[Term]:
+        """:meth:`linear` as signed terms of factors, for
+        :func:`symbptt.render.layout.break_sum` (an empty factor list is the identity)."""
+        return [Term(tuple(f) or ("I",), sign) for sign, f in self._linear(tangent, base)]
+
+    def _linear(self, e: Expr, base: str | int) -> list[tuple[str, list[str]]]:
+        """The signed terms of a tangent, each a list of factors (empty: the identity)."""
+        if isinstance(e, Var) and e.name.startswith(DIRECTION):
+            return [("+", [])]
+        if isinstance(e, Param) and e.name.startswith(DIRECTION):
+            return [("+", [r"\mathbf{e}_{a}"])]
+        if isinstance(e, Neg):
+            return [(_flip(sign), f) for sign, f in self._linear(e.arg, base)]
+        if isinstance(e, (Add, Sub)):
+            right = self._linear(e.right, base)
+            if isinstance(e, Sub):
+                right = [(_flip(sign), f) for sign, f in right]
+            return self._linear(e.left, base) + right
+        if isinstance(e, MatVec):
+            m = e.matrix
+            name = m.arg.name if isinstance(m, Transpose) else m.name
+            top = r"^\top" if isinstance(m, Transpose) else ""
+            if name.startswith(DIRECTION):  # dP v: the unit matrix times what P multiplies
+                vector = self.expr(e.vector, base)
+                if isinstance(e.vector, (Add, Sub, Had, Neg)):
+                    vector = _grouped(vector)
+                return [("+", [r"\mathbf{E}_{ab}" + top, vector])]
+            return self._prefixed(self.parameter(name) + top, e.vector, base)
+        if isinstance(e, Had):  # the tangents put the primal factor on the left
+            primal, tangent = (e.left, e.right) if _is_primal(e.left) else (e.right, e.left)
+            return self._prefixed(diag(self.expr(primal, base)), tangent, base)
+        raise TypeError(f"not a tangent: {e!r}")  # pragma: no cover
+
+    def _prefixed(self, factor: str, inner: Expr, base: str | int) -> list[tuple[str, list[str]]]:
+        terms = self._linear(inner, base)
+        if len(terms) == 1:
+            sign, factors = terms[0]
+            return [(sign, [factor, *factors])]
+        inside = _joined([Term(tuple(f) or ("I",), sign) for sign, f in terms])
+        if width(inside) > GROUP_WIDTH:  # too long to stay in one pair of parentheses
+            return [(sign, [factor, *f]) for sign, f in terms]
+        return [("+", [factor, _grouped(inside)])]
+
+
+def _flip(sign: str) -> str:
+    return "-" if sign == "+" else "+"
+
+
+def _joined(terms: list[Term]) -> str:
+    """Signed terms as one line: ``a - b + c``."""
+    out = ""
+    for n, term in enumerate(terms):
+        if n == 0:
+            out = ("-" if term.sign == "-" else "") + term.latex
+        else:
+            out += f" {term.sign} {term.latex}"
+    return out
+
+
+def _grouped(text: str) -> str:
+    return rf"\left({text}\right)"
+
+
+def _is_primal(e: Expr) -> bool:
+    """Whether an expression contains no direction (a value of the forward pass)."""
+    if isinstance(e, (Var, Param)):
+        return not e.name.startswith(DIRECTION)
+    if isinstance(e, MatVec):
+        m = e.matrix
+        name = m.arg.name if isinstance(m, Transpose) else m.name
+        return not name.startswith(DIRECTION) and _is_primal(e.vector)
+    return all(_is_primal(c) for c in children(e))
 
 
 class _LatexStyle:
-    """The matrix notation of this module, at one time index."""
+    """The matrix notation of a model, at one time index (see :func:`render`)."""
 
-    def __init__(
-        self,
-        at: str | int,
-        reduction: str,
-        table: dict[str, str] | None,
-        functions: dict[str, str] | None = None,
-    ) -> None:
-        self.at, self.reduction, self.table = at, reduction, table
-        self.functions = functions or {}
+    def __init__(self, notation: MatrixNotation, base: str | int) -> None:
+        self.n, self.base = notation, base
 
     def var(self, v: Var) -> str:
-        return vector(v.name, self.at, v.shift, self.table)
+        return self.n.vector(v.name, self.base, v.shift)
 
     def param(self, p: Param) -> str:
-        return parameter(p.name)
+        return self.n.parameter(p.name)
 
     def apply(self, role: str, arg: str) -> str:
-        return f"{self.functions.get(role, chr(92) + role)}({arg})"
+        name = self.n.functions.get(role, "\\" + role)
+        return rf"{name}\left({arg}\right)" if " " in arg else f"{name}({arg})"
 
     def neg(self, text: str) -> str:
         return f"-{text}"
@@ -129,84 +308,55 @@ class _LatexStyle:
         return rf"\left(\mathbf{{1}} - {text}\right)"
 
     def matvec(self, m: Param | Transpose, vector: str) -> str:
-        name = f"{parameter(m.arg.name)}^\\top" if isinstance(m, Transpose) else parameter(m.name)
-        return f"{name} {vector}"
+        if isinstance(m, Transpose):
+            return f"{self.n.parameter(m.arg.name)}^\\top {vector}"
+        return f"{self.n.parameter(m.name)} {vector}"
 
     def group(self, text: str) -> str:
         return rf"\left({text}\right)"
 
     def had(self, left: str, right: str) -> str:
-        return rf"\operatorname{{diag}}\!\left({left}\right) {right}"
+        return f"{diag(left)} {right}"
 
     def scale(self, text: str) -> str:
-        return rf"\frac{{1}}{{T}} {text}" if self.reduction == "mean" else text
+        return rf"\frac{{1}}{{T}} {text}" if self.n.model.reduction == "mean" else text
 
     def concat(self, top: str, bottom: str) -> str:
         return rf"\begin{{bmatrix}} {top} \\ {bottom} \end{{bmatrix}}"
 
 
-def gradient(name: str, loss: str = "L") -> str:
-    """dL/dP (denominator layout: the shape of P)."""
-    return rf"\frac{{\partial {loss}}}{{\partial {parameter(name)}}}"
+def signed_summands(expr: Expr) -> list[tuple[str, Expr]]:
+    """The terms of a sum or difference with their signs, left to right."""
+    if isinstance(expr, Add):
+        return signed_summands(expr.left) + signed_summands(expr.right)
+    if isinstance(expr, Sub):
+        flipped = [("-" if s == "+" else "+", e) for s, e in signed_summands(expr.right)]
+        return signed_summands(expr.left) + flipped
+    if isinstance(expr, Neg):
+        return [("-" if s == "+" else "+", e) for s, e in signed_summands(expr.arg)]
+    return [("+", expr)]
 
 
-def jacobian(j: str | int, shift: int = 0, notation: Notation | None = None) -> str:
-    """dh_j/dh_{j-1} (numerator layout: rows follow h_j)."""
-    d = (notation or Notation()).total
-    return rf"\frac{{{d} {vector('h', j, shift)}}}{{{d} {vector('h', j, shift - 1)}}}"
+def factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str, ...]:
+    """An expression as the factors it is printed as side by side (where a long term
+    may be broken): diag(a) b is diag(a) and b, W v is W and v."""
+    if isinstance(expr, Had):
+        left = notation.expr(expr.left, base)
+        return (diag(left), *_operand_factors(notation, expr.right, base))
+    if isinstance(expr, MatVec):
+        m = expr.matrix
+        name = notation.parameter(m.arg.name if isinstance(m, Transpose) else m.name)
+        name += r"^\top" if isinstance(m, Transpose) else ""
+        return (name, *_operand_factors(notation, expr.vector, base))
+    return (notation.expr(expr, base),)
 
 
-def jacobian_in_model(j: str | int, shift: int = 0) -> str:
-    """diag(phi'(s_j)) W_hh."""
-    return rf"\operatorname{{diag}}\!\left({vector('dphi', j, shift)}\right) W_{{hh}}"
+def _operand_factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str, ...]:
+    if isinstance(expr, (Add, Sub, Neg)):
+        return (_grouped(notation.expr(expr, base)),)
+    return factors(notation, expr, base)
 
 
-def total(i: str | int, name: str, notation: Notation | None = None, shift: int = 0) -> str:
-    """dh_i/dP."""
-    d = (notation or Notation()).total
-    return rf"\frac{{{d} {vector('h', i, shift)}}}{{{d} {parameter(name)}}}"
-
-
-def immediate(i: str | int, name: str, notation: Notation | None = None, shift: int = 0) -> str:
-    """d+h_i/dP (h_{i-1} held fixed)."""
-    n = notation or Notation()
-    mark = IMMEDIATE_STYLES[n.immediate]
-    return rf"\frac{{{mark} {vector('h', i, shift)}}}{{{n.total} {parameter(name)}}}"
-
-
-def chain_term_factors(term: ChainTerm, name: str, notation: Notation | None = None) -> list[str]:
-    """A term (J_target ... J_first) leaf as LaTeX factors, latest Jacobian on the left."""
-    factors = [jacobian(j, notation=notation) for j in term.jacobian_indices]
-    i = term.leaf_index
-    if term.leaf == "immediate":
-        factors.append(immediate(i, name, notation))
-    elif term.leaf == "total":
-        factors.append(total(i, name, notation))
-    else:
-        factors.append(
-            rf"\left({immediate(i, name, notation)} + {jacobian(i, notation=notation)} "
-            rf"{total(i - 1, name, notation)}\right)"
-        )
-    return factors
-
-
-def model_term_factors(term: ChainTerm, name: str, notation: Notation | None = None) -> list[str]:
-    """The same term with each Jacobian as diag(phi'(s_j)) W_hh."""
-    factors = [jacobian_in_model(j) for j in term.jacobian_indices]
-    factors.append(immediate(term.leaf_index, name, notation))
-    return factors
-
-
-def program_rows(
-    program: Program, reduction: str, loss: str = "L", table: dict[str, str] | None = None
-) -> dict[str, list[str]]:
-    """The general (symbolic t) rows of a program: ``steps`` and ``results``."""
-    printer = ProgramPrinter(reduction, table)
-    steps = []
-    for step in program.steps:
-        lhs, rhs = printer.step(step, "t")
-        steps.append(f"{lhs} &= {rhs}")
-        if step.recursive:
-            steps.append(f"{vector(step.name, 'T', 1, table)} &= \\mathbf{{0}}")
-    results = [" &= ".join(printer.result(r, loss)) for r in program.results]
-    return {"steps": steps, "results": results}
+def expression_terms(notation: MatrixNotation, expr: Expr, base: str | int) -> list[Term]:
+    """An expression as the terms of :func:`symbptt.render.layout.break_sum`."""
+    return [Term(factors(notation, e, base), sign) for sign, e in signed_summands(expr)]

@@ -11,7 +11,7 @@ from jinja2.sandbox import SecurityError
 from .. import __version__
 from ..errors import SpecError, SymbpttError
 from ..model import RNNSpec, require_spec
-from ..vector.model import ElmanSpec
+from ..vector.model import CellSpec, ElmanSpec
 from ..verify import Report
 from .document import DocumentOptions, document_context
 from .env import USER_PREFIX, environment
@@ -23,23 +23,8 @@ MARK_LINE = (
 )
 
 
-def require_document_model(spec: object) -> None:
-    """Documents are written for the scalar and the Elman model (a user's cell gets its
-    document with the model-neutral template).
-
-    Raises:
-        SpecError: for any other model, before any work is done.
-    """
-    require_spec(spec)
-    if not isinstance(spec, RNNSpec | ElmanSpec):
-        raise SpecError(
-            "documents are written for the scalar and the Elman model; for a [cell] use "
-            "verify, check or codegen (its document comes with the model-neutral template)"
-        )
-
-
 def render_tex(
-    spec: RNNSpec | ElmanSpec,
+    spec: RNNSpec | ElmanSpec | CellSpec,
     report: Report,
     options: DocumentOptions | None = None,
     *,
@@ -49,8 +34,8 @@ def render_tex(
     """The LaTeX of the derivation document.
 
     Args:
-        spec: the model and T (the scalar model, or the vector model in matrix notation
-            through ``elman.tex.j2``).
+        spec: the model and T (the scalar model, or a model of the core, such as the
+            Elman RNN or a user's cell, in matrix notation through ``model.tex.j2``).
         report: the verifier's report for ``spec`` (printed as the certificate).
         options: title, author, notation, sections.
         template: a template file of the user's (it may extend ``base.tex.j2``; the
@@ -61,16 +46,16 @@ def render_tex(
         SpecError: the template cannot be found, read or rendered (with its file and
             line), or it tries to reach outside the sandbox.
     """
-    require_document_model(spec)
+    require_spec(spec)
     options = options or DocumentOptions()
     if not isinstance(options, DocumentOptions):
         raise SpecError(f"options must be a DocumentOptions, got {type(options).__name__}")
     template = Path(template) if template is not None else None
     env = environment(template.resolve().parent if template else None)
-    if isinstance(spec, ElmanSpec):
-        from .vector_document import vector_document_context
+    if getattr(spec, "model", None) is not None:  # a model of the core: matrix notation
+        from .model_document import model_document_context
 
-        default, context = "elman.tex.j2", vector_document_context(spec, report, options)
+        default, context = "model.tex.j2", model_document_context(spec, report, options)
     else:
         default, context = "base.tex.j2", document_context(spec, report, options)
     name = USER_PREFIX + template.name if template else default

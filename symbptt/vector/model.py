@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from dataclasses import dataclass
 
 from ..core.losses import LOSS_TABLE
@@ -132,6 +133,11 @@ class ElmanSpec(HasActivations):
         reference is built for, once per size)."""
         return dataclasses.replace(self, activation="generic", output_activation="generic")
 
+    @property
+    def file_stem(self) -> str:
+        """The default name of its documents: derivation-elman-n3-T4."""
+        return f"derivation-elman-n{self.hidden}-T{self.T}"
+
     def describe(self) -> str:
         """A one-line human description."""
         return (
@@ -237,6 +243,13 @@ class CellSpec:
     def gradients(self) -> tuple[str, ...]:
         """Every quantity a gradient is taken with respect to: the parameters and views."""
         return (*self.model.parameters, *(v.name for v in self.model.views))
+
+    @property
+    def file_stem(self) -> str:
+        """The default name of its documents: derivation-minimal-gated-unit-T3 (the
+        cell's name with everything but letters and digits made a hyphen)."""
+        slug = re.sub(r"[^a-z0-9]+", "-", self.model.name.lower()).strip("-") or "cell"
+        return f"derivation-{slug[:40]}-T{self.T}"
 
     def describe(self) -> str:
         """A one-line human description."""

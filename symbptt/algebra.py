@@ -91,6 +91,18 @@ class Ring:
     #: Whether :meth:`normal` does anything (lets hot loops skip the call).
     has_normal_form: bool = False
 
+    def sum(self, terms: Iterable[Any]) -> Any:
+        """The sum of many elements, added in pairs: a running sum of growing sparse
+        polynomials copies the whole total at every step (quadratic in their number),
+        a balanced tree of sums copies each term O(log n) times."""
+        items = list(terms)
+        if not items:
+            return self.zero
+        while len(items) > 1:
+            pairs = [items[n] + items[n + 1] for n in range(0, len(items) - 1, 2)]
+            items = pairs + ([items[-1]] if len(items) % 2 else [])
+        return items[0]
+
     # Batch operations (the verifier's hot loops). They do not bring results to normal
     # form: :meth:`equal` does, on the difference, which is all a verdict needs.
     def running_products(self, factors: list[Any]) -> list[Any]:

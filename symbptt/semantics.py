@@ -9,7 +9,7 @@ quantities, so a test can replace them with a wrong one and watch the verifier o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -422,13 +422,16 @@ class Evaluator:
         if isinstance(e, sp.Sum):
 
             def total(env: Env) -> Any:
-                out, inner = ring.zero, dict(env)
-                for n in range(low(env), high(env) + 1):
-                    if not n & 63:
-                        tick()
-                    inner[var] = n
-                    out = out + body(inner)
-                return out
+                inner = dict(env)
+
+                def terms() -> Iterator[Any]:
+                    for n in range(low(env), high(env) + 1):
+                        if not n & 63:
+                            tick()
+                        inner[var] = n
+                        yield body(inner)
+
+                return ring.sum(terms())
 
             return total
         # Products over a contiguous range are memoised as running products from their

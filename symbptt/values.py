@@ -189,7 +189,6 @@ def _run(
     }
     out["h"] = [h0]
     out["l"] = [None]
-    loss = const(ring.zero)
     for k in range(1, spec.T + 1):
         x_k = const(ring.atom(("x", k)))
         d_k = const(ring.atom(("d", k)))
@@ -201,7 +200,6 @@ def _run(
         else:
             l_k = apply(_GENERIC_LOSS, "l", ("step", k), y_k)
         out["l"].append(l_k)
-        loss = loss + l_k
         for name, value in (("x", x_k), ("d", d_k), ("s", s_k), ("h", h_k), ("yhat", y_k)):
             out[name].append(value)
         if isinstance(s_k, Dual):
@@ -215,6 +213,7 @@ def _run(
         out["dtheta"].append(activation_value(ring, theta, ftheta, 1, ("h", k), h_k))
     scale = ring.const(Fraction(1, spec.T) if spec.reduction == "mean" else 1)
     result: dict[str, Any] = dict(out)
+    loss = ring.sum(out["l"][1:])
     result.update(w=w, v=v, L=loss * scale, scale=scale)
     return result
 

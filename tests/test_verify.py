@@ -7,7 +7,9 @@ import json
 import pytest
 
 from symbptt import RNNSpec, SpecError, verify
-from symbptt.verify import EXACT_MAX_T
+from symbptt.derive.expansion import LeafValues, evaluate_steps, follows_by_rules, plan
+from symbptt.values import canonical_ring
+from symbptt.verify import DEFAULT_FORMULAS, EXACT_MAX_T, make_context
 
 from .conftest import SMALL_T
 
@@ -49,9 +51,34 @@ def test_every_check_holds_with_the_modular_method(
 
 @pytest.mark.parametrize("T", [3, 8])
 def test_expansion_check_covers_every_form_of_every_t(T: int) -> None:
+    """The first form of each dh_t/dw is compared, and dh_0/dw = 0; every later form
+    equals the one before by its rule (follows_by_rules checks their shapes)."""
     report = verify(RNNSpec(T=T))
     expansion = next(c for c in report.checks if c.name == "expansion dh_t/dw")
-    assert expansion.comparisons == sum(2 * t for t in range(1, T + 1))
+    assert expansion.comparisons == T + 1
+    assert all(follows_by_rules(t) for t in range(1, T + 1))
+
+
+@pytest.mark.parametrize("activation", ["generic", "tanh"])
+def test_every_form_evaluated_whole_equals_the_true_derivative(activation: str) -> None:
+    """What the rules conclude, checked the long way: each form of every dh_t/dp,
+    evaluated in the exact ring, equals the reference."""
+    spec = RNNSpec(T=5, activation=activation)
+    ring = canonical_ring(spec)
+    ctx = make_context(spec, ring, DEFAULT_FORMULAS)
+    for param in ("w", "v"):
+        leaves = LeafValues(ctx.evaluator, param)
+        for t in range(1, spec.T + 1):
+            forms = evaluate_steps(t, param, leaves)
+            assert len(forms) == 2 * t
+            assert ring.first_mismatch(forms, ctx.reference.dh[param][t]) is None
+
+
+def test_forms_of_another_shape_are_compared_one_by_one() -> None:
+    forms = [(settled, tail) for _r, _e, settled, tail in plan(3)]
+    assert follows_by_rules(3, forms=forms)
+    assert not follows_by_rules(3, forms=forms[:2] + forms[3:])  # a distribute skipped
+    assert not follows_by_rules(3, forms=[*forms[:-1], (2, None)])  # a settled term lost
 
 
 def test_small_T_uses_sympy_reference_and_checks_it_against_forward_mode() -> None:

@@ -98,8 +98,5 @@ def run_backward(
     gradient = {}
     for p, summand in recursion.gradient.items():
         compiled = ev.compile(summand)
-        out = ring.zero
-        for n in range(1, T + 1):
-            out = out + compiled({E.t: n})
-        gradient[str(p)] = out
+        gradient[str(p)] = ring.sum(compiled({E.t: n}) for n in range(1, T + 1))
     return BackwardResult(tuple(deltas), gradient)

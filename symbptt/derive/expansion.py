@@ -150,6 +150,49 @@ def expand(target: int, param: str = "w") -> Expansion:
     return Expansion(p, t, settled, steps)
 
 
+def follows_by_rules(
+    target: int, param: str = "w", forms: list[tuple[int, tuple | None]] | None = None
+) -> bool:
+    """Whether each form of dh_target/dp after the first equals the one before it by the
+    rule that produced it, so that only the first form needs comparing with the true
+    derivative. The forms of :func:`plan` are checked for the shapes of these rules:
+
+    * chain rule (6): the first form, d+h_t/dp + J_t dh_(t-1)/dp, is the one-step rule
+      at t (compared exactly);
+    * substitute (7)-(9): C dh_r/dp becomes C (d+h_r/dp + J_r dh_(r-1)/dp), equal
+      because the one-step rule at r < t holds (it is the first form of dh_r/dp,
+      compared before);
+    * distribute (10): C (a + b) = C a + C b, with C a the next settled term;
+    * h_0 (10): C dh_0/dp is dropped, equal because dh_0/dp = 0 (compared once).
+
+    Forms of any other shape return False: they are then compared one by one.
+    ``forms`` (``(settled, tail)`` pairs) stands in for :func:`plan`'s.
+
+    Example:
+        >>> follows_by_rules(3)
+        True
+    """
+    t = target
+    steps = forms or [(settled, tail) for _rule, _eq, settled, tail in plan(t, param)]
+    if steps[0] != (1, (t, "total", t - 1)) or steps[-1] != (t, None):
+        return False
+    for (m, tail), (m_next, tail_next) in zip(steps, steps[1:]):
+        if tail is None:
+            return False
+        first, leaf, r = tail
+        substitute = leaf == "total" and m_next == m and tail_next == (first, "one_step", r)
+        distribute = (
+            leaf == "one_step"
+            and m_next == m + 1
+            and t - m == r  # the next settled term is C d+h_r/dp
+            and tail_next == (r, "total", r - 1)
+        )
+        initial = leaf == "total" and r == 0 and m_next == m and tail_next is None
+        if first != r + 1 or not (substitute or distribute or initial):
+            return False
+    return True
+
+
 class LeafValues:
     """The values of leaves and Jacobians in a ring, tabulated per index."""
 

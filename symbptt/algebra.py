@@ -59,6 +59,36 @@ def _indexed(kind: str, k: Any) -> str:
     return f"{kind}_{k[0]}[{k[1]}]" if isinstance(k, tuple) else f"{kind}_{k}"
 
 
+class PairwiseSum:
+    """A sum of many elements built as a balanced tree, streaming: a running total of
+    growing sparse polynomials copies the whole total at every step (quadratic in their
+    number), a balanced tree copies each term O(log n) times; only O(log n) partial sums
+    are held, as in a binary counter. Works for any values with ``+`` (ring elements,
+    dual numbers).
+    """
+
+    def __init__(self, zero: Any) -> None:
+        self.zero = zero
+        self._stack: list[tuple[int, Any]] = []
+
+    def add(self, term: Any) -> None:
+        """Add one term."""
+        size, value = 1, term
+        while self._stack and self._stack[-1][0] == size:
+            done, left = self._stack.pop()
+            size, value = size + done, left + value
+        self._stack.append((size, value))
+
+    def value(self) -> Any:
+        """The sum of the terms added so far."""
+        if not self._stack:
+            return self.zero
+        out = self._stack[-1][1]
+        for _, left in reversed(self._stack[:-1]):
+            out = left + out
+        return out
+
+
 class Ring:
     """Interface shared by the rings: constants, atoms, equality and a method name."""
 
@@ -92,16 +122,11 @@ class Ring:
     has_normal_form: bool = False
 
     def sum(self, terms: Iterable[Any]) -> Any:
-        """The sum of many elements, added in pairs: a running sum of growing sparse
-        polynomials copies the whole total at every step (quadratic in their number),
-        a balanced tree of sums copies each term O(log n) times."""
-        items = list(terms)
-        if not items:
-            return self.zero
-        while len(items) > 1:
-            pairs = [items[n] + items[n + 1] for n in range(0, len(items) - 1, 2)]
-            items = pairs + ([items[-1]] if len(items) % 2 else [])
-        return items[0]
+        """The sum of many elements, added in pairs (see :class:`PairwiseSum`)."""
+        total = PairwiseSum(self.zero)
+        for term in terms:
+            total.add(term)
+        return total.value()
 
     # Batch operations (the verifier's hot loops). They do not bring results to normal
     # form: :meth:`equal` does, on the difference, which is all a verdict needs.

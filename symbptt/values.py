@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
-from .algebra import AtomKey, PolynomialRing, Ring
+from .algebra import AtomKey, PairwiseSum, PolynomialRing, Ring
 from .core.primitives import Primitive
 from .model import RNNSpec
 
@@ -101,10 +101,11 @@ class Trace:
         self.dL: dict[str, Any] = {}
         #: tangents of every node for each seed: a parameter name or a node (kind, k)
         self._tangents: dict[Any, dict[str, Any]] = {}
-        if tangents:
+        if tangents:  # only h and L are kept: the other nodes' tangents on demand
             for p in ("w", "v"):
-                got = self.tangents(p)
-                self.dh[p], self.dL[p] = got["h"], got["L"]
+                dual = _run(spec, ring, _seeder(ring, p), _dual_apply(ring), keep=frozenset({"h"}))
+                self.dh[p] = [None if v is None else v.tan for v in dual["h"]]
+                self.dL[p] = dual["L"].tan
 
     def tangents(self, seed: str | tuple[str, int]) -> dict[str, Any]:
         """Forward-mode derivatives of every node with respect to ``seed``: a parameter
@@ -165,11 +166,14 @@ def _run(
     lift: Callable,
     apply: Callable,
     seed_node: tuple[str, int] | None = None,
+    keep: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """The recurrence itself, generic over plain values and dual numbers.
 
     ``seed_node`` (dual numbers only) sets the tangent of that node to 1, so every later
-    tangent is a derivative with respect to it (all paths through the unrolled graph)."""
+    tangent is a derivative with respect to it (all paths through the unrolled graph).
+    ``keep`` names the per-step lists to keep (all by default; ``h`` always): at large T
+    the tangents of every node are most of the memory."""
 
     def seeded(kind: str, k: int, value: Any) -> Any:
         if seed_node == (kind, k):
@@ -189,6 +193,7 @@ def _run(
     }
     out["h"] = [h0]
     out["l"] = [None]
+    loss = PairwiseSum(const(ring.zero))
     for k in range(1, spec.T + 1):
         x_k = const(ring.atom(("x", k)))
         d_k = const(ring.atom(("d", k)))
@@ -199,9 +204,17 @@ def _run(
             l_k = (y_k - d_k) * (y_k - d_k) * ring.const(Fraction(1, 2))
         else:
             l_k = apply(_GENERIC_LOSS, "l", ("step", k), y_k)
-        out["l"].append(l_k)
-        for name, value in (("x", x_k), ("d", d_k), ("s", s_k), ("h", h_k), ("yhat", y_k)):
-            out[name].append(value)
+        loss.add(l_k)
+        for name, value in (
+            ("x", x_k),
+            ("d", d_k),
+            ("s", s_k),
+            ("h", h_k),
+            ("yhat", y_k),
+            ("l", l_k),
+        ):
+            if keep is None or name in keep or name == "h":
+                out[name].append(value)
         if isinstance(s_k, Dual):
             continue
         out["lgrad"].append(
@@ -213,8 +226,7 @@ def _run(
         out["dtheta"].append(activation_value(ring, theta, ftheta, 1, ("h", k), h_k))
     scale = ring.const(Fraction(1, spec.T) if spec.reduction == "mean" else 1)
     result: dict[str, Any] = dict(out)
-    loss = ring.sum(out["l"][1:])
-    result.update(w=w, v=v, L=loss * scale, scale=scale)
+    result.update(w=w, v=v, L=loss.value() * scale, scale=scale)
     return result
 
 

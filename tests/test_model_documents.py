@@ -16,7 +16,8 @@ from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
 from symbptt.models.cell import read_cell
 from symbptt.render.matrix import MatrixNotation
-from symbptt.render.model_document import recursion, shown_parameter
+from symbptt.render.model_derivatives import recursion
+from symbptt.render.model_document import shown_parameter
 from symbptt.specfile import load
 from symbptt.vector.model import CellSpec
 from symbptt.verify import Formulas

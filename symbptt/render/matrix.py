@@ -35,8 +35,16 @@ from ..core.tensor import (
 from ..derive.adjoint import AtFirst, OuterSum, Program, Step
 from ..derive.expansion import ChainTerm
 from ..derive.jvp import DIRECTION
-from .layout import Term, width
+from .layout import LINE_WIDTH, Term, break_sum, width
 from .printer import IMMEDIATE_STYLES, Notation
+
+#: Line width for displays in matrix notation, in em: narrower than the estimate's
+#: default, because bold letters and the growing parentheses of diag(.) are wider than
+#: :func:`symbptt.render.layout.width` counts them.
+MATRIX_LINE_WIDTH = LINE_WIDTH - 3
+
+#: The row that stands for elided rows of a display.
+VDOTS = r"&\;\;\vdots"
 
 #: The widest sum (in em) kept in parentheses as one factor of a product; a wider one
 #: is multiplied out, so that its terms can go on lines of their own.
@@ -360,3 +368,9 @@ def _operand_factors(notation: MatrixNotation, expr: Expr, base: str | int) -> t
 def expression_terms(notation: MatrixNotation, expr: Expr, base: str | int) -> list[Term]:
     """An expression as the terms of :func:`symbptt.render.layout.break_sum`."""
     return [Term(factors(notation, e, base), sign) for sign, e in signed_summands(expr)]
+
+
+def broken_rows(lhs: str, terms: list[Term]) -> list[str]:
+    """An equation's ``align`` rows in matrix notation, broken at terms (and long terms
+    at factors)."""
+    return break_sum(lhs, terms, max_width=MATRIX_LINE_WIDTH)

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .algebra import PointRing, atom_name, to_fraction_or_interval
+from .algebra import atom_name
 from .model import RNNSpec
+from .points import PointRing, to_fraction_or_interval
 
 #: A batch of comparisons: (label of the n-th, left-hand values, the right-hand value
 #: they must all equal). Labels are made only when needed (on failure).

@@ -3,8 +3,9 @@
 Every section is computed from the model's declaration and the engine's objects: the
 model section and the unrolled recurrence print the one-step equations here; the
 expansion, the sum of products and the backward recursion come from
-:mod:`symbptt.render.model_derivatives`; the figure is drawn from the model's graph. Nothing here knows a
-particular cell: the Elman RNN and a user's ``[cell]`` go through the same code.
+:mod:`symbptt.render.model_derivatives`; the figure is drawn from the model's graph.
+Nothing here knows a particular cell: the Elman RNN and a user's ``[cell]`` go through
+the same code.
 """
 
 from __future__ import annotations

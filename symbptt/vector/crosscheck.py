@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..algebra import PointRing
 from ..core.forward import forward, parameter_values
 from ..errors import SymbpttError
+from ..points import PointRing
 from .engine import backward
 from .model import CONCATENATION, GRADIENTS, ElmanSpec
 

@@ -33,8 +33,9 @@ from ..model import METHOD_NAMES, choose_from, require_spec
 from ..notation.meaning import Parsed
 from ..values import recorded_ring
 from ..verdict import FormulaCheckResult, Tally, tally
-from .evaluate import ONE, ZERO, Evaluator, Family, Mat, ShapeError, shape_of
+from .evaluate import Evaluator
 from .formula import Node, VImmediate, VTotal, free_index, has_product, parse_vector
+from .matrices import ONE, ZERO, Family, Mat, ShapeError, shape_of
 from .model import ElmanSpec
 
 READINGS = {

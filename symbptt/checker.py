@@ -23,7 +23,8 @@ from .equivalence import find_counterexample, singles
 from .errors import EvaluationError, FormulaSyntaxError, NotEquivalentError, SpecError
 from .limits import require_exact_size
 from .model import RNNSpec, choose_from, require_spec
-from .notation.meaning import W_PAIR, Parsed, parse
+from .notation.meaning import W_PAIR, parse
+from .notation.parse import Parsed
 from .render.printer import latex
 from .values import RecordingRing, canonical_ring
 from .vector.model import ElmanSpec

@@ -47,7 +47,7 @@ from ..core.tensor import (
 )
 from ..errors import FormulaSyntaxError, SpecError
 from ..notation.cell_equations import IDENTIFIER, CellNames, EquationReader, Locator, identifier
-from ..notation.meaning import _PARSER, _syntax_error
+from ..notation.parse import PARSER, syntax_error
 
 #: Largest size a cell may declare (as for the vector model).
 MAX_SIZE = 64
@@ -171,9 +171,9 @@ def read_cell(
     pending: list[tuple[int, str, Tree, Tree]] = []
     for number, line in lines:
         try:
-            tree = _PARSER.parse(line, start="start")
+            tree = PARSER.parse(line, start="start")
         except UnexpectedInput as err:
-            bad = _syntax_error(err, line)
+            bad = syntax_error(err, line)
             raise loc.error(bad.reason, number, bad.column) from None
         sides = [c for c in tree.children if isinstance(c, Tree)]
         if len(sides) != 2:

@@ -9,20 +9,14 @@ Names (scalar model; note 000's names in brackets): ``h_t``, ``s_t``, ``x_t``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import sympy as sp
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Token, Tree
 
 from .. import expr as E
 from ..errors import FormulaSyntaxError
-
-#: Longest formula accepted, and deepest nesting (bounds on untrusted input).
-MAX_LENGTH = 4000
-MAX_DEPTH = 60
+from .parse import Parsed, parse_tree
 
 #: The pair w_h = (v, w) of note 000: a formula in it must hold for each component.
 W_PAIR = sp.Symbol("w_h")
@@ -37,9 +31,6 @@ KNOWN_NAMES = (
 #: What the scalar reader says of bold vectors, transposes, diag and \odot.
 VECTOR_HINT = "check it against the vector model (--model elman, or model=ElmanSpec(...))"
 
-_GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
-_PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start=["start", "expression"])
-
 _QUANTITIES = {
     "h": E.HiddenState,
     "s": E.PreActivation,
@@ -50,15 +41,6 @@ _QUANTITIES = {
     "\\ell": E.StepLoss,
 }
 _FUNCTIONS = {"\\phi": "phi", "\\theta": "theta", "\\phi_h": "phi", "\\phi_o": "theta"}
-
-
-@dataclass
-class Parsed:
-    """A parsed equation: its sides, and notes and warnings about how it was read."""
-
-    sides: list[sp.Expr]
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 class _OneStep:
@@ -76,58 +58,6 @@ def parse(text: str, *, expression: bool = False) -> Parsed:
         FormulaSyntaxError: with line and column, for anything not understood.
     """
     return parse_tree(text, Reader, expression=expression)
-
-
-def parse_tree(text: str, reader_class: type[Reader], *, expression: bool = False) -> Parsed:
-    """Parse with bounds on length and nesting, then give the tree its meaning with
-    ``reader_class`` (the scalar model's reader, or the vector model's)."""
-    if not isinstance(text, str):
-        raise FormulaSyntaxError("a formula must be a string")
-    if len(text) > MAX_LENGTH:
-        raise FormulaSyntaxError(f"the formula is longer than {MAX_LENGTH} characters")
-    depth = 0
-    for n, c in enumerate(text):
-        depth += c in "({["
-        depth -= c in ")}]"
-        if depth > MAX_DEPTH:
-            raise FormulaSyntaxError(
-                f"the formula nests deeper than {MAX_DEPTH} levels", text=text, line=1, column=n + 1
-            )
-    try:
-        tree = _PARSER.parse(text, start="expression" if expression else "start")
-    except UnexpectedInput as err:
-        raise _syntax_error(err, text) from None
-    except RecursionError:
-        raise FormulaSyntaxError("the formula nests too deeply") from None
-    reader = reader_class(text)
-    try:
-        sides = [reader.value(side) for side in tree.children if isinstance(side, Tree)]
-    except RecursionError:
-        raise FormulaSyntaxError("the formula nests too deeply") from None
-    free = set().union(*(side.free_symbols for side in sides))
-    for var, node in reader.bound_by.items():
-        if var in free:
-            raise reader.fail(
-                f"the index {var} is bound by this sum or product and also used outside "
-                f"it, where it means every t; use another letter for one of them",
-                node,
-            )
-    return Parsed(sides, reader.notes, reader.warnings)
-
-
-def _syntax_error(err: UnexpectedInput, text: str) -> FormulaSyntaxError:
-    line, column = getattr(err, "line", 1) or 1, getattr(err, "column", 1) or 1
-    if isinstance(err, UnexpectedCharacters):
-        what = f"unexpected character {text[err.pos_in_stream]!r}"
-    elif isinstance(err, UnexpectedEOF) or (
-        isinstance(err, UnexpectedToken) and err.token.type == "$END"
-    ):
-        what = "the formula ends too early"
-        lines = text.split("\n")
-        line, column = len(lines), len(lines[-1]) + 1
-    else:
-        what = f"unexpected {err.token!s}"
-    return FormulaSyntaxError(what, text=text, line=line, column=column)
 
 
 class Reader:

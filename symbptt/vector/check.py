@@ -30,7 +30,7 @@ from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError
 from ..limits import require_exact_size
 from ..model import METHOD_NAMES, choose_from, require_spec
-from ..notation.meaning import Parsed
+from ..notation.parse import Parsed
 from ..values import recorded_ring
 from ..verdict import FormulaCheckResult, Tally, tally
 from .evaluate import Evaluator

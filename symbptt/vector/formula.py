@@ -27,7 +27,8 @@ from lark import Token, Tree
 from .. import expr as E
 from ..core.model import Model
 from ..errors import EvaluationError
-from ..notation.meaning import Parsed, Reader, parse_tree
+from ..notation.meaning import Reader
+from ..notation.parse import Parsed, parse_tree
 from .model import GRADIENTS
 from .vocabulary import Vocabulary, vocabulary
 

@@ -18,7 +18,8 @@ from lark.exceptions import LarkError
 
 from ..core.model import Model
 from ..core.tensor import Apply, Var
-from ..notation.meaning import _PARSER, Reader
+from ..notation.meaning import Reader
+from ..notation.parse import PARSER
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def latex_key(latex: str) -> tuple[str, str | None] | None:
     LaTeX is not a plain name (a superscripted one)."""
     text = latex.replace("@", "t")
     try:
-        tree = _PARSER.parse(text, start="expression")
+        tree = PARSER.parse(text, start="expression")
     except LarkError:
         return None
     node = tree

@@ -21,7 +21,7 @@ import sympy as sp
 from . import expr as E
 from .algebra import ModularRing, PolynomialRing, Ring
 from .derive.adjoint import Program
-from .derive.backward import DEFAULT_RECURSION, BackwardRecursion, BackwardResult, run_backward
+from .derive.backward import DEFAULT_RECURSION, BackwardRecursion, run_backward
 from .derive.expansion import LeafValues, evaluate_steps, follows_by_rules, plan
 from .derive.reference import METHODS as REFERENCE_METHODS
 from .derive.reference import Reference, default_method, reference
@@ -79,12 +79,13 @@ class Context:
     formulas: Formulas
 
     @functools.cached_property
-    def backward(self) -> BackwardResult:
-        """The claimed backward recursion solved once in this ring (its adjoints serve
-        every parameter's gradient)."""
+    def backward_gradients(self) -> dict[str, Any]:
+        """The gradients of the claimed backward recursion, solved once in this ring for
+        every parameter (the adjoints themselves are not kept: at large T they are
+        hundreds of megabytes)."""
         return run_backward(
             self.trace, self.reference, self.formulas.recursion, self.formulas.definitions
-        )
+        ).gradient
 
 
 def make_context(
@@ -150,7 +151,7 @@ def _decomposition(param: str) -> Callable[[Context], Iterator[Comparison]]:
 
 def _backward(param: str) -> Callable[[Context], Iterator[Comparison]]:
     def comparisons(ctx: Context) -> Iterator[Comparison]:
-        yield _single(f"dL/d{param}"), [ctx.backward.gradient[param]], ctx.reference.dL[param]
+        yield _single(f"dL/d{param}"), [ctx.backward_gradients[param]], ctx.reference.dL[param]
 
     return comparisons
 

@@ -35,7 +35,9 @@ from .tensor import (
     Transpose,
     Var,
     children,
+    matrix_name,
     parameters,
+    subexpressions,
     variables,
 )
 
@@ -244,7 +246,7 @@ def validate(model: Model) -> None:
             if name not in views and kinds.get(name) != "parameter":
                 what = "is not declared" if name not in kinds else "is not a parameter"
                 raise SpecError(f"{where}: {name!r} {what}")
-        applies = [e for e in _subexpressions(eq.expr) if isinstance(e, Apply)]
+        applies = [e for e in subexpressions(eq.expr) if isinstance(e, Apply)]
         if applies and (
             applies != [eq.expr] or eq.slope is None or eq.expr.arg.shift != 0  # type: ignore[union-attr]
         ):
@@ -277,13 +279,6 @@ def validate(model: Model) -> None:
         raise SpecError(f"{model.name}: unknown loss {model.head.loss!r}")
 
 
-def _subexpressions(expr: Expr) -> list[Expr]:
-    out = [expr]
-    for child in children(expr):
-        out += _subexpressions(child)
-    return out
-
-
 def shape_of(
     model: Model | Callable[[str], tuple[int, int]], expr: Expr, where: str = ""
 ) -> tuple[int, int]:
@@ -298,7 +293,7 @@ def shape_of(
         return shape(expr.name)
     if isinstance(expr, MatVec):
         m = expr.matrix
-        rows, cols = shape(m.arg.name if isinstance(m, Transpose) else m.name)
+        rows, cols = shape(matrix_name(m))
         if isinstance(m, Transpose):
             rows, cols = cols, rows
         inner = shape_of(model, expr.vector, where)

@@ -165,13 +165,25 @@ def sum_of(terms: Sequence[Expr]) -> Expr:
     return out
 
 
+def subexpressions(expr: Expr) -> list[Expr]:
+    """``expr`` and every expression inside it, parents before their children."""
+    out = [expr]
+    for child in children(expr):
+        out += subexpressions(child)
+    return out
+
+
+def matrix_name(m: Param | Transpose) -> str:
+    """The parameter a product's matrix names (W for W and for W^T)."""
+    return m.arg.name if isinstance(m, Transpose) else m.name
+
+
 def parameters(expr: Expr) -> Iterator[str]:
     """The name of every parameter in an expression, left to right."""
     if isinstance(expr, Param):
         yield expr.name
     if isinstance(expr, MatVec):
-        m = expr.matrix
-        yield m.arg.name if isinstance(m, Transpose) else m.name
+        yield matrix_name(expr.matrix)
     for child in children(expr):
         yield from parameters(child)
 
@@ -305,7 +317,7 @@ def column(
         if isinstance(e, MatVec):
             v = vec(e.vector)
             m = e.matrix
-            value = params[m.arg.name if isinstance(m, Transpose) else m.name]
+            value = params[matrix_name(m)]
             if isinstance(value, UnitMatrix):
                 return value.times(v, zero, transpose=isinstance(m, Transpose))
             rows = transposed(value) if isinstance(m, Transpose) else value

@@ -42,6 +42,7 @@ from ..core.tensor import (
     Transpose,
     Var,
     column,
+    matrix_name,
     rebuild,
     sum_of,
     text,
@@ -140,7 +141,7 @@ def _uses(expr: Expr, cotangent: Expr, slope: str | None) -> list[_Use]:
         m = expr.matrix
         flipped = m.arg if isinstance(m, Transpose) else Transpose(m)
         inner = _uses(expr.vector, MatVec(flipped, cotangent), slope)
-        name = m.arg.name if isinstance(m, Transpose) else m.name
+        name = matrix_name(m)
         if isinstance(m, Transpose):
             raise SpecError(f"the gradient of a transposed parameter ({name}) is not derived")
         return [_Use(name, 0, cotangent, expr.vector), *inner]
@@ -253,6 +254,12 @@ def _replace(expr: Expr, old: Var, new: Expr) -> Expr:
     if isinstance(expr, Neg) and isinstance(inner := _replace(expr.arg, old, new), Neg):
         return inner.arg  # -(-v) = v
     return rebuild(expr, lambda e: _replace(e, old, new))
+
+
+def read_later(program: Program) -> set[str]:
+    """The steps that some step reads at t + 1: they start at zero after T."""
+    names = {step.name for step in program.steps}
+    return {v.name for s in program.steps for v in variables(s.expr) if v.shift > 0} & names
 
 
 def without(expr: Expr, var: Var) -> Expr | None:

@@ -41,6 +41,7 @@ from ..core.tensor import (
     UnitMatrix,
     Var,
     column,
+    matrix_name,
     parameters,
     variables,
 )
@@ -100,7 +101,7 @@ def state_tangents(model: Model, parameter: str | None = None) -> tuple[Expr | N
             return Param(DIRECTION + expr.name) if expr.name == parameter else None
         if isinstance(expr, MatVec):
             m = expr.matrix
-            name = m.arg.name if isinstance(m, Transpose) else m.name
+            name = matrix_name(m)
             inner = tangent(expr.vector)
             out = None if inner is None else MatVec(m, inner)
             if name == parameter:

@@ -29,10 +29,10 @@ from ..core.tensor import (
     Transpose,
     Var,
     children,
+    matrix_name,
     render,
-    variables,
 )
-from ..derive.adjoint import AtFirst, OuterSum, Program, Step
+from ..derive.adjoint import AtFirst, OuterSum, Program, Step, read_later
 from ..derive.expansion import ChainTerm
 from ..derive.jvp import DIRECTION
 from .layout import LINE_WIDTH, Term, break_sum, width
@@ -148,7 +148,7 @@ class MatrixNotation:
         """The general (symbolic t) rows of a backward program, ``steps`` (each step
         that another reads at t + 1 starts at zero after T) and ``results``."""
         steps = []
-        later = {v.name for s in program.steps for v in variables(s.expr) if v.shift > 0}
+        later = read_later(program)
         for step in program.steps:
             lhs, rhs = self.step(step, "t")
             steps.append(f"{lhs} &= {rhs}")
@@ -222,7 +222,7 @@ class MatrixNotation:
     def linear_terms(self, tangent: Expr, base: str | int) -> list[Term]:
         """:meth:`linear` as signed terms of factors, for
         :func:`symbptt.render.layout.break_sum` (an empty factor list is the identity)."""
-        return [Term(tuple(f) or ("I",), sign) for sign, f in self._linear(tangent, base)]
+        return _terms_of(self._linear(tangent, base))
 
     def _linear(self, e: Expr, base: str | int) -> list[tuple[str, list[str]]]:
         """The signed terms of a tangent, each a list of factors (empty: the identity)."""
@@ -239,7 +239,7 @@ class MatrixNotation:
             return self._linear(e.left, base) + right
         if isinstance(e, MatVec):
             m = e.matrix
-            name = m.arg.name if isinstance(m, Transpose) else m.name
+            name = matrix_name(m)
             top = r"^\top" if isinstance(m, Transpose) else ""
             if name.startswith(DIRECTION):  # dP v: the unit matrix times what P multiplies
                 vector = self.expr(e.vector, base)
@@ -257,10 +257,15 @@ class MatrixNotation:
         if len(terms) == 1:
             sign, factors = terms[0]
             return [(sign, [factor, *factors])]
-        inside = _joined([Term(tuple(f) or ("I",), sign) for sign, f in terms])
+        inside = _joined(_terms_of(terms))
         if width(inside) > GROUP_WIDTH:  # too long to stay in one pair of parentheses
             return [(sign, [factor, *f]) for sign, f in terms]
         return [("+", [factor, _grouped(inside)])]
+
+
+def _terms_of(signed: list[tuple[str, list[str]]]) -> list[Term]:
+    """Signed factor lists as terms (an empty product is the identity I)."""
+    return [Term(tuple(factors) or ("I",), sign) for sign, factors in signed]
 
 
 def _flip(sign: str) -> str:
@@ -287,9 +292,7 @@ def _is_primal(e: Expr) -> bool:
     if isinstance(e, (Var, Param)):
         return not e.name.startswith(DIRECTION)
     if isinstance(e, MatVec):
-        m = e.matrix
-        name = m.arg.name if isinstance(m, Transpose) else m.name
-        return not name.startswith(DIRECTION) and _is_primal(e.vector)
+        return not matrix_name(e.matrix).startswith(DIRECTION) and _is_primal(e.vector)
     return all(_is_primal(c) for c in children(e))
 
 
@@ -353,7 +356,7 @@ def factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str,
         return (diag(left), *_operand_factors(notation, expr.right, base))
     if isinstance(expr, MatVec):
         m = expr.matrix
-        name = notation.parameter(m.arg.name if isinstance(m, Transpose) else m.name)
+        name = notation.parameter(matrix_name(m))
         name += r"^\top" if isinstance(m, Transpose) else ""
         return (name, *_operand_factors(notation, expr.vector, base))
     return (notation.expr(expr, base),)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.model import Model
 from ..core.tensor import Expr, Var, variables
-from ..derive.adjoint import AtFirst, OuterSum, Program, without
+from ..derive.adjoint import AtFirst, OuterSum, Program, read_later, without
 from ..derive.expansion import expand
 from ..derive.jvp import DIRECTION, state_parameters, state_tangents
 from .document import Display, _shown, _terms, expansion_display
@@ -21,11 +21,16 @@ from .layout import Term, width
 from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation, broken_rows, expression_terms
 
 
+def initial_states(model: Model, mn: MatrixNotation) -> str:
+    """The initial states in prose: $h_0$, or $h_0$ and $c_0$."""
+    return " and ".join(f"${mn.parameter(model.initial_of(s))}$" for s in model.states)
+
+
 def expansion_section(
     model: Model, mn: MatrixNotation, T: int, name: str, elide_above: int
 ) -> dict[str, Any]:
     """Every form of the expansion of dstate_T/dP, for the shown parameter P."""
-    initial = " and ".join(f"${mn.parameter(model.initial_of(s))}$" for s in model.states)
+    initial = initial_states(model, mn)
 
     def rule_text(rule: str) -> str:
         if rule.startswith("h_0 does not depend"):
@@ -86,13 +91,12 @@ def immediate_rows(model: Model, mn: MatrixNotation) -> list[str]:
     return rows
 
 
-def product_jacobian(model: Model) -> Expr | None:
+def product_jacobian(model: Model, mn: MatrixNotation) -> Expr | None:
     """The Jacobian's tangent when it is one product of matrices (diag(phi'(s_t)) W_hh):
     then it is short enough to be written inline and into every term."""
     if len(model.states) > 1:
         return None
     tangent = state_tangents(model)[0]
-    mn = MatrixNotation(model)
     return tangent if tangent is not None and len(mn.linear_terms(tangent, "t")) == 1 else None
 
 
@@ -109,8 +113,8 @@ def sum_of_products_section(
     lhs = mn.total(T, name)
     instance = broken_rows(lhs, _terms(order, lambda i: mn.chain_term_factors(terms[i], name)))
     in_model = None
-    if product_jacobian(model):
-        tangent = state_tangents(model)[0]
+    tangent = product_jacobian(model, mn)
+    if tangent is not None:
         factors = lambda i: mn.model_term_factors(terms[i], name, tangent)  # noqa: E731
         in_model = Display(tuple(broken_rows(lhs, _terms(order, factors))), "eq:instance-model")
     rows = jacobian_rows(model, mn, "j") + immediate_rows(model, mn)
@@ -131,7 +135,8 @@ def backward_section(
     """The backward program that was verified, in general and written out for every t."""
     general = mn.program_rows(program)
     later = recursion(program)
-    started = [step for step in program.steps if step.name in read_later(program)]
+    first = read_later(program)
+    started = [step for step in program.steps if step.name in first]
     rows = [f"{mn.vector(step.name, T, 1)} &= \\mathbf{{0}}" for step in started]
     for k in _shown(list(range(T, 0, -1)), elide_above):
         if k is None:
@@ -204,12 +209,6 @@ def _step_rows(mn: MatrixNotation, step: Any, k: int, last: bool) -> list[str]:
         if width(joined.replace("&", "")) <= MATRIX_LINE_WIDTH + width(rows[0].split("&")[0]):
             return [joined]
     return rows + more
-
-
-def read_later(program: Program) -> set[str]:
-    """The steps that some step reads at t + 1 (they start at zero after T)."""
-    names = {step.name for step in program.steps}
-    return {v.name for s in program.steps for v in variables(s.expr) if v.shift > 0} & names
 
 
 def _later_vars(expr: Expr) -> list[Var]:

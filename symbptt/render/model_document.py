@@ -18,10 +18,10 @@ from ..core.tensor import (
     Expr,
     MatVec,
     Param,
-    Transpose,
     Var,
-    children,
+    matrix_name,
     rebuild,
+    subexpressions,
     sum_of,
     summands,
     variables,
@@ -48,6 +48,7 @@ from .matrix import (
 from .model_derivatives import (
     backward_section,
     expansion_section,
+    initial_states,
     product_jacobian,
     sum_of_products_section,
 )
@@ -59,14 +60,12 @@ def shown_parameter(model: Model) -> str:
     for eq in model.equations:
         for term in _matvecs(eq.expr):
             if isinstance(term.vector, Var) and term.vector.shift == -1:
-                m = term.matrix
-                return m.arg.name if isinstance(m, Transpose) else m.name
+                return matrix_name(term.matrix)
     return state_parameters(model)[0]
 
 
 def _matvecs(expr: Expr) -> list[MatVec]:
-    own = [expr] if isinstance(expr, MatVec) else []
-    return own + [m for c in children(expr) for m in _matvecs(c)]
+    return [e for e in subexpressions(expr) if isinstance(e, MatVec)]
 
 
 def cell_and_head(model: Model) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -233,7 +232,7 @@ def figure_labels(model: Model, mn: MatrixNotation) -> dict[str, Any]:
             for m in _matvecs(eq.expr):
                 read = variables(m.vector)
                 if any(v.name in sources and shift in (None, v.shift) for v in read):
-                    name = m.matrix.arg.name if isinstance(m.matrix, Transpose) else m.matrix.name
+                    name = matrix_name(m.matrix)
                     if name not in names:
                         names.append(name)
         return ", ".join(mn.parameter(n) for n in names)
@@ -273,10 +272,10 @@ def model_document_context(spec: Any, report: Report, options: DocumentOptions) 
         "symbols": {
             "state": mn.stacked("t"),
             "previous": mn.stacked("t", -1),
-            "initial": " and ".join(f"${mn.parameter(model.initial_of(s))}$" for s in model.states),
+            "initial": initial_states(model, mn),
             "total": mn.total("t", name),
             "immediate": mn.immediate("t", name),
             "jacobian": mn.jacobian("t"),
-            "jacobian_model": mn.linear(jac, "t") if (jac := product_jacobian(model)) else "",
+            "jacobian_model": mn.linear(jac, "t") if (jac := product_jacobian(model, mn)) else "",
         },
     }

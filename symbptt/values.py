@@ -103,9 +103,8 @@ class Trace:
         self._tangents: dict[Any, dict[str, Any]] = {}
         if tangents:  # only h and L are kept: the other nodes' tangents on demand
             for p in ("w", "v"):
-                dual = _run(spec, ring, _seeder(ring, p), _dual_apply(ring), keep=frozenset({"h"}))
-                self.dh[p] = [None if v is None else v.tan for v in dual["h"]]
-                self.dL[p] = dual["L"].tan
+                got = self._forward_mode(p, ("h",))
+                self.dh[p], self.dL[p] = got["h"], got["L"]
 
     def tangents(self, seed: str | tuple[str, int]) -> dict[str, Any]:
         """Forward-mode derivatives of every node with respect to ``seed``: a parameter
@@ -116,23 +115,24 @@ class Trace:
         """
         hit = self._tangents.get(seed)
         if hit is None:
-            if isinstance(seed, str):
-                dual = _run(self.spec, self.ring, _seeder(self.ring, seed), _dual_apply(self.ring))
-            else:
-                dual = _run(
-                    self.spec,
-                    self.ring,
-                    _seeder(self.ring, None),
-                    _dual_apply(self.ring),
-                    seed_node=seed,
-                )
-            hit = {
-                name: [None if v is None else v.tan for v in dual[name]]
-                for name in ("h", "s", "yhat", "l")
-            }
-            hit["L"] = dual["L"].tan
-            self._tangents[seed] = hit
+            hit = self._tangents[seed] = self._forward_mode(seed, ("h", "s", "yhat", "l"))
         return hit
+
+    def _forward_mode(self, seed: str | tuple[str, int], names: tuple[str, ...]) -> dict[str, Any]:
+        """One run of forward mode seeded at ``seed``: the tangents of the per-step lists
+        ``names`` and of L (only those lists are kept during the run)."""
+        by_parameter = isinstance(seed, str)
+        dual = _run(
+            self.spec,
+            self.ring,
+            _seeder(self.ring, seed if by_parameter else None),
+            _dual_apply(self.ring),
+            seed_node=None if by_parameter else seed,
+            keep=frozenset(names),
+        )
+        out = {name: [None if v is None else v.tan for v in dual[name]] for name in names}
+        out["L"] = dual["L"].tan
+        return out
 
 
 def _plain_apply(ring: Ring) -> Callable:

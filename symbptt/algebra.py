@@ -42,6 +42,8 @@ def atom_name(key: AtomKey) -> str:
         fn, order, (kind, k) = key
         if fn in VECTOR_FUNCTIONS:
             return f"{fn}({kind}_{k[0]})[{k[1]}]" if isinstance(k, tuple) else f"{fn}({kind}_{k})"
+        if kind == "step" and isinstance(k, tuple):  # an entry of a generic loss's gradient
+            return f"{fn}{chr(39) * order}(o_{k[0]}, d_{k[0]})[{k[1]}]"
         node = f"yhat_{k}, d_{k}" if kind == "step" else _indexed(kind, k)
         return f"{fn}{chr(39) * order}({node})"
     if len(key) == 2:

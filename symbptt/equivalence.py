@@ -93,6 +93,12 @@ def fixed_values(spec: RNNSpec, rng: random.Random) -> dict[tuple, Fraction]:
     return out
 
 
+def _scalar_name(key: tuple) -> str:
+    """An atom's name in the scalar model, whose values have no entry indices:
+    w, x_2, phi'(s_2) for w[0,0], x_2[0], phi'(s_2[0])."""
+    return re.sub(r"\[0(?:,0)?\]", "", atom_name(key))
+
+
 def find_counterexample(
     spec: RNNSpec,
     comparisons: Callable[[Any], Iterator[Comparison]],
@@ -129,8 +135,9 @@ def find_counterexample(
                 continue
             lhs = values[found[0]]
             if ring.certainly_differ(lhs, rhs) and ring.is_consistent():
+                name = _scalar_name if spec.model.scalar else atom_name
                 values = {
-                    atom_name(key): val
+                    name(key): val
                     for key, val in ring.values.items()
                     if not (
                         len(key) == 3

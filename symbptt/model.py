@@ -9,12 +9,17 @@ the package asks these tables what a name means.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .core.primitives import PRIMITIVES, Primitive
 from .errors import SpecError
+
+if TYPE_CHECKING:
+    from .core.model import Model
 
 #: The largest T any command accepts; the README states the time it takes.
 MAX_T = 5000
@@ -117,6 +122,49 @@ class RNNSpec(HasActivations):
             )
         choose_from("loss reduction", self.reduction, REDUCTIONS)
         choose_from("h0 choice", self.h0, H0_CHOICES)
+
+    @functools.cached_property
+    def model(self) -> Model:
+        """The declaration of the model (:mod:`symbptt.models.scalar`): every engine of
+        the core reads the scalar model as its 1x1 instance."""
+        from .models import scalar
+
+        return scalar.declare(
+            activation=self.activation,
+            output_activation=self.output_activation,
+            loss=self.loss,
+            reduction=self.reduction,
+            h0=self.h0,
+        )
+
+    #: The sizes of the core's view of it: every variable is 1x1.
+    hidden = inputs = outputs = 1
+
+    @property
+    def gradients(self) -> tuple[str, ...]:
+        """Every quantity a gradient is taken with respect to: the parameters and w_h."""
+        return (*self.model.parameters, *(view.name for view in self.model.views))
+
+    def shape(self, name: str) -> tuple[int, int]:
+        """(rows, columns) of a parameter, view or variable: (1, 1), or (2, 1) for w_h."""
+        return self.model.shape(name)
+
+    def source(self, name: str, r: int, c: int) -> tuple[str, int, int]:
+        """The parameter entry that entry (r, c) of a parameter or of w_h = (v, w) is."""
+        return self.model.source(name, r, c)
+
+    def exact_refusal(self) -> str | None:
+        """Why the exact method is refused (None: it is not): beyond T = EXACT_MAX_T."""
+        if self.T > EXACT_MAX_T:
+            return (
+                f"the exact method handles T <= {EXACT_MAX_T}; for T={self.T} use the modular "
+                f"method (--method modular)"
+            )
+        return None
+
+    def with_generic_functions(self) -> RNNSpec:
+        """The same T, loss and h_0 with both activations generic."""
+        return dataclasses.replace(self, activation="generic", output_activation="generic")
 
     @property
     def file_stem(self) -> str:

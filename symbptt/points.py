@@ -92,7 +92,11 @@ class PointRing(Ring):
         return True
 
     def certainly_differ(self, a: Any, b: Any) -> bool:
-        """Whether two values are certainly different (disjoint intervals, or unequal)."""
+        """Whether two values are certainly different (disjoint intervals, or unequal);
+        two tuples (the arguments of a function of several variables) when some entry
+        certainly differs."""
+        if isinstance(a, tuple):
+            return any(self.certainly_differ(x, y) for x, y in zip(a, b))
         if not self.interval:
             return a != b
         return 0 not in (self.const(0) + a - b)

@@ -156,8 +156,15 @@ def test_unknown_names_and_functions_are_syntax_errors() -> None:
         check(r"\mathbf{h}_t = W_{hx} \mathbf{x}_t", model=GENERIC)
     with pytest.raises(FormulaSyntaxError, match="unknown operator trace"):
         check(r"\mathbf{h}_t = \operatorname{trace}(W_{hh})", model=GENERIC)
-    with pytest.raises(FormulaSyntaxError, match="applied to s_k"):
-        check(r"\mathbf{h}_t = \phi(\mathbf{h}_t)", model=GENERIC)
+    with pytest.raises(FormulaSyntaxError, match="known at a variable of the model"):
+        check(r"\mathbf{h}_t = \phi(\boldsymbol{\delta}_t)", model=GENERIC)
+
+
+def test_a_function_applied_elsewhere_than_in_the_model_is_read_and_decided() -> None:
+    result = check(r"\mathbf{h}_t = \phi(\mathbf{h}_t)", model=GENERIC)
+    assert not result.holds
+    values = result.counterexample.values
+    assert "phi(h_1[0])" in values and values["phi(h_1[0])"] != values["phi(s_1[0])"]
 
 
 def test_assert_equivalent_with_the_vector_model() -> None:

@@ -83,7 +83,8 @@ def forward(
         if v.timed:
             series[v.name] = [None]
     for state, init in model.initial:
-        series[state] = [[row[0] for row in P[init]]]
+        rows = model.shape(state)[0]
+        series[state] = [[lift(zero)] * rows if init is None else [row[0] for row in P[init]]]
     for eq in model.equations:
         if eq.slope is not None:
             series[eq.slope] = [None]

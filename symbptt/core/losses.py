@@ -4,6 +4,9 @@ respect to the head's output as an expression, and how documents write them.
 * ``squared``: l_t = (1/2) ||o_t - d_t||^2, dl_t/do_t = o_t - d_t.
 * ``cross-entropy``: yhat_t = softmax(o_t), l_t = -log yhat_t[y_t]
   = logsumexp(o_t) - o_t[y_t], dl_t/do_t = yhat_t - onehot(y_t).
+* ``generic``: an unknown differentiable l_t = l(o_t, d_t) (the seeds' scalar model):
+  l_t and each entry of its gradient l'(o_t, d_t) = dl_t/do_t are atoms of their own,
+  so an identity that holds holds for every differentiable loss.
 
 Exactness of the cross-entropy head: the target enters as the vector d_t = onehot(y_t)
 of indeterminates, softmax(o_t)[q] and logsumexp(o_t) are atoms with the derivative rules
@@ -31,7 +34,8 @@ class StepLoss:
     Attributes:
         name: as on the command line (``--step-loss``) and in spec files.
         description: one line for help texts.
-        probabilities: the series the head computes besides the loss (``yhat``), or None.
+        probabilities: the series the head computes besides the loss, or None: the
+            softmax ``yhat`` of cross-entropy, the gradient ``lgrad`` of a generic loss.
         gradient: dl_t/do_t as an expression, given the output and target names.
         latex: the step loss in LaTeX, given the LaTeX of the output and target at t.
     """
@@ -60,8 +64,18 @@ LOSS_TABLE: dict[str, StepLoss] = {
             lambda out, target: Sub(Var("yhat"), Var(target)),
             lambda o, d: rf"-\log \operatorname{{softmax}}\!\left({o}\right)_{{y_{{t}}}}",
         ),
+        StepLoss(
+            "generic",
+            "an unknown differentiable per-step loss l(o_t, d_t)",
+            "lgrad",
+            lambda out, target: Var("lgrad"),
+            lambda o, d: rf"l\left({o}, {d}\right)",
+        ),
     )
 }
+
+#: The losses whose value and gradient have a concrete form (NumPy, PyTorch).
+CONCRETE_LOSSES = tuple(name for name in LOSS_TABLE if name != "generic")
 
 
 def step_loss(
@@ -76,6 +90,14 @@ def step_loss(
         for o, d in zip(output, target):
             total = total + (o - d) * (o - d) * half
         return total, None
+    if name == "generic":  # atoms at the node (o_t, d_t), one per gradient entry
+        point = tuple(x.val if dual else x for x in (*output, *target))
+        nodes = [("step", t)] if len(output) == 1 else [("step", (t, q)) for q in range(len(output))]
+        step = ring.atom(("l", 0, ("step", t)), point)
+        grad = [ring.atom(("l", 1, node), point) for node in nodes]
+        if dual:
+            step = dual(step, _dot(grad, [o.tan for o in output]))
+        return zero + step, grad
     values = tuple(o.val if dual else o for o in output)
     node = ("o", t)
     p = [ring.atom(("softmax", 0, ("o", (t, q))), values) for q in range(len(output))]

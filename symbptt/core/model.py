@@ -119,7 +119,8 @@ class Model:
     name: str
     variables: tuple[Variable, ...]
     equations: tuple[Equation, ...]
-    initial: tuple[tuple[str, str], ...]  # (state, the parameter that is its value at t=0)
+    #: (state, the parameter that is its value at t = 0, or None for the zero vector)
+    initial: tuple[tuple[str, str | None], ...]
     functions: tuple[tuple[str, str, str], ...]  # (role, primitive name, LaTeX of the role)
     head: Head
     reduction: str = "mean"
@@ -128,6 +129,10 @@ class Model:
     #: what the verifier's checks claim, in the model's own words (check kind -> text),
     #: where a generic description would say less
     claims: tuple[tuple[str, str], ...] = ()
+    #: every variable is a number, written in scalar notation (the seeds' model): results
+    #: name values as the seeds do (w, x_2, phi'(s_2)), and bold letters, transposes,
+    #: diag and the elementwise product in a formula are refused as vector notation
+    scalar: bool = False
 
     def __post_init__(self) -> None:
         validate(self)
@@ -154,6 +159,20 @@ class Model:
                 rows = sum(self.shape(p)[1] for p in view.parts)
                 return rows, self.shape(view.parts[0])[0]
         return self.variable(name).shape
+
+    def source(self, name: str, r: int, c: int) -> tuple[str, int, int]:
+        """The parameter entry that entry (r, c) of a parameter or a view is: a view
+        stacks its parts' transposes, so w_h = [W_xh W_hh]^T has w_h[i, j] = W_xh[j, i]
+        for i < m and W_hh[j, i - m] after."""
+        for view in self.views:
+            if view.name == name:
+                for part in view.parts:
+                    cols = self.shape(part)[1]
+                    if r < cols:
+                        return part, c, r
+                    r -= cols
+                raise SpecError(f"{self.name}: {name} has no row {r}")
+        return name, r, c
 
     def of_kind(self, kind: str) -> tuple[str, ...]:
         """The names of the variables of one kind, in declaration order."""
@@ -188,9 +207,14 @@ class Model:
                 return eq
         raise SpecError(f"{self.name}: no equation for {target!r}")
 
-    def initial_of(self, state: str) -> str:
-        """The parameter that is the state's value at t = 0."""
+    def initial_of(self, state: str) -> str | None:
+        """The parameter that is the state's value at t = 0 (None: it is zero)."""
         return dict(self.initial)[state]
+
+    @property
+    def initial_parameters(self) -> dict[str, str]:
+        """The parameters that are initial states, with their states (h_0 -> h)."""
+        return {init: state for state, init in self.initial if init is not None}
 
     def latex(self) -> dict[str, str]:
         """The LaTeX of every variable, view, slope series and named adjoint (``@`` is
@@ -268,10 +292,15 @@ def validate(model: Model) -> None:
         if state not in dict(model.initial):
             raise SpecError(f"{model.name}: the state {state!r} has no initial value")
     for state, init in model.initial:
+        if init is None:
+            continue
         if kinds.get(init) != "parameter" or model.shape(init) != model.shape(state):
             raise SpecError(
-                f"{model.name}: the initial value of {state!r} must be a parameter of its shape"
+                f"{model.name}: the initial value of {state!r} must be a parameter of its shape "
+                f"(or zero)"
             )
+    if model.scalar and any(v.shape != (1, 1) for v in model.variables):
+        raise SpecError(f"{model.name}: a model in scalar notation has only 1x1 variables")
     for name in (model.head.output, model.head.target):
         if name not in kinds:
             raise SpecError(f"{model.name}: the head reads the undeclared {name!r}")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ..algebra import PairwiseSum
 from ..core.losses import LOSS_TABLE
 from ..core.model import Model
 from ..core.tensor import (
@@ -217,7 +218,7 @@ def derive(model: Model) -> Program:
                 raise SpecError(f"{model.name}: {eq.target} does not influence the loss")
             steps.append(Step(named[eq.target], expr, model.shape(eq.target)[0]))
     results: list[Result] = []
-    state_of = {init: state for state, init in model.initial}
+    state_of = model.initial_parameters
     for p in model.parameters:
         if p in state_of:
             first = [_resolve(u.cotangent) for u in uses if u.name == state_of[p] and u.shift == -1]
@@ -353,15 +354,15 @@ def evaluate(
         if isinstance(result, AtFirst):
             gradients[result.name] = [[v] for v in vec(result.expr, 1)]
             continue
-        total: list[list[Any]] | None = None
+        # a running total of growing polynomials is quadratic in T: add in pairs
+        sums: list[list[PairwiseSum]] | None = None
         for t in range(1, T + 1):
             left = vec(result.left, t)
             right = [ring.one] if result.right is None else vec(result.right, t)
-            term = [[a * b for b in right] for a in left]
-            total = (
-                term
-                if total is None
-                else [[x + y for x, y in zip(ra, rb)] for ra, rb in zip(total, term)]
-            )
-        gradients[result.name] = total  # type: ignore[assignment]
+            if sums is None:
+                sums = [[PairwiseSum(zero) for _ in right] for _ in left]
+            for row, a in zip(sums, left):
+                for entry, b in zip(row, right):
+                    entry.add(a * b)
+        gradients[result.name] = [[entry.value() for entry in row] for row in sums or []]
     return gradients

@@ -43,7 +43,7 @@ _QUANTITIES = {
 _FUNCTIONS = {"\\phi": "phi", "\\theta": "theta", "\\phi_h": "phi", "\\phi_o": "theta"}
 
 
-class _OneStep:
+class OneStep:
     """f(x_t, h_{t-1}, w_h): the one-step map producing h_t."""
 
     def __init__(self, index: sp.Expr) -> None:
@@ -80,7 +80,7 @@ class Reader:
     # -- values ---------------------------------------------------------------------------
     def value(self, node: Any) -> sp.Expr:
         got = self.read(node)
-        if isinstance(got, (str, _OneStep)):
+        if isinstance(got, (str, OneStep)):
             raise self.fail(
                 f"{got if isinstance(got, str) else 'f(...)'} is a function and needs an argument",
                 node,
@@ -370,7 +370,7 @@ class Reader:
                 raise self.fail(
                     "f takes (x_t, h_{t-1}, w_h): the previous state among its arguments", node
                 )
-            return _OneStep(states[0].index + 1)
+            return OneStep(states[0].index + 1)
         if isinstance(fn, str):
             if len(args) != 1:
                 raise self.fail(f"{fn} takes one argument", node)
@@ -403,7 +403,7 @@ class Reader:
             num = num.children[0]
         top = self.read(num)
         bottom = self.value(den)
-        if isinstance(top, _OneStep):
+        if isinstance(top, OneStep):
             return E.ImmediatePartial(E.h(top.index), bottom)
         if isinstance(top, str):
             raise self.fail(f"{top} needs an argument", node)

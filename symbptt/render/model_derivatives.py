@@ -23,7 +23,12 @@ from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation, broken_rows, expre
 
 def initial_states(model: Model, mn: MatrixNotation) -> str:
     """The initial states in prose: $h_0$, or $h_0$ and $c_0$."""
-    return " and ".join(f"${mn.parameter(model.initial_of(s))}$" for s in model.states)
+    return " and ".join(
+        f"${mn.vector(s, '0')} = \\mathbf{{0}}$"
+        if model.initial_of(s) is None
+        else f"${mn.parameter(model.initial_of(s))}$"
+        for s in model.states
+    )
 
 
 def expansion_section(

@@ -52,7 +52,7 @@ def render_tex(
         raise SpecError(f"options must be a DocumentOptions, got {type(options).__name__}")
     template = Path(template) if template is not None else None
     env = environment(template.resolve().parent if template else None)
-    if getattr(spec, "model", None) is not None:  # a model of the core: matrix notation
+    if not isinstance(spec, RNNSpec):  # a model of the core: matrix notation
         from .model_document import model_document_context
 
         default, context = "model.tex.j2", model_document_context(spec, report, options)

@@ -69,7 +69,7 @@ def _comparisons(
                 # two empty sums or products, whose shape nothing fixes: compare as numbers
                 one, zero = ring.one, ring.zero
                 yield (
-                    f"{where}, entry [0,0]",
+                    where + ("" if spec.model.scalar else ", entry [0,0]"),
                     t,
                     None,
                     one if a is ONE else zero,
@@ -77,8 +77,26 @@ def _comparisons(
                 )
                 continue
             _same_shape(a, b, where)
-            for (label, x), (_, y) in zip(a.entries(), b.entries()):
-                yield f"{where}, entry {label}", t, None, x, y
+            for (label, component, x), (_, y) in zip(_entries(spec, a), b.entries()):
+                yield where + label, t, component, x, y
+
+
+def _entries(spec: ElmanSpec, value: Mat | Family) -> list[tuple[str, str | None, Any]]:
+    """The value's entries with the end of their labels (", entry [r,c]") and, in the
+    scalar model, the component of w_h = (v, w) they belong to: there a number has no
+    entry label, and the entries of a derivative by w_h are its components v and w."""
+    if not spec.model.scalar:
+        return [(f", entry {label}", None, x) for label, x in value.entries()]
+    entries = [x for _, x in value.entries()]
+    if len(entries) == 1:
+        return [("", None, entries[0])]
+    views = [view for view in spec.model.views if len(view.parts) == len(entries)]
+    if len(views) != 1:
+        return [(f", entry {label}", None, x) for label, x in value.entries()]
+    view = views[0]
+    return [
+        (f", component {part} of {view.name}", part, x) for part, x in zip(view.parts, entries)
+    ]
 
 
 def _concrete(ev: Evaluator, value: Any, other: Any) -> Any:
@@ -151,7 +169,7 @@ def check_vector(
     parsed = parse_vector(equation, model=spec.model) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides
-    limits.estimate(sides, spec.T, T_symbol=E.T)
+    limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     with limits.budget():
         return _check(text, spec, parsed, method, seed)
 
@@ -160,7 +178,9 @@ def _check(
     text: str, spec: ElmanSpec, parsed: Parsed, method: str, seed: int
 ) -> FormulaCheckResult:
     sides = parsed.sides
-    orders = ["latest-left", "earliest-left"] if has_product(sides) else ["latest-left"]
+    # numbers commute: only a \prod of matrices is read both ways
+    both = has_product(sides) and not spec.model.scalar
+    orders = ["latest-left", "earliest-left"] if both else ["latest-left"]
     try:
         verdicts = {order: _decide_one(spec, sides, method, seed, order) for order in orders}
     except EvaluationError as err:

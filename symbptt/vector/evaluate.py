@@ -19,9 +19,11 @@ import sympy as sp
 from .. import expr as E
 from ..algebra import Ring
 from ..core.forward import Trajectory, forward, parameter_values
+from ..core.primitives import PRIMITIVES
 from ..derive.jvp import state_parameters
 from ..errors import EvaluationError
 from ..limits import tick
+from ..values import activation_value, function_name
 from .engine import immediate, jacobian
 from .formula import (
     Activation,
@@ -54,7 +56,7 @@ class Evaluator(MatrixAlgebra):
         self.spec, self.ring, self.order = spec, ring, order
         self.vocab = vocabulary(spec.model)
         #: initial-state parameters -> their states (h_0 -> h)
-        self.initial = {init: state for state, init in spec.model.initial}
+        self.initial = spec.model.initial_parameters
         self.params = parameter_values(spec.model, ring)
         self.fwd = forward(spec.model, spec.T, ring, self.params)
         self.runs: dict[tuple, Trajectory] = {}
@@ -111,8 +113,8 @@ class Evaluator(MatrixAlgebra):
             t = int(num.args[0])
             self._in_model(t, 1, self.spec.T, "l")
             return [run.losses[t].tan]
-        if str(num) in self.initial:  # h_0 as a numerator: it depends only on itself
-            return [v.tan for v in run[self.initial[str(num)]][0]]
+        if _name(num) in self.initial:  # h_0 as a numerator: it depends only on itself
+            return [v.tan for v in run[self.initial[_name(num)]][0]]
         if isinstance(num, Node) and num.kind in self.vocab.computed:
             t = int(num.args[0])
             self._in_model(t, 1, self.spec.T, num.kind)
@@ -122,8 +124,8 @@ class Evaluator(MatrixAlgebra):
 
     def total(self, num: Any, den: Any) -> Any:
         scalar = num == E.L or isinstance(num, E.StepLoss)
-        if isinstance(den, sp.Symbol) and str(den) in self.spec.gradients:
-            name = str(den)
+        if _name(den) in self.spec.gradients:
+            name = _name(den)
             rows, cols = self.spec.shape(name)
             per = {
                 (a, b): self.tangent(self.run(self.spec.source(name, a, b)), num)
@@ -136,6 +138,8 @@ class Evaluator(MatrixAlgebra):
         if isinstance(den, Node) and den.kind in self.vocab.computed:
             k = int(den.args[0])
             width = self.size(den.kind)
+            if self._is_one_step(num, den):  # dh_k/dh_(k-1): the one-step Jacobian J_k
+                return self.immediate(num, den)
             if k > self.spec.T:  # nothing depends on a node past T
                 cols = [[self.ring.zero] * len(self._shape_of(num)) for _ in range(width)]
             else:
@@ -150,6 +154,18 @@ class Evaluator(MatrixAlgebra):
             f"cannot differentiate with respect to {den}: use a parameter or {names}"
         )
 
+    def _is_one_step(self, num: Any, den: Any) -> bool:
+        """Whether num/den is h_k/h_(k-1) of a one-state model within 1..T: every path
+        from h_(k-1) to h_k is one step, so the total derivative is the Jacobian J_k
+        (one step of the equations) and needs no forward-mode pass from h_(k-1)."""
+        states = self.vocab.states
+        return (
+            len(states) == 1
+            and isinstance(num, Node)
+            and num.kind == den.kind == states[0]
+            and 1 <= int(num.args[0]) == int(den.args[0]) + 1 <= self.spec.T
+        )
+
     def _by_entry(self, name: str, per: dict[tuple[int, int], list[Any]]) -> Mat | Family:
         """A vector's derivatives by each entry of a parameter: for a vector parameter
         (b_h, h_0) the Jacobian, rows following the numerator; for a matrix, a Family."""
@@ -160,8 +176,8 @@ class Evaluator(MatrixAlgebra):
     def _shape_of(self, num: Any) -> list[None]:
         if num == E.L or isinstance(num, E.StepLoss):
             return [None]
-        if str(num) in self.initial:
-            return [None] * self.spec.model.shape(str(num))[0]
+        if _name(num) in self.initial:
+            return [None] * self.spec.model.shape(_name(num))[0]
         return [None] * self.size(num.kind)
 
     def immediate(self, num: Any, den: Any) -> Any:
@@ -174,8 +190,8 @@ class Evaluator(MatrixAlgebra):
             raise EvaluationError(f"immediate partials are of {state}_t (or f(...)) here")
         t = int(num.args[0])
         self._in_model(t, 1, self.spec.T, state)
-        if isinstance(den, sp.Symbol) and str(den) in state_parameters(self.spec.model):
-            name = str(den)
+        if _name(den) in state_parameters(self.spec.model):
+            name = _name(den)
             rows, cols = self.spec.shape(name)
             per = {
                 (a, b): immediate(self.spec, self.ring, self.params, self.fwd, t, name, a, b)
@@ -184,7 +200,7 @@ class Evaluator(MatrixAlgebra):
             }
             return self._by_entry(name, per)
         if (isinstance(den, Node) and den.kind == state and int(den.args[0]) == t - 1) or (
-            t == 1 and self.initial.get(str(den)) == state
+            t == 1 and self.initial.get(_name(den)) == state
         ):
             return Mat(
                 tuple(
@@ -236,7 +252,8 @@ class Evaluator(MatrixAlgebra):
         if isinstance(e, (sp.Sum, sp.Product)):
             return self._big(e)
         if isinstance(e, Node):
-            return lambda env: self.node(e.kind, self._index(e.args[0], env))
+            at = self._index_of(e.args[0])
+            return lambda env: self.node(e.kind, at(env))
         if isinstance(e, sp.Symbol) and not e.is_commutative and str(e) in self.spec.gradients:
             value = self.param(str(e))
             return lambda env: value
@@ -261,14 +278,20 @@ class Evaluator(MatrixAlgebra):
             cells = [self.compile(c) for c in e.args[2:]]
             return lambda env: self.block(rows, cols, [c(env) for c in cells])
         if isinstance(e, Activation):
-            node = e.args[0]
-            return lambda env: self._activation(e, self._index(node.args[0], env))
+            at = self._index_of(e.args[0].args[0])
+            return lambda env: self._activation(e, at(env))
         if isinstance(e, VTotal | VImmediate):
-            num, den = e.args
+            num, den = (self._subs_of(a) for a in e.args)
+            at = [self._index_of(a.args[0]) for a in e.args if _is_indexed(a)]
             fn = self.total if isinstance(e, VTotal) else self.immediate
+            memo: dict[tuple, Any] = {}  # by the indices of its numerator and denominator
 
             def derivative(env: dict) -> Any:
-                return fn(self._subs(num, env), self._subs(den, env))
+                key = tuple(index(env) for index in at)
+                hit = memo.get(key)
+                if hit is None:
+                    hit = memo[key] = fn(num(env), den(env))
+                return hit
 
             return derivative
         if e == E.L:
@@ -278,10 +301,22 @@ class Evaluator(MatrixAlgebra):
         raise EvaluationError(f"{e} has no value in the vector model")
 
     def _activation(self, e: Activation, t: int) -> Mat:
+        """phi(s_t) or phi'(s_t) from the forward pass where the model applies phi to
+        s_t; elsewhere (phi'(h_t)) the function's value at that node: a polynomial in
+        the value for tanh and sigmoid, an atom of its own for a generic function."""
         kind = e.args[0].kind
-        self._in_model(t, 1, self.spec.T, kind)
-        value, slope = self.vocab.applied[(e.role, kind)]
-        return self.column(list(self.fwd[slope if e.order else value][t]))
+        self._in_model(t, 0 if kind in self.vocab.states else 1, self.spec.T, kind)
+        if (e.role, kind) in self.vocab.applied:
+            value, slope = self.vocab.applied[(e.role, kind)]
+            return self.column(list(self.fwd[slope if e.order else value][t]))
+        act = PRIMITIVES[self.spec.model.primitive(e.role)]
+        fn = function_name(act, e.role)
+        return self.column(
+            [
+                activation_value(self.ring, act, fn, e.order, (kind, (t, r)), x)
+                for r, x in enumerate(self.fwd[kind][t])
+            ]
+        )
 
     def _index(self, index: sp.Expr, env: dict) -> int:
         value = sp.sympify(index).xreplace(
@@ -291,30 +326,125 @@ class Evaluator(MatrixAlgebra):
             raise EvaluationError(f"the index {index} has no value here")
         return int(value)
 
-    def _subs(self, e: Any, env: dict) -> Any:
-        """A derivative's numerator or denominator with its index evaluated."""
+    def _subs_of(self, e: Any) -> Callable[[dict], Any]:
+        """A closure giving a derivative's numerator or denominator with its index
+        evaluated (see :meth:`_subs`)."""
+        if not _is_indexed(e):
+            return lambda env: e
+        at = self._index_of(e.args[0])
+        cache: dict[int, Any] = {}
+
+        def subs(env: dict) -> Any:
+            t = at(env)
+            if t not in cache:
+                cache[t] = self._subs(e, {}, t)
+            return cache[t]
+
+        return subs
+
+    def _subs(self, e: Any, env: dict, t: int | None = None) -> Any:
+        """A derivative's numerator or denominator with its index evaluated (or at t)."""
         if isinstance(e, Node | E.StepLoss | E.HiddenState):
-            t = self._index(e.args[0], env)
+            t = self._index(e.args[0], env) if t is None else t
             if isinstance(e, Node) and e.kind in self.vocab.states and t == 0:
-                return param(dict(self.spec.model.initial)[e.kind])
+                init = self.spec.model.initial_of(e.kind)
+                if init is None:
+                    raise EvaluationError(
+                        f"{e.kind}_0 is the zero vector here, not a quantity derivatives are "
+                        f"taken of or by"
+                    )
+                return param(init)
             return type(e)(sp.Integer(t))
         return e
 
-    def _big(self, e: sp.Sum | sp.Product) -> Callable[[dict], Any]:
-        body = self.compile(e.function)
-        (var, low, high) = e.limits[0]
-        is_sum = isinstance(e, sp.Sum)
+    def _index_of(self, index: sp.Expr) -> Callable[[dict], int]:
+        """A closure giving an index expression's value in an environment: integer
+        linear expressions (t - 1, j, T + 1 - i) are compiled, others substituted."""
+        expr = sp.sympify(index)
+        terms = expr.as_coefficients_dict()
+        if not all(c.is_Integer for c in terms.values()) or not all(
+            k == 1 or isinstance(k, sp.Symbol) for k in terms
+        ):
+            return lambda env: self._index(expr, env)
+        const = int(terms.get(sp.S.One, 0)) + int(terms.get(E.T, 0)) * self.spec.T
+        linear = [(k, int(c)) for k, c in terms.items() if k != 1 and k != E.T]
+        if not linear:
+            return lambda env: const
+        if len(linear) == 1 and linear[0][1] == 1:  # t, j, t - 1: the usual case
+            (symbol, _), = linear
 
-        def big(env: dict) -> Any:
-            lo, hi = self._index(low, env), self._index(high, env)
-            steps = list(range(lo, hi + 1))
-            if not is_sum and self.order == "latest-left":
-                steps.reverse()
-            out: Any = ZERO if is_sum else ONE
-            for j in steps:
-                tick()
-                value = body({**env, var: sp.Integer(j)})
-                out = self.add(out, value) if is_sum else self.mul(out, value)
+            def shifted(env: dict) -> int:
+                try:
+                    return const + int(env[symbol])
+                except KeyError:
+                    raise EvaluationError(f"the index {index} has no value here") from None
+
+            return shifted
+
+        def value(env: dict) -> int:
+            out = const
+            for symbol, c in linear:
+                if symbol not in env:
+                    raise EvaluationError(f"the index {index} has no value here")
+                out += c * int(env[symbol])
             return out
 
-        return big
+        return value
+
+    def _big(self, e: sp.Sum | sp.Product) -> Callable[[dict], Any]:
+        """A sum (added in pairs: long sums of growing polynomials stay cheap) or a
+        product. Products over a contiguous range are memoised as running products
+        from their upper end, so prod_{j=i+1}^{t} for i = 1..t-1 costs O(t) in all, not
+        O(t^2); the factor with the largest index is on the left (latest-left) or on
+        the right (earliest-left)."""
+        if len(e.limits) > 1:  # SymPy merges nested sums: the first limit is innermost
+            e = type(e)(type(e)(e.function, *e.limits[:-1]), e.limits[-1])
+        body = self.compile(e.function)
+        (var, low, high) = e.limits[0]
+        lo_of, hi_of = self._index_of(low), self._index_of(high)
+        if isinstance(e, sp.Sum):
+
+            def total(env: dict) -> Any:
+                inner = dict(env)
+                values = []
+                for j in range(lo_of(env), hi_of(env) + 1):
+                    tick()
+                    inner[var] = j
+                    values.append(body(inner))
+                while len(values) > 1:  # in pairs
+                    pairs = [self.add(a, b) for a, b in zip(values[::2], values[1::2])]
+                    values = pairs + ([values[-1]] if len(values) % 2 else [])
+                return values[0] if values else ZERO
+
+            return total
+        free = sorted(e.function.free_symbols - {var}, key=str)
+        memo: dict[tuple, list[Any]] = {}
+        latest_left = self.order == "latest-left"
+
+        def product(env: dict) -> Any:
+            a, b = lo_of(env), hi_of(env)
+            if a > b:
+                return ONE
+            running = memo.setdefault((tuple(env.get(f) for f in free), b), [ONE])
+            if len(running) <= b - a + 1:
+                inner = dict(env)
+                out = running[-1]
+                for j in range(b - len(running) + 1, a - 1, -1):
+                    tick()
+                    inner[var] = j
+                    value = body(inner)
+                    out = self.mul(out, value) if latest_left else self.mul(value, out)
+                    running.append(out)
+            return running[b - a + 1]
+
+        return product
+
+
+def _name(e: Any) -> str | None:
+    """The name of a parameter symbol (w, W_hh, h_0), or None for anything else."""
+    return e.name if isinstance(e, sp.Symbol) else None
+
+
+def _is_indexed(e: Any) -> bool:
+    """Whether ``e`` is a quantity at a time step (h_t, l_t), whose index has a value."""
+    return isinstance(e, Node | E.StepLoss | E.HiddenState)

@@ -27,7 +27,7 @@ from lark import Token, Tree
 from .. import expr as E
 from ..core.model import Model
 from ..errors import EvaluationError
-from ..notation.meaning import Reader
+from ..notation.meaning import INDEX_LETTERS, OneStep, Reader
 from ..notation.parse import Parsed, parse_tree
 from .model import GRADIENTS
 from .vocabulary import Vocabulary, vocabulary
@@ -120,6 +120,8 @@ class VectorReader(Reader):
     vocab: Vocabulary
 
     def name(self, key: str, sub: Tree | None, node: Any) -> Any:
+        if self.vocab.scalar and key.startswith(("\\mathbf ", "\\operatorname ")):
+            return super().name(key, sub, node)  # vector notation: refused with a hint
         bold = key.startswith("\\mathbf ")
         base = key.removeprefix("\\mathbf ")
         if key == "\\operatorname diag" and sub is None:
@@ -151,18 +153,26 @@ class VectorReader(Reader):
                 return E.L
             if base == "T":
                 return E.T
+            if (base, "") in self.vocab.parameters:  # a parameter without subscript: w, U
+                return param(self.vocab.parameters[(base, "")])
             if base in self.vocab.roles:
                 return self.vocab.roles[base]
             if base == "f":
                 return "f"
+        if key in INDEX_LETTERS and len(key) == 1 and sub is None:
+            raise self.fail(f"the index {key} can only appear in a subscript", node)
         shown = key + (f"_{{{self.subscript_text(sub)}}}" if sub is not None else "")
         raise self.fail(f"unknown symbol {shown}; known names: {self.vocab.known()}", node)
 
     def r_hadamard(self, node: Tree) -> Any:
+        if self.vocab.scalar:
+            return super().r_hadamard(node)
         first, rest = self.chain(node, ("hadamard",))
         return Hadamard(self.value(first), *(self.value(operand) for _, operand in rest))
 
     def r_block(self, node: Tree) -> Any:
+        if self.vocab.scalar:
+            return super().r_block(node)
         cells = node.children[1]
         rows = [
             [self.value(e) for e in row.children if isinstance(e, Tree)]
@@ -174,6 +184,8 @@ class VectorReader(Reader):
         return Block(sp.Integer(len(rows)), sp.Integer(len(rows[0])), *[c for r in rows for c in r])
 
     def power(self, base: sp.Expr, sup: Tree, node: Any) -> sp.Expr:
+        if self.vocab.scalar:
+            return super().power(base, sup, node)
         exponent = sup.children[0]
         if isinstance(exponent, Token) and exponent.type == "TOP":
             return Transposed(base)
@@ -184,8 +196,14 @@ class VectorReader(Reader):
         return super().power(base, sup, node)
 
     def apply(self, fn: Any, order: int, args: list[Tree], node: Any) -> Any:
-        if fn == "f":
-            return super().apply(fn, order, args, node)
+        if fn == "f":  # the one-step map f(x_t, h_{t-1}, w_h) of a one-state model
+            values = [self.value(a) for a in args]
+            states = [a for a in values if isinstance(a, Node) and a.kind in self.vocab.states]
+            if order or len(states) != 1 or len(self.vocab.states) != 1:
+                raise self.fail(
+                    "f takes (x_t, h_{t-1}, w_h): the previous state among its arguments", node
+                )
+            return OneStep(states[0].args[0] + 1)
         if fn == "diag":
             if order or len(args) != 1:
                 raise self.fail("diag takes one vector", node)
@@ -194,12 +212,12 @@ class VectorReader(Reader):
             if len(args) != 1:
                 raise self.fail(f"\\{fn} takes one argument", node)
             arg = self.value(args[0])
-            allowed = self.vocab.arguments(fn)
-            if not (isinstance(arg, Node) and arg.kind in allowed):
-                at = allowed[0]
-                target = self.vocab.applied[(fn, at)][0]
+            if not (isinstance(arg, Node) and arg.kind not in self.vocab.adjoints):
+                allowed = self.vocab.arguments(fn)
+                at = allowed[0] if allowed else "s"
                 raise self.fail(
-                    f"\\{fn} is applied to {at}_k here ({target}_k = \\{fn}({at}_k)), not to {arg}",
+                    f"\\{fn} is known at a variable of the model at some step, such as "
+                    f"{at}_k, not at {arg}",
                     node,
                 )
             return activation(fn, order)(arg)
@@ -210,6 +228,8 @@ class VectorReader(Reader):
     def r_derivative(self, node: Tree) -> sp.Expr:
         got = super().r_derivative(node)
         num, den = got.args
+        if isinstance(num, E.HiddenState):  # d f(x_t, h_{t-1}, w_h): the state at t
+            num = node_class(self.vocab.states[0])(num.args[0])
         if isinstance(got, E.ImmediatePartial):
             return VImmediate(num, den)
         return VTotal(num, den)
@@ -254,3 +274,46 @@ def free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
             "a formula may have one, meaning every t"
         )
     return next(iter(free), None)
+
+
+#: The seeds' quantities (:mod:`symbptt.expr`) and the scalar model's variables they are.
+_SEED_NODES = {
+    E.HiddenState: "h",
+    E.PreActivation: "s",
+    E.Input: "x",
+    E.Prediction: "yhat",
+    E.Target: "d",
+}
+
+
+def from_seed_notation(expr: sp.Expr, model: Model) -> sp.Expr:
+    """A formula written with the objects of :mod:`symbptt.expr` (``E.PhiPrime(E.s(E.t))
+    * E.w``, the seeds' boxed formula) as the objects this module reads formulas into,
+    for a model with those names (the scalar model; each name is checked against it).
+
+    Raises:
+        EvaluationError: a name the model does not have.
+    """
+    names = {v.name for v in model.variables} | {view.name for view in model.views}
+
+    def known(name: str) -> str:
+        if name not in names:
+            raise EvaluationError(f"{name} is not a name of the {model.name}")
+        return name
+
+    def convert(e: sp.Basic) -> sp.Basic:
+        if isinstance(e, sp.Symbol) and e.name in ("w", "v", "w_h"):
+            return param(known(e.name))
+        if type(e) in _SEED_NODES:
+            return node_class(known(_SEED_NODES[type(e)]))(e.args[0])
+        if isinstance(e, E.Application):
+            return activation(e.role, e.order)(convert(e.args[0]))
+        if isinstance(e, E.TotalDerivative):
+            return VTotal(convert(e.num), convert(e.den))
+        if isinstance(e, E.ImmediatePartial):
+            return VImmediate(convert(e.num), convert(e.den))
+        if not e.args or isinstance(e, E.StepLoss):
+            return e
+        return e.func(*(convert(a) for a in e.args))
+
+    return convert(sp.sympify(expr))

@@ -57,9 +57,11 @@ def forward_lines(
                 f"{', '.join(NUMPY_PRIMITIVES)} (got {primitive})"
             )
     for state, init in model.initial:
-        declare(state, f"{init}.shape[0]")
-        lines.append(f"{array_name(state)} = np.zeros((T + 2, {init}.shape[0]))")
-        lines.append(f"{array_name(state)}[0] = {init}[:, 0]")
+        size = str(model.shape(state)[0]) if init is None else f"{init}.shape[0]"
+        declare(state, size)
+        lines.append(f"{array_name(state)} = np.zeros((T + 2, {size}))")
+        if init is not None:
+            lines.append(f"{array_name(state)}[0] = {init}[:, 0]")
 
     def value(expr: Expr, at: str | None) -> str:
         if isinstance(expr, Apply):

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..algebra import Ring
+from ..algebra import PolynomialRing, Ring
 from ..core.tensor import matmul
 from ..errors import EvaluationError
-from ..limits import check_product
+from ..limits import check_product, tick
 
 
 class ShapeError(EvaluationError):
@@ -92,6 +92,10 @@ class MatrixAlgebra:
     ring: Ring
 
     def add(self, a: Any, b: Any) -> Any:
+        if type(a) is Mat and type(b) is Mat and len(a.rows) == len(b.rows) == 1:
+            (ra,), (rb,) = a.rows, b.rows
+            if len(ra) == len(rb) == 1:  # two numbers: the scalar model's hot path
+                return Mat(((ra[0] + rb[0],),))
         if a is ZERO:
             return b
         if b is ZERO:
@@ -102,15 +106,30 @@ class MatrixAlgebra:
             return Family(a.param, {k: self.add(a.members[k], b.members[k]) for k in a.members})
         raise ShapeError(f"cannot add {shape_of(a)} and {shape_of(b)}")
 
+    def _check_product(self, a: Any, b: Any) -> None:
+        """The work limits of a product: sizes where values grow (exact canonical
+        forms), the deadline alone where they cannot."""
+        if isinstance(self.ring, PolynomialRing):
+            check_product(a, b)
+        else:
+            tick()
+
     def scale(self, c: Any, a: Any) -> Any:
         if isinstance(a, Mat):
-            check_product(c, a)
+            self._check_product(c, a)
+            if len(a.rows) == 1 and len(a.rows[0]) == 1:  # the scalar model's hot path
+                return Mat(((c * a.rows[0][0],),))
             return Mat(tuple(tuple(c * x for x in row) for row in a.rows))
         if isinstance(a, Family):
             return Family(a.param, {k: self.scale(c, m) for k, m in a.members.items()})
         return a
 
     def mul(self, a: Any, b: Any) -> Any:
+        if type(a) is Mat and type(b) is Mat and len(a.rows) == len(b.rows) == 1:
+            (ra,), (rb,) = a.rows, b.rows
+            if len(ra) == len(rb) == 1:  # two numbers: the scalar model's hot path
+                self._check_product(ra[0], rb[0])
+                return Mat(((ra[0] * rb[0],),))
         if a is ONE:
             return b
         if b is ONE:
@@ -125,7 +144,7 @@ class MatrixAlgebra:
             (r, k), (k2, c) = a.shape, b.shape
             if k != k2:
                 raise ShapeError(f"cannot multiply a {r}x{k} matrix by a {k2}x{c} matrix")
-            check_product(a, b)
+            self._check_product(a, b)
             return Mat(tuple(map(tuple, matmul(a.rows, b.rows, self.ring.zero))))
         if isinstance(a, Mat) and isinstance(b, Family):
             return Family(b.param, {k: self.mul(a, m) for k, m in b.members.items()})

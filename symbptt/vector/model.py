@@ -15,7 +15,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..core.losses import LOSS_TABLE
+from ..core.losses import CONCRETE_LOSSES
 from ..core.model import Model
 from ..core.primitives import Primitive
 from ..errors import SpecError
@@ -88,7 +88,7 @@ class ElmanSpec(HasActivations):
                 raise SpecError(f"{name} must be an integer between 1 and {top}, got {value!r}")
         choose_from("activation", self.activation, ACTIVATIONS)
         choose_from("output activation", self.output_activation, ACTIVATIONS)
-        choose_from("loss", self.loss, LOSS_TABLE)
+        choose_from("loss", self.loss, CONCRETE_LOSSES)
         choose_from("loss reduction", self.reduction, REDUCTIONS)
 
     @functools.cached_property
@@ -173,11 +173,8 @@ class ElmanSpec(HasActivations):
             >>> ElmanSpec(hidden=2, T=1, inputs=1).source("w_h", 2, 0)
             ('W_hh', 0, 1)
         """
-        if parameter != CONCATENATION:
-            return parameter, r, c
-        if r < self.inputs:
-            return "W_xh", c, r
-        return "W_hh", c, r - self.inputs
+        self.shape(parameter)  # known, or a SpecError
+        return self.model.source(parameter, r, c)
 
 
 @dataclass(frozen=True)
@@ -263,8 +260,8 @@ class CellSpec:
         return self.model.shape(name)
 
     def source(self, parameter: str, r: int, c: int) -> tuple[str, int, int]:
-        """The parameter entry that entry (r, c) of ``parameter`` is (a cell has no views)."""
-        return parameter, r, c
+        """The parameter entry that entry (r, c) of ``parameter`` (or of a view) is."""
+        return self.model.source(parameter, r, c)
 
     def exact_refusal(self) -> str | None:
         """Why exact verification is refused (None: it is not): a gated cell's canonical

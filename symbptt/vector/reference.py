@@ -44,6 +44,10 @@ from ..errors import EvaluationError
 from .model import ElmanSpec
 
 _LSE = sp.Function("LSE")
+#: A generic per-step loss l(o_1, ..., o_k, d_1, ..., d_k) (its slopes: the series lgrad).
+_LOSS = sp.Function("l")
+#: The head's functions whose derivatives by the output are series of the forward pass.
+_HEAD_SLOPES = {_LSE: "yhat", _LOSS: "lgrad"}
 
 
 class SympyModel:
@@ -58,8 +62,11 @@ class SympyModel:
         self.functions = {role: sp.Function(role) for role, _, _ in model.functions}
         #: (function, argument) -> (slope series or target, t, r)
         self.nodes: dict[tuple[Any, sp.Basic], tuple[str, str, int, int]] = {}
-        self.lse_nodes: dict[tuple[sp.Basic, ...], int] = {}
-        series: dict[str, list[sp.Matrix]] = {s: [self.P[p]] for s, p in model.initial}
+        #: the arguments of the head's function (softmax's LSE, a generic loss) -> t
+        self.head_nodes: dict[tuple[sp.Basic, ...], int] = {}
+        series: dict[str, list[sp.Matrix]] = {
+            s: [sp.zeros(*model.shape(s)) if p is None else self.P[p]] for s, p in model.initial
+        }
         loss = sp.Integer(0)
         for t in range(1, spec.T + 1):
             for name in (*model.of_kind("input"), *model.of_kind("target")):
@@ -71,9 +78,13 @@ class SympyModel:
             if model.head.loss == "squared":
                 squares = sum(((out[q] - target[q]) ** 2 for q in range(out.rows)), sp.Integer(0))
                 loss += squares / 2
+            elif model.head.loss == "generic":
+                args = (*out, *target)
+                self.head_nodes[args] = t
+                loss += _LOSS(*args)
             else:
                 args = tuple(out)
-                self.lse_nodes[args] = t
+                self.head_nodes[args] = t
                 loss += _LSE(*args) - sum((target[q] * out[q] for q in range(out.rows)), 0)
         self.series = series
         self.L = loss / spec.T if spec.reduction == "mean" else loss
@@ -167,29 +178,31 @@ class Converter(SympyToRing):
             return self.fwd[kind][t][r]
         if isinstance(e, sp.Subs):
             inner = e.expr
-            if isinstance(inner, sp.Derivative) and inner.expr.func == _LSE:
-                return self._softmax(inner, dict(zip(e.variables, e.point)))
+            if isinstance(inner, sp.Derivative) and inner.expr.func in _HEAD_SLOPES:
+                return self._head_slope(inner, dict(zip(e.variables, e.point)))
             (point,) = e.point
             return self._at(inner.expr.func, point, 1)
         if isinstance(e, sp.Derivative):
-            if e.expr.func == _LSE:
-                return self._softmax(e, {})
+            if e.expr.func in _HEAD_SLOPES:
+                return self._head_slope(e, {})
             return self._at(e.expr.func, e.expr.args[0], 1)
         if len(e.args) == 1 and (e.func, e.args[0]) in self.model.nodes:
             return self._at(e.func, e.args[0], 0)
         raise EvaluationError(f"the SymPy reference cannot convert {e}")
 
-    def _softmax(self, derivative: sp.Derivative, point: dict) -> Any:
-        """d LSE / d arg_q at o_t: softmax(o_t)[q]."""
+    def _head_slope(self, derivative: sp.Derivative, point: dict) -> Any:
+        """d LSE / d arg_q at o_t: softmax(o_t)[q]; d l / d arg_q at (o_t, d_t):
+        l'(o_t, d_t)[q]."""
         ((variable, count),) = derivative.variable_count
         if count != 1:
             raise EvaluationError(f"unexpected derivative {derivative}")
         args = derivative.expr.args
         q = args.index(variable)
-        t = self.model.lse_nodes.get(tuple(point.get(a, a) for a in args))
-        if t is None:
-            raise EvaluationError(f"unrecognised softmax node {derivative}")
-        return self.fwd["yhat"][t][q]
+        t = self.model.head_nodes.get(tuple(point.get(a, a) for a in args))
+        series = _HEAD_SLOPES[derivative.expr.func]
+        if t is None or q >= len(self.fwd[series][t]):
+            raise EvaluationError(f"unrecognised node of the loss {derivative}")
+        return self.fwd[series][t][q]
 
     def _at(self, func: Any, arg: sp.Basic, order: int) -> Any:
         """A primitive (order 0) or its slope (order 1) at a recognised node."""

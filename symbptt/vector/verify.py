@@ -121,7 +121,7 @@ def _initial_state(
     """dh_t/dh_0 = J_t J_{t-1} ... J_1 for every t (the chain with no immediate term:
     h_0 enters only the first step), each new Jacobian on the left."""
     n, S = spec.hidden, state_label(spec.model)
-    seeds = [(init, b, 0) for _, init in spec.model.initial for b in range(spec.shape(init)[0])]
+    seeds = [(init, b, 0) for init in spec.model.initial_parameters for b in range(spec.shape(init)[0])]
     chain = identity(n, ring)
     for t in range(1, spec.T + 1):
         left, right = (jacobians[t], chain) if order == "latest-left" else (chain, jacobians[t])
@@ -141,7 +141,7 @@ def _initial_state(
 
 def output_parameters(spec: ElmanSpec) -> tuple[str, ...]:
     """The parameters that do not feed the state (the output layer: W_hy, b_y)."""
-    feeding = {*state_parameters(spec.model), *(init for _, init in spec.model.initial)}
+    feeding = {*state_parameters(spec.model), *spec.model.initial_parameters}
     return tuple(p for p in spec.model.parameters if p not in feeding)
 
 

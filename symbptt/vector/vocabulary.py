@@ -35,6 +35,9 @@ class Vocabulary:
         states: the model's states.
         computed: the variables an equation computes (states and intermediates) and the
             head's probabilities.
+        scalar: every variable is a number (the seeds' model): bold letters, transposes,
+            diag, the elementwise product and block matrices are refused as vector
+            notation, which a user meant for a vector model.
     """
 
     vectors: dict[str, str]
@@ -44,6 +47,7 @@ class Vocabulary:
     adjoints: dict[str, str]
     states: tuple[str, ...]
     computed: tuple[str, ...]
+    scalar: bool = False
 
     def arguments(self, role: str) -> list[str]:
         """The variables a function role is applied to."""
@@ -54,6 +58,11 @@ class Vocabulary:
         vectors = ", ".join(f"{key}_t" for key in self.vectors)
         parameters = ", ".join(f"{k}_{{{s}}}" if s else k for k, s in self.parameters)
         roles = ", ".join(self.roles)
+        if self.scalar:
+            return (
+                f"{vectors}; {parameters}; L, \\ell_t, T; {roles} and their primes; "
+                f"f(x_t, h_{{t-1}}, w_h)"
+            )
         return (
             f"{vectors}, bold or not; {parameters}; L, \\ell_t, T; {roles} and their "
             f"primes; ^\\top, \\operatorname{{diag}}, \\odot"
@@ -117,4 +126,6 @@ def vocabulary(model: Model) -> Vocabulary:
         if isinstance(eq.expr, Apply) and isinstance(eq.expr.arg, Var):
             applied[(eq.expr.role, eq.expr.arg.name)] = (eq.target, eq.slope or "")
     computed = tuple(v.name for v in model.variables if v.kind in ("state", "intermediate"))
-    return Vocabulary(vectors, parameters, roles, applied, adjoints, model.states, computed)
+    return Vocabulary(
+        vectors, parameters, roles, applied, adjoints, model.states, computed, model.scalar
+    )

@@ -20,6 +20,8 @@ from typing import Any
 #: ``import symbptt`` and the command line start fast.
 _EXPORTS = {
     "FormulaCheckResult": (".verdict", "FormulaCheckResult"),
+    "FormulaClaim": (".claims", "FormulaClaim"),
+    "formula_claim": (".claims", "formula_claim"),
     "assert_equivalent": (".checker", "assert_equivalent"),
     "check": (".checker", "check"),
     "BackwardRecursion": (".derive.backward", "BackwardRecursion"),
@@ -83,6 +85,7 @@ __all__ = [
     "EvaluationError",
     "Expansion",
     "FormulaCheckResult",
+    "FormulaClaim",
     "FormulaSyntaxError",
     "Formulas",
     "MAX_T",
@@ -95,6 +98,7 @@ __all__ = [
     "__version__",
     "assert_equivalent",
     "check",
+    "formula_claim",
     "expand",
     "unroll",
     "verify",

@@ -20,6 +20,7 @@ import sympy as sp
 
 from . import expr as E
 from .algebra import ModularRing, PolynomialRing, Ring
+from .claims import FormulaClaim
 from .derive.adjoint import Program
 from .derive.backward import DEFAULT_RECURSION, BackwardRecursion, run_backward
 from .derive.expansion import LeafValues, evaluate_steps, follows_by_rules, plan
@@ -48,6 +49,8 @@ class Formulas:
             parameter symbol.
         program: the backward program under test for a vector model (None: the program
             derived from the model's equations, :func:`symbptt.derive.adjoint.derive`).
+        claims: formulas claimed for every t (:class:`symbptt.claims.FormulaClaim`),
+            each checked as a check of the report (the models of the core).
     """
 
     definitions: Definitions = DEFAULT_DEFINITIONS
@@ -62,6 +65,7 @@ class Formulas:
         )
     )
     program: Program | None = None
+    claims: tuple[FormulaClaim, ...] = ()
 
 
 DEFAULT_FORMULAS = Formulas()
@@ -311,10 +315,23 @@ def verify(
     if not isinstance(spec, RNNSpec):  # the vector model has its own verifier
         from .vector.verify import verify_vector
 
-        if dataclasses.replace(formulas, program=None) != DEFAULT_FORMULAS:
-            raise SpecError("the vector model's claim is its backward program (program=)")
+        if dataclasses.replace(formulas, program=None, claims=()) != DEFAULT_FORMULAS:
+            raise SpecError(
+                "the vector model's claims are its backward program (program=) and formula "
+                "claims (claims=)"
+            )
         return verify_vector(
-            spec, method=method, seed=seed, progress=progress, program=formulas.program
+            spec,
+            method=method,
+            seed=seed,
+            progress=progress,
+            program=formulas.program,
+            claims=formulas.claims,
+        )
+    if formulas.claims:
+        raise SpecError(
+            "formula claims (claims=) are checked for the models of the core (ElmanSpec, "
+            "CellSpec); the scalar model's claims are its Formulas fields"
         )
     if method == "exact" and spec.T > EXACT_MAX_T:
         raise SpecError(

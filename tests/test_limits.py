@@ -129,14 +129,15 @@ def test_the_documented_sizes_are_within_the_estimate() -> None:
     below the limit: its running products are shared by every t."""
     from symbptt import expr as E
     from symbptt.limits import MAX_EVALUATIONS, estimate
-    from symbptt.notation.meaning import parse
+    from symbptt.model import RNNSpec
+    from symbptt.vector.formula import parse_vector
 
     boxed = (
         r"\frac{\partial h_t}{\partial w} = \frac{\partial^+ h_t}{\partial w} + "
         r"\sum_{i=1}^{t-1} \left(\prod_{j=i+1}^{t} \frac{\partial h_j}{\partial h_{j-1}}"
         r"\right) \frac{\partial^+ h_i}{\partial w}"
     )
-    sides = parse(boxed).sides
+    sides = parse_vector(boxed, model=RNNSpec(T=4).model).sides
     assert estimate(sides, 1000, T_symbol=E.T, memoized_products=True) < MAX_EVALUATIONS
     with pytest.raises(WorkLimitError):
         estimate(sides, 1000, T_symbol=E.T, memoized_products=False)

@@ -92,7 +92,9 @@ def step_loss(
         return total, None
     if name == "generic":  # atoms at the node (o_t, d_t), one per gradient entry
         point = tuple(x.val if dual else x for x in (*output, *target))
-        nodes = [("step", t)] if len(output) == 1 else [("step", (t, q)) for q in range(len(output))]
+        nodes = (
+            [("step", t)] if len(output) == 1 else [("step", (t, q)) for q in range(len(output))]
+        )
         step = ring.atom(("l", 0, ("step", t)), point)
         grad = [ring.atom(("l", 1, node), point) for node in nodes]
         if dual:

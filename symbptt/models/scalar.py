@@ -39,16 +39,16 @@ def declare(
             Variable("d", "target", SCALAR, "d_{@}", "target"),
             Variable("s", "intermediate", SCALAR, "s_{@}", "pre-activation"),
             Variable("h", "state", SCALAR, "h_{@}", "hidden state"),
-            Variable("yhat", "intermediate", SCALAR, r"\hat{y}_{@}", "prediction", ("o", "\\hat o")),
+            Variable(
+                "yhat", "intermediate", SCALAR, r"\hat{y}_{@}", "prediction", ("o", "\\hat o")
+            ),
             Variable("w", "parameter", SCALAR, "w", "recurrent weight"),
             Variable("v", "parameter", SCALAR, "v", "input weight"),
             *(initial if h0 == "symbol" else ()),
             *lgrad,
         ),
         equations=(
-            Equation(
-                "s", Add(MatVec(Param("w"), Var("h", -1)), MatVec(Param("v"), Var("x")))
-            ),
+            Equation("s", Add(MatVec(Param("w"), Var("h", -1)), MatVec(Param("v"), Var("x")))),
             Equation("h", Apply("phi", Var("s")), slope="dphi"),
             Equation("yhat", Apply("theta", Var("h")), slope="dtheta"),
         ),

@@ -1,10 +1,9 @@
-"""The meaning of a parsed formula: Lark's tree to expressions of :mod:`symbptt.expr`.
-
-Names (scalar model; note 000's names in brackets): ``h_t``, ``s_t``, ``x_t``,
-``\\hat y_t`` (``o_t``, ``\\hat o_t``), ``d_t``, ``w``, ``v``, ``w_h`` (the pair (v, w)),
-``h_0``, ``L`` (``\\hat L``, ``\\mathcal L``), ``\\ell_t`` / ``l_t``, ``T``; the functions
-``\\phi`` (``\\phi_h``), ``\\theta`` (``\\phi_o``) and their primes, and the one-step map
-``f(x_t, h_{t-1}, w_h)``. Anything else is an error that names it: never a guess.
+"""The meaning of a parsed formula that does not depend on a model's names: Lark's tree
+to SymPy expressions, with sums and products and their bound indices, index arithmetic,
+fractions, powers and derivatives (``\\frac{\\partial A}{\\partial B}``, total or, with
+``\\partial^+``, immediate). The names of a model are read by a subclass
+(:class:`symbptt.vector.formula.VectorReader`, with the model's notation table); here a
+name is an error that names it: never a guess.
 """
 
 from __future__ import annotations
@@ -16,31 +15,12 @@ from lark import Token, Tree
 
 from .. import expr as E
 from ..errors import FormulaSyntaxError
-from .parse import Parsed, parse_tree
 
-#: The pair w_h = (v, w) of note 000: a formula in it must hold for each component.
-W_PAIR = sp.Symbol("w_h")
 INDEX_LETTERS = "tijkmnpqr"
 
-KNOWN_NAMES = (
-    "h_t, s_t, x_t, \\hat y_t (o_t, \\hat o_t), d_t, w, v, w_h, h_0, L "
-    "(\\hat L), \\ell_t (l_t), T, \\phi (\\phi_h), \\theta (\\phi_o), "
-    "f(x_t, h_{t-1}, w_h)"
-)
-
-#: What the scalar reader says of bold vectors, transposes, diag and \odot.
+#: What the reader says of bold vectors, transposes, diag and \odot in a model written in
+#: scalar notation.
 VECTOR_HINT = "check it against the vector model (--model elman, or model=ElmanSpec(...))"
-
-_QUANTITIES = {
-    "h": E.HiddenState,
-    "s": E.PreActivation,
-    "x": E.Input,
-    "d": E.Target,
-    "o": E.Prediction,
-    "l": E.StepLoss,
-    "\\ell": E.StepLoss,
-}
-_FUNCTIONS = {"\\phi": "phi", "\\theta": "theta", "\\phi_h": "phi", "\\phi_o": "theta"}
 
 
 class OneStep:
@@ -48,16 +28,6 @@ class OneStep:
 
     def __init__(self, index: sp.Expr) -> None:
         self.index = index
-
-
-def parse(text: str, *, expression: bool = False) -> Parsed:
-    """Parse an equation ``A = B (= C ...)`` (or, with ``expression``, one expression)
-    into expressions of the scalar model.
-
-    Raises:
-        FormulaSyntaxError: with line and column, for anything not understood.
-    """
-    return parse_tree(text, Reader, expression=expression)
 
 
 class Reader:
@@ -280,34 +250,20 @@ class Reader:
         return self.text[sub.meta.start_pos + 1 : sub.meta.end_pos].strip("{} ")
 
     def name(self, key: str, sub: Tree | None, node: Any) -> Any:
+        """What a name means: a subclass knows a model's names; here only the errors."""
         if key.startswith(("\\mathbf ", "\\operatorname ")):
             raise self.fail(f"{key.split()[0]} is vector notation: {VECTOR_HINT}", node)
-        index = None
-        if sub is not None:
-            text = self.subscript_text(sub)
-            if key in ("w", "\\phi") and text in ("h", "o"):
-                if key == "w" and text == "h":
-                    return W_PAIR
-                return _FUNCTIONS[f"\\phi_{text}"]
-            index = self.index(sub.children[0])
-        if key in ("\\hat y", "\\hat o", "y"):
-            key = "o" if key != "y" else "y"
-        if key in _QUANTITIES and index is not None:
-            return _QUANTITIES[key](index)
-        if key in ("w", "v") and index is None:
-            return E.w if key == "w" else E.v
-        if key in ("L", "\\hat L", "\\mathcal L") and index is None:
-            return E.L
-        if key == "T" and index is None:
-            return E.T
-        if key in _FUNCTIONS and index is None:
-            return _FUNCTIONS[key]
-        if key == "f" and index is None:
-            return "f"
+        raise self.unknown(key, sub, node)
+
+    def unknown(self, key: str, sub: Tree | None, node: Any, known: str = "") -> FormulaSyntaxError:
+        """The error for a name with no meaning (an index letter outside a subscript
+        says so), listing the ``known`` names if given."""
         if key in INDEX_LETTERS and len(key) == 1 and sub is None:
-            raise self.fail(f"the index {key} can only appear in a subscript", node)
+            return self.fail(f"the index {key} can only appear in a subscript", node)
         shown = key + (f"_{{{self.subscript_text(sub)}}}" if sub is not None else "")
-        raise self.fail(f"unknown symbol {shown}; known names: {KNOWN_NAMES}", node)
+        return self.fail(
+            f"unknown symbol {shown}" + (f"; known names: {known}" if known else ""), node
+        )
 
     # -- applications -------------------------------------------------------------------------
     def arguments(self, call: Tree) -> list[Any]:
@@ -363,30 +319,8 @@ class Reader:
         return sp.Pow(base, value, evaluate=False)
 
     def apply(self, fn: Any, order: int, args: list[Tree], node: Any) -> Any:
-        if fn == "f":
-            values = [self.value(a) for a in args]
-            states = [a for a in values if isinstance(a, E.HiddenState)]
-            if order or len(states) != 1:
-                raise self.fail(
-                    "f takes (x_t, h_{t-1}, w_h): the previous state among its arguments", node
-                )
-            return OneStep(states[0].index + 1)
-        if isinstance(fn, str):
-            if len(args) != 1:
-                raise self.fail(f"{fn} takes one argument", node)
-            arg = self.value(args[0])
-            if not isinstance(arg, E.HiddenState | E.PreActivation):
-                raise self.fail(f"{fn} is known only at a node s_k or h_k, not at {arg}", node)
-            table = {
-                ("phi", 0): E.Phi,
-                ("phi", 1): E.PhiPrime,
-                ("theta", 0): E.Theta,
-                ("theta", 1): E.ThetaPrime,
-            }
-            return table[(fn, order)](arg)
-        if order or len(args) != 1:
-            raise self.fail(f"{fn} is not a function", node)
-        return sp.Mul(fn, self.value(args[0]), evaluate=False)  # juxtaposition
+        """A function applied to arguments: a subclass knows a model's functions."""
+        raise self.fail(f"{fn} is not a function", node)
 
     # -- fractions and derivatives ----------------------------------------------------------
     def r_fraction(self, node: Tree) -> sp.Expr:

@@ -44,12 +44,22 @@ READINGS = {
 }
 
 
-def _comparisons(
-    spec: ElmanSpec, sides: list[sp.Expr], ring: Ring, order: str
-) -> Iterator[tuple[str, int | None, Any, Any]]:
-    """(label, t, None, lhs entry, rhs entry) for every t where the formula is defined
-    (the shape :func:`symbptt.verdict.tally` takes)."""
-    ev = Evaluator(spec, ring, order)
+def formula_comparisons(
+    spec: ElmanSpec,
+    sides: list[sp.Expr] | tuple[sp.Expr, ...],
+    ring: Ring,
+    order: str = "latest-left",
+    ev: Evaluator | None = None,
+) -> Iterator[tuple[str, int | None, str | None, Any, Any]]:
+    """(label, t, component, lhs entry, rhs entry) for every t where the formula is
+    defined (the shape :func:`symbptt.verdict.tally` takes), evaluated by ``ev`` (a new
+    evaluator in ``ring`` if not given; the verifier shares one between its claims).
+
+    Raises:
+        ShapeError: the sides' shapes do not fit (naming them).
+        EvaluationError: the formula has no meaning in the model.
+    """
+    ev = ev or Evaluator(spec, ring, order)
     index = free_index(sides)
     compiled = [ev.compile(side) for side in sides]
     for t in range(1, spec.T + 1) if index is not None else [None]:
@@ -94,9 +104,7 @@ def _entries(spec: ElmanSpec, value: Mat | Family) -> list[tuple[str, str | None
     if len(views) != 1:
         return [(f", entry {label}", None, x) for label, x in value.entries()]
     view = views[0]
-    return [
-        (f", component {part} of {view.name}", part, x) for part, x in zip(view.parts, entries)
-    ]
+    return [(f", component {part} of {view.name}", part, x) for part, x in zip(view.parts, entries)]
 
 
 def _concrete(ev: Evaluator, value: Any, other: Any) -> Any:
@@ -128,7 +136,7 @@ def _same_shape(a: Any, b: Any, where: str) -> None:
 def _ring(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, order: str) -> Ring:
     if method == "modular":
         return ModularRing(random.Random(seed))
-    return recorded_ring(spec, lambda recorder: _comparisons(spec, sides, recorder, order))
+    return recorded_ring(spec, lambda recorder: formula_comparisons(spec, sides, recorder, order))
 
 
 def _decide_one(
@@ -137,7 +145,7 @@ def _decide_one(
     """The verdict under one reading of \\prod, or why the sides' shapes do not fit."""
     try:
         ring = _ring(spec, sides, method, seed, order)
-        return tally(ring, _comparisons(spec, sides, ring, order), spec.T)
+        return tally(ring, formula_comparisons(spec, sides, ring, order), spec.T)
     except ShapeError as err:
         return str(err)
 
@@ -214,7 +222,7 @@ def _check(
         counterexample = find_counterexample(
             spec,
             lambda point: singles(
-                (lab, a, b) for lab, _, _, a, b in _comparisons(spec, sides, point, chosen)
+                (lab, a, b) for lab, _, _, a, b in formula_comparisons(spec, sides, point, chosen)
             ),
             verdict.failure,
             seed=seed,

@@ -371,7 +371,7 @@ class Evaluator(MatrixAlgebra):
         if not linear:
             return lambda env: const
         if len(linear) == 1 and linear[0][1] == 1:  # t, j, t - 1: the usual case
-            (symbol, _), = linear
+            ((symbol, _),) = linear
 
             def shifted(env: dict) -> int:
                 try:

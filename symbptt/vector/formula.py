@@ -27,7 +27,7 @@ from lark import Token, Tree
 from .. import expr as E
 from ..core.model import Model
 from ..errors import EvaluationError
-from ..notation.meaning import INDEX_LETTERS, OneStep, Reader
+from ..notation.meaning import OneStep, Reader
 from ..notation.parse import Parsed, parse_tree
 from .model import GRADIENTS
 from .vocabulary import Vocabulary, vocabulary
@@ -159,10 +159,7 @@ class VectorReader(Reader):
                 return self.vocab.roles[base]
             if base == "f":
                 return "f"
-        if key in INDEX_LETTERS and len(key) == 1 and sub is None:
-            raise self.fail(f"the index {key} can only appear in a subscript", node)
-        shown = key + (f"_{{{self.subscript_text(sub)}}}" if sub is not None else "")
-        raise self.fail(f"unknown symbol {shown}; known names: {self.vocab.known()}", node)
+        raise self.unknown(key, sub, node, self.vocab.known())
 
     def r_hadamard(self, node: Tree) -> Any:
         if self.vocab.scalar:

@@ -9,16 +9,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..algebra import ModularRing, Ring
+from ..claims import FormulaClaim
 from ..core.forward import forward, parameter_values
 from ..core.tensor import identity, matmul
 from ..derive.adjoint import Program, derive
 from ..derive.expansion import expand
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..equivalence import find_counterexample, singles
-from ..errors import SpecError, WorkLimitError
+from ..errors import EvaluationError, SpecError, WorkLimitError
 from ..model import METHOD_NAMES, RNNSpec, choose_from, require_spec
 from ..values import recorded_ring
 from ..verify import CheckResult, Formulas, Report
+from .check import formula_comparisons
 from .engine import (
     Tangents,
     backward,
@@ -29,6 +31,8 @@ from .engine import (
     sum_of_products,
     sum_of_products_all,
 )
+from .evaluate import Evaluator
+from .matrices import ShapeError
 from .model import (
     MODULAR_MAX_WORK,
     ElmanSpec,
@@ -59,6 +63,7 @@ def _comparisons(
     order: str = "latest-left",
     program: Program | None = None,
     jacobian_claim: Tangents | None = None,
+    claims: tuple[FormulaClaim, ...] = (),
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """(check, label, formula value, reference value) for every check of
     :data:`DESCRIPTIONS`: every entry of every gradient by the backward recursion (and by
@@ -113,6 +118,25 @@ def _comparisons(
                             formula[r],
                             tangents[t][r].tan,
                         )
+    yield from _claims(spec, ring, claims)
+
+
+def _claims(
+    spec: ElmanSpec, ring: Ring, claims: tuple[FormulaClaim, ...]
+) -> Iterator[tuple[str, str, Any, Any]]:
+    """Each formula claim for every t where it is defined, as a check of its own (one
+    evaluator for all: they share its forward-mode passes)."""
+    if not claims:
+        return
+    ev = Evaluator(spec, ring)
+    for claim in claims:
+        try:
+            for label, _t, _c, lhs, rhs in formula_comparisons(spec, claim.sides, ring, ev=ev):
+                yield claim.name, label, lhs, rhs
+        except (ShapeError, EvaluationError) as err:
+            raise SpecError(
+                f"the claim {claim.name!r} has no meaning in the model: {err}"
+            ) from None
 
 
 def _initial_state(
@@ -121,7 +145,9 @@ def _initial_state(
     """dh_t/dh_0 = J_t J_{t-1} ... J_1 for every t (the chain with no immediate term:
     h_0 enters only the first step), each new Jacobian on the left."""
     n, S = spec.hidden, state_label(spec.model)
-    seeds = [(init, b, 0) for init in spec.model.initial_parameters for b in range(spec.shape(init)[0])]
+    seeds = [
+        (init, b, 0) for init in spec.model.initial_parameters for b in range(spec.shape(init)[0])
+    ]
     chain = identity(n, ring)
     for t in range(1, spec.T + 1):
         left, right = (jacobians[t], chain) if order == "latest-left" else (chain, jacobians[t])
@@ -253,6 +279,7 @@ def verify_vector(
     order: str = "latest-left",
     program: Program | None = None,
     jacobian: Tangents | None = None,
+    claims: tuple[FormulaClaim, ...] = (),
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """Check the matrix backward recursion against forward mode for every entry of every
@@ -270,6 +297,8 @@ def verify_vector(
         jacobian: the tangent of the state along the previous state, whose columns are
             the Jacobians J_t (default: derived from the equations by forward-mode rules,
             :func:`symbptt.derive.jvp.state_tangents`; diag(phi'(s_t)) W_hh here).
+        claims: formulas claimed for every t (:class:`symbptt.claims.FormulaClaim`), each
+            checked as a check of its own against the true derivatives.
         progress: called as ``progress(check_name, n, 0)`` when the n-th check starts.
 
     Raises:
@@ -299,14 +328,14 @@ def verify_vector(
         if refusal is not None:
             raise SpecError(refusal)
         ring: Ring = recorded_ring(
-            spec, lambda recorder: _comparisons(spec, recorder, order, program, jacobian)
+            spec, lambda recorder: _comparisons(spec, recorder, order, program, jacobian, claims)
         )
     else:
         ring = ModularRing(random.Random(seed))
     found: dict[str, list] = {}
     seconds: dict[str, float] = {}  # the time spent computing and comparing, per check
     last = time.perf_counter()
-    for name, label, ours, ref in _comparisons(spec, ring, order, program, jacobian):
+    for name, label, ours, ref in _comparisons(spec, ring, order, program, jacobian, claims):
         if name not in found and progress is not None:
             progress(name, len(found) + 1, 0)
         found.setdefault(name, []).append((label, ring.equal(ours, ref), ours, ref))
@@ -330,15 +359,19 @@ def verify_vector(
         if failure is not None:
             counterexample = find_counterexample(
                 spec,
-                lambda point: singles(
+                lambda point, name=name: singles(
                     (lab, a, b)
-                    for _, lab, a, b in _comparisons(spec, point, order, program, jacobian)
+                    for check, lab, a, b in _comparisons(
+                        spec, point, order, program, jacobian, claims
+                    )
+                    if check == name
                 ),
                 failure,
                 seed=seed,
             )
         kind = name.split(" d")[0].split(":")[0]
-        description = dict(spec.model.claims).get(kind, DESCRIPTIONS[kind])
+        described = {claim.name: claim.description for claim in claims}
+        description = described.get(name) or dict(spec.model.claims).get(kind, DESCRIPTIONS[kind])
         results.append(
             CheckResult(
                 name,
@@ -352,5 +385,5 @@ def verify_vector(
                 bound,
             )
         )
-    claims = Formulas(program=program or derive(spec.model))
-    return Report(spec, ring.method, REFERENCE, tuple(results), claims)  # type: ignore[arg-type]
+    verified = Formulas(program=program or derive(spec.model), claims=claims)
+    return Report(spec, ring.method, REFERENCE, tuple(results), verified)  # type: ignore[arg-type]

@@ -65,7 +65,7 @@ class Evaluator(MatrixAlgebra):
     def run(self, seed: tuple) -> Trajectory:
         if seed not in self.runs:
             self.runs[seed] = forward(
-                self.spec.model, self.spec.T, self.ring, self.params, seed=seed
+                self.spec.model, self.spec.T, self.ring, self.params, seed=seed, base=self.fwd
             )
         return self.runs[seed]
 
@@ -118,6 +118,8 @@ class Evaluator(MatrixAlgebra):
         if isinstance(num, Node) and num.kind in self.vocab.computed:
             t = int(num.args[0])
             self._in_model(t, 1, self.spec.T, num.kind)
+            if run.is_constant(t):  # before the seeded node
+                return [self.ring.zero] * len(run[num.kind][t])
             return [v.tan for v in run[num.kind][t]]
         names = ", ".join(f"{k}_t" for k in self.vocab.computed)
         raise EvaluationError(f"cannot differentiate {num}: use L, l_t, {names}")

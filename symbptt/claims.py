@@ -28,6 +28,7 @@ from .errors import SpecError
 
 if TYPE_CHECKING:
     from .core.model import Model
+    from .verify import Formulas
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,77 @@ def formula_claim(name: str, latex: str, model: Model, description: str = "") ->
 
     parsed = parse_vector(latex, model=model)
     return FormulaClaim(name, tuple(parsed.sides), description or f"{latex}, for every t", latex)
+
+
+def seed_claims(formulas: Formulas, model: Model) -> tuple[FormulaClaim, ...]:
+    """The seeds' formulas under test (note 000 and question 002, the fields of
+    ``formulas`` in :mod:`symbptt.expr`) as claims about the scalar model: the one-step
+    partials, the boxed sum of products and the loss decomposition (eqns 4-5) for w and
+    v, and question 002's recursion for dL/ds_t with the gradients it gives. The
+    recursion is claimed for every t with dL/ds_(T+1) = 0, which is what solving it from
+    t = T down gives."""
+    from . import expr as E
+    from .derive.backward import delta
+    from .vector.formula import from_seed_notation
+
+    def claim(name: str, lhs: sp.Expr, rhs: sp.Expr, description: str) -> FormulaClaim:
+        sides = (from_seed_notation(lhs, model), from_seed_notation(rhs, model))
+        return FormulaClaim(name, sides, description)
+
+    defs, scale = formulas.definitions, sp.S.One / E.T if model.reduction == "mean" else sp.S.One
+    out = []
+    for p in E.PARAMETERS:
+        out.append(
+            claim(
+                f"immediate partial d+h_t/d{p}",
+                E.immediate(E.t, p),
+                defs.immediate_at(p, E.t),
+                f"d+h_t/d{p} = {defs.immediate_at(p, E.t)} (h_(t-1) held fixed), t = 1..T",
+            )
+        )
+    out.append(
+        claim(
+            "Jacobian dh_t/dh_(t-1)",
+            E.jacobian(E.t),
+            defs.jacobian_at(E.t),
+            f"dh_t/dh_(t-1) = {defs.jacobian_at(E.t)}, t = 1..T",
+        )
+    )
+    for p in E.PARAMETERS:
+        out.append(
+            claim(
+                f"boxed formula dh_t/d{p}",
+                E.total(E.t, p),
+                formulas.sum_of_products(p),
+                f"the boxed formula d+h_t/d{p} + sum_i (prod_j dh_j/dh_(j-1)) d+h_i/d{p} "
+                f"(note 000) equals the true dh_t/d{p}, t = 1..T",
+            )
+        )
+        out.append(
+            claim(
+                f"loss decomposition dL/d{p}",
+                E.TotalDerivative(E.L, p),
+                scale * formulas.decomposition(p),
+                f"dL/d{p} = c sum_t dl_t/dyhat_t theta'(h_t) dh_t/d{p} (eqns 4-5)",
+            )
+        )
+    recursion = formulas.recursion
+    out.append(
+        claim(
+            "recursion dL/ds_t",
+            delta(E.t),
+            recursion.step,
+            "question 002's dL/ds_t = (dL/dyhat_t theta'(h_t) + dL/ds_(t+1) w) phi'(s_t) "
+            "holds for t = T..1 with dL/ds_(T+1) = 0",
+        )
+    )
+    for p, summand in recursion.gradient.items():
+        out.append(
+            claim(
+                f"recursion's gradient dL/d{p}",
+                E.TotalDerivative(E.L, p),
+                sp.Sum(summand, (E.t, 1, E.T)),
+                f"dL/d{p} = sum_t {summand} (answer 001)",
+            )
+        )
+    return tuple(out)

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 #: The largest T any command accepts; the README states the time it takes.
 MAX_T = 5000
+#: The largest T at which SymPy's derivatives of the unrolled model are a second reference.
+SYMPY_REFERENCE_MAX_T = 3
 #: The largest T of the exact method (canonical forms grow with T).
 EXACT_MAX_T = 300
 #: How equality is decided: canonical forms, or evaluation modulo a random prime.
@@ -161,6 +163,11 @@ class RNNSpec(HasActivations):
                 f"method (--method modular)"
             )
         return None
+
+    def uses_sympy_reference(self) -> bool:
+        """Whether SymPy's derivatives of the unrolled model are a second reference:
+        T <= 3 (SymPy's nested forms grow fast beyond)."""
+        return self.T <= SYMPY_REFERENCE_MAX_T
 
     def with_generic_functions(self) -> RNNSpec:
         """The same T, loss and h_0 with both activations generic."""

@@ -73,3 +73,63 @@ def test_a_claim_that_means_nothing_is_refused() -> None:
 def test_the_scalar_model_takes_its_claims_as_formulas_fields() -> None:
     with pytest.raises(SpecError, match="Formulas fields"):
         verify(RNNSpec(T=2), formulas=Formulas(claims=(JACOBIAN,)))
+
+
+# -- the seeds' formulas as claims about the scalar model ------------------------------------
+SEED_NAMES = {
+    "immediate partial d+h_t/dw",
+    "immediate partial d+h_t/dv",
+    "Jacobian dh_t/dh_(t-1)",
+    "boxed formula dh_t/dw",
+    "boxed formula dh_t/dv",
+    "loss decomposition dL/dw",
+    "loss decomposition dL/dv",
+    "recursion dL/ds_t",
+    "recursion's gradient dL/dw",
+    "recursion's gradient dL/dv",
+}
+
+
+def seeds_report(spec: RNNSpec, formulas: Formulas | None = None, method: str = "exact"):
+    from symbptt.claims import seed_claims
+
+    claims = seed_claims(formulas or Formulas(), spec.model)
+    return verify_vector(spec, method=method, claims=claims)
+
+
+@pytest.mark.parametrize("T", [1, 3, 5])
+@pytest.mark.parametrize("activation", ["generic", "tanh", "sigmoid", "identity"])
+def test_the_seeds_formulas_hold_as_claims_about_the_scalar_model(T: int, activation: str) -> None:
+    spec = RNNSpec(T=T, activation=activation, output_activation=activation)
+    report = seeds_report(spec)
+    assert report.holds, [c.name for c in report.failures]
+    assert SEED_NAMES <= {c.name for c in report.checks}
+
+
+@pytest.mark.parametrize("options", [{}, {"loss": "squared", "reduction": "sum", "h0": "zero"}])
+def test_the_seeds_formulas_hold_modulo_a_prime_at_larger_t(options: dict) -> None:
+    report = seeds_report(RNNSpec(T=30, activation="tanh", **options), method="modular")
+    assert report.holds and all(0 < c.error_bound < 2.0**-60 for c in report.checks)
+
+
+def test_a_wrong_seed_formula_fails_its_claim_as_it_fails_the_scalar_verifier() -> None:
+    """Question 002's slip (phi' where theta' belongs), injected as a claim: the claim
+    fails with a counterexample, and the scalar model's own verifier agrees."""
+    from symbptt import expr as E
+    from symbptt.derive.backward import BackwardRecursion, delta
+
+    slip = Formulas(
+        recursion=BackwardRecursion(
+            step=(E.TotalDerivative(E.L, E.yhat(E.t)) * E.PhiPrime(E.h(E.t)) + delta(E.t + 1) * E.w)
+            * E.PhiPrime(E.s(E.t))
+        )
+    )
+    spec = RNNSpec(T=3)
+    failed = {c.name: c for c in seeds_report(spec, slip).failures}
+    assert set(failed) == {"recursion dL/ds_t"}
+    cx = failed["recursion dL/ds_t"].counterexample
+    assert cx is not None and cx.lhs != cx.rhs and "phi'(h_1)" in cx.values
+    assert {c.name for c in verify(spec, formulas=slip).failures} == {
+        "backward recursion dL/dw",
+        "backward recursion dL/dv",
+    }

@@ -595,7 +595,6 @@ def test_17_an_overlong_formula_error_is_short(tmp_path: Path) -> None:
         lambda: symbptt.assert_equivalent("w", "w", model=RNNSpec(T=400)),
         lambda: symbptt.verify(None),
         lambda: symbptt.verify(ElmanSpec),
-        lambda: symbptt.verify_vector(RNNSpec(T=2)),
         lambda: make_tex(dict),
         lambda: make_tex({"T": 2}),
         lambda: make_pdf(RNNSpec(T=2), None),

@@ -20,7 +20,7 @@ from ..values import Dual, activation_value, function_name
 from .losses import LOSS_TABLE, step_loss
 from .model import Model
 from .primitives import PRIMITIVES
-from .tensor import Apply, column
+from .tensor import Apply, column, variables
 
 Matrix = list[list[Any]]
 
@@ -46,10 +46,13 @@ class Trajectory:
     L: Any
     losses: list[Any]
     start: int = 1
+    #: the last step whose values may depend on the seed (a seeded variable that no
+    #: equation reads, such as the head's output, changes nothing after its own step)
+    stop: int | None = None
 
     def is_constant(self, t: int) -> bool:
         """Whether the values of step t do not depend on the seed (plain values)."""
-        return t < self.start - 1
+        return t < self.start - 1 or (self.stop is not None and t > self.stop)
 
     def __getitem__(self, name: str) -> list[Any]:
         return self.series[name]
@@ -124,7 +127,8 @@ def forward(
     loss = lift(zero)
     losses: list[Any] = [None]
     start = 1
-    if base is not None and dual and seed[0] == "node":
+    from_base = base is not None and dual and seed[0] == "node"
+    if from_base:
         start = seed[2]
         for name, values in base.series.items():  # only step start - 1 is read again
             before = values[start - 1]
@@ -135,7 +139,10 @@ def forward(
         for t in range(1, start):
             losses.append(Dual(base.losses[t], zero))
             loss = loss + losses[t]
-    for t in range(start, T + 1):
+    # a seeded variable that no equation reads changes only its own step's loss
+    read = {v.name for eq in model.equations for v in variables(eq.expr)}
+    stop = start if from_base and seed[1] not in read else None
+    for t in range(start, T + 1 if stop is None else stop + 1):
         for name in (*model.of_kind("input"), *model.of_kind("target")):
             rows = model.shape(name)[0]
             series[name].append([lift(ring.atom((name, (t, c)))) for c in range(rows)])
@@ -154,4 +161,8 @@ def forward(
         losses.append(step)
         loss = loss + step
     scale = ring.const(Fraction(1, T) if model.reduction == "mean" else 1)
+    if stop is not None:  # the later steps' losses, unchanged
+        tangent = losses[stop].tan * scale
+        losses.extend(Dual(step, zero) for step in base.losses[stop + 1 :])
+        return Trajectory(series, Dual(base.L, tangent), losses, start, stop)
     return Trajectory(series, loss * scale, losses, start)

@@ -126,6 +126,13 @@ class Evaluator(MatrixAlgebra):
 
     def total(self, num: Any, den: Any) -> Any:
         scalar = num == E.L or isinstance(num, E.StepLoss)
+        for node in (num, den):
+            if isinstance(node, Node) and node.kind in self.vocab.states and node.args[0] == 0:
+                if not self._is_one_step(num, den):
+                    raise EvaluationError(
+                        f"{node.kind}_0 is the zero vector here, not a quantity derivatives "
+                        f"are taken of or by (except the Jacobian at t = 1)"
+                    )
         if _name(den) in self.spec.gradients:
             name = _name(den)
             rows, cols = self.spec.shape(name)
@@ -350,12 +357,8 @@ class Evaluator(MatrixAlgebra):
             t = self._index(e.args[0], env) if t is None else t
             if isinstance(e, Node) and e.kind in self.vocab.states and t == 0:
                 init = self.spec.model.initial_of(e.kind)
-                if init is None:
-                    raise EvaluationError(
-                        f"{e.kind}_0 is the zero vector here, not a quantity derivatives are "
-                        f"taken of or by"
-                    )
-                return param(init)
+                # a zero initial state is no parameter: only J_1 = dh_1/dh_0 is taken by it
+                return type(e)(sp.Integer(0)) if init is None else param(init)
             return type(e)(sp.Integer(t))
         return e
 

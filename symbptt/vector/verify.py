@@ -17,7 +17,7 @@ from ..derive.expansion import expand
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, SpecError, WorkLimitError
-from ..model import METHOD_NAMES, RNNSpec, choose_from, require_spec
+from ..model import METHOD_NAMES, choose_from, require_spec
 from ..values import recorded_ring
 from ..verify import CheckResult, Formulas, Report
 from .check import formula_comparisons
@@ -311,10 +311,6 @@ def verify_vector(
         True
     """
     require_spec(spec, vector=True)
-    if isinstance(spec, RNNSpec):
-        raise SpecError(
-            "verify_vector takes an ElmanSpec or a CellSpec; use verify() for the scalar model"
-        )
     choose_from("method", method, METHOD_NAMES)
     if method == "modular" and verification_work(spec) > MODULAR_MAX_WORK:
         raise WorkLimitError(

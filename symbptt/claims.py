@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,25 @@ class FormulaClaim:
             raise SpecError(f"the claim {self.name!r} needs two or more formula sides")
 
 
+@dataclass(frozen=True)
+class RecursionClaim:
+    """A backward recursion claimed to give the gradients, checked as the check ``name``:
+    ``adjoint`` (a derivative at t, such as dL/ds_t) is ``step`` for t = T..1, solved
+    from the true zero after T (the step may use the adjoint at t + 1 only), and each
+    gradient dL/dP is the sum over t of its summand with the solved adjoints; one
+    comparison per gradient, against the true dL/dP.
+
+    Attributes:
+        gradients: (label, dL/dP, the sum over t) for each gradient the recursion gives.
+    """
+
+    name: str
+    adjoint: sp.Expr
+    step: sp.Expr
+    gradients: tuple[tuple[str, sp.Expr, sp.Expr], ...]
+    description: str = ""
+
+
 def formula_claim(name: str, latex: str, model: Model, description: str = "") -> FormulaClaim:
     """A claim read from LaTeX (``A = B``) with the names of ``model``.
 
@@ -66,7 +86,7 @@ def formula_claim(name: str, latex: str, model: Model, description: str = "") ->
     return FormulaClaim(name, tuple(parsed.sides), description or f"{latex}, for every t", latex)
 
 
-def seed_claims(formulas: Formulas, model: Model) -> tuple[FormulaClaim, ...]:
+def seed_claims(formulas: Formulas, model: Model) -> tuple[FormulaClaim | RecursionClaim, ...]:
     """The seeds' formulas under test (note 000 and question 002, the fields of
     ``formulas`` in :mod:`symbptt.expr`) as claims about the scalar model: the one-step
     partials, the boxed sum of products and the loss decomposition (eqns 4-5) for w and
@@ -119,22 +139,20 @@ def seed_claims(formulas: Formulas, model: Model) -> tuple[FormulaClaim, ...]:
             )
         )
     recursion = formulas.recursion
-    out.append(
-        claim(
-            "recursion dL/ds_t",
-            delta(E.t),
-            recursion.step,
-            "question 002's dL/ds_t = (dL/dyhat_t theta'(h_t) + dL/ds_(t+1) w) phi'(s_t) "
-            "holds for t = T..1 with dL/ds_(T+1) = 0",
-        )
+    seed = functools.partial(from_seed_notation, model=model)
+    gradients = tuple(
+        (f"dL/d{p}", seed(E.TotalDerivative(E.L, p)), seed(sp.Sum(summand, (E.t, 1, E.T))))
+        for p, summand in recursion.gradient.items()
     )
-    for p, summand in recursion.gradient.items():
-        out.append(
-            claim(
-                f"recursion's gradient dL/d{p}",
-                E.TotalDerivative(E.L, p),
-                sp.Sum(summand, (E.t, 1, E.T)),
-                f"dL/d{p} = sum_t {summand} (answer 001)",
-            )
-        )
-    return tuple(out)
+    return (
+        *out,
+        RecursionClaim(
+            "recursion dL/ds_t",
+            seed(delta(E.t)),
+            seed(recursion.step),
+            gradients,
+            "question 002's dL/ds_t = (dL/dyhat_t theta'(h_t) + dL/ds_(t+1) w) phi'(s_t), "
+            "solved from dL/ds_(T+1) = 0, gives dL/dw = sum_t dL/ds_t h_(t-1) and "
+            "dL/dv = sum_t dL/ds_t x_t (answer 001)",
+        ),
+    )

@@ -34,6 +34,7 @@ from .formula import (
     Transposed,
     VImmediate,
     VTotal,
+    free_index,
     param,
 )
 from .matrices import ONE, ZERO, Family, Mat, MatrixAlgebra
@@ -60,6 +61,11 @@ class Evaluator(MatrixAlgebra):
         self.params = parameter_values(spec.model, ring)
         self.fwd = forward(spec.model, spec.T, ring, self.params)
         self.runs: dict[tuple, Trajectory] = {}
+        #: derivatives given by a recursion being solved (:meth:`solve`), by (num, den)
+        self.known: dict[tuple[Any, Any], Any] = {}
+        #: while solving: the derivatives the recursion defines (num, den kind) and the
+        #: step being computed, before which none of them is known yet
+        self.solving: tuple[Any, str, int] | None = None
 
     # -- truth, by forward mode --------------------------------------------------------------
     def run(self, seed: tuple) -> Trajectory:
@@ -162,6 +168,38 @@ class Evaluator(MatrixAlgebra):
         raise EvaluationError(
             f"cannot differentiate with respect to {den}: use a parameter or {names}"
         )
+
+    def solve(self, adjoint: sp.Expr, step: sp.Expr) -> None:
+        """Solve a backward recursion: ``adjoint`` (a derivative at t, such as dL/ds_t)
+        is ``step`` (in terms of the adjoint at t + 1) for t = T..1, from the true zero
+        after T; the values become :attr:`known` to every formula compiled by this
+        evaluator afterwards (a gradient's sum over the adjoints).
+
+        Raises:
+            EvaluationError: the step uses the adjoint at t or before, not solved yet.
+        """
+        index = free_index([adjoint, step])
+        if not isinstance(adjoint, VTotal) or index is None:
+            raise EvaluationError(f"{adjoint} is not a derivative at t")
+        num, den = adjoint.args
+        compiled = self.compile(step)
+        at = self._subs_of(den)
+        for t in range(self.spec.T, 0, -1):
+            self.solving = (num, den.func.kind, t)
+            try:
+                self.known[(num, at({index: t}))] = compiled({index: t})
+            finally:
+                self.solving = None
+
+    def _require_solved(self, num: Any, den: Any) -> None:
+        if self.solving is None:
+            return
+        top, kind, t = self.solving
+        if num == top and isinstance(den, Node) and den.kind == kind and int(den.args[0]) <= t:
+            raise EvaluationError(
+                f"the recursion for its value at t = {t} uses the value at "
+                f"t = {den.args[0]}, which is not known yet (it is solved from t = T down)"
+            )
 
     def _is_one_step(self, num: Any, den: Any) -> bool:
         """Whether num/den is h_k/h_(k-1) of a one-state model within 1..T: every path
@@ -299,7 +337,12 @@ class Evaluator(MatrixAlgebra):
                 key = tuple(index(env) for index in at)
                 hit = memo.get(key)
                 if hit is None:
-                    hit = memo[key] = fn(num(env), den(env))
+                    n, d = num(env), den(env)
+                    hit = self.known.get((n, d))
+                    if hit is None:
+                        self._require_solved(n, d)
+                        hit = fn(n, d)
+                    memo[key] = hit
                 return hit
 
             return derivative

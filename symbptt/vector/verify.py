@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..algebra import ModularRing, Ring
-from ..claims import FormulaClaim
+from ..claims import FormulaClaim, RecursionClaim
 from ..core.forward import forward, parameter_values
 from ..core.tensor import identity, matmul
 from ..derive.adjoint import Program, derive
@@ -63,7 +63,7 @@ def _comparisons(
     order: str = "latest-left",
     program: Program | None = None,
     jacobian_claim: Tangents | None = None,
-    claims: tuple[FormulaClaim, ...] = (),
+    claims: tuple[FormulaClaim | RecursionClaim, ...] = (),
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """(check, label, formula value, reference value) for every check of
     :data:`DESCRIPTIONS`: every entry of every gradient by the backward recursion (and by
@@ -122,7 +122,7 @@ def _comparisons(
 
 
 def _claims(
-    spec: ElmanSpec, ring: Ring, claims: tuple[FormulaClaim, ...]
+    spec: ElmanSpec, ring: Ring, claims: tuple[FormulaClaim | RecursionClaim, ...]
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """Each formula claim for every t where it is defined, as a check of its own (one
     evaluator for all: they share its forward-mode passes)."""
@@ -131,6 +131,9 @@ def _claims(
     ev = Evaluator(spec, ring)
     for claim in claims:
         try:
+            if isinstance(claim, RecursionClaim):
+                yield from _recursion(spec, ring, claim)
+                continue
             for label, _t, _c, lhs, rhs in formula_comparisons(spec, claim.sides, ring, ev=ev):
                 yield claim.name, label, lhs, rhs
         except (ShapeError, EvaluationError) as err:
@@ -163,6 +166,18 @@ def _initial_state(
                     chain[r][b],
                     tangents[r].tan,
                 )
+
+
+def _recursion(
+    spec: ElmanSpec, ring: Ring, claim: RecursionClaim
+) -> Iterator[tuple[str, str, Any, Any]]:
+    """A recursion claim: solved backwards in an evaluator of its own, then each gradient
+    it gives against the true one."""
+    ev = Evaluator(spec, ring)
+    ev.solve(claim.adjoint, claim.step)
+    for label, lhs, rhs in claim.gradients:
+        for where, _t, _c, a, b in formula_comparisons(spec, (lhs, rhs), ring, ev=ev):
+            yield claim.name, label + where.removeprefix("the formula"), a, b
 
 
 def output_parameters(spec: ElmanSpec) -> tuple[str, ...]:
@@ -279,7 +294,7 @@ def verify_vector(
     order: str = "latest-left",
     program: Program | None = None,
     jacobian: Tangents | None = None,
-    claims: tuple[FormulaClaim, ...] = (),
+    claims: tuple[FormulaClaim | RecursionClaim, ...] = (),
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """Check the matrix backward recursion against forward mode for every entry of every

@@ -53,14 +53,21 @@ class Evaluator(MatrixAlgebra):
             ``"earliest-left"``.
     """
 
-    def __init__(self, spec: ElmanSpec, ring: Ring, order: str = "latest-left") -> None:
+    def __init__(
+        self,
+        spec: ElmanSpec,
+        ring: Ring,
+        order: str = "latest-left",
+        shared: tuple[dict, Trajectory, dict] | None = None,
+    ) -> None:
         self.spec, self.ring, self.order = spec, ring, order
         self.vocab = vocabulary(spec.model)
         #: initial-state parameters -> their states (h_0 -> h)
         self.initial = spec.model.initial_parameters
-        self.params = parameter_values(spec.model, ring)
-        self.fwd = forward(spec.model, spec.T, ring, self.params)
-        self.runs: dict[tuple, Trajectory] = {}
+        if shared is None:  # the parameters, the forward pass and its seeded passes
+            params = parameter_values(spec.model, ring)
+            shared = (params, forward(spec.model, spec.T, ring, params), {})
+        self.params, self.fwd, self.runs = shared
         #: derivatives given by a recursion being solved (:meth:`solve`), by (num, den)
         self.known: dict[tuple[Any, Any], Any] = {}
         #: while solving: the derivatives the recursion defines (num, den kind) and the
@@ -264,12 +271,12 @@ class Evaluator(MatrixAlgebra):
         """A closure computing ``e`` in an environment of index values."""
         ring = self.ring
         if isinstance(e, sp.Add | sp.Mul):  # a sum, or a product in the written order
-            parts = [self.compile(a) for a in e.args]
-            op, start = (self.add, ZERO) if isinstance(e, sp.Add) else (self.mul, ONE)
+            first, *rest = [self.compile(a) for a in e.args]
+            op = self.add if isinstance(e, sp.Add) else self.mul
 
             def fold(env: dict) -> Any:
-                out: Any = start
-                for p in parts:
+                out = first(env)
+                for p in rest:
                     out = op(out, p(env))
                 return out
 
@@ -334,7 +341,7 @@ class Evaluator(MatrixAlgebra):
             memo: dict[tuple, Any] = {}  # by the indices of its numerator and denominator
 
             def derivative(env: dict) -> Any:
-                key = tuple(index(env) for index in at)
+                key = tuple([index(env) for index in at])
                 hit = memo.get(key)
                 if hit is None:
                     n, d = num(env), den(env)
@@ -465,15 +472,21 @@ class Evaluator(MatrixAlgebra):
                 return values[0] if values else ZERO
 
             return total
-        free = sorted(e.function.free_symbols - {var}, key=str)
-        memo: dict[tuple, list[Any]] = {}
+        # the indices its factors depend on besides its own (none, in a Jacobian chain)
+        free = sorted(
+            (f for f in e.function.free_symbols - {var, E.T} if f.is_commutative), key=str
+        )
+        memo: dict[Any, list[Any]] = {}
         latest_left = self.order == "latest-left"
 
         def product(env: dict) -> Any:
             a, b = lo_of(env), hi_of(env)
             if a > b:
                 return ONE
-            running = memo.setdefault((tuple(env.get(f) for f in free), b), [ONE])
+            key = (tuple([env.get(f) for f in free]), b) if free else b
+            running = memo.get(key)
+            if running is None:
+                running = memo[key] = [ONE]
             if len(running) <= b - a + 1:
                 inner = dict(env)
                 out = running[-1]

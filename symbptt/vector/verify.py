@@ -118,21 +118,24 @@ def _comparisons(
                             formula[r],
                             tangents[t][r].tan,
                         )
-    yield from _claims(spec, ring, claims)
+    yield from _claims(spec, ring, claims, (params, fwd, runs))
 
 
 def _claims(
-    spec: ElmanSpec, ring: Ring, claims: tuple[FormulaClaim | RecursionClaim, ...]
+    spec: ElmanSpec,
+    ring: Ring,
+    claims: tuple[FormulaClaim | RecursionClaim, ...],
+    shared: tuple[dict, Any, dict],
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """Each formula claim for every t where it is defined, as a check of its own (one
     evaluator for all: they share its forward-mode passes)."""
     if not claims:
         return
-    ev = Evaluator(spec, ring)
+    ev = Evaluator(spec, ring, shared=shared)
     for claim in claims:
         try:
             if isinstance(claim, RecursionClaim):
-                yield from _recursion(spec, ring, claim)
+                yield from _recursion(spec, ring, claim, shared)
                 continue
             for label, _t, _c, lhs, rhs in formula_comparisons(spec, claim.sides, ring, ev=ev):
                 yield claim.name, label, lhs, rhs
@@ -169,11 +172,11 @@ def _initial_state(
 
 
 def _recursion(
-    spec: ElmanSpec, ring: Ring, claim: RecursionClaim
+    spec: ElmanSpec, ring: Ring, claim: RecursionClaim, shared: tuple[dict, Any, dict]
 ) -> Iterator[tuple[str, str, Any, Any]]:
-    """A recursion claim: solved backwards in an evaluator of its own, then each gradient
-    it gives against the true one."""
-    ev = Evaluator(spec, ring)
+    """A recursion claim: solved backwards in an evaluator of its own (sharing the
+    verifier's forward passes), then each gradient it gives against the true one."""
+    ev = Evaluator(spec, ring, shared=shared)
     ev.solve(claim.adjoint, claim.step)
     for label, lhs, rhs in claim.gradients:
         for where, _t, _c, a, b in formula_comparisons(spec, (lhs, rhs), ring, ev=ev):

@@ -6,6 +6,9 @@ The naive way is what a user would write: unroll the tanh RNN into nested expres
 all of them (every expansion form, the boxed formula, eqns 4-5, the backward recursion,
 for w and v). Each naive run has its own process and a time limit.
 
+The last table times the model core's verifier on the scalar model (its 1x1 instance,
+with the seeds' formulas as claims) beside verify(): what verify() becomes (issue 10).
+
 Usage:
     python benchmarks/bench_verify.py            # the table of the README
     python benchmarks/bench_verify.py --quick    # small T only
@@ -51,6 +54,20 @@ def symbptt_seconds(T: int, method: str, activation: str = "tanh") -> tuple[floa
     return inner, time.perf_counter() - start
 
 
+def core_seconds(T: int, method: str, activation: str = "tanh") -> float:
+    """In-process seconds of the model core's verifier on the scalar model (its 1x1
+    instance) with the seeds' formulas as claims: what verify() becomes (issue 10)."""
+    from symbptt import RNNSpec, verify_vector
+    from symbptt.claims import seed_claims
+    from symbptt.verify import DEFAULT_FORMULAS
+
+    spec = RNNSpec(T=T, activation=activation)
+    start = time.perf_counter()
+    report = verify_vector(spec, method=method, claims=seed_claims(DEFAULT_FORMULAS, spec.model))
+    assert report.holds
+    return time.perf_counter() - start
+
+
 def exponent(points: list[tuple[int, float]]) -> float:
     """Least-squares slope of log(time) against log(T)."""
     xs = [math.log(T) for T, _ in points]
@@ -88,6 +105,19 @@ def main() -> None:
             points.append((T, inner))
             print(f"{T:>5}  {inner:7.2f} s  {whole:12.2f} s")
         print(f"growth exponent of verify() time in T: {exponent(points):.2f}")
+    print("\nThe model core on the scalar model with the seeds' claims, beside verify():")
+    print(f"{'T':>5}  {'method':>8}  {'verify()':>9}  {'core':>9}  {'core/verify':>11}")
+    for method, Ts in (
+        ("exact", [50, 100] if args.quick else [50, 100, 200]),
+        ("modular", [250] if args.quick else [250, 500, 1000]),
+    ):
+        points = []
+        for T in Ts:
+            inner, _ = symbptt_seconds(T, method)
+            core = core_seconds(T, method)
+            points.append((T, core))
+            print(f"{T:>5}  {method:>8}  {inner:7.2f} s  {core:7.2f} s  {core / inner:10.1f}x")
+        print(f"growth exponent of the core's time in T ({method}): {exponent(points):.2f}")
 
 
 if __name__ == "__main__":

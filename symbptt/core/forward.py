@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..algebra import Ring
+from ..algebra import PairwiseSum, Ring
 from ..values import Dual, activation_value, function_name
 from .losses import LOSS_TABLE, step_loss
 from .model import Model
@@ -124,7 +124,7 @@ def forward(
     probabilities = LOSS_TABLE[head.loss].probabilities
     if probabilities is not None:
         series[probabilities] = [None]
-    loss = lift(zero)
+    loss = PairwiseSum(lift(zero))  # the tangents of growing step losses: added in pairs
     losses: list[Any] = [None]
     start = 1
     from_base = base is not None and dual and seed[0] == "node"
@@ -138,7 +138,7 @@ def forward(
             ]
         for t in range(1, start):
             losses.append(Dual(base.losses[t], zero))
-            loss = loss + losses[t]
+            loss.add(losses[t])
     # a seeded variable that no equation reads changes only its own step's loss
     read = {v.name for eq in model.equations for v in variables(eq.expr)}
     stop = start if from_base and seed[1] not in read else None
@@ -159,10 +159,10 @@ def forward(
         if probabilities is not None:
             series[probabilities].append(p)
         losses.append(step)
-        loss = loss + step
+        loss.add(step)
     scale = ring.const(Fraction(1, T) if model.reduction == "mean" else 1)
     if stop is not None:  # the later steps' losses, unchanged
         tangent = losses[stop].tan * scale
         losses.extend(Dual(step, zero) for step in base.losses[stop + 1 :])
         return Trajectory(series, Dual(base.L, tangent), losses, start, stop)
-    return Trajectory(series, loss * scale, losses, start)
+    return Trajectory(series, loss.value() * scale, losses, start)

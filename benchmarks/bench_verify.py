@@ -12,6 +12,7 @@ with the seeds' formulas as claims) beside verify(): what verify() becomes (issu
 Usage:
     python benchmarks/bench_verify.py            # the table of the README
     python benchmarks/bench_verify.py --quick    # small T only
+    python benchmarks/bench_verify.py --core     # only the last table
 """
 
 from __future__ import annotations
@@ -80,9 +81,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small T only")
     parser.add_argument(
+        "--core", action="store_true", help="only the last table (the model core beside verify())"
+    )
+    parser.add_argument(
         "--naive-limit", type=float, default=180.0, help="seconds allowed to each naive run"
     )
     args = parser.parse_args()
+    if not args.core:
+        scalar_tables(args)
+    core_table(args)
+
+
+def scalar_tables(args: argparse.Namespace) -> None:
+    """The naive way beside symbptt at small T, then growing T."""
     naive_T = [2, 3] if args.quick else [2, 3, 4, 5]
     print("Side by side (tanh, whole process; symbptt checks every claim, naive one):")
     print(f"{'T':>4}  {'naive SymPy':>12}  {'symbptt':>9}  {'verify()':>9}  {'ratio':>8}")
@@ -105,6 +116,10 @@ def main() -> None:
             points.append((T, inner))
             print(f"{T:>5}  {inner:7.2f} s  {whole:12.2f} s")
         print(f"growth exponent of verify() time in T: {exponent(points):.2f}")
+
+
+def core_table(args: argparse.Namespace) -> None:
+    """The model core on the scalar model with the seeds' claims, beside verify()."""
     print("\nThe model core on the scalar model with the seeds' claims, beside verify():")
     print(f"{'T':>5}  {'method':>8}  {'verify()':>9}  {'core':>9}  {'core/verify':>11}")
     for method, Ts in (

@@ -97,9 +97,10 @@ def seed_claims(formulas: Formulas, model: Model) -> tuple[FormulaClaim | Recurs
     from .derive.backward import delta
     from .vector.formula import from_seed_notation
 
+    seed = functools.partial(from_seed_notation, model=model)
+
     def claim(name: str, lhs: sp.Expr, rhs: sp.Expr, description: str) -> FormulaClaim:
-        sides = (from_seed_notation(lhs, model), from_seed_notation(rhs, model))
-        return FormulaClaim(name, sides, description)
+        return FormulaClaim(name, (seed(lhs), seed(rhs)), description)
 
     defs, scale = formulas.definitions, sp.S.One / E.T if model.reduction == "mean" else sp.S.One
     out = []
@@ -139,7 +140,6 @@ def seed_claims(formulas: Formulas, model: Model) -> tuple[FormulaClaim | Recurs
             )
         )
     recursion = formulas.recursion
-    seed = functools.partial(from_seed_notation, model=model)
     gradients = tuple(
         (f"dL/d{p}", seed(E.TotalDerivative(E.L, p)), seed(sp.Sum(summand, (E.t, 1, E.T))))
         for p, summand in recursion.gradient.items()

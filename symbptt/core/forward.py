@@ -20,7 +20,7 @@ from ..values import Dual, activation_value, function_name
 from .losses import LOSS_TABLE, step_loss
 from .model import Model
 from .primitives import PRIMITIVES
-from .tensor import Apply, column, variables
+from .tensor import Apply, column
 
 Matrix = list[list[Any]]
 
@@ -140,8 +140,7 @@ def forward(
             losses.append(Dual(base.losses[t], zero))
             loss.add(losses[t])
     # a seeded variable that no equation reads changes only its own step's loss
-    read = {v.name for eq in model.equations for v in variables(eq.expr)}
-    stop = start if from_base and seed[1] not in read else None
+    stop = start if from_base and seed[1] not in model.read else None
     for t in range(start, T + 1 if stop is None else stop + 1):
         for name in (*model.of_kind("input"), *model.of_kind("target")):
             rows = model.shape(name)[0]

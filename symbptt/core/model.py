@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
@@ -192,6 +193,11 @@ class Model:
     def state_size(self) -> int:
         """The length of the stacked state (h_t, or (h_t, c_t) one above the other)."""
         return sum(self.shape(s)[0] for s in self.states)
+
+    @functools.cached_property
+    def read(self) -> frozenset[str]:
+        """The variables some equation reads (at t or t - 1)."""
+        return frozenset(v.name for eq in self.equations for v in variables(eq.expr))
 
     def primitive(self, role: str) -> str:
         """The primitive-table name a function role stands for."""

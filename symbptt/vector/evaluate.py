@@ -391,15 +391,7 @@ class Evaluator(MatrixAlgebra):
         if not _is_indexed(e):
             return lambda env: e
         at = self._index_of(e.args[0])
-        cache: dict[int, Any] = {}
-
-        def subs(env: dict) -> Any:
-            t = at(env)
-            if t not in cache:
-                cache[t] = self._subs(e, {}, t)
-            return cache[t]
-
-        return subs
+        return lambda env: self._subs(e, {}, at(env))
 
     def _subs(self, e: Any, env: dict, t: int | None = None) -> Any:
         """A derivative's numerator or denominator with its index evaluated (or at t)."""

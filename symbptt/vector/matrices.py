@@ -117,8 +117,6 @@ class MatrixAlgebra:
     def scale(self, c: Any, a: Any) -> Any:
         if isinstance(a, Mat):
             self._check_product(c, a)
-            if len(a.rows) == 1 and len(a.rows[0]) == 1:  # the scalar model's hot path
-                return Mat(((c * a.rows[0][0],),))
             return Mat(tuple(tuple(c * x for x in row) for row in a.rows))
         if isinstance(a, Family):
             return Family(a.param, {k: self.scale(c, m) for k, m in a.members.items()})

@@ -148,3 +148,47 @@ def test_a_recursion_that_reads_an_adjoint_not_yet_solved_is_refused() -> None:
     )
     with pytest.raises(SpecError, match="not known yet"):
         verify_vector(spec, claims=(forwards,))
+
+
+def _cell() -> object:
+    import tomllib
+    from pathlib import Path
+
+    from symbptt.models.cell import read_cell
+    from symbptt.vector.model import CellSpec
+
+    path = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
+    return CellSpec(read_cell(tomllib.loads(path.read_text())["cell"], where="mgu"), T=3)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        RNNSpec(T=4, activation="tanh"),
+        RNNSpec(T=3, activation="generic", h0="zero", reduction="mean"),
+        ElmanSpec(hidden=2, T=3, activation="sigmoid"),
+        ElmanSpec(hidden=2, outputs=2, T=3, loss="cross-entropy"),
+        _cell(),
+    ],
+    ids=repr,
+)
+def test_the_exact_ring_has_a_generator_for_every_atom_any_check_asks_for(spec) -> None:  # noqa: ANN001
+    """The exact ring's generators come from a pass over the checks that ask for atoms
+    (verify_vector's atom_pass); the others must ask for no atom it did not record."""
+    from symbptt.claims import seed_claims
+    from symbptt.values import RecordingRing
+    from symbptt.vector.verify import _comparisons, atom_pass
+    from symbptt.verify import DEFAULT_FORMULAS
+
+    if isinstance(spec, RNNSpec):
+        claims = seed_claims(DEFAULT_FORMULAS, spec.model)
+    elif isinstance(spec, ElmanSpec):
+        claims = (formula_claim("J_t", JACOBIAN.latex, spec.model),)
+    else:
+        claims = ()
+    every, recorded = RecordingRing(), RecordingRing()
+    for _ in _comparisons(spec, every, claims=claims):
+        pass
+    for _ in atom_pass(spec, recorded, claims=claims):
+        pass
+    assert set(every.keys) == set(recorded.keys)

@@ -49,6 +49,12 @@ class Trajectory:
     #: the last step whose values may depend on the seed (a seeded variable that no
     #: equation reads, such as the head's output, changes nothing after its own step)
     stop: int | None = None
+    #: the variables whose series were kept (``"l"``: the step losses); None: all
+    kept: frozenset[str] | None = None
+
+    def has(self, name: str) -> bool:
+        """Whether the series of ``name`` (``"l"``: the step losses) was kept."""
+        return self.kept is None or name in self.kept
 
     def is_constant(self, t: int) -> bool:
         """Whether the values of step t do not depend on the seed (plain values)."""
@@ -65,6 +71,7 @@ def forward(
     params: dict[str, Matrix],
     seed: tuple | None = None,
     base: Trajectory | None = None,
+    keep: frozenset[str] | None = None,
 ) -> Trajectory:
     """Run the model for T steps, on dual numbers when seeded:
 
@@ -75,6 +82,11 @@ def forward(
     ``base``, the unseeded run of the same model in the same ring, lets a node-seeded
     run start at its step: the steps before it are the base's values with derivative 0
     (a run from every node of T steps then costs O(T^2) steps in all, not O(T^3)).
+
+    ``keep`` names the variables (``"l"``: the step losses) whose series a seeded run
+    keeps; the others are dropped once no equation reads them again. Exact tangents of
+    a long run are large polynomials: a verifier that reads only the states' keeps a
+    fraction of the memory. None keeps everything.
     """
     dual = seed is not None
     zero = ring.zero
@@ -159,9 +171,20 @@ def forward(
             series[probabilities].append(p)
         losses.append(step)
         loss.add(step)
+        if keep is not None and dual:  # step t - 1 is read by no later equation
+            for name, values in series.items():
+                if name not in keep and t >= 2 and values[t - 1] is not None:
+                    values[t - 1] = None
+            if "l" not in keep and t != stop:
+                losses[t] = Dual(step.val, None)
+    if keep is not None and dual:
+        for name, values in series.items():
+            if name not in keep and values[-1] is not None:
+                values[-1] = None
+    kept = None if keep is None or not dual else frozenset(keep)
     scale = ring.const(Fraction(1, T) if model.reduction == "mean" else 1)
     if stop is not None:  # the later steps' losses, unchanged
         tangent = losses[stop].tan * scale
         losses.extend(Dual(step, zero) for step in base.losses[stop + 1 :])
-        return Trajectory(series, Dual(base.L, tangent), losses, start, stop)
-    return Trajectory(series, loss.value() * scale, losses, start)
+        return Trajectory(series, Dual(base.L, tangent), losses, start, stop, kept)
+    return Trajectory(series, loss.value() * scale, losses, start, kept=kept)

@@ -10,6 +10,7 @@ equations differentiated by forward-mode rules (:mod:`symbptt.derive.jvp`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -32,12 +33,14 @@ def reference_gradients(
 ) -> dict[str, Matrix]:
     """dL/dP for every entry of every parameter and of w_h, by forward mode seeded at
     the parameter entry it is. ``runs`` caches the seeded passes by seed (w_h's entries
-    are W_xh's and W_hh's; callers may reuse the passes' tangents of h_t)."""
+    are W_xh's and W_hh's; callers may reuse the passes' tangents of h_t, the only series
+    they keep)."""
     runs = {} if runs is None else runs
+    states = frozenset(spec.model.states)  # all the verifier reads besides L
 
     def run(seed: tuple[str, int, int]) -> Trajectory:
         if seed not in runs:
-            runs[seed] = forward(spec.model, spec.T, ring, params, seed=seed)
+            runs[seed] = forward(spec.model, spec.T, ring, params, seed=seed, keep=states)
         return runs[seed]
 
     out = {}
@@ -131,8 +134,9 @@ def sum_of_products_all(
     name: str,
     a: int,
     b: int,
-) -> list[list[Any]]:
-    """dh_t/dP[a, b] by the sum of products for every t = 1..T at once (index 0 unused).
+) -> Iterator[list[Any]]:
+    """dh_t/dP[a, b] by the sum of products for t = 1..T in turn, each made when asked
+    for (all T at large T are hundreds of MB of exact polynomials).
 
     Each term keeps its chain (J_t ... J_{i+1}) d+h_i/dP as a vector and takes one more
     Jacobian on the left per step, so all T sums cost O(T^2 n^2) instead of O(T^3 n^2).
@@ -140,16 +144,11 @@ def sum_of_products_all(
     """
     n, zero = spec.hidden, ring.zero
     chains: list[list[Any]] = []
-    out: list[list[Any]] = [[]]
     for t in range(1, spec.T + 1):
         jac = jacobians[t]
         chains = [[dot(jac[r], v, zero) for r in range(n)] for v in chains]
         chains.append(immediate(spec, ring, params, fwd, t, name, a, b))
-        total = [zero] * n
-        for v in chains:
-            total = [x + y for x, y in zip(total, v)]
-        out.append(total)
-    return out
+        yield [ring.sum(v[r] for v in chains) for r in range(n)]
 
 
 def suffix_products(ring: Ring, jacobians: list[Matrix], target: int) -> list[Matrix | None]:

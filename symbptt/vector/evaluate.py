@@ -75,12 +75,25 @@ class Evaluator(MatrixAlgebra):
         self.solving: tuple[Any, str, int] | None = None
 
     # -- truth, by forward mode --------------------------------------------------------------
-    def run(self, seed: tuple) -> Trajectory:
-        if seed not in self.runs:
-            self.runs[seed] = forward(
-                self.spec.model, self.spec.T, self.ring, self.params, seed=seed, base=self.fwd
+    def run(self, seed: tuple, needs: str | None = None) -> Trajectory:
+        """The forward-mode pass seeded at ``seed``, keeping the series of ``needs`` (a
+        variable, or ``"l"`` for the step losses) besides any kept before: the passes
+        shared with the verifier keep only what is read (see :func:`forward`)."""
+        run = self.runs.get(seed)
+        if run is None or (needs is not None and not run.has(needs)):
+            keep = frozenset(() if needs is None else (needs,))
+            if run is not None and run.kept is not None:
+                keep |= run.kept
+            run = self.runs[seed] = forward(
+                self.spec.model,
+                self.spec.T,
+                self.ring,
+                self.params,
+                seed=seed,
+                base=self.fwd,
+                keep=keep,
             )
-        return self.runs[seed]
+        return run
 
     def size(self, kind: str) -> int:
         """The length of a time-indexed vector (an adjoint has its variable's)."""
@@ -118,6 +131,10 @@ class Evaluator(MatrixAlgebra):
             )
         return Mat(tuple(tuple(row) for row in self.params[name]))
 
+    def tangent_along(self, seed: tuple, num: Any) -> list[Any]:
+        """The derivative of a numerator (L, l_t or a node vector) along ``seed``."""
+        return self.tangent(self.run(seed, _series_of(num, self.initial)), num)
+
     def tangent(self, run: Trajectory, num: Any) -> list[Any]:
         """The derivative carried by ``run`` of a numerator (L, l_t or a node vector)."""
         if num == E.L:
@@ -150,7 +167,7 @@ class Evaluator(MatrixAlgebra):
             name = _name(den)
             rows, cols = self.spec.shape(name)
             per = {
-                (a, b): self.tangent(self.run(self.spec.source(name, a, b)), num)
+                (a, b): self.tangent_along(self.spec.source(name, a, b), num)
                 for a in range(rows)
                 for b in range(cols)
             }
@@ -166,7 +183,7 @@ class Evaluator(MatrixAlgebra):
                 cols = [[self.ring.zero] * len(self._shape_of(num)) for _ in range(width)]
             else:
                 self._in_model(k, 1, self.spec.T, den.kind)
-                cols = [self.tangent(self.run(("node", den.kind, k, r)), num) for r in range(width)]
+                cols = [self.tangent_along(("node", den.kind, k, r), num) for r in range(width)]
             # numerator layout: rows follow the numerator (a column for scalar L)
             if scalar:
                 return self.column([c[0] for c in cols])
@@ -501,3 +518,16 @@ def _name(e: Any) -> str | None:
 def _is_indexed(e: Any) -> bool:
     """Whether ``e`` is a quantity at a time step (h_t, l_t), whose index has a value."""
     return isinstance(e, Node | E.StepLoss | E.HiddenState)
+
+
+def _series_of(num: Any, initial: dict[str, str]) -> str | None:
+    """The series a forward-mode pass must keep to give the derivative of ``num``: the
+    step losses (``"l"``) for l_t, the state for an initial state, the node's own kind;
+    None for L (every pass carries it)."""
+    if isinstance(num, E.StepLoss):
+        return "l"
+    if _name(num) in initial:
+        return initial[_name(num)]
+    if isinstance(num, Node):
+        return num.kind
+    return None

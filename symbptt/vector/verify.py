@@ -54,6 +54,10 @@ DESCRIPTIONS = {
     "mode for every gradient and dh_t/dP entry",
 }
 
+#: Up to this T the exact values of a parameter entry's checks are held for the views
+#: made of it (w_h); beyond it they are computed again (memory over time).
+HOLD_MAX_T = 100
+
 REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled vector model"
 
 
@@ -86,6 +90,7 @@ def _comparisons(
                     value,
                     ref[name][r][c],
                 )
+    del ours  # the gradients are large exact polynomials at large T; the passes keep L
     if spec.uses_sympy_reference():
         yield from _sympy_reference(spec, ring, params, fwd, ref, runs)
     jacobians = [None] + [
@@ -94,23 +99,42 @@ def _comparisons(
     products = suffix_products(ring, jacobians, spec.T)
     yield from _initial_state(spec, ring, params, jacobians, runs, order)
     yield from _output_layer(spec, ring, runs)
+    # a view's entries are entries of the parameters it is made of (w_h's are W_xh's and
+    # W_hh's): their values are computed once, by the entry they are, and held until the
+    # view has used them, unless they are large (exact polynomials at large T, where an
+    # entry's sums of products for every t take hundreds of MB: computed again then)
+    viewed = {
+        spec.source(view.name, a, b)
+        for view in spec.model.views
+        for a in range(spec.shape(view.name)[0])
+        for b in range(spec.shape(view.name)[1])
+        if isinstance(ring, ModularRing) or spec.T <= HOLD_MAX_T
+    }
+    held: dict[tuple, tuple[list, list]] = {}
     for name in state_parameters(spec.model):
         rows, cols = spec.shape(name)
         for a in range(rows):
             for b in range(cols):
-                tangents = stacked(runs[spec.source(name, a, b)], spec.model)
-                yield from _expansion_forms(
-                    spec, ring, params, jacobians, products, fwd, name, a, b, tangents
-                )
-                if order == "latest-left":
-                    sums = sum_of_products_all(spec, ring, params, fwd, jacobians, name, a, b)
-                else:  # the slip under test: no reuse, each t from scratch
-                    sums = [None] + [
-                        sum_of_products(spec, ring, params, fwd, t, name, a, b, order=order)
-                        for t in range(1, spec.T + 1)
-                    ]
-                for t in range(1, spec.T + 1):
-                    formula = sums[t]
+                source = spec.source(name, a, b)
+                tangents = stacked(runs[source], spec.model)
+                if source in held and source != (name, a, b):
+                    forms, sums = held.pop(source)
+                else:
+                    forms = _expansion_forms(
+                        spec, ring, params, jacobians, products, fwd, name, a, b, tangents
+                    )
+                    sums = _sums_of_products(spec, ring, params, fwd, jacobians, name, a, b, order)
+                    if source in viewed:
+                        forms, sums = list(forms), list(sums)
+                        held[source] = (forms, sums)
+                for k, rule, r, total, reference in forms:
+                    yield (
+                        f"expansion d{S}_T/d{name}",
+                        f"t={spec.T}, form {k} ({rule}), d{S}_T[{r}]/d{name}[{a},{b}]",
+                        total,
+                        reference,
+                    )
+                for t, formula in enumerate(sums, start=1):
                     for r in range(spec.hidden):
                         yield (
                             f"sum of products d{S}_t/d{name}",
@@ -118,6 +142,48 @@ def _comparisons(
                             formula[r],
                             tangents[t][r].tan,
                         )
+                del forms, sums  # before the next entry's are made
+    yield from _claims(spec, ring, claims, (params, fwd, runs))
+
+
+def _sums_of_products(
+    spec: ElmanSpec,
+    ring: Ring,
+    params: dict,
+    fwd: Any,
+    jacobians: list,
+    name: str,
+    a: int,
+    b: int,
+    order: str,
+) -> Iterator[list]:
+    """dh_t/dP[a, b] by the sum of products for t = 1..T, each made when asked for."""
+    if order == "latest-left":
+        return sum_of_products_all(spec, ring, params, fwd, jacobians, name, a, b)
+    return (  # the slip under test: no reuse, each t from scratch
+        sum_of_products(spec, ring, params, fwd, t, name, a, b, order=order)
+        for t in range(1, spec.T + 1)
+    )
+
+
+def atom_pass(
+    spec: ElmanSpec,
+    ring: Ring,
+    program: Program | None = None,
+    claims: tuple[FormulaClaim | RecursionClaim, ...] = (),
+) -> Iterator[Any]:
+    """The part of the checks that asks a ring for atoms, run in a recording ring to
+    make the exact ring's generators: the forward pass, the backward program, the
+    forward-mode passes, SymPy's reference and the claims. The Jacobian chains, the
+    expansion and the sums of products read only values these computed (the tests
+    compare the atoms with those of every check), and cost most of the time."""
+    params = parameter_values(spec.model, ring)
+    fwd = forward(spec.model, spec.T, ring, params)
+    yield backward(spec, ring, params, fwd, program)
+    runs: dict = {}
+    ref = reference_gradients(spec, ring, params, runs)
+    if spec.uses_sympy_reference():
+        yield from _sympy_reference(spec, ring, params, fwd, ref, runs)
     yield from _claims(spec, ring, claims, (params, fwd, runs))
 
 
@@ -160,7 +226,9 @@ def _initial_state(
         chain = matmul(left, right, ring.zero)
         for b, seed in enumerate(seeds):
             if seed not in runs:
-                runs[seed] = forward(spec.model, spec.T, ring, params, seed=seed)
+                runs[seed] = forward(
+                    spec.model, spec.T, ring, params, seed=seed, keep=frozenset(spec.model.states)
+                )
             tangents = stacked(runs[seed], spec.model)[t]
             for r in range(n):
                 yield (
@@ -259,13 +327,14 @@ def _expansion_forms(
     a: int,
     b: int,
     tangents: list,
-) -> Iterator[tuple[str, str, Any, Any]]:
+) -> Iterator[tuple[int, str, int, Any, Any]]:
     """Every form of the level-by-level expansion of dh_T/dP[a, b] (the same
-    :class:`Expansion` the document prints), against forward mode. Forms share their
-    settled terms, so each term is computed once and the settled parts are running sums."""
+    :class:`Expansion` the document prints) beside forward mode, as (form number, rule,
+    row, form's value, forward mode's). Forms share their settled terms, so each term is
+    computed once and the settled part is a running sum; each form is made when it is
+    asked for (at large T all forms together are hundreds of MB)."""
     T = spec.T
     expansion = expand(T, "w")
-    S = state_label(spec.model)
     values = [[tangent.tan for tangent in state] for state in tangents]
 
     def value(term: Any) -> list:
@@ -273,20 +342,16 @@ def _expansion_forms(
             spec, ring, params, jacobians, products, fwd, term, values, name, a, b
         )
 
-    prefix = [[ring.zero] * spec.hidden]
-    for term in expansion.settled:
-        prefix.append([x + y for x, y in zip(prefix[-1], value(term))])
+    settled, prefix = 0, [ring.zero] * spec.hidden  # the sum of the settled terms so far
     for k, step in enumerate(expansion.steps, start=1):
-        total = prefix[step.settled]
+        for term in expansion.settled[settled : step.settled]:  # forms settle in order
+            prefix = [x + y for x, y in zip(prefix, value(term))]
+        settled = max(settled, step.settled)
+        total = prefix
         if step.tail is not None:
             total = [x + y for x, y in zip(total, value(step.tail))]
         for r in range(spec.hidden):
-            yield (
-                f"expansion d{S}_T/d{name}",
-                f"t={T}, form {k} ({step.rule}), d{S}_T[{r}]/d{name}[{a},{b}]",
-                total[r],
-                values[T][r],
-            )
+            yield k, step.rule, r, total[r], values[T][r]
 
 
 def verify_vector(
@@ -342,7 +407,7 @@ def verify_vector(
         if refusal is not None:
             raise SpecError(refusal)
         ring: Ring = recorded_ring(
-            spec, lambda recorder: _comparisons(spec, recorder, order, program, jacobian, claims)
+            spec, lambda recorder: atom_pass(spec, recorder, program, claims)
         )
     else:
         ring = ModularRing(random.Random(seed))

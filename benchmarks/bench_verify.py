@@ -3,16 +3,13 @@
 The naive way is what a user would write: unroll the tanh RNN into nested expressions,
 ``diff`` them, write the sum-of-products formula in model quantities, and ask
 ``simplify(lhs - rhs) == 0`` for every t <= T. It checks one formula; symbptt checks
-all of them (every expansion form, the boxed formula, eqns 4-5, the backward recursion,
-for w and v). Each naive run has its own process and a time limit.
-
-The last table times the model core's verifier on the scalar model (its 1x1 instance,
-with the seeds' formulas as claims) beside verify(): what verify() becomes (issue 10).
+all of them (the model core's checks: the derived backward program, the expansion, the
+sums of products; and the seeds' formulas as claims: the boxed formula, eqns 4-5, the
+backward recursion of question 002). Each naive run has its own process and a time limit.
 
 Usage:
     python benchmarks/bench_verify.py            # the table of the README
     python benchmarks/bench_verify.py --quick    # small T only
-    python benchmarks/bench_verify.py --core     # only the last table
 """
 
 from __future__ import annotations
@@ -55,20 +52,6 @@ def symbptt_seconds(T: int, method: str, activation: str = "tanh") -> tuple[floa
     return inner, time.perf_counter() - start
 
 
-def core_seconds(T: int, method: str, activation: str = "tanh") -> float:
-    """In-process seconds of the model core's verifier on the scalar model (its 1x1
-    instance) with the seeds' formulas as claims: what verify() becomes (issue 10)."""
-    from symbptt import RNNSpec, verify_vector
-    from symbptt.claims import seed_claims
-    from symbptt.verify import DEFAULT_FORMULAS
-
-    spec = RNNSpec(T=T, activation=activation)
-    start = time.perf_counter()
-    report = verify_vector(spec, method=method, claims=seed_claims(DEFAULT_FORMULAS, spec.model))
-    assert report.holds
-    return time.perf_counter() - start
-
-
 def exponent(points: list[tuple[int, float]]) -> float:
     """Least-squares slope of log(time) against log(T)."""
     xs = [math.log(T) for T, _ in points]
@@ -81,15 +64,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small T only")
     parser.add_argument(
-        "--core", action="store_true", help="only the last table (the model core beside verify())"
-    )
-    parser.add_argument(
         "--naive-limit", type=float, default=180.0, help="seconds allowed to each naive run"
     )
     args = parser.parse_args()
-    if not args.core:
-        scalar_tables(args)
-    core_table(args)
+    scalar_tables(args)
 
 
 def scalar_tables(args: argparse.Namespace) -> None:
@@ -116,23 +94,6 @@ def scalar_tables(args: argparse.Namespace) -> None:
             points.append((T, inner))
             print(f"{T:>5}  {inner:7.2f} s  {whole:12.2f} s")
         print(f"growth exponent of verify() time in T: {exponent(points):.2f}")
-
-
-def core_table(args: argparse.Namespace) -> None:
-    """The model core on the scalar model with the seeds' claims, beside verify()."""
-    print("\nThe model core on the scalar model with the seeds' claims, beside verify():")
-    print(f"{'T':>5}  {'method':>8}  {'verify()':>9}  {'core':>9}  {'core/verify':>11}")
-    for method, Ts in (
-        ("exact", [50, 100] if args.quick else [50, 100, 200]),
-        ("modular", [250] if args.quick else [250, 500, 1000]),
-    ):
-        points = []
-        for T in Ts:
-            inner, _ = symbptt_seconds(T, method)
-            core = core_seconds(T, method)
-            points.append((T, core))
-            print(f"{T:>5}  {method:>8}  {inner:7.2f} s  {core:7.2f} s  {core / inner:10.1f}x")
-        print(f"growth exponent of the core's time in T ({method}): {exponent(points):.2f}")
 
 
 if __name__ == "__main__":

@@ -1,39 +1,33 @@
-"""The verifier: every claim of the derivation, checked against the reference.
+"""The verifier's public face: the formulas under test, the report, :func:`verify`.
 
-:func:`verify` returns an immutable :class:`Report` of named checks. Each check is a
-stream of comparisons (one per t, or per form) evaluated in one ring; the ring decides
-equality and names the method. A failing check carries the first failing comparison and
-a counterexample at concrete inputs.
+:func:`verify` returns an immutable :class:`Report` of named checks for any model: the
+model core's verifier (:func:`symbptt.vector.verify.verify_vector`) checks the backward
+program derived from the model's equations, the expansion and the sums of products
+against forward mode, and each claim; for the scalar model of the seeds its
+:class:`Formulas` (note 000's definitions and boxed formula, eqns 4-5, question 002's
+recursion) are such claims (:func:`symbptt.claims.seed_claims`). Each check is a stream
+of comparisons evaluated in one ring; the ring decides equality and names the method. A
+failing check carries the first failing comparison and a counterexample at concrete
+inputs.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import sympy as sp
 
 from . import expr as E
-from .algebra import ModularRing, PolynomialRing, Ring
 from .claims import FormulaClaim
 from .derive.adjoint import Program
-from .derive.backward import DEFAULT_RECURSION, BackwardRecursion, run_backward
-from .derive.expansion import LeafValues, evaluate_steps, follows_by_rules, plan
-from .derive.reference import METHODS as REFERENCE_METHODS
-from .derive.reference import Reference, default_method, reference
-from .equivalence import Comparison, Counterexample, find_counterexample
+from .derive.backward import DEFAULT_RECURSION, BackwardRecursion
+from .equivalence import Counterexample
 from .errors import SpecError
-from .model import EXACT_MAX_T, METHOD_NAMES, RNNSpec, choose_from, require_spec
-from .semantics import DEFAULT_DEFINITIONS, Definitions, Evaluator
-from .values import RecordingRing, Trace, canonical_ring
-
-#: Largest T for the exact method (its canonical forms hold O(T^3) terms in all);
-#: beyond it use ``method="modular"``.
+from .model import METHOD_NAMES, RNNSpec, choose_from, require_spec
+from .semantics import DEFAULT_DEFINITIONS, Definitions
 
 
 @dataclass(frozen=True)
@@ -69,142 +63,6 @@ class Formulas:
 
 
 DEFAULT_FORMULAS = Formulas()
-
-
-@dataclass(frozen=True)
-class Context:
-    """Everything a check needs, bound to one ring."""
-
-    spec: RNNSpec
-    ring: Ring
-    trace: Trace
-    reference: Reference
-    evaluator: Evaluator
-    formulas: Formulas
-
-    @functools.cached_property
-    def backward_gradients(self) -> dict[str, Any]:
-        """The gradients of the claimed backward recursion, solved once in this ring for
-        every parameter (the adjoints themselves are not kept: at large T they are
-        hundreds of megabytes)."""
-        return run_backward(
-            self.trace, self.reference, self.formulas.recursion, self.formulas.definitions
-        ).gradient
-
-
-def make_context(
-    spec: RNNSpec, ring: Ring, formulas: Formulas, reference_method: str | None = None
-) -> Context:
-    """Trace the model in ``ring`` and compute the reference there."""
-    trace = Trace(spec, ring)
-    ref = reference(trace, method=reference_method)
-    return Context(spec, ring, trace, ref, Evaluator(trace, ref, formulas.definitions), formulas)
-
-
-@dataclass(frozen=True)
-class Check:
-    """A named claim and the comparisons that decide it."""
-
-    name: str
-    description: str
-    comparisons: Callable[[Context], Iterator[Comparison]]
-
-
-def _single(label: str) -> Callable[[int], str]:
-    return lambda n: label
-
-
-def _expansion(param: str) -> Callable[[Context], Iterator[Comparison]]:
-    def comparisons(ctx: Context) -> Iterator[Comparison]:
-        leaves = LeafValues(ctx.evaluator, param)
-        total = ctx.reference.dh[param]
-        for t in range(1, ctx.spec.T + 1):
-
-            def label(n: int, t: int = t) -> str:
-                rule, eq, _, _ = list(plan(t, param))[n]
-                return f"t={t}, form {n + 1} ({rule}, eqn {eq})"
-
-            if follows_by_rules(t, param):  # the later forms follow from earlier checks
-                yield label, [leaves.leaf["one_step"][t]], total[t]
-            else:
-                yield label, evaluate_steps(t, param, leaves), total[t]
-        yield _single(f"dh_0/d{param} = 0"), [total[0]], ctx.evaluator.ring.zero
-
-    return comparisons
-
-
-def _sum_of_products(param: str) -> Callable[[Context], Iterator[Comparison]]:
-    def comparisons(ctx: Context) -> Iterator[Comparison]:
-        p = E.w if param == "w" else E.v
-        formula = ctx.evaluator.compile(ctx.formulas.sum_of_products(p).subs(E.t, E.k))
-        for t in range(1, ctx.spec.T + 1):
-            yield _single(f"t={t}"), [formula({E.k: t})], ctx.reference.dh[param][t]
-
-    return comparisons
-
-
-def _decomposition(param: str) -> Callable[[Context], Iterator[Comparison]]:
-    def comparisons(ctx: Context) -> Iterator[Comparison]:
-        p = E.w if param == "w" else E.v
-        scale = sp.S.One / E.T if ctx.spec.reduction == "mean" else sp.S.One
-        rhs = ctx.evaluator.compile(scale * ctx.formulas.decomposition(p))({})
-        yield _single(f"dL/d{param}"), [rhs], ctx.reference.dL[param]
-
-    return comparisons
-
-
-def _backward(param: str) -> Callable[[Context], Iterator[Comparison]]:
-    def comparisons(ctx: Context) -> Iterator[Comparison]:
-        yield _single(f"dL/d{param}"), [ctx.backward_gradients[param]], ctx.reference.dL[param]
-
-    return comparisons
-
-
-def _reference_agreement(ctx: Context) -> Iterator[Comparison]:
-    forward = reference(ctx.trace, method="forward")
-    for p in ("w", "v"):
-        for t in range(1, ctx.spec.T + 1):
-            yield _single(f"dh_{t}/d{p}"), [ctx.reference.dh[p][t]], forward.dh[p][t]
-        yield _single(f"dL/d{p}"), [ctx.reference.dL[p]], forward.dL[p]
-
-
-CHECKS: tuple[Check, ...] = tuple(
-    c
-    for p in ("w", "v")
-    for c in (
-        Check(
-            f"expansion dh_t/d{p}",
-            f"every intermediate form of dh_t/d{p} (eqns 6-10) equals the reference, t = 1..T: "
-            f"the first form of each t compared, each later form equal to the one before by "
-            f"its rule (an earlier first form, distributivity, dh_0/d{p} = 0)",
-            _expansion(p),
-        ),
-        Check(
-            f"sum of products dh_t/d{p}",
-            f"the boxed formula d+h_t/d{p} + sum_i (prod_j dh_j/dh_(j-1)) d+h_i/d{p} "
-            f"equals the reference, t = 1..T",
-            _sum_of_products(p),
-        ),
-        Check(
-            f"loss decomposition dL/d{p}",
-            f"dL/d{p} = c sum_t dl_t/dyhat_t theta'(h_t) dh_t/d{p} (eqns 4-5)",
-            _decomposition(p),
-        ),
-        Check(
-            f"backward recursion dL/d{p}",
-            f"delta_t = (dL/dyhat_t theta'(h_t) + delta_(t+1) w) phi'(s_t), "
-            f"delta_(T+1) = 0, gives the reference dL/d{p}",
-            _backward(p),
-        ),
-    )
-)
-
-AGREEMENT = Check(
-    "reference agreement",
-    "SymPy diff of the nested closed forms equals forward-mode "
-    "differentiation, for every dh_t/dp and dL/dp",
-    _reference_agreement,
-)
 
 
 @dataclass(frozen=True)
@@ -293,18 +151,22 @@ def verify(
     """Check every claim of the BPTT derivation for ``spec`` against the reference.
 
     Args:
-        spec: the model and T.
-        method: ``"exact"`` (canonical polynomial forms, deterministic; T <= EXACT_MAX_T)
-            or ``"modular"`` (random evaluation modulo a random 127-bit prime).
-        formulas: the formulas under test (replace one to see the verifier object).
+        spec: the model and T (:class:`RNNSpec`, :class:`ElmanSpec`, a cell's spec).
+        method: ``"exact"`` (canonical polynomial forms, deterministic, within the
+            model's exact limits) or ``"modular"`` (random evaluation modulo a random
+            127-bit prime, with an error bound).
+        formulas: the formulas under test (replace one to see the verifier object);
+            for the models of the core only ``program`` and ``claims``.
         seed: seeds the modular method and the counterexample search.
-        progress: called as ``progress(check_name, done, total)`` between checks.
+        progress: called as ``progress(check_name, n, 0)`` when the n-th check starts.
 
     Returns:
         A :class:`Report`; ``report.holds`` is True iff every check holds.
 
     Raises:
-        SpecError: unknown method, or T too large for the exact method.
+        SpecError: unknown method, T too large for the exact method, or a claim
+            without a meaning in the model.
+        WorkLimitError: the modular method beyond the work limit.
 
     Example:
         >>> verify(RNNSpec(T=3)).holds
@@ -312,95 +174,25 @@ def verify(
     """
     require_spec(spec)
     choose_from("method", method, METHOD_NAMES)
-    if not isinstance(spec, RNNSpec):  # the vector model has its own verifier
-        from .vector.verify import verify_vector
+    from .claims import seed_claims
+    from .vector.verify import verify_vector
 
-        if dataclasses.replace(formulas, program=None, claims=()) != DEFAULT_FORMULAS:
-            raise SpecError(
-                "the vector model's claims are its backward program (program=) and formula "
-                "claims (claims=)"
-            )
-        return verify_vector(
-            spec,
-            method=method,
-            seed=seed,
-            progress=progress,
-            program=formulas.program,
-            claims=formulas.claims,
-        )
-    if formulas.claims:
+    if isinstance(spec, RNNSpec):  # the seeds' formulas are claims about its model
+        claims = seed_claims(formulas, spec.model) + formulas.claims
+    elif dataclasses.replace(formulas, program=None, claims=()) != DEFAULT_FORMULAS:
         raise SpecError(
-            "formula claims (claims=) are checked for the models of the core (ElmanSpec, "
-            "CellSpec); the scalar model's claims are its Formulas fields"
+            "the vector model's claims are its backward program (program=) and formula "
+            "claims (claims=)"
         )
-    if method == "exact" and spec.T > EXACT_MAX_T:
-        raise SpecError(
-            f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular method "
-            "(--method modular)"
-        )
-    ref_method = default_method(spec)
-    if method == "exact":
-        extra = () if formulas is DEFAULT_FORMULAS else _extra_atoms(spec, formulas)
-        ring: Ring = canonical_ring(spec, extra)
     else:
-        ring = ModularRing(random.Random(seed))
-    ctx = make_context(spec, ring, formulas, ref_method)
-    checks = CHECKS + ((AGREEMENT,) if ref_method == "sympy" else ())
-    results = []
-    for n, check in enumerate(checks):
-        if progress:
-            progress(check.name, n, len(checks))
-        results.append(_run(check, ctx, ring, seed))
-    if progress:
-        progress("done", len(checks), len(checks))
-    return Report(spec, ring.method, REFERENCE_METHODS[ref_method], tuple(results), formulas)
-
-
-def _run(check: Check, ctx: Context, ring: Ring, seed: int) -> CheckResult:
-    start = time.perf_counter()
-    count, failure, degree = 0, None, 0
-    modular = isinstance(ring, ModularRing)
-    for label, values, target in check.comparisons(ctx):
-        bad = ring.first_mismatch(values, target)
-        count += len(values) if bad is None else bad + 1
-        if modular:
-            degree = max(degree, target.deg, max(value.deg for value in values))
-        if bad is not None:
-            failure = label(bad)
-            relevant = (
-                ring.atoms_of(values[bad], target) if isinstance(ring, PolynomialRing) else None
-            )
-            break
-    seconds = time.perf_counter() - start
-    bound = ring.error_bound(degree, count) if isinstance(ring, ModularRing) else 0.0
-    counterexample = None
-    if failure is not None:
-        bound = 0.0
-        counterexample = find_counterexample(
-            ctx.spec,
-            lambda point: check.comparisons(make_context(ctx.spec, point, ctx.formulas, "forward")),
-            failure,
-            seed=seed,
-            relevant=relevant,
-        )
-    return CheckResult(
-        check.name,
-        check.description,
-        failure is None,
-        ring.method,
-        seconds,
-        count,
-        failure,
-        counterexample,
-        bound,
+        claims = formulas.claims
+    report = verify_vector(
+        spec,
+        method=method,
+        seed=seed,
+        progress=progress,
+        program=formulas.program,
+        claims=claims,
     )
-
-
-def _extra_atoms(spec: RNNSpec, formulas: Formulas) -> tuple:
-    """Atoms that non-default formulas use beyond the model's own (e.g. phi'(h_t))."""
-    ring = RecordingRing()
-    ctx = make_context(spec, ring, formulas, "forward")
-    for check in CHECKS:
-        for _ in check.comparisons(ctx):
-            pass
-    return tuple(dict.fromkeys(ring.keys))
+    program = report.formulas.program
+    return dataclasses.replace(report, formulas=dataclasses.replace(formulas, program=program))

@@ -33,7 +33,7 @@ def test_no_arguments_prints_help() -> None:
 def test_verify_prints_a_table_and_exits_0() -> None:
     result = CliRunner().invoke(cli.main, ["verify", "-T", "3"], catch_exceptions=False)
     assert result.exit_code == 0
-    assert "expansion dh_t/dw" in result.output and "holds" in result.output
+    assert "expansion dh_T/dw" in result.output and "holds" in result.output
     assert "all checks hold" in result.output
     assert "method: exact (canonical polynomial form)" in result.output
 
@@ -61,7 +61,7 @@ def test_a_failing_check_exits_1_and_shows_a_counterexample(monkeypatch) -> None
     )
     result = run("verify", "-T", "3")
     assert result.exit_code == 1
-    assert "FAILED sum of products dh_t/dw: first failure at t=2" in result.output
+    assert "FAILED boxed formula dh_t/dw: first failure at t=2" in result.output
     assert "counterexample at t=2" in result.output
 
 

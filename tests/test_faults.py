@@ -48,7 +48,7 @@ class Point:
         self.val = values
         self.T = T
         self.w, self.v = values["w"], values["v"]
-        self.h = [values["h0"]] + [values.get(f"phi(s_{n})") for n in range(1, T + 1)]
+        self.h = [values["h_0"]] + [values.get(f"phi(s_{n})") for n in range(1, T + 1)]
         self.P = [None] + [values.get(f"phi'(s_{n})") for n in range(1, T + 1)]
         self.s = [None] + [
             self.w * self.h[n - 1] + self.v * values[f"x_{n}"]
@@ -87,19 +87,19 @@ def step_of(label: str) -> int:
 
 @pytest.mark.parametrize("T", [2, 4, 6])
 def test_product_bound_off_by_one_is_caught(T: int) -> None:
-    check = failing(verify(RNNSpec(T=T), formulas=OFF_BY_ONE), "sum of products dh_t/dw")
+    check = failing(verify(RNNSpec(T=T), formulas=OFF_BY_ONE), "boxed formula dh_t/dw")
     cx = check.counterexample
     n = step_of(check.failure)
     p = Point(cx.values, n)
     wrong = p.imm(n) + sum(p.prod(k, n) * p.imm(k) for k in range(1, n))
     assert wrong != p.dh[n]
-    assert (Fraction(cx.lhs), Fraction(cx.rhs)) == (wrong, p.dh[n])
+    assert (Fraction(cx.lhs), Fraction(cx.rhs)) == (p.dh[n], wrong)  # the true side first
     assert len(set(p.s[1 : n + 1])) == n  # phi takes one value per distinct argument
 
 
 @pytest.mark.parametrize("T", [1, 3, 5])
 def test_dropped_immediate_term_is_caught(T: int) -> None:
-    check = failing(verify(RNNSpec(T=T), formulas=DROPPED_IMMEDIATE), "sum of products dh_t/dv")
+    check = failing(verify(RNNSpec(T=T), formulas=DROPPED_IMMEDIATE), "boxed formula dh_t/dv")
     cx = check.counterexample
     n = step_of(check.failure)
     p = Point(cx.values, n)
@@ -108,7 +108,7 @@ def test_dropped_immediate_term_is_caught(T: int) -> None:
     for k in range(1, n + 1):  # dh_k/dv by hand
         true = p.P[k] * (x[k] + p.w * true)
     wrong = sum(p.prod(k + 1, n) * p.P[k] * x[k] for k in range(1, n))
-    assert (Fraction(cx.lhs), Fraction(cx.rhs)) == (wrong, true) and wrong != true
+    assert (Fraction(cx.lhs), Fraction(cx.rhs)) == (true, wrong) and wrong != true
 
 
 @pytest.mark.parametrize("T", [1, 3, 4])
@@ -116,8 +116,9 @@ def test_dropped_immediate_term_is_caught(T: int) -> None:
 def test_phi_prime_where_theta_prime_belongs_is_caught(T: int, reduction: str) -> None:
     check = failing(
         verify(RNNSpec(T=T, reduction=reduction), formulas=PHI_FOR_THETA),
-        "backward recursion dL/dw",
+        "recursion dL/ds_t",
     )
+    assert check.failure == "dL/dw"  # the gradient the recursion gives, summed over t
     cx = check.counterexample
     p = Point(cx.values, T)
     c = Fraction(1, T) if reduction == "mean" else Fraction(1)
@@ -129,22 +130,23 @@ def test_phi_prime_where_theta_prime_belongs_is_caught(T: int, reduction: str) -
         deltas[k] = (c * G[k] * wrong_phi[k] + deltas[k + 1] * p.w) * p.P[k]
     wrong = sum(deltas[k] * p.h[k - 1] for k in range(1, T + 1))
     true = c * sum(G[k] * Q[k] * p.dh[k] for k in range(1, T + 1))
-    assert (Fraction(cx.lhs), Fraction(cx.rhs)) == (wrong, true) and wrong != true
+    assert (Fraction(cx.lhs), Fraction(cx.rhs)) == (true, wrong) and wrong != true
     # phi' is one function: its listed arguments s_k and h_k are pairwise distinct
     args = [a for a in p.s[1:] + p.h[1:T] if a is not None]
     assert len(set(args)) == len(args)
 
 
-def test_h_t_where_h_t_minus_1_belongs_is_caught_at_the_first_form() -> None:
+def test_h_t_where_h_t_minus_1_belongs_is_caught_by_the_definition_s_own_claim() -> None:
+    """A wrong one-step partial fails its own claim at t = 1; the boxed formula and the
+    backward program read the model's one-step partials (from its equations), so they
+    still hold."""
     report = verify(RNNSpec(T=3), formulas=H_T_FOR_H_PREV)
-    check = failing(report, "expansion dh_t/dw")
-    assert check.failure.startswith("t=1, form 1 (chain rule")
+    check = failing(report, "immediate partial d+h_t/dw")
+    assert check.failure == "t=1"
     cx = check.counterexample
     p = Point(cx.values, 1)
-    assert Fraction(cx.lhs) == p.P[1] * p.h[1] != p.P[1] * p.h[0] == Fraction(cx.rhs)
-    assert not next(c for c in report.checks if c.name == "sum of products dh_t/dw").holds
-    # the backward recursion does not use the immediate partials, so it still holds
-    assert next(c for c in report.checks if c.name == "backward recursion dL/dw").holds
+    assert Fraction(cx.lhs) == p.P[1] * p.h[0] != p.P[1] * p.h[1] == Fraction(cx.rhs)
+    assert {c.name for c in report.failures} == {"immediate partial d+h_t/dw"}
 
 
 def test_faults_are_caught_by_the_modular_method_too() -> None:
@@ -157,14 +159,14 @@ def test_faults_are_caught_by_the_modular_method_too() -> None:
 def test_tanh_counterexample_is_certified_and_matches_high_precision_arithmetic() -> None:
     T = 3
     check = failing(
-        verify(RNNSpec(T=T, activation="tanh"), formulas=OFF_BY_ONE), "sum of products dh_t/dw"
+        verify(RNNSpec(T=T, activation="tanh"), formulas=OFF_BY_ONE), "boxed formula dh_t/dw"
     )
     cx = check.counterexample
     assert not cx.exact
     mpmath.mp.dps = 40
     val = {k: mpmath.mpf(v.numerator) / v.denominator for k, v in cx.values.items()}
     w, v = val["w"], val["v"]
-    h, P, dh = [val["h0"]], [None], [mpmath.mpf(0)]
+    h, P, dh = [val["h_0"]], [None], [mpmath.mpf(0)]
     for n in range(1, T + 1):
         h.append(mpmath.tanh(w * h[n - 1] + v * val[f"x_{n}"]))
         P.append(1 - h[n] ** 2)
@@ -180,6 +182,6 @@ def test_tanh_counterexample_is_certified_and_matches_high_precision_arithmetic(
     wrong = P[n] * h[n - 1] + sum(prod(k) * P[k] * h[k - 1] for k in range(1, n))
     reported_lhs = float(cx.lhs.split()[0])
     reported_rhs = float(cx.rhs.split()[0])
-    assert reported_lhs == pytest.approx(float(wrong), rel=1e-12, abs=1e-14)
-    assert reported_rhs == pytest.approx(float(dh[n]), rel=1e-12, abs=1e-14)
+    assert reported_lhs == pytest.approx(float(dh[n]), rel=1e-12, abs=1e-14)
+    assert reported_rhs == pytest.approx(float(wrong), rel=1e-12, abs=1e-14)
     assert abs(wrong - dh[n]) > 1e-20

@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..model import RNNSpec
 from .app import (
     main,
 )
@@ -39,24 +38,20 @@ def verify_command(
 ) -> None:
     """Check every step of the BPTT derivation for T steps.
 
-    Checks each intermediate form of the chain-rule expansion of dh_t/dw and dh_t/dv
-    (note 000, eqns 6-10), the boxed sum-of-products formula, the loss decomposition
-    (eqns 4-5) and the backward recursion of question 002 against the true derivative
-    of the unrolled model, for every t <= T. With --model elman: the matrix backward
-    recursion for every entry of every gradient (W_hh, W_xh, b_h, W_hy, b_y, h_0 and
-    w_h = [W_xh W_hh]^T), and the expansion and the sum of products of Jacobians for
-    dh_t/dW_hh, dh_t/dW_xh, dh_t/db_h and dh_t/dw_h. With --cell FILE: the same checks
-    for the cell a TOML file's [cell] table declares, its backward program derived from
-    its equations. Exit 0 if all hold, 1 if any fails.
+    For every model: the backward program derived from the model's equations, entry by
+    entry for every gradient; dh_t/dh_0 as a chain of Jacobians; every form of the
+    chain-rule expansion of dh_T/dP (note 000, eqns 6-10) and the sum of products of
+    Jacobians for dh_t/dP, every t <= T, for each parameter P of the state; all against
+    forward-mode differentiation of the unrolled model (and SymPy's for T <= 3). The
+    scalar model adds the seeds' formulas: the one-step partials, the boxed formula, the
+    loss decomposition (eqns 4-5) and the backward recursion of question 002. With
+    --model elman: W_hh, W_xh, b_h, W_hy, b_y, h_0 and w_h = [W_xh W_hh]^T. With --cell
+    FILE: the cell a TOML file's [cell] table declares. Exit 0 if all hold, 1 if any
+    fails.
     """
-    if isinstance(spec, RNNSpec):
-        from ..verify import verify
+    from ..verify import verify
 
-        report = verify(spec, method=method, seed=seed, progress=_Progress())
-    else:
-        from ..vector.verify import verify_vector
-
-        report = verify_vector(spec, method=method, seed=seed, progress=_Progress())
+    report = verify(spec, method=method, seed=seed, progress=_Progress())
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
     sys.exit(0 if report.holds else 1)
 

@@ -58,7 +58,7 @@ DESCRIPTIONS = {
 #: made of it (w_h); beyond it they are computed again (memory over time).
 HOLD_MAX_T = 100
 
-REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled vector model"
+REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled model"
 
 
 def _comparisons(

@@ -130,40 +130,6 @@ class Ring:
             total.add(term)
         return total.value()
 
-    # Batch operations (the verifier's hot loops). They do not bring results to normal
-    # form: :meth:`equal` does, on the difference, which is all a verdict needs.
-    def running_products(self, factors: list[Any]) -> list[Any]:
-        """[1, f[-1], f[-1] f[-2], ...]: products of the last n factors, n = 0..len."""
-        out = [self.one]
-        for f in reversed(factors):
-            out.append(out[-1] * f)
-        return out
-
-    def running_sums(self, terms: list[Any]) -> list[Any]:
-        """[0, a[0], a[0] + a[1], ...]."""
-        out = [self.zero]
-        for a in terms:
-            out.append(out[-1] + a)
-        return out
-
-    def running_dot(self, xs: list[Any], ys: list[Any]) -> list[Any]:
-        """[0, x0 y0, x0 y0 + x1 y1, ...]: running sums of elementwise products."""
-        out = [self.zero]
-        for x, y in zip(xs, ys):
-            out.append(out[-1] + x * y)
-        return out
-
-    def affine(self, xs: list[Any], ys: list[Any], zs: list[Any]) -> list[Any]:
-        """[x + y z, ...] elementwise."""
-        return [x + y * z for x, y, z in zip(xs, ys, zs)]
-
-    def first_mismatch(self, values: list[Any], target: Any) -> int | None:
-        """Index of the first of ``values`` not equal to ``target``, or None."""
-        for n, value in enumerate(values):
-            if not self.equal(value, target):
-                return n
-        return None
-
 
 class PolynomialRing(Ring):
     """Exact canonical forms: sparse polynomials over Q in named atoms.
@@ -176,7 +142,7 @@ class PolynomialRing(Ring):
     functions of the model.
 
     Args:
-        keys: every atom the computation may ask for (see :func:`symbptt.values.atom_keys`).
+        keys: every atom the computation may ask for (see :func:`symbptt.values.recorded_ring`).
         square_rules: ``{value_key: (derivative_key, rule)}`` with ``rule(y, dy, one)``
             the value of y^2.
     """
@@ -238,24 +204,6 @@ class PolynomialRing(Ring):
             for exps in poly.to_dict():
                 used.update(self.keys[n] for n, e in enumerate(exps) if e)
         return used
-
-    def terms(self, poly: Any) -> list[tuple[dict[AtomKey, int], Fraction]]:
-        """The terms of a polynomial as (atom -> exponent, coefficient) pairs."""
-        out = []
-        for exps, coeff in poly.to_dict().items():
-            mono = {self.keys[n]: e for n, e in enumerate(exps) if e}
-            out.append((mono, Fraction(int(coeff.p), int(coeff.q))))
-        return out
-
-    def evaluate(self, poly: Any, values: dict[AtomKey, Fraction]) -> Fraction:
-        """Evaluate a polynomial exactly at rational values of its atoms."""
-        total = Fraction(0)
-        for mono, coeff in self.terms(poly):
-            term = coeff
-            for key, e in mono.items():
-                term *= values[key] ** e
-            total += term
-        return total
 
 
 class ModInt:
@@ -357,46 +305,6 @@ class ModularRing(Ring):
         if value is None:
             value = self._atoms[key] = self.element(self.rng.randrange(self.p), 1)
         return value
-
-    # Batch operations on raw residues and degrees: the hot loops of the verifier.
-    def running_products(self, factors: list[ModInt]) -> list[ModInt]:
-        p, make = self.p, self.element
-        r, d, out = 1, 0, [self.one]
-        for f in reversed(factors):
-            r, d = r * f.r % p, d + f.deg
-            out.append(make(r, d))
-        return out
-
-    def running_sums(self, terms: list[ModInt]) -> list[ModInt]:
-        p, make = self.p, self.element
-        r, d, out = 0, 0, [self.zero]
-        for a in terms:
-            r, d = (r + a.r) % p, d if d > a.deg else a.deg
-            out.append(make(r, d))
-        return out
-
-    def running_dot(self, xs: list[ModInt], ys: list[ModInt]) -> list[ModInt]:
-        p, make = self.p, self.element
-        r, d, out = 0, 0, [self.zero]
-        for x, y in zip(xs, ys):
-            e = x.deg + y.deg
-            r, d = (r + x.r * y.r) % p, d if d > e else e
-            out.append(make(r, d))
-        return out
-
-    def affine(self, xs: list[ModInt], ys: list[ModInt], zs: list[ModInt]) -> list[ModInt]:
-        p, make, out = self.p, self.element, []
-        for x, y, z in zip(xs, ys, zs):
-            e = y.deg + z.deg
-            out.append(make((x.r + y.r * z.r) % p, x.deg if x.deg > e else e))
-        return out
-
-    def first_mismatch(self, values: list[Any], target: Any) -> int | None:
-        r = target.r
-        for n, value in enumerate(values):
-            if value.r != r:
-                return n
-        return None
 
     def error_bound(self, degree: int, comparisons: int = 1) -> float:
         """Upper bound on P(some nonzero difference of degree <= ``degree`` vanished),

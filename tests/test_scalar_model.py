@@ -4,6 +4,7 @@ forward pass is the seeds' recurrence, and every check of the core verifier hold
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 
 import pytest
 
@@ -11,7 +12,7 @@ from symbptt.algebra import ModularRing, atom_name
 from symbptt.core.forward import forward, parameter_values
 from symbptt.model import RNNSpec
 from symbptt.models import scalar
-from symbptt.values import Trace
+from symbptt.values import activation_value, function_name
 from symbptt.vector.model import CellSpec
 from symbptt.vector.verify import verify_vector
 
@@ -23,34 +24,52 @@ CONFIGS = [
 ]
 
 
-class SeedNames(ModularRing):
-    """A modular ring that gives the core's atoms the values of the seeds' atoms of the
-    same meaning (W entry (0, 0) of w is w, x at (t, 0) is x_t, phi at s_(t, 0) is phi(s_t))."""
+def seeds_recurrence(spec: RNNSpec, ring: ModularRing) -> dict:
+    """The seeds' recurrence written out by hand in the core's atoms: s_k = w h_(k-1) +
+    v x_k, h_k = phi(s_k), yhat_k = theta(h_k), L = c sum_k l(yhat_k, d_k), with forward
+    mode for w and v: dh_k/dp = phi'(s_k) (d+ s_k/dp + w dh_(k-1)/dp) and
+    dL/dp = c sum_k l'(yhat_k, d_k) theta'(h_k) dh_k/dp."""
+    phi, theta = spec.phi, spec.theta
+    fphi, ftheta = function_name(phi, "phi"), function_name(theta, "theta")
 
-    def atom(self, key, argument=None):
-        if len(key) == 2 and key[1] == (0, 0):
-            key = ("h0",) if key[0] == "h_0" else (key[0],)
-        elif len(key) == 2 and isinstance(key[1], tuple):
-            key = (key[0], key[1][0])
-        elif len(key) == 3 and isinstance(key[2][1], tuple):
-            key = (key[0], key[1], (key[2][0], key[2][1][0]))
-        return super().atom(key, argument)
+    def at(act, fn, order, name, k, arg):
+        return activation_value(ring, act, fn, order, (name, (k, 0)), arg)
+
+    w, v = ring.atom(("w", (0, 0))), ring.atom(("v", (0, 0)))
+    h = [ring.zero if spec.h0 == "zero" else ring.atom(("h_0", (0, 0)))]
+    yhat, dh, dL = [None], {"w": [ring.zero], "v": [ring.zero]}, {"w": [], "v": []}
+    for k in range(1, spec.T + 1):
+        x, d = ring.atom(("x", (k, 0))), ring.atom(("d", (k, 0)))
+        s_k = w * h[k - 1] + v * x
+        h.append(at(phi, fphi, 0, "s", k, s_k))
+        yhat.append(at(theta, ftheta, 0, "h", k, h[k]))
+        slope = yhat[k] - d if spec.loss == "squared" else ring.atom(("l", 1, ("step", k)))
+        for p, immediate in (("w", h[k - 1]), ("v", x)):
+            dh[p].append(at(phi, fphi, 1, "s", k, s_k) * (immediate + w * dh[p][k - 1]))
+            dL[p].append(slope * at(theta, ftheta, 1, "h", k, h[k]) * dh[p][k])
+    c = ring.const(Fraction(1, spec.T) if spec.reduction == "mean" else 1)
+    return {
+        "h": h,
+        "yhat": yhat,
+        "dh": dh,
+        "dL": {p: c * sum(terms[1:], terms[0]) for p, terms in dL.items()},
+    }
 
 
 @pytest.mark.parametrize("options", CONFIGS)
 def test_the_declaration_runs_the_seeds_recurrence(options):
     T = 5
-    model = scalar.declare(**options)
-    ring = SeedNames(random.Random(3))
-    seeds = Trace(RNNSpec(T=T, **options), ring)
-    params = parameter_values(model, ring)
-    plain = forward(model, T, ring, params)
-    assert [h[0] for h in plain["h"][1:]] == seeds.h[1:]
-    assert [y[0] for y in plain["yhat"][1:]] == seeds.yhat[1:]
+    spec = RNNSpec(T=T, **options)
+    ring = ModularRing(random.Random(3))
+    seeds = seeds_recurrence(spec, ring)
+    params = parameter_values(spec.model, ring)
+    plain = forward(spec.model, T, ring, params)
+    assert [h[0] for h in plain["h"][1:]] == seeds["h"][1:]
+    assert [y[0] for y in plain["yhat"][1:]] == seeds["yhat"][1:]
     for p in ("w", "v"):
-        run = forward(model, T, ring, params, seed=(p, 0, 0))
-        assert run.L.tan == seeds.dL[p]
-        assert [h[0].tan for h in run["h"][1:]] == seeds.dh[p][1:]
+        run = forward(spec.model, T, ring, params, seed=(p, 0, 0))
+        assert run.L.tan == seeds["dL"][p]
+        assert [h[0].tan for h in run["h"][1:]] == seeds["dh"][p][1:]
 
 
 @pytest.mark.parametrize("options", CONFIGS)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import sympy as sp
 
@@ -117,8 +117,8 @@ class Expansion:
 
 def plan(target: int, param: str = "w") -> Iterator[tuple[str, str, int, tuple | None]]:
     """The forms of dh_target/dparam as plain tuples
-    ``(rule, equation, settled, (first, leaf, leaf_index) or None)``; the single source
-    of the step sequence, used by :func:`expand` and by :func:`evaluate_steps`."""
+    ``(rule, equation, settled, (first, leaf, leaf_index) or None)``: the step
+    sequence of :func:`expand`."""
     t = target
     yield "chain rule", "(6)", 1, (t, "total", t - 1)
     for m in range(1, t):
@@ -148,87 +148,3 @@ def expand(target: int, param: str = "w") -> Expansion:
         for rule, eq, m, tail in plan(t, p)
     )
     return Expansion(p, t, settled, steps)
-
-
-def follows_by_rules(
-    target: int, param: str = "w", forms: list[tuple[int, tuple | None]] | None = None
-) -> bool:
-    """Whether each form of dh_target/dp after the first equals the one before it by the
-    rule that produced it, so that only the first form needs comparing with the true
-    derivative. The forms of :func:`plan` are checked for the shapes of these rules:
-
-    * chain rule (6): the first form, d+h_t/dp + J_t dh_(t-1)/dp, is the one-step rule
-      at t (compared exactly);
-    * substitute (7)-(9): C dh_r/dp becomes C (d+h_r/dp + J_r dh_(r-1)/dp), equal
-      because the one-step rule at r < t holds (it is the first form of dh_r/dp,
-      compared before);
-    * distribute (10): C (a + b) = C a + C b, with C a the next settled term;
-    * h_0 (10): C dh_0/dp is dropped, equal because dh_0/dp = 0 (compared once).
-
-    Forms of any other shape return False: they are then compared one by one.
-    ``forms`` (``(settled, tail)`` pairs) stands in for :func:`plan`'s.
-
-    Example:
-        >>> follows_by_rules(3)
-        True
-    """
-    t = target
-    steps = forms or [(settled, tail) for _rule, _eq, settled, tail in plan(t, param)]
-    if steps[0] != (1, (t, "total", t - 1)) or steps[-1] != (t, None):
-        return False
-    for (m, tail), (m_next, tail_next) in zip(steps, steps[1:]):
-        if tail is None:
-            return False
-        first, leaf, r = tail
-        substitute = leaf == "total" and m_next == m and tail_next == (first, "one_step", r)
-        distribute = (
-            leaf == "one_step"
-            and m_next == m + 1
-            and t - m == r  # the next settled term is C d+h_r/dp
-            and tail_next == (r, "total", r - 1)
-        )
-        initial = leaf == "total" and r == 0 and m_next == m and tail_next is None
-        if first != r + 1 or not (substitute or distribute or initial):
-            return False
-    return True
-
-
-class LeafValues:
-    """The values of leaves and Jacobians in a ring, tabulated per index."""
-
-    def __init__(self, evaluator: Any, param: str) -> None:
-        T = evaluator.T
-        self.ring = evaluator.ring
-        self.imm = [None] + [evaluator.immediate(param, n) for n in range(1, T + 1)]
-        self.jac = [None] + [evaluator.jacobian(n) for n in range(1, T + 1)]
-        total = evaluator.reference.dh[param]
-        self.leaf = {
-            "immediate": self.imm,
-            "total": total,
-            "one_step": [None]
-            + [self.ring.normal(self.imm[n] + self.jac[n] * total[n - 1]) for n in range(1, T + 1)],
-        }
-
-
-def evaluate_steps(target: int, param: str, leaves: LeafValues) -> list[Any]:
-    """The value of every form of dh_target/dparam (in :func:`plan` order), with
-    O(target) ring operations for all of them together (batched for speed)."""
-    ring, t = leaves.ring, target
-    # running[n] = prod of the last n Jacobians J_t ... J_{t-n+1} = chain from t+1-n
-    running = ring.running_products(leaves.jac[1 : t + 1])
-    # prefix[m] = sum of the first m settled terms, i = t, t-1, ..., t-m+1
-    prefix = ring.running_dot(running[:t], leaves.imm[t:0:-1])
-    steps = list(plan(t, param))
-    with_tail = [(settled, tail) for _r, _e, settled, tail in steps if tail is not None]
-    tail_values = iter(
-        ring.affine(
-            [prefix[settled] for settled, _ in with_tail],
-            [running[t + 1 - first] for _, (first, _, _) in with_tail],
-            [leaves.leaf[leaf][n] for _, (_, leaf, n) in with_tail],
-        )
-    )
-    # a form is its settled prefix, plus (prod of Jacobians) * leaf when it has a tail
-    return [
-        next(tail_values) if tail is not None else prefix[settled]
-        for _r, _e, settled, tail in steps
-    ]

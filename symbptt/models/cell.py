@@ -47,7 +47,7 @@ from ..core.tensor import (
 )
 from ..errors import FormulaSyntaxError, SpecError
 from ..notation.cell_equations import IDENTIFIER, CellNames, EquationReader, Locator, identifier
-from ..notation.parse import PARSER, syntax_error
+from ..notation.parse import parser, syntax_error
 
 #: Largest size a cell may declare (as for the vector model).
 MAX_SIZE = 64
@@ -171,7 +171,7 @@ def read_cell(
     pending: list[tuple[int, str, Tree, Tree]] = []
     for number, line in lines:
         try:
-            tree = PARSER.parse(line, start="start")
+            tree = parser().parse(line, start="start")
         except UnexpectedInput as err:
             bad = syntax_error(err, line)
             raise loc.error(bad.reason, number, bad.column) from None

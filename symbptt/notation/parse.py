@@ -5,6 +5,7 @@ line and column, and the driver that hands the tree to a model's reader
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +19,14 @@ from ..errors import FormulaSyntaxError
 MAX_LENGTH = 4000
 MAX_DEPTH = 60
 
-_GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
-#: The formula grammar's parser (LALR, with positions for error messages).
-PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start=["start", "expression"])
+
+@functools.cache
+def parser() -> Lark:
+    """The formula grammar's parser (LALR, with positions for error messages), built on
+    first use: building it takes a third of a second, which commands that read no
+    formula (``symbptt verify`` on the built-in models) need not pay."""
+    grammar = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, start=["start", "expression"])
 
 
 @dataclass
@@ -48,7 +54,7 @@ def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Pa
                 f"the formula nests deeper than {MAX_DEPTH} levels", text=text, line=1, column=n + 1
             )
     try:
-        tree = PARSER.parse(text, start="expression" if expression else "start")
+        tree = parser().parse(text, start="expression" if expression else "start")
     except UnexpectedInput as err:
         raise syntax_error(err, text) from None
     except RecursionError:

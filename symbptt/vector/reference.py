@@ -18,6 +18,7 @@ forms grow fast: it is used for n <= 2, T <= 3.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -39,7 +40,6 @@ from ..core.tensor import (
     Transpose,
     Var,
 )
-from ..derive.reference import SympyToRing
 from ..errors import EvaluationError
 from .model import ElmanSpec
 
@@ -158,17 +158,42 @@ class SympyModel:
         return [sp.diff(v, sym) for v in state]
 
 
-class Converter(SympyToRing):
+class Converter:
     """Brings SymPy expressions over the unrolled model into a ring, at the values of a
-    forward pass in that ring."""
+    forward pass in that ring: numbers, sums, products and non-negative integer powers
+    here, memoised by subexpression; the leaves (symbols, primitives and their slopes at
+    recognised nodes) by :meth:`leaf`."""
 
     def __init__(
         self, model: SympyModel, ring: Ring, params: dict[str, list[list[Any]]], fwd: Trajectory
     ) -> None:
-        super().__init__(ring)
+        self.ring, self.memo = ring, {}
         self.model, self.params, self.fwd = model, params, fwd
 
+    def __call__(self, expr: sp.Basic) -> Any:
+        hit = self.memo.get(expr)
+        if hit is None:
+            hit = self.memo[expr] = self._convert(expr)
+        return hit
+
+    def _convert(self, e: sp.Basic) -> Any:
+        ring = self.ring
+        if e.is_Rational:
+            return ring.const(Fraction(int(e.p), int(e.q)))
+        if e.is_Add or e.is_Mul:
+            out = ring.zero if e.is_Add else ring.one
+            for a in e.args:
+                out = out + self(a) if e.is_Add else ring.normal(out * self(a))
+            return out
+        if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
+            base, out = self(e.base), ring.one
+            for _ in range(int(e.exp)):
+                out = ring.normal(out * base)
+            return out
+        return self.leaf(e)
+
     def leaf(self, e: sp.Basic) -> Any:
+        """The value of anything but a number, sum, product or power."""
         if e.is_Symbol:
             kind, *where = self.model.symbols[e]
             if kind == "param":

@@ -1,8 +1,14 @@
-"""Exact verification of the vector model's backward recursion, entry by entry."""
+"""The verifier of the model core: every check of any model's derivation, entry by entry.
+
+:func:`verify_vector` runs the comparisons of every check (:func:`_comparisons`; the
+streams of each kind are in :mod:`symbptt.vector.checks`) in one ring (exact canonical
+forms, or modular with an error bound), keeps each comparison's verdict, and searches a
+counterexample for the first failure of each failing check. ``verify()`` is this
+verifier for every model; the scalar model's seed formulas come in as claims.
+"""
 
 from __future__ import annotations
 
-import functools
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -11,34 +17,33 @@ from typing import Any
 from ..algebra import ModularRing, Ring
 from ..claims import FormulaClaim, RecursionClaim
 from ..core.forward import forward, parameter_values
-from ..core.tensor import identity, matmul
 from ..derive.adjoint import Program, derive
-from ..derive.expansion import expand
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..equivalence import find_counterexample, singles
-from ..errors import EvaluationError, SpecError, WorkLimitError
+from ..errors import SpecError, WorkLimitError
 from ..model import METHOD_NAMES, choose_from, require_spec
 from ..values import recorded_ring
 from ..verify import CheckResult, Formulas, Report
-from .check import formula_comparisons
+from .checks import (
+    claim_comparisons,
+    expansion_forms,
+    initial_state,
+    output_layer,
+    sums_of_products,
+    sympy_reference,
+)
 from .engine import (
     Tangents,
     backward,
-    chain_term_value,
     jacobian,
     reference_gradients,
     suffix_products,
-    sum_of_products,
-    sum_of_products_all,
 )
-from .evaluate import Evaluator
-from .matrices import ShapeError
 from .model import (
     MODULAR_MAX_WORK,
     ElmanSpec,
     verification_work,
 )
-from .reference import Converter, SympyModel
 
 #: What each kind of check claims (keyed by the start of its name), where the model's
 #: declaration does not say it in its own words (:attr:`Model.claims`).
@@ -92,13 +97,13 @@ def _comparisons(
                 )
     del ours  # the gradients are large exact polynomials at large T; the passes keep L
     if spec.uses_sympy_reference():
-        yield from _sympy_reference(spec, ring, params, fwd, ref, runs)
+        yield from sympy_reference(spec, ring, params, fwd, ref, runs)
     jacobians = [None] + [
         jacobian(spec, ring, params, fwd, j, jacobian_claim) for j in range(1, spec.T + 1)
     ]
     products = suffix_products(ring, jacobians, spec.T)
-    yield from _initial_state(spec, ring, params, jacobians, runs, order)
-    yield from _output_layer(spec, ring, runs)
+    yield from initial_state(spec, ring, params, jacobians, runs, order)
+    yield from output_layer(spec, ring, runs)
     # a view's entries are entries of the parameters it is made of (w_h's are W_xh's and
     # W_hh's): their values are computed once, by the entry they are, and held until the
     # view has used them, unless they are large (exact polynomials at large T, where an
@@ -120,10 +125,10 @@ def _comparisons(
                 if source in held and source != (name, a, b):
                     forms, sums = held.pop(source)
                 else:
-                    forms = _expansion_forms(
+                    forms = expansion_forms(
                         spec, ring, params, jacobians, products, fwd, name, a, b, tangents
                     )
-                    sums = _sums_of_products(spec, ring, params, fwd, jacobians, name, a, b, order)
+                    sums = sums_of_products(spec, ring, params, fwd, jacobians, name, a, b, order)
                     if source in viewed:
                         forms, sums = list(forms), list(sums)
                         held[source] = (forms, sums)
@@ -143,27 +148,7 @@ def _comparisons(
                             tangents[t][r].tan,
                         )
                 del forms, sums  # before the next entry's are made
-    yield from _claims(spec, ring, claims, (params, fwd, runs))
-
-
-def _sums_of_products(
-    spec: ElmanSpec,
-    ring: Ring,
-    params: dict,
-    fwd: Any,
-    jacobians: list,
-    name: str,
-    a: int,
-    b: int,
-    order: str,
-) -> Iterator[list]:
-    """dh_t/dP[a, b] by the sum of products for t = 1..T, each made when asked for."""
-    if order == "latest-left":
-        return sum_of_products_all(spec, ring, params, fwd, jacobians, name, a, b)
-    return (  # the slip under test: no reuse, each t from scratch
-        sum_of_products(spec, ring, params, fwd, t, name, a, b, order=order)
-        for t in range(1, spec.T + 1)
-    )
+    yield from claim_comparisons(spec, ring, claims, (params, fwd, runs))
 
 
 def atom_pass(
@@ -183,175 +168,8 @@ def atom_pass(
     runs: dict = {}
     ref = reference_gradients(spec, ring, params, runs)
     if spec.uses_sympy_reference():
-        yield from _sympy_reference(spec, ring, params, fwd, ref, runs)
-    yield from _claims(spec, ring, claims, (params, fwd, runs))
-
-
-def _claims(
-    spec: ElmanSpec,
-    ring: Ring,
-    claims: tuple[FormulaClaim | RecursionClaim, ...],
-    shared: tuple[dict, Any, dict],
-) -> Iterator[tuple[str, str, Any, Any]]:
-    """Each formula claim for every t where it is defined, as a check of its own (one
-    evaluator for all: they share its forward-mode passes)."""
-    if not claims:
-        return
-    ev = Evaluator(spec, ring, shared=shared)
-    for claim in claims:
-        try:
-            if isinstance(claim, RecursionClaim):
-                yield from _recursion(spec, ring, claim, shared)
-                continue
-            for label, _t, _c, lhs, rhs in formula_comparisons(spec, claim.sides, ring, ev=ev):
-                yield claim.name, label, lhs, rhs
-        except (ShapeError, EvaluationError) as err:
-            raise SpecError(
-                f"the claim {claim.name!r} has no meaning in the model: {err}"
-            ) from None
-
-
-def _initial_state(
-    spec: ElmanSpec, ring: Ring, params: dict, jacobians: list, runs: dict, order: str
-) -> Iterator[tuple[str, str, Any, Any]]:
-    """dh_t/dh_0 = J_t J_{t-1} ... J_1 for every t (the chain with no immediate term:
-    h_0 enters only the first step), each new Jacobian on the left."""
-    n, S = spec.hidden, state_label(spec.model)
-    seeds = [
-        (init, b, 0) for init in spec.model.initial_parameters for b in range(spec.shape(init)[0])
-    ]
-    chain = identity(n, ring)
-    for t in range(1, spec.T + 1):
-        left, right = (jacobians[t], chain) if order == "latest-left" else (chain, jacobians[t])
-        chain = matmul(left, right, ring.zero)
-        for b, seed in enumerate(seeds):
-            if seed not in runs:
-                runs[seed] = forward(
-                    spec.model, spec.T, ring, params, seed=seed, keep=frozenset(spec.model.states)
-                )
-            tangents = stacked(runs[seed], spec.model)[t]
-            for r in range(n):
-                yield (
-                    f"Jacobian chain d{S}_t/d{S}_0",
-                    f"t={t}, d{S}_t[{r}]/d{S}_0[{b}]",
-                    chain[r][b],
-                    tangents[r].tan,
-                )
-
-
-def _recursion(
-    spec: ElmanSpec, ring: Ring, claim: RecursionClaim, shared: tuple[dict, Any, dict]
-) -> Iterator[tuple[str, str, Any, Any]]:
-    """A recursion claim: solved backwards in an evaluator of its own (sharing the
-    verifier's forward passes), then each gradient it gives against the true one."""
-    ev = Evaluator(spec, ring, shared=shared)
-    ev.solve(claim.adjoint, claim.step)
-    for label, lhs, rhs in claim.gradients:
-        for where, _t, _c, a, b in formula_comparisons(spec, (lhs, rhs), ring, ev=ev):
-            yield claim.name, label + where.removeprefix("the formula"), a, b
-
-
-def output_parameters(spec: ElmanSpec) -> tuple[str, ...]:
-    """The parameters that do not feed the state (the output layer: W_hy, b_y)."""
-    feeding = {*state_parameters(spec.model), *spec.model.initial_parameters}
-    return tuple(p for p in spec.model.parameters if p not in feeding)
-
-
-def _output_layer(spec: ElmanSpec, ring: Ring, runs: dict) -> Iterator[tuple[str, str, Any, Any]]:
-    """dh_t/dW_hy = 0 and dh_t/db_y = 0: the output layer does not feed the state."""
-    S = state_label(spec.model)
-    names = output_parameters(spec)
-    check = "output layer: " + " = ".join(f"d{S}_t/d{p}" for p in names) + " = 0"
-    for name in names:
-        rows, cols = spec.shape(name)
-        for a in range(rows):
-            for b in range(cols):
-                states = stacked(runs[(name, a, b)], spec.model)  # a reference gradient's pass
-                for t in range(1, spec.T + 1):
-                    for r in range(spec.hidden):
-                        yield (
-                            check,
-                            f"t={t}, d{S}_t[{r}]/d{name}[{a},{b}]",
-                            ring.zero,
-                            states[t][r].tan,
-                        )
-
-
-def _sympy_model(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
-    """The SymPy model with its derivatives (ring- and activation-independent, so
-    computed once per size and loss)."""
-    return _sympy_model_of_size(spec.with_generic_functions())
-
-
-@functools.lru_cache(maxsize=8)
-def _sympy_model_of_size(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
-    model = SympyModel(spec)
-    states = {
-        (name, a, b, t): model.state_derivative(t, name, a, b)
-        for name in state_parameters(spec.model)
-        for a in range(spec.shape(name)[0])
-        for b in range(spec.shape(name)[1])
-        for t in range(1, spec.T + 1)
-    }
-    return model, model.gradients(), states
-
-
-def _sympy_reference(
-    spec: ElmanSpec, ring: Ring, params: dict, fwd: Any, ref: dict, runs: dict
-) -> Iterator[tuple[str, str, Any, Any]]:
-    """The two references against each other: SymPy's Jacobians of the unrolled model
-    (explicit entries) and forward mode, for every gradient and every dh_t/dP entry."""
-    model, grads, states = _sympy_model(spec)
-    convert = Converter(model, ring, params, fwd)
-    name = "reference: SymPy Jacobians = forward mode"
-    S = state_label(spec.model)
-    for p in spec.gradients:
-        for r, row in enumerate(grads[p]):
-            for c, expr in enumerate(row):
-                yield name, f"dL/d{p}[{r},{c}] by SymPy", convert(expr), ref[p][r][c]
-    for (p, a, b, t), entries in states.items():
-        tangents = stacked(runs[spec.source(p, a, b)], spec.model)[t]
-        for r, expr in enumerate(entries):
-            label = f"t={t}, d{S}_t[{r}]/d{p}[{a},{b}] by SymPy"
-            yield name, label, convert(expr), tangents[r].tan
-
-
-def _expansion_forms(
-    spec: ElmanSpec,
-    ring: Ring,
-    params: dict,
-    jacobians: list,
-    products: list,
-    fwd: Any,
-    name: str,
-    a: int,
-    b: int,
-    tangents: list,
-) -> Iterator[tuple[int, str, int, Any, Any]]:
-    """Every form of the level-by-level expansion of dh_T/dP[a, b] (the same
-    :class:`Expansion` the document prints) beside forward mode, as (form number, rule,
-    row, form's value, forward mode's). Forms share their settled terms, so each term is
-    computed once and the settled part is a running sum; each form is made when it is
-    asked for (at large T all forms together are hundreds of MB)."""
-    T = spec.T
-    expansion = expand(T, "w")
-    values = [[tangent.tan for tangent in state] for state in tangents]
-
-    def value(term: Any) -> list:
-        return chain_term_value(
-            spec, ring, params, jacobians, products, fwd, term, values, name, a, b
-        )
-
-    settled, prefix = 0, [ring.zero] * spec.hidden  # the sum of the settled terms so far
-    for k, step in enumerate(expansion.steps, start=1):
-        for term in expansion.settled[settled : step.settled]:  # forms settle in order
-            prefix = [x + y for x, y in zip(prefix, value(term))]
-        settled = max(settled, step.settled)
-        total = prefix
-        if step.tail is not None:
-            total = [x + y for x, y in zip(total, value(step.tail))]
-        for r in range(spec.hidden):
-            yield k, step.rule, r, total[r], values[T][r]
+        yield from sympy_reference(spec, ring, params, fwd, ref, runs)
+    yield from claim_comparisons(spec, ring, claims, (params, fwd, runs))
 
 
 def verify_vector(

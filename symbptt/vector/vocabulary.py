@@ -11,7 +11,6 @@ computed once per model.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from lark import Tree
 from lark.exceptions import LarkError
@@ -19,17 +18,13 @@ from lark.exceptions import LarkError
 from ..core.model import Model
 from ..core.tensor import Apply, Var
 from ..notation.meaning import Reader
-from ..notation.parse import PARSER
+from ..notation.parse import parser
 
 
-@dataclass(frozen=True)
 class Vocabulary:
     """The names of one model, for reading and evaluating formulas about it.
 
     Attributes:
-        vectors: LaTeX key (``s``, ``\\delta``, ``\\hat y``) -> time-indexed name.
-        parameters: (LaTeX key, subscript) -> parameter (or view) name.
-        roles: LaTeX key of a function (``\\phi``) -> its role.
         applied: (role, argument) -> (the value's series, the slope's series).
         adjoints: adjoint name -> the variable it is dL/d of.
         states: the model's states.
@@ -38,16 +33,66 @@ class Vocabulary:
         scalar: every variable is a number (the seeds' model): bold letters, transposes,
             diag, the elementwise product and block matrices are refused as vector
             notation, which a user meant for a vector model.
+
+    The names read from the notation's LaTeX (:attr:`vectors`, :attr:`parameters`,
+    :attr:`roles`) are parsed on first use: evaluating formulas already read needs
+    none of them, and parsing needs the grammar, whose parser takes a third of a second
+    to build.
     """
 
-    vectors: dict[str, str]
-    parameters: dict[tuple[str, str], str]
-    roles: dict[str, str]
-    applied: dict[tuple[str, str], tuple[str, str]]
-    adjoints: dict[str, str]
-    states: tuple[str, ...]
-    computed: tuple[str, ...]
-    scalar: bool = False
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.applied = {
+            (eq.expr.role, eq.expr.arg.name): (eq.target, eq.slope or "")
+            for eq in model.equations
+            if isinstance(eq.expr, Apply) and isinstance(eq.expr.arg, Var)
+        }
+        self.adjoints = {adjoint.name: adjoint.of for adjoint in model.adjoints}
+        self.states = model.states
+        self.computed = tuple(
+            v.name for v in model.variables if v.kind in ("state", "intermediate")
+        )
+        self.scalar = model.scalar
+
+    @functools.cached_property
+    def vectors(self) -> dict[str, str]:
+        """LaTeX key (``s``, ``\\delta``, ``\\hat y``) -> time-indexed name."""
+        vectors: dict[str, str] = {}
+        for v in self.model.variables:
+            found = latex_key(v.latex)
+            if found is not None and v.timed:
+                vectors.setdefault(found[0], v.name)
+                for alias in v.aliases:
+                    vectors.setdefault(alias, v.name)
+        for adjoint in self.model.adjoints:
+            found = latex_key(adjoint.latex)
+            if found is not None:
+                vectors.setdefault(found[0], adjoint.name)
+        return vectors
+
+    @functools.cached_property
+    def parameters(self) -> dict[tuple[str, str], str]:
+        """(LaTeX key, subscript) -> parameter (or view) name."""
+        parameters: dict[tuple[str, str], str] = {}
+        for v in self.model.variables:
+            found = latex_key(v.latex)
+            if found is not None and not v.timed:
+                parameters[(found[0], found[1] or "")] = v.name
+        for view in self.model.views:
+            found = latex_key(view.latex)
+            if found is not None:
+                parameters[(found[0], found[1] or "")] = view.name
+        return parameters
+
+    @functools.cached_property
+    def roles(self) -> dict[str, str]:
+        """LaTeX key of a function (``\\phi``) -> its role."""
+        roles = {}
+        for role, _, latex in self.model.functions:
+            found = latex_key(latex + "_{@}")
+            if found is not None:
+                roles[found[0]] = role
+        return roles
 
     def arguments(self, role: str) -> list[str]:
         """The variables a function role is applied to."""
@@ -75,7 +120,7 @@ def latex_key(latex: str) -> tuple[str, str | None] | None:
     LaTeX is not a plain name (a superscripted one)."""
     text = latex.replace("@", "t")
     try:
-        tree = PARSER.parse(text, start="expression")
+        tree = parser().parse(text, start="expression")
     except LarkError:
         return None
     node = tree
@@ -93,39 +138,5 @@ def latex_key(latex: str) -> tuple[str, str | None] | None:
 
 @functools.lru_cache(maxsize=64)
 def vocabulary(model: Model) -> Vocabulary:
-    """The vocabulary of ``model`` (see the module docstring)."""
-    vectors: dict[str, str] = {}
-    parameters: dict[tuple[str, str], str] = {}
-    for v in model.variables:
-        found = latex_key(v.latex)
-        if found is None:
-            continue
-        key, sub = found
-        if v.timed:
-            vectors.setdefault(key, v.name)
-            for alias in v.aliases:
-                vectors.setdefault(alias, v.name)
-        else:
-            parameters[(key, sub or "")] = v.name
-    for view in model.views:
-        found = latex_key(view.latex)
-        if found is not None:
-            parameters[(found[0], found[1] or "")] = view.name
-    adjoints = {}
-    for adjoint in model.adjoints:
-        adjoints[adjoint.name] = adjoint.of
-        found = latex_key(adjoint.latex)
-        if found is not None:
-            vectors.setdefault(found[0], adjoint.name)
-    roles, applied = {}, {}
-    for role, _, latex in model.functions:
-        found = latex_key(latex + "_{@}")
-        if found is not None:
-            roles[found[0]] = role
-    for eq in model.equations:
-        if isinstance(eq.expr, Apply) and isinstance(eq.expr.arg, Var):
-            applied[(eq.expr.role, eq.expr.arg.name)] = (eq.target, eq.slope or "")
-    computed = tuple(v.name for v in model.variables if v.kind in ("state", "intermediate"))
-    return Vocabulary(
-        vectors, parameters, roles, applied, adjoints, model.states, computed, model.scalar
-    )
+    """The vocabulary of ``model`` (see the module docstring), one per model."""
+    return Vocabulary(model)

@@ -1,0 +1,238 @@
+"""Vector formulas compiled into closures over index values, generic over their meaning.
+
+A formula with ``Sum`` and ``Product`` over symbolic bounds is compiled once
+(:meth:`Compiler.compile`) into nested closures, then evaluated for many t without
+SymPy in the loop. Sums, products, powers, transposes, diag, Hadamard products and
+blocks are the matrix algebra's (:class:`symbptt.vector.matrices.MatrixAlgebra`); what a
+model's quantities are (its nodes, parameters, primitives at nodes and derivatives) is
+the subclass's: :class:`symbptt.vector.evaluate.Evaluator` takes them from forward
+passes of the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from .. import expr as E
+from ..errors import EvaluationError
+from ..limits import tick
+from .formula import Activation, Block, Diag, Hadamard, Node, Transposed, VImmediate, VTotal
+from .matrices import ONE, ZERO, Mat, MatrixAlgebra
+
+
+class Compiler(MatrixAlgebra):
+    """Compiles formulas for one model and ring; the subclass gives the values of the
+    model's quantities (:meth:`node`, :meth:`param`, :meth:`total`, :meth:`immediate`,
+    :meth:`_activation`, :meth:`_subs`, the forward pass ``fwd``, the derivatives
+    ``known`` from a recursion being solved, and :meth:`_require_solved`)."""
+
+    spec: Any
+    ring: Any
+    order: str
+    fwd: Any
+    known: dict
+
+    def compile(self, e: sp.Basic) -> Callable[[dict], Any]:
+        """A closure computing ``e`` in an environment of index values."""
+        ring = self.ring
+        if isinstance(e, sp.Add | sp.Mul):  # a sum, or a product in the written order
+            first, *rest = [self.compile(a) for a in e.args]
+            op = self.add if isinstance(e, sp.Add) else self.mul
+
+            def fold(env: dict) -> Any:
+                out = first(env)
+                for p in rest:
+                    out = op(out, p(env))
+                return out
+
+            return fold
+        if e == 0:  # zero takes the shape of what it meets
+            return lambda env: ZERO
+        if isinstance(e, sp.Rational):
+            value = Fraction(int(e.p), int(e.q))
+            return lambda env: Mat(((ring.const(value),),))
+        if e == E.T:
+            return lambda env: Mat(((ring.const(self.spec.T),),))
+        if isinstance(e, sp.Pow):
+            base, exponent = self.compile(e.base), int(e.exp)
+            if e.base == E.T and exponent == -1:
+                return lambda env: Mat(((ring.const(Fraction(1, self.spec.T)),),))
+            if exponent < 0:
+                raise EvaluationError("only 1/T and numbers may divide")
+
+            def power(env: dict) -> Any:
+                out: Any = ONE
+                value = base(env)
+                for _ in range(exponent):
+                    out = self.mul(out, value)
+                return out
+
+            return power
+        if isinstance(e, (sp.Sum, sp.Product)):
+            return self._big(e)
+        if isinstance(e, Node):
+            at = self._index_of(e.args[0])
+            return lambda env: self.node(e.kind, at(env))
+        if isinstance(e, sp.Symbol) and not e.is_commutative and str(e) in self.spec.gradients:
+            value = self.param(str(e))
+            return lambda env: value
+        if isinstance(e, Transposed):
+            inner = self.compile(e.args[0])
+            return lambda env: self.transpose(inner(env))
+        if isinstance(e, Diag):
+            inner = self.compile(e.args[0])
+            return lambda env: self.diag(inner(env))
+        if isinstance(e, Hadamard):  # a \\odot b \\odot c ..., left to right
+            operands = [self.compile(a) for a in e.args]
+
+            def elementwise(env: dict) -> Any:
+                out = operands[0](env)
+                for operand in operands[1:]:
+                    out = self.hadamard(out, operand(env))
+                return out
+
+            return elementwise
+        if isinstance(e, Block):
+            rows, cols = int(e.args[0]), int(e.args[1])
+            cells = [self.compile(c) for c in e.args[2:]]
+            return lambda env: self.block(rows, cols, [c(env) for c in cells])
+        if isinstance(e, Activation):
+            at = self._index_of(e.args[0].args[0])
+            return lambda env: self._activation(e, at(env))
+        if isinstance(e, VTotal | VImmediate):
+            num, den = (self._subs_of(a) for a in e.args)
+            at = [self._index_of(a.args[0]) for a in e.args if is_indexed(a)]
+            fn = self.total if isinstance(e, VTotal) else self.immediate
+            memo: dict[tuple, Any] = {}  # by the indices of its numerator and denominator
+
+            def derivative(env: dict) -> Any:
+                key = tuple([index(env) for index in at])
+                hit = memo.get(key)
+                if hit is None:
+                    n, d = num(env), den(env)
+                    hit = self.known.get((n, d))
+                    if hit is None:
+                        self._require_solved(n, d)
+                        hit = fn(n, d)
+                    memo[key] = hit
+                return hit
+
+            return derivative
+        if e == E.L:
+            return lambda env: Mat(((self.fwd.L,),))
+        if isinstance(e, E.StepLoss):
+            return lambda env: Mat(((self.fwd.losses[self._index(e.args[0], env)],),))
+        raise EvaluationError(f"{e} has no value in the vector model")
+
+    def _index(self, index: sp.Expr, env: dict) -> int:
+        value = sp.sympify(index).xreplace(
+            {k: sp.Integer(v) for k, v in {**env, E.T: self.spec.T}.items()}
+        )
+        if not value.is_Integer:
+            raise EvaluationError(f"the index {index} has no value here")
+        return int(value)
+
+    def _subs_of(self, e: Any) -> Callable[[dict], Any]:
+        """A closure giving a derivative's numerator or denominator with its index
+        evaluated (see :meth:`_subs`)."""
+        if not is_indexed(e):
+            return lambda env: e
+        at = self._index_of(e.args[0])
+        return lambda env: self._subs(e, {}, at(env))
+
+    def _index_of(self, index: sp.Expr) -> Callable[[dict], int]:
+        """A closure giving an index expression's value in an environment: integer
+        linear expressions (t - 1, j, T + 1 - i) are compiled, others substituted."""
+        expr = sp.sympify(index)
+        terms = expr.as_coefficients_dict()
+        if not all(c.is_Integer for c in terms.values()) or not all(
+            k == 1 or isinstance(k, sp.Symbol) for k in terms
+        ):
+            return lambda env: self._index(expr, env)
+        const = int(terms.get(sp.S.One, 0)) + int(terms.get(E.T, 0)) * self.spec.T
+        linear = [(k, int(c)) for k, c in terms.items() if k != 1 and k != E.T]
+        if not linear:
+            return lambda env: const
+        if len(linear) == 1 and linear[0][1] == 1:  # t, j, t - 1: the usual case
+            ((symbol, _),) = linear
+
+            def shifted(env: dict) -> int:
+                try:
+                    return const + int(env[symbol])
+                except KeyError:
+                    raise EvaluationError(f"the index {index} has no value here") from None
+
+            return shifted
+
+        def value(env: dict) -> int:
+            out = const
+            for symbol, c in linear:
+                if symbol not in env:
+                    raise EvaluationError(f"the index {index} has no value here")
+                out += c * int(env[symbol])
+            return out
+
+        return value
+
+    def _big(self, e: sp.Sum | sp.Product) -> Callable[[dict], Any]:
+        """A sum (added in pairs: long sums of growing polynomials stay cheap) or a
+        product. Products over a contiguous range are memoised as running products
+        from their upper end, so prod_{j=i+1}^{t} for i = 1..t-1 costs O(t) in all, not
+        O(t^2); the factor with the largest index is on the left (latest-left) or on
+        the right (earliest-left)."""
+        if len(e.limits) > 1:  # SymPy merges nested sums: the first limit is innermost
+            e = type(e)(type(e)(e.function, *e.limits[:-1]), e.limits[-1])
+        body = self.compile(e.function)
+        (var, low, high) = e.limits[0]
+        lo_of, hi_of = self._index_of(low), self._index_of(high)
+        if isinstance(e, sp.Sum):
+
+            def total(env: dict) -> Any:
+                inner = dict(env)
+                values = []
+                for j in range(lo_of(env), hi_of(env) + 1):
+                    tick()
+                    inner[var] = j
+                    values.append(body(inner))
+                while len(values) > 1:  # in pairs
+                    pairs = [self.add(a, b) for a, b in zip(values[::2], values[1::2])]
+                    values = pairs + ([values[-1]] if len(values) % 2 else [])
+                return values[0] if values else ZERO
+
+            return total
+        # the indices its factors depend on besides its own (none, in a Jacobian chain)
+        free = sorted(
+            (f for f in e.function.free_symbols - {var, E.T} if f.is_commutative), key=str
+        )
+        memo: dict[Any, list[Any]] = {}
+        latest_left = self.order == "latest-left"
+
+        def product(env: dict) -> Any:
+            a, b = lo_of(env), hi_of(env)
+            if a > b:
+                return ONE
+            key = (tuple([env.get(f) for f in free]), b) if free else b
+            running = memo.get(key)
+            if running is None:
+                running = memo[key] = [ONE]
+            if len(running) <= b - a + 1:
+                inner = dict(env)
+                out = running[-1]
+                for j in range(b - len(running) + 1, a - 1, -1):
+                    tick()
+                    inner[var] = j
+                    value = body(inner)
+                    out = self.mul(out, value) if latest_left else self.mul(value, out)
+                    running.append(out)
+            return running[b - a + 1]
+
+        return product
+
+
+def is_indexed(e: Any) -> bool:
+    """Whether ``e`` is a quantity at a time step (h_t, l_t), whose index has a value."""
+    return isinstance(e, Node | E.StepLoss | E.HiddenState)

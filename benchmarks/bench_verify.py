@@ -22,9 +22,20 @@ import time
 
 from naive import naive_seconds
 
+#: Runs `symbptt verify` (the arguments after -c) and prints its peak memory on stderr.
+_MEASURED = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['symbptt', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('symbptt', run_name='__main__')\n"
+    "finally:\n"
+    "    print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+)
 
-def symbptt_seconds(T: int, method: str, activation: str = "tanh") -> tuple[float, float]:
-    """(in-process seconds of verify(), whole-process seconds of `symbptt verify`)."""
+
+def symbptt_seconds(T: int, method: str, activation: str = "tanh") -> tuple[float, float, float]:
+    """(in-process seconds of verify(), whole-process seconds of `symbptt verify`, that
+    process's peak memory in MB)."""
     from symbptt import RNNSpec, verify
 
     start = time.perf_counter()
@@ -32,24 +43,18 @@ def symbptt_seconds(T: int, method: str, activation: str = "tanh") -> tuple[floa
     inner = time.perf_counter() - start
     assert report.holds
     start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "symbptt",
-            "verify",
-            "-T",
-            str(T),
-            "--activation",
-            activation,
-            "--method",
-            method,
-        ],
-        check=True,
+    args = ["verify", "-T", str(T), "--activation", activation, "--method", method]
+    run = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *args],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    return inner, time.perf_counter() - start
+    whole = time.perf_counter() - start
+    peak = [line for line in run.stderr.splitlines() if line.startswith("peak ")]
+    if run.returncode != 0 or not peak:
+        raise SystemExit(f"symbptt verify -T {T} failed: {run.stderr.strip()[-300:]}")
+    return inner, whole, int(peak[-1].split()[1]) / 1024
 
 
 def exponent(points: list[tuple[int, float]]) -> float:
@@ -76,7 +81,7 @@ def scalar_tables(args: argparse.Namespace) -> None:
     print("Side by side (tanh, whole process; symbptt checks every claim, naive one):")
     print(f"{'T':>4}  {'naive SymPy':>12}  {'symbptt':>9}  {'verify()':>9}  {'ratio':>8}")
     for T in naive_T:
-        inner, whole = symbptt_seconds(T, "exact")
+        inner, whole, _ = symbptt_seconds(T, "exact")
         naive = naive_seconds(T, args.naive_limit)
         shown = f"{naive:10.2f} s" if naive else f">{args.naive_limit:.0f} s"
         ratio = f"{naive / whole:7.1f}x" if naive else f">{args.naive_limit / whole:.0f}x"
@@ -87,12 +92,12 @@ def scalar_tables(args: argparse.Namespace) -> None:
         ("modular", [125, 250] if args.quick else [125, 250, 500, 1000]),
     ):
         print(f"\nsymbptt --method {method} (tanh), every check for every t <= T:")
-        print(f"{'T':>5}  {'verify()':>9}  {'whole process':>14}")
+        print(f"{'T':>5}  {'verify()':>9}  {'whole process':>14}  {'peak memory':>12}")
         points = []
         for T in Ts:
-            inner, whole = symbptt_seconds(T, method)
+            inner, whole, peak = symbptt_seconds(T, method)
             points.append((T, inner))
-            print(f"{T:>5}  {inner:7.2f} s  {whole:12.2f} s")
+            print(f"{T:>5}  {inner:7.2f} s  {whole:12.2f} s  {peak:9.0f} MB")
         print(f"growth exponent of verify() time in T: {exponent(points):.2f}")
 
 

@@ -40,7 +40,8 @@ class Trajectory:
     slope series at step t = 1..T (index 0: the initial value of a state, else None);
     ``L`` is the loss and ``losses[t]`` the step losses (index 0 unused). A run seeded
     at a node of step ``start`` holds, before step start - 1, the unseeded run's plain
-    values, whose derivatives are 0 (:meth:`is_constant`)."""
+    values, whose derivatives are 0 (:meth:`is_constant`), and so for the step losses
+    before ``start`` and after ``stop`` (:meth:`loss_is_constant`)."""
 
     series: dict[str, list[Any]]
     L: Any
@@ -59,6 +60,11 @@ class Trajectory:
     def is_constant(self, t: int) -> bool:
         """Whether the values of step t do not depend on the seed (plain values)."""
         return t < self.start - 1 or (self.stop is not None and t > self.stop)
+
+    def loss_is_constant(self, t: int) -> bool:
+        """Whether the step loss of step t does not depend on the seed: a node-seeded
+        run holds the base's plain values there (not dual numbers)."""
+        return t < self.start or (self.stop is not None and t > self.stop)
 
     def __getitem__(self, name: str) -> list[Any]:
         return self.series[name]
@@ -148,9 +154,7 @@ def forward(
                 *values[: start - 1],
                 before if before is None else [Dual(x, zero) for x in before],
             ]
-        for t in range(1, start):
-            losses.append(Dual(base.losses[t], zero))
-            loss.add(losses[t])
+        losses.extend(base.losses[1:start])  # plain: no tangent (:meth:`loss_is_constant`)
     # a seeded variable that no equation reads changes only its own step's loss
     stop = start if from_base and seed[1] not in model.read else None
     for t in range(start, T + 1 if stop is None else stop + 1):
@@ -185,6 +189,9 @@ def forward(
     scale = ring.const(Fraction(1, T) if model.reduction == "mean" else 1)
     if stop is not None:  # the later steps' losses, unchanged
         tangent = losses[stop].tan * scale
-        losses.extend(Dual(step, zero) for step in base.losses[stop + 1 :])
+        losses.extend(base.losses[stop + 1 :])  # plain, as before the node
         return Trajectory(series, Dual(base.L, tangent), losses, start, stop, kept)
-    return Trajectory(series, loss.value() * scale, losses, start, kept=kept)
+    L = loss.value() * scale
+    if from_base:  # L's value is the base's; the steps before the node add no tangent
+        L = Dual(base.L, L.tan)
+    return Trajectory(series, L, losses, start, kept=kept)

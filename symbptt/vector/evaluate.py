@@ -136,7 +136,7 @@ class Evaluator(Compiler):
         if isinstance(num, E.StepLoss):
             t = int(num.args[0])
             self._in_model(t, 1, self.spec.T, "l")
-            return [run.losses[t].tan]
+            return [self.ring.zero if run.loss_is_constant(t) else run.losses[t].tan]
         if _name(num) in self.initial:  # h_0 as a numerator: it depends only on itself
             return [v.tan for v in run[self.initial[_name(num)]][0]]
         if isinstance(num, Node) and num.kind in self.vocab.computed:

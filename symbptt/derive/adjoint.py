@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..algebra import PairwiseSum
 from ..core.losses import LOSS_TABLE
 from ..core.model import Model
 from ..core.tensor import (
@@ -349,20 +348,31 @@ def evaluate(
     for t in range(T, 0, -1):  # time-major: a step may read any step at t + 1
         for step in program.steps:
             values[step.name][t] = vec(step.expr, t)
+    # a view's gradient (w_h = [W_xh W_hh]^T) sums the same products as its parts': each
+    # sum is made once, keyed by the identity of its factors (kept alive beside it), in
+    # either order (the rings' numbers commute)
+    sums: dict[tuple, tuple[Any, list]] = {}
+
+    def summed(pairs: list[tuple[Any, Any]]) -> Any:
+        key = tuple(tuple(sorted((id(a), id(b)))) for a, b in pairs)
+        if key not in sums:
+            # a running total of growing polynomials is quadratic in T: added in pairs
+            sums[key] = (ring.sum(a * b for a, b in pairs), pairs)
+        return sums[key][0]
+
     gradients = {}
     for result in program.results:
         if isinstance(result, AtFirst):
             gradients[result.name] = [[v] for v in vec(result.expr, 1)]
             continue
-        # a running total of growing polynomials is quadratic in T: add in pairs
-        sums: list[list[PairwiseSum]] | None = None
+        entries: list[list[list[tuple[Any, Any]]]] | None = None
         for t in range(1, T + 1):
             left = vec(result.left, t)
             right = [ring.one] if result.right is None else vec(result.right, t)
-            if sums is None:
-                sums = [[PairwiseSum(zero) for _ in right] for _ in left]
-            for row, a in zip(sums, left):
-                for entry, b in zip(row, right):
-                    entry.add(a * b)
-        gradients[result.name] = [[entry.value() for entry in row] for row in sums or []]
+            if entries is None:
+                entries = [[[] for _ in right] for _ in left]
+            for row, a in zip(entries, left):
+                for pairs, b in zip(row, right):
+                    pairs.append((a, b))
+        gradients[result.name] = [[summed(pairs) for pairs in row] for row in entries or []]
     return gradients

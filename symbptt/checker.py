@@ -17,8 +17,9 @@ from .errors import NotEquivalentError, SpecError
 from .model import METHOD_NAMES, RNNSpec, choose_from, require_spec
 from .notation.parse import Parsed
 from .vector.check import check_vector
-from .vector.formula import from_seed_notation, parse_vector
+from .vector.formula import parse_vector
 from .vector.model import ElmanSpec
+from .vector.nodes import from_seed_notation
 from .verdict import FormulaCheckResult
 
 

@@ -95,7 +95,7 @@ def seed_claims(formulas: Formulas, model: Model) -> tuple[FormulaClaim | Recurs
     t = T down gives."""
     from . import expr as E
     from .derive.backward import delta
-    from .vector.formula import from_seed_notation
+    from .vector.nodes import from_seed_notation
 
     seed = functools.partial(from_seed_notation, model=model)
 

@@ -139,7 +139,7 @@ def test_a_recursion_that_reads_an_adjoint_not_yet_solved_is_refused() -> None:
     from symbptt import expr as E
     from symbptt.claims import RecursionClaim
     from symbptt.derive.backward import delta
-    from symbptt.vector.formula import from_seed_notation
+    from symbptt.vector.nodes import from_seed_notation
 
     spec = RNNSpec(T=3)
     forwards = RecursionClaim(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
@@ -30,13 +30,15 @@ from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError
 from ..limits import require_exact_size
 from ..model import METHOD_NAMES, choose_from, require_spec
-from ..notation.parse import Parsed
 from ..values import recorded_ring
 from ..verdict import FormulaCheckResult, Tally, tally
 from .evaluate import Evaluator
-from .formula import Node, VImmediate, VTotal, free_index, has_product, parse_vector
 from .matrices import ONE, ZERO, Family, Mat, ShapeError, shape_of
 from .model import ElmanSpec
+from .nodes import Node, VImmediate, VTotal, free_index, has_product
+
+if TYPE_CHECKING:
+    from ..notation.parse import Parsed
 
 READINGS = {
     "latest-left": "with the latest factor on the left (j decreasing: J_t ... J_(i+1))",
@@ -174,7 +176,12 @@ def check_vector(
     choose_from("method", method, METHOD_NAMES)
     require_spec(spec, vector=True)
     require_exact_size(spec, method)
-    parsed = parse_vector(equation, model=spec.model) if isinstance(equation, str) else equation
+    if isinstance(equation, str):
+        from .formula import parse_vector  # the grammar, loaded only to read a formula
+
+        parsed = parse_vector(equation, model=spec.model)
+    else:
+        parsed = equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides
     limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)

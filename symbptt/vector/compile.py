@@ -20,8 +20,8 @@ import sympy as sp
 from .. import expr as E
 from ..errors import EvaluationError
 from ..limits import tick
-from .formula import Activation, Block, Diag, Hadamard, Node, Transposed, VImmediate, VTotal
 from .matrices import ONE, ZERO, Mat, MatrixAlgebra
+from .nodes import Activation, Block, Diag, Hadamard, Node, Transposed, VImmediate, VTotal
 
 
 class Compiler(MatrixAlgebra):

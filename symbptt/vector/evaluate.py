@@ -23,15 +23,15 @@ from ..errors import EvaluationError
 from ..values import activation_value, function_name
 from .compile import Compiler
 from .engine import immediate, jacobian
-from .formula import (
+from .matrices import Family, Mat
+from .model import ElmanSpec
+from .nodes import (
     Activation,
     Node,
     VTotal,
     free_index,
     param,
 )
-from .matrices import Family, Mat
-from .model import ElmanSpec
 from .vocabulary import vocabulary
 
 

@@ -12,13 +12,8 @@ from __future__ import annotations
 
 import functools
 
-from lark import Tree
-from lark.exceptions import LarkError
-
 from ..core.model import Model
 from ..core.tensor import Apply, Var
-from ..notation.meaning import Reader
-from ..notation.parse import parser
 
 
 class Vocabulary:
@@ -118,6 +113,12 @@ def latex_key(latex: str) -> tuple[str, str | None] | None:
     """(key, subscript text) of a name's LaTeX, as the formula reader sees it
     (``\\mathbf{b}_{h}`` -> ("b", "h"); ``\\mathbf{s}_{@}`` -> ("s", "t")); None when the
     LaTeX is not a plain name (a superscripted one)."""
+    from lark import Tree  # the grammar, loaded only when names are read
+    from lark.exceptions import LarkError
+
+    from ..notation.meaning import Reader
+    from ..notation.parse import parser
+
     text = latex.replace("@", "t")
     try:
         tree = parser().parse(text, start="expression")

@@ -1,0 +1,160 @@
+"""The objects vector formulas are read into, and the seeds' formulas made into them.
+
+A formula about a model (read by :mod:`symbptt.vector.formula`, or converted from the
+seeds' objects of :mod:`symbptt.expr` by :func:`from_seed_notation`) is a SymPy
+expression whose vectors, matrices and derivatives are *noncommutative*, so products
+keep the order they were written in; :mod:`symbptt.vector.evaluate` gives these objects
+their values. This module needs no parser: verifying a built-in model's claims does not
+load the grammar.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import sympy as sp
+
+from .. import expr as E
+from ..core.model import Model
+from ..errors import EvaluationError
+from .model import GRADIENTS
+
+# -- the objects a vector formula is read into ----------------------------------------------
+
+
+class MatrixFunction(sp.Function):
+    """A noncommutative SymPy function: matrix-valued, so products keep their order."""
+
+    is_commutative = False
+
+
+class Node(MatrixFunction):
+    """A time-indexed vector of the unrolled model (``kind`` set by subclasses)."""
+
+    nargs = 1
+    kind = ""
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\mathbf{{{self.kind}}}_{{{printer._print(self.args[0])}}}"
+
+
+@functools.cache
+def node_class(kind: str) -> type[Node]:
+    """The class of the time-indexed vector ``kind`` (one class per name)."""
+    return type(f"Node_{kind}", (Node,), {"kind": kind})
+
+
+def param(name: str) -> sp.Symbol:
+    """The symbol of a parameter (a noncommutative matrix)."""
+    return sp.Symbol(name, commutative=False)
+
+
+#: The Elman model's parameter symbols by name.
+PARAM = {name: param(name) for name in GRADIENTS}
+
+
+class Transposed(MatrixFunction):
+    """A^T."""
+
+    nargs = 1
+
+
+class Diag(MatrixFunction):
+    """diag(v): the diagonal matrix of a column vector."""
+
+    nargs = 1
+
+
+class Hadamard(MatrixFunction):
+    """a (.) b (.) c ..., the elementwise product of two or more operands."""
+
+
+class Block(MatrixFunction):
+    """A block matrix: args are (rows, columns, *cells) with the cells row by row."""
+
+
+class Activation(MatrixFunction):
+    """phi, phi', theta or theta' applied entrywise to a node."""
+
+    nargs = 1
+    role = ""
+    order = 0
+
+
+@functools.cache
+def activation(role: str, order: int) -> type[Activation]:
+    """The class of a function role (order 0) or its derivative (order 1)."""
+    return type(f"{role}{order}", (Activation,), {"role": role, "order": order})
+
+
+class VTotal(MatrixFunction):
+    """The total derivative d num / d den (see the module docstring for its layout)."""
+
+    nargs = 2
+
+
+class VImmediate(MatrixFunction):
+    """The immediate partial d+ h_t / d den, h_{t-1} held fixed."""
+
+    nargs = 2
+
+
+def has_product(sides: list[sp.Expr]) -> bool:
+    """Whether a \\prod appears (its order is ambiguous for matrices)."""
+    return any(side.has(sp.Product) for side in sides)
+
+
+def free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
+    """The formula's one free index (meaning every t), if any."""
+    symbols = set().union(*(side.free_symbols for side in sides))
+    free = {s for s in symbols if s.is_commutative} - {E.L, E.T}
+    if len(free) > 1:
+        raise EvaluationError(
+            f"more than one free index ({', '.join(sorted(map(str, free)))}); "
+            "a formula may have one, meaning every t"
+        )
+    return next(iter(free), None)
+
+
+#: The seeds' quantities (:mod:`symbptt.expr`) and the scalar model's variables they are.
+_SEED_NODES = {
+    E.HiddenState: "h",
+    E.PreActivation: "s",
+    E.Input: "x",
+    E.Prediction: "yhat",
+    E.Target: "d",
+}
+
+
+def from_seed_notation(expr: sp.Expr, model: Model) -> sp.Expr:
+    """A formula written with the objects of :mod:`symbptt.expr` (``E.PhiPrime(E.s(E.t))
+    * E.w``, the seeds' boxed formula) as the objects this module reads formulas into,
+    for a model with those names (the scalar model; each name is checked against it).
+
+    Raises:
+        EvaluationError: a name the model does not have.
+    """
+    names = {v.name for v in model.variables} | {view.name for view in model.views}
+
+    def known(name: str) -> str:
+        if name not in names:
+            raise EvaluationError(f"{name} is not a name of the {model.name}")
+        return name
+
+    def convert(e: sp.Basic) -> sp.Basic:
+        if isinstance(e, sp.Symbol) and e.name in ("w", "v", "w_h"):
+            return param(known(e.name))
+        if type(e) in _SEED_NODES:
+            return node_class(known(_SEED_NODES[type(e)]))(e.args[0])
+        if isinstance(e, E.Application):
+            return activation(e.role, e.order)(convert(e.args[0]))
+        if isinstance(e, E.TotalDerivative):
+            return VTotal(convert(e.num), convert(e.den))
+        if isinstance(e, E.ImmediatePartial):
+            return VImmediate(convert(e.num), convert(e.den))
+        if not e.args or isinstance(e, E.StepLoss):
+            return e
+        return e.func(*(convert(a) for a in e.args))
+
+    return convert(sp.sympify(expr))

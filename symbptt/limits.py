@@ -123,36 +123,18 @@ def check_product(a: Any, b: Any) -> None:
 
 
 def require_exact_size(spec: Any, method: str) -> None:
-    """The exact method's limits for checking formulas: T <= 300 for the scalar model,
-    n <= 3 and T <= 6 for the vector model.
+    """The exact method's limits for checking formulas, as the model's spec states them
+    (``check_refusal``: T <= 300 for the scalar model, n <= 3 and T <= 6 for the Elman
+    model, a cell's verification limits).
 
     Raises:
         SpecError: beyond them, naming the modular method.
     """
     from .errors import SpecError
-    from .model import EXACT_MAX_T
-    from .vector.model import CellSpec, ElmanSpec
 
-    if method != "exact":
-        return
-    if isinstance(spec, ElmanSpec):
-        from .vector.model import EXACT_MAX_HIDDEN
-        from .vector.model import EXACT_MAX_T as VECTOR_MAX_T
-
-        if spec.hidden > EXACT_MAX_HIDDEN or spec.T > VECTOR_MAX_T:
-            raise SpecError(
-                f"exact checks of vector formulas are for n <= {EXACT_MAX_HIDDEN}, "
-                f"T <= {VECTOR_MAX_T}; use the modular method (--method modular)"
-            )
-    elif isinstance(spec, CellSpec):
-        refusal = spec.exact_refusal()
-        if refusal is not None:
-            raise SpecError(refusal)
-    elif spec.T > EXACT_MAX_T:
-        raise SpecError(
-            f"the exact method handles T <= {EXACT_MAX_T}; for T={spec.T} use the modular "
-            "method (--method modular)"
-        )
+    refusal = spec.check_refusal() if method == "exact" else None
+    if refusal is not None:
+        raise SpecError(refusal)
 
 
 # -- the static estimate -------------------------------------------------------------------

@@ -164,6 +164,10 @@ class RNNSpec(HasActivations):
             )
         return None
 
+    def check_refusal(self) -> str | None:
+        """Why the exact method is refused for checking formulas: as for verifying."""
+        return self.exact_refusal()
+
     def uses_sympy_reference(self) -> bool:
         """Whether SymPy's derivatives of the unrolled model are a second reference:
         T <= 3 (SymPy's nested forms grow fast beyond)."""

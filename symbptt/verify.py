@@ -177,7 +177,7 @@ def verify(
     from .claims import seed_claims
     from .vector.verify import verify_vector
 
-    if isinstance(spec, RNNSpec):  # the seeds' formulas are claims about its model
+    if spec.model.scalar:  # the seeds' model: their formulas are claims about it
         claims = seed_claims(formulas, spec.model) + formulas.claims
     elif dataclasses.replace(formulas, program=None, claims=()) != DEFAULT_FORMULAS:
         raise SpecError(

@@ -15,13 +15,12 @@ from typing import Any
 
 from ..algebra import Ring
 from ..claims import FormulaClaim, RecursionClaim
-from ..core.forward import forward
 from ..core.tensor import identity, matmul
 from ..derive.expansion import expand
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..errors import EvaluationError, SpecError
 from .check import formula_comparisons
-from .engine import chain_term_value, sum_of_products, sum_of_products_all
+from .engine import chain_term_value, seeded_run, sum_of_products, sum_of_products_all
 from .evaluate import Evaluator
 from .matrices import ShapeError
 from .model import ElmanSpec
@@ -86,11 +85,7 @@ def initial_state(
         left, right = (jacobians[t], chain) if order == "latest-left" else (chain, jacobians[t])
         chain = matmul(left, right, ring.zero)
         for b, seed in enumerate(seeds):
-            if seed not in runs:
-                runs[seed] = forward(
-                    spec.model, spec.T, ring, params, seed=seed, keep=frozenset(spec.model.states)
-                )
-            tangents = stacked(runs[seed], spec.model)[t]
+            tangents = stacked(seeded_run(spec, ring, params, runs, seed), spec.model)[t]
             for r in range(n):
                 yield (
                     f"Jacobian chain d{S}_t/d{S}_0",

@@ -25,6 +25,19 @@ from .model import ElmanSpec
 Matrix = list[list[Any]]
 
 
+def seeded_run(
+    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], runs: dict, seed: tuple
+) -> Trajectory:
+    """The forward-mode pass seeded at a parameter entry, from ``runs`` (the passes by
+    seed, shared by every check) or made and kept there. It keeps the series of the
+    states only, all the verifier reads besides L (an evaluator asks for more when a
+    claim needs it)."""
+    if seed not in runs:
+        keep = frozenset(spec.model.states)
+        runs[seed] = forward(spec.model, spec.T, ring, params, seed=seed, keep=keep)
+    return runs[seed]
+
+
 def reference_gradients(
     spec: ElmanSpec,
     ring: Ring,
@@ -32,21 +45,19 @@ def reference_gradients(
     runs: dict[tuple[str, int, int], Trajectory] | None = None,
 ) -> dict[str, Matrix]:
     """dL/dP for every entry of every parameter and of w_h, by forward mode seeded at
-    the parameter entry it is. ``runs`` caches the seeded passes by seed (w_h's entries
-    are W_xh's and W_hh's; callers may reuse the passes' tangents of h_t, the only series
-    they keep)."""
+    the parameter entry it is (:func:`seeded_run`; w_h's entries are W_xh's and W_hh's).
+    ``runs`` caches the seeded passes by seed."""
     runs = {} if runs is None else runs
-    states = frozenset(spec.model.states)  # all the verifier reads besides L
-
-    def run(seed: tuple[str, int, int]) -> Trajectory:
-        if seed not in runs:
-            runs[seed] = forward(spec.model, spec.T, ring, params, seed=seed, keep=states)
-        return runs[seed]
-
     out = {}
     for name in spec.gradients:
         rows, cols = spec.shape(name)
-        out[name] = [[run(spec.source(name, r, c)).L.tan for c in range(cols)] for r in range(rows)]
+        out[name] = [
+            [
+                seeded_run(spec, ring, params, runs, spec.source(name, r, c)).L.tan
+                for c in range(cols)
+            ]
+            for r in range(rows)
+        ]
     return out
 
 

@@ -124,6 +124,16 @@ class ElmanSpec(HasActivations):
             )
         return None
 
+    def check_refusal(self) -> str | None:
+        """Why the exact method is refused for checking formulas (None: it is not):
+        beyond n <= 3, T <= 6, the linear model included."""
+        if self.hidden > EXACT_MAX_HIDDEN or self.T > EXACT_MAX_T:
+            return (
+                f"exact checks of vector formulas are for n <= {EXACT_MAX_HIDDEN}, "
+                f"T <= {EXACT_MAX_T}; use the modular method (--method modular)"
+            )
+        return None
+
     def uses_sympy_reference(self) -> bool:
         """Whether the SymPy reference is built (n <= 2, T <= 3)."""
         return self.hidden <= SYMPY_MAX_HIDDEN and self.T <= SYMPY_MAX_T
@@ -273,6 +283,10 @@ class CellSpec:
                 f"{CELL_EXACT_MAX_WORK} and T <= {CELL_EXACT_MAX_T}; use the modular method"
             )
         return None
+
+    def check_refusal(self) -> str | None:
+        """Why the exact method is refused for checking formulas: as for verifying."""
+        return self.exact_refusal()
 
     def uses_sympy_reference(self) -> bool:
         """Whether the SymPy reference is built: (state size) x T <= 3 (SymPy's

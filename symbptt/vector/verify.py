@@ -59,11 +59,18 @@ DESCRIPTIONS = {
     "mode for every gradient and dh_t/dP entry",
 }
 
-#: Up to this T the exact values of a parameter entry's checks are held for the views
-#: made of it (w_h); beyond it they are computed again (memory over time).
-HOLD_MAX_T = 100
-
 REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled model"
+
+
+def _truth(spec: ElmanSpec, ring: Ring, program: Program | None) -> tuple:
+    """What every check starts from: the parameters' atoms, the forward pass, the
+    backward program's gradients, the forward-mode passes by seed (shared by every
+    check) and the reference gradients they give."""
+    params = parameter_values(spec.model, ring)
+    fwd = forward(spec.model, spec.T, ring, params)
+    ours = backward(spec, ring, params, fwd, program)
+    runs: dict = {}
+    return params, fwd, ours, runs, reference_gradients(spec, ring, params, runs)
 
 
 def _comparisons(
@@ -81,11 +88,7 @@ def _comparisons(
     a counterexample search finds its comparison by label. (h stands for the model's
     stacked state.)"""
     S = state_label(spec.model)
-    params = parameter_values(spec.model, ring)
-    fwd = forward(spec.model, spec.T, ring, params)
-    ours = backward(spec, ring, params, fwd, program)
-    runs: dict = {}  # forward-mode passes by seed, shared by every check
-    ref = reference_gradients(spec, ring, params, runs)
+    params, fwd, ours, runs, ref = _truth(spec, ring, program)
     for name in spec.gradients:
         for r, row in enumerate(ours[name]):
             for c, value in enumerate(row):
@@ -104,34 +107,14 @@ def _comparisons(
     products = suffix_products(ring, jacobians, spec.T)
     yield from initial_state(spec, ring, params, jacobians, runs, order)
     yield from output_layer(spec, ring, runs)
-    # a view's entries are entries of the parameters it is made of (w_h's are W_xh's and
-    # W_hh's): their values are computed once, by the entry they are, and held until the
-    # view has used them, unless they are large (exact polynomials at large T, where an
-    # entry's sums of products for every t take hundreds of MB: computed again then)
-    viewed = {
-        spec.source(view.name, a, b)
-        for view in spec.model.views
-        for a in range(spec.shape(view.name)[0])
-        for b in range(spec.shape(view.name)[1])
-        if isinstance(ring, ModularRing) or spec.T <= HOLD_MAX_T
-    }
-    held: dict[tuple, tuple[list, list]] = {}
     for name in state_parameters(spec.model):
         rows, cols = spec.shape(name)
         for a in range(rows):
             for b in range(cols):
-                source = spec.source(name, a, b)
-                tangents = stacked(runs[source], spec.model)
-                if source in held and source != (name, a, b):
-                    forms, sums = held.pop(source)
-                else:
-                    forms = expansion_forms(
-                        spec, ring, params, jacobians, products, fwd, name, a, b, tangents
-                    )
-                    sums = sums_of_products(spec, ring, params, fwd, jacobians, name, a, b, order)
-                    if source in viewed:
-                        forms, sums = list(forms), list(sums)
-                        held[source] = (forms, sums)
+                tangents = stacked(runs[spec.source(name, a, b)], spec.model)
+                forms = expansion_forms(
+                    spec, ring, params, jacobians, products, fwd, name, a, b, tangents
+                )
                 for k, rule, r, total, reference in forms:
                     yield (
                         f"expansion d{S}_T/d{name}",
@@ -139,6 +122,7 @@ def _comparisons(
                         total,
                         reference,
                     )
+                sums = sums_of_products(spec, ring, params, fwd, jacobians, name, a, b, order)
                 for t, formula in enumerate(sums, start=1):
                     for r in range(spec.hidden):
                         yield (
@@ -147,7 +131,6 @@ def _comparisons(
                             formula[r],
                             tangents[t][r].tan,
                         )
-                del forms, sums  # before the next entry's are made
     yield from claim_comparisons(spec, ring, claims, (params, fwd, runs))
 
 
@@ -162,11 +145,7 @@ def atom_pass(
     forward-mode passes, SymPy's reference and the claims. The Jacobian chains, the
     expansion and the sums of products read only values these computed (the tests
     compare the atoms with those of every check), and cost most of the time."""
-    params = parameter_values(spec.model, ring)
-    fwd = forward(spec.model, spec.T, ring, params)
-    yield backward(spec, ring, params, fwd, program)
-    runs: dict = {}
-    ref = reference_gradients(spec, ring, params, runs)
+    params, fwd, _, runs, ref = _truth(spec, ring, program)
     if spec.uses_sympy_reference():
         yield from sympy_reference(spec, ring, params, fwd, ref, runs)
     yield from claim_comparisons(spec, ring, claims, (params, fwd, runs))

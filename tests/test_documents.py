@@ -53,7 +53,7 @@ def test_pdf_has_every_section_and_every_certificate_row(
         assert title in text
     for check in report.checks:
         assert re.search(re.escape(check.name) + r".*holds", text), check.name
-    assert f"For t = {T} it has {T} terms" in text
+    assert f"For t = {T} the sum has {T} terms" in text
     assert "Figure 1: The network unfolded over T = " in text
     assert "Overfull" not in result.log and not result.overfull_boxes
 
@@ -202,9 +202,9 @@ def test_golden_document_is_unchanged() -> None:
 @pytest.mark.parametrize("T", [1, 3, 6])
 def test_instance_writes_out_one_term_per_immediate_partial(T: int) -> None:
     tex, _ = make_tex(RNNSpec(T=T))
-    instance = tex.split("\\label{eq:boxed}")[1].split("\\label{eq:instance}")[0]
+    instance = tex.split("\\label{eq:immediate}")[1].split("\\label{eq:instance}")[0]
     assert instance.count("\\partial^{+}") == T
-    assert f"it has {T} terms" in tex
+    assert f"the sum has {T} terms" in tex
 
 
 def test_cli_writes_no_pdf_and_exits_1_when_a_check_fails(tmp_path: Path, monkeypatch) -> None:

@@ -6,9 +6,19 @@ import pytest
 
 from symbptt import SpecError, expand
 from symbptt import expr as E
+from symbptt.derive.jvp import state_tangents
+from symbptt.models import scalar
 from symbptt.render.env import escape
 from symbptt.render.layout import LINE_WIDTH, Term, break_sum, width
-from symbptt.render.printer import Notation, chain_term_latex, latex, model_term_latex
+from symbptt.render.matrix import MatrixNotation
+from symbptt.render.printer import Notation, latex
+
+#: The scalar model in the document's notation (the 1x1 case of matrix notation).
+SCALAR = MatrixNotation(scalar.declare())
+
+
+def chain_term_latex(term) -> str:
+    return " ".join(SCALAR.chain_term_factors(term, "w"))
 
 
 def test_derivative_objects_print_as_the_note_writes_them() -> None:
@@ -50,9 +60,17 @@ def test_chain_terms_put_the_latest_jacobian_on_the_left() -> None:
         r"\frac{\partial h_{3}}{\partial h_{2}} \frac{\partial h_{2}}{\partial h_{1}} "
         r"\frac{\partial^{+} h_{1}}{\partial w}"
     )
-    assert model_term_latex(term) == (
-        r"\left(\phi'(s_{3}) w\right) \left(\phi'(s_{2}) w\right) \phi'(s_{1}) h_{0}"
+    (jacobian,) = state_tangents(SCALAR.model)
+    assert " ".join(SCALAR.model_term_factors(term, "w", jacobian)) == (
+        r"\phi'(s_{3}) w \phi'(s_{2}) w \frac{\partial^{+} h_{1}}{\partial w}"
     )
+
+
+def test_the_scalar_model_is_the_1x1_case_of_matrix_notation() -> None:
+    """No diag, no transposes, no bold zero: numbers are written as numbers."""
+    (jacobian,) = state_tangents(SCALAR.model)
+    assert SCALAR.linear(jacobian, "t") == r"\phi'(s_{t}) w"
+    assert SCALAR.zero == "0" and SCALAR.top == ""
 
 
 def test_escape_makes_every_special_character_literal() -> None:

@@ -12,6 +12,10 @@ tangents of :mod:`symbptt.derive.jvp` (printed as the matrices they apply), the 
 backward :class:`symbptt.derive.adjoint.Program`, and the terms
 (:class:`symbptt.derive.expansion.ChainTerm`) of the expansion that the verifier
 evaluates as matrices.
+
+A model in scalar notation (the seeds' scalar RNN, every variable 1x1) is the same
+notation with its degenerate cases written as people write numbers: diag(a) b is a b,
+transposes vanish, the unit matrix E_ab and the identity are 1, the zero vector is 0.
 """
 
 from __future__ import annotations
@@ -104,6 +108,20 @@ class MatrixNotation:
         self.functions = {role: tex for role, _, tex in model.functions}
         states = model.states
         self.state = self.table[states[0]] if len(states) == 1 else STACKED_STATE
+        #: a model in scalar notation (every variable 1x1, the seeds' model) is printed
+        #: as numbers: no diag, no transposes, 0 and 1 rather than bold vectors
+        self.scalar = model.scalar
+        self.top = "" if model.scalar else r"^\top"
+        self.zero = "0" if model.scalar else r"\mathbf{0}"
+        self.one = "1" if model.scalar else r"\mathbf{1}"
+        self.identity = "1" if model.scalar else "I"
+
+    def diag(self, text: str) -> str:
+        r"""The matrix of an elementwise product by ``text``: diag(text), or in scalar
+        notation the factor itself (in parentheses if it is a sum)."""
+        if not self.scalar:
+            return diag(text)
+        return _grouped(text) if _is_sum(text) else text
 
     # -- names -----------------------------------------------------------------------
     def vector(self, name: str, base: str | int, shift: int = 0) -> str:
@@ -140,9 +158,10 @@ class MatrixNotation:
         if result.right is None:
             return left
         right = self.expr(result.right, base)
-        if isinstance(result.right, (Add, Sub, Concat, Had)):  # (a b)^T, (diag(f) h)^T
+        grouped = (Add, Sub) if self.scalar else (Add, Sub, Concat, Had)
+        if isinstance(result.right, grouped):  # (a b)^T, (diag(f) h)^T
             right = _grouped(right)
-        return f"{left} {right}^\\top"
+        return f"{left} {right}{self.top}"
 
     def program_rows(self, program: Program) -> dict[str, list[str]]:
         """The general (symbolic t) rows of a backward program, ``steps`` (each step
@@ -154,7 +173,7 @@ class MatrixNotation:
             steps.append(f"{lhs} &= {rhs}")
         for step in program.steps:
             if step.name in later:
-                steps.append(f"{self.vector(step.name, 'T', 1)} &= \\mathbf{{0}}")
+                steps.append(f"{self.vector(step.name, 'T', 1)} &= {self.zero}")
         results = [" &= ".join(self.result(r)) for r in program.results]
         return {"steps": steps, "results": results}
 
@@ -222,14 +241,14 @@ class MatrixNotation:
     def linear_terms(self, tangent: Expr, base: str | int) -> list[Term]:
         """:meth:`linear` as signed terms of factors, for
         :func:`symbptt.render.layout.break_sum` (an empty factor list is the identity)."""
-        return _terms_of(self._linear(tangent, base))
+        return _terms_of(self._linear(tangent, base), self.identity)
 
     def _linear(self, e: Expr, base: str | int) -> list[tuple[str, list[str]]]:
         """The signed terms of a tangent, each a list of factors (empty: the identity)."""
         if isinstance(e, Var) and e.name.startswith(DIRECTION):
             return [("+", [])]
         if isinstance(e, Param) and e.name.startswith(DIRECTION):
-            return [("+", [r"\mathbf{e}_{a}"])]
+            return [("+", [] if self.scalar else [r"\mathbf{e}_{a}"])]
         if isinstance(e, Neg):
             return [(_flip(sign), f) for sign, f in self._linear(e.arg, base)]
         if isinstance(e, (Add, Sub)):
@@ -240,16 +259,16 @@ class MatrixNotation:
         if isinstance(e, MatVec):
             m = e.matrix
             name = matrix_name(m)
-            top = r"^\top" if isinstance(m, Transpose) else ""
+            top = self.top if isinstance(m, Transpose) else ""
             if name.startswith(DIRECTION):  # dP v: the unit matrix times what P multiplies
                 vector = self.expr(e.vector, base)
                 if isinstance(e.vector, (Add, Sub, Had, Neg)):
                     vector = _grouped(vector)
-                return [("+", [r"\mathbf{E}_{ab}" + top, vector])]
+                return [("+", [vector] if self.scalar else [r"\mathbf{E}_{ab}" + top, vector])]
             return self._prefixed(self.parameter(name) + top, e.vector, base)
         if isinstance(e, Had):  # the tangents put the primal factor on the left
             primal, tangent = (e.left, e.right) if _is_primal(e.left) else (e.right, e.left)
-            return self._prefixed(diag(self.expr(primal, base)), tangent, base)
+            return self._prefixed(self.diag(self.expr(primal, base)), tangent, base)
         raise TypeError(f"not a tangent: {e!r}")  # pragma: no cover
 
     def _prefixed(self, factor: str, inner: Expr, base: str | int) -> list[tuple[str, list[str]]]:
@@ -257,15 +276,28 @@ class MatrixNotation:
         if len(terms) == 1:
             sign, factors = terms[0]
             return [(sign, [factor, *factors])]
-        inside = _joined(_terms_of(terms))
+        inside = _joined(_terms_of(terms, self.identity))
         if width(inside) > GROUP_WIDTH:  # too long to stay in one pair of parentheses
             return [(sign, [factor, *f]) for sign, f in terms]
         return [("+", [factor, _grouped(inside)])]
 
 
-def _terms_of(signed: list[tuple[str, list[str]]]) -> list[Term]:
-    """Signed factor lists as terms (an empty product is the identity I)."""
-    return [Term(tuple(factors) or ("I",), sign) for sign, factors in signed]
+def _terms_of(signed: list[tuple[str, list[str]]], identity: str) -> list[Term]:
+    """Signed factor lists as terms (an empty product is the identity)."""
+    return [Term(tuple(factors) or (identity,), sign) for sign, factors in signed]
+
+
+def _is_sum(text: str) -> bool:
+    """Whether LaTeX has a + or - outside every group (``1 - h_t^2``, not ``\\phi(a + b)``)."""
+    depth = 0
+    for n, c in enumerate(text):
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+        elif c in "+-" and depth == 0 and n > 0:
+            return True
+    return False
 
 
 def _flip(sign: str) -> str:
@@ -316,18 +348,18 @@ class _LatexStyle:
         return f"-{text}"
 
     def one_minus(self, text: str) -> str:
-        return rf"\left(\mathbf{{1}} - {text}\right)"
+        return rf"\left({self.n.one} - {text}\right)"
 
     def matvec(self, m: Param | Transpose, vector: str) -> str:
         if isinstance(m, Transpose):
-            return f"{self.n.parameter(m.arg.name)}^\\top {vector}"
+            return f"{self.n.parameter(m.arg.name)}{self.n.top} {vector}"
         return f"{self.n.parameter(m.name)} {vector}"
 
     def group(self, text: str) -> str:
         return rf"\left({text}\right)"
 
     def had(self, left: str, right: str) -> str:
-        return f"{diag(left)} {right}"
+        return f"{self.n.diag(left)} {right}"
 
     def scale(self, text: str) -> str:
         return rf"\frac{{1}}{{T}} {text}" if self.n.model.reduction == "mean" else text
@@ -353,11 +385,11 @@ def factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str,
     may be broken): diag(a) b is diag(a) and b, W v is W and v."""
     if isinstance(expr, Had):
         left = notation.expr(expr.left, base)
-        return (diag(left), *_operand_factors(notation, expr.right, base))
+        return (notation.diag(left), *_operand_factors(notation, expr.right, base))
     if isinstance(expr, MatVec):
         m = expr.matrix
         name = notation.parameter(matrix_name(m))
-        name += r"^\top" if isinstance(m, Transpose) else ""
+        name += notation.top if isinstance(m, Transpose) else ""
         return (name, *_operand_factors(notation, expr.vector, base))
     return (notation.expr(expr, base),)
 

@@ -24,7 +24,7 @@ from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation, broken_rows, expre
 def initial_states(model: Model, mn: MatrixNotation) -> str:
     """The initial states in prose: $h_0$, or $h_0$ and $c_0$."""
     return " and ".join(
-        f"${mn.vector(s, '0')} = \\mathbf{{0}}$"
+        f"${mn.vector(s, '0')} = {mn.zero}$"
         if model.initial_of(s) is None
         else f"${mn.parameter(model.initial_of(s))}$"
         for s in model.states
@@ -92,7 +92,8 @@ def immediate_rows(model: Model, mn: MatrixNotation) -> list[str]:
             of = None if len(model.states) == 1 else state
             terms = mn.linear_terms(tangent, "i")
             matrix = any(r"\mathbf{E}_{ab}" in t.latex for t in terms)
-            rows += broken_rows(mn.immediate("i", name, "ab" if matrix else "a", of), terms)
+            entry = "" if mn.scalar else "ab" if matrix else "a"
+            rows += broken_rows(mn.immediate("i", name, entry, of), terms)
     return rows
 
 
@@ -142,7 +143,7 @@ def backward_section(
     later = recursion(program)
     first = read_later(program)
     started = [step for step in program.steps if step.name in first]
-    rows = [f"{mn.vector(step.name, T, 1)} &= \\mathbf{{0}}" for step in started]
+    rows = [f"{mn.vector(step.name, T, 1)} &= {mn.zero}" for step in started]
     for k in _shown(list(range(T, 0, -1)), elide_above):
         if k is None:
             rows.append(VDOTS)
@@ -207,7 +208,7 @@ def _step_rows(mn: MatrixNotation, step: Any, k: int, last: bool) -> list[str]:
     rest: Expr | None = step.expr
     for v in set(_later_vars(step.expr)):
         rest = None if rest is None else without(rest, v)
-    zero = [Term((r"\mathbf{0}",))]
+    zero = [Term((mn.zero,))]
     more = broken_rows("", zero if rest is None else expression_terms(mn, rest, k))
     if len(rows) == 1 and len(more) == 1:
         joined = rows[0] + " = " + more[0].split("&= ", 1)[1]

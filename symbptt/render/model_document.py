@@ -15,6 +15,7 @@ from typing import Any
 from ..core.losses import LOSS_TABLE
 from ..core.model import Model
 from ..core.tensor import (
+    Apply,
     Expr,
     MatVec,
     Param,
@@ -84,14 +85,15 @@ def intro_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
     def quantity(name: str, fallback: str) -> dict[str, str]:
         v = model.variable(name)
         prose = v.prose if v.prose and v.prose not in ("state", "input") else fallback
-        return {"prose": prose, "math": rf"{at(v.latex, 't')} \in \mathbb{{R}}^{{{v.shape[0]}}}"}
+        size = "" if model.scalar else rf" \in \mathbb{{R}}^{{{v.shape[0]}}}"
+        return {"prose": prose, "math": at(v.latex, "t") + size}
 
     quantities = [quantity(s, "state") for s in model.states]
     quantities += [quantity(x, "input") for x in model.of_kind("input")]
     if model.head.output not in model.states:
         quantities.append(quantity(model.head.output, "output"))
     functions = [
-        {"math": tex, "name": primitive}
+        {"math": tex, "name": FUNCTION_PROSE.get(primitive, primitive)}
         for _, primitive, tex in model.functions
         if tex.lstrip("\\") != primitive
     ]
@@ -104,7 +106,12 @@ def intro_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         "quantities": quantities,
         "functions": functions,
         "stacked": stacked,
+        "scalar": model.scalar,
     }
+
+
+#: How the intro names a function of the primitive table whose name is not a formula.
+FUNCTION_PROSE = {"generic": "an unknown differentiable function"}
 
 
 def model_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
@@ -116,7 +123,8 @@ def model_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         f"{mn.notation.loss} &= {scale}\\sum_{{t=1}}^{{T}} \\ell_{{t}}",
         rf"\ell_{{t}} &= {head.latex(output, target)}",
     ]
-    if head.probabilities is not None:
+    cross_entropy = head.name == "cross-entropy"
+    if cross_entropy:
         yhat = mn.vector("yhat", "t")
         loss_rows[1] += rf" = -{target}^\top \log {yhat}"
         loss_rows.append(rf"{yhat} &= \operatorname{{softmax}}\!\left({output}\right)")
@@ -130,7 +138,7 @@ def model_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         if head_eqs
         else None,
         "views": [_view_display(model, mn, view) for view in model.views],
-        "cross_entropy": head.probabilities is not None,
+        "cross_entropy": cross_entropy,
     }
 
 
@@ -240,6 +248,12 @@ def figure_labels(model: Model, mn: MatrixNotation) -> dict[str, Any]:
     def base(name: str) -> str:
         return mn.table[name].replace("_{@}", "").replace("@", "t")
 
+    def functions(equations: tuple[Any, ...]) -> str:
+        roles = [
+            e.role for eq in equations for e in subexpressions(eq.expr) if isinstance(e, Apply)
+        ]
+        return ", ".join(dict.fromkeys(mn.functions.get(r, r) for r in roles))
+
     output = model.head.output
     return {
         "state": ", ".join(base(s) for s in model.states),
@@ -247,19 +261,32 @@ def figure_labels(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         "output": base(output) if output not in states else "",
         "loss": r"\ell",
         "input_edge": carriers(cell, inputs, 0),
-        "output_edge": carriers(head, states, None),
+        "output_edge": carriers(head, states, None) or functions(head),
         "recurrent_edge": carriers(cell, states, -1),
     }
 
 
-def model_document_context(spec: Any, report: Report, options: DocumentOptions) -> dict[str, Any]:
-    """Everything ``model.tex.j2`` prints, for one model of the core and its report."""
+#: The claims sections show when the report checked none of the seeds' formulas.
+NO_CLAIMS: dict[str, list[dict[str, Any]]] = {"model": [], "sum_of_products": [], "backward": []}
+
+
+def document_context(spec: Any, report: Report, options: DocumentOptions) -> dict[str, Any]:
+    """Everything ``base.tex.j2`` prints, for one model and its report: the sections
+    from the model's declaration and the verified objects (the backward program of the
+    report), and, for the seeds' scalar model, the seeds' formulas that the report
+    checked as claims (:mod:`symbptt.render.seed_claims`)."""
     model: Model = spec.model
     n, e, T = options.notation, options.elide_above, spec.T
     mn = MatrixNotation(model, n)
     name = shown_parameter(model)
     program = report.formulas.program or derive(model)
+    claims = NO_CLAIMS
+    if model.scalar:  # verify() checked the seeds' formulas as claims (seed_claims)
+        from .seed_claims import seed_claim_displays
+
+        claims = seed_claim_displays(report.formulas, model.reduction, n)
     return {
+        "claims": claims,
         **common_context(spec, report, options),
         "loss_name": model.head.loss,
         "intro": intro_section(model, mn),

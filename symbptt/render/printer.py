@@ -15,7 +15,6 @@ from sympy.printing.latex import LatexPrinter
 
 from .. import expr as E
 from ..core.primitives import SYMPY_LATEX
-from ..derive.expansion import ChainTerm
 from ..errors import SpecError
 from . import IMMEDIATE_STYLES
 
@@ -156,35 +155,3 @@ def latex(expr: Any, notation: Notation | None = None) -> str:
     """
     printer = _DEFAULT if notation is None else BPTTLatexPrinter(notation)
     return printer.doprint(expr)
-
-
-def chain_term_factors(term: ChainTerm, notation: Notation | None = None) -> list[str]:
-    """The LaTeX factors of a product of Jacobians (latest on the left) and its leaf,
-    e.g. dh_3/dh_2, dh_2/dh_1, d+h_1/dw; a layout may break a long term between them."""
-    factors = [latex(E.jacobian(j), notation) for j in term.jacobian_indices]
-    text = latex(term.leaf_expr(), notation)
-    factors.append(rf"\left({text}\right)" if term.leaf == "one_step" else text)
-    return factors
-
-
-def chain_term_latex(term: ChainTerm, notation: Notation | None = None) -> str:
-    """A chain term as one LaTeX product."""
-    return " ".join(chain_term_factors(term, notation))
-
-
-def model_term_factors(term: ChainTerm, notation: Notation | None = None) -> list[str]:
-    """The same term in model quantities: (phi'(s_j) w), ..., phi'(s_i) h_{i-1}."""
-    from ..semantics import DEFAULT_DEFINITIONS
-
-    defs = DEFAULT_DEFINITIONS
-    p = E.w if term.param == "w" else E.v
-    factors = [
-        rf"\left({latex(defs.jacobian_at(j), notation)}\right)" for j in term.jacobian_indices
-    ]
-    factors.append(latex(defs.immediate_at(p, term.leaf_index), notation))
-    return factors
-
-
-def model_term_latex(term: ChainTerm, notation: Notation | None = None) -> str:
-    """A chain term in model quantities as one LaTeX product."""
-    return " ".join(model_term_factors(term, notation))

@@ -13,8 +13,9 @@ from ..errors import SpecError, SymbpttError
 from ..model import RNNSpec, require_spec
 from ..vector.model import CellSpec, ElmanSpec
 from ..verify import Report
-from .document import DocumentOptions, document_context
+from .document import DocumentOptions
 from .env import USER_PREFIX, environment
+from .model_document import document_context
 
 #: The first line of every LaTeX source symbptt writes: its mark (see
 #: :func:`symbptt.files.is_generated`), so that symbptt replaces only its own files.
@@ -34,8 +35,8 @@ def render_tex(
     """The LaTeX of the derivation document.
 
     Args:
-        spec: the model and T (the scalar model, or a model of the core, such as the
-            Elman RNN or a user's cell, in matrix notation through ``model.tex.j2``).
+        spec: the model and T (the scalar model of the seeds, the Elman RNN, a user's
+            cell: every model goes through the one context and ``base.tex.j2``).
         report: the verifier's report for ``spec`` (printed as the certificate).
         options: title, author, notation, sections.
         template: a template file of the user's (it may extend ``base.tex.j2``; the
@@ -52,13 +53,8 @@ def render_tex(
         raise SpecError(f"options must be a DocumentOptions, got {type(options).__name__}")
     template = Path(template) if template is not None else None
     env = environment(template.resolve().parent if template else None)
-    if not isinstance(spec, RNNSpec):  # a model of the core: matrix notation
-        from .model_document import model_document_context
-
-        default, context = "model.tex.j2", model_document_context(spec, report, options)
-    else:
-        default, context = "base.tex.j2", document_context(spec, report, options)
-    name = USER_PREFIX + template.name if template else default
+    context = document_context(spec, report, options)
+    name = USER_PREFIX + template.name if template else "base.tex.j2"
     try:
         tex = env.get_template(name).render(fragment=fragment, **context)
     except jinja2.TemplateNotFound as err:

@@ -21,8 +21,8 @@ def seconds(action) -> float:
 
 
 def main() -> None:
-    from symbptt.vector.model import ElmanSpec
-    from symbptt.vector.verify import verify_vector
+    from symbptt.engine.model import ElmanSpec
+    from symbptt.engine.verify import verify_vector
 
     print(f"{'n':>3} {'m':>3} {'k':>3} {'T':>4}  {'phi':<8} {'method':>8}  {'time':>8}")
     for n, T, method, act in (
@@ -39,7 +39,7 @@ def main() -> None:
         print(f"  3   3   3    4  tanh        exact  {took:6.2f} s  ({loss} head)")
     _cells(verify_vector)
     try:
-        from symbptt.vector.crosscheck import crosscheck
+        from symbptt.engine.crosscheck import crosscheck
     except ImportError:
         return
     try:
@@ -58,8 +58,8 @@ def _cells(verify_vector) -> None:  # noqa: ANN001
     import tomllib
     from pathlib import Path
 
+    from symbptt.engine.model import CellSpec
     from symbptt.models.cell import read_cell
-    from symbptt.vector.model import CellSpec
 
     path = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
     table = tomllib.loads(path.read_text())["cell"]

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .engine.model import CellSpec, ElmanSpec
 from .errors import UnverifiedError
 from .files import plan_output, require_distinct
 from .model import RNNSpec, require_spec
 from .render.document import DocumentOptions
 from .render.tex import render_tex
 from .render.texbuild import BuildResult, compile_pdf
-from .vector.model import CellSpec, ElmanSpec
 from .verify import DEFAULT_FORMULAS, Formulas, Report, verify
 
 

@@ -13,13 +13,13 @@ import dataclasses
 
 import sympy as sp
 
+from .engine.check import check_vector
+from .engine.formula import parse_vector
+from .engine.model import ElmanSpec
+from .engine.nodes import from_seed_notation
 from .errors import NotEquivalentError, SpecError
 from .model import METHOD_NAMES, RNNSpec, choose_from, require_spec
 from .notation.parse import Parsed
-from .vector.check import check_vector
-from .vector.formula import parse_vector
-from .vector.model import ElmanSpec
-from .vector.nodes import from_seed_notation
 from .verdict import FormulaCheckResult
 
 
@@ -37,7 +37,7 @@ def check(
         equation: e.g. ``r"\\frac{\\partial L}{\\partial s_t} = \\frac{\\partial L}
             {\\partial h_t} \\phi'(s_t)"``; chains ``A = B = C`` check each ``=``.
         model: the model (default: generic phi, theta and l, mean loss); an
-            :class:`~symbptt.vector.model.ElmanSpec` checks vector formulas
+            :class:`~symbptt.engine.model.ElmanSpec` checks vector formulas
             (``\\mathbf{h}_t``, ``W_{hh}^\\top``, ``\\operatorname{diag}``, ``\\odot``).
         T: the horizon (default: the model's, or 4).
         method: ``"exact"`` or ``"modular"``.

@@ -1,7 +1,7 @@
 r"""Formulas under test as claims of the verifier.
 
 A :class:`FormulaClaim` is an identity between formulas about the model (both sides read
-by the one formula reader, :func:`symbptt.vector.formula.parse_vector`), claimed for
+by the one formula reader, :func:`symbptt.engine.formula.parse_vector`), claimed for
 every t at which its indices lie in the model. ``verify`` checks each claim as a check of
 its report, in the report's ring, beside the checks of the derived objects; a document
 prints the claims the report verified. This is the seam through which a textbook's
@@ -80,7 +80,7 @@ def formula_claim(name: str, latex: str, model: Model, description: str = "") ->
     Raises:
         FormulaSyntaxError: the formula cannot be read (with its column).
     """
-    from .vector.formula import parse_vector
+    from .engine.formula import parse_vector
 
     parsed = parse_vector(latex, model=model)
     return FormulaClaim(name, tuple(parsed.sides), description or f"{latex}, for every t", latex)
@@ -95,7 +95,7 @@ def seed_claims(formulas: Formulas, model: Model) -> tuple[FormulaClaim | Recurs
     t = T down gives."""
     from . import expr as E
     from .derive.backward import delta
-    from .vector.nodes import from_seed_notation
+    from .engine.nodes import from_seed_notation
 
     seed = functools.partial(from_seed_notation, model=model)
 

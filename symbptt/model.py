@@ -192,7 +192,7 @@ class RNNSpec(HasActivations):
 
 def require_spec(spec: object, what: str = "spec", *, vector: bool = True) -> None:
     """Check at the API boundary that ``spec`` is a model instance (an :class:`RNNSpec`,
-    or, if ``vector``, an :class:`~symbptt.vector.model.ElmanSpec`).
+    or, if ``vector``, an :class:`~symbptt.engine.model.ElmanSpec`).
 
     Raises:
         SpecError: naming what was given instead and what is expected.
@@ -203,7 +203,7 @@ def require_spec(spec: object, what: str = "spec", *, vector: bool = True) -> No
         ...
         symbptt.errors.SpecError: spec must be a model instance such as ..., got the class RNNSpec
     """
-    from .vector.model import CellSpec, ElmanSpec
+    from .engine.model import CellSpec, ElmanSpec
 
     kinds = (RNNSpec, ElmanSpec, CellSpec) if vector else (RNNSpec,)
     if isinstance(spec, kinds):

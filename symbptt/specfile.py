@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .engine.model import CellSpec, ElmanSpec
 from .errors import SpecError
 from .files import parse_toml, read_text
 from .model import RNNSpec
 from .models.cell import read_cell
 from .render.document import SECTIONS, DocumentOptions
 from .render.printer import Notation
-from .vector.model import CellSpec, ElmanSpec
 from .verify import METHOD_NAMES
 
 _TOP = {"title", "author", "model", "notation", "document", "cell"}

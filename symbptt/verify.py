@@ -1,7 +1,7 @@
 """The verifier's public face: the formulas under test, the report, :func:`verify`.
 
 :func:`verify` returns an immutable :class:`Report` of named checks for any model: the
-model core's verifier (:func:`symbptt.vector.verify.verify_vector`) checks the backward
+model core's verifier (:func:`symbptt.engine.verify.verify_vector`) checks the backward
 program derived from the model's equations, the expansion and the sums of products
 against forward mode, and each claim; for the scalar model of the seeds its
 :class:`Formulas` (note 000's definitions and boxed formula, eqns 4-5, question 002's
@@ -175,7 +175,7 @@ def verify(
     require_spec(spec)
     choose_from("method", method, METHOD_NAMES)
     from .claims import seed_claims
-    from .vector.verify import verify_vector
+    from .engine.verify import verify_vector
 
     if spec.model.scalar:  # the seeds' model: their formulas are claims about it
         claims = seed_claims(formulas, spec.model) + formulas.claims

@@ -15,10 +15,10 @@ import symbptt.cli as cli
 from symbptt.core.tensor import OneMinus, text
 from symbptt.derive.adjoint import derive, describe
 from symbptt.derive.jvp import state_tangents
+from symbptt.engine.model import CellSpec
+from symbptt.engine.verify import verify_vector
 from symbptt.errors import FormulaSyntaxError, SpecError
 from symbptt.models.cell import read_cell
-from symbptt.vector.model import CellSpec
-from symbptt.vector.verify import verify_vector
 
 MGU = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
 
@@ -173,7 +173,7 @@ def _torch_mgu(params: dict, X, D):  # noqa: ANN001, ANN202 - the MGU as PyTorch
 def test_generated_code_agrees_with_pytorch_autograd(tmp_path: Path, seed: int) -> None:
     import numpy as np
 
-    from symbptt.vector.codegen import numpy_source
+    from symbptt.engine.codegen import numpy_source
 
     from .conftest import load_module
 
@@ -247,7 +247,7 @@ def test_a_jordan_network_whose_output_feeds_back(tmp_path: Path) -> None:
     import numpy as np
     import torch
 
-    from symbptt.vector.codegen import numpy_source
+    from symbptt.engine.codegen import numpy_source
 
     from .conftest import load_module
 

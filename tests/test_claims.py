@@ -139,7 +139,7 @@ def test_a_recursion_that_reads_an_adjoint_not_yet_solved_is_refused() -> None:
     from symbptt import expr as E
     from symbptt.claims import RecursionClaim
     from symbptt.derive.backward import delta
-    from symbptt.vector.nodes import from_seed_notation
+    from symbptt.engine.nodes import from_seed_notation
 
     spec = RNNSpec(T=3)
     forwards = RecursionClaim(
@@ -156,8 +156,8 @@ def _cell() -> object:
     import tomllib
     from pathlib import Path
 
+    from symbptt.engine.model import CellSpec
     from symbptt.models.cell import read_cell
-    from symbptt.vector.model import CellSpec
 
     path = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
     return CellSpec(read_cell(tomllib.loads(path.read_text())["cell"], where="mgu"), T=3)
@@ -178,8 +178,8 @@ def test_the_exact_ring_has_a_generator_for_every_atom_any_check_asks_for(spec) 
     """The exact ring's generators come from a pass over the checks that ask for atoms
     (verify_vector's atom_pass); the others must ask for no atom it did not record."""
     from symbptt.claims import seed_claims
+    from symbptt.engine.verify import _comparisons, atom_pass
     from symbptt.values import RecordingRing
-    from symbptt.vector.verify import _comparisons, atom_pass
     from symbptt.verify import DEFAULT_FORMULAS
 
     if isinstance(spec, RNNSpec):

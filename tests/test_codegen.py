@@ -11,9 +11,9 @@ from click.testing import CliRunner
 import symbptt.cli as cli
 from symbptt import SpecError
 from symbptt.core.primitives import NUMPY_PRIMITIVES
-from symbptt.vector.codegen import numpy_source
-from symbptt.vector.crosscheck import atoms, gradients_at
-from symbptt.vector.model import GRADIENTS, ElmanSpec
+from symbptt.engine.codegen import numpy_source
+from symbptt.engine.crosscheck import atoms, gradients_at
+from symbptt.engine.model import GRADIENTS, ElmanSpec
 
 from .conftest import load_module
 

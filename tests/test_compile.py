@@ -11,9 +11,9 @@ import pytest
 
 from symbptt import ElmanSpec, RNNSpec
 from symbptt.algebra import ModularRing
-from symbptt.vector.evaluate import Evaluator
-from symbptt.vector.formula import parse_vector
-from symbptt.vector.nodes import free_index
+from symbptt.engine.evaluate import Evaluator
+from symbptt.engine.formula import parse_vector
+from symbptt.engine.nodes import free_index
 
 ELMAN = ElmanSpec(hidden=2, T=6, inputs=2, activation="tanh")
 SCALAR = RNNSpec(T=6, activation="tanh")

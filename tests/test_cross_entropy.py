@@ -16,11 +16,11 @@ from symbptt import SpecError
 from symbptt.build import make_tex
 from symbptt.core.tensor import Had, LossScale, Sub, Var
 from symbptt.derive.adjoint import derive, describe
+from symbptt.engine.codegen import numpy_source
+from symbptt.engine.model import ElmanSpec
+from symbptt.engine.verify import verify_vector
 from symbptt.model import RNNSpec
 from symbptt.specfile import load
-from symbptt.vector.codegen import numpy_source
-from symbptt.vector.model import ElmanSpec
-from symbptt.vector.verify import verify_vector
 
 from .conftest import load_module
 
@@ -97,7 +97,7 @@ def test_a_spec_file_chooses_the_loss(tmp_path: Path) -> None:
 def test_gradients_agree_with_torch_cross_entropy(
     seed: int, hidden: int, T: int, reduction: str
 ) -> None:
-    from symbptt.vector.crosscheck import crosscheck
+    from symbptt.engine.crosscheck import crosscheck
 
     spec = ElmanSpec(hidden=hidden, T=T, inputs=3, outputs=4, reduction=reduction, **CE)
     result = crosscheck(spec, seed=seed)
@@ -105,7 +105,7 @@ def test_gradients_agree_with_torch_cross_entropy(
 
 
 def test_generated_code_agrees_with_torch_cross_entropy(tmp_path: Path) -> None:
-    from symbptt.vector.crosscheck import torch_run
+    from symbptt.engine.crosscheck import torch_run
 
     spec = ElmanSpec(hidden=8, T=20, inputs=4, outputs=5, **CE)
     module = load_module(numpy_source(spec), tmp_path / "grads.py")

@@ -6,11 +6,11 @@ import pytest
 from click.testing import CliRunner
 
 import symbptt.cli as cli
-from symbptt.vector.model import ElmanSpec
+from symbptt.engine.model import ElmanSpec
 
 torch = pytest.importorskip("torch")  # .ci/run installs torch==2.13.0, so this runs in CI
 
-from symbptt.vector.crosscheck import crosscheck  # noqa: E402
+from symbptt.engine.crosscheck import crosscheck  # noqa: E402
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -53,8 +53,8 @@ def test_crosscheck_refuses_models_torch_does_not_compute() -> None:
 def test_generated_numpy_code_agrees_with_autograd(
     tmp_path, hidden: int, T: int, reduction: str
 ) -> None:
-    from symbptt.vector.codegen import numpy_source
-    from symbptt.vector.crosscheck import torch_run
+    from symbptt.engine.codegen import numpy_source
+    from symbptt.engine.crosscheck import torch_run
 
     from .conftest import load_module
 

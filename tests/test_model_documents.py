@@ -14,12 +14,12 @@ from click.testing import CliRunner
 import symbptt.cli as cli
 from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
+from symbptt.engine.model import CellSpec
 from symbptt.models.cell import read_cell
 from symbptt.render.matrix import MatrixNotation
 from symbptt.render.model_derivatives import recursion
 from symbptt.render.model_document import shown_parameter
 from symbptt.specfile import load
-from symbptt.vector.model import CellSpec
 from symbptt.verify import Formulas
 
 from .conftest import untransposed

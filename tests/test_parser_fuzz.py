@@ -137,7 +137,7 @@ VECTOR_TOKENS = TOKENS + [
 
 
 def vector_outcome(text: str) -> None:
-    from symbptt.vector.model import ElmanSpec
+    from symbptt.engine.model import ElmanSpec
 
     try:
         result = check(text, model=ElmanSpec(hidden=2, T=2), method="modular")

@@ -1,6 +1,6 @@
 """The two references of the verifier agree exactly: forward mode on the unrolled model
 (symbptt/core/forward.py) and SymPy's derivatives of the unrolled model
-(symbptt/vector/reference.py), and forward mode gives the derivatives known by hand."""
+(symbptt/engine/reference.py), and forward mode gives the derivatives known by hand."""
 
 from __future__ import annotations
 

@@ -10,11 +10,11 @@ import pytest
 
 from symbptt.algebra import ModularRing, atom_name
 from symbptt.core.forward import forward, parameter_values
+from symbptt.engine.model import CellSpec
+from symbptt.engine.verify import verify_vector
 from symbptt.model import RNNSpec
 from symbptt.models import scalar
 from symbptt.values import activation_value, function_name
-from symbptt.vector.model import CellSpec
-from symbptt.vector.verify import verify_vector
 
 CONFIGS = [
     {},

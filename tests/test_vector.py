@@ -9,8 +9,8 @@ import pytest
 from symbptt import SpecError
 from symbptt.core.tensor import Concat, Had, MatVec, Param, Transpose, Var
 from symbptt.derive.adjoint import OuterSum, derive
-from symbptt.vector.model import ElmanSpec
-from symbptt.vector.verify import verify_vector
+from symbptt.engine.model import ElmanSpec
+from symbptt.engine.verify import verify_vector
 
 from .conftest import ALL_ACTIVATIONS, untransposed
 

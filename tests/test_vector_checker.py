@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import symbptt.cli as cli
 from symbptt import FormulaSyntaxError, NotEquivalentError, assert_equivalent, check
-from symbptt.vector.model import ElmanSpec
+from symbptt.engine.model import ElmanSpec
 
 GENERIC = ElmanSpec(hidden=2, T=4, activation="generic", output_activation="generic")
 TANH = ElmanSpec(hidden=3, T=4, inputs=2, outputs=2)

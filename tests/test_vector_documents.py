@@ -11,9 +11,9 @@ from click.testing import CliRunner
 import symbptt.cli as cli
 from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
+from symbptt.engine.model import ElmanSpec
 from symbptt.errors import SpecError, UnverifiedError
 from symbptt.specfile import load
-from symbptt.vector.model import ElmanSpec
 from symbptt.verify import Formulas
 
 from .conftest import untransposed

@@ -9,8 +9,8 @@ import click
 
 from ..core.losses import LOSS_TABLE
 from ..core.primitives import NUMPY_PRIMITIVES
+from ..engine.model import ElmanSpec
 from ..model import REDUCTIONS
-from ..vector.model import ElmanSpec
 from .app import (
     main,
 )
@@ -79,7 +79,7 @@ def crosscheck_command(
     """
     import math
 
-    from ..vector.crosscheck import crosscheck
+    from ..engine.crosscheck import crosscheck
 
     if not math.isfinite(tolerance):
         raise click.BadParameter(f"{tolerance} is not a finite number", param_hint="--tolerance")
@@ -137,8 +137,8 @@ def codegen_command(
     largest T <= 3 the exact method takes, else modular) with the chosen activations
     (exit 1, nothing written, if it failed).
     """
-    from ..vector.codegen import numpy_source, verification_spec
-    from ..vector.verify import verify_vector
+    from ..engine.codegen import numpy_source, verification_spec
+    from ..engine.verify import verify_vector
 
     target = _text_target(output, "Python module", force)
     if cell is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from ..engine.model import ElmanSpec
 from ..errors import (
     SpecError,
     SymbpttError,
@@ -17,7 +18,6 @@ from ..errors import (
 from ..files import atomic_write, plan_output, read_text
 from ..model import ACTIVATIONS, EXACT_MAX_T, LOSSES, MAX_T, METHOD_NAMES, REDUCTIONS, RNNSpec
 from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
-from ..vector.model import ElmanSpec
 
 DEFAULT_T = 4
 
@@ -128,9 +128,9 @@ def cell_spec(
 ) -> Any:
     """The CellSpec of a spec file's ``[cell]`` table (--cell FILE); \\phi and \\theta
     in its equations are the --activation and --output-activation."""
+    from ..engine.model import CellSpec
     from ..files import parse_toml
     from ..models.cell import read_cell
-    from ..vector.model import CellSpec
 
     if model != "scalar":
         raise click.UsageError("--cell declares the model; leave out --model")

@@ -11,7 +11,7 @@ adjoint at t = 1. The same object is
 
 * **evaluated** in any ring by :func:`evaluate` (what the verifier checks against
   forward-mode differentiation of the unrolled model);
-* **compiled** to NumPy by :mod:`symbptt.vector.codegen`;
+* **compiled** to NumPy by :mod:`symbptt.engine.codegen`;
 * **printed** in LaTeX for the document and as text (:func:`describe`).
 
 Vectors are columns (denominator layout for gradients of L). A recursive step starts from

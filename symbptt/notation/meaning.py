@@ -2,7 +2,7 @@
 to SymPy expressions, with sums and products and their bound indices, index arithmetic,
 fractions, powers and derivatives (``\\frac{\\partial A}{\\partial B}``, total or, with
 ``\\partial^+``, immediate). The names of a model are read by a subclass
-(:class:`symbptt.vector.formula.VectorReader`, with the model's notation table); here a
+(:class:`symbptt.engine.formula.VectorReader`, with the model's notation table); here a
 name is an error that names it: never a guess.
 """
 

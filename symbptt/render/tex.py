@@ -9,9 +9,9 @@ import jinja2
 from jinja2.sandbox import SecurityError
 
 from .. import __version__
+from ..engine.model import CellSpec, ElmanSpec
 from ..errors import SpecError, SymbpttError
 from ..model import RNNSpec, require_spec
-from ..vector.model import CellSpec, ElmanSpec
 from ..verify import Report
 from .document import DocumentOptions
 from .env import USER_PREFIX, environment

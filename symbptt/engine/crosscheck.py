@@ -3,7 +3,7 @@
 The same weights go into ``torch.nn.RNN`` (tanh) with a ``Linear`` output layer and the
 squared loss or ``torch.nn.functional.cross_entropy``; the loss gradient comes from
 autograd in float64. symbptt's backward recursion (the engine code
-verified exactly by :func:`symbptt.vector.verify.verify_vector`) is evaluated at those
+verified exactly by :func:`symbptt.engine.verify.verify_vector`) is evaluated at those
 weights, converted exactly to rationals, in rigorous interval arithmetic, and the largest
 difference per parameter is reported. torch's two hidden biases b_ih and b_hh enter as
 their sum b_h, so each has the gradient of b_h.
@@ -19,7 +19,7 @@ from typing import Any
 from ..core.forward import forward, parameter_values
 from ..errors import SymbpttError
 from ..points import PointRing
-from .engine import backward
+from .chains import backward
 from .model import CONCATENATION, GRADIENTS, ElmanSpec
 
 TOLERANCE = 1e-10

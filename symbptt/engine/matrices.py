@@ -87,7 +87,7 @@ def shape_of(value: Any) -> str:
 
 class MatrixAlgebra:
     """Sums and products of vector-formula values in one ring (the shape rules of
-    :mod:`symbptt.vector`)."""
+    :mod:`symbptt.engine`)."""
 
     ring: Ring
 

@@ -3,9 +3,9 @@
 A formula with ``Sum`` and ``Product`` over symbolic bounds is compiled once
 (:meth:`Compiler.compile`) into nested closures, then evaluated for many t without
 SymPy in the loop. Sums, products, powers, transposes, diag, Hadamard products and
-blocks are the matrix algebra's (:class:`symbptt.vector.matrices.MatrixAlgebra`); what a
+blocks are the matrix algebra's (:class:`symbptt.engine.matrices.MatrixAlgebra`); what a
 model's quantities are (its nodes, parameters, primitives at nodes and derivatives) is
-the subclass's: :class:`symbptt.vector.evaluate.Evaluator` takes them from forward
+the subclass's: :class:`symbptt.engine.evaluate.Evaluator` takes them from forward
 passes of the model.
 """
 

@@ -1,8 +1,8 @@
 r"""Vector formulas: reading them into objects of a vector model (the Elman RNN or a cell).
 
 The notation reader (:mod:`symbptt.notation.meaning`) is used with the model's names
-(:mod:`symbptt.vector.vocabulary`): the parse becomes the objects of
-:mod:`symbptt.vector.nodes`, to which :mod:`symbptt.vector.evaluate` gives values.
+(:mod:`symbptt.engine.vocabulary`): the parse becomes the objects of
+:mod:`symbptt.engine.nodes`, to which :mod:`symbptt.engine.evaluate` gives values.
 
 Names are the model's, as its LaTeX writes them, bold or not: for the Elman model
 ``\mathbf{h}_t``, ``\mathbf{s}_t``, ``\mathbf{x}_t``, ``\mathbf{z}_t``, ``\mathbf{o}_t``
@@ -42,7 +42,7 @@ from .vocabulary import Vocabulary, vocabulary
 
 
 class VectorReader(Reader):
-    """The scalar reader with a model's names (:mod:`symbptt.vector.vocabulary`),
+    """The scalar reader with a model's names (:mod:`symbptt.engine.vocabulary`),
     transposes, diag and the elementwise product; :func:`reader_for` makes one per
     model."""
 

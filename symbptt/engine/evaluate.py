@@ -1,4 +1,4 @@
-"""Values of vector formulas in a ring, by the layout convention of :mod:`symbptt.vector`.
+"""Values of vector formulas in a ring, by the layout convention of :mod:`symbptt.engine`.
 
 dL/dP has the shape of P (denominator layout); dv/du for vectors is the Jacobian with
 rows following v (numerator layout); dv/dP for a vector v and a matrix parameter P is a
@@ -21,8 +21,8 @@ from ..core.primitives import PRIMITIVES
 from ..derive.jvp import state_parameters
 from ..errors import EvaluationError
 from ..values import activation_value, function_name
+from .chains import immediate, jacobian
 from .compile import Compiler
-from .engine import immediate, jacobian
 from .matrices import Family, Mat
 from .model import ElmanSpec
 from .nodes import (

@@ -1,9 +1,9 @@
 """The objects vector formulas are read into, and the seeds' formulas made into them.
 
-A formula about a model (read by :mod:`symbptt.vector.formula`, or converted from the
+A formula about a model (read by :mod:`symbptt.engine.formula`, or converted from the
 seeds' objects of :mod:`symbptt.expr` by :func:`from_seed_notation`) is a SymPy
 expression whose vectors, matrices and derivatives are *noncommutative*, so products
-keep the order they were written in; :mod:`symbptt.vector.evaluate` gives these objects
+keep the order they were written in; :mod:`symbptt.engine.evaluate` gives these objects
 their values. This module needs no parser: verifying a built-in model's claims does not
 load the grammar.
 """

@@ -1,7 +1,7 @@
 """The comparisons of each check of the core's verifier, as streams.
 
 Each function yields ``(check, label, formula's value, reference value)`` tuples (or the
-values they are made of) for one kind of check of :func:`symbptt.vector.verify.
+values they are made of) for one kind of check of :func:`symbptt.engine.verify.
 verify_vector`: the sums of products and the expansion of dh_t/dP, the Jacobian chain
 dh_t/dh_0, the output layer, SymPy's reference against forward mode, and the claims.
 Labels are unique within a check: a counterexample search finds its comparison by label.
@@ -19,8 +19,8 @@ from ..core.tensor import identity, matmul
 from ..derive.expansion import expand
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..errors import EvaluationError, SpecError
+from .chains import chain_term_value, seeded_run, sum_of_products, sum_of_products_all
 from .check import formula_comparisons
-from .engine import chain_term_value, seeded_run, sum_of_products, sum_of_products_all
 from .evaluate import Evaluator
 from .matrices import ShapeError
 from .model import ElmanSpec

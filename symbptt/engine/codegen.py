@@ -1,7 +1,7 @@
 """NumPy code for the vector model's gradients, compiled from the verified program.
 
 :func:`numpy_source` turns the backward program derived from the model (the recursion that
-:func:`symbptt.vector.verify.verify_vector` checks exactly) into a self-contained Python
+:func:`symbptt.engine.verify.verify_vector` checks exactly) into a self-contained Python
 module with one function, ``gradients(params, X, D)``. The forward pass is the model's
 definition; the backward pass is the program, translated expression by expression:
 

@@ -1,7 +1,7 @@
 r"""Checking vector gradient formulas against the Elman model.
 
 ``check_vector(r"\boldsymbol\delta_t = \operatorname{diag}(\phi'(\mathbf s_t)) (...)", spec)``
-reads the formula with :func:`symbptt.vector.formula.parse_vector`, evaluates both sides
+reads the formula with :func:`symbptt.engine.formula.parse_vector`, evaluates both sides
 entry by entry for every t = 1..T at which every index lies in the model, and decides
 equality exactly (canonical forms, n <= 3, T <= 6) or by the modular method. A formula
 whose shapes do not fit (a missing transpose of a non-square matrix, a product the wrong

@@ -1,7 +1,7 @@
 """The verifier of the model core: every check of any model's derivation, entry by entry.
 
 :func:`verify_vector` runs the comparisons of every check (:func:`_comparisons`; the
-streams of each kind are in :mod:`symbptt.vector.checks`) in one ring (exact canonical
+streams of each kind are in :mod:`symbptt.engine.checks`) in one ring (exact canonical
 forms, or modular with an error bound), keeps each comparison's verdict, and searches a
 counterexample for the first failure of each failing check. ``verify()`` is this
 verifier for every model; the scalar model's seed formulas come in as claims.
@@ -24,6 +24,13 @@ from ..errors import SpecError, WorkLimitError
 from ..model import METHOD_NAMES, choose_from, require_spec
 from ..values import recorded_ring
 from ..verify import CheckResult, Formulas, Report
+from .chains import (
+    Tangents,
+    backward,
+    jacobian,
+    reference_gradients,
+    suffix_products,
+)
 from .checks import (
     claim_comparisons,
     expansion_forms,
@@ -31,13 +38,6 @@ from .checks import (
     output_layer,
     sums_of_products,
     sympy_reference,
-)
-from .engine import (
-    Tangents,
-    backward,
-    jacobian,
-    reference_gradients,
-    suffix_products,
 )
 from .model import (
     MODULAR_MAX_WORK,

@@ -12,7 +12,7 @@ The result is brought into a ring by reading each ``phi(arg)`` as the model's va
 that node and each ``phi'(arg)`` as its slope there (the node is recognised by its
 argument), and each partial derivative of ``LSE`` by its q-th argument as softmax(o_t)[q].
 It knows nothing of forward mode or of the formulas under test, so agreement with
-:func:`symbptt.vector.engine.reference_gradients` is an independent check. The nested
+:func:`symbptt.engine.chains.reference_gradients` is an independent check. The nested
 forms grow fast: it is used for n <= 2, T <= 3.
 """
 

@@ -76,16 +76,21 @@ def initial_state(
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """dh_t/dh_0 = J_t J_{t-1} ... J_1 for every t (the chain with no immediate term:
     h_0 enters only the first step), each new Jacobian on the left."""
-    n, S = spec.hidden, state_label(spec.model)
-    seeds = [
-        (init, b, 0) for init in spec.model.initial_parameters for b in range(spec.shape(init)[0])
-    ]
+    n, S, model = spec.hidden, state_label(spec.model), spec.model
+    columns = []  # (column of the stacked state, the initial parameter's entry seeding it)
+    offset = 0
+    for state in model.states:  # in the stacked state's order; a zero start has no column
+        init = model.initial_of(state)
+        size = model.shape(state)[0]
+        if init is not None:
+            columns += [(offset + b, (init, b, 0)) for b in range(size)]
+        offset += size
     chain = identity(n, ring)
     for t in range(1, spec.T + 1):
         left, right = (jacobians[t], chain) if order == "latest-left" else (chain, jacobians[t])
         chain = matmul(left, right, ring.zero)
-        for b, seed in enumerate(seeds):
-            tangents = stacked(seeded_run(spec, ring, params, runs, seed), spec.model)[t]
+        for b, seed in columns:
+            tangents = stacked(seeded_run(spec, ring, params, runs, seed), model)[t]
             for r in range(n):
                 yield (
                     f"Jacobian chain d{S}_t/d{S}_0",

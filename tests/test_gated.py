@@ -3,6 +3,7 @@ Cho et al.'s form, each one declaration that the generic verifier checks whole."
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from symbptt import verify
@@ -59,3 +60,153 @@ def test_the_gru_variants_are_different_functions() -> None:
 def test_a_cross_entropy_head_on_a_gated_cell_holds() -> None:
     model = lstm.declare(hidden=2, outputs=3, loss="cross-entropy")
     assert verify(CellSpec(model, T=3), method="modular").holds
+
+
+def run(*args: str):
+    from click.testing import CliRunner
+
+    import symbptt.cli as cli
+
+    return CliRunner().invoke(cli.main, list(args))
+
+
+@pytest.mark.parametrize(
+    "args,check",
+    [
+        (("--model", "lstm"), "backward recursion dL/dW_hf"),
+        (("--model", "gru"), "backward recursion dL/dW_hn"),
+        (("--model", "gru", "--gru-variant", "cho"), "backward recursion dL/dW_hh"),
+    ],
+)
+def test_verify_takes_the_gated_cells_by_name(args: tuple[str, ...], check: str) -> None:
+    result = run("verify", *args, "--hidden", "2", "-T", "3", "--method", "modular")
+    assert result.exit_code == 0, result.output
+    assert check in result.output and "all checks hold" in result.output
+    assert "Jacobian chain" in result.output
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("--model", "lstm", "--gru-variant", "cho"), "--gru-variant applies to --model gru"),
+        (("--model", "lstm", "--activation", "tanh"), "gates are sigma and tanh"),
+        (("--model", "gru", "--hidden", "2", "-T", "4"), "use the modular method"),
+    ],
+)
+def test_gated_cells_refuse_what_does_not_apply(args: tuple[str, ...], message: str) -> None:
+    result = run("verify", *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_the_gated_document_names_the_gates_and_writes_tanh_c_once(tmp_path) -> None:
+    """The LSTM's document prints its gates as the literature names them, and the
+    intermediate tanh(c_t) is not given an equation tanh(c_t) = tanh(c_t)."""
+    out = tmp_path / "lstm.tex"
+    result = run(
+        "tex", "--model", "lstm", "--hidden", "2", "-T", "2", "--method", "modular", "-o", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    tex = out.read_text()
+    for gate in (
+        r"\mathbf{i}_{t}",
+        r"\mathbf{f}_{t}",
+        r"\mathbf{o}_{t}",
+        r"\tilde{\mathbf{c}}_{t}",
+    ):
+        assert gate in tex
+    assert r"\tanh(\mathbf{c}_{t}) &=" not in tex
+    assert (
+        r"\mathbf{h}_{t} &= \operatorname{diag}\!\left(\mathbf{o}_{t}\right) \tanh(\mathbf{c}_{t})"
+        in tex
+    )
+
+
+def test_default_file_names_say_which_cell() -> None:
+    from symbptt.models.gated import gated_spec
+
+    assert gated_spec("lstm", T=4, hidden=3).file_stem == "derivation-lstm-n3-T4"
+    spec = gated_spec("gru", T=4, hidden=3, variant="cho")
+    assert spec.file_stem == "derivation-gru-cho-n3-T4"
+
+
+def _torch_reference(cell: str, params: dict, X, D):  # noqa: ANN001, ANN202
+    """torch.nn.LSTM / torch.nn.GRU (float64) with a Linear head and the mean squared
+    loss, loaded with our parameters; the gradients sliced back into our names."""
+    import torch
+
+    n, m = params["W_hh" if cell == "gru-cho" else "W_hy"].shape[1], X.shape[1]
+    gates = "ifgo" if cell == "lstm" else "rzn"
+    module = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(m, n).double()
+    with torch.no_grad():
+        for torch_name, ours in (
+            ("weight_ih_l0", "W_i"),
+            ("weight_hh_l0", "W_h"),
+            ("bias_ih_l0", "b_i"),
+            ("bias_hh_l0", "b_h"),
+        ):
+            stacked = [params[ours + g].reshape(n, -1) for g in gates]
+            value = torch.tensor(np.concatenate(stacked)).reshape(getattr(module, torch_name).shape)
+            getattr(module, torch_name).copy_(value)
+    W_hy = torch.tensor(params["W_hy"], requires_grad=True)
+    b_y = torch.tensor(params["b_y"][:, 0], requires_grad=True)
+    h0 = torch.tensor(params["h_0"][:, 0].reshape(1, 1, n), requires_grad=True)
+    initial = h0
+    if cell == "lstm":
+        c0 = torch.tensor(params["c_0"][:, 0].reshape(1, 1, n), requires_grad=True)
+        initial = (h0, c0)
+    out, _ = module(torch.tensor(X).reshape(len(X), 1, m), initial)
+    y = out[:, 0, :] @ W_hy.T + b_y
+    loss = (0.5 * ((y - torch.tensor(D)) ** 2).sum(dim=1)).mean()
+    loss.backward()
+    grads = {"W_hy": W_hy.grad.numpy(), "b_y": b_y.grad.numpy()[:, None]}
+    grads["h_0"] = h0.grad.numpy().reshape(n, 1)
+    if cell == "lstm":
+        grads["c_0"] = c0.grad.numpy().reshape(n, 1)
+    for torch_name, ours in (
+        ("weight_ih_l0", "W_i"),
+        ("weight_hh_l0", "W_h"),
+        ("bias_ih_l0", "b_i"),
+        ("bias_hh_l0", "b_h"),
+    ):
+        grad = getattr(module, torch_name).grad.numpy()
+        for k, g in enumerate(gates):
+            grads[ours + g] = grad[k * n : (k + 1) * n].reshape(params[ours + g].shape)
+    return float(loss.detach()), grads
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru-torch"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_generated_code_agrees_with_torch_nn_lstm_and_gru(tmp_path, cell: str, seed: int) -> None:
+    """The NumPy code compiled from the verified program against PyTorch's own cells
+    (torch.nn.LSTM, torch.nn.GRU) with autograd, in float64, at n = 8, T = 20."""
+    from symbptt.engine.codegen import numpy_source
+
+    from .conftest import load_module
+
+    model = CELLS[cell](hidden=8, inputs=3, outputs=2)
+    module = load_module(numpy_source(CellSpec(model, T=20)), tmp_path / "grads.py")
+    rng = np.random.default_rng(seed)
+    params = {p: rng.normal(size=model.shape(p)) * 0.5 for p in model.parameters}
+    X, D = rng.normal(size=(20, 3)), rng.normal(size=(20, 2))
+    loss, grads = module.gradients(params, X, D)
+    torch_loss, torch_grads = _torch_reference(cell, params, X, D)
+    assert abs(loss - torch_loss) < 1e-12
+    assert set(grads) == set(torch_grads) == set(model.parameters)
+    for name, grad in torch_grads.items():
+        assert np.abs(grads[name] - grad).max() < 1e-10, name
+
+
+@pytest.mark.parametrize("args", [("--model", "lstm"), ("--model", "gru", "--gru-variant", "cho")])
+def test_codegen_takes_the_gated_cells_by_name(tmp_path, args: tuple[str, ...]) -> None:
+    target = tmp_path / "grads.py"
+    result = run("codegen", *args, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert "backward recursion verified" in result.output
+    assert "def gradients(params, X, D):" in target.read_text()
+
+
+def test_codegen_refuses_a_variant_without_the_gru(tmp_path) -> None:
+    result = run("codegen", "--model", "lstm", "--gru-variant", "cho", "-o", str(tmp_path / "g.py"))
+    assert result.exit_code == 2 and "--gru-variant applies to --model gru" in result.stderr
+    assert not (tmp_path / "g.py").exists()

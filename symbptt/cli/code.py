@@ -11,6 +11,7 @@ from ..core.losses import LOSS_TABLE
 from ..core.primitives import NUMPY_PRIMITIVES
 from ..engine.model import ElmanSpec
 from ..model import REDUCTIONS
+from ..models.gated import GATED, gated_spec
 from .app import (
     main,
 )
@@ -118,6 +119,18 @@ def crosscheck_command(
     default=None,
     help="Generate code for the cell a TOML file's [cell] table declares.",
 )
+@_choice(
+    "--model",
+    ("elman", *GATED),
+    "elman",
+    "The model: the Elman RNN, torch.nn.LSTM's cell, or the GRU (--gru-variant).",
+)
+@click.option(
+    "--gru-variant",
+    type=click.Choice(["torch", "cho"]),
+    default=None,
+    help="gru: torch (torch.nn.GRU) or cho (Cho et al., d2l.ai). Default: torch.",
+)
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 def codegen_command(
     activation: str,
@@ -126,6 +139,8 @@ def codegen_command(
     step_loss: str,
     output: str,
     cell: str | None,
+    model: str,
+    gru_variant: str | None,
     force: bool,
 ) -> None:
     """Generate NumPy code for the vector model's (or your cell's) gradients.
@@ -134,14 +149,31 @@ def codegen_command(
     forward pass is compiled from the model's equations and its backward pass from the
     same program that `verify` checks; before writing, that program is verified exactly
     (the Elman model at n = m = k = 2, T = 3; a cell at its declared sizes and the
-    largest T <= 3 the exact method takes, else modular) with the chosen activations
-    (exit 1, nothing written, if it failed).
+    largest T <= 3 the exact method takes, else modular; the LSTM and the GRU at
+    n = m = k = 2, T = 3, by the modular method) with the chosen activations (exit 1,
+    nothing written, if it failed).
     """
     from ..engine.codegen import numpy_source, verification_spec
     from ..engine.verify import verify_vector
 
     target = _text_target(output, "Python module", force)
-    if cell is None:
+    if gru_variant is not None and model != "gru":
+        raise click.UsageError("--gru-variant applies to --model gru")
+    if cell is not None and model != "elman":
+        raise click.UsageError("--cell declares the model; leave out --model")
+    if model in GATED:
+        spec = gated_spec(
+            model,
+            T=3,
+            hidden=2,
+            inputs=2,
+            outputs=2,
+            output_activation=output_activation,
+            loss=step_loss,
+            reduction=reduction,
+            variant=gru_variant or "torch",
+        )
+    elif cell is None:
         spec = verification_spec(activation, output_activation, reduction, step_loss)
     else:
         spec = cell_spec(cell, "scalar", 3, activation, output_activation, reduction, step_loss)

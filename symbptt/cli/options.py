@@ -17,6 +17,7 @@ from ..errors import (
 )
 from ..files import atomic_write, plan_output, read_text
 from ..model import ACTIVATIONS, EXACT_MAX_T, LOSSES, MAX_T, METHOD_NAMES, REDUCTIONS, RNNSpec
+from ..models.gated import GATED, gated_spec
 from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
 
 DEFAULT_T = 4
@@ -73,7 +74,12 @@ model_options = _stack(
         "-log softmax(o_t)[y_t] (vector model; the target a class index). The vector model's "
         "default is squared.",
     ),
-    _choice("--h0", ["symbol", "zero"], "symbol", "h_0 as a given symbol, or 0."),
+    _choice(
+        "--h0",
+        ["symbol", "zero"],
+        "symbol",
+        "h_0 (and the LSTM's c_0) as a given symbol, or 0.",
+    ),
 )
 
 #: How equality is decided, for every command that decides it.
@@ -99,19 +105,41 @@ def model_spec(
     inputs: int,
     outputs: int,
     cell: str | None = None,
+    gru_variant: str | None = None,
 ) -> Any:
-    """The scalar RNNSpec or, for ``--model elman``, the vector ElmanSpec (--h0 is the
-    scalar model's; the vector model's step loss is squared unless cross-entropy is
-    chosen). Errors are usage errors (exit 2)."""
+    """The scalar RNNSpec, for ``--model elman`` the vector ElmanSpec, for ``--model
+    lstm|gru`` the gated cell's CellSpec (--h0 is the scalar model's and the gated
+    cells': h_0 and c_0 given or zero; a vector model's step loss is squared unless
+    cross-entropy is chosen). Errors are usage errors (exit 2)."""
     common = dict(
         T=T, activation=activation, output_activation=output_activation, reduction=reduction
     )
     if cell is not None:  # errors in the user's file are theirs, not the options'
         return cell_spec(cell, model, T, activation, output_activation, reduction, step_loss)
+    if gru_variant is not None and model != "gru":
+        raise click.UsageError("--gru-variant applies to --model gru")
+    loss = "squared" if step_loss == "generic" else step_loss
+    sizes = dict(hidden=hidden, inputs=inputs, outputs=outputs)
     try:
         if model == "elman":
-            loss = "squared" if step_loss == "generic" else step_loss
-            return ElmanSpec(hidden=hidden, inputs=inputs, outputs=outputs, loss=loss, **common)
+            return ElmanSpec(**sizes, loss=loss, **common)
+        if model in GATED:
+            if activation != "generic":
+                raise click.UsageError(
+                    f"--activation is phi of the scalar and Elman models; the {model.upper()}'s "
+                    "gates are sigma and tanh (--output-activation is its head's theta)"
+                )
+            initial = "parameter" if h0 == "symbol" else "zero"
+            return gated_spec(
+                model,
+                T=T,
+                **sizes,
+                output_activation=output_activation,
+                loss=loss,
+                reduction=reduction,
+                initial=initial,
+                variant=gru_variant or "torch",
+            )
         return RNNSpec(loss=step_loss, h0=h0, **common)
     except SymbpttError as err:
         raise click.UsageError(str(err)) from None
@@ -185,12 +213,21 @@ _ELMAN_SIZES = (
 vector_options = _stack(
     _choice(
         "--model",
-        ["scalar", "elman"],
+        ["scalar", "elman", *GATED],
         "scalar",
         "scalar: the RNN of the seeds; elman: the vector RNN of note 000 (squared "
-        "loss; h_0, the biases and the output layer are parameters).",
+        "loss; h_0, the biases and the output layer are parameters); lstm: torch.nn.LSTM's "
+        "cell; gru: torch.nn.GRU's or Cho et al.'s cell (--gru-variant); the gated cells have "
+        "the Elman model's head.",
     ),
-    *(_size(flag, default, f"elman: {what}.") for flag, default, what in _ELMAN_SIZES),
+    *(_size(flag, default, f"elman, lstm, gru: {what}.") for flag, default, what in _ELMAN_SIZES),
+    click.option(
+        "--gru-variant",
+        type=click.Choice(["torch", "cho"]),
+        default=None,
+        help="gru: torch (torch.nn.GRU: the reset gate after W_hn) or cho (Cho et al. "
+        "2014, d2l.ai: the reset gate on h_(t-1) before W_hh). Default: torch.",
+    ),
     click.option(
         "--cell",
         type=click.Path(dir_okay=False),

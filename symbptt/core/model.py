@@ -134,6 +134,8 @@ class Model:
     #: name values as the seeds do (w, x_2, phi'(s_2)), and bold letters, transposes,
     #: diag and the elementwise product in a formula are refused as vector notation
     scalar: bool = False
+    #: the short name of its documents' files (``lstm-n3``; empty: made from ``name``)
+    slug: str = ""
 
     def __post_init__(self) -> None:
         validate(self)

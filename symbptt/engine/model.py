@@ -253,9 +253,11 @@ class CellSpec:
 
     @property
     def file_stem(self) -> str:
-        """The default name of its documents: derivation-minimal-gated-unit-T3 (the
-        cell's name with everything but letters and digits made a hyphen)."""
-        slug = re.sub(r"[^a-z0-9]+", "-", self.model.name.lower()).strip("-") or "cell"
+        """The default name of its documents: derivation-lstm-n3-T4 (a built-in cell's
+        slug), derivation-minimal-gated-unit-T3 (a user's cell's name with everything
+        but letters and digits made a hyphen)."""
+        slug = self.model.slug or re.sub(r"[^a-z0-9]+", "-", self.model.name.lower())
+        slug = slug.strip("-") or "cell"
         return f"derivation-{slug[:40]}-T{self.T}"
 
     def describe(self) -> str:

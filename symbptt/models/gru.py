@@ -138,6 +138,7 @@ def declare(
     )
     return Model(
         name="GRU (torch.nn.GRU)" if variant == "torch" else "GRU (Cho et al.)",
+        slug=f"gru-{variant}-n{n}",
         variables=(
             Variable("x", "input", (m, 1), r"\mathbf{x}_{@}", "input"),
             target,

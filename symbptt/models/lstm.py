@@ -81,6 +81,7 @@ def declare(
     )
     return Model(
         name="LSTM",
+        slug=f"lstm-n{n}",
         variables=(
             Variable("x", "input", (m, 1), r"\mathbf{x}_{@}", "input"),
             target,

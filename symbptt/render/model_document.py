@@ -75,7 +75,15 @@ def cell_and_head(model: Model) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     return model.equations[: last + 1], model.equations[last + 1 :]
 
 
+def _named_by_value(mn: MatrixNotation, eq: Any) -> bool:
+    """Whether an equation's target is written as its value (the LSTM's tanh(c_t)): it
+    needs no equation of its own in a display."""
+    return mn.vector(eq.target, "t") == mn.expr(eq.expr, "t")
+
+
 def _equation_rows(mn: MatrixNotation, eq: Any, base: str | int) -> list[str]:
+    if _named_by_value(mn, eq):
+        return []
     return broken_rows(mn.vector(eq.target, base), expression_terms(mn, eq.expr, base))
 
 
@@ -197,7 +205,11 @@ def unrolled_section(model: Model, mn: MatrixNotation, T: int, elide_above: int)
         if k is None:
             rows.append(VDOTS)
             continue
-        texts = [f"{mn.vector(eq.target, k)} = {mn.expr(eq.expr, k)}" for eq in reversed(cell)]
+        texts = [
+            f"{mn.vector(eq.target, k)} = {mn.expr(eq.expr, k)}"
+            for eq in reversed(cell)
+            if not _named_by_value(mn, eq)
+        ]
         joined = r", \quad ".join(texts)
         if width(joined) <= MATRIX_LINE_WIDTH:
             rows.append(joined.replace(" = ", " &= ", 1))

@@ -1,0 +1,58 @@
+"""The gated cells by name, as the command line and spec files choose them
+(``--model lstm|gru``, ``--gru-variant torch|cho``): a checked spec of the declaration
+(:mod:`symbptt.models.lstm`, :mod:`symbptt.models.gru`) for T steps."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import SpecError
+
+if TYPE_CHECKING:
+    from ..engine.model import CellSpec
+
+#: The gated cells, as ``--model`` names them.
+GATED = ("lstm", "gru")
+
+
+def gated_spec(
+    name: str,
+    *,
+    T: int,
+    hidden: int,
+    inputs: int = 1,
+    outputs: int = 1,
+    output_activation: str = "identity",
+    loss: str = "squared",
+    reduction: str = "mean",
+    initial: str = "parameter",
+    variant: str = "torch",
+) -> CellSpec:
+    """The LSTM or GRU of these sizes, head and loss, for T steps.
+
+    Raises:
+        SpecError: an unknown cell, variant, size, activation, loss or initial state.
+    """
+    from ..core.losses import CONCRETE_LOSSES
+    from ..engine.model import MAX_HIDDEN, CellSpec
+    from ..model import ACTIVATIONS, REDUCTIONS, choose_from
+    from . import gru, lstm
+
+    choose_from("gated cell", name, GATED)
+    for what, value in (("hidden", hidden), ("inputs", inputs), ("outputs", outputs)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_HIDDEN:
+            raise SpecError(f"{what} must be an integer between 1 and {MAX_HIDDEN}, got {value!r}")
+    choose_from("output activation", output_activation, ACTIVATIONS)
+    choose_from("loss", loss, CONCRETE_LOSSES)
+    choose_from("loss reduction", reduction, REDUCTIONS)
+    choose_from("initial state", initial, ("parameter", "zero"))
+    sizes = dict(hidden=hidden, inputs=inputs, outputs=outputs)
+    common = dict(output_activation=output_activation, loss=loss, reduction=reduction)
+    if name == "lstm":
+        if variant != "torch":
+            raise SpecError("the GRU variant (torch or cho) is for the GRU only")
+        model = lstm.declare(**sizes, **common, initial=initial)
+    else:
+        choose_from("GRU variant", variant, gru.VARIANTS)
+        model = gru.declare(**sizes, **common, initial=initial, variant=variant)
+    return CellSpec(model, T=T)

@@ -9,6 +9,7 @@ import pytest
 from symbptt import verify
 from symbptt.engine.model import CellSpec
 from symbptt.models import gru, lstm
+from symbptt.models.gated import gated_spec
 
 CELLS = {
     "lstm": lambda **kw: lstm.declare(**kw),
@@ -210,3 +211,95 @@ def test_codegen_refuses_a_variant_without_the_gru(tmp_path) -> None:
     result = run("codegen", "--model", "lstm", "--gru-variant", "cho", "-o", str(tmp_path / "g.py"))
     assert result.exit_code == 2 and "--gru-variant applies to --model gru" in result.stderr
     assert not (tmp_path / "g.py").exists()
+
+
+def check_lstm(formula: str):
+    from symbptt import check
+
+    return check(formula, model=gated_spec("lstm", T=3, hidden=2), method="modular")
+
+
+def check_gru(formula: str, variant: str = "torch"):
+    from symbptt import check
+
+    return check(formula, model=gated_spec("gru", T=3, hidden=2, variant=variant), method="modular")
+
+
+DL = r"\frac{\partial L}{\partial "
+#: The LSTM's backward equations as the literature writes them (the cell state's adjoint
+#: with its carry term through the next forget gate).
+LSTM_CELL_ADJOINT = (
+    DL
+    + r"\mathbf{c}_t} = \operatorname{diag}(\mathbf{o}_t \odot \tanh'(\mathbf{c}_t)) "
+    + DL
+    + r"\mathbf{h}_t} + \operatorname{diag}(\mathbf{f}_{t+1}) "
+    + DL
+    + r"\mathbf{c}_{t+1}}"
+)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        LSTM_CELL_ADJOINT,
+        DL + r"\mathbf{o}_t} = \operatorname{diag}(\tanh(\mathbf{c}_t)) " + DL + r"\mathbf{h}_t}",
+        DL + r"\tilde{\mathbf{c}}_t} = \operatorname{diag}(\mathbf{i}_t) " + DL + r"\mathbf{c}_t}",
+        DL + r"\mathbf{f}_t} = \operatorname{diag}(\mathbf{c}_{t-1}) " + DL + r"\mathbf{c}_t}",
+        r"\frac{\partial \mathbf{c}_t}{\partial \mathbf{c}_{t-1}} = "
+        r"\operatorname{diag}(\mathbf{f}_t)",
+        r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{c}_{t-1}} = "
+        r"\operatorname{diag}(\mathbf{o}_t \odot \tanh'(\mathbf{c}_t) \odot \mathbf{f}_t)",
+    ],
+)
+def test_the_lstm_backward_equations_of_the_literature_hold(formula: str) -> None:
+    """Derivatives of a state by the previous state are read as the literature reads
+    them, blocks of the Jacobian of (h_t, c_t) by (h_(t-1), c_(t-1)): dc_t/dc_(t-1) is
+    diag(f_t), the constant error carousel."""
+    result = check_lstm(formula)
+    assert result.holds, result.explanation
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        # the cell state's adjoint without the carry term dL/dc_(t+1) f_(t+1)
+        LSTM_CELL_ADJOINT.split(r" + \operatorname{diag}(\mathbf{f}_{t+1})")[0],
+        # tanh(c_t) where tanh'(c_t) belongs
+        LSTM_CELL_ADJOINT.replace(r"\tanh'(\mathbf{c}_t)", r"\tanh(\mathbf{c}_t)"),
+        # the output gate's derivative without tanh(c_t)
+        DL + r"\mathbf{o}_t} = " + DL + r"\mathbf{h}_t}",
+    ],
+)
+def test_typical_wrong_lstm_equations_get_a_counterexample(formula: str) -> None:
+    result = check_lstm(formula)
+    assert not result.holds and result.counterexample is not None, result.explanation
+    assert result.counterexample.lhs != result.counterexample.rhs
+
+
+#: dn_t/dh_(t-1) of torch.nn.GRU (the reset gate multiplies W_hn h_(t-1) + b_hn), and the
+#: same derivative as Cho et al.'s GRU has it (the reset gate multiplies h_(t-1) first).
+GRU_TORCH = (
+    r"\frac{\partial \mathbf{n}_t}{\partial \mathbf{h}_{t-1}} = \operatorname{diag}(1 - "
+    r"\mathbf{n}_t \odot \mathbf{n}_t) \left(\operatorname{diag}(\mathbf{r}_t) W_{hn} + "
+    r"\operatorname{diag}(W_{hn} \mathbf{h}_{t-1} + \mathbf{b}_{hn}) \operatorname{diag}("
+    r"\mathbf{r}_t \odot (1 - \mathbf{r}_t)) W_{hr}\right)"
+)
+GRU_CHO_FORM = (
+    r"\frac{\partial \mathbf{n}_t}{\partial \mathbf{h}_{t-1}} = \operatorname{diag}(1 - "
+    r"\mathbf{n}_t \odot \mathbf{n}_t) \left(W_{hn} \operatorname{diag}(\mathbf{r}_t) + "
+    r"W_{hn} \operatorname{diag}(\mathbf{h}_{t-1}) \operatorname{diag}(\mathbf{r}_t \odot "
+    r"(1 - \mathbf{r}_t)) W_{hr}\right)"
+)
+
+
+def test_a_gru_gradient_written_for_the_other_variant_gets_a_counterexample() -> None:
+    """The 1 of 1 - z_t is the all-ones vector, as in every textbook."""
+    assert check_gru(GRU_TORCH).holds
+    wrong = check_gru(GRU_CHO_FORM)
+    assert not wrong.holds and wrong.counterexample is not None
+    cho = GRU_CHO_FORM.replace(r"\mathbf{n}_t", r"\tilde{\mathbf{h}}_t").replace("W_{hn}", "W_{hh}")
+    assert check_gru(cho, variant="cho").holds
+    assert check_gru(
+        r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{n}_t} = "
+        r"\operatorname{diag}(1 - \mathbf{z}_t)"
+    ).holds

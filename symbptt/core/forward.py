@@ -84,6 +84,10 @@ def forward(
     * ``(parameter, r, c)``: an entry of a parameter;
     * ``("node", name, t, r)``: entry r of the variable ``name`` at step t, cut loose
       from what it was computed from (earlier values get derivative 0).
+    * ``("prev", state, t, r)``: entry r of a state at step t as step t + 1 reads it,
+      the other states of step t held fixed (what step t computes after the state, such
+      as the LSTM's h_t = o_t tanh(c_t), does not see the change): the derivatives it
+      gives are the blocks of the stacked state's Jacobian, dc_t/dc_(t-1) = diag(f_t).
 
     ``base``, the unseeded run of the same model in the same ring, lets a node-seeded
     run start at its step: the steps before it are the base's values with derivative 0
@@ -145,14 +149,20 @@ def forward(
     loss = PairwiseSum(lift(zero))  # the tangents of growing step losses: added in pairs
     losses: list[Any] = [None]
     start = 1
-    from_base = base is not None and dual and seed[0] == "node"
+    from_base = base is not None and dual and seed[0] in ("node", "prev")
     if from_base:
-        start = seed[2]
+        start = seed[2] if seed[0] == "node" else seed[2] + 1
+
+        def tangent(name: str, r: int) -> Any:  # a "prev" seed: its state as step start reads it
+            return ring.one if seed[0] == "prev" and (name, r) == (seed[1], seed[3]) else zero
+
         for name, values in base.series.items():  # only step start - 1 is read again
             before = values[start - 1]
             series[name] = [
                 *values[: start - 1],
-                before if before is None else [Dual(x, zero) for x in before],
+                before
+                if before is None
+                else [Dual(x, tangent(name, r)) for r, x in enumerate(before)],
             ]
         losses.extend(base.losses[1:start])  # plain: no tangent (:meth:`loss_is_constant`)
     # a seeded variable that no equation reads changes only its own step's loss

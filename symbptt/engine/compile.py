@@ -20,7 +20,7 @@ import sympy as sp
 from .. import expr as E
 from ..errors import EvaluationError
 from ..limits import tick
-from .matrices import ONE, ZERO, Mat, MatrixAlgebra
+from .matrices import ONE, ZERO, Mat, MatrixAlgebra, Number
 from .nodes import Activation, Block, Diag, Hadamard, Node, Transposed, VImmediate, VTotal
 
 
@@ -52,9 +52,9 @@ class Compiler(MatrixAlgebra):
             return fold
         if e == 0:  # zero takes the shape of what it meets
             return lambda env: ZERO
-        if isinstance(e, sp.Rational):
+        if isinstance(e, sp.Rational):  # a number written in the formula
             value = Fraction(int(e.p), int(e.q))
-            return lambda env: Mat(((ring.const(value),),))
+            return lambda env: Number(((ring.const(value),),))
         if e == E.T:
             return lambda env: Mat(((ring.const(self.spec.T),),))
         if isinstance(e, sp.Pow):

@@ -177,7 +177,8 @@ class Evaluator(Compiler):
                 cols = [[self.ring.zero] * len(self._shape_of(num)) for _ in range(width)]
             else:
                 self._in_model(k, 1, self.spec.T, den.kind)
-                cols = [self.tangent_along(("node", den.kind, k, r), num) for r in range(width)]
+                kind = "prev" if self._by_previous_state(num, den) else "node"
+                cols = [self.tangent_along((kind, den.kind, k, r), num) for r in range(width)]
             # numerator layout: rows follow the numerator (a column for scalar L)
             if scalar:
                 return self.column([c[0] for c in cols])
@@ -229,6 +230,20 @@ class Evaluator(Compiler):
             and isinstance(num, Node)
             and num.kind == den.kind == states[0]
             and 1 <= int(num.args[0]) == int(den.args[0]) + 1 <= self.spec.T
+        )
+
+    def _by_previous_state(self, num: Any, den: Any) -> bool:
+        """Whether num/den is a derivative of a later node by a state: as in the
+        literature, the state of step k is then one block of the stacked state that step
+        k + 1 reads, the other states of step k held fixed (dc_t/dc_(t-1) = diag(f_t) for
+        the LSTM, not the total derivative through h_(t-1) = o_(t-1) tanh(c_(t-1))). A
+        derivative of L or l_t by a state stays total (dL/dc_t includes the path through
+        h_t), and so does one of a node of the same step."""
+        return (
+            den.kind in self.vocab.states
+            and isinstance(num, Node)
+            and num.kind in self.vocab.computed
+            and int(num.args[0]) > int(den.args[0])
         )
 
     def _by_entry(self, name: str, per: dict[tuple[int, int], list[Any]]) -> Mat | Family:

@@ -49,6 +49,17 @@ class Mat:
         return [(f"[{r},{c}]", v) for r, row in enumerate(self.rows) for c, v in enumerate(row)]
 
 
+class Number(Mat):
+    """A number written in the formula (the 1 of 1 - z_t): 1 x 1, and added to a column
+    vector it stands for that number in every entry, as textbooks write
+    diag(1 - h_t^2) and (1 - z_t) * n_t with 1 the all-ones vector."""
+
+    def spread(self, shape: tuple[int, int]) -> Mat:
+        """The number in every entry of a matrix of ``shape``."""
+        value = self.rows[0][0]
+        return Mat(tuple(tuple(value for _ in range(shape[1])) for _ in range(shape[0])))
+
+
 @dataclass(frozen=True)
 class Family:
     """d v / d P for a vector v and a matrix parameter P: one vector per entry (a, b)
@@ -100,6 +111,10 @@ class MatrixAlgebra:
             return b
         if b is ZERO:
             return a
+        if isinstance(a, Number) and isinstance(b, Mat) and b.shape[1] == 1:
+            a = a.spread(b.shape)  # 1 + v: the all-ones vector (a column only)
+        if isinstance(b, Number) and isinstance(a, Mat) and a.shape[1] == 1:
+            b = b.spread(a.shape)
         if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
             return a.combine(b, lambda x, y: x + y)
         if isinstance(a, Family) and isinstance(b, Family) and a.param == b.param:

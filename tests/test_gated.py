@@ -303,3 +303,28 @@ def test_a_gru_gradient_written_for_the_other_variant_gets_a_counterexample() ->
         r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{n}_t} = "
         r"\operatorname{diag}(1 - \mathbf{z}_t)"
     ).holds
+
+
+@pytest.mark.parametrize("cell,variant", [("lstm", "torch"), ("gru", "torch"), ("gru", "cho")])
+@pytest.mark.parametrize("loss,outputs", [("squared", 2), ("cross-entropy", 3)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_crosscheck_agrees_with_pytorch_for_the_gated_cells(
+    cell: str, variant: str, loss: str, outputs: int, seed: int
+) -> None:
+    """torch.nn.LSTM and torch.nn.GRU (and Cho et al.'s GRU written in torch operations),
+    autograd in float64, against symbptt's verified backward program at n = 8, T = 20."""
+    from symbptt.engine.crosscheck import crosscheck
+
+    spec = gated_spec(cell, T=20, hidden=8, inputs=3, outputs=outputs, loss=loss, variant=variant)
+    result = crosscheck(spec, seed=seed)
+    assert result.agrees, result.differences
+    assert set(result.differences) == set(spec.model.parameters)
+    assert max(result.differences.values()) < 1e-10
+
+
+def test_crosscheck_on_the_command_line_takes_the_gated_cells() -> None:
+    result = run("crosscheck", "--model", "gru", "--gru-variant", "cho", "--hidden", "3", "-T", "4")
+    assert result.exit_code == 0, result.output
+    assert "dL/dW_xr" in result.output and "agree within tolerance" in result.output
+    wrong = run("crosscheck", "--model", "lstm", "--gru-variant", "cho")
+    assert wrong.exit_code == 2 and "--gru-variant applies to --model gru" in wrong.stderr

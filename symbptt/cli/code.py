@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from typing import Any
 
 import click
 
@@ -62,6 +63,18 @@ from .options import (
     show_default=True,
     help="Largest accepted absolute difference.",
 )
+@_choice(
+    "--model",
+    ("elman", *GATED),
+    "elman",
+    "torch.nn.RNN (tanh), torch.nn.LSTM, or the GRU (--gru-variant), each with a Linear head.",
+)
+@click.option(
+    "--gru-variant",
+    type=click.Choice(["torch", "cho"]),
+    default=None,
+    help="gru: torch (torch.nn.GRU) or cho (Cho et al., written out in torch operations).",
+)
 def crosscheck_command(
     hidden: int,
     T: int,
@@ -71,10 +84,13 @@ def crosscheck_command(
     reduction: str,
     step_loss: str,
     tolerance: float,
+    model: str,
+    gru_variant: str | None,
 ) -> None:
-    """Compare symbptt's vector-model gradients with PyTorch autograd (float64).
+    """Compare symbptt's gradients with PyTorch autograd (float64).
 
-    Loads random weights into torch.nn.RNN (tanh) and a Linear output layer, and prints
+    Loads random weights into torch.nn.RNN (tanh), torch.nn.LSTM or torch.nn.GRU (Cho
+    et al.'s GRU: written out in torch operations) and a Linear output layer, and prints
     the largest difference per parameter. Exit 1 if any exceeds the tolerance.
     Needs PyTorch: pip install 'symbptt[crosscheck]'.
     """
@@ -84,9 +100,13 @@ def crosscheck_command(
 
     if not math.isfinite(tolerance):
         raise click.BadParameter(f"{tolerance} is not a finite number", param_hint="--tolerance")
-    spec = ElmanSpec(
-        hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction, loss=step_loss
-    )
+    if gru_variant is not None and model != "gru":
+        raise click.UsageError("--gru-variant applies to --model gru")
+    sizes = dict(hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction)
+    if model in GATED:
+        spec: Any = gated_spec(model, **sizes, loss=step_loss, variant=gru_variant or "torch")
+    else:
+        spec = ElmanSpec(**sizes, loss=step_loss)
     result = crosscheck(spec, seed=seed, tolerance=tolerance)
     click.echo(f"symbptt vs PyTorch autograd (float64): {spec.describe()}, seed {seed}")
     for name, diff in result.differences.items():

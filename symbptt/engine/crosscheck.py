@@ -1,8 +1,9 @@
 """An independent cross-check against PyTorch: the check that no one here wrote.
 
-The same weights go into ``torch.nn.RNN`` (tanh) with a ``Linear`` output layer and the
-squared loss or ``torch.nn.functional.cross_entropy``; the loss gradient comes from
-autograd in float64. symbptt's backward recursion (the engine code
+The same weights go into ``torch.nn.RNN`` (tanh), ``torch.nn.LSTM`` or ``torch.nn.GRU``
+(:mod:`symbptt.engine.torch_cells`) with a ``Linear`` output layer and the squared loss
+or ``torch.nn.functional.cross_entropy``; the loss gradient comes from autograd in
+float64. symbptt's backward recursion (the engine code
 verified exactly by :func:`symbptt.engine.verify.verify_vector`) is evaluated at those
 weights, converted exactly to rationals, in rigorous interval arithmetic, and the largest
 difference per parameter is reported. torch's two hidden biases b_ih and b_hh enter as
@@ -20,7 +21,7 @@ from ..core.forward import forward, parameter_values
 from ..errors import SymbpttError
 from ..points import PointRing
 from .chains import backward
-from .model import CONCATENATION, GRADIENTS, ElmanSpec
+from .model import CONCATENATION, CellSpec, ElmanSpec
 
 TOLERANCE = 1e-10
 
@@ -53,8 +54,10 @@ class TorchRun:
     grads: dict[str, Any]
 
 
-def torch_run(spec: ElmanSpec, *, seed: int = 0) -> TorchRun:
-    """Random weights and data (torch.manual_seed(seed)) through PyTorch, float64.
+def torch_run(spec: ElmanSpec | CellSpec, *, seed: int = 0) -> TorchRun:
+    """Random weights and data (torch.manual_seed(seed)) through PyTorch, float64:
+    torch.nn.RNN for the Elman model, the witnesses of :mod:`symbptt.engine.torch_cells`
+    for the LSTM and the GRU.
 
     Raises:
         SymbpttError: PyTorch is not installed, or the model is not the one
@@ -71,6 +74,20 @@ def torch_run(spec: ElmanSpec, *, seed: int = 0) -> TorchRun:
             ) from None
     import torch
 
+    from .torch_cells import GATED_WITNESSES, gated_run
+
+    if spec.model.name in GATED_WITNESSES:
+        if spec.output_activation != "identity":
+            raise SymbpttError(
+                "the cross-check compares PyTorch's cell with a Linear output: use an "
+                "identity output activation"
+            )
+        return TorchRun(*gated_run(spec, seed))
+    if spec.model.name != "Elman RNN":
+        raise SymbpttError(
+            "the cross-check compares with PyTorch's own cells: the Elman RNN, the LSTM "
+            "and the GRU (--model elman, lstm, gru)"
+        )
     if spec.activation != "tanh" or spec.output_activation != "identity":
         raise SymbpttError(
             "the cross-check compares torch.nn.RNN(tanh) with a Linear "
@@ -121,7 +138,9 @@ def torch_run(spec: ElmanSpec, *, seed: int = 0) -> TorchRun:
     )
 
 
-def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) -> CrossCheck:
+def crosscheck(
+    spec: ElmanSpec | CellSpec, *, seed: int = 0, tolerance: float = TOLERANCE
+) -> CrossCheck:
     """Compare symbptt's gradients with PyTorch autograd for random weights and data.
 
     Raises:
@@ -130,7 +149,7 @@ def crosscheck(spec: ElmanSpec, *, seed: int = 0, tolerance: float = TOLERANCE) 
     run = torch_run(spec, seed=seed)
     ours = gradients_at(spec, atoms(spec, run.params, run.X, run.D), seed=seed)
     differences = {}
-    for name in GRADIENTS:
+    for name in spec.gradients:
         rows, cols = spec.shape(name)
         differences[name] = max(
             abs(ours[name][r][c] - float(run.grads[name][r, c]))

@@ -267,6 +267,61 @@ class ModInt:
         return f"ModInt({self.r} mod {self.p}, deg<={self.deg})"
 
 
+class ModRow:
+    """The tangents of a batch of forward-mode seeds at one value: one element of Z/p per
+    seed, held as a 1 x S matrix of python-flint (its arithmetic runs in C), with a
+    degree bound like :class:`ModInt`'s. A dual number whose tangent is a row carries the
+    derivatives along every seed of the batch at once; a plain zero (a ModInt) stands for
+    the zero row, so values no seed reaches cost nothing."""
+
+    __slots__ = ("m", "deg")
+
+    def __init__(self, m: Any, deg: int) -> None:
+        self.m = m
+        self.deg = deg
+
+    @staticmethod
+    def _is_zero(other: Any) -> bool:
+        return (isinstance(other, ModInt) and other.r == 0) or (
+            isinstance(other, int) and other == 0
+        )
+
+    def __add__(self, other: Any) -> ModRow:
+        if isinstance(other, ModRow):
+            return ModRow(self.m + other.m, max(self.deg, other.deg))
+        if self._is_zero(other):
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> ModRow:
+        if isinstance(other, ModRow):
+            return ModRow(self.m - other.m, max(self.deg, other.deg))
+        if self._is_zero(other):
+            return self
+        return NotImplemented
+
+    def __rsub__(self, other: Any) -> ModRow:
+        return -self if self._is_zero(other) else NotImplemented
+
+    def __neg__(self) -> ModRow:
+        return ModRow(-self.m, self.deg)
+
+    def __mul__(self, other: Any) -> ModRow:
+        if isinstance(other, ModInt):
+            return ModRow(self.m * other.r, self.deg + other.deg)
+        if isinstance(other, int):
+            return ModRow(self.m * other, self.deg)
+        return NotImplemented
+
+    __rmul__ = __mul__
+
+    def entry(self, s: int, element: type[ModInt]) -> ModInt:
+        """The tangent along seed ``s`` of the batch."""
+        return element(int(self.m[0, s]), self.deg)
+
+
 def random_prime(bits: int, rng: random.Random) -> int:
     """A uniformly chosen prime with exactly ``bits`` bits (BPSW test of python-flint)."""
     while True:
@@ -299,6 +354,18 @@ class ModularRing(Ring):
     def const(self, q: Fraction | int) -> ModInt:
         q = Fraction(q)
         return self.element(q.numerator * pow(q.denominator, -1, self.p) % self.p, 0)
+
+    #: tangents may be rows over a batch of seeds (:class:`ModRow`)
+    batches_tangents = True
+
+    def unit_row(self, index: int, size: int) -> ModRow:
+        """The tangent row of seed ``index`` in a batch of ``size``: 1 there, 0 elsewhere."""
+        ctx = self.__dict__.get("_row_context")
+        if ctx is None:
+            ctx = self._row_context = flint.fmpz_mod_ctx(self.p)
+        entries = [0] * size
+        entries[index] = 1
+        return ModRow(flint.fmpz_mod_mat(1, size, entries, ctx), 0)
 
     def atom(self, key: AtomKey, argument: Any = None) -> ModInt:
         value = self._atoms.get(key)

@@ -35,6 +35,17 @@ def parameter_values(model: Model, ring: Ring) -> dict[str, Matrix]:
 
 
 @dataclass(frozen=True)
+class Batch:
+    """Many parameter-entry seeds in one forward-mode pass, in a ring whose tangents can
+    be rows (the modular ring, :class:`symbptt.algebra.ModRow`): each value's tangent is
+    the row of its derivatives along every seed, so one pass does the work of
+    ``len(seeds)`` passes with the per-seed loop in C. :func:`split` gives each seed's
+    pass."""
+
+    seeds: tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
 class Trajectory:
     """A forward pass: ``series[name][t]`` is the column vector (a list) of a variable or
     slope series at step t = 1..T (index 0: the initial value of a state, else None);
@@ -84,6 +95,7 @@ def forward(
     * ``(parameter, r, c)``: an entry of a parameter;
     * ``("node", name, t, r)``: entry r of the variable ``name`` at step t, cut loose
       from what it was computed from (earlier values get derivative 0).
+    * a :class:`Batch` of parameter entries, in a ring that batches tangents.
     * ``("prev", state, t, r)``: entry r of a state at step t as step t + 1 reads it,
       the other states of step t held fixed (what step t computes after the state, such
       as the LSTM's h_t = o_t tanh(c_t), does not see the change): the derivatives it
@@ -100,14 +112,21 @@ def forward(
     """
     dual = seed is not None
     zero = ring.zero
+    batch = seed if isinstance(seed, Batch) else None
+    index = {} if batch is None else {s: k for k, s in enumerate(batch.seeds)}
 
     def lift(value: Any, name: str = "", r: int = -1, c: int = -1) -> Any:
         if not dual:
             return value
+        if batch is not None:
+            k = index.get((name, r, c))
+            return Dual(value, zero if k is None else ring.unit_row(k, len(index)))
         return Dual(value, ring.one if seed == (name, r, c) else zero)
 
+    node_seeded = dual and batch is None and seed[0] in ("node", "prev")
+
     def cut(name: str, t: int, values: list[Any]) -> list[Any]:
-        if not (dual and seed[0] == "node" and seed[1:3] == (name, t)):
+        if not (node_seeded and seed[0] == "node" and seed[1:3] == (name, t)):
             return values
         return [Dual(v.val, ring.one if r == seed[3] else zero) for r, v in enumerate(values)]
 
@@ -149,7 +168,7 @@ def forward(
     loss = PairwiseSum(lift(zero))  # the tangents of growing step losses: added in pairs
     losses: list[Any] = [None]
     start = 1
-    from_base = base is not None and dual and seed[0] in ("node", "prev")
+    from_base = base is not None and node_seeded
     if from_base:
         start = seed[2] if seed[0] == "node" else seed[2] + 1
 
@@ -205,3 +224,27 @@ def forward(
     if from_base:  # L's value is the base's; the steps before the node add no tangent
         L = Dual(base.L, L.tan)
     return Trajectory(series, L, losses, start, kept=kept)
+
+
+def split(run: Trajectory, batch: Batch, ring: Ring) -> dict[tuple[str, int, int], Trajectory]:
+    """Each seed's pass of a batched pass (its kept series and L; the step losses, which
+    a batched pass does not keep, as plain values)."""
+    if run.kept is None:
+        raise ValueError("a batched pass keeps the series it is split into")
+
+    def along(tan: Any, k: int) -> Any:
+        return tan.entry(k, ring.element) if hasattr(tan, "entry") else tan
+
+    out = {}
+    for k, seed in enumerate(batch.seeds):
+        series = {
+            name: [
+                None if values is None else [Dual(v.val, along(v.tan, k)) for v in values]
+                for values in run.series[name]
+            ]
+            for name in run.kept
+            if name in run.series
+        }
+        L = Dual(run.L.val, along(run.L.tan, k))
+        out[seed] = Trajectory(series, L, run.losses, run.start, run.stop, run.kept)
+    return out

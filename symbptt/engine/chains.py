@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..algebra import Ring
-from ..core.forward import Trajectory, forward
+from ..core.forward import Batch, Trajectory, forward, split
 from ..core.tensor import Expr, dot, identity, matmul
 from ..derive import jvp
 from ..derive.adjoint import Program, derive, evaluate
@@ -38,6 +38,27 @@ def seeded_run(
     return runs[seed]
 
 
+#: The key under which :func:`prefill` keeps the batched pass in ``runs``.
+BATCH = ("batch",)
+
+
+def prefill(
+    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], runs: dict, seeds: list[tuple]
+) -> None:
+    """Make the forward-mode passes of these parameter-entry seeds in one batched pass
+    where the ring carries tangent rows (the modular ring: the per-seed arithmetic runs
+    in C), and keep each seed's pass in ``runs`` as :func:`seeded_run` would have made it
+    (the states' series and L). Other rings make their passes one by one, when asked."""
+    todo = tuple(s for s in dict.fromkeys(seeds) if s not in runs)
+    if not getattr(ring, "batches_tangents", False) or len(todo) < 2:
+        return
+    batch = Batch(todo)
+    keep = frozenset(spec.model.states)
+    run = forward(spec.model, spec.T, ring, params, seed=batch, keep=keep)
+    runs.update(split(run, batch, ring))
+    runs[BATCH] = (batch, run)  # the rows themselves, for the batched chains
+
+
 def reference_gradients(
     spec: ElmanSpec,
     ring: Ring,
@@ -48,6 +69,18 @@ def reference_gradients(
     the parameter entry it is (:func:`seeded_run`; w_h's entries are W_xh's and W_hh's).
     ``runs`` caches the seeded passes by seed."""
     runs = {} if runs is None else runs
+    prefill(
+        spec,
+        ring,
+        params,
+        runs,
+        [
+            spec.source(name, r, c)
+            for name in spec.gradients
+            for r in range(spec.shape(name)[0])
+            for c in range(spec.shape(name)[1])
+        ],
+    )
     out = {}
     for name in spec.gradients:
         rows, cols = spec.shape(name)

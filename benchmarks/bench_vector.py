@@ -3,7 +3,7 @@
 Targets: exact verification of the n = 3, T = 6 model under 10 s (issue 5), no slower
 than 1 s after the model-core rebuild (issue 10); the softmax cross-entropy head exactly
 at n = 3, k = 3, T = 4 under 10 s (issue 10). A user's cell (the minimal gated unit of
-derivations/) is timed beside them.
+derivations/), the LSTM and the GRU (issue 11) are timed beside them.
 
 Usage:
     python benchmarks/bench_vector.py
@@ -38,6 +38,7 @@ def main() -> None:
         took = seconds(lambda spec=spec: verify_vector(spec))
         print(f"  3   3   3    4  tanh        exact  {took:6.2f} s  ({loss} head)")
     _cells(verify_vector)
+    _gated(verify_vector)
     try:
         from symbptt.engine.crosscheck import crosscheck
     except ImportError:
@@ -68,6 +69,25 @@ def _cells(verify_vector) -> None:  # noqa: ANN001
         spec = CellSpec(model, T=T)
         took = seconds(lambda spec=spec, method=method: verify_vector(spec, method=method))
         print(f"{n:>3} {1:>3} {1:>3} {T:>4}  MGU cell {method:>8}  {took:6.2f} s")
+
+
+def _gated(verify_vector) -> None:  # noqa: ANN001
+    """The LSTM and the GRU (issue 11: exact at n = 2, m = k = 1, T = 4 and modular at
+    n = 8, T = 20, each under 10 s)."""
+    from symbptt.models.gated import gated_spec
+
+    for cell, variant, n, T, method in (
+        ("lstm", "torch", 2, 4, "exact"),
+        ("lstm", "torch", 8, 20, "modular"),
+        ("gru", "torch", 2, 3, "exact"),
+        ("gru", "torch", 1, 4, "exact"),
+        ("gru", "torch", 8, 20, "modular"),
+        ("gru", "cho", 8, 20, "modular"),
+    ):
+        spec = gated_spec(cell, T=T, hidden=n, variant=variant)
+        took = seconds(lambda spec=spec, method=method: verify_vector(spec, method=method))
+        name = cell.upper() if cell == "lstm" else f"GRU {variant}"
+        print(f"{n:>3} {1:>3} {1:>3} {T:>4}  {name:<9}{method:>8}  {took:6.2f} s")
 
 
 if __name__ == "__main__":

@@ -274,11 +274,12 @@ class ModRow:
     derivatives along every seed of the batch at once; a plain zero (a ModInt) stands for
     the zero row, so values no seed reaches cost nothing."""
 
-    __slots__ = ("m", "deg")
+    __slots__ = ("m", "deg", "_ints")
 
     def __init__(self, m: Any, deg: int) -> None:
         self.m = m
         self.deg = deg
+        self._ints: list[int] | None = None  # the entries as ints, once one is read
 
     @staticmethod
     def _is_zero(other: Any) -> bool:
@@ -318,8 +319,12 @@ class ModRow:
     __rmul__ = __mul__
 
     def entry(self, s: int, element: type[ModInt]) -> ModInt:
-        """The tangent along seed ``s`` of the batch."""
-        return element(int(self.m[0, s]), self.deg)
+        """The tangent along seed ``s`` of the batch (a row is read for every seed: its
+        entries are converted once)."""
+        ints = self._ints
+        if ints is None:
+            ints = self._ints = [int(x) for x in self.m.entries()]
+        return element(ints[s], self.deg)
 
 
 def random_prime(bits: int, rng: random.Random) -> int:

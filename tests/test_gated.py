@@ -44,9 +44,11 @@ def test_the_lstm_state_is_the_pair_of_hidden_and_cell_state() -> None:
             assert name in model.parameters
 
 
-def test_the_lstm_is_verified_exactly_at_small_sizes() -> None:
-    report = verify(CellSpec(lstm.declare(hidden=1), T=3), method="exact")
+def test_the_lstm_is_verified_exactly_at_n_2_t_4() -> None:
+    """Issue 11's exact size for the LSTM, within its measured limit (exact_work)."""
+    report = verify(gated_spec("lstm", T=4, hidden=2), method="exact")
     assert report.holds and "exact" in report.method
+    assert gated_spec("lstm", T=5, hidden=2).exact_refusal() is not None
 
 
 def test_the_gru_variants_are_different_functions() -> None:

@@ -136,6 +136,9 @@ class Model:
     scalar: bool = False
     #: the short name of its documents' files (``lstm-n3``; empty: made from ``name``)
     slug: str = ""
+    #: the largest (state size) x T of exact verification, where measured for this cell
+    #: (0: the limit for any cell, :data:`symbptt.engine.model.CELL_EXACT_MAX_WORK`)
+    exact_work: int = 0
 
     def __post_init__(self) -> None:
         validate(self)

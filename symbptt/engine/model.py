@@ -281,11 +281,14 @@ class CellSpec:
     def exact_refusal(self) -> str | None:
         """Why exact verification is refused (None: it is not): a gated cell's canonical
         forms grow much faster than the Elman model's, so (state size) x T <= 6, T <= 4
-        (the minimal gated unit: n = 2, T = 3 in about 1 s; n = 1, T = 4 in 0.7 s)."""
-        if self.hidden * self.T > CELL_EXACT_MAX_WORK or self.T > CELL_EXACT_MAX_T:
+        (the minimal gated unit: n = 2, T = 3 in about 1 s; n = 1, T = 4 in 0.7 s), or
+        the limit measured for a built-in cell (:attr:`Model.exact_work`)."""
+        work = self.model.exact_work or CELL_EXACT_MAX_WORK
+        if self.hidden * self.T > work or self.T > CELL_EXACT_MAX_T:
+            what = f"the {self.model.name}" if self.model.exact_work else "a cell"
             return (
-                f"exact verification of a cell is for (state size) x T <= "
-                f"{CELL_EXACT_MAX_WORK} and T <= {CELL_EXACT_MAX_T}; use the modular method"
+                f"exact verification of {what} is for (state size) x T <= {work} and "
+                f"T <= {CELL_EXACT_MAX_T}; use the modular method"
             )
         return None
 

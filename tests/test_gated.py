@@ -330,3 +330,18 @@ def test_crosscheck_on_the_command_line_takes_the_gated_cells() -> None:
     assert "dL/dW_xr" in result.output and "agree within tolerance" in result.output
     wrong = run("crosscheck", "--model", "lstm", "--gru-variant", "cho")
     assert wrong.exit_code == 2 and "--gru-variant applies to --model gru" in wrong.stderr
+
+
+def test_the_lstm_figure_draws_the_cell_state_path(tmp_path) -> None:
+    """One row per state; the cell state's path c_(t-1) -> c_t is thick, and the caption
+    prints its block of the Jacobian, diag(f_t)."""
+    out = tmp_path / "lstm.tex"
+    result = run(
+        "tex", "--model", "lstm", "--hidden", "2", "-T", "3", "--method", "modular", "-o", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    tex = out.read_text()
+    assert r"\node[state] (r1c0) at (0,0.0) {$\mathbf{c}_{0}$};" in tex
+    assert r"\draw[->, very thick] (r1c0) -- (r1c1);" in tex  # the cell-state path
+    assert r"\draw[->] (r2c0) -- (r1c1);" in tex  # h_0 feeds c_1 through the gates
+    assert r"= \operatorname{diag}\!\left(\mathbf{f}_{t}\right)$, the other state held" in tex

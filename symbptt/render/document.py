@@ -36,6 +36,10 @@ SECTIONS = (
     "certificate",
 )
 
+#: The longest check name (in characters) the certificate's table prints at the text's
+#: size; longer ones (the LSTM's "output layer: d(c,h)_t/dW_hy = ...") get \small.
+CERTIFICATE_NAME_WIDTH = 45
+
 #: Written-out instances show every term up to this T; beyond, the middle is elided.
 ELIDE_ABOVE = 6
 
@@ -133,12 +137,6 @@ def figure_columns(T: int, elide_above: int) -> list[dict[str, Any]]:
     return [{"index": k, "elided": k is None, "x": 2.0 * (c + 1)} for c, k in enumerate(shown)]
 
 
-def figure_section(T: int, elide_above: int, labels: dict[str, str]) -> dict[str, Any]:
-    """What the figure of the unfolded network draws: its columns and the model's labels
-    (one figure macro, macros.tex.j2, draws every model)."""
-    return {"columns": figure_columns(T, elide_above), **labels}
-
-
 def certificate_section(report: Report) -> dict[str, Any]:
     import flint
 
@@ -155,6 +153,8 @@ def certificate_section(report: Report) -> dict[str, Any]:
     ]
     return {
         "rows": rows,
+        # long check names (a cell with several states) fit the page in a smaller font
+        "small": max((len(c.name) for c in report.checks), default=0) > CERTIFICATE_NAME_WIDTH,
         "method": report.method,
         "reference": report.reference_method,
         "holds": report.holds,

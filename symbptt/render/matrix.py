@@ -145,36 +145,43 @@ class MatrixNotation:
         """(lhs, rhs) of a backward program's step at ``base``."""
         return self.vector(step.name, base), self.expr(step.expr, base)
 
-    def result(self, result: OuterSum | AtFirst) -> tuple[str, str]:
-        """(lhs, rhs) of a gradient, with the sum over t written out symbolically."""
-        lhs = self.gradient(result.name)
-        if isinstance(result, AtFirst):
-            return lhs, self.expr(result.expr, 1)
-        return lhs, r"\sum_{t=1}^{T} " + self.summand(result, "t")
-
     def summand(self, result: OuterSum, base: str | int) -> str:
         """One term of an outer-product sum at ``base``."""
-        left = self.expr(result.left, base)
+        return " ".join(self.summand_factors(result, base))
+
+    def summand_factors(self, result: OuterSum, base: str | int) -> list[str]:
+        """The factors of one term of an outer-product sum (where a long term breaks):
+        the left vector's factors, then the right one transposed."""
+        left = list(_operand_factors(self, result.left, base))
         if result.right is None:
             return left
         right = self.expr(result.right, base)
         grouped = (Add, Sub) if self.scalar else (Add, Sub, Concat, Had)
         if isinstance(result.right, grouped):  # (a b)^T, (diag(f) h)^T
             right = _grouped(right)
-        return f"{left} {right}{self.top}"
+        return [*left, f"{right}{self.top}"]
 
     def program_rows(self, program: Program) -> dict[str, list[str]]:
-        """The general (symbolic t) rows of a backward program, ``steps`` (each step
-        that another reads at t + 1 starts at zero after T) and ``results``."""
+        """The general (symbolic t) rows of a backward program, broken to fit: ``steps``
+        (each step that another reads at t + 1 starts at zero after T) and
+        ``results``."""
         steps = []
         later = read_later(program)
         for step in program.steps:
-            lhs, rhs = self.step(step, "t")
-            steps.append(f"{lhs} &= {rhs}")
+            steps += broken_rows(
+                self.vector(step.name, "t"), expression_terms(self, step.expr, "t")
+            )
         for step in program.steps:
             if step.name in later:
                 steps.append(f"{self.vector(step.name, 'T', 1)} &= {self.zero}")
-        results = [" &= ".join(self.result(r)) for r in program.results]
+        results = []
+        for r in program.results:
+            lhs = self.gradient(r.name)
+            if isinstance(r, AtFirst):
+                results += broken_rows(lhs, expression_terms(self, r.expr, 1))
+            else:
+                term = Term((r"\sum_{t=1}^{T}", *self.summand_factors(r, "t")))
+                results += broken_rows(lhs, [term])
         return {"steps": steps, "results": results}
 
     # -- derivatives ---------------------------------------------------------------------
@@ -395,9 +402,22 @@ def factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str,
 
 
 def _operand_factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str, ...]:
-    if isinstance(expr, (Add, Sub, Neg)):
-        return (_grouped(notation.expr(expr, base)),)
-    return factors(notation, expr, base)
+    """The factors of an operand; a sum in parentheses is one factor, or, wider than
+    :data:`GROUP_WIDTH`, its terms' factors between \\Bigl( and \\Bigr) (sized by hand,
+    so that a line may break inside the parentheses)."""
+    if not isinstance(expr, (Add, Sub, Neg)):
+        return factors(notation, expr, base)
+    text = notation.expr(expr, base)
+    if width(text) <= GROUP_WIDTH:
+        return (_grouped(text),)
+    pieces: list[str] = []
+    for sign, term in signed_summands(expr):
+        parts = list(factors(notation, term, base))
+        lead = "" if not pieces and sign == "+" else f"{sign} "
+        pieces += [lead + parts[0], *parts[1:]]
+    pieces[0] = r"\Bigl(" + pieces[0]
+    pieces[-1] = pieces[-1] + r"\Bigr)"
+    return tuple(pieces)
 
 
 def expression_terms(notation: MatrixNotation, expr: Expr, base: str | int) -> list[Term]:

@@ -65,13 +65,13 @@ def jacobian_rows(model: Model, mn: MatrixNotation, base: str | int) -> list[str
     rows = []
     for state, tangent in zip(model.states, tangents):
         for previous in model.states:
-            along = _along(model, tangent, previous)
-            if along is not None:
-                rows += broken_rows(mn.block(state, previous, base), mn.linear_terms(along, base))
+            block = along(model, tangent, previous)
+            if block is not None:
+                rows += broken_rows(mn.block(state, previous, base), mn.linear_terms(block, base))
     return rows
 
 
-def _along(model: Model, tangent: Expr | None, state: str) -> Expr | None:
+def along(model: Model, tangent: Expr | None, state: str) -> Expr | None:
     """A tangent with every direction but the previous ``state``'s set to zero."""
     for other in model.states:
         if tangent is not None and other != state:
@@ -154,11 +154,11 @@ def backward_section(
     for result in program.results:
         lhs = mn.gradient(result.name)
         if isinstance(result, AtFirst):
-            rows_ = [f"{lhs} &= {mn.expr(result.expr, 1)}"]
+            rows_ = broken_rows(lhs, expression_terms(mn, result.expr, 1))
         else:
             assert isinstance(result, OuterSum)
             order = _shown(list(range(1, T + 1)), elide_above)
-            terms = _terms(order, lambda k, r=result: [mn.summand(r, k)])
+            terms = _terms(order, lambda k, r=result: mn.summand_factors(r, k))
             rows_ = broken_rows(lhs, terms)
         gradients.append(Display(tuple(rows_), f"eq:gradient-{result.name.replace('_', '')}"))
     adjoints = [

@@ -15,7 +15,6 @@ from typing import Any
 from ..core.losses import LOSS_TABLE
 from ..core.model import Model
 from ..core.tensor import (
-    Apply,
     Expr,
     MatVec,
     Param,
@@ -25,7 +24,6 @@ from ..core.tensor import (
     subexpressions,
     sum_of,
     summands,
-    variables,
 )
 from ..derive.adjoint import derive
 from ..derive.jvp import state_parameters
@@ -35,8 +33,8 @@ from .document import (
     DocumentOptions,
     _shown,
     common_context,
-    figure_section,
 )
+from .figure import cell_and_head, figure_context
 from .layout import width
 from .matrix import (
     MATRIX_LINE_WIDTH,
@@ -67,12 +65,6 @@ def shown_parameter(model: Model) -> str:
 
 def _matvecs(expr: Expr) -> list[MatVec]:
     return [e for e in subexpressions(expr) if isinstance(e, MatVec)]
-
-
-def cell_and_head(model: Model) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The equations up to the last state's (the cell), and those after it (the head)."""
-    last = max(i for i, eq in enumerate(model.equations) if eq.target in model.states)
-    return model.equations[: last + 1], model.equations[last + 1 :]
 
 
 def _named_by_value(mn: MatrixNotation, eq: Any) -> bool:
@@ -238,46 +230,6 @@ def unrolled_section(model: Model, mn: MatrixNotation, T: int, elide_above: int)
     }
 
 
-def figure_labels(model: Model, mn: MatrixNotation) -> dict[str, Any]:
-    """The unfolded network's labels, read from the model's graph: which parameters carry
-    the input into the state, the previous state into the state, the state into the
-    output."""
-    cell, head = cell_and_head(model)
-    inputs = set(model.of_kind("input"))
-    states = set(model.states)
-
-    def carriers(equations: tuple[Any, ...], sources: set[str], shift: int | None) -> str:
-        names: list[str] = []
-        for eq in equations:
-            for m in _matvecs(eq.expr):
-                read = variables(m.vector)
-                if any(v.name in sources and shift in (None, v.shift) for v in read):
-                    name = matrix_name(m.matrix)
-                    if name not in names:
-                        names.append(name)
-        return ", ".join(mn.parameter(n) for n in names)
-
-    def base(name: str) -> str:
-        return mn.table[name].replace("_{@}", "").replace("@", "t")
-
-    def functions(equations: tuple[Any, ...]) -> str:
-        roles = [
-            e.role for eq in equations for e in subexpressions(eq.expr) if isinstance(e, Apply)
-        ]
-        return ", ".join(dict.fromkeys(mn.functions.get(r, r) for r in roles))
-
-    output = model.head.output
-    return {
-        "state": ", ".join(base(s) for s in model.states),
-        "input": ", ".join(base(x) for x in model.of_kind("input")),
-        "output": base(output) if output not in states else "",
-        "loss": r"\ell",
-        "input_edge": carriers(cell, inputs, 0),
-        "output_edge": carriers(head, states, None) or functions(head),
-        "recurrent_edge": carriers(cell, states, -1),
-    }
-
-
 #: The claims sections show when the report checked none of the seeds' formulas.
 NO_CLAIMS: dict[str, list[dict[str, Any]]] = {"model": [], "sum_of_products": [], "backward": []}
 
@@ -307,7 +259,7 @@ def document_context(spec: Any, report: Report, options: DocumentOptions) -> dic
         "expansion": expansion_section(model, mn, T, name, e),
         "sop": sum_of_products_section(model, mn, T, name, e),
         "backward": backward_section(model, mn, program, T, e),
-        "figure": figure_section(T, e, figure_labels(model, mn)),
+        "figure": figure_context(model, mn, T, e),
         "symbols": {
             "state": mn.stacked("t"),
             "previous": mn.stacked("t", -1),

@@ -1,0 +1,124 @@
+"""The figure of the unfolded network, drawn from the model's graph.
+
+One row of state nodes for a model with one state (the scalar and the Elman RNN: the
+edges labelled with the matrices that carry the input, the previous state and the
+output); one row per state for a cell with several (the LSTM's c_t below h_t), with an
+arrow for every state a step reads, at t - 1 or within the step, and thick arrows for a
+state that each step changes only elementwise (the LSTM's cell-state path, whose block
+of the Jacobian the caption prints). The matrices go into the caption there: four gates'
+names do not fit on an edge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.model import Model
+from ..core.tensor import Apply, MatVec, matrix_name, subexpressions, variables
+from ..derive.jvp import state_tangents
+from .document import figure_columns
+from .matrix import MatrixNotation, at
+from .model_derivatives import along
+
+
+def figure_context(model: Model, mn: MatrixNotation, T: int, elide_above: int) -> dict[str, Any]:
+    """What the figure macro draws: the columns (steps), the labels, and for several
+    states their rows, links and elementwise path."""
+    out = {"columns": figure_columns(T, elide_above), **labels(model, mn), "rows": []}
+    if len(model.states) > 1:
+        out.update(_rows(model, mn))
+    return out
+
+
+def cell_and_head(model: Model) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The equations up to the last state's (the cell), and those after it (the head)."""
+    last = max(i for i, eq in enumerate(model.equations) if eq.target in model.states)
+    return model.equations[: last + 1], model.equations[last + 1 :]
+
+
+def labels(model: Model, mn: MatrixNotation) -> dict[str, Any]:
+    """The figure's labels, read from the model's graph: which parameters carry the
+    input into the state, the previous state into the state, the state into the output."""
+    cell, head = cell_and_head(model)
+    inputs = set(model.of_kind("input"))
+    states = set(model.states)
+
+    def carriers(equations: tuple[Any, ...], sources: set[str], shift: int | None) -> str:
+        names: list[str] = []
+        for eq in equations:
+            for m in (e for e in subexpressions(eq.expr) if isinstance(e, MatVec)):
+                read = variables(m.vector)
+                if any(v.name in sources and shift in (None, v.shift) for v in read):
+                    name = matrix_name(m.matrix)
+                    if name not in names:
+                        names.append(name)
+        return ", ".join(mn.parameter(n) for n in names)
+
+    def functions(equations: tuple[Any, ...]) -> str:
+        roles = [
+            e.role for eq in equations for e in subexpressions(eq.expr) if isinstance(e, Apply)
+        ]
+        return ", ".join(dict.fromkeys(mn.functions.get(r, r) for r in roles))
+
+    output = model.head.output
+    return {
+        "state": ", ".join(_base(mn, s) for s in model.states),
+        "input": ", ".join(_base(mn, x) for x in model.of_kind("input")),
+        "output": _base(mn, output) if output not in states else "",
+        "loss": r"\ell",
+        "input_edge": carriers(cell, inputs, 0),
+        "output_edge": carriers(head, states, None) or functions(head),
+        "recurrent_edge": carriers(cell, states, -1),
+    }
+
+
+def _base(mn: MatrixNotation, name: str) -> str:
+    return mn.table[name].replace("_{@}", "").replace("@", "t")
+
+
+def _reads(model: Model, state: str) -> tuple[set[str], set[str], bool]:
+    """The states a state's update reads at t - 1 and within its step (through the
+    intermediates of the step), and whether it reads its own previous value only
+    elementwise (never through a matrix)."""
+    equations = {eq.target: eq.expr for eq in model.equations}
+    previous, same, through_matrix = set(), set(), False
+    todo, seen = [state], {state}
+    while todo:
+        expr = equations[todo.pop()]
+        for m in (e for e in subexpressions(expr) if isinstance(e, MatVec)):
+            if any(v.name == state and v.shift == -1 for v in variables(m.vector)):
+                through_matrix = True
+        for v in variables(expr):
+            if v.name in model.states:
+                (previous if v.shift == -1 else same).add(v.name)
+            elif v.shift == 0 and v.name in equations and v.name not in seen:
+                seen.add(v.name)
+                todo.append(v.name)
+    return previous, same - {state}, state in previous and not through_matrix
+
+
+def _rows(model: Model, mn: MatrixNotation) -> dict[str, Any]:
+    """One row per state (declaration order, bottom up), the links between them, and
+    the elementwise path with its Jacobian block."""
+    number = {s: k + 1 for k, s in enumerate(model.states)}
+    rows, links, path = [], [], None
+    tangents = dict(zip(model.states, state_tangents(model)))
+    for k, state in enumerate(model.states):
+        rows.append({"label": _base(mn, state), "initial": at(mn.table[state], 0), "y": 1.6 * k})
+        previous, same, elementwise = _reads(model, state)
+        for source in sorted(previous, key=number.get):
+            thick = elementwise and source == state
+            links.append(
+                {"source": number[source], "target": number[state], "shift": -1, "thick": thick}
+            )
+        for source in sorted(same, key=number.get):
+            links.append(
+                {"source": number[source], "target": number[state], "shift": 0, "thick": False}
+            )
+        if elementwise and path is None:
+            block = along(model, tangents[state], state)
+            path = {
+                "state": _base(mn, state),
+                "block": f"{mn.block(state, state, 't')} = {mn.linear(block, 't')}",
+            }
+    return {"rows": rows, "links": links, "path": path, "top": rows[-1]["y"]}

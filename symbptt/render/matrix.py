@@ -39,7 +39,7 @@ from ..core.tensor import (
 from ..derive.adjoint import AtFirst, OuterSum, Program, Step, read_later
 from ..derive.expansion import ChainTerm
 from ..derive.jvp import DIRECTION
-from .layout import LINE_WIDTH, Term, break_sum, width
+from .layout import LINE_WIDTH, Term, width
 from .printer import IMMEDIATE_STYLES, Notation
 
 #: Line width for displays in matrix notation, in em: narrower than the estimate's
@@ -152,7 +152,9 @@ class MatrixNotation:
     def summand_factors(self, result: OuterSum, base: str | int) -> list[str]:
         """The factors of one term of an outer-product sum (where a long term breaks):
         the left vector's factors, then the right one transposed."""
-        left = list(_operand_factors(self, result.left, base))
+        from .terms import operand_factors
+
+        left = list(operand_factors(self, result.left, base))
         if result.right is None:
             return left
         right = self.expr(result.right, base)
@@ -165,6 +167,8 @@ class MatrixNotation:
         """The general (symbolic t) rows of a backward program, broken to fit: ``steps``
         (each step that another reads at t + 1 starts at zero after T) and
         ``results``."""
+        from .terms import broken_rows, expression_terms
+
         steps = []
         later = read_later(program)
         for step in program.steps:
@@ -373,59 +377,3 @@ class _LatexStyle:
 
     def concat(self, top: str, bottom: str) -> str:
         return rf"\begin{{bmatrix}} {top} \\ {bottom} \end{{bmatrix}}"
-
-
-def signed_summands(expr: Expr) -> list[tuple[str, Expr]]:
-    """The terms of a sum or difference with their signs, left to right."""
-    if isinstance(expr, Add):
-        return signed_summands(expr.left) + signed_summands(expr.right)
-    if isinstance(expr, Sub):
-        flipped = [("-" if s == "+" else "+", e) for s, e in signed_summands(expr.right)]
-        return signed_summands(expr.left) + flipped
-    if isinstance(expr, Neg):
-        return [("-" if s == "+" else "+", e) for s, e in signed_summands(expr.arg)]
-    return [("+", expr)]
-
-
-def factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str, ...]:
-    """An expression as the factors it is printed as side by side (where a long term
-    may be broken): diag(a) b is diag(a) and b, W v is W and v."""
-    if isinstance(expr, Had):
-        left = notation.expr(expr.left, base)
-        return (notation.diag(left), *_operand_factors(notation, expr.right, base))
-    if isinstance(expr, MatVec):
-        m = expr.matrix
-        name = notation.parameter(matrix_name(m))
-        name += notation.top if isinstance(m, Transpose) else ""
-        return (name, *_operand_factors(notation, expr.vector, base))
-    return (notation.expr(expr, base),)
-
-
-def _operand_factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str, ...]:
-    """The factors of an operand; a sum in parentheses is one factor, or, wider than
-    :data:`GROUP_WIDTH`, its terms' factors between \\Bigl( and \\Bigr) (sized by hand,
-    so that a line may break inside the parentheses)."""
-    if not isinstance(expr, (Add, Sub, Neg)):
-        return factors(notation, expr, base)
-    text = notation.expr(expr, base)
-    if width(text) <= GROUP_WIDTH:
-        return (_grouped(text),)
-    pieces: list[str] = []
-    for sign, term in signed_summands(expr):
-        parts = list(factors(notation, term, base))
-        lead = "" if not pieces and sign == "+" else f"{sign} "
-        pieces += [lead + parts[0], *parts[1:]]
-    pieces[0] = r"\Bigl(" + pieces[0]
-    pieces[-1] = pieces[-1] + r"\Bigr)"
-    return tuple(pieces)
-
-
-def expression_terms(notation: MatrixNotation, expr: Expr, base: str | int) -> list[Term]:
-    """An expression as the terms of :func:`symbptt.render.layout.break_sum`."""
-    return [Term(factors(notation, e, base), sign) for sign, e in signed_summands(expr)]
-
-
-def broken_rows(lhs: str, terms: list[Term]) -> list[str]:
-    """An equation's ``align`` rows in matrix notation, broken at terms (and long terms
-    at factors)."""
-    return break_sum(lhs, terms, max_width=MATRIX_LINE_WIDTH)

@@ -18,7 +18,8 @@ from ..derive.expansion import expand
 from ..derive.jvp import DIRECTION, state_parameters, state_tangents
 from .document import Display, _shown, _terms, expansion_display
 from .layout import Term, width
-from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation, broken_rows, expression_terms
+from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation
+from .terms import broken_rows, expression_terms
 
 
 def initial_states(model: Model, mn: MatrixNotation) -> str:

@@ -36,14 +36,7 @@ from .document import (
 )
 from .figure import cell_and_head, figure_context
 from .layout import width
-from .matrix import (
-    MATRIX_LINE_WIDTH,
-    VDOTS,
-    MatrixNotation,
-    at,
-    broken_rows,
-    expression_terms,
-)
+from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation, at
 from .model_derivatives import (
     backward_section,
     expansion_section,
@@ -51,6 +44,7 @@ from .model_derivatives import (
     product_jacobian,
     sum_of_products_section,
 )
+from .terms import broken_rows, expression_terms
 
 
 def shown_parameter(model: Model) -> str:

@@ -7,8 +7,9 @@ dh_t/dP for every parameter entry P as rows, and the same rows, pushed through t
 ordered products of Jacobians, give every form of the expansion and every sum of
 products for all entries in one computation whose per-entry loop runs in C. The values
 are the ones :func:`symbptt.engine.checks.expansion_forms` and
-:func:`symbptt.engine.chains.sum_of_products_all` compute entry by entry (the same
-arithmetic, the entries side by side); the verifier reads them entry by entry, in the
+:func:`symbptt.engine.chains.sum_of_products_all` compute entry by entry (the same code,
+:func:`symbptt.engine.chains.expansion_totals` and :func:`~symbptt.engine.chains.
+running_sums`, with the entries side by side); the verifier reads them entry by entry, in the
 same order, with the same labels.
 """
 
@@ -17,9 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.forward import Batch, Trajectory
-from ..core.tensor import dot
-from ..derive.expansion import expand
 from ..derive.jvp import DIRECTION, _evaluate, stacked, state_parameters, state_tangents
+from .chains import chain_value, expansion_totals, running_sums
 from .model import ElmanSpec
 
 Matrix = list[list[Any]]
@@ -75,39 +75,18 @@ class BatchedChains:
 
     def _forms(self, jacobians: list, products: list) -> Any:
         """(form number, rule, the form's value) of the expansion of dh_T/dP."""
-        zero, T = self.ring.zero, self.spec.T
-        expansion = expand(T, "w")
+        zero = self.ring.zero
 
         def value(term: Any) -> list[Any]:
-            i = term.leaf_index
-            if term.leaf == "total":
-                v = self.tangents[i]
-            else:
-                v = self.immediates[i]
-                if term.leaf == "one_step":
-                    v = [
-                        x + dot(row, self.tangents[i - 1], zero) for x, row in zip(v, jacobians[i])
-                    ]
-            return [dot(row, v, zero) for row in products[term.first]]
+            return chain_value(
+                term, jacobians, products, self.tangents, self.immediates.__getitem__, zero
+            )
 
-        settled, prefix = 0, [zero] * self.spec.hidden
-        for k, step in enumerate(expansion.steps, start=1):
-            for term in expansion.settled[settled : step.settled]:
-                prefix = [x + y for x, y in zip(prefix, value(term))]
-            settled = max(settled, step.settled)
-            total = prefix
-            if step.tail is not None:
-                total = [x + y for x, y in zip(total, value(step.tail))]
-            yield k, step.rule, total
+        return expansion_totals(self.spec.T, zero, self.spec.hidden, value)
 
     def _sums(self, jacobians: list) -> Any:
-        """S_t = J_t S_(t-1) + d+h_t/dP for t = 1..T (:func:`sum_of_products_all`)."""
-        zero, n = self.ring.zero, self.spec.hidden
-        total = [zero] * n
-        for t in range(1, self.spec.T + 1):
-            chained = [dot(jacobians[t][r], total, zero) for r in range(n)]
-            total = [x + y for x, y in zip(chained, self.immediates[t])]
-            yield total
+        """S_t = J_t S_(t-1) + d+h_t/dP for t = 1..T, all entries at once."""
+        return running_sums(jacobians, self.spec.T, self.ring.zero, self.immediates.__getitem__)
 
     def entry(self, value: Any, name: str, a: int, b: int) -> Any:
         """One seed's value: that of entry (a, b) of ``name`` (a view's: its part's)."""

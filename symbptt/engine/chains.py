@@ -10,7 +10,7 @@ equations differentiated by forward-mode rules (:mod:`symbptt.derive.jvp`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -19,7 +19,7 @@ from ..core.forward import Batch, Trajectory, forward, split
 from ..core.tensor import Expr, dot, identity, matmul
 from ..derive import jvp
 from ..derive.adjoint import Program, derive, evaluate
-from ..derive.expansion import ChainTerm
+from ..derive.expansion import ChainTerm, expand
 from .model import ElmanSpec
 
 Matrix = list[list[Any]]
@@ -187,13 +187,21 @@ def sum_of_products_all(
     in every ring, so its value is that of the sum term by term, in O(T n^2) for all t
     instead of O(T^2 n^2). ``jacobians[t]`` is J_t.
     """
-    n, zero = spec.hidden, ring.zero
-    total = [zero] * n
-    for t in range(1, spec.T + 1):
+    return running_sums(
+        jacobians, spec.T, ring.zero, lambda t: immediate(spec, ring, params, fwd, t, name, a, b)
+    )
+
+
+def running_sums(
+    jacobians: list[Matrix], T: int, zero: Any, immediate_at: Callable[[int], list[Any]]
+) -> Iterator[list[Any]]:
+    """S_t = J_t S_(t-1) + d+h_t/dP for t = 1..T (``immediate_at(t)``: d+h_t/dP, of one
+    parameter entry or, as rows, of many)."""
+    total = [zero] * len(jacobians[1])
+    for t in range(1, T + 1):
         jac = jacobians[t]
-        chained = [dot(jac[r], total, zero) for r in range(n)]
-        new = immediate(spec, ring, params, fwd, t, name, a, b)
-        total = [x + y for x, y in zip(chained, new)]
+        chained = [dot(row, total, zero) for row in jac]
+        total = [x + y for x, y in zip(chained, immediate_at(t))]
         yield total
 
 
@@ -207,29 +215,45 @@ def suffix_products(ring: Ring, jacobians: list[Matrix], target: int) -> list[Ma
     return products
 
 
-def chain_term_value(
-    spec: ElmanSpec,
-    ring: Ring,
-    params: dict[str, Matrix],
+def chain_value(
+    term: ChainTerm,
     jacobians: list[Matrix],
     products: list[Matrix | None],
-    fwd: Trajectory,
-    term: ChainTerm,
     tangents: list[list[Any]],
-    name: str,
-    a: int,
-    b: int,
+    immediate_at: Callable[[int], list[Any]],
+    zero: Any,
 ) -> list[Any]:
     """One term of a form of the expansion (the scalar engine's :class:`ChainTerm`, read
-    as matrices): (J_target ... J_first) leaf, with the leaf d+h_i/dP[a, b] (immediate),
-    dh_i/dP[a, b] (total, the forward-mode ``tangents``) or the one-step rule
-    d+h_i/dP + J_i dh_{i-1}/dP. ``jacobians[j]`` is J_j and ``products[f]`` the ordered
-    product J_target ... J_f (see :func:`suffix_products`)."""
-    i, zero = term.leaf_index, ring.zero
+    as matrices): (J_target ... J_first) leaf, with the leaf d+h_i/dP (immediate,
+    ``immediate_at(i)``), dh_i/dP (total, the forward-mode ``tangents``) or the one-step
+    rule d+h_i/dP + J_i dh_{i-1}/dP; of one parameter entry or, as rows, of many.
+    ``jacobians[j]`` is J_j and ``products[f]`` the ordered product J_target ... J_f (see
+    :func:`suffix_products`)."""
+    i = term.leaf_index
     if term.leaf == "total":
         v = tangents[i]
     else:
-        v = immediate(spec, ring, params, fwd, i, name, a, b)
+        v = immediate_at(i)
         if term.leaf == "one_step":
             v = [x + dot(row, tangents[i - 1], zero) for x, row in zip(v, jacobians[i])]
     return [dot(row, v, zero) for row in products[term.first]]
+
+
+def expansion_totals(
+    T: int, zero: Any, size: int, value: Callable[[ChainTerm], list[Any]]
+) -> Iterator[tuple[int, str, list[Any]]]:
+    """(form number, rule, the form's value) for every form of the level-by-level
+    expansion of dh_T/dP (the same :class:`Expansion` the document prints), ``value``
+    giving a term's. Forms share their settled terms, so each term is computed once and
+    the settled part is a running sum; each form is made when it is asked for (at large T
+    all forms together are hundreds of MB)."""
+    expansion = expand(T, "w")
+    settled, prefix = 0, [zero] * size  # the sum of the settled terms so far
+    for k, step in enumerate(expansion.steps, start=1):
+        for term in expansion.settled[settled : step.settled]:  # forms settle in order
+            prefix = [x + y for x, y in zip(prefix, value(term))]
+        settled = max(settled, step.settled)
+        total = prefix
+        if step.tail is not None:
+            total = [x + y for x, y in zip(total, value(step.tail))]
+        yield k, step.rule, total

@@ -16,10 +16,16 @@ from typing import Any
 from ..algebra import Ring
 from ..claims import FormulaClaim, RecursionClaim
 from ..core.tensor import identity, matmul
-from ..derive.expansion import expand
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..errors import EvaluationError, SpecError
-from .chains import chain_term_value, seeded_run, sum_of_products, sum_of_products_all
+from .chains import (
+    chain_value,
+    expansion_totals,
+    immediate,
+    seeded_run,
+    sum_of_products,
+    sum_of_products_all,
+)
 from .check import formula_comparisons
 from .evaluate import Evaluator
 from .matrices import ShapeError
@@ -189,27 +195,16 @@ def expansion_forms(
     b: int,
     tangents: list,
 ) -> Iterator[tuple[int, str, int, Any, Any]]:
-    """Every form of the level-by-level expansion of dh_T/dP[a, b] (the same
-    :class:`Expansion` the document prints) beside forward mode, as (form number, rule,
-    row, form's value, forward mode's). Forms share their settled terms, so each term is
-    computed once and the settled part is a running sum; each form is made when it is
-    asked for (at large T all forms together are hundreds of MB)."""
-    T = spec.T
-    expansion = expand(T, "w")
+    """Every form of the expansion of dh_T/dP[a, b] beside forward mode, as (form number,
+    rule, row, form's value, forward mode's) (:func:`expansion_totals`)."""
     values = [[tangent.tan for tangent in state] for state in tangents]
 
-    def value(term: Any) -> list:
-        return chain_term_value(
-            spec, ring, params, jacobians, products, fwd, term, values, name, a, b
-        )
+    def immediate_at(i: int) -> list:
+        return immediate(spec, ring, params, fwd, i, name, a, b)
 
-    settled, prefix = 0, [ring.zero] * spec.hidden  # the sum of the settled terms so far
-    for k, step in enumerate(expansion.steps, start=1):
-        for term in expansion.settled[settled : step.settled]:  # forms settle in order
-            prefix = [x + y for x, y in zip(prefix, value(term))]
-        settled = max(settled, step.settled)
-        total = prefix
-        if step.tail is not None:
-            total = [x + y for x, y in zip(total, value(step.tail))]
+    def value(term: Any) -> list:
+        return chain_value(term, jacobians, products, values, immediate_at, ring.zero)
+
+    for k, rule, total in expansion_totals(spec.T, ring.zero, spec.hidden, value):
         for r in range(spec.hidden):
-            yield k, step.rule, r, total[r], values[T][r]
+            yield k, rule, r, total[r], values[spec.T][r]

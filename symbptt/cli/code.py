@@ -23,6 +23,8 @@ from .options import (
     _text_target,
     _write_text,
     cell_spec,
+    gru_variant_option,
+    variant_for,
 )
 
 
@@ -69,12 +71,7 @@ from .options import (
     "elman",
     "torch.nn.RNN (tanh), torch.nn.LSTM, or the GRU (--gru-variant), each with a Linear head.",
 )
-@click.option(
-    "--gru-variant",
-    type=click.Choice(["torch", "cho"]),
-    default=None,
-    help="gru: torch (torch.nn.GRU) or cho (Cho et al., written out in torch operations).",
-)
+@gru_variant_option
 def crosscheck_command(
     hidden: int,
     T: int,
@@ -100,11 +97,10 @@ def crosscheck_command(
 
     if not math.isfinite(tolerance):
         raise click.BadParameter(f"{tolerance} is not a finite number", param_hint="--tolerance")
-    if gru_variant is not None and model != "gru":
-        raise click.UsageError("--gru-variant applies to --model gru")
+    variant = variant_for(model, gru_variant)
     sizes = dict(hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction)
     if model in GATED:
-        spec: Any = gated_spec(model, **sizes, loss=step_loss, variant=gru_variant or "torch")
+        spec: Any = gated_spec(model, **sizes, loss=step_loss, variant=variant)
     else:
         spec = ElmanSpec(**sizes, loss=step_loss)
     result = crosscheck(spec, seed=seed, tolerance=tolerance)
@@ -145,12 +141,7 @@ def crosscheck_command(
     "elman",
     "The model: the Elman RNN, torch.nn.LSTM's cell, or the GRU (--gru-variant).",
 )
-@click.option(
-    "--gru-variant",
-    type=click.Choice(["torch", "cho"]),
-    default=None,
-    help="gru: torch (torch.nn.GRU) or cho (Cho et al., d2l.ai). Default: torch.",
-)
+@gru_variant_option
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 def codegen_command(
     activation: str,
@@ -170,15 +161,14 @@ def codegen_command(
     same program that `verify` checks; before writing, that program is verified exactly
     (the Elman model at n = m = k = 2, T = 3; a cell at its declared sizes and the
     largest T <= 3 the exact method takes, else modular; the LSTM and the GRU at
-    n = m = k = 2, T = 3, by the modular method) with the chosen activations (exit 1,
-    nothing written, if it failed).
+    n = m = k = 2, T = 3, exactly where their limits allow, else modular) with the chosen
+    activations (exit 1, nothing written, if it failed).
     """
     from ..engine.codegen import numpy_source, verification_spec
     from ..engine.verify import verify_vector
 
     target = _text_target(output, "Python module", force)
-    if gru_variant is not None and model != "gru":
-        raise click.UsageError("--gru-variant applies to --model gru")
+    variant = variant_for(model, gru_variant)
     if cell is not None and model != "elman":
         raise click.UsageError("--cell declares the model; leave out --model")
     if model in GATED:
@@ -191,7 +181,7 @@ def codegen_command(
             output_activation=output_activation,
             loss=step_loss,
             reduction=reduction,
-            variant=gru_variant or "torch",
+            variant=variant,
         )
     elif cell is None:
         spec = verification_spec(activation, output_activation, reduction, step_loss)

@@ -18,6 +18,7 @@ from ..errors import (
 from ..files import atomic_write, plan_output, read_text
 from ..model import ACTIVATIONS, EXACT_MAX_T, LOSSES, MAX_T, METHOD_NAMES, REDUCTIONS, RNNSpec
 from ..models.gated import GATED, gated_spec
+from ..models.gru import VARIANTS as GRU_VARIANTS
 from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
 
 DEFAULT_T = 4
@@ -116,8 +117,7 @@ def model_spec(
     )
     if cell is not None:  # errors in the user's file are theirs, not the options'
         return cell_spec(cell, model, T, activation, output_activation, reduction, step_loss)
-    if gru_variant is not None and model != "gru":
-        raise click.UsageError("--gru-variant applies to --model gru")
+    variant = variant_for(model, gru_variant)
     loss = "squared" if step_loss == "generic" else step_loss
     sizes = dict(hidden=hidden, inputs=inputs, outputs=outputs)
     try:
@@ -138,7 +138,7 @@ def model_spec(
                 loss=loss,
                 reduction=reduction,
                 initial=initial,
-                variant=gru_variant or "torch",
+                variant=variant,
             )
         return RNNSpec(loss=step_loss, h0=h0, **common)
     except SymbpttError as err:
@@ -209,6 +209,27 @@ _ELMAN_SIZES = (
     ("--outputs", 1, "output size k"),
 )
 
+#: Which GRU ``--model gru`` is, on every command that takes the gated cells.
+gru_variant_option = click.option(
+    "--gru-variant",
+    type=click.Choice(list(GRU_VARIANTS)),
+    default=None,
+    help="gru: torch (torch.nn.GRU: the reset gate after W_hn) or cho (Cho et al. "
+    "2014, d2l.ai: the reset gate on h_(t-1) before W_hh). Default: torch.",
+)
+
+
+def variant_for(model: str, gru_variant: str | None) -> str:
+    """The GRU variant a command builds (torch unless --gru-variant says otherwise).
+
+    Raises:
+        click.UsageError: --gru-variant given for another model than the GRU.
+    """
+    if gru_variant is not None and model != "gru":
+        raise click.UsageError("--gru-variant applies to --model gru")
+    return gru_variant or "torch"
+
+
 #: Options choosing the vector (Elman) model instead of the scalar one.
 vector_options = _stack(
     _choice(
@@ -221,13 +242,7 @@ vector_options = _stack(
         "the Elman model's head.",
     ),
     *(_size(flag, default, f"elman, lstm, gru: {what}.") for flag, default, what in _ELMAN_SIZES),
-    click.option(
-        "--gru-variant",
-        type=click.Choice(["torch", "cho"]),
-        default=None,
-        help="gru: torch (torch.nn.GRU: the reset gate after W_hn) or cho (Cho et al. "
-        "2014, d2l.ai: the reset gate on h_(t-1) before W_hh). Default: torch.",
-    ),
+    gru_variant_option,
     click.option(
         "--cell",
         type=click.Path(dir_okay=False),

@@ -11,6 +11,8 @@ from symbptt.engine.model import CellSpec
 from symbptt.models import gru, lstm
 from symbptt.models.gated import gated_spec
 
+from .test_cli import run
+
 CELLS = {
     "lstm": lambda **kw: lstm.declare(**kw),
     "gru-torch": lambda **kw: gru.declare(variant="torch", **kw),
@@ -63,14 +65,6 @@ def test_the_gru_variants_are_different_functions() -> None:
 def test_a_cross_entropy_head_on_a_gated_cell_holds() -> None:
     model = lstm.declare(hidden=2, outputs=3, loss="cross-entropy")
     assert verify(CellSpec(model, T=3), method="modular").holds
-
-
-def run(*args: str):
-    from click.testing import CliRunner
-
-    import symbptt.cli as cli
-
-    return CliRunner().invoke(cli.main, list(args))
 
 
 @pytest.mark.parametrize(
@@ -133,70 +127,25 @@ def test_default_file_names_say_which_cell() -> None:
     assert spec.file_stem == "derivation-gru-cho-n3-T4"
 
 
-def _torch_reference(cell: str, params: dict, X, D):  # noqa: ANN001, ANN202
-    """torch.nn.LSTM / torch.nn.GRU (float64) with a Linear head and the mean squared
-    loss, loaded with our parameters; the gradients sliced back into our names."""
-    import torch
-
-    n, m = params["W_hh" if cell == "gru-cho" else "W_hy"].shape[1], X.shape[1]
-    gates = "ifgo" if cell == "lstm" else "rzn"
-    module = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(m, n).double()
-    with torch.no_grad():
-        for torch_name, ours in (
-            ("weight_ih_l0", "W_i"),
-            ("weight_hh_l0", "W_h"),
-            ("bias_ih_l0", "b_i"),
-            ("bias_hh_l0", "b_h"),
-        ):
-            stacked = [params[ours + g].reshape(n, -1) for g in gates]
-            value = torch.tensor(np.concatenate(stacked)).reshape(getattr(module, torch_name).shape)
-            getattr(module, torch_name).copy_(value)
-    W_hy = torch.tensor(params["W_hy"], requires_grad=True)
-    b_y = torch.tensor(params["b_y"][:, 0], requires_grad=True)
-    h0 = torch.tensor(params["h_0"][:, 0].reshape(1, 1, n), requires_grad=True)
-    initial = h0
-    if cell == "lstm":
-        c0 = torch.tensor(params["c_0"][:, 0].reshape(1, 1, n), requires_grad=True)
-        initial = (h0, c0)
-    out, _ = module(torch.tensor(X).reshape(len(X), 1, m), initial)
-    y = out[:, 0, :] @ W_hy.T + b_y
-    loss = (0.5 * ((y - torch.tensor(D)) ** 2).sum(dim=1)).mean()
-    loss.backward()
-    grads = {"W_hy": W_hy.grad.numpy(), "b_y": b_y.grad.numpy()[:, None]}
-    grads["h_0"] = h0.grad.numpy().reshape(n, 1)
-    if cell == "lstm":
-        grads["c_0"] = c0.grad.numpy().reshape(n, 1)
-    for torch_name, ours in (
-        ("weight_ih_l0", "W_i"),
-        ("weight_hh_l0", "W_h"),
-        ("bias_ih_l0", "b_i"),
-        ("bias_hh_l0", "b_h"),
-    ):
-        grad = getattr(module, torch_name).grad.numpy()
-        for k, g in enumerate(gates):
-            grads[ours + g] = grad[k * n : (k + 1) * n].reshape(params[ours + g].shape)
-    return float(loss.detach()), grads
-
-
-@pytest.mark.parametrize("cell", ["lstm", "gru-torch"])
+@pytest.mark.parametrize("cell", ["lstm", "gru-torch", "gru-cho"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_generated_code_agrees_with_torch_nn_lstm_and_gru(tmp_path, cell: str, seed: int) -> None:
     """The NumPy code compiled from the verified program against PyTorch's own cells
-    (torch.nn.LSTM, torch.nn.GRU) with autograd, in float64, at n = 8, T = 20."""
+    (torch.nn.LSTM, torch.nn.GRU; Cho et al.'s GRU in torch operations) with autograd, in
+    float64, at n = 8, T = 20: the weights, data and gradients of the cross-check's
+    witness (symbptt.engine.torch_cells)."""
     from symbptt.engine.codegen import numpy_source
+    from symbptt.engine.crosscheck import torch_run
 
     from .conftest import load_module
 
-    model = CELLS[cell](hidden=8, inputs=3, outputs=2)
-    module = load_module(numpy_source(CellSpec(model, T=20)), tmp_path / "grads.py")
-    rng = np.random.default_rng(seed)
-    params = {p: rng.normal(size=model.shape(p)) * 0.5 for p in model.parameters}
-    X, D = rng.normal(size=(20, 3)), rng.normal(size=(20, 2))
-    loss, grads = module.gradients(params, X, D)
-    torch_loss, torch_grads = _torch_reference(cell, params, X, D)
-    assert abs(loss - torch_loss) < 1e-12
-    assert set(grads) == set(torch_grads) == set(model.parameters)
-    for name, grad in torch_grads.items():
+    spec = CellSpec(CELLS[cell](hidden=8, inputs=3, outputs=2), T=20)
+    module = load_module(numpy_source(spec), tmp_path / "grads.py")
+    witness = torch_run(spec, seed=seed)
+    loss, grads = module.gradients(witness.params, witness.X, witness.D)
+    assert abs(loss - witness.loss) < 1e-12
+    assert set(grads) == set(witness.grads) == set(spec.model.parameters)
+    for name, grad in witness.grads.items():
         assert np.abs(grads[name] - grad).max() < 1e-10, name
 
 

@@ -15,23 +15,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-
-def median_seconds(action, repeat: int) -> float:
-    """Median seconds per call over ``repeat`` calls, after a warm-up."""
-    for _ in range(5):
-        action()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from bench_codegen import best_of  # median seconds per call, after a warm-up
 
 
 def torch_step(torch, cell: str, params: dict, X, D):
@@ -167,9 +155,9 @@ def measure(cell: str, n: int, m: int, k: int, T: int, repeat: int):
     for p, g in run.grads.items():
         diff = max(diff, float(np.max(np.abs(grads[p] - g))))
         diff = max(diff, float(np.max(np.abs(np.asarray(jgrads[p]).reshape(g.shape) - g))))
-    t_np = median_seconds(lambda: module.gradients(params, X, D), repeat)
-    t_torch = median_seconds(torch_step(torch, cell, params, X, D), repeat)
-    t_jax = median_seconds(lambda: jax.block_until_ready(value_and_grad(P, jx, jd)), repeat)
+    t_np = best_of(lambda: module.gradients(params, X, D), repeat)
+    t_torch = best_of(torch_step(torch, cell, params, X, D), repeat)
+    t_jax = best_of(lambda: jax.block_until_ready(value_and_grad(P, jx, jd)), repeat)
     return t_np, t_torch, t_jax, diff
 
 

@@ -47,6 +47,12 @@ MAX_T = 200
 MODULAR_MAX_WORK = 100_000_000
 
 
+def require_count(name: str, value: object, top: int) -> None:
+    """A size or T: an integer from 1 to ``top``, else a SpecError naming it."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+        raise SpecError(f"{name} must be an integer between 1 and {top}, got {value!r}")
+
+
 def verification_work(spec: ElmanSpec | CellSpec) -> int:
     """The work units of verifying ``spec`` (see :data:`MODULAR_MAX_WORK`)."""
     n, m, k = spec.hidden, spec.inputs, spec.outputs
@@ -87,8 +93,7 @@ class ElmanSpec(HasActivations):
             ("inputs", self.inputs, MAX_HIDDEN),
             ("outputs", self.outputs, MAX_HIDDEN),
         ):
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
-                raise SpecError(f"{name} must be an integer between 1 and {top}, got {value!r}")
+            require_count(name, value, top)
         choose_from("activation", self.activation, ACTIVATIONS)
         choose_from("output activation", self.output_activation, ACTIVATIONS)
         choose_from("loss", self.loss, CONCRETE_LOSSES)
@@ -208,8 +213,7 @@ class CellSpec:
     def __post_init__(self) -> None:
         if not isinstance(self.model, Model):
             raise SpecError(f"a CellSpec needs a model declaration, got {self.model!r:.60}")
-        if isinstance(self.T, bool) or not isinstance(self.T, int) or not 1 <= self.T <= MAX_T:
-            raise SpecError(f"T must be an integer between 1 and {MAX_T}, got {self.T!r}")
+        require_count("T", self.T, MAX_T)
 
     @property
     def hidden(self) -> int:

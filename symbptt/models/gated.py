@@ -34,14 +34,13 @@ def gated_spec(
         SpecError: an unknown cell, variant, size, activation, loss or initial state.
     """
     from ..core.losses import CONCRETE_LOSSES
-    from ..engine.model import MAX_HIDDEN, CellSpec
+    from ..engine.model import MAX_HIDDEN, CellSpec, require_count
     from ..model import ACTIVATIONS, REDUCTIONS, choose_from
     from . import gru, lstm
 
     choose_from("gated cell", name, GATED)
     for what, value in (("hidden", hidden), ("inputs", inputs), ("outputs", outputs)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_HIDDEN:
-            raise SpecError(f"{what} must be an integer between 1 and {MAX_HIDDEN}, got {value!r}")
+        require_count(what, value, MAX_HIDDEN)
     choose_from("output activation", output_activation, ACTIVATIONS)
     choose_from("loss", loss, CONCRETE_LOSSES)
     choose_from("loss reduction", reduction, REDUCTIONS)

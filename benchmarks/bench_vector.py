@@ -78,9 +78,11 @@ def _gated(verify_vector) -> None:  # noqa: ANN001
 
     for cell, variant, n, T, method in (
         ("lstm", "torch", 2, 4, "exact"),
+        ("lstm", "torch", 3, 4, "exact"),
         ("lstm", "torch", 8, 20, "modular"),
-        ("gru", "torch", 2, 3, "exact"),
-        ("gru", "torch", 1, 4, "exact"),
+        ("gru", "torch", 2, 4, "exact"),
+        ("gru", "cho", 2, 4, "exact"),
+        ("gru", "torch", 3, 3, "exact"),
         ("gru", "torch", 8, 20, "modular"),
         ("gru", "cho", 8, 20, "modular"),
     ):

@@ -37,7 +37,10 @@ AtomKey = tuple[Hashable, ...]
 
 def atom_name(key: AtomKey) -> str:
     """A readable name of an atom key, e.g. ``phi'(s_3)`` or ``x_2``; for the vector
-    model ``W_hh[0,1]``, ``x_2[0]`` and ``tanh(s_1[1])``."""
+    model ``W_hh[0,1]``, ``x_2[0]`` and ``tanh(s_1[1])``; a state node
+    (:meth:`Ring.node`, key ``("node", "h", 3, 1)``) ``h_3[1]``."""
+    if len(key) == 4 and key[0] == "node":
+        return f"{key[1]}_{key[2]}[{key[3]}]"
     if len(key) == 3:
         fn, order, (kind, k) = key
         if fn in VECTOR_FUNCTIONS:
@@ -115,6 +118,12 @@ class Ring:
         """Whether two elements are equal in this ring."""
         return a == b
 
+    def node(self, key: AtomKey, definition: Any) -> Any:
+        """The value of an entry that no function computes (a pre-activation, the GRU's
+        h_t, the LSTM's c_t), given its definition: the definition itself, except in the
+        exact ring (:meth:`PolynomialRing.node`)."""
+        return definition
+
     def normal(self, a: Any) -> Any:
         """The canonical representative of an element (identity except for
         :class:`PolynomialRing`)."""
@@ -163,6 +172,9 @@ class PolynomialRing(Ring):
         self.zero = self.ctx.from_dict({})
         self.one = self.ctx.constant(1)
         self._rules: list[tuple[int, Any, Any]] = []
+        #: node generators (:meth:`node`): index -> definition, in the order first met
+        self._definitions: dict[int, Any] = {}
+        self._substitution: list[Any] | None = None
         self.has_normal_form = bool(square_rules)
         for key, (dkey, rule) in (square_rules or {}).items():
             if key in self._index and dkey in self._index:
@@ -185,7 +197,47 @@ class PolynomialRing(Ring):
 
     def equal(self, a: Any, b: Any) -> bool:
         difference = a - b
-        return difference.is_zero() or self.normal(difference).is_zero()
+        if difference.is_zero():
+            return True
+        if self._definitions:  # zero in the free ring is zero; otherwise eliminate the nodes
+            difference = self.expand(difference)
+        return self.normal(difference).is_zero()
+
+    def node(self, key: AtomKey, definition: Any) -> Any:
+        """A generator of its own for an entry that no function computes, tied to its
+        definition by the relation node = definition.
+
+        Why: a gated cell's state is a polynomial in its gates that grows with every step
+        (the GRU's h_t = (1 - z_t) n_t + z_t h_(t-1) enters the next gates), and its
+        tangents multiply these polynomials step after step: at n = 2, T = 4 the
+        expanded forms need tens of gigabytes (the head's output is a node too: its
+        value multiplies the tangents of the loss). Forward mode and the chain rule
+        compute sums of products of the same local partial derivatives, so a true identity
+        between them holds with the node left as a generator; :meth:`equal` eliminates
+        the nodes (substitutes the definitions) only when the free forms differ, so the
+        verdict is still that of the canonical form of the quotient ring."""
+        n = self._index.get(key)
+        if n is None:
+            return definition
+        known = self._definitions.get(n)
+        if known is None:
+            self._definitions[n] = definition
+            self._substitution = None  # the substitution table is made again when asked
+        elif known is not definition and known != definition:
+            raise ValueError(f"node {atom_name(key)} defined twice differently")
+        return self._gens[n]
+
+    def expand(self, a: Any) -> Any:
+        """``a`` with every node generator replaced by its definition, recursively (a
+        polynomial in the other generators)."""
+        if not self._definitions:
+            return a
+        if self._substitution is None:
+            table = list(self._gens)
+            for n in sorted(self._definitions):  # a node is defined by earlier ones only
+                table[n] = self._definitions[n].compose(*table)
+            self._substitution = table
+        return a.compose(*self._substitution)
 
     def const(self, q: Fraction | int) -> Any:
         q = Fraction(q)
@@ -201,7 +253,7 @@ class PolynomialRing(Ring):
         """The atoms that occur in any of the polynomials."""
         used: set[AtomKey] = set()
         for poly in polys:
-            for exps in poly.to_dict():
+            for exps in self.expand(poly).to_dict():
                 used.update(self.keys[n] for n, e in enumerate(exps) if e)
         return used
 

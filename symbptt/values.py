@@ -88,6 +88,10 @@ class RecordingRing(Ring):
         self.keys.append(key)
         return 0
 
+    def node(self, key: AtomKey, definition: Any) -> int:
+        self.keys.append(key)
+        return 0
+
 
 def recorded_ring(spec: Any, computation: Callable[[Ring], Iterable[Any]]) -> PolynomialRing:
     """The exact canonical-form ring for whatever ``computation`` asks of a ring: it runs

@@ -34,3 +34,22 @@ def test_identity_jacobian_is_w() -> None:
     w_only = Formulas(definitions=Definitions(jacobian=E.w))
     assert verify(RNNSpec(T=5, activation="identity"), formulas=w_only).holds
     assert not verify(RNNSpec(T=5, activation="softplus"), formulas=w_only).holds
+
+
+def test_a_node_is_equal_to_its_definition_and_to_nothing_else() -> None:
+    """An entry that no function computes (a state such as the GRU's h_t) is a
+    generator of the exact ring tied to its definition: forms that use the node and
+    forms that spell the definition out are equal exactly when the definition says so,
+    and the atoms a counterexample must vary are those of the definition."""
+    from symbptt.algebra import PolynomialRing
+
+    ring = PolynomialRing([("z",), ("n",), ("h0",), ("node", "h", 1, 0), ("node", "h", 2, 0)])
+    z, n, h0 = ring.atom(("z",)), ring.atom(("n",)), ring.atom(("h0",))
+    h1 = ring.node(("node", "h", 1, 0), (1 - z) * n + z * h0)
+    h2 = ring.node(("node", "h", 2, 0), z * h1 + n)
+    assert h1 != (1 - z) * n + z * h0  # a generator of its own ...
+    assert ring.equal(h1, (1 - z) * n + z * h0)  # ... equal to its definition
+    assert ring.equal(h2, z * ((1 - z) * n + z * h0) + n)  # through an earlier node
+    assert not ring.equal(h2, z * n + n)
+    assert not ring.equal(h1, n)
+    assert ring.atoms_of(h2 - n) == {("z",), ("n",), ("h0",)}

@@ -53,6 +53,16 @@ def test_the_lstm_is_verified_exactly_at_n_2_t_4() -> None:
     assert gated_spec("lstm", T=5, hidden=2).exact_refusal() is not None
 
 
+@pytest.mark.parametrize("variant", gru.VARIANTS)
+def test_the_gru_is_verified_exactly_at_n_2_t_4(variant: str) -> None:
+    """Issue 11's exact size for the GRU: its state h_t = (1 - z_t) n_t + z_t h_(t-1) is
+    a generator of the exact ring tied to its definition (PolynomialRing.node), not a
+    polynomial that grows through every later gate."""
+    report = verify(gated_spec("gru", T=4, hidden=2, variant=variant), method="exact")
+    assert report.holds and "exact" in report.method
+    assert gated_spec("gru", T=4, hidden=3, variant=variant).exact_refusal() is not None
+
+
 def test_the_gru_variants_are_different_functions() -> None:
     """torch applies the reset gate after the recurrent matrix, Cho et al. before it:
     their parameters differ by name, and their new/candidate states by position."""
@@ -87,7 +97,7 @@ def test_verify_takes_the_gated_cells_by_name(args: tuple[str, ...], check: str)
     [
         (("--model", "lstm", "--gru-variant", "cho"), "--gru-variant applies to --model gru"),
         (("--model", "lstm", "--activation", "tanh"), "gates are sigma and tanh"),
-        (("--model", "gru", "--hidden", "2", "-T", "4"), "use the modular method"),
+        (("--model", "gru", "--hidden", "3", "-T", "4"), "use the modular method"),
     ],
 )
 def test_gated_cells_refuse_what_does_not_apply(args: tuple[str, ...], message: str) -> None:

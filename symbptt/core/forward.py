@@ -20,7 +20,7 @@ from ..values import Dual, activation_value, function_name
 from .losses import LOSS_TABLE, step_loss
 from .model import Model
 from .primitives import PRIMITIVES
-from .tensor import Apply, column
+from .tensor import Apply, Expr, Var, children, column
 
 Matrix = list[list[Any]]
 
@@ -32,6 +32,34 @@ def parameter_values(model: Model, ring: Ring) -> dict[str, Matrix]:
         rows, cols = model.shape(name)
         out[name] = [[ring.atom((name, (r, c))) for c in range(cols)] for r in range(rows)]
     return out
+
+
+def value_nodes(model: Model) -> frozenset[str]:
+    """The variables that no function computes and whose values enter products: read by
+    an equation other than as the argument of a function (a function's value and slope
+    are atoms keyed by the node, whatever the argument), or the head's output. The exact
+    ring keeps their entries as nodes (:meth:`symbptt.algebra.PolynomialRing.node`);
+    a pre-activation read only by its function needs none."""
+    identity = {role for role, prim, _ in model.functions if PRIMITIVES[prim].is_identity}
+    valued = {model.head.output}
+
+    def reads(expr: Expr) -> None:
+        if isinstance(expr, Apply) and isinstance(expr.arg, Var) and expr.role not in identity:
+            return
+        if isinstance(expr, Var):
+            valued.add(expr.name)
+        for child in children(expr):
+            reads(child)
+
+    for eq in model.equations:
+        reads(eq.expr)
+        if isinstance(eq.expr, Apply) and eq.expr.role in identity and eq.target in valued:
+            valued.add(eq.expr.arg.name)  # the identity passes its argument's value on
+    return frozenset(
+        eq.target
+        for eq in model.equations
+        if eq.target in valued and not isinstance(eq.expr, Apply)
+    )
 
 
 @dataclass(frozen=True)
@@ -161,6 +189,15 @@ def forward(
             slopes.append(dy)
         return out, slopes
 
+    nodes = value_nodes(model)
+
+    def node(name: str, t: int, r: int, value: Any) -> Any:
+        """An entry that no function computes, as the ring keeps it (:meth:`Ring.node`)."""
+        if name not in nodes:
+            return value
+        key = ("node", name, t, r)
+        return Dual(ring.node(key, value.val), value.tan) if dual else ring.node(key, value)
+
     head = model.head
     probabilities = LOSS_TABLE[head.loss].probabilities
     if probabilities is not None:
@@ -197,6 +234,7 @@ def forward(
                     series[eq.slope].append(slopes)
             else:
                 out = column(eq.expr, t, series, P, zero, ring.one)
+                out = [node(eq.target, t, r, v) for r, v in enumerate(out)]
             series[eq.target].append(cut(eq.target, t, out))
         output, target = series[head.output][t], series[head.target][t]
         step, p = step_loss(head.loss, ring, t, output, target, lift(zero), dual and Dual)

@@ -150,6 +150,19 @@ def variables(expr: Expr | None) -> Iterator[Var]:
         yield from variables(child)
 
 
+def shifted(expr: Expr, by: int) -> Expr:
+    """``expr`` with every Var's shift moved by ``by`` (parameters are not timed): the
+    expression at t + by.
+
+    Example:
+        >>> text(shifted(Had(Var("f"), Var("c", -1)), 1))
+        'f_(t+1) * c_t'
+    """
+    if isinstance(expr, Var):
+        return Var(expr.name, expr.shift + by)
+    return rebuild(expr, lambda e: shifted(e, by))
+
+
 def summands(expr: Expr) -> list[Expr]:
     """The terms of a sum, left to right (an expression that is no sum is one term)."""
     if isinstance(expr, Add):

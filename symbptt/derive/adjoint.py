@@ -44,6 +44,7 @@ from ..core.tensor import (
     column,
     matrix_name,
     rebuild,
+    shifted,
     sum_of,
     text,
     variables,
@@ -148,13 +149,6 @@ def _uses(expr: Expr, cotangent: Expr, slope: str | None) -> list[_Use]:
     raise SpecError(f"no reverse-mode rule for {text(expr)} in an equation")
 
 
-def _shifted(expr: Expr, by: int) -> Expr:
-    """``expr`` with every Var's shift moved by ``by`` (parameters are not timed)."""
-    if isinstance(expr, Var):
-        return Var(expr.name, expr.shift + by)
-    return rebuild(expr, lambda e: _shifted(e, by))
-
-
 #: Marks an adjoint whose expression is being built (a cycle if met again).
 _CYCLE = Var("adj:cycle")
 
@@ -188,7 +182,7 @@ def derive(model: Model) -> Program:
                     continue
                 cot = _resolve(use.cotangent)
                 if cot is not None:
-                    terms.append(_shifted(cot, -shift))
+                    terms.append(shifted(cot, -shift))
         return sum_of(terms) if terms else None
 
     def _resolve(expr: Expr) -> Expr | None:
@@ -206,7 +200,7 @@ def derive(model: Model) -> Program:
                     )
                 if inline[name] is None:
                     return None
-                return _replace(expr, v, _shifted(inline[name], v.shift))
+                return _replace(expr, v, shifted(inline[name], v.shift))
         return expr
 
     steps = []

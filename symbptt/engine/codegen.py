@@ -31,13 +31,12 @@ from ..core.tensor import (
     Transpose,
     Var,
     children,
-    rebuild,
     render,
     text,
-    variables,
 )
 from ..derive.adjoint import AtFirst, Program, Step, derive, describe
 from ..errors import SpecError
+from .codegen_loop import LoopPlan, plan_loop, reads
 from .forward_code import array_name, forward_lines
 from .model import CellSpec, ElmanSpec
 
@@ -193,32 +192,46 @@ class _Emitter:
     widths: dict[str, str] = field(default_factory=dict)
     #: matrices whose transpose is made once (``W_T = W.T``), for products in loops
     transposes: set[str] = field(default_factory=set)
+    #: the plan of the backward loop of steps that read each other, once made
+    plan: LoopPlan | None = None
 
     def program(self, program: Program) -> list[str]:
         names = {step.name for step in program.steps}
-        coupled = [s for s in program.steps if s.reads_later(names - {s.name})]
-        if coupled:  # steps read each other at t + 1: one loop over t runs them all
-            self.coupled(program.steps)
+        looped = any(s.recursive or s.reads_later(names - {s.name}) for s in program.steps)
+        if looped:  # steps read themselves or each other at t + 1: one loop runs them all
+            self.loop(program.steps)
         else:
             for step in program.steps:
                 self.step(step)
         grads = []
+        read = self.plan.substitute if self.plan is not None else (lambda e: e)
         for result in program.results:
             key = f'"{result.name}"'
             if isinstance(result, AtFirst):
-                value = f"({self.row(result.expr, '1')})[:, None]"
+                value = f"({self.row(read(result.expr), '1')})[:, None]"
             elif result.right is None:
-                value = f"{self.stacked(result.left)}.sum(axis=0)[:, None]"
+                value = f"{self.stacked(read(result.left))}.sum(axis=0)[:, None]"
             else:
-                value = f"{self.stacked(result.left)}.T @ {self.stacked(result.right)}"
+                left, right = self.stacked(read(result.left)), self.stacked(read(result.right))
+                value = f"{left}.T @ {right}"
             grads.append(f"{key}: {value},")
         self.lines += ["return L, {", *(f"    {g}" for g in grads), "}"]
         return self.lines
 
-    def coupled(self, steps: tuple[Step, ...]) -> None:
+    def loop(self, steps: tuple[Step, ...]) -> None:
         """Steps that read each other at t + 1, all in one backward loop over t (their
-        arrays start at zero, row T + 1 included)."""
-        pending = list(steps)
+        arrays start at zero, row T + 1 included), as :func:`plan_loop` rewrites them;
+        a step that reads none of the loop's is computed for all t before it."""
+        loop = list(steps)
+        while True:
+            names = {s.name for s in loop}
+            free = [s for s in loop if not reads(s.expr, names)]
+            if not free:
+                break
+            for step in free:
+                self.step(step)
+                loop.remove(step)
+        pending = list(loop)
         while pending:  # a step's width may come from a step after it
             progress = False
             for step in list(pending):
@@ -226,28 +239,58 @@ class _Emitter:
                     width = self.width(step.expr)
                 except KeyError:
                     continue
-                array = step.name.upper()
-                self.lines.append(f"{array} = np.zeros((T + 2, {width}))")
-                self.arrays[step.name], self.widths[step.name] = array, width
+                self.arrays[step.name], self.widths[step.name] = step.name.upper(), width
                 pending.remove(step)
                 progress = True
             if not progress:
                 raise SpecError("the widths of the backward program's steps are undetermined")
+        plan = plan_loop([(s.name, s.expr) for s in loop], self.fresh)
+        self.plan = plan
+        for name, expr in plan.before:
+            self.allocate(name, self.width(expr))
+            self.lines.append(f"{self.arrays[name]}[1:T + 1] = {self.stacked(expr)}")
+        for step in loop:
+            array, width = self.arrays[step.name], self.widths[step.name]
+            self.lines.append(f"{array} = np.zeros((T + 2, {width}))")
+        stacked = set()
+        for stack in plan.stacks:
+            widths = [f"{w}.shape[0]" for _, w in stack.members]
+            self.lines.append(f"{stack.array.upper()} = np.zeros((T + 2, {' + '.join(widths)}))")
+            self.arrays[stack.array] = stack.array.upper()
+            self.lines.append("_at = 0")
+            for (carrier, _), width in zip(stack.members, widths, strict=True):
+                self.arrays[carrier], self.widths[carrier] = carrier.upper(), width
+                view = f"{stack.array.upper()}[:, _at:_at + {width}]"
+                self.lines.append(f"{carrier.upper()} = {view}")
+                self.lines.append(f"_at += {width}")
+                stacked.add(carrier)
+            matrices = ", ".join(w for _, w in stack.members)
+            self.lines.append(f"{stack.matrix} = np.vstack([{matrices}])")
+        for carrier, expr in plan.carriers.items():
+            if carrier not in stacked:
+                width = self.width(expr)
+                self.arrays[carrier], self.widths[carrier] = carrier.upper(), width
+                self.lines.append(f"{carrier.upper()} = np.zeros((T + 2, {width}))")
         self.lines.append("for t in range(T, 0, -1):")
-        for step in steps:
-            self.lines.append(f"    {self.arrays[step.name]}[t] = {self.row(step.expr, 't')}")
+        for name, expr in plan.body:
+            self.lines.append(f"    {self.arrays[name]}[t] = {self.row(expr, 't')}")
+
+    def fresh(self, kind: str) -> str:
+        """A new array's name for the loop plan (see :func:`plan_loop`)."""
+        self.temporaries += 1
+        prefix = {"carrier": "_adj", "part": "_tmp", "stack": "_adjs", "matrix": "_W"}[kind]
+        return f"{prefix}{self.temporaries}"
+
+    def allocate(self, name: str, width: str) -> None:
+        """A new array of the given row length, zero rows 0 and T + 1."""
+        self.arrays[name], self.widths[name] = name.upper(), width
+        self.lines.append(f"{name.upper()} = np.zeros((T + 2, {width}))")
 
     def step(self, step: Step) -> None:
+        """A step that reads no step at t + 1, for all t at once."""
         array, width = step.name.upper(), self.width(step.expr)
-        if not step.recursive:
-            self.lines.append(f"{array} = np.zeros((T + 2, {width}))")
-            self.lines.append(f"{array}[1:T + 1] = {self.stacked(step.expr)}")
-        else:  # the parts without the recursion first, for all t; then the loop
-            expr = self.hoist(step.expr, step.name)
-            self.lines.append(f"{array} = np.zeros((T + 2, {width}))")
-            self.arrays[step.name] = array
-            self.lines.append("for t in range(T, 0, -1):")
-            self.lines.append(f"    {array}[t] = {self.row(expr, 't')}")
+        self.lines.append(f"{array} = np.zeros((T + 2, {width}))")
+        self.lines.append(f"{array}[1:T + 1] = {self.stacked(step.expr)}")
         self.arrays[step.name], self.widths[step.name] = array, width
 
     def width(self, expr: Expr) -> str:
@@ -266,22 +309,6 @@ class _Emitter:
         if isinstance(expr, Concat):
             return f"{self.width(expr.top)} + {self.width(expr.bottom)}"
         raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
-
-    def hoist(self, expr: Expr, recursive: str) -> Expr:
-        """Compute, for all t before the loop, every non-trivial part of ``expr`` that
-        does not involve the recursion; returns the expression with those parts as Vars
-        of new arrays."""
-        if all(v.name != recursive for v in variables(expr)):
-            if isinstance(expr, Var):
-                return expr
-            self.temporaries += 1
-            name = f"_tmp{self.temporaries}"
-            self.lines.append(f"{name.upper()} = np.zeros((T + 2, {self.width(expr)}))")
-            self.lines.append(f"{name.upper()}[1:T + 1] = {self.stacked(expr)}")
-            self.arrays[name] = name.upper()
-            self.widths[name] = self.width(expr)
-            return Var(name)
-        return rebuild(expr, lambda e: self.hoist(e, recursive))
 
     def stacked(self, expr: Expr) -> str:
         """All t = 1..T at once: a (T, width) array."""

@@ -3,6 +3,8 @@ Cho et al.'s form, each one declaration that the generic verifier checks whole."
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -304,3 +306,36 @@ def test_the_lstm_figure_draws_the_cell_state_path(tmp_path) -> None:
     assert r"\draw[->, very thick] (r1c0) -- (r1c1);" in tex  # the cell-state path
     assert r"\draw[->] (r2c0) -- (r1c1);" in tex  # h_0 feeds c_1 through the gates
     assert r"= \operatorname{diag}\!\left(\mathbf{f}_{t}\right)$, the other state held" in tex
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru-torch"])
+def test_each_loop_of_the_generated_code_makes_one_matrix_product_per_step(cell: str) -> None:
+    """At n = 64 a step costs what its NumPy calls cost to start: the forward loop stacks
+    the gates' products of h_(t-1) into one, the backward loop the products W^T (...)
+    that it reads at t + 1."""
+    from symbptt.engine.codegen import numpy_source
+
+    source = numpy_source(CellSpec(CELLS[cell](hidden=2), T=3))
+    loops = [
+        re.match(r".*(\n {8}.*)*", part).group() for part in source.split("    for t in range(")[1:]
+    ]
+    assert len(loops) == 2  # forward, backward
+    for loop in loops:
+        assert loop.count("@") == 1, loop
+
+
+def test_a_carried_vector_must_vanish_with_the_loop() -> None:
+    """A carrier's array is read first at t = T + 1, where it is zero: W^T (f_(t+1) *
+    delta_(t+1)) may be carried (it is zero when delta is), W^T (f_(t+1) + delta_(t+1))
+    may not."""
+    from symbptt.core.tensor import Add, Had, MatVec, Param, Transpose, Var
+    from symbptt.engine.codegen_loop import plan_loop
+
+    def plan(vector):
+        step = MatVec(Transpose(Param("W")), vector)
+        counter = iter(range(100))
+        return plan_loop([("delta", step)], lambda kind: f"_{kind}{next(counter)}")
+
+    carried = plan(Had(Var("f", 1), Var("delta", 1)))
+    assert list(carried.carriers.values()) == [Had(Var("f"), Var("delta"))]
+    assert not plan(Add(Var("f", 1), Var("delta", 1))).carriers

@@ -106,3 +106,17 @@ def test_elman_beyond_the_exact_limits_is_a_usage_error() -> None:
     assert result.exit_code == 2 and "use the modular method" in result.stderr
     modular = run("verify", "--model", "elman", "--hidden", "6", "-T", "10", "--method", "modular")
     assert modular.exit_code == 0 and "error bound" in modular.output
+
+
+def test_an_internal_error_is_never_a_verdict(monkeypatch) -> None:
+    """check exits 1 only for a formula that does not hold; a bug in symbptt exits 3,
+    with one line that asks for a report."""
+    import symbptt.checker
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(symbptt.checker, "check", broken)
+    result = run("check", "-T", "2", r"\frac{\partial L}{\partial w} = 0")
+    assert result.exit_code == 3, result.output
+    assert result.stderr.count("\n") == 1 and "internal error (RuntimeError: boom)" in result.stderr

@@ -239,6 +239,29 @@ def test_typical_wrong_lstm_equations_get_a_counterexample(formula: str) -> None
     assert result.counterexample.lhs != result.counterexample.rhs
 
 
+@pytest.mark.parametrize(
+    "formula",
+    [
+        DL + r"\mathbf{a}^{f}_t} = \mathbf{f}_t \odot (1 - \mathbf{f}_t) \odot \mathbf{c}_{t-1}"
+        r" \odot " + DL + r"\mathbf{c}_t}",
+        DL + r"\mathbf{a}_t^{o}} = \sigma'(\mathbf{a}_t^{o}) \odot \tanh(\mathbf{c}_t) \odot"
+        r" \boldsymbol\delta^h_t",
+        r"\boldsymbol{\delta}^{c}_t = \mathbf{o}_t \odot \tanh'(\mathbf{c}_t) \odot "
+        r"\boldsymbol{\delta}^{h}_t + \mathbf{f}_{t+1} \odot \boldsymbol{\delta}^{c}_{t+1}",
+    ],
+)
+def test_pre_activations_and_adjoints_are_read_as_the_document_writes_them(formula: str) -> None:
+    """a^f_t (or a_t^f) is the forget gate's pre-activation and delta^c_t = dL/dc_t, as
+    the LSTM document prints them."""
+    result = check_lstm(formula)
+    assert result.holds, result.explanation
+
+
+def test_an_unknown_superscripted_name_is_refused_by_name() -> None:
+    result = run("check", "--model", "lstm", "--hidden", "2", "-T", "3", r"\mathbf{a}^{q}_t = 0")
+    assert result.exit_code == 2 and r"unknown symbol \mathbf a^{q}_{t}" in result.stderr
+
+
 #: dn_t/dh_(t-1) of torch.nn.GRU (the reset gate multiplies W_hn h_(t-1) + b_hn), and the
 #: same derivative as Cho et al.'s GRU has it (the reset gate multiplies h_(t-1) first).
 GRU_TORCH = (

@@ -29,6 +29,11 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise Terminated()
 
 
+#: The exit status when symbptt itself fails (a bug, or out of memory): no verdict, and
+#: never 1, which `check` gives a formula that does not hold.
+INTERNAL = 3
+
+
 def exit_status(err: SymbpttError) -> int:
     """The exit status of an error: 1 for a failed check or a fault (TeX, writing), 2 for
     input that cannot be used (bad options, unreadable formulas or files, work beyond the
@@ -76,7 +81,7 @@ class OneLineErrors(click.Group):
         except RecursionError:
             _fail("the input nests too deeply to be processed", 2)
         except MemoryError:
-            _fail("out of memory", 1)
+            _fail("out of memory", INTERNAL)
         except SystemExit:
             raise
         except Exception as err:  # noqa: BLE001 - never a traceback for users
@@ -85,7 +90,7 @@ class OneLineErrors(click.Group):
             _fail(
                 f"internal error ({type(err).__name__}: {err}); please report it "
                 f"(SYMBPTT_DEBUG=1 shows the traceback)",
-                1,
+                INTERNAL,
             )
         finally:
             signal.signal(signal.SIGTERM, previous)

@@ -90,6 +90,17 @@ class VectorReader(Reader):
                 return "f"
         raise self.unknown(key, sub, node, self.vocab.known())
 
+    def labelled(self, key: str, label: str, sub: Tree | None, node: Any) -> Any:
+        base = key.removeprefix("\\mathbf ") + "^" + label
+        if sub is None:
+            found = self.vocab.parameters.get((base, ""))
+            return param(found) if found is not None else None
+        if (base, self.subscript_text(sub)) in self.vocab.parameters:
+            return param(self.vocab.parameters[(base, self.subscript_text(sub))])
+        if base in self.vocab.vectors:
+            return node_class(self.vocab.vectors[base])(self.index(sub.children[0]))
+        return None
+
     def r_hadamard(self, node: Tree) -> Any:
         if self.vocab.scalar:
             return super().r_hadamard(node)

@@ -111,8 +111,8 @@ class Vocabulary:
 
 def latex_key(latex: str) -> tuple[str, str | None] | None:
     """(key, subscript text) of a name's LaTeX, as the formula reader sees it
-    (``\\mathbf{b}_{h}`` -> ("b", "h"); ``\\mathbf{s}_{@}`` -> ("s", "t")); None when the
-    LaTeX is not a plain name (a superscripted one)."""
+    (``\\mathbf{b}_{h}`` -> ("b", "h"); ``\\mathbf{s}_{@}`` -> ("s", "t");
+    ``\\mathbf{a}^{f}_{@}`` -> ("a^f", "t")); None when the LaTeX is not a name."""
     from lark import Tree  # the grammar, loaded only when names are read
     from lark.exceptions import LarkError
 
@@ -129,10 +129,21 @@ def latex_key(latex: str) -> tuple[str, str | None] | None:
         if len(node.children) != 1:
             return None
         node = node.children[0]
+    reader = Reader(text)
+    label = None
+    if isinstance(node, Tree) and node.data in ("superscript", "sup_sub"):
+        label = reader.label(node.children[1])
+        if label is None or (node.data == "sup_sub" and len(node.children[0].children) > 1):
+            return None
+        sub_node = node.children[2] if node.data == "sup_sub" else None
+        node = node.children[0]
+        if sub_node is not None:
+            node = Tree("name", [*node.children, sub_node])
     if not (isinstance(node, Tree) and node.data == "name"):
         return None
-    reader = Reader(text)
     key = reader.key(node.children[0]).removeprefix("\\mathbf ")
+    if label is not None:
+        key = f"{key}^{label}"
     sub = reader.subscript_text(node.children[1]) if len(node.children) > 1 else None
     return key, sub
 

@@ -8,6 +8,7 @@ name is an error that names it: never a guess.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
@@ -290,9 +291,53 @@ class Reader:
         return self.power(base, node.children[2], node)
 
     def r_superscript(self, node: Tree) -> Any:
+        named = self.labelled_name(node.children[0], node.children[1], None, node)
+        if named is not None:
+            return named
         if self.prime_order(node.children[1]) is not None:
             raise self.fail("a derivative of a function needs an argument, as phi'(s_t)", node)
         return self.power(self.value(node.children[0]), node.children[1], node)
+
+    def r_sup_sub(self, node: Tree) -> Any:
+        base, sup, sub = node.children
+        named = self.labelled_name(base, sup, sub, node)
+        if named is not None:
+            return named
+        label = self.label(sup)
+        if isinstance(base, Tree) and base.data == "name" and len(base.children) == 1:
+            if label is not None:
+                raise self.unknown(f"{self.key(base.children[0])}^{{{label}}}", sub, node)
+        raise self.fail("only a name can take a superscript and a subscript", node)
+
+    def label(self, sup: Tree) -> str | None:
+        """The superscript of a name such as a^f_t, \\delta^{h}_t or W^{hh}, as text with
+        bold and braces dropped (``f``, ``h``, ``\\tilde c``); None when it cannot be a
+        name's part (a number, a prime, a transpose, T)."""
+        text = self.text[sup.meta.start_pos : sup.meta.end_pos].removeprefix("^")
+        text = re.sub(r"\\(mathbf|boldsymbol|bm)(?![a-zA-Z])", " ", text)
+        text = " ".join(text.replace("{", " ").replace("}", " ").split())
+        if text in ("T", "\\top", "\\intercal", "\\prime"):
+            return None
+        if re.fullmatch(r"[A-Za-z]+|\\[A-Za-z]+( [A-Za-z])?", text):
+            return text
+        return None
+
+    def labelled_name(self, base: Any, sup: Tree, sub: Tree | None, node: Any) -> Any:
+        """A name with a superscript label (the LSTM's pre-activation a^f_t, either
+        order of sub- and superscript), or None if ``base`` and ``sup`` do not make one
+        that the model knows."""
+        if not (isinstance(base, Tree) and base.data == "name"):
+            return None
+        inner = base.children[1] if len(base.children) > 1 else None
+        label = self.label(sup)
+        if label is None or (inner is not None and sub is not None):
+            return None
+        return self.labelled(self.key(base.children[0]), label, sub or inner, node)
+
+    def labelled(self, key: str, label: str, sub: Tree | None, node: Any) -> Any:
+        """What ``key^{label}`` (with subscript ``sub``) means: a subclass knows a
+        model's names; None here."""
+        return None
 
     def r_primed(self, node: Tree) -> Any:
         raise self.fail("a derivative of a function needs an argument, as phi'(s_t)", node)

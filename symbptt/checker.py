@@ -30,6 +30,7 @@ def check(
     T: int | None = None,
     method: str = "exact",
     seed: int = 0,
+    layout: str = "auto",
 ) -> FormulaCheckResult:
     """Check a gradient formula written in LaTeX against the model.
 
@@ -41,9 +42,14 @@ def check(
             (``\\mathbf{h}_t``, ``W_{hh}^\\top``, ``\\operatorname{diag}``, ``\\odot``).
         T: the horizon (default: the model's, or 4).
         method: ``"exact"`` or ``"modular"``.
+        layout: how its derivatives are laid out: ``"mixed"`` (dv/du with rows following
+            v, dL/dP in the shape of P), ``"numerator"``, ``"denominator"``, or
+            ``"auto"``: mixed, then the others if it does not hold so; the result says
+            which layout it holds in.
 
     Raises:
-        FormulaSyntaxError: the formula cannot be parsed or understood (with its column).
+        FormulaSyntaxError: the formula cannot be parsed or understood (with its column),
+            or its shapes do not fit in any layout.
         SpecError: bad model options.
 
     Example:
@@ -51,7 +57,7 @@ def check(
         True
     """
     choose_from("method", method, METHOD_NAMES)
-    return check_vector(equation, _resolve_spec(model, T), method=method, seed=seed)
+    return check_vector(equation, _resolve_spec(model, T), method=method, seed=seed, layout=layout)
 
 
 def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec | ElmanSpec:
@@ -77,11 +83,14 @@ def assert_equivalent(
     model: RNNSpec | ElmanSpec | None = None,
     T: int | None = None,
     method: str = "exact",
+    layout: str = "mixed",
 ) -> None:
     """Assert that two gradient formulas mean the same for every t.
 
     Each side is a LaTeX string or a SymPy expression in the model's symbols
-    (:mod:`symbptt.expr`).
+    (:mod:`symbptt.expr`); their derivatives are read in ``layout`` (the mixed layout:
+    dv/du with rows following v, dL/dP in P's shape; or ``"numerator"``,
+    ``"denominator"``, or ``"auto"``: equal in any one of them).
 
     Raises:
         NotEquivalentError: (an AssertionError) with the t and a counterexample.
@@ -99,7 +108,7 @@ def assert_equivalent(
         else parse_vector(s, expression=True, model=spec.model).sides[0]
         for s in (lhs, rhs)
     ]
-    result = check_vector(Parsed(sides), spec, method=method)
+    result = check_vector(Parsed(sides), spec, method=method, layout=layout)
     if result.holds:
         return
     message = f"not equivalent: {result.explanation}"

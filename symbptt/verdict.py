@@ -32,6 +32,8 @@ class FormulaCheckResult:
         counterexample: concrete inputs where it fails (None if it holds).
         explanation: a sentence for people.
         warnings, notes: how the formula was read.
+        layout: the layout of derivatives in which it was read (and holds, if it does):
+            "mixed", "numerator" or "denominator".
     """
 
     equation: str
@@ -42,6 +44,7 @@ class FormulaCheckResult:
     explanation: str = ""
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    layout: str = "mixed"
 
     @property
     def failing(self) -> StepResult | None:

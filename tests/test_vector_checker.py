@@ -81,7 +81,7 @@ def test_jacobians_in_the_wrong_order_fail_with_an_exact_counterexample() -> Non
         r"\frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_1} = \frac{\partial \mathbf{h}_2}"
         r"{\partial \mathbf{h}_1} \frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_2}"
     )
-    result = check(wrong, model=GENERIC)
+    result = check(wrong, model=GENERIC, layout="mixed")
     assert not result.holds
     cx = result.counterexample
     assert cx is not None and cx.exact and cx.lhs != cx.rhs
@@ -91,6 +91,18 @@ def test_jacobians_in_the_wrong_order_fail_with_an_exact_counterexample() -> Non
         r"{\partial \mathbf{h}_2} \frac{\partial \mathbf{h}_2}{\partial \mathbf{h}_1}"
     )
     assert check(latest_left, model=GENERIC).holds
+
+
+def test_jacobians_in_the_other_order_hold_in_denominator_layout_and_the_result_says_so() -> None:
+    """In the denominator layout a Jacobian is transposed and the chain rule multiplies
+    left to right: dh_3/dh_1 = dh_2/dh_1 dh_3/dh_2 holds there, and only there."""
+    result = check(
+        r"\frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_1} = \frac{\partial \mathbf{h}_2}"
+        r"{\partial \mathbf{h}_1} \frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_2}",
+        model=GENERIC,
+    )
+    assert result.holds and result.layout == "denominator"
+    assert "in denominator layout" in result.explanation
 
 
 def test_diag_on_the_wrong_side_fails() -> None:
@@ -111,25 +123,67 @@ def test_a_missing_transpose_of_a_square_matrix_gives_a_counterexample() -> None
     assert result.counterexample.lhs != result.counterexample.rhs
 
 
-def test_a_missing_transpose_of_a_non_square_matrix_is_a_shape_error() -> None:
+def test_a_formula_whose_shapes_fit_in_no_layout_is_refused_never_called_false() -> None:
+    """A missing transpose of a non-square matrix leaves the formula without a value:
+    no verdict (exit 2), since a formula symbptt cannot evaluate is not shown false."""
     spec = ElmanSpec(hidden=2, T=3, outputs=3)
-    result = check(BACKWARD.replace(r"W_{hy}^\top", "W_{hy}"), model=spec)
-    assert not result.holds and result.counterexample is None
-    assert "cannot multiply a 3x2 matrix by a 3x1 matrix" in result.explanation
+    with pytest.raises(FormulaSyntaxError, match="cannot multiply a 3x2 matrix by a 3x1 matrix"):
+        check(BACKWARD.replace(r"W_{hy}^\top", "W_{hy}"), model=spec)
 
 
-def test_transposed_outer_product_fails() -> None:
-    result = check(
-        r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \mathbf{h}_{t-1}"
-        r" \boldsymbol{\delta}_t^\top",
-        model=GENERIC,
+TRANSPOSED_OUTER = (
+    r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \mathbf{h}_{t-1}"
+    r" \boldsymbol{\delta}_t^\top"
+)
+
+
+def test_the_transposed_outer_product_holds_in_numerator_layout_only() -> None:
+    """sum_t h_(t-1) delta_t^T is dL/dW_hh^T: the numerator layout's dL/dW_hh, which the
+    result names; read in the mixed layout it fails with a counterexample."""
+    result = check(TRANSPOSED_OUTER, model=GENERIC)
+    assert result.holds and result.layout == "numerator"
+    assert any("numerator layout" in note for note in result.notes)
+    mixed = check(TRANSPOSED_OUTER, model=GENERIC, layout="mixed")
+    assert not mixed.holds and mixed.counterexample is not None
+
+
+def test_a_chain_rule_of_row_vectors_holds_in_numerator_layout() -> None:
+    """dL/dh_t = dL/dh_(t+1) dh_(t+1)/dh_t + dL/do_t do_t/dh_t: gradients as rows."""
+    spec = ElmanSpec(hidden=2, T=3, outputs=3)
+    rows = (
+        r"\frac{\partial L}{\partial \mathbf{h}_{t}} = \frac{\partial L}{\partial "
+        r"\mathbf{h}_{t+1}} \frac{\partial \mathbf{h}_{t+1}}{\partial \mathbf{h}_{t}} + "
+        r"\frac{\partial L}{\partial \mathbf{o}_{t}} \frac{\partial \mathbf{o}_{t}}{\partial "
+        r"\mathbf{h}_{t}}"
     )
-    assert not result.holds and result.counterexample is not None
+    result = check(rows, model=spec)
+    assert result.holds and result.layout == "numerator"
+    with pytest.raises(FormulaSyntaxError, match="shapes do not fit"):
+        check(rows, model=spec, layout="mixed")
 
 
-def test_sides_of_different_shapes_do_not_hold() -> None:
-    result = check(r"\mathbf{h}_t = W_{hh}", model=GENERIC)
-    assert not result.holds and "different shapes (2x1 and 2x2)" in result.explanation
+def test_sides_that_are_transposes_are_a_contradiction_stated_as_such() -> None:
+    result = check(r"\mathbf{h}_t^\top = \mathbf{h}_t", model=GENERIC)
+    assert not result.holds and result.counterexample is None
+    assert "contradiction of shapes" in result.explanation
+    assert "holds up to transposition" in result.explanation
+
+
+def test_sides_of_different_shapes_are_refused() -> None:
+    with pytest.raises(FormulaSyntaxError, match=r"different shapes \(2x1 and 2x2\)"):
+        check(r"\mathbf{h}_t = W_{hh}", model=GENERIC)
+
+
+def test_the_chain_rule_through_a_vector_by_matrix_derivative_is_the_gradient() -> None:
+    """(do_t/dW_hy)^T dL/do_t, one number per entry of W_hy, is dL/dW_hy's entry: the
+    Goodfellow et al. form of the chain rule (eq. 10.22-10.24)."""
+    spec = ElmanSpec(hidden=2, T=3, outputs=2)
+    formula = (
+        r"\frac{\partial L}{\partial W_{hy}} = \sum_{t=1}^{T} \left(\frac{\partial "
+        r"\mathbf{o}_t}{\partial W_{hy}}\right)^\top \frac{\partial L}{\partial \mathbf{o}_t}"
+    )
+    assert check(formula, model=spec).holds
+    assert check(formula, model=ElmanSpec(hidden=2, T=3, outputs=1)).holds
 
 
 def test_note_000s_literal_boxed_formula_fails_and_the_hint_names_immediate_partials() -> None:
@@ -224,10 +278,8 @@ def test_block_matrices_state_note_000s_stacked_weights() -> None:
         model=spec,
     )
     assert not swapped.holds and swapped.counterexample is not None
-    ragged = check(
-        r"\mathbf{s}_t = \begin{bmatrix} W_{hh} & \mathbf{x}_t \end{bmatrix}", model=spec
-    )
-    assert not ragged.holds and "different shapes" in ragged.explanation
+    with pytest.raises(FormulaSyntaxError, match="different shapes"):
+        check(r"\mathbf{s}_t = \begin{bmatrix} W_{hh} & \mathbf{x}_t \end{bmatrix}", model=spec)
     with pytest.raises(FormulaSyntaxError, match="same number of entries"):
         check(r"w_h = \begin{bmatrix} W_{xh} & W_{hh} \\ W_{xh} \end{bmatrix}", model=spec)
 

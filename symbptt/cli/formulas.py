@@ -20,6 +20,7 @@ from .app import (
     main,
 )
 from .options import (
+    layout_option,
     method_option,
     spec_options,
 )
@@ -35,11 +36,13 @@ from .options import (
     help="Check every display preceded by a line '% symbptt: check' in this file.",
 )
 @method_option
+@layout_option
 def check_command(
     spec: Any,
     equation: str | None,
     file: Path | None,
     method: str,
+    layout: str,
 ) -> None:
     """Check a gradient formula written in LaTeX, for every t <= T.
 
@@ -71,9 +74,12 @@ def check_command(
     worst = 0
     for text, where, line, column in items:
         try:
-            result = check(text, model=spec, method=method)
+            result = check(text, model=spec, method=method, layout=layout)
         except FormulaSyntaxError as err:
             worst = 2
+            if not err.column:  # about the whole formula: no place to point at
+                click.echo(f"{where}{line}: error: {err.reason}", err=True)
+                continue
             at_line = line + max(err.line, 1) - 1
             at_col = err.column + (column - 1 if err.line <= 1 else 0)
             click.echo(f"{where}{at_line}:{at_col}: error: {err.reason}", err=True)
@@ -88,7 +94,8 @@ def check_command(
         if result.holds:
             bound = re.search(r"\((the probability[^)]*)\)", result.explanation)
             extra = f"; {bound.group(1)}" if bound else ""
-            click.echo(f"{label}holds for t = 1..{spec.T} ({result.method}{extra})")
+            laid = "" if result.layout == "mixed" else f" in {result.layout} layout"
+            click.echo(f"{label}holds for t = 1..{spec.T}{laid} ({result.method}{extra})")
         else:
             worst = max(worst, 1)
             click.echo(f"{label}does NOT hold ({result.method}): {result.explanation}")

@@ -94,6 +94,18 @@ method_option = _choice(
 )
 
 
+#: How the derivatives of a checked formula are laid out.
+layout_option = _choice(
+    "--layout",
+    ["auto", "mixed", "numerator", "denominator"],
+    "auto",
+    "How the formula's derivatives are laid out. mixed: the Jacobian dv/du has rows "
+    "following v and dL/dP has the shape of P (most ML texts). numerator: dL/dh is a row "
+    "vector. denominator: dv/du is the transpose of the Jacobian. auto: mixed, and if the "
+    "formula does not hold so, the others, saying in which one it holds.",
+)
+
+
 def model_spec(
     model: str,
     T: int,

@@ -3,10 +3,16 @@ r"""Checking vector gradient formulas against the Elman model.
 ``check_vector(r"\boldsymbol\delta_t = \operatorname{diag}(\phi'(\mathbf s_t)) (...)", spec)``
 reads the formula with :func:`symbptt.engine.formula.parse_vector`, evaluates both sides
 entry by entry for every t = 1..T at which every index lies in the model, and decides
-equality exactly (canonical forms, n <= 3, T <= 6) or by the modular method. A formula
-whose shapes do not fit (a missing transpose of a non-square matrix, a product the wrong
-way round) has no value and does not hold; one that fits but differs gets a
-counterexample.
+equality exactly (canonical forms, n <= 3, T <= 6) or by the modular method. One that
+does not hold gets a counterexample: values at which both sides are defined and differ.
+
+Derivatives are read in the mixed layout (the Jacobian dv/du with rows following v, the
+gradient dL/dP in P's shape); a formula that does not hold so is read in the numerator
+and the denominator layout too (``layout="auto"``), and the result says in which it
+holds. A formula whose shapes fit in no layout has no value: it is refused
+(FormulaSyntaxError, exit 2), never called false, except when its left side transposed
+equals its right side, a contradiction of shapes that the result states as such ("holds
+up to transposition").
 
 A ``\prod`` of matrices does not say in which order its factors are multiplied. It is
 read both ways: latest-left (the factor with the largest index first, J_t ... J_{i+1},
@@ -32,10 +38,11 @@ from ..limits import require_exact_size
 from ..model import METHOD_NAMES, choose_from, require_spec
 from ..values import recorded_ring
 from ..verdict import FormulaCheckResult, Tally, tally
+from .compile import LAYOUTS
 from .evaluate import Evaluator
-from .matrices import ONE, ZERO, Family, Mat, ShapeError, shape_of
+from .matrices import ONE, ZERO, Family, Mat, ShapeError, gradient, shape_of
 from .model import ElmanSpec
-from .nodes import Node, VImmediate, VTotal, free_index, has_product
+from .nodes import Node, Transposed, VImmediate, VTotal, free_index, has_product
 
 if TYPE_CHECKING:
     from ..notation.parse import Parsed
@@ -52,6 +59,7 @@ def formula_comparisons(
     ring: Ring,
     order: str = "latest-left",
     ev: Evaluator | None = None,
+    layout: str = "mixed",
 ) -> Iterator[tuple[str, int | None, str | None, Any, Any]]:
     """(label, t, component, lhs entry, rhs entry) for every t where the formula is
     defined (the shape :func:`symbptt.verdict.tally` takes), evaluated by ``ev`` (a new
@@ -61,7 +69,7 @@ def formula_comparisons(
         ShapeError: the sides' shapes do not fit (naming them).
         EvaluationError: the formula has no meaning in the model.
     """
-    ev = ev or Evaluator(spec, ring, order)
+    ev = ev or Evaluator(spec, ring, order, layout=layout)
     index = free_index(sides)
     compiled = [ev.compile(side) for side in sides]
     for t in range(1, spec.T + 1) if index is not None else [None]:
@@ -88,6 +96,9 @@ def formula_comparisons(
                     one if b is ONE else zero,
                 )
                 continue
+            if isinstance(a, Family) != isinstance(b, Family):  # a gradient and a matrix
+                a = gradient(a) if isinstance(a, Family) else a
+                b = gradient(b) if isinstance(b, Family) else b
             _same_shape(a, b, where)
             for (label, component, x), (_, y) in zip(_entries(spec, a), b.entries()):
                 yield where + label, t, component, x, y
@@ -135,25 +146,39 @@ def _same_shape(a: Any, b: Any, where: str) -> None:
         )
 
 
-def _ring(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, order: str) -> Ring:
+#: How a formula may be read: the order of a \prod of matrices and the layout of its
+#: derivatives.
+Reading = tuple[str, str]
+
+
+def _ring(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, reading: Reading) -> Ring:
     if method == "modular":
         return ModularRing(random.Random(seed))
-    return recorded_ring(spec, lambda recorder: formula_comparisons(spec, sides, recorder, order))
+    order, layout = reading
+    return recorded_ring(
+        spec, lambda recorder: formula_comparisons(spec, sides, recorder, order, layout=layout)
+    )
 
 
 def _decide_one(
-    spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, order: str
+    spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, reading: Reading
 ) -> Tally | str:
-    """The verdict under one reading of \\prod, or why the sides' shapes do not fit."""
+    """The verdict under one reading, or why the sides' shapes do not fit."""
+    order, layout = reading
     try:
-        ring = _ring(spec, sides, method, seed, order)
-        return tally(ring, formula_comparisons(spec, sides, ring, order), spec.T)
+        ring = _ring(spec, sides, method, seed, reading)
+        return tally(ring, formula_comparisons(spec, sides, ring, order, layout=layout), spec.T)
     except ShapeError as err:
         return str(err)
 
 
 def check_vector(
-    equation: str | Parsed, spec: ElmanSpec, *, method: str = "exact", seed: int = 0
+    equation: str | Parsed,
+    spec: ElmanSpec,
+    *,
+    method: str = "exact",
+    seed: int = 0,
+    layout: str = "auto",
 ) -> FormulaCheckResult:
     """Check a vector gradient formula (LaTeX) for every t <= T of the vector model.
 
@@ -162,6 +187,10 @@ def check_vector(
         spec: the vector model, its sizes and T.
         method: ``"exact"`` (n <= 3, T <= 6) or ``"modular"``.
         seed: seeds the modular method and the counterexample search.
+        layout: the layout of the formula's derivatives (``"mixed"``, ``"numerator"``,
+            ``"denominator"``; :data:`symbptt.engine.compile.LAYOUTS`), or ``"auto"``:
+            the mixed layout, and if the formula does not hold so, the others, saying
+            in which one it holds.
 
     Example:
         >>> J = r"\\frac{\\partial \\mathbf{h}_t}{\\partial \\mathbf{h}_{t-1}}"
@@ -170,10 +199,12 @@ def check_vector(
         False
 
     Raises:
-        FormulaSyntaxError: the formula cannot be parsed or has no meaning in the model.
-        SpecError: the exact method beyond n <= 3, T <= 6, or an unknown method.
+        FormulaSyntaxError: the formula cannot be parsed, has no meaning in the model, or
+            its shapes do not fit in any layout (no verdict).
+        SpecError: the exact method beyond n <= 3, T <= 6, or an unknown method or layout.
     """
     choose_from("method", method, METHOD_NAMES)
+    choose_from("layout", layout, ("auto", *LAYOUTS))
     require_spec(spec, vector=True)
     require_exact_size(spec, method)
     if isinstance(equation, str):
@@ -186,50 +217,66 @@ def check_vector(
     sides = parsed.sides
     limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     with limits.budget():
-        return _check(text, spec, parsed, method, seed)
+        return _check(text, spec, parsed, method, seed, layout)
 
 
 def _check(
-    text: str, spec: ElmanSpec, parsed: Parsed, method: str, seed: int
+    text: str, spec: ElmanSpec, parsed: Parsed, method: str, seed: int, layout: str
 ) -> FormulaCheckResult:
     sides = parsed.sides
     # numbers commute: only a \prod of matrices is read both ways
     both = has_product(sides) and not spec.model.scalar
     orders = ["latest-left", "earliest-left"] if both else ["latest-left"]
+    # a number has one layout; the seeds' scalar model is written as its note writes it
+    layouts = [layout] if layout != "auto" else ["mixed"]
+    if layout == "auto" and not spec.model.scalar:
+        layouts = list(LAYOUTS)
+    verdicts: dict[Reading, Tally | str] = {}
     try:
-        verdicts = {order: _decide_one(spec, sides, method, seed, order) for order in orders}
+        for lay in layouts:
+            for order in orders:
+                verdicts[(order, lay)] = _decide_one(spec, sides, method, seed, (order, lay))
+            if any(isinstance(v, Tally) and v.holds for v in verdicts.values()):
+                break  # the first layout in which it holds
     except EvaluationError as err:
         raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
     notes = list(parsed.notes)
-    holding = [o for o in orders if isinstance(verdicts[o], Tally) and verdicts[o].holds]
-    chosen = holding[0] if holding else orders[0]
+    holding = [r for r, v in verdicts.items() if isinstance(v, Tally) and v.holds]
+    decided = [r for r, v in verdicts.items() if isinstance(v, Tally)]
+    if not decided:  # the shapes do not fit in any reading
+        return _shapes_do_not_fit(text, spec, parsed, method, seed, verdicts, layouts)
+    chosen = holding[0] if holding else decided[0]
     verdict = verdicts[chosen]
+    assert isinstance(verdict, Tally)
+    order, lay = chosen
     if len(orders) == 2:
-        notes.append(_reading_note(verdicts, holding))
-    if not isinstance(verdict, Tally):  # the shapes do not fit
-        return FormulaCheckResult(
-            text,
-            False,
-            _method_name(method),
-            (),
-            None,
-            f"does not hold: {verdict}",
-            tuple(parsed.warnings),
-            tuple(notes),
+        notes.append(
+            _reading_note(
+                {o: verdicts[(o, lay)] for o in orders}, [o for o, la in holding if la == lay]
+            )
         )
+    if (
+        len(layouts) > 1
+        and (lay != "mixed" or not verdict.holds)
+        or layout not in ("auto", "mixed")
+    ):
+        notes.append(_layout_note(verdicts, chosen))
     explanation = verdict.explanation()
+    if lay != "mixed":
+        explanation += f" in {lay} layout"
     counterexample = None
     if verdict.holds:
-        if len(orders) == 2 and len(holding) == 1:
-            explanation += f", reading the \\prod {READINGS[chosen]} only"
+        if len(orders) == 2 and sum(1 for r in holding if r[1] == lay) == 1:
+            explanation += f", reading the \\prod {READINGS[order]} only"
     else:
         if len(orders) == 2:
             explanation += " in either reading of the \\prod"
-        explanation += _why(spec, sides, method, seed, orders)
+        explanation += _why(spec, sides, method, seed, [(o, lay) for o in orders])
         counterexample = find_counterexample(
             spec,
             lambda point: singles(
-                (lab, a, b) for lab, _, _, a, b in formula_comparisons(spec, sides, point, chosen)
+                (lab, a, b)
+                for lab, _, _, a, b in formula_comparisons(spec, sides, point, order, layout=lay)
             ),
             verdict.failure,
             seed=seed,
@@ -244,10 +291,64 @@ def _check(
         explanation,
         tuple(parsed.warnings),
         tuple(notes),
+        lay,
     )
 
 
-def _why(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, orders: list) -> str:
+def _layout_note(verdicts: dict, chosen: Reading) -> str:
+    """Which layout the verdict is in, and what the others gave."""
+    lay = chosen[1]
+    others = [
+        f"in the {other} layout "
+        + ("its shapes do not fit" if isinstance(v, str) else "it does not hold")
+        for (order, other), v in verdicts.items()
+        if other != lay and order == chosen[0]
+    ]
+    return f"read in {LAYOUTS[lay]}" + (f" ({'; '.join(others)})" if others else "")
+
+
+def _shapes_do_not_fit(
+    text: str,
+    spec: ElmanSpec,
+    parsed: Parsed,
+    method: str,
+    seed: int,
+    verdicts: dict[Reading, Tally | str],
+    layouts: list[str],
+) -> FormulaCheckResult:
+    """No reading gives both sides a value of one shape. If the left side transposed
+    equals the right side, that is a contradiction of shapes, stated as such (does not
+    hold, and holds up to transposition); otherwise symbptt gives the formula no meaning
+    and refuses it (FormulaSyntaxError: exit 2), never calling it false."""
+    first = next(iter(verdicts.values()))
+    sides = parsed.sides
+    if len(sides) == 2:
+        flipped = [Transposed(sides[0]), sides[1]]
+        for order, lay in verdicts:
+            verdict = _decide_one(spec, flipped, method, seed, (order, lay))
+            if isinstance(verdict, Tally) and verdict.holds:
+                where = "" if lay == "mixed" else f" in {lay} layout"
+                return FormulaCheckResult(
+                    text,
+                    False,
+                    verdict.ring.method,
+                    (),
+                    None,
+                    f"does not hold as written: {first}, a contradiction of shapes; it "
+                    f"holds up to transposition (the left side transposed equals the "
+                    f"right side{where})",
+                    tuple(parsed.warnings),
+                    tuple(parsed.notes),
+                    lay,
+                )
+    tried = "" if len(layouts) == 1 else f" in any layout ({', '.join(layouts)})"
+    raise FormulaSyntaxError(
+        f"the formula has no value: its shapes do not fit{tried}: {first}; no verdict "
+        f"(is a transpose missing, or a product the wrong way round?)"
+    )
+
+
+def _why(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, readings: list) -> str:
     """Point at the usual slip: total derivatives dh_i/dP where immediate partials are
     meant (note 000's boxed formula writes the same symbol on both sides)."""
     totals = [
@@ -266,7 +367,7 @@ def _why(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, orders: 
         side.xreplace({d: VImmediate(*d.args) for d in totals}) for side in sides[1:]
     ]
     try:
-        verdicts = [_decide_one(spec, fixed, method, seed, order) for order in orders]
+        verdicts = [_decide_one(spec, fixed, method, seed, reading) for reading in readings]
         if any(isinstance(v, Tally) and v.holds for v in verdicts):
             return (
                 "; on the right-hand side the derivatives of h_i by a parameter must be "

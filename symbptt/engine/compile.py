@@ -23,6 +23,19 @@ from ..limits import tick
 from .matrices import ONE, ZERO, Mat, MatrixAlgebra, Number
 from .nodes import Activation, Block, Diag, Hadamard, Node, Transposed, VImmediate, VTotal
 
+#: The layout conventions of derivatives a formula may be written in: "mixed" (the
+#: engine's and most ML texts': the Jacobian dv/du has rows following v, the gradient
+#: dL/dP has P's shape), "numerator" (dL/dh is a row vector, dL/dW has the shape of W^T)
+#: and "denominator" (dv/du is the transpose of the Jacobian).
+LAYOUTS = {
+    "mixed": "the mixed layout (Jacobians with rows following the numerator, gradients in "
+    "the shape of the denominator)",
+    "numerator": "the numerator layout (rows follow the numerator: the derivative of a "
+    "scalar by a column vector is a row)",
+    "denominator": "the denominator layout (rows follow the denominator: a Jacobian dv/du "
+    "is transposed)",
+}
+
 
 class Compiler(MatrixAlgebra):
     """Compiles formulas for one model and ring; the subclass gives the values of the
@@ -35,6 +48,18 @@ class Compiler(MatrixAlgebra):
     order: str
     fwd: Any
     known: dict
+    #: how a derivative written in the formula is laid out (:data:`LAYOUTS`)
+    layout: str = "mixed"
+
+    def laid_out(self, value: Any, num: Any) -> Any:
+        """A derivative (in the mixed layout the engine computes) in :attr:`layout`:
+        in the numerator layout the derivative of a scalar is the transpose of the
+        gradient (a row for a column vector); in the denominator layout the derivative
+        of a vector is the transpose of the Jacobian."""
+        scalar = num == E.L or isinstance(num, E.StepLoss)
+        if self.layout == "numerator" and scalar or self.layout == "denominator" and not scalar:
+            return self.transpose(value)
+        return value
 
     def compile(self, e: sp.Basic) -> Callable[[dict], Any]:
         """A closure computing ``e`` in an environment of index values."""
@@ -117,7 +142,7 @@ class Compiler(MatrixAlgebra):
                     hit = self.known.get((n, d))
                     if hit is None:
                         self._require_solved(n, d)
-                        hit = fn(n, d)
+                        hit = self.laid_out(fn(n, d), n)
                     memo[key] = hit
                 return hit
 

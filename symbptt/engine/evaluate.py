@@ -45,6 +45,8 @@ class Evaluator(Compiler):
         order: how a \\prod of matrices is read: ``"latest-left"`` (the factor with the
             largest index on the left, as Jacobian chains are written) or
             ``"earliest-left"``.
+        layout: how the formula's derivatives are laid out
+            (:data:`symbptt.engine.compile.LAYOUTS`).
     """
 
     def __init__(
@@ -53,8 +55,9 @@ class Evaluator(Compiler):
         ring: Ring,
         order: str = "latest-left",
         shared: tuple[dict, Trajectory, dict] | None = None,
+        layout: str = "mixed",
     ) -> None:
-        self.spec, self.ring, self.order = spec, ring, order
+        self.spec, self.ring, self.order, self.layout = spec, ring, order, layout
         self.vocab = vocabulary(spec.model)
         #: initial-state parameters -> their states (h_0 -> h)
         self.initial = spec.model.initial_parameters

@@ -76,6 +76,23 @@ class Family:
         ]
 
 
+def gradient(family: Family) -> Family | Mat:
+    """A family of numbers, the derivative of a scalar by each entry of a matrix P, is the
+    gradient: the matrix of P's shape with those entries (denominator layout, as the
+    documents write dL/dW). So the chain rule through a vector-by-matrix derivative,
+    (d o_t / d W)^T dL/do_t, is dL/dW as the literature means it. A family is kept as
+    such inside a formula (the derivative of a scalar o_t by W is transposed as a family,
+    not as a matrix) and read as the gradient where it meets a matrix: added to one or
+    compared with one."""
+    if not all(m.shape == (1, 1) for m in family.members.values()):
+        return family
+    rows = 1 + max(a for a, _ in family.members)
+    cols = 1 + max(b for _, b in family.members)
+    return Mat(
+        tuple(tuple(family.members[(a, b)].rows[0][0] for b in range(cols)) for a in range(rows))
+    )
+
+
 class _Zero:
     """The empty sum: adds to anything as its identity."""
 
@@ -119,6 +136,13 @@ class MatrixAlgebra:
             return a.combine(b, lambda x, y: x + y)
         if isinstance(a, Family) and isinstance(b, Family) and a.param == b.param:
             return Family(a.param, {k: self.add(a.members[k], b.members[k]) for k in a.members})
+        if isinstance(a, Family) != isinstance(b, Family):  # a gradient, added to a matrix
+            a, b = (
+                gradient(a) if isinstance(a, Family) else a,
+                gradient(b) if isinstance(b, Family) else b,
+            )
+            if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
+                return a.combine(b, lambda x, y: x + y)
         raise ShapeError(f"cannot add {shape_of(a)} and {shape_of(b)}")
 
     def _check_product(self, a: Any, b: Any) -> None:

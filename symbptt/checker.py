@@ -10,6 +10,7 @@ inputs, and an explanation.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -22,6 +23,9 @@ from .model import METHOD_NAMES, RNNSpec, choose_from, require_spec
 from .notation.parse import Parsed
 from .verdict import FormulaCheckResult
 
+if TYPE_CHECKING:
+    from .notation.profiles import Profile
+
 
 def check(
     equation: str,
@@ -31,6 +35,7 @@ def check(
     method: str = "exact",
     seed: int = 0,
     layout: str = "auto",
+    notation: str | Profile | None = None,
 ) -> FormulaCheckResult:
     """Check a gradient formula written in LaTeX against the model.
 
@@ -46,6 +51,9 @@ def check(
             v, dL/dP in the shape of P), ``"numerator"``, ``"denominator"``, or
             ``"auto"``: mixed, then the others if it does not hold so; the result says
             which layout it holds in.
+        notation: a notation profile for the names (``"note000"``, ``"d2l"``,
+            ``"goodfellow"`` or a profile's TOML file); None: note000's, and the
+            built-in profiles for a name it does not know (the notes say which).
 
     Raises:
         FormulaSyntaxError: the formula cannot be parsed or understood (with its column),
@@ -57,7 +65,8 @@ def check(
         True
     """
     choose_from("method", method, METHOD_NAMES)
-    return check_vector(equation, _resolve_spec(model, T), method=method, seed=seed, layout=layout)
+    spec = _resolve_spec(model, T)
+    return check_vector(equation, spec, method=method, seed=seed, layout=layout, notation=notation)
 
 
 def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec | ElmanSpec:

@@ -3,14 +3,29 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+from typing import Any
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    """Ctrl-C while the imports run: nothing is written yet, so leave at once. (Raising
+    KeyboardInterrupt there can land in the import system's own callbacks, which print
+    "Exception ignored" and go on.)"""
+    sys.stderr.write("interrupted\n")
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def main() -> None:
     """Run the command line (:func:`symbptt.cli.main`)."""
+    previous = signal.signal(signal.SIGINT, _interrupted)
     try:
         from .cli import main as run
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     run()

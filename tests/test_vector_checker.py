@@ -206,8 +206,8 @@ def test_modular_method_for_larger_models() -> None:
 
 
 def test_unknown_names_and_functions_are_syntax_errors() -> None:
-    with pytest.raises(FormulaSyntaxError, match="unknown symbol W_{hx}"):
-        check(r"\mathbf{h}_t = W_{hx} \mathbf{x}_t", model=GENERIC)
+    with pytest.raises(FormulaSyntaxError, match="unknown symbol W_{zx}"):
+        check(r"\mathbf{h}_t = W_{zx} \mathbf{x}_t", model=GENERIC)
     with pytest.raises(FormulaSyntaxError, match="unknown operator trace"):
         check(r"\mathbf{h}_t = \operatorname{trace}(W_{hh})", model=GENERIC)
     with pytest.raises(FormulaSyntaxError, match="known at a variable of the model"):

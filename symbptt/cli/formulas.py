@@ -37,12 +37,23 @@ from .options import (
 )
 @method_option
 @layout_option
+@click.option(
+    "--notation",
+    "notation",
+    default=None,
+    metavar="NAME|FILE",
+    help="The names' notation profile: note000 (symbptt's), d2l (d2l.ai: W_hx, W_qh, o_t = "
+    "W_qh h_t), goodfellow (Goodfellow et al.: U, W, V, b, c, a^(t), h^(t), tau), or a "
+    "profile's TOML file. Default: note000's names, and for a name they do not know the "
+    "built-in profiles in turn (a note says which read the formula).",
+)
 def check_command(
     spec: Any,
     equation: str | None,
     file: Path | None,
     method: str,
     layout: str,
+    notation: str | None,
 ) -> None:
     """Check a gradient formula written in LaTeX, for every t <= T.
 
@@ -54,10 +65,12 @@ def check_command(
     """
     from ..checker import check
     from ..limits import require_exact_size
+    from ..notation.profiles import load_profile
     from ..notation.texfile import marked_displays
 
     if (equation is None) == (file is None):
         raise click.UsageError("give either an EQUATION or --file FILE")
+    profile = load_profile(notation) if notation is not None else None
     require_exact_size(spec, method)
     if file is None:
         items = [(equation, "", 1, 1)]
@@ -74,7 +87,7 @@ def check_command(
     worst = 0
     for text, where, line, column in items:
         try:
-            result = check(text, model=spec, method=method, layout=layout)
+            result = check(text, model=spec, method=method, layout=layout, notation=profile)
         except FormulaSyntaxError as err:
             worst = 2
             if not err.column:  # about the whole formula: no place to point at

@@ -46,6 +46,7 @@ from .nodes import Node, Transposed, VImmediate, VTotal, free_index, has_product
 
 if TYPE_CHECKING:
     from ..notation.parse import Parsed
+    from ..notation.profiles import Profile
 
 READINGS = {
     "latest-left": "with the latest factor on the left (j decreasing: J_t ... J_(i+1))",
@@ -83,7 +84,9 @@ def formula_comparisons(
             if "outside the model" in str(err):
                 continue  # an index out of range: this t is not claimed
             raise
-        for a, b in zip(values, values[1:]):
+        for link, (a, b) in enumerate(zip(values, values[1:])):
+            if len(values) > 2:  # a chain A = B = C: say which equals sign
+                where = f"{where.split(',')[0]}, {_ORDINALS[min(link, 3)]} '='"
             a, b = _concrete(ev, a, b), _concrete(ev, b, a)
             if not isinstance(a, Mat | Family) and not isinstance(b, Mat | Family):
                 # two empty sums or products, whose shape nothing fixes: compare as numbers
@@ -102,6 +105,9 @@ def formula_comparisons(
             _same_shape(a, b, where)
             for (label, component, x), (_, y) in zip(_entries(spec, a), b.entries()):
                 yield where + label, t, component, x, y
+
+
+_ORDINALS = ("first", "second", "third", "fourth or later")
 
 
 def _entries(spec: ElmanSpec, value: Mat | Family) -> list[tuple[str, str | None, Any]]:
@@ -179,6 +185,7 @@ def check_vector(
     method: str = "exact",
     seed: int = 0,
     layout: str = "auto",
+    notation: str | Profile | None = None,
 ) -> FormulaCheckResult:
     """Check a vector gradient formula (LaTeX) for every t <= T of the vector model.
 
@@ -191,6 +198,10 @@ def check_vector(
             ``"denominator"``; :data:`symbptt.engine.compile.LAYOUTS`), or ``"auto"``:
             the mixed layout, and if the formula does not hold so, the others, saying
             in which one it holds.
+        notation: the names' notation profile (``"d2l"``, ``"goodfellow"``, a profile
+            file's path, or a :class:`~symbptt.notation.profiles.Profile`); None reads
+            note000's names and, for a name it does not know, tries the built-in
+            profiles in turn (the result's notes say which one read it).
 
     Example:
         >>> J = r"\\frac{\\partial \\mathbf{h}_t}{\\partial \\mathbf{h}_{t-1}}"
@@ -207,17 +218,37 @@ def check_vector(
     choose_from("layout", layout, ("auto", *LAYOUTS))
     require_spec(spec, vector=True)
     require_exact_size(spec, method)
-    if isinstance(equation, str):
-        from .formula import parse_vector  # the grammar, loaded only to read a formula
-
-        parsed = parse_vector(equation, model=spec.model)
-    else:
-        parsed = equation
+    parsed = read_formula(equation, spec, notation) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides
     limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     with limits.budget():
         return _check(text, spec, parsed, method, seed, layout)
+
+
+def read_formula(text: str, spec: ElmanSpec, notation: str | Profile | None) -> Parsed:
+    """The formula read in ``notation``; with None, in note000's names, and where those
+    do not know a name, in the first built-in profile that reads the whole formula.
+
+    Raises:
+        FormulaSyntaxError: no notation reads it (the error of the default reading).
+    """
+    from ..notation.profiles import BUILT_IN, built_in, load_profile
+    from .formula import parse_vector  # the grammar, loaded only to read a formula
+
+    if notation is not None:
+        return parse_vector(text, model=spec.model, profile=load_profile(notation))
+    try:
+        return parse_vector(text, model=spec.model)
+    except FormulaSyntaxError as err:
+        if not err.reason.startswith("unknown symbol") or spec.model.scalar:
+            raise
+        for name in BUILT_IN[1:]:
+            try:
+                return parse_vector(text, model=spec.model, profile=built_in(name))
+            except FormulaSyntaxError:
+                continue
+        raise
 
 
 def _check(

@@ -21,7 +21,18 @@ from .. import expr as E
 from ..errors import EvaluationError
 from ..limits import tick
 from .matrices import ONE, ZERO, Mat, MatrixAlgebra, Number
-from .nodes import Activation, Block, Diag, Hadamard, Node, Transposed, VImmediate, VTotal
+from .nodes import (
+    Activation,
+    Block,
+    Diag,
+    Hadamard,
+    Node,
+    Prod,
+    Transposed,
+    VGradient,
+    VImmediate,
+    VTotal,
+)
 
 #: The layout conventions of derivatives a formula may be written in: "mixed" (the
 #: engine's and most ML texts': the Jacobian dv/du has rows following v, the gradient
@@ -83,16 +94,26 @@ class Compiler(MatrixAlgebra):
         if e == E.T:
             return lambda env: Mat(((ring.const(self.spec.T),),))
         if isinstance(e, sp.Pow):
-            base, exponent = self.compile(e.base), int(e.exp)
-            if e.base == E.T and exponent == -1:
+            base = self.compile(e.base)
+            if e.base == E.T and e.exp == -1:
                 return lambda env: Mat(((ring.const(Fraction(1, self.spec.T)),),))
-            if exponent < 0:
+            if not e.exp.free_symbols and int(e.exp) < 0:
                 raise EvaluationError("only 1/T and numbers may divide")
+            exponent = self._index_of(e.exp)  # a number, or an index expression (T - i)
 
             def power(env: dict) -> Any:
-                out: Any = ONE
+                k = exponent(env)
+                if k < 0:
+                    raise EvaluationError(f"the power {e.exp} is negative ({k}) here")
                 value = base(env)
-                for _ in range(exponent):
+                if isinstance(value, Mat) and value.shape[1] == 1 and value.shape[0] > 1:
+                    out = value  # a column vector's power is elementwise: (h_t)^2
+                    for _ in range(k - 1):
+                        out = self.hadamard(out, value)
+                    return out if k else self.add(Number(((ring.one,),)), ZERO)
+                out: Any = ONE
+                for _ in range(k):
+                    tick()
                     out = self.mul(out, value)
                 return out
 
@@ -121,6 +142,9 @@ class Compiler(MatrixAlgebra):
                 return out
 
             return elementwise
+        if isinstance(e, Prod):
+            a, b = self.compile(e.args[0]), self.compile(e.args[1])
+            return lambda env: self.prod(a(env), b(env))
         if isinstance(e, Block):
             rows, cols = int(e.args[0]), int(e.args[1])
             cells = [self.compile(c) for c in e.args[2:]]
@@ -132,6 +156,7 @@ class Compiler(MatrixAlgebra):
             num, den = (self._subs_of(a) for a in e.args)
             at = [self._index_of(a.args[0]) for a in e.args if is_indexed(a)]
             fn = self.total if isinstance(e, VTotal) else self.immediate
+            gradient = isinstance(e, VGradient)  # nabla: the gradient in every layout
             memo: dict[tuple, Any] = {}  # by the indices of its numerator and denominator
 
             def derivative(env: dict) -> Any:
@@ -142,7 +167,7 @@ class Compiler(MatrixAlgebra):
                     hit = self.known.get((n, d))
                     if hit is None:
                         self._require_solved(n, d)
-                        hit = self.laid_out(fn(n, d), n)
+                        hit = fn(n, d) if gradient else self.laid_out(fn(n, d), n)
                     memo[key] = hit
                 return hit
 

@@ -26,12 +26,15 @@ from .. import expr as E
 from ..core.model import Model
 from ..notation.meaning import OneStep, Reader
 from ..notation.parse import Parsed, parse_tree
+from ..notation.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
 from .nodes import (
     Block,
     Diag,
     Hadamard,
     Node,
+    Prod,
     Transposed,
+    VGradient,
     VImmediate,
     VTotal,
     activation,
@@ -47,21 +50,32 @@ class VectorReader(Reader):
     model."""
 
     vocab: Vocabulary
+    profile: Profile
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        #: the profile's names this formula used ("W_qh = W_hy")
+        self.renamings: list[str] = []
 
     def name(self, key: str, sub: Tree | None, node: Any) -> Any:
         if self.vocab.scalar and key.startswith(("\\mathbf ", "\\operatorname ")):
             return super().name(key, sub, node)  # vector notation: refused with a hint
-        bold = key.startswith("\\mathbf ")
         base = key.removeprefix("\\mathbf ")
-        if key == "\\operatorname diag" and sub is None:
-            return "diag"
+        if key in ("\\operatorname diag", "\\operatorname prod") and sub is None:
+            return key.split()[1]
         if key == "\\mathbf 0" and sub is None:
             return sp.Integer(0)  # the zero vector (or matrix), of whatever shape it meets
         if key.startswith("\\operatorname "):
-            raise self.fail(f"unknown operator {key.split()[1]}; known: diag", node)
+            raise self.fail(f"unknown operator {key.split()[1]}; known: diag, prod", node)
+        text = self.subscript_text(sub) if sub is not None else ""
+        renamed = self.renamed(base, text, sub is not None, node)
+        if renamed is not None:
+            return renamed
+        if base in self.profile.vectors and sub is not None:
+            self.used(f"{base}_t = {self.profile.vectors[base]}_t")
+            base = self.profile.vectors[base]
+        vocab = self.vocab
         if sub is not None:
-            text = self.subscript_text(sub)
-            vocab = self.vocab
             if (base, text) in vocab.parameters:
                 return param(vocab.parameters[(base, text)])
             if (
@@ -75,20 +89,52 @@ class VectorReader(Reader):
                 if index == 0 and (base, "0") in vocab.parameters:
                     return param(vocab.parameters[(base, "0")])
                 return node_class(vocab.vectors[base])(index)
-            if base in ("l", "\\ell"):
+            if base in ("l", "\\ell") or base in STEP_LOSS_LETTERS:  # l_t, L_t, L^{(t)}
                 return E.StepLoss(self.index(sub.children[0]))
-        elif not bold:
-            if base in ("L", "\\hat L", "\\mathcal L"):
+        else:
+            if base in ("L", "\\hat L", "\\mathcal L") or base in LOSS_LETTERS:
                 return E.L
-            if base == "T":
+            if base in self.horizon:
                 return E.T
-            if (base, "") in self.vocab.parameters:  # a parameter without subscript: w, U
-                return param(self.vocab.parameters[(base, "")])
-            if base in self.vocab.roles:
-                return self.vocab.roles[base]
-            if base == "f":
-                return "f"
-        raise self.unknown(key, sub, node, self.vocab.known())
+            if (base, "") in vocab.parameters:  # a parameter without subscript: w, U
+                return param(vocab.parameters[(base, "")])
+            if base in vocab.roles:
+                return vocab.roles[base]
+            if base in ("f", "l", "\\ell"):
+                return base
+        raise self.unknown(key, sub, node, vocab.known())
+
+    def renamed(self, base: str, text: str, timed: bool, node: Any) -> Any:
+        """A name the notation profile maps onto the model's (W_{qh} -> W_{hy}, U ->
+        W_{xh}), or None."""
+        target = self.profile.names.get((base, text))
+        if target is None:
+            return None
+        written = base + (f"_{text}" if text else "")
+        self.used(f"{written} = {target[0]}" + (f"_{target[1]}" if target[1] else ""))
+        if target in self.vocab.parameters:
+            return param(self.vocab.parameters[target])
+        if target == ("L", ""):
+            return E.L
+        raise self.fail(
+            f"the {self.profile.name} notation reads {base} as {target[0]}"
+            f"{'_' + target[1] if target[1] else ''}, which this model does not have",
+            node,
+        )
+
+    def finish(self) -> None:
+        if self.renamings or self.profile.name != "note000":
+            self.notes.append(self.profile.describe(self.renamings))
+
+    def used(self, renaming: str) -> None:
+        """Remember a name read through the profile, for the note that says so."""
+        if renaming not in self.renamings:
+            self.renamings.append(renaming)
+
+    def transposed(self, value: Any, node: Any) -> Any:
+        if self.vocab.scalar:
+            return super().transposed(value, node)
+        return Transposed(value)
 
     def labelled(self, key: str, label: str, sub: Tree | None, node: Any) -> Any:
         base = key.removeprefix("\\mathbf ") + "^" + label
@@ -128,7 +174,9 @@ class VectorReader(Reader):
             return Transposed(base)
         if isinstance(exponent, Token) and str(exponent) == "T":
             return Transposed(base)
-        if isinstance(exponent, Tree) and self.read(exponent) == E.T:
+        if isinstance(exponent, Tree) and self.text[
+            exponent.meta.start_pos : exponent.meta.end_pos
+        ].strip("{} ") in ("T", "\\mathsf{T}", "\\mathrm{T}"):
             return Transposed(base)
         return super().power(base, sup, node)
 
@@ -141,6 +189,22 @@ class VectorReader(Reader):
                     "f takes (x_t, h_{t-1}, w_h): the previous state among its arguments", node
                 )
             return OneStep(states[0].args[0] + 1)
+        if fn in ("l", "\\ell"):  # the step loss with its arguments: l(y_t, o_t)
+            values = [self.value(a) for a in args]
+            steps = {
+                v.args[0]
+                for v in values
+                if isinstance(v, Node) and v.kind not in self.vocab.adjoints
+            }
+            if order or len(steps) != 1:
+                raise self.fail(
+                    f"{fn} takes the output and the target at one step, as l(y_t, o_t)", node
+                )
+            return E.StepLoss(steps.pop())
+        if fn == "prod":  # d2l's prod(A, B): the product that the shapes call for
+            if order or len(args) != 2:
+                raise self.fail("prod takes two arguments, as prod(dL/do_t, do_t/dh_t)", node)
+            return Prod(self.value(args[0]), self.value(args[1]))
         if fn == "diag":
             if order or len(args) != 1:
                 raise self.fail("diag takes one vector", node)
@@ -162,8 +226,15 @@ class VectorReader(Reader):
             raise self.fail(f"{fn} is not a function", node)
         return sp.Mul(fn, self.value(args[0]), evaluate=False)  # juxtaposition
 
-    def r_derivative(self, node: Tree) -> sp.Expr:
-        got = super().r_derivative(node)
+    def gradient(self, top: Any, bottom: Any, node: Any) -> sp.Expr:
+        if self.vocab.scalar:
+            return super().gradient(top, bottom, node)
+        if isinstance(top, E.HiddenState):
+            raise self.fail("\\nabla takes a scalar, such as L", node)
+        return VGradient(top, bottom)
+
+    def derivative(self, partial: Tree, num: Any, den: Any, node: Any) -> sp.Expr:
+        got = super().derivative(partial, num, den, node)
         num, den = got.args
         if isinstance(num, E.HiddenState):  # d f(x_t, h_{t-1}, w_h): the state at t
             num = node_class(self.vocab.states[0])(num.args[0])
@@ -173,15 +244,32 @@ class VectorReader(Reader):
 
 
 @functools.lru_cache(maxsize=64)
-def reader_for(model: Model) -> type[VectorReader]:
-    """The reader of formulas about ``model``, with its vocabulary."""
-    return type(f"Reader_{model.name}", (VectorReader,), {"vocab": vocabulary(model)})
+def reader_for(model: Model, profile: Profile | None = None) -> type[VectorReader]:
+    """The reader of formulas about ``model`` in the notation ``profile`` (default:
+    note000's), with the model's vocabulary."""
+    profile = profile or load_profile(None)
+    return type(
+        f"Reader_{model.name}",
+        (VectorReader,),
+        {
+            "vocab": vocabulary(model),
+            "profile": profile,
+            "horizon": ("T", *profile.horizon),
+            "time_superscript": profile.time == "superscript",
+        },
+    )
 
 
-def parse_vector(text: str, *, expression: bool = False, model: Model | None = None) -> Parsed:
+def parse_vector(
+    text: str,
+    *,
+    expression: bool = False,
+    model: Model | None = None,
+    profile: Profile | None = None,
+) -> Parsed:
     """Parse an equation (or one expression) in the notation of ``model`` (default: the
     Elman model; with its cross-entropy head \\hat{\\mathbf{y}}_t is softmax(o_t), with
-    the squared loss o_t).
+    the squared loss o_t), its names as ``profile`` (a notation profile) writes them.
 
     Example:
         >>> parse_vector(r"\\mathbf{g}_t = W_{hh}^\\top \\boldsymbol{\\delta}_{t+1}").sides
@@ -192,5 +280,5 @@ def parse_vector(text: str, *, expression: bool = False, model: Model | None = N
     """
     from ..models import elman
 
-    reader = reader_for(model if model is not None else elman.declare(hidden=1))
+    reader = reader_for(model if model is not None else elman.declare(hidden=1), profile)
     return parse_tree(text, reader, expression=expression)

@@ -189,6 +189,21 @@ class MatrixAlgebra:
             return Family(a.param, {k: self.mul(m, b) for k, m in a.members.items()})
         raise ShapeError(f"cannot multiply {shape_of(a)} by {shape_of(b)}")
 
+    def prod(self, a: Any, b: Any) -> Any:
+        """d2l.ai's prod(A, B) (:class:`symbptt.engine.nodes.Prod`): B^T A, else A B,
+        else B A, the first whose shapes fit."""
+        tried = []
+        for left, right in ((lambda: self.transpose(b), lambda: a), (lambda: a, lambda: b)):
+            try:
+                return self.mul(left(), right())
+            except ShapeError as err:
+                tried.append(str(err))
+        try:
+            return self.mul(b, a)
+        except ShapeError as err:
+            tried.append(str(err))
+        raise ShapeError(f"prod(A, B) fits no way round ({'; '.join(tried)})")
+
     def transpose(self, a: Any) -> Any:
         if isinstance(a, Mat):
             return Mat(tuple(zip(*a.rows)))

@@ -60,6 +60,15 @@ class Transposed(MatrixFunction):
     nargs = 1
 
 
+class Prod(MatrixFunction):
+    """d2l.ai's prod(A, B): A and B multiplied "after the necessary operations, such as
+    transposition and swapping input positions". In its chain rules A is the gradient
+    of the loss by a quantity v and B the derivative of v by x, so prod(A, B) is
+    B^T A, dL/dx in the shape of x; where that product does not fit, A B, then B A."""
+
+    nargs = 2
+
+
 class Diag(MatrixFunction):
     """diag(v): the diagonal matrix of a column vector."""
 
@@ -92,6 +101,11 @@ class VTotal(MatrixFunction):
     """The total derivative d num / d den (see the module docstring for its layout)."""
 
     nargs = 2
+
+
+class VGradient(VTotal):
+    """nabla_den num: the total derivative of a scalar, in the shape of ``den`` whatever
+    the layout the formula's fractions are read in."""
 
 
 class VImmediate(MatrixFunction):

@@ -34,6 +34,11 @@ class OneStep:
 class Reader:
     """Turns the tree into SymPy expressions, with bound indices and positions."""
 
+    #: the names of the last step, T (a notation profile may add \\tau)
+    horizon: tuple[str, ...] = ("T",)
+    #: whether h^t (no parentheses) is h at step t; h^{(t)} always is
+    time_superscript: bool = False
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.notes: list[str] = []
@@ -41,6 +46,9 @@ class Reader:
         self.bound: list[sp.Symbol] = []
         #: every index bound by a sum or product, with the operator's tree node
         self.bound_by: dict[sp.Symbol, Any] = {}
+
+    def finish(self) -> None:
+        """Called when the formula has been read: a subclass adds its notes."""
 
     def fail(self, message: str, node: Any) -> FormulaSyntaxError:
         meta = getattr(node, "meta", None)
@@ -129,16 +137,15 @@ class Reader:
 
     def bigop(self, node: Tree) -> list[sp.Expr]:
         """A sum or product with its operand; returns [op] or [op, *factors left outside]."""
-        op, left, _eq, right, upper, operand = node.children
-        var, offset = self.bound_variable(left)
-        lower = self.index(right) - offset
-        high = self.index(upper)
+        op, lower, *upper, operand = node.children
+        var, low, high = self.limits(lower, upper[0] if upper else None, node)
         if var == E.T:
             raise self.fail(
                 "T is the horizon (the number of steps) and cannot be the index of a sum "
                 "or product; use another letter, e.g. \\sum_{k=1}^{T}",
                 node,
             )
+        lower, high = low, high
         self.bound_by.setdefault(var, node)
         if var in self.bound:
             raise self.fail(
@@ -174,6 +181,41 @@ class Reader:
         body = inside[0] if len(inside) == 1 else sp.Mul(*inside, evaluate=False)
         return [sp.Product(body, (var, lower, high)), *outside]
 
+    def limits(self, lower: Any, upper: Any, node: Any) -> tuple[sp.Symbol, sp.Expr, sp.Expr]:
+        """(index, first, last) of a sum or product: ``_{k=1}^{T}``, ``_{j-1=i}^{t}``,
+        ``_t`` or ``_{t}`` (every step, 1..T), ``_{1 \\le t \\le T}`` and
+        ``_{t \\ge i > k}`` (the index in the middle, strict bounds moved by one)."""
+        if isinstance(lower, Token):  # \sum_t
+            parts: list[Any] = [lower]
+        else:
+            parts = list(lower.children)
+        if len(parts) == 3 and isinstance(parts[1], Token) and parts[1].type == "EQ":
+            if upper is None:
+                raise self.fail("a sum or product from k = ... needs its upper limit (^)", node)
+            var, offset = self.bound_variable(parts[0])
+            return var, self.index(parts[2]) - offset, self.index(upper)
+        if len(parts) == 1:  # the index alone: every step
+            if upper is not None:
+                raise self.fail("write the lower limit too, as \\sum_{t=1}^{T}", node)
+            var = self.index(parts[0])
+            if not isinstance(var, sp.Symbol) or var == E.T:
+                raise self.fail("the index of a sum or product must be a letter", node)
+            return var, sp.Integer(1), E.T
+        if len(parts) == 5 and upper is None:  # a R b R c: the index is b
+            a, r1, b, r2, c = parts
+            var = self.index(b)
+            ops = (str(r1), str(r2))
+            if not isinstance(var, sp.Symbol) or var == E.T:
+                raise self.fail("the index of a sum or product must be a letter", node)
+            if all(o in ("\\le", "\\leq", "<") for o in ops):
+                return var, self.index(a) + int(ops[0] == "<"), self.index(c) - int(ops[1] == "<")
+            if all(o in ("\\ge", "\\geq", ">") for o in ops):
+                return var, self.index(c) + int(ops[1] == ">"), self.index(a) - int(ops[0] == ">")
+            raise self.fail("the bounds of a sum or product must both be <= or both >=", node)
+        raise self.fail(
+            "a sum or product's limits must read like _{k=1}^{T}, _t or _{1 \\le t \\le T}", node
+        )
+
     def bound_variable(self, node: Any) -> tuple[sp.Symbol, sp.Expr]:
         """The index of a big operator, from its lower limit's left side (j or j-1)."""
         expr = self.index(node)
@@ -193,8 +235,10 @@ class Reader:
         if isinstance(node, Token):
             if node.type in ("DIGIT", "NUMBER"):
                 return sp.Integer(int(node))
-            if node.type == "LETTER" and (str(node) in INDEX_LETTERS or str(node) == "T"):
-                return E.T if str(node) == "T" else sp.Symbol(str(node), integer=True)
+            if str(node) in self.horizon:
+                return E.T
+            if node.type == "LETTER" and str(node) in INDEX_LETTERS:
+                return sp.Symbol(str(node), integer=True)
             raise self.fail(f"{node} cannot be used as an index", node)
         kind = node.data
         if kind in ("number",):
@@ -208,6 +252,8 @@ class Reader:
         if kind == "term" and len(node.children) == 1:
             return self.index(node.children[0])
         if kind == "name" and len(node.children) == 1:
+            return self.index(node.children[0])
+        if kind == "expression" and len(node.children) == 1:
             return self.index(node.children[0])
         if kind in ("add", "sub"):
             a, b = self.index(node.children[0]), self.index(node.children[2])
@@ -248,7 +294,13 @@ class Reader:
         return self.name(self.key(inner.children[0]), node.children[1], node)
 
     def subscript_text(self, sub: Tree) -> str:
-        return self.text[sub.meta.start_pos + 1 : sub.meta.end_pos].strip("{} ")
+        """A subscript as plain text: ``hh`` for ``_{hh}``, ``_\\textrm{hh}`` and
+        ``_{\\mathrm{hh}}`` alike."""
+        text = self.text[sub.meta.start_pos + 1 : sub.meta.end_pos]
+        text = re.sub(
+            r"\\(mathrm|textrm|text|operatorname|mathbf|boldsymbol|bm)(?![a-zA-Z])", "", text
+        )
+        return text.replace("{", "").replace("}", "").strip()
 
     def name(self, key: str, sub: Tree | None, node: Any) -> Any:
         """What a name means: a subclass knows a model's names; here only the errors."""
@@ -281,7 +333,15 @@ class Reader:
     def r_sup_apply(self, node: Tree) -> Any:
         order = self.prime_order(node.children[1])
         if order is None:
-            raise self.fail("a power of a function needs its argument first, as phi(s)^2", node)
+            base = self.read(node.children[0])
+            if isinstance(base, str | OneStep):
+                raise self.fail("a power of a function needs its argument first, as phi(s)^2", node)
+            # W^\top (v): the transpose (or power) times the parenthesized factor
+            powered = self.r_superscript(Tree("superscript", node.children[:2], node.meta))
+            args = self.arguments(node.children[2])
+            if len(args) != 1:
+                raise self.fail("a matrix is multiplied by one factor, not a list", node)
+            return sp.Mul(powered, self.value(args[0]), evaluate=False)
         return self.apply(
             self.read(node.children[0]), order, self.arguments(node.children[2]), node
         )
@@ -294,6 +354,9 @@ class Reader:
         named = self.labelled_name(node.children[0], node.children[1], None, node)
         if named is not None:
             return named
+        timed = self.timed_name(node.children[0], node.children[1], node)
+        if timed is not None:
+            return timed
         if self.prime_order(node.children[1]) is not None:
             raise self.fail("a derivative of a function needs an argument, as phi'(s_t)", node)
         return self.power(self.value(node.children[0]), node.children[1], node)
@@ -334,6 +397,46 @@ class Reader:
             return None
         return self.labelled(self.key(base.children[0]), label, sub or inner, node)
 
+    def timed_name(self, base: Any, sup: Tree, node: Any) -> Any:
+        """A name with its step as a superscript: ``h^{(t)}``, ``h^{(t-1)}``,
+        ``\\boldsymbol{h}^{(t)^\\top}`` (transposed) in every notation, ``h^t`` where the
+        profile writes time so; None if ``base`` and ``sup`` are not that."""
+        if not (isinstance(base, Tree) and base.data == "name" and len(base.children) == 1):
+            return None
+        content = _single(sup.children[0])
+        transpose = False
+        if isinstance(content, Tree) and content.data == "superscript":
+            top = content.children[1].children[0]
+            if not (isinstance(top, Token) and top.type == "TOP"):
+                return None
+            content, transpose = _single(content.children[0]), True
+        parenthesized = (
+            isinstance(content, Tree)
+            and content.data == "group"
+            and self.text[content.meta.start_pos] == "("
+        )
+        if parenthesized:
+            index = next(c for c in content.children if isinstance(c, Tree))
+        elif self.time_superscript and not transpose:
+            index = content
+        else:
+            return None
+        try:
+            self.index(index)
+        except FormulaSyntaxError:
+            return None
+        sub = Tree("subscript", [index], _meta_before(index))
+        try:
+            value = self.name(self.key(base.children[0]), sub, node)
+        except FormulaSyntaxError:
+            if parenthesized:
+                raise
+            return None  # h^2: a power, read as one
+        return self.transposed(value, node) if transpose else value
+
+    def transposed(self, value: Any, node: Any) -> Any:
+        raise self.fail(f"a transpose is vector notation: {VECTOR_HINT}", node)
+
     def labelled(self, key: str, label: str, sub: Tree | None, node: Any) -> Any:
         """What ``key^{label}`` (with subscript ``sub``) means: a subclass knows a
         model's names; None here."""
@@ -358,10 +461,19 @@ class Reader:
         exponent = sup.children[0]
         if isinstance(exponent, Token) and exponent.type == "TOP":
             raise self.fail(f"a transpose is vector notation: {VECTOR_HINT}", node)
-        value = self.value(exponent) if isinstance(exponent, Tree) else self.token(exponent)
-        if not (isinstance(value, sp.Integer) and value >= 0):
-            raise self.fail("only non-negative integer powers have a meaning here", node)
-        return sp.Pow(base, value, evaluate=False)
+        try:  # an index expression: 2, T - i (a power as long as the steps say)
+            value = self.index(exponent)
+        except FormulaSyntaxError:
+            value = self.value(exponent) if isinstance(exponent, Tree) else self.token(exponent)
+        if isinstance(value, sp.Integer) and value >= 0:
+            return sp.Pow(base, value, evaluate=False)
+        if (
+            isinstance(value, sp.Expr)
+            and value.free_symbols
+            and all(s == E.T or str(s) in INDEX_LETTERS for s in value.free_symbols)
+        ):
+            return sp.Pow(base, value, evaluate=False)
+        raise self.fail("only non-negative integer powers have a meaning here", node)
 
     def apply(self, fn: Any, order: int, args: list[Tree], node: Any) -> Any:
         """A function applied to arguments: a subclass knows a model's functions."""
@@ -374,9 +486,32 @@ class Reader:
             raise self.fail("only division by a number or by T has a meaning here", node)
         return sp.Mul(num, sp.Pow(den, -1), evaluate=False)
 
+    def r_nabla(self, node: Tree) -> sp.Expr:
+        """``\\nabla_{x} L``: the gradient of L with respect to x, in x's shape in every
+        layout."""
+        _nabla, den, num = node.children
+        bottom = self.token(den) if isinstance(den, Token) else self.value(den)
+        top = self.value(num)
+        return self.gradient(top, bottom, node)
+
+    def gradient(self, top: Any, bottom: Any, node: Any) -> sp.Expr:
+        return E.TotalDerivative(top, bottom)
+
+    def r_scaled_derivative(self, node: Tree) -> sp.Expr:
+        """d2l's ``\\frac{\\partial \\ell}{T \\cdot \\partial \\mathbf{o}_t}``: the
+        derivative divided by the factor written before the partial."""
+        _frac, partial, num, coefficient, _times, _partial2, den = node.children
+        scale = self.value(coefficient)
+        if scale.free_symbols - {E.T} or scale == 0:
+            raise self.fail("only a number or T may stand before \\partial here", node)
+        derivative = self.derivative(partial, num, den, node)
+        return sp.Mul(derivative, sp.Pow(scale, -1), evaluate=False)
+
     def r_derivative(self, node: Tree) -> sp.Expr:
         parts = [c for c in node.children if isinstance(c, Tree) or c.type != "FRAC"]
-        partial, num, _partial2, den = parts[0], parts[1], parts[2], parts[3]
+        return self.derivative(parts[0], parts[1], parts[3], node)
+
+    def derivative(self, partial: Tree, num: Any, den: Any, node: Any) -> sp.Expr:
         immediate = len(partial.children) > 1
         while isinstance(num, Tree) and num.data in ("term", "group") and len(num.children) == 1:
             num = num.children[0]
@@ -388,3 +523,28 @@ class Reader:
             raise self.fail(f"{top} needs an argument", node)
         cls = E.ImmediatePartial if immediate else E.TotalDerivative
         return cls(top, bottom)
+
+
+def _single(node: Any) -> Any:
+    """A tree without its one-child wrappers (term, expression)."""
+    while (
+        isinstance(node, Tree) and node.data in ("term", "expression") and len(node.children) == 1
+    ):
+        node = node.children[0]
+    return node
+
+
+def _meta_before(node: Any) -> Any:
+    """Positions for a subscript made of ``node`` (a superscript step read as one):
+    :meth:`Reader.subscript_text` skips the character before it, as it skips ``_``."""
+    from lark.tree import Meta
+
+    meta = Meta()
+    if isinstance(node, Token):
+        meta.start_pos, meta.end_pos = node.start_pos - 1, node.end_pos
+        meta.line, meta.column = node.line, node.column
+    else:
+        meta.start_pos, meta.end_pos = node.meta.start_pos - 1, node.meta.end_pos
+        meta.line, meta.column = node.meta.line, node.meta.column
+    meta.empty = False
+    return meta

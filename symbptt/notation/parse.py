@@ -61,7 +61,11 @@ def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Pa
         raise FormulaSyntaxError("the formula nests too deeply") from None
     reader = reader_class(text)
     try:
-        sides = [reader.value(side) for side in tree.children if isinstance(side, Tree)]
+        sides = [
+            reader.value(side)
+            for side in tree.children
+            if isinstance(side, Tree) and side.data != "annotation"
+        ]
     except RecursionError:
         raise FormulaSyntaxError("the formula nests too deeply") from None
     free = set().union(*(side.free_symbols for side in sides))
@@ -72,6 +76,7 @@ def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Pa
                 f"it, where it means every t; use another letter for one of them",
                 node,
             )
+    reader.finish()
     return Parsed(sides, reader.notes, reader.warnings)
 
 

@@ -1,0 +1,190 @@
+r"""Notation profiles: a source's names for the model's quantities.
+
+Textbooks name the same RNN differently: d2l.ai writes ``\mathbf{W}_\textrm{qh}`` for
+the output weights (``W_{hy}`` here) and ``\mathbf{o}_t`` for the output layer's value
+(``\mathbf{z}_t``); Goodfellow et al. write ``U``, ``W``, ``V``, ``\boldsymbol{b}``,
+``\boldsymbol{c}``, the pre-activation ``\boldsymbol{a}^{(t)}``, time as a superscript
+and ``\tau`` for the last step. A profile maps such names onto the model's, so a formula
+is read as its source wrote it; where a source's name means something else in the
+default notation, the profile decides.
+
+A profile is a TOML file (the built-in ones are in ``symbptt/notation/profiles/``)::
+
+    [profile]
+    name = "goodfellow"
+    title = "Goodfellow, Bengio and Courville, Deep Learning (2016), section 10.2.2"
+    source = "https://www.deeplearningbook.org/contents/rnn.html"
+    time = "superscript"        # h^t is h at step t (h^{(t)} is read in every profile)
+    horizon = ["\\tau"]         # names of the last step T
+
+    [profile.names]             # a name without time index -> the model's
+    U = "W_{xh}"
+    "W_{qh}" = "W_{hy}"
+
+    [profile.vectors]           # the letter of a quantity at step t -> the model's
+    a = "s"
+
+    [profile.model]             # the model the source describes (command-line defaults)
+    activation = "tanh"
+
+Every profile also reads ``L_t``, ``L^{(t)}``, ``E_t`` and ``J_t`` as the loss at step t
+and ``E``, ``J`` as the loss, where the model has no such name of its own.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import SpecError
+
+#: The built-in profiles, by name.
+BUILT_IN = ("note000", "d2l", "goodfellow")
+
+#: Names every profile reads when the model has none of its own: a letter at step t ->
+#: the step loss, a bare letter -> the loss.
+STEP_LOSS_LETTERS = ("L", "E", "J")
+LOSS_LETTERS = ("E", "J")
+
+_KEYS = {"name", "title", "source", "time", "horizon", "names", "vectors", "model"}
+_MODEL_KEYS = {"activation", "output_activation", "step_loss", "loss", "h0"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A source's notation (see the module docstring).
+
+    Attributes:
+        names: (LaTeX key, subscript) of a bare name -> the model's (``("W", "qh")`` ->
+            ``("W", "hy")``; a name without subscript has subscript "").
+        vectors: letter of a quantity at step t -> the model's letter (``"a"`` -> ``"s"``).
+        time: ``"subscript"`` or ``"superscript"`` (whether ``h^t`` is h at step t).
+        horizon: the names of the last step, T.
+        model: the command-line options that describe the source's model.
+    """
+
+    name: str
+    title: str = ""
+    source: str = ""
+    names: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    vectors: dict[str, str] = field(default_factory=dict)
+    time: str = "subscript"
+    horizon: tuple[str, ...] = ("T",)
+    model: dict[str, str] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def describe(self, used: list[str]) -> str:
+        """A note saying which reading was used, and of which names."""
+        said = f"read in the {self.name} notation ({self.title})" if self.title else ""
+        said = said or f"read in the {self.name} notation"
+        return said + (f": {', '.join(used)}" if used else "")
+
+
+def parse_profile(data: dict[str, Any], where: str) -> Profile:
+    """A profile from a TOML file's tables.
+
+    Raises:
+        SpecError: a missing ``[profile]`` table, an unknown key, or a name that is not
+            LaTeX the formula reader reads as a name.
+    """
+    from ..engine.vocabulary import latex_key
+
+    table = data.get("profile")
+    if not isinstance(table, dict) or set(data) != {"profile"}:
+        raise SpecError(f"{where}: a notation profile has one table, [profile]")
+    unknown = set(table) - _KEYS
+    if unknown:
+        raise SpecError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))} in [profile]; "
+            f"known: {', '.join(sorted(_KEYS))}"
+        )
+
+    def text(key: str, default: str = "") -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            raise SpecError(f"{where}: [profile] {key} must be a string")
+        return value
+
+    def key_of(latex: Any, what: str) -> tuple[str, str]:
+        found = latex_key(latex) if isinstance(latex, str) and len(latex) < 200 else None
+        if found is None:
+            raise SpecError(f"{where}: [profile.{what}] {latex!r} is not a name")
+        return found[0], found[1] or ""
+
+    def table_of(key: str) -> dict[str, Any]:
+        value = table.get(key, {})
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise SpecError(f"{where}: [profile.{key}] must map names to names (strings)")
+        return value
+
+    name = text("name")
+    if not name:
+        raise SpecError(f"{where}: [profile] needs a name")
+    time = text("time", "subscript")
+    if time not in ("subscript", "superscript"):
+        raise SpecError(f"{where}: [profile] time must be 'subscript' or 'superscript'")
+    horizon = table.get("horizon", ["T"])
+    if not isinstance(horizon, list) or not all(isinstance(h, str) for h in horizon):
+        raise SpecError(f"{where}: [profile] horizon must be a list of names")
+    names = {key_of(k, "names"): key_of(v, "names") for k, v in table_of("names").items()}
+    vectors = {
+        key_of(k, "vectors")[0]: key_of(v, "vectors")[0] for k, v in table_of("vectors").items()
+    }
+    model = table_of("model")
+    if set(model) - _MODEL_KEYS:
+        raise SpecError(
+            f"{where}: [profile.model] takes {', '.join(sorted(_MODEL_KEYS))}, not "
+            f"{', '.join(sorted(set(model) - _MODEL_KEYS))}"
+        )
+    return Profile(
+        name=name,
+        title=text("title"),
+        source=text("source"),
+        names=names,
+        vectors=vectors,
+        time=time,
+        horizon=tuple(horizon),
+        model=dict(model),
+    )
+
+
+@functools.cache
+def built_in(name: str) -> Profile:
+    """A built-in profile by name.
+
+    Raises:
+        SpecError: no such profile.
+    """
+    from ..files import parse_toml
+
+    if name not in BUILT_IN:
+        raise SpecError(f"unknown notation {name!r}; built in: {', '.join(BUILT_IN)}")
+    text = resources.files(__package__).joinpath("profiles", f"{name}.toml").read_text("utf-8")
+    return parse_profile(parse_toml(text, where=f"{name}.toml"), f"{name}.toml")
+
+
+def load_profile(spec: str | Profile | None) -> Profile:
+    """A profile: a built-in one by name, a user's TOML file by path, or the default
+    (note000) for None.
+
+    Raises:
+        SpecError, InputError: no such profile, or a file that is not a valid one.
+    """
+    if isinstance(spec, Profile):
+        return spec
+    if spec is None:
+        return built_in("note000")
+    if spec in BUILT_IN:
+        return built_in(spec)
+    if spec.endswith(".toml") or "/" in spec:
+        from ..files import read_toml
+
+        return parse_profile(read_toml(Path(spec), what="notation profile"), spec)
+    raise SpecError(
+        f"unknown notation {spec!r}; built in: {', '.join(BUILT_IN)}, or a profile's TOML file"
+    )

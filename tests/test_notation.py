@@ -1,0 +1,204 @@
+r"""The notation of real textbooks: what `check` reads as the sources write it.
+
+Each formula here is read and decided; the corpus (tests/test_corpus.py) holds the
+formulas copied verbatim from their sources, with citations.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from symbptt import FormulaSyntaxError, check
+from symbptt.engine.model import ElmanSpec
+from symbptt.errors import SpecError
+from symbptt.notation.profiles import load_profile
+
+from .test_cli import run
+
+ELMAN = ElmanSpec(hidden=2, outputs=2, T=3, activation="tanh", output_activation="identity")
+LINEAR = ElmanSpec(hidden=2, outputs=2, T=3, activation="identity", output_activation="identity")
+#: Goodfellow et al.'s model: tanh, a softmax output, the summed negative log-likelihood
+GOODFELLOW = ElmanSpec(
+    hidden=2,
+    outputs=2,
+    T=3,
+    activation="tanh",
+    output_activation="identity",
+    loss="cross-entropy",
+    reduction="sum",
+)
+DL_DH = r"\frac{\partial L}{\partial \mathbf{h}_t}"
+RECURSION = (
+    DL_DH
+    + r" = W_{hh}^\top \frac{\partial L}{\partial \mathbf{h}_{t+1}}"
+    + r" + W_{hy}^\top \frac{\partial L}{\partial \mathbf{o}_t}"
+)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        RECURSION + ".",  # a display's full stop
+        RECURSION + ",",
+        RECURSION + r" \in \mathbb{R}^{h}.",  # where it lives: read, not checked
+        RECURSION.replace(" = ", r" \equiv ", 1),
+        RECURSION.replace("W_{hh}", r"\mathbf{W}_\textrm{hh}").replace(
+            "W_{hy}", "W_{\\mathrm{hy}}"
+        ),
+        RECURSION.replace(
+            r"\frac{\partial L}{\partial \mathbf{h}_{t+1}}",
+            r"\Big(\frac{\partial L}{\partial \mathbf{h}_{t+1}}\Big)",
+        ),
+        RECURSION.replace(
+            r"\frac{\partial L}{\partial \mathbf{h}_{t+1}}",
+            r"\left[\frac{\partial L}{\partial \mathbf{h}_{t+1}}\right]",
+        ),
+    ],
+)
+def test_punctuation_text_subscripts_and_delimiters_are_read(formula: str) -> None:
+    assert check(formula, model=LINEAR).holds
+
+
+@pytest.mark.parametrize(
+    "sum_",
+    [r"\sum_{t=1}^{T}", r"\sum\limits_{t=1}^T", r"\sum_t", r"\sum_{t}", r"\sum_{1 \le t \le T}"],
+)
+def test_a_sum_over_every_step_is_written_in_many_ways(sum_: str) -> None:
+    formula = (
+        r"\frac{\partial L}{\partial W_{hy}} = "
+        + sum_
+        + r" \frac{\partial L}{\partial \mathbf{o}_t} \mathbf{h}_t^\top"
+    )
+    assert check(formula, model=LINEAR).holds
+
+
+def test_a_product_over_a_range_with_strict_bounds() -> None:
+    r"""prod_{t \ge i > k} J_i: i from k + 1 to t, as prod_{i=k+1}^{t}."""
+    formula = (
+        r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_k} = \prod_{t \ge i > k} "
+        r"\frac{\partial \mathbf{h}_i}{\partial \mathbf{h}_{i-1}}"
+    )
+    result = check(formula.replace("_k", "_1").replace("> k", "> 1"), model=ELMAN)
+    assert result.holds
+
+
+def test_nabla_is_the_gradient_in_every_layout() -> None:
+    formula = (
+        r"\nabla_{\mathbf{h}_t} L = W_{hh}^\top \nabla_{\mathbf{h}_{t+1}} L"
+        r" + W_{hy}^\top \nabla_{\mathbf{o}_t} L"
+    )
+    for layout in ("mixed", "numerator", "auto"):
+        assert check(formula, model=LINEAR, layout=layout).holds, layout
+
+
+def test_a_symbolic_matrix_power_and_an_elementwise_square() -> None:
+    """d2l's (W_hh^T)^(T-i) and Goodfellow's (h^(t))^2, the square of each entry."""
+    power = (
+        DL_DH + r" = \sum_{i=t}^T {\left(W_{hh}^\top\right)}^{T-i} W_{hy}^\top "
+        r"\frac{\partial L}{\partial \mathbf{o}_{T+t-i}}"
+    )
+    assert check(power, model=LINEAR).holds
+    square = r"\boldsymbol{\delta}_t = \operatorname{diag}(1 - (\mathbf{h}_t)^2) " + DL_DH
+    assert check(square, model=ELMAN).holds
+
+
+def test_time_as_a_parenthesized_superscript_in_any_notation() -> None:
+    formula = (
+        r"\frac{\partial L}{\partial W_{hy}} = \sum_t \frac{\partial L}{\partial "
+        r"\mathbf{o}^{(t)}} \mathbf{h}^{(t)^\top}"
+    )
+    assert check(formula, model=LINEAR).holds
+
+
+def test_d2l_names_are_read_without_being_asked_and_the_note_says_so() -> None:
+    formula = (
+        r"\frac{\partial L}{\partial \mathbf{h}_T} = \textrm{prod}\left(\frac{\partial L}"
+        r"{\partial \mathbf{o}_T}, \frac{\partial \mathbf{o}_T}{\partial \mathbf{h}_T} \right) "
+        r"= \mathbf{W}_\textrm{qh}^\top \frac{\partial L}{\partial \mathbf{o}_T}."
+    )
+    result = check(formula, model=LINEAR)
+    assert result.holds
+    assert any("d2l notation" in note and "W_qh = W_hy" in note for note in result.notes)
+
+
+def test_goodfellow_names_time_superscripts_and_tau() -> None:
+    formula = (
+        r"\nabla_{\boldsymbol{W}} L = \sum_t \text{diag} \Big( 1 - \big( \boldsymbol{h}^{(t)} "
+        r"\big)^2 \Big) ( \nabla_{\boldsymbol{h}^{(t)}} L) \boldsymbol{h}^{(t-1)^\top} ,"
+    )
+    result = check(formula, model=GOODFELLOW, notation="goodfellow")
+    assert result.holds
+    last = (
+        r"\nabla_{\boldsymbol{h}^{(\tau)}} L = \boldsymbol{V}^\top "
+        r"\nabla_{\boldsymbol{o}^{(\tau)}} L."
+    )
+    assert check(last, model=GOODFELLOW, notation="goodfellow").holds
+
+
+def test_the_profile_decides_what_a_name_means() -> None:
+    """W alone is W_hh for Goodfellow et al.; without the profile it is unknown."""
+    formula = r"\nabla_{\boldsymbol{W}} L = \sum_t \boldsymbol{\delta}_t \mathbf{h}_{t-1}^\top"
+    assert check(formula, model=ELMAN, notation="goodfellow").holds
+    with pytest.raises(FormulaSyntaxError, match="unknown symbol"):
+        check(formula, model=ELMAN, notation="note000")
+
+
+def test_a_users_profile_in_a_toml_file(tmp_path) -> None:
+    profile = tmp_path / "course.toml"
+    profile.write_text(
+        '[profile]\nname = "course"\ntitle = "my course"\n'
+        '[profile.names]\n"W_{rec}" = "W_{hh}"\n"W_{out}" = "W_{hy}"\n'
+        '[profile.vectors]\nz = "s"\n',
+        encoding="utf-8",
+    )
+    formula = (
+        r"\boldsymbol{\delta}_t = \operatorname{diag}(\phi'(\mathbf{z}_t)) (W_{out}^\top "
+        r"\mathbf{g}_t + W_{rec}^\top \boldsymbol{\delta}_{t+1})"
+    )
+    result = check(formula, model=ELMAN, notation=str(profile))
+    assert result.holds
+    assert any("course notation" in note and "z_t = s_t" in note for note in result.notes)
+    cli = run(
+        "check", "--model", "elman", "--hidden", "2", "-T", "3", "--notation", str(profile), formula
+    )
+    assert cli.exit_code == 0, cli.output
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('[profile]\nname = "x"\ncolour = "red"\n', "unknown key"),
+        ('[profile]\nname = "x"\n[profile.names]\n"W_{rec}" = "\\\\frac{a}{b}"\n', "is not a name"),
+        ('[profile]\nname = "x"\ntime = "diagonal"\n', "time must be"),
+        ("[other]\n", r"one table, \[profile\]"),
+    ],
+)
+def test_a_bad_profile_is_refused_naming_the_fault(tmp_path, content: str, message: str) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SpecError, match=message):
+        load_profile(str(path))
+    assert run("check", "--model", "elman", "--notation", str(path), "L = L").exit_code == 2
+
+
+def test_an_unknown_notation_name_is_refused() -> None:
+    result = run("check", "--model", "elman", "--notation", "knuth", "L = L")
+    assert result.exit_code == 2 and "unknown notation 'knuth'" in result.stderr
+
+
+def test_the_step_loss_with_its_arguments_and_d2ls_scaled_derivative() -> None:
+    formula = (
+        r"\frac{\partial L}{\partial \mathbf{o}_t} = \frac{\partial \ell (\mathbf{o}_t, "
+        r"y_t)}{T \cdot \partial \mathbf{o}_t}"
+    )
+    assert check(formula.replace("y_t", r"\mathbf{d}_t"), model=LINEAR).holds
+
+
+def test_a_chain_that_breaks_says_at_which_equals_sign() -> None:
+    formula = (
+        r"\frac{\partial L}{\partial W_{hy}} = \sum_{t=1}^T \frac{\partial L}{\partial "
+        r"\mathbf{o}_t} \mathbf{h}_t^\top = \sum_{t=1}^T \frac{\partial L}{\partial "
+        r"\mathbf{o}_t} \mathbf{h}_{t-1}^\top"
+    )
+    result = check(formula, model=LINEAR, layout="mixed")
+    assert not result.holds and "second '='" in result.explanation

@@ -20,6 +20,7 @@ from .engine.model import ElmanSpec
 from .engine.nodes import from_seed_notation
 from .errors import NotEquivalentError, SpecError
 from .model import METHOD_NAMES, RNNSpec, choose_from, require_spec
+from .notation.display import equations
 from .notation.parse import Parsed
 from .verdict import FormulaCheckResult
 
@@ -66,7 +67,40 @@ def check(
     """
     choose_from("method", method, METHOD_NAMES)
     spec = _resolve_spec(model, T)
-    return check_vector(equation, spec, method=method, seed=seed, layout=layout, notation=notation)
+    if not isinstance(equation, str):
+        raise SpecError(f"the equation must be a LaTeX string, got {type(equation).__name__}")
+    pieces = equations(equation)
+    results = [
+        check_vector(piece, spec, method=method, seed=seed, layout=layout, notation=notation)
+        for piece in pieces
+    ]
+    if len(results) == 1:
+        return dataclasses.replace(results[0], equation=equation)
+    return _combined(equation, results)
+
+
+def _combined(equation: str, results: list[FormulaCheckResult]) -> FormulaCheckResult:
+    """One result for a display of several equations: it holds when each does; the
+    first that fails gives the explanation and the counterexample."""
+    failing = [(n, r) for n, r in enumerate(results, 1) if not r.holds]
+    first = failing[0][1] if failing else results[0]
+    said = (
+        f"equation {failing[0][0]} of {len(results)}: {first.explanation}"
+        if failing
+        else f"all {len(results)} equations hold"
+    )
+    return FormulaCheckResult(
+        equation,
+        not failing,
+        first.method,
+        tuple(step for r in results for step in r.results),
+        first.counterexample,
+        said,
+        tuple(w for r in results for w in r.warnings),
+        tuple(dict.fromkeys(note for r in results for note in r.notes)),
+        first.layout,
+        tuple(results),
+    )
 
 
 def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec | ElmanSpec:

@@ -34,6 +34,8 @@ class FormulaCheckResult:
         warnings, notes: how the formula was read.
         layout: the layout of derivatives in which it was read (and holds, if it does):
             "mixed", "numerator" or "denominator".
+        parts: for a display of several equations (an ``aligned`` block), the result of
+            each; the result itself holds when every part holds.
     """
 
     equation: str
@@ -45,6 +47,7 @@ class FormulaCheckResult:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     layout: str = "mixed"
+    parts: tuple[FormulaCheckResult, ...] = ()
 
     @property
     def failing(self) -> StepResult | None:

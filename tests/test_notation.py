@@ -202,3 +202,43 @@ def test_a_chain_that_breaks_says_at_which_equals_sign() -> None:
     )
     result = check(formula, model=LINEAR, layout="mixed")
     assert not result.holds and "second '='" in result.explanation
+
+
+ALIGNED = r"""\begin{aligned}
+\frac{\partial L}{\partial \mathbf{W}_\textrm{hx}}
+&= \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{x}_t^\top,\\
+\frac{\partial L}{\partial \mathbf{W}_\textrm{hh}}
+&= \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{h}_{t-1}^\top.
+\end{aligned}"""
+
+
+def test_an_aligned_display_is_its_equations_and_a_continued_row_its_chain() -> None:
+    """Two rows with left sides of their own are two equations; '&= C' continues one."""
+    result = check(ALIGNED, model=LINEAR)
+    assert result.holds and len(result.parts) == 2
+    wrong = check(ALIGNED.replace(r"\mathbf{h}_{t-1}^\top", r"\mathbf{h}_{t}^\top"), model=LINEAR)
+    assert not wrong.holds and wrong.explanation.startswith("equation 2 of 2")
+    chain = r"\begin{aligned} L &= L \\ &= \frac{1}{T} \sum_{t=1}^T \ell_t \end{aligned}"
+    assert check(chain, model=LINEAR).holds and not check(chain, model=LINEAR).parts
+
+
+def test_a_marked_align_in_a_file_gives_a_verdict_per_equation(tmp_path) -> None:
+    notes = tmp_path / "bptt.tex"
+    notes.write_text("Text.\n% symbptt: check\n\\begin{align}\n" + ALIGNED + "\n\\end{align}\n")
+    result = run(
+        "check",
+        "--model",
+        "elman",
+        "--hidden",
+        "2",
+        "-T",
+        "3",
+        "--activation",
+        "identity",
+        "--output-activation",
+        "identity",
+        "--file",
+        str(notes),
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{notes}:5: holds" in result.output and f"{notes}:7: holds" in result.output

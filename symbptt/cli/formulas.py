@@ -73,7 +73,7 @@ def check_command(
     profile = load_profile(notation) if notation is not None else None
     require_exact_size(spec, method)
     if file is None:
-        items = [(equation, "", 1, 1)]
+        items = [(equation, "", 1, 1, 1)]
     else:
         source = read_text(file, what="file")
         try:
@@ -83,9 +83,9 @@ def check_command(
             sys.exit(2)
         if not displays:
             raise click.UsageError(f"{file} has no display marked '% symbptt: check'")
-        items = [(d.text, f"{file}:", d.line, d.column) for d in displays]
+        items = [(d.text, f"{file}:", d.line, d.column, d.label_line) for d in displays]
     worst = 0
-    for text, where, line, column in items:
+    for text, where, line, column, label_line in items:
         try:
             result = check(text, model=spec, method=method, layout=layout, notation=profile)
         except FormulaSyntaxError as err:
@@ -103,7 +103,7 @@ def check_command(
             worst = max(worst, exit_status(err))
             click.echo(f"{where}{line}: error: {str(err).splitlines()[0]}", err=True)
             continue
-        label = f"{where}{line}: " if where else ""
+        label = f"{where}{label_line}: " if where else ""
         if result.holds:
             bound = re.search(r"\((the probability[^)]*)\)", result.explanation)
             extra = f"; {bound.group(1)}" if bound else ""

@@ -88,7 +88,7 @@ def syntax_error(err: UnexpectedInput, text: str) -> FormulaSyntaxError:
         isinstance(err, UnexpectedToken) and err.token.type == "$END"
     ):
         what = "the formula ends too early"
-        lines = text.split("\n")
+        lines = text.rstrip().split("\n")  # just after the last thing written
         line, column = len(lines), len(lines[-1]) + 1
     else:
         what = f"unexpected {err.token!s}"

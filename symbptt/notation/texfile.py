@@ -1,11 +1,11 @@
 """Finding the equations to check in a LaTeX file.
 
 Every display (``\\[...\\]``, ``$$...$$``, ``equation``, ``align``, ``gather``, starred or
-not) whose opening line is preceded by a line ``% symbptt: check`` is extracted. Markup
-that is not part of the formula (``&``, ``\\\\``, ``\\label{...}``, ``\\nonumber``,
-``\\notag``; not inside ``bmatrix`` or ``pmatrix``) is blanked with spaces, so line
-and column numbers stay those of the file; the rows of an ``align`` read as one chain
-``A = B = C``.
+not) whose opening line is preceded by a line ``% symbptt: check`` is extracted, as its
+equations (:func:`symbptt.notation.display.equations`: markup blanked with spaces, so
+line and column numbers stay those of the file; the rows of an ``align`` that continue a
+chain read as one ``A = B = C``, a row with a left side of its own is an equation of its
+own).
 """
 
 from __future__ import annotations
@@ -14,38 +14,27 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from .display import equations
+
 MARKER = re.compile(r"^\s*%\s*symbptt:\s*check\s*$")
 _OPEN = re.compile(r"\\\[|\$\$|\\begin\{(equation|align|gather|multline)\*?\}")
-_BLANK = re.compile(r"\\label\{[^}]*\}|\\tag\*?\{[^}]*\}|\\nonumber|\\notag|\\\\|&|\\displaystyle")
-
-
-_MATRIX = re.compile(r"\\begin\{([bp]matrix)\}.*?\\end\{\1\}", re.DOTALL)
-
-
-def _blank_markup(body: str) -> str:
-    """Blank the display's markup with spaces, except inside matrices, where ``&`` and
-    ``\\\\`` separate entries.
-
-    Example:
-        >>> _blank_markup(r"a &= [\\begin{bmatrix} x \\\\ y \\end{bmatrix}] \\\\")
-        'a  = [\\\\begin{bmatrix} x \\\\\\\\ y \\\\end{bmatrix}]   '
-    """
-    out, last = [], 0
-    for m in _MATRIX.finditer(body):
-        out.append(_BLANK.sub(lambda b: " " * len(b.group(0)), body[last : m.start()]))
-        out.append(m.group(0))
-        last = m.end()
-    out.append(_BLANK.sub(lambda b: " " * len(b.group(0)), body[last:]))
-    return "".join(out)
 
 
 @dataclass(frozen=True)
 class Display:
-    """One marked display: its formula text and where it starts in the file (1-based)."""
+    """One equation of a marked display: its text (the whole display's length, the rest
+    blanked), where the display starts in the file (1-based), and, in a display of
+    several equations, the line on which this one starts."""
 
     text: str
     line: int
     column: int
+    first_line: int = 0
+
+    @property
+    def label_line(self) -> int:
+        """The line to name in a verdict: where the equation starts."""
+        return self.first_line or self.line
 
 
 def marked_displays(source: str) -> list[Display]:
@@ -55,7 +44,7 @@ def marked_displays(source: str) -> list[Display]:
 
     Example:
         >>> marked_displays("text\\n% symbptt: check\\n\\\\[ w = w \\\\]\\n")
-        [Display(text=' w = w', line=3, column=3)]
+        [Display(text=' w = w ', line=3, column=3, first_line=3)]
     """
     lines = source.splitlines(keepends=True)
     offsets = [0]
@@ -69,7 +58,6 @@ def marked_displays(source: str) -> list[Display]:
         opening = _OPEN.search(source, start)
         if opening is None or source[start : opening.start()].strip():
             raise ValueError(f"line {n + 1}: '% symbptt: check' is not followed by a display")
-        env = opening.group(1)
         if opening.group(0) == r"\[":
             closer = r"\]"
         elif opening.group(0) == "$$":
@@ -81,9 +69,12 @@ def marked_displays(source: str) -> list[Display]:
         if end < 0:
             raise ValueError(f"line {n + 2}: the display is not closed (no {closer})")
         body = source[opening.end() : end]
-        body = _blank_markup(body)
-        body = body.replace(",\n", " \n").rstrip().rstrip(".,") if env is None else body
         first_line = bisect.bisect_right(offsets, opening.end() - 1)
         column = opening.end() - source.rfind("\n", 0, opening.end())
-        found.append(Display(body, first_line, column))
+        pieces = equations(body)
+        for piece in pieces:
+            starts = len(piece) - len(piece.lstrip()) if len(pieces) > 1 else 0
+            found.append(
+                Display(piece, first_line, column, first_line + piece.count("\n", 0, starts))
+            )
     return found

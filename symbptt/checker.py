@@ -21,6 +21,7 @@ from .engine.nodes import from_seed_notation
 from .errors import NotEquivalentError, SpecError
 from .model import METHOD_NAMES, RNNSpec, choose_from, require_spec
 from .notation.display import equations
+from .notation.macros import expand, read_macros
 from .notation.parse import Parsed
 from .verdict import FormulaCheckResult
 
@@ -37,6 +38,7 @@ def check(
     seed: int = 0,
     layout: str = "auto",
     notation: str | Profile | None = None,
+    macros: str = "",
 ) -> FormulaCheckResult:
     """Check a gradient formula written in LaTeX against the model.
 
@@ -55,6 +57,8 @@ def check(
         notation: a notation profile for the names (``"note000"``, ``"d2l"``,
             ``"goodfellow"`` or a profile's TOML file); None: note000's, and the
             built-in profiles for a name it does not know (the notes say which).
+        macros: LaTeX that defines macros the formula uses (``\\newcommand``, ``\\def``,
+            ``\\DeclareMathOperator``: a notes file's preamble); they are expanded first.
 
     Raises:
         FormulaSyntaxError: the formula cannot be parsed or understood (with its column),
@@ -69,6 +73,8 @@ def check(
     spec = _resolve_spec(model, T)
     if not isinstance(equation, str):
         raise SpecError(f"the equation must be a LaTeX string, got {type(equation).__name__}")
+    if macros:
+        equation = expand(equation, read_macros(macros))
     pieces = equations(equation)
     results = [
         check_vector(piece, spec, method=method, seed=seed, layout=layout, notation=notation)

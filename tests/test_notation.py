@@ -242,3 +242,74 @@ def test_a_marked_align_in_a_file_gives_a_verdict_per_equation(tmp_path) -> None
     )
     assert result.exit_code == 0, result.output
     assert f"{notes}:5: holds" in result.output and f"{notes}:7: holds" in result.output
+
+
+GOODFELLOW_MACROS = (
+    r"\newcommand{\Vh}{\boldsymbol{\mathit{h}}}"
+    "\n"
+    r"\newcommand{\Vo}{\boldsymbol{\mathit{o}}}"
+    "\n"
+    r"\newcommand{\Vc}{\boldsymbol{\mathit{c}}}"
+    "\n"
+    r"\newcommand{\MV}{\boldsymbol{\mathit{V}}}"
+    "\n"
+)
+
+
+def test_the_macros_a_preamble_defines_are_expanded() -> None:
+    formula = r"\nabla_{\Vh^{(\tau)}} L = \MV^\top \nabla_{\Vo^{(\tau)}} L."
+    assert check(formula, model=GOODFELLOW, notation="goodfellow", macros=GOODFELLOW_MACROS).holds
+    with pytest.raises(FormulaSyntaxError, match="unknown symbol"):
+        check(formula, model=GOODFELLOW, notation="goodfellow")
+
+
+def test_a_macro_that_never_stops_expanding_is_an_error() -> None:
+    with pytest.raises(FormulaSyntaxError, match="nest deeper|expand the formula beyond"):
+        check(r"\a = 1", model=ELMAN, macros=r"\newcommand{\a}{\a\a}")
+    with pytest.raises(FormulaSyntaxError, match="nest deeper"):
+        check(r"\a = 1", model=ELMAN, macros=r"\newcommand{\a}{\b}\newcommand{\b}{\a}")
+
+
+def test_check_file_reads_the_files_own_macros_and_a_preamble(tmp_path) -> None:
+    notes = tmp_path / "notes.tex"
+    notes.write_text(
+        r"\newcommand{\Vo}{\boldsymbol{\mathit{o}}}"
+        "\n% symbptt: check\n"
+        r"\[ \nabla_{\Vh^{(\tau)}} L = \MV^\top \nabla_{\Vo^{(\tau)}} L. \]"
+        "\n"
+    )
+    macros = tmp_path / "math_symbol.tex"
+    macros.write_text(GOODFELLOW_MACROS)
+    args = [
+        "check",
+        "--model",
+        "elman",
+        "--hidden",
+        "2",
+        "--outputs",
+        "2",
+        "-T",
+        "3",
+        "--activation",
+        "tanh",
+        "--output-activation",
+        "identity",
+        "--step-loss",
+        "cross-entropy",
+        "--loss",
+        "sum",
+        "--notation",
+        "goodfellow",
+        "--file",
+        str(notes),
+    ]
+    result = run(*args, "--preamble", str(macros))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert run(*args).exit_code == 2  # \Vh and \MV are defined only in the preamble
+
+
+def test_unicode_partials_greek_letters_and_primes() -> None:
+    """Cross Validated answer 464774's d L / d s_T, typed with ∂, ϕ and ′."""
+    assert check(
+        r"\frac{∂L}{∂s_{T}}=\frac{∂L}{∂h_{T}} \frac{∂h_{T}}{∂s_{T}}=\frac{∂L}{∂h_{T}}ϕ′(s_{T})", T=3
+    ).holds

@@ -47,6 +47,15 @@ from .options import (
     "profile's TOML file. Default: note000's names, and for a name they do not know the "
     "built-in profiles in turn (a note says which read the formula).",
 )
+@click.option(
+    "--preamble",
+    "preamble",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A LaTeX file whose \\newcommand, \\def and \\DeclareMathOperator definitions "
+    "the formulas use (a textbook's macro file); with --file, that file's own definitions "
+    "are read too.",
+)
 def check_command(
     spec: Any,
     equation: str | None,
@@ -54,6 +63,7 @@ def check_command(
     method: str,
     layout: str,
     notation: str | None,
+    preamble: Path | None,
 ) -> None:
     """Check a gradient formula written in LaTeX, for every t <= T.
 
@@ -71,6 +81,7 @@ def check_command(
     if (equation is None) == (file is None):
         raise click.UsageError("give either an EQUATION or --file FILE")
     profile = load_profile(notation) if notation is not None else None
+    macros = read_text(preamble, what="preamble") if preamble is not None else ""
     require_exact_size(spec, method)
     if file is None:
         items = [(equation, "", 1, 1, 1)]
@@ -84,10 +95,13 @@ def check_command(
         if not displays:
             raise click.UsageError(f"{file} has no display marked '% symbptt: check'")
         items = [(d.text, f"{file}:", d.line, d.column, d.label_line) for d in displays]
+        macros += "\n" + source  # the file's own definitions
     worst = 0
     for text, where, line, column, label_line in items:
         try:
-            result = check(text, model=spec, method=method, layout=layout, notation=profile)
+            result = check(
+                text, model=spec, method=method, layout=layout, notation=profile, macros=macros
+            )
         except FormulaSyntaxError as err:
             worst = 2
             if not err.column:  # about the whole formula: no place to point at
@@ -96,7 +110,7 @@ def check_command(
             at_line = line + max(err.line, 1) - 1
             at_col = err.column + (column - 1 if err.line <= 1 else 0)
             click.echo(f"{where}{at_line}:{at_col}: error: {err.reason}", err=True)
-            shown, caret = excerpt(text, max(err.line, 1), max(err.column, 1))
+            shown, caret = excerpt(err.text or text, max(err.line, 1), max(err.column, 1))
             click.echo(f"  {shown}\n  {caret}", err=True)
             continue
         except SymbpttError as err:

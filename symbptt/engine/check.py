@@ -40,7 +40,7 @@ from ..values import recorded_ring
 from ..verdict import FormulaCheckResult, Tally, tally
 from .compile import LAYOUTS
 from .evaluate import Evaluator
-from .matrices import ONE, ZERO, Family, Mat, ShapeError, gradient, shape_of
+from .matrices import ONE, ZERO, Family, Mat, ShapeError, shape_of
 from .model import ElmanSpec
 from .nodes import Node, Transposed, VImmediate, VTotal, free_index, has_product
 
@@ -100,8 +100,7 @@ def formula_comparisons(
                 )
                 continue
             if isinstance(a, Family) != isinstance(b, Family):  # a gradient and a matrix
-                a = gradient(a) if isinstance(a, Family) else a
-                b = gradient(b) if isinstance(b, Family) else b
+                a, b = ev.as_gradient(a), ev.as_gradient(b)
             _same_shape(a, b, where)
             for (label, component, x), (_, y) in zip(_entries(spec, a), b.entries()):
                 yield where + label, t, component, x, y

@@ -118,6 +118,15 @@ class MatrixAlgebra:
     :mod:`symbptt.engine`)."""
 
     ring: Ring
+    layout: str = "mixed"
+
+    def as_gradient(self, value: Any) -> Any:
+        """A family of numbers as the gradient it is (:func:`gradient`), laid out as the
+        formula's derivatives are: transposed in the numerator layout."""
+        if not isinstance(value, Family):
+            return value
+        out = gradient(value)
+        return self.transpose(out) if isinstance(out, Mat) and self.layout == "numerator" else out
 
     def add(self, a: Any, b: Any) -> Any:
         if type(a) is Mat and type(b) is Mat and len(a.rows) == len(b.rows) == 1:
@@ -137,10 +146,7 @@ class MatrixAlgebra:
         if isinstance(a, Family) and isinstance(b, Family) and a.param == b.param:
             return Family(a.param, {k: self.add(a.members[k], b.members[k]) for k in a.members})
         if isinstance(a, Family) != isinstance(b, Family):  # a gradient, added to a matrix
-            a, b = (
-                gradient(a) if isinstance(a, Family) else a,
-                gradient(b) if isinstance(b, Family) else b,
-            )
+            a, b = self.as_gradient(a), self.as_gradient(b)
             if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
                 return a.combine(b, lambda x, y: x + y)
         raise ShapeError(f"cannot add {shape_of(a)} and {shape_of(b)}")

@@ -19,6 +19,31 @@ from ..errors import FormulaSyntaxError
 
 INDEX_LETTERS = "tijkmnpqr"
 
+#: Greek letters typed as Unicode, read as the commands they stand for.
+GREEK = {
+    "α": "\\alpha",
+    "β": "\\beta",
+    "γ": "\\gamma",
+    "δ": "\\delta",
+    "ε": "\\epsilon",
+    "ϵ": "\\epsilon",
+    "η": "\\eta",
+    "θ": "\\theta",
+    "ϑ": "\\theta",
+    "λ": "\\lambda",
+    "μ": "\\mu",
+    "ξ": "\\xi",
+    "π": "\\pi",
+    "ρ": "\\rho",
+    "σ": "\\sigma",
+    "τ": "\\tau",
+    "φ": "\\phi",
+    "ϕ": "\\phi",
+    "ψ": "\\psi",
+    "ω": "\\omega",
+    "ℓ": "\\ell",
+}
+
 #: What the reader says of bold vectors, transposes, diag and \odot in a model written in
 #: scalar notation.
 VECTOR_HINT = "check it against the vector model (--model elman, or model=ElmanSpec(...))"
@@ -77,7 +102,7 @@ class Reader:
     def token(self, tok: Token) -> Any:
         if tok.type in ("DIGIT", "NUMBER"):
             return sp.Integer(int(tok))
-        return self.name(str(tok), None, tok)
+        return self.name(self.key(tok), None, tok)
 
     def r_number(self, node: Tree) -> sp.Expr:
         return sp.Integer(int(node.children[0]))
@@ -138,6 +163,8 @@ class Reader:
     def bigop(self, node: Tree) -> list[sp.Expr]:
         """A sum or product with its operand; returns [op] or [op, *factors left outside]."""
         op, lower, *upper, operand = node.children
+        if upper and isinstance(upper[0], Tree) and upper[0].data == "lower":  # \prod^{t}_{j=k}
+            lower, upper = upper[0], [lower]
         var, low, high = self.limits(lower, upper[0] if upper else None, node)
         if var == E.T:
             raise self.fail(
@@ -272,12 +299,16 @@ class Reader:
         """A name's base as one string: ``h``, ``\\phi``, ``\\hat y``, ``\\mathbf h``,
         ``\\operatorname diag``."""
         if not isinstance(base, Tree):
-            return str(base)
+            return GREEK.get(str(base), str(base))
         if base.data == "opname":
             return "\\operatorname " + "".join(str(c) for c in base.children[1:])
-        prefix = {"hat": "\\hat ", "tilde": "\\tilde ", "cal": "\\mathcal ", "bold": "\\mathbf "}[
-            base.data
-        ]
+        prefix = {
+            "hat": "\\hat ",
+            "tilde": "\\tilde ",
+            "cal": "\\mathcal ",
+            "bold": "\\mathbf ",
+            "italic": "",
+        }[base.data]
         return prefix + str(base.children[-1])
 
     def r_group_sub(self, node: Tree) -> Any:

@@ -171,6 +171,12 @@ class Evaluator(Compiler):
             if scalar:  # denominator layout: the shape of the parameter
                 return Mat(tuple(tuple(per[(a, b)][0] for b in range(cols)) for a in range(rows)))
             return self._by_entry(name, per)
+        if isinstance(den, Node) and den.kind == self._read_off():
+            raise EvaluationError(
+                f"the model computes the loss from {self.spec.model.head.output}_t; "
+                f"{den.kind}_t is read off it beside the loss, so nothing depends on it "
+                f"and a derivative by it has no meaning here"
+            )
         if isinstance(den, Node) and den.kind in self.vocab.computed:
             k = int(den.args[0])
             width = self.size(den.kind)
@@ -190,6 +196,14 @@ class Evaluator(Compiler):
         raise EvaluationError(
             f"cannot differentiate with respect to {den}: use a parameter or {names}"
         )
+
+    def _read_off(self) -> str | None:
+        """The series the head computes beside the loss (the softmax probabilities of
+        the cross-entropy head), on which the loss does not depend in the model."""
+        from ..core.losses import LOSS_TABLE
+
+        head = self.spec.model.head
+        return LOSS_TABLE[head.loss].probabilities if head is not None else None
 
     def solve(self, adjoint: sp.Expr, step: sp.Expr) -> None:
         """Solve a backward recursion: ``adjoint`` (a derivative at t, such as dL/ds_t)

@@ -24,6 +24,7 @@ from lark import Token, Tree
 
 from .. import expr as E
 from ..core.model import Model
+from ..errors import FormulaSyntaxError
 from ..notation.meaning import OneStep, Reader
 from ..notation.parse import Parsed, parse_tree
 from ..notation.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
@@ -122,6 +123,20 @@ class VectorReader(Reader):
             node,
         )
 
+    def target_step(self, node: Any) -> Any:
+        """The step of a name the model does not know, standing for the target in a
+        loss's arguments (d2l's label y_t in l(o_t, y_t)): a plain name with a
+        subscript, nothing else."""
+        while (
+            isinstance(node, Tree)
+            and node.data in ("term", "expression")
+            and len(node.children) == 1
+        ):
+            node = node.children[0]
+        if isinstance(node, Tree) and node.data == "name" and len(node.children) == 2:
+            return self.index(node.children[1].children[0])
+        raise self.fail("a loss takes the output and the target at one step", node)
+
     def finish(self) -> None:
         if self.renamings or self.profile.name != "note000":
             self.notes.append(self.profile.describe(self.renamings))
@@ -190,12 +205,15 @@ class VectorReader(Reader):
                 )
             return OneStep(states[0].args[0] + 1)
         if fn in ("l", "\\ell"):  # the step loss with its arguments: l(y_t, o_t)
-            values = [self.value(a) for a in args]
-            steps = {
-                v.args[0]
-                for v in values
-                if isinstance(v, Node) and v.kind not in self.vocab.adjoints
-            }
+            steps = set()
+            for a in args:
+                try:
+                    v = self.value(a)
+                except FormulaSyntaxError:  # the target, named as the source names it
+                    steps.add(self.target_step(a))
+                    continue
+                if isinstance(v, Node) and v.kind not in self.vocab.adjoints:
+                    steps.add(v.args[0])
             if order or len(steps) != 1:
                 raise self.fail(
                     f"{fn} takes the output and the target at one step, as l(y_t, o_t)", node

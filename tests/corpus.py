@@ -1,0 +1,601 @@
+r"""Gradient formulas copied verbatim from public sources, each with its citation, the
+model it is about, and its truth established without symbptt: the model written in
+PyTorch, both sides of every '=' computed with autograd at random points in float64
+(:func:`truth`).
+
+A display that holds several equations (an ``align`` of gradients) gives one entry per
+equation, copied as it stands in the source; a display is otherwise copied whole,
+including its punctuation, markup and the source's macros (``GOODFELLOW_MACROS`` holds
+the definitions the book's LaTeX sources use).
+
+``expect`` pins today's verdict: "holds" (exit 0), "fails" (exit 1) or "refused"
+(exit 2, something symbptt cannot read yet); tests/test_corpus.py checks that no verdict
+contradicts the truth and that the verdicts stay what they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCES = {
+    "d2l": "Dive into Deep Learning (PyTorch edition), section 9.7: d2l-ai/d2l-en, "
+    "chapter_recurrent-neural-networks/bptt.md, commit 23d7a5aecceee57d1292c56e90cce307f183bb0a",
+    "d2l-0.7": "Dive into Deep Learning (MXNet edition, 2019), section 8.7: d2l-ai/d2l-en, "
+    "chapter_recurrent-neural-networks/bptt.md, commit 05a660506e29d289570138f8ec9262e8375af760",
+    "goodfellow": "Goodfellow, Bengio and Courville, Deep Learning (2016), section 10.2.2, "
+    "eqs. 10.17-10.28, in the LaTeX of its Chinese translation: exacity/deeplearningbook-"
+    "chinese, Chapter10/sequence_modeling_rnn.tex and math_symbol.tex, commit "
+    "a03e98d2298528a13779f9fc4c8e7f8c1bd204f7",
+    "cv-question": "Cross Validated question 464774, 'Backpropagation through time for "
+    "RNN': https://stats.stackexchange.com/questions/464774",
+    "cv-answer": "the accepted answer to Cross Validated question 464774: "
+    "https://stats.stackexchange.com/questions/464774",
+    "arat": "M. Murat Arat, Backpropagation Through Time for Recurrent Neural Network "
+    "(2019): mmuratarat/mmuratarat.github.io, _posts/2019-02-07-bptt-of-rnn.md, commit "
+    "50b95c6e17ab5e852bcffc814e1d21e827c9dcc8",
+}
+
+#: The macros of the Goodfellow et al. sources (math_symbol.tex) that the formulas use.
+GOODFELLOW_MACROS = "\n".join(
+    rf"\newcommand{{\{name}}}{{\boldsymbol{{\mathit{{{letter}}}}}}}"
+    for name, letter in (
+        ("Vb", "b"),
+        ("Vc", "c"),
+        ("Vh", "h"),
+        ("Vo", "o"),
+        ("Vx", "x"),
+        ("Vy", "y"),
+        ("MU", "U"),
+        ("MV", "V"),
+        ("MW", "W"),
+    )
+)
+
+#: The models the formulas are about (keyword arguments of ElmanSpec; "scalar": the
+#: seeds' scalar RNN).
+LINEAR = {"activation": "identity", "output_activation": "identity"}  # d2l's vector model
+GOODFELLOW = {
+    "activation": "tanh",
+    "output_activation": "identity",
+    "loss": "cross-entropy",
+    "reduction": "sum",
+}
+TANH = {"activation": "tanh", "output_activation": "identity"}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One formula of the corpus (see the module docstring)."""
+
+    id: str
+    source: str
+    where: str
+    latex: str
+    model: dict[str, Any] | str
+    #: the sides' values at step t in the PyTorch model, or None when the formula has
+    #: no value as written (its shapes do not fit)
+    sides: Callable[[Any, int], list[Any]] | None
+    expect: str
+    notation: str | None = None
+    macros: str = ""
+    #: steps at which the formula is claimed (default 1..T)
+    steps: Callable[[int], range] | None = None
+    note: str = field(default="")
+
+
+def _d(run: Any, name: str, t: int) -> Any:
+    return run.grad(name, t)
+
+
+FORMULAS: list[Formula] = [
+    # -- d2l, PyTorch edition ----------------------------------------------------------------
+    Formula(
+        "d2l/eq_bptt_partial_L_wh",
+        "d2l",
+        "eq. (9.7.3)",
+        r"""\begin{aligned}\frac{\partial L}{\partial w_\textrm{h}}  & = \frac{1}{T}\sum_{t=1}^T \frac{\partial l(y_t, o_t)}{\partial w_\textrm{h}}  \\& = \frac{1}{T}\sum_{t=1}^T \frac{\partial l(y_t, o_t)}{\partial o_t} \frac{\partial g(h_t, w_\textrm{o})}{\partial h_t}  \frac{\partial h_t}{\partial w_\textrm{h}}.\end{aligned}""",
+        "scalar",
+        None,
+        "refused",
+        note="g(h_t, w_o), the output map, is not a function of the seeds' model",
+    ),
+    Formula(
+        "d2l/eq_bptt_partial_ht_wh_recur",
+        "d2l",
+        "eq. (9.7.4)",
+        r"""\frac{\partial h_t}{\partial w_\textrm{h}}= \frac{\partial f(x_{t},h_{t-1},w_\textrm{h})}{\partial w_\textrm{h}} +\frac{\partial f(x_{t},h_{t-1},w_\textrm{h})}{\partial h_{t-1}} \frac{\partial h_{t-1}}{\partial w_\textrm{h}}.""",
+        "scalar",
+        lambda r, t: [r.dh_dwh(t), r.df_dwh(t) + r.df_dh(t) * r.dh_dwh(t - 1)],
+        "holds",
+    ),
+    Formula(
+        "d2l/eq_bptt_partial_ht_wh_gen",
+        "d2l",
+        "eq. (9.7.7)",
+        r"""\frac{\partial h_t}{\partial w_\textrm{h}}=\frac{\partial f(x_{t},h_{t-1},w_\textrm{h})}{\partial w_\textrm{h}}+\sum_{i=1}^{t-1}\left(\prod_{j=i+1}^{t} \frac{\partial f(x_{j},h_{j-1},w_\textrm{h})}{\partial h_{j-1}} \right) \frac{\partial f(x_{i},h_{i-1},w_\textrm{h})}{\partial w_\textrm{h}}.""",
+        "scalar",
+        lambda r, t: [
+            r.dh_dwh(t),
+            r.df_dwh(t)
+            + sum(
+                r.prod(r.df_dh(j) for j in range(i + 1, t + 1)) * r.df_dwh(i) for i in range(1, t)
+            ),
+        ],
+        "holds",
+    ),
+    Formula(
+        "d2l/eq_bptt_partial_L_ot",
+        "d2l",
+        "eq. (9.7.11)",
+        r"""\frac{\partial L}{\partial \mathbf{o}_t} =  \frac{\partial l (\mathbf{o}_t, y_t)}{T \cdot \partial \mathbf{o}_t} \in \mathbb{R}^q.""",
+        LINEAR,
+        lambda r, t: [_d(r, "o", t), r.dl_do(t) / r.T],
+        "holds",
+        notation="d2l",
+    ),
+    Formula(
+        "d2l/partial_L_Wqh",
+        "d2l",
+        "eq. (9.7.12)",
+        r"""
+\frac{\partial L}{\partial \mathbf{W}_\textrm{qh}}
+= \sum_{t=1}^T \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial \mathbf{o}_t}{\partial \mathbf{W}_\textrm{qh}}\right)
+= \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{o}_t} \mathbf{h}_t^\top,
+""",
+        LINEAR,
+        lambda r, t: [
+            r.param_grad("W_hy"),
+            sum(r.chain_by_param(_d(r, "o", k), "o", k, "W_hy") for k in r.steps),
+            sum(_d(r, "o", k) @ r.h[k].T for k in r.steps),
+        ],
+        "holds",
+        notation="d2l",
+    ),
+    Formula(
+        "d2l/eq_bptt_partial_L_hT_final_step",
+        "d2l",
+        "eq. (9.7.13)",
+        r"""\frac{\partial L}{\partial \mathbf{h}_T} = \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{o}_T}, \frac{\partial \mathbf{o}_T}{\partial \mathbf{h}_T} \right) = \mathbf{W}_\textrm{qh}^\top \frac{\partial L}{\partial \mathbf{o}_T}.""",
+        LINEAR,
+        lambda r, t: [
+            _d(r, "h", r.T),
+            r.jac("o", r.T, "h", r.T).T @ _d(r, "o", r.T),
+            r.W_hy.T @ _d(r, "o", r.T),
+        ],
+        "holds",
+        notation="d2l",
+    ),
+    Formula(
+        "d2l/eq_bptt_partial_L_ht_recur",
+        "d2l",
+        "eq. (9.7.14)",
+        r"""\frac{\partial L}{\partial \mathbf{h}_t} = \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{h}_{t+1}}, \frac{\partial \mathbf{h}_{t+1}}{\partial \mathbf{h}_t} \right) + \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial \mathbf{o}_t}{\partial \mathbf{h}_t} \right) = \mathbf{W}_\textrm{hh}^\top \frac{\partial L}{\partial \mathbf{h}_{t+1}} + \mathbf{W}_\textrm{qh}^\top \frac{\partial L}{\partial \mathbf{o}_t}.""",
+        LINEAR,
+        lambda r, t: [
+            _d(r, "h", t),
+            r.jac("h", t + 1, "h", t).T @ _d(r, "h", t + 1)
+            + r.jac("o", t, "h", t).T @ _d(r, "o", t),
+            r.W_hh.T @ _d(r, "h", t + 1) + r.W_hy.T @ _d(r, "o", t),
+        ],
+        "holds",
+        notation="d2l",
+    ),
+    Formula(
+        "d2l/eq_bptt_partial_L_ht",
+        "d2l",
+        "eq. (9.7.15)",
+        r"""\frac{\partial L}{\partial \mathbf{h}_t}= \sum_{i=t}^T {\left(\mathbf{W}_\textrm{hh}^\top\right)}^{T-i} \mathbf{W}_\textrm{qh}^\top \frac{\partial L}{\partial \mathbf{o}_{T+t-i}}.""",
+        LINEAR,
+        lambda r, t: [
+            _d(r, "h", t),
+            sum(
+                r.mpow(r.W_hh.T, r.T - i) @ r.W_hy.T @ _d(r, "o", r.T + t - i)
+                for i in range(t, r.T + 1)
+            ),
+        ],
+        "holds",
+        notation="d2l",
+    ),
+    Formula(
+        "d2l/partial_L_Whx",
+        "d2l",
+        "eq. (9.7.16), first row",
+        r"""\frac{\partial L}{\partial \mathbf{W}_\textrm{hx}}
+&= \sum_{t=1}^T \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{h}_t}, \frac{\partial \mathbf{h}_t}{\partial \mathbf{W}_\textrm{hx}}\right)
+= \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{x}_t^\top,""",
+        LINEAR,
+        lambda r, t: [
+            r.param_grad("W_xh"),
+            sum(r.chain_by_param(_d(r, "h", k), "h", k, "W_xh") for k in r.steps),
+            sum(_d(r, "h", k) @ r.x[k].T for k in r.steps),
+        ],
+        "fails",
+        notation="d2l",
+        note="dh_t/dW_hx is the total derivative as written (it counts the paths through "
+        "h_(t-1) again); d2l means the immediate one, which the result's hint names",
+    ),
+    Formula(
+        "d2l/partial_L_Whh",
+        "d2l",
+        "eq. (9.7.16), second row",
+        r"""\frac{\partial L}{\partial \mathbf{W}_\textrm{hh}}
+&= \sum_{t=1}^T \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{h}_t}, \frac{\partial \mathbf{h}_t}{\partial \mathbf{W}_\textrm{hh}}\right)
+= \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{h}_{t-1}^\top,""",
+        LINEAR,
+        lambda r, t: [
+            r.param_grad("W_hh"),
+            sum(r.chain_by_param(_d(r, "h", k), "h", k, "W_hh") for k in r.steps),
+            sum(_d(r, "h", k) @ r.h[k - 1].T for k in r.steps),
+        ],
+        "fails",
+        notation="d2l",
+        note="as for W_hx: the total dh_t/dW_hh where the immediate one is meant",
+    ),
+    # -- d2l, MXNet edition (2019) -------------------------------------------------------------
+    Formula(
+        "d2l-0.7/partial_L_o",
+        "d2l-0.7",
+        "section 8.7.3",
+        r"""\frac{\partial L}{\partial \mathbf{o}_t} =  \frac{\partial \ell (\mathbf{o}_t, y_t)}{T \cdot \partial \mathbf{o}_t}.""",
+        LINEAR,
+        lambda r, t: [_d(r, "o", t), r.dl_do(t) / r.T],
+        "holds",
+        notation="d2l",
+    ),
+    Formula(
+        "d2l-0.7/partial_L_Wqh",
+        "d2l-0.7",
+        "section 8.7.3",
+        r"""
+\frac{\partial L}{\partial \mathbf{W}_{qh}}
+= \sum_{t=1}^T \text{prod}\left(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial \mathbf{o}_t}{\partial \mathbf{W}_{qh}}\right)
+= \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{o}_t} \mathbf{h}_t^\top.
+""",
+        LINEAR,
+        lambda r, t: [
+            r.param_grad("W_hy"),
+            sum(r.chain_by_param(_d(r, "o", k), "o", k, "W_hy") for k in r.steps),
+            sum(_d(r, "o", k) @ r.h[k].T for k in r.steps),
+        ],
+        "holds",
+    ),
+    Formula(
+        "d2l-0.7/partial_L_hT",
+        "d2l-0.7",
+        "section 8.7.3",
+        r"""
+\frac{\partial L}{\partial \mathbf{h}_T} = \text{prod}\left(\frac{\partial L}{\partial \mathbf{o}_T}, \frac{\partial \mathbf{o}_T}{\partial \mathbf{h}_T} \right) = \mathbf{W}_{qh}^\top \frac{\partial L}{\partial \mathbf{o}_T}.
+""",
+        LINEAR,
+        lambda r, t: [_d(r, "h", r.T), r.W_hy.T @ _d(r, "o", r.T)],
+        "holds",
+    ),
+    Formula(
+        "d2l-0.7/partial_L_ht_recur",
+        "d2l-0.7",
+        "section 8.7.3",
+        r"""
+\frac{\partial L}{\partial \mathbf{h}_t}
+= \text{prod}\left(\frac{\partial L}{\partial \mathbf{h}_{t+1}}, \frac{\partial \mathbf{h}_{t+1}}{\partial \mathbf{h}_t} \right)
++ \text{prod}\left(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial \mathbf{o}_t}{\partial \mathbf{h}_t} \right)
+= \mathbf{W}_{hh}^\top \frac{\partial L}{\partial \mathbf{h}_{t+1}} + \mathbf{W}_{qh}^\top \frac{\partial L}{\partial \mathbf{o}_t}.
+""",
+        LINEAR,
+        lambda r, t: [_d(r, "h", t), r.W_hh.T @ _d(r, "h", t + 1) + r.W_hy.T @ _d(r, "o", t)],
+        "holds",
+    ),
+    Formula(
+        "d2l-0.7/partial_L_ht",
+        "d2l-0.7",
+        "section 8.7.3",
+        r"""
+\frac{\partial L}{\partial \mathbf{h}_t}
+= \sum_{i=t}^T {\left(\mathbf{W}_{hh}^\top\right)}^{T-i} \mathbf{W}_{qh}^\top \frac{\partial L}{\partial \mathbf{o}_{T+t-i}}.
+""",
+        LINEAR,
+        lambda r, t: [
+            _d(r, "h", t),
+            sum(
+                r.mpow(r.W_hh.T, r.T - i) @ r.W_hy.T @ _d(r, "o", r.T + t - i)
+                for i in range(t, r.T + 1)
+            ),
+        ],
+        "holds",
+    ),
+    Formula(
+        "d2l-0.7/partial_w_L",
+        "d2l-0.7",
+        "section 8.7.1",
+        r"""\begin{aligned}
+\partial_{w} L & = \sum_{t=1}^T \partial_w l(y_t, o_t) \\
+	& = \sum_{t=1}^T \partial_{o_t} l(y_t, o_t) \partial_w g(h_t, w) \partial_w h_t
+\end{aligned}""",
+        "scalar",
+        None,
+        "refused",
+        note="the operator notation \\partial_w is not read yet (and \\partial_w g(h_t, w) "
+        "is the slip a later edition fixed: \\partial_h g)",
+    ),
+    Formula(
+        "d2l-0.7/partial_w_ht",
+        "d2l-0.7",
+        "section 8.7.1",
+        r"""\begin{aligned}
+	\partial_w h_t & = \partial_w f(x_t, h_{t-1}, w) + \partial_h f(x_t, h_{t-1}, w) \partial_w h_{t-1} \\
+	& = \sum_{i=t}^1 \left[\prod_{j=t}^i \partial_h f(x_j, h_{j-1}, w) \right] \partial_w f(x_{i}, h_{i-1}, w)
+\end{aligned}""",
+        "scalar",
+        None,
+        "refused",
+        note="\\partial_w is not read yet (the second line's sum runs from i = t down to 1 "
+        "and its product over j = t..i includes step i: later editions fixed both)",
+    ),
+    # -- Goodfellow et al. -----------------------------------------------------------------------
+    Formula(
+        "goodfellow/10.17",
+        "goodfellow",
+        "eq. (10.17)",
+        r"""
+ \frac{\partial L}{\partial L^{(t)}} = 1.
+""",
+        GOODFELLOW,
+        lambda r, t: [1.0, 1.0],
+        "refused",
+        notation="goodfellow",
+        note="a derivative by the loss at one step is not read yet",
+    ),
+    Formula(
+        "goodfellow/10.18",
+        "goodfellow",
+        "eq. (10.18)",
+        r"""
+ (\nabla_{\Vo^{(t)}} L)_i =  \frac{\partial L}{\partial o_i^{(t)}} 
+ =  \frac{\partial L}{\partial L^{(t)}}  \frac{\partial L^{(t)}}{\partial o_i^{(t)}}  
+ = \hat y_i^{(t)} - \mathbf{1}_{i,y^{(t)}}.
+""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="goodfellow",
+        macros=GOODFELLOW_MACROS,
+        note="component indices (o_i^{(t)}) and the indicator 1_{i,y} are not read yet",
+    ),
+    Formula(
+        "goodfellow/10.19",
+        "goodfellow",
+        "eq. (10.19)",
+        r"""
+ \nabla_{\Vh^{(\tau)}} L = \MV^\top \nabla_{\Vo^{(\tau)}} L.
+""",
+        GOODFELLOW,
+        lambda r, t: [_d(r, "h", r.T), r.W_hy.T @ _d(r, "o", r.T)],
+        "holds",
+        notation="goodfellow",
+        macros=GOODFELLOW_MACROS,
+    ),
+    Formula(
+        "goodfellow/10.20-10.21",
+        "goodfellow",
+        "eqs. (10.20)-(10.21)",
+        r"""
+  \nabla_{\Vh^{(t)}} L = \Big( \frac{\partial \Vh^{(t+1)}}{ \partial \Vh^{(t)}}  \Big)^\top(\nabla_{\Vh^{(t+1)}} L) 
+  + \Big( \frac{\partial \Vo^{(t)}}{ \partial \Vh^{(t)}}  \Big)^\top (\nabla_{\Vo^{(t)}} L) \\
+  = \MW^\top (\nabla_{\Vh^{(t+1)}} L) \text{diag} \Big( 1 - (\Vh^{(t+1)})^2 \Big) 
+    + \MV^\top ( \nabla_{\Vo^{(t)}} L ),
+""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="goodfellow",
+        macros=GOODFELLOW_MACROS,
+        note="as printed, W^T (nabla L) diag(...) multiplies a column by a matrix: the "
+        "formula has no value (the first '=' alone holds)",
+    ),
+    Formula(
+        "goodfellow/10.22",
+        "goodfellow",
+        "eq. (10.22)",
+        r"""\nabla_{\Vc} L &=  \sum_t \Big( \frac{\partial \Vo^{(t)}}{\partial \Vc} \Big)^\top \nabla_{\Vo^{(t)}} L 
+ = \sum_t \nabla_{\Vo^{(t)}} L ,""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.param_grad("b_y"),
+            sum(r.chain_by_param(_d(r, "o", k), "o", k, "b_y") for k in r.steps),
+            sum(_d(r, "o", k) for k in r.steps),
+        ],
+        "holds",
+        notation="goodfellow",
+        macros=GOODFELLOW_MACROS,
+    ),
+    Formula(
+        "goodfellow/10.23",
+        "goodfellow",
+        "eq. (10.23)",
+        r"""\nabla_{\Vb} L &= \sum_t \Big( \frac{\partial \Vh^{(t)}}{\partial \Vb^{(t)}} \Big)^\top \nabla_{\Vh^{(t)}} L 
+ = \sum_t \text{diag} \Big( 1 - \big( \Vh^{(t)} \big)^2 \Big)  \nabla_{\Vh^{(t)}} L  ,""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="goodfellow",
+        macros=GOODFELLOW_MACROS,
+        note="b^{(t)}, the copy of b used at step t (the book's device for immediate "
+        "partials), is not read yet",
+    ),
+    Formula(
+        "goodfellow/10.24",
+        "goodfellow",
+        "eq. (10.24)",
+        r"""\nabla_{\MV} L &= \sum_t \sum_i \Big( \frac{\partial L} {\partial o_i^{(t)}}\Big) \nabla_{\MV} o_i^{(t)} 
+ = \sum_t (\nabla_{\Vo^{(t)}} L) \Vh^{(t)^\top},""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="goodfellow",
+        macros=GOODFELLOW_MACROS,
+        note="component indices (o_i^{(t)}) are not read yet",
+    ),
+    Formula(
+        "goodfellow/10.25-10.26",
+        "goodfellow",
+        "eqs. (10.25)-(10.26)",
+        r"""\nabla_{\MW} L &= \sum_t \sum_i \Big( \frac{\partial L} {\partial h_i^{(t)}}\Big) 
+ \nabla_{\MW^{(t)}} h_i^{(t)} \\
+&= \sum_t \text{diag} \Big( 1 - \big( \Vh^{(t)} \big)^2 \Big) ( \nabla_{\Vh^{(t)}} L) \Vh^{(t-1)^\top} ,""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="goodfellow",
+        macros=GOODFELLOW_MACROS,
+        note="component indices and W^{(t)}, the copy of W at step t, are not read yet",
+    ),
+    Formula(
+        "goodfellow/10.27-10.28",
+        "goodfellow",
+        "eqs. (10.27)-(10.28)",
+        r"""\nabla_{\MU} L &= \sum_t \sum_i \Big( \frac{\partial L} {\partial h_i^{(t)}}\Big) 
+ \nabla_{\MU^{(t)}} h_i^{(t)} \\
+&= \sum_t \text{diag} \Big( 1 - \big( \Vh^{(t)} \big)^2 \Big) ( \nabla_{\Vh^{(t)}} L) \Vx^{(t)^\top} ,""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="goodfellow",
+        macros=GOODFELLOW_MACROS,
+        note="component indices and U^{(t)}, the copy of U at step t, are not read yet",
+    ),
+    # -- Cross Validated 464774 --------------------------------------------------------------------
+    Formula(
+        "cv/question-dL-ds",
+        "cv-question",
+        "the question's first display",
+        r"""\dfrac{\partial L}{\partial s_t} = \dfrac{\partial L}{\partial h_t}\dfrac{ \partial h_t}{\partial s_t} = \dfrac{\partial L}{\partial h_t} \phi^\prime(s_t)""",
+        "scalar",
+        lambda r, t: [_d(r, "s", t), _d(r, "h", t) * r.slope(t)],
+        "holds",
+    ),
+    Formula(
+        "cv/question-dL-dh",
+        "cv-question",
+        "the question's second display",
+        r"""\dfrac{\partial L}{\partial h_t} = \dfrac{\partial L}{\partial {\hat y}_t}\dfrac{ \partial {\hat y}_t}{\partial h_t} + \dfrac{\partial L}{\partial s_{t+1}}\dfrac{ \partial s_{t+1}}{\partial h_t} = \dfrac{\partial L}{\partial {\hat y}_t} \phi^\prime(h_t) + \dfrac{\partial L}{\partial s_{t+1}}w """,
+        "scalar",
+        lambda r, t: [
+            _d(r, "h", t),
+            _d(r, "o", t) * r.out_slope(t) + r.grad_s(t + 1) * r.w,
+            _d(r, "o", t) * r.phi_prime_of_h(t) + r.grad_s(t + 1) * r.w,
+        ],
+        "fails",
+        note="phi'(h_t) where yhat_t = theta(h_t) calls for theta'(h_t)",
+    ),
+    Formula(
+        "cv/question-recursion",
+        "cv-question",
+        "the question's third display",
+        r"""\dfrac{\partial L}{\partial s_t} = \dfrac{\partial L}{\partial h_t}\dfrac{ \partial h_t}{\partial s_t} = \dfrac{\partial L}{\partial h_t} \phi^\prime(s_t) = (\dfrac{\partial L}{\partial {\hat y}_t} \phi^\prime(h_t) + \dfrac{\partial L}{\partial s_{t+1}}w) \phi^\prime(s_t)""",
+        "scalar",
+        lambda r, t: [
+            _d(r, "s", t),
+            _d(r, "h", t) * r.slope(t),
+            (_d(r, "o", t) * r.phi_prime_of_h(t) + r.grad_s(t + 1) * r.w) * r.slope(t),
+        ],
+        "fails",
+        note="the same slip, carried into the recursion",
+    ),
+    Formula(
+        "cv/answer-dL-dhT",
+        "cv-answer",
+        "the answer's first display",
+        r""" \begin{align} \dfrac{\partial L}{\partial h_{T}} &= \dfrac{\partial L}{\partial {\hat y}_T}\dfrac{ \partial {\hat y}_T}{\partial h_T} \\ &= \dfrac{\partial L}{\partial {\hat y}_T} \theta^{'}(h_{T}) \end{align} """,
+        "scalar",
+        lambda r, t: [_d(r, "h", r.T), _d(r, "o", r.T) * r.out_slope(r.T)],
+        "holds",
+    ),
+    Formula(
+        "cv/answer-dL-dsT",
+        "cv-answer",
+        "the answer's second display",
+        r""" \frac{∂L}{∂s_{T}}=\frac{∂L}{∂h_{T}} \frac{∂h_{T}}{∂s_{T}}=\dfrac{\partial L}{\partial {\hat y}_T} \theta^{'}(h_{T}) ϕ′(s_{T}) """,
+        "scalar",
+        lambda r, t: [
+            _d(r, "s", r.T),
+            _d(r, "h", r.T) * r.slope(r.T),
+            _d(r, "o", r.T) * r.out_slope(r.T) * r.slope(r.T),
+        ],
+        "holds",
+    ),
+    Formula(
+        "cv/comment-dL-dsT",
+        "cv-answer",
+        "the asker's comment on the answer",
+        r""" \frac{∂L}{∂s_{T}}=\frac{∂L}{∂h_{T}} \frac{∂h_{T}}{∂s_{T}}=\frac{∂L}{∂h_{T}}ϕ′(s_{T}) """,
+        "scalar",
+        lambda r, t: [_d(r, "s", r.T), _d(r, "h", r.T) * r.slope(r.T)],
+        "holds",
+    ),
+    # -- M. M. Arat --------------------------------------------------------------------------------
+    Formula(
+        "arat/jacobian-chain",
+        "arat",
+        "the example under the W_hh gradient",
+        r"""\frac{\partial h_{3}}{\partial h_{1}} = \frac{\partial h_{3}}{\partial h_{2}}\frac{\partial h_{2}}{\partial h_{1}}""",
+        TANH,
+        lambda r, t: [r.jac("h", 3, "h", 1), r.jac("h", 3, "h", 2) @ r.jac("h", 2, "h", 1)],
+        "holds",
+    ),
+    Formula(
+        "arat/dL-dby",
+        "arat",
+        "the gradient of b_y",
+        r"""
+\frac{\partial L}{\partial b_{y}}  = \sum_{t = 1}^{T} \frac{\partial L_{t}}{\partial \hat{y}_{t}} \frac{\partial \hat{y}_{t}}{\partial o_{t}} \frac{\partial o_{t}}{\partial b_{y}}
+""",
+        GOODFELLOW,
+        None,
+        "refused",
+        note="the model computes l_t from o_t (log-softmax), not from the probabilities "
+        "yhat_t: dL_t/dyhat_t is not defined in it yet",
+    ),
+    Formula(
+        "arat/dLt1-dWhh-two-steps",
+        "arat",
+        "the W_hh gradient through h_t",
+        r"""
+\frac{\partial L_{t+1}}{\partial W_{hh}} =  \frac{\partial L_{t+1}}{\partial \hat{y}_{t+1}} \frac{\partial \hat{y}_{t+1}}{\partial h_{t+1}}\frac{\partial h_{t+1}}{\partial h_{t}} \frac{\partial h_{t}}{\partial W_{hh}}
+""",
+        GOODFELLOW,
+        None,
+        "refused",
+        note="dL_t/dyhat_t, as above",
+    ),
+    Formula(
+        "arat/jacobian-power",
+        "arat",
+        "the vanishing-gradient section",
+        r"""
+\prod^{t}_{j=k} \frac{\partial h_{j+1}}{\partial h_{j}} = \frac{\partial h_{t+1}}{\partial h_k} = \frac{\partial h_{t+1}}{\partial h_{t}}\frac{\partial h_{t}}{\partial h_{t-1}}...\frac{\partial h_{k+1}}{\partial h_k} 
+""",
+        TANH,
+        None,
+        "refused",
+        note="two free indices (t and k) and an ellipsis are not read yet",
+    ),
+]
+
+
+def truth(formula: Formula, seeds: tuple[int, ...] = (0, 1, 2)) -> bool | None:
+    """Whether the formula holds in the PyTorch model at every step it claims and at
+    random points (None: it has no value as written)."""
+    from .corpus_torch import Run
+
+    if formula.sides is None:
+        return None
+    for seed in seeds:
+        run = Run(formula.model, seed)
+        steps = formula.steps(run.T) if formula.steps else range(1, run.T + 1)
+        for t in steps:
+            values = formula.sides(run, t)
+            for a, b in zip(values, values[1:]):
+                if not run.close(a, b):
+                    return False
+    return True

@@ -313,3 +313,72 @@ def test_unicode_partials_greek_letters_and_primes() -> None:
     assert check(
         r"\frac{∂L}{∂s_{T}}=\frac{∂L}{∂h_{T}} \frac{∂h_{T}}{∂s_{T}}=\frac{∂L}{∂h_{T}}ϕ′(s_{T})", T=3
     ).holds
+
+
+MD_NOTES = r"""# BPTT notes
+
+<!-- symbptt: check -->
+$$
+\frac{\partial L}{\partial W_{hy}} = \sum_{t=1}^T
+\frac{\partial L}{\partial \mathbf{z}_t} \mathbf{h}_t^\top
+$$
+
+Unmarked, unread: $$ \frac{\partial L}{\partial W_{hy}} = 0 $$
+
+<!-- symbptt: check -->
+```{math}
+:label: eq-delta
+\boldsymbol{\delta}_t = \operatorname{diag}(\phi'(\mathbf{s}_t))
+W_{hh}^\top \boldsymbol{\delta}_{t+1}
+```
+"""
+
+
+def test_check_file_reads_markdown_and_myst_math_blocks(tmp_path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(MD_NOTES, encoding="utf-8")
+    result = run("check", "--model", "elman", "--hidden", "2", "-T", "3", "--file", str(notes))
+    assert result.exit_code == 1  # the second display drops W_hy^T g_t
+    assert f"{notes}:4: holds" in result.output
+    assert f"{notes}:13: does NOT hold" in result.output
+    verdicts = [line for line in result.output.splitlines() if line.startswith(str(notes))]
+    assert len(verdicts) == 2  # the unmarked display is not read
+
+
+def test_check_file_reads_a_notebooks_markdown_cells_by_cell_number(tmp_path) -> None:
+    import json
+
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": ["x = 1"],
+            "outputs": [],
+            "execution_count": None,
+        },
+        {"cell_type": "markdown", "metadata": {}, "source": MD_NOTES.splitlines(keepends=True)},
+    ]
+    notebook = tmp_path / "bptt.ipynb"
+    notebook.write_text(
+        json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
+    )
+    result = run("check", "--model", "elman", "--hidden", "2", "-T", "3", "--file", str(notebook))
+    assert f"{notebook}:cell 2:4: holds" in result.output
+    assert f"{notebook}:cell 2:13: does NOT hold" in result.output
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("n.md", "<!-- symbptt: check -->\nplain text\n", "not followed by a display"),
+        ("n.md", "<!-- symbptt: check -->\n$$ x = x\n", "not closed"),
+        ("n.ipynb", "{not json", "not a Jupyter notebook"),
+        ("n.ipynb", '{"nbformat": 3, "worksheets": []}', "nbformat 4"),
+        ("n.md", "no marks\n", "no display marked '<!-- symbptt: check -->'"),
+    ],
+)
+def test_bad_markdown_and_notebooks_are_refused(tmp_path, name, content, message) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = run("check", "--model", "elman", "--file", str(path))
+    assert result.exit_code == 2 and message in result.stderr

@@ -25,6 +25,9 @@ from .options import (
     spec_options,
 )
 
+#: Suffixes of files read as Markdown (MyST included) by check --file.
+MARKDOWN = (".md", ".markdown", ".myst", ".mdx")
+
 
 @main.command("check")
 @spec_options
@@ -33,7 +36,9 @@ from .options import (
     "--file",
     "file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Check every display preceded by a line '% symbptt: check' in this file.",
+    help="Check every display preceded by a line '% symbptt: check' in this LaTeX file, "
+    "or by '<!-- symbptt: check -->' in Markdown or MyST (.md, .myst: $$...$$ and "
+    "```{math} blocks) or a Jupyter notebook's markdown cells (.ipynb).",
 )
 @method_option
 @layout_option
@@ -75,6 +80,7 @@ def check_command(
     """
     from ..checker import check
     from ..limits import require_exact_size
+    from ..notation.markdown import markdown_displays, notebook_displays
     from ..notation.profiles import load_profile
     from ..notation.texfile import marked_displays
 
@@ -87,14 +93,28 @@ def check_command(
         items = [(equation, "", 1, 1, 1)]
     else:
         source = read_text(file, what="file")
+        kind = file.suffix.lower()
+        marker = "<!-- symbptt: check -->" if kind in MARKDOWN + (".ipynb",) else "% symbptt: check"
         try:
-            displays = marked_displays(source)
+            if kind == ".ipynb":
+                items = [
+                    (
+                        c.display.text,
+                        f"{file}:cell {c.cell}:",
+                        c.display.line,
+                        c.display.column,
+                        c.display.label_line,
+                    )
+                    for c in notebook_displays(source)
+                ]
+            else:
+                displays = (markdown_displays if kind in MARKDOWN else marked_displays)(source)
+                items = [(d.text, f"{file}:", d.line, d.column, d.label_line) for d in displays]
         except ValueError as err:
             click.echo(f"Error: {file}: {err}", err=True)
             sys.exit(2)
-        if not displays:
-            raise click.UsageError(f"{file} has no display marked '% symbptt: check'")
-        items = [(d.text, f"{file}:", d.line, d.column, d.label_line) for d in displays]
+        if not items:
+            raise click.UsageError(f"{file} has no display marked '{marker}'")
         macros += "\n" + source  # the file's own definitions
     worst = 0
     for text, where, line, column, label_line in items:

@@ -15,8 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from .display import equations
-from .texfile import Display
+from .texfile import Display, display_equations
 
 MARKER = re.compile(r"^\s*<!--\s*symbptt:\s*check\s*-->\s*$")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*\{math\}\s*$")
@@ -81,12 +80,7 @@ def markdown_displays(source: str) -> list[Display]:
             raise ValueError(
                 f"line {n + 1}: '<!-- symbptt: check -->' is not followed by a display"
             )
-        pieces = equations(body)
-        for piece in pieces:
-            starts = len(piece) - len(piece.lstrip()) if len(pieces) > 1 else 0
-            found.append(
-                Display(piece, first_line, column, first_line + piece.count("\n", 0, starts))
-            )
+        found.extend(display_equations(body, first_line, column))
     return found
 
 

@@ -71,10 +71,16 @@ def marked_displays(source: str) -> list[Display]:
         body = source[opening.end() : end]
         first_line = bisect.bisect_right(offsets, opening.end() - 1)
         column = opening.end() - source.rfind("\n", 0, opening.end())
-        pieces = equations(body)
-        for piece in pieces:
-            starts = len(piece) - len(piece.lstrip()) if len(pieces) > 1 else 0
-            found.append(
-                Display(piece, first_line, column, first_line + piece.count("\n", 0, starts))
-            )
+        found.extend(display_equations(body, first_line, column))
     return found
+
+
+def display_equations(body: str, line: int, column: int) -> list[Display]:
+    """The equations of one display whose body starts at ``line``, ``column``: in a
+    display of several, each names the line on which it starts."""
+    pieces = equations(body)
+    out = []
+    for piece in pieces:
+        starts = len(piece) - len(piece.lstrip()) if len(pieces) > 1 else 0
+        out.append(Display(piece, line, column, line + piece.count("\n", 0, starts)))
+    return out

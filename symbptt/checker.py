@@ -106,6 +106,7 @@ def _combined(equation: str, results: list[FormulaCheckResult]) -> FormulaCheckR
         tuple(dict.fromkeys(note for r in results for note in r.notes)),
         first.layout,
         tuple(results),
+        first.repairs,
     )
 
 

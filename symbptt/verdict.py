@@ -36,6 +36,8 @@ class FormulaCheckResult:
             "mixed", "numerator" or "denominator".
         parts: for a display of several equations (an ``aligned`` block), the result of
             each; the result itself holds when every part holds.
+        repairs: for a formula that does not hold, the single edits under which it holds
+            ("phi'(h_t) is replaced by theta'(h_t)"), each decided by the modular method.
     """
 
     equation: str
@@ -48,6 +50,7 @@ class FormulaCheckResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     layout: str = "mixed"
     parts: tuple[FormulaCheckResult, ...] = ()
+    repairs: tuple[str, ...] = ()
 
     @property
     def failing(self) -> StepResult | None:

@@ -382,3 +382,68 @@ def test_bad_markdown_and_notebooks_are_refused(tmp_path, name, content, message
     path.write_text(content, encoding="utf-8")
     result = run("check", "--model", "elman", "--file", str(path))
     assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "formula, model, repair",
+    [
+        (  # question 002's slip
+            r"\dfrac{\partial L}{\partial h_t} = \dfrac{\partial L}{\partial {\hat y}_t} "
+            r"\phi^\prime(h_t) + \dfrac{\partial L}{\partial s_{t+1}}w",
+            None,
+            "phi'(h_t) is replaced by theta'(h_t)",
+        ),
+        (
+            r"\boldsymbol{\delta}_t = \operatorname{diag}(\phi'(\mathbf{s}_t)) (W_{hy}^\top "
+            r"\mathbf{g}_t + W_{hh} \boldsymbol{\delta}_{t+1})",
+            ELMAN,
+            "W_hh is replaced by W_hh^T",
+        ),
+        (
+            r"\boldsymbol{\delta}_t = \operatorname{diag}(\phi'(\mathbf{s}_{t+1})) (W_{hy}^\top "
+            r"\mathbf{g}_t + W_{hh}^\top \boldsymbol{\delta}_{t+1})",
+            ELMAN,
+            "s_(t+1) is replaced by s_t",
+        ),
+        (
+            r"\frac{\partial L}{\partial W_{hy}} = \frac{1}{T} \sum_{t=1}^{T} \mathbf{g}_t "
+            r"\mathbf{h}_t^\top",
+            ELMAN,
+            "a factor 1/T is dropped",
+        ),
+        (
+            r"\frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_1} = \frac{\partial \mathbf{h}_2}"
+            r"{\partial \mathbf{h}_1} \frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_2}",
+            ELMAN,
+            "written the other way round",
+        ),
+    ],
+)
+def test_a_formula_that_fails_names_the_single_edit_that_repairs_it(formula, model, repair) -> None:
+    result = check(formula, model=model, T=3, layout="mixed")
+    assert not result.holds and result.counterexample is not None
+    assert any(repair in r for r in result.repairs), result.repairs
+
+
+def test_repairs_are_not_degenerate_and_absent_when_nothing_single_helps() -> None:
+    """An edit that empties a chain (dh_2/dh_1 into dh_1/dh_1) repairs nothing."""
+    result = check(
+        r"\frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_1} = \frac{\partial \mathbf{h}_2}"
+        r"{\partial \mathbf{h}_1} \frac{\partial \mathbf{h}_3}{\partial \mathbf{h}_2}",
+        model=ELMAN,
+        layout="mixed",
+    )
+    assert not any("is replaced by h_" in r for r in result.repairs)
+    assert check(r"\mathbf{h}_t = 2 \mathbf{h}_t", model=ELMAN).repairs == ()
+
+
+def test_the_command_line_prints_the_repairs() -> None:
+    result = run(
+        "check",
+        "-T",
+        "3",
+        r"\frac{\partial L}{\partial s_t} = \frac{\partial L}"
+        r"{\partial h_t} \phi'(h_t)",
+    )
+    assert result.exit_code == 1
+    assert "repair: it holds if phi'(h_t) is replaced by phi'(s_t) (modular)" in result.output

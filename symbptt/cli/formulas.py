@@ -148,6 +148,8 @@ def check_command(
             click.echo(f"{label}does NOT hold ({result.method}): {result.explanation}")
             if result.counterexample:
                 click.echo("  counterexample " + result.counterexample.describe())
+            for repair in result.repairs:
+                click.echo(f"  repair: it holds if {repair} (modular)")
         for warning in result.warnings:
             click.echo(f"  warning: {warning}")
         for note in result.notes:

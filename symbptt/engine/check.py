@@ -43,6 +43,7 @@ from .evaluate import Evaluator
 from .matrices import ONE, ZERO, Family, Mat, ShapeError, shape_of
 from .model import ElmanSpec
 from .nodes import Node, Transposed, VImmediate, VTotal, free_index, has_product
+from .vocabulary import vocabulary
 
 if TYPE_CHECKING:
     from ..notation.parse import Parsed
@@ -302,6 +303,7 @@ def _check(
         if len(orders) == 2:
             explanation += " in either reading of the \\prod"
         explanation += _why(spec, sides, method, seed, [(o, lay) for o in orders])
+        fixes = _repairs(spec, sides, seed, [(o, lay) for o in orders])
         counterexample = find_counterexample(
             spec,
             lambda point: singles(
@@ -322,7 +324,27 @@ def _check(
         tuple(parsed.warnings),
         tuple(notes),
         lay,
+        repairs=tuple(fixes) if not verdict.holds else (),
     )
+
+
+def _repairs(spec: ElmanSpec, sides: list[sp.Expr], seed: int, readings: list) -> list[str]:
+    """The single edits under which the formula holds (see :mod:`.repairs`), each
+    decided by the modular method in the readings the verdict was given in."""
+    from .repairs import repairs
+
+    vocab = vocabulary(spec.model)
+    roles = sorted(set(vocab.roles.values()))
+    arguments = {role: vocab.arguments(role) for role in roles}
+
+    def holds(edited: list[sp.Expr]) -> bool:
+        for reading in readings:
+            verdict = _decide_one(spec, edited, "modular", seed, reading)
+            if isinstance(verdict, Tally) and verdict.holds:
+                return True
+        return False
+
+    return repairs(sides, holds, roles, arguments)
 
 
 def _layout_note(verdicts: dict, chosen: Reading) -> str:

@@ -341,10 +341,9 @@ FORMULAS: list[Formula] = [
  \frac{\partial L}{\partial L^{(t)}} = 1.
 """,
         GOODFELLOW,
-        lambda r, t: [1.0, 1.0],
-        "refused",
+        lambda r, t: [r.dL_dlt(t), 1.0],
+        "holds",
         notation="goodfellow",
-        note="a derivative by the loss at one step is not read yet",
     ),
     Formula(
         "goodfellow/10.18",
@@ -356,11 +355,10 @@ FORMULAS: list[Formula] = [
  = \hat y_i^{(t)} - \mathbf{1}_{i,y^{(t)}}.
 """,
         GOODFELLOW,
-        None,
-        "refused",
+        lambda r, t: [_d(r, "o", t), _d(r, "o", t), r.dl_do(t), r.probabilities_minus_target(t)],
+        "holds",
         notation="goodfellow",
         macros=GOODFELLOW_MACROS,
-        note="component indices (o_i^{(t)}) and the indicator 1_{i,y} are not read yet",
     ),
     Formula(
         "goodfellow/10.19",
@@ -416,12 +414,14 @@ FORMULAS: list[Formula] = [
         r"""\nabla_{\Vb} L &= \sum_t \Big( \frac{\partial \Vh^{(t)}}{\partial \Vb^{(t)}} \Big)^\top \nabla_{\Vh^{(t)}} L 
  = \sum_t \text{diag} \Big( 1 - \big( \Vh^{(t)} \big)^2 \Big)  \nabla_{\Vh^{(t)}} L  ,""",
         GOODFELLOW,
-        None,
-        "refused",
+        lambda r, t: [
+            r.param_grad("b_h"),
+            sum(r.immediate_chain(_d(r, "h", k), k, "b_h") for k in r.steps),
+            sum((1 - r.h[k] ** 2) * _d(r, "h", k) for k in r.steps),
+        ],
+        "holds",
         notation="goodfellow",
         macros=GOODFELLOW_MACROS,
-        note="b^{(t)}, the copy of b used at step t (the book's device for immediate "
-        "partials), is not read yet",
     ),
     Formula(
         "goodfellow/10.24",
@@ -430,11 +430,14 @@ FORMULAS: list[Formula] = [
         r"""\nabla_{\MV} L &= \sum_t \sum_i \Big( \frac{\partial L} {\partial o_i^{(t)}}\Big) \nabla_{\MV} o_i^{(t)} 
  = \sum_t (\nabla_{\Vo^{(t)}} L) \Vh^{(t)^\top},""",
         GOODFELLOW,
-        None,
-        "refused",
+        lambda r, t: [
+            r.param_grad("W_hy"),
+            sum(r.chain_by_param(_d(r, "o", k), "o", k, "W_hy") for k in r.steps),
+            sum(_d(r, "o", k) @ r.h[k].T for k in r.steps),
+        ],
+        "holds",
         notation="goodfellow",
         macros=GOODFELLOW_MACROS,
-        note="component indices (o_i^{(t)}) are not read yet",
     ),
     Formula(
         "goodfellow/10.25-10.26",
@@ -444,11 +447,14 @@ FORMULAS: list[Formula] = [
  \nabla_{\MW^{(t)}} h_i^{(t)} \\
 &= \sum_t \text{diag} \Big( 1 - \big( \Vh^{(t)} \big)^2 \Big) ( \nabla_{\Vh^{(t)}} L) \Vh^{(t-1)^\top} ,""",
         GOODFELLOW,
-        None,
-        "refused",
+        lambda r, t: [
+            r.param_grad("W_hh"),
+            sum(r.immediate_chain(_d(r, "h", k), k, "W_hh") for k in r.steps),
+            sum(((1 - r.h[k] ** 2) * _d(r, "h", k)) @ r.h[k - 1].T for k in r.steps),
+        ],
+        "holds",
         notation="goodfellow",
         macros=GOODFELLOW_MACROS,
-        note="component indices and W^{(t)}, the copy of W at step t, are not read yet",
     ),
     Formula(
         "goodfellow/10.27-10.28",
@@ -458,11 +464,14 @@ FORMULAS: list[Formula] = [
  \nabla_{\MU^{(t)}} h_i^{(t)} \\
 &= \sum_t \text{diag} \Big( 1 - \big( \Vh^{(t)} \big)^2 \Big) ( \nabla_{\Vh^{(t)}} L) \Vx^{(t)^\top} ,""",
         GOODFELLOW,
-        None,
-        "refused",
+        lambda r, t: [
+            r.param_grad("W_xh"),
+            sum(r.immediate_chain(_d(r, "h", k), k, "W_xh") for k in r.steps),
+            sum(((1 - r.h[k] ** 2) * _d(r, "h", k)) @ r.x[k].T for k in r.steps),
+        ],
+        "holds",
         notation="goodfellow",
         macros=GOODFELLOW_MACROS,
-        note="component indices and U^{(t)}, the copy of U at step t, are not read yet",
     ),
     # -- Cross Validated 464774 --------------------------------------------------------------------
     Formula(

@@ -152,6 +152,27 @@ class Run:
         jacobian = torch.autograd.functional.jacobian(f, value)  # num x 1 x P
         return torch.einsum("ia,iabc->bc", upstream, jacobian)
 
+    def immediate_chain(self, upstream: torch.Tensor, t: int, param: str) -> torch.Tensor:
+        """(d+h_t/dP)^T upstream: through step t's use of P only (h_(t-1) held fixed),
+        in P's shape."""
+        h_prev = self.h[t - 1].detach()
+
+        def f(p: torch.Tensor) -> torch.Tensor:
+            return self.cell(t, h_prev, {param: p})
+
+        jacobian = torch.autograd.functional.jacobian(f, self.params[param].detach())
+        return torch.einsum("ia,iabc->bc", upstream, jacobian)
+
+    def dL_dlt(self, t: int) -> torch.Tensor:
+        """dL/dl_t."""
+        return torch.autograd.grad(self.L, self.losses[t], retain_graph=True)[0]
+
+    def probabilities_minus_target(self, t: int) -> torch.Tensor:
+        """softmax(o_t) - onehot(y_t), a column."""
+        p = torch.softmax(self.o[t].detach()[:, 0], dim=0)
+        p[self.y[t]] -= 1.0
+        return p[:, None]
+
     def step_grad(self, t: int, param: str) -> torch.Tensor:
         """d l_t / dP (the loss at step t alone), in P's shape; zero past T."""
         if t > T:

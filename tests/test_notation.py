@@ -447,3 +447,53 @@ def test_the_command_line_prints_the_repairs() -> None:
     )
     assert result.exit_code == 1
     assert "repair: it holds if phi'(h_t) is replaced by phi'(s_t) (modular)" in result.output
+
+
+def test_components_and_sums_over_them() -> None:
+    """Goodfellow et al.'s o_i^{(t)}: entry i of o_t; sum_i runs over a vector's entries;
+    a free component index means every component."""
+    every = (
+        r"(\nabla_{\boldsymbol{o}^{(t)}} L)_i = \frac{\partial L}{\partial o_i^{(t)}} = "
+        r"\hat y_i^{(t)} - \mathbf{1}_{i,y^{(t)}}"
+    )
+    result = check(every, model=GOODFELLOW, notation="goodfellow")
+    assert result.holds and any(r.t == 3 for r in result.results)
+    wrong = check(every.replace(r"\mathbf{1}_{i,y^{(t)}}", "1"), model=GOODFELLOW)
+    assert not wrong.holds and "i=" in wrong.explanation
+    summed = (
+        r"\nabla_{\boldsymbol{V}} L = \sum_t \sum_i \Big( \frac{\partial L}{\partial "
+        r"o_i^{(t)}}\Big) \nabla_{\boldsymbol{V}} o_i^{(t)}"
+    )
+    assert check(summed, model=GOODFELLOW, notation="goodfellow").holds
+
+
+def test_a_parameters_copy_at_one_step_is_its_immediate_partial() -> None:
+    """Goodfellow et al.'s b^{(t)}: dh^{(t)}/db^{(t)} through step t's use of b only."""
+    formula = (
+        r"\nabla_{\boldsymbol{b}} L = \sum_t \Big( \frac{\partial \boldsymbol{h}^{(t)}}"
+        r"{\partial \boldsymbol{b}^{(t)}} \Big)^\top \nabla_{\boldsymbol{h}^{(t)}} L"
+    )
+    assert check(formula, model=GOODFELLOW, notation="goodfellow").holds
+    total = formula.replace(r"\boldsymbol{b}^{(t)}", r"\boldsymbol{b}")
+    assert not check(total, model=GOODFELLOW, notation="goodfellow").holds
+    with pytest.raises(FormulaSyntaxError, match="copy of b_h at one step"):
+        check(
+            r"\frac{\partial \boldsymbol{h}^{(t+1)}}{\partial \boldsymbol{b}^{(t)}} = 0",
+            model=GOODFELLOW,
+            notation="goodfellow",
+        )
+
+
+def test_the_loss_by_the_loss_at_one_step() -> None:
+    assert check(r"\frac{\partial L}{\partial L^{(t)}} = 1", model=GOODFELLOW).holds
+    assert check(r"\frac{\partial L}{\partial L_t} = \frac{1}{T}", model=ELMAN).holds
+
+
+def test_sums_in_sums_run_loop_in_loop() -> None:
+    """sum_t sum_{k=1}^{t}: the inner limit reads the outer index."""
+    formula = (
+        r"\sum_{t=1}^{T} \sum_{k=1}^{t} \mathbf{x}_k = \sum_{k=1}^{T} \sum_{t=k}^{T} "
+        r"\mathbf{x}_k"
+    )
+    assert check(formula, model=ELMAN).holds
+    assert not check(formula.replace(r"\sum_{t=k}^{T}", r"\sum_{t=1}^{k}"), model=ELMAN).holds

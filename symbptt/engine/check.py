@@ -42,7 +42,15 @@ from .compile import LAYOUTS
 from .evaluate import Evaluator
 from .matrices import ONE, ZERO, Family, Mat, ShapeError, shape_of
 from .model import ElmanSpec
-from .nodes import Node, Transposed, VImmediate, VTotal, free_index, has_product
+from .nodes import (
+    Node,
+    Transposed,
+    VImmediate,
+    VTotal,
+    component_indices,
+    free_index,
+    has_product,
+)
 from .vocabulary import vocabulary
 
 if TYPE_CHECKING:
@@ -74,9 +82,18 @@ def formula_comparisons(
     ev = ev or Evaluator(spec, ring, order, layout=layout)
     index = free_index(sides)
     compiled = [ev.compile(side) for side in sides]
-    for t in range(1, spec.T + 1) if index is not None else [None]:
+    components = sorted(component_indices(list(sides)), key=str)
+    if len(components) > 1:
+        raise EvaluationError(
+            f"more than one free component index ({', '.join(map(str, components))})"
+        )
+    count = ev._component_count(sp.Tuple(*sides), components[0]) if components else None
+    for t, i in _points(spec, index, count):
         env = {index: t} if index is not None else {}
         where = f"t={t}" if t is not None else "the formula"
+        if i is not None:  # (nabla_o L)_i = ...: every component i
+            env[components[0]] = i
+            where += f", {components[0]}={i}"
         try:
             values = [c(env) for c in compiled]
         except ShapeError as err:
@@ -87,7 +104,8 @@ def formula_comparisons(
             raise
         for link, (a, b) in enumerate(zip(values, values[1:])):
             if len(values) > 2:  # a chain A = B = C: say which equals sign
-                where = f"{where.split(',')[0]}, {_ORDINALS[min(link, 3)]} '='"
+                at = where.split(", ")[: 2 if i is not None else 1]
+                where = f"{', '.join(at)}, {_ORDINALS[min(link, 3)]} '='"
             a, b = _concrete(ev, a, b), _concrete(ev, b, a)
             if not isinstance(a, Mat | Family) and not isinstance(b, Mat | Family):
                 # two empty sums or products, whose shape nothing fixes: compare as numbers
@@ -108,6 +126,25 @@ def formula_comparisons(
 
 
 _ORDINALS = ("first", "second", "third", "fourth or later")
+
+
+def _points(
+    spec: ElmanSpec, index: sp.Symbol | None, count: Any
+) -> Iterator[tuple[int | None, int | None]]:
+    """(t, component) at which a formula is claimed: every t if it has a free index,
+    and every component i of the vectors a free component index counts."""
+    for t in range(1, spec.T + 1) if index is not None else [None]:
+        if count is None:
+            yield t, None
+            continue
+        try:
+            n = count({index: t} if index is not None else {})
+        except EvaluationError as err:
+            if "outside the model" in str(err):
+                continue
+            raise
+        for i in range(1, n + 1):
+            yield t, i
 
 
 def _entries(spec: ElmanSpec, value: Mat | Family) -> list[tuple[str, str | None, Any]]:

@@ -20,13 +20,16 @@ import sympy as sp
 from .. import expr as E
 from ..errors import EvaluationError
 from ..limits import tick
-from .matrices import ONE, ZERO, Mat, MatrixAlgebra, Number
+from .matrices import ONE, ZERO, Family, Mat, MatrixAlgebra, Number
 from .nodes import (
+    COMPONENTS,
     Activation,
     Block,
+    Component,
     Diag,
     Hadamard,
     Node,
+    ParamAt,
     Prod,
     Transposed,
     VGradient,
@@ -152,6 +155,16 @@ class Compiler(MatrixAlgebra):
         if isinstance(e, Activation):
             at = self._index_of(e.args[0].args[0])
             return lambda env: self._activation(e, at(env))
+        if isinstance(e, VTotal | VImmediate) and any(isinstance(a, Component) for a in e.args):
+            return self._component_derivative(e)
+        if isinstance(e, Component):
+            vector, at = self.compile(e.args[0]), self._index_of(e.args[1])
+            return lambda env: self.component(vector(env), at(env))
+        if isinstance(e, ParamAt):
+            raise EvaluationError(
+                f"{e.args[0]}^({e.args[1]}), the copy of {e.args[0]} at one step, is read in "
+                f"derivatives of that step's state only"
+            )
         if isinstance(e, VTotal | VImmediate):
             num, den = (self._subs_of(a) for a in e.args)
             at = [self._index_of(a.args[0]) for a in e.args if is_indexed(a)]
@@ -228,17 +241,84 @@ class Compiler(MatrixAlgebra):
 
         return value
 
+    def _component_count(self, body: sp.Expr, var: sp.Symbol) -> Callable[[dict], int]:
+        """The number of components ``var`` runs over in ``body``: the size of the
+        vectors it counts (which must agree)."""
+        vectors = [self.compile(v) for v in _components_of(body, var)]
+        if not vectors:
+            raise EvaluationError(f"the sum over {var} counts no vector's components")
+
+        def count(env: dict) -> int:
+            inner = {**env, var: 1}
+            sizes = {max(v(inner).shape) for v in vectors}
+            if len(sizes) != 1:
+                raise EvaluationError(f"{var} counts the components of vectors of sizes {sizes}")
+            return sizes.pop()
+
+        return count
+
+    def component(self, value: Any, i: int) -> Mat:
+        """Entry i (from 1) of a vector (a column or a row) as a number."""
+        if not (isinstance(value, Mat) and 1 in value.shape):
+            raise EvaluationError("only a vector has components")
+        entries = [x for row in value.rows for x in row]
+        if not 1 <= i <= len(entries):
+            raise EvaluationError(f"component {i} is outside the vector's {len(entries)} entries")
+        return Mat(((entries[i - 1],),))
+
+    def _component_derivative(self, e: Any) -> Callable[[dict], Any]:
+        """A derivative of or by a component: the derivative of (or by) the vector, and
+        of it the component's row (or column); of a number by a component, that entry."""
+        num, den = e.args
+        inner = type(e)(*(a.args[0] if isinstance(a, Component) else a for a in e.args))
+        whole = self.compile(inner)
+        row = self._index_of(num.args[1]) if isinstance(num, Component) else None
+        col = self._index_of(den.args[1]) if isinstance(den, Component) else None
+        scalar = num == E.L or isinstance(num, E.StepLoss)
+
+        def pick(env: dict) -> Any:
+            value = whole(env)
+            if isinstance(value, Family):
+                return Family(
+                    value.param,
+                    {k: self.component(m, row(env)) for k, m in value.members.items()},
+                )
+            if scalar:  # dL/do_i: that entry of the gradient, in any layout
+                return self.component(value, col(env))
+            if not isinstance(value, Mat):
+                raise EvaluationError("a component's derivative needs a vector")
+            if row is not None:
+                value = Mat((value.rows[row(env) - 1],))
+                if col is None and self.layout == "mixed":  # a gradient: a column
+                    value = self.transpose(value)
+            if col is not None:
+                value = Mat(tuple((r[col(env) - 1],) for r in value.rows))
+            return value
+
+        return pick
+
     def _big(self, e: sp.Sum | sp.Product) -> Callable[[dict], Any]:
         """A sum (added in pairs: long sums of growing polynomials stay cheap) or a
         product. Products over a contiguous range are memoised as running products
         from their upper end, so prod_{j=i+1}^{t} for i = 1..t-1 costs O(t) in all, not
         O(t^2); the factor with the largest index is on the left (latest-left) or on
         the right (earliest-left)."""
-        if len(e.limits) > 1:  # SymPy merges nested sums: the first limit is innermost
+        if len(e.limits) > 1 and isinstance(e, sp.Sum):
+            # SymPy merges nested sums, the first limit innermost: the last is the outer
+            # loop, whose index the inner limits may read (sum_t sum_{k=1}^{t})
+            inner = sp.Sum(e.function, *e.limits[:-1])
+            (var, low, high) = e.limits[-1]
+            lo_of, hi_of = self._index_of(low), self._index_of(high)
+            if high == COMPONENTS:
+                hi_of = self._component_count(inner, var)
+            return self._sum(var, lo_of, hi_of, self._big(inner))
+        if len(e.limits) > 1:
             e = type(e)(type(e)(e.function, *e.limits[:-1]), e.limits[-1])
         body = self.compile(e.function)
         (var, low, high) = e.limits[0]
         lo_of, hi_of = self._index_of(low), self._index_of(high)
+        if high == COMPONENTS:  # \sum_i over a vector's components: its size
+            hi_of = self._component_count(e.function, var)
         if isinstance(e, sp.Sum):
             direct = self._sum(var, lo_of, hi_of, body)
             return self._running_sum(e, lo_of, hi_of, body, direct) or direct
@@ -369,6 +449,11 @@ class Compiler(MatrixAlgebra):
             return value
 
         return running
+
+
+def _components_of(body: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
+    """The vectors whose component ``var`` counts in ``body``."""
+    return [c.args[0] for c in body.atoms(Component) if var in c.args[1].free_symbols]
 
 
 def is_indexed(e: Any) -> bool:

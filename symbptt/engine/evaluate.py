@@ -10,6 +10,7 @@ the formula under test.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -153,6 +154,17 @@ class Evaluator(Compiler):
 
     def total(self, num: Any, den: Any) -> Any:
         scalar = num == E.L or isinstance(num, E.StepLoss)
+        if isinstance(den, E.StepLoss):  # dL/dl_t: 1 (or 1/T for the mean), dl_t/dl_t = 1
+            k = int(den.args[0])
+            self._in_model(k, 1, self.spec.T, "l")
+            if num == E.L:
+                mean = self.spec.model.reduction == "mean"
+                value = self.ring.const(Fraction(1, self.spec.T) if mean else 1)
+            elif isinstance(num, E.StepLoss):
+                value = self.ring.one if int(num.args[0]) == k else self.ring.zero
+            else:
+                raise EvaluationError(f"only L and the losses l_t are differentiated by l_{k}")
+            return Mat(((value,),))
         for node in (num, den):
             if isinstance(node, Node) and node.kind in self.vocab.states and node.args[0] == 0:
                 if not self._is_one_step(num, den):

@@ -29,10 +29,13 @@ from ..notation.meaning import OneStep, Reader
 from ..notation.parse import Parsed, parse_tree
 from ..notation.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
 from .nodes import (
+    COMPONENTS,
     Block,
+    Component,
     Diag,
     Hadamard,
     Node,
+    ParamAt,
     Prod,
     Transposed,
     VGradient,
@@ -68,6 +71,8 @@ class VectorReader(Reader):
             return sp.Integer(0)  # the zero vector (or matrix), of whatever shape it meets
         if key.startswith("\\operatorname "):
             raise self.fail(f"unknown operator {key.split()[1]}; known: diag, prod", node)
+        if base == "1" and sub is not None and len(sub.children) == 3:  # 1_{i, y^{(t)}}
+            return self.indicator(sub, node)
         text = self.subscript_text(sub) if sub is not None else ""
         renamed = self.renamed(base, text, sub is not None, node)
         if renamed is not None:
@@ -92,6 +97,14 @@ class VectorReader(Reader):
                 return node_class(vocab.vectors[base])(index)
             if base in ("l", "\\ell") or base in STEP_LOSS_LETTERS:  # l_t, L_t, L^{(t)}
                 return E.StepLoss(self.index(sub.children[0]))
+            copied = self.profile.names.get((base, ""), (base, ""))
+            if copied in vocab.parameters and len(sub.children) == 1:  # b^{(t)}: a step's copy
+                try:
+                    step = self.index(sub.children[0])
+                except FormulaSyntaxError:
+                    step = None
+                if step is not None:
+                    return ParamAt(param(vocab.parameters[copied]), step)
         else:
             if base in ("L", "\\hat L", "\\mathcal L") or base in LOSS_LETTERS:
                 return E.L
@@ -150,6 +163,50 @@ class VectorReader(Reader):
         if self.vocab.scalar:
             return super().transposed(value, node)
         return Transposed(value)
+
+    def component(self, value: Any, index: Any, node: Any) -> Any:
+        if self.vocab.scalar:
+            return super().component(value, index, node)
+        return Component(value, index)
+
+    def counts_components(self, factors: list[Any], var: sp.Symbol) -> bool:
+        return any(
+            var in c.args[1].free_symbols
+            for f in factors
+            if isinstance(f, sp.Basic)
+            for c in f.atoms(Component)
+        )
+
+    def components_limit(self) -> sp.Expr:
+        return COMPONENTS
+
+    def indicator(self, sub: Tree, node: Any) -> Any:
+        """1_{i, y^{(t)}}: 1 where i is the class y_t, the target's one-hot vector's entry
+        i (the cross-entropy head's target)."""
+        entry, _comma, label = sub.children
+        label = next(c for c in [label] if isinstance(c, Tree))
+        while (
+            isinstance(label, Tree)
+            and label.data in ("term", "expression")
+            and len(label.children) == 1
+        ):
+            label = label.children[0]
+        step = None
+        if isinstance(label, Tree) and label.data == "superscript":  # y^{(t)}
+            group = label.children[1].children[0]
+            while isinstance(group, Tree) and group.data in ("term",) and len(group.children) == 1:
+                group = group.children[0]
+            inner = [c for c in getattr(group, "children", []) if isinstance(c, Tree)]
+            step = self.index(inner[0]) if inner else None
+        elif isinstance(label, Tree) and label.data == "name" and len(label.children) == 2:
+            step = self.index(label.children[1].children[0])  # y_t
+        head = self.vocab.model.head
+        if step is None or head is None or head.loss != "cross-entropy":
+            raise self.fail(
+                "1_{i, y^{(t)}} is read for a cross-entropy head, as 1 where i is the class y_t",
+                node,
+            )
+        return Component(node_class(head.target)(step), self.index(entry))
 
     def labelled(self, key: str, label: str, sub: Tree | None, node: Any) -> Any:
         base = key.removeprefix("\\mathbf ") + "^" + label
@@ -244,7 +301,25 @@ class VectorReader(Reader):
             raise self.fail(f"{fn} is not a function", node)
         return sp.Mul(fn, self.value(args[0]), evaluate=False)  # juxtaposition
 
+    def by_copy(self, num: Any, den: Any, node: Any) -> sp.Expr:
+        """A derivative by P^{(t)}, the copy of P used at step t: of the state at t (or a
+        component of it), the immediate partial by P."""
+        state = num.args[0] if isinstance(num, Component) else num
+        if not (
+            isinstance(state, Node)
+            and state.kind in self.vocab.states
+            and sp.expand(state.args[0] - den.args[1]) == 0
+        ):
+            raise self.fail(
+                f"a derivative by {den.args[0]}^({den.args[1]}), the copy of {den.args[0]} at "
+                f"one step, is read for that step's state only",
+                node,
+            )
+        return VImmediate(num, den.args[0])
+
     def gradient(self, top: Any, bottom: Any, node: Any) -> sp.Expr:
+        if isinstance(bottom, ParamAt):  # nabla_{W^{(t)}} h_i^{(t)}
+            return self.by_copy(top, bottom, node)
         if self.vocab.scalar:
             return super().gradient(top, bottom, node)
         if isinstance(top, E.HiddenState):
@@ -254,6 +329,8 @@ class VectorReader(Reader):
     def derivative(self, partial: Tree, num: Any, den: Any, node: Any) -> sp.Expr:
         got = super().derivative(partial, num, den, node)
         num, den = got.args
+        if isinstance(den, ParamAt):  # dh^{(t)}/db^{(t)}: b's copy at t, the immediate partial
+            return self.by_copy(num, den, node)
         if isinstance(num, E.HiddenState):  # d f(x_t, h_{t-1}, w_h): the state at t
             num = node_class(self.vocab.states[0])(num.args[0])
         if isinstance(got, E.ImmediatePartial):

@@ -60,6 +60,35 @@ class Transposed(MatrixFunction):
     nargs = 1
 
 
+class Component(MatrixFunction):
+    """Entry i (counted from 1) of a vector: Goodfellow et al.'s o_i^{(t)} and
+    (nabla_{o^{(t)}} L)_i. A formula with a component index that no sum binds holds for
+    every component."""
+
+    nargs = 2
+
+
+class ParamAt(MatrixFunction):
+    """P^{(t)}, the copy of the parameter P used at step t only (Goodfellow et al.'s
+    device for the immediate partial): read in derivatives, dh^{(t)}/db^{(t)}."""
+
+    nargs = 2
+
+
+#: The upper limit of a sum over a vector's components (\sum_i o_i ...): the vector's size.
+COMPONENTS = sp.Symbol("components", integer=True, positive=True)
+
+
+def component_indices(sides: list[sp.Expr]) -> set[sp.Symbol]:
+    """The free indices that count a vector's components (not steps)."""
+    found: set[sp.Symbol] = set()
+    for side in sides:
+        for c in side.atoms(Component):
+            found |= c.args[1].free_symbols
+    free = set().union(*(side.free_symbols for side in sides))
+    return found & free
+
+
 class Prod(MatrixFunction):
     """d2l.ai's prod(A, B): A and B multiplied "after the necessary operations, such as
     transposition and swapping input positions". In its chain rules A is the gradient
@@ -122,7 +151,8 @@ def has_product(sides: list[sp.Expr]) -> bool:
 def free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
     """The formula's one free index (meaning every t), if any."""
     symbols = set().union(*(side.free_symbols for side in sides))
-    free = {s for s in symbols if s.is_commutative} - {E.L, E.T}
+    free = {s for s in symbols if s.is_commutative} - {E.L, E.T, COMPONENTS}
+    free -= component_indices(sides)
     if len(free) > 1:
         raise EvaluationError(
             f"more than one free index ({', '.join(sorted(map(str, free)))}); "

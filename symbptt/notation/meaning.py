@@ -172,6 +172,7 @@ class Reader:
                 "or product; use another letter, e.g. \\sum_{k=1}^{T}",
                 node,
             )
+        implicit = isinstance(lower, Token) or len(lower.children) == 1  # \sum_i alone
         lower, high = low, high
         self.bound_by.setdefault(var, node)
         if var in self.bound:
@@ -185,6 +186,8 @@ class Reader:
             factors = self.factors_of(operand)
         finally:
             self.bound.pop()
+        if implicit and self.counts_components(factors, var):  # \sum_i o_i ...: i over o's entries
+            lower, high = sp.Integer(1), self.components_limit()
         if str(op) == "\\sum":
             body = factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
             return [sp.Sum(body, (var, lower, high))]
@@ -321,7 +324,8 @@ class Reader:
         ):
             inner = inner.children[0]
         if not (isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 1):
-            raise self.fail("only a name can take a subscript", node)
+            # (nabla_{o^{(t)}} L)_i: a component of the value in the braces or parentheses
+            return self.component(self.value(inner), self.index(node.children[1].children[0]), node)
         return self.name(self.key(inner.children[0]), node.children[1], node)
 
     def subscript_text(self, sub: Tree) -> str:
@@ -432,8 +436,9 @@ class Reader:
         """A name with its step as a superscript: ``h^{(t)}``, ``h^{(t-1)}``,
         ``\\boldsymbol{h}^{(t)^\\top}`` (transposed) in every notation, ``h^t`` where the
         profile writes time so; None if ``base`` and ``sup`` are not that."""
-        if not (isinstance(base, Tree) and base.data == "name" and len(base.children) == 1):
+        if not (isinstance(base, Tree) and base.data == "name"):
             return None
+        entry = base.children[1] if len(base.children) > 1 else None  # o_i^{(t)}
         content = _single(sup.children[0])
         transpose = False
         if isinstance(content, Tree) and content.data == "superscript":
@@ -463,10 +468,23 @@ class Reader:
             if parenthesized:
                 raise
             return None  # h^2: a power, read as one
+        if entry is not None:
+            value = self.component(value, self.index(entry.children[0]), node)
         return self.transposed(value, node) if transpose else value
 
     def transposed(self, value: Any, node: Any) -> Any:
         raise self.fail(f"a transpose is vector notation: {VECTOR_HINT}", node)
+
+    def component(self, value: Any, index: Any, node: Any) -> Any:
+        """Entry ``index`` of the vector ``value`` (o_i^{(t)}): vector notation here."""
+        raise self.fail(f"a component index is vector notation: {VECTOR_HINT}", node)
+
+    def counts_components(self, factors: list[Any], var: sp.Symbol) -> bool:
+        """Whether ``var`` counts a vector's components in ``factors``."""
+        return False
+
+    def components_limit(self) -> sp.Expr:
+        return E.T
 
     def labelled(self, key: str, label: str, sub: Tree | None, node: Any) -> Any:
         """What ``key^{label}`` (with subscript ``sub``) means: a subclass knows a

@@ -24,6 +24,8 @@ SOURCES = {
     "chapter_recurrent-neural-networks/bptt.md, commit 23d7a5aecceee57d1292c56e90cce307f183bb0a",
     "d2l-0.7": "Dive into Deep Learning (MXNet edition, 2019), section 8.7: d2l-ai/d2l-en, "
     "chapter_recurrent-neural-networks/bptt.md, commit 05a660506e29d289570138f8ec9262e8375af760",
+    "d2l-zh-0.4": "Dive into Deep Learning, first Chinese edition (2018): d2l-ai/d2l-zh, "
+    "chapter_recurrent-neural-networks/bptt.md, commit 0324d75e7d0e195936e742d4da1264183757a014",
     "goodfellow": "Goodfellow, Bengio and Courville, Deep Learning (2016), section 10.2.2, "
     "eqs. 10.17-10.28, in the LaTeX of its Chinese translation: exacity/deeplearningbook-"
     "chinese, Chapter10/sequence_modeling_rnn.tex and math_symbol.tex, commit "
@@ -331,6 +333,106 @@ FORMULAS: list[Formula] = [
         "refused",
         note="\\partial_w is not read yet (the second line's sum runs from i = t down to 1 "
         "and its product over j = t..i includes step i: later editions fixed both)",
+    ),
+    # -- d2l, first Chinese edition ------------------------------------------------------------
+    Formula(
+        "d2l-zh-0.4/partial_L_o",
+        "d2l-zh-0.4",
+        "gradients, first display",
+        r"""\frac{\partial L}{\partial \mathbf{o}_t} =  \frac{\partial \ell (\mathbf{o}_t, y_t)}{T \cdot \partial \mathbf{o}_t} """,
+        LINEAR,
+        lambda r, t: [_d(r, "o", t), r.dl_do(t) / r.T],
+        "holds",
+    ),
+    Formula(
+        "d2l-zh-0.4/partial_L_Wyh",
+        "d2l-zh-0.4",
+        "the output weights",
+        r"""\frac{\partial L}{\partial \mathbf{W}_{yh}} 
+= \sum_{t=1}^T \text{prod}(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial \mathbf{o}_t}{\partial \mathbf{W}_{yh}}) 
+= \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{o}_t} \mathbf{h}_t^\top
+""",
+        LINEAR,
+        lambda r, t: [
+            r.param_grad("W_hy"),
+            sum(r.chain_by_param(_d(r, "o", k), "o", k, "W_hy") for k in r.steps),
+            sum(_d(r, "o", k) @ r.h[k].T for k in r.steps),
+        ],
+        "holds",
+    ),
+    Formula(
+        "d2l-zh-0.4/partial_L_hT",
+        "d2l-zh-0.4",
+        "the last hidden state",
+        r"""\frac{\partial L}{\partial \mathbf{h}_T} = \text{prod}(\frac{\partial L}{\partial \mathbf{o}_T}, \frac{\partial \mathbf{o}_T}{\partial \mathbf{h}_T} ) = \mathbf{W}_{yh}^\top \frac{\partial L}{\partial \mathbf{o}_T}
+""",
+        LINEAR,
+        lambda r, t: [_d(r, "h", r.T), r.W_hy.T @ _d(r, "o", r.T)],
+        "holds",
+    ),
+    Formula(
+        "d2l-zh-0.4/partial_L_ht_recur",
+        "d2l-zh-0.4",
+        "the recursion (phi(x) = x)",
+        r"""\frac{\partial L}{\partial \mathbf{h}_t} 
+= \text{prod}(\frac{\partial L}{\partial \mathbf{h}_{t+1}}, \frac{\partial \mathbf{h}_{t+1}}{\partial \mathbf{h}_t} ) 
++ \text{prod}(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial \mathbf{o}_t}{\partial \mathbf{h}_t} ) 
+= \mathbf{W}_{hh}^\top \frac{\partial L}{\partial \mathbf{h}_{t+1}} + \mathbf{W}_{yh}^\top \frac{\partial L}{\partial \mathbf{o}_t}
+""",
+        LINEAR,
+        lambda r, t: [_d(r, "h", t), r.W_hh.T @ _d(r, "h", t + 1) + r.W_hy.T @ _d(r, "o", t)],
+        "holds",
+    ),
+    Formula(
+        "d2l-zh-0.4/partial_L_ht",
+        "d2l-zh-0.4",
+        "the recursion unrolled",
+        r"""\frac{\partial L}{\partial \mathbf{h}_t} 
+= \sum_{i=t}^T {(\mathbf{W}_{hh}^\top)}^{T-i} \mathbf{W}_{yh}^\top \frac{\partial L}{\partial \mathbf{o}_{T+t-i}}
+""",
+        LINEAR,
+        lambda r, t: [
+            _d(r, "h", t),
+            sum(
+                r.mpow(r.W_hh.T, r.T - i) @ r.W_hy.T @ _d(r, "o", r.T + t - i)
+                for i in range(t, r.T + 1)
+            ),
+        ],
+        "holds",
+    ),
+    Formula(
+        "d2l-zh-0.4/partial_L_Whx",
+        "d2l-zh-0.4",
+        "the input weights",
+        r"""\frac{\partial L}{\partial \mathbf{W}_{hx}} 
+= \sum_{t=1}^T \text{prod}(\frac{\partial L}{\partial \mathbf{h}_t}, \frac{\partial \mathbf{h}_t}{\partial \mathbf{W}_{hx}}) 
+= \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{x}_t^\top
+""",
+        LINEAR,
+        lambda r, t: [
+            r.param_grad("W_xh"),
+            sum(r.chain_by_param(_d(r, "h", k), "h", k, "W_xh") for k in r.steps),
+            sum(_d(r, "h", k) @ r.x[k].T for k in r.steps),
+        ],
+        "fails",
+        note="the total dh_t/dW_hx where the immediate one is meant, as in the later editions",
+    ),
+    Formula(
+        "d2l-zh-0.4/partial_L_Whh",
+        "d2l-zh-0.4",
+        "the recurrent weights",
+        r"""\frac{\partial L}{\partial \mathbf{W}_{hh}} 
+= \sum_{t=1}^T \text{prod}(\frac{\partial L}{\partial \mathbf{h}_t}, \frac{\partial \mathbf{h}_t}{\partial \mathbf{W}_{hh}}) 
+= \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{h}_{t-1}^\top
+""",
+        LINEAR,
+        lambda r, t: [
+            r.param_grad("W_hh"),
+            sum(r.chain_by_param(_d(r, "h", k), "h", k, "W_hh") for k in r.steps),
+            sum(_d(r, "h", k) @ r.h[k - 1].T for k in r.steps),
+        ],
+        "fails",
+        note="as for W_hx",
     ),
     # -- Goodfellow et al. -----------------------------------------------------------------------
     Formula(

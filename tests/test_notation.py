@@ -497,3 +497,20 @@ def test_sums_in_sums_run_loop_in_loop() -> None:
     )
     assert check(formula, model=ELMAN).holds
     assert not check(formula.replace(r"\sum_{t=k}^{T}", r"\sum_{t=1}^{k}"), model=ELMAN).holds
+
+
+def test_the_document_prints_the_derivation_in_a_textbooks_names() -> None:
+    """pdf/tex --notation goodfellow: U, W, V, b, c, a^{(t)}, h^{(t)} for W_xh, W_hh,
+    W_hy, b_h, b_y, s_t, h_t; the verified objects, and so the certificate, unchanged."""
+    args = ["tex", "--model", "elman", "--hidden", "2", "-T", "2", "--activation", "tanh"]
+    own, textbook = run(*args), run(*args, "--notation", "goodfellow")
+    assert own.exit_code == textbook.exit_code == 0, textbook.output
+    tex = textbook.output
+    assert r"{\mathbf{a}^{(1)}} = U {\mathbf{x}^{(1)}} + W {\mathbf{h}^{(0)}} + \mathbf{b}" in tex
+    assert r"V^\top" in tex and "W_{hh}" not in tex and r"\mathbf{s}_" not in tex
+
+    def certificate(text: str) -> list[str]:
+        return [line for line in text.splitlines() if "holds" in line and "&" in line]
+
+    assert certificate(tex) == certificate(own.output)
+    assert run(*args, "--notation", "knuth").exit_code == 2

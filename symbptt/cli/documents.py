@@ -40,6 +40,7 @@ def pdf_command(
     template: Path | None,
     allow_unverified: bool,
     force: bool,
+    notation: str | None,
     output: str | None,
     keep_tex: bool,
 ) -> None:
@@ -56,7 +57,7 @@ def pdf_command(
     result, report = make_pdf(
         spec,
         output if output is not None else default_name(spec, ".pdf"),
-        options=_options(title, author, immediate_style),
+        options=_options(title, author, immediate_style, notation),
         method=method,
         template=template,
         keep_tex=keep_tex,
@@ -89,6 +90,7 @@ def tex_command(
     template: Path | None,
     allow_unverified: bool,
     force: bool,
+    notation: str | None,
     output: str,
     fragment: bool,
 ) -> None:
@@ -99,7 +101,7 @@ def tex_command(
 
     tex, _ = make_tex(
         spec,
-        options=_options(title, author, immediate_style),
+        options=_options(title, author, immediate_style, notation),
         method=method,
         template=template,
         fragment=fragment,

@@ -313,6 +313,14 @@ document_options = _stack(
         help="Write the document even if a check fails (the certificate says so).",
     ),
     click.option("--force", is_flag=True, help=FORCE_HELP),
+    click.option(
+        "--notation",
+        "notation",
+        default=None,
+        metavar="NAME|FILE",
+        help="Print the derivation in a source's names: d2l, goodfellow (U, W, V, b, c, "
+        "a^(t), h^(t)), note000 (symbptt's own, the default) or a profile's TOML file.",
+    ),
 )
 
 #: Shared by the commands that write PDFs.
@@ -321,12 +329,18 @@ keep_tex_option = click.option(
 )
 
 
-def _options(title: str, author: str, immediate_style: str) -> Any:
+def _options(title: str, author: str, immediate_style: str, notation: str | None = None) -> Any:
     """The document options (imported here: only the document commands need them)."""
+    from ..notation.profiles import load_profile
     from ..render.document import DocumentOptions
     from ..render.printer import Notation
 
-    return DocumentOptions(title=title, author=author, notation=Notation(immediate=immediate_style))
+    return DocumentOptions(
+        title=title,
+        author=author,
+        notation=Notation(immediate=immediate_style),
+        profile=load_profile(notation) if notation is not None else None,
+    )
 
 
 def _text_target(output: str, what: str, force: bool, inputs: tuple = ()) -> Path | None:

@@ -74,6 +74,10 @@ class Profile:
     time: str = "subscript"
     horizon: tuple[str, ...] = ("T",)
     model: dict[str, str] = field(default_factory=dict)
+    #: how documents print in this notation: the model's (key, subscript) -> the source's
+    #: LaTeX for it, and the model's letters of quantities at a step -> the source's
+    printed: dict[tuple[str, str], str] = field(default_factory=dict)
+    printed_vectors: dict[str, str] = field(default_factory=dict)
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -135,6 +139,12 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
     vectors = {
         key_of(k, "vectors")[0]: key_of(v, "vectors")[0] for k, v in table_of("vectors").items()
     }
+    printed: dict[tuple[str, str], str] = {}
+    for source, target in table_of("names").items():  # the first name given for each wins
+        printed.setdefault(key_of(target, "names"), source)
+    printed_vectors: dict[str, str] = {}
+    for source, target in table_of("vectors").items():
+        printed_vectors.setdefault(key_of(target, "vectors")[0], key_of(source, "vectors")[0])
     model = table_of("model")
     if set(model) - _MODEL_KEYS:
         raise SpecError(
@@ -150,6 +160,8 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
         time=time,
         horizon=tuple(horizon),
         model=dict(model),
+        printed=printed,
+        printed_vectors=printed_vectors,
     )
 
 

@@ -62,6 +62,9 @@ class DocumentOptions:
     notation: Notation = field(default_factory=Notation)
     sections: tuple[str, ...] = SECTIONS
     elide_above: int = ELIDE_ABOVE
+    #: a source's notation profile (:mod:`symbptt.notation.profiles`): the document
+    #: prints the model's quantities by its names (None: symbptt's own)
+    profile: Any = None
 
     def __post_init__(self) -> None:
         check_plain_text(self.title, "title")

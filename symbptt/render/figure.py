@@ -61,7 +61,9 @@ def labels(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         return ", ".join(dict.fromkeys(mn.functions.get(r, r) for r in roles))
 
     output = model.head.output
+    names = {"state": model.states[0], "input": model.of_kind("input")[0], "output": output}
     return {
+        "step": lambda which, k: _at(mn, names[which], k),
         "state": ", ".join(_base(mn, s) for s in model.states),
         "input": ", ".join(_base(mn, x) for x in model.of_kind("input")),
         "output": _base(mn, output) if output not in states else "",
@@ -74,6 +76,17 @@ def labels(model: Model, mn: MatrixNotation) -> dict[str, Any]:
 
 def _base(mn: MatrixNotation, name: str) -> str:
     return mn.table[name].replace("_{@}", "").replace("@", "t")
+
+
+def _at(mn: MatrixNotation, name: str, k: int | str) -> str:
+    """A variable's label at step k in the figure: h_k, or h^{(k)} in a notation that
+    writes time as a superscript."""
+    latex = mn.table[name]
+    if "_{@}" in latex:
+        return (
+            f"{latex.replace('_{@}', '')}_{k}" if k == 0 else f"{latex.replace('_{@}', '')}_{{{k}}}"
+        )
+    return latex.replace("@", str(k))
 
 
 def _reads(model: Model, state: str) -> tuple[set[str], set[str], bool]:
@@ -104,7 +117,14 @@ def _rows(model: Model, mn: MatrixNotation) -> dict[str, Any]:
     rows, links, path = [], [], None
     tangents = dict(zip(model.states, state_tangents(model)))
     for k, state in enumerate(model.states):
-        rows.append({"label": _base(mn, state), "initial": at(mn.table[state], 0), "y": 1.6 * k})
+        rows.append(
+            {
+                "label": _base(mn, state),
+                "step": lambda j, state=state: _at(mn, state, j),
+                "initial": at(mn.table[state], 0),
+                "y": 1.6 * k,
+            }
+        )
         previous, same, elementwise = _reads(model, state)
         for source in sorted(previous, key=number.get):
             thick = elementwise and source == state

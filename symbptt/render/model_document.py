@@ -228,6 +228,15 @@ def unrolled_section(model: Model, mn: MatrixNotation, T: int, elide_above: int)
 NO_CLAIMS: dict[str, list[dict[str, Any]]] = {"model": [], "sum_of_products": [], "backward": []}
 
 
+def printed(model: Model, options: DocumentOptions) -> Model:
+    """The model as the document prints it: in the options' notation profile's names."""
+    if options.profile is None:
+        return model
+    from ..notation.printed import printed_model
+
+    return printed_model(model, options.profile)
+
+
 def document_context(spec: Any, report: Report, options: DocumentOptions) -> dict[str, Any]:
     """Everything ``base.tex.j2`` prints, for one model and its report: the sections
     from the model's declaration and the verified objects (the backward program of the
@@ -235,7 +244,7 @@ def document_context(spec: Any, report: Report, options: DocumentOptions) -> dic
     checked as claims (:mod:`symbptt.render.seed_claims`)."""
     model: Model = spec.model
     n, e, T = options.notation, options.elide_above, spec.T
-    mn = MatrixNotation(model, n)
+    mn = MatrixNotation(printed(model, options), n)
     name = shown_parameter(model)
     program = report.formulas.program or derive(model)
     claims = NO_CLAIMS

@@ -317,8 +317,8 @@ FORMULAS: list[Formula] = [
         "scalar",
         None,
         "refused",
-        note="the operator notation \\partial_w is not read yet (and \\partial_w g(h_t, w) "
-        "is the slip a later edition fixed: \\partial_h g)",
+        note="g(h_t, w), the output map, is not a function of the seeds' model (and "
+        "\\partial_w g(h_t, w) is the slip a later edition fixed: \\partial_h g)",
     ),
     Formula(
         "d2l-0.7/partial_w_ht",
@@ -329,10 +329,14 @@ FORMULAS: list[Formula] = [
 	& = \sum_{i=t}^1 \left[\prod_{j=t}^i \partial_h f(x_j, h_{j-1}, w) \right] \partial_w f(x_{i}, h_{i-1}, w)
 \end{aligned}""",
         "scalar",
-        None,
-        "refused",
-        note="\\partial_w is not read yet (the second line's sum runs from i = t down to 1 "
-        "and its product over j = t..i includes step i: later editions fixed both)",
+        lambda r, t: [
+            r.dh_dw(t),
+            r.df_dw(t) + r.df_dh(t) * r.dh_dw(t - 1),
+            sum(r.prod(r.df_dh(j) for j in range(i, t + 1)) * r.df_dw(i) for i in range(1, t + 1)),
+        ],
+        "fails",
+        note="the second line's product over j = t..i includes step i's Jacobian (its sum "
+        "runs from i = t down to 1, read as i = 1..t): a later edition fixed both",
     ),
     # -- d2l, first Chinese edition ------------------------------------------------------------
     Formula(

@@ -204,6 +204,14 @@ class Run:
         dv, dw = torch.autograd.grad(h, [v, w])
         return torch.cat([dv, dw], dim=1)
 
+    def dh_dw(self, t: int) -> torch.Tensor:
+        """dh_t/dw, the total derivative by the recurrent weight alone."""
+        return self.dh_dwh(t)[:, 1:]
+
+    def df_dw(self, t: int) -> torch.Tensor:
+        """df(x_t, h_(t-1), w)/dw, h_(t-1) held fixed."""
+        return self.df_dwh(t)[:, 1:]
+
     def df_dh(self, t: int) -> torch.Tensor:
         """df(x_t, h_(t-1), w_h)/dh_(t-1)."""
         h_prev = self.h[t - 1].detach().requires_grad_()

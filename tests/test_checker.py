@@ -122,7 +122,7 @@ def test_not_understood_is_an_error_naming_the_symbol_and_its_column() -> None:
         "h_t = = 3",
         r"\phi = 2",
         "h_t = t",
-        "h_{t} h_{k} = 1",
+        "h_{i} h_{k} = 1",
         "",
     ],
 )

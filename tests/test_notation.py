@@ -509,8 +509,45 @@ def test_the_document_prints_the_derivation_in_a_textbooks_names() -> None:
     assert r"{\mathbf{a}^{(1)}} = U {\mathbf{x}^{(1)}} + W {\mathbf{h}^{(0)}} + \mathbf{b}" in tex
     assert r"V^\top" in tex and "W_{hh}" not in tex and r"\mathbf{s}_" not in tex
 
-    def certificate(text: str) -> list[str]:
-        return [line for line in text.splitlines() if "holds" in line and "&" in line]
+    def certificate(text: str) -> list[list[str]]:  # its rows, without the time column
+        rows = [line.split("&") for line in text.splitlines() if "holds" in line and "&" in line]
+        return [row[:3] + row[4:] for row in rows]
 
     assert certificate(tex) == certificate(own.output)
     assert run(*args, "--notation", "knuth").exit_code == 2
+
+
+def test_a_second_free_index_is_every_earlier_step() -> None:
+    """dh_t/dh_k = prod_{i=k+1}^{t} dh_i/dh_(i-1), for every t and every k < t."""
+    formula = (
+        r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_k} = \prod_{i=k+1}^{t} "
+        r"\frac{\partial \mathbf{h}_i}{\partial \mathbf{h}_{i-1}}"
+    )
+    result = check(formula, model=ELMAN)
+    assert result.holds and any("k = 0..t-1" in note for note in result.notes)
+    wrong = check(formula.replace("i=k+1", "i=k"), model=ELMAN)
+    assert not wrong.holds and "k=" in wrong.explanation
+    with pytest.raises(FormulaSyntaxError, match="more than one free index"):
+        check(r"\mathbf{h}_i = \mathbf{h}_j", model=ELMAN)
+
+
+def test_function_names_of_the_models_own_functions_and_bold_subscripts() -> None:
+    r"""\tanh where phi is tanh (never for an unknown phi); \mathbf{h_t} as \mathbf{h}_t."""
+    tanh = ElmanSpec(hidden=2, T=3, activation="tanh", output_activation="identity")
+    formula = (
+        r"\boldsymbol{\delta}_t = \operatorname{diag}(\tanh'(\mathbf{s_t})) (W_{hy}^\top "
+        r"\mathbf{g_t} + W_{hh}^\top \boldsymbol{\delta}_{t+1})"
+    )
+    assert check(formula, model=tanh).holds
+    with pytest.raises(FormulaSyntaxError, match=r"unknown symbol \\tanh"):
+        check(formula, model=ElmanSpec(hidden=2, T=3, activation="generic"))
+
+
+def test_d2ls_operator_notation_and_a_sum_written_downwards() -> None:
+    assert check(
+        r"\partial_w h_t = \partial_w f(x_t, h_{t-1}, w) + \partial_h f(x_t, h_{t-1}, w) "
+        r"\partial_w h_{t-1}",
+        T=3,
+    ).holds
+    result = check(r"\sum_{i=t}^{1} h_i = \sum_{i=1}^{t} h_i", T=3)
+    assert result.holds and any("down to" in note for note in result.notes)

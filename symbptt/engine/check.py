@@ -48,7 +48,7 @@ from .nodes import (
     VImmediate,
     VTotal,
     component_indices,
-    free_index,
+    free_indices,
     has_product,
 )
 from .vocabulary import vocabulary
@@ -80,7 +80,7 @@ def formula_comparisons(
         EvaluationError: the formula has no meaning in the model.
     """
     ev = ev or Evaluator(spec, ring, order, layout=layout)
-    index = free_index(sides)
+    index, earlier = free_indices(list(sides))
     compiled = [ev.compile(side) for side in sides]
     components = sorted(component_indices(list(sides)), key=str)
     if len(components) > 1:
@@ -88,9 +88,12 @@ def formula_comparisons(
             f"more than one free component index ({', '.join(map(str, components))})"
         )
     count = ev._component_count(sp.Tuple(*sides), components[0]) if components else None
-    for t, i in _points(spec, index, count):
+    for t, k, i in _points(spec, index, earlier, count):
         env = {index: t} if index is not None else {}
         where = f"t={t}" if t is not None else "the formula"
+        if k is not None:  # dh_t/dh_k = ...: every earlier step k
+            env[earlier] = k
+            where += f", {earlier}={k}"
         if i is not None:  # (nabla_o L)_i = ...: every component i
             env[components[0]] = i
             where += f", {components[0]}={i}"
@@ -104,7 +107,7 @@ def formula_comparisons(
             raise
         for link, (a, b) in enumerate(zip(values, values[1:])):
             if len(values) > 2:  # a chain A = B = C: say which equals sign
-                at = where.split(", ")[: 2 if i is not None else 1]
+                at = where.split(", ")[: 1 + (i is not None) + (k is not None)]
                 where = f"{', '.join(at)}, {_ORDINALS[min(link, 3)]} '='"
             a, b = _concrete(ev, a, b), _concrete(ev, b, a)
             if not isinstance(a, Mat | Family) and not isinstance(b, Mat | Family):
@@ -129,22 +132,28 @@ _ORDINALS = ("first", "second", "third", "fourth or later")
 
 
 def _points(
-    spec: ElmanSpec, index: sp.Symbol | None, count: Any
-) -> Iterator[tuple[int | None, int | None]]:
-    """(t, component) at which a formula is claimed: every t if it has a free index,
-    and every component i of the vectors a free component index counts."""
+    spec: ElmanSpec, index: sp.Symbol | None, earlier: sp.Symbol | None, count: Any
+) -> Iterator[tuple[int | None, int | None, int | None]]:
+    """(t, k, component) at which a formula is claimed: every t if it has a free index;
+    with a second one, every earlier step k = 0..t-1 (the claim no source means less
+    than: dh_t/dh_k for k < t); and every component i of the vectors a free component
+    index counts."""
     for t in range(1, spec.T + 1) if index is not None else [None]:
-        if count is None:
-            yield t, None
-            continue
-        try:
-            n = count({index: t} if index is not None else {})
-        except EvaluationError as err:
-            if "outside the model" in str(err):
+        for k in range(0, t) if earlier is not None and t is not None else [None]:
+            if count is None:
+                yield t, k, None
                 continue
-            raise
-        for i in range(1, n + 1):
-            yield t, i
+            env = {index: t} if index is not None else {}
+            if k is not None:
+                env[earlier] = k
+            try:
+                n = count(env)
+            except EvaluationError as err:
+                if "outside the model" in str(err):
+                    continue
+                raise
+            for i in range(1, n + 1):
+                yield t, k, i
 
 
 def _entries(spec: ElmanSpec, value: Mat | Family) -> list[tuple[str, str | None, Any]]:
@@ -309,6 +318,9 @@ def _check(
     except EvaluationError as err:
         raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
     notes = list(parsed.notes)
+    _index, earlier = free_indices(list(sides))
+    if earlier is not None:
+        notes.append(f"{earlier} was read as every earlier step, {earlier} = 0..t-1")
     holding = [r for r, v in verdicts.items() if isinstance(v, Tally) and v.holds]
     decided = [r for r, v in verdicts.items() if isinstance(v, Tally)]
     if not decided:  # the shapes do not fit in any reading

@@ -327,12 +327,16 @@ class VectorReader(Reader):
         return VGradient(top, bottom)
 
     def derivative(self, partial: Tree, num: Any, den: Any, node: Any) -> sp.Expr:
-        got = super().derivative(partial, num, den, node)
+        return self.wrap_derivative(super().derivative(partial, num, den, node), node)
+
+    def wrap_derivative(self, got: sp.Expr, node: Any) -> sp.Expr:
         num, den = got.args
         if isinstance(den, ParamAt):  # dh^{(t)}/db^{(t)}: b's copy at t, the immediate partial
             return self.by_copy(num, den, node)
         if isinstance(num, E.HiddenState):  # d f(x_t, h_{t-1}, w_h): the state at t
             num = node_class(self.vocab.states[0])(num.args[0])
+        if isinstance(den, E.HiddenState):  # \partial_h f(...): by the previous state
+            den = node_class(self.vocab.states[0])(den.args[0])
         if isinstance(got, E.ImmediatePartial):
             return VImmediate(num, den)
         return VTotal(num, den)

@@ -148,17 +148,32 @@ def has_product(sides: list[sp.Expr]) -> bool:
     return any(side.has(sp.Product) for side in sides)
 
 
-def free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
-    """The formula's one free index (meaning every t), if any."""
+def free_indices(sides: list[sp.Expr]) -> tuple[sp.Symbol | None, sp.Symbol | None]:
+    """The formula's free step indices: none, one (meaning every t), or t and one more,
+    an earlier step (dh_t/dh_k = ... claimed for every t and every k < t)."""
     symbols = set().union(*(side.free_symbols for side in sides))
     free = {s for s in symbols if s.is_commutative} - {E.L, E.T, COMPONENTS}
     free -= component_indices(sides)
+    names = sorted(map(str, free))
+    if len(free) == 2 and "t" in names:
+        t = next(s for s in free if str(s) == "t")
+        return t, next(s for s in free if s != t)
     if len(free) > 1:
         raise EvaluationError(
-            f"more than one free index ({', '.join(sorted(map(str, free)))}); "
-            "a formula may have one, meaning every t"
+            f"more than one free index ({', '.join(names)}); a formula may have one, meaning "
+            f"every t, or t and one more, meaning every earlier step"
         )
-    return next(iter(free), None)
+    return next(iter(free), None), None
+
+
+def free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
+    """The formula's one free index (meaning every t), if any."""
+    index, other = free_indices(sides)
+    if other is not None:
+        raise EvaluationError(
+            f"more than one free index ({index}, {other}); this takes one, meaning every t"
+        )
+    return index
 
 
 #: The seeds' quantities (:mod:`symbptt.expr`) and the scalar model's variables they are.

@@ -82,11 +82,21 @@ class Vocabulary:
     @functools.cached_property
     def roles(self) -> dict[str, str]:
         """LaTeX key of a function (``\\phi``) -> its role."""
-        roles = {}
+        from ..core.primitives import PRIMITIVES
+
+        roles: dict[str, str] = {}
         for role, _, latex in self.model.functions:
             found = latex_key(latex + "_{@}")
             if found is not None:
                 roles[found[0]] = role
+        # a function's own name where the model's role is that function: \tanh for phi
+        # when phi is tanh (never for an unknown phi, which \tanh does not describe)
+        for role, primitive, _ in self.model.functions:
+            own = PRIMITIVES.get(primitive)
+            if own is not None and own.latex:
+                found = latex_key(own.latex + "_{@}")
+                if found is not None:
+                    roles.setdefault(found[0], role)
         return roles
 
     def arguments(self, role: str) -> list[str]:

@@ -174,6 +174,14 @@ class Reader:
             )
         implicit = isinstance(lower, Token) or len(lower.children) == 1  # \sum_i alone
         lower, high = low, high
+        gap = sp.expand(high - lower)
+        if gap.free_symbols and all(c < 0 for s, c in gap.as_coefficients_dict().items() if s != 1):
+            # written from the larger bound down (d2l's \sum_{i=t}^{1}): the same steps
+            lower, high = high, lower
+            self.notes.append(
+                f"the {str(op).lstrip(chr(92))} over {var} from {high} down to {lower} was read "
+                f"over {var} = {lower}..{high}"
+            )
         self.bound_by.setdefault(var, node)
         if var in self.bound:
             raise self.fail(
@@ -313,6 +321,11 @@ class Reader:
             "italic": "",
         }[base.data]
         return prefix + str(base.children[-1])
+
+    def r_bold_sub(self, node: Tree) -> Any:
+        """``\\mathbf{h_t}``: the bold name with its subscript inside the braces."""
+        _bold, letter, sub = node.children
+        return self.name("\\mathbf " + self.key(letter), sub, node)
 
     def r_group_sub(self, node: Tree) -> Any:
         inner = node.children[0]
@@ -559,6 +572,27 @@ class Reader:
     def r_derivative(self, node: Tree) -> sp.Expr:
         parts = [c for c in node.children if isinstance(c, Tree) or c.type != "FRAC"]
         return self.derivative(parts[0], parts[1], parts[3], node)
+
+    def r_partial_op(self, node: Tree) -> sp.Expr:
+        """d2l's operator notation: ``\\partial_w h_t`` is dh_t/dw; of the one-step map,
+        ``\\partial_w f(x_t, h_{t-1}, w)`` is its immediate partial and
+        ``\\partial_h f(x_t, h_{t-1}, w)`` its Jacobian by h_{t-1}."""
+        _partial, den, operand = node.children
+        top = self.read(operand)
+        if isinstance(top, OneStep) and isinstance(den, Token) and str(den) == "h":
+            return self.wrap_derivative(
+                E.ImmediatePartial(E.h(top.index), E.h(top.index - 1)), node
+            )
+        bottom = self.token(den) if isinstance(den, Token) else self.value(den)
+        if isinstance(top, OneStep):
+            return self.wrap_derivative(E.ImmediatePartial(E.h(top.index), bottom), node)
+        if isinstance(top, str):
+            raise self.fail(f"{top} needs an argument", node)
+        return self.wrap_derivative(E.TotalDerivative(top, bottom), node)
+
+    def wrap_derivative(self, got: sp.Expr, node: Any) -> sp.Expr:
+        """A derivative as the model's objects (a subclass makes vector ones)."""
+        return got
 
     def derivative(self, partial: Tree, num: Any, den: Any, node: Any) -> sp.Expr:
         immediate = len(partial.children) > 1

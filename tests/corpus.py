@@ -56,7 +56,7 @@ GOODFELLOW_MACROS = "\n".join(
 )
 
 #: The models the formulas are about (keyword arguments of ElmanSpec; "scalar": the
-#: seeds' scalar RNN).
+#: seeds' scalar RNN, "scalar-sum" the same with L the sum of the step losses).
 LINEAR = {"activation": "identity", "output_activation": "identity"}  # d2l's vector model
 GOODFELLOW = {
     "activation": "tanh",
@@ -314,7 +314,7 @@ FORMULAS: list[Formula] = [
 \partial_{w} L & = \sum_{t=1}^T \partial_w l(y_t, o_t) \\
 	& = \sum_{t=1}^T \partial_{o_t} l(y_t, o_t) \partial_w g(h_t, w) \partial_w h_t
 \end{aligned}""",
-        "scalar",
+        "scalar-sum",
         None,
         "refused",
         note="g(h_t, w), the output map, is not a function of the seeds' model (and "

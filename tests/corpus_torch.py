@@ -30,7 +30,10 @@ class Run:
 
         self.T = T
         self.steps = range(1, T + 1)
-        self.scalar = model == "scalar"
+        self.scalar = model in ("scalar", "scalar-sum")
+        self.summed = model == "scalar-sum" or (
+            isinstance(model, dict) and model.get("reduction") == "sum"
+        )
         if self.scalar:
             self.v, self.w, self.h0 = rand(1, 1), rand(1, 1), rand(1, 1)
             self.params = {"v": self.v, "w": self.w, "h_0": self.h0}
@@ -89,8 +92,7 @@ class Run:
             self.o.append(self.output(self.h[t]))
         self.losses = [None] + [self.step_loss(t, self.o[t]) for t in self.steps]
         total = sum(self.losses[1:])
-        summed = not self.scalar and self.options.get("reduction") == "sum"
-        self.L = total if summed else total / T
+        self.L = total if self.summed else total / T
         kinds = {"s": self.s, "h": self.h, "o": self.o}
         nodes = [(kind, t) for kind in kinds for t in self.steps]
         grads = torch.autograd.grad(

@@ -21,6 +21,8 @@ IDS = [f.id for f in FORMULAS]
 def spec_of(formula: Formula) -> RNNSpec | ElmanSpec:
     if formula.model == "scalar":
         return RNNSpec(T=3)
+    if formula.model == "scalar-sum":  # the 2019 d2l's L = sum_t l(y_t, o_t)
+        return RNNSpec(T=3, reduction="sum")
     return ElmanSpec(hidden=2, inputs=1, outputs=2, T=3, **formula.model)
 
 

@@ -551,3 +551,30 @@ def test_d2ls_operator_notation_and_a_sum_written_downwards() -> None:
     ).holds
     result = check(r"\sum_{i=t}^{1} h_i = \sum_{i=1}^{t} h_i", T=3)
     assert result.holds and any("down to" in note for note in result.notes)
+
+
+def test_a_chain_with_a_side_that_is_not_read_is_decided_by_the_others_only_if_false() -> None:
+    """A = B = C with B not read: if A and C differ, the chain cannot hold (with a
+    counterexample); if they are equal, no verdict (exit 2), saying so."""
+    unread = r"\frac{\partial L}{\partial W_{hy}} = \sum_t q_t = "
+    right = r"\sum_{t=1}^T \mathbf{g}_t \mathbf{h}_t^\top"
+    with pytest.raises(FormulaSyntaxError, match="side 2 is not read.*are equal"):
+        check(unread + right, model=ELMAN)
+    wrong = check(
+        unread + right.replace(r"\mathbf{h}_t^\top", r"\mathbf{h}_{t-1}^\top"), model=ELMAN
+    )
+    assert not wrong.holds and wrong.counterexample is not None
+    assert "side 2 is not read" in wrong.explanation
+
+
+def test_a_chain_with_a_side_without_value_is_decided_by_the_others_only_if_false() -> None:
+    """Goodfellow et al.'s eq. (10.21) as printed: its last side multiplies a column by a
+    matrix; the first two sides are equal: no verdict."""
+    formula = (
+        r"\nabla_{\mathbf{h}_t} L = W_{hh}^\top \operatorname{diag}(1 - \mathbf{h}_{t+1}^2) "
+        r"\nabla_{\mathbf{h}_{t+1}} L + W_{hy}^\top \nabla_{\mathbf{o}_t} L = W_{hh}^\top "
+        r"(\nabla_{\mathbf{h}_{t+1}} L) \operatorname{diag}(1 - \mathbf{h}_{t+1}^2) + W_{hy}^\top "
+        r"\nabla_{\mathbf{o}_t} L"
+    )
+    with pytest.raises(FormulaSyntaxError, match="side 3 has no value.*other sides are equal"):
+        check(formula, model=GOODFELLOW)

@@ -22,6 +22,7 @@ holds, the result says which.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -269,7 +270,18 @@ def check_vector(
     sides = parsed.sides
     limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     with limits.budget():
-        return _check(text, spec, parsed, method, seed, layout)
+        result = _check(text, spec, parsed, method, seed, layout)
+    if not parsed.missing:
+        return result
+    # a chain with sides that are not read: the others decide only a failure
+    said = "; ".join(f"side {place} is not read ({err.reason})" for place, err in parsed.missing)
+    if result.holds:
+        raise FormulaSyntaxError(
+            f"{said}: no verdict, though the sides that are read are equal ({result.method})"
+        )
+    return dataclasses.replace(
+        result, explanation=f"{result.explanation}, between the sides that are read ({said})"
+    )
 
 
 def read_formula(text: str, spec: ElmanSpec, notation: str | Profile | None) -> Parsed:
@@ -284,10 +296,14 @@ def read_formula(text: str, spec: ElmanSpec, notation: str | Profile | None) -> 
 
     if notation is not None:
         return parse_vector(text, model=spec.model, profile=load_profile(notation))
+
+    def unknown(err: FormulaSyntaxError) -> bool:
+        return err.reason.startswith("unknown symbol")
+
     try:
-        return parse_vector(text, model=spec.model)
+        parsed = parse_vector(text, model=spec.model)
     except FormulaSyntaxError as err:
-        if not err.reason.startswith("unknown symbol") or spec.model.scalar:
+        if not unknown(err) or spec.model.scalar:
             raise
         for name in BUILT_IN[1:]:
             try:
@@ -295,6 +311,16 @@ def read_formula(text: str, spec: ElmanSpec, notation: str | Profile | None) -> 
             except FormulaSyntaxError:
                 continue
         raise
+    if spec.model.scalar or not any(unknown(err) for _, err in parsed.missing):
+        return parsed
+    for name in BUILT_IN[1:]:  # a side with a name note000 does not know: a source's name?
+        try:
+            other = parse_vector(text, model=spec.model, profile=built_in(name))
+        except FormulaSyntaxError:
+            continue
+        if len(other.missing) < len(parsed.missing):
+            return other
+    return parsed
 
 
 def _check(
@@ -441,6 +467,30 @@ def _shapes_do_not_fit(
                     tuple(parsed.warnings),
                     tuple(parsed.notes),
                     lay,
+                )
+    if len(sides) > 2:  # a chain: the sides that have a value may still decide a failure
+        for drop in range(len(sides)):
+            rest = sides[:drop] + sides[drop + 1 :]
+            for reading in verdicts:
+                verdict = _decide_one(spec, rest, method, seed, reading)
+                if not isinstance(verdict, Tally):
+                    continue
+                said = f"side {drop + 1} has no value ({first})"
+                if verdict.holds:
+                    raise FormulaSyntaxError(
+                        f"{said}: no verdict, though the other sides are equal "
+                        f"({verdict.ring.method})"
+                    )
+                return FormulaCheckResult(
+                    text,
+                    False,
+                    verdict.ring.method,
+                    verdict.results,
+                    None,
+                    f"{verdict.explanation()}, between the sides that have a value ({said})",
+                    tuple(parsed.warnings),
+                    tuple(parsed.notes),
+                    reading[1],
                 )
     tried = "" if len(layouts) == 1 else f" in any layout ({', '.join(layouts)})"
     raise FormulaSyntaxError(

@@ -93,7 +93,7 @@ class Vocabulary:
         # when phi is tanh (never for an unknown phi, which \tanh does not describe)
         for role, primitive, _ in self.model.functions:
             own = PRIMITIVES.get(primitive)
-            if own is not None and own.latex:
+            if own is not None and own.latex and primitive != "identity":
                 found = latex_key(own.latex + "_{@}")
                 if found is not None:
                     roles.setdefault(found[0], role)

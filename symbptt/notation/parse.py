@@ -36,6 +36,9 @@ class Parsed:
     sides: list[sp.Expr]
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: in a chain A = B = C, the sides that could not be read (their place counted from
+    #: 1, and why); ``sides`` holds the others
+    missing: list[tuple[int, FormulaSyntaxError]] = field(default_factory=list)
 
 
 def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Parsed:
@@ -60,14 +63,17 @@ def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Pa
     except RecursionError:
         raise FormulaSyntaxError("the formula nests too deeply") from None
     reader = reader_class(text)
-    try:
-        sides = [
-            reader.value(side)
-            for side in tree.children
-            if isinstance(side, Tree) and side.data != "annotation"
-        ]
-    except RecursionError:
-        raise FormulaSyntaxError("the formula nests too deeply") from None
+    trees = [side for side in tree.children if isinstance(side, Tree) and side.data != "annotation"]
+    sides, missing = [], []
+    for place, side in enumerate(trees, 1):
+        try:
+            sides.append(reader.value(side))
+        except RecursionError:
+            raise FormulaSyntaxError("the formula nests too deeply") from None
+        except FormulaSyntaxError as err:
+            missing.append((place, err))
+    if missing and len(sides) < 2:  # nothing left to compare: the first error stands
+        raise missing[0][1]
     free = set().union(*(side.free_symbols for side in sides))
     for var, node in reader.bound_by.items():
         if var in free:
@@ -77,7 +83,7 @@ def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Pa
                 node,
             )
     reader.finish()
-    return Parsed(sides, reader.notes, reader.warnings)
+    return Parsed(sides, reader.notes, reader.warnings, missing)
 
 
 def syntax_error(err: UnexpectedInput, text: str) -> FormulaSyntaxError:

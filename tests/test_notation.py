@@ -578,3 +578,22 @@ def test_a_chain_with_a_side_without_value_is_decided_by_the_others_only_if_fals
     )
     with pytest.raises(FormulaSyntaxError, match="side 3 has no value.*other sides are equal"):
         check(formula, model=GOODFELLOW)
+
+
+def test_outer_products_superscript_labels_and_a_sum_over_elementwise_products() -> None:
+    """W^{hy} is W_{hy}; a \\otimes b is a b^T; a sum takes the elementwise or outer
+    product after it whole."""
+    assert check(
+        r"\frac{\partial L}{\partial W^{hy}} = \sum_t \mathbf{g}_t \otimes \mathbf{h}_t",
+        model=ELMAN,
+    ).holds
+    assert check(
+        r"\frac{\partial L}{\partial \mathbf{b}_h} = \sum_t \phi'(\mathbf{s}_t) \odot "
+        r"\frac{\partial L}{\partial \mathbf{h}_t}",
+        model=ELMAN,
+    ).holds
+
+
+def test_a_sum_from_step_zero_is_refused_not_crashed() -> None:
+    with pytest.raises(FormulaSyntaxError, match="no t in 1..3"):
+        check(r"L = \frac{1}{T}\sum_{t=0}^{T} \ell_t", model=ELMAN)

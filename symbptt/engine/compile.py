@@ -188,7 +188,14 @@ class Compiler(MatrixAlgebra):
         if e == E.L:
             return lambda env: Mat(((self.fwd.L,),))
         if isinstance(e, E.StepLoss):
-            return lambda env: Mat(((self.fwd.losses[self._index(e.args[0], env)],),))
+
+            def step_loss(env: dict) -> Mat:
+                k = self._index(e.args[0], env)
+                if not 1 <= k <= self.spec.T:  # l_0 of a sum from t = 0: not in the model
+                    raise EvaluationError(f"l_{k} is outside the model (t = 1..{self.spec.T})")
+                return Mat(((self.fwd.losses[k],),))
+
+            return step_loss
         raise EvaluationError(f"{e} has no value in the vector model")
 
     def _index(self, index: sp.Expr, env: dict) -> int:

@@ -212,6 +212,8 @@ class VectorReader(Reader):
         base = key.removeprefix("\\mathbf ") + "^" + label
         if sub is None:
             found = self.vocab.parameters.get((base, ""))
+            # W^{hh}, the label as a superscript: the parameter W_{hh}
+            found = found or self.vocab.parameters.get((key.removeprefix("\\mathbf "), label))
             return param(found) if found is not None else None
         if (base, self.subscript_text(sub)) in self.vocab.parameters:
             return param(self.vocab.parameters[(base, self.subscript_text(sub))])

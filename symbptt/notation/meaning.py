@@ -510,6 +510,14 @@ class Reader:
     def r_hadamard(self, node: Tree) -> Any:
         raise self.fail(f"\\odot is vector notation: {VECTOR_HINT}", node)
 
+    def r_outer(self, node: Tree) -> Any:
+        """a \\otimes b, the outer product a b^T (WildML's (yhat_3 - y_3) \\otimes s_3)."""
+        first, rest = self.chain(node, ("outer",))
+        out = self.value(first)
+        for _, operand in rest:
+            out = sp.Mul(out, self.transposed(self.value(operand), node), evaluate=False)
+        return out
+
     def r_block(self, node: Tree) -> Any:
         raise self.fail(f"a block matrix is vector notation: {VECTOR_HINT}", node)
 

@@ -597,3 +597,12 @@ def test_outer_products_superscript_labels_and_a_sum_over_elementwise_products()
 def test_a_sum_from_step_zero_is_refused_not_crashed() -> None:
     with pytest.raises(FormulaSyntaxError, match="no t in 1..3"):
         check(r"L = \frac{1}{T}\sum_{t=0}^{T} \ell_t", model=ELMAN)
+
+
+def test_diag_and_tanh_typed_without_a_backslash() -> None:
+    tanh = ElmanSpec(hidden=2, T=3, activation="tanh", output_activation="identity")
+    assert check(
+        r"\boldsymbol{\delta}_t = diag[tanh'(\mathbf{s}_t)] (W_{hy}^\top \mathbf{g}_t + "
+        r"W_{hh}^\top \boldsymbol{\delta}_{t+1})",
+        model=tanh,
+    ).holds

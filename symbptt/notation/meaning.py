@@ -310,6 +310,8 @@ class Reader:
         """A name's base as one string: ``h``, ``\\phi``, ``\\hat y``, ``\\mathbf h``,
         ``\\operatorname diag``."""
         if not isinstance(base, Tree):
+            if getattr(base, "type", "") == "WORD":  # diag( typed without a backslash
+                return "\\operatorname diag" if str(base) == "diag" else "\\" + str(base)
             return GREEK.get(str(base), str(base))
         if base.data == "opname":
             return "\\operatorname " + "".join(str(c) for c in base.children[1:])

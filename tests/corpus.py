@@ -691,9 +691,13 @@ FORMULAS: list[Formula] = [
 \prod^{t}_{j=k} \frac{\partial h_{j+1}}{\partial h_{j}} = \frac{\partial h_{t+1}}{\partial h_k} = \frac{\partial h_{t+1}}{\partial h_{t}}\frac{\partial h_{t}}{\partial h_{t-1}}...\frac{\partial h_{k+1}}{\partial h_k} 
 """,
         TANH,
-        None,
-        "refused",
-        note="two free indices (t and k) and an ellipsis are not read yet",
+        lambda r, t: [
+            r.stack(r.chain(t + 1, k) for k in range(t)),
+            r.stack(r.jac("h", t + 1, "h", k) for k in range(t)),
+            r.stack(r.chain(t + 1, k) for k in range(t)),
+        ],
+        "holds",
+        steps=lambda T: range(1, T),
     ),
 ]
 

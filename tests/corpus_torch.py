@@ -219,6 +219,17 @@ class Run:
         h_prev = self.h[t - 1].detach().requires_grad_()
         return torch.autograd.grad(self.cell(t, h_prev), h_prev)[0]
 
+    def chain(self, t: int, k: int) -> torch.Tensor:
+        """J_t J_(t-1) ... J_(k+1), the one-step Jacobians latest on the left."""
+        out = torch.eye(self.h0.shape[0], dtype=torch.float64)
+        for j in range(t, k, -1):
+            out = out @ self.jac("h", j, "h", j - 1)
+        return out
+
+    @staticmethod
+    def stack(values: Any) -> torch.Tensor:
+        return torch.stack(list(values))
+
     # -- helpers -----------------------------------------------------------------------------------
     @staticmethod
     def prod(factors: Any) -> Any:

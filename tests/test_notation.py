@@ -606,3 +606,15 @@ def test_diag_and_tanh_typed_without_a_backslash() -> None:
         r"W_{hh}^\top \boldsymbol{\delta}_{t+1})",
         model=tanh,
     ).holds
+
+
+def test_an_ellipsis_between_factors_of_one_pattern_is_their_product() -> None:
+    """dh_{t+1}/dh_t dh_t/dh_{t-1} ... dh_{k+1}/dh_k (M. M. Arat's notes)."""
+    formula = (
+        r"\frac{\partial h_{t+1}}{\partial h_k} = \frac{\partial h_{t+1}}{\partial h_{t}}"
+        r"\frac{\partial h_{t}}{\partial h_{t-1}} \cdots \frac{\partial h_{k+1}}{\partial h_k}"
+    )
+    result = check(formula, model=ELMAN)
+    assert result.holds and any("'...'" in note for note in result.notes)
+    with pytest.raises(FormulaSyntaxError, match="one pattern"):
+        check(formula.replace(r"{\partial h_{t-1}}", r"{\partial h_{t-2}}"), model=ELMAN)

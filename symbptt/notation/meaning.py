@@ -140,13 +140,43 @@ class Reader:
         factors = [self.value(first)] + [self.value(operand) for _, operand in rest]
         return sp.Mul(*factors, evaluate=False)
 
+    def r_ellipsis(self, node: Tree) -> Any:
+        return ELLIPSIS
+
     def r_term(self, node: Tree) -> sp.Expr:
         factors = [c for c in node.children if not (isinstance(c, Tree) and c.data == "bigop")]
-        values = [self.value(f) for f in factors]
+        values = [self.read(f) if _is_ellipsis(f) else self.value(f) for f in factors]
+        while any(v is ELLIPSIS for v in values):
+            values = self.ellipsis(values, node)
         bigops = [c for c in node.children if isinstance(c, Tree) and c.data == "bigop"]
         if bigops:
             values.extend(self.bigop(bigops[0]))
         return values[0] if len(values) == 1 else sp.Mul(*values, evaluate=False)
+
+    def ellipsis(self, values: list[Any], node: Any) -> list[Any]:
+        """A B ... C, the factors of one pattern at falling steps (dh_{t+1}/dh_t
+        dh_t/dh_{t-1} ... dh_{k+1}/dh_k): the product of the pattern from C's step up to
+        A's, latest on the left."""
+        at = values.index(ELLIPSIS)
+        if at < 2 or at + 1 >= len(values) or ELLIPSIS in (values[at - 2], values[at - 1]):
+            raise self.fail("an ellipsis needs two factors before it and one after it", node)
+        a, b, c = values[at - 2], values[at - 1], values[at + 1]
+        first = _first_step(a)
+        if first is None:
+            raise self.fail("the factors around an ellipsis must be quantities at steps", node)
+        j = sp.Dummy("j", integer=True)
+        pattern = _at_step(a, first, j)
+        last = _first_step(c)
+        if last is None or _at_step(pattern, j, first - 1) != b or _at_step(pattern, j, last) != c:
+            raise self.fail(
+                "the factors around the ellipsis do not follow one pattern at falling steps",
+                node,
+            )
+        self.notes.append(
+            f"the factors around '...' were read as the product over steps {last}..{first}"
+        )
+        product = sp.Product(pattern, (j, last, first))
+        return [*values[: at - 2], product, *values[at + 2 :]]
 
     def factors_of(self, node: Tree) -> list[sp.Expr]:
         """The factors of a term (a big operator's operand), not multiplied yet."""
@@ -641,3 +671,34 @@ def _meta_before(node: Any) -> Any:
         meta.line, meta.column = node.meta.line, node.meta.column
     meta.empty = False
     return meta
+
+
+#: The marker an ellipsis is read as, until the factors around it make it a product.
+ELLIPSIS = sp.Symbol("ellipsis")
+
+
+def _is_ellipsis(node: Any) -> bool:
+    return isinstance(node, Tree) and node.data == "ellipsis"
+
+
+def _step_atoms(e: Any) -> list[Any]:
+    """The quantities at a step in ``e`` (h_t, l_t: one-argument functions of an index),
+    in the order they are written."""
+    return [
+        n
+        for n in sp.preorder_traversal(e)
+        if isinstance(n, sp.Function)
+        and len(n.args) == 1
+        and n.args[0].is_integer
+        and n.args[0].free_symbols | {1}
+    ]
+
+
+def _first_step(e: Any) -> sp.Expr | None:
+    atoms = _step_atoms(e)
+    return atoms[0].args[0] if atoms else None
+
+
+def _at_step(e: Any, step: sp.Expr, value: sp.Expr) -> Any:
+    """``e`` with its steps moved so that ``step`` becomes ``value``."""
+    return e.xreplace({n: n.func(sp.expand(value + n.args[0] - step)) for n in _step_atoms(e)})

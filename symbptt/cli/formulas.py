@@ -75,8 +75,12 @@ def check_command(
     EQUATION is e.g. '\\frac{\\partial L}{\\partial s_t} = \\frac{\\partial L}{\\partial h_t}
     \\phi'(s_t)'. With --model elman, vector formulas: '\\boldsymbol{\\delta}_t =
     \\operatorname{diag}(\\phi'(\\mathbf{s}_t)) (W_{hy}^\\top \\mathbf{g}_t + W_{hh}^\\top
-    \\boldsymbol{\\delta}_{t+1})'. Exit 0 if every formula holds, 1 if one does not, 2 if
-    one cannot be parsed or understood (with its line, column and a caret under the spot).
+    \\boldsymbol{\\delta}_{t+1})'. Textbooks' notation is read (d2l.ai's and Goodfellow et
+    al.'s names, time as h^{(t)}, \\nabla, aligned displays, macros with --preamble); a
+    formula that does not hold gets a counterexample and the single edits that repair it.
+    Exit 0 if every formula holds, 1 if one does not, 2 if one cannot be parsed or
+    understood (with its line, column and a caret under the spot), 3 if symbptt itself
+    failed.
     """
     from ..checker import check
     from ..limits import require_exact_size

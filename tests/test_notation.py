@@ -618,3 +618,16 @@ def test_an_ellipsis_between_factors_of_one_pattern_is_their_product() -> None:
     assert result.holds and any("'...'" in note for note in result.notes)
     with pytest.raises(FormulaSyntaxError, match="one pattern"):
         check(formula.replace(r"{\partial h_{t-1}}", r"{\partial h_{t-2}}"), model=ELMAN)
+
+
+def test_f_for_the_hidden_activation_and_c_for_the_loss() -> None:
+    """f(s_t), f'(s_t) as the hidden activation (with one argument; f(x_t, h_{t-1}, w_h)
+    stays the one-step map), and C, as many notes name the cost."""
+    assert check(
+        r"\frac{\partial C}{\partial \mathbf{s}_t} = f'(\mathbf{s}_t) \odot "
+        r"\frac{\partial C}{\partial \mathbf{h}_t}",
+        model=ELMAN,
+    ).holds
+    assert check(
+        r"\frac{\partial L}{\partial s_t} = \frac{\partial L}{\partial h_t} f'(s_t)", T=3
+    ).holds

@@ -257,6 +257,14 @@ class VectorReader(Reader):
     def apply(self, fn: Any, order: int, args: list[Tree], node: Any) -> Any:
         if fn == "f":  # the one-step map f(x_t, h_{t-1}, w_h) of a one-state model
             values = [self.value(a) for a in args]
+            hidden = self.vocab.arguments("phi")
+            if (
+                len(values) == 1
+                and isinstance(values[0], Node)
+                and values[0].kind in hidden
+                and "phi" in self.vocab.roles.values()
+            ):  # f(s_t), f'(s_t): the hidden activation, as many notes name it
+                return activation("phi", order)(values[0])
             states = [a for a in values if isinstance(a, Node) and a.kind in self.vocab.states]
             if order or len(states) != 1 or len(self.vocab.states) != 1:
                 raise self.fail(

@@ -28,7 +28,7 @@ A profile is a TOML file (the built-in ones are in ``symbptt/notation/profiles/`
     activation = "tanh"
 
 Every profile also reads ``L_t``, ``L^{(t)}``, ``E_t`` and ``J_t`` as the loss at step t
-and ``E``, ``J`` as the loss, where the model has no such name of its own.
+and ``E``, ``J``, ``C`` as the loss, where the model has no such name of its own.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ BUILT_IN = ("note000", "d2l", "goodfellow")
 #: Names every profile reads when the model has none of its own: a letter at step t ->
 #: the step loss, a bare letter -> the loss.
 STEP_LOSS_LETTERS = ("L", "E", "J")
-LOSS_LETTERS = ("E", "J")
+#: C is a loss only without a step (C_t is the LSTM's cell state in many notes)
+LOSS_LETTERS = ("E", "J", "C")
 
 _KEYS = {"name", "title", "source", "time", "horizon", "names", "vectors", "model"}
 _MODEL_KEYS = {"activation", "output_activation", "step_loss", "loss", "h0"}

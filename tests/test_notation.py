@@ -631,3 +631,14 @@ def test_f_for_the_hidden_activation_and_c_for_the_loss() -> None:
     assert check(
         r"\frac{\partial L}{\partial s_t} = \frac{\partial L}{\partial h_t} f'(s_t)", T=3
     ).holds
+
+
+def test_a_formula_true_in_another_sources_names_is_not_called_false() -> None:
+    """WildML's s_t is the hidden state, note000's the pre-activation: read as note000
+    (and Goodfellow's V) it fails, read as WildML writes it it holds, and the notes say
+    which reading was used. With --notation note000 the reading is fixed."""
+    formula = r"\frac{\partial E}{\partial V} = \sum_t (\hat{y}_t - \mathbf{e}_{y_t}) \otimes s_t"
+    result = check(formula, model=GOODFELLOW)
+    assert result.holds and any("wildml notation" in note for note in result.notes)
+    assert any("as first read it does not hold" in note for note in result.notes)
+    assert not check(formula, model=GOODFELLOW, notation="goodfellow").holds

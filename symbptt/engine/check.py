@@ -271,6 +271,8 @@ def check_vector(
     limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     with limits.budget():
         result = _check(text, spec, parsed, method, seed, layout)
+        if not result.holds and notation is None and isinstance(equation, str):
+            result = _other_readings(equation, spec, parsed, result, method, seed, layout)
     if not parsed.missing:
         return result
     # a chain with sides that are not read: the others decide only a failure
@@ -282,6 +284,44 @@ def check_vector(
     return dataclasses.replace(
         result, explanation=f"{result.explanation}, between the sides that are read ({said})"
     )
+
+
+def _other_readings(
+    text: str,
+    spec: ElmanSpec,
+    parsed: Parsed,
+    result: FormulaCheckResult,
+    method: str,
+    seed: int,
+    layout: str,
+) -> FormulaCheckResult:
+    """A formula that fails as note000's names read it may be true in a source's names
+    that mean something else (s_t the hidden state, not the pre-activation): it holds
+    if a built-in profile reads it otherwise and it holds so, and the result says which
+    reading was used. Otherwise the failure stands."""
+    from ..notation.profiles import BUILT_IN, built_in
+    from .formula import parse_vector
+
+    if spec.model.scalar or parsed.missing:
+        return result
+    for name in BUILT_IN[1:]:
+        try:
+            other = parse_vector(text, model=spec.model, profile=built_in(name))
+        except FormulaSyntaxError:
+            continue
+        if other.sides == parsed.sides or other.missing:
+            continue  # the same meaning, or not read whole
+        try:
+            again = _check(text, spec, other, method, seed, layout)
+        except FormulaSyntaxError:
+            continue
+        if again.holds:
+            said = (
+                f"as first read it does not hold ({result.explanation}); it holds in the "
+                f"{name} notation, which gives its names other meanings"
+            )
+            return dataclasses.replace(again, notes=(*again.notes, said))
+    return result
 
 
 def read_formula(text: str, spec: ElmanSpec, notation: str | Profile | None) -> Parsed:

@@ -91,7 +91,8 @@ class VectorReader(Reader):
             ):
                 return "phi" if text == "h" else "theta"
             if base in vocab.vectors:
-                index = self.index(sub.children[0])
+                index = self.class_step(sub) if base == self.target_key() else None
+                index = self.index(sub.children[0]) if index is None else index
                 if index == 0 and (base, "0") in vocab.parameters:
                     return param(vocab.parameters[(base, "0")])
                 return node_class(vocab.vectors[base])(index)
@@ -135,6 +136,28 @@ class VectorReader(Reader):
             f"{'_' + target[1] if target[1] else ''}, which this model does not have",
             node,
         )
+
+    def target_key(self) -> str | None:
+        """The letter of the cross-entropy head's one-hot target (e, as in e_{y_t})."""
+        head = self.vocab.model.head
+        if head is None or head.loss != "cross-entropy":
+            return None
+        keys = [k for k, v in self.vocab.vectors.items() if v == head.target]
+        return keys[0] if keys else None
+
+    def class_step(self, sub: Tree) -> Any:
+        """The step of e_{y_t}: the one-hot vector of the class y_t (None if the
+        subscript is not y with a step)."""
+        inner = sub.children[0]
+        while (
+            isinstance(inner, Tree)
+            and inner.data in ("term", "expression")
+            and len(inner.children) == 1
+        ):
+            inner = inner.children[0]
+        if isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 2:
+            return self.index(inner.children[1].children[0])
+        return None
 
     def target_step(self, node: Any) -> Any:
         """The step of a name the model does not know, standing for the target in a

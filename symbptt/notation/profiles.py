@@ -42,7 +42,7 @@ from typing import Any
 from ..errors import SpecError
 
 #: The built-in profiles, by name.
-BUILT_IN = ("note000", "d2l", "goodfellow")
+BUILT_IN = ("note000", "d2l", "goodfellow", "wildml")
 
 #: Names every profile reads when the model has none of its own: a letter at step t ->
 #: the step loss, a bare letter -> the loss.

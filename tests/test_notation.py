@@ -642,3 +642,13 @@ def test_a_formula_true_in_another_sources_names_is_not_called_false() -> None:
     assert result.holds and any("wildml notation" in note for note in result.notes)
     assert any("as first read it does not hold" in note for note in result.notes)
     assert not check(formula, model=GOODFELLOW, notation="goodfellow").holds
+
+
+def test_underbraces_are_comments_and_epsilon_is_a_loss() -> None:
+    """nadavb.com's \\underbrace{...}_{\\text{d,d}} shape notes; its loss epsilon."""
+    summed = ElmanSpec(hidden=2, T=3, output_activation="identity", reduction="sum")
+    assert check(
+        r"\underbrace{ \frac{\partial \varepsilon }{\partial W_{hh}} }_{\text{d,d}} = "
+        r"\sum_{1 \leq t \leq T} \frac{\partial \varepsilon_t }{\partial W_{hh}}",
+        model=summed,
+    ).holds

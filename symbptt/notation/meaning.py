@@ -140,6 +140,10 @@ class Reader:
         factors = [self.value(first)] + [self.value(operand) for _, operand in rest]
         return sp.Mul(*factors, evaluate=False)
 
+    def r_braced(self, node: Tree) -> Any:
+        """\\underbrace{x}_{note}: x; the note under (or over) it is not read."""
+        return self.read(next(c for c in node.children if isinstance(c, Tree)))
+
     def r_ellipsis(self, node: Tree) -> Any:
         return ELLIPSIS
 

@@ -46,9 +46,9 @@ BUILT_IN = ("note000", "d2l", "goodfellow", "wildml")
 
 #: Names every profile reads when the model has none of its own: a letter at step t ->
 #: the step loss, a bare letter -> the loss.
-STEP_LOSS_LETTERS = ("L", "E", "J")
+STEP_LOSS_LETTERS = ("L", "E", "J", "\\varepsilon", "\\epsilon")
 #: C is a loss only without a step (C_t is the LSTM's cell state in many notes)
-LOSS_LETTERS = ("E", "J", "C")
+LOSS_LETTERS = ("E", "J", "C", "\\varepsilon", "\\epsilon")
 
 _KEYS = {"name", "title", "source", "time", "horizon", "names", "vectors", "model"}
 _MODEL_KEYS = {"activation", "output_activation", "step_loss", "loss", "h0"}

@@ -34,6 +34,10 @@ SOURCES = {
     "RNN': https://stats.stackexchange.com/questions/464774",
     "cv-answer": "the accepted answer to Cross Validated question 464774: "
     "https://stats.stackexchange.com/questions/464774",
+    "zhangruochi": "R. Zhang, BackPropagation through time (blog, 2019-10-12): "
+    "https://zhangruochi.com/BackPropagation-through-time/2019/10/12/",
+    "nadavb": "N. B., Vanishing Gradients (blog, on Pascanu et al. 2013): "
+    "https://nadavb.com/Vanishing-Gradients",
     "arat": "M. Murat Arat, Backpropagation Through Time for Recurrent Neural Network "
     "(2019): mmuratarat/mmuratarat.github.io, _posts/2019-02-07-bptt-of-rnn.md, commit "
     "50b95c6e17ab5e852bcffc814e1d21e827c9dcc8",
@@ -65,6 +69,14 @@ GOODFELLOW = {
     "reduction": "sum",
 }
 TANH = {"activation": "tanh", "output_activation": "identity"}
+WILDML = GOODFELLOW  # Britz's tutorial: tanh, softmax output, the summed cross-entropy
+
+
+def torch_diag(v: Any) -> Any:
+    """diag(v) of a column."""
+    import torch
+
+    return torch.diag(v[:, 0])
 
 
 @dataclass(frozen=True)
@@ -647,6 +659,36 @@ FORMULAS: list[Formula] = [
         "scalar",
         lambda r, t: [_d(r, "s", r.T), _d(r, "h", r.T) * r.slope(r.T)],
         "holds",
+    ),
+    # -- blog tutorials ------------------------------------------------------------------------
+    Formula(
+        "zhangruochi/chain",
+        "zhangruochi",
+        "Why gradient vanish",
+        r"""\frac{\partial s_{3}}{\partial s_{1}} = \frac{\partial s_{3}}{\partial s_{2}} \frac{\partial s_{2}}{\partial s_{1}}""",
+        WILDML,
+        lambda r, t: [r.jac("h", 3, "h", 1), r.jac("h", 3, "h", 2) @ r.jac("h", 2, "h", 1)],
+        "holds",
+    ),
+    Formula(
+        "nadavb/jacobian",
+        "nadavb",
+        "the Jacobian of x_t by x_(t-1)",
+        r"""\begin{equation} \begin{aligned} \underbrace{ \frac{\partial \boldsymbol{x_t}}{\partial \boldsymbol{x_{t-1}}}}_{\text{d,d}} = \boldsymbol{W} diag(\sigma ' (\boldsymbol{x_{t-1}})) \end{aligned} \end{equation}""",
+        TANH,
+        lambda r, t: [r.jac_s(t), r.W_hh @ torch_diag(r.slope(t - 1))],
+        "holds",
+        steps=lambda T: range(2, T + 1),
+    ),
+    Formula(
+        "nadavb/total-error",
+        "nadavb",
+        "the gradient of the total error",
+        r"""\begin{equation} \begin{aligned} \underbrace{ \frac{\partial \varepsilon }{\partial \theta} }_{\text{d,d}} = \sum_{1 \leq t \leq T} \frac{\partial \varepsilon_t }{\partial \theta} \end{aligned} \end{equation}""",
+        TANH,
+        None,
+        "refused",
+        note="theta, any parameter, is not a name of the model",
     ),
     # -- M. M. Arat --------------------------------------------------------------------------------
     Formula(

@@ -219,6 +219,14 @@ class Run:
         h_prev = self.h[t - 1].detach().requires_grad_()
         return torch.autograd.grad(self.cell(t, h_prev), h_prev)[0]
 
+    def jac_s(self, t: int) -> torch.Tensor:
+        """ds_t/ds_(t-1): the pre-activation's Jacobian by the previous one."""
+
+        def f(s_prev: torch.Tensor) -> torch.Tensor:
+            return self.pre(t, self.act(s_prev))
+
+        return torch.autograd.functional.jacobian(f, self.s[t - 1].detach())[:, 0, :, 0]
+
     def chain(self, t: int, k: int) -> torch.Tensor:
         """J_t J_(t-1) ... J_(k+1), the one-step Jacobians latest on the left."""
         out = torch.eye(self.h0.shape[0], dtype=torch.float64)

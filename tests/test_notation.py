@@ -652,3 +652,15 @@ def test_underbraces_are_comments_and_epsilon_is_a_loss() -> None:
         r"\sum_{1 \leq t \leq T} \frac{\partial \varepsilon_t }{\partial W_{hh}}",
         model=summed,
     ).holds
+
+
+def test_pascanus_notation_its_state_the_pre_activation_and_sigma_its_phi() -> None:
+    """x_t = W_rec sigma(x_(t-1)) + W_in u_t + b: W_rec diag(sigma'(x_(i-1))) holds; the
+    paper's eq. (5) with W_rec^T (the erratum several notes discuss) holds in no layout,
+    and the repair drops the transpose."""
+    mixed = r"\frac{\partial x_i}{\partial x_{i-1}} = W_{rec} diag(\sigma'(x_{i-1}))"
+    result = check(mixed, model=ELMAN, notation="pascanu")
+    assert result.holds and result.layout == "mixed"
+    paper = r"\frac{\partial x_i}{\partial x_{i-1}} = W_{rec}^T diag(\sigma'(x_{i-1}))"
+    wrong = check(paper, model=ELMAN, notation="pascanu")
+    assert not wrong.holds and wrong.repairs == ("W_hh^T is replaced by W_hh",)

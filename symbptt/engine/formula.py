@@ -113,6 +113,9 @@ class VectorReader(Reader):
                 return E.T
             if (base, "") in vocab.parameters:  # a parameter without subscript: w, U
                 return param(vocab.parameters[(base, "")])
+            if base in self.profile.functions:  # the source's name of a function
+                self.used(f"{base} = {self.profile.functions[base]}")
+                return self.profile.functions[base]
             if base in vocab.roles:
                 return vocab.roles[base]
             if base in ("f", "l", "\\ell"):

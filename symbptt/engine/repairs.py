@@ -70,11 +70,14 @@ def edits(
     applied to."""
     left, rights = sides[0], sides[1:]
     seen: set[str] = set()
+    made: set[str] = set()  # the edited formulas: two edits that give one are one repair
 
     def replaced(old: Any, new: Any, said: str) -> Iterator[tuple[str, list[sp.Expr]]]:
-        out = [left, *(r.xreplace({old: new}) for r in rights)]
-        if out != sides and said not in seen and not _degenerate(out[1:]):
+        out = [left, *(_untwist(r.xreplace({old: new})) for r in rights)]
+        key = str(out)
+        if out != sides and said not in seen and key not in made and not _degenerate(out[1:]):
             seen.add(said)
+            made.add(key)
             yield said, out
 
     atoms: set[Any] = set().union(*(r.atoms(Activation, Node, VTotal, VImmediate) for r in rights))
@@ -102,11 +105,11 @@ def edits(
         elif isinstance(a, VTotal) and type(a) is VTotal:
             new = VImmediate(*a.args)
             yield from replaced(a, new, f"{describe(a)} is the immediate partial {describe(new)}")
-    symbols = sorted({s for r in rights for s in r.free_symbols if not s.is_commutative}, key=str)
-    for p in symbols:  # a matrix transposed, or its transpose not
-        yield from replaced(p, Transposed(p), f"{p} is replaced by {p}^T")
     for t in sorted(set().union(*(r.atoms(Transposed) for r in rights)), key=str):
         yield from replaced(t, t.args[0], f"{describe(t)} is replaced by {describe(t.args[0])}")
+    symbols = sorted({s for r in rights for s in r.free_symbols if not s.is_commutative}, key=str)
+    for p in symbols:  # a matrix transposed (a transpose dropped comes first, above)
+        yield from replaced(p, Transposed(p), f"{p} is replaced by {p}^T")
     products = sorted(
         {m for r in rights for m in r.atoms(sp.Mul) if not m.is_commutative and len(m.args) > 1},
         key=str,
@@ -119,6 +122,14 @@ def edits(
     yield (
         "a factor 1/T is dropped (times T)",
         [left, *(sp.Mul(E.T, r, evaluate=False) for r in rights)],
+    )
+
+
+def _untwist(e: sp.Expr) -> sp.Expr:
+    """``e`` with (A^T)^T written A."""
+    return e.replace(
+        lambda x: isinstance(x, Transposed) and isinstance(x.args[0], Transposed),
+        lambda x: x.args[0].args[0],
     )
 
 

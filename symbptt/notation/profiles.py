@@ -24,6 +24,9 @@ A profile is a TOML file (the built-in ones are in ``symbptt/notation/profiles/`
     [profile.vectors]           # the letter of a quantity at step t -> the model's
     a = "s"
 
+    [profile.functions]         # a function's name -> the model's role
+    "\\sigma" = "phi"
+
     [profile.model]             # the model the source describes (command-line defaults)
     activation = "tanh"
 
@@ -42,7 +45,7 @@ from typing import Any
 from ..errors import SpecError
 
 #: The built-in profiles, by name.
-BUILT_IN = ("note000", "d2l", "goodfellow", "wildml")
+BUILT_IN = ("note000", "d2l", "goodfellow", "wildml", "pascanu")
 
 #: Names every profile reads when the model has none of its own: a letter at step t ->
 #: the step loss, a bare letter -> the loss.
@@ -50,7 +53,17 @@ STEP_LOSS_LETTERS = ("L", "E", "J", "\\varepsilon", "\\epsilon")
 #: C is a loss only without a step (C_t is the LSTM's cell state in many notes)
 LOSS_LETTERS = ("E", "J", "C", "\\varepsilon", "\\epsilon")
 
-_KEYS = {"name", "title", "source", "time", "horizon", "names", "vectors", "model"}
+_KEYS = {
+    "name",
+    "title",
+    "source",
+    "time",
+    "horizon",
+    "names",
+    "vectors",
+    "functions",
+    "model",
+}
 _MODEL_KEYS = {"activation", "output_activation", "step_loss", "loss", "h0"}
 
 
@@ -75,6 +88,8 @@ class Profile:
     time: str = "subscript"
     horizon: tuple[str, ...] = ("T",)
     model: dict[str, str] = field(default_factory=dict)
+    #: a source's function names -> the model's roles (Pascanu et al.'s \\sigma is phi)
+    functions: dict[str, str] = field(default_factory=dict)
     #: how documents print in this notation: the model's (key, subscript) -> the source's
     #: LaTeX for it, and the model's letters of quantities at a step -> the source's
     printed: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -146,6 +161,7 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
     printed_vectors: dict[str, str] = {}
     for source, target in table_of("vectors").items():
         printed_vectors.setdefault(key_of(target, "vectors")[0], key_of(source, "vectors")[0])
+    functions = {key_of(k, "functions")[0]: v for k, v in table_of("functions").items()}
     model = table_of("model")
     if set(model) - _MODEL_KEYS:
         raise SpecError(
@@ -163,6 +179,7 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
         model=dict(model),
         printed=printed,
         printed_vectors=printed_vectors,
+        functions=functions,
     )
 
 

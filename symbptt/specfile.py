@@ -53,7 +53,7 @@ _ELMAN = {
 }
 #: keys of [model] beside a [cell] table
 _CELL = {"T", "activation", "output_activation", "loss", "reduction"}
-_NOTATION = {"immediate", "total", "loss"}
+_NOTATION = {"immediate", "total", "loss", "profile"}
 _DOCUMENT = {"sections", "method"}
 
 
@@ -64,6 +64,21 @@ class DerivationSpec:
     spec: RNNSpec | ElmanSpec | CellSpec
     options: DocumentOptions
     method: str
+
+
+def _profile(value: Any, folder: Path, where: str) -> Any:
+    """[notation] profile: a built-in notation profile's name, or a profile's TOML file
+    (relative to the spec file): the document prints the model in its names."""
+    from .notation.profiles import BUILT_IN, load_profile
+
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SpecError(f"{where}: [notation] profile must be a string")
+    try:
+        return load_profile(value if value in BUILT_IN else str(folder / value))
+    except SpecError as err:
+        raise SpecError(f"{where}: [notation] profile: {err}") from None
 
 
 def _table(data: dict[str, Any], key: str, allowed: set[str], where: str) -> dict[str, Any]:
@@ -103,6 +118,7 @@ def load(path: Path) -> DerivationSpec:
     model = _table(data, "model", allowed, where)
     model.pop("model", None)
     notation = _table(data, "notation", _NOTATION, where)
+    profile = _profile(notation.pop("profile", None), Path(path).parent, where)
     document = _table(data, "document", _DOCUMENT, where)
     sections = document.get("sections", list(SECTIONS))
     if not isinstance(sections, list) or not all(
@@ -132,6 +148,7 @@ def load(path: Path) -> DerivationSpec:
             author=data.get("author", ""),
             notation=Notation(**notation),
             sections=tuple(sections),
+            profile=profile,
         )
     except (SpecError, TypeError, ValueError) as err:
         raise SpecError(f"{where}: {err}") from None

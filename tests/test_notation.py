@@ -664,3 +664,21 @@ def test_pascanus_notation_its_state_the_pre_activation_and_sigma_its_phi() -> N
     paper = r"\frac{\partial x_i}{\partial x_{i-1}} = W_{rec}^T diag(\sigma'(x_{i-1}))"
     wrong = check(paper, model=ELMAN, notation="pascanu")
     assert not wrong.holds and wrong.repairs == ("W_hh^T is replaced by W_hh",)
+
+
+def test_a_spec_file_prints_its_derivation_in_a_profiles_names(tmp_path) -> None:
+    from symbptt.build import make_tex
+    from symbptt.specfile import load
+
+    spec_file = tmp_path / "course.toml"
+    spec_file.write_text(
+        'title = "BPTT in the textbook\'s notation"\n[model]\nmodel = "elman"\nhidden = 2\n'
+        'T = 2\nactivation = "tanh"\n[notation]\nprofile = "goodfellow"\n',
+        encoding="utf-8",
+    )
+    loaded = load(spec_file)
+    tex, _ = make_tex(loaded.spec, options=loaded.options, method=loaded.method)
+    assert r"{\mathbf{a}^{(1)}} = U {\mathbf{x}^{(1)}}" in tex
+    spec_file.write_text(spec_file.read_text().replace('"goodfellow"', '"missing.toml"'))
+    with pytest.raises(SpecError, match=r"\[notation\] profile"):
+        load(spec_file)

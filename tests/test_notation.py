@@ -663,7 +663,7 @@ def test_pascanus_notation_its_state_the_pre_activation_and_sigma_its_phi() -> N
     assert result.holds and result.layout == "mixed"
     paper = r"\frac{\partial x_i}{\partial x_{i-1}} = W_{rec}^T diag(\sigma'(x_{i-1}))"
     wrong = check(paper, model=ELMAN, notation="pascanu")
-    assert not wrong.holds and wrong.repairs == ("W_hh^T is replaced by W_hh",)
+    assert not wrong.holds and wrong.repairs == ("W_rec^T is replaced by W_rec",)
 
 
 def test_a_spec_file_prints_its_derivation_in_a_profiles_names(tmp_path) -> None:
@@ -682,3 +682,14 @@ def test_a_spec_file_prints_its_derivation_in_a_profiles_names(tmp_path) -> None
     spec_file.write_text(spec_file.read_text().replace('"goodfellow"', '"missing.toml"'))
     with pytest.raises(SpecError, match=r"\[notation\] profile"):
         load(spec_file)
+
+
+def test_repairs_are_named_as_the_source_names_things() -> None:
+    """d2l's W_hx, not the model's W_xh."""
+    result = check(
+        r"\frac{\partial L}{\partial \mathbf{W}_\textrm{hx}} = \sum_{t=1}^T \textrm{prod}\left("
+        r"\frac{\partial L}{\partial \mathbf{h}_t}, \frac{\partial \mathbf{h}_t}{\partial "
+        r"\mathbf{W}_\textrm{hx}}\right)",
+        model=LINEAR,
+    )
+    assert result.repairs == ("dh_t/dW_hx is the immediate partial d+h_t/dW_hx",)

@@ -418,7 +418,7 @@ def _check(
         if len(orders) == 2:
             explanation += " in either reading of the \\prod"
         explanation += _why(spec, sides, method, seed, [(o, lay) for o in orders])
-        fixes = _repairs(spec, sides, seed, [(o, lay) for o in orders])
+        fixes = _repairs(spec, sides, seed, [(o, lay) for o in orders], parsed.renamings)
         counterexample = find_counterexample(
             spec,
             lambda point: singles(
@@ -443,10 +443,17 @@ def _check(
     )
 
 
-def _repairs(spec: ElmanSpec, sides: list[sp.Expr], seed: int, readings: list) -> list[str]:
+def _repairs(
+    spec: ElmanSpec,
+    sides: list[sp.Expr],
+    seed: int,
+    readings: list,
+    renamings: list[tuple[str, str]] = (),
+) -> list[str]:
     """The single edits under which the formula holds (see :mod:`.repairs`), each
-    decided by the modular method in the readings the verdict was given in."""
-    from .repairs import repairs
+    decided by the modular method in the readings the verdict was given in, named as the
+    formula's source names things."""
+    from .repairs import in_source_names, repairs
 
     vocab = vocabulary(spec.model)
     roles = sorted(set(vocab.roles.values()))
@@ -459,7 +466,7 @@ def _repairs(spec: ElmanSpec, sides: list[sp.Expr], seed: int, readings: list) -
                 return True
         return False
 
-    return repairs(sides, holds, roles, arguments)
+    return [in_source_names(r, list(renamings)) for r in repairs(sides, holds, roles, arguments)]
 
 
 def _layout_note(verdicts: dict, chosen: Reading) -> str:

@@ -12,6 +12,7 @@ verdict: the formula as written still does not hold.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -146,6 +147,24 @@ def _degenerate(rights: list[sp.Expr]) -> bool:
                 if gap.is_number and gap > 0:
                     return True
     return False
+
+
+def in_source_names(text: str, renamings: list[tuple[str, str]]) -> str:
+    """A repair's text with the model's names put back as the source wrote them (W_xh as
+    d2l's W_hx, s_t as Pascanu et al.'s x_t, phi as their \\sigma)."""
+    for source, model in renamings:
+        if model.endswith("_t") and source.endswith("_t"):  # a letter at a step
+            name, written, ahead = model[:-2], source[:-2], r"(?=_)"
+        elif "_" in model or model.isalpha():  # a parameter, or a function's role
+            name, written, ahead = model, source, r"(?![A-Za-z0-9_])"
+        else:
+            continue
+        text = re.sub(
+            rf"(?<![A-Za-z\\])(d\+?)?{re.escape(name)}{ahead}",
+            lambda m, written=written: (m.group(1) or "") + written,
+            text,
+        )
+    return text
 
 
 def repairs(

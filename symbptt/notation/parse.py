@@ -39,6 +39,8 @@ class Parsed:
     #: in a chain A = B = C, the sides that could not be read (their place counted from
     #: 1, and why); ``sides`` holds the others
     missing: list[tuple[int, FormulaSyntaxError]] = field(default_factory=list)
+    #: the renamings a notation profile made, as written: ("W_hx", "W_xh"), ("x_t", "s_t")
+    renamings: list[tuple[str, str]] = field(default_factory=list)
 
 
 def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Parsed:
@@ -83,7 +85,8 @@ def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Pa
                 node,
             )
     reader.finish()
-    return Parsed(sides, reader.notes, reader.warnings, missing)
+    renamings = [tuple(r.split(" = ", 1)) for r in getattr(reader, "renamings", [])]
+    return Parsed(sides, reader.notes, reader.warnings, missing, renamings)
 
 
 def syntax_error(err: UnexpectedInput, text: str) -> FormulaSyntaxError:

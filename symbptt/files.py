@@ -283,6 +283,24 @@ def parse_toml(text: str, *, where: str) -> dict[str, Any]:
         raise SpecError(f"{where}: the TOML nests too deeply") from None
 
 
+def toml_table(data: dict[str, Any], key: str, allowed: set[str], where: str) -> dict[str, Any]:
+    """The table ``key`` of parsed TOML (empty if absent), holding only ``allowed`` keys.
+
+    Raises:
+        SpecError: ``key`` is not a table, or has a key not allowed (naming it).
+    """
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        raise SpecError(f"{where}: [{key}] must be a table")
+    unknown = set(table) - allowed
+    if unknown:
+        raise SpecError(
+            f"{where}: unknown key {sorted(unknown)[0]!r} in [{key}]; "
+            f"expected: {', '.join(sorted(allowed))}"
+        )
+    return table
+
+
 #: Deepest nesting of arrays and inline tables accepted in a spec file.
 MAX_TOML_NESTING = 20
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from .engine.model import CellSpec, ElmanSpec
 from .errors import SpecError
-from .files import parse_toml, read_text
+from .files import parse_toml, read_text, toml_table
 from .model import RNNSpec
 from .models.cell import read_cell
 from .render.document import SECTIONS, DocumentOptions
@@ -81,19 +81,6 @@ def _profile(value: Any, folder: Path, where: str) -> Any:
         raise SpecError(f"{where}: [notation] profile: {err}") from None
 
 
-def _table(data: dict[str, Any], key: str, allowed: set[str], where: str) -> dict[str, Any]:
-    table = data.get(key, {})
-    if not isinstance(table, dict):
-        raise SpecError(f"{where}: [{key}] must be a table")
-    unknown = set(table) - allowed
-    if unknown:
-        raise SpecError(
-            f"{where}: unknown key {sorted(unknown)[0]!r} in [{key}]; "
-            f"expected: {', '.join(sorted(allowed))}"
-        )
-    return table
-
-
 def load(path: Path) -> DerivationSpec:
     """Read and validate a derivation spec file.
 
@@ -115,11 +102,11 @@ def load(path: Path) -> DerivationSpec:
     if isinstance(raw, dict) and raw.get("model", "scalar") not in ("scalar", "elman"):
         raise SpecError(f'{where}: [model] model must be "scalar" or "elman"')
     allowed = _CELL if cell else _ELMAN if elman else _MODEL | {"model"}
-    model = _table(data, "model", allowed, where)
+    model = toml_table(data, "model", allowed, where)
     model.pop("model", None)
-    notation = _table(data, "notation", _NOTATION, where)
+    notation = toml_table(data, "notation", _NOTATION, where)
     profile = _profile(notation.pop("profile", None), Path(path).parent, where)
-    document = _table(data, "document", _DOCUMENT, where)
+    document = toml_table(data, "document", _DOCUMENT, where)
     sections = document.get("sections", list(SECTIONS))
     if not isinstance(sections, list) or not all(
         isinstance(x, str) and x in SECTIONS for x in sections

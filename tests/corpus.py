@@ -103,6 +103,59 @@ def _d(run: Any, name: str, t: int) -> Any:
     return run.grad(name, t)
 
 
+# -- the truths several sources' formulas share (each side at step t) ------------------------
+
+
+def _dL_do(r: Any, t: int) -> list[Any]:
+    """dL/do_t = dl(o_t, y_t)/(T do_t)."""
+    return [_d(r, "o", t), r.dl_do(t) / r.T]
+
+
+def _dL_dhT(r: Any, t: int) -> list[Any]:
+    """dL/dh_T = W_hy^T dL/do_T."""
+    return [_d(r, "h", r.T), r.W_hy.T @ _d(r, "o", r.T)]
+
+
+def _dL_dh_recursion(r: Any, t: int) -> list[Any]:
+    """dL/dh_t = W_hh^T dL/dh_(t+1) + W_hy^T dL/do_t (the identity activation)."""
+    return [_d(r, "h", t), r.W_hh.T @ _d(r, "h", t + 1) + r.W_hy.T @ _d(r, "o", t)]
+
+
+def _dL_dh_unrolled(r: Any, t: int) -> list[Any]:
+    """dL/dh_t = sum_{i=t}^{T} (W_hh^T)^(T-i) W_hy^T dL/do_(T+t-i)."""
+    terms = (
+        r.mpow(r.W_hh.T, r.T - i) @ r.W_hy.T @ _d(r, "o", r.T + t - i) for i in range(t, r.T + 1)
+    )
+    return [_d(r, "h", t), sum(terms)]
+
+
+def _chain_rule(r: Any, param: str, through: str, right: Any) -> list[Any]:
+    """dL/dP, sum_t (d through_t/dP)^T dL/d through_t with the total derivative, and
+    sum_t dL/d through_t right(k)^T."""
+    return [
+        r.param_grad(param),
+        sum(r.chain_by_param(_d(r, through, k), through, k, param) for k in r.steps),
+        sum(_d(r, through, k) @ right(k).T for k in r.steps),
+    ]
+
+
+def _dL_dWhy(r: Any, t: int) -> list[Any]:
+    return _chain_rule(r, "W_hy", "o", lambda k: r.h[k])
+
+
+def _dL_dWxh_total(r: Any, t: int) -> list[Any]:
+    return _chain_rule(r, "W_xh", "h", lambda k: r.x[k])
+
+
+def _dL_dWhh_total(r: Any, t: int) -> list[Any]:
+    return _chain_rule(r, "W_hh", "h", lambda k: r.h[k - 1])
+
+
+def _jacobian_chain(r: Any, t: int) -> list[Any]:
+    """dh_3/dh_1 = dh_3/dh_2 dh_2/dh_1."""
+    return [r.jac("h", 3, "h", 1), r.jac("h", 3, "h", 2) @ r.jac("h", 2, "h", 1)]
+
+
 FORMULAS: list[Formula] = [
     # -- d2l, PyTorch edition ----------------------------------------------------------------
     Formula(
@@ -145,7 +198,7 @@ FORMULAS: list[Formula] = [
         "eq. (9.7.11)",
         r"""\frac{\partial L}{\partial \mathbf{o}_t} =  \frac{\partial l (\mathbf{o}_t, y_t)}{T \cdot \partial \mathbf{o}_t} \in \mathbb{R}^q.""",
         LINEAR,
-        lambda r, t: [_d(r, "o", t), r.dl_do(t) / r.T],
+        _dL_do,
         "holds",
         notation="d2l",
     ),
@@ -159,11 +212,7 @@ FORMULAS: list[Formula] = [
 = \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{o}_t} \mathbf{h}_t^\top,
 """,
         LINEAR,
-        lambda r, t: [
-            r.param_grad("W_hy"),
-            sum(r.chain_by_param(_d(r, "o", k), "o", k, "W_hy") for k in r.steps),
-            sum(_d(r, "o", k) @ r.h[k].T for k in r.steps),
-        ],
+        _dL_dWhy,
         "holds",
         notation="d2l",
     ),
@@ -202,13 +251,7 @@ FORMULAS: list[Formula] = [
         "eq. (9.7.15)",
         r"""\frac{\partial L}{\partial \mathbf{h}_t}= \sum_{i=t}^T {\left(\mathbf{W}_\textrm{hh}^\top\right)}^{T-i} \mathbf{W}_\textrm{qh}^\top \frac{\partial L}{\partial \mathbf{o}_{T+t-i}}.""",
         LINEAR,
-        lambda r, t: [
-            _d(r, "h", t),
-            sum(
-                r.mpow(r.W_hh.T, r.T - i) @ r.W_hy.T @ _d(r, "o", r.T + t - i)
-                for i in range(t, r.T + 1)
-            ),
-        ],
+        _dL_dh_unrolled,
         "holds",
         notation="d2l",
     ),
@@ -220,11 +263,7 @@ FORMULAS: list[Formula] = [
 &= \sum_{t=1}^T \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{h}_t}, \frac{\partial \mathbf{h}_t}{\partial \mathbf{W}_\textrm{hx}}\right)
 = \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{x}_t^\top,""",
         LINEAR,
-        lambda r, t: [
-            r.param_grad("W_xh"),
-            sum(r.chain_by_param(_d(r, "h", k), "h", k, "W_xh") for k in r.steps),
-            sum(_d(r, "h", k) @ r.x[k].T for k in r.steps),
-        ],
+        _dL_dWxh_total,
         "fails",
         notation="d2l",
         note="dh_t/dW_hx is the total derivative as written (it counts the paths through "
@@ -238,11 +277,7 @@ FORMULAS: list[Formula] = [
 &= \sum_{t=1}^T \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{h}_t}, \frac{\partial \mathbf{h}_t}{\partial \mathbf{W}_\textrm{hh}}\right)
 = \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{h}_{t-1}^\top,""",
         LINEAR,
-        lambda r, t: [
-            r.param_grad("W_hh"),
-            sum(r.chain_by_param(_d(r, "h", k), "h", k, "W_hh") for k in r.steps),
-            sum(_d(r, "h", k) @ r.h[k - 1].T for k in r.steps),
-        ],
+        _dL_dWhh_total,
         "fails",
         notation="d2l",
         note="as for W_hx: the total dh_t/dW_hh where the immediate one is meant",
@@ -254,7 +289,7 @@ FORMULAS: list[Formula] = [
         "section 8.7.3",
         r"""\frac{\partial L}{\partial \mathbf{o}_t} =  \frac{\partial \ell (\mathbf{o}_t, y_t)}{T \cdot \partial \mathbf{o}_t}.""",
         LINEAR,
-        lambda r, t: [_d(r, "o", t), r.dl_do(t) / r.T],
+        _dL_do,
         "holds",
         notation="d2l",
     ),
@@ -268,11 +303,7 @@ FORMULAS: list[Formula] = [
 = \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{o}_t} \mathbf{h}_t^\top.
 """,
         LINEAR,
-        lambda r, t: [
-            r.param_grad("W_hy"),
-            sum(r.chain_by_param(_d(r, "o", k), "o", k, "W_hy") for k in r.steps),
-            sum(_d(r, "o", k) @ r.h[k].T for k in r.steps),
-        ],
+        _dL_dWhy,
         "holds",
     ),
     Formula(
@@ -283,7 +314,7 @@ FORMULAS: list[Formula] = [
 \frac{\partial L}{\partial \mathbf{h}_T} = \text{prod}\left(\frac{\partial L}{\partial \mathbf{o}_T}, \frac{\partial \mathbf{o}_T}{\partial \mathbf{h}_T} \right) = \mathbf{W}_{qh}^\top \frac{\partial L}{\partial \mathbf{o}_T}.
 """,
         LINEAR,
-        lambda r, t: [_d(r, "h", r.T), r.W_hy.T @ _d(r, "o", r.T)],
+        _dL_dhT,
         "holds",
     ),
     Formula(
@@ -297,7 +328,7 @@ FORMULAS: list[Formula] = [
 = \mathbf{W}_{hh}^\top \frac{\partial L}{\partial \mathbf{h}_{t+1}} + \mathbf{W}_{qh}^\top \frac{\partial L}{\partial \mathbf{o}_t}.
 """,
         LINEAR,
-        lambda r, t: [_d(r, "h", t), r.W_hh.T @ _d(r, "h", t + 1) + r.W_hy.T @ _d(r, "o", t)],
+        _dL_dh_recursion,
         "holds",
     ),
     Formula(
@@ -309,13 +340,7 @@ FORMULAS: list[Formula] = [
 = \sum_{i=t}^T {\left(\mathbf{W}_{hh}^\top\right)}^{T-i} \mathbf{W}_{qh}^\top \frac{\partial L}{\partial \mathbf{o}_{T+t-i}}.
 """,
         LINEAR,
-        lambda r, t: [
-            _d(r, "h", t),
-            sum(
-                r.mpow(r.W_hh.T, r.T - i) @ r.W_hy.T @ _d(r, "o", r.T + t - i)
-                for i in range(t, r.T + 1)
-            ),
-        ],
+        _dL_dh_unrolled,
         "holds",
     ),
     Formula(
@@ -357,7 +382,7 @@ FORMULAS: list[Formula] = [
         "gradients, first display",
         r"""\frac{\partial L}{\partial \mathbf{o}_t} =  \frac{\partial \ell (\mathbf{o}_t, y_t)}{T \cdot \partial \mathbf{o}_t} """,
         LINEAR,
-        lambda r, t: [_d(r, "o", t), r.dl_do(t) / r.T],
+        _dL_do,
         "holds",
     ),
     Formula(
@@ -369,11 +394,7 @@ FORMULAS: list[Formula] = [
 = \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{o}_t} \mathbf{h}_t^\top
 """,
         LINEAR,
-        lambda r, t: [
-            r.param_grad("W_hy"),
-            sum(r.chain_by_param(_d(r, "o", k), "o", k, "W_hy") for k in r.steps),
-            sum(_d(r, "o", k) @ r.h[k].T for k in r.steps),
-        ],
+        _dL_dWhy,
         "holds",
     ),
     Formula(
@@ -383,7 +404,7 @@ FORMULAS: list[Formula] = [
         r"""\frac{\partial L}{\partial \mathbf{h}_T} = \text{prod}(\frac{\partial L}{\partial \mathbf{o}_T}, \frac{\partial \mathbf{o}_T}{\partial \mathbf{h}_T} ) = \mathbf{W}_{yh}^\top \frac{\partial L}{\partial \mathbf{o}_T}
 """,
         LINEAR,
-        lambda r, t: [_d(r, "h", r.T), r.W_hy.T @ _d(r, "o", r.T)],
+        _dL_dhT,
         "holds",
     ),
     Formula(
@@ -396,7 +417,7 @@ FORMULAS: list[Formula] = [
 = \mathbf{W}_{hh}^\top \frac{\partial L}{\partial \mathbf{h}_{t+1}} + \mathbf{W}_{yh}^\top \frac{\partial L}{\partial \mathbf{o}_t}
 """,
         LINEAR,
-        lambda r, t: [_d(r, "h", t), r.W_hh.T @ _d(r, "h", t + 1) + r.W_hy.T @ _d(r, "o", t)],
+        _dL_dh_recursion,
         "holds",
     ),
     Formula(
@@ -407,13 +428,7 @@ FORMULAS: list[Formula] = [
 = \sum_{i=t}^T {(\mathbf{W}_{hh}^\top)}^{T-i} \mathbf{W}_{yh}^\top \frac{\partial L}{\partial \mathbf{o}_{T+t-i}}
 """,
         LINEAR,
-        lambda r, t: [
-            _d(r, "h", t),
-            sum(
-                r.mpow(r.W_hh.T, r.T - i) @ r.W_hy.T @ _d(r, "o", r.T + t - i)
-                for i in range(t, r.T + 1)
-            ),
-        ],
+        _dL_dh_unrolled,
         "holds",
     ),
     Formula(
@@ -425,11 +440,7 @@ FORMULAS: list[Formula] = [
 = \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{x}_t^\top
 """,
         LINEAR,
-        lambda r, t: [
-            r.param_grad("W_xh"),
-            sum(r.chain_by_param(_d(r, "h", k), "h", k, "W_xh") for k in r.steps),
-            sum(_d(r, "h", k) @ r.x[k].T for k in r.steps),
-        ],
+        _dL_dWxh_total,
         "fails",
         note="the total dh_t/dW_hx where the immediate one is meant, as in the later editions",
     ),
@@ -442,11 +453,7 @@ FORMULAS: list[Formula] = [
 = \sum_{t=1}^T \frac{\partial L}{\partial \mathbf{h}_t} \mathbf{h}_{t-1}^\top
 """,
         LINEAR,
-        lambda r, t: [
-            r.param_grad("W_hh"),
-            sum(r.chain_by_param(_d(r, "h", k), "h", k, "W_hh") for k in r.steps),
-            sum(_d(r, "h", k) @ r.h[k - 1].T for k in r.steps),
-        ],
+        _dL_dWhh_total,
         "fails",
         note="as for W_hx",
     ),
@@ -486,7 +493,7 @@ FORMULAS: list[Formula] = [
  \nabla_{\Vh^{(\tau)}} L = \MV^\top \nabla_{\Vo^{(\tau)}} L.
 """,
         GOODFELLOW,
-        lambda r, t: [_d(r, "h", r.T), r.W_hy.T @ _d(r, "o", r.T)],
+        _dL_dhT,
         "holds",
         notation="goodfellow",
         macros=GOODFELLOW_MACROS,
@@ -548,11 +555,7 @@ FORMULAS: list[Formula] = [
         r"""\nabla_{\MV} L &= \sum_t \sum_i \Big( \frac{\partial L} {\partial o_i^{(t)}}\Big) \nabla_{\MV} o_i^{(t)} 
  = \sum_t (\nabla_{\Vo^{(t)}} L) \Vh^{(t)^\top},""",
         GOODFELLOW,
-        lambda r, t: [
-            r.param_grad("W_hy"),
-            sum(r.chain_by_param(_d(r, "o", k), "o", k, "W_hy") for k in r.steps),
-            sum(_d(r, "o", k) @ r.h[k].T for k in r.steps),
-        ],
+        _dL_dWhy,
         "holds",
         notation="goodfellow",
         macros=GOODFELLOW_MACROS,
@@ -667,7 +670,7 @@ FORMULAS: list[Formula] = [
         "Why gradient vanish",
         r"""\frac{\partial s_{3}}{\partial s_{1}} = \frac{\partial s_{3}}{\partial s_{2}} \frac{\partial s_{2}}{\partial s_{1}}""",
         WILDML,
-        lambda r, t: [r.jac("h", 3, "h", 1), r.jac("h", 3, "h", 2) @ r.jac("h", 2, "h", 1)],
+        _jacobian_chain,
         "holds",
     ),
     Formula(
@@ -697,7 +700,7 @@ FORMULAS: list[Formula] = [
         "the example under the W_hh gradient",
         r"""\frac{\partial h_{3}}{\partial h_{1}} = \frac{\partial h_{3}}{\partial h_{2}}\frac{\partial h_{2}}{\partial h_{1}}""",
         TANH,
-        lambda r, t: [r.jac("h", 3, "h", 1), r.jac("h", 3, "h", 2) @ r.jac("h", 2, "h", 1)],
+        _jacobian_chain,
         "holds",
     ),
     Formula(

@@ -589,7 +589,3 @@ def _reading_note(verdicts: dict, holding: list[str]) -> str:
             f"{READINGS[holding[0]]}; read {READINGS[other]} it fails ({fails})"
         )
     return "a \\prod of matrices does not fix its order: neither reading holds"
-
-
-def _method_name(method: str) -> str:
-    return "exact (canonical polynomial form)" if method == "exact" else "modular"

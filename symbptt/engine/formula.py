@@ -25,7 +25,7 @@ from lark import Token, Tree
 from .. import expr as E
 from ..core.model import Model
 from ..errors import FormulaSyntaxError
-from ..notation.meaning import OneStep, Reader
+from ..notation.meaning import OneStep, Reader, single
 from ..notation.parse import Parsed, parse_tree
 from ..notation.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
 from .nodes import (
@@ -91,7 +91,8 @@ class VectorReader(Reader):
             ):
                 return "phi" if text == "h" else "theta"
             if base in vocab.vectors:
-                index = self.class_step(sub) if base == self.target_key() else None
+                # e_{y_t}: the one-hot vector of the class y_t, at step t
+                index = self.subscript_step(sub.children[0]) if base == self.target_key() else None
                 index = self.index(sub.children[0]) if index is None else index
                 if index == 0 and (base, "0") in vocab.parameters:
                     return param(vocab.parameters[(base, "0")])
@@ -148,33 +149,14 @@ class VectorReader(Reader):
         keys = [k for k, v in self.vocab.vectors.items() if v == head.target]
         return keys[0] if keys else None
 
-    def class_step(self, sub: Tree) -> Any:
-        """The step of e_{y_t}: the one-hot vector of the class y_t (None if the
-        subscript is not y with a step)."""
-        inner = sub.children[0]
-        while (
-            isinstance(inner, Tree)
-            and inner.data in ("term", "expression")
-            and len(inner.children) == 1
-        ):
-            inner = inner.children[0]
-        if isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 2:
-            return self.index(inner.children[1].children[0])
-        return None
-
     def target_step(self, node: Any) -> Any:
         """The step of a name the model does not know, standing for the target in a
         loss's arguments (d2l's label y_t in l(o_t, y_t)): a plain name with a
         subscript, nothing else."""
-        while (
-            isinstance(node, Tree)
-            and node.data in ("term", "expression")
-            and len(node.children) == 1
-        ):
-            node = node.children[0]
-        if isinstance(node, Tree) and node.data == "name" and len(node.children) == 2:
-            return self.index(node.children[1].children[0])
-        raise self.fail("a loss takes the output and the target at one step", node)
+        step = self.subscript_step(node)
+        if step is None:
+            raise self.fail("a loss takes the output and the target at one step", node)
+        return step
 
     def finish(self) -> None:
         if self.renamings or self.profile.name != "note000":
@@ -210,22 +192,12 @@ class VectorReader(Reader):
         """1_{i, y^{(t)}}: 1 where i is the class y_t, the target's one-hot vector's entry
         i (the cross-entropy head's target)."""
         entry, _comma, label = sub.children
-        label = next(c for c in [label] if isinstance(c, Tree))
-        while (
-            isinstance(label, Tree)
-            and label.data in ("term", "expression")
-            and len(label.children) == 1
-        ):
-            label = label.children[0]
-        step = None
-        if isinstance(label, Tree) and label.data == "superscript":  # y^{(t)}
-            group = label.children[1].children[0]
-            while isinstance(group, Tree) and group.data in ("term",) and len(group.children) == 1:
-                group = group.children[0]
+        step = self.subscript_step(label)  # y_t
+        label = single(label)
+        if step is None and isinstance(label, Tree) and label.data == "superscript":  # y^{(t)}
+            group = single(label.children[1].children[0])
             inner = [c for c in getattr(group, "children", []) if isinstance(c, Tree)]
             step = self.index(inner[0]) if inner else None
-        elif isinstance(label, Tree) and label.data == "name" and len(label.children) == 2:
-            step = self.index(label.children[1].children[0])  # y_t
         head = self.vocab.model.head
         if step is None or head is None or head.loss != "cross-entropy":
             raise self.fail(

@@ -488,13 +488,13 @@ class Reader:
         if not (isinstance(base, Tree) and base.data == "name"):
             return None
         entry = base.children[1] if len(base.children) > 1 else None  # o_i^{(t)}
-        content = _single(sup.children[0])
+        content = single(sup.children[0])
         transpose = False
         if isinstance(content, Tree) and content.data == "superscript":
             top = content.children[1].children[0]
             if not (isinstance(top, Token) and top.type == "TOP"):
                 return None
-            content, transpose = _single(content.children[0]), True
+            content, transpose = single(content.children[0]), True
         parenthesized = (
             isinstance(content, Tree)
             and content.data == "group"
@@ -520,6 +520,14 @@ class Reader:
         if entry is not None:
             value = self.component(value, self.index(entry.children[0]), node)
         return self.transposed(value, node) if transpose else value
+
+    def subscript_step(self, node: Any) -> sp.Expr | None:
+        """The step of a name written with a subscript (the class label y_t), or None
+        for anything else."""
+        node = single(node)
+        if isinstance(node, Tree) and node.data == "name" and len(node.children) == 2:
+            return self.index(node.children[1].children[0])
+        return None
 
     def transposed(self, value: Any, node: Any) -> Any:
         raise self.fail(f"a transpose is vector notation: {VECTOR_HINT}", node)
@@ -652,7 +660,7 @@ class Reader:
         return cls(top, bottom)
 
 
-def _single(node: Any) -> Any:
+def single(node: Any) -> Any:
     """A tree without its one-child wrappers (term, expression)."""
     while (
         isinstance(node, Tree) and node.data in ("term", "expression") and len(node.children) == 1

@@ -113,16 +113,11 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
             LaTeX the formula reader reads as a name.
     """
     from ..engine.vocabulary import latex_key
+    from ..files import toml_table
 
-    table = data.get("profile")
-    if not isinstance(table, dict) or set(data) != {"profile"}:
+    if not isinstance(data.get("profile"), dict) or set(data) != {"profile"}:
         raise SpecError(f"{where}: a notation profile has one table, [profile]")
-    unknown = set(table) - _KEYS
-    if unknown:
-        raise SpecError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))} in [profile]; "
-            f"known: {', '.join(sorted(_KEYS))}"
-        )
+    table = toml_table(data, "profile", _KEYS, where)
 
     def text(key: str, default: str = "") -> str:
         value = table.get(key, default)

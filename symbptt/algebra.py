@@ -18,7 +18,9 @@ computation serves several purposes:
 
 An atom is named by a hashable key: ``("w",)``, ``("x", k)``, ``("d", k)``,
 ``("h0",)``, ``("lgrad", k)`` (l'(yhat_k, d_k)) or ``(fn, order, node)`` with node
-``("s", k)`` or ``("h", k)``, e.g. ``("phi", 1, ("s", 3))`` for phi'(s_3).
+``("s", k)`` or ``("h", k)``, e.g. ``("phi", 1, ("s", 3))`` for phi'(s_3). The reciprocal
+of an atom that is never zero (a softmax probability) is the atom ``("inv", key)``
+(:meth:`Ring.reciprocal`), tied to it by key * inv = 1.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ def atom_name(key: AtomKey) -> str:
     (:meth:`Ring.node`, key ``("node", "h", 3, 1)``) ``h_3[1]``."""
     if len(key) == 4 and key[0] == "node":
         return f"{key[1]}_{key[2]}[{key[3]}]"
+    if len(key) == 2 and key[0] == "inv":
+        return f"1/{atom_name(key[1])}"
     if len(key) == 3:
         fn, order, (kind, k) = key
         if fn in VECTOR_FUNCTIONS:
@@ -114,6 +118,11 @@ class Ring:
         applied to (used only by :class:`symbptt.points.PointRing`)."""
         raise NotImplementedError
 
+    def reciprocal(self, key: AtomKey, argument: Any = None) -> Any:
+        """1 / the atom ``key``, for an atom that is never zero (a softmax probability):
+        what a derivative of -log yhat needs. ``argument`` as for :meth:`atom`."""
+        raise NotImplementedError
+
     def equal(self, a: Any, b: Any) -> bool:
         """Whether two elements are equal in this ring."""
         return a == b
@@ -144,11 +153,12 @@ class PolynomialRing(Ring):
     """Exact canonical forms: sparse polynomials over Q in named atoms.
 
     For tanh and sigmoid the value y = phi(s_k) and the derivative dy = phi'(s_k) are
-    both generators, tied by the relation of the activation (tanh: y^2 = 1 - dy). The
-    rules {y_k^2 -> 1 - dy_k} have pairwise coprime leading terms, so they form a
-    Groebner basis and the remainder on division by them (:meth:`normal`, every y_k of
-    degree <= 1) is a canonical form of the quotient ring, which is the ring of
-    functions of the model.
+    both generators, tied by the relation of the activation (tanh: y^2 = 1 - dy); a
+    softmax probability p and its reciprocal r = 1/p (:meth:`reciprocal`) are tied by
+    p r = 1. The rules {y_k^2 -> 1 - dy_k, p_q r_q -> 1} have pairwise coprime leading
+    terms, so they form a Groebner basis and the remainder on division by them
+    (:meth:`normal`: every y_k of degree <= 1, no p_q r_q) is a canonical form of the
+    quotient ring, which is the ring of functions of the model.
 
     Args:
         keys: every atom the computation may ask for (see :func:`symbptt.values.recorded_ring`).
@@ -171,25 +181,31 @@ class PolynomialRing(Ring):
         self._gens = self.ctx.gens()
         self.zero = self.ctx.from_dict({})
         self.one = self.ctx.constant(1)
-        self._rules: list[tuple[int, Any, Any]] = []
+        #: (the exponents of the leading monomial, the monomial, its replacement)
+        self._rules: list[tuple[dict[int, int], Any, Any]] = []
         #: node generators (:meth:`node`): index -> definition, in the order first met
         self._definitions: dict[int, Any] = {}
         self._substitution: list[Any] | None = None
-        self.has_normal_form = bool(square_rules)
         for key, (dkey, rule) in (square_rules or {}).items():
             if key in self._index and dkey in self._index:
                 y, dy = self.atom(key), self.atom(dkey)
-                self._rules.append((self._index[key], y * y, rule(y, dy, self.one)))
+                self._rules.append(({self._index[key]: 2}, y * y, rule(y, dy, self.one)))
+        for key in self.keys:
+            if len(key) == 2 and key[0] == "inv" and key[1] in self._index:
+                lead = {self._index[key[1]]: 1, self._index[key]: 1}
+                self._rules.append((lead, self.atom(key[1]) * self.atom(key), self.one))
+        self.has_normal_form = bool(self._rules)
 
     def normal(self, a: Any) -> Any:
-        """Reduce every rewritten value atom to degree <= 1 (see the class notes)."""
+        """Reduce by the rules: every rewritten value atom to degree <= 1, no product of
+        a probability and its reciprocal (see the class notes)."""
         if not self._rules or a.is_constant():
             return a
         degrees = a.degrees()
-        for n, square, replacement in self._rules:
-            if degrees[n] >= 2:
+        for lead, monomial, replacement in self._rules:
+            if all(degrees[n] >= e for n, e in lead.items()):
                 while True:
-                    q, r = divmod(a, square)
+                    q, r = divmod(a, monomial)
                     if q.is_zero():
                         break
                     a = r + q * replacement
@@ -248,6 +264,9 @@ class PolynomialRing(Ring):
             return self._gens[self._index[key]]
         except KeyError:
             raise KeyError(f"no generator for atom {atom_name(key)}") from None
+
+    def reciprocal(self, key: AtomKey, argument: Any = None) -> Any:
+        return self.atom(("inv", key))
 
     def atoms_of(self, *polys: Any) -> set[AtomKey]:
         """The atoms that occur in any of the polynomials."""
@@ -406,6 +425,8 @@ class ModularRing(Ring):
         self.zero = self.element(0, 0)
         self.one = self.element(1, 0)
         self._atoms: dict[AtomKey, ModInt] = {}
+        #: how many reciprocals of atoms were asked for (:meth:`reciprocal`)
+        self.reciprocals = 0
         self.method = f"modular (Schwartz-Zippel: a random point modulo a random {bits}-bit prime)"
 
     def const(self, q: Fraction | int) -> ModInt:
@@ -426,11 +447,28 @@ class ModularRing(Ring):
 
     def atom(self, key: AtomKey, argument: Any = None) -> ModInt:
         value = self._atoms.get(key)
-        if value is None:
-            value = self._atoms[key] = self.element(self.rng.randrange(self.p), 1)
+        if value is None:  # nonzero, so that every atom has a reciprocal
+            value = self._atoms[key] = self.element(self.rng.randrange(1, self.p), 1)
         return value
+
+    def reciprocal(self, key: AtomKey, argument: Any = None) -> ModInt:
+        """The inverse of the atom's value modulo p, counted as degree 1 (see
+        :meth:`error_bound` for what clearing the denominators costs)."""
+        inverse = self._atoms.get(("inv", key))
+        if inverse is None:
+            value = self.atom(key)
+            inverse = self._atoms[("inv", key)] = self.element(pow(value.r, -1, self.p), 1)
+            self.reciprocals += 1
+        return inverse
 
     def error_bound(self, degree: int, comparisons: int = 1) -> float:
         """Upper bound on P(some nonzero difference of degree <= ``degree`` vanished),
-        union-bounded over ``comparisons`` comparisons."""
-        return comparisons * max(degree, 1) / self.p
+        union-bounded over ``comparisons`` comparisons.
+
+        The atoms are drawn from the nonzero residues (Schwartz-Zippel over a set of
+        p - 1 values). With m reciprocals 1/a in use (each counted as degree 1), a
+        difference f of degree <= d becomes a polynomial when multiplied by the product
+        of the m atoms, each to a power <= d: degree <= d (1 + m), and f vanishes at the
+        point iff that polynomial does (the atoms are nonzero)."""
+        cleared = max(degree, 1) * (1 + self.reciprocals)
+        return comparisons * cleared / (self.p - 1)

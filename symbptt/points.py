@@ -77,6 +77,9 @@ class PointRing(Ring):
             self.arguments[key] = argument
         return self.const(self.values[key])
 
+    def reciprocal(self, key: AtomKey, argument: Any = None) -> Any:
+        return self.one / self.atom(key, argument)
+
     def is_consistent(self) -> bool:
         """True when no generic function (or derivative) was given values at two nodes
         whose arguments coincide, so some smooth function takes every chosen value and

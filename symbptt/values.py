@@ -92,6 +92,10 @@ class RecordingRing(Ring):
         self.keys.append(key)
         return 0
 
+    def reciprocal(self, key: AtomKey, argument: Any = None) -> int:
+        self.keys.extend((key, ("inv", key)))
+        return 0
+
 
 def recorded_ring(spec: Any, computation: Callable[[Ring], Iterable[Any]]) -> PolynomialRing:
     """The exact canonical-form ring for whatever ``computation`` asks of a ring: it runs

@@ -711,10 +711,12 @@ FORMULAS: list[Formula] = [
 \frac{\partial L}{\partial b_{y}}  = \sum_{t = 1}^{T} \frac{\partial L_{t}}{\partial \hat{y}_{t}} \frac{\partial \hat{y}_{t}}{\partial o_{t}} \frac{\partial o_{t}}{\partial b_{y}}
 """,
         GOODFELLOW,
-        None,
-        "refused",
-        note="the model computes l_t from o_t (log-softmax), not from the probabilities "
-        "yhat_t: dL_t/dyhat_t is not defined in it yet",
+        lambda r, t: [
+            r.param_grad("b_y").T,
+            sum(r.dl_dyhat(k) @ r.softmax_jacobian(k) for k in r.steps),
+        ],
+        "holds",
+        note="holds in numerator layout: dL_t/dyhat_t is a row there",
     ),
     Formula(
         "arat/dLt1-dWhh-two-steps",
@@ -724,9 +726,24 @@ FORMULAS: list[Formula] = [
 \frac{\partial L_{t+1}}{\partial W_{hh}} =  \frac{\partial L_{t+1}}{\partial \hat{y}_{t+1}} \frac{\partial \hat{y}_{t+1}}{\partial h_{t+1}}\frac{\partial h_{t+1}}{\partial h_{t}} \frac{\partial h_{t}}{\partial W_{hh}}
 """,
         GOODFELLOW,
-        None,
-        "refused",
-        note="dL_t/dyhat_t, as above",
+        lambda r, t: [
+            r.step_grad(t + 1, "W_hh"),
+            r.chain_by_param(
+                (
+                    r.dl_dyhat(t + 1)
+                    @ r.softmax_jacobian(t + 1)
+                    @ r.W_hy
+                    @ r.jac("h", t + 1, "h", t)
+                ).T,
+                "h",
+                t,
+                "W_hh",
+            ),
+        ],
+        "fails",
+        steps=lambda T: range(1, T),
+        note="the path through h_t alone, as the post says in words; as an equation it "
+        "lacks the immediate term (the post's next display sums over every h_k)",
     ),
     Formula(
         "arat/jacobian-power",

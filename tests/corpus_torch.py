@@ -175,6 +175,18 @@ class Run:
         p[self.y[t]] -= 1.0
         return p[:, None]
 
+    def dl_dyhat(self, t: int) -> torch.Tensor:
+        """The derivative of the cross-entropy -log yhat_t[y_t] by the probabilities
+        yhat_t = softmax(o_t), a row."""
+        p = torch.softmax(self.o[t].detach()[:, 0], dim=0).requires_grad_()
+        return torch.autograd.grad(-torch.log(p[self.y[t]]), p)[0][None, :]
+
+    def softmax_jacobian(self, t: int) -> torch.Tensor:
+        """d yhat_t / d o_t, the Jacobian of the softmax at o_t."""
+        return torch.autograd.functional.jacobian(
+            lambda o: torch.softmax(o, dim=0), self.o[t].detach()[:, 0]
+        )
+
     def step_grad(self, t: int, param: str) -> torch.Tensor:
         """d l_t / dP (the loss at step t alone), in P's shape; zero past T."""
         if t > T:

@@ -53,3 +53,24 @@ def test_a_node_is_equal_to_its_definition_and_to_nothing_else() -> None:
     assert not ring.equal(h2, z * n + n)
     assert not ring.equal(h1, n)
     assert ring.atoms_of(h2 - n) == {("z",), ("n",), ("h0",)}
+
+
+def test_an_atom_times_its_reciprocal_is_one_in_the_canonical_form() -> None:
+    """A softmax probability p and the atom 1/p: p (1/p) x reduces to x, and the normal
+    form is unique (p^2 (1/p) is p, never 1/p times p^2)."""
+    import random
+
+    from symbptt.algebra import ModularRing, PolynomialRing
+
+    p_key, x_key = ("softmax", 0, ("o", (1, 0))), ("x", (1, 0))
+    ring = PolynomialRing([p_key, ("inv", p_key), x_key])
+    p, inverse, x = ring.atom(p_key), ring.reciprocal(p_key), ring.atom(x_key)
+    assert ring.equal(p * inverse * x, x)
+    assert ring.equal(p * p * inverse, p)
+    assert not ring.equal(inverse, p)
+    assert ring.normal(p * p * inverse * inverse + x) == ring.one + x
+
+    modular = ModularRing(random.Random(1))
+    assert modular.atom(p_key) * modular.reciprocal(p_key) == modular.one
+    assert modular.reciprocals == 1
+    assert modular.error_bound(10) == 2 * 10 / (modular.p - 1)  # d (1 + m) / (p - 1)

@@ -147,3 +147,71 @@ def test_check_reads_yhat_as_the_softmax_under_this_head(formula: str, holds: bo
     assert result.holds is holds
     if not holds:
         assert result.counterexample is not None
+
+
+# -- derivatives by the probabilities yhat_t ----------------------------------------------------
+
+DL_DYHAT = r"\frac{\partial L_t}{\partial \hat{\mathbf{y}}_t}"
+
+
+@pytest.mark.parametrize(
+    "formula,holds",
+    [
+        # the chain rule of the tutorials, through the probabilities (rows: numerator layout)
+        (
+            rf"\frac{{\partial L_t}}{{\partial \mathbf{{o}}_t}} = {DL_DYHAT} "
+            r"\frac{\partial \hat{\mathbf{y}}_t}{\partial \mathbf{o}_t}",
+            True,
+        ),
+        (
+            r"\frac{\partial L}{\partial \mathbf{b}_y} = \frac{1}{T} \sum_{t=1}^{T} "
+            rf"{DL_DYHAT} \frac{{\partial \hat{{\mathbf{{y}}}}_t}}{{\partial \mathbf{{o}}_t}} "
+            r"\frac{\partial \mathbf{o}_t}{\partial \mathbf{b}_y}",
+            True,
+        ),
+        # the mean L carries 1/T, the step's loss does not
+        (r"\frac{\partial L}{\partial \hat{\mathbf{y}}_t} = \frac{1}{T} " + DL_DYHAT, True),
+        (r"\frac{\partial L}{\partial \hat{\mathbf{y}}_t} = " + DL_DYHAT, False),
+        # another step's loss does not depend on yhat_t
+        (
+            r"\frac{\partial L_{t+1}}{\partial \hat{\mathbf{y}}_t} "
+            r"\frac{\partial \hat{\mathbf{y}}_t}{\partial \mathbf{o}_t} "
+            r"= 0 \frac{\partial L_t}{\partial \mathbf{o}_t}",
+            True,
+        ),
+    ],
+)
+def test_a_derivative_by_the_probabilities_is_that_of_minus_the_log_likelihood(
+    formula: str, holds: bool
+) -> None:
+    """dl_t/dyhat_t = -d_t / yhat_t (l_t = -d_t . log yhat_t at a one-hot target), so the
+    chain rule through the softmax's Jacobian gives yhat_t - d_t: decided exactly, with
+    1/yhat_t[q] an atom tied to yhat_t[q] by their product 1."""
+    from symbptt import check
+
+    spec = ElmanSpec(hidden=2, T=3, outputs=3, output_activation="identity", **CE)
+    result = check(formula, model=spec)
+    assert result.holds is holds, result.explanation
+    assert result.method.startswith("exact")
+    if not holds:
+        assert result.counterexample is not None
+
+
+def test_the_modular_method_decides_the_same_through_the_probabilities() -> None:
+    from symbptt import check
+
+    spec = ElmanSpec(hidden=2, T=3, outputs=3, output_activation="identity", **CE)
+    formula = (
+        rf"\frac{{\partial L_t}}{{\partial \mathbf{{o}}_t}} = {DL_DYHAT} "
+        r"\frac{\partial \hat{\mathbf{y}}_t}{\partial \mathbf{o}_t}"
+    )
+    result = check(formula, model=spec, method="modular")
+    assert result.holds and result.method.startswith("modular")
+
+
+def test_nothing_but_the_loss_is_differentiated_by_the_probabilities() -> None:
+    from symbptt import FormulaSyntaxError, check
+
+    spec = ElmanSpec(hidden=2, T=3, outputs=3, **CE)
+    with pytest.raises(FormulaSyntaxError, match="computes nothing from yhat_t but the loss"):
+        check(r"\frac{\partial \mathbf{h}_t}{\partial \hat{\mathbf{y}}_t} = 0", model=spec)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..algebra import PairwiseSum, Ring
 from ..values import Dual, activation_value, function_name
-from .losses import LOSS_TABLE, step_loss
+from .losses import LOSS_TABLE, step_loss, target_entries
 from .model import Model
 from .primitives import PRIMITIVES
 from .tensor import Apply, Expr, Var, children, column
@@ -224,9 +224,12 @@ def forward(
     # a seeded variable that no equation reads changes only its own step's loss
     stop = start if from_base and seed[1] not in model.read else None
     for t in range(start, T + 1 if stop is None else stop + 1):
-        for name in (*model.of_kind("input"), *model.of_kind("target")):
+        for name in model.of_kind("input"):
             rows = model.shape(name)[0]
             series[name].append([lift(ring.atom((name, (t, c)))) for c in range(rows)])
+        for name in model.of_kind("target"):
+            atoms = [ring.atom((name, (t, c))) for c in range(model.shape(name)[0])]
+            series[name].append([lift(d) for d in target_entries(head.loss, ring.one, atoms)])
         for eq in model.equations:
             if isinstance(eq.expr, Apply):
                 out, slopes = apply(eq.expr, t)

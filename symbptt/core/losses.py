@@ -11,10 +11,13 @@ respect to the head's output as an expression, and how documents write them.
 Exactness of the cross-entropy head: the target enters as the vector d_t = onehot(y_t)
 of indeterminates, softmax(o_t)[q] and logsumexp(o_t) are atoms with the derivative rules
 d logsumexp(o) = softmax(o) . do and d softmax(o)_q = softmax(o)_q (do_q - softmax(o) .
-do). An identity that holds in these atoms holds for every class index y_t (d_t is
-then one-hot) and every o_t (where the atoms take their real values); counterexamples
-are sought only at one-hot targets, with softmax and logsumexp evaluated for real in
-interval arithmetic.
+do). The target's entries sum to 1 (its last entry is 1 minus the others, see
+:func:`target_entries`), as a one-hot vector's do; on that plane the loss is
+-d_t . log yhat_t, so dl_t/dyhat_t = -d_t / yhat_t (:func:`probability_gradient`, with
+reciprocal atoms 1/yhat_t[q]) is its derivative by the probabilities. An identity that
+holds in these atoms holds for every class index y_t (d_t is then one-hot) and every
+o_t (where the atoms take their real values); counterexamples are sought only at
+one-hot targets, with softmax and logsumexp evaluated for real in interval arithmetic.
 """
 
 from __future__ import annotations
@@ -112,6 +115,29 @@ def step_loss(
     for o, d in zip(output, target):
         loss = loss - d * o
     return loss, p
+
+
+def target_entries(name: str, one: Any, atoms: list[Any]) -> list[Any]:
+    """The target d_t as the head reads it, from one atom per entry (``one``: the unit
+    of the ring, or SymPy's 1): for the cross-entropy the last entry is 1 minus the
+    others (the entries of a one-hot vector sum to 1, which is what makes
+    logsumexp(o) - d . o equal -d . log softmax(o)); for the other losses the atoms."""
+    if name != "cross-entropy":
+        return atoms
+    last = one
+    for d in atoms[:-1]:
+        last = last - d
+    return [*atoms[:-1], last]
+
+
+def probability_gradient(ring: Any, t: int, output: list[Any], target: list[Any]) -> list[Any]:
+    """dl_t/dyhat_t = -d_t / yhat_t entrywise, the cross-entropy's derivative by the
+    probabilities yhat_t = softmax(o_t) (``output``: the values of o_t), with the
+    reciprocal atoms 1/yhat_t[q] of :meth:`symbptt.algebra.Ring.reciprocal`."""
+    values = tuple(output)
+    return [
+        -(d * ring.reciprocal(("softmax", 0, ("o", (t, q))), values)) for q, d in enumerate(target)
+    ]
 
 
 def _dot(a: list[Any], b: list[Any]) -> Any:

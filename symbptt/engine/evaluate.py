@@ -157,12 +157,8 @@ class Evaluator(Compiler):
         if isinstance(den, E.StepLoss):  # dL/dl_t: 1 (or 1/T for the mean), dl_t/dl_t = 1
             k = int(den.args[0])
             self._in_model(k, 1, self.spec.T, "l")
-            if num == E.L:
-                mean = self.spec.model.reduction == "mean"
-                value = self.ring.const(Fraction(1, self.spec.T) if mean else 1)
-            elif isinstance(num, E.StepLoss):
-                value = self.ring.one if int(num.args[0]) == k else self.ring.zero
-            else:
+            value = self.loss_weight(num, k)
+            if value is None:
                 raise EvaluationError(f"only L and the losses l_t are differentiated by l_{k}")
             return Mat(((value,),))
         for node in (num, den):
@@ -184,11 +180,7 @@ class Evaluator(Compiler):
                 return Mat(tuple(tuple(per[(a, b)][0] for b in range(cols)) for a in range(rows)))
             return self._by_entry(name, per)
         if isinstance(den, Node) and den.kind == self._read_off():
-            raise EvaluationError(
-                f"the model computes the loss from {self.spec.model.head.output}_t; "
-                f"{den.kind}_t is read off it beside the loss, so nothing depends on it "
-                f"and a derivative by it has no meaning here"
-            )
+            return self.by_probabilities(num, den)
         if isinstance(den, Node) and den.kind in self.vocab.computed:
             k = int(den.args[0])
             width = self.size(den.kind)
@@ -208,6 +200,36 @@ class Evaluator(Compiler):
         raise EvaluationError(
             f"cannot differentiate with respect to {den}: use a parameter or {names}"
         )
+
+    def loss_weight(self, num: Any, k: int) -> Any:
+        """dnum/dl_k for a loss as the numerator: 1/T (the mean) or 1 for L, 1 for l_k and
+        0 for another step's loss; None for anything else."""
+        if num == E.L:
+            mean = self.spec.model.reduction == "mean"
+            return self.ring.const(Fraction(1, self.spec.T) if mean else 1)
+        if isinstance(num, E.StepLoss):
+            return self.ring.one if int(num.args[0]) == k else self.ring.zero
+        return None
+
+    def by_probabilities(self, num: Any, den: Node) -> Mat:
+        """dL/dyhat_k and dl_j/dyhat_k for the cross-entropy head's probabilities: the
+        loss written as -d_k . log yhat_k (what it is for a one-hot target, see
+        :mod:`symbptt.core.losses`) gives -d_k / yhat_k (times 1/T in the mean L), and
+        0 for another step's loss. Nothing else is computed from yhat_k, so a
+        derivative of anything but a loss by it has no meaning in the model."""
+        from ..core.losses import probability_gradient
+
+        k = int(den.args[0])
+        self._in_model(k, 1, self.spec.T, den.kind)
+        head = self.spec.model.head
+        scale = self.loss_weight(num, k)
+        if scale is None:
+            raise EvaluationError(
+                f"the model computes nothing from {den.kind}_t but the loss: a derivative "
+                f"by it is taken of L or l_t only, not of {num}"
+            )
+        output, target = self.fwd[head.output][k], self.fwd[head.target][k]
+        return self.column([scale * g for g in probability_gradient(self.ring, k, output, target)])
 
     def _read_off(self) -> str | None:
         """The series the head computes beside the loss (the softmax probabilities of

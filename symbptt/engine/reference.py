@@ -25,6 +25,7 @@ import sympy as sp
 
 from ..algebra import Ring
 from ..core.forward import Trajectory
+from ..core.losses import target_entries
 from ..core.model import Model
 from ..core.tensor import (
     Add,
@@ -69,8 +70,12 @@ class SympyModel:
         }
         loss = sp.Integer(0)
         for t in range(1, spec.T + 1):
-            for name in (*model.of_kind("input"), *model.of_kind("target")):
+            for name in model.of_kind("input"):
                 series.setdefault(name, [None]).append(self._vector(name, t, model.shape(name)[0]))
+            for name in model.of_kind("target"):
+                entries = self._vector(name, t, model.shape(name)[0])
+                read = target_entries(model.head.loss, sp.Integer(1), list(entries))
+                series.setdefault(name, [None]).append(sp.Matrix(read))
             for eq in model.equations:
                 value = self._value(eq.expr, series, t, eq)
                 series.setdefault(eq.target, [None]).append(value)

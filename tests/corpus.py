@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 SOURCES = {
@@ -38,6 +39,10 @@ SOURCES = {
     "https://zhangruochi.com/BackPropagation-through-time/2019/10/12/",
     "nadavb": "N. B., Vanishing Gradients (blog, on Pascanu et al. 2013): "
     "https://nadavb.com/Vanishing-Gradients",
+    "huang": "Y. Huang, Back Propagation Through Time For Vanilla Recurrent Neural Network "
+    "(2019), section 2, vector form, single data point (its scalar section's model, "
+    "yhat_t = sigm(V s_t) with the loss -y_t log yhat_t, is not one of symbptt's): "
+    "dragonhyq/bptt, main.tex, commit 519d03d9ec50687ef2593758630ea737381ef3ae",
     "arat": "M. Murat Arat, Backpropagation Through Time for Recurrent Neural Network "
     "(2019): mmuratarat/mmuratarat.github.io, _posts/2019-02-07-bptt-of-rnn.md, commit "
     "50b95c6e17ab5e852bcffc814e1d21e827c9dcc8",
@@ -70,6 +75,11 @@ GOODFELLOW = {
 }
 TANH = {"activation": "tanh", "output_activation": "identity"}
 WILDML = GOODFELLOW  # Britz's tutorial: tanh, softmax output, the summed cross-entropy
+
+
+#: Huang's names (s_t the hidden state, z_t its pre-activation, g_t the output, y_t the
+#: one-hot target; U, W, V), a user's notation profile in a TOML file
+HUANG = str(Path(__file__).parent / "profiles" / "huang.toml")
 
 
 def torch_diag(v: Any) -> Any:
@@ -154,6 +164,54 @@ def _dL_dWhh_total(r: Any, t: int) -> list[Any]:
 def _jacobian_chain(r: Any, t: int) -> list[Any]:
     """dh_3/dh_1 = dh_3/dh_2 dh_2/dh_1."""
     return [r.jac("h", 3, "h", 1), r.jac("h", 3, "h", 2) @ r.jac("h", 2, "h", 1)]
+
+
+# -- Huang's notes: dL_t/ds_t as a row (numerator layout), s_t the hidden state ------------
+
+
+def _row(r: Any, t: int) -> Any:
+    """dl_t/ds_t in Huang's names (dl_t/dh_t here), a row."""
+    return r.step_node_grad(t, "h").T
+
+
+def _slopes(r: Any, first: int, last: int) -> Any:
+    """prod_{i=first}^{last} ds_i/dz_i (diagonal: the order does not matter)."""
+    out = torch_eye(r)
+    for i in range(first, last + 1):
+        out = out @ r.diag_slope(i)
+    return out
+
+
+def torch_eye(r: Any) -> Any:
+    import torch
+
+    return torch.eye(r.h0.shape[0], dtype=torch.float64)
+
+
+def _huang_total_sum(r: Any, t: int) -> Any:
+    """sum_{k=1}^{t} dl_t/ds_t ds_t/ds_k ds_k/dW with ds_k/dW the total derivative."""
+    return sum(
+        r.chain_by_param((_row(r, t) @ r.chain(t, k)).T, "h", k, "W_hh") for k in range(1, t + 1)
+    )
+
+
+def _huang_power(r: Any, t: int, first: int, inner: Any) -> Any:
+    """sum_{k=1}^{t} dl_t/ds_t W^{t-k} (prod_{i=k+first}^{t} ds_i/dz_i) inner(k) dz_k/dW,
+    dz_k/dW the total derivative."""
+    return sum(
+        r.chain_by_param(
+            (_row(r, t) @ r.mpow(r.W_hh, t - k) @ _slopes(r, k + first, t) @ inner(k)).T,
+            "s",
+            k,
+            "W_hh",
+        )
+        for k in range(1, t + 1)
+    )
+
+
+def _huang_total(r: Any, name: str) -> list[Any]:
+    """dL/dP = sum_t dL_t/dP."""
+    return [r.param_grad(name), sum(r.step_grad(k, name) for k in r.steps)]
 
 
 FORMULAS: list[Formula] = [
@@ -761,7 +819,283 @@ FORMULAS: list[Formula] = [
         "holds",
         steps=lambda T: range(1, T),
     ),
+    # -- Y. Huang ------------------------------------------------------------------------------
+    Formula(
+        "huang/dLt-dgt-chain",
+        "huang",
+        "section 2, dL_t/dg_t",
+        r"""
+    \frac{\partial L_t}{\partial g_t} = \frac{\partial L_t}{\partial \hat{y}_t}\frac{\partial \hat{y}_t}{\partial g_t}
+""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.step_node_grad(t, "o").T,
+            r.dl_dyhat(t) @ r.softmax_jacobian(t),
+        ],
+        "holds",
+        notation=HUANG,
+    ),
+    Formula(
+        "huang/dLt-dgt",
+        "huang",
+        "section 2, dL_t/dg_t in vector form",
+        r"""
+\frac{\partial L_t}{\partial g_t} = (\hat{y}_t - y_t)^\top    
+""",
+        GOODFELLOW,
+        lambda r, t: [r.step_node_grad(t, "o").T, r.probabilities_minus_target(t).T],
+        "holds",
+        notation=HUANG,
+    ),
+    Formula(
+        "huang/dLt-dV-chain",
+        "huang",
+        "section 2, the gradient of V",
+        r"""
+    \frac{\partial L_t}{\partial V} = \frac{\partial L_t}{\partial g_t} \frac{\partial g_t}{\partial V}
+""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.step_grad(t, "W_hy"),
+            r.chain_by_param(r.step_node_grad(t, "o"), "o", t, "W_hy"),
+        ],
+        "holds",
+        notation=HUANG,
+    ),
+    Formula(
+        "huang/dLt-dV",
+        "huang",
+        "section 2, the gradient of V as an outer product",
+        r"""
+    \frac{\partial L_t}{\partial V} = (\hat{y}_t - y_t)s_t^\top
+""",
+        GOODFELLOW,
+        lambda r, t: [r.step_grad(t, "W_hy"), r.probabilities_minus_target(t) @ r.h[t].T],
+        "holds",
+        notation=HUANG,
+    ),
+    Formula(
+        "huang/dLt-dW-chain",
+        "huang",
+        "section 2, the gradient of W",
+        r"""
+    \frac{\partial L_t}{\partial W} = \frac{\partial L_t}{\partial s_t}\frac{\partial s_t}{\partial W}
+""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.step_grad(t, "W_hh"),
+            r.chain_by_param(r.step_node_grad(t, "h"), "h", t, "W_hh"),
+        ],
+        "holds",
+        notation=HUANG,
+    ),
+    Formula(
+        "huang/dLt-dst",
+        "huang",
+        "section 2, dL_t/ds_t",
+        r"""
+    \frac{\partial L_t}{\partial s_t} &= \frac{\partial L_t}{\partial g_t}\frac{\partial g_t}{\partial s_t}
+    = (\hat{y}_t - y_t)^\top V
+""",
+        GOODFELLOW,
+        lambda r, t: [
+            _row(r, t),
+            r.step_node_grad(t, "o").T @ r.W_hy,
+            r.probabilities_minus_target(t).T @ r.W_hy,
+        ],
+        "holds",
+        notation=HUANG,
+    ),
+    Formula(
+        "huang/dLt-dW-sum",
+        "huang",
+        "section 2, the recursion written into the chain",
+        r"""
+    \frac{\partial L_t}{\partial W} &= \sum_{k=1}^t \frac{\partial L_t}{\partial s_t}\frac{\partial s_t}{\partial s_k}\frac{\partial s_k}{\partial W} 
+""",
+        GOODFELLOW,
+        lambda r, t: [r.step_grad(t, "W_hh"), _huang_total_sum(r, t)],
+        "fails",
+        notation=HUANG,
+        note="ds_k/dW is the immediate partial in the text below it; read as the total "
+        "derivative, step k's effect is counted again at every later step",
+    ),
+    Formula(
+        "huang/dst-dsk",
+        "huang",
+        "section 2, ds_t/ds_k",
+        r"""
+    \frac{\partial s_t}{\partial s_k} &= \frac{\partial s_t}{\partial s_{t-1}}\frac{\partial s_{t-1}}{\partial s_{t-2}}\cdots\frac{\partial s_{k+1}}{\partial s_k} \\
+    &= \prod_{i=k+1}^t\frac{\partial s_i}{\partial s_{i-1}} \\
+    &= \prod_{i=k+1}^t\frac{\partial s_i}{\partial z_i}\frac{\partial z_i}{\partial s_{i-1}} \\
+""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.stack(r.jac("h", t, "h", k) for k in range(t)),
+            r.stack(r.chain(t, k) for k in range(t)),
+            r.stack(r.chain(t, k) for k in range(t)),
+            r.stack(_latest_left(r, t, k) for k in range(t)),
+        ],
+        "holds",
+        notation=HUANG,
+    ),
+    Formula(
+        "huang/dsi-dzi",
+        "huang",
+        "section 2, the Jacobian of tanh",
+        r"""
+    \frac{\partial s_i}{\partial z_i} = \text{diag}((1-s_{i, 1}^2), (1-s_{i, 2}^2), \cdots, (1-s_{i, D}^2))
+""",
+        GOODFELLOW,
+        lambda r, t: [r.diag_slope(t), torch_diag(1 - r.h[t] ** 2)],
+        "refused",
+        notation=HUANG,
+        note="diag of a list of components s_{i, 1}, ..., s_{i, D}",
+    ),
+    Formula(
+        "huang/dst-dsk-power",
+        "huang",
+        "section 2, ds_t/ds_k with W gathered",
+        r"""
+    \frac{\partial s_t}{\partial s_k} &= \prod_{i=k+1}^t\frac{\partial s_i}{\partial z_i}W = W^{t-k}\prod_{i=k+1}^t\frac{\partial s_i}{\partial z_i}
+""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.stack(r.chain(t, k) for k in range(t)),
+            r.stack(_latest_left(r, t, k) for k in range(t)),
+            r.stack(r.mpow(r.W_hh, t - k) @ _slopes(r, k + 1, t) for k in range(t)),
+        ],
+        "fails",
+        notation=HUANG,
+        note="the first '=' holds with W inside the product (as meant); W^{t-k} in front "
+        "takes the matrices as if they commuted",
+    ),
+    Formula(
+        "huang/dsk-dW",
+        "huang",
+        "section 2, ds_k/dW",
+        r"""
+    \frac{\partial s_k}{\partial W} = \frac{\partial s_k}{\partial z_k}\frac{\partial z_k}{\partial W}  
+""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.param_jacobian("h", t, "W_hh"),
+            torch_einsum("ij,jbc->ibc", r.diag_slope(t), r.param_jacobian("s", t, "W_hh")),
+        ],
+        "holds",
+        notation=HUANG,
+        note="called the immediate derivative in the text, it holds as the total one too",
+    ),
+    Formula(
+        "huang/dLt-dW-expanded",
+        "huang",
+        "section 2, the specific form of dL_t/dW (first equation)",
+        r"""
+    \frac{\partial L_t}{\partial W} &= \sum_{k=1}^t \frac{\partial L_t}{\partial s_t}\frac{\partial s_t}{\partial s_k}\frac{\partial s_k}{\partial W}\\
+    &= \sum_{k=1}^t\frac{\partial L_t}{\partial s_t}W^{t-k}\left(\prod_{i=k+1}^t\frac{\partial s_i}{\partial z_i}\right)\frac{\partial s_k}{\partial z_k}\frac{\partial z_k}{\partial W}\\
+""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.step_grad(t, "W_hh"),
+            _huang_total_sum(r, t),
+            _huang_power(r, t, 1, r.diag_slope),
+        ],
+        "fails",
+        notation=HUANG,
+        note="the total ds_k/dW, and W^{t-k} gathered in front",
+    ),
+    Formula(
+        "huang/dLt-dW-final",
+        "huang",
+        "section 2, the specific form of dL_t/dW (second equation)",
+        r"""
+    \frac{\partial L_t}{\partial W} &= \sum_{k=1}^t\frac{\partial L_t}{\partial s_t}W^{t-k}\left(\prod_{i=k}^t\frac{\partial s_i}{\partial z_i}\right)\frac{\partial z_k}{\partial W}
+""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.step_grad(t, "W_hh"),
+            _huang_power(r, t, 0, lambda k: torch_eye(r)),
+        ],
+        "fails",
+        notation=HUANG,
+        note="W^{t-k} gathered in front of the slopes, and the total dz_k/dW",
+    ),
+    *(
+        Formula(
+            f"huang/dL-d{name}",
+            "huang",
+            "section 2, the final gradients",
+            latex,
+            GOODFELLOW,
+            lambda r, t, p=param: _huang_total(r, p),
+            "holds",
+            notation=HUANG,
+        )
+        for name, param, latex in (
+            (
+                "V",
+                "W_hy",
+                r"\frac{\partial L}{\partial V} &= \sum_{t=1}^T\frac{\partial L_t}{\partial V} \\",
+            ),
+            (
+                "W",
+                "W_hh",
+                r"    \frac{\partial L}{\partial W} &= \sum_{t=1}^T\frac{\partial L_t}{\partial W} \\",
+            ),
+            (
+                "U",
+                "W_xh",
+                r"    \frac{\partial L}{\partial U} &= \sum_{t=1}^T\frac{\partial L_t}{\partial U}",
+            ),
+        )
+    ),
+    Formula(
+        "huang/dLt-dgti",
+        "huang",
+        "section 2, dL_t/dg_t entry by entry",
+        r"""
+    \frac{\partial L_t}{\partial g_{t, i}} = \sum_{k=1}^C\frac{\partial L_t}{\partial \hat{y}_{t, k}}\frac{\partial \hat{y}_{t, k}}{\partial g_{t, i}}
+""",
+        GOODFELLOW,
+        lambda r, t: [r.step_node_grad(t, "o"), (r.dl_dyhat(t) @ r.softmax_jacobian(t)).T],
+        "refused",
+        notation=HUANG,
+        note="entries as g_{t, i} and C, the number of classes",
+    ),
+    Formula(
+        "huang/dyhat-dg",
+        "huang",
+        "section 2, the softmax's derivative",
+        r"""
+    \frac{\partial \hat{y}_{t, i}}{\partial g_{t, j}} = \hat{y}_{t, i}(\mathbf{1}(i=j) - \hat{y}_{t, j})    
+""",
+        GOODFELLOW,
+        lambda r, t: [r.softmax_jacobian(t), _softmax_jacobian_formula(r, t)],
+        "refused",
+        notation=HUANG,
+        note="entries as yhat_{t, i} and the indicator 1(i=j)",
+    ),
 ]
+
+
+def _latest_left(r: Any, t: int, k: int) -> Any:
+    """prod_{i=k+1}^{t} (ds_i/dz_i W), the factor of step t on the left."""
+    out = torch_eye(r)
+    for i in range(t, k, -1):
+        out = out @ r.diag_slope(i) @ r.W_hh
+    return out
+
+
+def _softmax_jacobian_formula(r: Any, t: int) -> Any:
+    """yhat_i (1(i=j) - yhat_j): diag(yhat) - yhat yhat^T."""
+    p = r.probabilities_minus_target(t) + r.one_hot(t)
+    return torch_diag(p) - p @ p.T
+
+
+def torch_einsum(spec: str, *operands: Any) -> Any:
+    import torch
+
+    return torch.einsum(spec, *operands)
 
 
 def truth(formula: Formula, seeds: tuple[int, ...] = (0, 1, 2)) -> bool | None:

@@ -140,19 +140,32 @@ class Run:
         assert den == "h"
         return torch.autograd.functional.jacobian(f, self.h[k].detach())[:, 0, :, 0]
 
-    def chain_by_param(self, upstream: torch.Tensor, num: str, t: int, param: str) -> torch.Tensor:
-        """(d num_t / d P)^T upstream: the gradient in P's shape that the chain rule through
-        num_t (P's total effect on it) gives."""
+    def param_jacobian(self, num: str, t: int, param: str) -> torch.Tensor:
+        """d num_t / d P for num in (s, h, o): P's total effect, num x P's rows x P's columns."""
         value = self.params[param].detach()
 
         def f(p: torch.Tensor) -> torch.Tensor:
             h = self.h0
             for j in range(1, t + 1):
-                h = self.cell(j, h, {param: p})
-            return h if num == "h" else self.output(h, {param: p})
+                s = self.pre(j, h, {param: p})
+                h = self.act(s)
+            return {"s": s, "h": h}[num] if num != "o" else self.output(h, {param: p})
 
-        jacobian = torch.autograd.functional.jacobian(f, value)  # num x 1 x P
-        return torch.einsum("ia,iabc->bc", upstream, jacobian)
+        return torch.autograd.functional.jacobian(f, value)[:, 0]
+
+    def chain_by_param(self, upstream: torch.Tensor, num: str, t: int, param: str) -> torch.Tensor:
+        """(d num_t / d P)^T upstream: the gradient in P's shape that the chain rule through
+        num_t (P's total effect on it) gives."""
+        return torch.einsum("i,ibc->bc", upstream[:, 0], self.param_jacobian(num, t, param))
+
+    def step_node_grad(self, t: int, kind: str) -> torch.Tensor:
+        """d l_t / d kind_t (kind in s, h, o): the loss at step t alone, a column."""
+        node = {"s": self.s, "h": self.h, "o": self.o}[kind][t]
+        return torch.autograd.grad(self.losses[t], node, retain_graph=True)[0]
+
+    def diag_slope(self, t: int) -> torch.Tensor:
+        """dh_t/ds_t = diag(phi'(s_t))."""
+        return torch.diag(self.slope(t)[:, 0])
 
     def immediate_chain(self, upstream: torch.Tensor, t: int, param: str) -> torch.Tensor:
         """(d+h_t/dP)^T upstream: through step t's use of P only (h_(t-1) held fixed),
@@ -168,6 +181,12 @@ class Run:
     def dL_dlt(self, t: int) -> torch.Tensor:
         """dL/dl_t."""
         return torch.autograd.grad(self.L, self.losses[t], retain_graph=True)[0]
+
+    def one_hot(self, t: int) -> torch.Tensor:
+        """onehot(y_t), a column."""
+        out = torch.zeros(self.o[t].shape[0], 1, dtype=torch.float64)
+        out[self.y[t], 0] = 1.0
+        return out
 
     def probabilities_minus_target(self, t: int) -> torch.Tensor:
         """softmax(o_t) - onehot(y_t), a column."""

@@ -691,3 +691,18 @@ def test_repairs_are_named_as_the_source_names_things() -> None:
         model=LINEAR,
     )
     assert result.repairs == ("dh_t/dW_hx is the immediate partial d+h_t/dW_hx",)
+
+
+def test_factors_after_a_product_are_read_inside_it_when_that_makes_it_true() -> None:
+    """Whether W in prod_{i=k+1}^{t} diag(phi'(s_i)) W is in the product is a reading
+    (Y. Huang's notes mean it inside; note 000's trailing dh_i/dw_h is outside): a formula
+    true in one reading is not called false, and one false in both says so."""
+    jacobian = r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_k} = "
+    inside = jacobian + r"\prod_{i=k+1}^{t} \operatorname{diag}(\phi'(\mathbf{s}_i)) W_{hh}"
+    result = check(inside, model=ELMAN)
+    assert result.holds
+    assert any("it holds with them inside it" in note for note in result.notes)
+    wrong = inside.replace(r"\phi'(\mathbf{s}_i)", r"\phi'(\mathbf{s}_{i-1})")
+    result = check(wrong, model=ELMAN)
+    assert not result.holds and result.counterexample is not None
+    assert any("inside it either" in note for note in result.notes)

@@ -271,6 +271,8 @@ def check_vector(
     limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     with limits.budget():
         result = _check(text, spec, parsed, method, seed, layout)
+        if not result.holds and isinstance(equation, str):
+            result = _product_scope(equation, spec, parsed, result, method, seed, layout)
         if not result.holds and notation is None and isinstance(equation, str):
             result = _other_readings(equation, spec, parsed, result, method, seed, layout)
     if not parsed.missing:
@@ -284,6 +286,41 @@ def check_vector(
     return dataclasses.replace(
         result, explanation=f"{result.explanation}, between the sides that are read ({said})"
     )
+
+
+def _product_scope(
+    text: str,
+    spec: ElmanSpec,
+    parsed: Parsed,
+    result: FormulaCheckResult,
+    method: str,
+    seed: int,
+    layout: str,
+) -> FormulaCheckResult:
+    """Whether factors written after a \\prod that do not depend on its index are in it
+    is a reading, not a fact: note 000's prod_{j-1=i}^{t} (...) dh_i/dw_h keeps them
+    outside, Huang's prod_{i=k+1}^{t} (ds_i/dz_i) W means them inside. A formula that
+    fails with them outside holds if it holds with them inside (the notes say so); if
+    it fails both ways, the failure says so."""
+    from .formula import parse_vector
+
+    if not parsed.scoped or parsed.missing:
+        return result
+    try:
+        other = parse_vector(text, model=spec.model, profile=parsed.profile, product_scope="inside")
+        again = _check(text, spec, other, method, seed, layout) if not other.missing else None
+    except FormulaSyntaxError:
+        return result
+    if again is None:
+        return result
+    if again.holds:
+        said = (
+            f"read with the factors after a \\prod that do not depend on its index outside "
+            f"it, it does not hold ({result.explanation}); it holds with them inside it"
+        )
+        return dataclasses.replace(again, notes=(*again.notes, said))
+    said = "it does not hold with the factors after the \\prod inside it either"
+    return dataclasses.replace(result, notes=(*result.notes, said))
 
 
 def _other_readings(

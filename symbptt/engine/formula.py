@@ -351,9 +351,12 @@ class VectorReader(Reader):
 
 
 @functools.lru_cache(maxsize=64)
-def reader_for(model: Model, profile: Profile | None = None) -> type[VectorReader]:
+def reader_for(
+    model: Model, profile: Profile | None = None, product_scope: str = "outside"
+) -> type[VectorReader]:
     """The reader of formulas about ``model`` in the notation ``profile`` (default:
-    note000's), with the model's vocabulary."""
+    note000's), with the model's vocabulary; ``product_scope`` as
+    :attr:`symbptt.notation.meaning.Reader.product_scope`."""
     profile = profile or load_profile(None)
     return type(
         f"Reader_{model.name}",
@@ -363,6 +366,7 @@ def reader_for(model: Model, profile: Profile | None = None) -> type[VectorReade
             "profile": profile,
             "horizon": ("T", *profile.horizon),
             "time_superscript": profile.time == "superscript",
+            "product_scope": product_scope,
         },
     )
 
@@ -373,10 +377,13 @@ def parse_vector(
     expression: bool = False,
     model: Model | None = None,
     profile: Profile | None = None,
+    product_scope: str = "outside",
 ) -> Parsed:
     """Parse an equation (or one expression) in the notation of ``model`` (default: the
     Elman model; with its cross-entropy head \\hat{\\mathbf{y}}_t is softmax(o_t), with
-    the squared loss o_t), its names as ``profile`` (a notation profile) writes them.
+    the squared loss o_t), its names as ``profile`` (a notation profile) writes them;
+    the factors after a \\prod that do not depend on its index are read outside it, or
+    with ``product_scope="inside"`` inside it.
 
     Example:
         >>> parse_vector(r"\\mathbf{g}_t = W_{hh}^\\top \\boldsymbol{\\delta}_{t+1}").sides
@@ -387,5 +394,6 @@ def parse_vector(
     """
     from ..models import elman
 
-    reader = reader_for(model if model is not None else elman.declare(hidden=1), profile)
+    model = model if model is not None else elman.declare(hidden=1)
+    reader = reader_for(model, profile, product_scope)
     return parse_tree(text, reader, expression=expression)

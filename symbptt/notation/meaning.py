@@ -63,11 +63,17 @@ class Reader:
     horizon: tuple[str, ...] = ("T",)
     #: whether h^t (no parentheses) is h at step t; h^{(t)} always is
     time_superscript: bool = False
+    #: where the factors written after a \prod that do not depend on its index go:
+    #: ``"outside"`` (note 000's reading) or ``"inside"`` (Huang's prod_i (ds_i/dz_i) W)
+    product_scope: str = "outside"
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.notes: list[str] = []
         self.warnings: list[str] = []
+        #: whether a \prod had factors after it that do not depend on its index (their
+        #: scope is then a reading, :attr:`product_scope`)
+        self.scoped = False
         self.bound: list[sp.Symbol] = []
         #: every index bound by a sum or product, with the operator's tree node
         self.bound_by: dict[sp.Symbol, Any] = {}
@@ -233,19 +239,27 @@ class Reader:
         if str(op) == "\\sum":
             body = factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
             return [sp.Sum(body, (var, lower, high))]
-        # \prod: trailing factors that do not depend on its index stay outside
+        # \prod: trailing factors that do not depend on its index stay outside (or, in the
+        # other reading, inside: product_scope)
         depends = [var in f.free_symbols for f in factors]
         if not any(depends):
             raise self.fail(f"the product over {var} has no factor depending on {var}", node)
-        last = max(n for n, d in enumerate(depends) if d)
+        written = max(n for n, d in enumerate(depends) if d)  # the last that depends on var
+        last = len(factors) - 1 if self.product_scope == "inside" else written
         inside, outside = factors[: last + 1], factors[last + 1 :]
+        self.scoped = self.scoped or not depends[-1]
         if outside:
             self.notes.append(
                 f"the factors after the product over {var} that do not depend on {var} "
                 f"were read as outside it (as in note 000's prod_{{j-1=i}}^{{t}} (...) "
                 f"dh_i/dw_h)"
             )
-        if not all(depends[: last + 1]):
+        elif not depends[-1]:
+            self.notes.append(
+                f"the factors after the product over {var} that do not depend on {var} "
+                f"were read as inside it"
+            )
+        if not all(depends[: written + 1]):
             self.warnings.append(
                 f"a factor inside the product over {var} does not depend on {var}, so it "
                 f"is raised to the number of steps; add parentheses if that is not meant"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sympy as sp
 from lark import Lark, Tree
@@ -41,6 +42,11 @@ class Parsed:
     missing: list[tuple[int, FormulaSyntaxError]] = field(default_factory=list)
     #: the renamings a notation profile made, as written: ("W_hx", "W_xh"), ("x_t", "s_t")
     renamings: list[tuple[str, str]] = field(default_factory=list)
+    #: whether a \prod had trailing factors that do not depend on its index, so that
+    #: reading them inside it is another reading (:attr:`Reader.product_scope`)
+    scoped: bool = False
+    #: the notation profile the names were read in (None: the model's own)
+    profile: Any = None
 
 
 def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Parsed:
@@ -86,7 +92,15 @@ def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Pa
             )
     reader.finish()
     renamings = [tuple(r.split(" = ", 1)) for r in getattr(reader, "renamings", [])]
-    return Parsed(sides, reader.notes, reader.warnings, missing, renamings)
+    return Parsed(
+        sides,
+        reader.notes,
+        reader.warnings,
+        missing,
+        renamings,
+        scoped=reader.scoped,
+        profile=getattr(reader, "profile", None),
+    )
 
 
 def syntax_error(err: UnexpectedInput, text: str) -> FormulaSyntaxError:

@@ -701,7 +701,7 @@ def test_factors_after_a_product_are_read_inside_it_when_that_makes_it_true() ->
     inside = jacobian + r"\prod_{i=k+1}^{t} \operatorname{diag}(\phi'(\mathbf{s}_i)) W_{hh}"
     result = check(inside, model=ELMAN)
     assert result.holds
-    assert any("it holds with them inside it" in note for note in result.notes)
+    assert any("it holds with the factors after the" in note for note in result.notes)
     wrong = inside.replace(r"\phi'(\mathbf{s}_i)", r"\phi'(\mathbf{s}_{i-1})")
     result = check(wrong, model=ELMAN)
     assert not result.holds and result.counterexample is not None

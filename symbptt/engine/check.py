@@ -272,9 +272,9 @@ def check_vector(
     with limits.budget():
         result = _check(text, spec, parsed, method, seed, layout)
         if not result.holds and isinstance(equation, str):
-            result = _product_scope(equation, spec, parsed, result, method, seed, layout)
-        if not result.holds and notation is None and isinstance(equation, str):
-            result = _other_readings(equation, spec, parsed, result, method, seed, layout)
+            result = _other_readings(
+                equation, spec, parsed, result, method, seed, layout, notation is not None
+            )
     if not parsed.missing:
         return result
     # a chain with sides that are not read: the others decide only a failure
@@ -288,41 +288,6 @@ def check_vector(
     )
 
 
-def _product_scope(
-    text: str,
-    spec: ElmanSpec,
-    parsed: Parsed,
-    result: FormulaCheckResult,
-    method: str,
-    seed: int,
-    layout: str,
-) -> FormulaCheckResult:
-    """Whether factors written after a \\prod that do not depend on its index are in it
-    is a reading, not a fact: note 000's prod_{j-1=i}^{t} (...) dh_i/dw_h keeps them
-    outside, Huang's prod_{i=k+1}^{t} (ds_i/dz_i) W means them inside. A formula that
-    fails with them outside holds if it holds with them inside (the notes say so); if
-    it fails both ways, the failure says so."""
-    from .formula import parse_vector
-
-    if not parsed.scoped or parsed.missing:
-        return result
-    try:
-        other = parse_vector(text, model=spec.model, profile=parsed.profile, product_scope="inside")
-        again = _check(text, spec, other, method, seed, layout) if not other.missing else None
-    except FormulaSyntaxError:
-        return result
-    if again is None:
-        return result
-    if again.holds:
-        said = (
-            f"read with the factors after a \\prod that do not depend on its index outside "
-            f"it, it does not hold ({result.explanation}); it holds with them inside it"
-        )
-        return dataclasses.replace(again, notes=(*again.notes, said))
-    said = "it does not hold with the factors after the \\prod inside it either"
-    return dataclasses.replace(result, notes=(*result.notes, said))
-
-
 def _other_readings(
     text: str,
     spec: ElmanSpec,
@@ -331,19 +296,39 @@ def _other_readings(
     method: str,
     seed: int,
     layout: str,
+    notation_given: bool,
 ) -> FormulaCheckResult:
-    """A formula that fails as note000's names read it may be true in a source's names
-    that mean something else (s_t the hidden state, not the pre-activation): it holds
-    if a built-in profile reads it otherwise and it holds so, and the result says which
-    reading was used. Otherwise the failure stands."""
+    """A formula that fails as first read may be true as its source means it: it holds if
+    it holds in another reading, and the result says which (otherwise the failure
+    stands). The readings:
+
+    * the factors written after a \\prod that do not depend on its index, inside it:
+      whether they are is a reading, not a fact (note 000's prod_{j-1=i}^{t} (...)
+      dh_i/dw_h keeps them outside, Huang's prod_{i=k+1}^{t} (ds_i/dz_i) W means them
+      inside);
+    * without a notation given, the built-in profiles that give note000's names other
+      meanings (s_t the hidden state, not the pre-activation).
+    """
     from ..notation.profiles import BUILT_IN, built_in
     from .formula import parse_vector
 
-    if spec.model.scalar or parsed.missing:
+    if parsed.missing:
         return result
-    for name in BUILT_IN[1:]:
+    inside = "with the factors after the \\prod that do not depend on its index inside it"
+    readings: list[tuple[dict, str]] = []
+    if parsed.scoped:
+        readings.append(({"profile": parsed.profile, "product_scope": "inside"}, inside))
+    if not notation_given and not spec.model.scalar:
+        readings += [
+            (
+                {"profile": built_in(name)},
+                f"in the {name} notation, which gives its names other meanings",
+            )
+            for name in BUILT_IN[1:]
+        ]
+    for options, how in readings:
         try:
-            other = parse_vector(text, model=spec.model, profile=built_in(name))
+            other = parse_vector(text, model=spec.model, **options)
         except FormulaSyntaxError:
             continue
         if other.sides == parsed.sides or other.missing:
@@ -353,11 +338,11 @@ def _other_readings(
         except FormulaSyntaxError:
             continue
         if again.holds:
-            said = (
-                f"as first read it does not hold ({result.explanation}); it holds in the "
-                f"{name} notation, which gives its names other meanings"
-            )
+            said = f"as first read it does not hold ({result.explanation}); it holds {how}"
             return dataclasses.replace(again, notes=(*again.notes, said))
+    if parsed.scoped:
+        said = f"it does not hold {inside} either"
+        return dataclasses.replace(result, notes=(*result.notes, said))
     return result
 
 

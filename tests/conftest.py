@@ -44,14 +44,14 @@ def _install_recorder(log: str) -> None:
     original_check, original_assert = checker.check, checker.assert_equivalent
 
     @functools.wraps(original_check)
-    def check(equation, *, model=None, T=None, method="exact", seed=0):
-        try:
-            if isinstance(equation, str) and isinstance(method, str):
+    def check(equation, *, model=None, T=None, method="exact", seed=0, **options):
+        try:  # the calls with the options the pinned records know (not notation, layout...)
+            if isinstance(equation, str) and isinstance(method, str) and not options:
                 entry = {"kind": "check", "equation": equation, "model": model_of(model)}
                 write({**entry, "T": T, "method": method, "seed": seed})
         except TypeError:
             pass  # an invalid argument: the call itself will say so
-        return original_check(equation, model=model, T=T, method=method, seed=seed)
+        return original_check(equation, model=model, T=T, method=method, seed=seed, **options)
 
     @functools.wraps(original_assert)
     def assert_equivalent(lhs, rhs, *, model=None, T=None, method="exact"):

@@ -1058,9 +1058,38 @@ FORMULAS: list[Formula] = [
 """,
         GOODFELLOW,
         lambda r, t: [r.step_node_grad(t, "o"), (r.dl_dyhat(t) @ r.softmax_jacobian(t)).T],
-        "refused",
+        "holds",
         notation=HUANG,
-        note="entries as g_{t, i} and C, the number of classes",
+        note="entries g_{t, i}; C the number of classes, from the profile's sizes",
+    ),
+    Formula(
+        "huang/dLt-dgti-worked",
+        "huang",
+        "section 2, dL_t/dg_{t, i} worked out (eq-1)",
+        r"""
+     \frac{\partial L_t}{\partial g_{t, i}} &=
+     -\sum_{k=1}^C\frac{y_{t, k}}{\hat{y}_{t, k}}\hat{y}_{t, k}(\mathbf{1}(k=i) - \hat{y}_{t, i}) \\
+     &= -\sum_{k=1}^Cy_{t, k}(\mathbf{1}(k=i) - \hat{y}_{t, i}) \\
+     &= \sum_{k=1}^Cy_{t, k}\hat{y}_{t, i} - y_{t, i}\\
+     &= (\sum_{k=1}^Cy_{t, k})\hat{y}_{t, i} - y_{t, i} \label{eq-1} \\
+""",
+        GOODFELLOW,
+        lambda r, t: _huang_worked(r, t),
+        "holds",
+        notation=HUANG,
+        note="the last step uses that the target's entries sum to 1, as the notes say",
+    ),
+    Formula(
+        "huang/dLt-dgti-result",
+        "huang",
+        "section 2, dL_t/dg_{t, i} (eq-2)",
+        r"""
+     \frac{\partial L_t}{\partial g_{t, i}} &= \hat{y}_{t, i} - y_{t, i} \label{eq-2}
+""",
+        GOODFELLOW,
+        lambda r, t: [r.step_node_grad(t, "o"), r.probabilities_minus_target(t)],
+        "holds",
+        notation=HUANG,
     ),
     Formula(
         "huang/dyhat-dg",
@@ -1071,9 +1100,9 @@ FORMULAS: list[Formula] = [
 """,
         GOODFELLOW,
         lambda r, t: [r.softmax_jacobian(t), _softmax_jacobian_formula(r, t)],
-        "refused",
+        "holds",
         notation=HUANG,
-        note="entries as yhat_{t, i} and the indicator 1(i=j)",
+        note="two free entry indices: every entry (i, j) of the Jacobian",
     ),
 ]
 
@@ -1090,6 +1119,25 @@ def _softmax_jacobian_formula(r: Any, t: int) -> Any:
     """yhat_i (1(i=j) - yhat_j): diag(yhat) - yhat yhat^T."""
     p = r.probabilities_minus_target(t) + r.one_hot(t)
     return torch_diag(p) - p @ p.T
+
+
+def _huang_worked(r: Any, t: int) -> list[Any]:
+    """The sides of Huang's eq-1 chain, each computed as written (columns over i)."""
+    y, p = r.one_hot(t), r.probabilities_minus_target(t) + r.one_hot(t)
+    steps = (1 - p.T) * torch_eye_of(p) + (-p.T) * (1 - torch_eye_of(p))  # [k, i]: 1(k=i) - p_i
+    return [
+        r.step_node_grad(t, "o"),
+        -(((y / p) * p).T @ steps).T,
+        -(y.T @ steps).T,
+        y.sum() * p - y,
+        y.sum() * p - y,
+    ]
+
+
+def torch_eye_of(v: Any) -> Any:
+    import torch
+
+    return torch.eye(v.shape[0], dtype=torch.float64)
 
 
 def torch_einsum(spec: str, *operands: Any) -> Any:

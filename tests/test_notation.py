@@ -6,6 +6,9 @@ formulas copied verbatim from their sources, with citations.
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 from symbptt import FormulaSyntaxError, check
@@ -171,6 +174,7 @@ def test_a_users_profile_in_a_toml_file(tmp_path) -> None:
         ('[profile]\nname = "x"\n[profile.names]\n"W_{rec}" = "\\\\frac{a}{b}"\n', "is not a name"),
         ('[profile]\nname = "x"\ntime = "diagonal"\n', "time must be"),
         ("[other]\n", r"one table, \[profile\]"),
+        ('[profile]\nname = "x"\n[profile.sizes]\nC = "classes"\n', "maps a letter to"),
     ],
 )
 def test_a_bad_profile_is_refused_naming_the_fault(tmp_path, content: str, message: str) -> None:
@@ -706,3 +710,56 @@ def test_factors_after_a_product_are_read_inside_it_when_that_makes_it_true() ->
     result = check(wrong, model=ELMAN)
     assert not result.holds and result.counterexample is not None
     assert any("inside it either" in note for note in result.notes)
+
+
+HUANG = Path(__file__).parent / "profiles" / "huang.toml"
+CE3 = dataclasses.replace(GOODFELLOW, outputs=3)
+
+
+@pytest.mark.parametrize(
+    "formula, holds",
+    [
+        # entry i of a vector at step t, as g_{t, i}; every i
+        (r"\frac{\partial L_t}{\partial g_{t, i}} = \hat{y}_{t, i} - y_{t, i}", True),
+        (r"\frac{\partial L_t}{\partial g_{t, i}} = \hat{y}_{t, 1} - y_{t, i}", False),
+        # the profile's size letter C: the number of classes
+        (
+            r"\frac{\partial L_t}{\partial g_{t, i}} = \sum_{k=1}^C \frac{\partial L_t}"
+            r"{\partial \hat{y}_{t, k}}\frac{\partial \hat{y}_{t, k}}{\partial g_{t, i}}",
+            True,
+        ),
+        # D is the hidden size: the sum misses the last class
+        (
+            r"\frac{\partial L_t}{\partial g_{t, i}} = \sum_{k=1}^D \frac{\partial L_t}"
+            r"{\partial \hat{y}_{t, k}}\frac{\partial \hat{y}_{t, k}}{\partial g_{t, i}}",
+            False,
+        ),
+        # two free entry indices (every entry of the Jacobian) and the indicator 1(i=j)
+        (
+            r"\frac{\partial \hat{y}_{t, i}}{\partial g_{t, j}} = "
+            r"\hat{y}_{t, i}(\mathbf{1}(i=j) - \hat{y}_{t, j})",
+            True,
+        ),
+        (
+            r"\frac{\partial \hat{y}_{t, i}}{\partial g_{t, j}} = "
+            r"\hat{y}_{t, i}(\mathbf{1}_{i,j} - \hat{y}_{t, i})",
+            False,
+        ),
+        # division by a probability, which is never 0
+        (r"\frac{\partial L_t}{\partial \hat{y}_{t,i}} = -\frac{y_{t, i}}{\hat{y}_{t, i}}", True),
+    ],
+)
+def test_entries_sizes_and_indicators_of_a_users_notes(formula: str, holds: bool) -> None:
+    """Y. Huang's notes (tests/profiles/huang.toml): entries as g_{t, i}, C the number of
+    classes, 1(i=j), y_{t,k} / yhat_{t,k}."""
+    result = check(formula, model=CE3, notation=str(HUANG))
+    assert result.holds is holds, result.explanation
+    if not holds:
+        assert result.counterexample is not None
+
+
+def test_two_indices_in_a_subscript_belong_to_a_vector_only() -> None:
+    with pytest.raises(FormulaSyntaxError, match="step and entry"):
+        check(r"\frac{\partial L}{\partial W_{t, i}} = 0", model=CE3, notation=str(HUANG))
+    with pytest.raises(FormulaSyntaxError, match="only division"):
+        check(r"\frac{\partial L_t}{\partial g_{t,i}} = \frac{1}{g_{t, i}}", model=CE3)

@@ -134,10 +134,13 @@ def probability_gradient(ring: Any, t: int, output: list[Any], target: list[Any]
     """dl_t/dyhat_t = -d_t / yhat_t entrywise, the cross-entropy's derivative by the
     probabilities yhat_t = softmax(o_t) (``output``: the values of o_t), with the
     reciprocal atoms 1/yhat_t[q] of :meth:`symbptt.algebra.Ring.reciprocal`."""
-    values = tuple(output)
-    return [
-        -(d * ring.reciprocal(("softmax", 0, ("o", (t, q))), values)) for q, d in enumerate(target)
-    ]
+    return [-(d * probability_reciprocal(ring, t, q, output)) for q, d in enumerate(target)]
+
+
+def probability_reciprocal(ring: Any, t: int, q: int, output: list[Any]) -> Any:
+    """1 / yhat_t[q] (q from 0), given the values of o_t: the reciprocal atom of the
+    softmax's entry (:meth:`symbptt.algebra.Ring.reciprocal`)."""
+    return ring.reciprocal(("softmax", 0, ("o", (t, q))), tuple(output))
 
 
 def _dot(a: list[Any], b: list[Any]) -> Any:

@@ -23,6 +23,7 @@ holds, the result says which.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -84,20 +85,21 @@ def formula_comparisons(
     index, earlier = free_indices(list(sides))
     compiled = [ev.compile(side) for side in sides]
     components = sorted(component_indices(list(sides)), key=str)
-    if len(components) > 1:
+    if len(components) > 2:
         raise EvaluationError(
-            f"more than one free component index ({', '.join(map(str, components))})"
+            f"more than two free component indices ({', '.join(map(str, components))}); "
+            f"a formula may have one (every entry of a vector) or two (every entry of a matrix)"
         )
-    count = ev._component_count(sp.Tuple(*sides), components[0]) if components else None
-    for t, k, i in _points(spec, index, earlier, count):
+    counts = [ev._component_count(sp.Tuple(*sides), c) for c in components]
+    for t, k, entry in _points(spec, index, earlier, counts):
         env = {index: t} if index is not None else {}
         where = f"t={t}" if t is not None else "the formula"
         if k is not None:  # dh_t/dh_k = ...: every earlier step k
             env[earlier] = k
             where += f", {earlier}={k}"
-        if i is not None:  # (nabla_o L)_i = ...: every component i
-            env[components[0]] = i
-            where += f", {components[0]}={i}"
+        for var, i in zip(components, entry):  # (nabla_o L)_i = ...: every component i
+            env[var] = i
+            where += f", {var}={i}"
         try:
             values = [c(env) for c in compiled]
         except ShapeError as err:
@@ -108,7 +110,7 @@ def formula_comparisons(
             raise
         for link, (a, b) in enumerate(zip(values, values[1:])):
             if len(values) > 2:  # a chain A = B = C: say which equals sign
-                at = where.split(", ")[: 1 + (i is not None) + (k is not None)]
+                at = where.split(", ")[: 1 + len(entry) + (k is not None)]
                 where = f"{', '.join(at)}, {_ORDINALS[min(link, 3)]} '='"
             a, b = _concrete(ev, a, b), _concrete(ev, b, a)
             if not isinstance(a, Mat | Family) and not isinstance(b, Mat | Family):
@@ -133,28 +135,25 @@ _ORDINALS = ("first", "second", "third", "fourth or later")
 
 
 def _points(
-    spec: ElmanSpec, index: sp.Symbol | None, earlier: sp.Symbol | None, count: Any
-) -> Iterator[tuple[int | None, int | None, int | None]]:
-    """(t, k, component) at which a formula is claimed: every t if it has a free index;
+    spec: ElmanSpec, index: sp.Symbol | None, earlier: sp.Symbol | None, counts: list[Any]
+) -> Iterator[tuple[int | None, int | None, tuple[int, ...]]]:
+    """(t, k, components) at which a formula is claimed: every t if it has a free index;
     with a second one, every earlier step k = 0..t-1 (the claim no source means less
-    than: dh_t/dh_k for k < t); and every component i of the vectors a free component
-    index counts."""
+    than: dh_t/dh_k for k < t); and every component i (and j) of the vectors each free
+    component index counts."""
     for t in range(1, spec.T + 1) if index is not None else [None]:
         for k in range(0, t) if earlier is not None and t is not None else [None]:
-            if count is None:
-                yield t, k, None
-                continue
             env = {index: t} if index is not None else {}
             if k is not None:
                 env[earlier] = k
             try:
-                n = count(env)
+                sizes = [count(env) for count in counts]
             except EvaluationError as err:
                 if "outside the model" in str(err):
                     continue
                 raise
-            for i in range(1, n + 1):
-                yield t, k, i
+            for entry in itertools.product(*(range(1, n + 1) for n in sizes)):
+                yield t, k, entry
 
 
 def _entries(spec: ElmanSpec, value: Mat | Family) -> list[tuple[str, str | None, Any]]:

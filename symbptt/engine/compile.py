@@ -31,6 +31,7 @@ from .nodes import (
     Node,
     ParamAt,
     Prod,
+    Reciprocal,
     Transposed,
     VGradient,
     VImmediate,
@@ -91,6 +92,9 @@ class Compiler(MatrixAlgebra):
             return fold
         if e == 0:  # zero takes the shape of what it meets
             return lambda env: ZERO
+        if isinstance(e, sp.KroneckerDelta):  # 1(i=j): 1 where two component indices agree
+            i, j = (self._index_of(a) for a in e.args)
+            return lambda env: Number(((ring.one if i(env) == j(env) else ring.zero,),))
         if isinstance(e, sp.Rational):  # a number written in the formula
             value = Fraction(int(e.p), int(e.q))
             return lambda env: Number(((ring.const(value),),))
@@ -157,6 +161,12 @@ class Compiler(MatrixAlgebra):
             return lambda env: self._activation(e, at(env))
         if isinstance(e, VTotal | VImmediate) and any(isinstance(a, Component) for a in e.args):
             return self._component_derivative(e)
+        if isinstance(e, Reciprocal):  # 1 / yhat_{t,k}
+            step, entry = (
+                self._index_of(e.args[0].args[0].args[0]),
+                self._index_of(e.args[0].args[1]),
+            )
+            return lambda env: Mat(((self.reciprocal_probability(step(env), entry(env)),),))
         if isinstance(e, Component):
             vector, at = self.compile(e.args[0]), self._index_of(e.args[1])
             return lambda env: self.component(vector(env), at(env))

@@ -201,6 +201,16 @@ class Evaluator(Compiler):
             f"cannot differentiate with respect to {den}: use a parameter or {names}"
         )
 
+    def reciprocal_probability(self, t: int, i: int) -> Any:
+        """1 / yhat_t[i] (i from 1), the cross-entropy head's probability as a divisor."""
+        from ..core.losses import probability_reciprocal
+
+        self._in_model(t, 1, self.spec.T, "yhat")
+        output = self.fwd[self.spec.model.head.output][t]
+        if not 1 <= i <= len(output):
+            raise EvaluationError(f"component {i} is outside yhat_t's {len(output)} entries")
+        return probability_reciprocal(self.ring, t, i - 1, output)
+
     def loss_weight(self, num: Any, k: int) -> Any:
         """dnum/dl_k for a loss as the numerator: 1/T (the mean) or 1 for L, 1 for l_k and
         0 for another step's loss; None for anything else."""

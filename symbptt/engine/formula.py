@@ -25,7 +25,7 @@ from lark import Token, Tree
 from .. import expr as E
 from ..core.model import Model
 from ..errors import FormulaSyntaxError
-from ..notation.meaning import OneStep, Reader, single
+from ..notation.meaning import INDEX_LETTERS, OneStep, Reader, single
 from ..notation.parse import Parsed, parse_tree
 from ..notation.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
 from .nodes import (
@@ -37,6 +37,7 @@ from .nodes import (
     Node,
     ParamAt,
     Prod,
+    Reciprocal,
     Transposed,
     VGradient,
     VImmediate,
@@ -81,6 +82,17 @@ class VectorReader(Reader):
             self.used(f"{base}_t = {self.profile.vectors[base]}_t")
             base = self.profile.vectors[base]
         vocab = self.vocab
+        parts = [c for c in sub.children if isinstance(c, Tree)] if sub is not None else []
+        if len(parts) == 2:  # g_{t, i}: entry i of g at step t
+            if base not in vocab.vectors or base == self.target_key():
+                raise self.fail(
+                    f"two indices in a subscript are read as a vector's step and entry "
+                    f"(g_{{t, i}}); {key.removeprefix(chr(92) + 'mathbf ')} is not a vector "
+                    f"at a step",
+                    node,
+                )
+            at = self.index(parts[0])
+            return self.component(node_class(vocab.vectors[base])(at), self.index(parts[1]), node)
         if sub is not None:
             if (base, text) in vocab.parameters:
                 return param(vocab.parameters[(base, text)])
@@ -188,10 +200,43 @@ class VectorReader(Reader):
     def components_limit(self) -> sp.Expr:
         return COMPONENTS
 
+    def size_named(self, letter: str) -> int | None:
+        size = self.profile.sizes.get(letter)
+        if size is None:
+            return None
+        model = self.vocab.model
+        variable = {"hidden": "h", "inputs": "x", "outputs": model.head.output}[size]
+        self.used(f"{letter} = {model.shape(variable)[0]} ({size})")
+        return model.shape(variable)[0]
+
+    def divided(self, num: sp.Expr, den: sp.Expr, node: Any) -> sp.Expr:
+        """num / yhat_{t,k} besides what :meth:`Reader.divided` reads: an entry of the
+        cross-entropy head's probabilities is never 0."""
+        head = self.vocab.model.head
+        if (
+            isinstance(den, Component)
+            and head is not None
+            and head.loss == "cross-entropy"
+            and getattr(den.args[0], "kind", None) == "yhat"
+        ):
+            return sp.Mul(num, Reciprocal(den), evaluate=False)
+        return super().divided(num, den, node)
+
+    def kronecker(self, i: sp.Expr, j: sp.Expr, node: Any) -> Any:
+        if self.vocab.scalar:
+            return super().kronecker(i, j, node)
+        return sp.KroneckerDelta(i, j)
+
     def indicator(self, sub: Tree, node: Any) -> Any:
         """1_{i, y^{(t)}}: 1 where i is the class y_t, the target's one-hot vector's entry
-        i (the cross-entropy head's target)."""
+        i (the cross-entropy head's target); 1_{i,j} for two component indices: 1 where
+        they are equal (:meth:`kronecker`)."""
         entry, _comma, label = sub.children
+        letter = single(label)
+        if isinstance(letter, Tree) and letter.data == "name" and len(letter.children) == 1:
+            letter = letter.children[0]
+        if isinstance(letter, Token) and str(letter) in INDEX_LETTERS and len(str(letter)) == 1:
+            return self.kronecker(self.index(entry), self.index(label), node)
         step = self.subscript_step(label)  # y_t
         label = single(label)
         if step is None and isinstance(label, Tree) and label.data == "superscript":  # y^{(t)}

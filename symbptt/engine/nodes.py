@@ -68,6 +68,13 @@ class Component(MatrixFunction):
     nargs = 2
 
 
+class Reciprocal(MatrixFunction):
+    """1 / yhat_t[i], an entry of the cross-entropy head's probabilities as a divisor
+    (Huang's y_{t,k} / yhat_{t,k}): a softmax's entry is never 0."""
+
+    nargs = 1
+
+
 class ParamAt(MatrixFunction):
     """P^{(t)}, the copy of the parameter P used at step t only (Goodfellow et al.'s
     device for the immediate partial): read in derivatives, dh^{(t)}/db^{(t)}."""

@@ -325,6 +325,9 @@ class Reader:
                 return E.T
             if node.type == "LETTER" and str(node) in INDEX_LETTERS:
                 return sp.Symbol(str(node), integer=True)
+            size = self.size_named(str(node))
+            if size is not None:
+                return sp.Integer(size)
             raise self.fail(f"{node} cannot be used as an index", node)
         kind = node.data
         if kind in ("number",):
@@ -371,6 +374,20 @@ class Reader:
             "italic": "",
         }[base.data]
         return prefix + str(base.children[-1])
+
+    def r_kronecker(self, node: Tree) -> Any:
+        """``\\mathbf{1}(i=j)``: 1 where two component indices are equal, else 0 (the
+        Kronecker delta of a softmax's derivative)."""
+        _bold, digit, left, _eq, right = node.children
+        if str(digit) != "1":
+            raise self.fail(f"\\mathbf{{{digit}}}(...) is not read; \\mathbf{{1}}(i=j) is", node)
+        return self.kronecker(self.index(left), self.index(right), node)
+
+    def kronecker(self, i: sp.Expr, j: sp.Expr, node: Any) -> Any:
+        """1 where the component indices i and j are equal: vector notation here."""
+        raise self.fail(
+            f"an indicator of component indices is vector notation: {VECTOR_HINT}", node
+        )
 
     def r_bold_sub(self, node: Tree) -> Any:
         """``\\mathbf{h_t}``: the bold name with its subscript inside the braces."""
@@ -557,6 +574,11 @@ class Reader:
     def components_limit(self) -> sp.Expr:
         return E.T
 
+    def size_named(self, letter: str) -> int | None:
+        """The size a notation profile names by ``letter`` (C: the number of classes), or
+        None."""
+        return None
+
     def labelled(self, key: str, label: str, sub: Tree | None, node: Any) -> Any:
         """What ``key^{label}`` (with subscript ``sub``) means: a subclass knows a
         model's names; None here."""
@@ -610,6 +632,10 @@ class Reader:
     # -- fractions and derivatives ----------------------------------------------------------
     def r_fraction(self, node: Tree) -> sp.Expr:
         num, den = self.value(node.children[1]), self.value(node.children[2])
+        return self.divided(num, den, node)
+
+    def divided(self, num: sp.Expr, den: sp.Expr, node: Any) -> sp.Expr:
+        """num / den: by a number or by T here (a subclass adds what its model can)."""
         if den.free_symbols - {E.T} or den == 0:
             raise self.fail("only division by a number or by T has a meaning here", node)
         return sp.Mul(num, sp.Pow(den, -1), evaluate=False)

@@ -27,6 +27,9 @@ A profile is a TOML file (the built-in ones are in ``symbptt/notation/profiles/`
     [profile.functions]         # a function's name -> the model's role
     "\\sigma" = "phi"
 
+    [profile.sizes]             # a letter for a size: hidden, inputs or outputs
+    C = "outputs"               # (\\sum_{k=1}^{C} over an output's entries)
+
     [profile.model]             # the model the source describes (command-line defaults)
     activation = "tanh"
 
@@ -63,7 +66,10 @@ _KEYS = {
     "vectors",
     "functions",
     "model",
+    "sizes",
 }
+#: What a size letter of [profile.sizes] may stand for.
+SIZES = ("hidden", "inputs", "outputs")
 _MODEL_KEYS = {"activation", "output_activation", "step_loss", "loss", "h0"}
 
 
@@ -94,6 +100,8 @@ class Profile:
     #: LaTeX for it, and the model's letters of quantities at a step -> the source's
     printed: dict[tuple[str, str], str] = field(default_factory=dict)
     printed_vectors: dict[str, str] = field(default_factory=dict)
+    #: a letter for a size (C: the number of classes) -> hidden, inputs or outputs
+    sizes: dict[str, str] = field(default_factory=dict)
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -163,7 +171,15 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
             f"{where}: [profile.model] takes {', '.join(sorted(_MODEL_KEYS))}, not "
             f"{', '.join(sorted(set(model) - _MODEL_KEYS))}"
         )
+    sizes = table_of("sizes")
+    for letter, size in sizes.items():
+        if size not in SIZES or not (len(letter) == 1 and letter.isalpha()):
+            raise SpecError(
+                f"{where}: [profile.sizes] maps a letter to {', '.join(SIZES)}, not "
+                f"{letter!r} = {size!r}"
+            )
     return Profile(
+        sizes=dict(sizes),
         name=name,
         title=text("title"),
         source=text("source"),

@@ -33,7 +33,8 @@ class FormulaCheckResult:
         explanation: a sentence for people.
         warnings, notes: how the formula was read.
         layout: the layout of derivatives in which it was read (and holds, if it does):
-            "mixed", "numerator" or "denominator".
+            "mixed", "numerator" or "denominator"; "per '='" for a chain whose every '='
+            holds in a layout of its own (the notes name each one's).
         parts: for a display of several equations (an ``aligned`` block), the result of
             each; the result itself holds when every part holds.
         repairs: for a formula that does not hold, the single edits under which it holds

@@ -43,6 +43,9 @@ SOURCES = {
     "(2019), section 2, vector form, single data point (its scalar section's model, "
     "yhat_t = sigm(V s_t) with the loss -y_t log yhat_t, is not one of symbptt's): "
     "dragonhyq/bptt, main.tex, commit 519d03d9ec50687ef2593758630ea737381ef3ae",
+    "wildml": "D. Britz, Recurrent Neural Networks Tutorial, Part 3 (WildML, 2015), its "
+    "formulas as quoted in zhbzz2007's notes (cnblogs, 2017): "
+    "https://www.cnblogs.com/zhbzz2007/p/6339346.html",
     "arat": "M. Murat Arat, Backpropagation Through Time for Recurrent Neural Network "
     "(2019): mmuratarat/mmuratarat.github.io, _posts/2019-02-07-bptt-of-rnn.md, commit "
     "50b95c6e17ab5e852bcffc814e1d21e827c9dcc8",
@@ -107,6 +110,9 @@ class Formula:
     #: steps at which the formula is claimed (default 1..T)
     steps: Callable[[int], range] | None = None
     note: str = field(default="")
+    #: the number of steps of the model it is checked in (E_3 of a source counting
+    #: from 0 is the model's l_4)
+    T: int = 3
 
 
 def _d(run: Any, name: str, t: int) -> Any:
@@ -819,6 +825,63 @@ FORMULAS: list[Formula] = [
         "holds",
         steps=lambda T: range(1, T),
     ),
+    # -- D. Britz (WildML): steps from 0, E_3 the fourth step's loss ---------------------------
+    Formula(
+        "wildml/dE3-dV",
+        "wildml",
+        "the gradient of V",
+        r"""\frac{\partial E_{3}}{\partial V} = \frac{\partial E_{3}}{\partial \hat{y_{3}}} \frac{\partial \hat{y_{3}}}{\partial V} =\frac{\partial E_{3}}{\partial \hat{y_{3}}} \frac{\partial \hat{y_{3}}}{\partial z_{3}} \frac{\partial z_{3}}{\partial V}=(\hat{y_{3}} - y_{3}) \otimes s_{3}""",
+        WILDML,
+        lambda r, t: [
+            r.step_grad(4, "W_hy").T,  # the chain rule of rows: numerator layout, V^T's shape
+            r.chain_by_param(r.step_node_grad(4, "o"), "o", 4, "W_hy").T,
+            r.chain_by_param((r.dl_dyhat(4) @ r.softmax_jacobian(4)).T, "o", 4, "W_hy").T,
+            r.probabilities_minus_target(4) @ r.h[4].T,
+        ],
+        "fails",
+        notation="wildml",
+        T=4,
+        note="the last '=' equates the row layout's dE_3/dV with its transpose: it holds "
+        "up to transposition, and the result says so",
+    ),
+    Formula(
+        "wildml/dE3-dW-chain",
+        "wildml",
+        "the gradient of W",
+        r"""\frac{\partial E_{3}}{\partial W}=\frac{\partial E_{3}}{\partial \hat{y_{3}}} \frac{\partial \hat{y_{3}}}{\partial s_{3}} \frac{\partial s_{3}}{\partial W}""",
+        WILDML,
+        lambda r, t: [
+            r.step_grad(4, "W_hh"),
+            r.chain_by_param((r.dl_dyhat(4) @ r.softmax_jacobian(4) @ r.W_hy).T, "h", 4, "W_hh"),
+        ],
+        "holds",
+        notation="wildml",
+        T=4,
+    ),
+    Formula(
+        "wildml/dE3-dW-sum",
+        "wildml",
+        "the gradient of W, summed over the steps",
+        r"""\frac{\partial E_{3}}{\partial W}=\sum_{k=0}^{3}\frac{\partial E_{3}}{\partial \hat{y_{3}}} \frac{\partial \hat{y_{3}}}{\partial s_{3}} \frac{\partial s_{3}}{\partial s_{k}} \frac{\partial s_{k}}{\partial W}""",
+        WILDML,
+        lambda r, t: [
+            r.step_grad(4, "W_hh"),
+            sum(
+                r.chain_by_param(
+                    (r.dl_dyhat(4) @ r.softmax_jacobian(4) @ r.W_hy @ r.chain(4, k)).T,
+                    "h",
+                    k,
+                    "W_hh",
+                )
+                for k in range(1, 5)
+            ),
+        ],
+        "fails",
+        notation="wildml",
+        T=4,
+        note="ds_k/dW is the immediate partial in the tutorial's words; read as the total "
+        "derivative it counts step k's effect again (the repair says so)",
+    ),
     # -- Y. Huang ------------------------------------------------------------------------------
     Formula(
         "huang/dLt-dgt-chain",
@@ -1154,7 +1217,7 @@ def truth(formula: Formula, seeds: tuple[int, ...] = (0, 1, 2)) -> bool | None:
     if formula.sides is None:
         return None
     for seed in seeds:
-        run = Run(formula.model, seed)
+        run = Run(formula.model, seed, formula.T)
         steps = formula.steps(run.T) if formula.steps else range(1, run.T + 1)
         for t in steps:
             values = formula.sides(run, t)

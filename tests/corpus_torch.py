@@ -22,7 +22,7 @@ N, M, K, T = 2, 1, 2, 3
 class Run:
     """One model at one random point, its forward pass and what autograd says of it."""
 
-    def __init__(self, model: dict[str, Any] | str, seed: int) -> None:
+    def __init__(self, model: dict[str, Any] | str, seed: int, T: int = T) -> None:
         g = torch.Generator().manual_seed(1000 + seed)
 
         def rand(*shape: int) -> torch.Tensor:
@@ -92,7 +92,7 @@ class Run:
             self.o.append(self.output(self.h[t]))
         self.losses = [None] + [self.step_loss(t, self.o[t]) for t in self.steps]
         total = sum(self.losses[1:])
-        self.L = total if self.summed else total / T
+        self.L = total if self.summed else total / self.T
         kinds = {"s": self.s, "h": self.h, "o": self.o}
         nodes = [(kind, t) for kind in kinds for t in self.steps]
         grads = torch.autograd.grad(
@@ -104,8 +104,8 @@ class Run:
     # -- what the formulas speak of ------------------------------------------------------------
     def grad(self, name: str, t: int) -> torch.Tensor:
         """dL/d(name)_t, the total derivative (zero past T)."""
-        if t > T:
-            return torch.zeros_like(self._node_grads[(name, T)])
+        if t > self.T:
+            return torch.zeros_like(self._node_grads[(name, self.T)])
         return self._node_grads[(name, t)]
 
     def phi_prime_of_h(self, t: int) -> torch.Tensor:
@@ -127,7 +127,7 @@ class Run:
 
     def jac(self, num: str, t: int, den: str, k: int) -> torch.Tensor:
         """d num_t / d den_k for num, den in (h, o), the Jacobian through the model."""
-        if t > T:
+        if t > self.T:
             rows = self.h0.shape[0] if num == "h" else self.o[1].shape[0]
             return torch.zeros(rows, self.h[k].shape[0], dtype=torch.float64)
 
@@ -208,7 +208,7 @@ class Run:
 
     def step_grad(self, t: int, param: str) -> torch.Tensor:
         """d l_t / dP (the loss at step t alone), in P's shape; zero past T."""
-        if t > T:
+        if t > self.T:
             return torch.zeros_like(self.params[param])
         return torch.autograd.grad(self.losses[t], self.params[param], retain_graph=True)[0]
 

@@ -20,10 +20,10 @@ IDS = [f.id for f in FORMULAS]
 
 def spec_of(formula: Formula) -> RNNSpec | ElmanSpec:
     if formula.model == "scalar":
-        return RNNSpec(T=3)
+        return RNNSpec(T=formula.T)
     if formula.model == "scalar-sum":  # the 2019 d2l's L = sum_t l(y_t, o_t)
-        return RNNSpec(T=3, reduction="sum")
-    return ElmanSpec(hidden=2, inputs=1, outputs=2, T=3, **formula.model)
+        return RNNSpec(T=formula.T, reduction="sum")
+    return ElmanSpec(hidden=2, inputs=1, outputs=2, T=formula.T, **formula.model)
 
 
 def verdict(formula: Formula) -> tuple[str, str]:

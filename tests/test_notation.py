@@ -763,3 +763,57 @@ def test_two_indices_in_a_subscript_belong_to_a_vector_only() -> None:
         check(r"\frac{\partial L}{\partial W_{t, i}} = 0", model=CE3, notation=str(HUANG))
     with pytest.raises(FormulaSyntaxError, match="only division"):
         check(r"\frac{\partial L_t}{\partial g_{t,i}} = \frac{1}{g_{t, i}}", model=CE3)
+
+
+WILDML4 = dataclasses.replace(GOODFELLOW, T=4)
+
+
+def test_a_source_that_counts_steps_from_zero() -> None:
+    """Britz (WildML) counts from 0: s_0 is the first state computed, s_{-1} the initial
+    one, E_3 the loss at the fourth step; \\sum_t runs over 0..T-1."""
+    formula = (
+        r"\frac{\partial E_{3}}{\partial W}=\sum_{k=0}^{3}\frac{\partial E_{3}}{\partial "
+        r"\hat{y_{3}}} \frac{\partial \hat{y_{3}}}{\partial s_{3}} \frac{\partial s_{3}}"
+        r"{\partial s_{k}} \frac{\partial^+ s_{k}}{\partial W}"
+    )
+    result = check(formula, model=WILDML4, notation="wildml")
+    assert result.holds and any("counts steps from 0" in n for n in result.notes)
+    assert check(r"\mathbf{h}_0 = s_{-1}", model=WILDML4, notation="wildml").holds
+    every = r"\frac{\partial E}{\partial V} = \sum_t (\hat{y}_t - y_t) \otimes s_t"
+    assert check(every, model=WILDML4, notation="wildml").holds
+    with pytest.raises(SpecError, match="0 or 1"):
+        load_profile_text('[profile]\nname = "x"\nfirst = 2\n')
+
+
+def load_profile_text(text: str) -> object:
+    from symbptt.files import parse_toml
+    from symbptt.notation.profiles import parse_profile
+
+    return parse_profile(parse_toml(text, where="x.toml"), "x.toml")
+
+
+def test_a_sum_up_to_a_number_below_its_lower_limit_is_also_read_as_written() -> None:
+    """sum_{k=t}^{3}: downward (d2l's sum_{i=t}^{1}) at first, then as written (empty
+    past 3), which is what holds here."""
+    formula = (
+        r"\frac{\partial E}{\partial s_{t}} = \sum_{k=t}^{3} \frac{\partial E_k}{\partial s_{t}}"
+    )
+    result = check(formula, model=WILDML4, notation="wildml")
+    assert result.holds and any("read as written" in n for n in result.notes)
+
+
+def test_each_equals_sign_may_hold_in_its_own_layout() -> None:
+    """A chain whose first '=' is a gradient (a column) and whose second is the chain
+    rule of rows transposed holds, each '=' in its layout; one that equates a row chain
+    rule with a column holds only up to transposition, and fails saying so."""
+    dl_do = r"\frac{\partial L_t}{\partial \mathbf{o}_t}"
+    chain = (
+        r"\frac{\partial L_t}{\partial \hat{\mathbf{y}}_t} "
+        r"\frac{\partial \hat{\mathbf{y}}_t}{\partial \mathbf{o}_t}"
+    )
+    target = r"\hat{\mathbf{y}}_t - \mathbf{e}_{y_t}"
+    result = check(rf"{dl_do} = {target} = \left({chain}\right)^\top", model=GOODFELLOW)
+    assert result.holds and result.layout == "per '='"
+    assert "the second '=' in numerator layout" in result.explanation
+    result = check(rf"{dl_do} = {chain} = {target}", model=GOODFELLOW)
+    assert not result.holds and "up to transposition" in result.explanation

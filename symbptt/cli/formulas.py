@@ -145,7 +145,9 @@ def check_command(
         if result.holds:
             bound = re.search(r"\((the probability[^)]*)\)", result.explanation)
             extra = f"; {bound.group(1)}" if bound else ""
-            laid = "" if result.layout == "mixed" else f" in {result.layout} layout"
+            laid = {"mixed": "", "per '='": ", each '=' in its own layout"}.get(
+                result.layout, f" in {result.layout} layout"
+            )
             click.echo(f"{label}holds for t = 1..{spec.T}{laid} ({result.method}{extra})")
         else:
             worst = max(worst, 1)

@@ -269,11 +269,19 @@ def check_vector(
     sides = parsed.sides
     limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     with limits.budget():
-        result = _check(text, spec, parsed, method, seed, layout)
+        try:
+            result = _check(text, spec, parsed, method, seed, layout)
+        except FormulaSyntaxError:  # a chain with a side without value in every layout
+            linked = _links_in_layouts(text, spec, parsed, None, method, seed, layout)
+            if linked is None:
+                raise
+            return linked
         if not result.holds and isinstance(equation, str):
             result = _other_readings(
                 equation, spec, parsed, result, method, seed, layout, notation is not None
             )
+        if not result.holds:
+            result = _links_in_layouts(text, spec, parsed, result, method, seed, layout) or result
     if not parsed.missing:
         return result
     # a chain with sides that are not read: the others decide only a failure
@@ -317,6 +325,14 @@ def _other_readings(
     readings: list[tuple[dict, str]] = []
     if parsed.scoped:
         readings.append(({"profile": parsed.profile, "product_scope": "inside"}, inside))
+    if parsed.reversed:
+        readings.append(
+            (
+                {"profile": parsed.profile, "sum_direction": "as-written"},
+                "with a sum whose upper limit is below its lower read as written (empty "
+                "where it is below), not downward",
+            )
+        )
     if not notation_given and not spec.model.scalar:
         readings += [
             (
@@ -343,6 +359,80 @@ def _other_readings(
         said = f"it does not hold {inside} either"
         return dataclasses.replace(result, notes=(*result.notes, said))
     return result
+
+
+def _links_in_layouts(
+    text: str,
+    spec: ElmanSpec,
+    parsed: Parsed,
+    result: FormulaCheckResult | None,
+    method: str,
+    seed: int,
+    layout: str,
+) -> FormulaCheckResult | None:
+    """A chain A = B = C that holds in no one layout may still be true link by link:
+    tutorials write dE/dz = dE/dyhat dyhat/dz (rows: numerator layout) = yhat - y (a
+    column) in one line. It holds if every '=' holds in some layout, the notes naming
+    each one's. If every '=' holds in some layout or with its left side transposed,
+    the failure stands and says which '=' holds only up to transposition (a gradient
+    equated to its transpose, as Britz's dE_3/dV = ... = (yhat_3 - y_3) (x) s_3 is when
+    its chain rule is a row's); otherwise the failure (``result``, or None where the
+    chain had no value in any one layout) stands as it is."""
+    if parsed.missing or spec.model.scalar or layout != "auto" or len(parsed.sides) < 3:
+        return result
+    said: list[str] = []
+    links: list[FormulaCheckResult] = []
+    transposed = False
+    for n, (a, b) in enumerate(zip(parsed.sides, parsed.sides[1:])):
+        ordinal = f"the {_ORDINALS[min(n, 3)]} '='"
+        for sides in ([a, b], [Transposed(a), b], [a, Transposed(b)]):
+            try:
+                link = _check(
+                    text, spec, dataclasses.replace(parsed, sides=sides), method, seed, "auto"
+                )
+            except FormulaSyntaxError:
+                continue
+            if link.holds:
+                break
+        else:
+            return result
+        links.append(link)
+        if sides == [a, b]:
+            said.append(f"{ordinal} in {link.layout} layout")
+        else:
+            transposed = True
+            said.append(f"{ordinal} up to transposition (in {link.layout} layout)")
+    each = ", ".join(said)
+    if transposed and result is not None:
+        return dataclasses.replace(
+            result, explanation=f"{result.explanation}; each '=' holds in its own layout: {each}"
+        )
+    if transposed:  # no layout gives the chain a value: a contradiction of shapes
+        return FormulaCheckResult(
+            text,
+            False,
+            links[0].method,
+            (),
+            None,
+            f"does not hold as written: no one layout gives every side a value, and some "
+            f"'=' equates a derivative with its transpose (a contradiction of shapes); each "
+            f"'=' holds in its own layout: {each}",
+            tuple(parsed.warnings),
+            tuple(parsed.notes),
+            "per '='",
+        )
+    return dataclasses.replace(
+        links[0],
+        explanation=f"holds, each '=' in its own layout ({each}) ({links[0].method})",
+        results=tuple(r for link in links for r in link.results),
+        notes=(
+            *parsed.notes,
+            "no one layout makes every '=' hold"
+            + (f" ({result.explanation})" if result is not None else "")
+            + f"; each holds in its own: {each}",
+        ),
+        layout="per '='",
+    )
 
 
 def read_formula(text: str, spec: ElmanSpec, notation: str | Profile | None) -> Parsed:

@@ -24,7 +24,7 @@ from lark import Token, Tree
 
 from .. import expr as E
 from ..core.model import Model
-from ..errors import FormulaSyntaxError
+from ..errors import EvaluationError, FormulaSyntaxError
 from ..notation.meaning import INDEX_LETTERS, OneStep, Reader, single
 from ..notation.parse import Parsed, parse_tree
 from ..notation.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
@@ -43,6 +43,7 @@ from .nodes import (
     VImmediate,
     VTotal,
     activation,
+    free_indices,
     node_class,
     param,
 )
@@ -106,7 +107,7 @@ class VectorReader(Reader):
                 # e_{y_t}: the one-hot vector of the class y_t, at step t
                 index = self.subscript_step(sub.children[0]) if base == self.target_key() else None
                 index = self.index(sub.children[0]) if index is None else index
-                if index == 0 and (base, "0") in vocab.parameters:
+                if index == self.profile.first - 1 and (base, "0") in vocab.parameters:
                     return param(vocab.parameters[(base, "0")])
                 return node_class(vocab.vectors[base])(index)
             if base in ("l", "\\ell") or base in STEP_LOSS_LETTERS:  # l_t, L_t, L^{(t)}
@@ -397,11 +398,14 @@ class VectorReader(Reader):
 
 @functools.lru_cache(maxsize=64)
 def reader_for(
-    model: Model, profile: Profile | None = None, product_scope: str = "outside"
+    model: Model,
+    profile: Profile | None = None,
+    product_scope: str = "outside",
+    sum_direction: str = "downward",
 ) -> type[VectorReader]:
     """The reader of formulas about ``model`` in the notation ``profile`` (default:
-    note000's), with the model's vocabulary; ``product_scope`` as
-    :attr:`symbptt.notation.meaning.Reader.product_scope`."""
+    note000's), with the model's vocabulary; ``product_scope`` and ``sum_direction`` as
+    :class:`symbptt.notation.meaning.Reader` says."""
     profile = profile or load_profile(None)
     return type(
         f"Reader_{model.name}",
@@ -412,6 +416,8 @@ def reader_for(
             "horizon": ("T", *profile.horizon),
             "time_superscript": profile.time == "superscript",
             "product_scope": product_scope,
+            "sum_direction": sum_direction,
+            "first_step": profile.first,
         },
     )
 
@@ -423,6 +429,7 @@ def parse_vector(
     model: Model | None = None,
     profile: Profile | None = None,
     product_scope: str = "outside",
+    sum_direction: str = "downward",
 ) -> Parsed:
     """Parse an equation (or one expression) in the notation of ``model`` (default: the
     Elman model; with its cross-entropy head \\hat{\\mathbf{y}}_t is softmax(o_t), with
@@ -440,5 +447,31 @@ def parse_vector(
     from ..models import elman
 
     model = model if model is not None else elman.declare(hidden=1)
-    reader = reader_for(model, profile, product_scope)
-    return parse_tree(text, reader, expression=expression)
+    reader = reader_for(model, profile, product_scope, sum_direction)
+    parsed = parse_tree(text, reader, expression=expression)
+    if profile is not None and profile.first == 0:
+        try:
+            free = free_indices(parsed.sides)
+        except EvaluationError as err:
+            raise FormulaSyntaxError(str(err)) from None
+        parsed.sides = [_from_step_zero(side, free) for side in parsed.sides]
+        parsed.notes.append(
+            f"the {profile.name} notation counts steps from 0: its step t is the model's "
+            f"t + 1 (steps below are the model's), its s_(-1) the initial state"
+        )
+    return parsed
+
+
+def _from_step_zero(side: sp.Expr, free: tuple[Any, Any]) -> sp.Expr:
+    """A side read with steps counted from 0, in the model's steps (from 1): every
+    quantity at step e is at e + 1, and a free step index t (the model's) is the
+    source's t - 1, so a quantity at the source's t is at the model's t."""
+    index, earlier = free
+
+    def later(e: sp.Basic) -> sp.Basic:
+        if isinstance(e, ParamAt):
+            return ParamAt(e.args[0], e.args[1] + 1)
+        return type(e)(e.args[0] + 1)
+
+    moved = side.replace(lambda e: isinstance(e, Node | E.StepLoss | ParamAt), later)
+    return moved.subs({i: i - 1 for i in (index, earlier) if i is not None}, simultaneous=True)

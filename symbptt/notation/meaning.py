@@ -66,6 +66,11 @@ class Reader:
     #: where the factors written after a \prod that do not depend on its index go:
     #: ``"outside"`` (note 000's reading) or ``"inside"`` (Huang's prod_i (ds_i/dz_i) W)
     product_scope: str = "outside"
+    #: how \\sum_{i=t}^{1} (the upper limit below the lower for every t >= 1) is read:
+    #: ``"downward"`` (d2l's, over i = 1..t) or ``"as-written"`` (empty where t > 1)
+    sum_direction: str = "downward"
+    #: the number of the first step (\\sum_t runs over first..T - 1 + first)
+    first_step: int = 1
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -74,6 +79,9 @@ class Reader:
         #: whether a \prod had factors after it that do not depend on its index (their
         #: scope is then a reading, :attr:`product_scope`)
         self.scoped = False
+        #: whether a sum or product's limits were written from the larger down (their
+        #: direction is then a reading, :attr:`sum_direction`)
+        self.reversed = False
         self.bound: list[sp.Symbol] = []
         #: every index bound by a sum or product, with the operator's tree node
         self.bound_by: dict[sp.Symbol, Any] = {}
@@ -215,7 +223,11 @@ class Reader:
         implicit = isinstance(lower, Token) or len(lower.children) == 1  # \sum_i alone
         lower, high = low, high
         gap = sp.expand(high - lower)
-        if gap.free_symbols and all(c < 0 for s, c in gap.as_coefficients_dict().items() if s != 1):
+        downward = bool(gap.free_symbols) and all(
+            c < 0 for s, c in gap.as_coefficients_dict().items() if s != 1
+        )
+        self.reversed = self.reversed or downward
+        if downward and self.sum_direction == "downward":
             # written from the larger bound down (d2l's \sum_{i=t}^{1}): the same steps
             lower, high = high, lower
             self.notes.append(
@@ -286,7 +298,7 @@ class Reader:
             var = self.index(parts[0])
             if not isinstance(var, sp.Symbol) or var == E.T:
                 raise self.fail("the index of a sum or product must be a letter", node)
-            return var, sp.Integer(1), E.T
+            return var, sp.Integer(self.first_step), E.T - 1 + self.first_step
         if len(parts) == 5 and upper is None:  # a R b R c: the index is b
             a, r1, b, r2, c = parts
             var = self.index(b)
@@ -388,6 +400,11 @@ class Reader:
         raise self.fail(
             f"an indicator of component indices is vector notation: {VECTOR_HINT}", node
         )
+
+    def r_hat_sub(self, node: Tree) -> Any:
+        """``\\hat{y_{3}}``: the hatted name with its subscript inside the braces."""
+        _hat, letter, sub = node.children
+        return self.name("\\hat " + str(letter), sub, node)
 
     def r_bold_sub(self, node: Tree) -> Any:
         """``\\mathbf{h_t}``: the bold name with its subscript inside the braces."""

@@ -45,6 +45,9 @@ class Parsed:
     #: whether a \prod had trailing factors that do not depend on its index, so that
     #: reading them inside it is another reading (:attr:`Reader.product_scope`)
     scoped: bool = False
+    #: whether a sum's limits were written from the larger down, so that reading them as
+    #: written is another reading (:attr:`Reader.sum_direction`)
+    reversed: bool = False
     #: the notation profile the names were read in (None: the model's own)
     profile: Any = None
 
@@ -99,6 +102,7 @@ def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Pa
         missing,
         renamings,
         scoped=reader.scoped,
+        reversed=reader.reversed,
         profile=getattr(reader, "profile", None),
     )
 

@@ -16,6 +16,7 @@ A profile is a TOML file (the built-in ones are in ``symbptt/notation/profiles/`
     source = "https://www.deeplearningbook.org/contents/rnn.html"
     time = "superscript"        # h^t is h at step t (h^{(t)} is read in every profile)
     horizon = ["\\tau"]         # names of the last step T
+    first = 1                   # the number of the first step (0: s_0 is computed first)
 
     [profile.names]             # a name without time index -> the model's
     U = "W_{xh}"
@@ -62,6 +63,7 @@ _KEYS = {
     "source",
     "time",
     "horizon",
+    "first",
     "names",
     "vectors",
     "functions",
@@ -102,6 +104,9 @@ class Profile:
     printed_vectors: dict[str, str] = field(default_factory=dict)
     #: a letter for a size (C: the number of classes) -> hidden, inputs or outputs
     sizes: dict[str, str] = field(default_factory=dict)
+    #: the number of the source's first step: 1, or 0 where steps count from 0 (Britz's
+    #: s_0 = tanh(U x_0 + W s_(-1)), the model's h_1; s_(-1) is the initial state)
+    first: int = 1
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -171,6 +176,9 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
             f"{where}: [profile.model] takes {', '.join(sorted(_MODEL_KEYS))}, not "
             f"{', '.join(sorted(set(model) - _MODEL_KEYS))}"
         )
+    first = table.get("first", 1)
+    if first not in (0, 1) or isinstance(first, bool):
+        raise SpecError(f"{where}: [profile] first is the first step's number, 0 or 1")
     sizes = table_of("sizes")
     for letter, size in sizes.items():
         if size not in SIZES or not (len(letter) == 1 and letter.isalpha()):
@@ -179,6 +187,7 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
                 f"{letter!r} = {size!r}"
             )
     return Profile(
+        first=first,
         sizes=dict(sizes),
         name=name,
         title=text("title"),

@@ -26,7 +26,7 @@ from .chains import (
     sum_of_products,
     sum_of_products_all,
 )
-from .check import formula_comparisons
+from .comparisons import formula_comparisons
 from .evaluate import Evaluator
 from .matrices import ShapeError
 from .model import ElmanSpec

@@ -25,9 +25,10 @@ from lark import Token, Tree
 from .. import expr as E
 from ..core.model import Model
 from ..errors import EvaluationError, FormulaSyntaxError
-from ..notation.meaning import INDEX_LETTERS, OneStep, Reader, single
+from ..notation.meaning import INDEX_LETTERS, OneStep, Reader
 from ..notation.parse import Parsed, parse_tree
 from ..notation.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
+from ..notation.trees import single
 from .nodes import (
     COMPONENTS,
     Block,

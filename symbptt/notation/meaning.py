@@ -3,7 +3,9 @@ to SymPy expressions, with sums and products and their bound indices, index arit
 fractions, powers and derivatives (``\\frac{\\partial A}{\\partial B}``, total or, with
 ``\\partial^+``, immediate). The names of a model are read by a subclass
 (:class:`symbptt.engine.formula.VectorReader`, with the model's notation table); here a
-name is an error that names it: never a guess.
+name is an error that names it: never a guess. Sums, products and ellipses are read by
+:mod:`symbptt.notation.bigops`, superscripts by :mod:`symbptt.notation.superscripts`
+(parts of the reader).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from lark import Token, Tree
 
 from .. import expr as E
 from ..errors import FormulaSyntaxError
+from .bigops import ELLIPSIS, SumsAndProducts, _is_ellipsis
+from .superscripts import Superscripts
 
 INDEX_LETTERS = "tijkmnpqr"
 
@@ -56,7 +60,7 @@ class OneStep:
         self.index = index
 
 
-class Reader:
+class Reader(SumsAndProducts, Superscripts):
     """Turns the tree into SymPy expressions, with bound indices and positions."""
 
     #: the names of the last step, T (a notation profile may add \\tau)
@@ -170,162 +174,6 @@ class Reader:
         if bigops:
             values.extend(self.bigop(bigops[0]))
         return values[0] if len(values) == 1 else sp.Mul(*values, evaluate=False)
-
-    def ellipsis(self, values: list[Any], node: Any) -> list[Any]:
-        """A B ... C, the factors of one pattern at falling steps (dh_{t+1}/dh_t
-        dh_t/dh_{t-1} ... dh_{k+1}/dh_k): the product of the pattern from C's step up to
-        A's, latest on the left."""
-        at = values.index(ELLIPSIS)
-        if at < 2 or at + 1 >= len(values) or ELLIPSIS in (values[at - 2], values[at - 1]):
-            raise self.fail("an ellipsis needs two factors before it and one after it", node)
-        a, b, c = values[at - 2], values[at - 1], values[at + 1]
-        first = _first_step(a)
-        if first is None:
-            raise self.fail("the factors around an ellipsis must be quantities at steps", node)
-        j = sp.Dummy("j", integer=True)
-        pattern = _at_step(a, first, j)
-        last = _first_step(c)
-        if last is None or _at_step(pattern, j, first - 1) != b or _at_step(pattern, j, last) != c:
-            raise self.fail(
-                "the factors around the ellipsis do not follow one pattern at falling steps",
-                node,
-            )
-        self.notes.append(
-            f"the factors around '...' were read as the product over steps {last}..{first}"
-        )
-        product = sp.Product(pattern, (j, last, first))
-        return [*values[: at - 2], product, *values[at + 2 :]]
-
-    def factors_of(self, node: Tree) -> list[sp.Expr]:
-        """The factors of a term (a big operator's operand), not multiplied yet."""
-        if isinstance(node, Tree) and node.data == "term":
-            out = []
-            for c in node.children:
-                if isinstance(c, Tree) and c.data == "bigop":
-                    out.extend(self.bigop(c))
-                else:
-                    out.append(self.value(c))
-            return out
-        return [self.value(node)]
-
-    def bigop(self, node: Tree) -> list[sp.Expr]:
-        """A sum or product with its operand; returns [op] or [op, *factors left outside]."""
-        op, lower, *upper, operand = node.children
-        if upper and isinstance(upper[0], Tree) and upper[0].data == "lower":  # \prod^{t}_{j=k}
-            lower, upper = upper[0], [lower]
-        var, low, high = self.limits(lower, upper[0] if upper else None, node)
-        if var == E.T:
-            raise self.fail(
-                "T is the horizon (the number of steps) and cannot be the index of a sum "
-                "or product; use another letter, e.g. \\sum_{k=1}^{T}",
-                node,
-            )
-        implicit = isinstance(lower, Token) or len(lower.children) == 1  # \sum_i alone
-        lower, high = low, high
-        gap = sp.expand(high - lower)
-        downward = bool(gap.free_symbols) and all(
-            c < 0 for s, c in gap.as_coefficients_dict().items() if s != 1
-        )
-        self.reversed = self.reversed or downward
-        if downward and self.sum_direction == "downward":
-            # written from the larger bound down (d2l's \sum_{i=t}^{1}): the same steps
-            lower, high = high, lower
-            self.notes.append(
-                f"the {str(op).lstrip(chr(92))} over {var} from {high} down to {lower} was read "
-                f"over {var} = {lower}..{high}"
-            )
-        self.bound_by.setdefault(var, node)
-        if var in self.bound:
-            raise self.fail(
-                f"the index {var} is already bound by an enclosing sum or "
-                f"product; use another letter",
-                node,
-            )
-        self.bound.append(var)
-        try:
-            factors = self.factors_of(operand)
-        finally:
-            self.bound.pop()
-        if implicit and self.counts_components(factors, var):  # \sum_i o_i ...: i over o's entries
-            lower, high = sp.Integer(1), self.components_limit()
-        if str(op) == "\\sum":
-            body = factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
-            return [sp.Sum(body, (var, lower, high))]
-        # \prod: trailing factors that do not depend on its index stay outside (or, in the
-        # other reading, inside: product_scope)
-        depends = [var in f.free_symbols for f in factors]
-        if not any(depends):
-            raise self.fail(f"the product over {var} has no factor depending on {var}", node)
-        written = max(n for n, d in enumerate(depends) if d)  # the last that depends on var
-        last = len(factors) - 1 if self.product_scope == "inside" else written
-        inside, outside = factors[: last + 1], factors[last + 1 :]
-        self.scoped = self.scoped or not depends[-1]
-        if outside:
-            self.notes.append(
-                f"the factors after the product over {var} that do not depend on {var} "
-                f"were read as outside it (as in note 000's prod_{{j-1=i}}^{{t}} (...) "
-                f"dh_i/dw_h)"
-            )
-        elif not depends[-1]:
-            self.notes.append(
-                f"the factors after the product over {var} that do not depend on {var} "
-                f"were read as inside it"
-            )
-        if not all(depends[: written + 1]):
-            self.warnings.append(
-                f"a factor inside the product over {var} does not depend on {var}, so it "
-                f"is raised to the number of steps; add parentheses if that is not meant"
-            )
-        body = inside[0] if len(inside) == 1 else sp.Mul(*inside, evaluate=False)
-        return [sp.Product(body, (var, lower, high)), *outside]
-
-    def limits(self, lower: Any, upper: Any, node: Any) -> tuple[sp.Symbol, sp.Expr, sp.Expr]:
-        """(index, first, last) of a sum or product: ``_{k=1}^{T}``, ``_{j-1=i}^{t}``,
-        ``_t`` or ``_{t}`` (every step, 1..T), ``_{1 \\le t \\le T}`` and
-        ``_{t \\ge i > k}`` (the index in the middle, strict bounds moved by one)."""
-        if isinstance(lower, Token):  # \sum_t
-            parts: list[Any] = [lower]
-        else:
-            parts = list(lower.children)
-        if len(parts) == 3 and isinstance(parts[1], Token) and parts[1].type == "EQ":
-            if upper is None:
-                raise self.fail("a sum or product from k = ... needs its upper limit (^)", node)
-            var, offset = self.bound_variable(parts[0])
-            return var, self.index(parts[2]) - offset, self.index(upper)
-        if len(parts) == 1:  # the index alone: every step
-            if upper is not None:
-                raise self.fail("write the lower limit too, as \\sum_{t=1}^{T}", node)
-            var = self.index(parts[0])
-            if not isinstance(var, sp.Symbol) or var == E.T:
-                raise self.fail("the index of a sum or product must be a letter", node)
-            return var, sp.Integer(self.first_step), E.T - 1 + self.first_step
-        if len(parts) == 5 and upper is None:  # a R b R c: the index is b
-            a, r1, b, r2, c = parts
-            var = self.index(b)
-            ops = (str(r1), str(r2))
-            if not isinstance(var, sp.Symbol) or var == E.T:
-                raise self.fail("the index of a sum or product must be a letter", node)
-            if all(o in ("\\le", "\\leq", "<") for o in ops):
-                return var, self.index(a) + int(ops[0] == "<"), self.index(c) - int(ops[1] == "<")
-            if all(o in ("\\ge", "\\geq", ">") for o in ops):
-                return var, self.index(c) + int(ops[1] == ">"), self.index(a) - int(ops[0] == ">")
-            raise self.fail("the bounds of a sum or product must both be <= or both >=", node)
-        raise self.fail(
-            "a sum or product's limits must read like _{k=1}^{T}, _t or _{1 \\le t \\le T}", node
-        )
-
-    def bound_variable(self, node: Any) -> tuple[sp.Symbol, sp.Expr]:
-        """The index of a big operator, from its lower limit's left side (j or j-1)."""
-        expr = self.index(node)
-        symbols = sorted(expr.free_symbols, key=str)
-        if (
-            len(symbols) != 1
-            or not sp.Poly(expr, symbols[0]).degree() == 1
-            or expr.coeff(symbols[0]) != 1
-        ):
-            raise self.fail("the lower limit must read like i=1 or j-1=i", node)
-        var = symbols[0]
-        return var, sp.expand(expr - var)
 
     # -- indices ----------------------------------------------------------------------------
     def index(self, node: Any) -> sp.Expr:
@@ -482,101 +330,6 @@ class Reader:
         base = self.r_apply(Tree("apply", node.children[:2], node.meta))
         return self.power(base, node.children[2], node)
 
-    def r_superscript(self, node: Tree) -> Any:
-        named = self.labelled_name(node.children[0], node.children[1], None, node)
-        if named is not None:
-            return named
-        timed = self.timed_name(node.children[0], node.children[1], node)
-        if timed is not None:
-            return timed
-        if self.prime_order(node.children[1]) is not None:
-            raise self.fail("a derivative of a function needs an argument, as phi'(s_t)", node)
-        return self.power(self.value(node.children[0]), node.children[1], node)
-
-    def r_sup_sub(self, node: Tree) -> Any:
-        base, sup, sub = node.children
-        named = self.labelled_name(base, sup, sub, node)
-        if named is not None:
-            return named
-        label = self.label(sup)
-        if isinstance(base, Tree) and base.data == "name" and len(base.children) == 1:
-            if label is not None:
-                raise self.unknown(f"{self.key(base.children[0])}^{{{label}}}", sub, node)
-        raise self.fail("only a name can take a superscript and a subscript", node)
-
-    def label(self, sup: Tree) -> str | None:
-        """The superscript of a name such as a^f_t, \\delta^{h}_t or W^{hh}, as text with
-        bold and braces dropped (``f``, ``h``, ``\\tilde c``); None when it cannot be a
-        name's part (a number, a prime, a transpose, T)."""
-        text = self.text[sup.meta.start_pos : sup.meta.end_pos].removeprefix("^")
-        text = re.sub(r"\\(mathbf|boldsymbol|bm)(?![a-zA-Z])", " ", text)
-        text = " ".join(text.replace("{", " ").replace("}", " ").split())
-        if text in ("T", "\\top", "\\intercal", "\\prime"):
-            return None
-        if re.fullmatch(r"[A-Za-z]+|\\[A-Za-z]+( [A-Za-z])?", text):
-            return text
-        return None
-
-    def labelled_name(self, base: Any, sup: Tree, sub: Tree | None, node: Any) -> Any:
-        """A name with a superscript label (the LSTM's pre-activation a^f_t, either
-        order of sub- and superscript), or None if ``base`` and ``sup`` do not make one
-        that the model knows."""
-        if not (isinstance(base, Tree) and base.data == "name"):
-            return None
-        inner = base.children[1] if len(base.children) > 1 else None
-        label = self.label(sup)
-        if label is None or (inner is not None and sub is not None):
-            return None
-        return self.labelled(self.key(base.children[0]), label, sub or inner, node)
-
-    def timed_name(self, base: Any, sup: Tree, node: Any) -> Any:
-        """A name with its step as a superscript: ``h^{(t)}``, ``h^{(t-1)}``,
-        ``\\boldsymbol{h}^{(t)^\\top}`` (transposed) in every notation, ``h^t`` where the
-        profile writes time so; None if ``base`` and ``sup`` are not that."""
-        if not (isinstance(base, Tree) and base.data == "name"):
-            return None
-        entry = base.children[1] if len(base.children) > 1 else None  # o_i^{(t)}
-        content = single(sup.children[0])
-        transpose = False
-        if isinstance(content, Tree) and content.data == "superscript":
-            top = content.children[1].children[0]
-            if not (isinstance(top, Token) and top.type == "TOP"):
-                return None
-            content, transpose = single(content.children[0]), True
-        parenthesized = (
-            isinstance(content, Tree)
-            and content.data == "group"
-            and self.text[content.meta.start_pos] == "("
-        )
-        if parenthesized:
-            index = next(c for c in content.children if isinstance(c, Tree))
-        elif self.time_superscript and not transpose:
-            index = content
-        else:
-            return None
-        try:
-            self.index(index)
-        except FormulaSyntaxError:
-            return None
-        sub = Tree("subscript", [index], _meta_before(index))
-        try:
-            value = self.name(self.key(base.children[0]), sub, node)
-        except FormulaSyntaxError:
-            if parenthesized:
-                raise
-            return None  # h^2: a power, read as one
-        if entry is not None:
-            value = self.component(value, self.index(entry.children[0]), node)
-        return self.transposed(value, node) if transpose else value
-
-    def subscript_step(self, node: Any) -> sp.Expr | None:
-        """The step of a name written with a subscript (the class label y_t), or None
-        for anything else."""
-        node = single(node)
-        if isinstance(node, Tree) and node.data == "name" and len(node.children) == 2:
-            return self.index(node.children[1].children[0])
-        return None
-
     def transposed(self, value: Any, node: Any) -> Any:
         raise self.fail(f"a transpose is vector notation: {VECTOR_HINT}", node)
 
@@ -715,59 +468,3 @@ class Reader:
             raise self.fail(f"{top} needs an argument", node)
         cls = E.ImmediatePartial if immediate else E.TotalDerivative
         return cls(top, bottom)
-
-
-def single(node: Any) -> Any:
-    """A tree without its one-child wrappers (term, expression)."""
-    while (
-        isinstance(node, Tree) and node.data in ("term", "expression") and len(node.children) == 1
-    ):
-        node = node.children[0]
-    return node
-
-
-def _meta_before(node: Any) -> Any:
-    """Positions for a subscript made of ``node`` (a superscript step read as one):
-    :meth:`Reader.subscript_text` skips the character before it, as it skips ``_``."""
-    from lark.tree import Meta
-
-    meta = Meta()
-    if isinstance(node, Token):
-        meta.start_pos, meta.end_pos = node.start_pos - 1, node.end_pos
-        meta.line, meta.column = node.line, node.column
-    else:
-        meta.start_pos, meta.end_pos = node.meta.start_pos - 1, node.meta.end_pos
-        meta.line, meta.column = node.meta.line, node.meta.column
-    meta.empty = False
-    return meta
-
-
-#: The marker an ellipsis is read as, until the factors around it make it a product.
-ELLIPSIS = sp.Symbol("ellipsis")
-
-
-def _is_ellipsis(node: Any) -> bool:
-    return isinstance(node, Tree) and node.data == "ellipsis"
-
-
-def _step_atoms(e: Any) -> list[Any]:
-    """The quantities at a step in ``e`` (h_t, l_t: one-argument functions of an index),
-    in the order they are written."""
-    return [
-        n
-        for n in sp.preorder_traversal(e)
-        if isinstance(n, sp.Function)
-        and len(n.args) == 1
-        and n.args[0].is_integer
-        and n.args[0].free_symbols | {1}
-    ]
-
-
-def _first_step(e: Any) -> sp.Expr | None:
-    atoms = _step_atoms(e)
-    return atoms[0].args[0] if atoms else None
-
-
-def _at_step(e: Any, step: sp.Expr, value: sp.Expr) -> Any:
-    """``e`` with its steps moved so that ``step`` becomes ``value``."""
-    return e.xreplace({n: n.func(sp.expand(value + n.args[0] - step)) for n in _step_atoms(e)})

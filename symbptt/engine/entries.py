@@ -1,0 +1,106 @@
+"""Entries of vectors and the cross-entropy head's target in a formula: g_{t, i} and
+o_i^{(t)}, sums over entries (to a size a profile names), the indicators 1_{i, y_t}
+and 1(i=j), division by a probability yhat_{t,k}, and the target e_{y_t}.
+
+A part of :class:`symbptt.engine.formula.VectorReader` (a mixin before the scalar
+:class:`symbptt.notation.meaning.Reader`, whose refusals its methods override).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from lark import Token, Tree
+
+from ..notation.meaning import INDEX_LETTERS
+from ..notation.trees import single
+from .nodes import COMPONENTS, Component, Reciprocal, node_class
+
+
+class Entries:
+    """The vector reader's methods for entries, indicators and the target."""
+
+    def target_key(self) -> str | None:
+        """The letter of the cross-entropy head's one-hot target (e, as in e_{y_t})."""
+        head = self.vocab.model.head
+        if head is None or head.loss != "cross-entropy":
+            return None
+        keys = [k for k, v in self.vocab.vectors.items() if v == head.target]
+        return keys[0] if keys else None
+
+    def target_step(self, node: Any) -> Any:
+        """The step of a name the model does not know, standing for the target in a
+        loss's arguments (d2l's label y_t in l(o_t, y_t)): a plain name with a
+        subscript, nothing else."""
+        step = self.subscript_step(node)
+        if step is None:
+            raise self.fail("a loss takes the output and the target at one step", node)
+        return step
+
+    def component(self, value: Any, index: Any, node: Any) -> Any:
+        if self.vocab.scalar:
+            return super().component(value, index, node)
+        return Component(value, index)
+
+    def counts_components(self, factors: list[Any], var: sp.Symbol) -> bool:
+        return any(
+            var in c.args[1].free_symbols
+            for f in factors
+            if isinstance(f, sp.Basic)
+            for c in f.atoms(Component)
+        )
+
+    def components_limit(self) -> sp.Expr:
+        return COMPONENTS
+
+    def size_named(self, letter: str) -> int | None:
+        size = self.profile.sizes.get(letter)
+        if size is None:
+            return None
+        model = self.vocab.model
+        variable = {"hidden": "h", "inputs": "x", "outputs": model.head.output}[size]
+        self.used(f"{letter} = {model.shape(variable)[0]} ({size})")
+        return model.shape(variable)[0]
+
+    def divided(self, num: sp.Expr, den: sp.Expr, node: Any) -> sp.Expr:
+        """num / yhat_{t,k} besides what :meth:`Reader.divided` reads: an entry of the
+        cross-entropy head's probabilities is never 0."""
+        head = self.vocab.model.head
+        if (
+            isinstance(den, Component)
+            and head is not None
+            and head.loss == "cross-entropy"
+            and getattr(den.args[0], "kind", None) == "yhat"
+        ):
+            return sp.Mul(num, Reciprocal(den), evaluate=False)
+        return super().divided(num, den, node)
+
+    def kronecker(self, i: sp.Expr, j: sp.Expr, node: Any) -> Any:
+        if self.vocab.scalar:
+            return super().kronecker(i, j, node)
+        return sp.KroneckerDelta(i, j)
+
+    def indicator(self, sub: Tree, node: Any) -> Any:
+        """1_{i, y^{(t)}}: 1 where i is the class y_t, the target's one-hot vector's entry
+        i (the cross-entropy head's target); 1_{i,j} for two component indices: 1 where
+        they are equal (:meth:`kronecker`)."""
+        entry, _comma, label = sub.children
+        letter = single(label)
+        if isinstance(letter, Tree) and letter.data == "name" and len(letter.children) == 1:
+            letter = letter.children[0]
+        if isinstance(letter, Token) and str(letter) in INDEX_LETTERS and len(str(letter)) == 1:
+            return self.kronecker(self.index(entry), self.index(label), node)
+        step = self.subscript_step(label)  # y_t
+        label = single(label)
+        if step is None and isinstance(label, Tree) and label.data == "superscript":  # y^{(t)}
+            group = single(label.children[1].children[0])
+            inner = [c for c in getattr(group, "children", []) if isinstance(c, Tree)]
+            step = self.index(inner[0]) if inner else None
+        head = self.vocab.model.head
+        if step is None or head is None or head.loss != "cross-entropy":
+            raise self.fail(
+                "1_{i, y^{(t)}} is read for a cross-entropy head, as 1 where i is the class y_t",
+                node,
+            )
+        return Component(node_class(head.target)(step), self.index(entry))

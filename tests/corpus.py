@@ -46,6 +46,9 @@ SOURCES = {
     "wildml": "D. Britz, Recurrent Neural Networks Tutorial, Part 3 (WildML, 2015), its "
     "formulas as quoted in zhbzz2007's notes (cnblogs, 2017): "
     "https://www.cnblogs.com/zhbzz2007/p/6339346.html",
+    "wolf": "W. Wolf, Recurrent Neural Network Gradients, and Lessons Learned Therein "
+    "(2016): cavaunpeu/willwolf.io-source, content/articles/recurrent-neural-network-"
+    "gradients-and-lessons-learned-therein.md, commit 09243ace10af701f23f95c9786240ad0575844af",
     "arat": "M. Murat Arat, Backpropagation Through Time for Recurrent Neural Network "
     "(2019): mmuratarat/mmuratarat.github.io, _posts/2019-02-07-bptt-of-rnn.md, commit "
     "50b95c6e17ab5e852bcffc814e1d21e827c9dcc8",
@@ -83,6 +86,9 @@ WILDML = GOODFELLOW  # Britz's tutorial: tanh, softmax output, the summed cross-
 #: Huang's names (s_t the hidden state, z_t its pre-activation, g_t the output, y_t the
 #: one-hot target; U, W, V), a user's notation profile in a TOML file
 HUANG = str(Path(__file__).parent / "profiles" / "huang.toml")
+#: Wolf's names (z_t the pre-activation, y_t the output, p_t the probabilities, J_t the
+#: loss at t; W^{xh}, W^{hh}, W^{hy}), a user's notation profile in a TOML file
+WOLF = str(Path(__file__).parent / "profiles" / "wolf.toml")
 
 
 def torch_diag(v: Any) -> Any:
@@ -882,6 +888,132 @@ FORMULAS: list[Formula] = [
         note="ds_k/dW is the immediate partial in the tutorial's words; read as the total "
         "derivative it counts step k's effect again (the repair says so)",
     ),
+    # -- W. Wolf: chain rules of rows, J_t the loss at step t --------------------------------
+    *(
+        Formula(
+            f"wolf/dJ{t}-dWhy" + ("" if t == j else "-third-line"),
+            "wolf",
+            "Algebraic Derivatives, dJ_t/dW^{hy}" + (" (its third line)" if t == 1 else ""),
+            latex,
+            GOODFELLOW,
+            lambda r, _t, k=t, j=j: [
+                r.step_grad(k, "W_hy").T,
+                r.chain_by_param((r.dl_dyhat(j) @ r.softmax_jacobian(j)).T, "o", j, "W_hy").T,
+            ],
+            "holds" if t == j else "fails",
+            notation=WOLF,
+            note="" if t == j else "J_3 on the left, J_1's chain rule on the right: a slip",
+        )
+        for t, j, latex in (
+            (
+                3,
+                3,
+                r"""\frac{\partial \mathbf{J_3}}{\partial \mathbf{W^{hy}}} =
+\frac{\partial \mathbf{J_3}}{\partial \mathbf{p_3}}
+\frac{\partial \mathbf{p_3}}{\partial \mathbf{y_3}}
+\frac{\partial \mathbf{y_3}}{\partial \mathbf{W^{hy}}}\\""",
+            ),
+            (
+                2,
+                2,
+                r"""\frac{\partial \mathbf{J_2}}{\partial \mathbf{W^{hy}}} =
+\frac{\partial \mathbf{J_2}}{\partial \mathbf{p_2}}
+\frac{\partial \mathbf{p_2}}{\partial \mathbf{y_2}}
+\frac{\partial \mathbf{y_2}}{\partial \mathbf{W^{hy}}}\\""",
+            ),
+            (
+                3,
+                1,
+                r"""\frac{\partial \mathbf{J_3}}{\partial \mathbf{W^{hy}}} =
+\frac{\partial \mathbf{J_1}}{\partial \mathbf{p_1}}
+\frac{\partial \mathbf{p_1}}{\partial \mathbf{y_1}}
+\frac{\partial \mathbf{y_1}}{\partial \mathbf{W^{hy}}}\\""",
+            ),
+        )
+    ),
+    Formula(
+        "wolf/dJt-dWhh-sum",
+        "wolf",
+        "Algebraic Derivatives, dJ_t/dW^{hh} as a sum",
+        r"""
+\frac{\partial \mathbf{J_t}}{\partial \mathbf{W^{hh}}} =
+\sum\limits_{k=0}^{t} \frac{\partial \mathbf{J_t}}{\partial
+\mathbf{h_t}} \frac{\partial \mathbf{h_t}}{\partial
+\mathbf{h_k}} \frac{\partial \mathbf{h_k}}{\partial
+\mathbf{z_k}} \frac{\partial \mathbf{z_k}}{\partial
+\mathbf{W^{hh}}}
+""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation=WOLF,
+        note="the sum from k = 0 reaches dh_0/dz_0, but the notes' first step is 1 (J_1, "
+        "h_1 = tanh(z_1)): z_0 is not in the model",
+    ),
+    Formula(
+        "wolf/dJ2-dWhh",
+        "wolf",
+        "Algebraic Derivatives, dJ_2/dW^{hh}",
+        r"""\begin{align*}
+\frac{\partial \mathbf{J_2}}{\partial \mathbf{W^{hh}}} &=
+\frac{\partial \mathbf{J_2}}{\partial \mathbf{p_2}}
+\frac{\partial \mathbf{p_2}}{\partial \mathbf{y_2}}
+\frac{\partial \mathbf{y_2}}{\partial \mathbf{h_2}}
+\frac{\partial \mathbf{h_2}}{\partial \mathbf{z_2}}
+\frac{\partial \mathbf{z_2}}{\partial \mathbf{W^{hh}}}\\ &+
+\frac{\partial \mathbf{J_2}}{\partial \mathbf{p_2}}
+\frac{\partial \mathbf{p_2}}{\partial \mathbf{y_2}}
+\frac{\partial \mathbf{y_2}}{\partial \mathbf{h_2}}
+\frac{\partial \mathbf{h_2}}{\partial \mathbf{z_2}}
+\frac{\partial \mathbf{z_2}}{\partial \mathbf{h_1}}
+\frac{\partial \mathbf{h_1}}{\partial \mathbf{z_1}}
+\frac{\partial \mathbf{z_1}}{\partial \mathbf{W^{hh}}}
+\end{align*}""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.step_grad(2, "W_hh"),
+            r.chain_by_param((_wolf_row(r, 2) @ r.diag_slope(2)).T, "s", 2, "W_hh")
+            + r.chain_by_param(
+                (_wolf_row(r, 2) @ r.diag_slope(2) @ r.W_hh @ r.diag_slope(1)).T, "s", 1, "W_hh"
+            ),
+        ],
+        "fails",
+        notation=WOLF,
+        note="dz_2/dW^{hh} is the immediate partial in the notes (dz_t/dW^{hh} = h_(t-1)); "
+        "read as the total derivative, the path through h_1 is counted twice",
+    ),
+    Formula(
+        "wolf/dJ1-dWhh",
+        "wolf",
+        "Algebraic Derivatives, dJ_1/dW^{hh}",
+        r"""\begin{align*}
+\frac{\partial \mathbf{J_1}}{\partial \mathbf{W^{hh}}} &=
+\frac{\partial \mathbf{J_1}}{\partial \mathbf{p_1}}
+\frac{\partial \mathbf{p_1}}{\partial \mathbf{y_1}}
+\frac{\partial \mathbf{y_1}}{\partial \mathbf{h_1}}
+\frac{\partial \mathbf{h_1}}{\partial \mathbf{z_1}}
+\frac{\partial \mathbf{z_1}}{\partial \mathbf{W^{hh}}}
+\end{align*}""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.step_grad(1, "W_hh"),
+            r.chain_by_param((_wolf_row(r, 1) @ r.diag_slope(1)).T, "s", 1, "W_hh"),
+        ],
+        "holds",
+        notation=WOLF,
+    ),
+    Formula(
+        "wolf/dzt-dht-1",
+        "wolf",
+        "Analytical Derivatives",
+        r"""\frac{\partial \mathbf{z_t}}{\mathbf{h_{t-1}}} = \mathbf{W^{hh}}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation=WOLF,
+        note="the denominator lacks its \\partial: a division by a vector, which has no "
+        "value (dz_t/dh_(t-1) = W^{hh} with it)",
+    ),
     # -- Y. Huang ------------------------------------------------------------------------------
     Formula(
         "huang/dLt-dgt-chain",
@@ -1168,6 +1300,11 @@ FORMULAS: list[Formula] = [
         note="two free entry indices: every entry (i, j) of the Jacobian",
     ),
 ]
+
+
+def _wolf_row(r: Any, t: int) -> Any:
+    """dJ_t/dp_t dp_t/dy_t dy_t/dh_t, a row."""
+    return r.dl_dyhat(t) @ r.softmax_jacobian(t) @ r.W_hy
 
 
 def _latest_left(r: Any, t: int, k: int) -> Any:

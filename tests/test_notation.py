@@ -817,3 +817,25 @@ def test_each_equals_sign_may_hold_in_its_own_layout() -> None:
     assert "the second '=' in numerator layout" in result.explanation
     result = check(rf"{dl_do} = {chain} = {target}", model=GOODFELLOW)
     assert not result.holds and "up to transposition" in result.explanation
+
+
+def test_bold_superscripts_and_no_repair_that_empties_a_chain_within_a_step() -> None:
+    """W. Wolf's dJ_2/dW^{hh} (tests/profiles/wolf.toml): \\mathbf{W^{hh}} is W_hh; the
+    total dz_2/dW^{hh} makes it fail, and "h_1 replaced by h_2" is no repair (dz_2/dh_2
+    is 0: a step computes z before h)."""
+    chain = (
+        r"\frac{\partial \mathbf{J_2}}{\partial \mathbf{p_2}} \frac{\partial \mathbf{p_2}}"
+        r"{\partial \mathbf{y_2}} \frac{\partial \mathbf{y_2}}{\partial \mathbf{h_2}} "
+        r"\frac{\partial \mathbf{h_2}}{\partial \mathbf{z_2}}"
+    )
+    formula = (
+        rf"\frac{{\partial \mathbf{{J_2}}}}{{\partial \mathbf{{W^{{hh}}}}}} = {chain} "
+        r"\frac{\partial \mathbf{z_2}}{\partial \mathbf{W^{hh}}} + "
+        rf"{chain} \frac{{\partial \mathbf{{z_2}}}}{{\partial \mathbf{{h_1}}}} "
+        r"\frac{\partial \mathbf{h_1}}{\partial \mathbf{z_1}} "
+        r"\frac{\partial \mathbf{z_1}}{\partial \mathbf{W^{hh}}}"
+    )
+    wolf = Path(__file__).parent / "profiles" / "wolf.toml"
+    result = check(formula, model=GOODFELLOW, notation=str(wolf))
+    assert not result.holds and result.counterexample is not None
+    assert not any("h_2" in r for r in result.repairs)

@@ -265,7 +265,9 @@ def _repairs(
                 return True
         return False
 
-    return [in_source_names(r, list(renamings)) for r in repairs(sides, holds, roles, arguments)]
+    order = tuple(eq.target for eq in spec.model.equations)
+    found = repairs(sides, holds, roles, arguments, order)
+    return [in_source_names(r, list(renamings)) for r in found]
 
 
 def _layout_note(verdicts: dict, chosen: Reading) -> str:

@@ -64,11 +64,14 @@ def _index(i: Any) -> str:
 
 
 def edits(
-    sides: list[sp.Expr], roles: list[str], arguments: dict[str, list[str]]
+    sides: list[sp.Expr],
+    roles: list[str],
+    arguments: dict[str, list[str]],
+    order: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, list[sp.Expr]]]:
     """(what was changed, the edited sides) for each single edit of the right-hand
-    sides; ``roles`` are the model's function roles and ``arguments`` the kinds each is
-    applied to."""
+    sides; ``roles`` are the model's function roles, ``arguments`` the kinds each is
+    applied to and ``order`` the kinds a step computes, in order."""
     left, rights = sides[0], sides[1:]
     seen: set[str] = set()
     made: set[str] = set()  # the edited formulas: two edits that give one are one repair
@@ -76,7 +79,12 @@ def edits(
     def replaced(old: Any, new: Any, said: str) -> Iterator[tuple[str, list[sp.Expr]]]:
         out = [left, *(_untwist(r.xreplace({old: new})) for r in rights)]
         key = str(out)
-        if out != sides and said not in seen and key not in made and not _degenerate(out[1:]):
+        if (
+            out != sides
+            and said not in seen
+            and key not in made
+            and not _degenerate(out[1:], order)
+        ):
             seen.add(said)
             made.add(key)
             yield said, out
@@ -134,9 +142,10 @@ def _untwist(e: sp.Expr) -> sp.Expr:
     )
 
 
-def _degenerate(rights: list[sp.Expr]) -> bool:
-    """Whether an edit made a derivative trivial (dh_1/dh_1) or zero (dh_1/dh_2): such an
-    'edit' makes a chain hold by emptying it, which repairs nothing."""
+def _degenerate(rights: list[sp.Expr], order: tuple[str, ...] = ()) -> bool:
+    """Whether an edit made a derivative trivial (dh_1/dh_1) or zero (dh_1/dh_2, or
+    ds_2/dh_2 where a step computes s before h, as ``order`` says): such an 'edit' makes
+    a chain hold by emptying it, which repairs nothing."""
     for r in rights:
         for d in r.atoms(VTotal, VImmediate):
             num, den = d.args
@@ -146,6 +155,9 @@ def _degenerate(rights: list[sp.Expr]) -> bool:
                 gap = sp.expand(den.args[0] - num.args[0])
                 if gap.is_number and gap > 0:
                     return True
+                if gap == 0 and {num.kind, den.kind} <= set(order):
+                    if order.index(num.kind) < order.index(den.kind):
+                        return True
     return False
 
 
@@ -172,10 +184,12 @@ def repairs(
     holds: Callable[[list[sp.Expr]], bool],
     roles: list[str],
     arguments: dict[str, list[str]],
+    order: tuple[str, ...] = (),
 ) -> list[str]:
-    """The edits under which ``holds`` says the formula holds, within the limits."""
+    """The edits under which ``holds`` says the formula holds, within the limits
+    (``order``: the kinds a step computes, in order, as :func:`edits` takes it)."""
     found, start = [], time.monotonic()
-    for n, (said, edited) in enumerate(edits(sides, roles, arguments)):
+    for n, (said, edited) in enumerate(edits(sides, roles, arguments, order)):
         if n >= MAX_EDITS or time.monotonic() - start > MAX_SECONDS:
             break
         try:

@@ -254,6 +254,12 @@ class Reader(SumsAndProducts, Superscripts):
         _hat, letter, sub = node.children
         return self.name("\\hat " + str(letter), sub, node)
 
+    def r_bold_sup(self, node: Tree) -> Any:
+        """``\\mathbf{W^{hh}}``: the bold name with its superscript inside the braces."""
+        bold, letter, sup = node.children
+        base = Tree("name", [Tree("bold", [bold, letter], node.meta)], node.meta)
+        return self.r_superscript(Tree("superscript", [base, sup], node.meta))
+
     def r_bold_sub(self, node: Tree) -> Any:
         """``\\mathbf{h_t}``: the bold name with its subscript inside the braces."""
         _bold, letter, sub = node.children

@@ -839,3 +839,15 @@ def test_bold_superscripts_and_no_repair_that_empties_a_chain_within_a_step() ->
     result = check(formula, model=GOODFELLOW, notation=str(wolf))
     assert not result.holds and result.counterexample is not None
     assert not any("h_2" in r for r in result.repairs)
+
+
+def test_the_immediate_partial_of_the_pre_activation_holds_the_previous_state_fixed() -> None:
+    """d+s_t/dW_hh: s_t's own equation with h_(t-1) fixed, so dL/dW_hh is the sum of its
+    transposes times delta_t; the total ds_t/dW_hh there counts the earlier steps again."""
+    immediate = (
+        r"\frac{\partial L}{\partial W_{hh}} = \sum_t \left(\frac{\partial^+ \mathbf{s}_t}"
+        r"{\partial W_{hh}}\right)^\top \boldsymbol{\delta}_t"
+    )
+    assert check(immediate, model=ELMAN).holds
+    total = check(immediate.replace(r"\partial^+", r"\partial"), model=ELMAN)
+    assert not total.holds and any("immediate partial" in r for r in total.repairs)

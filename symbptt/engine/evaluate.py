@@ -31,6 +31,7 @@ from .nodes import (
     Node,
     VTotal,
     free_index,
+    node_class,
     param,
 )
 from .vocabulary import vocabulary
@@ -323,6 +324,12 @@ class Evaluator(Compiler):
 
     def immediate(self, num: Any, den: Any) -> Any:
         (state,) = self.vocab.states[:1] or ("h",)
+        if (
+            isinstance(num, Node)
+            and num.kind in self._before_state()
+            and _name(den) in state_parameters(self.spec.model)
+        ):
+            return self._immediate_before_state(num, _name(den))
         if not (
             isinstance(num, E.HiddenState | Node)
             and len(self.vocab.states) == 1
@@ -352,6 +359,42 @@ class Evaluator(Compiler):
             f"the immediate partial of {state}_t is defined with respect to "
             f"{', '.join(state_parameters(self.spec.model))} and {state}_{{t-1}}"
         )
+
+    def _before_state(self) -> tuple[str, ...]:
+        """The kinds a step computes before its state (the Elman model's pre-activation
+        s_t), in a model of one state: their immediate partial holds h_(t-1) fixed."""
+        states = self.vocab.states
+        if len(states) != 1:
+            return ()
+        targets = [eq.target for eq in self.spec.model.equations]
+        return tuple(targets[: targets.index(states[0])]) if states[0] in targets else ()
+
+    def _immediate_before_state(self, num: Node, name: str) -> Mat | Family:
+        """d+ s_t / dP, s_t's own equation with h_(t-1) held fixed: the total derivative
+        less the path through h_(t-1), ds_t/dP - (ds_t/dh_(t-1)) (dh_(t-1)/dP), entry by
+        entry of P (at t = 1, h_0 is a parameter of its own: the total derivative)."""
+        (state,) = self.vocab.states
+        t = int(num.args[0])
+        self._in_model(t, 1, self.spec.T, num.kind)
+        width = self.size(state)
+        prev = node_class(state)(t - 1)
+        slopes = (
+            [self.tangent_along(("prev", state, t - 1, r), num) for r in range(width)]
+            if t > 1
+            else []
+        )
+        rows, cols = self.spec.shape(name)
+        per = {}
+        for a in range(rows):
+            for b in range(cols):
+                seed = self.spec.source(name, a, b)
+                total = self.tangent_along(seed, num)
+                if slopes:
+                    through = self.tangent_along(seed, prev)
+                    for r in range(width):
+                        total = [x - j * through[r] for x, j in zip(total, slopes[r])]
+                per[(a, b)] = total
+        return self._by_entry(name, per)
 
     def _activation(self, e: Activation, t: int) -> Mat:
         """phi(s_t) or phi'(s_t) from the forward pass where the model applies phi to

@@ -1143,9 +1143,22 @@ FORMULAS: list[Formula] = [
 """,
         GOODFELLOW,
         lambda r, t: [r.diag_slope(t), torch_diag(1 - r.h[t] ** 2)],
-        "refused",
+        "holds",
         notation=HUANG,
-        note="diag of a list of components s_{i, 1}, ..., s_{i, D}",
+        note="diag of the entries s_{i, 1}, ..., s_{i, D}, D the hidden size",
+    ),
+    Formula(
+        "huang/dLt-dyhat",
+        "huang",
+        "section 2, dL_t/dyhat_t by its entries",
+        r"""
+    \frac{\partial L_t}{\partial \hat{y}_t} = [-\frac{y_{t, 1}}{\hat{y}_{t, 1}}, -\frac{y_{t, 2}}{\hat{y}_{t, 2}}, \cdots, -\frac{y_{t, C}}{\hat{y}_{t, C}}]
+""",
+        GOODFELLOW,
+        lambda r, t: [r.dl_dyhat(t), _minus_target_over_probabilities(r, t)],
+        "holds",
+        notation=HUANG,
+        note="a row, as the notes say (1 x C): the numerator layout",
     ),
     Formula(
         "huang/dst-dsk-power",
@@ -1300,6 +1313,12 @@ FORMULAS: list[Formula] = [
         note="two free entry indices: every entry (i, j) of the Jacobian",
     ),
 ]
+
+
+def _minus_target_over_probabilities(r: Any, t: int) -> Any:
+    """[-y_1 / yhat_1, ..., -y_C / yhat_C], a row."""
+    p = r.probabilities_minus_target(t) + r.one_hot(t)
+    return (-r.one_hot(t) / p).T
 
 
 def _wolf_row(r: Any, t: int) -> Any:

@@ -851,3 +851,22 @@ def test_the_immediate_partial_of_the_pre_activation_holds_the_previous_state_fi
     assert check(immediate, model=ELMAN).holds
     total = check(immediate.replace(r"\partial^+", r"\partial"), model=ELMAN)
     assert not total.holds and any("immediate partial" in r for r in total.repairs)
+
+
+def test_a_vector_written_by_its_entries_around_an_ellipsis() -> None:
+    """Huang's diag((1-s_{i,1}^2), (1-s_{i,2}^2), \\cdots, (1-s_{i,D}^2)) and the row
+    [-y_{t,1}/yhat_{t,1}, ..., -y_{t,C}/yhat_{t,C}]: the pattern of the first two entries
+    up to the last one's index (D, C: sizes the profile names)."""
+    diag = (
+        r"\frac{\partial s_i}{\partial z_i} = \text{diag}((1-s_{i, 1}^2), (1-s_{i, 2}^2), "
+        r"\cdots, (1-s_{i, D}^2))"
+    )
+    assert check(diag, model=CE3, notation=str(HUANG)).holds
+    row = (
+        r"\frac{\partial L_t}{\partial \hat{y}_t} = [-\frac{y_{t, 1}}{\hat{y}_{t, 1}}, "
+        r"-\frac{y_{t, 2}}{\hat{y}_{t, 2}}, \cdots, -\frac{y_{t, C}}{\hat{y}_{t, C}}]"
+    )
+    result = check(row, model=CE3, notation=str(HUANG))
+    assert result.holds and result.layout == "numerator"
+    with pytest.raises(FormulaSyntaxError, match="one pattern"):
+        check(diag.replace("s_{i, 2}", "s_{i, 1}"), model=CE3, notation=str(HUANG))

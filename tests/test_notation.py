@@ -870,3 +870,8 @@ def test_a_vector_written_by_its_entries_around_an_ellipsis() -> None:
     assert result.holds and result.layout == "numerator"
     with pytest.raises(FormulaSyntaxError, match="one pattern"):
         check(diag.replace("s_{i, 2}", "s_{i, 1}"), model=CE3, notation=str(HUANG))
+
+
+def test_a_list_around_an_ellipsis_is_bounded() -> None:
+    with pytest.raises(FormulaSyntaxError, match="2 to 256"):
+        check(r"\mathbf{o}_t = [o_{t,1}, o_{t,2}, \cdots, o_{t,100000000}]", model=CE3)

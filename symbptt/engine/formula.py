@@ -235,6 +235,8 @@ class VectorReader(Entries, Reader):
                 node,
             )
         n = int(next(iter(ends)))
+        if not 2 <= n <= MAX_LISTED:
+            raise self.fail(f"a list of entries has 2 to {MAX_LISTED} of them, not {n}", node)
         pattern = numbered(first, 1)
         if index not in pattern.free_symbols or not (
             numbered(second, 2) == pattern == numbered(last, n)
@@ -355,6 +357,11 @@ class VectorReader(Entries, Reader):
         if isinstance(got, E.ImmediatePartial):
             return VImmediate(num, den)
         return VTotal(num, den)
+
+
+#: The most entries a list with an ellipsis may stand for (a vector of the model is
+#: at most 64 long).
+MAX_LISTED = 256
 
 
 @functools.lru_cache(maxsize=64)

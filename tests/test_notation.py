@@ -598,8 +598,19 @@ def test_outer_products_superscript_labels_and_a_sum_over_elementwise_products()
 
 
 def test_a_sum_from_step_zero_is_refused_not_crashed() -> None:
-    with pytest.raises(FormulaSyntaxError, match="no t in 1..3"):
+    """The refusal names what is out of range (l_0), in the source's names (Wolf's z_0)."""
+    with pytest.raises(FormulaSyntaxError, match=r"in range \(l_0 is outside the model"):
         check(r"L = \frac{1}{T}\sum_{t=0}^{T} \ell_t", model=ELMAN)
+    wolf = Path(__file__).parent / "profiles" / "wolf.toml"
+    with pytest.raises(FormulaSyntaxError, match=r"z_0 is outside the model"):
+        check(
+            r"\frac{\partial \mathbf{J_t}}{\partial \mathbf{W^{hh}}} = \sum\limits_{k=0}^{t} "
+            r"\frac{\partial \mathbf{J_t}}{\partial \mathbf{h_t}} \frac{\partial \mathbf{h_t}}"
+            r"{\partial \mathbf{h_k}} \frac{\partial \mathbf{h_k}}{\partial \mathbf{z_k}} "
+            r"\frac{\partial \mathbf{z_k}}{\partial \mathbf{W^{hh}}}",
+            model=GOODFELLOW,
+            notation=str(wolf),
+        )
 
 
 def test_diag_and_tanh_typed_without_a_backslash() -> None:

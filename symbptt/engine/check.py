@@ -54,6 +54,7 @@ from .nodes import (
     has_product,
 )
 from .readings import links_in_layouts, other_readings, read_formula
+from .repairs import in_source_names
 from .vocabulary import vocabulary
 
 if TYPE_CHECKING:
@@ -180,8 +181,9 @@ def _check(
                 verdicts[(order, lay)] = _decide_one(spec, sides, method, seed, (order, lay))
             if any(isinstance(v, Tally) and v.holds for v in verdicts.values()):
                 break  # the first layout in which it holds
-    except EvaluationError as err:
-        raise FormulaSyntaxError(f"the formula has no meaning in the model: {err}") from None
+    except EvaluationError as err:  # said in the source's names (Wolf's z_0, not s_0)
+        said = in_source_names(str(err), list(parsed.renamings))
+        raise FormulaSyntaxError(f"the formula has no meaning in the model: {said}") from None
     notes = list(parsed.notes)
     _index, earlier = free_indices(list(sides))
     if earlier is not None:
@@ -252,7 +254,7 @@ def _repairs(
     """The single edits under which the formula holds (see :mod:`.repairs`), each
     decided by the modular method in the readings the verdict was given in, named as the
     formula's source names things."""
-    from .repairs import in_source_names, repairs
+    from .repairs import repairs
 
     vocab = vocabulary(spec.model)
     roles = sorted(set(vocab.roles.values()))

@@ -48,6 +48,7 @@ def formula_comparisons(
             f"a formula may have one (every entry of a vector) or two (every entry of a matrix)"
         )
     counts = [ev._component_count(sp.Tuple(*sides), c) for c in components]
+    compared, skipped = False, ""
     for t, k, entry in _points(spec, index, earlier, counts):
         env = {index: t} if index is not None else {}
         where = f"t={t}" if t is not None else "the formula"
@@ -63,8 +64,10 @@ def formula_comparisons(
             raise ShapeError(f"at {where}: {err}") from None
         except EvaluationError as err:
             if "outside the model" in str(err):
+                skipped = skipped or f"{err} at {where}"
                 continue  # an index out of range: this t is not claimed
             raise
+        compared = True
         for link, (a, b) in enumerate(zip(values, values[1:])):
             if len(values) > 2:  # a chain A = B = C: say which equals sign
                 at = where.split(", ")[: 1 + len(entry) + (k is not None)]
@@ -86,6 +89,8 @@ def formula_comparisons(
             _same_shape(a, b, where)
             for (label, component, x), (_, y) in zip(_entries(spec, a), b.entries()):
                 yield where + label, t, component, x, y
+    if skipped and not compared:  # no point in range: say what is out of it
+        raise EvaluationError(f"no step has every index of the formula in range ({skipped})")
 
 
 ORDINALS = ("first", "second", "third", "fourth or later")

@@ -886,3 +886,13 @@ def test_a_vector_written_by_its_entries_around_an_ellipsis() -> None:
 def test_a_list_around_an_ellipsis_is_bounded() -> None:
     with pytest.raises(FormulaSyntaxError, match="2 to 256"):
         check(r"\mathbf{o}_t = [o_{t,1}, o_{t,2}, \cdots, o_{t,100000000}]", model=CE3)
+
+
+@pytest.mark.parametrize("net", [r"net_t", r"\mathbf{net}_t", r"\text{net}_t", r"\mathrm{net}_t"])
+def test_net_t_is_the_net_input_of_older_notes(net: str) -> None:
+    """net_t, however typed, is the argument of the hidden activation (s_t here)."""
+    formula = (
+        rf"\frac{{\partial \mathbf{{h}}_t}}{{\partial {net}}} = \operatorname{{diag}}(\phi'({net}))"
+    )
+    result = check(formula, model=ELMAN)
+    assert result.holds and any("net_t = s_t" in n for n in result.notes)

@@ -72,6 +72,12 @@ class VectorReader(Entries, Reader):
             return key.split()[1]
         if key == "\\mathbf 0" and sub is None:
             return sp.Integer(0)  # the zero vector (or matrix), of whatever shape it meets
+        if key in ("net", "\\mathbf net", "\\operatorname net") and sub is not None:
+            # net_t, the net input of older notes: the argument of the hidden activation
+            at = self.vocab.arguments("phi")[:1] if "phi" in self.vocab.roles.values() else []
+            if at:
+                self.used(f"net_t = {at[0]}_t")
+                return self.name(at[0], sub, node)
         if key.startswith("\\operatorname "):
             raise self.fail(f"unknown operator {key.split()[1]}; known: diag, prod", node)
         if base == "1" and sub is not None and len(sub.children) == 3:  # 1_{i, y^{(t)}}

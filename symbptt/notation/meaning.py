@@ -222,6 +222,8 @@ class Reader(SumsAndProducts, Superscripts):
         ``\\operatorname diag``."""
         if not isinstance(base, Tree):
             if getattr(base, "type", "") == "WORD":  # diag( typed without a backslash
+                if str(base) == "net":  # net_t, the net input (a pre-activation)
+                    return "net"
                 return "\\operatorname diag" if str(base) == "diag" else "\\" + str(base)
             return GREEK.get(str(base), str(base))
         if base.data == "opname":

@@ -3,7 +3,7 @@ never a hang (hypothesis, with a deadline)."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from symbptt import FormulaSyntaxError, check
@@ -100,6 +100,7 @@ def test_latex_token_soup(tokens: list[str]) -> None:
 @given(
     st.lists(st.sampled_from(TOKENS), max_size=12), st.lists(st.sampled_from(TOKENS), max_size=12)
 )
+@example(["h_t"], ["f(x_t, h_{t-1}, w_h)", "^{t-1}"])  # a power of the one-step map: exit 2
 def test_equations_of_token_soup(lhs: list[str], rhs: list[str]) -> None:
     outcome(" ".join(lhs) + " = " + " ".join(rhs))
 

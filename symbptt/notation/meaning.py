@@ -336,6 +336,8 @@ class Reader(SumsAndProducts, Superscripts):
 
     def r_apply_power(self, node: Tree) -> Any:
         base = self.r_apply(Tree("apply", node.children[:2], node.meta))
+        if not isinstance(base, sp.Basic):  # f(x_t, h_{t-1}, w_h)^2: a map, not a value
+            raise self.fail("a power of f(...), the one-step map, has no meaning", node)
         return self.power(base, node.children[2], node)
 
     def transposed(self, value: Any, node: Any) -> Any:

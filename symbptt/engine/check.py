@@ -54,7 +54,7 @@ from .nodes import (
     has_product,
 )
 from .readings import links_in_layouts, other_readings, read_formula
-from .repairs import in_source_names
+from .repairs import in_source_names, repairs
 from .vocabulary import vocabulary
 
 if TYPE_CHECKING:
@@ -254,8 +254,6 @@ def _repairs(
     """The single edits under which the formula holds (see :mod:`.repairs`), each
     decided by the modular method in the readings the verdict was given in, named as the
     formula's source names things."""
-    from .repairs import repairs
-
     vocab = vocabulary(spec.model)
     roles = sorted(set(vocab.roles.values()))
     arguments = {role: vocab.arguments(role) for role in roles}

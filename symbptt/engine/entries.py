@@ -1,6 +1,7 @@
 """Entries of vectors and the cross-entropy head's target in a formula: g_{t, i} and
 o_i^{(t)}, sums over entries (to a size a profile names), the indicators 1_{i, y_t}
-and 1(i=j), division by a probability yhat_{t,k}, and the target e_{y_t}.
+and 1(i=j), division by a probability yhat_{t,k}, the target e_{y_t}, and vectors
+written by their entries ([a_1, a_2, \\cdots, a_n], diag(a_1, ..., a_n)).
 
 A part of :class:`symbptt.engine.formula.VectorReader` (a mixin before the scalar
 :class:`symbptt.notation.meaning.Reader`, whose refusals its methods override).
@@ -13,9 +14,14 @@ from typing import Any
 import sympy as sp
 from lark import Token, Tree
 
-from ..notation.meaning import INDEX_LETTERS
+from ..notation.bigops import ELLIPSIS, _is_ellipsis
+from ..notation.meaning import INDEX_LETTERS, VECTOR_HINT
 from ..notation.trees import single
-from .nodes import COMPONENTS, Component, Reciprocal, node_class
+from .nodes import COMPONENTS, Block, Component, Reciprocal, node_class
+
+#: The most entries a list with an ellipsis may stand for (a vector of the model is
+#: at most 64 long).
+MAX_LISTED = 256
 
 
 class Entries:
@@ -104,3 +110,46 @@ class Entries:
                 node,
             )
         return Component(node_class(head.target)(step), self.index(entry))
+
+    def r_listing(self, node: Tree) -> Any:
+        """``[a_1, a_2, \\cdots, a_n]``: the row of those entries (Huang's dL_t/dyhat_t,
+        "of dimension 1 x C")."""
+        if self.vocab.scalar:
+            raise self.fail(f"a list of entries is vector notation: {VECTOR_HINT}", node)
+        entries = self.listed([c for c in node.children if isinstance(c, Tree)], node)
+        return Block(sp.Integer(1), sp.Integer(len(entries)), *entries)
+
+    def listed(self, items: list[Tree], node: Any) -> list[sp.Expr]:
+        """The entries a list writes out, or, with an ellipsis (a_1, a_2, \\cdots, a_n),
+        the pattern of the first two (their entry index 1, then 2) for every index up
+        to the last one's, which must follow it too."""
+        values = [ELLIPSIS if _is_ellipsis(single(i)) else self.value(i) for i in items]
+        if ELLIPSIS not in values:
+            return values
+        if len(values) != 4 or values[2] is not ELLIPSIS or ELLIPSIS in values[:2]:
+            raise self.fail("a list with an ellipsis reads like a_1, a_2, \\cdots, a_n", node)
+        first, second, last = values[0], values[1], values[3]
+        index = sp.Symbol("entry", integer=True)
+
+        def numbered(value: sp.Expr, k: Any) -> sp.Expr:
+            """``value`` with its entries numbered k numbered ``index``."""
+            return value.xreplace(
+                {c: Component(c.args[0], index) for c in value.atoms(Component) if c.args[1] == k}
+            )
+
+        ends = {c.args[1] for c in last.atoms(Component)}
+        if len(ends) != 1 or not next(iter(ends)).is_Integer:
+            raise self.fail(
+                "the entries around an ellipsis must be numbered 1, 2, ..., n (a size the "
+                "profile names, or a number)",
+                node,
+            )
+        n = int(next(iter(ends)))
+        if not 2 <= n <= MAX_LISTED:
+            raise self.fail(f"a list of entries has 2 to {MAX_LISTED} of them, not {n}", node)
+        pattern = numbered(first, 1)
+        if index not in pattern.free_symbols or not (
+            numbered(second, 2) == pattern == numbered(last, n)
+        ):
+            raise self.fail("the entries around the ellipsis do not follow one pattern", node)
+        return [pattern.xreplace({index: sp.Integer(i)}) for i in range(1, n + 1)]

@@ -34,10 +34,11 @@ from .nodes import (
     node_class,
     param,
 )
+from .probabilities import Probabilities
 from .vocabulary import vocabulary
 
 
-class Evaluator(Compiler):
+class Evaluator(Probabilities, Compiler):
     """Compiles vector formulas (:class:`Compiler`) and evaluates them in one ring, with
     the values of the model's quantities from its forward passes.
 
@@ -202,16 +203,6 @@ class Evaluator(Compiler):
             f"cannot differentiate with respect to {den}: use a parameter or {names}"
         )
 
-    def reciprocal_probability(self, t: int, i: int) -> Any:
-        """1 / yhat_t[i] (i from 1), the cross-entropy head's probability as a divisor."""
-        from ..core.losses import probability_reciprocal
-
-        self._in_model(t, 1, self.spec.T, "yhat")
-        output = self.fwd[self.spec.model.head.output][t]
-        if not 1 <= i <= len(output):
-            raise EvaluationError(f"component {i} is outside yhat_t's {len(output)} entries")
-        return probability_reciprocal(self.ring, t, i - 1, output)
-
     def loss_weight(self, num: Any, k: int) -> Any:
         """dnum/dl_k for a loss as the numerator: 1/T (the mean) or 1 for L, 1 for l_k and
         0 for another step's loss; None for anything else."""
@@ -221,34 +212,6 @@ class Evaluator(Compiler):
         if isinstance(num, E.StepLoss):
             return self.ring.one if int(num.args[0]) == k else self.ring.zero
         return None
-
-    def by_probabilities(self, num: Any, den: Node) -> Mat:
-        """dL/dyhat_k and dl_j/dyhat_k for the cross-entropy head's probabilities: the
-        loss written as -d_k . log yhat_k (what it is for a one-hot target, see
-        :mod:`symbptt.core.losses`) gives -d_k / yhat_k (times 1/T in the mean L), and
-        0 for another step's loss. Nothing else is computed from yhat_k, so a
-        derivative of anything but a loss by it has no meaning in the model."""
-        from ..core.losses import probability_gradient
-
-        k = int(den.args[0])
-        self._in_model(k, 1, self.spec.T, den.kind)
-        head = self.spec.model.head
-        scale = self.loss_weight(num, k)
-        if scale is None:
-            raise EvaluationError(
-                f"the model computes nothing from {den.kind}_t but the loss: a derivative "
-                f"by it is taken of L or l_t only, not of {num}"
-            )
-        output, target = self.fwd[head.output][k], self.fwd[head.target][k]
-        return self.column([scale * g for g in probability_gradient(self.ring, k, output, target)])
-
-    def _read_off(self) -> str | None:
-        """The series the head computes beside the loss (the softmax probabilities of
-        the cross-entropy head), on which the loss does not depend in the model."""
-        from ..core.losses import LOSS_TABLE
-
-        head = self.spec.model.head
-        return LOSS_TABLE[head.loss].probabilities if head is not None else None
 
     def solve(self, adjoint: sp.Expr, step: sp.Expr) -> None:
         """Solve a backward recursion: ``adjoint`` (a derivative at t, such as dL/ds_t)

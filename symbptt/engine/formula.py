@@ -25,11 +25,9 @@ from lark import Token, Tree
 from .. import expr as E
 from ..core.model import Model
 from ..errors import EvaluationError, FormulaSyntaxError
-from ..notation.bigops import ELLIPSIS, _is_ellipsis
-from ..notation.meaning import VECTOR_HINT, OneStep, Reader
+from ..notation.meaning import OneStep, Reader
 from ..notation.parse import Parsed, parse_tree
 from ..notation.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
-from ..notation.trees import single
 from .entries import Entries
 from .nodes import (
     Block,
@@ -207,49 +205,6 @@ class VectorReader(Entries, Reader):
             raise self.fail("every row of a block matrix needs the same number of entries", node)
         return Block(sp.Integer(len(rows)), sp.Integer(len(rows[0])), *[c for r in rows for c in r])
 
-    def r_listing(self, node: Tree) -> Any:
-        """``[a_1, a_2, \\cdots, a_n]``: the row of those entries (Huang's dL_t/dyhat_t,
-        "of dimension 1 x C")."""
-        if self.vocab.scalar:
-            raise self.fail(f"a list of entries is vector notation: {VECTOR_HINT}", node)
-        entries = self.listed([c for c in node.children if isinstance(c, Tree)], node)
-        return Block(sp.Integer(1), sp.Integer(len(entries)), *entries)
-
-    def listed(self, items: list[Tree], node: Any) -> list[sp.Expr]:
-        """The entries a list writes out, or, with an ellipsis (a_1, a_2, \\cdots, a_n),
-        the pattern of the first two (their entry index 1, then 2) for every index up
-        to the last one's, which must follow it too."""
-        values = [ELLIPSIS if _is_ellipsis(single(i)) else self.value(i) for i in items]
-        if ELLIPSIS not in values:
-            return values
-        if len(values) != 4 or values[2] is not ELLIPSIS or ELLIPSIS in values[:2]:
-            raise self.fail("a list with an ellipsis reads like a_1, a_2, \\cdots, a_n", node)
-        first, second, last = values[0], values[1], values[3]
-        index = sp.Symbol("entry", integer=True)
-
-        def numbered(value: sp.Expr, k: Any) -> sp.Expr:
-            """``value`` with its entries numbered k numbered ``index``."""
-            return value.xreplace(
-                {c: Component(c.args[0], index) for c in value.atoms(Component) if c.args[1] == k}
-            )
-
-        ends = {c.args[1] for c in last.atoms(Component)}
-        if len(ends) != 1 or not next(iter(ends)).is_Integer:
-            raise self.fail(
-                "the entries around an ellipsis must be numbered 1, 2, ..., n (a size the "
-                "profile names, or a number)",
-                node,
-            )
-        n = int(next(iter(ends)))
-        if not 2 <= n <= MAX_LISTED:
-            raise self.fail(f"a list of entries has 2 to {MAX_LISTED} of them, not {n}", node)
-        pattern = numbered(first, 1)
-        if index not in pattern.free_symbols or not (
-            numbered(second, 2) == pattern == numbered(last, n)
-        ):
-            raise self.fail("the entries around the ellipsis do not follow one pattern", node)
-        return [pattern.xreplace({index: sp.Integer(i)}) for i in range(1, n + 1)]
-
     def power(self, base: sp.Expr, sup: Tree, node: Any) -> sp.Expr:
         if self.vocab.scalar:
             return super().power(base, sup, node)
@@ -363,11 +318,6 @@ class VectorReader(Entries, Reader):
         if isinstance(got, E.ImmediatePartial):
             return VImmediate(num, den)
         return VTotal(num, den)
-
-
-#: The most entries a list with an ellipsis may stand for (a vector of the model is
-#: at most 64 long).
-MAX_LISTED = 256
 
 
 @functools.lru_cache(maxsize=64)

@@ -51,6 +51,8 @@ def other_readings(
       whether they are is a reading, not a fact (note 000's prod_{j-1=i}^{t} (...)
       dh_i/dw_h keeps them outside, Huang's prod_{i=k+1}^{t} (ds_i/dz_i) W means them
       inside);
+    * a sum written from a larger limit to a smaller one (\\sum_{k=t}^{3}) read as
+      written (empty past its upper limit) rather than downward (d2l's \\sum_{i=t}^{1});
     * without a notation given, the built-in profiles that give note000's names other
       meanings (s_t the hidden state, not the pre-activation).
     """

@@ -15,7 +15,7 @@ import sympy as sp
 from lark import Token, Tree
 
 from ..notation.bigops import ELLIPSIS, _is_ellipsis
-from ..notation.meaning import INDEX_LETTERS, VECTOR_HINT
+from ..notation.names import INDEX_LETTERS, VECTOR_HINT
 from ..notation.trees import single
 from .nodes import COMPONENTS, Block, Component, Reciprocal, node_class
 

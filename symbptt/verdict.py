@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .algebra import ModularRing, PolynomialRing, Ring
+from .algebra import PolynomialRing, Ring
 from .equivalence import Counterexample
 from .errors import FormulaSyntaxError
+from .modular import ModularRing
 
 
 @dataclass(frozen=True)

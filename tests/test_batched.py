@@ -9,7 +9,6 @@ import random
 import pytest
 
 from symbptt import ElmanSpec
-from symbptt.algebra import ModularRing
 from symbptt.core.forward import forward, parameter_values
 from symbptt.derive.jvp import stacked, state_parameters
 from symbptt.engine.batched import BatchedChains
@@ -22,6 +21,7 @@ from symbptt.engine.chains import (
 )
 from symbptt.engine.checks import expansion_forms
 from symbptt.models.gated import gated_spec
+from symbptt.modular import ModularRing
 
 SPECS = {
     "elman": ElmanSpec(hidden=2, T=3, inputs=2, outputs=2),

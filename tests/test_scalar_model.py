@@ -8,12 +8,13 @@ from fractions import Fraction
 
 import pytest
 
-from symbptt.algebra import ModularRing, atom_name
+from symbptt.algebra import atom_name
 from symbptt.core.forward import forward, parameter_values
 from symbptt.engine.model import CellSpec
 from symbptt.engine.verify import verify_vector
 from symbptt.model import RNNSpec
 from symbptt.models import scalar
+from symbptt.modular import ModularRing
 from symbptt.values import activation_value, function_name
 
 CONFIGS = [

@@ -65,7 +65,7 @@ def value_nodes(model: Model) -> frozenset[str]:
 @dataclass(frozen=True)
 class Batch:
     """Many parameter-entry seeds in one forward-mode pass, in a ring whose tangents can
-    be rows (the modular ring, :class:`symbptt.algebra.ModRow`): each value's tangent is
+    be rows (the modular ring, :class:`symbptt.modular.ModRow`): each value's tangent is
     the row of its derivatives along every seed, so one pass does the work of
     ``len(seeds)`` passes with the per-seed loop in C. :func:`split` gives each seed's
     pass."""

@@ -1,7 +1,7 @@
 """The expansion and the sums of products for every parameter entry at once, in the
 modular ring.
 
-In the modular ring a tangent can be a row over many seeds (:class:`symbptt.algebra.
+In the modular ring a tangent can be a row over many seeds (:class:`symbptt.modular.
 ModRow`): one batched forward-mode pass (:func:`symbptt.engine.chains.prefill`) gives
 dh_t/dP for every parameter entry P as rows, and the same rows, pushed through the
 ordered products of Jacobians, give every form of the expansion and every sum of

@@ -34,11 +34,12 @@ import sympy as sp
 
 from .. import expr as E
 from .. import limits
-from ..algebra import ModularRing, Ring
+from ..algebra import Ring
 from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError
 from ..limits import require_exact_size
 from ..model import METHOD_NAMES, choose_from, require_spec
+from ..modular import ModularRing
 from ..values import recorded_ring
 from ..verdict import FormulaCheckResult, Tally, tally
 from .comparisons import Reading, formula_comparisons

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..algebra import ModularRing, Ring
+from ..algebra import Ring
 from ..claims import FormulaClaim, RecursionClaim
 from ..core.forward import forward, parameter_values
 from ..derive.adjoint import Program, derive
@@ -22,6 +22,7 @@ from ..derive.jvp import stacked, state_label, state_parameters
 from ..equivalence import find_counterexample, singles
 from ..errors import SpecError, WorkLimitError
 from ..model import METHOD_NAMES, choose_from, require_spec
+from ..modular import ModularRing
 from ..values import recorded_ring
 from ..verify import CheckResult, Formulas, Report
 from .batched import BatchedChains

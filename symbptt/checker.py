@@ -45,7 +45,8 @@ def check(
     Args:
         equation: e.g. ``r"\\frac{\\partial L}{\\partial s_t} = \\frac{\\partial L}
             {\\partial h_t} \\phi'(s_t)"``; chains ``A = B = C`` check each ``=``.
-        model: the model (default: generic phi, theta and l, mean loss); an
+        model: the model (default: the ``notation`` profile's source's model, else
+            generic phi, theta and l, mean loss); an
             :class:`~symbptt.engine.model.ElmanSpec` checks vector formulas
             (``\\mathbf{h}_t``, ``W_{hh}^\\top``, ``\\operatorname{diag}``, ``\\odot``).
         T: the horizon (default: the model's, or 4).
@@ -70,7 +71,7 @@ def check(
         True
     """
     choose_from("method", method, METHOD_NAMES)
-    spec = _resolve_spec(model, T)
+    spec = _resolve_spec(model, T, notation)
     if not isinstance(equation, str):
         raise SpecError(f"the equation must be a LaTeX string, got {type(equation).__name__}")
     if macros:
@@ -110,8 +111,11 @@ def _combined(equation: str, results: list[FormulaCheckResult]) -> FormulaCheckR
     )
 
 
-def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec | ElmanSpec:
-    """The model (default: generic, T = 4), with T replaced when one is given.
+def _resolve_spec(
+    model: RNNSpec | ElmanSpec | None, T: int | None, notation: str | Profile | None = None
+) -> RNNSpec | ElmanSpec:
+    """The model (default: the notation profile's source's model, else the generic
+    scalar one; T = 4), with T replaced when one is given.
 
     Raises:
         SpecError: ``model`` is not an RNNSpec or ElmanSpec instance, or T is invalid.
@@ -120,6 +124,12 @@ def _resolve_spec(model: RNNSpec | ElmanSpec | None, T: int | None) -> RNNSpec |
         require_spec(model, "model")
     if T is not None and (isinstance(T, bool) or not isinstance(T, int)):
         raise SpecError(f"T must be an integer, got {T!r}")
+    if model is None and notation is not None:
+        from .models.choose import build_spec, with_profile
+        from .notation.profiles import load_profile
+
+        options, _ = with_profile({}, load_profile(notation).model, set())
+        model = build_spec(**options)
     spec = model or RNNSpec(T=T or 4)
     if T is not None and T != spec.T:
         spec = dataclasses.replace(spec, T=T)

@@ -175,6 +175,9 @@ def test_a_users_profile_in_a_toml_file(tmp_path) -> None:
         ('[profile]\nname = "x"\ntime = "diagonal"\n', "time must be"),
         ("[other]\n", r"one table, \[profile\]"),
         ('[profile]\nname = "x"\n[profile.sizes]\nC = "classes"\n', "maps a letter to"),
+        ('[profile]\nname = "x"\n[profile.model]\nmodel = "transformer"\n', "model is one of"),
+        ('[profile]\nname = "x"\n[profile.model]\noutputs = 0\n', "outputs is a size"),
+        ('[profile]\nname = "x"\n[profile.model]\nlayers = 2\n', "unknown key 'layers'"),
     ],
 )
 def test_a_bad_profile_is_refused_naming_the_fault(tmp_path, content: str, message: str) -> None:
@@ -507,7 +510,10 @@ def test_the_document_prints_the_derivation_in_a_textbooks_names() -> None:
     """pdf/tex --notation goodfellow: U, W, V, b, c, a^{(t)}, h^{(t)} for W_xh, W_hh,
     W_hy, b_h, b_y, s_t, h_t; the verified objects, and so the certificate, unchanged."""
     args = ["tex", "--model", "elman", "--hidden", "2", "-T", "2", "--activation", "tanh"]
+    args += ["--step-loss", "cross-entropy", "--loss", "sum", "--output-activation", "identity"]
+    args += ["--outputs", "3"]  # the options of the profile's model: nothing left to it
     own, textbook = run(*args), run(*args, "--notation", "goodfellow")
+    assert "its source's model" not in textbook.stderr
     assert own.exit_code == textbook.exit_code == 0, textbook.output
     tex = textbook.output
     assert r"{\mathbf{a}^{(1)}} = U {\mathbf{x}^{(1)}} + W {\mathbf{h}^{(0)}} + \mathbf{b}" in tex
@@ -519,6 +525,64 @@ def test_the_document_prints_the_derivation_in_a_textbooks_names() -> None:
 
     assert certificate(tex) == certificate(own.output)
     assert run(*args, "--notation", "knuth").exit_code == 2
+
+
+def test_a_profile_brings_the_model_its_source_describes() -> None:
+    """pdf/tex --notation goodfellow without model options prints Goodfellow et al.'s
+    network (the Elman RNN, tanh, a softmax head, the summed cross-entropy), not the
+    seeds' scalar one, and says on stderr which options the profile set; an option
+    given on the command line wins."""
+    textbook = run("tex", "-T", "2", "--hidden", "2", "--notation", "goodfellow")
+    assert textbook.exit_code == 0, textbook.output
+    assert "--model elman --activation tanh" in textbook.stderr
+    assert "--hidden" not in textbook.stderr  # given: not the profile's
+    tex = textbook.stdout
+    assert r"\operatorname{softmax}\!\left({\mathbf{o}^{(t)}}\right)_{y^{(t)}}" in tex
+    assert r"class" in tex and r"index $y^{(t)}$" in tex
+    assert r"\frac{1}{T}" not in tex  # summed
+    mean = run("tex", "-T", "2", "--hidden", "2", "--notation", "goodfellow", "--loss", "mean")
+    assert mean.exit_code == 0 and r"\frac{1}{T}" in mean.stdout
+    assert "--loss" not in mean.stderr
+    lstm = run("tex", "-T", "2", "--hidden", "1", "--notation", "goodfellow", "--model", "lstm")
+    assert lstm.exit_code == 0, lstm.output  # tanh is phi, which the LSTM has not: skipped
+    assert "--activation" not in lstm.stderr
+
+
+def test_a_document_in_a_source_counting_from_zero_numbers_its_steps_so() -> None:
+    """pdf/tex --notation wildml: Britz's steps count from 0 and his s_t is the state,
+    so the document unrolls s_0 .. s_(T-1) from the given s_(-1), sums from t = 0 to
+    T - 1, and prints the model's pre-activation s_t as a_t (the letter s is the
+    state's); the verified objects, and so the certificate, are the same."""
+    args = ["tex", "-T", "3", "--hidden", "2", "--model", "elman", "--activation", "tanh"]
+    args += ["--step-loss", "cross-entropy", "--loss", "sum", "--output-activation", "identity"]
+    args += ["--outputs", "3"]
+    own, britz = run(*args), run(*args, "--notation", "wildml")
+    assert britz.exit_code == own.exit_code == 0, britz.output
+    tex = britz.stdout
+    assert r"Unrolled for $t = 0, \dots, 2$, starting from the given $\mathbf{s}_{-1}$" in tex
+    assert r"\mathbf{a}_{0} = U \mathbf{x}_{0} + W \mathbf{s}_{-1} + \mathbf{b}_{h}" in tex
+    assert r"\sum_{t=0}^{T-1}" in tex and r"\sum_{t=1}^{T}" not in tex
+    assert r"\sum_{i=0}^{t-1}" in tex
+    assert r"\boldsymbol{\delta}_{3} &= \mathbf{0}" in tex  # nothing after step T - 1 = 2
+    assert "nothing after step $T-1$" in tex
+    assert r"\mathbf{s}_{3}" not in tex and r"\mathbf{h}_" not in tex
+    assert r"\ell_{0}" in tex  # the figure's first loss
+
+    def certificate(text: str) -> list[list[str]]:  # its rows, without the time column
+        rows = [line.split("&") for line in text.splitlines() if "holds" in line and "&" in line]
+        return [row[:3] + row[4:] for row in rows]
+
+    assert certificate(tex) == certificate(own.stdout)
+
+
+def test_check_reads_a_formula_in_the_model_of_its_notation() -> None:
+    """check(..., notation="goodfellow") with no model: Goodfellow et al.'s network, in
+    which their eq. (10.18) holds (the seeds' scalar model has no softmax)."""
+    formula = r"(\nabla_{\mathbf{o}^{(t)}} L)_i = \hat y_i^{(t)} - \mathbf{1}_{i,y^{(t)}}"
+    assert check(formula, notation="goodfellow", T=2).holds
+    assert check(formula, model=GOODFELLOW, notation="goodfellow").holds
+    cli = run("check", "-T", "2", "--notation", "goodfellow", formula)
+    assert cli.exit_code == 0, cli.output
 
 
 def test_a_second_free_index_is_every_earlier_step() -> None:

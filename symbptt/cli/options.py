@@ -10,14 +10,13 @@ from typing import Any
 
 import click
 
-from ..engine.model import ElmanSpec
 from ..errors import (
     SpecError,
     SymbpttError,
 )
 from ..files import atomic_write, plan_output, read_text
-from ..model import ACTIVATIONS, EXACT_MAX_T, LOSSES, MAX_T, METHOD_NAMES, REDUCTIONS, RNNSpec
-from ..models.gated import GATED, gated_spec
+from ..model import ACTIVATIONS, EXACT_MAX_T, LOSSES, MAX_T, METHOD_NAMES, REDUCTIONS
+from ..models.choose import MODEL_KINDS
 from ..models.gru import VARIANTS as GRU_VARIANTS
 from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
 
@@ -121,38 +120,26 @@ def model_spec(
     gru_variant: str | None = None,
 ) -> Any:
     """The scalar RNNSpec, for ``--model elman`` the vector ElmanSpec, for ``--model
-    lstm|gru`` the gated cell's CellSpec (--h0 is the scalar model's and the gated
-    cells': h_0 and c_0 given or zero; a vector model's step loss is squared unless
-    cross-entropy is chosen). Errors are usage errors (exit 2)."""
-    common = dict(
-        T=T, activation=activation, output_activation=output_activation, reduction=reduction
-    )
+    lstm|gru`` the gated cell's CellSpec (:func:`symbptt.models.choose.build_spec`), for
+    ``--cell FILE`` the user's cell. Errors in the options are usage errors (exit 2)."""
+    from ..models.choose import build_spec
+
     if cell is not None:  # errors in the user's file are theirs, not the options'
         return cell_spec(cell, model, T, activation, output_activation, reduction, step_loss)
-    variant = variant_for(model, gru_variant)
-    loss = "squared" if step_loss == "generic" else step_loss
-    sizes = dict(hidden=hidden, inputs=inputs, outputs=outputs)
     try:
-        if model == "elman":
-            return ElmanSpec(**sizes, loss=loss, **common)
-        if model in GATED:
-            if activation != "generic":
-                raise click.UsageError(
-                    f"--activation is phi of the scalar and Elman models; the {model.upper()}'s "
-                    "gates are sigma and tanh (--output-activation is its head's theta)"
-                )
-            initial = "parameter" if h0 == "symbol" else "zero"
-            return gated_spec(
-                model,
-                T=T,
-                **sizes,
-                output_activation=output_activation,
-                loss=loss,
-                reduction=reduction,
-                initial=initial,
-                variant=variant,
-            )
-        return RNNSpec(loss=step_loss, h0=h0, **common)
+        return build_spec(
+            model=model,
+            T=T,
+            activation=activation,
+            output_activation=output_activation,
+            reduction=reduction,
+            step_loss=step_loss,
+            h0=h0,
+            hidden=hidden,
+            inputs=inputs,
+            outputs=outputs,
+            gru_variant=gru_variant,
+        )
     except SymbpttError as err:
         raise click.UsageError(str(err)) from None
 
@@ -246,7 +233,7 @@ def variant_for(model: str, gru_variant: str | None) -> str:
 vector_options = _stack(
     _choice(
         "--model",
-        ["scalar", "elman", *GATED],
+        list(MODEL_KINDS),
         "scalar",
         "scalar: the RNN of the seeds; elman: the vector RNN of note 000 (squared "
         "loss; h_0, the biases and the output layer are parameters); lstm: torch.nn.LSTM's "
@@ -275,9 +262,32 @@ def spec_options(command: Any) -> Any:
     @functools.wraps(command)
     def with_spec(**kwargs: Any) -> Any:
         values = {key: kwargs.pop(key) for key in _SPEC_KEYS}
+        if kwargs.get("notation") is not None:
+            values = _profile_model(values, kwargs["notation"])
         return command(spec=model_spec(**values), **kwargs)
 
     return model_options(vector_options(with_spec))
+
+
+def _profile_model(values: dict[str, Any], notation: str) -> dict[str, Any]:
+    """The model options with the ``--notation`` profile's model (its [profile.model])
+    in place of every option left at its default; says on stderr what the profile set."""
+    from ..models.choose import with_profile
+    from ..notation.profiles import load_profile
+
+    profile = load_profile(notation)
+    context = click.get_current_context()
+    given = {
+        key
+        for key in values
+        if context.get_parameter_source(key) not in (None, click.core.ParameterSource.DEFAULT)
+    }
+    if values.get("cell") is not None:  # the cell file declares the model
+        given |= {"model", "hidden", "inputs", "outputs"}
+    values, said = with_profile(values, profile.model, given)
+    if said:
+        click.echo(f"notation {profile.name}: its source's model, {' '.join(said)}", err=True)
+    return values
 
 
 FORCE_HELP = (
@@ -319,7 +329,9 @@ document_options = _stack(
         default=None,
         metavar="NAME|FILE",
         help="Print the derivation in a source's names: d2l, goodfellow (U, W, V, b, c, "
-        "a^(t), h^(t)), note000 (symbptt's own, the default) or a profile's TOML file.",
+        "a^(t), h^(t)), wildml (s_t, steps from 0), pascanu, note000 (symbptt's own, the "
+        "default) or a profile's TOML file; its source's model (goodfellow: Elman, tanh, "
+        "softmax cross-entropy, summed) for every model option not given.",
     ),
 )
 

@@ -65,7 +65,7 @@ LOSS_TABLE: dict[str, StepLoss] = {
             "-log softmax(o_t)[y_t], the target a class index per step",
             "yhat",
             lambda out, target: Sub(Var("yhat"), Var(target)),
-            lambda o, d: rf"-\log \operatorname{{softmax}}\!\left({o}\right)_{{y_{{t}}}}",
+            lambda o, d: rf"-\log \operatorname{{softmax}}\!\left({o}\right)_{{{class_index(d)}}}",
         ),
         StepLoss(
             "generic",
@@ -76,6 +76,18 @@ LOSS_TABLE: dict[str, StepLoss] = {
         ),
     )
 }
+
+
+def class_index(target: str) -> str:
+    r"""The class index in the LaTeX of a one-hot target: y_{t} in \mathbf{e}_{y_{t}}
+    (the target itself if it is not written as a unit vector)."""
+    if target.startswith("{") and target.endswith("}"):  # {\mathbf{e}_{y^{(t)}}}
+        target = target[1:-1]
+    for bold in (r"\mathbf{e}_", r"\boldsymbol{e}_"):
+        if target.startswith(bold + "{") and target.endswith("}"):
+            return target[len(bold) + 1 : -1]
+    return target
+
 
 #: The losses whose value and gradient have a concrete form (NumPy, PyTorch).
 CONCRETE_LOSSES = tuple(name for name in LOSS_TABLE if name != "generic")

@@ -13,15 +13,59 @@ import re
 from ..core.model import Model
 from .profiles import Profile
 
+#: Letters for a quantity whose own letter a profile gives to another (Britz's s_t is
+#: the model's state h_t: the model's pre-activation s_t is then printed a_t).
+FRESH_LETTERS = ("a", "u", "q", "r", "g", "v")
+
+
+def printed_letters(model: Model, profile: Profile) -> dict[str, str]:
+    """The letter each quantity at a step is printed with: the profile's for those it
+    names; the model's own for the others, unless the profile gives that letter to
+    another quantity (d2l's o_t is the model's z_t, so the model's o_t = theta(z_t)
+    takes a fresh letter, as does the model's s_t where Britz's s_t is the state)."""
+    from ..engine.vocabulary import latex_key
+
+    keys = [found for v in _all(model) if (found := latex_key(v.latex))]
+    timed = list(dict.fromkeys(key for key, sub in keys if "@" in _latex_of(model, key)))
+    letters = {k: profile.printed_vectors.get(k, k) for k in timed}
+    given = {letters[k] for k in timed if k in profile.printed_vectors}
+    used = {key for key, _ in keys} | set(letters.values()) | set(profile.vectors)
+    used |= {found[0] for t in profile.printed.values() if (found := latex_key(t))}
+    for k in timed:
+        if k not in profile.printed_vectors and k in given:
+            letters[k] = next(c for c in FRESH_LETTERS if c not in used)
+            used.add(letters[k])
+    return letters
+
+
+def _all(model: Model) -> tuple:
+    return (*model.variables, *model.views, *model.adjoints)
+
+
+def _latex_of(model: Model, key: str) -> str:
+    """The LaTeX of the model's quantities with this key, joined (to see if one is timed)."""
+    from ..engine.vocabulary import latex_key
+
+    return " ".join(v.latex for v in _all(model) if (latex_key(v.latex) or ("",))[0] == key)
+
 
 def printed_model(model: Model, profile: Profile) -> Model:
     """``model`` with its LaTeX in ``profile``'s names (unchanged where the profile has
-    none), time as a superscript ``h^{(t)}`` where the profile writes it so."""
+    none), time as a superscript ``h^{(t)}`` where the profile writes it so; the initial
+    state h_0 takes its state's letter."""
     from ..engine.vocabulary import latex_key
 
-    # a letter the model uses itself is not given to another of its quantities (d2l's
-    # o_t = W_qh h_t is the model's z_t, but the model's o_t = theta(z_t) keeps o)
-    taken = {found[0] for v in model.variables if (found := latex_key(v.latex)) and "@" in v.latex}
+    letters = printed_letters(model, profile)
+
+    def relettered(latex: str, key: str) -> str:
+        if letters.get(key, key) == key:
+            return latex
+        return re.sub(
+            r"(\\mathbf\{|\\boldsymbol\{|^)" + re.escape(key) + r"(?=[}_^])",
+            lambda m: m.group(1) + letters[key],
+            latex,
+            count=1,
+        )
 
     def renamed(latex: str) -> str:
         found = latex_key(latex)
@@ -35,15 +79,14 @@ def printed_model(model: Model, profile: Profile) -> Model:
                 base, _, rest = source.partition("_")  # bold as the model's own: b_q
                 return rf"\mathbf{{{base}}}" + (f"_{rest}" if rest else "")
             return source
-        if not timed and sub == "0" and profile.time == "superscript":  # h_0 is h^{(0)}
-            return "{" + latex.replace("_{0}", "^{(0)}") + "}"
-        if timed and key in profile.printed_vectors and profile.printed_vectors[key] not in taken:
-            latex = re.sub(
-                r"(\\mathbf\{|\\boldsymbol\{|^)" + re.escape(key) + r"(?=[}_^])",
-                lambda m: m.group(1) + profile.printed_vectors[key],
-                latex,
-                count=1,
-            )
+        if not timed and sub == "0":  # the initial state: h_0, s_0, h^{(0)}, s_{-1}
+            latex = relettered(latex, key)
+            before = "-1" if profile.first == 0 and not model.scalar else "0"  # Britz's s_-1
+            if profile.time == "superscript":
+                return "{" + latex.replace("_{0}", f"^{{({before})}}") + "}"
+            return latex.replace("_{0}", f"_{{{before}}}")
+        if timed:
+            latex = relettered(latex, key)
         if timed and profile.time == "superscript":
             latex = "{" + latex.replace("_{@}", "^{(@)}") + "}"
         return latex

@@ -31,8 +31,10 @@ A profile is a TOML file (the built-in ones are in ``symbptt/notation/profiles/`
     [profile.sizes]             # a letter for a size: hidden, inputs or outputs
     C = "outputs"               # (\\sum_{k=1}^{C} over an output's entries)
 
-    [profile.model]             # the model the source describes (command-line defaults)
-    activation = "tanh"
+    [profile.model]             # the model the source describes: the defaults of the
+    model = "elman"             # options --model, --activation, --output-activation,
+    activation = "tanh"         # --step-loss, --loss, --h0, --hidden, --inputs and
+    outputs = 3                 # --outputs (an option given explicitly wins)
 
 Every profile also reads ``L_t``, ``L^{(t)}``, ``E_t`` and ``J_t`` as the loss at step t
 and ``E``, ``J``, ``C`` as the loss, where the model has no such name of its own.
@@ -72,7 +74,6 @@ _KEYS = {
 }
 #: What a size letter of [profile.sizes] may stand for.
 SIZES = ("hidden", "inputs", "outputs")
-_MODEL_KEYS = {"activation", "output_activation", "step_loss", "loss", "h0"}
 
 
 @dataclass(frozen=True)
@@ -170,12 +171,7 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
     for source, target in table_of("vectors").items():
         printed_vectors.setdefault(key_of(target, "vectors")[0], key_of(source, "vectors")[0])
     functions = {key_of(k, "functions")[0]: v for k, v in table_of("functions").items()}
-    model = table_of("model")
-    if set(model) - _MODEL_KEYS:
-        raise SpecError(
-            f"{where}: [profile.model] takes {', '.join(sorted(_MODEL_KEYS))}, not "
-            f"{', '.join(sorted(set(model) - _MODEL_KEYS))}"
-        )
+    model = _model_table(table.get("model", {}), where)
     first = table.get("first", 1)
     if first not in (0, 1) or isinstance(first, bool):
         raise SpecError(f"{where}: [profile] first is the first step's number, 0 or 1")
@@ -201,6 +197,37 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
         printed_vectors=printed_vectors,
         functions=functions,
     )
+
+
+def _model_table(given: Any, where: str) -> dict[str, Any]:
+    """A profile's [profile.model]: the options of its source's model, each checked.
+
+    Raises:
+        SpecError: not a table, an unknown key, or a value the option does not take.
+    """
+    from ..model import ACTIVATIONS, LOSSES, REDUCTIONS
+    from ..files import toml_table
+    from ..models.choose import MODEL_KINDS, PROFILE_KEYS
+
+    table = toml_table({"profile.model": given}, "profile.model", set(PROFILE_KEYS), where)
+    choices = {
+        "model": MODEL_KINDS,
+        "activation": ACTIVATIONS,
+        "output_activation": ACTIVATIONS,
+        "step_loss": LOSSES,
+        "loss": REDUCTIONS,
+        "h0": ("symbol", "zero"),
+    }
+    for key, value in table.items():
+        if key in choices and value not in choices[key]:
+            raise SpecError(
+                f"{where}: [profile.model] {key} is one of {', '.join(choices[key])}, not {value!r}"
+            )
+        if key not in choices and not (
+            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64
+        ):
+            raise SpecError(f"{where}: [profile.model] {key} is a size, 1..64, not {value!r}")
+    return dict(table)
 
 
 @functools.cache

@@ -17,14 +17,18 @@ from ..core.model import Model
 from ..core.tensor import Apply, MatVec, matrix_name, subexpressions, variables
 from ..derive.jvp import state_tangents
 from .document import figure_columns
-from .matrix import MatrixNotation, at
+from .matrix import MatrixNotation
 from .model_derivatives import along
 
 
 def figure_context(model: Model, mn: MatrixNotation, T: int, elide_above: int) -> dict[str, Any]:
     """What the figure macro draws: the columns (steps), the labels, and for several
     states their rows, links and elementwise path."""
-    out = {"columns": figure_columns(T, elide_above), **labels(model, mn), "rows": []}
+    columns = [
+        {**c, "label": "" if c["index"] is None else mn.numbered(c["index"])}
+        for c in figure_columns(T, elide_above)
+    ]
+    out = {"columns": columns, **labels(model, mn), "rows": []}
     if len(model.states) > 1:
         out.update(_rows(model, mn))
     return out
@@ -81,12 +85,10 @@ def _base(mn: MatrixNotation, name: str) -> str:
 def _at(mn: MatrixNotation, name: str, k: int | str) -> str:
     """A variable's label at step k in the figure: h_k, or h^{(k)} in a notation that
     writes time as a superscript."""
-    latex = mn.table[name]
-    if "_{@}" in latex:
-        return (
-            f"{latex.replace('_{@}', '')}_{k}" if k == 0 else f"{latex.replace('_{@}', '')}_{{{k}}}"
-        )
-    return latex.replace("@", str(k))
+    latex, k = mn.table[name], mn.numbered(k)
+    if "_{@}" in latex:  # h_0, then h_{1}, h_{2}, ... (h_{-1} before a step 0)
+        return latex.replace("_{@}", "") + (f"_{k}" if k == "0" else f"_{{{k}}}")
+    return latex.replace("@", k)
 
 
 def _reads(model: Model, state: str) -> tuple[set[str], set[str], bool]:
@@ -121,7 +123,7 @@ def _rows(model: Model, mn: MatrixNotation) -> dict[str, Any]:
             {
                 "label": _base(mn, state),
                 "step": lambda j, state=state: _at(mn, state, j),
-                "initial": at(mn.table[state], 0),
+                "initial": mn.vector(state, 0),
                 "y": 1.6 * k,
             }
         )

@@ -101,9 +101,14 @@ class MatrixNotation:
         \mathbf{h}_{t-1}
     """
 
-    def __init__(self, model: Model, notation: Notation | None = None) -> None:
+    def __init__(self, model: Model, notation: Notation | None = None, first: int = 1) -> None:
         self.model = model
         self.notation = notation or Notation()
+        #: the number the document gives the first step: 1, or 0 in a source that counts
+        #: from 0 (Britz's s_0 is the model's h_1); a step k of the model is printed
+        #: k + offset, and so is T (the last step T - 1); t, i, j are the source's own
+        self.offset = first - 1
+        self.first = first
         self.table = model.latex()
         self.functions = {role: tex for role, _, tex in model.functions}
         states = model.states
@@ -126,7 +131,22 @@ class MatrixNotation:
     # -- names -----------------------------------------------------------------------
     def vector(self, name: str, base: str | int, shift: int = 0) -> str:
         """A time-indexed variable, e.g. ``vector("h", "t", -1)`` is \\mathbf{h}_{t-1}."""
-        return at(self.table[name], base, shift)
+        return at(self.table[name], base, self.shift(base, shift))
+
+    def shift(self, base: str | int, shift: int = 0) -> int:
+        """The shift at which the model's step ``base + shift`` is printed: the offset
+        added to a number or to T, not to a step variable (t, i, j)."""
+        return shift + self.offset if isinstance(base, int) or base == "T" else shift
+
+    def numbered(self, base: str | int, shift: int = 0) -> str:
+        """The printed number of the model's step ``base + shift``: 3, t-1, T-1."""
+        return index(base, self.shift(base, shift))
+
+    def sum_over_steps(self, var: str = "t", upper: str = "T") -> str:
+        """\\sum_{t=1}^{T} over every step, as the document numbers them (the sum to
+        ``upper`` = "t-1" stops before t: its upper limit is a step variable's)."""
+        top = self.numbered("T") if upper == "T" else upper
+        return rf"\sum_{{{var}={self.first}}}^{{{top}}}"
 
     def parameter(self, name: str) -> str:
         """A parameter's (or a view's) LaTeX."""
@@ -134,7 +154,7 @@ class MatrixNotation:
 
     def stacked(self, base: str | int, shift: int = 0) -> str:
         """The (stacked) state at ``base + shift``."""
-        return at(self.state, base, shift)
+        return at(self.state, base, self.shift(base, shift))
 
     # -- expressions of the core ---------------------------------------------------------
     def expr(self, e: Expr, base: str | int) -> str:
@@ -184,7 +204,7 @@ class MatrixNotation:
             if isinstance(r, AtFirst):
                 results += broken_rows(lhs, expression_terms(self, r.expr, 1))
             else:
-                term = Term((r"\sum_{t=1}^{T}", *self.summand_factors(r, "t")))
+                term = Term((self.sum_over_steps(), *self.summand_factors(r, "t")))
                 results += broken_rows(lhs, [term])
         return {"steps": steps, "results": results}
 

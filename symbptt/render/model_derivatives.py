@@ -112,7 +112,7 @@ def sum_of_products_section(
 ) -> dict[str, Any]:
     """The boxed sum of products, its factors in model quantities, and its instance."""
     general = (
-        f"{mn.total('t', name)} = {mn.immediate('t', name)} + \\sum_{{i=1}}^{{t-1}} "
+        f"{mn.total('t', name)} = {mn.immediate('t', name)} + {mn.sum_over_steps('i', 't-1')} "
         f"{mn.jacobian('t')} \\cdots {mn.jacobian('i', 1)} {mn.immediate('i', name)}"
     )
     terms = {term.leaf_index: term for term in expand(T, "w").settled}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.losses import LOSS_TABLE
+from ..core.losses import LOSS_TABLE, class_index
 from ..core.model import Model
 from ..core.tensor import (
     Expr,
@@ -36,7 +36,7 @@ from .document import (
 )
 from .figure import cell_and_head, figure_context
 from .layout import width
-from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation, at
+from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation
 from .model_derivatives import (
     backward_section,
     expansion_section,
@@ -80,7 +80,7 @@ def intro_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         v = model.variable(name)
         prose = v.prose if v.prose and v.prose not in ("state", "input") else fallback
         size = "" if model.scalar else rf" \in \mathbb{{R}}^{{{v.shape[0]}}}"
-        return {"prose": prose, "math": at(v.latex, "t") + size}
+        return {"prose": prose, "math": mn.vector(name, "t") + size}
 
     quantities = [quantity(s, "state") for s in model.states]
     quantities += [quantity(x, "input") for x in model.of_kind("input")]
@@ -114,7 +114,7 @@ def model_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
     head = LOSS_TABLE[model.head.loss]
     output, target = mn.vector(model.head.output, "t"), mn.vector(model.head.target, "t")
     loss_rows = [
-        f"{mn.notation.loss} &= {scale}\\sum_{{t=1}}^{{T}} \\ell_{{t}}",
+        f"{mn.notation.loss} &= {scale}{mn.sum_over_steps()} \\ell_{{t}}",
         rf"\ell_{{t}} &= {head.latex(output, target)}",
     ]
     cross_entropy = head.name == "cross-entropy"
@@ -133,6 +133,7 @@ def model_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         else None,
         "views": [_view_display(model, mn, view) for view in model.views],
         "cross_entropy": cross_entropy,
+        "class_index": class_index(target),
     }
 
 
@@ -221,6 +222,7 @@ def unrolled_section(model: Model, mn: MatrixNotation, T: int, elide_above: int)
         "recursive": Display(tuple(rows), "eq:unrolled"),
         "nested": Display(tuple(nested), "eq:nested"),
         "nested_depth": depth,
+        "nested_last": mn.numbered(depth) if depth else "",
     }
 
 
@@ -244,7 +246,9 @@ def document_context(spec: Any, report: Report, options: DocumentOptions) -> dic
     checked as claims (:mod:`symbptt.render.seed_claims`)."""
     model: Model = spec.model
     n, e, T = options.notation, options.elide_above, spec.T
-    mn = MatrixNotation(printed(model, options), n)
+    # the seeds' scalar model is note 000's, whose formulas count steps from 1
+    first = options.profile.first if options.profile and not model.scalar else 1
+    mn = MatrixNotation(printed(model, options), n, first)
     name = shown_parameter(model)
     program = report.formulas.program or derive(model)
     claims = NO_CLAIMS
@@ -263,8 +267,11 @@ def document_context(spec: Any, report: Report, options: DocumentOptions) -> dic
         "sop": sum_of_products_section(model, mn, T, name, e),
         "backward": backward_section(model, mn, program, T, e),
         "figure": figure_context(model, mn, T, e),
+        # the steps as the document numbers them (from 0 in a source that counts so)
+        "steps": {"first": mn.numbered(1), "last": mn.numbered(T), "horizon": mn.numbered("T")},
         "symbols": {
             "state": mn.stacked("t"),
+            "target": mn.vector(model.head.target, "t"),
             "previous": mn.stacked("t", -1),
             "initial": initial_states(model, mn),
             "total": mn.total("t", name),

@@ -1,0 +1,134 @@
+"""The model that a set of options names: the scalar RNN of the seeds, the Elman RNN or a
+gated cell, with its activations, loss and sizes.
+
+The command line and the Python API describe a model by the same options (``--model
+elman --activation tanh --step-loss cross-entropy ...``); a notation profile's
+``[profile.model]`` table holds the options of the model its source describes, so that
+``pdf --notation goodfellow`` prints Goodfellow et al.'s network (tanh, softmax
+cross-entropy, summed) and not the seeds' scalar one. Options given explicitly win over
+the profile's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import SpecError
+from .gated import GATED
+
+#: The kinds of model an option set can name (``--model``).
+MODEL_KINDS = ("scalar", "elman", *GATED)
+
+#: Every option and its default, in the command line's spelling with '_' for '-'
+#: (``reduction`` is ``--loss``).
+DEFAULTS: dict[str, Any] = {
+    "model": "scalar",
+    "T": 4,
+    "activation": "generic",
+    "output_activation": "generic",
+    "reduction": "mean",
+    "step_loss": "generic",
+    "h0": "symbol",
+    "hidden": 3,
+    "inputs": 1,
+    "outputs": 1,
+    "gru_variant": None,
+}
+
+#: A profile's [profile.model] key -> the option it sets (its keys are the command
+#: line's: ``loss`` is ``--loss``, the reduction).
+PROFILE_KEYS = {
+    "model": "model",
+    "activation": "activation",
+    "output_activation": "output_activation",
+    "step_loss": "step_loss",
+    "loss": "reduction",
+    "h0": "h0",
+    "hidden": "hidden",
+    "inputs": "inputs",
+    "outputs": "outputs",
+}
+#: The options that only some models take (a profile's value is skipped for the others).
+_TAKEN_BY = {
+    "activation": ("scalar", "elman"),
+    "h0": ("scalar", *GATED),
+    "hidden": ("elman", *GATED),
+    "inputs": ("elman", *GATED),
+    "outputs": ("elman", *GATED),
+}
+
+
+def build_spec(**options: Any) -> Any:
+    """The model of ``options`` (the keys of :data:`DEFAULTS`; a missing one takes its
+    default): an RNNSpec, an ElmanSpec or a gated cell's CellSpec. A vector model's
+    generic step loss is the squared loss.
+
+    Raises:
+        SpecError: an unknown option or value, or one the chosen model does not take
+            (--activation of a gated cell, whose gates are sigma and tanh).
+    """
+    from ..engine.model import ElmanSpec
+    from ..model import RNNSpec, choose_from
+    from .gated import gated_spec
+
+    unknown = set(options) - set(DEFAULTS)
+    if unknown:
+        raise SpecError(f"unknown model options: {', '.join(sorted(unknown))}")
+    o = {**DEFAULTS, **options}
+    kind = o["model"]
+    choose_from("model", kind, MODEL_KINDS)
+    if o["gru_variant"] is not None and kind != "gru":
+        raise SpecError("--gru-variant applies to --model gru")
+    common = dict(
+        T=o["T"],
+        activation=o["activation"],
+        output_activation=o["output_activation"],
+        reduction=o["reduction"],
+    )
+    loss = "squared" if o["step_loss"] == "generic" else o["step_loss"]
+    sizes = dict(hidden=o["hidden"], inputs=o["inputs"], outputs=o["outputs"])
+    if kind == "elman":
+        return ElmanSpec(**sizes, loss=loss, **common)
+    if kind in GATED:
+        if o["activation"] != "generic":
+            raise SpecError(
+                f"--activation is phi of the scalar and Elman models; the {kind.upper()}'s "
+                "gates are sigma and tanh (--output-activation is its head's theta)"
+            )
+        return gated_spec(
+            kind,
+            T=o["T"],
+            **sizes,
+            output_activation=o["output_activation"],
+            loss=loss,
+            reduction=o["reduction"],
+            initial="parameter" if o["h0"] == "symbol" else "zero",
+            variant=o["gru_variant"] or "torch",
+        )
+    return RNNSpec(loss=o["step_loss"], h0=o["h0"], **common)
+
+
+def with_profile(
+    options: dict[str, Any], model: dict[str, Any], given: set[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """``options`` with a profile's ``[profile.model]`` values in place of the defaults:
+    an option in ``given`` (set explicitly) is kept, and a value the chosen model does
+    not take (the activation of an LSTM) is skipped. Returns the options and the
+    command-line spelling of what the profile set (``--model elman``), for a note."""
+    out = dict(options)
+    for key, value in model.items():
+        name = PROFILE_KEYS[key]
+        if name in given:
+            continue
+        out[name] = value
+    kind = out.get("model", DEFAULTS["model"])
+    said = []
+    for key, value in model.items():
+        name = PROFILE_KEYS[key]
+        if name in given:
+            continue
+        if kind not in _TAKEN_BY.get(name, MODEL_KINDS):
+            out[name] = options.get(name, DEFAULTS[name])
+            continue
+        said.append(f"--{key.replace('_', '-')} {value}")
+    return out, said

@@ -154,10 +154,13 @@ class PolynomialRing(Ring):
     For tanh and sigmoid the value y = phi(s_k) and the derivative dy = phi'(s_k) are
     both generators, tied by the relation of the activation (tanh: y^2 = 1 - dy); a
     softmax probability p and its reciprocal r = 1/p (:meth:`reciprocal`) are tied by
-    p r = 1. The rules {y_k^2 -> 1 - dy_k, p_q r_q -> 1} have pairwise coprime leading
-    terms, so they form a Groebner basis and the remainder on division by them
-    (:meth:`normal`: every y_k of degree <= 1, no p_q r_q) is a canonical form of the
-    quotient ring, which is the ring of functions of the model.
+    p r = 1; a softmax's probabilities sum to 1, so one of them, p_j, is 1 minus the
+    others (the last whose reciprocal is not in use). The rules {p_j -> 1 - sum of the
+    others, y_k^2 -> 1 - dy_k, p_q r_q -> 1} have pairwise coprime leading terms, so
+    they form a Groebner basis and the remainder on division by them (:meth:`normal`:
+    no p_j, every y_k of degree <= 1, no p_q r_q) is a canonical form of the quotient
+    ring, which is the ring of functions of the model (a softmax with every reciprocal
+    in use keeps its sum unsaid: see :func:`symbptt.engine.check.check_vector`).
 
     Args:
         keys: every atom the computation may ask for (see :func:`symbptt.values.recorded_ring`).
@@ -189,19 +192,49 @@ class PolynomialRing(Ring):
             if key in self._index and dkey in self._index:
                 y, dy = self.atom(key), self.atom(dkey)
                 self._rules.append(({self._index[key]: 2}, y * y, rule(y, dy, self.one)))
+        self._rules += self._probability_rules()
         for key in self.keys:
             if len(key) == 2 and key[0] == "inv" and key[1] in self._index:
                 lead = {self._index[key[1]]: 1, self._index[key]: 1}
                 self._rules.append((lead, self.atom(key[1]) * self.atom(key), self.one))
         self.has_normal_form = bool(self._rules)
 
+    def _probability_rules(self) -> list[tuple[dict[int, int], Any, Any]]:
+        """p -> 1 - (the other entries), for one probability of each softmax (its
+        entries sum to 1): the last entry whose reciprocal is not in use, so that the
+        rule's leading term p is coprime with every other rule's. A softmax all of whose
+        reciprocals are in use keeps the relation unsaid (a formula that needs it is
+        then not decided: no counterexample is found, and check says so)."""
+        rules = []
+        keys = set(self.keys)
+        groups: dict[Any, list[AtomKey]] = {}
+        for key in self.keys:
+            if key[0] == "softmax" and key[1] == 0 and len(key) == 3:
+                groups.setdefault(key[2][1][0], []).append(key)
+        for group in groups.values():
+            group.sort(key=lambda k: k[2][1][1])
+            if len(group) < 2:
+                continue
+            free = [k for k in group if ("inv", k) not in keys]
+            if not free:
+                continue
+            dependent = free[-1]
+            rest = self.zero
+            for k in group:
+                if k != dependent:
+                    rest = rest + self.atom(k)
+            lead = {self._index[dependent]: 1}
+            rules.append((lead, self.atom(dependent), self.one - rest))
+        return rules
+
     def normal(self, a: Any) -> Any:
-        """Reduce by the rules: every rewritten value atom to degree <= 1, no product of
-        a probability and its reciprocal (see the class notes)."""
+        """Reduce by the rules: one probability of each softmax written by the others,
+        every rewritten value atom to degree <= 1, no product of a probability and its
+        reciprocal (see the class notes)."""
         if not self._rules or a.is_constant():
             return a
-        degrees = a.degrees()
         for lead, monomial, replacement in self._rules:
+            degrees = a.degrees()  # a rule's replacement may bring a later rule's atoms
             if all(degrees[n] >= e for n, e in lead.items()):
                 while True:
                     q, r = divmod(a, monomial)

@@ -121,9 +121,9 @@ def find_counterexample(
             always is).
 
     Returns:
-        A counterexample, or None if no tried point separates the sides (possible only
-        if the failing verdict came from a property of the activations that random
-        points keep missing; the verdict itself is unaffected).
+        A counterexample, or None if no tried point separates the sides (the failing
+        verdict then rests on a relation the ring does not use: a formula check refuses
+        rather than say "does not hold").
     """
     rng = random.Random(seed)
     interval = needs_intervals(spec)

@@ -13,6 +13,8 @@ from typing import Any
 import flint
 
 from .algebra import AtomKey, Ring
+from .core.losses import probability_siblings
+from .errors import EvaluationError
 
 
 class ModInt:
@@ -185,8 +187,17 @@ class ModularRing(Ring):
 
     def atom(self, key: AtomKey, argument: Any = None) -> ModInt:
         value = self._atoms.get(key)
-        if value is None:  # nonzero, so that every atom has a reciprocal
-            value = self._atoms[key] = self.element(self.rng.randrange(1, self.p), 1)
+        if value is None:
+            siblings = probability_siblings(key, argument)
+            if siblings and key[2][1][1] == len(argument) - 1:  # the last of a softmax's
+                value = self.one  # entries: 1 minus the others (they sum to 1)
+                for sibling in siblings:
+                    value = value - self.atom(sibling, argument)
+                if value.r == 0:  # probability < 2^-100 at 127 bits
+                    raise EvaluationError("the modular point made a probability 0; run again")
+                self._atoms[key] = value
+            else:  # nonzero, so that every atom has a reciprocal
+                value = self._atoms[key] = self.element(self.rng.randrange(1, self.p), 1)
         return value
 
     def reciprocal(self, key: AtomKey, argument: Any = None) -> ModInt:
@@ -194,7 +205,7 @@ class ModularRing(Ring):
         :meth:`error_bound` for what clearing the denominators costs)."""
         inverse = self._atoms.get(("inv", key))
         if inverse is None:
-            value = self.atom(key)
+            value = self.atom(key, argument)
             inverse = self._atoms[("inv", key)] = self.element(pow(value.r, -1, self.p), 1)
             self.reciprocals += 1
         return inverse

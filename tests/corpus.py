@@ -49,6 +49,9 @@ SOURCES = {
     "wolf": "W. Wolf, Recurrent Neural Network Gradients, and Lessons Learned Therein "
     "(2016): cavaunpeu/willwolf.io-source, content/articles/recurrent-neural-network-"
     "gradients-and-lessons-learned-therein.md, commit 09243ace10af701f23f95c9786240ad0575844af",
+    "xulong": "X. Long, RNN循环神经网络 (notes on deeplearning.ai's Sequence Models, 2019), "
+    "section 1.3: xulong3370/LearningAI, DeepLearning/RNN循环神经网络 - 副本.md, commit "
+    "1cae5842d41a345ea4f02f94f26b9506a3ea0c89",
     "arat": "M. Murat Arat, Backpropagation Through Time for Recurrent Neural Network "
     "(2019): mmuratarat/mmuratarat.github.io, _posts/2019-02-07-bptt-of-rnn.md, commit "
     "50b95c6e17ab5e852bcffc814e1d21e827c9dcc8",
@@ -1312,6 +1315,264 @@ FORMULAS: list[Formula] = [
         notation=HUANG,
         note="two free entry indices: every entry (i, j) of the Jacobian",
     ),
+    # -- X. Long's notes in deeplearning.ai's notation (a^<t>, W_aa, W_ax, W_ya, J) --------
+    Formula(
+        "xulong/1.3-step-loss",
+        "xulong",
+        "eq. (1.3)",
+        r""" J^{\langle t \rangle}=Loss(\hat{y}^{\langle t \rangle})   \tag{1.3}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="Loss(...) names the step loss as a function of yhat alone, which no model has: not read (no value as written)",
+    ),
+    Formula(
+        "xulong/1.4-softmax",
+        "xulong",
+        "eq. (1.4)",
+        r"""\hat{y}^{\langle t \rangle} = softmax(o^{\langle t \rangle}) \tag{1.4}""",
+        GOODFELLOW,
+        lambda r, t: [_softmax(r, t), _softmax(r, t)],
+        "holds",
+        notation="deeplearning-ai",
+    ),
+    Formula(
+        "xulong/1.5-output",
+        "xulong",
+        "eq. (1.5)",
+        r"""o^{\langle t \rangle} =W_{ya} a^{\langle t \rangle} + b_y \tag{1.5}""",
+        GOODFELLOW,
+        lambda r, t: [r.o[t], r.W_hy @ r.h[t] + r.b_y],
+        "holds",
+        notation="deeplearning-ai",
+    ),
+    Formula(
+        "xulong/1.6-dJ-dWya",
+        "xulong",
+        "eq. (1.6)",
+        r"""\frac{\partial J}{\partial W_{ya}}=\quad \sum_{t=1}^{τ}\frac{\partial J^{\langle t \rangle}}{\partial W_{ya}}=\quad \sum_{t=1}^{τ}\frac{\partial J^{\langle t \rangle}}{\partial o^{\langle t \rangle}} \frac{\partial o^{\langle t \rangle}}{\partial W_{ya}} \tag{1.6}  """,
+        GOODFELLOW,
+        lambda r, t: [
+            r.param_grad("W_hy").T,  # the chain rule of rows: numerator layout
+            sum(r.step_grad(k, "W_hy") for k in r.steps).T,
+            sum(r.chain_by_param(r.step_node_grad(k, "o"), "o", k, "W_hy") for k in r.steps).T,
+        ],
+        "holds",
+        notation="deeplearning-ai",
+        note="holds in numerator layout: dJ^<t>/do^<t> is a row there",
+    ),
+    Formula(
+        "xulong/1.7-dJ-dby",
+        "xulong",
+        "eq. (1.7)",
+        r"""\frac{\partial J}{\partial b_y}=\quad \sum_{t=1}^{τ}\frac{\partial J^{\langle t \rangle}}{\partial b_y}=\quad \sum_{t=1}^{τ}\frac{\partial J^{\langle t \rangle}}{\partial o^{\langle t \rangle}} \frac{\partial o^{\langle t \rangle}}{\partial b_y} \tag{1.7}  """,
+        GOODFELLOW,
+        lambda r, t: [
+            r.param_grad("b_y").T,
+            sum(r.step_grad(k, "b_y") for k in r.steps).T,
+            sum(r.step_node_grad(k, "o") for k in r.steps).T,
+        ],
+        "holds",
+        notation="deeplearning-ai",
+        note="holds in numerator layout: dJ^<t>/do^<t> is a row there",
+    ),
+    Formula(
+        "xulong/1.8-cross-entropy",
+        "xulong",
+        "eq. (1.8)",
+        r"""J^{\langle t \rangle}=\quad -\sum_{i=1}^{n_y}y_i^{\langle t \rangle}\log \hat{y_i}^{\langle t \rangle} \tag{1.8}""",
+        GOODFELLOW,
+        lambda r, t: [r.losses[t], -torch_log_softmax_at(r, t)],
+        "refused",
+        notation="deeplearning-ai",
+        note="the loss itself, with \\log: symbptt reads gradient formulas, not the logarithm",
+    ),
+    Formula(
+        "xulong/1.9-dJt-do",
+        "xulong",
+        "eq. (1.9)",
+        r"""\frac{\partial J^{\langle t \rangle}}{\partial o^{\langle t \rangle}}=\hat{y}^{\langle t \rangle}- y^{\langle t \rangle} \tag{1.9}""",
+        GOODFELLOW,
+        lambda r, t: [r.step_node_grad(t, "o"), r.probabilities_minus_target(t)],
+        "holds",
+        notation="deeplearning-ai",
+    ),
+    Formula(
+        "xulong/1.10-dJ-dWya",
+        "xulong",
+        "eq. (1.10)",
+        r""" \frac{\partial J}{\partial W_{ya}}=\quad \sum_{t=1}^{τ}(\hat{y}^{\langle t \rangle}- y^{\langle t \rangle})(a^{\langle t \rangle })^T \tag{1.10}""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.param_grad("W_hy"),
+            sum(r.probabilities_minus_target(k) @ r.h[k].T for k in r.steps),
+        ],
+        "holds",
+        notation="deeplearning-ai",
+    ),
+    Formula(
+        "xulong/1.11-dJ-dby",
+        "xulong",
+        "eq. (1.11)",
+        r""" \frac{\partial J}{\partial b_y}=\quad \sum_{t=1}^{τ}(\hat{y}^{\langle t \rangle}- y^{\langle t \rangle}) \tag{1.11}""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.param_grad("b_y"),
+            sum(r.probabilities_minus_target(k) for k in r.steps),
+        ],
+        "holds",
+        notation="deeplearning-ai",
+    ),
+    Formula(
+        "xulong/1.12-rule",
+        "xulong",
+        "eq. (1.12)",
+        r"""\frac{\partial AB}{\partial A} = B^T \tag{1.12}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="a rule about matrices A and B in general, not about the model",
+    ),
+    Formula(
+        "xulong/1.13-dJ-dW",
+        "xulong",
+        "eq. (1.13)",
+        r"""\frac {\partial J}{\partial W} = \sum_{t=1}^{τ} \frac {\partial J^{\langle t \rangle}}{\partial W}=\sum_{t=1}^{τ}  \frac {\partial J^{\langle t \rangle}}{\partial a^{\langle t \rangle}}\frac {\partial a^{\langle t \rangle}}{\partial W} \tag{1.13}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="W stands for W_ax or W_aa, said in the prose before it: W is not a name of the model",
+    ),
+    Formula(
+        "xulong/1.14-dJ-dW-sum",
+        "xulong",
+        "eq. (1.14)",
+        r"""\frac {\partial J}{\partial W} = \sum_{t=1}^τ \sum_{k=1}^t \frac {\partial J^{\langle t \rangle}}{\partial a^{\langle t \rangle}}\frac {\partial a^{\langle t \rangle}}{\partial a^{\langle k \rangle}} \frac {\partial a^{\langle k \rangle}}{\partial W}  \tag {1.14}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="W stands for W_ax or W_aa (see 1.13)",
+    ),
+    Formula(
+        "xulong/1.15-product",
+        "xulong",
+        "eq. (1.15)",
+        r"""\frac {\partial a^{\langle t \rangle}}{\partial a^{\langle k \rangle}} = \prod_{i=k+1}^{t} \frac {\partial a^{\langle i \rangle}}{\partial a^{\langle i-1 \rangle}} \tag {1.15}""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.stack(r.jac("h", t, "h", k) for k in range(t)),
+            r.stack(_latest_left(r, t, k) for k in range(t)),
+        ],
+        "holds",
+        notation="deeplearning-ai",
+        note="k read as every earlier step; the product with the latest factor on the left",
+    ),
+    Formula(
+        "xulong/1.16-dJ-dW-product",
+        "xulong",
+        "eq. (1.16)",
+        r"""\frac {\partial J}{\partial W} = \sum_{t=1}^τ \sum_{k=1}^t \frac {\partial J^{\langle t \rangle}}{\partial a^{\langle t \rangle}} (\prod_{i=k+1}^{t} \frac {\partial a^{\langle i \rangle}}{\partial a^{\langle i-1 \rangle}})  \frac {\partial a^{\langle k \rangle}}{\partial W}  \tag {1.16}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="W stands for W_ax or W_aa (see 1.13)",
+    ),
+    Formula(
+        "xulong/1.17-dJt-da",
+        "xulong",
+        "eq. (1.17)",
+        r"""\frac {\partial J^{\langle t \rangle}}{\partial a^{\langle t \rangle}}=\frac {\partial J^{\langle t \rangle}}{\partial a^{\langle t+1 \rangle}} \frac {\partial a^{\langle t+1 \rangle}}{\partial a^{\langle t \rangle}} + \frac{\partial J^{\langle t \rangle}}{\partial o^{\langle t \rangle}}\frac{\partial o^{\langle t \rangle}}{\partial a^{\langle t \rangle}}\tag{1.17}""",
+        GOODFELLOW,
+        lambda r, t: [
+            r.step_node_grad(t, "h").T,  # rows: numerator layout
+            r.step_node_grad(t, "o").T @ r.W_hy,  # J^<t> does not depend on a^<t+1>
+        ],
+        "holds",
+        notation="deeplearning-ai",
+        note="as written, J^<t> is the loss at step t, which a^<t+1> does not change: the first term is zero, and the formula holds in numerator layout",
+    ),
+    Formula(
+        "xulong/1.18-dJtau-da",
+        "xulong",
+        "eq. (1.18)",
+        r"""\frac {\partial J^{\langle τ \rangle}}{\partial a^{\langle τ \rangle}} = \frac{\partial o^{\langle τ \rangle}}{\partial a^{\langle τ \rangle}} \tag{1.18}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="its sides have different shapes (a gradient and the Jacobian W_ya): no value as written",
+    ),
+    Formula(
+        "xulong/1.19-dtanh",
+        "xulong",
+        "eq. (1.19)",
+        r""" d\tanh(u) =(1-\tanh(u)^2) \tag {1.19}du""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="a differential, d tanh(u) = ... du: not a gradient formula",
+    ),
+    Formula(
+        "xulong/1.20-da-dWax",
+        "xulong",
+        "eq. (1.20)",
+        r""" \frac{ \partial a^{\langle t \rangle} } {\partial W_{ax}} = (1-tanh(W_{aa} a^{\langle t-1 \rangle} + W_{ax} x^{\langle t \rangle} + b_a)^2)x^{{\langle t \rangle}T} \tag {1.20}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="x^{{<t>}T}, a step and a transpose in one superscript, is not read; and a vector's derivative by a matrix equated with a matrix has no value as written",
+    ),
+    Formula(
+        "xulong/1.21-da-dWaa",
+        "xulong",
+        "eq. (1.21)",
+        r""" \frac{ \partial a^{\langle t \rangle} } {\partial W_{aa}} = (1-tanh(W_{aa} a^{\langle t-1 \rangle} + W_{ax} x^{\langle t \rangle} + b_a)^2)a^{{\langle t-1 \rangle}T} \tag {1.21}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="as 1.20",
+    ),
+    Formula(
+        "xulong/1.22-da-dba",
+        "xulong",
+        "eq. (1.22)",
+        r""" \sum_{batch}\frac{ \partial a^{\langle t \rangle} } {\partial b_a} = (1-tanh(W_{aa} a^{\langle t-1 \rangle} + W_{ax} x^{\langle t \rangle} + b_a)^2) \tag {1.22}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="a sum over the batch, \\sum_{batch}: the models have one sequence",
+    ),
+    Formula(
+        "xulong/1.23-da-dx",
+        "xulong",
+        "eq. (1.23)",
+        r""" \frac{ \partial a^{\langle t \rangle} } {\partial x^{\langle t \rangle}} = W_{ax}^T\cdot(1-tanh(W_{aa} a^{\langle t-1 \rangle} + W_{ax} x^{\langle t \rangle} + b_a)^2) \tag {1.23}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="a derivative by the input x^<t>, which the models take as given; and the sides' shapes differ",
+    ),
+    Formula(
+        "xulong/1.24-da-da",
+        "xulong",
+        "eq. (1.24)",
+        r""" \frac{ \partial a^{\langle t \rangle} } {\partial a^{\langle t-1 \rangle}} = W_{aa}^T\cdot(1-tanh(W_{aa} a^{\langle t-1 \rangle} + W_{ax} x^{\langle t \rangle} + b_a)^2) \tag {1.24}""",
+        GOODFELLOW,
+        None,
+        "refused",
+        notation="deeplearning-ai",
+        note="its sides have different shapes (a Jacobian and a vector): no value as written (it holds for one hidden unit)",
+    ),
 ]
 
 
@@ -1381,3 +1642,17 @@ def truth(formula: Formula, seeds: tuple[int, ...] = (0, 1, 2)) -> bool | None:
                 if not run.close(a, b):
                     return False
     return True
+
+
+def _softmax(r: Any, t: int) -> Any:
+    """softmax(o_t), a column."""
+    import torch
+
+    return torch.softmax(r.o[t][:, 0], dim=0)[:, None]
+
+
+def torch_log_softmax_at(r: Any, t: int) -> Any:
+    """log softmax(o_t)[y_t]: sum_i y_i log yhat_i for the one-hot y_t."""
+    import torch
+
+    return torch.log_softmax(r.o[t][:, 0], dim=0)[r.y[t]]

@@ -75,3 +75,45 @@ def test_an_atom_times_its_reciprocal_is_one_in_the_canonical_form() -> None:
     assert modular.atom(p_key) * modular.reciprocal(p_key) == modular.one
     assert modular.reciprocals == 1
     assert modular.error_bound(10) == 2 * 10 / (modular.p - 1)  # d (1 + m) / (p - 1)
+
+
+def test_a_softmaxs_probabilities_sum_to_one_in_both_rings() -> None:
+    """The entries of softmax(o_t) sum to 1: in the exact ring one of them (the last
+    whose reciprocal is not in use) is written by the others, so p1 + p2 + p3 is 1; in
+    the modular ring the last is drawn as 1 minus the others."""
+    import random
+
+    from symbptt.algebra import PolynomialRing
+    from symbptt.modular import ModularRing
+
+    keys = [("softmax", 0, ("o", (1, q))) for q in range(3)]
+    values = (None, None, None)  # the values of o_t: only their number matters here
+    ring = PolynomialRing([*keys, ("inv", keys[2])])
+    p = [ring.atom(k, values) for k in keys]
+    assert ring.equal(p[0] + p[1] + p[2], ring.one)
+    assert ring.equal(p[2] * ring.reciprocal(keys[2]), ring.one)  # p3 keeps its reciprocal
+    assert not ring.equal(p[0] + p[1], ring.one)
+
+    modular = ModularRing(random.Random(2))
+    q = [modular.atom(k, values) for k in keys]
+    assert q[0] + q[1] + q[2] == modular.one
+    assert q[2] * modular.reciprocal(keys[2], values) == modular.one
+
+
+def test_a_true_formula_the_exact_forms_cannot_decide_is_refused_not_failed() -> None:
+    """-d_k/yhat_k yhat_k + yhat_k summed over k is -1 + 1 = 0: it needs every
+    probability's reciprocal and their sum together, which the exact form does not use.
+    Without a counterexample there is no "does not hold": the exact method refuses,
+    saying why, and the modular method (a point where every relation holds) decides."""
+    from symbptt import FormulaSyntaxError, check
+    from symbptt.engine.model import ElmanSpec
+
+    spec = ElmanSpec(hidden=2, outputs=2, T=2, loss="cross-entropy", reduction="sum")
+    formula = (
+        r"\sum_{k=1}^{2} \left(\frac{\partial \ell_t}{\partial \hat{y}_{t,k}} \hat{y}_{t,k} "
+        r"+ \hat{y}_{t,k}\right) = 0"
+    )
+    with pytest.raises(FormulaSyntaxError, match="no verdict.*--method modular"):
+        check(formula, model=spec)
+    assert check(formula, model=spec, method="modular").holds
+    assert not check(formula.replace("= 0", "= 1"), model=spec, method="modular").holds

@@ -960,3 +960,73 @@ def test_net_t_is_the_net_input_of_older_notes(net: str) -> None:
     )
     result = check(formula, model=ELMAN)
     assert result.holds and any("net_t = s_t" in n for n in result.notes)
+
+
+#: Goodfellow et al.'s model with three classes: the deeplearning-ai profile's.
+THREE_CLASSES = dataclasses.replace(GOODFELLOW, outputs=3)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        # time in angle brackets, as deeplearning.ai's course writes it
+        r"a^{\langle t \rangle} = \tanh(W_{aa} a^{\langle t-1 \rangle} + W_{ax} "
+        r"x^{\langle t \rangle} + b_a)",
+        r"a^{<t>} = \tanh(W_{aa} a^{<t-1>} + W_{ax} x^{<t>} + b_a)",
+        r"a^{\left\langle t \right\rangle} = \tanh(W_{aa} a^{\langle t-1 \rangle} + W_{ax} "
+        r"x^{\langle t \rangle} + b_a) \tag {1.1}",
+        # softmax of the head's output, or of it written out
+        r"\hat{y}^{\langle t \rangle} = softmax(W_{ya} a^{\langle t \rangle} + b_y)",
+        r"\hat{y}^{<t>} = \operatorname{softmax}(o^{<t>})",
+        # \quad, a Unicode tau and minus, T_x as the last step
+        r"\frac{\partial J}{\partial b_y}=\quad \sum_{t=1}^{τ}(\hat{y}^{\langle t \rangle}- "
+        r"y^{\langle t \rangle})",
+        r"\frac{\partial J}{\partial b_y} = \sum_{t=1}^{T_x} (\hat{y}^{<t>} − y^{<t>})",
+        # a value, then a parenthesized factor's transpose: A (b)^T is A ((b)^T)
+        r"\frac{\partial J}{\partial W_{ya}} = \sum_{t=1}^{T_x} \frac{\partial J}"
+        r"{\partial o^{<t>}} (a^{<t>})^T",
+        # a size a profile names with a subscript: n_y, the number of classes
+        r"\sum_{i=1}^{n_y} \frac{\partial J^{<t>}}{\partial o_i^{<t>}} = 0",
+    ],
+)
+def test_deeplearning_ai_notation_is_read_as_written(formula: str) -> None:
+    result = check(formula, model=THREE_CLASSES, notation="deeplearning-ai")
+    assert result.holds, result.explanation
+
+
+@pytest.mark.parametrize(
+    "formula, wrong",
+    [
+        (r"\hat{y}^{<t>} = softmax(W_{ya} a^{<t>} + b_y)", ("a^{<t>} + b_y", "a^{<t-1>} + b_y")),
+        (
+            r"a^{<t>} = \tanh(W_{aa} a^{<t-1>} + W_{ax} x^{<t>} + b_a)",
+            ("W_{ax} x^{<t>}", "W_{ax} x^{<t-1>}"),
+        ),
+    ],
+)
+def test_a_written_out_argument_that_is_another_steps_fails(formula, wrong) -> None:
+    """softmax(W_ya a^<t-1> + b_y) is read as yhat^<t-1> and tanh(W_aa a^<t-1> + W_ax
+    x^<t-1> + b_a) is not the pre-activation of any step: the first is false (with its
+    counterexample), the second cannot be given a meaning (refused), never true."""
+    assert check(formula, model=THREE_CLASSES, notation="deeplearning-ai").holds
+    slipped = formula.replace(*wrong)
+    try:
+        result = check(slipped, model=THREE_CLASSES, notation="deeplearning-ai")
+    except FormulaSyntaxError as err:
+        assert "known at a variable of the model" in str(err)
+    else:
+        assert not result.holds and result.counterexample is not None
+
+
+def test_softmax_is_the_cross_entropy_heads_only() -> None:
+    with pytest.raises(FormulaSyntaxError, match="cross-entropy head"):
+        check(r"\hat{\mathbf{y}}_t = \operatorname{softmax}(\mathbf{o}_t)", model=ELMAN)
+    with pytest.raises(FormulaSyntaxError, match="head's output"):
+        check(r"\hat{\mathbf{y}}_t = \operatorname{softmax}(\mathbf{h}_t)", model=GOODFELLOW)
+
+
+def test_angle_brackets_are_a_step_and_nothing_else() -> None:
+    with pytest.raises(FormulaSyntaxError, match="angle brackets"):
+        check(r"L = \langle \mathbf{h}_t \rangle", model=ELMAN)
+    # < and > stay relations in a sum's limits
+    assert check(r"\sum_{1 < t < 3} \mathbf{x}_t = \mathbf{x}_2", model=ELMAN).holds

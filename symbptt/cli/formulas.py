@@ -48,7 +48,9 @@ MARKDOWN = (".md", ".markdown", ".myst", ".mdx")
     default=None,
     metavar="NAME|FILE",
     help="The names' notation profile: note000 (symbptt's), d2l (d2l.ai: W_hx, W_qh, o_t = "
-    "W_qh h_t), goodfellow (Goodfellow et al.: U, W, V, b, c, a^(t), h^(t), tau), or a "
+    "W_qh h_t), goodfellow (Goodfellow et al.: U, W, V, b, c, a^(t), h^(t), tau), wildml "
+    "(Britz: s_t the state, steps from 0), pascanu, deeplearning-ai (A. Ng's course: "
+    "a^<t>, W_aa, W_ax, W_ya, J), or a "
     "profile's TOML file. Default: note000's names, and for a name they do not know the "
     "built-in profiles in turn (a note says which read the formula). A profile's model "
     "(goodfellow: Elman, tanh, softmax cross-entropy, summed) is used for every model "

@@ -155,6 +155,18 @@ def probability_reciprocal(ring: Any, t: int, q: int, output: list[Any]) -> Any:
     return ring.reciprocal(("softmax", 0, ("o", (t, q))), tuple(output))
 
 
+def probability_siblings(key: Any, argument: Any = None) -> list[Any]:
+    """The keys of the other entries of a softmax's probabilities, given the key of one
+    (``("softmax", 0, ("o", (t, q)))``) and the values it was computed from; [] for
+    any other atom. The entries sum to 1, so one of them is 1 minus the others: the
+    rings decide which (the last, or one whose reciprocal is not in use)."""
+    if not (isinstance(key, tuple) and len(key) == 3 and key[0] == "softmax" and key[1] == 0):
+        return []
+    t, q = key[2][1]
+    size = len(argument) if argument is not None else 0
+    return [("softmax", 0, ("o", (t, j))) for j in range(size) if j != q]
+
+
 def _dot(a: list[Any], b: list[Any]) -> Any:
     out = a[0] * b[0]
     for x, y in zip(a[1:], b[1:]):

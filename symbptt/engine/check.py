@@ -231,6 +231,14 @@ def _check(
             seed=seed,
             relevant=verdict.relevant,
         )
+        if counterexample is None:  # "does not hold" only with a counterexample
+            raise FormulaSyntaxError(
+                f"no verdict: the two sides' forms differ ({verdict.ring.method}) at "
+                f"{verdict.failure}, but no point where their values differ was found; the "
+                "formula may rest on a relation among the model's quantities that symbptt "
+                "does not use (such as every probability's reciprocal with their sum, 1); "
+                "--method modular evaluates where every such relation holds"
+            )
     return FormulaCheckResult(
         text,
         verdict.holds,

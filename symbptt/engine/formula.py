@@ -24,6 +24,7 @@ from lark import Token, Tree
 
 from .. import expr as E
 from ..core.model import Model
+from ..core.tensor import variables
 from ..errors import EvaluationError, FormulaSyntaxError
 from ..notation.meaning import OneStep, Reader
 from ..notation.parse import Parsed, parse_tree
@@ -42,6 +43,7 @@ from .nodes import (
     VImmediate,
     VTotal,
     activation,
+    core_at,
     free_indices,
     node_class,
     param,
@@ -68,6 +70,8 @@ class VectorReader(Entries, Reader):
         base = key.removeprefix("\\mathbf ")
         if key in ("\\operatorname diag", "\\operatorname prod") and sub is None:
             return key.split()[1]
+        if key == "\\operatorname softmax" and sub is None:
+            return "softmax"
         if key == "\\mathbf 0" and sub is None:
             return sp.Integer(0)  # the zero vector (or matrix), of whatever shape it meets
         if key in ("net", "\\mathbf net", "\\operatorname net") and sub is not None:
@@ -255,6 +259,8 @@ class VectorReader(Entries, Reader):
             if order or len(args) != 2:
                 raise self.fail("prod takes two arguments, as prod(dL/do_t, do_t/dh_t)", node)
             return Prod(self.value(args[0]), self.value(args[1]))
+        if fn == "softmax":
+            return self.softmax(args, order, node)
         if fn == "diag":
             if order:
                 raise self.fail("diag takes one vector", node)
@@ -266,6 +272,8 @@ class VectorReader(Entries, Reader):
             if len(args) != 1:
                 raise self.fail(f"\\{fn} takes one argument", node)
             arg = self.value(args[0])
+            # tanh(W_hh h_(t-1) + W_xh x_t + b_h) is tanh(s_t)
+            arg = self.written_out(self.vocab.arguments(fn), arg) or arg
             if not (isinstance(arg, Node) and arg.kind not in self.vocab.adjoints):
                 allowed = self.vocab.arguments(fn)
                 at = allowed[0] if allowed else "s"
@@ -278,6 +286,41 @@ class VectorReader(Entries, Reader):
         if order or len(args) != 1:
             raise self.fail(f"{fn} is not a function", node)
         return sp.Mul(fn, self.value(args[0]), evaluate=False)  # juxtaposition
+
+    def softmax(self, args: list[Tree], order: int, node: Any) -> Node:
+        """softmax(o_t), the cross-entropy head's probabilities yhat_t: of the head's
+        output, of its pre-activation where theta is the identity, or of either written
+        out (softmax(W_hy h_t + b_y))."""
+        model = self.vocab.model
+        if model.head is None or model.head.loss != "cross-entropy":
+            raise self.fail(
+                "softmax is read as the cross-entropy head's probabilities "
+                "(--step-loss cross-entropy)",
+                node,
+            )
+        if order or len(args) != 1:
+            raise self.fail("softmax takes one vector, the head's output", node)
+        names = [model.head.output]
+        if dict((role, p) for role, p, _ in model.functions).get("theta") == "identity":
+            names += self.vocab.arguments("theta")
+        arg = self.value(args[0])
+        arg = self.written_out(names, arg) or arg
+        if not (isinstance(arg, Node) and arg.kind in names):
+            raise self.fail(f"softmax is read of the head's output ({names[0]}_t) only", node)
+        return node_class("yhat")(arg.args[0])
+
+    def written_out(self, names: list[str], arg: Any) -> Node | None:
+        """The variable among ``names`` whose model equation ``arg`` is, written out (the
+        pre-activation W_hh h_(t-1) + W_xh x_t + b_h is s_t); or None."""
+        equations = {eq.target: eq.expr for eq in self.vocab.model.equations}
+        for name in names:
+            for n in arg.atoms(Node) if name in equations and isinstance(arg, sp.Expr) else ():
+                for var in (v for v in variables(equations[name]) if v.name == n.kind):
+                    step = n.args[0] - var.shift
+                    expected = core_at(equations[name], step)
+                    if expected is not None and sp.expand(arg - expected) == 0:
+                        return node_class(name)(step)
+        return None
 
     def by_copy(self, num: Any, den: Any, node: Any) -> sp.Expr:
         """A derivative by P^{(t)}, the copy of P used at step t: of the state at t (or a

@@ -224,3 +224,28 @@ def from_seed_notation(expr: sp.Expr, model: Model) -> sp.Expr:
         return e.func(*(convert(a) for a in e.args))
 
     return convert(sp.sympify(expr))
+
+
+def core_at(expr: Any, step: sp.Expr) -> sp.Expr | None:
+    """A model equation's right side (:mod:`symbptt.core.tensor`) at ``step`` as the
+    objects a formula is read into, or None where it has parts a formula cannot write
+    so: how tanh(W_hh h_(t-1) + W_xh x_t + b_h), the pre-activation written out, is
+    recognised as tanh(s_t)."""
+    from ..core import tensor as C
+
+    if isinstance(expr, C.Var):
+        return node_class(expr.name)(step + expr.shift)
+    if isinstance(expr, C.Param):
+        return param(expr.name)
+    if isinstance(expr, C.MatVec) and isinstance(expr.matrix, C.Param):
+        vector = core_at(expr.vector, step)
+        return None if vector is None else param(expr.matrix.name) * vector
+    if isinstance(expr, C.Add | C.Sub):
+        left, right = core_at(expr.left, step), core_at(expr.right, step)
+        if left is None or right is None:
+            return None
+        return left + right if isinstance(expr, C.Add) else left - right
+    if isinstance(expr, C.Apply):
+        arg = core_at(expr.arg, step)
+        return None if arg is None else activation(expr.role, 0)(arg)
+    return None

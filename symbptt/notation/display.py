@@ -23,7 +23,7 @@ _ENVIRONMENTS = (
 )
 _MARKUP = re.compile(
     r"\\begin\{(?:" + _ENVIRONMENTS + r")\}(?:\{\d+\})?|\\end\{(?:" + _ENVIRONMENTS + r")\}"
-    r"|\\label\{[^}]*\}|\\tag\*?\{[^}]*\}|\\nonumber|\\notag|\\displaystyle|\\textstyle|&"
+    r"|\\label\{[^}]*\}|\\tag\*?\s*\{[^}]*\}|\\nonumber|\\notag|\\displaystyle|\\textstyle|&"
 )
 _MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix)\}.*?\\end\{\1\}", re.DOTALL)
 _ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")

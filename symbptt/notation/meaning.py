@@ -19,7 +19,7 @@ from lark import Token, Tree
 from .. import expr as E
 from ..errors import FormulaSyntaxError
 from .bigops import ELLIPSIS, SumsAndProducts, _is_ellipsis
-from .names import INDEX_LETTERS, VECTOR_HINT, Names
+from .names import GREEK, INDEX_LETTERS, VECTOR_HINT, Names
 from .superscripts import Superscripts
 
 
@@ -151,7 +151,7 @@ class Reader(Names, SumsAndProducts, Superscripts):
         if isinstance(node, Token):
             if node.type in ("DIGIT", "NUMBER"):
                 return sp.Integer(int(node))
-            if str(node) in self.horizon:
+            if str(node) in self.horizon or GREEK.get(str(node)) in self.horizon:  # τ
                 return E.T
             if node.type == "LETTER" and str(node) in INDEX_LETTERS:
                 return sp.Symbol(str(node), integer=True)
@@ -160,6 +160,13 @@ class Reader(Names, SumsAndProducts, Superscripts):
                 return sp.Integer(size)
             raise self.fail(f"{node} cannot be used as an index", node)
         kind = node.data
+        if kind == "name" and len(node.children) == 2:  # T_x, n_y: a profile's names
+            written = self.written(node)
+            if written in self.horizon:
+                return E.T
+            size = self.size_named(written)
+            if size is not None:
+                return sp.Integer(size)
         if kind in ("number",):
             return sp.Integer(int(node.children[0]))
         if kind == "group":
@@ -210,7 +217,14 @@ class Reader(Names, SumsAndProducts, Superscripts):
         )
 
     def r_apply_power(self, node: Tree) -> Any:
-        base = self.r_apply(Tree("apply", node.children[:2], node.meta))
+        fn = self.read(node.children[0])
+        if isinstance(fn, sp.Basic):  # a value, then a parenthesized factor's power: A (b)^T
+            args = self.arguments(node.children[1])
+            if len(args) != 1:
+                raise self.fail("a value is multiplied by one factor, not a list", node)
+            powered = self.power(self.value(args[0]), node.children[2], node)
+            return sp.Mul(fn, powered, evaluate=False)
+        base = self.apply(fn, 0, self.arguments(node.children[1]), node)
         if not isinstance(base, sp.Basic):  # f(x_t, h_{t-1}, w_h)^2: a map, not a value
             raise self.fail("a power of f(...), the one-step map, has no meaning", node)
         return self.power(base, node.children[2], node)
@@ -228,6 +242,11 @@ class Reader(Names, SumsAndProducts, Superscripts):
 
     def components_limit(self) -> sp.Expr:
         return E.T
+
+    def written(self, node: Tree) -> str:
+        """A name as written, without braces and spaces: ``T_{x}`` is T_x."""
+        text = self.text[node.meta.start_pos : node.meta.end_pos]
+        return "".join(c for c in text if c not in "{} ")
 
     def size_named(self, letter: str) -> int | None:
         """The size a notation profile names by ``letter`` (C: the number of classes), or

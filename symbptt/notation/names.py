@@ -65,7 +65,9 @@ class Names:
             if getattr(base, "type", "") == "WORD":  # diag( typed without a backslash
                 if str(base) == "net":  # net_t, the net input (a pre-activation)
                     return "net"
-                return "\\operatorname diag" if str(base) == "diag" else "\\" + str(base)
+                if str(base) in ("diag", "softmax"):
+                    return "\\operatorname " + str(base)
+                return "\\" + str(base)
             return GREEK.get(str(base), str(base))
         if base.data == "opname":
             return "\\operatorname " + "".join(str(c) for c in base.children[1:])

@@ -28,7 +28,7 @@ A profile is a TOML file (the built-in ones are in ``symbptt/notation/profiles/`
     [profile.functions]         # a function's name -> the model's role
     "\\sigma" = "phi"
 
-    [profile.sizes]             # a letter for a size: hidden, inputs or outputs
+    [profile.sizes]             # a letter (or n_y) for a size: hidden, inputs, outputs
     C = "outputs"               # (\\sum_{k=1}^{C} over an output's entries)
 
     [profile.model]             # the model the source describes: the defaults of the
@@ -43,6 +43,7 @@ and ``E``, ``J``, ``C`` as the loss, where the model has no such name of its own
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -51,7 +52,7 @@ from typing import Any
 from ..errors import SpecError
 
 #: The built-in profiles, by name.
-BUILT_IN = ("note000", "d2l", "goodfellow", "wildml", "pascanu")
+BUILT_IN = ("note000", "d2l", "goodfellow", "wildml", "pascanu", "deeplearning-ai")
 
 #: Names every profile reads when the model has none of its own: a letter at step t ->
 #: the step loss, a bare letter -> the loss.
@@ -175,9 +176,9 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
     first = table.get("first", 1)
     if first not in (0, 1) or isinstance(first, bool):
         raise SpecError(f"{where}: [profile] first is the first step's number, 0 or 1")
-    sizes = table_of("sizes")
+    sizes = {"".join(c for c in k if c not in "{} "): v for k, v in table_of("sizes").items()}
     for letter, size in sizes.items():
-        if size not in SIZES or not (len(letter) == 1 and letter.isalpha()):
+        if size not in SIZES or not re.fullmatch(r"[A-Za-z](_[A-Za-z0-9]+)?", letter):
             raise SpecError(
                 f"{where}: [profile.sizes] maps a letter to {', '.join(SIZES)}, not "
                 f"{letter!r} = {size!r}"
@@ -191,7 +192,7 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
         names=names,
         vectors=vectors,
         time=time,
-        horizon=tuple(horizon),
+        horizon=tuple("".join(c for c in h if c not in "{} ") for h in horizon),
         model=dict(model),
         printed=printed,
         printed_vectors=printed_vectors,
@@ -205,8 +206,8 @@ def _model_table(given: Any, where: str) -> dict[str, Any]:
     Raises:
         SpecError: not a table, an unknown key, or a value the option does not take.
     """
-    from ..model import ACTIVATIONS, LOSSES, REDUCTIONS
     from ..files import toml_table
+    from ..model import ACTIVATIONS, LOSSES, REDUCTIONS
     from ..models.choose import MODEL_KINDS, PROFILE_KEYS
 
     table = toml_table({"profile.model": given}, "profile.model", set(PROFILE_KEYS), where)

@@ -81,10 +81,9 @@ class Superscripts:
             if not (isinstance(top, Token) and top.type == "TOP"):
                 return None
             content, transpose = single(content.children[0]), True
-        parenthesized = (
-            isinstance(content, Tree)
-            and content.data == "group"
-            and self.text[content.meta.start_pos] == "("
+        parenthesized = isinstance(content, Tree) and (
+            (content.data == "group" and self.text[content.meta.start_pos] == "(")
+            or content.data == "angled"  # h^{\langle t \rangle}, h^{<t>}
         )
         if parenthesized:
             index = next(c for c in content.children if isinstance(c, Tree))
@@ -106,6 +105,12 @@ class Superscripts:
         if entry is not None:
             value = self.component(value, self.index(entry.children[0]), node)
         return self.transposed(value, node) if transpose else value
+
+    def r_angled(self, node: Tree) -> Any:
+        raise self.fail(
+            "angle brackets are read as a step, h^{\\langle t \\rangle}, not as a value",
+            node,
+        )
 
     def subscript_step(self, node: Any) -> sp.Expr | None:
         """The step of a name written with a subscript (the class label y_t), or None

@@ -1030,3 +1030,16 @@ def test_angle_brackets_are_a_step_and_nothing_else() -> None:
         check(r"L = \langle \mathbf{h}_t \rangle", model=ELMAN)
     # < and > stay relations in a sum's limits
     assert check(r"\sum_{1 < t < 3} \mathbf{x}_t = \mathbf{x}_2", model=ELMAN).holds
+
+
+def test_a_document_in_deeplearning_ais_notation_writes_steps_in_angle_brackets() -> None:
+    """tex --notation deeplearning-ai: a^{<t>} the state, W_aa, W_ax, W_ya, b_a, b_y, and
+    every step in angle brackets, the initial state a^{<0>} included; the profile's own
+    model (three classes, the summed cross-entropy)."""
+    result = run("tex", "-T", "2", "--hidden", "2", "--notation", "deeplearning-ai")
+    assert result.exit_code == 0, result.output
+    tex = result.stdout
+    assert r"{\mathbf{a}^{\langle 1 \rangle}} &= \phi" in tex
+    assert r"W_{aa} {\mathbf{a}^{\langle 0 \rangle}}" in tex and r"{\mathbf{a}^{(" not in tex
+    assert r"\frac{\partial L}{\partial W_{ya}}" in tex
+    assert "--outputs 3" in result.stderr

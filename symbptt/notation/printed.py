@@ -82,13 +82,13 @@ def printed_model(model: Model, profile: Profile) -> Model:
         if not timed and sub == "0":  # the initial state: h_0, s_0, h^{(0)}, s_{-1}
             latex = relettered(latex, key)
             before = "-1" if profile.first == 0 and not model.scalar else "0"  # Britz's s_-1
-            if profile.time == "superscript":
-                return "{" + latex.replace("_{0}", f"^{{({before})}}") + "}"
+            if profile.time != "subscript":
+                return "{" + latex.replace("_{0}", "^{" + _stepped(profile, before) + "}") + "}"
             return latex.replace("_{0}", f"_{{{before}}}")
         if timed:
             latex = relettered(latex, key)
-        if timed and profile.time == "superscript":
-            latex = "{" + latex.replace("_{@}", "^{(@)}") + "}"
+        if timed and profile.time != "subscript":
+            latex = "{" + latex.replace("_{@}", "^{" + _stepped(profile, "@") + "}") + "}"
         return latex
 
     return dataclasses.replace(
@@ -97,3 +97,11 @@ def printed_model(model: Model, profile: Profile) -> Model:
         views=tuple(dataclasses.replace(v, latex=renamed(v.latex)) for v in model.views),
         adjoints=tuple(dataclasses.replace(a, latex=renamed(a.latex)) for a in model.adjoints),
     )
+
+
+def _stepped(profile: Profile, step: str) -> str:
+    """A step as a superscript's content in the profile's style: (t), or <t> in angle
+    brackets (deeplearning.ai's a^{\\langle t \\rangle})."""
+    if profile.time == "angle":
+        return rf"\langle {step} \rangle"
+    return f"({step})"

@@ -73,6 +73,9 @@ _KEYS = {
     "model",
     "sizes",
 }
+#: How a source writes the step: h_t, h^{(t)} (and h^t), or h^{\langle t \rangle} (both
+#: superscripts are read in every profile; the profile says how documents print it).
+TIMES = ("subscript", "superscript", "angle")
 #: What a size letter of [profile.sizes] may stand for.
 SIZES = ("hidden", "inputs", "outputs")
 
@@ -85,7 +88,8 @@ class Profile:
         names: (LaTeX key, subscript) of a bare name -> the model's (``("W", "qh")`` ->
             ``("W", "hy")``; a name without subscript has subscript "").
         vectors: letter of a quantity at step t -> the model's letter (``"a"`` -> ``"s"``).
-        time: ``"subscript"`` or ``"superscript"`` (whether ``h^t`` is h at step t).
+        time: ``"subscript"``, ``"superscript"`` (``h^t`` is h at step t) or ``"angle"``
+            (documents print ``h^{\\langle t \\rangle}``).
         horizon: the names of the last step, T.
         model: the command-line options that describe the source's model.
     """
@@ -156,8 +160,8 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
     if not name:
         raise SpecError(f"{where}: [profile] needs a name")
     time = text("time", "subscript")
-    if time not in ("subscript", "superscript"):
-        raise SpecError(f"{where}: [profile] time must be 'subscript' or 'superscript'")
+    if time not in TIMES:
+        raise SpecError(f"{where}: [profile] time must be one of {', '.join(TIMES)}")
     horizon = table.get("horizon", ["T"])
     if not isinstance(horizon, list) or not all(isinstance(h, str) for h in horizon):
         raise SpecError(f"{where}: [profile] horizon must be a list of names")

@@ -134,6 +134,26 @@ VECTOR_TOKENS = TOKENS + [
     r"\end{bmatrix}",
     "\\\\",
     "&",
+    # deeplearning.ai's notation and what came with it
+    r"^{\langle t \rangle}",
+    r"^{<t-1>}",
+    "^{<",
+    "<",
+    ">",
+    r"\langle",
+    r"\rangle",
+    "softmax(",
+    r"\operatorname{softmax}",
+    ")",
+    r"\quad",
+    r"\tag {1.2}",
+    "τ",
+    "−",
+    "T_x",
+    "n_y",
+    "(a^{<t>})^T",
+    "W_{aa}",
+    "a^{<t>}",
 ]
 
 
@@ -206,3 +226,23 @@ def test_structured_vector_formulas(lhs: str, rhs: str) -> None:
     """Well-formed and ill-shaped matrix formulas: a verdict or a syntax error, never a
     crash (this found the empty product on both sides and inside a family)."""
     vector_outcome(f"{lhs} = {rhs}")
+
+
+@settings(max_examples=300, deadline=3000)
+@given(
+    st.lists(st.sampled_from(VECTOR_TOKENS), max_size=12),
+    st.lists(st.sampled_from(VECTOR_TOKENS), max_size=12),
+)
+def test_equations_of_token_soup_in_a_profile_with_a_softmax_head(lhs, rhs) -> None:
+    """The same soup read in deeplearning-ai's notation, in the model with the softmax
+    head (angle brackets, softmax, the probabilities' reciprocals and sum)."""
+    from symbptt.engine.model import ElmanSpec
+
+    spec = ElmanSpec(hidden=2, outputs=2, T=2, loss="cross-entropy", reduction="sum")
+    text = " ".join(lhs) + " = " + " ".join(rhs)
+    try:
+        result = check(text, model=spec, method="modular", notation="deeplearning-ai")
+    except FormulaSyntaxError as err:
+        assert str(err)
+        return
+    assert isinstance(result, FormulaCheckResult)

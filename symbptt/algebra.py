@@ -233,14 +233,17 @@ class PolynomialRing(Ring):
         reciprocal (see the class notes)."""
         if not self._rules or a.is_constant():
             return a
+        degrees = a.degrees()
         for lead, monomial, replacement in self._rules:
-            degrees = a.degrees()  # a rule's replacement may bring a later rule's atoms
             if all(degrees[n] >= e for n, e in lead.items()):
+                changed = False
                 while True:
                     q, r = divmod(a, monomial)
                     if q.is_zero():
                         break
-                    a = r + q * replacement
+                    a, changed = r + q * replacement, True
+                if changed:  # the replacement may bring a later rule's atoms
+                    degrees = a.degrees()
         return a
 
     def equal(self, a: Any, b: Any) -> bool:

@@ -1384,9 +1384,8 @@ FORMULAS: list[Formula] = [
         r"""J^{\langle t \rangle}=\quad -\sum_{i=1}^{n_y}y_i^{\langle t \rangle}\log \hat{y_i}^{\langle t \rangle} \tag{1.8}""",
         GOODFELLOW,
         lambda r, t: [r.losses[t], -torch_log_softmax_at(r, t)],
-        "refused",
+        "holds",
         notation="deeplearning-ai",
-        note="the loss itself, with \\log: symbptt reads gradient formulas, not the logarithm",
     ),
     Formula(
         "xulong/1.9-dJt-do",

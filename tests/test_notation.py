@@ -1043,3 +1043,30 @@ def test_a_document_in_deeplearning_ais_notation_writes_steps_in_angle_brackets(
     assert r"W_{aa} {\mathbf{a}^{\langle 0 \rangle}}" in tex and r"{\mathbf{a}^{(" not in tex
     assert r"\frac{\partial L}{\partial W_{ya}}" in tex
     assert "--outputs 3" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "formula, holds",
+    [
+        # the cross-entropy as notes write it: log yhat is o - logsumexp(o), exactly
+        (r"J^{<t>} = -\sum_{i=1}^{n_y} y_i^{<t>} \log \hat{y_i}^{<t>}", True),
+        (r"J^{<t>} = -\sum_{i=1}^{n_y} y_i^{<t>} \log(\hat{y}_i^{<t>})", True),
+        (r"J^{<t>} = -\sum_{i=1}^{n_y} y_i^{<t>} \ln \hat{y}_i^{<t>}", True),
+        (r"J^{<t>} = \sum_{i=1}^{n_y} y_i^{<t>} \log \hat{y}_i^{<t>}", False),  # the sign
+        (r"J^{<t>} = -\sum_{i=1}^{n_y} y_i^{<t>} \log \hat{y}_i^{<t-1>}", False),
+    ],
+)
+def test_the_log_of_the_probabilities_is_read_exactly(formula: str, holds: bool) -> None:
+    result = check(formula, model=THREE_CLASSES, notation="deeplearning-ai")
+    assert result.holds is holds, result.explanation
+    if not holds:
+        assert result.counterexample is not None
+
+
+def test_the_log_of_anything_but_a_probability_is_refused() -> None:
+    with pytest.raises(FormulaSyntaxError, match="softmax's probabilities only"):
+        check(
+            r"J^{<t>} = -\sum_{i=1}^{n_y} \hat{y}_i^{<t>} \log y_i^{<t>}",
+            model=THREE_CLASSES,
+            notation="deeplearning-ai",
+        )

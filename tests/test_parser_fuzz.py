@@ -154,6 +154,8 @@ VECTOR_TOKENS = TOKENS + [
     "(a^{<t>})^T",
     "W_{aa}",
     "a^{<t>}",
+    r"\log",
+    r"\hat{y_i}^{<t>}",
 ]
 
 

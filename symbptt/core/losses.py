@@ -116,9 +116,8 @@ def step_loss(
             step = dual(step, _dot(grad, [o.tan for o in output]))
         return zero + step, grad
     values = tuple(o.val if dual else o for o in output)
-    node = ("o", t)
     p = [ring.atom(("softmax", 0, ("o", (t, q))), values) for q in range(len(output))]
-    lse = ring.atom(("logsumexp", 0, node), values)
+    lse = log_normalizer(ring, t, values)
     if dual:
         slope = _dot(p, [o.tan for o in output])
         lse = dual(lse, slope)
@@ -153,6 +152,12 @@ def probability_reciprocal(ring: Any, t: int, q: int, output: list[Any]) -> Any:
     """1 / yhat_t[q] (q from 0), given the values of o_t: the reciprocal atom of the
     softmax's entry (:meth:`symbptt.algebra.Ring.reciprocal`)."""
     return ring.reciprocal(("softmax", 0, ("o", (t, q))), tuple(output))
+
+
+def log_normalizer(ring: Any, t: int, output: Any) -> Any:
+    """logsumexp(o_t), the atom the cross-entropy's value and log yhat_t = o_t - it share,
+    given the values of o_t."""
+    return ring.atom(("logsumexp", 0, ("o", t)), tuple(output))
 
 
 def probability_siblings(key: Any, argument: Any = None) -> list[Any]:

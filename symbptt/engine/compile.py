@@ -28,6 +28,7 @@ from .nodes import (
     Component,
     Diag,
     Hadamard,
+    LogProbability,
     Node,
     ParamAt,
     Prod,
@@ -168,6 +169,12 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
                 self._index_of(e.args[0].args[1]),
             )
             return lambda env: Mat(((self.reciprocal_probability(step(env), entry(env)),),))
+        if isinstance(e, LogProbability):  # log yhat_t, log yhat_{t,k}
+            of = e.args[0]
+            entry = self._index_of(of.args[1]) if isinstance(of, Component) else None
+            node = of.args[0] if isinstance(of, Component) else of
+            step = self._index_of(node.args[0])
+            return lambda env: self.log_probability(step(env), entry and entry(env))
         if isinstance(e, Component):
             vector, at = self.compile(e.args[0]), self._index_of(e.args[1])
             return lambda env: self.component(vector(env), at(env))

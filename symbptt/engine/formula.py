@@ -68,6 +68,8 @@ class VectorReader(Functions, Entries, Reader):
             return key.split()[1]
         if key == "\\operatorname softmax" and sub is None:
             return "softmax"
+        if key in ("\\log", "\\ln") and sub is None and self.vocab.model.head is not None:
+            return "log"
         if key == "\\mathbf 0" and sub is None:
             return sp.Integer(0)  # the zero vector (or matrix), of whatever shape it meets
         if key in ("net", "\\mathbf net", "\\operatorname net") and sub is not None:

@@ -19,7 +19,17 @@ from .. import expr as E
 from ..core.tensor import variables
 from ..errors import FormulaSyntaxError
 from ..notation.meaning import OneStep
-from .nodes import Block, Diag, Node, Prod, activation, core_at, node_class
+from .nodes import (
+    Block,
+    Component,
+    Diag,
+    LogProbability,
+    Node,
+    Prod,
+    activation,
+    core_at,
+    node_class,
+)
 
 
 class Functions:
@@ -63,6 +73,12 @@ class Functions:
             return Prod(self.value(args[0]), self.value(args[1]))
         if fn == "softmax":
             return self.softmax(args, order, node)
+        if fn == "log":  # log yhat_t, log yhat_{t,k}: o - logsumexp(o)
+            value = self.value(args[0]) if len(args) == 1 and not order else None
+            of = value.args[0] if isinstance(value, Component) else value
+            if not (isinstance(of, Node) and of.kind == "yhat"):
+                raise self.fail("\\log is read of the softmax's probabilities only", node)
+            return LogProbability(value)
         if fn == "diag":
             if order:
                 raise self.fail("diag takes one vector", node)

@@ -75,6 +75,14 @@ class Reciprocal(MatrixFunction):
     nargs = 1
 
 
+class LogProbability(MatrixFunction):
+    """log yhat_t (entrywise) or log yhat_{t,k}: the logarithm of the cross-entropy head's
+    probabilities, o_t - logsumexp(o_t) exactly (the loss -y_t . log yhat_t as notes
+    write it)."""
+
+    nargs = 1
+
+
 class ParamAt(MatrixFunction):
     """P^{(t)}, the copy of the parameter P used at step t only (Goodfellow et al.'s
     device for the immediate partial): read in derivatives, dh^{(t)}/db^{(t)}."""

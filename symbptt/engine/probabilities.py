@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.losses import LOSS_TABLE, probability_gradient, probability_reciprocal
+from ..core.losses import (
+    LOSS_TABLE,
+    log_normalizer,
+    probability_gradient,
+    probability_reciprocal,
+)
 from ..errors import EvaluationError
 from .matrices import Mat
 from .nodes import Node
@@ -27,6 +32,17 @@ class Probabilities:
         if not 1 <= i <= len(output):
             raise EvaluationError(f"component {i} is outside yhat_t's {len(output)} entries")
         return probability_reciprocal(self.ring, t, i - 1, output)
+
+    def log_probability(self, t: int, i: int | None) -> Mat:
+        """log yhat_t (a column) or log yhat_t[i] (i from 1): o_t - logsumexp(o_t), the
+        logarithm of the softmax exactly, with the head's logsumexp atom."""
+        self._in_model(t, 1, self.spec.T, "yhat")
+        output = self.fwd[self.spec.model.head.output][t]
+        if i is not None and not 1 <= i <= len(output):
+            raise EvaluationError(f"component {i} is outside yhat_t's {len(output)} entries")
+        lse = log_normalizer(self.ring, t, output)
+        entries = list(output) if i is None else [output[i - 1]]
+        return self.column([o - lse for o in entries])
 
     def by_probabilities(self, num: Any, den: Node) -> Mat:
         """dL/dyhat_k and dl_j/dyhat_k for the cross-entropy head's probabilities: the

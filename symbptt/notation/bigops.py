@@ -48,12 +48,11 @@ class SumsAndProducts:
     def factors_of(self, node: Tree) -> list[sp.Expr]:
         """The factors of a term (a big operator's operand), not multiplied yet."""
         if isinstance(node, Tree) and node.data == "term":
-            out = []
+            plain = [c for c in node.children if not (isinstance(c, Tree) and c.data == "bigop")]
+            out = self.factor_values(plain, node)
             for c in node.children:
                 if isinstance(c, Tree) and c.data == "bigop":
                     out.extend(self.bigop(c))
-                else:
-                    out.append(self.value(c))
             return out
         return [self.value(node)]
 

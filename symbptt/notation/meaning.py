@@ -137,13 +137,28 @@ class Reader(Names, SumsAndProducts, Superscripts):
 
     def r_term(self, node: Tree) -> sp.Expr:
         factors = [c for c in node.children if not (isinstance(c, Tree) and c.data == "bigop")]
-        values = [self.read(f) if _is_ellipsis(f) else self.value(f) for f in factors]
+        values = self.factor_values(factors, node)
         while any(v is ELLIPSIS for v in values):
             values = self.ellipsis(values, node)
         bigops = [c for c in node.children if isinstance(c, Tree) and c.data == "bigop"]
         if bigops:
             values.extend(self.bigop(bigops[0]))
         return values[0] if len(values) == 1 else sp.Mul(*values, evaluate=False)
+
+    def factor_values(self, factors: list[Any], node: Any) -> list[Any]:
+        """The values of a term's factors (an ellipsis kept as such); \\log applies to
+        the factor after it, as notes write -y_i \\log \\hat{y}_i."""
+        values = []
+        n = 0
+        while n < len(factors):
+            got = self.read(factors[n])
+            if got == "log" and n + 1 < len(factors):
+                values.append(self.apply(got, 0, [factors[n + 1]], node))
+                n += 2
+                continue
+            values.append(got if _is_ellipsis(factors[n]) else self.value(factors[n]))
+            n += 1
+        return values
 
     # -- indices ----------------------------------------------------------------------------
     def index(self, node: Any) -> sp.Expr:

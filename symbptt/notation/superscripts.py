@@ -21,6 +21,13 @@ class Superscripts:
     """The reader's methods for names with superscripts."""
 
     def r_superscript(self, node: Tree) -> Any:
+        base = node.children[0]
+        if isinstance(base, Tree) and base.data == "hat_sub":  # \hat{y_i}^{(t)}: entry i
+            hat, letter, sub = base.children
+            hatted = Tree("hat", [hat, letter], base.meta)
+            node = Tree(
+                "superscript", [Tree("name", [hatted, sub], base.meta), node.children[1]], node.meta
+            )
         named = self.labelled_name(node.children[0], node.children[1], None, node)
         if named is not None:
             return named

@@ -31,6 +31,7 @@ from typing import Any
 
 import flint
 
+from .core.losses import probability_position
 from .core.primitives import VECTOR_FUNCTIONS
 
 AtomKey = tuple[Hashable, ...]
@@ -209,10 +210,11 @@ class PolynomialRing(Ring):
         keys = set(self.keys)
         groups: dict[Any, list[AtomKey]] = {}
         for key in self.keys:
-            if key[0] == "softmax" and key[1] == 0 and len(key) == 3:
-                groups.setdefault(key[2][1][0], []).append(key)
+            at = probability_position(key)
+            if at is not None:
+                groups.setdefault(at[0], []).append(key)
         for group in groups.values():
-            group.sort(key=lambda k: k[2][1][1])
+            group.sort(key=probability_position)
             if len(group) < 2:
                 continue
             free = [k for k in group if ("inv", k) not in keys]

@@ -13,7 +13,7 @@ from typing import Any
 import flint
 
 from .algebra import AtomKey, Ring
-from .core.losses import probability_siblings
+from .core.losses import probability_key, probability_position
 from .errors import EvaluationError
 
 
@@ -188,11 +188,11 @@ class ModularRing(Ring):
     def atom(self, key: AtomKey, argument: Any = None) -> ModInt:
         value = self._atoms.get(key)
         if value is None:
-            siblings = probability_siblings(key, argument)
-            if siblings and key[2][1][1] == len(argument) - 1:  # the last of a softmax's
-                value = self.one  # entries: 1 minus the others (they sum to 1)
-                for sibling in siblings:
-                    value = value - self.atom(sibling, argument)
+            at = probability_position(key)
+            if at is not None and argument is not None and at[1] == len(argument) - 1:
+                value = self.one  # the last of a softmax's entries: 1 minus the others
+                for q in range(at[1]):
+                    value = value - self.atom(probability_key(at[0], q), argument)
                 if value.r == 0:  # probability < 2^-100 at 127 bits
                     raise EvaluationError("the modular point made a probability 0; run again")
                 self._atoms[key] = value

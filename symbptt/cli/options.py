@@ -15,12 +15,12 @@ from ..errors import (
     SymbpttError,
 )
 from ..files import atomic_write, plan_output, read_text
-from ..model import ACTIVATIONS, EXACT_MAX_T, LOSSES, MAX_T, METHOD_NAMES, REDUCTIONS
-from ..models.choose import MODEL_KINDS
+from ..model import EXACT_MAX_T, MAX_T, METHOD_NAMES
+from ..models.choose import CHOICES, DEFAULTS
 from ..models.gru import VARIANTS as GRU_VARIANTS
 from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
 
-DEFAULT_T = 4
+DEFAULT_T = DEFAULTS["T"]
 
 
 def _stack(*options: Any) -> Any:
@@ -54,30 +54,35 @@ model_options = _stack(
     ),
     _choice(
         "--activation",
-        ACTIVATIONS,
-        "generic",
+        CHOICES["activation"],
+        DEFAULTS["activation"],
         "phi, the hidden activation (generic: an unknown function).",
     ),
-    _choice("--output-activation", ACTIVATIONS, "generic", "theta, the output activation."),
+    _choice(
+        "--output-activation",
+        CHOICES["output_activation"],
+        DEFAULTS["output_activation"],
+        "theta, the output activation.",
+    ),
     _choice(
         "--loss",
-        REDUCTIONS,
-        "mean",
+        CHOICES["reduction"],
+        DEFAULTS["reduction"],
         "L = (1/T) sum_t l_t (mean, note 000) or sum_t l_t (sum, question 002).",
         dest="reduction",
     ),
     _choice(
         "--step-loss",
-        LOSSES,
-        "generic",
+        CHOICES["step_loss"],
+        DEFAULTS["step_loss"],
         "l(yhat, d): an unknown function, (yhat - d)^2 / 2, or the softmax cross-entropy "
         "-log softmax(o_t)[y_t] (vector model; the target a class index). The vector model's "
         "default is squared.",
     ),
     _choice(
         "--h0",
-        ["symbol", "zero"],
-        "symbol",
+        CHOICES["h0"],
+        DEFAULTS["h0"],
         "h_0 (and the LSTM's c_0) as a given symbol, or 0.",
     ),
 )
@@ -203,9 +208,9 @@ def _size(flag: str, default: int, help: str) -> Any:
 
 
 _ELMAN_SIZES = (
-    ("--hidden", 3, "hidden size n"),
-    ("--inputs", 1, "input size m"),
-    ("--outputs", 1, "output size k"),
+    ("--hidden", DEFAULTS["hidden"], "hidden size n"),
+    ("--inputs", DEFAULTS["inputs"], "input size m"),
+    ("--outputs", DEFAULTS["outputs"], "output size k"),
 )
 
 #: Which GRU ``--model gru`` is, on every command that takes the gated cells.
@@ -233,8 +238,8 @@ def variant_for(model: str, gru_variant: str | None) -> str:
 vector_options = _stack(
     _choice(
         "--model",
-        list(MODEL_KINDS),
-        "scalar",
+        CHOICES["model"],
+        DEFAULTS["model"],
         "scalar: the RNN of the seeds; elman: the vector RNN of note 000 (squared "
         "loss; h_0, the biases and the output layer are parameters); lstm: torch.nn.LSTM's "
         "cell; gru: torch.nn.GRU's or Cho et al.'s cell (--gru-variant); the gated cells have "

@@ -116,7 +116,7 @@ def step_loss(
             step = dual(step, _dot(grad, [o.tan for o in output]))
         return zero + step, grad
     values = tuple(o.val if dual else o for o in output)
-    p = [ring.atom(("softmax", 0, ("o", (t, q))), values) for q in range(len(output))]
+    p = [ring.atom(probability_key(t, q), values) for q in range(len(output))]
     lse = log_normalizer(ring, t, values)
     if dual:
         slope = _dot(p, [o.tan for o in output])
@@ -151,7 +151,7 @@ def probability_gradient(ring: Any, t: int, output: list[Any], target: list[Any]
 def probability_reciprocal(ring: Any, t: int, q: int, output: list[Any]) -> Any:
     """1 / yhat_t[q] (q from 0), given the values of o_t: the reciprocal atom of the
     softmax's entry (:meth:`symbptt.algebra.Ring.reciprocal`)."""
-    return ring.reciprocal(("softmax", 0, ("o", (t, q))), tuple(output))
+    return ring.reciprocal(probability_key(t, q), tuple(output))
 
 
 def log_normalizer(ring: Any, t: int, output: Any) -> Any:
@@ -160,16 +160,18 @@ def log_normalizer(ring: Any, t: int, output: Any) -> Any:
     return ring.atom(("logsumexp", 0, ("o", t)), tuple(output))
 
 
-def probability_siblings(key: Any, argument: Any = None) -> list[Any]:
-    """The keys of the other entries of a softmax's probabilities, given the key of one
-    (``("softmax", 0, ("o", (t, q)))``) and the values it was computed from; [] for
-    any other atom. The entries sum to 1, so one of them is 1 minus the others: the
-    rings decide which (the last, or one whose reciprocal is not in use)."""
-    if not (isinstance(key, tuple) and len(key) == 3 and key[0] == "softmax" and key[1] == 0):
-        return []
-    t, q = key[2][1]
-    size = len(argument) if argument is not None else 0
-    return [("softmax", 0, ("o", (t, j))) for j in range(size) if j != q]
+def probability_key(t: int, q: int) -> tuple:
+    """The atom of yhat_t[q] (q from 0), the softmax's probability at step t."""
+    return ("softmax", 0, ("o", (t, q)))
+
+
+def probability_position(key: Any) -> tuple[int, int] | None:
+    """(t, q) of a probability's atom (:func:`probability_key`), None for another atom.
+    A softmax's entries sum to 1, so one of them is 1 minus the others: the rings
+    decide which (the last, or one whose reciprocal is not in use)."""
+    if isinstance(key, tuple) and len(key) == 3 and key[0] == "softmax" and key[1] == 0:
+        return key[2][1]
+    return None
 
 
 def _dot(a: list[Any], b: list[Any]) -> Any:

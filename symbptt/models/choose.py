@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import SpecError
+from ..model import ACTIVATIONS, LOSSES, REDUCTIONS
 from .gated import GATED
 
 #: The kinds of model an option set can name (``--model``).
@@ -33,6 +34,17 @@ DEFAULTS: dict[str, Any] = {
     "inputs": 1,
     "outputs": 1,
     "gru_variant": None,
+}
+
+#: The values each option with a fixed set of them takes (the command line's choices and
+#: what a profile's [profile.model] may say).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "model": MODEL_KINDS,
+    "activation": tuple(ACTIVATIONS),
+    "output_activation": tuple(ACTIVATIONS),
+    "reduction": tuple(REDUCTIONS),
+    "step_loss": tuple(LOSSES),
+    "h0": ("symbol", "zero"),
 }
 
 #: A profile's [profile.model] key -> the option it sets (its keys are the command
@@ -116,19 +128,14 @@ def with_profile(
     not take (the activation of an LSTM) is skipped. Returns the options and the
     command-line spelling of what the profile set (``--model elman``), for a note."""
     out = dict(options)
-    for key, value in model.items():
-        name = PROFILE_KEYS[key]
-        if name in given:
-            continue
-        out[name] = value
+    if "model" in model and "model" not in given:
+        out["model"] = model["model"]
     kind = out.get("model", DEFAULTS["model"])
     said = []
     for key, value in model.items():
         name = PROFILE_KEYS[key]
-        if name in given:
+        if name in given or kind not in _TAKEN_BY.get(name, MODEL_KINDS):
             continue
-        if kind not in _TAKEN_BY.get(name, MODEL_KINDS):
-            out[name] = options.get(name, DEFAULTS[name])
-            continue
+        out[name] = value
         said.append(f"--{key.replace('_', '-')} {value}")
     return out, said

@@ -19,7 +19,7 @@ from lark import Token, Tree
 from .. import expr as E
 from ..errors import FormulaSyntaxError
 from .bigops import ELLIPSIS, SumsAndProducts, _is_ellipsis
-from .names import GREEK, INDEX_LETTERS, VECTOR_HINT, Names
+from .names import GREEK, INDEX_LETTERS, VECTOR_HINT, Names, compact
 from .superscripts import Superscripts
 
 
@@ -260,8 +260,7 @@ class Reader(Names, SumsAndProducts, Superscripts):
 
     def written(self, node: Tree) -> str:
         """A name as written, without braces and spaces: ``T_{x}`` is T_x."""
-        text = self.text[node.meta.start_pos : node.meta.end_pos]
-        return "".join(c for c in text if c not in "{} ")
+        return compact(self.text[node.meta.start_pos : node.meta.end_pos])
 
     def size_named(self, letter: str) -> int | None:
         """The size a notation profile names by ``letter`` (C: the number of classes), or

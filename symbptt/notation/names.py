@@ -45,6 +45,13 @@ GREEK = {
     "ℓ": "\\ell",
 }
 
+
+def compact(text: str) -> str:
+    """A name as written, without braces and spaces: ``T_{x}`` and ``T_x`` are T_x (how
+    a profile's horizons and sizes are matched with a formula's)."""
+    return "".join(c for c in text if c not in "{} ")
+
+
 #: What the reader says of bold vectors, transposes, diag and \odot in a model written in
 #: scalar notation.
 VECTOR_HINT = "check it against the vector model (--model elman, or model=ElmanSpec(...))"

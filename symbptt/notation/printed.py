@@ -25,8 +25,13 @@ def printed_letters(model: Model, profile: Profile) -> dict[str, str]:
     takes a fresh letter, as does the model's s_t where Britz's s_t is the state)."""
     from ..engine.vocabulary import latex_key
 
-    keys = [found for v in _all(model) if (found := latex_key(v.latex))]
-    timed = list(dict.fromkeys(key for key, sub in keys if "@" in _latex_of(model, key)))
+    quantities = (*model.variables, *model.views, *model.adjoints)
+    keys = [found for v in quantities if (found := latex_key(v.latex))]
+    timed = list(
+        dict.fromkeys(
+            found[0] for v in quantities if "@" in v.latex and (found := latex_key(v.latex))
+        )
+    )
     letters = {k: profile.printed_vectors.get(k, k) for k in timed}
     given = {letters[k] for k in timed if k in profile.printed_vectors}
     used = {key for key, _ in keys} | set(letters.values()) | set(profile.vectors)
@@ -36,17 +41,6 @@ def printed_letters(model: Model, profile: Profile) -> dict[str, str]:
             letters[k] = next(c for c in FRESH_LETTERS if c not in used)
             used.add(letters[k])
     return letters
-
-
-def _all(model: Model) -> tuple:
-    return (*model.variables, *model.views, *model.adjoints)
-
-
-def _latex_of(model: Model, key: str) -> str:
-    """The LaTeX of the model's quantities with this key, joined (to see if one is timed)."""
-    from ..engine.vocabulary import latex_key
-
-    return " ".join(v.latex for v in _all(model) if (latex_key(v.latex) or ("",))[0] == key)
 
 
 def printed_model(model: Model, profile: Profile) -> Model:

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
+from .names import compact
 
 #: The built-in profiles, by name.
 BUILT_IN = ("note000", "d2l", "goodfellow", "wildml", "pascanu", "deeplearning-ai")
@@ -180,7 +181,7 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
     first = table.get("first", 1)
     if first not in (0, 1) or isinstance(first, bool):
         raise SpecError(f"{where}: [profile] first is the first step's number, 0 or 1")
-    sizes = {"".join(c for c in k if c not in "{} "): v for k, v in table_of("sizes").items()}
+    sizes = {compact(k): v for k, v in table_of("sizes").items()}
     for letter, size in sizes.items():
         if size not in SIZES or not re.fullmatch(r"[A-Za-z](_[A-Za-z0-9]+)?", letter):
             raise SpecError(
@@ -196,7 +197,7 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
         names=names,
         vectors=vectors,
         time=time,
-        horizon=tuple("".join(c for c in h if c not in "{} ") for h in horizon),
+        horizon=tuple(compact(h) for h in horizon),
         model=dict(model),
         printed=printed,
         printed_vectors=printed_vectors,
@@ -210,28 +211,23 @@ def _model_table(given: Any, where: str) -> dict[str, Any]:
     Raises:
         SpecError: not a table, an unknown key, or a value the option does not take.
     """
+    from ..engine.model import MAX_HIDDEN
     from ..files import toml_table
-    from ..model import ACTIVATIONS, LOSSES, REDUCTIONS
-    from ..models.choose import MODEL_KINDS, PROFILE_KEYS
+    from ..models.choose import CHOICES, PROFILE_KEYS
 
     table = toml_table({"profile.model": given}, "profile.model", set(PROFILE_KEYS), where)
-    choices = {
-        "model": MODEL_KINDS,
-        "activation": ACTIVATIONS,
-        "output_activation": ACTIVATIONS,
-        "step_loss": LOSSES,
-        "loss": REDUCTIONS,
-        "h0": ("symbol", "zero"),
-    }
     for key, value in table.items():
-        if key in choices and value not in choices[key]:
+        choices = CHOICES.get(PROFILE_KEYS[key])
+        if choices is not None and value not in choices:
             raise SpecError(
-                f"{where}: [profile.model] {key} is one of {', '.join(choices[key])}, not {value!r}"
+                f"{where}: [profile.model] {key} is one of {', '.join(choices)}, not {value!r}"
             )
-        if key not in choices and not (
-            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64
+        if choices is None and not (
+            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_HIDDEN
         ):
-            raise SpecError(f"{where}: [profile.model] {key} is a size, 1..64, not {value!r}")
+            raise SpecError(
+                f"{where}: [profile.model] {key} is a size, 1..{MAX_HIDDEN}, not {value!r}"
+            )
     return dict(table)
 
 

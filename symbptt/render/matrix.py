@@ -106,8 +106,7 @@ class MatrixNotation:
         self.notation = notation or Notation()
         #: the number the document gives the first step: 1, or 0 in a source that counts
         #: from 0 (Britz's s_0 is the model's h_1); a step k of the model is printed
-        #: k + offset, and so is T (the last step T - 1); t, i, j are the source's own
-        self.offset = first - 1
+        #: k + first - 1, and so is T (the last step T - 1); t, i, j are the source's own
         self.first = first
         self.table = model.latex()
         self.functions = {role: tex for role, _, tex in model.functions}
@@ -136,7 +135,7 @@ class MatrixNotation:
     def shift(self, base: str | int, shift: int = 0) -> int:
         """The shift at which the model's step ``base + shift`` is printed: the offset
         added to a number or to T, not to a step variable (t, i, j)."""
-        return shift + self.offset if isinstance(base, int) or base == "T" else shift
+        return shift + self.first - 1 if isinstance(base, int) or base == "T" else shift
 
     def numbered(self, base: str | int, shift: int = 0) -> str:
         """The printed number of the model's step ``base + shift``: 3, t-1, T-1."""

@@ -174,7 +174,7 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
             entry = self._index_of(of.args[1]) if isinstance(of, Component) else None
             node = of.args[0] if isinstance(of, Component) else of
             step = self._index_of(node.args[0])
-            return lambda env: self.log_probability(step(env), entry and entry(env))
+            return lambda env: self.log_probability(step(env), entry(env) if entry else None)
         if isinstance(e, Component):
             vector, at = self.compile(e.args[0]), self._index_of(e.args[1])
             return lambda env: self.component(vector(env), at(env))

@@ -90,8 +90,8 @@ class Functions:
             if len(args) != 1:
                 raise self.fail(f"\\{fn} takes one argument", node)
             arg = self.value(args[0])
-            # tanh(W_hh h_(t-1) + W_xh x_t + b_h) is tanh(s_t)
-            arg = self.written_out(self.vocab.arguments(fn), arg) or arg
+            if not isinstance(arg, Node):  # tanh(W_hh h_(t-1) + W_xh x_t + b_h) is tanh(s_t)
+                arg = self.written_out(self.vocab.arguments(fn), arg) or arg
             if not (isinstance(arg, Node) and arg.kind not in self.vocab.adjoints):
                 allowed = self.vocab.arguments(fn)
                 at = allowed[0] if allowed else "s"
@@ -122,7 +122,8 @@ class Functions:
         if dict((role, p) for role, p, _ in model.functions).get("theta") == "identity":
             names += self.vocab.arguments("theta")
         arg = self.value(args[0])
-        arg = self.written_out(names, arg) or arg
+        if not isinstance(arg, Node):  # softmax(W_hy h_t + b_y)
+            arg = self.written_out(names, arg) or arg
         if not (isinstance(arg, Node) and arg.kind in names):
             raise self.fail(f"softmax is read of the head's output ({names[0]}_t) only", node)
         return node_class("yhat")(arg.args[0])
@@ -130,12 +131,15 @@ class Functions:
     def written_out(self, names: list[str], arg: Any) -> Node | None:
         """The variable among ``names`` whose model equation ``arg`` is, written out (the
         pre-activation W_hh h_(t-1) + W_xh x_t + b_h is s_t); or None."""
+        if not isinstance(arg, sp.Expr):
+            return None
         equations = {eq.target: eq.expr for eq in self.vocab.model.equations}
-        for name in names:
-            for n in arg.atoms(Node) if name in equations and isinstance(arg, sp.Expr) else ():
-                for var in (v for v in variables(equations[name]) if v.name == n.kind):
-                    step = n.args[0] - var.shift
-                    expected = core_at(equations[name], step)
-                    if expected is not None and sp.expand(arg - expected) == 0:
-                        return node_class(name)(step)
+        nodes = arg.atoms(Node)
+        for name in (n for n in names if n in equations):
+            read = list(variables(equations[name]))  # h_(t-1) in arg makes t a candidate
+            steps = {n.args[0] - v.shift for n in nodes for v in read if v.name == n.kind}
+            for step in steps:
+                expected = core_at(equations[name], step)
+                if expected is not None and sp.expand(arg - expected) == 0:
+                    return node_class(name)(step)
         return None

@@ -27,19 +27,21 @@ class Probabilities:
 
     def reciprocal_probability(self, t: int, i: int) -> Any:
         """1 / yhat_t[i] (i from 1), the cross-entropy head's probability as a divisor."""
-        self._in_model(t, 1, self.spec.T, "yhat")
-        output = self.fwd[self.spec.model.head.output][t]
-        if not 1 <= i <= len(output):
-            raise EvaluationError(f"component {i} is outside yhat_t's {len(output)} entries")
-        return probability_reciprocal(self.ring, t, i - 1, output)
+        return probability_reciprocal(self.ring, t, i - 1, self._head_output(t, i))
 
-    def log_probability(self, t: int, i: int | None) -> Mat:
-        """log yhat_t (a column) or log yhat_t[i] (i from 1): o_t - logsumexp(o_t), the
-        logarithm of the softmax exactly, with the head's logsumexp atom."""
+    def _head_output(self, t: int, i: int | None = None) -> list[Any]:
+        """The values of o_t, of which yhat_t is the softmax (t, and the entry i from 1
+        if given, checked to be in the model)."""
         self._in_model(t, 1, self.spec.T, "yhat")
         output = self.fwd[self.spec.model.head.output][t]
         if i is not None and not 1 <= i <= len(output):
             raise EvaluationError(f"component {i} is outside yhat_t's {len(output)} entries")
+        return output
+
+    def log_probability(self, t: int, i: int | None) -> Mat:
+        """log yhat_t (a column) or log yhat_t[i] (i from 1): o_t - logsumexp(o_t), the
+        logarithm of the softmax exactly, with the head's logsumexp atom."""
+        output = self._head_output(t, i)
         lse = log_normalizer(self.ring, t, output)
         entries = list(output) if i is None else [output[i - 1]]
         return self.column([o - lse for o in entries])

@@ -59,3 +59,18 @@ def test_t_out_of_turn_is_computed_term_by_term(spec, text: str) -> None:  # noq
     ts = [3, 4, 2, 5, 5, 6, 1]
     order = "latest-left"
     assert values(spec, text, order, ts, fresh=False) == values(spec, text, order, ts, fresh=True)
+
+
+@pytest.mark.parametrize("order", ["latest-left", "earliest-left"])
+@pytest.mark.parametrize("high", ["t-2", "t-1", "t"])
+@pytest.mark.parametrize("low", [1, 2, 3, 4])
+def test_a_running_sum_respects_both_limits_even_after_an_empty_sum(
+    low: int, high: str, order: str
+) -> None:
+    """sum_{i=low}^{high} for every pair of limits, the sums that are empty at the first
+    t's included: each t from the last adds only the terms between its limits (the
+    i = 1 term was added when the sum from 2 had been empty at t = 1)."""
+    text = rf"\sum_{{i={low}}}^{{{high}}} \phi'(s_i) h_{{i-1}} \prod_{{j=i+1}}^{{t}} \phi'(s_j) w"
+    ts = list(range(1, SCALAR.T + 1))
+    running = values(SCALAR, text, order, ts, fresh=False)
+    assert running == values(SCALAR, text, order, ts, fresh=True)

@@ -165,7 +165,9 @@ class SumsAndProducts:
                 if on_its_side or numbers(new, old):
                     value = self.mul(new, old) if side == "left" else self.mul(old, new)
                     inner = dict(env)
-                    for i in range(last["hi"] + 1, hi + 1):
+                    # the terms not in the last sum: above its upper limit, and never
+                    # below this one's lower limit (the last sum may have been empty)
+                    for i in range(max(last["hi"] + 1, lo), hi + 1):
                         tick()
                         inner[var] = i
                         value = self.add(value, body(inner))

@@ -127,8 +127,11 @@ def find_counterexample(
     """
     rng = random.Random(seed)
     interval = needs_intervals(spec)
-    for _ in range(tries):
-        ring = PointRing(rng, interval=interval, values=fixed_values(spec, rng))
+    for attempt in range(tries):
+        # small values first (readable); then wider ones, among which two nodes'
+        # arguments almost never coincide, however many steps there are
+        spread = 1 if attempt < 5 else 10 if attempt < 15 else 1000
+        ring = PointRing(rng, interval=interval, values=fixed_values(spec, rng), spread=spread)
         for labels, values, rhs in comparisons(ring):
             found = [n for n in range(len(values)) if labels(n) == label]
             if not found:

@@ -29,6 +29,10 @@ class PointRing(Ring):
         rng: source of random rationals.
         interval: use intervals (needed when a concrete transcendental activation occurs).
         values: fixed values for some atoms.
+        spread: how far apart values are drawn: numerators up to 9 * spread,
+            denominators up to 5 * spread. Wider points are less readable but make it
+            unlikely that two nodes' arguments coincide at a large T (a point where they
+            do cannot be a counterexample: no function takes two values there).
     """
 
     method = "exact evaluation at a point"
@@ -40,8 +44,10 @@ class PointRing(Ring):
         interval: bool = False,
         values: dict[AtomKey, Fraction] | None = None,
         prec: int = 200,
+        spread: int = 1,
     ) -> None:
         self.rng = rng
+        self.spread = spread
         self.interval = interval
         self.values: dict[AtomKey, Any] = dict(values or {})
         self.arguments: dict[AtomKey, Any] = {}
@@ -61,8 +67,9 @@ class PointRing(Ring):
 
     def random_rational(self) -> Fraction:
         """A small nonzero random rational, e.g. -7/4."""
-        num = self.rng.choice([n for n in range(-9, 10) if n])
-        return Fraction(num, self.rng.randint(1, 5))
+        top = 9 * self.spread
+        num = self.rng.choice([n for n in range(-top, top + 1) if n])
+        return Fraction(num, self.rng.randint(1, 5 * self.spread))
 
     def atom(self, key: AtomKey, argument: Any = None) -> Any:
         if len(key) == 3 and key[0] in REAL_FUNCTIONS:

@@ -59,6 +59,22 @@ class FormulaCheckResult:
         """The first failing step, if any."""
         return next((r for r in self.results if not r.holds), None)
 
+    @property
+    def steps(self) -> str:
+        """The steps at which the formula was checked, for people: "t = 1..4", "t = 1..2"
+        (dh_(t+2)/dh_(t+1) exists only there), "t = 1, 3", or "" for a formula without t.
+
+        >>> FormulaCheckResult("", True, "exact", (StepResult(1, None, True),
+        ...                    StepResult(2, None, True))).steps
+        't = 1..2'
+        """
+        ts = sorted({r.t for r in self.results if r.t is not None})
+        if not ts:
+            return ""
+        if ts == list(range(ts[0], ts[-1] + 1)):
+            return f"t = {ts[0]}..{ts[-1]}" if len(ts) > 1 else f"t = {ts[0]}"
+        return "t = " + ", ".join(map(str, ts))
+
 
 @dataclass(frozen=True)
 class Tally:

@@ -152,7 +152,8 @@ def check_command(
             laid = {"mixed": "", "per '='": ", each '=' in its own layout"}.get(
                 result.layout, f" in {result.layout} layout"
             )
-            click.echo(f"{label}holds for t = 1..{spec.T}{laid} ({result.method}{extra})")
+            steps = f" for {result.steps}" if result.steps else f" at T = {spec.T}"
+            click.echo(f"{label}holds{steps}{laid} ({result.method}{extra})")
         else:
             worst = max(worst, 1)
             click.echo(f"{label}does NOT hold ({result.method}): {result.explanation}")

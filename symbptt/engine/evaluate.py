@@ -156,6 +156,10 @@ class Evaluator(Probabilities, Compiler):
 
     def total(self, num: Any, den: Any) -> Any:
         scalar = num == E.L or isinstance(num, E.StepLoss)
+        if isinstance(num, Node) and num.kind in self.vocab.computed:
+            # a numerator past T does not exist: the step is not one of the formula's
+            # (only a denominator past T is a convention, dL/ds_(T+1) = 0)
+            self._in_model(int(num.args[0]), 0, self.spec.T, num.kind)
         if isinstance(den, E.StepLoss):  # dL/dl_t: 1 (or 1/T for the mean), dl_t/dl_t = 1
             k = int(den.args[0])
             self._in_model(k, 1, self.spec.T, "l")

@@ -1,0 +1,78 @@
+"""Never a wrong verdict: each case here once got one (issue 24). A formula holds only if
+it holds as written, at every step at which everything it mentions exists; it fails only
+with a counterexample; what has no meaning is refused (FormulaSyntaxError, exit 2)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import symbptt.cli as cli
+from symbptt import ElmanSpec, FormulaSyntaxError, RNNSpec, check
+
+BY_W = r"\frac{\partial^+ h_t}{\partial w}"
+CHAIN = r"\left(\prod_{j=i+1}^{t} \frac{\partial h_j}{\partial h_{j-1}}\right)"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli.main, ["check", *args])
+
+
+def test_the_boxed_formula_without_its_first_term_does_not_hold() -> None:
+    dropped = (
+        r"\frac{\partial h_t}{\partial w} = " + BY_W
+        + r" + \sum_{i=2}^{t-1} " + CHAIN + r" \frac{\partial^+ h_i}{\partial w}"
+    )
+    result = check(dropped, model=RNNSpec(T=4))
+    assert not result.holds and result.counterexample is not None
+
+
+def test_a_sum_from_2_equals_the_same_sum_written_with_dh_t_dh_i() -> None:
+    identity = (
+        r"\sum_{i=2}^{t-1} " + CHAIN + r" \frac{\partial^+ h_i}{\partial w} = "
+        r"\sum_{i=2}^{t-1} \frac{\partial h_t}{\partial h_i} \frac{\partial^+ h_i}{\partial w}"
+    )
+    assert check(identity, model=RNNSpec(T=4)).holds
+
+
+def test_a_step_whose_nodes_lie_past_the_horizon_is_not_checked() -> None:
+    """h_5 and h_6 do not exist at T = 4: dh_(t+2)/dh_(t+1) = w is claimed at t = 1, 2."""
+    spec = RNNSpec(T=4, activation="identity")
+    result = check(r"\frac{\partial h_{t+2}}{\partial h_{t+1}} = w", model=spec)
+    assert result.holds and {r.t for r in result.results} == {1, 2}
+    assert not check(r"\frac{\partial h_{t+2}}{\partial h_{t+1}} = 2 w", model=spec).holds
+    out = run("--activation", "identity", "-T", "4", r"\frac{\partial h_{t+2}}{\partial h_{t+1}} = w")
+    assert out.exit_code == 0 and "holds for t = 1..2 " in out.output
+
+
+def test_a_vector_step_past_the_horizon_is_not_checked() -> None:
+    spec = ElmanSpec(hidden=2, T=3, activation="identity")
+    J2 = r"\frac{\partial \mathbf{h}_{t+2}}{\partial \mathbf{h}_{t}} = W_{hh}^2"
+    result = check(J2, model=spec)
+    assert result.holds and {r.t for r in result.results} == {1}
+
+
+def test_the_loss_by_a_state_past_the_horizon_is_zero() -> None:
+    """dL/dh_(T+1) = 0 is the convention of the backward recursion's start, not a node."""
+    spec = ElmanSpec(hidden=2, T=3)
+    result = check(r"\frac{\partial L}{\partial \mathbf{h}_{t+1}} = 0", model=spec)
+    assert not result.holds and result.failing.t == 1
+
+
+@pytest.mark.parametrize("T", [18, 20, 60])
+def test_a_plainly_false_formula_gets_a_counterexample_at_a_moderate_horizon(T: int) -> None:
+    """At small random rationals two of many nodes' arguments often coincide, and no
+    function takes two values at one argument; wider points separate them."""
+    slip = r"\frac{\partial h_t}{\partial h_{t-1}} = \phi'(s_t) w + w"
+    result = check(slip, model=RNNSpec(T=T))
+    assert not result.holds and result.counterexample is not None
+    assert result.counterexample.t == 1
+
+
+def test_question_002s_slip_gets_a_counterexample_at_t_20() -> None:
+    slip = (
+        r"\frac{\partial L}{\partial h_t} = \frac{\partial L}{\partial \hat{y}_t} \phi'(h_t)"
+        r" + \frac{\partial L}{\partial s_{t+1}} w"
+    )
+    out = run("-T", "20", slip)
+    assert out.exit_code == 1 and "counterexample at t=1" in out.output

@@ -76,3 +76,39 @@ def test_question_002s_slip_gets_a_counterexample_at_t_20() -> None:
     )
     out = run("-T", "20", slip)
     assert out.exit_code == 1 and "counterexample at t=1" in out.output
+
+
+def test_theta_prime_of_the_initial_state_is_a_value_not_an_internal_error() -> None:
+    """The model never applies theta at step 0, but theta'(h_0) is still a number."""
+    text = r"\frac{\partial L}{\partial h_t} = \theta'(h_{t-1})"
+    result = check(text, model=RNNSpec(T=3))
+    assert not result.holds and result.counterexample is not None
+    assert check(r"\theta'(h_{t-1}) = \theta'(h_{t-1})", model=RNNSpec(T=3)).holds
+
+
+def test_a_function_the_model_does_not_apply_is_refused_by_name() -> None:
+    out = run("--model", "lstm", "--hidden", "2", "-T", "3", r"\sigma(\mathbf{o}_t) = 0")
+    assert out.exit_code == 1  # sigma is the LSTM's gate function: sigma(o_t) != 0
+    out = run("--model", "lstm", "--hidden", "2", "-T", "3", r"\phi(\mathbf{o}_t) = 0")
+    assert out.exit_code == 2 and "\\phi" in out.output
+
+
+def test_a_cell_that_declares_a_parameter_no_equation_uses_is_refused(tmp_path) -> None:
+    cell = tmp_path / "unused.toml"
+    cell.write_text(
+        "[model]\nT = 3\n[cell]\nname = \"Jordan\"\nsizes = { n = 2, m = 1, k = 2 }\n"
+        'states = { y = "k" }\ninputs = { x = "m" }\n'
+        'parameters = { W = "n x m", U = "n x k", b = "n", V = "k x n", b_y = "k", Z = "n x n" }\n'
+        'output = "y"\nequations = \'\'\'\n'
+        "\\mathbf{h}_t = \\tanh(W \\mathbf{x}_t + U \\mathbf{y}_{t-1} + \\mathbf{b})\n"
+        "\\mathbf{y}_t = V \\mathbf{h}_t + \\mathbf{b}_y\n'''\n"
+    )
+    for command in (["verify", "--cell", str(cell)], ["check", "--cell", str(cell), "L = L"]):
+        out = CliRunner().invoke(cli.main, command)
+        assert out.exit_code == 2 and "'Z' is declared but no equation uses it" in out.output
+
+
+@pytest.mark.parametrize("command", ["crosscheck", "verify", "codegen"])
+def test_a_seed_beyond_64_bits_is_refused_as_an_option(command: str) -> None:
+    out = CliRunner().invoke(cli.main, [command, "--seed", str(2**64)])
+    assert out.exit_code == 2 and "--seed" in out.output

@@ -18,6 +18,7 @@ from .app import (
 )
 from .options import (
     FORCE_HELP,
+    SEED,
     _choice,
     _size,
     _text_target,
@@ -41,7 +42,7 @@ from .options import (
 @_size("--inputs", 3, "Input size m.")
 @_size("--outputs", 2, "Output size k.")
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of the random weights and data."
+    "--seed", type=SEED, default=0, show_default=True, help="Seed of the random weights and data."
 )
 @click.option(
     "--loss",

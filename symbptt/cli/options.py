@@ -21,6 +21,8 @@ from ..models.gru import VARIANTS as GRU_VARIANTS
 from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
 
 DEFAULT_T = DEFAULTS["T"]
+#: A random seed: what NumPy's and torch's generators take (0 .. 2^63 - 1).
+SEED = click.IntRange(0, 2**63 - 1)
 
 
 def _stack(*options: Any) -> Any:

@@ -13,6 +13,7 @@ from .app import (
     main,
 )
 from .options import (
+    SEED,
     _Progress,
     method_option,
     spec_options,
@@ -24,7 +25,7 @@ from .options import (
 @method_option
 @click.option(
     "--seed",
-    type=int,
+    type=SEED,
     default=0,
     show_default=True,
     help="Seed of the modular method and of counterexample search.",

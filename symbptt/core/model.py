@@ -310,6 +310,15 @@ def validate(model: Model) -> None:
                 f"{model.name}: the initial value of {state!r} must be a parameter of its shape "
                 f"(or zero)"
             )
+    used = {name for eq in model.equations for name in parameters(eq.expr)}
+    used |= {part for view in model.views if view.name in used for part in view.parts}
+    used |= {init for _, init in model.initial if init is not None}
+    unused = [name for name in model.of_kind("parameter") if name not in used]
+    if unused:
+        raise SpecError(
+            f"{model.name}: the parameter {unused[0]!r} is declared but no equation uses it "
+            f"(remove it, or use it in an equation)"
+        )
     if model.scalar and any(v.shape != (1, 1) for v in model.variables):
         raise SpecError(f"{model.name}: a model in scalar notation has only 1x1 variables")
     for name in (model.head.output, model.head.target):

@@ -371,7 +371,9 @@ class Evaluator(Probabilities, Compiler):
         self._in_model(t, 0 if kind in self.vocab.states else 1, self.spec.T, kind)
         if (e.role, kind) in self.vocab.applied:
             value, slope = self.vocab.applied[(e.role, kind)]
-            return self.column(list(self.fwd[slope if e.order else value][t]))
+            computed = self.fwd[slope if e.order else value][t]
+            if computed is not None:  # theta(h_0): the model never applies it at step 0
+                return self.column(list(computed))
         act = PRIMITIVES[self.spec.model.primitive(e.role)]
         fn = function_name(act, e.role)
         return self.column(

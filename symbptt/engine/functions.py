@@ -101,6 +101,14 @@ class Functions:
                     node,
                 )
             return activation(fn, order)(arg)
+        if isinstance(fn, str):  # a function name the model does not apply (sigma of
+            # the Elman notation in an LSTM, whose gates' function is its own)
+            known = ", ".join(f"\\{r}" for r in sorted(set(self.vocab.roles.values())))
+            raise self.fail(
+                f"\\{fn} is not a function of this model" + (f" (its functions: {known})"
+                if known else ""),
+                node,
+            )
         if order or len(args) != 1:
             raise self.fail(f"{fn} is not a function", node)
         return sp.Mul(fn, self.value(args[0]), evaluate=False)  # juxtaposition

@@ -22,6 +22,11 @@ class EvaluationError(SymbpttError, ValueError):
     """An expression cannot be given a meaning in the model (unknown node, bad index)."""
 
 
+class OutsideModelError(EvaluationError):
+    """A formula names a node at a step the model does not have (h_(T+1), x_0): that
+    step is not one of the formula's, and the checker skips it."""
+
+
 class NotEquivalentError(SymbpttError, AssertionError):
     """Two expressions that were asserted equal are not.
 

@@ -156,6 +156,12 @@ def _interval(expr: sp.Expr, ranges: dict[sp.Symbol, Interval]) -> Interval | No
                 return None
             lo, hi = lo + part[0], hi + part[1]
         return lo, hi
+    if isinstance(expr, sp.Min | sp.Max):  # a sum written downward: its limits sorted
+        parts = [_interval(arg, ranges) for arg in expr.args]
+        if any(part is None for part in parts):
+            return None
+        pick = min if isinstance(expr, sp.Min) else max
+        return pick(p[0] for p in parts), pick(p[1] for p in parts)  # type: ignore[index]
     if expr.is_Mul and len(expr.args) == 2 and expr.args[0].is_Integer:
         part = _interval(expr.args[1], ranges)
         if part is None:

@@ -378,6 +378,7 @@ FORMULAS: list[Formula] = [
         LINEAR,
         _dL_dWhy,
         "holds",
+        notation="d2l",
     ),
     Formula(
         "d2l-0.7/partial_L_hT",
@@ -389,6 +390,7 @@ FORMULAS: list[Formula] = [
         LINEAR,
         _dL_dhT,
         "holds",
+        notation="d2l",
     ),
     Formula(
         "d2l-0.7/partial_L_ht_recur",
@@ -403,6 +405,7 @@ FORMULAS: list[Formula] = [
         LINEAR,
         _dL_dh_recursion,
         "holds",
+        notation="d2l",
     ),
     Formula(
         "d2l-0.7/partial_L_ht",
@@ -415,6 +418,7 @@ FORMULAS: list[Formula] = [
         LINEAR,
         _dL_dh_unrolled,
         "holds",
+        notation="d2l",
     ),
     Formula(
         "d2l-0.7/partial_w_L",
@@ -429,6 +433,7 @@ FORMULAS: list[Formula] = [
         "refused",
         note="g(h_t, w), the output map, is not a function of the seeds' model (and "
         "\\partial_w g(h_t, w) is the slip a later edition fixed: \\partial_h g)",
+        notation="d2l",
     ),
     Formula(
         "d2l-0.7/partial_w_ht",
@@ -447,6 +452,7 @@ FORMULAS: list[Formula] = [
         "fails",
         note="the second line's product over j = t..i includes step i's Jacobian (its sum "
         "runs from i = t down to 1, read as i = 1..t): a later edition fixed both",
+        notation="d2l",
     ),
     # -- d2l, first Chinese edition ------------------------------------------------------------
     Formula(
@@ -457,6 +463,7 @@ FORMULAS: list[Formula] = [
         LINEAR,
         _dL_do,
         "holds",
+        notation="d2l",
     ),
     Formula(
         "d2l-zh-0.4/partial_L_Wyh",
@@ -469,6 +476,7 @@ FORMULAS: list[Formula] = [
         LINEAR,
         _dL_dWhy,
         "holds",
+        notation="d2l",
     ),
     Formula(
         "d2l-zh-0.4/partial_L_hT",
@@ -479,6 +487,7 @@ FORMULAS: list[Formula] = [
         LINEAR,
         _dL_dhT,
         "holds",
+        notation="d2l",
     ),
     Formula(
         "d2l-zh-0.4/partial_L_ht_recur",
@@ -492,6 +501,7 @@ FORMULAS: list[Formula] = [
         LINEAR,
         _dL_dh_recursion,
         "holds",
+        notation="d2l",
     ),
     Formula(
         "d2l-zh-0.4/partial_L_ht",
@@ -503,6 +513,7 @@ FORMULAS: list[Formula] = [
         LINEAR,
         _dL_dh_unrolled,
         "holds",
+        notation="d2l",
     ),
     Formula(
         "d2l-zh-0.4/partial_L_Whx",
@@ -516,6 +527,7 @@ FORMULAS: list[Formula] = [
         _dL_dWxh_total,
         "fails",
         note="the total dh_t/dW_hx where the immediate one is meant, as in the later editions",
+        notation="d2l",
     ),
     Formula(
         "d2l-zh-0.4/partial_L_Whh",
@@ -529,6 +541,7 @@ FORMULAS: list[Formula] = [
         _dL_dWhh_total,
         "fails",
         note="as for W_hx",
+        notation="d2l",
     ),
     # -- Goodfellow et al. -----------------------------------------------------------------------
     Formula(
@@ -755,6 +768,7 @@ FORMULAS: list[Formula] = [
         lambda r, t: [r.jac_s(t), r.W_hh @ torch_diag(r.slope(t - 1))],
         "holds",
         steps=lambda T: range(2, T + 1),
+        notation="pascanu",
     ),
     Formula(
         "nadavb/total-error",
@@ -765,6 +779,7 @@ FORMULAS: list[Formula] = [
         None,
         "refused",
         note="theta, any parameter, is not a name of the model",
+        notation="pascanu",
     ),
     # -- M. M. Arat --------------------------------------------------------------------------------
     Formula(

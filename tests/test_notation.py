@@ -113,13 +113,18 @@ def test_time_as_a_parenthesized_superscript_in_any_notation() -> None:
     assert check(formula, model=LINEAR).holds
 
 
-def test_d2l_names_are_read_without_being_asked_and_the_note_says_so() -> None:
+def test_d2l_names_are_read_in_the_d2l_notation_only_when_it_is_given() -> None:
+    """A formula is read in one notation: without --notation it is note000's, and a name
+    only d2l knows is refused with the hint, not read in d2l's names behind the user's
+    back."""
     formula = (
         r"\frac{\partial L}{\partial \mathbf{h}_T} = \textrm{prod}\left(\frac{\partial L}"
         r"{\partial \mathbf{o}_T}, \frac{\partial \mathbf{o}_T}{\partial \mathbf{h}_T} \right) "
         r"= \mathbf{W}_\textrm{qh}^\top \frac{\partial L}{\partial \mathbf{o}_T}."
     )
-    result = check(formula, model=LINEAR)
+    with pytest.raises(FormulaSyntaxError, match="would be read with --notation d2l"):
+        check(formula, model=LINEAR)
+    result = check(formula, model=LINEAR, notation="d2l")
     assert result.holds
     assert any("d2l notation" in note and "W_qh = W_hy" in note for note in result.notes)
 
@@ -221,9 +226,10 @@ ALIGNED = r"""\begin{aligned}
 
 def test_an_aligned_display_is_its_equations_and_a_continued_row_its_chain() -> None:
     """Two rows with left sides of their own are two equations; '&= C' continues one."""
-    result = check(ALIGNED, model=LINEAR)
+    result = check(ALIGNED, model=LINEAR, notation="d2l")
     assert result.holds and len(result.parts) == 2
-    wrong = check(ALIGNED.replace(r"\mathbf{h}_{t-1}^\top", r"\mathbf{h}_{t}^\top"), model=LINEAR)
+    wrong_row = ALIGNED.replace(r"\mathbf{h}_{t-1}^\top", r"\mathbf{h}_{t}^\top")
+    wrong = check(wrong_row, model=LINEAR, notation="d2l")
     assert not wrong.holds and wrong.explanation.startswith("equation 2 of 2")
     chain = r"\begin{aligned} L &= L \\ &= \frac{1}{T} \sum_{t=1}^T \ell_t \end{aligned}"
     assert check(chain, model=LINEAR).holds and not check(chain, model=LINEAR).parts
@@ -244,6 +250,8 @@ def test_a_marked_align_in_a_file_gives_a_verdict_per_equation(tmp_path) -> None
         "identity",
         "--output-activation",
         "identity",
+        "--notation",
+        "d2l",
         "--file",
         str(notes),
     )
@@ -616,8 +624,9 @@ def test_d2ls_operator_notation_and_a_sum_written_downwards() -> None:
         r"\partial_w h_{t-1}",
         T=3,
     ).holds
-    result = check(r"\sum_{i=t}^{1} h_i = \sum_{i=1}^{t} h_i", T=3)
-    assert result.holds and any("down to" in note for note in result.notes)
+    # d2l's sum from t down to 1 is also an empty sum as written: ambiguous, refused
+    with pytest.raises(FormulaSyntaxError, match="ambiguous: with a sum whose upper limit"):
+        check(r"\sum_{i=t}^{1} h_i = \sum_{i=1}^{t} h_i", T=3)
 
 
 def test_a_chain_with_a_side_that_is_not_read_is_decided_by_the_others_only_if_false() -> None:
@@ -710,15 +719,25 @@ def test_f_for_the_hidden_activation_and_c_for_the_loss() -> None:
     ).holds
 
 
-def test_a_formula_true_in_another_sources_names_is_not_called_false() -> None:
-    """WildML's s_t is the hidden state, note000's the pre-activation: read as note000
-    (and Goodfellow's V) it fails, read as WildML writes it it holds, and the notes say
-    which reading was used. With --notation note000 the reading is fixed."""
+def test_a_formula_is_read_in_the_one_notation_given_never_in_another_that_makes_it_hold() -> None:
+    """WildML's s_t is the hidden state, note000's and Goodfellow's the pre-activation:
+    in Goodfellow's notation the formula fails, in WildML's it holds; each verdict is
+    that of the notation given, and without one, a name only profiles know is refused
+    naming them."""
     formula = r"\frac{\partial E}{\partial V} = \sum_t (\hat{y}_t - \mathbf{e}_{y_t}) \otimes s_t"
-    result = check(formula, model=GOODFELLOW)
-    assert result.holds and any("wildml notation" in note for note in result.notes)
-    assert any("as first read it does not hold" in note for note in result.notes)
+    with pytest.raises(FormulaSyntaxError, match="--notation goodfellow or --notation wildml"):
+        check(formula, model=GOODFELLOW)
     assert not check(formula, model=GOODFELLOW, notation="goodfellow").holds
+    assert check(formula, model=GOODFELLOW, notation="wildml").holds
+
+
+def test_a_classic_slip_does_not_hold_because_another_notation_would_make_it_true() -> None:
+    """dL/ds_t = dL/dh_t holds in WildML's names (s = h), not in note000's: it fails,
+    and a note tells that --notation wildml would read it otherwise."""
+    slip = r"\frac{\partial L}{\partial \mathbf{s}_t} = \frac{\partial L}{\partial \mathbf{h}_t}"
+    result = check(slip, model=ELMAN)
+    assert not result.holds and result.counterexample is not None
+    assert any("--notation wildml" in note for note in result.notes)
 
 
 def test_underbraces_are_comments_and_epsilon_is_a_loss() -> None:
@@ -768,23 +787,25 @@ def test_repairs_are_named_as_the_source_names_things() -> None:
         r"\frac{\partial L}{\partial \mathbf{h}_t}, \frac{\partial \mathbf{h}_t}{\partial "
         r"\mathbf{W}_\textrm{hx}}\right)",
         model=LINEAR,
+        notation="d2l",
     )
     assert result.repairs == ("dh_t/dW_hx is the immediate partial d+h_t/dW_hx",)
 
 
-def test_factors_after_a_product_are_read_inside_it_when_that_makes_it_true() -> None:
+def test_factors_after_a_product_that_may_be_inside_it_or_not_are_an_ambiguity() -> None:
     """Whether W in prod_{i=k+1}^{t} diag(phi'(s_i)) W is in the product is a reading
-    (Y. Huang's notes mean it inside; note 000's trailing dh_i/dw_h is outside): a formula
-    true in one reading is not called false, and one false in both says so."""
+    (Y. Huang's notes mean it inside): true in one reading and false in the other, it is
+    refused as ambiguous; parentheses decide it; false in both, it fails, and says so."""
     jacobian = r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_k} = "
     inside = jacobian + r"\prod_{i=k+1}^{t} \operatorname{diag}(\phi'(\mathbf{s}_i)) W_{hh}"
-    result = check(inside, model=ELMAN)
-    assert result.holds
-    assert any("it holds with the factors after the" in note for note in result.notes)
+    with pytest.raises(FormulaSyntaxError, match="ambiguous: with the factors after the"):
+        check(inside, model=ELMAN)
+    bracketed = jacobian + r"\prod_{i=k+1}^{t} (\operatorname{diag}(\phi'(\mathbf{s}_i)) W_{hh})"
+    assert check(bracketed, model=ELMAN).holds
     wrong = inside.replace(r"\phi'(\mathbf{s}_i)", r"\phi'(\mathbf{s}_{i-1})")
     result = check(wrong, model=ELMAN)
     assert not result.holds and result.counterexample is not None
-    assert any("inside it either" in note for note in result.notes)
+    assert any("does not hold inside it too" in note for note in result.notes)
 
 
 HUANG = Path(__file__).parent / "profiles" / "huang.toml"
@@ -874,22 +895,22 @@ def test_a_sum_up_to_a_number_below_its_lower_limit_is_also_read_as_written() ->
         r"\frac{\partial E}{\partial s_{t}} = \sum_{k=t}^{3} \frac{\partial E_k}{\partial s_{t}}"
     )
     result = check(formula, model=WILDML4, notation="wildml")
-    assert result.holds and any("read as written" in n for n in result.notes)
+    assert result.holds and any("holds read as written" in n for n in result.notes)
 
 
-def test_each_equals_sign_may_hold_in_its_own_layout() -> None:
+def test_a_chain_is_one_claim_in_one_layout() -> None:
     """A chain whose first '=' is a gradient (a column) and whose second is the chain
-    rule of rows transposed holds, each '=' in its layout; one that equates a row chain
-    rule with a column holds only up to transposition, and fails saying so."""
+    rule of rows transposed has no value in any one layout: refused, saying each '='
+    would hold in its own; one that equates a row chain rule with a column holds only up
+    to transposition, and fails saying so; and a chain whose ends differ never holds."""
     dl_do = r"\frac{\partial L_t}{\partial \mathbf{o}_t}"
     chain = (
         r"\frac{\partial L_t}{\partial \hat{\mathbf{y}}_t} "
         r"\frac{\partial \hat{\mathbf{y}}_t}{\partial \mathbf{o}_t}"
     )
     target = r"\hat{\mathbf{y}}_t - \mathbf{e}_{y_t}"
-    result = check(rf"{dl_do} = {target} = \left({chain}\right)^\top", model=GOODFELLOW)
-    assert result.holds and result.layout == "per '='"
-    assert "the second '=' in numerator layout" in result.explanation
+    with pytest.raises(FormulaSyntaxError, match="the second '=' in numerator layout"):
+        check(rf"{dl_do} = {target} = \left({chain}\right)^\top", model=GOODFELLOW)
     result = check(rf"{dl_do} = {chain} = {target}", model=GOODFELLOW)
     assert not result.holds and "up to transposition" in result.explanation
 

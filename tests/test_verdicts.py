@@ -20,8 +20,11 @@ def run(*args: str):
 
 def test_the_boxed_formula_without_its_first_term_does_not_hold() -> None:
     dropped = (
-        r"\frac{\partial h_t}{\partial w} = " + BY_W
-        + r" + \sum_{i=2}^{t-1} " + CHAIN + r" \frac{\partial^+ h_i}{\partial w}"
+        r"\frac{\partial h_t}{\partial w} = "
+        + BY_W
+        + r" + \sum_{i=2}^{t-1} "
+        + CHAIN
+        + r" \frac{\partial^+ h_i}{\partial w}"
     )
     result = check(dropped, model=RNNSpec(T=4))
     assert not result.holds and result.counterexample is not None
@@ -41,7 +44,7 @@ def test_a_step_whose_nodes_lie_past_the_horizon_is_not_checked() -> None:
     result = check(r"\frac{\partial h_{t+2}}{\partial h_{t+1}} = w", model=spec)
     assert result.holds and {r.t for r in result.results} == {1, 2}
     assert not check(r"\frac{\partial h_{t+2}}{\partial h_{t+1}} = 2 w", model=spec).holds
-    out = run("--activation", "identity", "-T", "4", r"\frac{\partial h_{t+2}}{\partial h_{t+1}} = w")
+    out = run("--activation", "identity", "-T", "4", r"\frac{\partial h_{t+2}}{\partial h_{t+1}}=w")
     assert out.exit_code == 0 and "holds for t = 1..2 " in out.output
 
 
@@ -96,10 +99,10 @@ def test_a_function_the_model_does_not_apply_is_refused_by_name() -> None:
 def test_a_cell_that_declares_a_parameter_no_equation_uses_is_refused(tmp_path) -> None:
     cell = tmp_path / "unused.toml"
     cell.write_text(
-        "[model]\nT = 3\n[cell]\nname = \"Jordan\"\nsizes = { n = 2, m = 1, k = 2 }\n"
+        '[model]\nT = 3\n[cell]\nname = "Jordan"\nsizes = { n = 2, m = 1, k = 2 }\n'
         'states = { y = "k" }\ninputs = { x = "m" }\n'
         'parameters = { W = "n x m", U = "n x k", b = "n", V = "k x n", b_y = "k", Z = "n x n" }\n'
-        'output = "y"\nequations = \'\'\'\n'
+        "output = \"y\"\nequations = '''\n"
         "\\mathbf{h}_t = \\tanh(W \\mathbf{x}_t + U \\mathbf{y}_{t-1} + \\mathbf{b})\n"
         "\\mathbf{y}_t = V \\mathbf{h}_t + \\mathbf{b}_y\n'''\n"
     )
@@ -112,3 +115,48 @@ def test_a_cell_that_declares_a_parameter_no_equation_uses_is_refused(tmp_path) 
 def test_a_seed_beyond_64_bits_is_refused_as_an_option(command: str) -> None:
     out = CliRunner().invoke(cli.main, [command, "--seed", str(2**64)])
     assert out.exit_code == 2 and "--seed" in out.output
+
+
+def test_a_chain_whose_ends_differ_does_not_hold_though_each_link_holds_in_a_layout() -> None:
+    chain = (
+        r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \mathbf{h}_{t-1} "
+        r"\boldsymbol{\delta}_t^\top = \left(\frac{\partial L}{\partial W_{hh}}\right)^\top"
+    )
+    result = check(chain, model=ElmanSpec(hidden=2, T=3))
+    assert not result.holds and result.counterexample is not None
+    assert "no one layout makes every '=' hold" in result.explanation
+
+
+@pytest.mark.parametrize(
+    "slip, hint",
+    [
+        (
+            r"\frac{\partial L}{\partial \mathbf{s}_t} = \frac{\partial L}{\partial \mathbf{h}_t}",
+            "wildml",
+        ),
+        (
+            r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{t-1}} = "
+            r"\operatorname{diag}(\phi'(\mathbf{z}_t)) W_{hh}",
+            "deeplearning-ai",
+        ),
+    ],
+)
+def test_a_slip_is_false_in_its_notation_whatever_another_notation_would_say(
+    slip: str, hint: str
+) -> None:
+    result = check(slip, model=ElmanSpec(hidden=2, T=3))
+    assert not result.holds and result.counterexample is not None
+    assert any(f"--notation {hint}" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        r"\frac{\partial L}{\partial \mathbf{z}_t} = \boldsymbol{\delta}_t",
+        r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=0}^{T-1} \boldsymbol{\delta}_t "
+        r"\mathbf{h}_{t-1}^\top",
+    ],
+)
+def test_a_formula_with_no_meaning_in_its_notation_is_refused(formula: str) -> None:
+    with pytest.raises(FormulaSyntaxError):
+        check(formula, model=ElmanSpec(hidden=2, T=3))

@@ -111,8 +111,8 @@ def check_vector(
             in which one it holds.
         notation: the names' notation profile (``"d2l"``, ``"goodfellow"``, a profile
             file's path, or a :class:`~symbptt.notation.profiles.Profile`); None reads
-            note000's names and, for a name it does not know, tries the built-in
-            profiles in turn (the result's notes say which one read it).
+            note000's names (a name only a built-in profile knows is refused, naming
+            the profile: a formula is read in one notation).
 
     Example:
         >>> J = r"\\frac{\\partial \\mathbf{h}_t}{\\partial \\mathbf{h}_{t-1}}"
@@ -145,7 +145,7 @@ def check_vector(
             if linked is None:
                 raise
             return linked
-        if not result.holds and isinstance(equation, str):
+        if isinstance(equation, str):
             result = other_readings(
                 equation, spec, parsed, result, decide, layout, notation is not None
             )

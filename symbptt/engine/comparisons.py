@@ -15,7 +15,7 @@ import sympy as sp
 
 from ..algebra import Ring
 from ..core.tensor import identity
-from ..errors import EvaluationError
+from ..errors import EvaluationError, OutsideModelError
 from .evaluate import Evaluator
 from .matrices import ONE, ZERO, Family, Mat, ShapeError, shape_of
 from .model import ElmanSpec
@@ -62,11 +62,9 @@ def formula_comparisons(
             values = [c(env) for c in compiled]
         except ShapeError as err:
             raise ShapeError(f"at {where}: {err}") from None
-        except EvaluationError as err:
-            if "outside the model" in str(err):
-                skipped = skipped or f"{err} at {where}"
-                continue  # an index out of range: this t is not claimed
-            raise
+        except OutsideModelError as err:  # an index out of range: this t is not claimed
+            skipped = skipped or f"{err} at {where}"
+            continue
         compared = True
         for link, (a, b) in enumerate(zip(values, values[1:])):
             if len(values) > 2:  # a chain A = B = C: say which equals sign
@@ -110,10 +108,8 @@ def _points(
                 env[earlier] = k
             try:
                 sizes = [count(env) for count in counts]
-            except EvaluationError as err:
-                if "outside the model" in str(err):
-                    continue
-                raise
+            except OutsideModelError:
+                continue
             for entry in itertools.product(*(range(1, n + 1) for n in sizes)):
                 yield t, k, entry
 

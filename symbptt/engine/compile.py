@@ -19,7 +19,7 @@ from typing import Any
 import sympy as sp
 
 from .. import expr as E
-from ..errors import EvaluationError
+from ..errors import EvaluationError, OutsideModelError
 from ..limits import tick
 from .matrices import ONE, ZERO, Family, Mat, MatrixAlgebra, Number
 from .nodes import (
@@ -210,7 +210,7 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
             def step_loss(env: dict) -> Mat:
                 k = self._index(e.args[0], env)
                 if not 1 <= k <= self.spec.T:  # l_0 of a sum from t = 0: not in the model
-                    raise EvaluationError(f"l_{k} is outside the model (t = 1..{self.spec.T})")
+                    raise OutsideModelError(f"l_{k} is outside the model (t = 1..{self.spec.T})")
                 return Mat(((self.fwd.losses[k],),))
 
             return step_loss

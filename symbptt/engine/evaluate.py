@@ -20,7 +20,7 @@ from ..algebra import Ring
 from ..core.forward import Trajectory, forward, parameter_values
 from ..core.primitives import PRIMITIVES
 from ..derive.jvp import state_parameters
-from ..errors import EvaluationError
+from ..errors import EvaluationError, OutsideModelError
 from ..values import activation_value, function_name
 from .chains import immediate, jacobian
 from .compile import Compiler
@@ -115,7 +115,7 @@ class Evaluator(Probabilities, Compiler):
 
     def _in_model(self, t: int, low: int, high: int, kind: str) -> None:
         if not low <= t <= high:
-            raise EvaluationError(f"{kind}_{t} is outside the model (t = {low}..{high})")
+            raise OutsideModelError(f"{kind}_{t} is outside the model (t = {low}..{high})")
 
     def param(self, name: str) -> Mat:
         if name == "w_h":
@@ -145,6 +145,8 @@ class Evaluator(Probabilities, Compiler):
             return [self.ring.zero if run.loss_is_constant(t) else run.losses[t].tan]
         if _name(num) in self.initial:  # h_0 as a numerator: it depends only on itself
             return [v.tan for v in run[self.initial[_name(num)]][0]]
+        if self._is_zero_state(num):  # a zero initial state is a constant
+            return [self.ring.zero] * self.size(num.kind)
         if isinstance(num, Node) and num.kind in self.vocab.computed:
             t = int(num.args[0])
             self._in_model(t, 1, self.spec.T, num.kind)
@@ -167,13 +169,11 @@ class Evaluator(Probabilities, Compiler):
             if value is None:
                 raise EvaluationError(f"only L and the losses l_t are differentiated by l_{k}")
             return Mat(((value,),))
-        for node in (num, den):
-            if isinstance(node, Node) and node.kind in self.vocab.states and node.args[0] == 0:
-                if not self._is_one_step(num, den):
-                    raise EvaluationError(
-                        f"{node.kind}_0 is the zero vector here, not a quantity derivatives "
-                        f"are taken of or by (except the Jacobian at t = 1)"
-                    )
+        if self._is_zero_state(den) and not self._is_one_step(num, den):
+            raise EvaluationError(
+                f"{den.kind}_0 is the zero vector here, not a quantity derivatives "
+                f"are taken by (except the Jacobian at t = 1)"
+            )
         if _name(den) in self.spec.gradients:
             name = _name(den)
             rows, cols = self.spec.shape(name)
@@ -248,6 +248,13 @@ class Evaluator(Probabilities, Compiler):
                 f"the recursion for its value at t = {t} uses the value at "
                 f"t = {den.args[0]}, which is not known yet (it is solved from t = T down)"
             )
+
+    def _is_zero_state(self, node: Any) -> bool:
+        """Whether ``node`` is a state at step 0 that is the zero vector (``--h0 zero``;
+        an initial state that is a parameter is read as that parameter instead)."""
+        return (
+            isinstance(node, Node) and node.kind in self.vocab.states and node.args[0] == 0
+        )
 
     def _is_one_step(self, num: Any, den: Any) -> bool:
         """Whether num/den is h_k/h_(k-1) of a one-state model within 1..T: every path

@@ -1,13 +1,14 @@
-"""How a formula may be read, besides as first read: a source's meaning is often one of
-several readings of its text, and a formula is called false only if every reading
-fails.
+"""A formula has one meaning: the one its notation gives it. What else its text could
+mean is told, never used to change a verdict.
 
-* :func:`read_formula`: the names, in the notation asked for or, for a name note000 does
-  not know, in the first built-in profile that reads the whole formula;
-* :func:`other_readings`: a \\prod's trailing factors inside it, a sum written downward
-  read as written, the built-in profiles that give the names other meanings;
-* :func:`links_in_layouts`: a chain A = B = C whose every '=' holds in a layout of its
-  own (or only up to transposition, which the failure then says).
+* :func:`read_formula`: the names, in the notation asked for, else in note000's; a name
+  that only a built-in profile knows is refused, naming that profile as a hint;
+* :func:`other_readings`: where the text itself allows two meanings (factors after a
+  \\prod that do not depend on its index, a sum written downward), both are decided: the
+  same verdict stands with a note, different verdicts are an ambiguity, refused; the
+  built-in profiles that would give the names other meanings are notes on a failure;
+* :func:`links_in_layouts`: a chain A = B = C is read in one layout; that each '='
+  would hold in a layout of its own is said, never passed.
 
 Each takes ``decide``, the checker's verdict on a parsed formula in a layout
 (:func:`symbptt.engine.check.check_vector` passes its own), so that the readings stay
@@ -43,62 +44,88 @@ def other_readings(
     layout: str,
     notation_given: bool,
 ) -> FormulaCheckResult:
-    """A formula that fails as first read may be true as its source means it: it holds if
-    it holds in another reading, and the result says which (otherwise the failure
-    stands). The readings:
+    """The verdict on the formula as first read, checked against what else its text may
+    mean:
 
-    * the factors written after a \\prod that do not depend on its index, inside it:
-      whether they are is a reading, not a fact (note 000's prod_{j-1=i}^{t} (...)
-      dh_i/dw_h keeps them outside, Huang's prod_{i=k+1}^{t} (ds_i/dz_i) W means them
-      inside);
+    * the factors written after a \\prod that do not depend on its index (and are not
+      set off by a parenthesized operand, as note 000's prod_{j-1=i}^{t} (...) dh_i/dw_h
+      is), read inside it (Huang's prod_{i=k+1}^{t} (ds_i/dz_i) W);
     * a sum written from a larger limit to a smaller one (\\sum_{k=t}^{3}) read as
-      written (empty past its upper limit) rather than downward (d2l's \\sum_{i=t}^{1});
-    * without a notation given, the built-in profiles that give note000's names other
-      meanings (s_t the hidden state, not the pre-activation).
+      written (empty past its upper limit) rather than downward (d2l's \\sum_{i=t}^{1}).
+
+    Where such a reading gives the same verdict, the verdict stands and a note says so;
+    where it gives another, the formula is ambiguous and refused, naming both. Without a
+    notation given, a failure notes the built-in profiles in which the names have other
+    meanings and it would hold (a hint: the verdict is the one of the notation read).
+
+    Raises:
+        FormulaSyntaxError: the readings disagree (naming how to write it unambiguously).
     """
     from ..notation.profiles import BUILT_IN, built_in
-    from .formula import parse_vector
 
     if parsed.missing:
         return result
-    inside = "with the factors after the \\prod that do not depend on its index inside it"
-    readings: list[tuple[dict, str]] = []
+    readings: list[tuple[dict, str, str]] = []
     if parsed.scoped:
-        readings.append(({"profile": parsed.profile, "product_scope": "inside"}, inside))
+        readings.append(
+            (
+                {"profile": parsed.profile, "product_scope": "inside"},
+                "with the factors after the \\prod that do not depend on its index outside "
+                "it",
+                "inside it",
+            )
+        )
     if parsed.reversed:
         readings.append(
             (
                 {"profile": parsed.profile, "sum_direction": "as-written"},
-                "with a sum whose upper limit is below its lower read as written (empty "
-                "where it is below), not downward",
+                "with a sum whose upper limit is below its lower read downward",
+                "read as written (empty where the upper limit is below the lower)",
             )
         )
-    if not notation_given and not spec.model.scalar:
-        readings += [
-            (
-                {"profile": built_in(name)},
-                f"in the {name} notation, which gives its names other meanings",
-            )
-            for name in BUILT_IN[1:]
-        ]
-    for options, how in readings:
-        try:
-            other = parse_vector(text, model=spec.model, **options)
-        except FormulaSyntaxError:
+    notes = list(result.notes)
+    for options, first, how in readings:
+        other = _decided(text, spec, parsed, options, decide, layout)
+        if other is None:
             continue
-        if other.sides == parsed.sides or other.missing:
-            continue  # the same meaning, or not read whole
-        try:
-            again = decide(other, layout)
-        except FormulaSyntaxError:
+        verdict = "holds" if result.holds else "does not hold"
+        if other.holds == result.holds:
+            notes.append(f"it {verdict} {how} too")
             continue
-        if again.holds:
-            said = f"as first read it does not hold ({result.explanation}); it holds {how}"
-            return dataclasses.replace(again, notes=(*again.notes, said))
-    if parsed.scoped:
-        said = f"it does not hold {inside} either"
-        return dataclasses.replace(result, notes=(*result.notes, said))
-    return result
+        raise FormulaSyntaxError(
+            f"ambiguous: {first} it {verdict}, {how} it "
+            f"{'holds' if other.holds else 'does not hold'}; write it so that one reading "
+            "remains (parentheses around what the \\prod or \\sum takes, or the limits "
+            "in increasing order)"
+        )
+    if not result.holds and not notation_given and not spec.model.scalar:
+        for name in BUILT_IN[1:]:
+            other = _decided(text, spec, parsed, {"profile": built_in(name)}, decide, layout)
+            if other is not None and other.holds:
+                notes.append(
+                    f"in the {name} notation, which gives these names other meanings, it "
+                    f"would hold (--notation {name}); it was read in note000's"
+                )
+    return dataclasses.replace(result, notes=tuple(notes))
+
+
+def _decided(
+    text: str, spec: ElmanSpec, parsed: Parsed, options: dict, decide: Decide, layout: str
+) -> FormulaCheckResult | None:
+    """The verdict on ``text`` read with ``options``; None if that reading is the same
+    as ``parsed``, is not read whole, or has no verdict."""
+    from .formula import parse_vector
+
+    try:
+        other = parse_vector(text, model=spec.model, **options)
+    except FormulaSyntaxError:
+        return None
+    if other.sides == parsed.sides or other.missing:
+        return None  # the same meaning, or not read whole
+    try:
+        return decide(other, layout)
+    except FormulaSyntaxError:
+        return None
 
 
 def links_in_layouts(
@@ -109,14 +136,16 @@ def links_in_layouts(
     decide: Decide,
     layout: str,
 ) -> FormulaCheckResult | None:
-    """A chain A = B = C that holds in no one layout may still be true link by link:
-    tutorials write dE/dz = dE/dyhat dyhat/dz (rows: numerator layout) = yhat - y (a
-    column) in one line. It holds if every '=' holds in some layout, the notes naming
-    each one's. If every '=' holds in some layout or with its left side transposed,
-    the failure stands and says which '=' holds only up to transposition (a gradient
-    equated to its transpose, as Britz's dE_3/dV = ... = (yhat_3 - y_3) (x) s_3 is when
-    its chain rule is a row's); otherwise the failure (``result``, or None where the
-    chain had no value in any one layout) stands as it is."""
+    """A chain A = B = C is one claim in one layout: that its every '=' holds in some
+    layout of its own does not make it hold (its ends may differ: dL/dW = G = (dL/dW)^T).
+    Tutorials do write such chains (dE/dz = dE/dyhat dyhat/dz, a row, = yhat - y, a
+    column), so the failure (``result``) says which layout each '=' holds in, and which
+    holds only up to transposition (a gradient equated to its transpose, as Britz's
+    dE_3/dV = ... = (yhat_3 - y_3) (x) s_3 is when its chain rule is a row's).
+
+    Returns None where ``result`` is None (no one layout gives the chain a value) and the
+    links do not show a contradiction of shapes: the chain is then refused by the caller.
+    """
     if parsed.missing or spec.model.scalar or layout != "auto" or len(parsed.sides) < 3:
         return result
     said: list[str] = []
@@ -140,9 +169,11 @@ def links_in_layouts(
             transposed = True
             said.append(f"{ordinal} up to transposition (in {link.layout} layout)")
     each = ", ".join(said)
-    if transposed and result is not None:
+    if result is not None:
         return dataclasses.replace(
-            result, explanation=f"{result.explanation}; each '=' holds in its own layout: {each}"
+            result,
+            explanation=f"{result.explanation}; each '=' holds in a layout of its own ({each}), "
+            "but no one layout makes every '=' hold",
         )
     if transposed:  # no layout gives the chain a value: a contradiction of shapes
         return FormulaCheckResult(
@@ -158,26 +189,20 @@ def links_in_layouts(
             tuple(parsed.notes),
             "per '='",
         )
-    return dataclasses.replace(
-        links[0],
-        explanation=f"holds, each '=' in its own layout ({each}) ({links[0].method})",
-        results=tuple(r for link in links for r in link.results),
-        notes=(
-            *parsed.notes,
-            "no one layout makes every '=' hold"
-            + (f" ({result.explanation})" if result is not None else "")
-            + f"; each holds in its own: {each}",
-        ),
-        layout="per '='",
+    raise FormulaSyntaxError(
+        f"no one layout gives every side of the chain a value; each '=' would hold in a "
+        f"layout of its own ({each}), but a chain is one claim: write its equations apart"
     )
 
 
 def read_formula(text: str, spec: ElmanSpec, notation: str | Profile | None) -> Parsed:
-    """The formula read in ``notation``; with None, in note000's names, and where those
-    do not know a name, in the first built-in profile that reads the whole formula.
+    """The formula read in ``notation``, else in note000's names: one notation, so that
+    its names have one meaning.
 
     Raises:
-        FormulaSyntaxError: no notation reads it (the error of the default reading).
+        FormulaSyntaxError: it cannot be read in that notation; where a name is unknown
+            there but a built-in profile reads the whole formula, the error names that
+            profile as a hint (without deciding the formula in it).
     """
     from ..notation.profiles import BUILT_IN, built_in, load_profile
     from .formula import parse_vector  # the grammar, loaded only to read a formula
@@ -188,24 +213,41 @@ def read_formula(text: str, spec: ElmanSpec, notation: str | Profile | None) -> 
     def unknown(err: FormulaSyntaxError) -> bool:
         return err.reason.startswith("unknown symbol")
 
+    def readers() -> list[str]:
+        """The built-in profiles that read the whole formula."""
+        names = []
+        for name in BUILT_IN[1:]:
+            try:
+                other = parse_vector(text, model=spec.model, profile=built_in(name))
+            except FormulaSyntaxError:
+                continue
+            if not other.missing:
+                names.append(name)
+        return names
+
+    def hinted(err: FormulaSyntaxError, names: list[str]) -> FormulaSyntaxError:
+        given = " or ".join(f"--notation {n}" for n in names)
+        return FormulaSyntaxError(
+            f"{err.reason}; the formula is read in note000's notation unless another is "
+            f"given, and would be read with {given}",
+            text=err.text,
+            line=err.line,
+            column=err.column,
+        )
+
     try:
         parsed = parse_vector(text, model=spec.model)
     except FormulaSyntaxError as err:
         if not unknown(err) or spec.model.scalar:
             raise
-        for name in BUILT_IN[1:]:
-            try:
-                return parse_vector(text, model=spec.model, profile=built_in(name))
-            except FormulaSyntaxError:
-                continue
+        names = readers()
+        if names:
+            raise hinted(err, names) from None
         raise
-    if spec.model.scalar or not any(unknown(err) for _, err in parsed.missing):
+    unknowns = [err for _, err in parsed.missing if unknown(err)]
+    if spec.model.scalar or not unknowns:
         return parsed
-    for name in BUILT_IN[1:]:  # a side with a name note000 does not know: a source's name?
-        try:
-            other = parse_vector(text, model=spec.model, profile=built_in(name))
-        except FormulaSyntaxError:
-            continue
-        if len(other.missing) < len(parsed.missing):
-            return other
+    names = readers()  # a side with a name note000 does not know: a source's name?
+    if names:
+        raise hinted(unknowns[0], names)
     return parsed

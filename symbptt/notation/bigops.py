@@ -76,12 +76,13 @@ class SumsAndProducts:
         )
         self.reversed = self.reversed or downward
         if downward and self.sum_direction == "downward":
-            # written from the larger bound down (d2l's \sum_{i=t}^{1}): the same steps
-            lower, high = high, lower
+            # written from the larger bound down (d2l's \sum_{i=t}^{1}): the same steps,
+            # at every t where the upper limit is below the lower (elsewhere, as written)
             self.notes.append(
-                f"the {str(op).lstrip(chr(92))} over {var} from {high} down to {lower} was read "
-                f"over {var} = {lower}..{high}"
+                f"the {str(op).lstrip(chr(92))} over {var} from {lower} down to {high} was read "
+                f"over {var} = {high}..{lower} where {lower} > {high}"
             )
+            lower, high = sp.Min(lower, high), sp.Max(lower, high)
         self.bound_by.setdefault(var, node)
         if var in self.bound:
             raise self.fail(

@@ -160,3 +160,14 @@ def test_a_slip_is_false_in_its_notation_whatever_another_notation_would_say(
 def test_a_formula_with_no_meaning_in_its_notation_is_refused(formula: str) -> None:
     with pytest.raises(FormulaSyntaxError):
         check(formula, model=ElmanSpec(hidden=2, T=3))
+
+
+def test_a_parenthesized_product_operand_ends_the_product() -> None:
+    """prod_{i=k+1}^{t} (diag(phi'(s_i))) W_hh: W_hh is outside, as the parentheses say
+    (without them, inside and outside are both readings: see test_notation)."""
+    spec = ElmanSpec(hidden=2, T=3)
+    jacobian = r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_k} = "
+    outside = jacobian + r"\prod_{i=k+1}^{t} (\operatorname{diag}(\phi'(\mathbf{s}_i))) W_{hh}"
+    result = check(outside, model=spec)
+    assert not result.holds and result.counterexample is not None
+    assert not any("inside it" in note for note in result.notes)

@@ -106,9 +106,18 @@ class SumsAndProducts:
         if not any(depends):
             raise self.fail(f"the product over {var} has no factor depending on {var}", node)
         written = max(n for n, d in enumerate(depends) if d)  # the last that depends on var
-        last = len(factors) - 1 if self.product_scope == "inside" else written
+        # a parenthesized operand, \prod_j (J_j) X, says where the product ends
+        delimited = (
+            written == 0
+            and isinstance(operand, Tree)
+            and operand.data == "term"
+            and isinstance(operand.children[0], Tree)
+            and operand.children[0].data == "group"
+        )
+        inside_too = self.product_scope == "inside" and not delimited
+        last = len(factors) - 1 if inside_too else written
         inside, outside = factors[: last + 1], factors[last + 1 :]
-        self.scoped = self.scoped or not depends[-1]
+        self.scoped = self.scoped or (not depends[-1] and not delimited)
         if outside:
             self.notes.append(
                 f"the factors after the product over {var} that do not depend on {var} "

@@ -171,3 +171,32 @@ def test_a_parenthesized_product_operand_ends_the_product() -> None:
     result = check(outside, model=spec)
     assert not result.holds and result.counterexample is not None
     assert not any("inside it" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("h0", ["symbol", "zero"])
+def test_the_forward_recursion_holds_whatever_the_initial_state(h0: str) -> None:
+    """dh_0/dw is 0 when h_0 is the zero vector (a constant), so the recursion's first
+    step is defined under --h0 zero too."""
+    recursion = (
+        r"\frac{\partial h_t}{\partial w} = \phi'(s_t) (h_{t-1} + w "
+        r"\frac{\partial h_{t-1}}{\partial w})"
+    )
+    result = check(recursion, model=RNNSpec(T=3, h0=h0))
+    assert result.holds and result.steps == "t = 1..3"
+
+
+def test_a_product_of_a_factor_without_its_index_is_that_factor_to_a_power() -> None:
+    spec = RNNSpec(T=3)
+    once = r"\frac{\partial h_t}{\partial h_{t-1}} = \prod_{j=1}^{1} \phi'(s_t) w"
+    assert check(once, model=spec).holds
+    twice = once.replace("^{1}", "^{2}")
+    assert not check(twice, model=spec).holds
+
+
+@pytest.mark.parametrize("h0", ["symbol", "zero"])
+def test_an_immediate_partial_of_the_previous_state_is_claimed_from_t_2(h0: str) -> None:
+    text = r"\frac{\partial^+ h_{t-1}}{\partial w} = \phi'(s_{t-1}) h_{t-2}"
+    result = check(text, model=RNNSpec(T=3, h0=h0))
+    assert result.holds and result.steps == "t = 2..3"
+    wrong = text.replace("h_{t-2}", "h_{t-1}")
+    assert not check(wrong, model=RNNSpec(T=3, h0=h0)).holds

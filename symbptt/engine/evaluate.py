@@ -304,6 +304,12 @@ class Evaluator(Probabilities, Compiler):
             and _name(den) in state_parameters(self.spec.model)
         ):
             return self._immediate_before_state(num, _name(den))
+        initial = self.spec.model.initial_of(state)
+        if (initial is not None and _name(num) == initial) or self._is_zero_state(num):
+            # h_0 is given, not computed by a step: d+h_(t-1)/dw is a claim from t = 2
+            raise OutsideModelError(
+                f"{state}_0 is computed by no step: its immediate partial is not in the model"
+            )
         if not (
             isinstance(num, E.HiddenState | Node)
             and len(self.vocab.states) == 1

@@ -103,9 +103,9 @@ class SumsAndProducts:
         # \prod: trailing factors that do not depend on its index stay outside (or, in the
         # other reading, inside: product_scope)
         depends = [var in f.free_symbols for f in factors]
-        if not any(depends):
-            raise self.fail(f"the product over {var} has no factor depending on {var}", node)
-        written = max(n for n, d in enumerate(depends) if d)  # the last that depends on var
+        # the last factor that depends on var; with none, the product is of all of them
+        # (a constant to the power of the number of steps; the warning below says so)
+        written = max((n for n, d in enumerate(depends) if d), default=len(factors) - 1)
         # a parenthesized operand, \prod_j (J_j) X, says where the product ends
         delimited = (
             written == 0
@@ -117,14 +117,14 @@ class SumsAndProducts:
         inside_too = self.product_scope == "inside" and not delimited
         last = len(factors) - 1 if inside_too else written
         inside, outside = factors[: last + 1], factors[last + 1 :]
-        self.scoped = self.scoped or (not depends[-1] and not delimited)
+        self.scoped = self.scoped or (any(depends) and not depends[-1] and not delimited)
         if outside:
             self.notes.append(
                 f"the factors after the product over {var} that do not depend on {var} "
                 f"were read as outside it (as in note 000's prod_{{j-1=i}}^{{t}} (...) "
                 f"dh_i/dw_h)"
             )
-        elif not depends[-1]:
+        elif any(depends) and not depends[-1]:
             self.notes.append(
                 f"the factors after the product over {var} that do not depend on {var} "
                 f"were read as inside it"

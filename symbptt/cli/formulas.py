@@ -98,7 +98,7 @@ def check_command(
     macros = read_text(preamble, what="preamble") if preamble is not None else ""
     require_exact_size(spec, method)
     if file is None:
-        items = [(equation, "", 1, 1, 1)]
+        items = [(equation, "", 1, 1, 1, "")]
     else:
         source = read_text(file, what="file")
         kind = file.suffix.lower()
@@ -112,23 +112,31 @@ def check_command(
                         c.display.line,
                         c.display.column,
                         c.display.label_line,
+                        c.display.macros,
                     )
                     for c in notebook_displays(source)
                 ]
             else:
                 displays = (markdown_displays if kind in MARKDOWN else marked_displays)(source)
-                items = [(d.text, f"{file}:", d.line, d.column, d.label_line) for d in displays]
+                items = [
+                    (d.text, f"{file}:", d.line, d.column, d.label_line, d.macros)
+                    for d in displays
+                ]
         except ValueError as err:
             click.echo(f"Error: {file}: {err}", err=True)
             sys.exit(2)
         if not items:
             raise click.UsageError(f"{file} has no display marked '{marker}'")
-        macros += "\n" + source  # the file's own definitions
     worst = 0
-    for text, where, line, column, label_line in items:
-        try:
+    for text, where, line, column, label_line, defined in items:
+        try:  # the preamble's definitions, then the file's in effect at the display
             result = check(
-                text, model=spec, method=method, layout=layout, notation=profile, macros=macros
+                text,
+                model=spec,
+                method=method,
+                layout=layout,
+                notation=profile,
+                macros=f"{macros}\n{defined}" if defined else macros,
             )
         except FormulaSyntaxError as err:
             worst = 2

@@ -11,11 +11,18 @@ Textbooks write derivations as
 which is two equations, each a chain, while ``A &= B \\ &= C`` is one chain A = B = C.
 Every piece keeps the display's length and line breaks (what is not part of it is blanked
 with spaces), so an error's line and column are those of the display.
+
+TeX never reads some of what a file holds: a ``%`` comment (to the end of its line),
+verbatim text (``verbatim``, ``lstlisting``, ``minted``, the ``comment`` environment,
+``\verb|...|``), what ``\iffalse ... \fi`` skips, and anything after ``\endinput`` or
+``\end{document}``. :func:`visible` blanks all of it, so that neither a display, nor a
+marker, nor a macro definition is found there, and a formula is read as TeX reads it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 #: Environments whose \begin and \end are markup around the formula.
 _ENVIRONMENTS = (
@@ -35,6 +42,124 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
+#: Environments whose content TeX does not read as TeX.
+_VERBATIM = r"verbatim\*?|Verbatim\*?|BVerbatim|LVerbatim|lstlisting|minted|comment"
+#: What :func:`visible` acts on: comments, verbatim, skipped conditionals, the end of input;
+#: other control sequences are stepped over whole (so ``\%`` is a percent sign, not a comment).
+_SKIPPED = re.compile(
+    r"%|\\begin\s*\{(" + _VERBATIM + r")\}|\\(?:verb\*?|lstinline|mintinline\s*\{[^{}\n]*\})"
+    r"(?![A-Za-z])|\\iffalse(?![A-Za-z])|\\endinput(?![A-Za-z])|\\end\s*\{document\}"
+    r"|\\(?:[A-Za-z@]+|.)",
+    re.DOTALL,
+)
+_CONDITIONAL = re.compile(r"%[^\n]*|\\if[A-Za-z]*|\\fi(?![A-Za-z])|\\(?:[A-Za-z@]+|.)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Visible:
+    """A TeX source as TeX reads it: what TeX skips blanked with spaces (the same length
+    and lines), and where the ``%`` comments were (each from its ``%`` to its line's end)."""
+
+    text: str
+    comments: tuple[tuple[int, int], ...]
+
+
+def visible(source: str) -> Visible:
+    r"""``source`` with its comments, verbatim text, ``\iffalse`` blocks and what follows
+    ``\endinput`` or ``\end{document}`` blanked; one pass, linear in its length.
+
+    Example:
+        >>> visible("a = b % c \\] \n\\% d").text
+        'a = b        \n\\% d'
+    """
+    out: list[str] = []
+    comments: list[tuple[int, int]] = []
+    last = 0
+
+    def blank(start: int, end: int) -> None:
+        out.append(source[last:start])
+        out.append(re.sub(r"[^\n]", " ", source[start:end]))
+
+    for m in _SKIPPED.finditer(source):
+        if m.start() < last:
+            continue
+        token = m.group(0)
+        if token == "%":
+            end = source.find("\n", m.start())
+            end = len(source) if end < 0 else end
+            comments.append((m.start(), end))
+        elif m.group(1):  # \begin{verbatim} ... \end{verbatim}
+            closer = re.compile(r"\\end\s*\{" + re.escape(m.group(1)) + r"\}")
+            found = closer.search(source, m.end())
+            end = found.end() if found else len(source)
+        elif token.startswith(("\\verb", "\\lstinline", "\\mintinline")):
+            end = _inline_verbatim_end(source, m.end())
+        elif token == "\\iffalse":
+            end = _conditional_end(source, m.end())
+        elif token == "\\endinput" or token.endswith("{document}"):
+            # \endinput: TeX reads the rest of its line, then stops; \end{document}: stops
+            stop = source.find("\n", m.end()) if token == "\\endinput" else m.end()
+            if stop >= 0:
+                blank(stop, len(source))
+                last = len(source)
+            break
+        else:
+            continue
+        blank(m.start(), end)
+        last = end
+    out.append(source[last:])
+    return Visible("".join(out), tuple(comments))
+
+
+def _inline_verbatim_end(source: str, start: int) -> int:
+    """Where ``\\verb|...|`` (or ``\\lstinline[...]{...}``) whose delimiter is at ``start``
+    ends: the delimiter again, or the brace that closes, on the same line."""
+    if source.startswith("[", start):  # \lstinline's options
+        close = source.find("]", start)
+        start = close + 1 if close >= 0 else start
+    if start >= len(source):
+        return start
+    delimiter = "}" if source[start] == "{" else source[start]
+    end = source.find(delimiter, start + 1)
+    line_end = source.find("\n", start)
+    if end < 0 or (0 <= line_end < end):
+        return line_end if line_end >= 0 else len(source)
+    return end + 1
+
+
+def _conditional_end(source: str, start: int) -> int:
+    """Where the ``\\fi`` that closes an ``\\iffalse`` (whose name ends at ``start``)
+    ends, nested conditionals counted and comments skipped; an ``\\else`` of its own
+    level ends the skipped part there."""
+    depth = 1
+    for m in _CONDITIONAL.finditer(source, start):
+        token = m.group(0)
+        if token.startswith("%"):
+            continue
+        if token == "\\fi":
+            depth -= 1
+        elif token == "\\else" and depth == 1:
+            return m.end()
+        elif token.startswith("\\if"):
+            depth += 1
+        if depth == 0:
+            return m.end()
+    return len(source)
+
+
+def blank_comments(text: str) -> str:
+    r"""A formula as TeX reads it: each unescaped ``%`` comment blanked to its line's end.
+
+    TeX also drops the line break and the next line's leading spaces; in a formula spaces
+    mean nothing, so blanking keeps the meaning and every line and column.
+
+    Example:
+        >>> blank_comments("w \\phi'(s_t) % the chain rule\n  + 1")
+        "w \\phi'(s_t)                 \n  + 1"
+    """
+    return visible(text).text if "%" in text or "\\" in text else text
+
+
 def _outside_matrices(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     """The matches of ``pattern`` that are not inside a matrix (whose ``&`` and ``\\\\``
     separate entries)."""
@@ -52,7 +177,7 @@ def equations(display: str) -> list[str]:
         >>> [e.strip() for e in equations(r"a &= b, \\\\ c &= d.")]
         ['a  = b,', 'c  = d.']
     """
-    text = display
+    text = blank_comments(display)
     for m in reversed(_outside_matrices(text, _MARKUP)):
         text = text[: m.start()] + _blank(m) + text[m.end() :]
     breaks = _outside_matrices(text, _ROW_BREAK)

@@ -1,6 +1,17 @@
-r"""Macros that notes define: ``\newcommand``, ``\renewcommand``, ``\def`` and
-``\DeclareMathOperator``, read from a preamble and expanded in a formula before it is
-parsed (a textbook's ``\Vh`` is ``\boldsymbol{\mathit{h}}``).
+r"""Macros that notes define, applied as TeX applies them, and expanded in a formula
+before it is parsed (a textbook's ``\Vh`` is ``\boldsymbol{\mathit{h}}``).
+
+Definitions are read in document order, where TeX reads them: never in a ``%`` comment
+or verbatim text (:func:`symbptt.notation.display.visible`), and a definition made in a
+group (braces, an environment, a display) ends with it unless it is global. Read are
+``\newcommand``, ``\renewcommand``, ``\providecommand`` (which leaves a defined command
+alone), ``\DeclareRobustCommand``, ``\def``, ``\gdef``, ``\edef``, ``\xdef`` (the last
+two expand their body when defined), ``\let`` (a copy of the meaning at that point),
+``\global``, ``\long`` and ``\protected`` before them, and ``\DeclareMathOperator`` (also
+starred). A definition that cannot be followed (``\NewDocumentCommand``, a ``\def`` with
+delimited parameters, ``\newcommand`` of a command already defined, which LaTeX refuses)
+is remembered, and a formula that uses its name is refused with an error naming it;
+nothing that defines a name is ignored.
 
 Expansion is bounded (nesting and length), since the definitions are untrusted text; a
 macro that expands without end is an error, never a hang.
@@ -8,70 +19,369 @@ macro that expands without end is an error, never a hang.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import FormulaSyntaxError
+from .display import blank_comments, visible
 
 #: How deep macros may expand inside one another, and how long an expansion may grow.
 MAX_DEPTH = 20
 MAX_EXPANDED = 20000
 
-_DEFINITION = re.compile(
-    r"\\(?:re)?newcommand\*?\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+))\s*(?:\[(\d)\])?\s*\{"
-    r"|\\def\s*(\\[A-Za-z]+)\s*((?:#\d)*)\s*\{"
-    r"|\\DeclareMathOperator\*?\s*\{\s*(\\[A-Za-z]+)\s*\}\s*\{"
+#: Commands LaTeX (with amsmath) defines that formulas use: ``\providecommand`` leaves them
+#: as they are, and ``\newcommand`` of one is LaTeX's "already defined" error.
+BUILT_IN = frozenset(
+    r"""\frac \dfrac \tfrac \partial \sum \prod \hat \widehat \tilde \widetilde \bar \mathcal
+    \mathbf \boldsymbol \vec \mathit \mathnormal \operatorname \mathrm \textrm \text
+    \mathbb \mathsf \mathtt \odot \otimes \oplus \underbrace \overbrace \top \intercal \left
+    \right \big \Big \bigg \Bigg \bigl \bigr \Bigl \Bigr \biggl \biggr \Biggl \Biggr \limits
+    \nolimits \displaystyle \textstyle \cdots \ldots \dots \vdots \ddots \cdot \times \prime
+    \begin \end \equiv \in \le \leq \ge \geq \nabla \quad \qquad \langle \rangle \tanh
+    \sinh \cosh \sin \cos \tan \exp \log \ln \max \min \arg \det \dim \lim \sup \inf
+    \alpha \beta \gamma \delta \epsilon \varepsilon \zeta \eta \theta \vartheta \iota
+    \kappa \lambda \mu \nu \xi \pi \varpi \rho \varrho \sigma \varsigma \tau \upsilon \phi
+    \varphi \chi \psi \omega \Gamma \Delta \Theta \Lambda \Xi \Pi \Sigma \Upsilon \Phi
+    \Psi \Omega \ell \infty \label \tag \nonumber \notag \sqrt \over \approx \neq
+    \ne \to \mapsto \sim \lVert \rVert \lvert \rvert \vert \Vert \mid \ast \star \circ
+    \bullet \pm \mp \div \setminus \cup \cap \forall \exists \emptyset""".split()
 )
+
+#: A command ending in a control word: text after it that starts with a letter would join it.
+_ENDS_IN_WORD = re.compile(r"(?<!\\)(?:\\\\)*\\\x00?[A-Za-z@]+$")
+#: The mark that keeps a command copied by ``\let`` from a primitive from being expanded.
+_FROZEN = "\\\x00"
+
+_PREFIXES = r"(?:\\(?:global|long|protected|outer)(?![A-Za-z@])\s*)*"
+_DEFINERS = (
+    r"(?:re)?newcommand|providecommand|DeclareRobustCommand|[gex]?def|let|DeclareMathOperator"
+    r"|(?:New|Renew|Provide|Declare)(?:Expandable)?DocumentCommand|DeclarePairedDelimiter[A-Za-z]*"
+    r"|(?:re)?newcommandx|(?:New|Renew|Declare)CommandCopy|(?:re)?newenvironment|futurelet"
+    r"|(?:math)?chardef|DeclareMathSymbol|DeclareMathDelimiter|DeclareMathAlphabet"
+)
+_EVENT = re.compile(
+    r"(?P<definition>(?P<prefixes>" + _PREFIXES + r")\\(?P<command>" + _DEFINERS + r")"
+    r"(?![A-Za-z@])(?P<star>\*?))"
+    r"|(?P<open>\\begin\s*\{[^{}]*\}|\\(?:begingroup|bgroup)(?![A-Za-z@])|\\\[|\\\(|\{)"
+    r"|(?P<close>\\end\s*\{[^{}]*\}|\\(?:endgroup|egroup)(?![A-Za-z@])|\\\]|\\\)|\})"
+    r"|(?P<shift>\$\$?)"
+    r"|\\(?:[A-Za-z@]+|.)",
+    re.DOTALL,
+)
+_NAME = re.compile(r"\s*(?:\{\s*(\\(?:[A-Za-z@]+|.))\s*\}|(\\(?:[A-Za-z@]+|.)))", re.DOTALL)
+_TOKEN = re.compile(r"\s*=?\s*(\\(?:[A-Za-z@]+|.)|[^\s\\])", re.DOTALL)
+_ARITY = re.compile(r"\s*\[\s*(\d)\s*\]")
+#: One control sequence (a command copied by ``\let`` from a primitive is marked ``\\\x00``).
+_CONTROL = re.compile(r"\\\x00?(?:[A-Za-z@]+|.)?", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Macro:
-    """A macro: how many arguments it takes and what it stands for (#1, #2, ...)."""
+    """A macro: how many arguments it takes, what it stands for (#1, #2, ...), the first
+    argument's default when that argument is optional, and, for a definition symbptt
+    cannot follow, why (a formula that uses the macro is then refused)."""
 
     arguments: int
     body: str
+    default: str | None = None
+    refused: str = ""
+
+
+@dataclass(frozen=True)
+class _Event:
+    """What the definitions' reader meets in a source: a group opening or closing, or a
+    definition (its name, what it defines, whether it is global)."""
+
+    kind: str  # "open", "close" or "define"
+    start: int
+    end: int
+    token: str = ""
+    command: str = ""
+    name: str = ""
+    macro: Macro | None = None
+    target: str = ""  # what \let copies
+    is_global: bool = False
 
 
 def _group(text: str, start: int) -> tuple[str, int] | None:
-    """The balanced {...} group opening at ``start`` (its content, the index after it)."""
+    """The balanced {...} group opening at ``start`` (its content, the index after it);
+    escaped braces ``\\{`` and ``\\}`` are not counted."""
     if start >= len(text) or text[start] != "{":
         return None
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "{" and (i == 0 or text[i - 1] != "\\"):
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
             depth += 1
-        elif text[i] == "}" and text[i - 1] != "\\":
+        elif c == "}":
             depth -= 1
             if depth == 0:
                 return text[start + 1 : i], i + 1
+        i += 1
     return None
 
 
+def _argument(text: str, start: int) -> tuple[str, int] | None:
+    """An undelimited argument at ``start`` as TeX reads one: spaces (and line breaks)
+    skipped, then a braced group's content or one token (a whole control word)."""
+    while start < len(text) and text[start].isspace():
+        start += 1
+    if start >= len(text):
+        return None
+    if text[start] == "{":
+        return _group(text, start)
+    if text[start] == "}":
+        return None
+    m = _CONTROL.match(text, start)
+    return (m.group(0), m.end()) if m else (text[start], start + 1)
+
+
+def _optional(text: str, start: int) -> tuple[str, int] | None:
+    """An optional ``[...]`` argument at ``start`` (after spaces), brackets in braces not
+    counted."""
+    i = start
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i >= len(text) or text[i] != "[":
+        return None
+    depth, j = 0, i + 1
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        depth += c == "{"
+        depth -= c == "}"
+        if c == "]" and depth == 0:
+            return text[i + 1 : j], j + 1
+        j += 1
+    return None
+
+
+def _definition(text: str, m: re.Match[str]) -> _Event:
+    """The definition whose command ``m`` matched: its name, meaning and extent."""
+    command = "\\" + m.group("command") + m.group("star")
+    is_global = "global" in m.group("prefixes") or m.group("command") in ("gdef", "xdef")
+    named = _NAME.match(text, m.end())
+    if named is None:  # \def\csname ... or a malformed definition: it names nothing
+        return _Event("define", m.start(), m.end(), command=command)
+    name, end = named.group(1) or named.group(2), named.end()
+
+    def define(macro: Macro | None, at: int, target: str = "") -> _Event:
+        return _Event("define", m.start(), at, "", command, name, macro, target, is_global)
+
+    def refuse(why: str) -> _Event:
+        return define(Macro(0, "", refused=why), end)
+
+    plain = m.group("command")
+    if plain == "let":
+        token = _TOKEN.match(text, end)
+        if token is None:
+            return refuse(f"\\let{name} copies nothing")
+        return define(None, token.end(), token.group(1))  # its meaning: when it is read
+    if plain in ("def", "gdef", "edef", "xdef"):
+        brace = text.find("{", end, end + 200)
+        parameters = text[end:brace] if brace >= 0 else ""
+        numbered = re.fullmatch(r"\s*((?:#\d\s*)*)", parameters)
+        found = _group(text, brace) if brace >= 0 else None
+        if found is None:
+            return refuse(f"{command}{name} has no body symbptt can find")
+        count = len(re.findall(r"#\d", parameters))
+        if not numbered or re.findall(r"#(\d)", parameters) != [
+            str(k) for k in range(1, count + 1)
+        ]:
+            return define(
+                Macro(
+                    0,
+                    "",
+                    refused=f"{command}{name} has delimited parameters "
+                    f"('{parameters.strip()}'), which symbptt does not read",
+                ),
+                found[1],
+            )
+        return define(Macro(count, found[0]), found[1])
+    if plain == "DeclareMathOperator":
+        found = _argument(text, end)
+        if found is None:
+            return refuse(f"{command}{{{name}}} has no operator name")
+        return define(Macro(0, rf"\operatorname{{{found[0].strip()}}}"), found[1])
+    if plain in ("newcommand", "renewcommand", "providecommand", "DeclareRobustCommand"):
+        arity = _ARITY.match(text, end)
+        arguments = int(arity.group(1)) if arity else 0
+        end = arity.end() if arity else end
+        default = _optional(text, end) if arguments else None
+        end = default[1] if default else end
+        found = _argument(text, end)
+        if found is None:
+            return refuse(f"{command}{{{name}}} has no body")
+        return define(Macro(arguments, found[0], default[0] if default else None), found[1])
+    return refuse(f"it is defined by {command}, which symbptt does not read")
+
+
+def _events(text: str) -> Iterator[_Event]:
+    """The groups and definitions of TeX text (comments and verbatim already blanked),
+    in order; a definition's body is stepped over whole."""
+    openers: list[str] = []
+    pos = 0
+    while True:
+        m = _EVENT.search(text, pos)
+        if m is None:
+            return
+        pos = m.end()
+        if m.group("definition"):
+            event = _definition(text, m)
+            pos = max(event.end, pos)
+            yield event
+        elif m.group("open") or (m.group("shift") and m.group(0) not in openers[-1:]):
+            openers.append(m.group(0))
+            yield _Event("open", m.start(), m.end(), m.group(0))
+        elif m.group("close") or m.group("shift"):
+            if openers:
+                openers.pop()
+            yield _Event("close", m.start(), m.end(), m.group(0))
+
+
+def _apply(event: _Event, scopes: list[dict[str, Macro]]) -> None:
+    """Make one definition in the innermost scope (every scope if it is global)."""
+    current = scopes[-1]
+    name, command, macro = event.name, event.command, event.macro
+    if not name:
+        return
+    if command == "\\let":
+        if event.target in current:
+            macro = current[event.target]
+        elif event.target.startswith("\\"):  # a primitive, frozen as it is now
+            macro = Macro(0, _FROZEN + event.target[1:])
+        else:
+            macro = Macro(0, event.target)
+    elif macro is None:
+        return
+    elif macro.refused:
+        pass
+    elif command.startswith("\\providecommand") and (name in current or name in BUILT_IN):
+        return
+    elif command.startswith("\\newcommand") and (
+        name in BUILT_IN or (name in current and current[name] != macro)
+    ):
+        macro = Macro(
+            0,
+            "",
+            refused=f"{command}{{{name}}} defines {name}, which is already defined: LaTeX "
+            f"stops there (use \\renewcommand to change a command)",
+        )
+    elif command in ("\\edef", "\\xdef"):
+        try:
+            macro = Macro(macro.arguments, expand(macro.body, current))
+        except FormulaSyntaxError as err:
+            macro = Macro(0, "", refused=f"{command}{name} cannot be expanded: {err.reason}")
+    for scope in scopes if event.is_global else scopes[-1:]:
+        scope[name] = macro
+
+
+@functools.lru_cache(maxsize=16)
+def _read(preamble: str) -> tuple[tuple[str, Macro], ...]:
+    """The macros in effect at the end of ``preamble`` (cached: every display of a file
+    replays the definitions before it)."""
+    scopes: list[dict[str, Macro]] = [{}]
+    for event in _events(visible(preamble).text):
+        if event.kind == "open":
+            scopes.append(dict(scopes[-1]))
+        elif event.kind == "close":
+            if len(scopes) > 1:
+                scopes.pop()
+        else:
+            _apply(event, scopes)
+    return tuple(scopes[-1].items())
+
+
 def read_macros(preamble: str) -> dict[str, Macro]:
-    r"""The macros a preamble defines.
+    r"""The macros in effect at the end of ``preamble``, read in order as TeX reads them.
 
     Example:
         >>> m = read_macros(r"\newcommand{\Vh}{\boldsymbol{h}} \DeclareMathOperator{\diag}{diag}")
         >>> m[r"\Vh"].body, m[r"\diag"].body
         ('\\boldsymbol{h}', '\\operatorname{diag}')
+        >>> sorted(read_macros("% \\newcommand{\\a}{1}\n{\\def\\b{2}} \\let\\c=\\phi"))
+        ['\\c']
     """
-    macros: dict[str, Macro] = {}
-    for m in _DEFINITION.finditer(preamble):
-        found = _group(preamble, m.end() - 1)
-        if found is None:
-            continue
-        body = found[0]
-        if m.group(6):  # \DeclareMathOperator{\name}{text}
-            macros[m.group(6)] = Macro(0, rf"\operatorname{{{body.strip()}}}")
-        elif m.group(4):  # \def\name#1#2{...}
-            macros[m.group(4)] = Macro(len(m.group(5)) // 2, body)
+    return dict(_read(preamble))
+
+
+def definitions_in_effect(text: str, offsets: Sequence[int]) -> list[str]:
+    r"""For each offset of ``text`` (TeX as :func:`visible` leaves it), ascending, the
+    LaTeX that defines what is in effect there: the definitions before it that are not
+    in a group closed before it (groups with a global definition kept whole), for
+    :func:`read_macros` to replay after a preamble of its own.
+
+    Example:
+        >>> src = r"\def\a{1} {\def\b{2}} \[ x \] \def\c{3}"
+        >>> definitions_in_effect(src, [src.index("x")])
+        ['\\def\\a{1}']
+    """
+    frames: list[tuple[str, list[str], list[bool]]] = [("", [], [False])]
+    found: list[str] = []
+    skeleton: str | None = None
+    k = 0
+
+    def in_effect() -> str:
+        # the groups still open need no opening: what they define is in effect here
+        return "".join("".join(pieces) for _, pieces, _ in frames)
+
+    for event in _events(text):
+        while k < len(offsets) and offsets[k] <= event.start:
+            skeleton = in_effect() if skeleton is None else skeleton
+            found.append(skeleton)
+            k += 1
+        if k == len(offsets):
+            break
+        if event.kind == "open":
+            frames.append((event.token, [], [False]))
+        elif event.kind == "close":
+            if len(frames) > 1:
+                opener, pieces, has_global = frames.pop()
+                if has_global[0]:
+                    frames[-1][1].append(opener + "".join(pieces) + event.token)
+                    frames[-1][2][0] = True
         else:
-            macros[m.group(1) or m.group(2)] = Macro(int(m.group(3) or 0), body)
-    return macros
+            frames[-1][1].append(text[event.start : event.end])
+            frames[-1][2][0] |= event.is_global
+        skeleton = None
+    while k < len(offsets):
+        found.append(in_effect() if skeleton is None else skeleton)
+        k += 1
+    return found
+
+
+def definition_spans(text: str) -> list[tuple[int, int]]:
+    """Where the definitions of TeX text (comments already blanked) are, in order."""
+    return [(e.start, e.end) for e in _events(text) if e.kind == "define"]
+
+
+def _join(left: str, right: str) -> str:
+    """``left`` then ``right`` as two token lists: a space between them where a control
+    word at the end of ``left`` would otherwise swallow the letters ``right`` starts with."""
+    if right[:1].isalpha() and _ENDS_IN_WORD.search(left[-60:]):
+        return left + " " + right
+    return left + right
+
+
+def _substitute(body: str, arguments: list[str]) -> str:
+    """``body`` with #1, #2, ... replaced by the arguments (all at once)."""
+    out, last = "", 0
+    for m in re.finditer(r"#(\d)", body):
+        out = _join(out + body[last : m.start()], arguments[int(m.group(1)) - 1])
+        last = m.end()
+    return _join(out, body[last:]) if last else body
 
 
 def expand(text: str, macros: dict[str, Macro]) -> str:
-    r"""``text`` with its macros replaced by what they stand for, inner ones too.
+    r"""``text`` (its comments blanked first) with its macros replaced by what they stand
+    for, inner ones too.
 
     Example:
         >>> expand(r"\nabla_{\Vh^{(t)}} L", read_macros(r"\newcommand{\Vh}{\boldsymbol{h}}"))
@@ -79,42 +389,50 @@ def expand(text: str, macros: dict[str, Macro]) -> str:
 
     Raises:
         FormulaSyntaxError: the expansion nests deeper than MAX_DEPTH or grows longer
-            than MAX_EXPANDED characters, or a macro lacks an argument.
+            than MAX_EXPANDED characters, a macro lacks an argument, or a macro is one
+            whose definition symbptt cannot follow.
     """
+    if "\x00" in text:
+        raise FormulaSyntaxError("the formula holds a NUL character")
+    text = blank_comments(text)
     if not macros:
         return text
     names = sorted(macros, key=len, reverse=True)
-    pattern = re.compile("(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z])")
+    pattern = re.compile(
+        r"(?<!\\)((?:\\\\)*)(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z@])"
+    )
     for _ in range(MAX_DEPTH):
-        out, last, changed = [], 0, False
+        out, last, changed = "", 0, False
         for m in pattern.finditer(text):
             if m.start() < last:
                 continue
-            macro = macros[m.group(1)]
-            body, end = macro.body, m.end()
-            for k in range(1, macro.arguments + 1):
-                while end < len(text) and text[end] == " ":
-                    end += 1
-                found = _group(text, end)
-                if found is None and end < len(text):
-                    found = (text[end], end + 1)  # a single token as the argument
+            name = m.group(2)
+            macro = macros[name]
+            if macro.refused:
+                raise FormulaSyntaxError(f"the macro {name} cannot be read: {macro.refused}")
+            end, arguments = m.end(), []
+            if macro.default is not None:
+                optional = _optional(text, end)
+                arguments.append(optional[0] if optional else macro.default)
+                end = optional[1] if optional else end
+            while len(arguments) < macro.arguments:
+                found = _argument(text, end)
                 if found is None:
-                    raise FormulaSyntaxError(
-                        f"the macro {m.group(1)} needs {macro.arguments} arguments"
-                    )
-                body = body.replace(f"#{k}", found[0])
+                    raise FormulaSyntaxError(f"the macro {name} needs {macro.arguments} arguments")
+                arguments.append(found[0])
                 end = found[1]
-            out.append(text[last : m.start()])
-            out.append(body)
+            body = _substitute(macro.body, arguments) if macro.arguments else macro.body
+            out = _join(out + text[last : m.start()] + m.group(1), body)
             last, changed = end, True
-        out.append(text[last:])
-        text = "".join(out)
+            if len(out) > MAX_EXPANDED:
+                break
+        text = _join(out, text[last:]) if changed else text
         if len(text) > MAX_EXPANDED:
             raise FormulaSyntaxError(
                 f"the macros expand the formula beyond {MAX_EXPANDED} characters"
             )
         if not changed:
-            return text
+            return text.replace(_FROZEN, "\\")
     raise FormulaSyntaxError(
         f"the macros nest deeper than {MAX_DEPTH} levels (a macro that uses itself?)"
     )

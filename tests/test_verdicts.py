@@ -200,3 +200,44 @@ def test_an_immediate_partial_of_the_previous_state_is_claimed_from_t_2(h0: str)
     assert result.holds and result.steps == "t = 2..3"
     wrong = text.replace("h_{t-2}", "h_{t-1}")
     assert not check(wrong, model=RNNSpec(T=3, h0=h0)).holds
+
+
+SIDE = r"\frac{\partial L}{\partial \mathbf{s}_t} = \boldsymbol{\delta}_t"
+BY = r"\frac{\partial L}{\partial \mathbf{z}_t} = \mathbf{g}_t"
+
+
+@pytest.mark.parametrize(
+    "display",
+    [
+        SIDE + r" \quad " + BY,
+        SIDE + r", \qquad " + BY,
+        SIDE + r" \implies " + BY,
+        SIDE + r" \Rightarrow " + BY,
+        SIDE + r" \text{and} " + BY,
+        SIDE.replace("=", "&=") + " & " + BY.replace("=", "&="),
+        r"\begin{align}" + SIDE.replace("=", "&=") + " & " + BY.replace("=", "&=") + r"\end{align}",
+    ],
+)
+def test_two_equations_side_by_side_are_two_claims_not_one_chain(display: str) -> None:
+    spec = ElmanSpec(hidden=2, T=3, activation="tanh")
+    result = check(display, model=spec)
+    assert result.holds and len(result.parts) == 2
+    wrong = check(display.replace(r"\mathbf{g}_t", r"2 \mathbf{g}_t"), model=spec)
+    assert not wrong.holds and wrong.explanation.startswith("equation 2 of 2")
+    assert wrong.counterexample is not None
+
+
+def test_therefore_before_an_equation_is_not_part_of_it() -> None:
+    result = check(r"\therefore " + BY, model=ElmanSpec(hidden=2, T=3, activation="tanh"))
+    assert result.holds
+
+
+def test_a_connective_after_an_expression_alone_is_refused_not_chained() -> None:
+    with pytest.raises(FormulaSyntaxError):
+        check(r"\boldsymbol{\delta}_t \implies " + BY, model=ElmanSpec(hidden=2, T=3))
+
+
+def test_a_space_inside_one_equation_does_not_split_it() -> None:
+    spec = ElmanSpec(hidden=2, T=3, activation="tanh")
+    result = check(SIDE + r" \quad", model=spec)
+    assert result.holds and not result.parts

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .side_by_side import side_by_side
+
 #: Environments whose \begin and \end are markup around the formula.
 _ENVIRONMENTS = (
     r"aligned|align\*?|alignat\*?|split|gathered|gather\*?|equation\*?|multline\*?|cases"
@@ -178,7 +180,11 @@ def equations(display: str) -> list[str]:
         ['a  = b,', 'c  = d.']
     """
     text = blank_comments(display)
-    for m in reversed(_outside_matrices(text, _MARKUP)):
+    markup = _outside_matrices(text, _MARKUP)
+    # in an align row, every second & separates two columns, each an equation of its own
+    # (a & b &= c & d: a = b and c = d side by side); the others are alignment points
+    amps = [m.start() for m in markup if m.group(0) == "&"]
+    for m in reversed(markup):
         text = text[: m.start()] + _blank(m) + text[m.end() :]
     breaks = _outside_matrices(text, _ROW_BREAK)
     rows: list[tuple[int, int]] = []
@@ -187,6 +193,7 @@ def equations(display: str) -> list[str]:
         rows.append((start, m.start()))
         start = m.end()
     rows.append((start, len(text)))
+    rows = [column for a, b in rows for column in _columns(a, b, amps)]
     for m in reversed(breaks):
         text = text[: m.start()] + _blank(m) + text[m.end() :]
     groups: list[list[tuple[int, int]]] = []
@@ -201,8 +208,30 @@ def equations(display: str) -> list[str]:
             groups.append([(a, b)])
     pieces = []
     for group in groups:
-        first, last = group[0][0], group[-1][1]
-        piece = re.sub(r"[^\n]", " ", text[:first]) + text[first:last]
-        piece += re.sub(r"[^\n]", " ", text[last:])
-        pieces.append(piece)
+        piece = "".join(
+            text[a:b] if any(x <= a < y for x, y in group) else re.sub(r"[^\n]", " ", text[a:b])
+            for a, b in _cells(len(text), group)
+        )
+        pieces += side_by_side(piece)
     return pieces or [text]
+
+
+def _columns(start: int, end: int, amps: list[int]) -> list[tuple[int, int]]:
+    """A row's columns: cut at its 2nd, 4th, ... &."""
+    inside = [a for a in amps if start <= a < end]
+    cuts = inside[1::2]
+    bounds = [start, *cuts, end]
+    return [(a, b) for a, b in zip(bounds, bounds[1:])]
+
+
+def _cells(length: int, group: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that tile 0..length: the group's spans and what lies between them."""
+    spans, at = [], 0
+    for a, b in sorted(group):
+        if a > at:
+            spans.append((at, a))
+        spans.append((a, b))
+        at = b
+    if at < length:
+        spans.append((at, length))
+    return spans

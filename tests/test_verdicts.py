@@ -241,3 +241,24 @@ def test_a_space_inside_one_equation_does_not_split_it() -> None:
     spec = ElmanSpec(hidden=2, T=3, activation="tanh")
     result = check(SIDE + r" \quad", model=spec)
     assert result.holds and not result.parts
+
+
+def test_a_file_is_read_in_one_layout_and_a_display_in_another_is_reported(tmp_path) -> None:
+    """The first display that holds sets the file's layout (numerator, here); a later
+    display that holds only in another layout does not hold in the file's, and says
+    where it would."""
+    notes = tmp_path / "notes.tex"
+    gradient = r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} "
+    notes.write_text(
+        "% symbptt: check\n\\[ " + gradient + r"\mathbf{h}_{t-1} \boldsymbol{\delta}_t^\top \]"
+        "\n% symbptt: check\n\\[ " + gradient + r"\boldsymbol{\delta}_t \mathbf{h}_{t-1}^\top \]"
+        "\n"
+    )
+    model = ["--model", "elman", "--hidden", "2", "-T", "3"]
+    out = run(*model, "--file", str(notes))
+    assert out.exit_code == 1
+    assert f"{notes}:2: holds at T = 3 in numerator layout" in out.output
+    assert f"{notes}:4: does NOT hold" in out.output
+    assert "it holds in the mixed layout, not in this file's numerator layout" in out.output
+    out = run(*model, "--layout", "mixed", "--file", str(notes))
+    assert f"{notes}:2: does NOT hold" in out.output and f"{notes}:4: holds" in out.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from pathlib import Path
@@ -87,6 +88,7 @@ def check_command(
     failed.
     """
     from ..checker import check
+    from ..engine.compile import LAYOUTS
     from ..limits import require_exact_size
     from ..notation.markdown import markdown_displays, notebook_displays
     from ..notation.profiles import load_profile
@@ -128,16 +130,30 @@ def check_command(
         if not items:
             raise click.UsageError(f"{file} has no display marked '{marker}'")
     worst = 0
+    # one layout per file: --layout, else that of the first display that holds
+    file_layout, set_by = (layout, "--layout") if layout != "auto" else (None, "")
     for text, where, line, column, label_line, defined in items:
         try:  # the preamble's definitions, then the file's in effect at the display
-            result = check(
-                text,
-                model=spec,
-                method=method,
-                layout=layout,
-                notation=profile,
-                macros=f"{macros}\n{defined}" if defined else macros,
-            )
+            options = {
+                "model": spec,
+                "method": method,
+                "notation": profile,
+                "macros": f"{macros}\n{defined}" if defined else macros,
+            }
+            result = check(text, layout=file_layout or "auto", **options)
+            if file and file_layout is None and result.holds and result.layout in LAYOUTS:
+                file_layout, set_by = result.layout, f"line {label_line}"
+            elif file and file_layout and layout == "auto" and not result.holds:
+                elsewhere = check(text, layout="auto", **options)
+                if elsewhere.holds:  # said, never passed: the file reads in one layout
+                    result = dataclasses.replace(
+                        result,
+                        notes=(
+                            *result.notes,
+                            f"it holds in the {elsewhere.layout} layout, not in this file's "
+                            f"{file_layout} layout (set by {set_by})",
+                        ),
+                    )
         except FormulaSyntaxError as err:
             worst = 2
             if not err.column:  # about the whole formula: no place to point at

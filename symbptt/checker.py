@@ -10,15 +10,17 @@ inputs, and an explanation.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from .engine.check import check_vector
+from .engine.compile import LAYOUTS
 from .engine.formula import parse_vector
 from .engine.model import ElmanSpec
 from .engine.nodes import from_seed_notation
-from .errors import NotEquivalentError, SpecError
+from .errors import FormulaSyntaxError, NotEquivalentError, SpecError
 from .model import METHOD_NAMES, RNNSpec, choose_from, require_spec
 from .notation.display import equations
 from .notation.macros import expand, read_macros
@@ -77,13 +79,73 @@ def check(
     if macros:
         equation = expand(equation, read_macros(macros))
     pieces = equations(equation)
-    results = [
-        check_vector(piece, spec, method=method, seed=seed, layout=layout, notation=notation)
-        for piece in pieces
-    ]
-    if len(results) == 1:
-        return dataclasses.replace(results[0], equation=equation)
-    return _combined(equation, results)
+
+    def decide(texts: list[str]) -> FormulaCheckResult:
+        return _in_one_layout(
+            equation,
+            texts,
+            lambda text, lay: check_vector(
+                text, spec, method=method, seed=seed, layout=lay, notation=notation
+            ),
+            layout if layout != "auto" or spec.model.scalar else None,
+        )
+
+    result = decide(pieces)
+    joined = equations(equation, spaces=False)
+    if joined == pieces:
+        return result
+    # split at a space (A = B \quad C = D): the space may also be spacing in one chain
+    try:
+        whole = decide(joined)
+    except FormulaSyntaxError:
+        return result  # read as one chain it has no value: the split is the reading
+    if whole.partial or whole.holds == result.holds:
+        return result  # (a chain with a side without value has no verdict of its own)
+    raise FormulaSyntaxError(
+        f"ambiguous: read as equations side by side, the display "
+        f"{'holds' if result.holds else 'does not hold'}; read as one chain (the space "
+        f"as spacing), it {'holds' if whole.holds else 'does not hold'}; separate the "
+        "equations with a comma or \\\\, or remove the space"
+    )
+
+
+def _in_one_layout(
+    equation: str,
+    pieces: list[str],
+    decide: Callable[[str, str], FormulaCheckResult],
+    layout: str | None,
+) -> FormulaCheckResult:
+    """The verdict on a display's equations, all read in one layout: ``layout``, or
+    (None) the first of the layouts in which every equation holds; if there is none,
+    the first in which each has a verdict (the failures' counterexamples in it), with a
+    note. Equations side by side are claims of one text: one may not be read with dL/dW
+    in W's shape and the other with it transposed (together they would say G = G^T).
+
+    Raises:
+        FormulaSyntaxError: some equation has no verdict in every layout.
+    """
+    if len(pieces) == 1:
+        result = decide(pieces[0], layout or "auto")
+        return dataclasses.replace(result, equation=equation)
+    if layout is not None:
+        return _combined(equation, [decide(piece, layout) for piece in pieces])
+    tried: dict[str, list[FormulaCheckResult | FormulaSyntaxError]] = {}
+    for lay in LAYOUTS:
+        got: list[FormulaCheckResult | FormulaSyntaxError] = []
+        for piece in pieces:
+            try:
+                got.append(decide(piece, lay))
+            except FormulaSyntaxError as err:
+                got.append(err)
+        if all(isinstance(r, FormulaCheckResult) and r.holds for r in got):
+            return _combined(equation, got)  # type: ignore[arg-type]
+        tried[lay] = got
+    for lay, got in tried.items():
+        if all(isinstance(r, FormulaCheckResult) for r in got):
+            result = _combined(equation, got)  # type: ignore[arg-type]
+            note = f"no one layout makes every equation hold; read in the {lay} layout"
+            return dataclasses.replace(result, notes=(*result.notes, note))
+    raise next(r for r in next(iter(tried.values())) if isinstance(r, FormulaSyntaxError))
 
 
 def _combined(equation: str, results: list[FormulaCheckResult]) -> FormulaCheckResult:

@@ -40,6 +40,8 @@ class FormulaCheckResult:
             each; the result itself holds when every part holds.
         repairs: for a formula that does not hold, the single edits under which it holds
             ("phi'(h_t) is replaced by theta'(h_t)"), each decided by the modular method.
+        partial: the verdict is between some sides of a chain only, the others having
+            no value (a failure: two sides that have a value differ).
     """
 
     equation: str
@@ -53,6 +55,7 @@ class FormulaCheckResult:
     layout: str = "mixed"
     parts: tuple[FormulaCheckResult, ...] = ()
     repairs: tuple[str, ...] = ()
+    partial: bool = False
 
     @property
     def failing(self) -> StepResult | None:

@@ -805,7 +805,7 @@ def test_factors_after_a_product_that_may_be_inside_it_or_not_are_an_ambiguity()
     wrong = inside.replace(r"\phi'(\mathbf{s}_i)", r"\phi'(\mathbf{s}_{i-1})")
     result = check(wrong, model=ELMAN)
     assert not result.holds and result.counterexample is not None
-    assert any("does not hold inside it too" in note for note in result.notes)
+    assert any("does not hold with them inside it too" in note for note in result.notes)
 
 
 HUANG = Path(__file__).parent / "profiles" / "huang.toml"

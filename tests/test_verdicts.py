@@ -187,17 +187,32 @@ def test_the_forward_recursion_holds_whatever_the_initial_state(h0: str) -> None
 
 def test_a_product_of_a_factor_without_its_index_is_that_factor_to_a_power() -> None:
     spec = RNNSpec(T=3)
-    once = r"\frac{\partial h_t}{\partial h_{t-1}} = \prod_{j=1}^{1} \phi'(s_t) w"
+    once = r"\frac{\partial h_t}{\partial h_{t-1}} = \prod_{j=1}^{1} (\phi'(s_t) w)"
     assert check(once, model=spec).holds
     twice = once.replace("^{1}", "^{2}")
     assert not check(twice, model=spec).holds
+    # without parentheses nothing says which of the factors the product takes
+    with pytest.raises(FormulaSyntaxError, match="put them in parentheses"):
+        check(once.replace(r"(\phi'(s_t) w)", r"\phi'(s_t) w"), model=spec)
+    # (w) v: the product takes w, v is outside
+    by = r"\frac{\partial h_t}{\partial h_{t-1}}"
+    assert check(by + r"\prod_{j=1}^{2} (w) v = " + by + " w w v", model=spec).holds
 
 
 @pytest.mark.parametrize("h0", ["symbol", "zero"])
 def test_an_immediate_partial_of_the_previous_state_is_claimed_from_t_2(h0: str) -> None:
     text = r"\frac{\partial^+ h_{t-1}}{\partial w} = \phi'(s_{t-1}) h_{t-2}"
     result = check(text, model=RNNSpec(T=3, h0=h0))
-    assert result.holds and result.steps == "t = 2..3"
+    assert result.holds and result.steps == "t = 2..3"  # h_(t-2) is h_(-1) at t = 1
+    zero_at_1 = r"\frac{\partial^+ h_{t-1}}{\partial w} = \phi'(s_{t-1}) h_{t-2}"
+    assert not check(zero_at_1.replace("h_{t-2}", "1"), model=RNNSpec(T=3, h0=h0)).holds
+    # d+h_0/dw = 0: the t = 1 step is checked, not skipped
+    hidden = (
+        r"\frac{\partial h_t}{\partial w} = \frac{\partial^+ h_t}{\partial w} + w \phi'(s_t)"
+        r" \frac{\partial h_{t-1}}{\partial w} + \frac{\partial h_1}{\partial h_t}"
+        r" + 0 \cdot \frac{\partial^+ h_{t-1}}{\partial w}"
+    )
+    assert not check(hidden, model=RNNSpec(T=3, h0=h0)).holds
     wrong = text.replace("h_{t-2}", "h_{t-1}")
     assert not check(wrong, model=RNNSpec(T=3, h0=h0)).holds
 
@@ -259,6 +274,65 @@ def test_a_file_is_read_in_one_layout_and_a_display_in_another_is_reported(tmp_p
     assert out.exit_code == 1
     assert f"{notes}:2: holds at T = 3 in numerator layout" in out.output
     assert f"{notes}:4: does NOT hold" in out.output
-    assert "it holds in the mixed layout, not in this file's numerator layout" in out.output
+    assert "it holds in the mixed layout, not in this file's (numerator:" in out.output
     out = run(*model, "--layout", "mixed", "--file", str(notes))
     assert f"{notes}:2: does NOT hold" in out.output and f"{notes}:4: holds" in out.output
+
+
+def test_a_display_that_holds_in_every_layout_does_not_fix_the_file_s_layout(tmp_path) -> None:
+    """dL/dh_T = W_hy^T dL/dz_T holds in the mixed and denominator layouts; the next
+    display holds in the denominator layout only: the file holds, in that layout."""
+    notes = tmp_path / "notes.tex"
+    notes.write_text(
+        "% symbptt: check\n\\[ \\frac{\\partial L}{\\partial \\mathbf{h}_T} = W_{hy}^\\top "
+        "\\frac{\\partial L}{\\partial \\mathbf{z}_T} \\]\n"
+        "% symbptt: check\n\\[ \\frac{\\partial \\mathbf{h}_t}{\\partial \\mathbf{h}_{t-1}} = "
+        "W_{hh}^\\top \\operatorname{diag}(\\phi'(\\mathbf{s}_t)) \\]\n"
+    )
+    out = run("--model", "elman", "--hidden", "2", "-T", "3", "--file", str(notes))
+    assert out.exit_code == 0, out.output
+    assert f"{notes}:4: holds for t = 1..3 in denominator layout" in out.output
+
+
+def test_equations_side_by_side_are_read_in_one_layout() -> None:
+    """Each of dL/dW_hh = sum delta h^T and dL/dW_hh = sum h delta^T holds in a layout of
+    its own; side by side they say G = G^T, which does not hold."""
+    display = (
+        r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \boldsymbol{\delta}_t "
+        r"\mathbf{h}_{t-1}^\top \quad \frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} "
+        r"\mathbf{h}_{t-1} \boldsymbol{\delta}_t^\top"
+    )
+    result = check(display, model=ElmanSpec(hidden=2, T=3))
+    assert not result.holds and result.counterexample is not None
+
+
+def test_a_space_that_may_separate_two_equations_or_space_one_chain_is_ambiguous() -> None:
+    display = (
+        r"\frac{\partial L}{\partial w} = \frac{1}{T} \quad \sum_{t=1}^{T} "
+        r"\frac{\partial \ell_t}{\partial w} = \frac{1}{T}\sum_{t=1}^{T}"
+        r"\frac{\partial \ell_t}{\partial w}"
+    )
+    with pytest.raises(FormulaSyntaxError, match="ambiguous: read as equations side by side"):
+        check(display, model=RNNSpec(T=3))
+
+
+def test_iff_inside_iffalse_does_not_hide_the_rest_of_the_file(tmp_path) -> None:
+    notes = tmp_path / "notes.tex"
+    notes.write_text(
+        "\\iffalse\nOld: $a = b \\iff b = a$, \\ifthenelse{x}{y}{z}.\n\\fi\n"
+        "% symbptt: check\n\\[ \\frac{\\partial h_t}{\\partial h_{t-1}} = \\theta'(s_t) w \\]\n"
+    )
+    out = run("-T", "3", "--file", str(notes))
+    assert out.exit_code == 1 and f"{notes}:5: does NOT hold" in out.output
+
+
+def test_a_continued_row_of_a_two_column_align_continues_its_own_column() -> None:
+    """Column 1 is dL/dh_t = (...) = dL/dh_t phi'(s_t), false; column 2 is true."""
+    dl = r"\frac{\partial L}{\partial h_t}"
+    display = (
+        dl + r" &= \frac{\partial L}{\partial \hat y_t}\theta'(h_t) + \frac{\partial L}"
+        r"{\partial s_{t+1}} w & \frac{\partial L}{\partial s_t} &= " + dl + r"\phi'(s_t) \\"
+        r" &= " + dl + r"\phi'(s_t) & &= " + dl + r"\phi'(s_t)"
+    )
+    result = check(display, model=RNNSpec(T=3))
+    assert not result.holds and result.explanation.startswith("equation 1 of 2")

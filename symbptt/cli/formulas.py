@@ -130,8 +130,8 @@ def check_command(
         if not items:
             raise click.UsageError(f"{file} has no display marked '{marker}'")
     worst = 0
-    # one layout per file: --layout, else that of the first display that holds
-    file_layout, set_by = (layout, "--layout") if layout != "auto" else (None, "")
+    # one layout per file: --layout, else the layouts in which every display so far holds
+    layouts = [layout] if layout != "auto" or spec.model.scalar else list(LAYOUTS)
     for text, where, line, column, label_line, defined in items:
         try:  # the preamble's definitions, then the file's in effect at the display
             options = {
@@ -140,20 +140,10 @@ def check_command(
                 "notation": profile,
                 "macros": f"{macros}\n{defined}" if defined else macros,
             }
-            result = check(text, layout=file_layout or "auto", **options)
-            if file and file_layout is None and result.holds and result.layout in LAYOUTS:
-                file_layout, set_by = result.layout, f"line {label_line}"
-            elif file and file_layout and layout == "auto" and not result.holds:
-                elsewhere = check(text, layout="auto", **options)
-                if elsewhere.holds:  # said, never passed: the file reads in one layout
-                    result = dataclasses.replace(
-                        result,
-                        notes=(
-                            *result.notes,
-                            f"it holds in the {elsewhere.layout} layout, not in this file's "
-                            f"{file_layout} layout (set by {set_by})",
-                        ),
-                    )
+            if file is None:
+                result = check(text, layout=layout, **options)
+            else:
+                result, layouts = _in_file_layouts(check, text, options, layouts)
         except FormulaSyntaxError as err:
             worst = 2
             if not err.column:  # about the whole formula: no place to point at
@@ -190,3 +180,41 @@ def check_command(
         for note in result.notes:
             click.echo(f"  note: {note}")
     sys.exit(worst)
+
+
+def _in_file_layouts(
+    check: Any, text: str, options: dict[str, Any], layouts: list[str]
+) -> tuple[Any, list[str]]:
+    """A display of a file, read in the file's layout: the verdict in the first of
+    ``layouts`` (those in which every display so far holds) in which it holds, and the
+    layouts left; if it holds in none, its verdict in the first (its counterexample
+    there), with a note naming any other layout in which it would hold.
+
+    Raises:
+        FormulaSyntaxError: it has no verdict in any of ``layouts``.
+    """
+    if len(layouts) == 1 and layouts[0] not in ("mixed", "numerator", "denominator"):
+        return check(text, layout=layouts[0], **options), layouts
+    verdicts: dict[str, Any] = {}
+    for lay in layouts:
+        try:
+            verdicts[lay] = check(text, layout=lay, **options)
+        except FormulaSyntaxError as err:
+            verdicts[lay] = err
+    holding = [lay for lay, r in verdicts.items() if not isinstance(r, Exception) and r.holds]
+    if holding:
+        return verdicts[holding[0]], holding
+    decided = [r for r in verdicts.values() if not isinstance(r, Exception)]
+    if not decided:
+        raise next(iter(verdicts.values()))
+    result = decided[0]
+    if len(layouts) < 3:
+        elsewhere = check(text, layout="auto", **options)
+        if elsewhere.holds:  # said, never passed: the file reads in one layout
+            note = (
+                f"it holds in the {elsewhere.layout} layout, not in this file's "
+                f"({', '.join(layouts)}: where its earlier displays hold)"
+            )
+            result = dataclasses.replace(result, notes=(*result.notes, note))
+    return result, layouts
+

@@ -160,7 +160,9 @@ def check_vector(
             f"{said}: no verdict, though the sides that are read are equal ({result.method})"
         )
     return dataclasses.replace(
-        result, explanation=f"{result.explanation}, between the sides that are read ({said})"
+        result,
+        explanation=f"{result.explanation}, between the sides that are read ({said})",
+        partial=True,
     )
 
 
@@ -348,6 +350,7 @@ def _shapes_do_not_fit(
                     tuple(parsed.warnings),
                     tuple(parsed.notes),
                     reading[1],
+                    partial=True,
                 )
     tried = "" if len(layouts) == 1 else f" in any layout ({', '.join(layouts)})"
     raise FormulaSyntaxError(

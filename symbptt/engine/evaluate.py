@@ -306,10 +306,16 @@ class Evaluator(Probabilities, Compiler):
             return self._immediate_before_state(num, _name(den))
         initial = self.spec.model.initial_of(state)
         if (initial is not None and _name(num) == initial) or self._is_zero_state(num):
-            # h_0 is given, not computed by a step: d+h_(t-1)/dw is a claim from t = 2
-            raise OutsideModelError(
-                f"{state}_0 is computed by no step: its immediate partial is not in the model"
-            )
+            # h_0 is given, not computed by a step: its immediate partial by a weight is 0
+            name = _name(den)
+            if name not in state_parameters(self.spec.model):
+                raise EvaluationError(
+                    f"the immediate partial of {state}_0 is taken by a parameter of the step"
+                )
+            rows, cols = self.spec.shape(name)
+            width = self.size(state)
+            zeros = {(a, b): [self.ring.zero] * width for a in range(rows) for b in range(cols)}
+            return self._by_entry(name, zeros)
         if not (
             isinstance(num, E.HiddenState | Node)
             and len(self.vocab.states) == 1

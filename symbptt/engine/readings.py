@@ -72,7 +72,7 @@ def other_readings(
                 {"profile": parsed.profile, "product_scope": "inside"},
                 "with the factors after the \\prod that do not depend on its index outside "
                 "it",
-                "inside it",
+                "with them inside it",
             )
         )
     if parsed.reversed:
@@ -93,7 +93,7 @@ def other_readings(
             notes.append(f"it {verdict} {how} too")
             continue
         raise FormulaSyntaxError(
-            f"ambiguous: {first} it {verdict}, {how} it "
+            f"ambiguous: {first}, it {verdict}; {how}, it "
             f"{'holds' if other.holds else 'does not hold'}; write it so that one reading "
             "remains (parentheses around what the \\prod or \\sum takes, or the limits "
             "in increasing order)"

@@ -71,8 +71,22 @@ class SumsAndProducts:
         implicit = isinstance(lower, Token) or len(lower.children) == 1  # \sum_i alone
         lower, high = low, high
         gap = sp.expand(high - lower)
-        downward = bool(gap.free_symbols) and all(
-            c < 0 for s, c in gap.as_coefficients_dict().items() if s != 1
+        # written from a larger limit to a smaller one: sum_{i=t}^{1} (every index's
+        # coefficient negative), sum_{k=T}^{t} (at most 0 with every index at T, the
+        # largest step), sum_{k=3}^{1}
+        at_horizon = gap.subs({s: E.T for s in gap.free_symbols})
+        downward = (
+            (
+                bool(gap.free_symbols)
+                and all(c < 0 for s, c in gap.as_coefficients_dict().items() if s != 1)
+            )
+            or (gap.is_Number and gap < 0)
+            or (
+                E.T in gap.free_symbols
+                and gap.coeff(E.T) < 0
+                and at_horizon.is_Number
+                and at_horizon <= 0
+            )
         )
         self.reversed = self.reversed or downward
         if downward and self.sum_direction == "downward":
@@ -103,17 +117,23 @@ class SumsAndProducts:
         # \prod: trailing factors that do not depend on its index stay outside (or, in the
         # other reading, inside: product_scope)
         depends = [var in f.free_symbols for f in factors]
-        # the last factor that depends on var; with none, the product is of all of them
-        # (a constant to the power of the number of steps; the warning below says so)
-        written = max((n for n, d in enumerate(depends) if d), default=len(factors) - 1)
         # a parenthesized operand, \prod_j (J_j) X, says where the product ends
         delimited = (
-            written == 0
+            not any(depends[1:])
             and isinstance(operand, Tree)
             and operand.data == "term"
             and isinstance(operand.children[0], Tree)
             and operand.children[0].data == "group"
         )
+        if not any(depends) and len(factors) > 1 and not delimited:
+            raise self.fail(
+                f"no factor of the product over {var} depends on {var}, so nothing says "
+                f"which it takes: put them in parentheses, \\prod_{{{var}}} (...)",
+                node,
+            )
+        # the last factor that depends on var; with none, the product of the one factor
+        # (a constant to the power of the number of steps; the warning below says so)
+        written = max((n for n, d in enumerate(depends) if d), default=0)
         inside_too = self.product_scope == "inside" and not delimited
         last = len(factors) - 1 if inside_too else written
         inside, outside = factors[: last + 1], factors[last + 1 :]

@@ -54,7 +54,13 @@ _SKIPPED = re.compile(
     r"|\\(?:[A-Za-z@]+|.)",
     re.DOTALL,
 )
-_CONDITIONAL = re.compile(r"%[^\n]*|\\if[A-Za-z]*|\\fi(?![A-Za-z])|\\(?:[A-Za-z@]+|.)", re.DOTALL)
+#: A TeX conditional opens with \if..., but \iff (a relation) and \ifthenelse (a macro
+#: with arguments) are no conditionals: counting them would close \iffalse at the wrong
+#: \fi and hide the rest of the file.
+_CONDITIONAL = re.compile(
+    r"%[^\n]*|\\if(?!(?:f|thenelse)(?![A-Za-z]))[A-Za-z]*|\\fi(?![A-Za-z])|\\(?:[A-Za-z@]+|.)",
+    re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,7 @@ def _conditional_end(source: str, start: int) -> int:
             depth -= 1
         elif token == "\\else" and depth == 1:
             return m.end()
-        elif token.startswith("\\if"):
+        elif token.startswith("\\if") and token not in ("\\iff", "\\ifthenelse"):
             depth += 1
         if depth == 0:
             return m.end()
@@ -169,9 +175,10 @@ def _outside_matrices(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]
     return [m for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in inside)]
 
 
-def equations(display: str) -> list[str]:
+def equations(display: str, *, spaces: bool = True) -> list[str]:
     """The equations of a display, each as the display's text with everything else
-    blanked (same length and lines).
+    blanked (same length and lines); ``spaces=False`` does not split at a space between
+    two equations (the other reading of ``A = B \\quad C = D``).
 
     Example:
         >>> [e.strip() for e in equations(r"\\begin{aligned} a &= b \\\\ &= c \\end{aligned}")]
@@ -193,26 +200,40 @@ def equations(display: str) -> list[str]:
         rows.append((start, m.start()))
         start = m.end()
     rows.append((start, len(text)))
-    rows = [column for a, b in rows for column in _columns(a, b, amps)]
     for m in reversed(breaks):
         text = text[: m.start()] + _blank(m) + text[m.end() :]
     groups: list[list[tuple[int, int]]] = []
+    above: list[int] = []  # the group of each column of the row above
     for a, b in rows:
-        row = text[a:b]
-        if not row.strip():
+        columns = _columns(a, b, amps)
+        if not text[a:b].strip():
             continue
-        previous = text[groups[-1][-1][0] : groups[-1][-1][1]].rstrip() if groups else ""
-        if groups and (_CONTINUES.match(row) or previous.endswith(("+", "-", "=", "\\cdot"))):
-            groups[-1].append((a, b))
-        else:
-            groups.append([(a, b)])
+        here: list[int] = []
+        for n, (x, y) in enumerate(columns):
+            # a row continues the equation of the same column in the row above
+            into = above[n] if n < len(above) else (above[-1] if above else None)
+            if not text[x:y].strip():  # an empty column: the one above stays open
+                if into is not None:
+                    here.append(into)
+                continue
+            previous = text[groups[into][-1][0] : groups[into][-1][1]].rstrip() if above else ""
+            cell = text[x:y]
+            if into is not None and (
+                _CONTINUES.match(cell) or previous.endswith(("+", "-", "=", "\\cdot"))
+            ):
+                groups[into].append((x, y))
+                here.append(into)
+            else:
+                groups.append([(x, y)])
+                here.append(len(groups) - 1)
+        above = here
     pieces = []
     for group in groups:
         piece = "".join(
             text[a:b] if any(x <= a < y for x, y in group) else re.sub(r"[^\n]", " ", text[a:b])
             for a, b in _cells(len(text), group)
         )
-        pieces += side_by_side(piece)
+        pieces += side_by_side(piece, spaces=spaces)
     return pieces or [text]
 
 

@@ -13,7 +13,8 @@ true display false (or worse, a false one true).
 
 Splitting looks only at the top level (outside braces, parentheses and brackets) and
 keeps each piece the display's length and lines (what is not in it blanked), so that an
-error's position is the display's.
+error's position is the display's. ``spaces=False`` splits at connectives only: the
+checker decides a display split at a space both ways and refuses it where they differ.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _has_relation(text: str, depths: list[int], start: int, end: int) -> bool:
     return any(start <= m.start() < end for m in _top_level(_RELATION, text, depths))
 
 
-def side_by_side(piece: str) -> list[str]:
+def side_by_side(piece: str, *, spaces: bool = True) -> list[str]:
     """The claims of one equation piece of a display (see the module docstring), each
     of the piece's length with the rest blanked.
 
@@ -77,7 +78,8 @@ def side_by_side(piece: str) -> list[str]:
     """
     depths = _depths(piece)
     cuts = [(m.start(), m.end(), True) for m in _top_level(_CONNECTIVE, piece, depths)]
-    cuts += [(m.start(), m.end(), False) for m in _top_level(_SPACE, piece, depths)]
+    if spaces:
+        cuts += [(m.start(), m.end(), False) for m in _top_level(_SPACE, piece, depths)]
     if not cuts:
         return [piece]
     cuts.sort()

@@ -336,3 +336,12 @@ def test_a_continued_row_of_a_two_column_align_continues_its_own_column() -> Non
     )
     result = check(display, model=RNNSpec(T=3))
     assert not result.holds and result.explanation.startswith("equation 1 of 2")
+
+
+def test_a_chain_with_a_side_without_value_fails_only_with_a_counterexample() -> None:
+    chain = (
+        r"\frac{\partial L}{\partial \mathbf{s}_t} = 2\boldsymbol{\delta}_t = "
+        r"\frac{\partial L}{\partial \mathbf{z}_t}"
+    )
+    result = check(chain, model=ElmanSpec(hidden=2, T=3, activation="tanh"))
+    assert not result.holds and result.partial and result.counterexample is not None

@@ -340,16 +340,14 @@ def _shapes_do_not_fit(
                         f"{said}: no verdict, though the other sides are equal "
                         f"({verdict.ring.method})"
                     )
-                return FormulaCheckResult(
-                    text,
-                    False,
-                    verdict.ring.method,
-                    verdict.results,
-                    None,
-                    f"{verdict.explanation()}, between the sides that have a value ({said})",
-                    tuple(parsed.warnings),
-                    tuple(parsed.notes),
-                    reading[1],
+                # decided again between those sides, for its counterexample
+                failed = _check(
+                    text, spec, dataclasses.replace(parsed, sides=rest), method, seed, reading[1]
+                )
+                return dataclasses.replace(
+                    failed,
+                    explanation=f"{failed.explanation}, between the sides that have a value "
+                    f"({said})",
                     partial=True,
                 )
     tried = "" if len(layouts) == 1 else f" in any layout ({', '.join(layouts)})"

@@ -345,3 +345,14 @@ def test_a_chain_with_a_side_without_value_fails_only_with_a_counterexample() ->
     )
     result = check(chain, model=ElmanSpec(hidden=2, T=3, activation="tanh"))
     assert not result.holds and result.partial and result.counterexample is not None
+
+
+def test_a_transposed_derivative_by_a_matrix_is_not_equal_to_the_untransposed_one() -> None:
+    """(dh_t/dW_hh)^T is a row per entry of W_hh; dh_t/dW_hh a column per entry: their
+    shapes differ (the soundness fuzzer's first find: it held)."""
+    text = (
+        r"\left(\frac{\partial \mathbf{h}_{t}}{\partial W_{hh}}\right)^\top = "
+        r"\frac{\partial \mathbf{h}_{t}}{\partial W_{hh}}"
+    )
+    result = check(text, model=ElmanSpec(hidden=2, T=3, activation="tanh"), layout="mixed")
+    assert not result.holds and "contradiction of shapes" in result.explanation

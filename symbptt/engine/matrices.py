@@ -108,8 +108,9 @@ def shape_of(value: Any) -> str:
     """A value's shape for messages: 3x1, or one vector per entry of W_hh."""
     if isinstance(value, Mat):
         return "{}x{}".format(*value.shape)
-    if isinstance(value, Family):
-        return f"one vector per entry of {value.param}"
+    if isinstance(value, Family):  # the members' shape counts: a row is not a column
+        shapes = sorted({"{}x{}".format(*m.shape) for m in value.members.values()})
+        return f"one {' or '.join(shapes)} per entry of {value.param}"
     return "an empty product (the identity)" if value is ONE else "an empty sum (0)"
 
 

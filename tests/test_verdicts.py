@@ -356,3 +356,15 @@ def test_a_transposed_derivative_by_a_matrix_is_not_equal_to_the_untransposed_on
     )
     result = check(text, model=ElmanSpec(hidden=2, T=3, activation="tanh"), layout="mixed")
     assert not result.holds and "contradiction of shapes" in result.explanation
+
+
+def test_derivatives_by_a_zero_initial_state_are_taken() -> None:
+    """h_0 = 0 is still step 1's input: dL/dh_0 and dh_2/dh_0 have values (the fuzzer
+    found them refused, 255 true formulas)."""
+    spec = RNNSpec(T=3, h0="zero", activation="identity")
+    assert check(r"\frac{\partial h_t}{\partial h_{t-2}} = w^2", model=spec).holds
+    assert not check(r"\frac{\partial h_t}{\partial h_{t-2}} = w", model=spec).holds
+    generic = RNNSpec(T=3, h0="zero")
+    by_h0 = r"\frac{\partial L}{\partial h_0} = \frac{\partial L}{\partial h_1} "
+    assert check(by_h0 + r"\phi'(s_1) w", model=generic).holds
+    assert not check(by_h0 + "w", model=generic).holds

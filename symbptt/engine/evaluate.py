@@ -170,10 +170,11 @@ class Evaluator(Probabilities, Compiler):
                 raise EvaluationError(f"only L and the losses l_t are differentiated by l_{k}")
             return Mat(((value,),))
         if self._is_zero_state(den) and not self._is_one_step(num, den):
-            raise EvaluationError(
-                f"{den.kind}_0 is the zero vector here, not a quantity derivatives "
-                f"are taken by (except the Jacobian at t = 1)"
-            )
+            # the zero initial state is still an input of step 1: dL/dh_0 is how L
+            # changes with it (step 1 reads it perturbed; nothing else is)
+            width = self.size(den.kind)
+            cols = [self.tangent_along(("prev", den.kind, 0, r), num) for r in range(width)]
+            return self.column([c[0] for c in cols]) if scalar else Mat.from_columns(cols)
         if _name(den) in self.spec.gradients:
             name = _name(den)
             rows, cols = self.spec.shape(name)

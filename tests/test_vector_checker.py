@@ -58,22 +58,28 @@ def test_correct_matrix_formulas_hold(spec: ElmanSpec, formula: str) -> None:
 def test_the_sum_of_products_holds_read_latest_left_and_says_so() -> None:
     result = check(SUM_OF_PRODUCTS, model=GENERIC)
     assert result.holds
-    assert "latest factor on the left" in result.explanation
-    note = next(n for n in result.notes if "does not fix its order" in n)
-    assert "earliest factor on the left" in note and "fails (t=3" in note
+    note = next(n for n in result.notes if "is read with the latest factor" in n)
+    assert "earliest factor on the left" in note and "it would fail" in note
 
 
-def test_a_product_written_earliest_left_is_read_that_way_when_only_that_holds() -> None:
-    # (prod ...)^T-style slip: the ascending chain J_{i+1} ... J_t holds for nothing real,
-    # but a transposed formula does: d(h_t)/d(h_i)^T = J_{i+1}^T ... J_t^T
+def test_a_product_of_matrices_has_one_order_the_other_is_only_a_note() -> None:
+    """A \\prod of matrices is read latest-left (J_t ... J_(i+1)), as Jacobian chains
+    multiply: (dh_t/dh_1)^T = prod_j J_j^T holds in the mixed layout only earliest-left,
+    so it does not hold there (a note says so); in the denominator layout, where every
+    Jacobian is transposed, it holds latest-left, and --layout auto says so."""
     formula = (
         r"\left(\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{1}}\right)^\top"
         r" = \prod_{j=2}^{t}"
         r" \left(\frac{\partial \mathbf{h}_j}{\partial \mathbf{h}_{j-1}}\right)^\top"
     )
+    mixed = check(formula, model=GENERIC, layout="mixed")
+    assert not mixed.holds and mixed.counterexample is not None
+    assert any(
+        "earliest factor on the left (j increasing" in n and "it would hold" in n
+        for n in mixed.notes
+    )
     result = check(formula, model=GENERIC)
-    assert result.holds
-    assert "earliest factor on the left" in result.explanation
+    assert result.holds and result.layout == "denominator"
 
 
 def test_jacobians_in_the_wrong_order_fail_with_an_exact_counterexample() -> None:

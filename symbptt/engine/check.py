@@ -62,6 +62,8 @@ if TYPE_CHECKING:
     from ..notation.parse import Parsed
     from ..notation.profiles import Profile
 
+#: The one order of a \prod of matrices (the other is told of in a note).
+ONE = "latest-left"
 READINGS = {
     "latest-left": "with the latest factor on the left (j decreasing: J_t ... J_(i+1))",
     "earliest-left": "with the earliest factor on the left (j increasing: J_(i+1) ... J_t)",
@@ -182,7 +184,7 @@ def _check(
         for lay in layouts:
             for order in orders:
                 verdicts[(order, lay)] = _decide_one(spec, sides, method, seed, (order, lay))
-            if any(isinstance(v, Tally) and v.holds for v in verdicts.values()):
+            if any(isinstance(v, Tally) and v.holds for r, v in verdicts.items() if r[0] == ONE):
                 break  # the first layout in which it holds
     except EvaluationError as err:  # said in the source's names (Wolf's z_0, not s_0)
         said = in_source_names(str(err), list(parsed.renamings))
@@ -191,20 +193,20 @@ def _check(
     _index, earlier = free_indices(list(sides))
     if earlier is not None:
         notes.append(f"{earlier} was read as every earlier step, {earlier} = 0..t-1")
-    holding = [r for r, v in verdicts.items() if isinstance(v, Tally) and v.holds]
-    decided = [r for r, v in verdicts.items() if isinstance(v, Tally)]
+    # a \prod of matrices means one order, the latest factor on the left: the other is
+    # only told of (a formula that holds only so does not hold)
+    meant = {r: v for r, v in verdicts.items() if r[0] == ONE}
+    holding = [r for r, v in meant.items() if isinstance(v, Tally) and v.holds]
+    decided = [r for r, v in meant.items() if isinstance(v, Tally)]
     if not decided:  # the shapes do not fit in any reading
-        return _shapes_do_not_fit(text, spec, parsed, method, seed, verdicts, layouts)
+        return _shapes_do_not_fit(text, spec, parsed, method, seed, meant, layouts)
     chosen = holding[0] if holding else decided[0]
     verdict = verdicts[chosen]
     assert isinstance(verdict, Tally)
     order, lay = chosen
     if len(orders) == 2:
-        notes.append(
-            _reading_note(
-                {o: verdicts[(o, lay)] for o in orders}, [o for o, la in holding if la == lay]
-            )
-        )
+        other = verdicts.get(("earliest-left", lay))
+        notes.append(_reading_note(verdict.holds, isinstance(other, Tally) and other.holds))
     if (
         len(layouts) > 1
         and (lay != "mixed" or not verdict.holds)
@@ -215,14 +217,9 @@ def _check(
     if lay != "mixed":
         explanation += f" in {lay} layout"
     counterexample = None
-    if verdict.holds:
-        if len(orders) == 2 and sum(1 for r in holding if r[1] == lay) == 1:
-            explanation += f", reading the \\prod {READINGS[order]} only"
-    else:
-        if len(orders) == 2:
-            explanation += " in either reading of the \\prod"
-        explanation += _why(spec, sides, method, seed, [(o, lay) for o in orders])
-        fixes = _repairs(spec, sides, seed, [(o, lay) for o in orders], parsed.renamings)
+    if not verdict.holds:
+        explanation += _why(spec, sides, method, seed, [chosen])
+        fixes = _repairs(spec, sides, seed, [chosen], parsed.renamings)
         counterexample = find_counterexample(
             spec,
             lambda point: singles(
@@ -388,15 +385,10 @@ def _why(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, readings
     return ""
 
 
-def _reading_note(verdicts: dict, holding: list[str]) -> str:
-    if len(holding) == 2:
-        return "the \\prod of matrices gives the same value in either order here"
-    if len(holding) == 1:
-        other = next(o for o in verdicts if o != holding[0])
-        verdict = verdicts[other]
-        fails = verdict.failure if isinstance(verdict, Tally) else verdict
-        return (
-            f"a \\prod of matrices does not fix its order: it holds read "
-            f"{READINGS[holding[0]]}; read {READINGS[other]} it fails ({fails})"
-        )
-    return "a \\prod of matrices does not fix its order: neither reading holds"
+def _reading_note(holds: bool, other_holds: bool) -> str:
+    """What the other order of a \\prod of matrices would give: a note, never the verdict."""
+    read = f"the \\prod of matrices is read {READINGS[ONE]}, as Jacobian chains multiply"
+    if holds == other_holds:
+        return f"{read}; the other order gives the same verdict"
+    would = "hold" if other_holds else "fail"
+    return f"{read}; {READINGS['earliest-left']} it would {would}"

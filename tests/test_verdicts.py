@@ -368,3 +368,16 @@ def test_derivatives_by_a_zero_initial_state_are_taken() -> None:
     by_h0 = r"\frac{\partial L}{\partial h_0} = \frac{\partial L}{\partial h_1} "
     assert check(by_h0 + r"\phi'(s_1) w", model=generic).holds
     assert not check(by_h0 + "w", model=generic).holds
+
+
+def test_a_transposed_group_after_a_transposed_factor_is_read() -> None:
+    """W^T (z_t)^T: the last transpose binds to the group before it (it was 'unexpected
+    ^'); W_hh^T (h_t)^T has shapes that do not fit, so it is refused, never read as
+    (W_hh^T h_t)^T."""
+    spec = ElmanSpec(hidden=2, outputs=1, T=3)
+    assert check(
+        r"W_{hy}^\top \left(\mathbf{z}_{t}\right)^\top = W_{hy}^\top \mathbf{z}_{t}", model=spec
+    ).holds
+    with pytest.raises(FormulaSyntaxError, match="shapes do not fit"):
+        check(r"W_{hh}^\top (\mathbf{h}_{t})^\top = (\mathbf{h}_t^\top W_{hh})^\top", model=spec)
+    assert check(r"\phi^{\prime}(s_t)^2 = \phi'(s_t) \phi'(s_t)", model=RNNSpec(T=3)).holds

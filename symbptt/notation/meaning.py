@@ -231,6 +231,23 @@ class Reader(Names, SumsAndProducts, Superscripts):
             self.read(node.children[0]), order, self.arguments(node.children[2]), node
         )
 
+    def r_sup_apply_power(self, node: Tree) -> Any:
+        """W^\\top (z_t)^\\top: the transposed matrix times the parenthesized factor's
+        power (the last superscript binds to the group before it); \\phi^{\\prime}(s_t)^2:
+        the derivative's value, squared."""
+        if self.prime_order(node.children[1]) is not None:
+            applied = self.r_sup_apply(Tree("sup_apply", node.children[:3], node.meta))
+            return self.power(applied, node.children[3], node)
+        base = self.read(node.children[0])
+        if isinstance(base, str | OneStep):
+            raise self.fail("a power of a function needs its argument first, as phi(s)^2", node)
+        powered = self.r_superscript(Tree("superscript", node.children[:2], node.meta))
+        args = self.arguments(node.children[2])
+        if len(args) != 1:
+            raise self.fail("a matrix is multiplied by one factor, not a list", node)
+        factor = self.power(self.value(args[0]), node.children[3], node)
+        return sp.Mul(powered, factor, evaluate=False)
+
     def r_apply_power(self, node: Tree) -> Any:
         fn = self.read(node.children[0])
         if isinstance(fn, sp.Basic):  # a value, then a parenthesized factor's power: A (b)^T

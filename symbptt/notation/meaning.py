@@ -217,16 +217,8 @@ class Reader(Names, SumsAndProducts, Superscripts):
 
     def r_sup_apply(self, node: Tree) -> Any:
         order = self.prime_order(node.children[1])
-        if order is None:
-            base = self.read(node.children[0])
-            if isinstance(base, str | OneStep):
-                raise self.fail("a power of a function needs its argument first, as phi(s)^2", node)
-            # W^\top (v): the transpose (or power) times the parenthesized factor
-            powered = self.r_superscript(Tree("superscript", node.children[:2], node.meta))
-            args = self.arguments(node.children[2])
-            if len(args) != 1:
-                raise self.fail("a matrix is multiplied by one factor, not a list", node)
-            return sp.Mul(powered, self.value(args[0]), evaluate=False)
+        if order is None:  # W^\top (v): the transpose (or power) times the factor
+            return self._powered_times_group(node, None)
         return self.apply(
             self.read(node.children[0]), order, self.arguments(node.children[2]), node
         )
@@ -238,6 +230,11 @@ class Reader(Names, SumsAndProducts, Superscripts):
         if self.prime_order(node.children[1]) is not None:
             applied = self.r_sup_apply(Tree("sup_apply", node.children[:3], node.meta))
             return self.power(applied, node.children[3], node)
+        return self._powered_times_group(node, node.children[3])
+
+    def _powered_times_group(self, node: Tree, group_sup: Any) -> Any:
+        """``atom sup (group) [sup]``: the atom's power or transpose times the group (to
+        its own power or transpose, ``group_sup``, when one follows it)."""
         base = self.read(node.children[0])
         if isinstance(base, str | OneStep):
             raise self.fail("a power of a function needs its argument first, as phi(s)^2", node)
@@ -245,7 +242,9 @@ class Reader(Names, SumsAndProducts, Superscripts):
         args = self.arguments(node.children[2])
         if len(args) != 1:
             raise self.fail("a matrix is multiplied by one factor, not a list", node)
-        factor = self.power(self.value(args[0]), node.children[3], node)
+        factor = self.value(args[0])
+        if group_sup is not None:
+            factor = self.power(factor, group_sup, node)
         return sp.Mul(powered, factor, evaluate=False)
 
     def r_apply_power(self, node: Tree) -> Any:

@@ -381,3 +381,13 @@ def test_a_transposed_group_after_a_transposed_factor_is_read() -> None:
     with pytest.raises(FormulaSyntaxError, match="shapes do not fit"):
         check(r"W_{hh}^\top (\mathbf{h}_{t})^\top = (\mathbf{h}_t^\top W_{hh})^\top", model=spec)
     assert check(r"\phi^{\prime}(s_t)^2 = \phi'(s_t) \phi'(s_t)", model=RNNSpec(T=3)).holds
+
+
+@pytest.mark.parametrize(
+    "options", [["--model", "elman", "--h0", "zero"], ["--model", "scalar", "--hidden", "2"]]
+)
+def test_an_option_the_model_would_ignore_is_refused(options: list[str]) -> None:
+    """--h0 zero with the Elman model (whose h_0 is a parameter) checked another model
+    than the one asked for: h_0 = 0 was called false."""
+    out = run(*options, "-T", "3", r"\mathbf{h}_0 = 0")
+    assert out.exit_code == 2 and "applies to --model" in out.output

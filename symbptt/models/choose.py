@@ -91,6 +91,12 @@ def build_spec(**options: Any) -> Any:
     choose_from("model", kind, MODEL_KINDS)
     if o["gru_variant"] is not None and kind != "gru":
         raise SpecError("--gru-variant applies to --model gru")
+    for option, takers in _TAKEN_BY.items():  # a value the model would silently ignore
+        if kind not in takers and o[option] != DEFAULTS[option] and option != "activation":
+            raise SpecError(
+                f"--{option.replace('_', '-')} applies to --model {', '.join(takers)}, "
+                f"not {kind}"
+            )
     common = dict(
         T=o["T"],
         activation=o["activation"],

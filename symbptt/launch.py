@@ -28,4 +28,9 @@ def main() -> None:
         sys.exit(130)
     finally:
         signal.signal(signal.SIGINT, previous)
-    run()
+    try:
+        run()
+    finally:
+        # the command has answered: a Ctrl-C while the interpreter shuts down would only
+        # turn its exit status into death by SIGINT (-2), so it is ignored from here
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -10,7 +10,7 @@ inputs, and an explanation.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -109,6 +109,34 @@ def check(
     )
 
 
+def in_layouts(
+    decide: Callable[[str], FormulaCheckResult], layouts: Sequence[str], *, all_: bool = False
+) -> tuple[FormulaCheckResult, list[str]]:
+    """A verdict read in one of ``layouts``, and the layouts in which it holds: the first
+    in which it holds (``all_``: every layout is tried, so that a file can keep those in
+    which all its displays hold; else the search stops there); if it holds in none, its
+    verdict in the first layout that gives one (a failure, with its counterexample there).
+
+    Raises:
+        FormulaSyntaxError: no layout gives a verdict (the first layout's error).
+    """
+    verdicts: dict[str, FormulaCheckResult | FormulaSyntaxError] = {}
+    for lay in layouts:
+        try:
+            verdicts[lay] = decide(lay)
+        except FormulaSyntaxError as err:
+            verdicts[lay] = err
+        if not all_ and isinstance(verdicts[lay], FormulaCheckResult) and verdicts[lay].holds:
+            break
+    holding = [lay for lay, r in verdicts.items() if isinstance(r, FormulaCheckResult) and r.holds]
+    if holding:
+        return verdicts[holding[0]], holding  # type: ignore[return-value]
+    decided = [r for r in verdicts.values() if isinstance(r, FormulaCheckResult)]
+    if not decided:
+        raise next(iter(verdicts.values()))  # type: ignore[misc]
+    return decided[0], []
+
+
 def _in_one_layout(
     equation: str,
     pieces: list[str],
@@ -129,23 +157,13 @@ def _in_one_layout(
         return dataclasses.replace(result, equation=equation)
     if layout is not None:
         return _combined(equation, [decide(piece, layout) for piece in pieces])
-    tried: dict[str, list[FormulaCheckResult | FormulaSyntaxError]] = {}
-    for lay in LAYOUTS:
-        got: list[FormulaCheckResult | FormulaSyntaxError] = []
-        for piece in pieces:
-            try:
-                got.append(decide(piece, lay))
-            except FormulaSyntaxError as err:
-                got.append(err)
-        if all(isinstance(r, FormulaCheckResult) and r.holds for r in got):
-            return _combined(equation, got)  # type: ignore[arg-type]
-        tried[lay] = got
-    for lay, got in tried.items():
-        if all(isinstance(r, FormulaCheckResult) for r in got):
-            result = _combined(equation, got)  # type: ignore[arg-type]
-            note = f"no one layout makes every equation hold; read in the {lay} layout"
-            return dataclasses.replace(result, notes=(*result.notes, note))
-    raise next(r for r in next(iter(tried.values())) if isinstance(r, FormulaSyntaxError))
+    result, holding = in_layouts(
+        lambda lay: _combined(equation, [decide(piece, lay) for piece in pieces]), LAYOUTS
+    )
+    if holding:
+        return result
+    note = f"no one layout makes every equation hold; read in the {result.layout} layout"
+    return dataclasses.replace(result, notes=(*result.notes, note))
 
 
 def _combined(equation: str, results: list[FormulaCheckResult]) -> FormulaCheckResult:

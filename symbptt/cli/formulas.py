@@ -121,8 +121,7 @@ def check_command(
             else:
                 displays = (markdown_displays if kind in MARKDOWN else marked_displays)(source)
                 items = [
-                    (d.text, f"{file}:", d.line, d.column, d.label_line, d.macros)
-                    for d in displays
+                    (d.text, f"{file}:", d.line, d.column, d.label_line, d.macros) for d in displays
                 ]
         except ValueError as err:
             click.echo(f"Error: {file}: {err}", err=True)
@@ -193,21 +192,13 @@ def _in_file_layouts(
     Raises:
         FormulaSyntaxError: it has no verdict in any of ``layouts``.
     """
-    if len(layouts) == 1 and layouts[0] not in ("mixed", "numerator", "denominator"):
-        return check(text, layout=layouts[0], **options), layouts
-    verdicts: dict[str, Any] = {}
-    for lay in layouts:
-        try:
-            verdicts[lay] = check(text, layout=lay, **options)
-        except FormulaSyntaxError as err:
-            verdicts[lay] = err
-    holding = [lay for lay, r in verdicts.items() if not isinstance(r, Exception) and r.holds]
+    from ..checker import in_layouts
+
+    if layouts == ["auto"]:  # the scalar model: one layout
+        return check(text, layout="auto", **options), layouts
+    result, holding = in_layouts(lambda lay: check(text, layout=lay, **options), layouts, all_=True)
     if holding:
-        return verdicts[holding[0]], holding
-    decided = [r for r in verdicts.values() if not isinstance(r, Exception)]
-    if not decided:
-        raise next(iter(verdicts.values()))
-    result = decided[0]
+        return result, holding
     if len(layouts) < 3:
         elsewhere = check(text, layout="auto", **options)
         if elsewhere.holds:  # said, never passed: the file reads in one layout
@@ -217,4 +208,3 @@ def _in_file_layouts(
             )
             result = dataclasses.replace(result, notes=(*result.notes, note))
     return result, layouts
-

@@ -251,8 +251,9 @@ class Evaluator(Probabilities, Compiler):
             )
 
     def _is_zero_state(self, node: Any) -> bool:
-        """Whether ``node`` is a state at step 0 that is the zero vector (``--h0 zero``;
-        an initial state that is a parameter is read as that parameter instead)."""
+        """Whether ``node`` is a state at step 0 that is the zero vector (``--h0 zero``):
+        a state node at step 0 is one only then, for :meth:`_subs` reads an initial state
+        that is a parameter as that parameter (h_0), never as a node."""
         return (
             isinstance(node, Node) and node.kind in self.vocab.states and node.args[0] == 0
         )

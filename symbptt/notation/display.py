@@ -54,13 +54,11 @@ _SKIPPED = re.compile(
     r"|\\(?:[A-Za-z@]+|.)",
     re.DOTALL,
 )
-#: A TeX conditional opens with \if..., but \iff (a relation) and \ifthenelse (a macro
-#: with arguments) are no conditionals: counting them would close \iffalse at the wrong
-#: \fi and hide the rest of the file.
-_CONDITIONAL = re.compile(
-    r"%[^\n]*|\\if(?!(?:f|thenelse)(?![A-Za-z]))[A-Za-z]*|\\fi(?![A-Za-z])|\\(?:[A-Za-z@]+|.)",
-    re.DOTALL,
-)
+_CONDITIONAL = re.compile(r"%[^\n]*|\\if[A-Za-z]*|\\fi(?![A-Za-z])|\\(?:[A-Za-z@]+|.)", re.DOTALL)
+#: Control words that start with \if but open no conditional: \iff (a relation) and
+#: \ifthenelse (a macro with arguments); counting them would close \iffalse at the
+#: wrong \fi and hide the rest of the file.
+_NOT_CONDITIONALS = ("\\iff", "\\ifthenelse")
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ def _conditional_end(source: str, start: int) -> int:
             depth -= 1
         elif token == "\\else" and depth == 1:
             return m.end()
-        elif token.startswith("\\if") and token not in ("\\iff", "\\ifthenelse"):
+        elif token.startswith("\\if") and token not in _NOT_CONDITIONALS:
             depth += 1
         if depth == 0:
             return m.end()

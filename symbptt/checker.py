@@ -21,7 +21,7 @@ from .engine.formula import parse_vector
 from .engine.model import ElmanSpec
 from .engine.nodes import from_seed_notation
 from .errors import FormulaSyntaxError, NotEquivalentError, SpecError
-from .model import METHOD_NAMES, RNNSpec, choose_from, require_spec
+from .model import RNNSpec, choose_method, require_spec
 from .notation.display import equations
 from .notation.macros import expand, read_macros
 from .notation.parse import Parsed
@@ -36,7 +36,7 @@ def check(
     *,
     model: RNNSpec | ElmanSpec | None = None,
     T: int | None = None,
-    method: str = "exact",
+    method: str = "auto",
     seed: int = 0,
     layout: str = "auto",
     notation: str | Profile | None = None,
@@ -52,7 +52,8 @@ def check(
             :class:`~symbptt.engine.model.ElmanSpec` checks vector formulas
             (``\\mathbf{h}_t``, ``W_{hh}^\\top``, ``\\operatorname{diag}``, ``\\odot``).
         T: the horizon (default: the model's, or 4).
-        method: ``"exact"`` or ``"modular"``.
+        method: ``"auto"`` (exact within the model's exact limits for checks, else
+            modular: a note says so), ``"exact"`` or ``"modular"``.
         layout: how its derivatives are laid out: ``"mixed"`` (dv/du with rows following
             v, dL/dP in the shape of P), ``"numerator"``, ``"denominator"``, or
             ``"auto"``: mixed, then the others if it does not hold so; the result says
@@ -72,8 +73,8 @@ def check(
         >>> check(r"\\frac{\\partial h_t}{\\partial h_{t-1}} = \\phi'(s_t) w").holds
         True
     """
-    choose_from("method", method, METHOD_NAMES)
     spec = _resolve_spec(model, T, notation)
+    choose_method(spec, method, checking=True)  # an unknown method or exact beyond limits
     if not isinstance(equation, str):
         raise SpecError(f"the equation must be a LaTeX string, got {type(equation).__name__}")
     if macros:
@@ -222,7 +223,7 @@ def assert_equivalent(
     *,
     model: RNNSpec | ElmanSpec | None = None,
     T: int | None = None,
-    method: str = "exact",
+    method: str = "auto",
     layout: str = "mixed",
 ) -> None:
     """Assert that two gradient formulas mean the same for every t.
@@ -235,8 +236,8 @@ def assert_equivalent(
     Raises:
         NotEquivalentError: (an AssertionError) with the t and a counterexample.
     """
-    choose_from("method", method, METHOD_NAMES)
     spec = _resolve_spec(model, T)
+    method = choose_method(spec, method, checking=True).name
     for side in (lhs, rhs):
         if not isinstance(side, str | sp.Basic):
             raise SpecError(

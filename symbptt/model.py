@@ -27,8 +27,11 @@ MAX_T = 5000
 SYMPY_REFERENCE_MAX_T = 3
 #: The largest T of the exact method (canonical forms grow with T).
 EXACT_MAX_T = 300
-#: How equality is decided: canonical forms, or evaluation modulo a random prime.
-METHOD_NAMES = ("exact", "modular")
+#: How equality is decided: canonical forms ("exact"), evaluation modulo a random prime
+#: ("modular"), or "auto": exact where the model's exact limits allow it, else modular.
+METHOD_NAMES = ("auto", "exact", "modular")
+#: What a refusal of the exact method tells the user to do instead.
+MODULAR_HINT = "use the modular method (--method modular, or --method auto)"
 
 
 #: The activations: the rows of the primitive table (symbptt/core/primitives.py).
@@ -59,7 +62,65 @@ def choose_from(kind: str, value: object, table: Collection[str]) -> str:
     return value
 
 
-class HasActivations:
+@dataclass(frozen=True)
+class MethodChoice:
+    """The method a run uses (``"exact"`` or ``"modular"``) and, when ``--method auto``
+    chose it, why: reports and documents print both."""
+
+    name: Literal["exact", "modular"]
+    reason: str = ""
+
+
+def choose_method(spec: object, method: str, *, checking: bool = False) -> MethodChoice:
+    """The method for ``spec``: ``auto`` takes exact where the spec's exact limits (its
+    work estimate, :meth:`ExactLimits.exact_limit`) allow it, else modular; ``exact``
+    beyond those limits is refused.
+
+    Args:
+        checking: the limits for checking formulas (``check``) rather than verifying the
+            derivation (``verify`` and documents); they differ for the Elman model.
+
+    Raises:
+        SpecError: an unknown method, or ``exact`` beyond the exact limits.
+
+    Example:
+        >>> choose_method(RNNSpec(T=4), "auto").name
+        'exact'
+        >>> choose_method(RNNSpec(T=400), "auto").reason
+        '--method auto chose modular: the exact method handles T <= 300'
+    """
+    choose_from("method", method, METHOD_NAMES)
+    limit = spec.exact_limit(checking=checking)  # type: ignore[attr-defined]
+    if method == "auto":
+        if limit is None:
+            return MethodChoice("exact", "--method auto chose exact: the model is within its limits")
+        return MethodChoice("modular", f"--method auto chose modular: {limit}")
+    if method == "exact" and limit is not None:
+        raise SpecError(f"{limit}; {MODULAR_HINT}")
+    return MethodChoice("exact" if method == "exact" else "modular")
+
+
+class ExactLimits:
+    """The exact method's limits of a spec, stated once (:meth:`exact_limit`) and told
+    as a refusal by the verifier (:meth:`exact_refusal`) and the checker
+    (:meth:`check_refusal`)."""
+
+    def exact_limit(self, checking: bool = False) -> str | None:
+        """The limit of the exact method this spec is beyond (None: within it)."""
+        raise NotImplementedError
+
+    def exact_refusal(self) -> str | None:
+        """Why exact verification is refused (None: it is not)."""
+        limit = self.exact_limit()
+        return None if limit is None else f"{limit}; {MODULAR_HINT}"
+
+    def check_refusal(self) -> str | None:
+        """Why the exact method is refused for checking formulas (None: it is not)."""
+        limit = self.exact_limit(checking=True)
+        return None if limit is None else f"{limit}; {MODULAR_HINT}"
+
+
+class HasActivations(ExactLimits):
     """The activation table entries of a spec with ``activation`` and
     ``output_activation`` names (shared by the scalar and the vector model)."""
 
@@ -155,18 +216,11 @@ class RNNSpec(HasActivations):
         """The parameter entry that entry (r, c) of a parameter or of w_h = (v, w) is."""
         return self.model.source(name, r, c)
 
-    def exact_refusal(self) -> str | None:
-        """Why the exact method is refused (None: it is not): beyond T = EXACT_MAX_T."""
+    def exact_limit(self, checking: bool = False) -> str | None:
+        """Beyond T = EXACT_MAX_T (for verifying and checking alike), else None."""
         if self.T > EXACT_MAX_T:
-            return (
-                f"the exact method handles T <= {EXACT_MAX_T}; for T={self.T} use the modular "
-                f"method (--method modular)"
-            )
+            return f"the exact method handles T <= {EXACT_MAX_T}"
         return None
-
-    def check_refusal(self) -> str | None:
-        """Why the exact method is refused for checking formulas: as for verifying."""
-        return self.exact_refusal()
 
     def uses_sympy_reference(self) -> bool:
         """Whether SymPy's derivatives of the unrolled model are a second reference:

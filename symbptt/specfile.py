@@ -15,11 +15,15 @@ Example (``derivations/note-000.toml``)::
     [document]
     sections = ["model", "expansion", "sum_of_products", "certificate"]
 
-The vector model of note 000 takes ``model = "elman"`` in ``[model]``, with ``hidden``,
-``inputs``, ``outputs`` (sizes n, m, k), ``T``, the activations and ``reduction``.
-A file with a ``[cell]`` table declares its own cell (:mod:`symbptt.models.cell`); its
-``[model]`` then holds ``T``, ``activation`` and ``output_activation`` (what \\phi and
-\\theta in the equations stand for), ``loss`` and ``reduction``.
+``[model]`` takes the model options by their command-line names
+(:data:`symbptt.models.choose.FILE_KEYS`): ``model`` (scalar, elman, lstm, gru), ``T``,
+``hidden``, ``inputs``, ``outputs`` (sizes n, m, k), ``activation``,
+``output_activation``, ``step_loss`` (the per-step loss), ``loss`` (the reduction, mean
+or sum, as ``--loss``; ``reduction`` is another name for it), ``h0`` and
+``gru_variant``. A file with a ``[cell]`` table declares its own cell
+(:mod:`symbptt.models.cell`); its ``[model]`` then holds ``T``, ``activation`` and
+``output_activation`` (what \\phi and \\theta in the equations stand for),
+``step_loss`` and ``loss``.
 """
 
 from __future__ import annotations
@@ -31,28 +35,12 @@ from typing import Any
 from .engine.model import CellSpec, ElmanSpec
 from .errors import SpecError
 from .files import parse_toml, read_text, toml_table
-from .model import RNNSpec
-from .models.cell import read_cell
+from .model import METHOD_NAMES, RNNSpec
+from .models.choose import CellSource, build_spec, options_from_table
 from .render.document import SECTIONS, DocumentOptions
 from .render.printer import Notation
-from .verify import METHOD_NAMES
 
 _TOP = {"title", "author", "model", "notation", "document", "cell"}
-_MODEL = {"T", "activation", "output_activation", "loss", "reduction", "h0"}
-#: keys of [model] for the vector model (model = "elman")
-_ELMAN = {
-    "model",
-    "T",
-    "hidden",
-    "inputs",
-    "outputs",
-    "activation",
-    "output_activation",
-    "loss",
-    "reduction",
-}
-#: keys of [model] beside a [cell] table
-_CELL = {"T", "activation", "output_activation", "loss", "reduction"}
 _NOTATION = {"immediate", "total", "loss", "profile"}
 _DOCUMENT = {"sections", "method"}
 
@@ -96,14 +84,7 @@ def load(path: Path) -> DerivationSpec:
         raise SpecError(
             f"{where}: unknown key {sorted(unknown)[0]!r}; expected: {', '.join(sorted(_TOP))}"
         )
-    raw = data.get("model", {})
-    elman = isinstance(raw, dict) and raw.get("model") == "elman"
-    cell = "cell" in data
-    if isinstance(raw, dict) and raw.get("model", "scalar") not in ("scalar", "elman"):
-        raise SpecError(f'{where}: [model] model must be "scalar" or "elman"')
-    allowed = _CELL if cell else _ELMAN if elman else _MODEL | {"model"}
-    model = toml_table(data, "model", allowed, where)
-    model.pop("model", None)
+    options, cell = model_options(data, where, source)
     notation = toml_table(data, "notation", _NOTATION, where)
     profile = _profile(notation.pop("profile", None), Path(path).parent, where)
     document = toml_table(data, "document", _DOCUMENT, where)
@@ -112,25 +93,15 @@ def load(path: Path) -> DerivationSpec:
         isinstance(x, str) and x in SECTIONS for x in sections
     ):
         raise SpecError(f"{where}: [document] sections must be a list of: {', '.join(SECTIONS)}")
-    method = document.get("method", "exact")
+    method = document.get("method", "auto")
     if method not in METHOD_NAMES:
         raise SpecError(f"{where}: [document] method must be one of: {', '.join(METHOD_NAMES)}")
     for key in ("title", "author"):
         if key in data and not isinstance(data[key], str):
             raise SpecError(f"{where}: {key} must be a string")
-    if cell:
-        T = model.pop("T", 4)
-        spec: RNNSpec | ElmanSpec | CellSpec = CellSpec(
-            read_cell(data["cell"], where=where, source=source, **model), T=T
-        )
     try:
-        if not cell:
-            spec = (
-                ElmanSpec(**{"T": 4, "hidden": 3, **model})
-                if elman
-                else RNNSpec(**{"T": 4, **model})
-            )
-        options = DocumentOptions(
+        spec = build_spec(cell=cell, **options)
+        document_options = DocumentOptions(
             title=data.get("title", DocumentOptions.title),
             author=data.get("author", ""),
             notation=Notation(**notation),
@@ -138,5 +109,29 @@ def load(path: Path) -> DerivationSpec:
             profile=profile,
         )
     except (SpecError, TypeError, ValueError) as err:
-        raise SpecError(f"{where}: {err}") from None
-    return DerivationSpec(spec, options, method)
+        raise SpecError(err if str(err).startswith(where) else f"{where}: {err}") from None
+    return DerivationSpec(spec, document_options, method)
+
+
+def model_options(
+    data: dict[str, Any], where: str, source: str = ""
+) -> tuple[dict[str, Any], CellSource | None]:
+    """The model options of a parsed spec file (its ``[model]`` table, in the command
+    line's names) and its ``[cell]`` table, if any: what :func:`build_spec` takes, so
+    that ``build``, ``--cell FILE`` and the command line build a model one way.
+
+    Raises:
+        SpecError: ``[model]`` is not a table or has an unknown key.
+    """
+    table = data.get("model", {})
+    if not isinstance(table, dict):
+        raise SpecError(f"{where}: [model] must be a table")
+    options = options_from_table(table, where)
+    cell = CellSource(data["cell"], where, source) if "cell" in data else None
+    return options, cell
+
+
+def read_model_file(path: str | Path) -> tuple[dict[str, Any], CellSource | None]:
+    """:func:`model_options` of the spec file at ``path``."""
+    source = read_text(path, what="spec file")
+    return model_options(parse_toml(source, where=str(path)), str(path), source)

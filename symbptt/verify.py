@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
@@ -26,7 +26,7 @@ from .derive.adjoint import Program
 from .derive.backward import DEFAULT_RECURSION, BackwardRecursion
 from .equivalence import Counterexample
 from .errors import SpecError
-from .model import METHOD_NAMES, RNNSpec, choose_from, require_spec
+from .model import RNNSpec, require_spec
 from .semantics import DEFAULT_DEFINITIONS, Definitions
 
 
@@ -104,6 +104,41 @@ class CheckResult:
         }
 
 
+#: What a report's JSON says of its model, where the model has it.
+_SUMMARY = (
+    "T",
+    "hidden",
+    "inputs",
+    "outputs",
+    "activation",
+    "output_activation",
+    "loss",
+    "reduction",
+    "h0",
+)
+
+
+def spec_summary(spec: Any) -> dict[str, Any]:
+    """The model of a report as JSON-ready data: its name and description (a cell's
+    equations live in its file, not here), T, sizes, activations and losses.
+
+    Example:
+        >>> spec_summary(RNNSpec(T=2))["T"]
+        2
+    """
+    from .engine.model import CellSpec
+
+    cell = isinstance(spec, CellSpec)  # its functions are named in its equations
+    out: dict[str, Any] = {"name": spec.model.name, "description": spec.describe()}
+    for key in _SUMMARY:
+        value = getattr(spec, key, None)
+        if cell and key in ("activation", "output_activation"):
+            continue
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            out["state_size" if cell and key == "hidden" else key] = value
+    return out
+
+
 @dataclass(frozen=True)
 class Report:
     """The verifier's immutable report."""
@@ -114,6 +149,8 @@ class Report:
     checks: tuple[CheckResult, ...]
     #: the claims that were verified (documents print exactly these)
     formulas: Formulas = DEFAULT_FORMULAS
+    #: why the method was used, when ``--method auto`` chose it (else empty)
+    method_reason: str = ""
 
     @property
     def holds(self) -> bool:
@@ -132,8 +169,9 @@ class Report:
         return {
             "symbptt": __version__,
             "sympy": sp.__version__,
-            "model": {f.name: getattr(self.spec, f.name) for f in fields(self.spec)},
+            "model": spec_summary(self.spec),
             "method": self.method,
+            "method_reason": self.method_reason,
             "reference": self.reference_method,
             "holds": self.holds,
             "checks": [c.to_dict() for c in self.checks],
@@ -143,7 +181,7 @@ class Report:
 def verify(
     spec: RNNSpec,
     *,
-    method: str = "exact",
+    method: str = "auto",
     formulas: Formulas = DEFAULT_FORMULAS,
     seed: int = 0,
     progress: Callable[[str, int, int], None] | None = None,
@@ -152,9 +190,10 @@ def verify(
 
     Args:
         spec: the model and T (:class:`RNNSpec`, :class:`ElmanSpec`, a cell's spec).
-        method: ``"exact"`` (canonical polynomial forms, deterministic, within the
-            model's exact limits) or ``"modular"`` (random evaluation modulo a random
-            127-bit prime, with an error bound).
+        method: ``"auto"`` (exact within the model's exact limits, else modular; the
+            report says which and why), ``"exact"`` (canonical polynomial forms,
+            deterministic, within the model's exact limits) or ``"modular"`` (random
+            evaluation modulo a random 127-bit prime, with an error bound).
         formulas: the formulas under test (replace one to see the verifier object);
             for the models of the core only ``program`` and ``claims``.
         seed: seeds the modular method and the counterexample search.
@@ -173,7 +212,6 @@ def verify(
         True
     """
     require_spec(spec)
-    choose_from("method", method, METHOD_NAMES)
     from .claims import seed_claims
     from .engine.verify import verify_vector
 

@@ -16,6 +16,30 @@ from symbptt.model import ACTIVATIONS
 ALL_ACTIVATIONS = list(ACTIVATIONS)
 SMALL_T = list(range(1, 9))
 
+#: PyTorch is optional (the cross-check's extra): without it, the module that builds the
+#: corpus's truth with autograd is not collected (its tests skip, saying why).
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+collect_ignore = [] if HAS_TORCH else ["corpus_torch.py"]
+#: Why a test that needs PyTorch skips without it.
+TORCH_MISSING = (
+    "PyTorch is not installed (optional: the cross-check's extra; CPU-only: "
+    "pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "torch: needs PyTorch (skipped, saying why, without it)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without PyTorch, the tests marked ``torch`` skip with :data:`TORCH_MISSING`."""
+    if HAS_TORCH:
+        return
+    skip = pytest.mark.skip(reason=TORCH_MISSING)
+    for item in items:
+        if item.get_closest_marker("torch") is not None:
+            item.add_marker(skip)
+
 
 @pytest.fixture(params=ALL_ACTIVATIONS)
 def activation(request: pytest.FixtureRequest) -> str:

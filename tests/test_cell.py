@@ -68,8 +68,10 @@ def test_modular_verification_of_a_longer_sequence() -> None:
     spec = CellSpec(read_cell(mgu(sizes={"n": 4, "m": 2, "k": 2}), where="mgu"), T=12)
     report = verify_vector(spec, method="modular")
     assert report.holds and all(c.error_bound < 2.0**-60 for c in report.checks)
-    with pytest.raises(SpecError, match="modular"):
-        verify_vector(spec)
+    with pytest.raises(SpecError, match="--method modular"):
+        verify_vector(spec, method="exact")
+    chosen = verify_vector(spec)  # auto: modular, saying why
+    assert "modular" in chosen.method and chosen.method_reason.startswith("--method auto")
 
 
 def test_a_recursion_without_the_gate_s_carry_term_fails_with_a_counterexample() -> None:
@@ -169,6 +171,7 @@ def _torch_mgu(params: dict, X, D):  # noqa: ANN001, ANN202 - the MGU as PyTorch
     return float(loss.detach()), {name: p.grad.numpy() for name, p in P.items()}
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("seed", [0, 1])
 def test_generated_code_agrees_with_pytorch_autograd(tmp_path: Path, seed: int) -> None:
     import numpy as np
@@ -241,6 +244,7 @@ def test_check_on_the_command_line_names_what_it_cannot_read() -> None:
 JORDAN = MGU.parent / "jordan-network.toml"
 
 
+@pytest.mark.torch
 def test_a_jordan_network_whose_output_feeds_back(tmp_path: Path) -> None:
     """Jordan (1986): the output y_t, not the hidden layer, is the state; the loss's
     adjoint and the recurrence meet in delta_y."""

@@ -153,4 +153,4 @@ def test_modular_check_states_its_error_bound_and_exact_has_a_limit() -> None:
     from symbptt import SpecError
 
     with pytest.raises(SpecError, match="modular"):
-        check("h_t = h_t", T=301)
+        check("h_t = h_t", T=301, method="exact")

@@ -73,7 +73,7 @@ def test_a_failing_check_exits_1_and_shows_a_counterexample(monkeypatch) -> None
         (["-T", "99999"], "not in the range"),
         (["--activation", "relu"], "'relu' is not one of"),
         (["--loss", "median"], "'median' is not one of"),
-        (["-T", "1000"], "--method modular"),
+        (["-T", "1000", "--method", "exact"], "--method modular"),
     ],
 )
 def test_bad_input_is_a_usage_error_with_exit_2(args: list[str], message: str) -> None:
@@ -102,7 +102,7 @@ def test_verify_the_elman_model() -> None:
 
 
 def test_elman_beyond_the_exact_limits_is_a_usage_error() -> None:
-    result = run("verify", "--model", "elman", "--hidden", "4", "-T", "3")
+    result = run("verify", "--model", "elman", "--hidden", "4", "-T", "3", "--method", "exact")
     assert result.exit_code == 2 and "use the modular method" in result.stderr
     modular = run("verify", "--model", "elman", "--hidden", "6", "-T", "10", "--method", "modular")
     assert modular.exit_code == 0 and "error bound" in modular.output

@@ -13,6 +13,7 @@ from symbptt import FormulaSyntaxError, check
 from symbptt.engine.model import ElmanSpec
 from symbptt.model import RNNSpec
 
+from .conftest import TORCH_MISSING
 from .corpus import FORMULAS, SOURCES, Formula, truth
 
 IDS = [f.id for f in FORMULAS]
@@ -49,7 +50,7 @@ def test_the_corpus_has_its_sources_and_citations() -> None:
 def test_the_truth_of_each_formula_is_computed_by_autograd(formula: Formula) -> None:
     """The truth used below, from the model in PyTorch: what holds is true, what fails
     is false (and a formula whose shapes do not fit has no value)."""
-    pytest.importorskip("torch")
+    pytest.importorskip("torch", reason=TORCH_MISSING)
     true = truth(formula)
     if formula.expect == "holds":
         assert true is True
@@ -66,7 +67,7 @@ def test_each_formula_gets_its_verdict(formula: Formula) -> None:
 def test_no_verdict_contradicts_the_truth_and_the_figures() -> None:
     """The figures the README reports: how many formulas, from how many sources, are read
     as written, and that no true formula is called false nor a false one true."""
-    pytest.importorskip("torch")
+    pytest.importorskip("torch", reason=TORCH_MISSING)
     tally: Counter[str] = Counter()
     for formula in FORMULAS:
         got, said = verdict(formula)

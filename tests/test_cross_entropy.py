@@ -86,11 +86,12 @@ def test_verify_and_the_document_on_the_command_line(tmp_path: Path) -> None:
 
 def test_a_spec_file_chooses_the_loss(tmp_path: Path) -> None:
     path = tmp_path / "ce.toml"
-    path.write_text('[model]\nmodel = "elman"\nhidden = 2\noutputs = 3\nloss = "cross-entropy"\n')
+    path.write_text('[model]\nmodel = "elman"\nhidden = 2\noutputs = 3\nstep_loss = "cross-entropy"\n')
     spec = load(path).spec
     assert isinstance(spec, ElmanSpec) and spec.loss == "cross-entropy"
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("hidden,T", [(3, 5), (8, 20)])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
@@ -104,6 +105,7 @@ def test_gradients_agree_with_torch_cross_entropy(
     assert result.agrees, result.differences
 
 
+@pytest.mark.torch
 def test_generated_code_agrees_with_torch_cross_entropy(tmp_path: Path) -> None:
     from symbptt.engine.crosscheck import torch_run
 
@@ -116,6 +118,7 @@ def test_generated_code_agrees_with_torch_cross_entropy(tmp_path: Path) -> None:
         assert abs(grads[name] - grad).max() < 1e-10, name
 
 
+@pytest.mark.torch
 def test_crosscheck_and_codegen_take_the_step_loss(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli.main, ["crosscheck", "--step-loss", "cross-entropy"])

@@ -99,7 +99,7 @@ def test_verify_takes_the_gated_cells_by_name(args: tuple[str, ...], check: str)
     [
         (("--model", "lstm", "--gru-variant", "cho"), "--gru-variant applies to --model gru"),
         (("--model", "lstm", "--activation", "tanh"), "gates are sigma and tanh"),
-        (("--model", "gru", "--hidden", "3", "-T", "4"), "use the modular method"),
+        (("--model", "gru", "--hidden", "3", "-T", "5", "--method", "exact"), "--method modular"),
     ],
 )
 def test_gated_cells_refuse_what_does_not_apply(args: tuple[str, ...], message: str) -> None:
@@ -139,6 +139,7 @@ def test_default_file_names_say_which_cell() -> None:
     assert spec.file_stem == "derivation-gru-cho-n3-T4"
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("cell", ["lstm", "gru-torch", "gru-cho"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_generated_code_agrees_with_torch_nn_lstm_and_gru(tmp_path, cell: str, seed: int) -> None:
@@ -291,6 +292,7 @@ def test_a_gru_gradient_written_for_the_other_variant_gets_a_counterexample() ->
     ).holds
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("cell,variant", [("lstm", "torch"), ("gru", "torch"), ("gru", "cho")])
 @pytest.mark.parametrize("loss,outputs", [("squared", 2), ("cross-entropy", 3)])
 @pytest.mark.parametrize("seed", [0, 1])
@@ -308,6 +310,7 @@ def test_crosscheck_agrees_with_pytorch_for_the_gated_cells(
     assert max(result.differences.values()) < 1e-10
 
 
+@pytest.mark.torch
 def test_crosscheck_on_the_command_line_takes_the_gated_cells() -> None:
     result = run("crosscheck", "--model", "gru", "--gru-variant", "cho", "--hidden", "3", "-T", "4")
     assert result.exit_code == 0, result.output

@@ -19,6 +19,7 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
+from .conftest import TORCH_MISSING
 from .soundness import CONFIGS, VOCABS, Outcome, Runner, latex, mutants
 from .soundness_oracle import ORACLE_MODELS, World, build_graph, close
 from .soundness_regressions import REGRESSIONS, Regression
@@ -83,7 +84,7 @@ def test_the_oracle_agrees_with_sympy_on_the_whole_unrolled_scalar_model() -> No
 
 
 def test_the_oracle_agrees_with_torch_autograd_on_the_lstm() -> None:
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     model = ORACLE_MODELS["lstm"](T=3, output_activation="identity", step_loss="squared")
     world = World(build_graph(model), seed=3)
 

@@ -82,8 +82,8 @@ def test_report_is_json_serialisable_and_names_versions() -> None:
 
 
 def test_exact_method_refuses_T_beyond_its_limit() -> None:
-    with pytest.raises(SpecError, match="modular"):
-        verify(RNNSpec(T=EXACT_MAX_T + 1))
+    with pytest.raises(SpecError, match="--method modular"):
+        verify(RNNSpec(T=EXACT_MAX_T + 1), method="exact")
 
 
 def test_unknown_method_is_a_spec_error() -> None:

@@ -7,12 +7,13 @@ import sys
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
-from ..core.losses import LOSS_TABLE
+from ..core.losses import CONCRETE_LOSSES
 from ..core.primitives import NUMPY_PRIMITIVES
-from ..engine.model import ElmanSpec
+from ..errors import SpecError
 from ..model import REDUCTIONS
-from ..models.gated import GATED, gated_spec
+from ..models.gated import GATED
 from .app import (
     main,
 )
@@ -20,12 +21,12 @@ from .options import (
     FORCE_HELP,
     SEED,
     _choice,
+    _Progress,
     _size,
     _text_target,
     _write_text,
-    cell_spec,
     gru_variant_option,
-    variant_for,
+    quiet_option,
 )
 
 
@@ -54,7 +55,7 @@ from .options import (
 )
 @_choice(
     "--step-loss",
-    LOSS_TABLE,
+    CONCRETE_LOSSES,
     "squared",
     "Per-step loss: squared, or the softmax cross-entropy with a class index per step "
     "(torch.nn.functional.cross_entropy).",
@@ -73,6 +74,7 @@ from .options import (
     "torch.nn.RNN (tanh), torch.nn.LSTM, or the GRU (--gru-variant), each with a Linear head.",
 )
 @gru_variant_option
+@quiet_option
 def crosscheck_command(
     hidden: int,
     T: int,
@@ -84,13 +86,20 @@ def crosscheck_command(
     tolerance: float,
     model: str,
     gru_variant: str | None,
+    quiet: bool,
 ) -> None:
     """Compare symbptt's gradients with PyTorch autograd (float64).
 
     Loads random weights into torch.nn.RNN (tanh), torch.nn.LSTM or torch.nn.GRU (Cho
     et al.'s GRU: written out in torch operations) and a Linear output layer, and prints
-    the largest difference per parameter. Exit 1 if any exceeds the tolerance.
-    Needs PyTorch: pip install 'symbptt[crosscheck]'.
+    the largest difference per parameter, decided from rigorous interval enclosures
+    of symbptt's gradients (the precision raised until they decide). Exit 0 if every
+    gradient agrees within the tolerance, 1 if one certainly exceeds it, 4 if the
+    comparison is inconclusive (an enclosure still reaches both sides of the tolerance
+    at the highest precision), 2 if the sizes are beyond the work limit.
+    Needs PyTorch: on a machine without a GPU, pip install torch --index-url
+    https://download.pytorch.org/whl/cpu (the CPU build; plain pip install torch
+    downloads a CUDA build of several GB), then pip install 'symbptt[crosscheck]'.
     """
     import math
 
@@ -98,19 +107,43 @@ def crosscheck_command(
 
     if not math.isfinite(tolerance):
         raise click.BadParameter(f"{tolerance} is not a finite number", param_hint="--tolerance")
-    variant = variant_for(model, gru_variant)
-    sizes = dict(hidden=hidden, T=T, inputs=inputs, outputs=outputs, reduction=reduction)
-    if model in GATED:
-        spec: Any = gated_spec(model, **sizes, loss=step_loss, variant=variant)
-    else:
-        spec = ElmanSpec(**sizes, loss=step_loss)
+    from ..models.choose import build_spec
+
+    try:  # torch.nn.RNN's activation is tanh; the gated cells' gates are sigma and tanh
+        spec = build_spec(
+            model=model,
+            gru_variant=gru_variant,
+            activation="tanh" if model == "elman" else "generic",
+            output_activation="identity",
+            **dict(hidden=hidden, T=T, inputs=inputs, outputs=outputs),
+            reduction=reduction,
+            step_loss=step_loss,
+        )
+    except SpecError as err:
+        raise click.UsageError(str(err)) from None
     result = crosscheck(spec, seed=seed, tolerance=tolerance)
     click.echo(f"symbptt vs PyTorch autograd (float64): {spec.describe()}, seed {seed}")
     for name, diff in result.differences.items():
-        mark = "ok" if diff <= tolerance else "EXCEEDS"
+        mark = (
+            "EXCEEDS"
+            if name in result.disagreeing
+            else "UNDECIDED"
+            if name in result.undecided
+            else "ok"
+        )
         click.echo(f"  dL/d{name:<5} largest difference {diff:.2e}  {mark}")
-    click.echo("agree within tolerance" if result.agrees else f"disagree (tolerance {tolerance:g})")
-    sys.exit(0 if result.agrees else 1)
+    if result.agrees:
+        click.echo("agree within tolerance")
+        sys.exit(0)
+    if result.inconclusive:
+        click.echo(
+            f"inconclusive: at {result.precision} bits the interval enclosures of "
+            f"{', '.join(result.undecided)} (up to {result.width:.1e} wide) reach both "
+            f"within and beyond the tolerance {tolerance:g}"
+        )
+        sys.exit(4)
+    click.echo(f"disagree (tolerance {tolerance:g})")
+    sys.exit(1)
 
 
 @main.command("codegen")
@@ -119,7 +152,7 @@ def crosscheck_command(
 @_choice("--loss", REDUCTIONS, "mean", "Mean or sum of the per-step losses.", "reduction")
 @_choice(
     "--step-loss",
-    LOSS_TABLE,
+    CONCRETE_LOSSES,
     "squared",
     "Per-step loss: squared, or the softmax cross-entropy (D then holds one-hot rows).",
 )
@@ -144,6 +177,7 @@ def crosscheck_command(
 )
 @gru_variant_option
 @click.option("--force", is_flag=True, help=FORCE_HELP)
+@quiet_option
 def codegen_command(
     activation: str,
     output_activation: str,
@@ -154,6 +188,7 @@ def codegen_command(
     model: str,
     gru_variant: str | None,
     force: bool,
+    quiet: bool,
 ) -> None:
     """Generate NumPy code for the vector model's (or your cell's) gradients.
 
@@ -165,34 +200,19 @@ def codegen_command(
     n = m = k = 2, T = 3, exactly where their limits allow, else modular) with the chosen
     activations (exit 1, nothing written, if it failed).
     """
-    from ..engine.codegen import numpy_source, verification_spec
+    from ..engine.codegen import numpy_source
     from ..engine.verify import verify_vector
 
     target = _text_target(output, "Python module", force)
-    variant = variant_for(model, gru_variant)
-    if cell is not None and model != "elman":
-        raise click.UsageError("--cell declares the model; leave out --model")
-    if model in GATED:
-        spec = gated_spec(
-            model,
-            T=3,
-            hidden=2,
-            inputs=2,
-            outputs=2,
-            output_activation=output_activation,
-            loss=step_loss,
-            reduction=reduction,
-            variant=variant,
-        )
-    elif cell is None:
-        spec = verification_spec(activation, output_activation, reduction, step_loss)
-    else:
-        spec = cell_spec(cell, "scalar", 3, activation, output_activation, reduction, step_loss)
-        while spec.T > 1 and spec.exact_refusal() is not None:
-            spec = dataclasses.replace(spec, T=spec.T - 1)
+    options = dict(
+        activation=activation,
+        output_activation=output_activation,
+        reduction=reduction,
+        step_loss=step_loss,
+    )
+    spec = _codegen_spec(model, gru_variant, cell, options)
     source = numpy_source(spec)
-    method = "exact" if spec.exact_refusal() is None else "modular"
-    report = verify_vector(spec, method=method)
+    report = verify_vector(spec, method="auto", progress=_Progress(quiet))
     if not report.holds:
         raise click.ClickException("the backward recursion failed verification; nothing written")
     _write_text(target, source)
@@ -201,3 +221,34 @@ def codegen_command(
             f"wrote {output} (backward recursion verified, {report.method}: "
             f"{spec.describe()}, {len(report.checks)} checks)"
         )
+
+
+def _codegen_spec(
+    model: str, gru_variant: str | None, cell: str | None, options: dict[str, Any]
+) -> Any:
+    """The model at which codegen verifies the recursion it compiles before writing code
+    for any sizes: n = m = k = 2, T = 3 (a cell: its declared sizes, its file's [model]
+    keys unless given here, and the largest T <= 3 the exact method takes)."""
+    from ..models.choose import build_spec
+    from ..specfile import read_model_file
+
+    context = click.get_current_context()
+    given = {k for k in options if context.get_parameter_source(k) != ParameterSource.DEFAULT}
+    if cell is not None:
+        if context.get_parameter_source("model") != ParameterSource.DEFAULT:
+            raise click.UsageError("--cell declares the model; leave out --model")
+        from_file, source = read_model_file(cell)
+        if source is None:
+            raise SpecError(f"{cell}: no [cell] table")
+        mine = {k: v for k, v in from_file.items() if k in options and k not in given}
+        spec = build_spec(cell=source, T=3, **{**options, **mine})
+        while spec.T > 1 and spec.exact_refusal() is not None:
+            spec = dataclasses.replace(spec, T=spec.T - 1)
+        return spec
+    sizes = dict(T=3, hidden=2, inputs=2, outputs=2)
+    if model in GATED and "activation" not in given:
+        options = {**options, "activation": "generic"}  # the gates are sigma and tanh
+    try:
+        return build_spec(model=model, gru_variant=gru_variant, **sizes, **options)
+    except SpecError as err:
+        raise click.UsageError(str(err)) from None

@@ -21,8 +21,10 @@ from .app import (
     main,
 )
 from .options import (
+    _Progress,
     layout_option,
     method_option,
+    quiet_option,
     spec_options,
 )
 
@@ -66,8 +68,10 @@ MARKDOWN = (".md", ".markdown", ".myst", ".mdx")
     "the formulas use (a textbook's macro file); with --file, that file's own definitions "
     "are read too.",
 )
+@quiet_option
 def check_command(
     spec: Any,
+    quiet: bool,
     equation: str | None,
     file: Path | None,
     method: str,
@@ -89,7 +93,7 @@ def check_command(
     """
     from ..checker import check
     from ..engine.compile import LAYOUTS
-    from ..limits import require_exact_size
+    from ..model import choose_method
     from ..notation.markdown import markdown_displays, notebook_displays
     from ..notation.profiles import load_profile
     from ..notation.texfile import marked_displays
@@ -98,7 +102,7 @@ def check_command(
         raise click.UsageError("give either an EQUATION or --file FILE")
     profile = load_profile(notation) if notation is not None else None
     macros = read_text(preamble, what="preamble") if preamble is not None else ""
-    require_exact_size(spec, method)
+    choose_method(spec, method, checking=True)  # exact beyond its limits: refused at once
     if file is None:
         items = [(equation, "", 1, 1, 1, "")]
     else:
@@ -129,9 +133,11 @@ def check_command(
         if not items:
             raise click.UsageError(f"{file} has no display marked '{marker}'")
     worst = 0
+    progress = _Progress(quiet or file is None)
     # one layout per file: --layout, else the layouts in which every display so far holds
     layouts = [layout] if layout != "auto" or spec.model.scalar else list(LAYOUTS)
-    for text, where, line, column, label_line, defined in items:
+    for number, (text, where, line, column, label_line, defined) in enumerate(items, 1):
+        progress(f"{where}{label_line}", number, len(items))
         try:  # the preamble's definitions, then the file's in effect at the display
             options = {
                 "model": spec,

@@ -14,7 +14,7 @@ from ..errors import (
     SpecError,
     SymbpttError,
 )
-from ..files import atomic_write, plan_output, read_text
+from ..files import atomic_write, plan_output
 from ..model import EXACT_MAX_T, MAX_T, METHOD_NAMES
 from ..models.choose import CHOICES, DEFAULTS
 from ..models.gru import VARIANTS as GRU_VARIANTS
@@ -93,10 +93,12 @@ model_options = _stack(
 method_option = _choice(
     "--method",
     METHOD_NAMES,
-    "exact",
-    f"exact: canonical polynomial forms, deterministic (T <= {EXACT_MAX_T}). modular: "
-    "evaluation modulo a random 127-bit prime (Schwartz-Zippel; 'differ' is certain, "
-    "'equal' has a stated error bound).",
+    "auto",
+    "auto: exact where the model's exact limits (its work estimate) allow it, else "
+    "modular; the report and the document name the method chosen and why. exact: "
+    f"canonical polynomial forms, deterministic (scalar model: T <= {EXACT_MAX_T}; vector "
+    "models: small sizes and T). modular: evaluation modulo a random 127-bit prime "
+    "(Schwartz-Zippel; 'differ' is certain, 'equal' has a stated error bound).",
 )
 
 
@@ -125,63 +127,41 @@ def model_spec(
     outputs: int,
     cell: str | None = None,
     gru_variant: str | None = None,
+    given: frozenset[str] = frozenset(),
 ) -> Any:
-    """The scalar RNNSpec, for ``--model elman`` the vector ElmanSpec, for ``--model
-    lstm|gru`` the gated cell's CellSpec (:func:`symbptt.models.choose.build_spec`), for
-    ``--cell FILE`` the user's cell. Errors in the options are usage errors (exit 2)."""
+    """The model the options name, built by :func:`symbptt.models.choose.build_spec`
+    (the one way a model is built). With ``--cell FILE``, the file's ``[model]`` keys
+    apply (its T, activations, losses), each unless the command line gives it
+    (``given``: the options set explicitly). Errors in the options are usage errors
+    (exit 2); errors in the file are the file's (exit 2, naming it)."""
     from ..models.choose import build_spec
+    from ..specfile import read_model_file
 
+    options = dict(
+        model=model,
+        T=T,
+        activation=activation,
+        output_activation=output_activation,
+        reduction=reduction,
+        step_loss=step_loss,
+        h0=h0,
+        hidden=hidden,
+        inputs=inputs,
+        outputs=outputs,
+        gru_variant=gru_variant,
+    )
     if cell is not None:  # errors in the user's file are theirs, not the options'
-        return cell_spec(cell, model, T, activation, output_activation, reduction, step_loss)
+        if "model" in given:
+            raise click.UsageError("--cell declares the model; leave out --model")
+        from_file, source = read_model_file(cell)
+        if source is None:
+            raise SpecError(f"{cell}: no [cell] table")
+        options = {**options, **from_file, **{k: v for k, v in options.items() if k in given}}
+        return build_spec(cell=source, **options)
     try:
-        return build_spec(
-            model=model,
-            T=T,
-            activation=activation,
-            output_activation=output_activation,
-            reduction=reduction,
-            step_loss=step_loss,
-            h0=h0,
-            hidden=hidden,
-            inputs=inputs,
-            outputs=outputs,
-            gru_variant=gru_variant,
-        )
+        return build_spec(**options)
     except SymbpttError as err:
         raise click.UsageError(str(err)) from None
-
-
-def cell_spec(
-    path: str,
-    model: str,
-    T: int,
-    activation: str,
-    output_activation: str,
-    reduction: str,
-    step_loss: str,
-) -> Any:
-    """The CellSpec of a spec file's ``[cell]`` table (--cell FILE); \\phi and \\theta
-    in its equations are the --activation and --output-activation."""
-    from ..engine.model import CellSpec
-    from ..files import parse_toml
-    from ..models.cell import read_cell
-
-    if model != "scalar":
-        raise click.UsageError("--cell declares the model; leave out --model")
-    source = read_text(path, what="cell file")  # read once: parsed, and errors located in it
-    data = parse_toml(source, where=str(path))
-    if "cell" not in data:
-        raise SpecError(f"{path}: no [cell] table")
-    declaration = read_cell(
-        data["cell"],
-        where=str(path),
-        activation=activation,
-        output_activation="identity" if output_activation == "generic" else output_activation,
-        loss="squared" if step_loss == "generic" else step_loss,
-        reduction=reduction,
-        source=source,
-    )
-    return CellSpec(declaration, T=T)
 
 
 def default_name(spec: Any, suffix: str) -> Path:
@@ -191,15 +171,29 @@ def default_name(spec: Any, suffix: str) -> Path:
 
 
 class _Progress:
-    """Reports progress on stderr once a run has taken more than a second."""
+    """Reports progress on stderr once a run has taken more than a second (nothing with
+    ``quiet``): long work says what it is doing, short work says nothing."""
 
-    def __init__(self) -> None:
+    #: Seconds of work after which progress is printed.
+    delay = 1.0
+
+    def __init__(self, quiet: bool = False) -> None:
         self.start = time.perf_counter()
+        self.quiet = quiet
 
-    def __call__(self, name: str, done: int, total: int) -> None:
-        if time.perf_counter() - self.start > 1.0:
-            count = f"{done}/{total}" if total else f"{done}"
-            click.echo(f"  [{count}] {name} ...", err=True)
+    def __call__(self, name: str, done: int = 0, total: int = 0) -> None:
+        if not self.quiet and time.perf_counter() - self.start > self.delay:
+            count = f"[{done}/{total}] " if total else f"[{done}] " if done else ""
+            click.echo(f"  {count}{name} ...", err=True)
+
+
+#: Silences the progress that long work prints on stderr.
+quiet_option = click.option(
+    "--quiet",
+    is_flag=True,
+    help="Print no progress on stderr (long work otherwise says what it is doing once it "
+    "has taken a second).",
+)
 
 
 def _size(flag: str, default: int, help: str) -> Any:
@@ -223,17 +217,6 @@ gru_variant_option = click.option(
     help="gru: torch (torch.nn.GRU: the reset gate after W_hn) or cho (Cho et al. "
     "2014, d2l.ai: the reset gate on h_(t-1) before W_hh). Default: torch.",
 )
-
-
-def variant_for(model: str, gru_variant: str | None) -> str:
-    """The GRU variant a command builds (torch unless --gru-variant says otherwise).
-
-    Raises:
-        click.UsageError: --gru-variant given for another model than the GRU.
-    """
-    if gru_variant is not None and model != "gru":
-        raise click.UsageError("--gru-variant applies to --model gru")
-    return gru_variant or "torch"
 
 
 #: Options choosing the vector (Elman) model instead of the scalar one.
@@ -268,30 +251,37 @@ def spec_options(command: Any) -> Any:
 
     @functools.wraps(command)
     def with_spec(**kwargs: Any) -> Any:
-        values = {key: kwargs.pop(key) for key in _SPEC_KEYS}
+        values = {key: kwargs.pop(key) for key in _SPEC_KEYS if key != "given"}
+        given = _given(values)
         if kwargs.get("notation") is not None:
-            values = _profile_model(values, kwargs["notation"])
-        return command(spec=model_spec(**values), **kwargs)
+            values = _profile_model(values, kwargs["notation"], given)
+        return command(spec=model_spec(**values, given=given), **kwargs)
 
     return model_options(vector_options(with_spec))
 
 
-def _profile_model(values: dict[str, Any], notation: str) -> dict[str, Any]:
+def _given(values: dict[str, Any]) -> frozenset[str]:
+    """The model options set on the command line (not left at their defaults)."""
+    context = click.get_current_context()
+    return frozenset(
+        key
+        for key in values
+        if context.get_parameter_source(key) not in (None, click.core.ParameterSource.DEFAULT)
+    )
+
+
+def _profile_model(
+    values: dict[str, Any], notation: str, given: frozenset[str]
+) -> dict[str, Any]:
     """The model options with the ``--notation`` profile's model (its [profile.model])
     in place of every option left at its default; says on stderr what the profile set."""
     from ..models.choose import with_profile
     from ..notation.profiles import load_profile
 
     profile = load_profile(notation)
-    context = click.get_current_context()
-    given = {
-        key
-        for key in values
-        if context.get_parameter_source(key) not in (None, click.core.ParameterSource.DEFAULT)
-    }
     if values.get("cell") is not None:  # the cell file declares the model
         given |= {"model", "hidden", "inputs", "outputs"}
-    values, said = with_profile(values, profile.model, given)
+    values, said = with_profile(values, profile.model, set(given))
     if said:
         click.echo(f"notation {profile.name}: its source's model, {' '.join(said)}", err=True)
     return values

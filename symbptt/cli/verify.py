@@ -16,6 +16,7 @@ from .options import (
     SEED,
     _Progress,
     method_option,
+    quiet_option,
     spec_options,
 )
 
@@ -31,11 +32,13 @@ from .options import (
     help="Seed of the modular method and of counterexample search.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@quiet_option
 def verify_command(
     spec: Any,
     method: str,
     seed: int,
     as_json: bool,
+    quiet: bool,
 ) -> None:
     """Check every step of the BPTT derivation for T steps.
 
@@ -52,7 +55,7 @@ def verify_command(
     """
     from ..verify import verify
 
-    report = verify(spec, method=method, seed=seed, progress=_Progress())
+    report = verify(spec, method=method, seed=seed, progress=_Progress(quiet))
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
     sys.exit(0 if report.holds else 1)
 
@@ -80,6 +83,8 @@ def format_report(report: Any) -> str:
     out += [line.format(*row) for row in rows]
     out.append("")
     out.append(f"method: {report.method}")
+    if report.method_reason:
+        out.append(f"  ({report.method_reason})")
     out.append(f"reference: {report.reference_method}")
     bound = max((c.error_bound for c in report.checks), default=0.0)
     if "modular" in report.method:

@@ -19,7 +19,7 @@ from ..core.losses import CONCRETE_LOSSES
 from ..core.model import Model
 from ..core.primitives import Primitive
 from ..errors import SpecError
-from ..model import ACTIVATIONS, REDUCTIONS, HasActivations, choose_from
+from ..model import ACTIVATIONS, REDUCTIONS, ExactLimits, HasActivations, choose_from
 
 #: Largest sizes for exact verification (canonical forms grow fast with n and T).
 EXACT_MAX_HIDDEN = 3
@@ -119,26 +119,21 @@ class ElmanSpec(HasActivations):
         """Every quantity a gradient is taken with respect to: the parameters and w_h."""
         return GRADIENTS
 
-    def exact_refusal(self) -> str | None:
-        """Why exact verification is refused for this model (None: it is not): beyond
-        n <= 3, T <= 6 (T <= 4 for the fully linear model)."""
-        linear = self.activation == self.output_activation == "identity"
+    def exact_limit(self, checking: bool = False) -> str | None:
+        """The exact method's limit this model is beyond (None: within it): n <= 3,
+        T <= 6, and for verifying the fully linear model T <= 4 (its states expand into
+        large polynomials in the weights)."""
+        linear = self.activation == self.output_activation == "identity" and not checking
         max_t = EXACT_MAX_T_LINEAR if linear else EXACT_MAX_T
         if self.hidden > EXACT_MAX_HIDDEN or self.T > max_t:
-            return (
-                f"exact verification of the vector model is for n <= "
-                f"{EXACT_MAX_HIDDEN}, T <= {max_t}"
-                f"{' (linear model)' if linear else ''}; use the modular method"
+            what = (
+                "checks of vector formulas are"
+                if checking
+                else "verification of the vector model is"
             )
-        return None
-
-    def check_refusal(self) -> str | None:
-        """Why the exact method is refused for checking formulas (None: it is not):
-        beyond n <= 3, T <= 6, the linear model included."""
-        if self.hidden > EXACT_MAX_HIDDEN or self.T > EXACT_MAX_T:
             return (
-                f"exact checks of vector formulas are for n <= {EXACT_MAX_HIDDEN}, "
-                f"T <= {EXACT_MAX_T}; use the modular method (--method modular)"
+                f"exact {what} for n <= {EXACT_MAX_HIDDEN}, T <= {max_t}"
+                f"{' (linear model)' if linear else ''}"
             )
         return None
 
@@ -196,7 +191,7 @@ class ElmanSpec(HasActivations):
 
 
 @dataclass(frozen=True)
-class CellSpec:
+class CellSpec(ExactLimits):
     """A user's own cell (a declaration read from a ``[cell]`` table,
     :func:`symbptt.models.cell.read_cell`) for T steps: the vector verifier, the checker
     and the code generator take it where they take an :class:`ElmanSpec`.
@@ -282,23 +277,20 @@ class CellSpec:
         """The parameter entry that entry (r, c) of ``parameter`` (or of a view) is."""
         return self.model.source(parameter, r, c)
 
-    def exact_refusal(self) -> str | None:
-        """Why exact verification is refused (None: it is not): a gated cell's canonical
-        forms grow much faster than the Elman model's, so (state size) x T <= 6, T <= 4
-        (the minimal gated unit: n = 2, T = 3 in about 1 s; n = 1, T = 4 in 0.7 s), or
-        the limit measured for a built-in cell (:attr:`Model.exact_work`)."""
+    def exact_limit(self, checking: bool = False) -> str | None:
+        """The exact method's limit this cell is beyond (None: within it): a gated
+        cell's canonical forms grow much faster than the Elman model's, so (state size) x
+        T <= 6, T <= 4 (the minimal gated unit: n = 2, T = 3 in about 1 s; n = 1, T = 4
+        in 0.7 s), or the limit measured for a built-in cell (:attr:`Model.exact_work`);
+        the same for checking formulas."""
         work = self.model.exact_work or CELL_EXACT_MAX_WORK
         if self.hidden * self.T > work or self.T > CELL_EXACT_MAX_T:
             what = f"the {self.model.name}" if self.model.exact_work else "a cell"
             return (
                 f"exact verification of {what} is for (state size) x T <= {work} and "
-                f"T <= {CELL_EXACT_MAX_T}; use the modular method"
+                f"T <= {CELL_EXACT_MAX_T}"
             )
         return None
-
-    def check_refusal(self) -> str | None:
-        """Why the exact method is refused for checking formulas: as for verifying."""
-        return self.exact_refusal()
 
     def uses_sympy_reference(self) -> bool:
         """Whether the SymPy reference is built: (state size) x T <= 3 (SymPy's

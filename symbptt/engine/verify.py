@@ -20,8 +20,8 @@ from ..core.forward import forward, parameter_values
 from ..derive.adjoint import Program, derive
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..equivalence import find_counterexample, singles
-from ..errors import SpecError, WorkLimitError
-from ..model import METHOD_NAMES, choose_from, require_spec
+from ..errors import WorkLimitError
+from ..model import choose_method, require_spec
 from ..modular import ModularRing
 from ..values import recorded_ring
 from ..verify import CheckResult, Formulas, Report
@@ -194,7 +194,7 @@ def atom_pass(
 def verify_vector(
     spec: ElmanSpec,
     *,
-    method: str = "exact",
+    method: str = "auto",
     seed: int = 0,
     order: str = "latest-left",
     program: Program | None = None,
@@ -231,7 +231,8 @@ def verify_vector(
         True
     """
     require_spec(spec, vector=True)
-    choose_from("method", method, METHOD_NAMES)
+    choice = choose_method(spec, method)
+    method = choice.name
     if method == "modular" and verification_work(spec) > MODULAR_MAX_WORK:
         raise WorkLimitError(
             f"verifying n={spec.hidden}, m={spec.inputs}, k={spec.outputs}, T={spec.T} "
@@ -240,9 +241,6 @@ def verify_vector(
             f"(e.g. n=8, T=100 or n=16, T=30)"
         )
     if method == "exact":
-        refusal = spec.exact_refusal()
-        if refusal is not None:
-            raise SpecError(refusal)
         ring: Ring = recorded_ring(
             spec, lambda recorder: atom_pass(spec, recorder, program, claims)
         )
@@ -302,4 +300,11 @@ def verify_vector(
             )
         )
     verified = Formulas(program=program or derive(spec.model), claims=claims)
-    return Report(spec, ring.method, REFERENCE, tuple(results), verified)  # type: ignore[arg-type]
+    return Report(
+        spec,  # type: ignore[arg-type]
+        ring.method,
+        REFERENCE,
+        tuple(results),
+        verified,
+        method_reason=choice.reason,
+    )

@@ -11,6 +11,7 @@ the profile's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError
@@ -70,14 +71,32 @@ _TAKEN_BY = {
 }
 
 
-def build_spec(**options: Any) -> Any:
+@dataclass(frozen=True)
+class CellSource:
+    """A ``[cell]`` table and where it was read (a spec file's path and text, so that
+    errors in its equations point into the file)."""
+
+    table: Any
+    where: str
+    source: str = ""
+
+
+#: What a user's cell takes of the options (its sizes and initial states are its own).
+_CELL_TAKES = ("T", "activation", "output_activation", "reduction", "step_loss")
+
+
+def build_spec(*, cell: CellSource | None = None, **options: Any) -> Any:
     """The model of ``options`` (the keys of :data:`DEFAULTS`; a missing one takes its
-    default): an RNNSpec, an ElmanSpec or a gated cell's CellSpec. A vector model's
-    generic step loss is the squared loss.
+    default): an RNNSpec, an ElmanSpec or a gated cell's CellSpec, or with ``cell`` the
+    user's cell (phi and theta in its equations are ``activation`` and
+    ``output_activation``). The one way a model is built: the command line, spec files,
+    notation profiles and the Python API all come here. A vector model's generic step
+    loss is the squared loss.
 
     Raises:
         SpecError: an unknown option or value, or one the chosen model does not take
-            (--activation of a gated cell, whose gates are sigma and tanh).
+            (--activation of a gated cell, whose gates are sigma and tanh; --hidden of a
+            cell, whose sizes are its own).
     """
     from ..engine.model import ElmanSpec
     from ..model import RNNSpec, choose_from
@@ -87,6 +106,8 @@ def build_spec(**options: Any) -> Any:
     if unknown:
         raise SpecError(f"unknown model options: {', '.join(sorted(unknown))}")
     o = {**DEFAULTS, **options}
+    if cell is not None:
+        return _cell_spec(cell, o)
     kind = o["model"]
     choose_from("model", kind, MODEL_KINDS)
     if o["gru_variant"] is not None and kind != "gru":
@@ -124,6 +145,71 @@ def build_spec(**options: Any) -> Any:
             variant=o["gru_variant"] or "torch",
         )
     return RNNSpec(loss=o["step_loss"], h0=o["h0"], **common)
+
+
+def _cell_spec(cell: CellSource, o: dict[str, Any]) -> Any:
+    """A user's cell with the options it takes (``o``: every option, defaults filled)."""
+    from ..engine.model import CellSpec
+    from .cell import read_cell
+
+    for option, default in DEFAULTS.items():
+        if option not in _CELL_TAKES and o[option] != default:
+            what = "the model" if option == "model" else "its sizes and initial states"
+            raise SpecError(
+                f"{cell.where}: a [cell] declares {what}; "
+                f"--{option.replace('_', '-')} does not apply to it"
+            )
+    declaration = read_cell(
+        cell.table,
+        where=cell.where,
+        source=cell.source,
+        activation=o["activation"],
+        output_activation=(
+            "identity" if o["output_activation"] == "generic" else o["output_activation"]
+        ),
+        loss="squared" if o["step_loss"] == "generic" else o["step_loss"],
+        reduction=o["reduction"],
+    )
+    return CellSpec(declaration, T=o["T"])
+
+
+#: A spec file's [model] keys: the options' names as the command line spells them
+#: (``loss`` is ``--loss``, the reduction; ``reduction`` is another name for it).
+FILE_KEYS = {**PROFILE_KEYS, "T": "T", "gru_variant": "gru_variant", "reduction": "reduction"}
+
+
+def options_from_table(table: dict[str, Any], where: str) -> dict[str, Any]:
+    """The model options a spec file's ``[model]`` table gives (its keys are the command
+    line's option names, :data:`FILE_KEYS`), checked for unknown keys and for the old
+    meaning of ``loss`` (the per-step loss, now ``step_loss``).
+
+    Raises:
+        SpecError: an unknown key, ``loss`` and ``reduction`` both, or a step loss
+            given as ``loss``; the message names the file and the key.
+    """
+    unknown = sorted(set(table) - set(FILE_KEYS))
+    if unknown:
+        raise SpecError(
+            f"{where}: [model] has unknown key {unknown[0]!r}; expected: "
+            f"{', '.join(FILE_KEYS)}"
+        )
+    if "loss" in table and "reduction" in table:
+        raise SpecError(f"{where}: [model] loss and reduction are one key (the reduction)")
+    loss = table.get("loss")
+    if isinstance(loss, str) and loss not in CHOICES["reduction"] and loss in LOSSES:
+        raise SpecError(
+            f"{where}: [model] loss is the reduction (mean or sum), as --loss; the per-step "
+            f'loss is step_loss = "{loss}"'
+        )
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        option = FILE_KEYS[key]
+        if option in CHOICES and value not in CHOICES[option]:
+            raise SpecError(
+                f"{where}: [model] {key} must be one of: {', '.join(CHOICES[option])}"
+            )
+        out[option] = value
+    return out
 
 
 def with_profile(

@@ -1,17 +1,26 @@
 """Work limits: a formula of a few thousand characters must not ask for unbounded work.
 
-Two layers, both raising :class:`~symbptt.errors.WorkLimitError` with a message that
-names the limit:
+The promise: every check is answered or refused within about 10 s and 1 GB (the whole
+process, Python's start-up included). Three layers, each raising
+:class:`~symbptt.errors.WorkLimitError` with a message that names the limit:
 
 * :func:`estimate` (before anything is computed, in well under a second): every
   exponent is at most :data:`MAX_EXPONENT`, every sum or product runs over at most
   :data:`MAX_RANGE` steps, and the number of evaluations that nested sums, products and
-  powers ask for, over every t, is at most :data:`MAX_EVALUATIONS`.
-* a :func:`budget` while a formula is evaluated: an exact product of two polynomials
-  may cost at most :data:`MAX_PRODUCT_TERMS` term multiplications (so no single
-  canonical form explodes, e.g. ``(w+v+h_0+x_1+x_2+x_3+x_4)^{30}``), and the whole
-  check at most :data:`MAX_SECONDS` seconds (a last resort for what the estimate cannot
-  see, such as long chains of Jacobians; legitimate checks at the largest T take less).
+  powers ask for, over every t, is at most :data:`MAX_EVALUATIONS`; and
+  :func:`require_work`: the forward-mode passes a formula's derivatives ask for (counted
+  by :func:`symbptt.engine.work.estimate_passes`) cost at most :data:`MAX_WORK` units.
+* while a formula is evaluated, before each operation that could be large: an exact
+  product of two polynomials may cost at most :data:`MAX_PRODUCT_TERMS` term
+  multiplications, a canonical form may have at most :data:`MAX_TERMS` terms and take at
+  most :data:`MAX_FORM_BYTES` (a sum or product whose result could be larger is refused
+  before it is formed, so that no single canonical form explodes, e.g.
+  ``(w+v+h_0+x_1+x_2+x_3+x_4)^{30}``, and FLINT never runs out of memory), and the work
+  of every forward-mode pass and matrix product is charged (:func:`charge`) against
+  :data:`MAX_WORK` before it is done.
+* a :func:`budget`: the whole check at most :data:`MAX_SECONDS` seconds, a last resort
+  for what the estimates cannot see (the exact ring's growing polynomials); legitimate
+  checks at the largest T take less.
 """
 
 from __future__ import annotations
@@ -38,22 +47,69 @@ MAX_EVALUATIONS = 20_000_000
 MAX_PRODUCT_TERMS = 4_000_000
 #: Most terms of one exact canonical form met while evaluating a formula.
 MAX_TERMS = 100_000
-#: Longest time one check may take before it is stopped.
-MAX_SECONDS = 60.0
+#: Largest memory of one exact canonical form (or of the largest one a sum or product
+#: could make), estimated from its terms and the ring's generators (:func:`form_bytes`).
+MAX_FORM_BYTES = 256 * 2**20
+#: Most work units one check may ask for: a unit is about a microsecond on a 2-core
+#: machine (one modular multiplication with its bookkeeping); one step of a
+#: forward-mode pass costs :data:`STEP_UNITS` plus :data:`ENTRY_UNITS` per parameter
+#: entry, a product of matrices one unit per multiplication of entries.
+MAX_WORK = 8_000_000
+#: The work units of one step of a forward-mode pass: a fixed part, and per parameter
+#: entry (measured for the modular ring: about 20 + 4.5 x entries microseconds per step,
+#: 25 for the scalar model, 1,700 for the Elman model at n = 16).
+STEP_UNITS = 20
+ENTRY_UNITS = 4.5
+#: Longest time one check may take before it is stopped: the promise is 10 s for the
+#: whole process, of which start-up takes about a second; the estimates refuse what
+#: would take longer before it is started, so this is only a last resort (the heaviest
+#: legitimate checks, such as dL/dw = sum_t dL/ds_t h_(t-1) exact at T = 300, take 8 s).
+MAX_SECONDS = 9.0
+#: What a refusal during a check suggests.
+HINT = "use a smaller model or T"
+
+# -- reading notes (symbptt.notation): bounds on untrusted LaTeX, Markdown and profiles --
+#: Longest a formula may grow when its macros are expanded, in characters; the size is
+#: computed before an expansion is written out, so a 2 MB macro used 1,900 times is
+#: refused at once, not built.
+MAX_EXPANDED = 20_000
+#: Most characters of macro bodies one formula's expansion may read, over every use and
+#: level (a macro of a million ``#1`` given empty arguments grows nothing but costs).
+MAX_EXPANSION_WORK = 1_000_000
+#: Longest display of a notes file (``check --file``), in characters: twice a formula's
+#: limit (a display's comments, labels and macros count in its length), so that each
+#: display's end is looked for in a bounded window and reading stays linear.
+MAX_DISPLAY = 8_000
+#: Most characters of equations read from one notes file: each equation of a display
+#: keeps the display's length (for its lines and columns), so a display of many
+#: equations costs its length for each.
+MAX_READ_CHARACTERS = 20_000_000
+#: Most characters of macro definitions that the displays of one notes file carry
+#: (those in effect at a display, counted again where they differ from the previous
+#: display's: each check reads them).
+MAX_DEFINITIONS_READ = 4_000_000
+#: Most names a notation profile may map, over its tables (the built-in ones map a few
+#: dozen; each name is parsed by the formula grammar).
+MAX_PROFILE_NAMES = 1_000
+#: Largest notation profile file, in bytes.
+MAX_PROFILE_BYTES = 1024 * 1024
 
 
 class Budget:
-    """The deadline of one check (see :func:`budget`); the clock is read every
-    :data:`TICKS` calls, so hot loops pay almost nothing."""
+    """The deadline of one check (see :func:`budget`), in the process's CPU time (a
+    busy machine slows a check down without making it more work, and must not refuse
+    it); the clock is read every :data:`TICKS` calls, so hot loops pay almost nothing."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, work: int) -> None:
         self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+        self.deadline = time.process_time() + seconds
         self.calls = 0
+        #: the work units charged so far (:func:`charge`), and the most allowed
+        self.work, self.max_work = 0, work
 
     def tick(self) -> None:
         self.calls += 1
-        if self.calls % TICKS == 0 and time.monotonic() > self.deadline:
+        if self.calls % TICKS == 0 and time.process_time() > self.deadline:
             raise WorkLimitError(
                 f"the check took longer than the limit of {self.seconds:.0f} s and was stopped; "
                 f"try a smaller T or the modular method"
@@ -67,13 +123,14 @@ _CURRENT: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("budget
 
 
 @contextlib.contextmanager
-def budget(seconds: float = MAX_SECONDS) -> Iterator[Budget]:
-    """Run the enclosed check under a deadline (nested budgets keep the outer one)."""
+def budget(seconds: float | None = None) -> Iterator[Budget]:
+    """Run the enclosed check under a deadline (default :data:`MAX_SECONDS`) and the
+    work limit :data:`MAX_WORK` (nested budgets keep the outer one)."""
     outer = _CURRENT.get()
     if outer is not None:
         yield outer
         return
-    token = _CURRENT.set(Budget(seconds))
+    token = _CURRENT.set(Budget(MAX_SECONDS if seconds is None else seconds, MAX_WORK))
     try:
         yield _CURRENT.get()
     finally:
@@ -85,6 +142,60 @@ def tick() -> None:
     current = _CURRENT.get()
     if current is not None:
         current.tick()
+
+
+def remaining() -> float:
+    """CPU seconds left before the current check's deadline (infinity outside a check)."""
+    current = _CURRENT.get()
+    return float("inf") if current is None else current.deadline - time.process_time()
+
+
+def charge(units: float, what: str) -> None:
+    """Count ``units`` of work about to be done in the current check (nothing outside a
+    check), refusing it before it is done if the check's work would pass
+    :data:`MAX_WORK`: a deterministic bound for what :func:`require_work`'s estimate
+    did not foresee.
+
+    Raises:
+        WorkLimitError: naming ``what`` asked for the work.
+    """
+    current = _CURRENT.get()
+    if current is None:
+        return
+    current.work += int(units)
+    if current.work > current.max_work:
+        raise WorkLimitError(
+            f"the check needs more than {current.max_work} work units (about "
+            f"{current.max_work / 1e6:.0f} s; {what} took it past the limit); {HINT}"
+        )
+    current.tick()
+
+
+def require_work(units: float, what: str) -> None:
+    """Refuse, before anything is computed, a check whose estimated work is above
+    :data:`MAX_WORK` units.
+
+    Raises:
+        WorkLimitError: naming the estimate, the limit and what asks for the work.
+
+    Example:
+        >>> require_work(10**9, "2000 forward-mode passes")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        symbptt.errors.WorkLimitError: the check would take about 1000000000 work units ...
+    """
+    if units > MAX_WORK:
+        raise WorkLimitError(
+            f"the check would take about {int(units)} work units ({what}; about "
+            f"{units / 1e6:.0f} s), above the limit of {MAX_WORK} (about "
+            f"{MAX_WORK / 1e6:.0f} s); use a smaller model or T"
+        )
+
+
+def step_units(entries: int) -> float:
+    """The work units of one step of a forward-mode pass of a model with this many
+    parameter entries."""
+    return STEP_UNITS + ENTRY_UNITS * entries
 
 
 _POLYNOMIAL = flint.fmpq_mpoly
@@ -101,25 +212,82 @@ def size(value: Any) -> int:
     return 1
 
 
+def _polynomial_in(value: Any) -> Any:
+    """A polynomial entry of a value (for its ring's generators), or None."""
+    if type(value) is _POLYNOMIAL:
+        return value
+    rows = getattr(value, "rows", None)
+    if isinstance(rows, tuple):
+        for row in rows:
+            for x in row:
+                if type(x) is _POLYNOMIAL:
+                    return x
+    return None
+
+
+def term_bytes(*values: Any) -> int:
+    """The memory of one term of the values' canonical forms: FLINT packs a term's
+    exponents into a byte per generator of the ring (measured: the generators plus
+    about 16 bytes), so the terms of a form over the 2,400 generators of the scalar
+    model at T = 300 take kilobytes each. 16 for values that are not polynomials."""
+    for value in values:
+        poly = _polynomial_in(value)
+        if poly is not None:
+            return poly.context().nvars() + 16
+    return 16
+
+
+def form_bytes(terms: int, *values: Any) -> int:
+    """The memory of a canonical form of ``terms`` terms in the ring of ``values``."""
+    return terms * term_bytes(*values)
+
+
+def _refuse_form(terms: int, what: str, *values: Any) -> None:
+    """Refuse a canonical form of (up to) ``terms`` terms before it is made."""
+    if terms > MAX_TERMS:
+        raise WorkLimitError(
+            f"an exact canonical form in this formula {what} {terms} terms, above the "
+            f"limit of {MAX_TERMS}; use the modular method (--method modular) or a smaller T"
+        )
+    memory = form_bytes(terms, *values)
+    if memory > MAX_FORM_BYTES:
+        raise WorkLimitError(
+            f"an exact canonical form in this formula {what} {terms} terms of "
+            f"{term_bytes(*values)} bytes each ({memory / 2**20:.0f} MB), above the limit "
+            f"of {MAX_FORM_BYTES // 2**20} MB; use the modular method (--method modular) "
+            f"or a smaller T"
+        )
+
+
 def check_product(a: Any, b: Any) -> None:
-    """Refuse a product whose term-by-term cost is above :data:`MAX_PRODUCT_TERMS`
-    or whose factors are above :data:`MAX_TERMS` (and check the deadline)."""
+    """Refuse a product whose term-by-term cost is above :data:`MAX_PRODUCT_TERMS`,
+    whose factors are above :data:`MAX_TERMS`, or whose result could take more than
+    :data:`MAX_FORM_BYTES` (and check the deadline)."""
     current = _CURRENT.get()
     if current is None:
         return
     current.tick()
     sa, sb = size(a), size(b)
     if max(sa, sb) > MAX_TERMS:
-        raise WorkLimitError(
-            f"an exact canonical form in this formula has {max(sa, sb)} terms, above the "
-            f"limit of {MAX_TERMS}; use the modular method (--method modular) or a smaller T"
-        )
+        _refuse_form(max(sa, sb), "has", a, b)
     if sa * sb > MAX_PRODUCT_TERMS:
         raise WorkLimitError(
             f"an exact product in this formula would multiply {sa} by {sb} terms, "
             f"above the limit of {MAX_PRODUCT_TERMS} term products; use the modular method "
             f"(--method modular) or a smaller T"
         )
+    if sa * sb > 1 and form_bytes(sa * sb, a, b) > MAX_FORM_BYTES:
+        _refuse_form(sa * sb, "could have", a, b)
+
+
+def check_sum(a: Any, b: Any) -> None:
+    """Refuse a sum of exact canonical forms whose result could be above
+    :data:`MAX_TERMS` terms or :data:`MAX_FORM_BYTES` (before it is formed)."""
+    if _CURRENT.get() is None:
+        return
+    terms = size(a) + size(b)
+    if terms > 1_000:  # small sums are not worth a look
+        _refuse_form(terms, "could have", a, b)
 
 
 def require_exact_size(spec: Any, method: str) -> None:

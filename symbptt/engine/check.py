@@ -36,9 +36,8 @@ from .. import expr as E
 from .. import limits
 from ..algebra import Ring
 from ..equivalence import find_counterexample, singles
-from ..errors import EvaluationError, FormulaSyntaxError
-from ..limits import require_exact_size
-from ..model import METHOD_NAMES, choose_from, require_spec
+from ..errors import EvaluationError, FormulaSyntaxError, WorkLimitError
+from ..model import MethodChoice, choose_from, choose_method, require_spec
 from ..modular import ModularRing
 from ..values import recorded_ring
 from ..verdict import FormulaCheckResult, Tally, tally
@@ -57,6 +56,7 @@ from .nodes import (
 from .readings import links_in_layouts, other_readings, read_formula
 from .repairs import in_source_names, repairs
 from .vocabulary import vocabulary
+from .work import require_bounded
 
 if TYPE_CHECKING:
     from ..notation.parse import Parsed
@@ -95,7 +95,7 @@ def check_vector(
     equation: str | Parsed,
     spec: ElmanSpec,
     *,
-    method: str = "exact",
+    method: str = "auto",
     seed: int = 0,
     layout: str = "auto",
     notation: str | Profile | None = None,
@@ -105,7 +105,8 @@ def check_vector(
     Args:
         equation: LaTeX (``A = B = ...``), or an already parsed formula.
         spec: the vector model, its sizes and T.
-        method: ``"exact"`` (n <= 3, T <= 6) or ``"modular"``.
+        method: ``"auto"`` (exact within the spec's limits for checks, else modular),
+            ``"exact"`` (n <= 3, T <= 6) or ``"modular"``.
         seed: seeds the modular method and the counterexample search.
         layout: the layout of the formula's derivatives (``"mixed"``, ``"numerator"``,
             ``"denominator"``; :data:`symbptt.engine.compile.LAYOUTS`), or ``"auto"``:
@@ -127,14 +128,17 @@ def check_vector(
             its shapes do not fit in any layout (no verdict).
         SpecError: the exact method beyond n <= 3, T <= 6, or an unknown method or layout.
     """
-    choose_from("method", method, METHOD_NAMES)
     choose_from("layout", layout, ("auto", *LAYOUTS))
     require_spec(spec, vector=True)
-    require_exact_size(spec, method)
+    choice = choose_method(spec, method, checking=True)
     parsed = read_formula(equation, spec, notation) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides
     limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
+    if method == "auto":
+        choice = _auto_for(spec, sides, choice)
+    method = choice.name
+    require_bounded(spec, sides, method)  # its forward-mode passes and exact forms
 
     def decide(reading: Parsed, lay: str) -> FormulaCheckResult:
         return _check(text, spec, reading, method, seed, lay)
@@ -153,6 +157,8 @@ def check_vector(
             )
         if not result.holds:
             result = links_in_layouts(text, spec, parsed, result, decide, layout) or result
+    if choice.name == "modular" and choice.reason:  # auto chose it: say why
+        result = dataclasses.replace(result, notes=(choice.reason, *result.notes))
     if not parsed.missing:
         return result
     # a chain with sides that are not read: the others decide only a failure
@@ -166,6 +172,20 @@ def check_vector(
         explanation=f"{result.explanation}, between the sides that are read ({said})",
         partial=True,
     )
+
+
+def _auto_for(spec: ElmanSpec, sides: list[sp.Expr], choice: MethodChoice) -> MethodChoice:
+    """``--method auto`` for one formula: the model's exact limits chose ``choice``; an
+    exact check whose estimated canonical forms or passes are beyond the limits is
+    modular instead (the modular method answers it within them)."""
+    if choice.name != "exact":
+        return choice
+    try:
+        require_bounded(spec, sides, "exact")
+    except WorkLimitError as err:
+        why = str(err).split("; use the modular method")[0]
+        return MethodChoice("modular", f"--method auto chose modular: {why}")
+    return choice
 
 
 def _check(

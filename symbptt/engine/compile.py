@@ -120,10 +120,18 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
                     for _ in range(k - 1):
                         out = self.hadamard(out, value)
                     return out if k else self.add(Number(((ring.one,),)), ZERO)
+                # by repeated squaring: 2 log2(k) products, not k, so that a power whose
+                # canonical form would be too large meets the size limits of a product
+                # (limits.check_product) after a few small ones, not after minutes
                 out: Any = ONE
-                for _ in range(k):
+                square = value
+                while k:
                     tick()
-                    out = self.mul(out, value)
+                    if k & 1:
+                        out = self.mul(out, square)
+                    k >>= 1
+                    if k:
+                        square = self.mul(square, square)
                 return out
 
             return power

@@ -8,37 +8,76 @@ verified exactly by :func:`symbptt.engine.verify.verify_vector`) is evaluated at
 weights, converted exactly to rationals, in rigorous interval arithmetic, and the largest
 difference per parameter is reported. torch's two hidden biases b_ih and b_hh enter as
 their sum b_h, so each has the gradient of b_h.
+
+The verdict is read from the enclosures, never from their midpoints: a parameter agrees
+when every entry's whole enclosure lies within the tolerance of torch's value, and
+disagrees when some entry's enclosure lies wholly outside it. Rounding widens the
+enclosures step by step (at 120 bits, n = 32 and T = 100 they are 1e45 wide), so the
+precision starts from the sizes (:func:`start_precision`) and is raised from the widths
+seen until every entry is decided, up to :data:`MAX_PRECISION` bits; an entry still
+undecided there makes the comparison inconclusive (:attr:`CrossCheck.inconclusive`),
+never a disagreement.
 """
 
 from __future__ import annotations
 
+import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from ..core.forward import forward, parameter_values
-from ..errors import SymbpttError
+from ..errors import SymbpttError, WorkLimitError
+from ..limits import MAX_WORK
 from ..points import PointRing
 from .chains import backward
 from .model import CONCATENATION, CellSpec, ElmanSpec
 
 TOLERANCE = 1e-10
+#: The most bits of the interval arithmetic; beyond them an undecided comparison is
+#: inconclusive.
+MAX_PRECISION = 4096
+#: The most evaluations at rising precisions (the start precision usually decides at
+#: once; each evaluation takes as long as the first).
+MAX_EVALUATIONS = 3
+#: Work units of one parameter entry at one step of the interval evaluation (forward
+#: and backward; about 40 microseconds on a 2-core machine), against
+#: :data:`symbptt.limits.MAX_WORK`.
+ENTRY_STEP_UNITS = 40
 
 
 @dataclass(frozen=True)
 class CrossCheck:
-    """Largest absolute difference per parameter between symbptt and PyTorch."""
+    """Largest absolute difference per parameter between symbptt and PyTorch (from the
+    enclosures' midpoints), and what the enclosures decide.
+
+    ``undecided`` names the parameters some entry of which the enclosures could not
+    decide at :attr:`precision` bits (the enclosure reaches both within and beyond the
+    tolerance); ``disagreeing`` those some entry of which certainly differs from
+    torch's by more than the tolerance.
+    """
 
     spec: ElmanSpec
     seed: int
     differences: dict[str, float]
     tolerance: float
+    undecided: tuple[str, ...] = ()
+    disagreeing: tuple[str, ...] = ()
+    #: bits of the interval arithmetic of the last evaluation, and its widest enclosure
+    precision: int = 0
+    width: float = 0.0
+    widths: dict[str, float] = field(default_factory=dict)
 
     @property
     def agrees(self) -> bool:
-        """Every difference is within the tolerance."""
-        return all(d <= self.tolerance for d in self.differences.values())
+        """Every entry is certainly within the tolerance of torch's value."""
+        return not self.undecided and not self.disagreeing
+
+    @property
+    def inconclusive(self) -> bool:
+        """No entry certainly disagrees, but some could not be decided."""
+        return bool(self.undecided) and not self.disagreeing
 
 
 @dataclass(frozen=True)
@@ -70,7 +109,10 @@ def torch_run(spec: ElmanSpec | CellSpec, *, seed: int = 0) -> TorchRun:
         except ImportError:
             raise SymbpttError(
                 f"the cross-check needs PyTorch and NumPy, and {module} is not installed: "
-                f"pip install 'symbptt[crosscheck]' (or pip install torch numpy)"
+                "on a machine without a GPU, first the CPU build of PyTorch (pip install "
+                "torch --index-url https://download.pytorch.org/whl/cpu; plain pip install "
+                "torch downloads a CUDA build of several GB), then pip install "
+                "'symbptt[crosscheck]'"
             ) from None
     import torch
 
@@ -145,26 +187,142 @@ def crosscheck(
 
     Raises:
         SymbpttError: see :func:`torch_run`.
+        WorkLimitError: the interval evaluation would take longer than the limits allow
+            (before anything is computed).
     """
+    require_crosscheck_work(spec)
     run = torch_run(spec, seed=seed)
-    ours = gradients_at(spec, atoms(spec, run.params, run.X, run.D), seed=seed)
-    differences = {}
+    values = atoms(spec, run.params, run.X, run.D)
+    precision = start_precision(spec)
+    for attempt in range(MAX_EVALUATIONS):
+        enclosures = enclosures_at(spec, values, seed=seed, prec=precision)
+        result = _decide(spec, seed, run, enclosures, tolerance, precision)
+        if (
+            not result.undecided
+            or result.disagreeing  # a certain disagreement is a verdict
+            or precision >= MAX_PRECISION
+            or attempt == MAX_EVALUATIONS - 1
+        ):
+            return result
+        # rounding widens an enclosure by 2^-bits times a growth of the computation's
+        # own: the bits that bring the widest one well within the tolerance
+        wide = result.width if math.isfinite(result.width) else 2.0**precision
+        wanted = math.log2(max(wide, 1e-300) / (max(tolerance, 1e-300) / 64))
+        precision = min(MAX_PRECISION, max(2 * precision, precision + math.ceil(wanted) + 16))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def start_precision(spec: ElmanSpec | CellSpec) -> int:
+    """The bits the interval arithmetic starts with: 120, and 4 more per step
+    (rounding grows by about 3 bits per step at n = 32 in the Elman RNN)."""
+    return min(MAX_PRECISION, 120 + 4 * spec.T)
+
+
+def crosscheck_work(spec: ElmanSpec | CellSpec) -> int:
+    """The work units of the interval evaluation: parameter entries x T x
+    :data:`ENTRY_STEP_UNITS`."""
+    model = spec.model
+    entries = sum(r * c for r, c in map(model.shape, model.parameters))
+    return entries * spec.T * ENTRY_STEP_UNITS
+
+
+def require_crosscheck_work(spec: ElmanSpec | CellSpec) -> None:
+    """Refuse, before torch or the interval arithmetic runs, a cross-check beyond
+    :data:`symbptt.limits.MAX_WORK`.
+
+    Raises:
+        WorkLimitError: naming the estimate and the limit.
+    """
+    work = crosscheck_work(spec)
+    if work > MAX_WORK:
+        raise WorkLimitError(
+            f"the cross-check's interval evaluation would take about {work} work units "
+            f"(about {work / 1e6:.0f} s), above the limit of {MAX_WORK} (about "
+            f"{MAX_WORK / 1e6:.0f} s); use a smaller n or T"
+        )
+
+
+def _decide(
+    spec: ElmanSpec | CellSpec,
+    seed: int,
+    run: TorchRun,
+    enclosures: dict[str, list[list[Any]]],
+    tolerance: float,
+    precision: int,
+) -> CrossCheck:
+    """The differences and verdicts from the enclosures of symbptt's gradients."""
+    differences, widths, undecided, disagreeing = {}, {}, [], []
     for name in spec.gradients:
         rows, cols = spec.shape(name)
-        differences[name] = max(
-            abs(ours[name][r][c] - float(run.grads[name][r, c]))
-            for r in range(rows)
-            for c in range(cols)
-        )
-    return CrossCheck(spec, seed, differences, tolerance)
+        worst = width = 0.0
+        decided, differs = True, False
+        for r in range(rows):
+            for c in range(cols):
+                box = enclosures[name][r][c]
+                theirs = Fraction(float(run.grads[name][r, c]))
+                ends = _ends(box)
+                if ends is None:  # an unbounded enclosure decides nothing
+                    decided, width = False, math.inf
+                    continue
+                lo, hi = ends
+                near = max(lo - theirs, theirs - hi, 0)  # from torch's value to the box
+                far = max(hi - theirs, theirs - lo)
+                worst = max(worst, abs(float(box.mid.a) - float(theirs)))
+                width = max(width, float(hi - lo))
+                if near > tolerance:
+                    differs = True
+                elif far > tolerance:
+                    decided = False
+        differences[name], widths[name] = worst, width
+        if differs:
+            disagreeing.append(name)
+        elif not decided:
+            undecided.append(name)
+    return CrossCheck(
+        spec,
+        seed,
+        differences,
+        tolerance,
+        tuple(undecided),
+        tuple(disagreeing),
+        precision,
+        max(widths.values(), default=0.0),
+        widths,
+    )
+
+
+def _ends(box: Any) -> tuple[Fraction, Fraction] | None:
+    """The exact ends of an interval (``mpmath.iv``), or None if one is not finite."""
+    from mpmath.libmp import finf, fnan, fninf, to_rational
+
+    ends = box._mpi_
+    if any(e in (finf, fninf, fnan) for e in ends):
+        return None
+    return tuple(Fraction(*to_rational(e)) for e in ends)  # type: ignore[return-value]
+
+
+def enclosures_at(
+    spec: ElmanSpec, values: dict, *, seed: int = 0, prec: int = 120
+) -> dict[str, list[list[Any]]]:
+    """symbptt's gradients (the verified backward program) at exact input values (see
+    :func:`atoms`), as enclosures of ``prec``-bit interval arithmetic (``mpmath.iv``)."""
+    from mpmath import iv
+
+    saved = iv.prec
+    iv.prec = prec
+    try:
+        ring = PointRing(random.Random(seed), interval=True, values=values, prec=prec)
+        params = parameter_values(spec.model, ring)
+        return backward(spec, ring, params, forward(spec.model, spec.T, ring, params))
+    finally:
+        iv.prec = saved
 
 
 def gradients_at(spec: ElmanSpec, values: dict, *, seed: int = 0) -> dict[str, list[list[float]]]:
     """symbptt's gradients (the verified backward program) at exact input values
-    (see :func:`atoms`), evaluated in 120-bit interval arithmetic, as floats."""
-    ring = PointRing(random.Random(seed), interval=True, values=values, prec=120)
-    params = parameter_values(spec.model, ring)
-    ours = backward(spec, ring, params, forward(spec.model, spec.T, ring, params))
+    (see :func:`atoms`), evaluated in interval arithmetic of :func:`start_precision`
+    bits, as floats (the enclosures' midpoints)."""
+    ours = enclosures_at(spec, values, seed=seed, prec=start_precision(spec))
     return {
         name: [[float(v.mid.a) for v in row] for row in matrix] for name, matrix in ours.items()
     }

@@ -21,6 +21,7 @@ from ..core.forward import Trajectory, forward, parameter_values
 from ..core.primitives import PRIMITIVES
 from ..derive.jvp import state_parameters
 from ..errors import EvaluationError, OutsideModelError
+from ..limits import charge, step_units
 from ..values import activation_value, function_name
 from .chains import immediate, jacobian
 from .compile import Compiler
@@ -68,6 +69,8 @@ class Evaluator(Probabilities, Compiler):
             params = parameter_values(spec.model, ring)
             shared = (params, forward(spec.model, spec.T, ring, params), {})
         self.params, self.fwd, self.runs = shared
+        #: the model's parameter entries (the work of one step of a pass)
+        self._entries = sum(r * c for r, c in map(spec.model.shape, spec.model.parameters))
         #: derivatives given by a recursion being solved (:meth:`solve`), by (num, den)
         self.known: dict[tuple[Any, Any], Any] = {}
         #: while solving: the derivatives the recursion defines (num, den kind) and the
@@ -81,6 +84,9 @@ class Evaluator(Probabilities, Compiler):
         shared with the verifier keep only what is read (see :func:`forward`)."""
         run = self.runs.get(seed)
         if run is None or (needs is not None and not run.has(needs)):
+            start = seed[2] if seed[0] in ("node", "prev") else 1
+            steps = self.spec.T - start + 1
+            charge(steps * step_units(self._entries), f"a forward-mode pass of {steps} steps")
             keep = frozenset(() if needs is None else (needs,))
             if run is not None and run.kept is not None:
                 keep |= run.kept

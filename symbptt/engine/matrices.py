@@ -13,7 +13,7 @@ from typing import Any
 from ..algebra import PolynomialRing, Ring
 from ..core.tensor import matmul
 from ..errors import EvaluationError
-from ..limits import check_product, tick
+from ..limits import charge, check_product, check_sum, tick
 
 
 class ShapeError(EvaluationError):
@@ -133,6 +133,7 @@ class MatrixAlgebra:
         if type(a) is Mat and type(b) is Mat and len(a.rows) == len(b.rows) == 1:
             (ra,), (rb,) = a.rows, b.rows
             if len(ra) == len(rb) == 1:  # two numbers: the scalar model's hot path
+                self._check_sum(ra[0], rb[0])
                 return Mat(((ra[0] + rb[0],),))
         if a is ZERO:
             return b
@@ -143,6 +144,7 @@ class MatrixAlgebra:
         if isinstance(b, Number) and isinstance(a, Mat) and a.shape[1] == 1:
             b = b.spread(a.shape)
         if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
+            self._check_sum(a, b)
             return a.combine(b, lambda x, y: x + y)
         if isinstance(a, Family) and isinstance(b, Family) and a.param == b.param:
             return Family(a.param, {k: self.add(a.members[k], b.members[k]) for k in a.members})
@@ -151,6 +153,11 @@ class MatrixAlgebra:
             if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
                 return a.combine(b, lambda x, y: x + y)
         raise ShapeError(f"cannot add {shape_of(a)} and {shape_of(b)}")
+
+    def _check_sum(self, a: Any, b: Any) -> None:
+        """The size limits of a sum where values grow (exact canonical forms)."""
+        if isinstance(self.ring, PolynomialRing):
+            check_sum(a, b)
 
     def _check_product(self, a: Any, b: Any) -> None:
         """The work limits of a product: sizes where values grow (exact canonical
@@ -189,6 +196,8 @@ class MatrixAlgebra:
             if k != k2:
                 raise ShapeError(f"cannot multiply a {r}x{k} matrix by a {k2}x{c} matrix")
             self._check_product(a, b)
+            if r * k * c > 1:
+                charge(r * k * c, f"a product of a {r}x{k} and a {k}x{c} matrix")
             return Mat(tuple(map(tuple, matmul(a.rows, b.rows, self.ring.zero))))
         if isinstance(a, Mat) and isinstance(b, Family):
             return Family(b.param, {k: self.mul(a, m) for k, m in b.members.items()})

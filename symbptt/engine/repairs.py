@@ -20,6 +20,7 @@ from typing import Any
 import sympy as sp
 
 from .. import expr as E
+from ..limits import remaining
 from .nodes import (
     Activation,
     Node,
@@ -33,6 +34,9 @@ from .nodes import (
 #: At most this many edits are tried, within this many seconds.
 MAX_EDITS = 120
 MAX_SECONDS = 8.0
+#: Repairs stop this long before the check's deadline (:func:`symbptt.limits.remaining`):
+#: they are suggestions, and the counterexample is searched after them.
+RESERVE_SECONDS = 3.0
 
 
 def describe(e: Any) -> str:
@@ -190,7 +194,11 @@ def repairs(
     (``order``: the kinds a step computes, in order, as :func:`edits` takes it)."""
     found, start = [], time.monotonic()
     for n, (said, edited) in enumerate(edits(sides, roles, arguments, order)):
-        if n >= MAX_EDITS or time.monotonic() - start > MAX_SECONDS:
+        if (
+            n >= MAX_EDITS
+            or time.monotonic() - start > MAX_SECONDS
+            or remaining() < RESERVE_SECONDS  # the check's counterexample comes after
+        ):
             break
         try:
             if holds(edited):

@@ -57,15 +57,23 @@ class SumsAndProducts:
 
         def total(env: dict) -> Any:
             inner = dict(env)
-            values = []
+            # a balanced tree of additions, streaming (as a binary counter): only
+            # O(log n) partial sums are held, never every term at once
+            stack: list[tuple[int, Any]] = []
             for j in range(lo_of(env), hi_of(env) + 1):
                 tick()
                 inner[var] = j
-                values.append(body(inner))
-            while len(values) > 1:  # in pairs
-                pairs = [self.add(a, b) for a, b in zip(values[::2], values[1::2])]
-                values = pairs + ([values[-1]] if len(values) % 2 else [])
-            return values[0] if values else ZERO
+                count, value = 1, body(inner)
+                while stack and stack[-1][0] == count:
+                    done, left = stack.pop()
+                    count, value = count + done, self.add(left, value)
+                stack.append((count, value))
+            if not stack:
+                return ZERO
+            out = stack[-1][1]
+            for _, left in reversed(stack[:-1]):
+                out = self.add(left, out)
+            return out
 
         return total
 

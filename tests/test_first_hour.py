@@ -142,6 +142,7 @@ def test_codegen_offers_only_the_step_losses_it_takes() -> None:
         (["verify", "-T", "2"], "[1] backward recursion dL/dw ..."),
         (["codegen", "-o", "-"], "[1] backward recursion dL/dW_hh ..."),
         (["check", "--file", "notes.tex"], "[2/2] notes.tex:6 ..."),
+        pytest.param(["crosscheck", "-T", "2"], "  PyTorch autograd ...", marks=pytest.mark.torch),
     ],
 )
 def test_long_work_prints_progress_on_stderr_and_quiet_silences_it(

@@ -121,7 +121,7 @@ def crosscheck_command(
         )
     except SpecError as err:
         raise click.UsageError(str(err)) from None
-    result = crosscheck(spec, seed=seed, tolerance=tolerance)
+    result = crosscheck(spec, seed=seed, tolerance=tolerance, progress=_Progress(quiet))
     click.echo(f"symbptt vs PyTorch autograd (float64): {spec.describe()}, seed {seed}")
     for name, diff in result.differences.items():
         mark = (

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -181,20 +182,30 @@ def torch_run(spec: ElmanSpec | CellSpec, *, seed: int = 0) -> TorchRun:
 
 
 def crosscheck(
-    spec: ElmanSpec | CellSpec, *, seed: int = 0, tolerance: float = TOLERANCE
+    spec: ElmanSpec | CellSpec,
+    *,
+    seed: int = 0,
+    tolerance: float = TOLERANCE,
+    progress: Callable[[str], None] | None = None,
 ) -> CrossCheck:
     """Compare symbptt's gradients with PyTorch autograd for random weights and data.
+
+    ``progress`` is called with the name of each stage as it starts (PyTorch's run,
+    each interval evaluation of symbptt's backward program).
 
     Raises:
         SymbpttError: see :func:`torch_run`.
         WorkLimitError: the interval evaluation would take longer than the limits allow
             (before anything is computed).
     """
+    say = progress or (lambda stage: None)
     require_crosscheck_work(spec)
+    say("PyTorch autograd")
     run = torch_run(spec, seed=seed)
     values = atoms(spec, run.params, run.X, run.D)
     precision = start_precision(spec)
     for attempt in range(MAX_EVALUATIONS):
+        say(f"symbptt's backward program in {precision}-bit interval arithmetic")
         enclosures = enclosures_at(spec, values, seed=seed, prec=precision)
         result = _decide(spec, seed, run, enclosures, tolerance, precision)
         if (

@@ -290,21 +290,6 @@ def check_sum(a: Any, b: Any) -> None:
         _refuse_form(terms, "could have", a, b)
 
 
-def require_exact_size(spec: Any, method: str) -> None:
-    """The exact method's limits for checking formulas, as the model's spec states them
-    (``check_refusal``: T <= 300 for the scalar model, n <= 3 and T <= 6 for the Elman
-    model, a cell's verification limits).
-
-    Raises:
-        SpecError: beyond them, naming the modular method.
-    """
-    from .errors import SpecError
-
-    refusal = spec.check_refusal() if method == "exact" else None
-    if refusal is not None:
-        raise SpecError(refusal)
-
-
 # -- the static estimate -------------------------------------------------------------------
 Interval = tuple[int, int]
 

@@ -71,6 +71,10 @@ class MethodChoice:
     reason: str = ""
 
 
+#: Why auto chose the exact method.
+_WITHIN = "the model is within its limits"
+
+
 def choose_method(spec: object, method: str, *, checking: bool = False) -> MethodChoice:
     """The method for ``spec``: ``auto`` takes exact where the spec's exact limits (its
     work estimate, :meth:`ExactLimits.exact_limit`) allow it, else modular; ``exact``
@@ -93,7 +97,7 @@ def choose_method(spec: object, method: str, *, checking: bool = False) -> Metho
     limit = spec.exact_limit(checking=checking)  # type: ignore[attr-defined]
     if method == "auto":
         if limit is None:
-            return MethodChoice("exact", "--method auto chose exact: the model is within its limits")
+            return MethodChoice("exact", f"--method auto chose exact: {_WITHIN}")
         return MethodChoice("modular", f"--method auto chose modular: {limit}")
     if method == "exact" and limit is not None:
         raise SpecError(f"{limit}; {MODULAR_HINT}")
@@ -101,9 +105,9 @@ def choose_method(spec: object, method: str, *, checking: bool = False) -> Metho
 
 
 class ExactLimits:
-    """The exact method's limits of a spec, stated once (:meth:`exact_limit`) and told
-    as a refusal by the verifier (:meth:`exact_refusal`) and the checker
-    (:meth:`check_refusal`)."""
+    """The exact method's limits of a spec, stated once (:meth:`exact_limit`, for
+    verifying and for checking formulas) and told as a refusal (:meth:`exact_refusal`;
+    :func:`choose_method` for either)."""
 
     def exact_limit(self, checking: bool = False) -> str | None:
         """The limit of the exact method this spec is beyond (None: within it)."""
@@ -112,11 +116,6 @@ class ExactLimits:
     def exact_refusal(self) -> str | None:
         """Why exact verification is refused (None: it is not)."""
         limit = self.exact_limit()
-        return None if limit is None else f"{limit}; {MODULAR_HINT}"
-
-    def check_refusal(self) -> str | None:
-        """Why the exact method is refused for checking formulas (None: it is not)."""
-        limit = self.exact_limit(checking=True)
         return None if limit is None else f"{limit}; {MODULAR_HINT}"
 
 

@@ -39,11 +39,11 @@ SYMPY_MAX_T = 3
 MAX_HIDDEN = 64
 MAX_T = 200
 #: Largest work of a modular verification, in units of parameter entries x work of one
-#: step x T^2 (the measure of one forward-mode pass per parameter entry; the passes now
-#: run as one batched pass, and the measure still follows the time within a factor of
-#: about 5: 1.3e-7 to 7e-7 s per unit, measured on a 2-core machine). At most about a
-#: minute: n = 8, T = 100 or n = 16, T = 30 or n = 4, T = 300 (m = k = 1) fit, and the
-#: LSTM at n = 8, T = 20.
+#: step x T^2 (the measure of one forward-mode pass per parameter entry; the passes run
+#: as one batched pass, and the measure follows the time within a factor of about 5:
+#: 4e-8 to 2.3e-7 s of CPU per unit, measured on a 2-core machine). At most about 7 s of
+#: CPU: n = 8, T = 100 (3.4 s) or n = 16, T = 30 (6.8 s) or n = 4, T = 300 (0.5 s)
+#: (m = k = 1) fit, and the LSTM at n = 8, T = 20 (3.6 s).
 MODULAR_MAX_WORK = 100_000_000
 
 

@@ -237,7 +237,7 @@ def verify_vector(
         raise WorkLimitError(
             f"verifying n={spec.hidden}, m={spec.inputs}, k={spec.outputs}, T={spec.T} "
             f"takes {verification_work(spec):.2e} work units, above the limit "
-            f"{MODULAR_MAX_WORK:.1e} (about a minute); use a smaller n or T "
+            f"{MODULAR_MAX_WORK:.1e} (at most about 10 s); use a smaller n or T "
             f"(e.g. n=8, T=100 or n=16, T=30)"
         )
     if method == "exact":

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
+from ..render import LABEL_PREFIX, TOP_LEVELS
 from .app import (
     main,
 )
@@ -15,11 +18,27 @@ from .options import (
     _options,
     _text_target,
     _write_text,
-    default_name,
     document_options,
     keep_tex_option,
     spec_options,
 )
+
+
+def _default_stem(spec: Any) -> str:
+    """The default name of the current command's document, without suffix: the model's
+    stem and every option that changes the document and is not at its default
+    (:func:`symbptt.render.names.document_stem`), so that two runs with different
+    documents never write the same file."""
+    from ..render.names import document_stem
+
+    context = click.get_current_context()
+    changed = {}
+    for param in context.command.params:
+        source = context.get_parameter_source(param.name)
+        value = context.params.get(param.name)
+        if source not in (None, ParameterSource.DEFAULT) and value != param.get_default(context):
+            changed[param.name] = value
+    return document_stem(spec, changed)
 
 
 @main.command("pdf")
@@ -28,7 +47,9 @@ from .options import (
 @click.option(
     "-o",
     "--output",
-    help="Where to write the PDF [default: derivation-T<T>.pdf].",
+    help="Where to write the PDF [default: derivation-T<T>.pdf, with the model, its size "
+    "and every option that changes the document and is not at its default, e.g. "
+    "derivation-elman-n3-T4-phi-tanh-goodfellow.pdf].",
 )
 @keep_tex_option
 def pdf_command(
@@ -56,7 +77,7 @@ def pdf_command(
 
     result, report = make_pdf(
         spec,
-        output if output is not None else default_name(spec, ".pdf"),
+        output if output is not None else Path(_default_stem(spec) + ".pdf"),
         options=_options(title, author, immediate_style, notation),
         method=method,
         template=template,
@@ -79,7 +100,27 @@ def pdf_command(
     help="Where to write the LaTeX source ('-' for standard output).",
 )
 @click.option(
-    "--fragment", is_flag=True, help="Only the body, for \\input into existing lecture notes."
+    "--fragment",
+    is_flag=True,
+    help="Only the body, for \\input into existing lecture notes (a standard article's "
+    "text width; its first lines name the packages it needs).",
+)
+@click.option(
+    "--label-prefix",
+    metavar="TEXT",
+    default=None,
+    help="Put TEXT before every label of the document (letters, digits and ':._-'), so "
+    "that several fragments can be input into one document [default with --fragment: "
+    "the default name of its PDF and ':', e.g. derivation-lstm-n3-T4:, different for "
+    "different fragments].",
+)
+@click.option(
+    "--top-level",
+    type=click.Choice(list(TOP_LEVELS)),
+    default="section",
+    show_default=True,
+    help="The headings of a --fragment: \\section, \\subsection (inside a section of your "
+    "notes) or \\chapter (in a book or report).",
 )
 def tex_command(
     spec: Any,
@@ -93,15 +134,26 @@ def tex_command(
     notation: str | None,
     output: str,
     fragment: bool,
+    label_prefix: str | None,
+    top_level: str,
 ) -> None:
     """Write the LaTeX source of the checked derivation for T steps (--model elman or
-    --cell FILE: in matrix notation)."""
+    --cell FILE: in matrix notation); with --fragment only its body, for \\input into
+    your notes (two fragments in one document: see --label-prefix)."""
+    if top_level != "section" and not fragment:
+        raise click.UsageError("--top-level applies to --fragment (the document is an article)")
+    if label_prefix is not None and not LABEL_PREFIX.fullmatch(label_prefix):
+        raise click.BadParameter("letters, digits and ':._-' only", param_hint="'--label-prefix'")
     target = _text_target(output, ".tex", force, inputs=(template,))
     from ..build import make_tex
 
+    options = _options(title, author, immediate_style, notation)
+    if fragment and label_prefix is None:
+        label_prefix = _default_stem(spec) + ":"
+    options = dataclasses.replace(options, label_prefix=label_prefix, top_level=top_level)
     tex, _ = make_tex(
         spec,
-        options=_options(title, author, immediate_style, notation),
+        options=options,
         method=method,
         template=template,
         fragment=fragment,

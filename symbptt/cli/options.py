@@ -164,12 +164,6 @@ def model_spec(
         raise click.UsageError(str(err)) from None
 
 
-def default_name(spec: Any, suffix: str) -> Path:
-    """derivation-T4.pdf, derivation-elman-n3-T4.pdf, derivation-jordan-network-T3.pdf:
-    the spec's file stem with ``suffix``."""
-    return Path(spec.file_stem + suffix)
-
-
 class _Progress:
     """Reports progress on stderr once a run has taken more than a second (nothing with
     ``quiet``): long work says what it is doing, short work says nothing."""

@@ -1,5 +1,7 @@
 """Rendering: the project's LaTeX printer, line breaking, Jinja templates and TeX build."""
 
+import re
+
 #: The title of a document when none is given (a constant here so that the command line
 #: can show it without importing the document machinery).
 DEFAULT_TITLE = "Backpropagation through time, checked"
@@ -10,3 +12,12 @@ IMMEDIATE_STYLES = {
     "bar": r"\bar{\partial}",
     "subscript": r"\partial_{\mathrm{imm}}",
 }
+
+#: The sectioning commands a document's headings may use (``tex --top-level``): section
+#: (symbptt's own document, or a fragment in an article), subsection (the derivation as
+#: part of a section of notes), chapter (a fragment in a book or report).
+TOP_LEVELS = ("section", "subsection", "chapter")
+
+#: What a label prefix may hold (``tex --label-prefix``): characters that are safe in
+#: ``\\label`` and ``\\ref`` with or without hyperref and babel.
+LABEL_PREFIX = re.compile(r"[A-Za-z0-9:._-]*")

@@ -21,8 +21,8 @@ from .. import __version__
 from ..derive.expansion import ChainTerm, Expansion
 from ..errors import SpecError
 from ..verify import Report
-from . import DEFAULT_TITLE
-from .layout import Term, break_sum
+from . import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS
+from .layout import LINE_WIDTH, Term, break_sum
 from .plaintext import check_plain_text
 from .printer import Notation
 
@@ -65,6 +65,17 @@ class DocumentOptions:
     #: a source's notation profile (:mod:`symbptt.notation.profiles`): the document
     #: prints the model's quantities by its names (None: symbptt's own)
     profile: Any = None
+    #: the command of the document's headings (one of :data:`TOP_LEVELS`)
+    top_level: str = "section"
+    #: put before every label the document defines and refers to, so that several
+    #: fragments can be input into one document (None: none in a whole document, and
+    #: for a fragment one made from the model and the options, see
+    #: :func:`symbptt.render.names.label_prefix`)
+    label_prefix: str | None = None
+    #: the width (in em) displays are broken to (None: symbptt's page,
+    #: :data:`symbptt.render.layout.LINE_WIDTH`; for a fragment the standard article's,
+    #: :data:`symbptt.render.layout.ARTICLE_LINE_WIDTH`)
+    line_width: float | None = None
 
     def __post_init__(self) -> None:
         check_plain_text(self.title, "title")
@@ -85,6 +96,22 @@ class DocumentOptions:
         object.__setattr__(self, "sections", tuple(sections))
         if isinstance(self.elide_above, bool) or not isinstance(self.elide_above, int):
             raise SpecError(f"elide_above must be an integer, got {self.elide_above!r}")
+        if self.top_level not in TOP_LEVELS:
+            raise SpecError(
+                f"unknown top level {self.top_level!r}; expected one of: {', '.join(TOP_LEVELS)}"
+            )
+        prefix = self.label_prefix
+        if prefix is not None and not (
+            isinstance(prefix, str) and len(prefix) <= 250 and LABEL_PREFIX.fullmatch(prefix)
+        ):
+            raise SpecError(
+                f"a label prefix is at most 250 letters, digits and ':._-', got {prefix!r:.60}"
+            )
+        width = self.line_width
+        if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int | float) or not 10 <= width <= 200
+        ):
+            raise SpecError(f"line_width must be a number of em from 10 to 200, got {width!r}")
 
 
 def _shown(indices: list[int], elide_above: int) -> list[int | None]:
@@ -104,10 +131,12 @@ def expansion_display(
     factors: Callable[[ChainTerm], list[str]],
     rule_text: Callable[[str], str],
     elide_above: int,
+    max_width: float = LINE_WIDTH,
 ) -> dict[str, Any]:
-    """Every form of an expansion, one per group of lines, each preceded by the rule
-    that produced it; long forms and long lists of forms are elided in the middle.
-    ``factors`` prints a term (scalar or matrix notation), ``rule_text`` a rule."""
+    """Every form of an expansion, one per group of lines (at most ``max_width`` em),
+    each preceded by the rule that produced it; long forms and long lists of forms are
+    elided in the middle. ``factors`` prints a term (scalar or matrix notation),
+    ``rule_text`` a rule."""
     steps = list(expansion.steps)
     if len(steps) > 2 * elide_above:
         shown = steps[:5] + [None] + steps[-2:]
@@ -126,7 +155,7 @@ def expansion_display(
             Term((r"\cdots",)) if term is None else Term(tuple(factors(term))) for term in chain
         ]
         notes.append((len(rows), rule_text(step.rule), step.equation))
-        rows.extend(break_sum(lhs if not rows else "", terms))
+        rows.extend(break_sum(lhs if not rows else "", terms, max_width=max_width))
     return {
         "display": Display(tuple(rows), "eq:expansion", tuple(notes)),
         "forms": len(steps),
@@ -187,5 +216,9 @@ def common_context(spec: Any, report: Report, options: DocumentOptions) -> dict[
         "author": options.author,
         "sections": set(options.sections),
         "notation": options.notation,
+        # the heading command, what the text calls a heading of it, and the labels' prefix
+        "heading": "\\" + options.top_level,
+        "heading_name": "Chapter" if options.top_level == "chapter" else "Section",
+        "label_prefix": options.label_prefix or "",
         "certificate": certificate_section(report),
     }

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 #: minus room for the equation number and the alignment indent.
 LINE_WIDTH = 34.0
 
+#: The same for a fragment input into a standard ``article`` (10pt: a text width of
+#: 345 pt, 34.5 em; 11pt and 12pt: about 33 em): what its displays are broken to.
+ARTICLE_LINE_WIDTH = 29.0
+
 _GLYPH_COMMANDS = re.compile(r"\\(partial|phi|theta|sigma|ell|delta|hat|bar|cdots|ldots)")
 #: Operator names set upright, about half an em a letter.
 _WORD_COMMANDS = re.compile(r"\\(tanh|log|exp|softmax)$")

@@ -101,9 +101,22 @@ class MatrixNotation:
         \mathbf{h}_{t-1}
     """
 
-    def __init__(self, model: Model, notation: Notation | None = None, first: int = 1) -> None:
+    def __init__(
+        self,
+        model: Model,
+        notation: Notation | None = None,
+        first: int = 1,
+        line_width: float = LINE_WIDTH,
+    ) -> None:
         self.model = model
         self.notation = notation or Notation()
+        #: the widths (in em) that displays are broken to: a line of a display in scalar
+        #: notation, in matrix notation (narrower, see :data:`MATRIX_LINE_WIDTH`), and
+        #: the widest sum kept in parentheses (:data:`GROUP_WIDTH`), all scaled with the
+        #: page (a fragment for a standard article is narrower than symbptt's document)
+        self.line_width = line_width
+        self.matrix_width = line_width - (LINE_WIDTH - MATRIX_LINE_WIDTH)
+        self.group_width = GROUP_WIDTH * line_width / LINE_WIDTH
         #: the number the document gives the first step: 1, or 0 in a source that counts
         #: from 0 (Britz's s_0 is the model's h_1); a step k of the model is printed
         #: k + first - 1, and so is T (the last step T - 1); t, i, j are the source's own
@@ -192,7 +205,7 @@ class MatrixNotation:
         later = read_later(program)
         for step in program.steps:
             steps += broken_rows(
-                self.vector(step.name, "t"), expression_terms(self, step.expr, "t")
+                self, self.vector(step.name, "t"), expression_terms(self, step.expr, "t")
             )
         for step in program.steps:
             if step.name in later:
@@ -201,10 +214,10 @@ class MatrixNotation:
         for r in program.results:
             lhs = self.gradient(r.name)
             if isinstance(r, AtFirst):
-                results += broken_rows(lhs, expression_terms(self, r.expr, 1))
+                results += broken_rows(self, lhs, expression_terms(self, r.expr, 1))
             else:
                 term = Term((self.sum_over_steps(), *self.summand_factors(r, "t")))
-                results += broken_rows(lhs, [term])
+                results += broken_rows(self, lhs, [term])
         return {"steps": steps, "results": results}
 
     # -- derivatives ---------------------------------------------------------------------
@@ -307,7 +320,7 @@ class MatrixNotation:
             sign, factors = terms[0]
             return [(sign, [factor, *factors])]
         inside = _joined(_terms_of(terms, self.identity))
-        if width(inside) > GROUP_WIDTH:  # too long to stay in one pair of parentheses
+        if width(inside) > self.group_width:  # too long for one pair of parentheses
             return [(sign, [factor, *f]) for sign, f in terms]
         return [("+", [factor, _grouped(inside)])]
 

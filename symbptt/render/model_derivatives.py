@@ -18,7 +18,7 @@ from ..derive.expansion import expand
 from ..derive.jvp import DIRECTION, state_parameters, state_tangents
 from .document import Display, _shown, _terms, expansion_display
 from .layout import Term, width
-from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation
+from .matrix import VDOTS, MatrixNotation
 from .terms import broken_rows, expression_terms
 
 
@@ -52,6 +52,7 @@ def expansion_section(
             lambda term: mn.chain_term_factors(term, name),
             rule_text,
             elide_above,
+            mn.line_width,
         ),
         "others": [mn.parameter(p) for p in others],
     }
@@ -62,13 +63,15 @@ def jacobian_rows(model: Model, mn: MatrixNotation, base: str | int) -> list[str
     block for several states (a zero block is left out)."""
     tangents = state_tangents(model)
     if len(model.states) == 1:
-        return broken_rows(mn.jacobian(base), mn.linear_terms(tangents[0], base))
+        return broken_rows(mn, mn.jacobian(base), mn.linear_terms(tangents[0], base))
     rows = []
     for state, tangent in zip(model.states, tangents):
         for previous in model.states:
             block = along(model, tangent, previous)
             if block is not None:
-                rows += broken_rows(mn.block(state, previous, base), mn.linear_terms(block, base))
+                rows += broken_rows(
+                    mn, mn.block(state, previous, base), mn.linear_terms(block, base)
+                )
     return rows
 
 
@@ -94,7 +97,7 @@ def immediate_rows(model: Model, mn: MatrixNotation) -> list[str]:
             terms = mn.linear_terms(tangent, "i")
             matrix = any(r"\mathbf{E}_{ab}" in t.latex for t in terms)
             entry = "" if mn.scalar else "ab" if matrix else "a"
-            rows += broken_rows(mn.immediate("i", name, entry, of), terms)
+            rows += broken_rows(mn, mn.immediate("i", name, entry, of), terms)
     return rows
 
 
@@ -118,12 +121,12 @@ def sum_of_products_section(
     terms = {term.leaf_index: term for term in expand(T, "w").settled}
     order = _shown(list(range(T, 0, -1)), elide_above)
     lhs = mn.total(T, name)
-    instance = broken_rows(lhs, _terms(order, lambda i: mn.chain_term_factors(terms[i], name)))
+    instance = broken_rows(mn, lhs, _terms(order, lambda i: mn.chain_term_factors(terms[i], name)))
     in_model = None
     tangent = product_jacobian(model, mn)
     if tangent is not None:
         factors = lambda i: mn.model_term_factors(terms[i], name, tangent)  # noqa: E731
-        in_model = Display(tuple(broken_rows(lhs, _terms(order, factors))), "eq:instance-model")
+        in_model = Display(tuple(broken_rows(mn, lhs, _terms(order, factors))), "eq:instance-model")
     rows = jacobian_rows(model, mn, "j") + immediate_rows(model, mn)
     return {
         "general_plain": general,
@@ -155,12 +158,12 @@ def backward_section(
     for result in program.results:
         lhs = mn.gradient(result.name)
         if isinstance(result, AtFirst):
-            rows_ = broken_rows(lhs, expression_terms(mn, result.expr, 1))
+            rows_ = broken_rows(mn, lhs, expression_terms(mn, result.expr, 1))
         else:
             assert isinstance(result, OuterSum)
             order = _shown(list(range(1, T + 1)), elide_above)
             terms = _terms(order, lambda k, r=result: mn.summand_factors(r, k))
-            rows_ = broken_rows(lhs, terms)
+            rows_ = broken_rows(mn, lhs, terms)
         gradients.append(Display(tuple(rows_), f"eq:gradient-{result.name.replace('_', '')}"))
     adjoints = [
         rf"{mn.vector(a.name, 't')} = \partial {mn.notation.loss} / \partial {mn.vector(a.of, 't')}"
@@ -203,17 +206,17 @@ def recursion(program: Program) -> list[Any]:
 def _step_rows(mn: MatrixNotation, step: Any, k: int, last: bool) -> list[str]:
     """A step at k; at the last step also what is left once the steps at T + 1 are zero
     (on the same line if it fits)."""
-    rows = broken_rows(mn.vector(step.name, k), expression_terms(mn, step.expr, k))
+    rows = broken_rows(mn, mn.vector(step.name, k), expression_terms(mn, step.expr, k))
     if not (last and _later_vars(step.expr)):
         return rows
     rest: Expr | None = step.expr
     for v in set(_later_vars(step.expr)):
         rest = None if rest is None else without(rest, v)
     zero = [Term((mn.zero,))]
-    more = broken_rows("", zero if rest is None else expression_terms(mn, rest, k))
+    more = broken_rows(mn, "", zero if rest is None else expression_terms(mn, rest, k))
     if len(rows) == 1 and len(more) == 1:
         joined = rows[0] + " = " + more[0].split("&= ", 1)[1]
-        if width(joined.replace("&", "")) <= MATRIX_LINE_WIDTH + width(rows[0].split("&")[0]):
+        if width(joined.replace("&", "")) <= mn.matrix_width + width(rows[0].split("&")[0]):
             return [joined]
     return rows + more
 

@@ -35,8 +35,8 @@ from .document import (
     common_context,
 )
 from .figure import cell_and_head, figure_context
-from .layout import width
-from .matrix import MATRIX_LINE_WIDTH, VDOTS, MatrixNotation
+from .layout import LINE_WIDTH, width
+from .matrix import VDOTS, MatrixNotation
 from .model_derivatives import (
     backward_section,
     expansion_section,
@@ -70,7 +70,7 @@ def _named_by_value(mn: MatrixNotation, eq: Any) -> bool:
 def _equation_rows(mn: MatrixNotation, eq: Any, base: str | int) -> list[str]:
     if _named_by_value(mn, eq):
         return []
-    return broken_rows(mn.vector(eq.target, base), expression_terms(mn, eq.expr, base))
+    return broken_rows(mn, mn.vector(eq.target, base), expression_terms(mn, eq.expr, base))
 
 
 def intro_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
@@ -198,7 +198,7 @@ def unrolled_section(model: Model, mn: MatrixNotation, T: int, elide_above: int)
             if not _named_by_value(mn, eq)
         ]
         joined = r", \quad ".join(texts)
-        if width(joined) <= MATRIX_LINE_WIDTH:
+        if width(joined) <= mn.matrix_width:
             rows.append(joined.replace(" = ", " &= ", 1))
         else:
             rows += [r for eq in cell for r in _equation_rows(mn, eq, k)]
@@ -212,9 +212,9 @@ def unrolled_section(model: Model, mn: MatrixNotation, T: int, elide_above: int)
         candidate = [
             r
             for s in model.states
-            for r in broken_rows(mn.vector(s, k), expression_terms(mn, forms[s], k))
+            for r in broken_rows(mn, mn.vector(s, k), expression_terms(mn, forms[s], k))
         ]
-        if max(width(r.replace("&", "")) for r in candidate) > MATRIX_LINE_WIDTH:
+        if max(width(r.replace("&", "")) for r in candidate) > mn.matrix_width:
             break
         nested += candidate
         depth = k
@@ -248,14 +248,14 @@ def document_context(spec: Any, report: Report, options: DocumentOptions) -> dic
     n, e, T = options.notation, options.elide_above, spec.T
     # the seeds' scalar model is note 000's, whose formulas count steps from 1
     first = options.profile.first if options.profile and not model.scalar else 1
-    mn = MatrixNotation(printed(model, options), n, first)
+    mn = MatrixNotation(printed(model, options), n, first, options.line_width or LINE_WIDTH)
     name = shown_parameter(model)
     program = report.formulas.program or derive(model)
     claims = NO_CLAIMS
     if model.scalar:  # verify() checked the seeds' formulas as claims (seed_claims)
         from .seed_claims import seed_claim_displays
 
-        claims = seed_claim_displays(report.formulas, model.reduction, n)
+        claims = seed_claim_displays(report.formulas, model.reduction, n, mn.line_width)
     return {
         "claims": claims,
         **common_context(spec, report, options),

@@ -20,17 +20,18 @@ from .. import expr as E
 from ..derive.backward import delta
 from ..verify import Formulas
 from .document import Display
-from .layout import Term, break_sum
+from .layout import LINE_WIDTH, Term, break_sum
 from .printer import Notation, latex
 
 
 def seed_claim_displays(
-    formulas: Formulas, reduction: str, n: Notation
+    formulas: Formulas, reduction: str, n: Notation, max_width: float = LINE_WIDTH
 ) -> dict[str, list[dict[str, Any]]]:
     """The claims of the seeds by the document section that shows them: ``model`` (the
     loss decomposition), ``sum_of_products`` (the definitions and the boxed formula),
     ``backward`` (the recursion and its gradients). Each is ``{"prose", "checks",
-    "display"}``; ``checks`` names the certificate's rows."""
+    "display"}``; ``checks`` names the certificate's rows. Lines are broken to
+    ``max_width`` em."""
     scale = sp.S.One / E.T if reduction == "mean" else sp.S.One
     w, v = E.PARAMETERS
     defs = formulas.definitions
@@ -38,7 +39,7 @@ def seed_claim_displays(
     def rows(pairs: list[tuple[sp.Expr, sp.Expr]]) -> tuple[str, ...]:
         out: list[str] = []
         for lhs, rhs in pairs:
-            out += break_sum(latex(lhs, n), [Term((latex(rhs, n),))])
+            out += break_sum(latex(lhs, n), [Term((latex(rhs, n),))], max_width=max_width)
         return tuple(out)
 
     decomposition = rows(

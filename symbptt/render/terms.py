@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..core.tensor import Add, Expr, Had, MatVec, Neg, Sub, Transpose, matrix_name
 from .layout import Term, break_sum, width
-from .matrix import GROUP_WIDTH, MATRIX_LINE_WIDTH, MatrixNotation, _grouped
+from .matrix import MatrixNotation, _grouped
 
 
 def signed_summands(expr: Expr) -> list[tuple[str, Expr]]:
@@ -41,12 +41,12 @@ def factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str,
 
 def operand_factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str, ...]:
     """The factors of an operand; a sum in parentheses is one factor, or, wider than
-    :data:`GROUP_WIDTH`, its terms' factors between \\Bigl( and \\Bigr) (sized by hand,
+    the notation's ``group_width``, its terms' factors between \\Bigl( and \\Bigr) (sized by hand,
     so that a line may break inside the parentheses)."""
     if not isinstance(expr, (Add, Sub, Neg)):
         return factors(notation, expr, base)
     text = notation.expr(expr, base)
-    if width(text) <= GROUP_WIDTH:
+    if width(text) <= notation.group_width:
         return (_grouped(text),)
     pieces: list[str] = []
     for sign, term in signed_summands(expr):
@@ -63,7 +63,7 @@ def expression_terms(notation: MatrixNotation, expr: Expr, base: str | int) -> l
     return [Term(factors(notation, e, base), sign) for sign, e in signed_summands(expr)]
 
 
-def broken_rows(lhs: str, terms: list[Term]) -> list[str]:
+def broken_rows(notation: MatrixNotation, lhs: str, terms: list[Term]) -> list[str]:
     """An equation's ``align`` rows in matrix notation, broken at terms (and long terms
-    at factors)."""
-    return break_sum(lhs, terms, max_width=MATRIX_LINE_WIDTH)
+    at factors) to the notation's line width."""
+    return break_sum(lhs, terms, max_width=notation.matrix_width)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from ..model import RNNSpec, require_spec
 from ..verify import Report
 from .document import DocumentOptions
 from .env import USER_PREFIX, environment
+from .layout import ARTICLE_LINE_WIDTH
 from .model_document import document_context
+from .names import label_prefix
 
 #: The first line of every LaTeX source symbptt writes: its mark (see
 #: :func:`symbptt.files.is_generated`), so that symbptt replaces only its own files.
@@ -41,7 +44,11 @@ def render_tex(
         options: title, author, notation, sections.
         template: a template file of the user's (it may extend ``base.tex.j2``; the
             shipped ``base.tex.j2`` and ``macros.tex.j2`` are always the shipped ones).
-        fragment: only the body, for ``\\input`` into existing notes.
+        fragment: only the body, for ``\\input`` into existing notes: its displays
+            broken for a standard article's text width (unless ``options.line_width``
+            says otherwise), its labels prefixed (by ``options.label_prefix``, or by
+            default one made from the model and the options), its header comment
+            naming the packages it needs.
 
     Raises:
         SpecError: the template cannot be found, read or rendered (with its file and
@@ -51,6 +58,16 @@ def render_tex(
     options = options or DocumentOptions()
     if not isinstance(options, DocumentOptions):
         raise SpecError(f"options must be a DocumentOptions, got {type(options).__name__}")
+    if fragment:
+        options = dataclasses.replace(
+            options,
+            line_width=options.line_width or ARTICLE_LINE_WIDTH,
+            label_prefix=(
+                label_prefix(spec, options, report.method)
+                if options.label_prefix is None
+                else options.label_prefix
+            ),
+        )
     template = Path(template) if template is not None else None
     env = environment(template.resolve().parent if template else None)
     context = document_context(spec, report, options)

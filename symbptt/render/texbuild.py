@@ -17,8 +17,10 @@ beside the output and named in the error, and an existing PDF is untouched.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -158,7 +160,10 @@ def _pdf_pages(pdf: Path) -> int:
 
 def _run_tex(command: list[str], work: str, timeout: float) -> int:
     """Run TeX in a process group of its own; on a timeout or an interruption (Ctrl-C,
-    SIGTERM turned into an exception by the caller) the whole group is ended."""
+    or any other signal that :mod:`symbptt.launch` turns into an exception) the whole
+    group is ended. Each of TeX's processes is also limited to ``timeout`` seconds of
+    CPU time, so that even if symbptt is killed outright (SIGKILL cannot be caught) a
+    looping document does not leave pdflatex spinning."""
     proc = subprocess.Popen(
         command,
         cwd=work,
@@ -167,6 +172,7 @@ def _run_tex(command: list[str], work: str, timeout: float) -> int:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        preexec_fn=functools.partial(_limit_cpu, math.ceil(timeout)),
     )
     try:
         return proc.wait(timeout=timeout)
@@ -176,6 +182,16 @@ def _run_tex(command: list[str], work: str, timeout: float) -> int:
     except BaseException:
         _end_group(proc)
         raise
+
+
+def _limit_cpu(seconds: int) -> None:
+    """In TeX's process before it starts: at most ``seconds`` of CPU time (SIGXCPU, then
+    SIGKILL 5 s later), inherited by every pdflatex that latexmk starts."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard == resource.RLIM_INFINITY:
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+    else:  # a limit of the caller's own stays (a hard limit cannot be raised)
+        resource.setrlimit(resource.RLIMIT_CPU, (min(seconds, hard), hard))
 
 
 def _end_group(proc: subprocess.Popen) -> None:

@@ -5,6 +5,7 @@ RNNSpec --verify--> Report --render_tex--> str --compile_pdf--> Path
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from .engine.model import CellSpec, ElmanSpec
@@ -27,11 +28,14 @@ def make_tex(
     allow_unverified: bool = False,
     seed: int = 0,
     formulas: Formulas = DEFAULT_FORMULAS,
+    progress: Callable[..., None] | None = None,
 ) -> tuple[str, Report]:
     """Verify the derivation for ``spec`` and render it as LaTeX.
 
     The document prints the claims that were verified: ``formulas`` (the scalar model's
     boxed formula, backward recursion and definitions; by default the correct ones).
+    ``progress`` is told of each check as it starts (see :func:`symbptt.verify.verify`)
+    and of the rendering.
 
     Raises:
         UnverifiedError: a check failed and ``allow_unverified`` is False.
@@ -42,7 +46,7 @@ def make_tex(
         True
     """
     require_spec(spec)
-    report = verify(spec, method=method, seed=seed, formulas=formulas)
+    report = verify(spec, method=method, seed=seed, formulas=formulas, progress=progress)
     if not report.holds and not allow_unverified:
         names = ", ".join(f"{c.name} (at {c.failure})" for c in report.failures)
         raise UnverifiedError(
@@ -50,6 +54,8 @@ def make_tex(
             f"(use --allow-unverified to write it anyway)",
             report=report,
         )
+    if progress is not None:
+        progress("rendering the document")
     return render_tex(spec, report, options, template=template, fragment=fragment), report
 
 
@@ -66,6 +72,7 @@ def make_pdf(
     force: bool = False,
     inputs: tuple[Path | str, ...] = (),
     formulas: Formulas = DEFAULT_FORMULAS,
+    progress: Callable[..., None] | None = None,
 ) -> tuple[BuildResult, Report]:
     """Verify, render and compile the derivation to ``output`` (written atomically).
 
@@ -96,7 +103,10 @@ def make_pdf(
         allow_unverified=allow_unverified,
         seed=seed,
         formulas=formulas,
+        progress=progress,
     )
+    if progress is not None:
+        progress("pdflatex")
     log = target.with_suffix(".log")
     if log in outputs.values() or log in map(Path, inputs):
         log = target.with_name(target.name + ".log")

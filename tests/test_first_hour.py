@@ -61,6 +61,14 @@ def test_the_api_defaults_to_auto_too() -> None:
         choose_method(RNNSpec(T=3), "fast")
 
 
+def test_the_document_names_the_method_chosen_and_why() -> None:
+    gru = run("tex", "--model", "gru", "-T", "5", "--hidden", "1", "--quiet")
+    assert gru.exit_code == 0
+    assert "(chosen automatically, since exact verification of the GRU" in gru.stdout
+    scalar = run("tex", "-T", "2", "--quiet").stdout
+    assert "exact (canonical polynomial form) (chosen automatically, since the model" in scalar
+
+
 def test_check_says_when_auto_chose_the_modular_method() -> None:
     formula = r"\frac{\partial h_t}{\partial h_{t-1}} = \phi'(s_t) w"
     result = run("check", "-T", "301", formula)
@@ -142,6 +150,8 @@ def test_codegen_offers_only_the_step_losses_it_takes() -> None:
         (["verify", "-T", "2"], "[1] backward recursion dL/dw ..."),
         (["codegen", "-o", "-"], "[1] backward recursion dL/dW_hh ..."),
         (["check", "--file", "notes.tex"], "[2/2] notes.tex:6 ..."),
+        (["tex", "-T", "2", "-o", "d.tex"], "  rendering the document ..."),
+        (["pdf", "-T", "1", "-o", "d.pdf"], "  pdflatex ..."),
         pytest.param(["crosscheck", "-T", "2"], "  PyTorch autograd ...", marks=pytest.mark.torch),
     ],
 )

@@ -16,10 +16,12 @@ from .app import (
 from .options import (
     FORCE_HELP,
     _options,
+    _Progress,
     _text_target,
     _write_text,
     document_options,
     keep_tex_option,
+    quiet_option,
     spec_options,
 )
 
@@ -52,6 +54,7 @@ def _default_stem(spec: Any) -> str:
     "derivation-elman-n3-T4-phi-tanh-goodfellow.pdf].",
 )
 @keep_tex_option
+@quiet_option
 def pdf_command(
     spec: Any,
     method: str,
@@ -64,6 +67,7 @@ def pdf_command(
     notation: str | None,
     output: str | None,
     keep_tex: bool,
+    quiet: bool,
 ) -> None:
     """Write the checked derivation for T steps as a PDF (needs TeX Live).
 
@@ -84,6 +88,7 @@ def pdf_command(
         keep_tex=keep_tex,
         allow_unverified=allow_unverified,
         force=force,
+        progress=_Progress(quiet),
     )
     state = "all checks hold" if report.holds else "UNVERIFIED: some checks fail"
     click.echo(f"wrote {result.pdf} ({state})")
@@ -122,6 +127,7 @@ def pdf_command(
     help="The headings of a --fragment: \\section, \\subsection (inside a section of your "
     "notes) or \\chapter (in a book or report).",
 )
+@quiet_option
 def tex_command(
     spec: Any,
     method: str,
@@ -136,6 +142,7 @@ def tex_command(
     fragment: bool,
     label_prefix: str | None,
     top_level: str,
+    quiet: bool,
 ) -> None:
     """Write the LaTeX source of the checked derivation for T steps (--model elman or
     --cell FILE: in matrix notation); with --fragment only its body, for \\input into
@@ -158,6 +165,7 @@ def tex_command(
         template=template,
         fragment=fragment,
         allow_unverified=allow_unverified,
+        progress=_Progress(quiet),
     )
     _write_text(target, tex)
 
@@ -172,8 +180,14 @@ def tex_command(
 @keep_tex_option
 @click.option("--allow-unverified", is_flag=True, help="Write the document even if a check fails.")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
+@quiet_option
 def build_command(
-    spec_file: Path, output: str | None, keep_tex: bool, allow_unverified: bool, force: bool
+    spec_file: Path,
+    output: str | None,
+    keep_tex: bool,
+    allow_unverified: bool,
+    force: bool,
+    quiet: bool,
 ) -> None:
     """Build the PDF described by a derivation spec file (TOML, see derivations/; a
     [cell] table declares your own cell)."""
@@ -191,6 +205,7 @@ def build_command(
         allow_unverified=allow_unverified,
         force=force,
         inputs=(spec_file,),
+        progress=_Progress(quiet),
     )
     state = "all checks hold" if report.holds else "UNVERIFIED: some checks fail"
     click.echo(f"wrote {result.pdf} ({state})")

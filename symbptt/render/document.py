@@ -11,6 +11,7 @@ expansion's display, the figure's columns and the certificate from a
 from __future__ import annotations
 
 import platform
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,6 +189,10 @@ def certificate_section(report: Report) -> dict[str, Any]:
         # long check names (a cell with several states) fit the page in a smaller font
         "small": max((len(c.name) for c in report.checks), default=0) > CERTIFICATE_NAME_WIDTH,
         "method": report.method,
+        # "--method auto chose modular: <why>" as prose: chosen automatically, since <why>
+        "method_reason": re.sub(
+            r"^--method auto chose \w+: ", "chosen automatically, since ", report.method_reason
+        ),
         "reference": report.reference_method,
         "holds": report.holds,
         "versions": {

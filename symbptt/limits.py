@@ -76,6 +76,10 @@ MAX_EXPANDED = 20_000
 #: Most characters of macro bodies one formula's expansion may read, over every use and
 #: level (a macro of a million ``#1`` given empty arguments grows nothing but costs).
 MAX_EXPANSION_WORK = 1_000_000
+#: Longest notes read for their displays and macro definitions, in characters: a
+#: ``check --file`` LaTeX or Markdown file (a notebook: its markdown cells), and the
+#: definitions of a ``--preamble`` (or ``macros=``); they are read in a few seconds.
+MAX_NOTES_CHARACTERS = 2_500_000
 #: Longest display of a notes file (``check --file``), in characters: twice a formula's
 #: limit (a display's comments, labels and macros count in its length), so that each
 #: display's end is looked for in a bounded window and reading stays linear.
@@ -87,7 +91,7 @@ MAX_READ_CHARACTERS = 20_000_000
 #: Most characters of macro definitions that the displays of one notes file carry
 #: (those in effect at a display, counted again where they differ from the previous
 #: display's: each check reads them).
-MAX_DEFINITIONS_READ = 4_000_000
+MAX_DEFINITIONS_READ = 2_000_000
 #: Most names a notation profile may map, over its tables (the built-in ones map a few
 #: dozen; each name is parsed by the formula grammar).
 MAX_PROFILE_NAMES = 1_000

@@ -30,15 +30,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine.model import CellSpec, ElmanSpec
 from .errors import SpecError
 from .files import parse_toml, read_text, toml_table
 from .model import METHOD_NAMES, RNNSpec
 from .models.choose import CellSource, build_spec, options_from_table
-from .render.document import SECTIONS, DocumentOptions
-from .render.printer import Notation
+
+if TYPE_CHECKING:  # the renderer is imported where a document is made (start-up of check)
+    from .render.document import DocumentOptions
 
 _TOP = {"title", "author", "model", "notation", "document", "cell"}
 _NOTATION = {"immediate", "total", "loss", "profile"}
@@ -76,6 +77,9 @@ def load(path: Path) -> DerivationSpec:
         SpecError: unreadable file, invalid TOML, unknown keys or invalid values
             (the message names the file and the key).
     """
+    from .render.document import SECTIONS, DocumentOptions
+    from .render.printer import Notation
+
     source = read_text(path, what="spec file")  # read once: parsed, and errors located in it
     where = str(path)
     data = parse_toml(source, where=where)

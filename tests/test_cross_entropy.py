@@ -86,7 +86,9 @@ def test_verify_and_the_document_on_the_command_line(tmp_path: Path) -> None:
 
 def test_a_spec_file_chooses_the_loss(tmp_path: Path) -> None:
     path = tmp_path / "ce.toml"
-    path.write_text('[model]\nmodel = "elman"\nhidden = 2\noutputs = 3\nstep_loss = "cross-entropy"\n')
+    path.write_text(
+        '[model]\nmodel = "elman"\nhidden = 2\noutputs = 3\nstep_loss = "cross-entropy"\n'
+    )
     spec = load(path).spec
     assert isinstance(spec, ElmanSpec) and spec.loss == "cross-entropy"
 

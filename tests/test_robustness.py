@@ -529,8 +529,8 @@ def test_9_crosscheck_without_numpy_says_what_to_install() -> None:
             "evaluations",
         ),
         (["\\prod_{j=1}^{1000000000} \\frac{\\partial L}{\\partial s_j} = 1"], "10000"),
-        (["\\frac{\\partial L}{\\partial w}^{50} = 0"], "limit"),
-        (["(w+v+h_0+x_1+x_2+x_3+x_4)^{30} = 1"], "limit"),
+        (["--method", "exact", "\\frac{\\partial L}{\\partial w}^{50} = 0"], "limit"),
+        (["--method", "exact", "(w+v+h_0+x_1+x_2+x_3+x_4)^{30} = 1"], "limit"),
         (["--model", "elman", "--hidden", "2", "-T", "3", "W_{hh}^{1000000} = W_{hh}"], "exponent"),
         (
             ["--model", "elman", "--hidden", "2", "-T", "3", "\\sum_{j=1}^{1000000000} W_{hh} = 0"],
@@ -543,6 +543,12 @@ def test_10_expensive_formulas_are_refused(args: list[str], message: str) -> Non
     code, out, err = run("check", *args)
     assert code == 2, out
     assert message in err
+
+
+def test_10_auto_answers_what_the_exact_method_would_refuse_as_too_large() -> None:
+    code, out, err = run("check", "(w+v+h_0+x_1+x_2+x_3+x_4)^{30} = 1")
+    assert code == 1 and "does NOT hold (modular" in out and "counterexample" in out
+    assert "note: --method auto chose modular: the formula's exact canonical forms" in out
 
 
 def test_10_the_api_raises_work_limit_errors() -> None:
@@ -698,7 +704,7 @@ def test_17_an_overlong_formula_error_is_short(tmp_path: Path) -> None:
     notes = tmp_path / "long.tex"
     notes.write_text("% symbptt: check\n\\[" + "w + " * 500_000 + "w \\]\n")
     code, out, err = run("check", "--file", str(notes))
-    assert code == 2 and len(err) < 500 and "longer than 4000" in err
+    assert code == 2 and len(err) < 500 and "longer than 8000" in err
 
 
 # -- 18. the Python API validates its arguments -------------------------------------------

@@ -21,6 +21,7 @@ marker, nor a macro definition is found there, and a formula is read as TeX read
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -169,14 +170,34 @@ def blank_comments(text: str) -> str:
 def _outside_matrices(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     """The matches of ``pattern`` that are not inside a matrix (whose ``&`` and ``\\\\``
     separate entries)."""
-    inside = [(m.start(), m.end()) for m in _MATRIX.finditer(text)]
-    return [m for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in inside)]
+    starts, ends = [], []
+    for m in _MATRIX.finditer(text):  # disjoint and in order
+        starts.append(m.start())
+        ends.append(m.end())
+
+    def inside(at: int) -> bool:
+        k = bisect.bisect_right(starts, at) - 1
+        return k >= 0 and at < ends[k]
+
+    return [m for m in pattern.finditer(text) if not starts or not inside(m.start())]
 
 
-def equations(display: str, *, spaces: bool = True) -> list[str]:
+def _blanked(text: str, spans: list[re.Match[str]]) -> str:
+    """``text`` with the (disjoint, ordered) matches blanked, in one pass."""
+    out, last = [], 0
+    for m in spans:
+        out.append(text[last : m.start()])
+        out.append(_blank(m))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def equations(display: str, *, spaces: bool = True, limit: int | None = None) -> list[str]:
     """The equations of a display, each as the display's text with everything else
     blanked (same length and lines); ``spaces=False`` does not split at a space between
-    two equations (the other reading of ``A = B \\quad C = D``).
+    two equations (the other reading of ``A = B \\quad C = D``). With ``limit``, no more
+    than ``limit + 1`` equations are written out (the caller refuses more than ``limit``).
 
     Example:
         >>> [e.strip() for e in equations(r"\\begin{aligned} a &= b \\\\ &= c \\end{aligned}")]
@@ -189,8 +210,7 @@ def equations(display: str, *, spaces: bool = True) -> list[str]:
     # in an align row, every second & separates two columns, each an equation of its own
     # (a & b &= c & d: a = b and c = d side by side); the others are alignment points
     amps = [m.start() for m in markup if m.group(0) == "&"]
-    for m in reversed(markup):
-        text = text[: m.start()] + _blank(m) + text[m.end() :]
+    text = _blanked(text, markup)
     breaks = _outside_matrices(text, _ROW_BREAK)
     rows: list[tuple[int, int]] = []
     start = 0
@@ -198,8 +218,7 @@ def equations(display: str, *, spaces: bool = True) -> list[str]:
         rows.append((start, m.start()))
         start = m.end()
     rows.append((start, len(text)))
-    for m in reversed(breaks):
-        text = text[: m.start()] + _blank(m) + text[m.end() :]
+    text = _blanked(text, breaks)
     groups: list[list[tuple[int, int]]] = []
     above: list[int] = []  # the group of each column of the row above
     for a, b in rows:
@@ -225,32 +244,35 @@ def equations(display: str, *, spaces: bool = True) -> list[str]:
                 groups.append([(x, y)])
                 here.append(len(groups) - 1)
         above = here
-    pieces = []
+    pieces: list[str] = []
     for group in groups:
+        if limit is not None and len(pieces) > limit:
+            break
         piece = "".join(
-            text[a:b] if any(x <= a < y for x, y in group) else re.sub(r"[^\n]", " ", text[a:b])
-            for a, b in _cells(len(text), group)
+            text[a:b] if inside else re.sub(r"[^\n]", " ", text[a:b])
+            for a, b, inside in _cells(len(text), group)
         )
         pieces += side_by_side(piece, spaces=spaces)
     return pieces or [text]
 
 
 def _columns(start: int, end: int, amps: list[int]) -> list[tuple[int, int]]:
-    """A row's columns: cut at its 2nd, 4th, ... &."""
-    inside = [a for a in amps if start <= a < end]
+    """A row's columns: cut at its 2nd, 4th, ... & (``amps`` ascending)."""
+    inside = amps[bisect.bisect_left(amps, start) : bisect.bisect_left(amps, end)]
     cuts = inside[1::2]
     bounds = [start, *cuts, end]
     return [(a, b) for a, b in zip(bounds, bounds[1:])]
 
 
-def _cells(length: int, group: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The spans that tile 0..length: the group's spans and what lies between them."""
+def _cells(length: int, group: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """The spans that tile 0..length: the group's spans (marked True) and what lies
+    between them."""
     spans, at = [], 0
     for a, b in sorted(group):
         if a > at:
-            spans.append((at, a))
-        spans.append((a, b))
+            spans.append((at, a, False))
+        spans.append((a, b, True))
         at = b
     if at < length:
-        spans.append((at, length))
+        spans.append((at, length, False))
     return spans

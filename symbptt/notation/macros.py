@@ -19,17 +19,21 @@ macro that expands without end is an error, never a hang.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import FormulaSyntaxError
+from ..limits import MAX_EXPANDED, MAX_EXPANSION_WORK, MAX_NOTES_CHARACTERS
 from .display import blank_comments, visible
 
-#: How deep macros may expand inside one another, and how long an expansion may grow.
+#: How deep macros may expand inside one another (how long an expansion may grow is
+#: :data:`symbptt.limits.MAX_EXPANDED`).
 MAX_DEPTH = 20
-MAX_EXPANDED = 20000
 
 #: Commands LaTeX (with amsmath) defines that formulas use: ``\providecommand`` leaves them
 #: as they are, and ``\newcommand`` of one is LaTeX's "already defined" error.
@@ -70,9 +74,15 @@ _EVENT = re.compile(
     r"|\\(?:[A-Za-z@]+|.)",
     re.DOTALL,
 )
+_PARAMETER = re.compile(r"#(\d)")
+_PARAMETERS = re.compile(r"\s*((?:#\d\s*)*)")
+#: Whether a text defines anything (else its groups need not be followed).
+_DEFINES = re.compile(r"\\(?:" + _DEFINERS + r")(?![A-Za-z@])")
 _NAME = re.compile(r"\s*(?:\{\s*(\\(?:[A-Za-z@]+|.))\s*\}|(\\(?:[A-Za-z@]+|.)))", re.DOTALL)
 _TOKEN = re.compile(r"\s*=?\s*(\\(?:[A-Za-z@]+|.)|[^\s\\])", re.DOTALL)
 _ARITY = re.compile(r"\s*\[\s*(\d)\s*\]")
+#: A control sequence as TeX reads one: a backslash and its letters, or one other character.
+_CONTROL_WORD = re.compile(r"\\(?:[A-Za-z@]+|.)", re.DOTALL)
 #: One control sequence (a command copied by ``\let`` from a primitive is marked ``\\\x00``).
 _CONTROL = re.compile(r"\\\x00?(?:[A-Za-z@]+|.)?", re.DOTALL)
 
@@ -89,10 +99,10 @@ class Macro:
     refused: str = ""
 
 
-@dataclass(frozen=True)
-class _Event:
+class _Event(NamedTuple):
     """What the definitions' reader meets in a source: a group opening or closing, or a
-    definition (its name, what it defines, whether it is global)."""
+    definition (its name, what it defines, whether it is global). (A named tuple: a file
+    may have a million of them.)"""
 
     kind: str  # "open", "close" or "define"
     start: int
@@ -105,25 +115,79 @@ class _Event:
     is_global: bool = False
 
 
+class _Braces:
+    """Where the groups and optional arguments of a text close, found in one pass, so
+    that reading many groups of one text (30,000 unclosed ``\\def\\a{``) costs a look-up
+    each, not a scan to the text's end each.
+
+    Escaped braces and brackets (``\\{``, ``\\]``) are not counted, as :func:`_group` and
+    :func:`_optional` read them: a backslash takes the character after it.
+    """
+
+    _TOKEN = re.compile(r"\\[\\{}\]]|[{}\]]")
+
+    def __init__(self, text: str) -> None:
+        # arrays of machine integers: a 20 MB text of braces stays a few hundred MB
+        self.positions = array("q")  # of each brace counted
+        self.after = array("q")  # the depth after it
+        self.closes: dict[int, array[int]] = {}  # depth after a '}' -> where such '}' are
+        self.brackets: dict[int, array[int]] = {}  # depth at a ']' -> where such ']' are
+        depth = 0
+        for m in self._TOKEN.finditer(text):
+            c = m.group(0)
+            if c == "]":
+                found = self.brackets.get(depth)
+                if found is None:
+                    found = self.brackets[depth] = array("q")
+                found.append(m.start())
+            elif len(c) == 1:
+                depth += 1 if c == "{" else -1
+                self.positions.append(m.start())
+                self.after.append(depth)
+                if c == "}":
+                    found = self.closes.get(depth)
+                    if found is None:
+                        found = self.closes[depth] = array("q")
+                    found.append(m.start())
+
+    def depth(self, at: int) -> int:
+        """The depth before ``at`` (braces counted from the text's start)."""
+        k = bisect.bisect_left(self.positions, at)
+        return self.after[k - 1] if k else 0
+
+    @staticmethod
+    def first_after(found: array[int] | None, at: int) -> int | None:
+        """The first position in ``found`` (ascending) after ``at``."""
+        if not found:
+            return None
+        k = bisect.bisect_right(found, at)
+        return found[k] if k < len(found) else None
+
+
+@functools.lru_cache(maxsize=4)
+def _braces(text: str) -> _Braces:
+    return _Braces(text)
+
+
+def _is_escaped(text: str, at: int) -> bool:
+    """Whether the character at ``at`` is taken by a backslash before it (an odd run)."""
+    run = 0
+    while at - run > 0 and text[at - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1
+
+
 def _group(text: str, start: int) -> tuple[str, int] | None:
     """The balanced {...} group opening at ``start`` (its content, the index after it);
     escaped braces ``\\{`` and ``\\}`` are not counted."""
     if start >= len(text) or text[start] != "{":
         return None
-    depth, i = 0, start
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start + 1 : i], i + 1
-        i += 1
-    return None
+    braces = _braces(text)
+    # the group ends at the first '}' after which the depth is what it was before it
+    # (one less for an escaped '{', which the text's depth does not count)
+    level = braces.depth(start) - _is_escaped(text, start)
+    end = braces.first_after(braces.closes.get(level), start)
+    return None if end is None else (text[start + 1 : end], end + 1)
 
 
 def _argument(text: str, start: int) -> tuple[str, int] | None:
@@ -149,18 +213,10 @@ def _optional(text: str, start: int) -> tuple[str, int] | None:
         i += 1
     if i >= len(text) or text[i] != "[":
         return None
-    depth, j = 0, i + 1
-    while j < len(text):
-        c = text[j]
-        if c == "\\":
-            j += 2
-            continue
-        depth += c == "{"
-        depth -= c == "}"
-        if c == "]" and depth == 0:
-            return text[i + 1 : j], j + 1
-        j += 1
-    return None
+    braces = _braces(text)
+    # the first ']' outside braces opened after the '[' (at the depth before it)
+    end = braces.first_after(braces.brackets.get(braces.depth(i)), i)
+    return None if end is None else (text[i + 1 : end], end + 1)
 
 
 def _definition(text: str, m: re.Match[str]) -> _Event:
@@ -187,14 +243,13 @@ def _definition(text: str, m: re.Match[str]) -> _Event:
     if plain in ("def", "gdef", "edef", "xdef"):
         brace = text.find("{", end, end + 200)
         parameters = text[end:brace] if brace >= 0 else ""
-        numbered = re.fullmatch(r"\s*((?:#\d\s*)*)", parameters)
+        numbered = _PARAMETERS.fullmatch(parameters)
         found = _group(text, brace) if brace >= 0 else None
         if found is None:
             return refuse(f"{command}{name} has no body symbptt can find")
-        count = len(re.findall(r"#\d", parameters))
-        if not numbered or re.findall(r"#(\d)", parameters) != [
-            str(k) for k in range(1, count + 1)
-        ]:
+        numbers = _PARAMETER.findall(parameters)
+        count = len(numbers)
+        if not numbered or numbers != [str(k) for k in range(1, count + 1)]:
             return define(
                 Macro(
                     0,
@@ -246,9 +301,43 @@ def _events(text: str) -> Iterator[_Event]:
             yield _Event("close", m.start(), m.end(), m.group(0))
 
 
-def _apply(event: _Event, scopes: list[dict[str, Macro]]) -> None:
-    """Make one definition in the innermost scope (every scope if it is global)."""
-    current = scopes[-1]
+class _Scopes:
+    """The macros in effect, with groups as TeX keeps them: one table, and for each open
+    group what its local definitions replaced, restored when it closes unless the name
+    was defined globally since (TeX's save stack). Opening a group costs nothing, so
+    many groups after many definitions read in linear time."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, Macro] = {}
+        self.level: dict[str, int] = {}  # the group depth of each current meaning (0: global)
+        self.saved: list[list[tuple[str, Macro | None, int]]] = []
+
+    def open(self) -> None:
+        self.saved.append([])
+
+    def close(self) -> None:
+        if not self.saved:
+            return
+        for name, macro, level in reversed(self.saved.pop()):
+            if self.level.get(name) == 0:
+                continue  # defined globally in the group: it stays
+            if macro is None:
+                self.current.pop(name, None)
+                self.level.pop(name, None)
+            else:
+                self.current[name], self.level[name] = macro, level
+        # (a meaning restored here was made at a depth still open, so it stays valid)
+
+    def define(self, name: str, macro: Macro, *, is_global: bool) -> None:
+        depth = 0 if is_global else len(self.saved)
+        if depth and self.level.get(name, -1) != depth:
+            self.saved[-1].append((name, self.current.get(name), self.level.get(name, -1)))
+        self.current[name], self.level[name] = macro, depth
+
+
+def _apply(event: _Event, scopes: _Scopes) -> None:
+    """Make one definition in the innermost group (in every group if it is global)."""
+    current = scopes.current
     name, command, macro = event.name, event.command, event.macro
     if not name:
         return
@@ -279,24 +368,31 @@ def _apply(event: _Event, scopes: list[dict[str, Macro]]) -> None:
             macro = Macro(macro.arguments, expand(macro.body, current))
         except FormulaSyntaxError as err:
             macro = Macro(0, "", refused=f"{command}{name} cannot be expanded: {err.reason}")
-    for scope in scopes if event.is_global else scopes[-1:]:
-        scope[name] = macro
+    scopes.define(name, macro, is_global=event.is_global)
 
 
 @functools.lru_cache(maxsize=16)
 def _read(preamble: str) -> tuple[tuple[str, Macro], ...]:
     """The macros in effect at the end of ``preamble`` (cached: every display of a file
     replays the definitions before it)."""
-    scopes: list[dict[str, Macro]] = [{}]
-    for event in _events(visible(preamble).text):
+    if len(preamble) > MAX_NOTES_CHARACTERS:
+        raise FormulaSyntaxError(
+            f"the macro definitions (a preamble, or those of a file) are {len(preamble)} "
+            f"characters long, above the limit of {MAX_NOTES_CHARACTERS} (MAX_NOTES_CHARACTERS "
+            f"of symbptt/limits.py)"
+        )
+    text = visible(preamble).text
+    if not _DEFINES.search(text):
+        return ()
+    scopes = _Scopes()
+    for event in _events(text):
         if event.kind == "open":
-            scopes.append(dict(scopes[-1]))
+            scopes.open()
         elif event.kind == "close":
-            if len(scopes) > 1:
-                scopes.pop()
+            scopes.close()
         else:
             _apply(event, scopes)
-    return tuple(scopes[-1].items())
+    return tuple(scopes.current.items())
 
 
 def read_macros(preamble: str) -> dict[str, Macro]:
@@ -323,6 +419,8 @@ def definitions_in_effect(text: str, offsets: Sequence[int]) -> list[str]:
         >>> definitions_in_effect(src, [src.index("x")])
         ['\\def\\a{1}']
     """
+    if not _DEFINES.search(text):
+        return [""] * len(offsets)
     frames: list[tuple[str, list[str], list[bool]]] = [("", [], [False])]
     found: list[str] = []
     skeleton: str | None = None
@@ -332,14 +430,14 @@ def definitions_in_effect(text: str, offsets: Sequence[int]) -> list[str]:
         # the groups still open need no opening: what they define is in effect here
         return "".join("".join(pieces) for _, pieces, _ in frames)
 
-    for event in _events(text):
+    for event in _event_list(text):
         while k < len(offsets) and offsets[k] <= event.start:
             skeleton = in_effect() if skeleton is None else skeleton
             found.append(skeleton)
             k += 1
         if k == len(offsets):
             break
-        if event.kind == "open":
+        if event.kind == "open":  # an empty frame: what is in effect is the same
             frames.append((event.token, [], [False]))
         elif event.kind == "close":
             if len(frames) > 1:
@@ -347,10 +445,12 @@ def definitions_in_effect(text: str, offsets: Sequence[int]) -> list[str]:
                 if has_global[0]:
                     frames[-1][1].append(opener + "".join(pieces) + event.token)
                     frames[-1][2][0] = True
+                if pieces:
+                    skeleton = None
         else:
             frames[-1][1].append(text[event.start : event.end])
             frames[-1][2][0] |= event.is_global
-        skeleton = None
+            skeleton = None
     while k < len(offsets):
         found.append(in_effect() if skeleton is None else skeleton)
         k += 1
@@ -359,7 +459,15 @@ def definitions_in_effect(text: str, offsets: Sequence[int]) -> list[str]:
 
 def definition_spans(text: str) -> list[tuple[int, int]]:
     """Where the definitions of TeX text (comments already blanked) are, in order."""
-    return [(e.start, e.end) for e in _events(text) if e.kind == "define"]
+    if not _DEFINES.search(text):
+        return []
+    return [(e.start, e.end) for e in _event_list(text) if e.kind == "define"]
+
+
+@functools.lru_cache(maxsize=2)
+def _event_list(text: str) -> tuple[_Event, ...]:
+    """The events of a notes file's text, read once for both of the functions above."""
+    return tuple(_events(text))
 
 
 def _join(left: str, right: str) -> str:
@@ -370,13 +478,61 @@ def _join(left: str, right: str) -> str:
     return left + right
 
 
-def _substitute(body: str, arguments: list[str]) -> str:
-    """``body`` with #1, #2, ... replaced by the arguments (all at once)."""
-    out, last = "", 0
+class _Text:
+    """Text built piece by piece (linear, where ``out = out + piece`` is quadratic),
+    joining token lists as :func:`_join` does, and refusing to grow beyond ``limit``
+    before it does."""
+
+    def __init__(self, limit: int) -> None:
+        self.pieces: list[str] = []
+        self.size = 0
+        self.tail = ""  # the last characters, for _join's look-back
+        self.limit = limit
+
+    def add(self, piece: str, *, join: bool = False) -> None:
+        if join and piece[:1].isalpha() and _ENDS_IN_WORD.search(self.tail):
+            piece = " " + piece
+        self.size += len(piece)
+        if self.size > self.limit:
+            raise _TooLong
+        self.pieces.append(piece)
+        self.tail = (self.tail + piece[-60:])[-60:]
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
+class _TooLong(Exception):
+    """An expansion would grow beyond its limit (turned into a FormulaSyntaxError)."""
+
+
+def _too_long(text: str, macros: dict[str, Macro]) -> FormulaSyntaxError:
+    """The refusal of an expansion longer than the limit, with an estimate of its size
+    (what the text's macros stand for, once each: arguments not counted)."""
+    bodies = (macros.get(m.group(0)) for m in _CONTROL_WORD.finditer(text))
+    size = len(text) + sum(len(macro.body) for macro in bodies if macro is not None)
+    return FormulaSyntaxError(
+        f"the macros expand the formula beyond {MAX_EXPANDED} characters (to about "
+        f"{size:,}; the limit MAX_EXPANDED of symbptt/limits.py)"
+    )
+
+
+def _substitute(body: str, arguments: list[str], room: int) -> str:
+    """``body`` with #1, #2, ... replaced by the arguments (all at once), refused
+    (:class:`_TooLong`) by its size, computed first, if it is longer than ``room``."""
+    uses = [body.count(f"#{k}") for k in range(1, 10)]
+    if not any(uses):
+        return body
+    size = len(body) + sum(n * (len(arguments[k]) - 2) for k, n in enumerate(uses) if n)
+    if size > room:
+        raise _TooLong
+    out, last = _Text(room + sum(uses)), 0  # (a space may join an argument)
     for m in re.finditer(r"#(\d)", body):
-        out = _join(out + body[last : m.start()], arguments[int(m.group(1)) - 1])
+        out.add(body[last : m.start()])
+        out.add(arguments[int(m.group(1)) - 1], join=True)
         last = m.end()
-    return _join(out, body[last:]) if last else body
+    out.add(body[last:], join=True)
+    return out.text()
 
 
 def expand(text: str, macros: dict[str, Macro]) -> str:
@@ -388,51 +544,69 @@ def expand(text: str, macros: dict[str, Macro]) -> str:
         '\\nabla_{\\boldsymbol{h}^{(t)}} L'
 
     Raises:
-        FormulaSyntaxError: the expansion nests deeper than MAX_DEPTH or grows longer
-            than MAX_EXPANDED characters, a macro lacks an argument, or a macro is one
-            whose definition symbptt cannot follow.
+        FormulaSyntaxError: the expansion nests deeper than MAX_DEPTH, would grow longer
+            than :data:`~symbptt.limits.MAX_EXPANDED` characters (refused by its size,
+            computed before the text is written out) or read more than
+            :data:`~symbptt.limits.MAX_EXPANSION_WORK` characters of macro bodies, a
+            macro lacks an argument, or a macro is one whose definition symbptt cannot
+            follow.
     """
     if "\x00" in text:
         raise FormulaSyntaxError("the formula holds a NUL character")
     text = blank_comments(text)
     if not macros:
         return text
-    names = sorted(macros, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<!\\)((?:\\\\)*)(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z@])"
-    )
-    for _ in range(MAX_DEPTH):
-        out, last, changed = "", 0, False
-        for m in pattern.finditer(text):
-            if m.start() < last:
-                continue
-            name = m.group(2)
-            macro = macros[name]
-            if macro.refused:
-                raise FormulaSyntaxError(f"the macro {name} cannot be read: {macro.refused}")
-            end, arguments = m.end(), []
-            if macro.default is not None:
-                optional = _optional(text, end)
-                arguments.append(optional[0] if optional else macro.default)
-                end = optional[1] if optional else end
-            while len(arguments) < macro.arguments:
-                found = _argument(text, end)
-                if found is None:
-                    raise FormulaSyntaxError(f"the macro {name} needs {macro.arguments} arguments")
-                arguments.append(found[0])
-                end = found[1]
-            body = _substitute(macro.body, arguments) if macro.arguments else macro.body
-            out = _join(out + text[last : m.start()] + m.group(1), body)
-            last, changed = end, True
-            if len(out) > MAX_EXPANDED:
-                break
-        text = _join(out, text[last:]) if changed else text
-        if len(text) > MAX_EXPANDED:
-            raise FormulaSyntaxError(
-                f"the macros expand the formula beyond {MAX_EXPANDED} characters"
-            )
-        if not changed:
-            return text.replace(_FROZEN, "\\")
+    work = 0  # characters of macro bodies read, over every pass
+    try:
+        for _ in range(MAX_DEPTH):
+            out, last, changed = _Text(MAX_EXPANDED), 0, False
+            for m in _CONTROL_WORD.finditer(text):  # as TeX reads them: \\\a is \\ then \a
+                macro = macros.get(m.group(0))
+                if macro is None or m.start() < last:
+                    continue
+                name = m.group(0)
+                if macro.refused:
+                    raise FormulaSyntaxError(f"the macro {name} cannot be read: {macro.refused}")
+                end, arguments = m.end(), []
+                if macro.default is not None:
+                    optional = _optional(text, end)
+                    arguments.append(optional[0] if optional else macro.default)
+                    end = optional[1] if optional else end
+                while len(arguments) < macro.arguments:
+                    found = _argument(text, end)
+                    if found is None:
+                        raise FormulaSyntaxError(
+                            f"the macro {name} needs {macro.arguments} arguments"
+                        )
+                    arguments.append(found[0])
+                    end = found[1]
+                out.add(text[last : m.start()])
+                # the size of what it stands for is known before it is written out
+                room = MAX_EXPANDED - out.size
+                if macro.arguments and len(macro.body) > 2:
+                    work += len(macro.body)  # a body with parameters is read through
+                    if work > MAX_EXPANSION_WORK:
+                        raise FormulaSyntaxError(
+                            f"the macros ask for more than {MAX_EXPANSION_WORK} characters "
+                            f"of macro bodies to be read (the limit MAX_EXPANSION_WORK of "
+                            f"symbptt/limits.py): a long macro with arguments used many times?"
+                        )
+                if macro.arguments:
+                    beyond = [k for k in range(macro.arguments + 1, 10) if f"#{k}" in macro.body]
+                    if beyond:
+                        raise FormulaSyntaxError(
+                            f"the macro {name} uses #{beyond[0]} but takes "
+                            f"{macro.arguments} argument{'s' if macro.arguments > 1 else ''}"
+                        )
+                body = _substitute(macro.body, arguments, room) if macro.arguments else macro.body
+                out.add(body, join=True)
+                last, changed = end, True
+            if not changed:
+                return text.replace(_FROZEN, "\\")
+            out.add(text[last:], join=True)
+            text = out.text()
+    except _TooLong:
+        raise _too_long(text, macros) from None
     raise FormulaSyntaxError(
         f"the macros nest deeper than {MAX_DEPTH} levels (a macro that uses itself?)"
     )

@@ -21,13 +21,25 @@ MAX_LENGTH = 4000
 MAX_DEPTH = 60
 
 
+#: The parser's options (part of the cache's key).
+_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "propagate_positions": True,
+    "start": ["start", "expression"],
+}
+
+
 @functools.cache
 def parser() -> Lark:
     """The formula grammar's parser (LALR, with positions for error messages), built on
-    first use: building it takes a third of a second, which commands that read no
-    formula (``symbptt verify`` on the built-in models) need not pay."""
+    first use, and kept between processes in the user's cache directory
+    (:func:`symbptt.notation.parser_cache.cached_parser`): building it takes a quarter
+    of a second, loading it a few milliseconds; commands that read no formula
+    (``symbptt verify`` on the built-in models) pay neither."""
+    from .parser_cache import cached_parser
+
     grammar = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, start=["start", "expression"])
+    return cached_parser(grammar, _OPTIONS, lambda: Lark(grammar, **_OPTIONS))
 
 
 @dataclass

@@ -43,13 +43,16 @@ and ``E``, ``J``, ``C`` as the loss, where the model has no such name of its own
 from __future__ import annotations
 
 import functools
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
+from ..limits import MAX_PROFILE_BYTES, MAX_PROFILE_NAMES
 from .names import compact
 
 #: The built-in profiles, by name.
@@ -145,8 +148,12 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
             raise SpecError(f"{where}: [profile] {key} must be a string")
         return value
 
+    read: dict[str, tuple[str, str | None] | None] = {}  # each name is parsed once
+
     def key_of(latex: Any, what: str) -> tuple[str, str]:
-        found = latex_key(latex) if isinstance(latex, str) and len(latex) < 200 else None
+        if isinstance(latex, str) and len(latex) < 200 and latex not in read:
+            read[latex] = latex_key(latex)
+        found = read.get(latex) if isinstance(latex, str) else None
         if found is None:
             raise SpecError(f"{where}: [profile.{what}] {latex!r} is not a name")
         return found[0], found[1] or ""
@@ -157,6 +164,16 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
             raise SpecError(f"{where}: [profile.{key}] must map names to names (strings)")
         return value
 
+    count = sum(
+        len(v)
+        for k in ("names", "vectors", "functions", "sizes")
+        if isinstance(v := table.get(k), dict)
+    )
+    if count > MAX_PROFILE_NAMES:  # each name is parsed: refused before any is
+        raise SpecError(
+            f"{where}: the profile maps {count} names, above the limit of {MAX_PROFILE_NAMES} "
+            f"(MAX_PROFILE_NAMES of symbptt/limits.py; a source's notation needs a few dozen)"
+        )
     name = text("name")
     if not name:
         raise SpecError(f"{where}: [profile] needs a name")
@@ -260,9 +277,33 @@ def load_profile(spec: str | Profile | None) -> Profile:
     if spec in BUILT_IN:
         return built_in(spec)
     if spec.endswith(".toml") or "/" in spec:
-        from ..files import read_toml
-
-        return parse_profile(read_toml(Path(spec), what="notation profile"), spec)
+        return _profile_file(spec, *_identity(spec))
     raise SpecError(
         f"unknown notation {spec!r}; built in: {', '.join(BUILT_IN)}, or a profile's TOML file"
     )
+
+
+def _identity(path: str) -> tuple[int, int, int, int]:
+    """What names one version of a file (device, inode, size, modification time): the
+    same profile given twice in a process (the model's options, then the names) is read
+    once, and a file changed in between is read again."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (0, 0, 0, 0)  # read_toml says what is wrong
+    if stat.S_ISREG(info.st_mode) and info.st_size > MAX_PROFILE_BYTES:
+        raise SpecError(
+            f"{path}: a notation profile of {info.st_size} bytes, above the limit of "
+            f"{MAX_PROFILE_BYTES} (MAX_PROFILE_BYTES of symbptt/limits.py; a source's "
+            f"notation takes a few dozen lines)"
+        )
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _profile_file(path: str, *identity: int) -> Profile:
+    """A profile's TOML file, read and checked (cached by :func:`_identity`)."""
+    from ..files import read_toml
+
+    data = read_toml(Path(path), what="notation profile")
+    return parse_profile(data, path)

@@ -19,6 +19,7 @@ checker decides a display split at a space both ways and refuses it where they d
 
 from __future__ import annotations
 
+import bisect
 import re
 
 #: Separators between claims, matched at the top level of a row.
@@ -60,8 +61,15 @@ def _top_level(pattern: re.Pattern[str], text: str, depths: list[int]) -> list[r
     return [m for m in pattern.finditer(text) if depths[m.start()] == 0]
 
 
-def _has_relation(text: str, depths: list[int], start: int, end: int) -> bool:
-    return any(start <= m.start() < end for m in _top_level(_RELATION, text, depths))
+def _has_relation(relations: list[int], start: int, end: int) -> bool:
+    """Whether a top-level relation (``relations``: their starts, ascending) starts in
+    start..end."""
+    k = bisect.bisect_left(relations, start)
+    return k < len(relations) and relations[k] < end
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
 
 
 def side_by_side(piece: str, *, spaces: bool = True) -> list[str]:
@@ -76,7 +84,15 @@ def side_by_side(piece: str, *, spaces: bool = True) -> list[str]:
         >>> [p.strip() for p in side_by_side(r"\\therefore c = d")]
         ['c = d']
     """
+    if not _CONNECTIVE.search(piece) and not (spaces and _SPACE.search(piece)):
+        return [piece]
+    # the piece's own text (what is around it is blank): the work is its length's
+    lo, hi = len(piece) - len(piece.lstrip()), len(piece.rstrip())
+    if lo > 0 or hi < len(piece):
+        before, after = _blank(piece[:lo]), _blank(piece[hi:])
+        return [before + p + after for p in side_by_side(piece[lo:hi], spaces=spaces)]
     depths = _depths(piece)
+    relations = [m.start() for m in _top_level(_RELATION, piece, depths)]
     cuts = [(m.start(), m.end(), True) for m in _top_level(_CONNECTIVE, piece, depths)]
     if spaces:
         cuts += [(m.start(), m.end(), False) for m in _top_level(_SPACE, piece, depths)]
@@ -88,8 +104,8 @@ def side_by_side(piece: str, *, spaces: bool = True) -> list[str]:
     for n, (a, b, connective) in enumerate(cuts):
         following = cuts[n + 1][0] if n + 1 < len(cuts) else len(piece)
         if not connective and not (
-            _has_relation(piece, depths, start, a)
-            and _has_relation(piece, depths, b, following)
+            _has_relation(relations, start, a)
+            and _has_relation(relations, b, following)
             and not _OPERATOR_AFTER.search(piece[start:a])
             and not _OPERATOR_BEFORE.match(piece[b:following])
         ):
@@ -101,6 +117,5 @@ def side_by_side(piece: str, *, spaces: bool = True) -> list[str]:
     for a, b in spans:
         if not piece[a:b].strip():
             continue  # \therefore at the start: nothing before it
-        blank_before = re.sub(r"[^\n]", " ", piece[:a])
-        pieces.append(blank_before + piece[a:b] + re.sub(r"[^\n]", " ", piece[b:]))
+        pieces.append(_blank(piece[:a]) + piece[a:b] + _blank(piece[b:]))
     return pieces or [piece]

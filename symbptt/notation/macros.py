@@ -164,8 +164,21 @@ class _Braces:
         return found[k] if k < len(found) else None
 
 
-@functools.lru_cache(maxsize=4)
 def _braces(text: str) -> _Braces:
+    """The brace index of ``text``, cached: a source (a preamble, a notes file: longer
+    than any expansion may be) in a cache of its own, so that the many short texts met
+    while expanding (each ``\\edef`` of a preamble) never push its index out and make
+    reading the preamble quadratic again."""
+    return (_source_braces if len(text) > MAX_EXPANDED else _expansion_braces)(text)
+
+
+@functools.lru_cache(maxsize=4)
+def _source_braces(text: str) -> _Braces:
+    return _Braces(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _expansion_braces(text: str) -> _Braces:
     return _Braces(text)
 
 

@@ -114,6 +114,11 @@ class WorkLimitError(SymbpttError, ValueError):
     a range, a nesting of sums, a polynomial too large, a time budget). The message names
     the limit and the value that exceeded it."""
 
+    @property
+    def reason(self) -> str:
+        """The message without the advice after it ("; use the modular method ...")."""
+        return str(self).split("; use ")[0]
+
 
 class OutputError(SpecError):
     """An output path cannot be used: empty, a directory, a device or FIFO, a file that

@@ -88,14 +88,15 @@ def test_b_a_check_with_too_many_forward_mode_passes_is_refused_by_its_estimate(
     assert seconds < QUICK
 
 
-def test_c_a_large_matrix_power_is_refused_at_once() -> None:
+def test_c_a_large_matrix_power_is_refused_at_once_by_exact_and_answered_by_auto() -> None:
     """(W_hh)^1000 at n = 2: refused only after 39 s and 273 MB before."""
-    code, out, err, seconds = run(
-        "check", "--model", "elman", "--hidden", "2", "(W_{hh})^{1000} = (W_{hh})^{1000}"
-    )
+    args = ["check", "--model", "elman", "--hidden", "2", "(W_{hh})^{1000} = (W_{hh})^{1000}"]
+    code, out, err, seconds = run(*args, "--method", "exact")
     refused(code, out, err)
     assert "limit" in err
     assert seconds < QUICK
+    code, out, err, seconds = run(*args)
+    assert code == 0 and "holds at T = 4 (modular" in out and seconds < QUICK
 
 
 def test_the_estimates_refuse_in_milliseconds_in_process() -> None:

@@ -168,3 +168,22 @@ def test_long_work_prints_progress_on_stderr_and_quiet_silences_it(
     assert loud.exit_code == quiet.exit_code
     assert says in loud.stderr
     assert quiet.stderr == ""
+
+
+def test_auto_turns_modular_when_exact_forms_outgrow_what_the_estimate_foresaw() -> None:
+    result = run("check", "--model", "elman", "--hidden", "2", "(W_{hh})^{1000} = (W_{hh})^{1000}")
+    assert result.exit_code == 0 and "holds at T = 4 (modular" in result.output
+    assert "note: --method auto chose modular: the exact method stopped: an exact product" in (
+        result.output
+    )
+    exact = run(
+        "check", "--model", "elman", "--hidden", "2", "--method", "exact", "W_{hh}^{1000} = 0"
+    )
+    assert exact.exit_code == 2 and "--method modular" in exact.stderr
+
+
+def test_assert_equivalent_takes_auto_formula_by_formula_too() -> None:
+    from symbptt import assert_equivalent
+
+    big = "(w+v+h_0+x_1+x_2+x_3+x_4)^{30}"
+    assert_equivalent(big, big)  # exact would refuse its canonical forms

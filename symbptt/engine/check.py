@@ -137,26 +137,44 @@ def check_vector(
     limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     if method == "auto":
         choice = _auto_for(spec, sides, choice)
-    method = choice.name
-    require_bounded(spec, sides, method)  # its forward-mode passes and exact forms
+    require_bounded(spec, sides, choice.name)  # its forward-mode passes and exact forms
 
-    def decide(reading: Parsed, lay: str) -> FormulaCheckResult:
-        return _check(text, spec, reading, method, seed, lay)
+    def verdict(method: str) -> tuple[FormulaCheckResult, bool]:
+        """The verdict by ``method`` in every reading, and whether it is final (a chain
+        read link by link, whose sides are all read)."""
 
-    with limits.budget():
+        def decide(reading: Parsed, lay: str) -> FormulaCheckResult:
+            return _check(text, spec, reading, method, seed, lay)
+
         try:
             result = _check(text, spec, parsed, method, seed, layout)
         except FormulaSyntaxError:  # a chain with a side without value in every layout
             linked = links_in_layouts(text, spec, parsed, None, decide, layout)
             if linked is None:
                 raise
-            return linked
+            return linked, True
         if isinstance(equation, str):
             result = other_readings(
                 equation, spec, parsed, result, decide, layout, notation is not None
             )
         if not result.holds:
             result = links_in_layouts(text, spec, parsed, result, decide, layout) or result
+        return result, False
+
+    with limits.budget():
+        try:
+            result, final = verdict(choice.name)
+        except WorkLimitError as err:
+            if method != "auto" or choice.name != "exact":
+                raise
+            # auto: the exact forms outgrew the limits the estimate could not foresee;
+            # the modular method answers within the same budget
+            choice = MethodChoice(
+                "modular", f"--method auto chose modular: the exact method stopped: {err.reason}"
+            )
+            result, final = verdict("modular")
+    if final:
+        return result
     if choice.name == "modular" and choice.reason:  # auto chose it: say why
         result = dataclasses.replace(result, notes=(choice.reason, *result.notes))
     if not parsed.missing:
@@ -183,8 +201,7 @@ def _auto_for(spec: ElmanSpec, sides: list[sp.Expr], choice: MethodChoice) -> Me
     try:
         require_bounded(spec, sides, "exact")
     except WorkLimitError as err:
-        why = str(err).split("; use the modular method")[0]
-        return MethodChoice("modular", f"--method auto chose modular: {why}")
+        return MethodChoice("modular", f"--method auto chose modular: {err.reason}")
     return choice
 
 

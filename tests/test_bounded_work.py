@@ -197,3 +197,27 @@ def test_e_crosscheck_beyond_its_work_limit_is_refused_before_torch_runs() -> No
     with pytest.raises(WorkLimitError, match="work units"):
         require_crosscheck_work(ElmanSpec(hidden=64, T=200, inputs=3, outputs=2))
     require_crosscheck_work(ElmanSpec(hidden=32, T=100, inputs=3, outputs=2))  # issue 25
+
+
+def test_e_crosscheck_raises_its_precision_only_within_the_work_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A finer interval evaluation costs more; when the next would pass the limit, the
+    comparison stops inconclusive instead of running past the promise."""
+    pytest.importorskip("torch")
+    from symbptt.engine import crosscheck as cc
+
+    spec = ElmanSpec(hidden=2, T=3, inputs=2, outputs=2)
+    evaluations = []
+    real = cc.enclosures_at
+    monkeypatch.setattr(
+        cc, "enclosures_at", lambda *a, **k: (evaluations.append(k["prec"]), real(*a, **k))[1]
+    )
+    monkeypatch.setattr(cc, "start_precision", lambda spec: 12)  # enclosures too wide
+    first = cc.evaluation_work(spec, 12)
+    monkeypatch.setattr(cc, "MAX_WORK", first + 1)  # room for the first evaluation only
+    result = cc.crosscheck(spec)
+    assert evaluations == [12] and result.inconclusive
+    monkeypatch.setattr(cc, "MAX_WORK", 100 * first)  # room to raise the precision
+    evaluations.clear()
+    assert cc.crosscheck(spec).agrees and len(evaluations) == 2

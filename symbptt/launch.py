@@ -5,9 +5,9 @@ line on stderr and exit status 128 + its number, after cleaning up.
 During start-up (the imports take a moment) nothing is written yet, so the process
 leaves at once. Later the signal becomes an exception that unwinds the command, so that
 temporary files and directories are removed and TeX's process group is ended (see
-:func:`symbptt.render.texbuild.compile_pdf`). Ctrl-C is Python's KeyboardInterrupt and
-SIGTERM the command group's own "terminated" (:mod:`symbptt.cli.app`); the others say
-which signal ended the command. A signal ignored when symbptt starts (``nohup`` ignores
+:func:`symbptt.render.texbuild.compile_pdf`). Ctrl-C is Python's KeyboardInterrupt (the command
+group says "interrupted", :mod:`symbptt.cli.app`), SIGTERM says "terminated" and the
+others which signal ended the command. A signal ignored when symbptt starts (``nohup`` ignores
 SIGHUP) stays ignored.
 """
 
@@ -90,6 +90,24 @@ def _during_command(signum: int, frame: Any) -> None:
     raise Signalled(signum)
 
 
+def _swallowed(unraisable: Any) -> None:
+    """``sys.unraisablehook``: Python swallows an exception raised in some callbacks (the
+    logging module's lock release after a fork, a finalizer), printing "Exception
+    ignored in". A swallowed :class:`Signalled` is delivered again a moment later, so
+    that the command still unwinds and cleans up (TeX spinning would keep it running)."""
+    if isinstance(unraisable.exc_value, Signalled):
+        signal.signal(signal.SIGALRM, _redeliver)
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _redeliver(signum: int, frame: Any) -> None:
+    """The signal whose exception was swallowed, raised again (once per delivery)."""
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    raise Signalled(_PENDING[0])
+
+
 def _ignore_all() -> None:
     for signum in ENDING_SIGNALS:
         try:
@@ -130,6 +148,7 @@ def main() -> None:
     if signal.SIGINT not in _IGNORED:
         signal.signal(signal.SIGINT, interrupt)
     _catch(_during_command, tuple(s for s in ENDING_SIGNALS if s != signal.SIGINT))
+    sys.unraisablehook = _swallowed
     try:
         run()
     except Signalled as err:

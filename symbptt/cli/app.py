@@ -4,7 +4,6 @@ the terminal)."""
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from typing import Any
 
@@ -18,16 +17,6 @@ from ..errors import (
     SymbpttError,
     WorkLimitError,
 )
-
-
-class Terminated(BaseException):
-    """SIGTERM, turned into an exception so that temporary files and TeX's process group
-    are cleaned up on the way out (as for Ctrl-C)."""
-
-
-def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
-
 
 #: The exit status when symbptt itself fails (a bug, or out of memory): no verdict, and
 #: never 1, which `check` gives a formula that does not hold.
@@ -47,11 +36,11 @@ def exit_status(err: SymbpttError) -> int:
 
 class OneLineErrors(click.Group):
     """A click group whose errors are one line on stderr: ``Error: ...``, never a
-    traceback. Ctrl-C prints "interrupted" (exit 130), SIGTERM "terminated" (143)."""
+    traceback. Ctrl-C prints "interrupted" (exit 130); SIGTERM and the other ending
+    signals unwind the command to :mod:`symbptt.launch`, which says which ended it."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
         kwargs["standalone_mode"] = False
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
         try:
             code = super().main(*args, **kwargs)
             _flush_stdout()
@@ -68,8 +57,6 @@ class OneLineErrors(click.Group):
             _fail(str(err).splitlines()[0] if str(err) else type(err).__name__, exit_status(err))
         except (KeyboardInterrupt, click.Abort):
             _fail("interrupted", 130, prefix="")
-        except Terminated:
-            _fail("terminated", 143, prefix="")
         except BrokenPipeError:
             _silence_stdout()
             _exit(1)
@@ -92,8 +79,6 @@ class OneLineErrors(click.Group):
                 f"(SYMBPTT_DEBUG=1 shows the traceback)",
                 INTERNAL,
             )
-        finally:
-            signal.signal(signal.SIGTERM, previous)
 
 
 def _flush_stdout() -> None:

@@ -104,7 +104,7 @@ def load(path: Path) -> DerivationSpec:
         if key in data and not isinstance(data[key], str):
             raise SpecError(f"{where}: {key} must be a string")
     try:
-        spec = build_spec(cell=cell, **options)
+        spec = build_spec(cell=cell, spell=file_key, **options)
         document_options = DocumentOptions(
             title=data.get("title", DocumentOptions.title),
             author=data.get("author", ""),
@@ -133,6 +133,12 @@ def model_options(
     options = options_from_table(table, where)
     cell = CellSource(data["cell"], where, source) if "cell" in data else None
     return options, cell
+
+
+def file_key(option: str) -> str:
+    """An option as a spec file's ``[model]`` table spells it (``loss`` for the
+    reduction)."""
+    return f"[model] {'loss' if option == 'reduction' else option}"
 
 
 def read_model_file(path: str | Path) -> tuple[dict[str, Any], CellSource | None]:

@@ -99,6 +99,15 @@ def test_a_spec_file_can_choose_a_built_in_gated_model(tmp_path: Path) -> None:
     assert loaded.method == "auto"
 
 
+def test_a_spec_file_key_the_model_does_not_take_is_refused_even_at_its_default(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "scalar.toml"
+    path.write_text("[model]\nhidden = 3\n")  # the scalar model has no hidden size
+    with pytest.raises(SpecError, match=r"\[model\] hidden applies to --model elman"):
+        load(path)
+
+
 def test_a_spec_file_s_keys_are_the_command_line_s_options(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text("[model]\nwidth = 3\n")

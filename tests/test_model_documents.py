@@ -153,5 +153,5 @@ def test_a_spec_file_with_a_cell_is_loaded(tmp_path: Path) -> None:
     assert isinstance(loaded.spec, CellSpec) and loaded.spec.model.name == "Jordan network"
     bad = tmp_path / "bad.toml"
     bad.write_text(JORDAN.read_text().replace("T = 3", "T = 3\nhidden = 2"))
-    with pytest.raises(Exception, match="--hidden does not apply to it"):
+    with pytest.raises(Exception, match=r"\[model\] hidden does not apply to it"):
         load(bad)

@@ -134,8 +134,8 @@ def model_spec(
     apply (its T, activations, losses), each unless the command line gives it
     (``given``: the options set explicitly). Errors in the options are usage errors
     (exit 2); errors in the file are the file's (exit 2, naming it)."""
-    from ..models.choose import build_spec
-    from ..specfile import read_model_file
+    from ..models.choose import build_spec, flag
+    from ..specfile import file_key, read_model_file
 
     options = dict(
         model=model,
@@ -157,9 +157,14 @@ def model_spec(
         if source is None:
             raise SpecError(f"{cell}: no [cell] table")
         options = {**options, **from_file, **{k: v for k, v in options.items() if k in given}}
-        return build_spec(cell=source, **options)
+        return build_spec(
+            cell=source,
+            given=set(from_file) | given,
+            spell=lambda key: flag(key) if key in given else file_key(key),
+            **options,
+        )
     try:
-        return build_spec(**options)
+        return build_spec(given=given, **options)
     except SymbpttError as err:
         raise click.UsageError(str(err)) from None
 

@@ -11,6 +11,7 @@ the profile's.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,13 +86,29 @@ class CellSource:
 _CELL_TAKES = ("T", "activation", "output_activation", "reduction", "step_loss")
 
 
-def build_spec(*, cell: CellSource | None = None, **options: Any) -> Any:
+def flag(option: str) -> str:
+    """An option as the command line spells it: ``--step-loss``, ``--loss`` (the
+    reduction)."""
+    return "--loss" if option == "reduction" else f"--{option.replace('_', '-')}"
+
+
+def build_spec(
+    *,
+    cell: CellSource | None = None,
+    given: Collection[str] | None = None,
+    spell: Callable[[str], str] = flag,
+    **options: Any,
+) -> Any:
     """The model of ``options`` (the keys of :data:`DEFAULTS`; a missing one takes its
     default): an RNNSpec, an ElmanSpec or a gated cell's CellSpec, or with ``cell`` the
     user's cell (phi and theta in its equations are ``activation`` and
     ``output_activation``). The one way a model is built: the command line, spec files,
     notation profiles and the Python API all come here. A vector model's generic step
     loss is the squared loss.
+
+    ``given`` are the options the user set (default: every key of ``options``): one the
+    chosen model does not take is refused, even at its default value; ``spell`` names
+    an option as the user wrote it (``--hidden``; in a spec file ``[model] hidden``).
 
     Raises:
         SpecError: an unknown option or value, or one the chosen model does not take
@@ -106,17 +123,19 @@ def build_spec(*, cell: CellSource | None = None, **options: Any) -> Any:
     if unknown:
         raise SpecError(f"unknown model options: {', '.join(sorted(unknown))}")
     o = {**DEFAULTS, **options}
+    set_ = set(options) if given is None else set(given)
     if cell is not None:
-        return _cell_spec(cell, o)
+        return _cell_spec(cell, o, set_, spell)
     kind = o["model"]
     choose_from("model", kind, MODEL_KINDS)
     if o["gru_variant"] is not None and kind != "gru":
-        raise SpecError("--gru-variant applies to --model gru")
+        raise SpecError(f"{spell('gru_variant')} applies to --model gru")
     for option, takers in _TAKEN_BY.items():  # a value the model would silently ignore
-        if kind not in takers and o[option] != DEFAULTS[option] and option != "activation":
+        if option == "activation" or kind in takers:
+            continue
+        if option in set_ or o[option] != DEFAULTS[option]:
             raise SpecError(
-                f"--{option.replace('_', '-')} applies to --model {', '.join(takers)}, "
-                f"not {kind}"
+                f"{spell(option)} applies to --model {', '.join(takers)}, not {kind}"
             )
     common = dict(
         T=o["T"],
@@ -147,17 +166,19 @@ def build_spec(*, cell: CellSource | None = None, **options: Any) -> Any:
     return RNNSpec(loss=o["step_loss"], h0=o["h0"], **common)
 
 
-def _cell_spec(cell: CellSource, o: dict[str, Any]) -> Any:
-    """A user's cell with the options it takes (``o``: every option, defaults filled)."""
+def _cell_spec(
+    cell: CellSource, o: dict[str, Any], given: set[str], spell: Callable[[str], str]
+) -> Any:
+    """A user's cell with the options it takes (``o``: every option, defaults filled;
+    ``given``: those the user set)."""
     from ..engine.model import CellSpec
     from .cell import read_cell
 
     for option, default in DEFAULTS.items():
-        if option not in _CELL_TAKES and o[option] != default:
+        if option not in _CELL_TAKES and (option in given or o[option] != default):
             what = "the model" if option == "model" else "its sizes and initial states"
             raise SpecError(
-                f"{cell.where}: a [cell] declares {what}; "
-                f"--{option.replace('_', '-')} does not apply to it"
+                f"{cell.where}: a [cell] declares {what}; {spell(option)} does not apply to it"
             )
     declaration = read_cell(
         cell.table,

@@ -45,15 +45,6 @@ _ANY_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\n]*?)\s*$")
 _CODE_DIRECTIVE = re.compile(
     r"\{(code|code-block|code-cell|sourcecode|literalinclude|raw|eval-rst|csv-table)\}"
 )
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-#: Math in Markdown, where MathJax reads definitions: its contents (not its delimiters).
-_MATH = re.compile(
-    r"\$\$(?P<a>.+?)\$\$|\\\[(?P<b>.+?)\\\]|\\\((?P<c>.+?)\\\)"
-    r"|(?P<d>\\begin\{(?P<env>[A-Za-z]+\*?)\}.+?\\end\{(?P=env)\})"
-    r"|(?<![\\$])\$(?![\s$])(?P<e>(?:(?!\n[ \t]*\n)[^$])+?)(?<![\\\s])\$",
-    re.DOTALL,
-)
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -152,8 +143,9 @@ _BLANK_LINE = re.compile(r"\n(?=[ \t]*\n)")
 
 
 def _inline_code(text: str) -> list[tuple[int, int]]:
-    """The spans of inline code (as :data:`_INLINE_CODE` finds them: a run of backticks,
-    then the next run of the same length in the same paragraph), in linear time."""
+    """The spans of inline code (a run of backticks, then the next run of the same length
+    in the same paragraph), in linear time (the regular expression that says the same,
+    in tests/test_markdown_scanners.py, takes quadratic time on unclosed runs)."""
     runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
     breaks = [m.start() for m in _BLANK_LINE.finditer(text)]
     following, seen = [len(runs)] * len(runs), {}  # the next run of the same length
@@ -203,7 +195,8 @@ _INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])(?:(?!\n[ \t]*\n)[^$])+?(?<![\\
 
 
 def _math_spans(prose: str) -> list[tuple[int, int]]:
-    """The contents of the math in ``prose``, as :data:`_MATH` finds them (leftmost,
+    """The contents of the math in ``prose``, as the regular expression of
+    tests/test_markdown_scanners.py finds them (leftmost,
     its alternatives in order), in linear time: where a closing delimiter is looked for,
     the answer is remembered, so a file of unclosed ``\\[`` is not scanned to its end
     for each."""

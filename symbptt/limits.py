@@ -298,7 +298,7 @@ def check_sum(a: Any, b: Any) -> None:
 Interval = tuple[int, int]
 
 
-def _interval(expr: sp.Expr, ranges: dict[sp.Symbol, Interval]) -> Interval | None:
+def index_interval(expr: sp.Expr, ranges: dict[sp.Symbol, Interval]) -> Interval | None:
     """Bounds of an integer-linear index expression over the given symbol ranges."""
     expr = sp.sympify(expr)
     if expr.is_Integer:
@@ -308,19 +308,19 @@ def _interval(expr: sp.Expr, ranges: dict[sp.Symbol, Interval]) -> Interval | No
     if expr.is_Add:
         lo = hi = 0
         for arg in expr.args:
-            part = _interval(arg, ranges)
+            part = index_interval(arg, ranges)
             if part is None:
                 return None
             lo, hi = lo + part[0], hi + part[1]
         return lo, hi
     if isinstance(expr, sp.Min | sp.Max):  # a sum written downward: its limits sorted
-        parts = [_interval(arg, ranges) for arg in expr.args]
+        parts = [index_interval(arg, ranges) for arg in expr.args]
         if any(part is None for part in parts):
             return None
         pick = min if isinstance(expr, sp.Min) else max
         return pick(p[0] for p in parts), pick(p[1] for p in parts)  # type: ignore[index]
     if expr.is_Mul and len(expr.args) == 2 and expr.args[0].is_Integer:
-        part = _interval(expr.args[1], ranges)
+        part = index_interval(expr.args[1], ranges)
         if part is None:
             return None
         c = int(expr.args[0])
@@ -390,7 +390,7 @@ def _limits(
     distinct values its (outermost) upper limit takes."""
     inner_env, length, uppers = dict(env), 1, 1
     for var, low, high in reversed(node.limits):  # the first limit is innermost
-        lo, hi = _interval(low, inner_env), _interval(high, inner_env)
+        lo, hi = index_interval(low, inner_env), index_interval(high, inner_env)
         if lo is None or hi is None:
             steps, inner, distinct = MAX_RANGE, (-MAX_RANGE, MAX_RANGE), MAX_RANGE
         else:

@@ -65,11 +65,6 @@ def _entries(spec: Any) -> int:
     return sum(r * c for r, c in map(model.shape, model.parameters))
 
 
-def _index_values(index: Any, spec: Any, ranges: dict) -> tuple[int, int] | None:
-    """The values an index expression takes (bounds), the free indices over 0..T+1."""
-    return limits._interval(index, ranges)
-
-
 def _ranges(sides: list[sp.Expr], T: int) -> dict:
     """Every integer symbol ranges over 0..T + 1 (a bound on what any index reaches);
     the horizon is T."""
@@ -102,7 +97,7 @@ def estimate_passes(spec: Any, sides: list[sp.Expr]) -> tuple[float, str]:
             parameters.add(str(den))
         elif isinstance(den, Node | E.HiddenState):
             kind = getattr(den, "kind", None) or (vocab.states[:1] or ("h",))[0]
-            steps = _index_values(den.args[0], spec, ranges) or (0, T)
+            steps = limits.index_interval(den.args[0], ranges) or (0, T)
             low, high = max(steps[0], 0), min(steps[1], T)
             if low <= high:
                 old = nodes.get(kind, (low, high))
@@ -116,7 +111,7 @@ def estimate_passes(spec: Any, sides: list[sp.Expr]) -> tuple[float, str]:
                     nodes[state] = (0, T)
         for node in side.atoms(Node):
             if node.kind in vocab.adjoints:  # dL/ds_t written as delta_t
-                steps = _index_values(node.args[0], spec, ranges) or (1, T)
+                steps = limits.index_interval(node.args[0], ranges) or (1, T)
                 kind = vocab.adjoints[node.kind]
                 low, high = max(steps[0], 1), min(steps[1], T)
                 if low <= high:
@@ -174,8 +169,8 @@ def estimate_terms(spec: Any, sides: list[sp.Expr]) -> int:
         if isinstance(e, sp.Sum):
             length = 1
             for _var, low, high in e.limits:
-                lo = limits._interval(low, ranges)
-                hi = limits._interval(high, ranges)
+                lo = limits.index_interval(low, ranges)
+                hi = limits.index_interval(high, ranges)
                 if lo is not None and hi is not None:
                     length *= max(hi[1] - lo[0] + 1, 1)
                 else:

@@ -68,7 +68,7 @@ def _install_recorder(log: str) -> None:
     original_check, original_assert = checker.check, checker.assert_equivalent
 
     @functools.wraps(original_check)
-    def check(equation, *, model=None, T=None, method="exact", seed=0, **options):
+    def check(equation, *, model=None, T=None, method="auto", seed=0, **options):
         try:  # the calls with the options the pinned records know (not notation, layout...)
             if isinstance(equation, str) and isinstance(method, str) and not options:
                 entry = {"kind": "check", "equation": equation, "model": model_of(model)}
@@ -78,7 +78,7 @@ def _install_recorder(log: str) -> None:
         return original_check(equation, model=model, T=T, method=method, seed=seed, **options)
 
     @functools.wraps(original_assert)
-    def assert_equivalent(lhs, rhs, *, model=None, T=None, method="exact"):
+    def assert_equivalent(lhs, rhs, *, model=None, T=None, method="auto"):
         try:
             if isinstance(lhs, str) and isinstance(rhs, str) and isinstance(method, str):
                 entry = {"kind": "assert_equivalent", "lhs": lhs, "rhs": rhs}

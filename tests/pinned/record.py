@@ -123,7 +123,7 @@ def result_record(call: dict[str, Any]) -> dict[str, Any]:
     import symbptt
 
     model = spec_from_dict(call["model"]) if call.get("model") else None
-    kwargs = {"model": model, "T": call.get("T"), "method": call.get("method", "exact")}
+    kwargs = {"model": model, "T": call.get("T"), "method": call.get("method", "auto")}
     try:
         if call["kind"] == "check":
             result = symbptt.check(call["equation"], seed=call.get("seed", 0), **kwargs)

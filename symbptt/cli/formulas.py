@@ -152,7 +152,7 @@ def check_command(
         except FormulaSyntaxError as err:
             worst = 2
             if not err.column:  # about the whole formula: no place to point at
-                click.echo(f"{where}{line}: error: {err.reason}", err=True)
+                click.echo(f"{_at(file, where, line)}{err.reason}", err=True)
                 continue
             at_line = line + max(err.line, 1) - 1
             at_col = err.column + (column - 1 if err.line <= 1 else 0)
@@ -162,7 +162,7 @@ def check_command(
             continue
         except SymbpttError as err:
             worst = max(worst, exit_status(err))
-            click.echo(f"{where}{line}: error: {str(err).splitlines()[0]}", err=True)
+            click.echo(f"{_at(file, where, line)}{str(err).splitlines()[0]}", err=True)
             continue
         label = f"{where}{label_line}: " if where else ""
         if result.holds:
@@ -185,6 +185,12 @@ def check_command(
         for note in result.notes:
             click.echo(f"  note: {note}")
     sys.exit(worst)
+
+
+def _at(file: Path | None, where: str, line: int) -> str:
+    """How an error about a whole formula begins: its place in the file, or for the
+    formula given on the command line ``Error:`` as every other command's errors."""
+    return f"{where}{line}: error: " if file is not None else "Error: "
 
 
 def _in_file_layouts(

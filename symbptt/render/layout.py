@@ -146,3 +146,8 @@ def break_sum(
         first = False
     rows.append(current.rstrip())
     return rows
+
+
+def grouped(text: str) -> str:
+    """``text`` in parentheses that grow with it (an operand that is a sum)."""
+    return rf"\left({text}\right)"

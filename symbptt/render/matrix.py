@@ -39,8 +39,9 @@ from ..core.tensor import (
 from ..derive.adjoint import AtFirst, OuterSum, Program, Step, read_later
 from ..derive.expansion import ChainTerm
 from ..derive.jvp import DIRECTION
-from .layout import LINE_WIDTH, Term, width
+from .layout import LINE_WIDTH, Term, grouped, width
 from .printer import IMMEDIATE_STYLES, Notation
+from .terms import broken_rows, expression_terms, operand_factors
 
 #: Line width for displays in matrix notation, in em: narrower than the estimate's
 #: default, because bold letters and the growing parentheses of diag(.) are wider than
@@ -138,7 +139,7 @@ class MatrixNotation:
         notation the factor itself (in parentheses if it is a sum)."""
         if not self.scalar:
             return diag(text)
-        return _grouped(text) if _is_sum(text) else text
+        return grouped(text) if _is_sum(text) else text
 
     # -- names -----------------------------------------------------------------------
     def vector(self, name: str, base: str | int, shift: int = 0) -> str:
@@ -184,22 +185,20 @@ class MatrixNotation:
     def summand_factors(self, result: OuterSum, base: str | int) -> list[str]:
         """The factors of one term of an outer-product sum (where a long term breaks):
         the left vector's factors, then the right one transposed."""
-        from .terms import operand_factors
 
         left = list(operand_factors(self, result.left, base))
         if result.right is None:
             return left
         right = self.expr(result.right, base)
-        grouped = (Add, Sub) if self.scalar else (Add, Sub, Concat, Had)
-        if isinstance(result.right, grouped):  # (a b)^T, (diag(f) h)^T
-            right = _grouped(right)
+        sums = (Add, Sub) if self.scalar else (Add, Sub, Concat, Had)
+        if isinstance(result.right, sums):  # (a b)^T, (diag(f) h)^T
+            right = grouped(right)
         return [*left, f"{right}{self.top}"]
 
     def program_rows(self, program: Program) -> dict[str, list[str]]:
         """The general (symbolic t) rows of a backward program, broken to fit: ``steps``
         (each step that another reads at t + 1 starts at zero after T) and
         ``results``."""
-        from .terms import broken_rows, expression_terms
 
         steps = []
         later = read_later(program)
@@ -270,7 +269,7 @@ class MatrixNotation:
         for j in term.jacobian_indices:
             terms = self.linear_terms(tangent, j)
             text = _joined(terms)
-            factors.append(_grouped(text) if len(terms) > 1 or terms[0].sign == "-" else text)
+            factors.append(grouped(text) if len(terms) > 1 or terms[0].sign == "-" else text)
         factors.append(self.immediate(term.leaf_index, name))
         return factors
 
@@ -306,7 +305,7 @@ class MatrixNotation:
             if name.startswith(DIRECTION):  # dP v: the unit matrix times what P multiplies
                 vector = self.expr(e.vector, base)
                 if isinstance(e.vector, (Add, Sub, Had, Neg)):
-                    vector = _grouped(vector)
+                    vector = grouped(vector)
                 return [("+", [vector] if self.scalar else [r"\mathbf{E}_{ab}" + top, vector])]
             return self._prefixed(self.parameter(name) + top, e.vector, base)
         if isinstance(e, Had):  # the tangents put the primal factor on the left
@@ -322,7 +321,7 @@ class MatrixNotation:
         inside = _joined(_terms_of(terms, self.identity))
         if width(inside) > self.group_width:  # too long for one pair of parentheses
             return [(sign, [factor, *f]) for sign, f in terms]
-        return [("+", [factor, _grouped(inside)])]
+        return [("+", [factor, grouped(inside)])]
 
 
 def _terms_of(signed: list[tuple[str, list[str]]], identity: str) -> list[Term]:
@@ -356,10 +355,6 @@ def _joined(terms: list[Term]) -> str:
         else:
             out += f" {term.sign} {term.latex}"
     return out
-
-
-def _grouped(text: str) -> str:
-    return rf"\left({text}\right)"
 
 
 def _is_primal(e: Expr) -> bool:

@@ -8,9 +8,13 @@ parentheses contributes its own terms' factors between \\Bigl( and \\Bigr).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core.tensor import Add, Expr, Had, MatVec, Neg, Sub, Transpose, matrix_name
-from .layout import Term, break_sum, width
-from .matrix import MatrixNotation, _grouped
+from .layout import Term, break_sum, grouped, width
+
+if TYPE_CHECKING:
+    from .matrix import MatrixNotation
 
 
 def signed_summands(expr: Expr) -> list[tuple[str, Expr]]:
@@ -47,7 +51,7 @@ def operand_factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tu
         return factors(notation, expr, base)
     text = notation.expr(expr, base)
     if width(text) <= notation.group_width:
-        return (_grouped(text),)
+        return (grouped(text),)
     pieces: list[str] = []
     for sign, term in signed_summands(expr):
         parts = list(factors(notation, term, base))

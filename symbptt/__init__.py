@@ -19,7 +19,7 @@ from typing import Any
 #: The public names and where they live: imported on first use (PEP 562), so that
 #: ``import symbptt`` and the command line start fast.
 _EXPORTS = {
-    "FormulaCheckResult": (".verdict", "FormulaCheckResult"),
+    "FormulaCheckResult": (".results", "FormulaCheckResult"),
     "FormulaClaim": (".claims", "FormulaClaim"),
     "formula_claim": (".claims", "formula_claim"),
     "assert_equivalent": (".checker", "assert_equivalent"),
@@ -27,7 +27,7 @@ _EXPORTS = {
     "BackwardRecursion": (".derive.backward", "BackwardRecursion"),
     "Expansion": (".derive.expansion", "Expansion"),
     "expand": (".derive.expansion", "expand"),
-    "Counterexample": (".equivalence", "Counterexample"),
+    "Counterexample": (".results", "Counterexample"),
     "EvaluationError": (".errors", "EvaluationError"),
     "FormulaSyntaxError": (".errors", "FormulaSyntaxError"),
     "NotEquivalentError": (".errors", "NotEquivalentError"),
@@ -41,9 +41,9 @@ _EXPORTS = {
     "unroll": (".unroll", "unroll"),
     "ElmanSpec": (".engine.model", "ElmanSpec"),
     "verify_vector": (".engine.verify", "verify_vector"),
-    "CheckResult": (".verify", "CheckResult"),
-    "Formulas": (".verify", "Formulas"),
-    "Report": (".verify", "Report"),
+    "CheckResult": (".results", "CheckResult"),
+    "Formulas": (".formulas", "Formulas"),
+    "Report": (".results", "Report"),
     "verify": (".verify", "verify"),
 }
 

@@ -11,11 +11,13 @@ from pathlib import Path
 from .engine.model import CellSpec, ElmanSpec
 from .errors import UnverifiedError
 from .files import plan_output, require_distinct
+from .formulas import DEFAULT_FORMULAS, Formulas
 from .model import RNNSpec, require_spec
 from .render.document import DocumentOptions
 from .render.tex import render_tex
 from .render.texbuild import BuildResult, compile_pdf
-from .verify import DEFAULT_FORMULAS, Formulas, Report, verify
+from .results import Report
+from .verify import verify
 
 
 def make_tex(

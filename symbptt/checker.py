@@ -25,7 +25,7 @@ from .model import RNNSpec, choose_method, require_spec
 from .notation.display import equations
 from .notation.macros import expand, read_macros
 from .notation.parse import Parsed
-from .verdict import FormulaCheckResult
+from .results import FormulaCheckResult
 
 if TYPE_CHECKING:
     from .notation.profiles import Profile

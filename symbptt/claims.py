@@ -29,7 +29,7 @@ from .errors import SpecError
 
 if TYPE_CHECKING:
     from .core.model import Model
-    from .verify import Formulas
+    from .formulas import Formulas
 
 
 @dataclass(frozen=True)

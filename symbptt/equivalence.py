@@ -17,13 +17,13 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from .algebra import atom_name
 from .model import RNNSpec
 from .points import PointRing, to_fraction_or_interval
+from .results import Counterexample
 
 #: A batch of comparisons: (label of the n-th, left-hand values, the right-hand value
 #: they must all equal). Labels are made only when needed (on failure).
@@ -34,44 +34,6 @@ def singles(triples: Iterable[tuple[str, Any, Any]]) -> Iterator[Comparison]:
     """(label, lhs, rhs) comparisons as batches of one, the shape checks yield."""
     for label, lhs, rhs in triples:
         yield (lambda n, label=label: label), [lhs], rhs
-
-
-@dataclass(frozen=True)
-class Counterexample:
-    """Concrete inputs at which two sides of an identity take different values.
-
-    Attributes:
-        label: which comparison (e.g. ``"t=3, form 4 (distribute, eqn (10))"``).
-        values: exact values of every atom the comparison used: inputs, and for generic
-            functions their values at each node (``phi'(s_2)``).
-        lhs, rhs: the two sides' values (exact rationals, or certified enclosures).
-        exact: both values are exact rationals.
-        t: the time step of the failing comparison, when it has one.
-    """
-
-    label: str
-    values: dict[str, Fraction]
-    lhs: str
-    rhs: str
-    exact: bool
-    t: int | None = None
-
-    def describe(self) -> str:
-        """A few lines for people."""
-        assignment = ", ".join(f"{k} = {v}" for k, v in self.values.items())
-        kind = "exactly" if self.exact else "certified enclosures"
-        return f"at {self.label}: lhs = {self.lhs}, rhs = {self.rhs} ({kind})\n  with {assignment}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (values as strings of exact rationals)."""
-        return {
-            "label": self.label,
-            "t": self.t,
-            "values": {k: str(v) for k, v in self.values.items()},
-            "lhs": self.lhs,
-            "rhs": self.rhs,
-            "exact": self.exact,
-        }
 
 
 def needs_intervals(spec: RNNSpec) -> bool:

@@ -33,7 +33,7 @@ class NotEquivalentError(SymbpttError, AssertionError):
     Attributes:
         lhs: the left-hand side as given.
         rhs: the right-hand side as given.
-        counterexample: a :class:`symbptt.equivalence.Counterexample` separating them,
+        counterexample: a :class:`symbptt.results.Counterexample` separating them,
             or ``None`` if none could be produced.
     """
 

@@ -77,7 +77,7 @@ _WITHIN = "the model is within its limits"
 
 def choose_method(spec: object, method: str, *, checking: bool = False) -> MethodChoice:
     """The method for ``spec``: ``auto`` takes exact where the spec's exact limits (its
-    work estimate, :meth:`ExactLimits.exact_limit`) allow it, else modular; ``exact``
+    work estimate, :meth:`Spec.exact_limit`) allow it, else modular; ``exact``
     beyond those limits is refused.
 
     Args:
@@ -104,14 +104,47 @@ def choose_method(spec: object, method: str, *, checking: bool = False) -> Metho
     return MethodChoice("exact" if method == "exact" else "modular")
 
 
-class ExactLimits:
-    """The exact method's limits of a spec, stated once (:meth:`exact_limit`, for
-    verifying and for checking formulas) and told as a refusal (:meth:`exact_refusal`;
-    :func:`choose_method` for either)."""
+class Spec:
+    """What every model spec is (the scalar RNNSpec, the ElmanSpec, a cell's CellSpec):
+    the API boundary asks ``isinstance(x, Spec)``, not for each class. It states the
+    exact method's limits once (:meth:`exact_limit`, for verifying and for checking
+    formulas) and tells them as a refusal (:meth:`exact_refusal`; :func:`choose_method`
+    for either)."""
+
+    #: What a report's JSON says of the model (:meth:`summary`), where it has it.
+    SUMMARY = (
+        "T",
+        "hidden",
+        "inputs",
+        "outputs",
+        "activation",
+        "output_activation",
+        "loss",
+        "reduction",
+        "h0",
+    )
 
     def exact_limit(self, checking: bool = False) -> str | None:
         """The limit of the exact method this spec is beyond (None: within it)."""
         raise NotImplementedError
+
+    def summary(self) -> dict[str, object]:
+        """The model as JSON-ready data: its name and description, T, sizes,
+        activations and losses (:data:`SUMMARY`, those it has).
+
+        Example:
+            >>> RNNSpec(T=2).summary()["T"]
+            2
+        """
+        out: dict[str, object] = {
+            "name": self.model.name,  # type: ignore[attr-defined]
+            "description": self.describe(),  # type: ignore[attr-defined]
+        }
+        for key in self.SUMMARY:
+            value = getattr(self, key, None)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                out[key] = value
+        return out
 
     def exact_refusal(self) -> str | None:
         """Why exact verification is refused (None: it is not)."""
@@ -119,7 +152,7 @@ class ExactLimits:
         return None if limit is None else f"{limit}; {MODULAR_HINT}"
 
 
-class HasActivations(ExactLimits):
+class HasActivations(Spec):
     """The activation table entries of a spec with ``activation`` and
     ``output_activation`` names (shared by the scalar and the vector model)."""
 
@@ -256,10 +289,7 @@ def require_spec(spec: object, what: str = "spec", *, vector: bool = True) -> No
         ...
         symbptt.errors.SpecError: spec must be a model instance such as ..., got the class RNNSpec
     """
-    from .engine.model import CellSpec, ElmanSpec
-
-    kinds = (RNNSpec, ElmanSpec, CellSpec) if vector else (RNNSpec,)
-    if isinstance(spec, kinds):
+    if isinstance(spec, Spec if vector else RNNSpec):
         return
     expected = "RNNSpec(T=4)" + (" or ElmanSpec(hidden=3, T=4)" if vector else "")
     got = f"the class {spec.__name__}" if isinstance(spec, type) else repr(spec)[:60]

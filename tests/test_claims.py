@@ -179,8 +179,8 @@ def test_the_exact_ring_has_a_generator_for_every_atom_any_check_asks_for(spec) 
     (verify_vector's atom_pass); the others must ask for no atom it did not record."""
     from symbptt.claims import seed_claims
     from symbptt.engine.verify import _comparisons, atom_pass
+    from symbptt.formulas import DEFAULT_FORMULAS
     from symbptt.values import RecordingRing
-    from symbptt.verify import DEFAULT_FORMULAS
 
     if isinstance(spec, RNNSpec):
         claims = seed_claims(DEFAULT_FORMULAS, spec.model)

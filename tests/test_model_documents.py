@@ -15,12 +15,12 @@ import symbptt.cli as cli
 from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
 from symbptt.engine.model import CellSpec
+from symbptt.formulas import Formulas
 from symbptt.models.cell import read_cell
 from symbptt.render.matrix import MatrixNotation
 from symbptt.render.model_derivatives import recursion
 from symbptt.render.model_document import shown_parameter
 from symbptt.specfile import load
-from symbptt.verify import Formulas
 
 from .conftest import untransposed
 from .test_documents import ROOT, SECTION_TITLES, pdf_text

@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from symbptt import FormulaSyntaxError, check
-from symbptt.verdict import FormulaCheckResult
+from symbptt.results import FormulaCheckResult
 
 TOKENS = [
     r"\frac",

@@ -13,8 +13,8 @@ from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
 from symbptt.engine.model import ElmanSpec
 from symbptt.errors import SpecError, UnverifiedError
+from symbptt.formulas import Formulas
 from symbptt.specfile import load
-from symbptt.verify import Formulas
 
 from .conftest import untransposed
 from .test_documents import ROOT, SECTION_TITLES, pdf_text

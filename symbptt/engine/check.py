@@ -39,8 +39,9 @@ from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError, WorkLimitError
 from ..model import MethodChoice, choose_from, choose_method, require_spec
 from ..modular import ModularRing
+from ..results import FormulaCheckResult
 from ..values import recorded_ring
-from ..verdict import FormulaCheckResult, Tally, tally
+from ..verdict import Tally, tally
 from .comparisons import Reading, formula_comparisons
 from .compile import LAYOUTS
 from .matrices import ShapeError

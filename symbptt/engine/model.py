@@ -19,7 +19,7 @@ from ..core.losses import CONCRETE_LOSSES
 from ..core.model import Model
 from ..core.primitives import Primitive
 from ..errors import SpecError
-from ..model import ACTIVATIONS, REDUCTIONS, ExactLimits, HasActivations, choose_from
+from ..model import ACTIVATIONS, REDUCTIONS, HasActivations, Spec, choose_from
 
 #: Largest sizes for exact verification (canonical forms grow fast with n and T).
 EXACT_MAX_HIDDEN = 3
@@ -191,7 +191,7 @@ class ElmanSpec(HasActivations):
 
 
 @dataclass(frozen=True)
-class CellSpec(ExactLimits):
+class CellSpec(Spec):
     """A user's own cell (a declaration read from a ``[cell]`` table,
     :func:`symbptt.models.cell.read_cell`) for T steps: the vector verifier, the checker
     and the code generator take it where they take an :class:`ElmanSpec`.
@@ -276,6 +276,14 @@ class CellSpec(ExactLimits):
     def source(self, parameter: str, r: int, c: int) -> tuple[str, int, int]:
         """The parameter entry that entry (r, c) of ``parameter`` (or of a view) is."""
         return self.model.source(parameter, r, c)
+
+    #: A cell's functions are named in its equations, and its state may be several
+    #: vectors: its JSON gives the state size, not phi and theta.
+    SUMMARY = ("T", "inputs", "outputs", "loss", "reduction")
+
+    def summary(self) -> dict[str, object]:
+        """The cell as JSON-ready data (:meth:`Spec.summary`), with its state size."""
+        return {**super().summary(), "state_size": self.hidden}
 
     def exact_limit(self, checking: bool = False) -> str | None:
         """The exact method's limit this cell is beyond (None: within it): a gated

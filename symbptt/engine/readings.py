@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import FormulaSyntaxError
-from ..verdict import FormulaCheckResult
+from ..results import FormulaCheckResult
 from .comparisons import ORDINALS
 from .model import ElmanSpec
 from .nodes import Transposed

@@ -21,10 +21,11 @@ from ..derive.adjoint import Program, derive
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..equivalence import find_counterexample, singles
 from ..errors import WorkLimitError
+from ..formulas import Formulas
 from ..model import choose_method, require_spec
 from ..modular import ModularRing
+from ..results import CheckResult, Report
 from ..values import recorded_ring
-from ..verify import CheckResult, Formulas, Report
 from .batched import BatchedChains
 from .chains import (
     BATCH,

@@ -21,7 +21,7 @@ import sympy as sp
 from .. import __version__
 from ..derive.expansion import ChainTerm, Expansion
 from ..errors import SpecError
-from ..verify import Report
+from ..results import Report
 from . import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS
 from .layout import LINE_WIDTH, Term, break_sum
 from .plaintext import check_plain_text

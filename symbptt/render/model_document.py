@@ -27,7 +27,7 @@ from ..core.tensor import (
 )
 from ..derive.adjoint import derive
 from ..derive.jvp import state_parameters
-from ..verify import Report
+from ..results import Report
 from .document import (
     Display,
     DocumentOptions,

@@ -18,7 +18,7 @@ import sympy as sp
 
 from .. import expr as E
 from ..derive.backward import delta
-from ..verify import Formulas
+from ..formulas import Formulas
 from .document import Display
 from .layout import LINE_WIDTH, Term, break_sum
 from .printer import Notation, latex

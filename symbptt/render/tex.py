@@ -13,7 +13,7 @@ from .. import __version__
 from ..engine.model import CellSpec, ElmanSpec
 from ..errors import SpecError, SymbpttError
 from ..model import RNNSpec, require_spec
-from ..verify import Report
+from ..results import Report
 from .document import DocumentOptions
 from .env import USER_PREFIX, environment
 from .layout import ARTICLE_LINE_WIDTH

@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 import click
-from click.core import ParameterSource
 
 from ..core.losses import CONCRETE_LOSSES
 from ..core.primitives import NUMPY_PRIMITIVES
@@ -21,10 +20,12 @@ from .options import (
     FORCE_HELP,
     SEED,
     _choice,
+    _given,
     _Progress,
     _size,
     _text_target,
     _write_text,
+    file_cell_spec,
     gru_variant_option,
     quiet_option,
 )
@@ -230,18 +231,10 @@ def _codegen_spec(
     for any sizes: n = m = k = 2, T = 3 (a cell: its declared sizes, its file's [model]
     keys unless given here, and the largest T <= 3 the exact method takes)."""
     from ..models.choose import build_spec
-    from ..specfile import read_model_file
 
-    context = click.get_current_context()
-    given = {k for k in options if context.get_parameter_source(k) != ParameterSource.DEFAULT}
-    if cell is not None:
-        if context.get_parameter_source("model") != ParameterSource.DEFAULT:
-            raise click.UsageError("--cell declares the model; leave out --model")
-        from_file, source = read_model_file(cell)
-        if source is None:
-            raise SpecError(f"{cell}: no [cell] table")
-        mine = {k: v for k, v in from_file.items() if k in options and k not in given}
-        spec = build_spec(cell=source, T=3, **{**options, **mine})
+    given = _given({**options, "model": model})
+    if cell is not None:  # at T = 3 at most, whatever the file says
+        spec = file_cell_spec(cell, {**options, "T": 3}, given | {"T"})
         while spec.T > 1 and spec.exact_refusal() is not None:
             spec = dataclasses.replace(spec, T=spec.T - 1)
         return spec

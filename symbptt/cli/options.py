@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-import inspect
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -115,58 +115,41 @@ layout_option = _choice(
 
 
 def model_spec(
-    model: str,
-    T: int,
-    activation: str,
-    output_activation: str,
-    reduction: str,
-    step_loss: str,
-    h0: str,
-    hidden: int,
-    inputs: int,
-    outputs: int,
-    cell: str | None = None,
-    gru_variant: str | None = None,
-    given: frozenset[str] = frozenset(),
+    *, cell: str | None = None, given: Collection[str] = frozenset(), **options: Any
 ) -> Any:
-    """The model the options name, built by :func:`symbptt.models.choose.build_spec`
-    (the one way a model is built). With ``--cell FILE``, the file's ``[model]`` keys
-    apply (its T, activations, losses), each unless the command line gives it
-    (``given``: the options set explicitly). Errors in the options are usage errors
-    (exit 2); errors in the file are the file's (exit 2, naming it)."""
-    from ..models.choose import build_spec, flag
-    from ..specfile import file_key, read_model_file
+    """The model the options (the keys of :data:`~symbptt.models.choose.DEFAULTS`) name,
+    built by :func:`symbptt.models.choose.build_spec` (the one way a model is built);
+    with ``--cell FILE``, :func:`file_cell_spec`. ``given``: the options set explicitly.
+    Errors in the options are usage errors (exit 2)."""
+    from ..models.choose import build_spec
 
-    options = dict(
-        model=model,
-        T=T,
-        activation=activation,
-        output_activation=output_activation,
-        reduction=reduction,
-        step_loss=step_loss,
-        h0=h0,
-        hidden=hidden,
-        inputs=inputs,
-        outputs=outputs,
-        gru_variant=gru_variant,
-    )
-    if cell is not None:  # errors in the user's file are theirs, not the options'
-        if "model" in given:
-            raise click.UsageError("--cell declares the model; leave out --model")
-        from_file, source = read_model_file(cell)
-        if source is None:
-            raise SpecError(f"{cell}: no [cell] table")
-        options = {**options, **from_file, **{k: v for k, v in options.items() if k in given}}
-        return build_spec(
-            cell=source,
-            given=set(from_file) | given,
-            spell=lambda key: flag(key) if key in given else file_key(key),
-            **options,
-        )
+    if cell is not None:
+        return file_cell_spec(cell, options, given)
     try:
         return build_spec(given=given, **options)
     except SymbpttError as err:
         raise click.UsageError(str(err)) from None
+
+
+def file_cell_spec(cell: str, options: dict[str, Any], given: Collection[str]) -> Any:
+    """The cell a spec file's ``[cell]`` table declares (``--cell FILE``): the file's
+    ``[model]`` keys apply (its T, activations, losses), each unless the command line
+    gives it (``given``). Errors in the file are the file's (exit 2, naming it)."""
+    from ..models.choose import build_spec, flag
+    from ..specfile import file_key, read_model_file
+
+    if "model" in given:
+        raise click.UsageError("--cell declares the model; leave out --model")
+    from_file, source = read_model_file(cell)
+    if source is None:
+        raise SpecError(f"{cell}: no [cell] table")
+    mine = {k: v for k, v in options.items() if k in given}
+    return build_spec(
+        cell=source,
+        given=set(from_file) | set(given),
+        spell=lambda key: flag(key) if key in given else file_key(key),
+        **{**options, **from_file, **mine},
+    )
 
 
 class _Progress:
@@ -241,7 +224,7 @@ vector_options = _stack(
 )
 
 #: The parameters of model_spec, in its order: what spec_options collects.
-_SPEC_KEYS = tuple(inspect.signature(model_spec).parameters)
+_SPEC_KEYS = (*DEFAULTS, "cell")
 
 
 def spec_options(command: Any) -> Any:
@@ -250,7 +233,7 @@ def spec_options(command: Any) -> Any:
 
     @functools.wraps(command)
     def with_spec(**kwargs: Any) -> Any:
-        values = {key: kwargs.pop(key) for key in _SPEC_KEYS if key != "given"}
+        values = {key: kwargs.pop(key) for key in _SPEC_KEYS}
         given = _given(values)
         if kwargs.get("notation") is not None:
             values = _profile_model(values, kwargs["notation"], given)

@@ -39,12 +39,14 @@ def preamble(fragment: str) -> list[str]:
     return [m.group(1) for m in re.finditer(r"^%   (\\\S+)$", fragment, re.MULTILINE)]
 
 
-def compile_article(work: Path, lines: list[str], names: list[str]) -> tuple[str, str]:
-    """Compile a plain article that inputs ``names``, twice (for the labels); returns
-    its log and the number of the last equation it set."""
+def compile_article(
+    work: Path, lines: list[str], names: list[str], documentclass: str = "article"
+) -> tuple[str, str]:
+    """Compile a plain article (or another standard class) that inputs ``names``, twice
+    (for the labels); returns its log and the number of the last equation it set."""
     body = "".join(f"\\input{{{name}}}\n" for name in names)
     (work / "notes.tex").write_text(
-        "\\documentclass{article}\n"
+        f"\\documentclass{{{documentclass}}}\n"
         + "\n".join(lines)
         + "\n\\begin{document}\n"
         + body
@@ -154,21 +156,7 @@ def test_bad_fragment_options_are_usage_errors(args: list[str], message: str) ->
 def test_a_chapter_fragment_compiles_in_a_report(tmp_path: Path) -> None:
     fragment = tex("--fragment", "-T", "2", "--top-level", "chapter")
     (tmp_path / "body.tex").write_text(fragment)
-    (tmp_path / "book.tex").write_text(
-        "\\documentclass{report}\n"
-        + "\n".join(preamble(fragment))
-        + "\n\\begin{document}\n\\input{body}\n\\end{document}\n"
-    )
-    proc = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "book.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
-    assert proc.returncode == 0, proc.stdout[-2000:]
+    compile_article(tmp_path, preamble(fragment), ["body"], documentclass="report")
 
 
 def test_a_whole_document_keeps_its_labels_and_width() -> None:

@@ -129,7 +129,8 @@ def test_the_documented_sizes_are_within_the_estimate() -> None:
     below the limit: its running products are shared by every t."""
     from symbptt import expr as E
     from symbptt.engine.formula import parse_vector
-    from symbptt.limits import MAX_EVALUATIONS, estimate
+    from symbptt.estimate import estimate
+    from symbptt.limits import MAX_EVALUATIONS
     from symbptt.model import RNNSpec
 
     boxed = (

@@ -37,6 +37,7 @@ from .. import limits
 from ..algebra import Ring
 from ..equivalence import find_counterexample, singles
 from ..errors import EvaluationError, FormulaSyntaxError, WorkLimitError
+from ..estimate import estimate
 from ..model import MethodChoice, choose_from, choose_method, require_spec
 from ..modular import ModularRing
 from ..results import FormulaCheckResult
@@ -135,7 +136,7 @@ def check_vector(
     parsed = read_formula(equation, spec, notation) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides
-    limits.estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
+    estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     if method == "auto":
         choice = _auto_for(spec, sides, choice)
     require_bounded(spec, sides, choice.name)  # its forward-mode passes and exact forms

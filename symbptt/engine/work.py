@@ -1,6 +1,6 @@
 r"""The work a formula's check asks for, estimated before anything is computed.
 
-:func:`symbptt.limits.estimate` counts the evaluations of a formula's nested sums,
+:func:`symbptt.estimate.estimate` counts the evaluations of a formula's nested sums,
 products and powers; what it cannot see is what one evaluation costs. Two things grow
 with the model and with T, and are estimated here from the formula's derivatives alone:
 
@@ -29,6 +29,7 @@ import sympy as sp
 from .. import expr as E
 from .. import limits
 from ..errors import WorkLimitError
+from ..estimate import index_interval
 from .nodes import Component, Node, VImmediate, VTotal
 from .vocabulary import vocabulary
 
@@ -97,7 +98,7 @@ def estimate_passes(spec: Any, sides: list[sp.Expr]) -> tuple[float, str]:
             parameters.add(str(den))
         elif isinstance(den, Node | E.HiddenState):
             kind = getattr(den, "kind", None) or (vocab.states[:1] or ("h",))[0]
-            steps = limits.index_interval(den.args[0], ranges) or (0, T)
+            steps = index_interval(den.args[0], ranges) or (0, T)
             low, high = max(steps[0], 0), min(steps[1], T)
             if low <= high:
                 old = nodes.get(kind, (low, high))
@@ -111,7 +112,7 @@ def estimate_passes(spec: Any, sides: list[sp.Expr]) -> tuple[float, str]:
                     nodes[state] = (0, T)
         for node in side.atoms(Node):
             if node.kind in vocab.adjoints:  # dL/ds_t written as delta_t
-                steps = limits.index_interval(node.args[0], ranges) or (1, T)
+                steps = index_interval(node.args[0], ranges) or (1, T)
                 kind = vocab.adjoints[node.kind]
                 low, high = max(steps[0], 1), min(steps[1], T)
                 if low <= high:
@@ -169,8 +170,8 @@ def estimate_terms(spec: Any, sides: list[sp.Expr]) -> int:
         if isinstance(e, sp.Sum):
             length = 1
             for _var, low, high in e.limits:
-                lo = limits.index_interval(low, ranges)
-                hi = limits.index_interval(high, ranges)
+                lo = index_interval(low, ranges)
+                hi = index_interval(high, ranges)
                 if lo is not None and hi is not None:
                     length *= max(hi[1] - lo[0] + 1, 1)
                 else:

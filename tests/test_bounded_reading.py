@@ -74,21 +74,22 @@ def test_a_preamble_of_many_edefs_indexes_its_braces_once(
     """Each \\edef is expanded as the preamble is read; the short texts of those
     expansions must not push the preamble's brace index out of its cache (3,000 of them
     took 42 s when they did)."""
-    from symbptt.notation import macros
+    from symbptt.limits import MAX_EXPANDED
+    from symbptt.notation import tex_arguments
 
     indexed = []
-    real = macros._Braces.__init__
+    real = tex_arguments._Braces.__init__
     monkeypatch.setattr(
-        macros._Braces,
+        tex_arguments._Braces,
         "__init__",
         lambda self, text: (indexed.append(len(text)), real(self, text))[1],
     )
-    macros._source_braces.cache_clear()
+    tex_arguments._source_braces.cache_clear()
     nested = "\\f{" * 6 + "x" + "}" * 6
     preamble = "\\def\\f#1{#1}\n" + "".join(f"\\edef\\a{{{nested}{i}}}\n" for i in range(3000))
-    assert len(preamble) > macros.MAX_EXPANDED
+    assert len(preamble) > MAX_EXPANDED
     assert symbptt.check("w = w", macros=preamble).holds
-    assert sum(n for n in indexed if n > macros.MAX_EXPANDED) <= 2 * len(preamble)
+    assert sum(n for n in indexed if n > MAX_EXPANDED) <= 2 * len(preamble)
 
 
 # -- 13. a 2 MB macro body used 1,900 times ----------------------------------------------

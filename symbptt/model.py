@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -70,6 +71,25 @@ class MethodChoice:
     name: Literal["exact", "modular"]
     reason: str = ""
 
+    #: How a reason given by ``auto`` starts (:meth:`by_auto`, :meth:`why`).
+    _AUTO = re.compile(r"^--method auto chose \w+: ")
+
+    @classmethod
+    def by_auto(cls, name: Literal["exact", "modular"], why: str) -> MethodChoice:
+        """The method ``--method auto`` chose, and ``why``: the reason says both."""
+        return cls(name, f"--method auto chose {name}: {why}")
+
+    @staticmethod
+    def why(reason: str) -> str:
+        """The bare why of a reason :meth:`by_auto` wrote ("" for another).
+
+        Example:
+            >>> MethodChoice.why(MethodChoice.by_auto("exact", "small").reason)
+            'small'
+        """
+        m = MethodChoice._AUTO.match(reason)
+        return reason[m.end() :] if m else ""
+
 
 #: Why auto chose the exact method.
 _WITHIN = "the model is within its limits"
@@ -97,8 +117,8 @@ def choose_method(spec: object, method: str, *, checking: bool = False) -> Metho
     limit = spec.exact_limit(checking=checking)  # type: ignore[attr-defined]
     if method == "auto":
         if limit is None:
-            return MethodChoice("exact", f"--method auto chose exact: {_WITHIN}")
-        return MethodChoice("modular", f"--method auto chose modular: {limit}")
+            return MethodChoice.by_auto("exact", _WITHIN)
+        return MethodChoice.by_auto("modular", limit)
     if method == "exact" and limit is not None:
         raise SpecError(f"{limit}; {MODULAR_HINT}")
     return MethodChoice("exact" if method == "exact" else "modular")

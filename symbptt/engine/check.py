@@ -58,7 +58,7 @@ from .nodes import (
 from .readings import links_in_layouts, other_readings, read_formula
 from .repairs import in_source_names, repairs
 from .vocabulary import vocabulary
-from .work import require_bounded
+from .work import auto_method, require_bounded
 
 if TYPE_CHECKING:
     from ..notation.parse import Parsed
@@ -138,7 +138,7 @@ def check_vector(
     sides = parsed.sides
     estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
     if method == "auto":
-        choice = _auto_for(spec, sides, choice)
+        choice = auto_method(spec, sides, choice)
     require_bounded(spec, sides, choice.name)  # its forward-mode passes and exact forms
 
     def verdict(method: str) -> tuple[FormulaCheckResult, bool]:
@@ -171,9 +171,7 @@ def check_vector(
                 raise
             # auto: the exact forms outgrew the limits the estimate could not foresee;
             # the modular method answers within the same budget
-            choice = MethodChoice(
-                "modular", f"--method auto chose modular: the exact method stopped: {err.reason}"
-            )
+            choice = MethodChoice.by_auto("modular", f"the exact method stopped: {err.reason}")
             result, final = verdict("modular")
     if final:
         return result
@@ -192,19 +190,6 @@ def check_vector(
         explanation=f"{result.explanation}, between the sides that are read ({said})",
         partial=True,
     )
-
-
-def _auto_for(spec: ElmanSpec, sides: list[sp.Expr], choice: MethodChoice) -> MethodChoice:
-    """``--method auto`` for one formula: the model's exact limits chose ``choice``; an
-    exact check whose estimated canonical forms or passes are beyond the limits is
-    modular instead (the modular method answers it within them)."""
-    if choice.name != "exact":
-        return choice
-    try:
-        require_bounded(spec, sides, "exact")
-    except WorkLimitError as err:
-        return MethodChoice("modular", f"--method auto chose modular: {err.reason}")
-    return choice
 
 
 def _check(

@@ -30,6 +30,7 @@ from .. import expr as E
 from .. import limits
 from ..errors import WorkLimitError
 from ..estimate import index_interval
+from ..model import MethodChoice
 from .nodes import Component, Node, VImmediate, VTotal
 from .vocabulary import vocabulary
 
@@ -58,6 +59,19 @@ def require_bounded(spec: Any, sides: list[sp.Expr], method: str) -> None:
                 f"the limit of {limits.MAX_TERMS}; use the modular method "
                 f"(--method modular) or a smaller T"
             )
+
+
+def auto_method(spec: Any, sides: list[sp.Expr], choice: MethodChoice) -> MethodChoice:
+    """``--method auto`` for one formula: the model's exact limits chose ``choice``; an
+    exact check whose estimated canonical forms or passes are beyond the limits is
+    modular instead (the modular method answers it within them)."""
+    if choice.name != "exact":
+        return choice
+    try:
+        require_bounded(spec, sides, "exact")
+    except WorkLimitError as err:
+        return MethodChoice.by_auto("modular", err.reason)
+    return choice
 
 
 def _entries(spec: Any) -> int:

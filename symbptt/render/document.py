@@ -11,7 +11,6 @@ expansion's display, the figure's columns and the certificate from a
 from __future__ import annotations
 
 import platform
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ import sympy as sp
 from .. import __version__
 from ..derive.expansion import ChainTerm, Expansion
 from ..errors import SpecError
+from ..model import MethodChoice
 from ..results import Report
 from . import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS
 from .layout import LINE_WIDTH, Term, break_sum
@@ -184,15 +184,14 @@ def certificate_section(report: Report) -> dict[str, Any]:
         }
         for c in report.checks
     ]
+    why = MethodChoice.why(report.method_reason)
     return {
         "rows": rows,
         # long check names (a cell with several states) fit the page in a smaller font
         "small": max((len(c.name) for c in report.checks), default=0) > CERTIFICATE_NAME_WIDTH,
         "method": report.method,
-        # "--method auto chose modular: <why>" as prose: chosen automatically, since <why>
-        "method_reason": re.sub(
-            r"^--method auto chose \w+: ", "chosen automatically, since ", report.method_reason
-        ),
+        # the reason auto gave, as prose
+        "method_reason": f"chosen automatically, since {why}" if why else "",
         "reference": report.reference_method,
         "holds": report.holds,
         "versions": {

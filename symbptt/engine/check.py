@@ -137,9 +137,10 @@ def check_vector(
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
     sides = parsed.sides
     estimate(sides, spec.T, T_symbol=E.T, memoized_products=True)
-    if method == "auto":
+    if method == "auto":  # its forward-mode passes and exact forms, estimated once
         choice = auto_method(spec, sides, choice)
-    require_bounded(spec, sides, choice.name)  # its forward-mode passes and exact forms
+    else:
+        require_bounded(spec, sides, choice.name)
 
     def verdict(method: str) -> tuple[FormulaCheckResult, bool]:
         """The verdict by ``method`` in every reading, and whether it is final (a chain

@@ -62,15 +62,21 @@ def require_bounded(spec: Any, sides: list[sp.Expr], method: str) -> None:
 
 
 def auto_method(spec: Any, sides: list[sp.Expr], choice: MethodChoice) -> MethodChoice:
-    """``--method auto`` for one formula: the model's exact limits chose ``choice``; an
-    exact check whose estimated canonical forms or passes are beyond the limits is
-    modular instead (the modular method answers it within them)."""
-    if choice.name != "exact":
-        return choice
-    try:
-        require_bounded(spec, sides, "exact")
-    except WorkLimitError as err:
-        return MethodChoice.by_auto("modular", err.reason)
+    """``--method auto`` for one formula, its estimates checked once
+    (:func:`require_bounded`): the model's exact limits chose ``choice``; an exact check
+    whose estimated canonical forms or passes are beyond the limits is modular instead
+    (the modular method answers it within them).
+
+    Raises:
+        WorkLimitError: the modular method's passes beyond the limit too.
+    """
+    if choice.name == "exact":
+        try:
+            require_bounded(spec, sides, "exact")
+            return choice
+        except WorkLimitError as err:
+            choice = MethodChoice.by_auto("modular", err.reason)
+    require_bounded(spec, sides, "modular")
     return choice
 
 

@@ -194,6 +194,12 @@ class Model:
         """The states, in declaration order."""
         return self.of_kind("state")
 
+    @functools.cached_property
+    def parameter_entries(self) -> int:
+        """How many numbers the parameters hold (the work of one step of a pass counts
+        them)."""
+        return sum(r * c for r, c in map(self.shape, self.parameters))
+
     @property
     def state_size(self) -> int:
         """The length of the stacked state (h_t, or (h_t, c_t) one above the other)."""

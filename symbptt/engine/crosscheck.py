@@ -236,9 +236,7 @@ def start_precision(spec: ElmanSpec | CellSpec) -> int:
 def crosscheck_work(spec: ElmanSpec | CellSpec) -> int:
     """The work units of the interval evaluation: parameter entries x T x
     :data:`ENTRY_STEP_UNITS`."""
-    model = spec.model
-    entries = sum(r * c for r, c in map(model.shape, model.parameters))
-    return entries * spec.T * ENTRY_STEP_UNITS
+    return spec.model.parameter_entries * spec.T * ENTRY_STEP_UNITS
 
 
 def evaluation_work(spec: ElmanSpec | CellSpec, precision: int) -> int:

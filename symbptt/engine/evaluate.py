@@ -70,7 +70,7 @@ class Evaluator(Probabilities, Compiler):
             shared = (params, forward(spec.model, spec.T, ring, params), {})
         self.params, self.fwd, self.runs = shared
         #: the model's parameter entries (the work of one step of a pass)
-        self._entries = sum(r * c for r, c in map(spec.model.shape, spec.model.parameters))
+        self._entries = spec.model.parameter_entries
         #: derivatives given by a recursion being solved (:meth:`solve`), by (num, den)
         self.known: dict[tuple[Any, Any], Any] = {}
         #: while solving: the derivatives the recursion defines (num, den kind) and the

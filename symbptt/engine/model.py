@@ -56,8 +56,7 @@ def require_count(name: str, value: object, top: int) -> None:
 def verification_work(spec: ElmanSpec | CellSpec) -> int:
     """The work units of verifying ``spec`` (see :data:`MODULAR_MAX_WORK`)."""
     n, m, k = spec.hidden, spec.inputs, spec.outputs
-    entries = sum(r * c for r, c in map(spec.model.shape, spec.model.parameters))
-    return entries * n * (n + m + k) * spec.T**2
+    return spec.model.parameter_entries * n * (n + m + k) * spec.T**2
 
 
 #: The parameters, in a fixed order, with their shapes as functions of (n, m, k).

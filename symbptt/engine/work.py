@@ -80,12 +80,6 @@ def auto_method(spec: Any, sides: list[sp.Expr], choice: MethodChoice) -> Method
     return choice
 
 
-def _entries(spec: Any) -> int:
-    """The parameter entries of the model (the cost of one step of a pass)."""
-    model = spec.model
-    return sum(r * c for r, c in map(model.shape, model.parameters))
-
-
 def _ranges(sides: list[sp.Expr], T: int) -> dict:
     """Every integer symbol ranges over 0..T + 1 (a bound on what any index reaches);
     the horizon is T."""
@@ -148,7 +142,7 @@ def estimate_passes(spec: Any, sides: list[sp.Expr]) -> tuple[float, str]:
         passes += width * (high - low + 1)
         # a pass from step k runs T - k + 1 steps
         steps += width * sum(T - k + 1 for k in range(low, high + 1))
-    units = steps * limits.step_units(_entries(spec))
+    units = steps * limits.step_units(spec.model.parameter_entries)
     return units, f"{passes} forward-mode passes of {steps} steps in all"
 
 

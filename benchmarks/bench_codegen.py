@@ -70,9 +70,9 @@ def main() -> None:
         sys.exit("this benchmark needs PyTorch: pip install 'symbptt[crosscheck]'")
     import numpy as np
 
+    from symbptt import ElmanSpec
     from symbptt.engine.codegen import numpy_source
     from symbptt.engine.crosscheck import torch_run
-    from symbptt.engine.model import ElmanSpec
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rnn_grads.py"

@@ -21,7 +21,7 @@ def seconds(action) -> float:
 
 
 def main() -> None:
-    from symbptt.engine.model import ElmanSpec
+    from symbptt import ElmanSpec
     from symbptt.engine.verify import verify_vector
 
     print(f"{'n':>3} {'m':>3} {'k':>3} {'T':>4}  {'phi':<8} {'method':>8}  {'time':>8}")
@@ -59,14 +59,14 @@ def _cells(verify_vector) -> None:  # noqa: ANN001
     import tomllib
     from pathlib import Path
 
-    from symbptt.engine.model import CellSpec
+    from symbptt import Spec
     from symbptt.models.cell import read_cell
 
     path = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
     table = tomllib.loads(path.read_text())["cell"]
     for n, T, method in ((2, 3, "exact"), (1, 4, "exact"), (8, 20, "modular")):
         model = read_cell({**table, "sizes": {"n": n, "m": 1, "k": 1}}, where=str(path))
-        spec = CellSpec(model, T=T)
+        spec = Spec(model, T=T)
         took = seconds(lambda spec=spec, method=method: verify_vector(spec, method=method))
         print(f"{n:>3} {1:>3} {1:>3} {T:>4}  MGU cell {method:>8}  {took:6.2f} s")
 

@@ -1,6 +1,6 @@
 """The whole pipeline in one place: spec -> report -> LaTeX -> PDF.
 
-RNNSpec --verify--> Report --render_tex--> str --compile_pdf--> Path
+Spec --verify--> Report --render_tex--> str --compile_pdf--> Path
 """
 
 from __future__ import annotations
@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .engine.model import CellSpec, ElmanSpec
+from .core.spec import Spec, require_spec
 from .errors import UnverifiedError
 from .files import plan_output, require_distinct
 from .formulas import DEFAULT_FORMULAS, Formulas
-from .model import RNNSpec, require_spec
 from .render.document import DocumentOptions
 from .render.tex import render_tex
 from .render.texbuild import BuildResult, compile_pdf
@@ -21,7 +20,7 @@ from .verify import verify
 
 
 def make_tex(
-    spec: RNNSpec | ElmanSpec | CellSpec,
+    spec: Spec,
     *,
     options: DocumentOptions | None = None,
     method: str = "auto",
@@ -43,6 +42,7 @@ def make_tex(
         UnverifiedError: a check failed and ``allow_unverified`` is False.
 
     Example:
+        >>> from symbptt import RNNSpec
         >>> tex, report = make_tex(RNNSpec(T=2))
         >>> report.holds and "\\\\documentclass" in tex
         True
@@ -62,7 +62,7 @@ def make_tex(
 
 
 def make_pdf(
-    spec: RNNSpec | ElmanSpec | CellSpec,
+    spec: Spec,
     output: Path | str,
     *,
     options: DocumentOptions | None = None,

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from .core.spec import Spec, choose_method, require_spec
 from .engine.check import check_vector
 from .engine.compile import LAYOUTS
 from .engine.formula import parse_vector
-from .engine.model import ElmanSpec
 from .engine.nodes import from_seed_notation
 from .errors import FormulaSyntaxError, NotEquivalentError, SpecError
-from .model import RNNSpec, choose_method, require_spec
+from .models.choose import RNNSpec
 from .notation.display import equations
 from .notation.macros import expand, read_macros
 from .notation.parse import Parsed
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 def check(
     equation: str,
     *,
-    model: RNNSpec | ElmanSpec | None = None,
+    model: Spec | None = None,
     T: int | None = None,
     method: str = "auto",
     seed: int = 0,
@@ -49,7 +49,7 @@ def check(
             {\\partial h_t} \\phi'(s_t)"``; chains ``A = B = C`` check each ``=``.
         model: the model (default: the ``notation`` profile's source's model, else
             generic phi, theta and l, mean loss); an
-            :class:`~symbptt.engine.model.ElmanSpec` checks vector formulas
+            :func:`~symbptt.models.choose.ElmanSpec` checks vector formulas
             (``\\mathbf{h}_t``, ``W_{hh}^\\top``, ``\\operatorname{diag}``, ``\\odot``).
         T: the horizon (default: the model's, or 4).
         method: ``"auto"`` (exact within the model's exact limits for checks, else
@@ -192,14 +192,12 @@ def _combined(equation: str, results: list[FormulaCheckResult]) -> FormulaCheckR
     )
 
 
-def _resolve_spec(
-    model: RNNSpec | ElmanSpec | None, T: int | None, notation: str | Profile | None = None
-) -> RNNSpec | ElmanSpec:
+def _resolve_spec(model: Spec | None, T: int | None, notation: str | Profile | None = None) -> Spec:
     """The model (default: the notation profile's source's model, else the generic
     scalar one; T = 4), with T replaced when one is given.
 
     Raises:
-        SpecError: ``model`` is not an RNNSpec or ElmanSpec instance, or T is invalid.
+        SpecError: ``model`` is not a Spec, or T is invalid.
     """
     if model is not None:
         require_spec(model, "model")
@@ -213,7 +211,7 @@ def _resolve_spec(
         model = build_spec(**options)
     spec = model or RNNSpec(T=T or 4)
     if T is not None and T != spec.T:
-        spec = dataclasses.replace(spec, T=T)
+        spec = spec.with_T(T)
     return spec
 
 
@@ -221,7 +219,7 @@ def assert_equivalent(
     lhs: str | sp.Expr,
     rhs: str | sp.Expr,
     *,
-    model: RNNSpec | ElmanSpec | None = None,
+    model: Spec | None = None,
     T: int | None = None,
     method: str = "auto",
     layout: str = "mixed",

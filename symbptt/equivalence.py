@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from .algebra import atom_name
-from .model import RNNSpec
+from .core.spec import Spec
 from .points import PointRing, to_fraction_or_interval
 from .results import Counterexample
 
@@ -36,13 +36,13 @@ def singles(triples: Iterable[tuple[str, Any, Any]]) -> Iterator[Comparison]:
         yield (lambda n, label=label: label), [lhs], rhs
 
 
-def needs_intervals(spec: RNNSpec) -> bool:
+def needs_intervals(spec: Spec) -> bool:
     """Whether some function of the model is transcendental (it has a real function in
     the primitive table: tanh, sigmoid, softplus; the softmax of the cross-entropy head)."""
     return spec.loss == "cross-entropy" or any(a.real is not None for _, a in spec.roles)
 
 
-def fixed_values(spec: RNNSpec, rng: random.Random) -> dict[tuple, Fraction]:
+def fixed_values(spec: Spec, rng: random.Random) -> dict[tuple, Fraction]:
     """Inputs a counterexample may not choose freely: with the cross-entropy head the
     target of each step is a one-hot vector (a random class index)."""
     if spec.loss != "cross-entropy":
@@ -62,7 +62,7 @@ def _scalar_name(key: tuple) -> str:
 
 
 def find_counterexample(
-    spec: RNNSpec,
+    spec: Spec,
     comparisons: Callable[[Any], Iterator[Comparison]],
     label: str,
     *,

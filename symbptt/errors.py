@@ -6,6 +6,8 @@ caller can catch them all at once; only ``cli.py`` turns them into exit codes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 
 class SymbpttError(Exception):
     """Base class of every error raised on purpose by symbptt."""
@@ -134,3 +136,11 @@ class InputError(SpecError):
 class WriteError(SymbpttError):
     """Writing an output failed (disk full, file too large, I/O error); nothing was
     replaced."""
+
+
+def choose_from(kind: str, value: object, table: Collection[str]) -> str:
+    """``value`` if it is one of the names of ``table`` (a table's keys, or a tuple of
+    names); otherwise a SpecError listing them."""
+    if not isinstance(value, str) or value not in table:
+        raise SpecError(f"unknown {kind} {value!r}; expected one of: {', '.join(table)}")
+    return value

@@ -25,9 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, OutputError, SpecError, WriteError
-
-#: Largest input file read (spec files, templates, LaTeX sources for ``check --file``).
-MAX_INPUT_BYTES = 20 * 1024 * 1024
+from .limits import MAX_INPUT_BYTES, MAX_TOML_NESTING
 
 #: The mark symbptt puts in the text files it writes (first line) and in its PDFs
 #: (a key of the PDF's document information dictionary).
@@ -301,8 +299,6 @@ def toml_table(data: dict[str, Any], key: str, allowed: set[str], where: str) ->
     return table
 
 
-#: Deepest nesting of arrays and inline tables accepted in a spec file.
-MAX_TOML_NESTING = 20
 
 
 def max_nesting(text: str) -> int:

@@ -27,11 +27,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import time
 from collections.abc import Iterator
 from typing import Any
-
-import flint
 
 from .errors import WorkLimitError
 
@@ -67,6 +66,61 @@ MAX_SECONDS = 9.0
 #: What a refusal during a check suggests.
 HINT = "use a smaller model or T"
 
+# -- repairs, the cross-check, files and documents ----------------------------------------
+#: A formula that does not hold: at most this many single edits are tried as repairs,
+#: within this many seconds.
+REPAIR_MAX_EDITS = 120
+REPAIR_MAX_SECONDS = 8.0
+#: The PyTorch cross-check's interval arithmetic: at most this many bits (beyond, an
+#: undecided comparison is inconclusive), and at most this many evaluations at rising
+#: precisions (the start precision usually decides at once; each takes as long as the
+#: first).
+CROSSCHECK_MAX_PRECISION = 4096
+CROSSCHECK_MAX_EVALUATIONS = 3
+#: Largest input file read (spec files, templates, LaTeX sources for ``check --file``).
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+#: Deepest nesting of arrays and inline tables accepted in a spec file.
+MAX_TOML_NESTING = 20
+#: Longest title or author line accepted.
+MAX_TEXT_LENGTH = 500
+
+# -- models: T, sizes and the exact method (symbptt.core.spec asks these) -----------------
+#: The largest T of the scalar model (its passes are cheap); the README states the time.
+MAX_T = 5000
+#: The largest T of a vector model or cell (the modular work limit below bounds it too).
+MAX_T_VECTOR = 200
+#: The largest size (hidden, inputs, outputs; a cell's size letters) of a vector model.
+MAX_SIZE = 64
+#: The largest T of the exact method on the scalar model (canonical forms grow with T).
+EXACT_MAX_T = 300
+#: The scalar model's second reference (SymPy's derivatives of the unrolled model) up to
+#: this T.
+SYMPY_REFERENCE_MAX_T = 3
+#: The Elman model's exact method: n and T at most these (canonical forms grow fast with
+#: both); a fully linear model (both activations the identity) has no activation atoms,
+#: its states expand into large polynomials in the weights (n = 3, T = 6 takes ~100 s).
+EXACT_MAX_HIDDEN = 3
+EXACT_MAX_T_ELMAN = 6
+EXACT_MAX_T_LINEAR = 4
+#: The Elman model's SymPy reference: n and T at most these.
+SYMPY_MAX_HIDDEN = 2
+SYMPY_MAX_T = 3
+#: A cell's exact method: (state size) x T and T at most these (a built-in cell may
+#: state its own measured work, ``Model.exact_work``).
+CELL_EXACT_MAX_WORK = 6
+CELL_EXACT_MAX_T = 4
+#: A cell's SymPy reference: (state size) x T at most this.
+CELL_SYMPY_MAX_WORK = 3
+#: Largest work of a modular verification, in units of parameter entries x work of one
+#: step x T^2 (the measure of one forward-mode pass per parameter entry; the passes run
+#: as one batched pass, and the measure follows the time within a factor of about 5:
+#: 4e-8 to 2.3e-7 s of CPU per unit, measured on a 2-core machine). At most about 7 s of
+#: CPU: n = 8, T = 100 (3.4 s) or n = 16, T = 30 (6.8 s) or n = 4, T = 300 (0.5 s)
+#: (m = k = 1) fit, and the LSTM at n = 8, T = 20 (3.6 s).
+MODULAR_MAX_WORK = 100_000_000
+#: What a refusal of the exact method tells the user to do instead.
+MODULAR_HINT = "use the modular method (--method modular, or --method auto)"
+
 # -- reading notes (symbptt.notation): bounds on untrusted LaTeX, Markdown and profiles --
 #: Longest a formula may grow when its macros are expanded, in characters; the size is
 #: computed before an expansion is written out, so a 2 MB macro used 1,900 times is
@@ -91,6 +145,15 @@ MAX_READ_CHARACTERS = 20_000_000
 #: (those in effect at a display, counted again where they differ from the previous
 #: display's: each check reads them).
 MAX_DEFINITIONS_READ = 2_000_000
+#: Longest formula accepted, in characters, and its deepest nesting.
+MAX_FORMULA_LENGTH = 4000
+FORMULA_MAX_DEPTH = 60
+#: How deep macros may expand inside one another (how long an expansion may grow is
+#: :data:`MAX_EXPANDED`).
+MACRO_MAX_DEPTH = 20
+#: The most entries a list with an ellipsis may stand for (a vector of the model is at
+#: most :data:`MAX_SIZE` long).
+MAX_LISTED = 256
 #: Most names a notation profile may map, over its tables (the built-in ones map a few
 #: dozen; each name is parsed by the formula grammar).
 MAX_PROFILE_NAMES = 1_000
@@ -201,13 +264,19 @@ def step_units(entries: int) -> float:
     return STEP_UNITS + ENTRY_UNITS * entries
 
 
-_POLYNOMIAL = flint.fmpq_mpoly
+@functools.cache
+def _polynomial_type() -> type:
+    """FLINT's polynomial type, imported on first use (the command line reads this
+    module's limits at start-up and does not need FLINT for them)."""
+    import flint
+
+    return flint.fmpq_mpoly
 
 
 def size(value: Any) -> int:
     """How many terms a value has: a polynomial's term count, a matrix's largest entry's,
     1 for anything else (numbers, residues, intervals)."""
-    if type(value) is _POLYNOMIAL:
+    if type(value) is _polynomial_type():
         return max(len(value), 1)
     rows = getattr(value, "rows", None)
     if isinstance(rows, tuple):
@@ -217,13 +286,14 @@ def size(value: Any) -> int:
 
 def _polynomial_in(value: Any) -> Any:
     """A polynomial entry of a value (for its ring's generators), or None."""
-    if type(value) is _POLYNOMIAL:
+    polynomial = _polynomial_type()
+    if type(value) is polynomial:
         return value
     rows = getattr(value, "rows", None)
     if isinstance(rows, tuple):
         for row in rows:
             for x in row:
-                if type(x) is _POLYNOMIAL:
+                if type(x) is polynomial:
                     return x
     return None
 

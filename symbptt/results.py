@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 if TYPE_CHECKING:
+    from .core.spec import Spec
     from .formulas import Formulas
-    from .model import Spec
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .engine.model import CellSpec, ElmanSpec
+from .core.spec import METHOD_NAMES, Spec
 from .errors import SpecError
 from .files import parse_toml, read_text, toml_table
-from .model import METHOD_NAMES, RNNSpec
 from .models.choose import CellSource, build_spec, options_from_table
 
 if TYPE_CHECKING:  # the renderer is imported where a document is made (start-up of check)
@@ -50,7 +49,7 @@ _DOCUMENT = {"sections", "method"}
 class DerivationSpec:
     """A parsed derivation spec file."""
 
-    spec: RNNSpec | ElmanSpec | CellSpec
+    spec: Spec
     options: DocumentOptions
     method: str
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .core.primitives import sympy_form
+from .core.spec import Spec
 from .errors import SpecError
 from .expr import Input, Target, v, w
 from .expr import h as h_node
-from .model import RNNSpec
 
 #: Deepest nesting the SymPy reference builds (SymPy's diff takes ~2 s at T = 50 and
 #: exceeds Python's recursion limit near T = 150).
@@ -27,7 +27,7 @@ NESTED_MAX_T = 24
 class Unrolled:
     """Nested closed forms for steps 0..T (lists indexed by step; s[0] is None)."""
 
-    spec: RNNSpec
+    spec: Spec
     s: tuple[sp.Expr | None, ...]
     h: tuple[sp.Expr, ...]
     yhat: tuple[sp.Expr | None, ...]
@@ -37,13 +37,14 @@ class Unrolled:
     ell: object
 
 
-def unroll(spec: RNNSpec) -> Unrolled:
+def unroll(spec: Spec) -> Unrolled:
     """Unroll the recurrence of ``spec`` into nested expressions.
 
     Raises:
         SpecError: if ``spec.T`` exceeds :data:`NESTED_MAX_T`.
 
     Example:
+        >>> from symbptt import RNNSpec
         >>> u = unroll(RNNSpec(T=2, activation="tanh"))
         >>> u.h[1]
         tanh(v*x_{1} + w*h_{0})

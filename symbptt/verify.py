@@ -17,14 +17,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from .core.spec import Spec, require_spec
 from .errors import SpecError
 from .formulas import DEFAULT_FORMULAS, Formulas
-from .model import RNNSpec, require_spec
 from .results import Report
 
 
 def verify(
-    spec: RNNSpec,
+    spec: Spec,
     *,
     method: str = "auto",
     formulas: Formulas = DEFAULT_FORMULAS,
@@ -34,7 +34,8 @@ def verify(
     """Check every claim of the BPTT derivation for ``spec`` against the reference.
 
     Args:
-        spec: the model and T (:class:`RNNSpec`, :class:`ElmanSpec`, a cell's spec).
+        spec: the model and T (a :class:`~symbptt.core.spec.Spec`: ``RNNSpec(...)``,
+            ``ElmanSpec(...)``, a cell's spec).
         method: ``"auto"`` (exact within the model's exact limits, else modular; the
             report says which and why), ``"exact"`` (canonical polynomial forms,
             deterministic, within the model's exact limits) or ``"modular"`` (random
@@ -53,6 +54,7 @@ def verify(
         WorkLimitError: the modular method beyond the work limit.
 
     Example:
+        >>> from symbptt import RNNSpec
         >>> verify(RNNSpec(T=3)).holds
         True
     """

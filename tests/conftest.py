@@ -10,8 +10,8 @@ from types import ModuleType
 
 import pytest
 
+from symbptt.core.primitives import ACTIVATIONS
 from symbptt.core.tensor import MatVec, Param, Transpose, Var
-from symbptt.model import ACTIVATIONS
 
 ALL_ACTIVATIONS = list(ACTIVATIONS)
 SMALL_T = list(range(1, 9))
@@ -50,16 +50,14 @@ def activation(request: pytest.FixtureRequest) -> str:
 def _install_recorder(log: str) -> None:
     """Log the inputs of every check/assert_equivalent call the suite makes (one JSON line
     each), for tests/pinned/record.py. Only active with SYMBPTT_RECORD_CHECKS=FILE."""
-    import dataclasses
     import functools
     import json
 
     import symbptt.checker as checker
+    from tests.pinned.record import spec_to_dict
 
     def model_of(model: object) -> object:
-        if model is None:
-            return None
-        return {"class": type(model).__name__, **dataclasses.asdict(model)}
+        return None if model is None else spec_to_dict(model)
 
     def write(entry: dict) -> None:
         with open(log, "a", encoding="utf-8") as handle:

@@ -1208,7 +1208,7 @@ class Config:
     def spec(self) -> Any:
         """symbptt's model for these options."""
         if "cell" in self.options:
-            from symbptt.engine.model import CellSpec
+            from symbptt import Spec
             from symbptt.files import parse_toml
             from symbptt.models.cell import read_cell
 
@@ -1221,7 +1221,7 @@ class Config:
                 loss=rest.get("step_loss", "squared"),
                 reduction=rest.get("reduction", "mean"),
             )
-            return CellSpec(declaration, T=self.options["T"])
+            return Spec(declaration, T=self.options["T"])
         from symbptt.models.choose import build_spec
 
         return build_spec(**self.options)

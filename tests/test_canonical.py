@@ -105,8 +105,7 @@ def test_a_true_formula_the_exact_forms_cannot_decide_is_refused_not_failed() ->
     probability's reciprocal and their sum together, which the exact form does not use.
     Without a counterexample there is no "does not hold": the exact method refuses,
     saying why, and the modular method (a point where every relation holds) decides."""
-    from symbptt import FormulaSyntaxError, check
-    from symbptt.engine.model import ElmanSpec
+    from symbptt import ElmanSpec, FormulaSyntaxError, check
 
     spec = ElmanSpec(hidden=2, outputs=2, T=2, loss="cross-entropy", reduction="sum")
     formula = (

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 import symbptt.cli as cli
+from symbptt import Spec
 from symbptt.core.tensor import OneMinus, text
 from symbptt.derive.adjoint import derive, describe
 from symbptt.derive.jvp import state_tangents
-from symbptt.engine.model import CellSpec
 from symbptt.engine.verify import verify_vector
 from symbptt.errors import FormulaSyntaxError, SpecError
 from symbptt.models.cell import read_cell
@@ -50,7 +50,7 @@ def test_the_backward_program_and_the_jacobian_are_derived() -> None:
 
 @pytest.mark.parametrize("T", [1, 2, 3])
 def test_every_check_holds_exactly(T: int) -> None:
-    report = verify_vector(CellSpec(read_cell(mgu(), where="mgu"), T=T))
+    report = verify_vector(Spec(read_cell(mgu(), where="mgu"), T=T))
     assert report.holds and report.method.startswith("exact")
     names = {c.name for c in report.checks}
     assert {"backward recursion dL/dU_h", "sum of products dh_t/dU_f"} <= names
@@ -59,13 +59,13 @@ def test_every_check_holds_exactly(T: int) -> None:
 
 
 def test_a_small_cell_is_checked_against_sympy_too() -> None:
-    report = verify_vector(CellSpec(read_cell(mgu(sizes={"n": 1, "m": 1, "k": 1}), where="m"), T=3))
+    report = verify_vector(Spec(read_cell(mgu(sizes={"n": 1, "m": 1, "k": 1}), where="m"), T=3))
     assert report.holds
     assert any(c.name.startswith("reference: SymPy") for c in report.checks)
 
 
 def test_modular_verification_of_a_longer_sequence() -> None:
-    spec = CellSpec(read_cell(mgu(sizes={"n": 4, "m": 2, "k": 2}), where="mgu"), T=12)
+    spec = Spec(read_cell(mgu(sizes={"n": 4, "m": 2, "k": 2}), where="mgu"), T=12)
     report = verify_vector(spec, method="modular")
     assert report.holds and all(c.error_bound < 2.0**-60 for c in report.checks)
     with pytest.raises(SpecError, match="--method modular"):
@@ -75,7 +75,7 @@ def test_modular_verification_of_a_longer_sequence() -> None:
 
 
 def test_a_recursion_without_the_gate_s_carry_term_fails_with_a_counterexample() -> None:
-    spec = CellSpec(read_cell(mgu(), where="mgu"), T=2)
+    spec = Spec(read_cell(mgu(), where="mgu"), T=2)
     right = derive(spec.model)
     step = next(s for s in right.steps if s.name == "delta_h")
     carry = step.expr.right  # (1 - f_(t+1)) * delta_h_(t+1), the last term of the sum
@@ -180,7 +180,7 @@ def test_generated_code_agrees_with_pytorch_autograd(tmp_path: Path, seed: int) 
 
     from .conftest import load_module
 
-    spec = CellSpec(read_cell(mgu(sizes={"n": 8, "m": 3, "k": 2}), where="mgu"), T=20)
+    spec = Spec(read_cell(mgu(sizes={"n": 8, "m": 3, "k": 2}), where="mgu"), T=20)
     module = load_module(numpy_source(spec), tmp_path / "mgu_grads.py")
     rng = np.random.default_rng(seed)
     params = {p: rng.normal(size=spec.shape(p)) * 0.5 for p in spec.model.parameters}
@@ -228,7 +228,7 @@ def test_codegen_on_the_command_line(tmp_path: Path) -> None:
 def test_check_reads_the_cell_s_own_names(formula: str, holds: bool) -> None:
     from symbptt import check
 
-    result = check(formula, model=CellSpec(read_cell(mgu(), where="mgu"), T=3))
+    result = check(formula, model=Spec(read_cell(mgu(), where="mgu"), T=3))
     assert result.holds is holds
     assert holds or result.counterexample is not None
 
@@ -258,10 +258,10 @@ def test_a_jordan_network_whose_output_feeds_back(tmp_path: Path) -> None:
     table = tomllib.loads(JORDAN.read_text())["cell"]
     model = read_cell(table, where=str(JORDAN))
     assert describe(derive(model))[0] == "delta_y_t = c (y_t - d_t) + U^T delta_h_pre_(t+1)"
-    assert verify_vector(CellSpec(model, T=3)).holds
-    assert verify_vector(CellSpec(model, T=20), method="modular").holds
+    assert verify_vector(Spec(model, T=3)).holds
+    assert verify_vector(Spec(model, T=20), method="modular").holds
     big = read_cell({**table, "sizes": {"n": 6, "m": 3, "k": 2}}, where=str(JORDAN))
-    module = load_module(numpy_source(CellSpec(big, T=15)), tmp_path / "jordan.py")
+    module = load_module(numpy_source(Spec(big, T=15)), tmp_path / "jordan.py")
     rng = np.random.default_rng(3)
     params = {p: rng.normal(size=big.shape(p)) * 0.5 for p in big.parameters}
     X, D = rng.normal(size=(15, 3)), rng.normal(size=(15, 2))

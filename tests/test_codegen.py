@@ -9,13 +9,15 @@ import pytest
 from click.testing import CliRunner
 
 import symbptt.cli as cli
-from symbptt import SpecError
+from symbptt import ElmanSpec, SpecError
 from symbptt.core.primitives import NUMPY_PRIMITIVES
 from symbptt.engine.codegen import numpy_source
 from symbptt.engine.crosscheck import atoms, gradients_at
-from symbptt.engine.model import GRADIENTS, ElmanSpec
 
 from .conftest import load_module
+
+#: The Elman model's parameters and its view w_h.
+GRADIENTS = ("W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0", "w_h")
 
 
 def random_model(spec: ElmanSpec, seed: int) -> tuple[dict, np.ndarray, np.ndarray]:

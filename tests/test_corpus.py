@@ -9,9 +9,7 @@ from collections import Counter
 
 import pytest
 
-from symbptt import FormulaSyntaxError, check
-from symbptt.engine.model import ElmanSpec
-from symbptt.model import RNNSpec
+from symbptt import ElmanSpec, FormulaSyntaxError, RNNSpec, check
 
 from .conftest import TORCH_MISSING
 from .corpus import FORMULAS, SOURCES, Formula, truth

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 import symbptt.cli as cli
-from symbptt.engine.model import ElmanSpec
+from symbptt import ElmanSpec
 
 from .conftest import TORCH_MISSING
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from symbptt import verify
+from symbptt import RNNSpec, verify
+from symbptt.core.spec import choose_method
 from symbptt.errors import SpecError
-from symbptt.model import RNNSpec, choose_method
 from symbptt.models.choose import build_spec
 from symbptt.specfile import load
 

@@ -8,8 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from symbptt import verify
-from symbptt.engine.model import CellSpec
+from symbptt import Spec, verify
 from symbptt.models import gru, lstm
 from symbptt.models.gated import gated_spec
 
@@ -30,7 +29,7 @@ def test_every_check_of_a_gated_cell_holds(cell: str, initial: str) -> None:
     as parameters and as zero (the chain is checked column by column of the stacked
     state, where only the states that start at a parameter have columns)."""
     model = CELLS[cell](hidden=2, inputs=2, outputs=2, initial=initial)
-    report = verify(CellSpec(model, T=3), method="modular")
+    report = verify(Spec(model, T=3), method="modular")
     assert report.holds, [c.name for c in report.failures]
     names = {c.name for c in report.checks}
     assert all(f"backward recursion dL/d{p}" in names for p in model.parameters)
@@ -76,7 +75,7 @@ def test_the_gru_variants_are_different_functions() -> None:
 
 def test_a_cross_entropy_head_on_a_gated_cell_holds() -> None:
     model = lstm.declare(hidden=2, outputs=3, loss="cross-entropy")
-    assert verify(CellSpec(model, T=3), method="modular").holds
+    assert verify(Spec(model, T=3), method="modular").holds
 
 
 @pytest.mark.parametrize(
@@ -152,7 +151,7 @@ def test_generated_code_agrees_with_torch_nn_lstm_and_gru(tmp_path, cell: str, s
 
     from .conftest import load_module
 
-    spec = CellSpec(CELLS[cell](hidden=8, inputs=3, outputs=2), T=20)
+    spec = Spec(CELLS[cell](hidden=8, inputs=3, outputs=2), T=20)
     module = load_module(numpy_source(spec), tmp_path / "grads.py")
     witness = torch_run(spec, seed=seed)
     loss, grads = module.gradients(witness.params, witness.X, witness.D)
@@ -341,7 +340,7 @@ def test_each_loop_of_the_generated_code_makes_one_matrix_product_per_step(cell:
     that it reads at t + 1."""
     from symbptt.engine.codegen import numpy_source
 
-    source = numpy_source(CellSpec(CELLS[cell](hidden=2), T=3))
+    source = numpy_source(Spec(CELLS[cell](hidden=2), T=3))
     loops = [
         re.match(r".*(\n {8}.*)*", part).group() for part in source.split("    for t in range(")[1:]
     ]

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 import symbptt.cli as cli
+from symbptt import Spec
 from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
-from symbptt.engine.model import CellSpec
 from symbptt.formulas import Formulas
 from symbptt.models.cell import read_cell
 from symbptt.render.matrix import MatrixNotation
@@ -47,9 +47,9 @@ equations = '''
 """
 
 
-def cell(path: Path | None = None, T: int = 3) -> CellSpec:
+def cell(path: Path | None = None, T: int = 3) -> Spec:
     table = tomllib.loads(path.read_text())["cell"] if path else tomllib.loads(TWO_STATES)
-    return CellSpec(read_cell(table, where="test"), T=T)
+    return Spec(read_cell(table, where="test"), T=T)
 
 
 @pytest.mark.parametrize("path", [MGU, JORDAN, None], ids=["mgu", "jordan", "two-states"])
@@ -150,7 +150,7 @@ def test_pdf_tex_and_build_on_the_command_line(tmp_path: Path, monkeypatch) -> N
 
 def test_a_spec_file_with_a_cell_is_loaded(tmp_path: Path) -> None:
     loaded = load(JORDAN)
-    assert isinstance(loaded.spec, CellSpec) and loaded.spec.model.name == "Jordan network"
+    assert loaded.spec.model.family == "cell" and loaded.spec.model.name == "Jordan network"
     bad = tmp_path / "bad.toml"
     bad.write_text(JORDAN.read_text().replace("T = 3", "T = 3\nhidden = 2"))
     with pytest.raises(Exception, match=r"\[model\] hidden does not apply to it"):

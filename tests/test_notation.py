@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from symbptt import FormulaSyntaxError, check
-from symbptt.engine.model import ElmanSpec
+from symbptt import ElmanSpec, FormulaSyntaxError, check
 from symbptt.errors import SpecError
 from symbptt.notation.profiles import load_profile
 
@@ -809,7 +808,7 @@ def test_factors_after_a_product_that_may_be_inside_it_or_not_are_an_ambiguity()
 
 
 HUANG = Path(__file__).parent / "profiles" / "huang.toml"
-CE3 = dataclasses.replace(GOODFELLOW, outputs=3)
+CE3 = GOODFELLOW.replace(outputs=3)
 
 
 @pytest.mark.parametrize(
@@ -861,7 +860,7 @@ def test_two_indices_in_a_subscript_belong_to_a_vector_only() -> None:
         check(r"\frac{\partial L_t}{\partial g_{t,i}} = \frac{1}{g_{t, i}}", model=CE3)
 
 
-WILDML4 = dataclasses.replace(GOODFELLOW, T=4)
+WILDML4 = GOODFELLOW.replace(T=4)
 
 
 def test_a_source_that_counts_steps_from_zero() -> None:
@@ -984,7 +983,7 @@ def test_net_t_is_the_net_input_of_older_notes(net: str) -> None:
 
 
 #: Goodfellow et al.'s model with three classes: the deeplearning-ai profile's.
-THREE_CLASSES = dataclasses.replace(GOODFELLOW, outputs=3)
+THREE_CLASSES = GOODFELLOW.replace(outputs=3)
 
 
 @pytest.mark.parametrize(

@@ -160,7 +160,7 @@ VECTOR_TOKENS = TOKENS + [
 
 
 def vector_outcome(text: str) -> None:
-    from symbptt.engine.model import ElmanSpec
+    from symbptt import ElmanSpec
 
     try:
         result = check(text, model=ElmanSpec(hidden=2, T=2), method="modular")
@@ -238,7 +238,7 @@ def test_structured_vector_formulas(lhs: str, rhs: str) -> None:
 def test_equations_of_token_soup_in_a_profile_with_a_softmax_head(lhs, rhs) -> None:
     """The same soup read in deeplearning-ai's notation, in the model with the softmax
     head (angle brackets, softmax, the probabilities' reciprocals and sum)."""
-    from symbptt.engine.model import ElmanSpec
+    from symbptt import ElmanSpec
 
     spec = ElmanSpec(hidden=2, outputs=2, T=2, loss="cross-entropy", reduction="sum")
     text = " ".join(lhs) + " = " + " ".join(rhs)

@@ -8,11 +8,10 @@ from fractions import Fraction
 
 import pytest
 
+from symbptt import RNNSpec, Spec
 from symbptt.algebra import atom_name
 from symbptt.core.forward import forward, parameter_values
-from symbptt.engine.model import CellSpec
 from symbptt.engine.verify import verify_vector
-from symbptt.model import RNNSpec
 from symbptt.models import scalar
 from symbptt.modular import ModularRing
 from symbptt.values import activation_value, function_name
@@ -75,7 +74,7 @@ def test_the_declaration_runs_the_seeds_recurrence(options):
 
 @pytest.mark.parametrize("options", CONFIGS)
 def test_every_check_of_the_core_holds_exactly(options):
-    report = verify_vector(CellSpec(scalar.declare(**options), T=3), method="exact")
+    report = verify_vector(Spec(scalar.declare(**options), T=3), method="exact")
     assert report.holds, [c.name for c in report.failures]
     names = {c.name for c in report.checks}
     assert "reference: SymPy Jacobians = forward mode" in names
@@ -84,7 +83,7 @@ def test_every_check_of_the_core_holds_exactly(options):
 
 
 def test_every_check_holds_modulo_a_prime_at_larger_t():
-    report = verify_vector(CellSpec(scalar.declare(activation="tanh"), T=40), method="modular")
+    report = verify_vector(Spec(scalar.declare(activation="tanh"), T=40), method="modular")
     assert report.holds
     assert all(0 < c.error_bound < 1e-30 for c in report.checks)
 

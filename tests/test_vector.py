@@ -6,10 +6,9 @@ import dataclasses
 
 import pytest
 
-from symbptt import SpecError
+from symbptt import ElmanSpec, SpecError
 from symbptt.core.tensor import Concat, Had, MatVec, Param, Transpose, Var
 from symbptt.derive.adjoint import OuterSum, derive
-from symbptt.engine.model import ElmanSpec
 from symbptt.engine.verify import verify_vector
 
 from .conftest import ALL_ACTIVATIONS, untransposed

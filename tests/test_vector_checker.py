@@ -8,8 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import symbptt.cli as cli
-from symbptt import FormulaSyntaxError, NotEquivalentError, assert_equivalent, check
-from symbptt.engine.model import ElmanSpec
+from symbptt import ElmanSpec, FormulaSyntaxError, NotEquivalentError, assert_equivalent, check
 
 GENERIC = ElmanSpec(hidden=2, T=4, activation="generic", output_activation="generic")
 TANH = ElmanSpec(hidden=3, T=4, inputs=2, outputs=2)

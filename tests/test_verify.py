@@ -8,7 +8,7 @@ import json
 import pytest
 
 from symbptt import RNNSpec, SpecError, verify
-from symbptt.model import EXACT_MAX_T
+from symbptt.limits import EXACT_MAX_T
 
 from .conftest import SMALL_T
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from typing import Any
 
 import click
 
-from ..core.losses import CONCRETE_LOSSES
+from ..core.losses import CONCRETE_LOSSES, REDUCTIONS
 from ..core.primitives import NUMPY_PRIMITIVES
 from ..errors import SpecError
-from ..model import REDUCTIONS
 from ..models.gated import GATED
 from .app import (
     main,
@@ -236,7 +234,7 @@ def _codegen_spec(
     if cell is not None:  # at T = 3 at most, whatever the file says
         spec = file_cell_spec(cell, {**options, "T": 3}, given | {"T"})
         while spec.T > 1 and spec.exact_refusal() is not None:
-            spec = dataclasses.replace(spec, T=spec.T - 1)
+            spec = spec.with_T(spec.T - 1)
         return spec
     sizes = dict(T=3, hidden=2, inputs=2, outputs=2)
     if model in GATED and "activation" not in given:

@@ -92,8 +92,8 @@ def check_command(
     failed.
     """
     from ..checker import check
+    from ..core.spec import choose_method
     from ..engine.compile import LAYOUTS
-    from ..model import choose_method
     from ..notation.markdown import markdown_displays, notebook_displays
     from ..notation.profiles import load_profile
     from ..notation.texfile import marked_displays

@@ -10,12 +10,13 @@ from typing import Any
 
 import click
 
+from ..core.spec import METHOD_NAMES
 from ..errors import (
     SpecError,
     SymbpttError,
 )
 from ..files import atomic_write, plan_output
-from ..model import EXACT_MAX_T, MAX_T, METHOD_NAMES
+from ..limits import EXACT_MAX_T, MAX_T
 from ..models.choose import CHOICES, DEFAULTS
 from ..models.gru import VARIANTS as GRU_VARIANTS
 from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
@@ -252,9 +253,7 @@ def _given(values: dict[str, Any]) -> frozenset[str]:
     )
 
 
-def _profile_model(
-    values: dict[str, Any], notation: str, given: frozenset[str]
-) -> dict[str, Any]:
+def _profile_model(values: dict[str, Any], notation: str, given: frozenset[str]) -> dict[str, Any]:
     """The model options with the ``--notation`` profile's model (its [profile.model])
     in place of every option left at its default; says on stderr what the profile set."""
     from ..models.choose import with_profile

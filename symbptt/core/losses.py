@@ -93,6 +93,26 @@ def class_index(target: str) -> str:
 CONCRETE_LOSSES = tuple(name for name in LOSS_TABLE if name != "generic")
 
 
+#: The per-step losses the options name (the scalar model's generic one included).
+LOSSES: dict[str, str] = {
+    "generic": "an undefined differentiable per-step loss l(yhat, d)",
+    "squared": "l(yhat, d) = (yhat - d)^2 / 2",
+    "cross-entropy": "-log softmax(o_t)[y_t], the target a class index (vector model)",
+}
+
+#: How the per-step losses are summed into L.
+REDUCTIONS: dict[str, str] = {
+    "mean": "L = (1/T) sum_t l_t, eqn (1) of note 000",
+    "sum": "L = sum_t l_t, as in question 002",
+}
+
+#: The initial state of the scalar model.
+H0_CHOICES: dict[str, str] = {
+    "symbol": "h_0 is a given symbol",
+    "zero": "h_0 = 0",
+}
+
+
 def step_loss(
     name: str, ring: Any, t: int, output: list[Any], target: list[Any], zero: Any, dual: Any
 ) -> tuple[Any, list[Any] | None]:

@@ -137,8 +137,11 @@ class Model:
     #: the short name of its documents' files (``lstm-n3``; empty: made from ``name``)
     slug: str = ""
     #: the largest (state size) x T of exact verification, where measured for this cell
-    #: (0: the limit for any cell, :data:`symbptt.engine.model.CELL_EXACT_MAX_WORK`)
+    #: (0: the limit for any cell, :data:`symbptt.limits.CELL_EXACT_MAX_WORK`)
     exact_work: int = 0
+    #: the row of :data:`symbptt.core.spec.FAMILIES` that gives its limits, description
+    #: and file names: ``"scalar"`` (the seeds' model), ``"elman"`` or ``"cell"``
+    family: str = "cell"
 
     def __post_init__(self) -> None:
         validate(self)

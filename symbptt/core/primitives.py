@@ -124,6 +124,9 @@ PRIMITIVES: dict[str, Primitive] = {
 }
 
 #: The real functions by name (for intervals and points).
+#: The activations a model's function roles take: the rows of the primitive table.
+ACTIVATIONS: dict[str, Primitive] = PRIMITIVES
+
 REAL_FUNCTIONS: dict[str, Callable[[Any, Any, int], Any]] = {
     p.name: p.real for p in PRIMITIVES.values() if p.real is not None
 }

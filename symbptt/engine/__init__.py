@@ -2,8 +2,8 @@
 
 Every module here is generic over a model's declaration (:class:`symbptt.core.model.
 Model`): the scalar RNN of the seeds, the Elman RNN and a user's cell are instances, not
-cases. ``model`` holds the specs that pair a declaration with T (``ElmanSpec``,
-``CellSpec``) and the size limits; ``chains``, ``checks``, ``reference`` and ``verify``
+cases (each paired with T in one :class:`symbptt.core.spec.Spec`); ``chains``, ``checks``,
+``reference`` and ``verify``
 are the verifier; ``vocabulary``, ``nodes``, ``formula``, ``compile``, ``evaluate``,
 ``matrices`` and ``check`` the formula checker; ``forward_code``, ``codegen`` and
 ``crosscheck`` the generated NumPy code and the PyTorch cross-check.

@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.forward import Batch, Trajectory
+from ..core.spec import Spec
 from ..derive.jvp import DIRECTION, _evaluate, stacked, state_parameters, state_tangents
 from .chains import chain_value, expansion_totals, running_sums
-from .model import ElmanSpec
 
 Matrix = list[list[Any]]
 
@@ -31,7 +31,7 @@ class BatchedChains:
 
     def __init__(
         self,
-        spec: ElmanSpec,
+        spec: Spec,
         ring: Any,
         params: dict[str, Matrix],
         fwd: Trajectory,

@@ -16,17 +16,17 @@ from typing import Any
 
 from ..algebra import Ring
 from ..core.forward import Batch, Trajectory, forward, split
+from ..core.spec import Spec
 from ..core.tensor import Expr, dot, identity, matmul
 from ..derive import jvp
 from ..derive.adjoint import Program, derive, evaluate
 from ..derive.expansion import ChainTerm, expand
-from .model import ElmanSpec
 
 Matrix = list[list[Any]]
 
 
 def seeded_run(
-    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], runs: dict, seed: tuple
+    spec: Spec, ring: Ring, params: dict[str, Matrix], runs: dict, seed: tuple
 ) -> Trajectory:
     """The forward-mode pass seeded at a parameter entry, from ``runs`` (the passes by
     seed, shared by every check) or made and kept there. It keeps the series of the
@@ -43,7 +43,7 @@ BATCH = ("batch",)
 
 
 def prefill(
-    spec: ElmanSpec, ring: Ring, params: dict[str, Matrix], runs: dict, seeds: list[tuple]
+    spec: Spec, ring: Ring, params: dict[str, Matrix], runs: dict, seeds: list[tuple]
 ) -> None:
     """Make the forward-mode passes of these parameter-entry seeds in one batched pass
     where the ring carries tangent rows (the modular ring: the per-seed arithmetic runs
@@ -60,7 +60,7 @@ def prefill(
 
 
 def reference_gradients(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     params: dict[str, Matrix],
     runs: dict[tuple[str, int, int], Trajectory] | None = None,
@@ -95,7 +95,7 @@ def reference_gradients(
 
 
 def backward(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     params: dict[str, Matrix],
     fwd: Trajectory,
@@ -114,7 +114,7 @@ Tangents = tuple[Expr | None, ...]
 
 
 def jacobian(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     params: dict[str, Matrix],
     fwd: Trajectory,
@@ -127,7 +127,7 @@ def jacobian(
 
 
 def immediate(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     params: dict[str, Matrix],
     fwd: Trajectory,
@@ -137,12 +137,12 @@ def immediate(
     b: int,
 ) -> list[Any]:
     """d+h_t/dP[a, b] (h_{t-1} held fixed), entrywise layout; for w_h, the entry of
-    W_xh or W_hh it is (:meth:`ElmanSpec.source`)."""
+    W_xh or W_hh it is (:meth:`Spec.source`)."""
     return jvp.immediate(spec.model, ring, params, fwd, t, spec.source(name, a, b))
 
 
 def sum_of_products(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     params: dict[str, Matrix],
     fwd: Trajectory,
@@ -170,7 +170,7 @@ def sum_of_products(
 
 
 def sum_of_products_all(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     params: dict[str, Matrix],
     fwd: Trajectory,

@@ -35,10 +35,10 @@ import sympy as sp
 from .. import expr as E
 from .. import limits
 from ..algebra import Ring
+from ..core.spec import MethodChoice, Spec, choose_method, require_spec
 from ..equivalence import find_counterexample, singles
-from ..errors import EvaluationError, FormulaSyntaxError, WorkLimitError
+from ..errors import EvaluationError, FormulaSyntaxError, WorkLimitError, choose_from
 from ..estimate import estimate
-from ..model import MethodChoice, choose_from, choose_method, require_spec
 from ..modular import ModularRing
 from ..results import FormulaCheckResult
 from ..values import recorded_ring
@@ -46,7 +46,6 @@ from ..verdict import Tally, tally
 from .comparisons import Reading, formula_comparisons
 from .compile import LAYOUTS
 from .matrices import ShapeError
-from .model import ElmanSpec
 from .nodes import (
     Node,
     Transposed,
@@ -72,7 +71,7 @@ READINGS = {
 }
 
 
-def _ring(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, reading: Reading) -> Ring:
+def _ring(spec: Spec, sides: list[sp.Expr], method: str, seed: int, reading: Reading) -> Ring:
     if method == "modular":
         return ModularRing(random.Random(seed))
     order, layout = reading
@@ -82,7 +81,7 @@ def _ring(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, reading
 
 
 def _decide_one(
-    spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, reading: Reading
+    spec: Spec, sides: list[sp.Expr], method: str, seed: int, reading: Reading
 ) -> Tally | str:
     """The verdict under one reading, or why the sides' shapes do not fit."""
     order, layout = reading
@@ -95,7 +94,7 @@ def _decide_one(
 
 def check_vector(
     equation: str | Parsed,
-    spec: ElmanSpec,
+    spec: Spec,
     *,
     method: str = "auto",
     seed: int = 0,
@@ -120,6 +119,7 @@ def check_vector(
             the profile: a formula is read in one notation).
 
     Example:
+        >>> from symbptt import ElmanSpec
         >>> J = r"\\frac{\\partial \\mathbf{h}_t}{\\partial \\mathbf{h}_{t-1}}"
         >>> check_vector(J + r" = W_{hh} \\operatorname{diag}(\\phi'(\\mathbf{s}_t))",
         ...              ElmanSpec(hidden=2, T=2)).holds
@@ -131,7 +131,7 @@ def check_vector(
         SpecError: the exact method beyond n <= 3, T <= 6, or an unknown method or layout.
     """
     choose_from("layout", layout, ("auto", *LAYOUTS))
-    require_spec(spec, vector=True)
+    require_spec(spec)
     choice = choose_method(spec, method, checking=True)
     parsed = read_formula(equation, spec, notation) if isinstance(equation, str) else equation
     text = equation if isinstance(equation, str) else " = ".join(map(str, parsed.sides))
@@ -194,7 +194,7 @@ def check_vector(
 
 
 def _check(
-    text: str, spec: ElmanSpec, parsed: Parsed, method: str, seed: int, layout: str
+    text: str, spec: Spec, parsed: Parsed, method: str, seed: int, layout: str
 ) -> FormulaCheckResult:
     sides = parsed.sides
     # numbers commute: only a \prod of matrices is read both ways
@@ -278,7 +278,7 @@ def _check(
 
 
 def _repairs(
-    spec: ElmanSpec,
+    spec: Spec,
     sides: list[sp.Expr],
     seed: int,
     readings: list,
@@ -317,7 +317,7 @@ def _layout_note(verdicts: dict, chosen: Reading) -> str:
 
 def _shapes_do_not_fit(
     text: str,
-    spec: ElmanSpec,
+    spec: Spec,
     parsed: Parsed,
     method: str,
     seed: int,
@@ -379,7 +379,7 @@ def _shapes_do_not_fit(
     )
 
 
-def _why(spec: ElmanSpec, sides: list[sp.Expr], method: str, seed: int, readings: list) -> str:
+def _why(spec: Spec, sides: list[sp.Expr], method: str, seed: int, readings: list) -> str:
     """Point at the usual slip: total derivatives dh_i/dP where immediate partials are
     meant (note 000's boxed formula writes the same symbol on both sides)."""
     totals = [

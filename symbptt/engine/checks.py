@@ -15,6 +15,7 @@ from typing import Any
 
 from ..algebra import Ring
 from ..claims import FormulaClaim, RecursionClaim
+from ..core.spec import Spec
 from ..core.tensor import identity, matmul
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..errors import EvaluationError, SpecError
@@ -29,12 +30,11 @@ from .chains import (
 from .comparisons import formula_comparisons
 from .evaluate import Evaluator
 from .matrices import ShapeError
-from .model import ElmanSpec
 from .reference import Converter, SympyModel
 
 
 def sums_of_products(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     params: dict,
     fwd: Any,
@@ -54,7 +54,7 @@ def sums_of_products(
 
 
 def claim_comparisons(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     claims: tuple[FormulaClaim | RecursionClaim, ...],
     shared: tuple[dict, Any, dict],
@@ -78,7 +78,7 @@ def claim_comparisons(
 
 
 def initial_state(
-    spec: ElmanSpec, ring: Ring, params: dict, jacobians: list, runs: dict, order: str
+    spec: Spec, ring: Ring, params: dict, jacobians: list, runs: dict, order: str
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """dh_t/dh_0 = J_t J_{t-1} ... J_1 for every t (the chain with no immediate term:
     h_0 enters only the first step), each new Jacobian on the left."""
@@ -107,7 +107,7 @@ def initial_state(
 
 
 def recursion_comparisons(
-    spec: ElmanSpec, ring: Ring, claim: RecursionClaim, shared: tuple[dict, Any, dict]
+    spec: Spec, ring: Ring, claim: RecursionClaim, shared: tuple[dict, Any, dict]
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """A recursion claim: solved backwards in an evaluator of its own (sharing the
     verifier's forward passes), then each gradient it gives against the true one."""
@@ -118,13 +118,13 @@ def recursion_comparisons(
             yield claim.name, label + where.removeprefix("the formula"), a, b
 
 
-def output_parameters(spec: ElmanSpec) -> tuple[str, ...]:
+def output_parameters(spec: Spec) -> tuple[str, ...]:
     """The parameters that do not feed the state (the output layer: W_hy, b_y)."""
     feeding = {*state_parameters(spec.model), *spec.model.initial_parameters}
     return tuple(p for p in spec.model.parameters if p not in feeding)
 
 
-def output_layer(spec: ElmanSpec, ring: Ring, runs: dict) -> Iterator[tuple[str, str, Any, Any]]:
+def output_layer(spec: Spec, ring: Ring, runs: dict) -> Iterator[tuple[str, str, Any, Any]]:
     """dh_t/dW_hy = 0 and dh_t/db_y = 0: the output layer does not feed the state."""
     S = state_label(spec.model)
     names = output_parameters(spec)
@@ -144,14 +144,14 @@ def output_layer(spec: ElmanSpec, ring: Ring, runs: dict) -> Iterator[tuple[str,
                         )
 
 
-def _sympy_model(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
+def _sympy_model(spec: Spec) -> tuple[SympyModel, dict, dict]:
     """The SymPy model with its derivatives (ring- and activation-independent, so
     computed once per size and loss)."""
     return _sympy_model_of_size(spec.with_generic_functions())
 
 
 @functools.lru_cache(maxsize=8)
-def _sympy_model_of_size(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
+def _sympy_model_of_size(spec: Spec) -> tuple[SympyModel, dict, dict]:
     model = SympyModel(spec)
     states = {
         (name, a, b, t): model.state_derivative(t, name, a, b)
@@ -164,7 +164,7 @@ def _sympy_model_of_size(spec: ElmanSpec) -> tuple[SympyModel, dict, dict]:
 
 
 def sympy_reference(
-    spec: ElmanSpec, ring: Ring, params: dict, fwd: Any, ref: dict, runs: dict
+    spec: Spec, ring: Ring, params: dict, fwd: Any, ref: dict, runs: dict
 ) -> Iterator[tuple[str, str, Any, Any]]:
     """The two references against each other: SymPy's Jacobians of the unrolled model
     (explicit entries) and forward mode, for every gradient and every dh_t/dP entry."""
@@ -184,7 +184,7 @@ def sympy_reference(
 
 
 def expansion_forms(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     params: dict,
     jacobians: list,

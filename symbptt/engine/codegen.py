@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..core.spec import Spec
 from ..core.tensor import (
     Add,
     Concat,
@@ -38,7 +39,6 @@ from ..derive.adjoint import AtFirst, Program, Step, derive, describe
 from ..errors import SpecError
 from .codegen_loop import LoopPlan, plan_loop, reads
 from .forward_code import array_name, forward_lines
-from .model import CellSpec, ElmanSpec
 
 #: Per loss: what D holds, and the loss (and the head's probabilities) in NumPy, given
 #: the output's array ``{o}``.
@@ -81,9 +81,11 @@ def gradients(params, X, D):
 
 def verification_spec(
     activation: str, output_activation: str, reduction: str, loss: str = "squared"
-) -> ElmanSpec:
+) -> Spec:
     """The model at which ``symbptt codegen`` verifies the recursion it compiles (exactly,
     at n = m = k = 2, T = 3) before writing code for any sizes."""
+    from ..models.choose import ElmanSpec
+
     return ElmanSpec(
         hidden=2,
         T=3,
@@ -96,12 +98,13 @@ def verification_spec(
     )
 
 
-def numpy_source(spec: ElmanSpec | CellSpec, program: Program | None = None) -> str:
+def numpy_source(spec: Spec, program: Program | None = None) -> str:
     """The generated module's source for ``spec``'s model (its sizes are free): the
     forward pass compiled from the equations, the backward ``program`` (by default the
     one derived from them).
 
     Example:
+        >>> from symbptt import ElmanSpec
         >>> "def gradients(params, X, D):" in numpy_source(ElmanSpec(hidden=2, T=2))
         True
 

@@ -14,16 +14,16 @@ from typing import Any
 import sympy as sp
 
 from ..algebra import Ring
+from ..core.spec import Spec
 from ..core.tensor import identity
 from ..errors import EvaluationError, OutsideModelError
 from .evaluate import Evaluator
 from .matrices import ONE, ZERO, Family, Mat, ShapeError, shape_of
-from .model import ElmanSpec
 from .nodes import component_indices, free_indices
 
 
 def formula_comparisons(
-    spec: ElmanSpec,
+    spec: Spec,
     sides: list[sp.Expr] | tuple[sp.Expr, ...],
     ring: Ring,
     order: str = "latest-left",
@@ -95,7 +95,7 @@ ORDINALS = ("first", "second", "third", "fourth or later")
 
 
 def _points(
-    spec: ElmanSpec, index: sp.Symbol | None, earlier: sp.Symbol | None, counts: list[Any]
+    spec: Spec, index: sp.Symbol | None, earlier: sp.Symbol | None, counts: list[Any]
 ) -> Iterator[tuple[int | None, int | None, tuple[int, ...]]]:
     """(t, k, components) at which a formula is claimed: every t if it has a free index;
     with a second one, every earlier step k = 0..t-1 (the claim no source means less
@@ -114,7 +114,7 @@ def _points(
                 yield t, k, entry
 
 
-def _entries(spec: ElmanSpec, value: Mat | Family) -> list[tuple[str, str | None, Any]]:
+def _entries(spec: Spec, value: Mat | Family) -> list[tuple[str, str | None, Any]]:
     """The value's entries with the end of their labels (", entry [r,c]") and, in the
     scalar model, the component of w_h = (v, w) they belong to: there a number has no
     entry label, and the entries of a derivative by w_h are its components v and w."""

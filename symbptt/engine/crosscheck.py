@@ -29,19 +29,15 @@ from fractions import Fraction
 from typing import Any
 
 from ..core.forward import forward, parameter_values
+from ..core.spec import Spec
 from ..errors import SymbpttError, WorkLimitError
+from ..limits import CROSSCHECK_MAX_EVALUATIONS as MAX_EVALUATIONS
+from ..limits import CROSSCHECK_MAX_PRECISION as MAX_PRECISION
 from ..limits import MAX_WORK
 from ..points import PointRing
 from .chains import backward
-from .model import CONCATENATION, CellSpec, ElmanSpec
 
 TOLERANCE = 1e-10
-#: The most bits of the interval arithmetic; beyond them an undecided comparison is
-#: inconclusive.
-MAX_PRECISION = 4096
-#: The most evaluations at rising precisions (the start precision usually decides at
-#: once; each evaluation takes as long as the first).
-MAX_EVALUATIONS = 3
 #: Work units of one parameter entry at one step of the interval evaluation (forward
 #: and backward; about 40 microseconds on a 2-core machine), against
 #: :data:`symbptt.limits.MAX_WORK`.
@@ -59,7 +55,7 @@ class CrossCheck:
     torch's by more than the tolerance.
     """
 
-    spec: ElmanSpec
+    spec: Spec
     seed: int
     differences: dict[str, float]
     tolerance: float
@@ -94,7 +90,7 @@ class TorchRun:
     grads: dict[str, Any]
 
 
-def torch_run(spec: ElmanSpec | CellSpec, *, seed: int = 0) -> TorchRun:
+def torch_run(spec: Spec, *, seed: int = 0) -> TorchRun:
     """Random weights and data (torch.manual_seed(seed)) through PyTorch, float64:
     torch.nn.RNN for the Elman model, the witnesses of :mod:`symbptt.engine.torch_cells`
     for the LSTM and the GRU.
@@ -162,7 +158,7 @@ def torch_run(spec: ElmanSpec | CellSpec, *, seed: int = 0) -> TorchRun:
         "W_hy": out_layer.weight.grad,
         "b_y": out_layer.bias.grad.reshape(k, 1),
         "h_0": h0.grad.reshape(n, 1),
-        CONCATENATION: torch.cat([rnn.weight_ih_l0.grad, rnn.weight_hh_l0.grad], dim=1).T,
+        "w_h": torch.cat([rnn.weight_ih_l0.grad, rnn.weight_hh_l0.grad], dim=1).T,
     }
     weights = {
         "W_hh": rnn.weight_hh_l0,
@@ -182,7 +178,7 @@ def torch_run(spec: ElmanSpec | CellSpec, *, seed: int = 0) -> TorchRun:
 
 
 def crosscheck(
-    spec: ElmanSpec | CellSpec,
+    spec: Spec,
     *,
     seed: int = 0,
     tolerance: float = TOLERANCE,
@@ -227,19 +223,19 @@ def crosscheck(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def start_precision(spec: ElmanSpec | CellSpec) -> int:
+def start_precision(spec: Spec) -> int:
     """The bits the interval arithmetic starts with: 120, and 4 more per step
     (rounding grows by about 3 bits per step at n = 32 in the Elman RNN)."""
     return min(MAX_PRECISION, 120 + 4 * spec.T)
 
 
-def crosscheck_work(spec: ElmanSpec | CellSpec) -> int:
+def crosscheck_work(spec: Spec) -> int:
     """The work units of the interval evaluation: parameter entries x T x
     :data:`ENTRY_STEP_UNITS`."""
     return spec.model.parameter_entries * spec.T * ENTRY_STEP_UNITS
 
 
-def evaluation_work(spec: ElmanSpec | CellSpec, precision: int) -> int:
+def evaluation_work(spec: Spec, precision: int) -> int:
     """The work units of one interval evaluation at ``precision`` bits: about
     :func:`crosscheck_work` at 256 bits, growing linearly beyond (measured at n = 16,
     T = 100: 0.9 s at 520 bits, 4.7 s at 4096). Every evaluation of a cross-check is
@@ -248,7 +244,7 @@ def evaluation_work(spec: ElmanSpec | CellSpec, precision: int) -> int:
     return int(crosscheck_work(spec) * (0.5 + precision / 512))
 
 
-def require_crosscheck_work(spec: ElmanSpec | CellSpec) -> None:
+def require_crosscheck_work(spec: Spec) -> None:
     """Refuse, before torch or the interval arithmetic runs, a cross-check whose first
     evaluation would pass :data:`symbptt.limits.MAX_WORK`.
 
@@ -265,7 +261,7 @@ def require_crosscheck_work(spec: ElmanSpec | CellSpec) -> None:
 
 
 def _decide(
-    spec: ElmanSpec | CellSpec,
+    spec: Spec,
     seed: int,
     run: TorchRun,
     enclosures: dict[str, list[list[Any]]],
@@ -324,7 +320,7 @@ def _ends(box: Any) -> tuple[Fraction, Fraction] | None:
 
 
 def enclosures_at(
-    spec: ElmanSpec, values: dict, *, seed: int = 0, prec: int = 120
+    spec: Spec, values: dict, *, seed: int = 0, prec: int = 120
 ) -> dict[str, list[list[Any]]]:
     """symbptt's gradients (the verified backward program) at exact input values (see
     :func:`atoms`), as enclosures of ``prec``-bit interval arithmetic (``mpmath.iv``)."""
@@ -340,7 +336,7 @@ def enclosures_at(
         iv.prec = saved
 
 
-def gradients_at(spec: ElmanSpec, values: dict, *, seed: int = 0) -> dict[str, list[list[float]]]:
+def gradients_at(spec: Spec, values: dict, *, seed: int = 0) -> dict[str, list[list[float]]]:
     """symbptt's gradients (the verified backward program) at exact input values
     (see :func:`atoms`), evaluated in interval arithmetic of :func:`start_precision`
     bits, as floats (the enclosures' midpoints)."""
@@ -350,7 +346,7 @@ def gradients_at(spec: ElmanSpec, values: dict, *, seed: int = 0) -> dict[str, l
     }
 
 
-def atoms(spec: ElmanSpec, params: dict[str, Any], x: Any, d: Any) -> dict:
+def atoms(spec: Spec, params: dict[str, Any], x: Any, d: Any) -> dict:
     """Every input atom of the engine, as the exact rational value of a float64 array
     entry: parameters in their shapes, x as T x m and d as T x k (row t-1 is step t)."""
     out: dict = {}

@@ -14,14 +14,11 @@ from typing import Any
 import sympy as sp
 from lark import Token, Tree
 
+from ..limits import MAX_LISTED
 from ..notation.bigops import ELLIPSIS, _is_ellipsis
 from ..notation.names import INDEX_LETTERS, VECTOR_HINT
 from ..notation.trees import single
 from .nodes import COMPONENTS, Block, Component, Reciprocal, node_class
-
-#: The most entries a list with an ellipsis may stand for (a vector of the model is
-#: at most 64 long).
-MAX_LISTED = 256
 
 
 class Entries:

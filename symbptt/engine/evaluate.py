@@ -19,6 +19,7 @@ from .. import expr as E
 from ..algebra import Ring
 from ..core.forward import Trajectory, forward, parameter_values
 from ..core.primitives import PRIMITIVES
+from ..core.spec import Spec
 from ..derive.jvp import state_parameters
 from ..errors import EvaluationError, OutsideModelError
 from ..limits import charge, step_units
@@ -26,7 +27,6 @@ from ..values import activation_value, function_name
 from .chains import immediate, jacobian
 from .compile import Compiler
 from .matrices import Family, Mat
-from .model import ElmanSpec
 from .nodes import (
     Activation,
     Node,
@@ -55,7 +55,7 @@ class Evaluator(Probabilities, Compiler):
 
     def __init__(
         self,
-        spec: ElmanSpec,
+        spec: Spec,
         ring: Ring,
         order: str = "latest-left",
         shared: tuple[dict, Trajectory, dict] | None = None,
@@ -260,9 +260,7 @@ class Evaluator(Probabilities, Compiler):
         """Whether ``node`` is a state at step 0 that is the zero vector (``--h0 zero``):
         a state node at step 0 is one only then, for :meth:`_subs` reads an initial state
         that is a parameter as that parameter (h_0), never as a node."""
-        return (
-            isinstance(node, Node) and node.kind in self.vocab.states and node.args[0] == 0
-        )
+        return isinstance(node, Node) and node.kind in self.vocab.states and node.args[0] == 0
 
     def _is_one_step(self, num: Any, den: Any) -> bool:
         """Whether num/den is h_k/h_(k-1) of a one-state model within 1..T: every path

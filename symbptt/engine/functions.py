@@ -105,8 +105,8 @@ class Functions:
             # the Elman notation in an LSTM, whose gates' function is its own)
             known = ", ".join(f"\\{r}" for r in sorted(set(self.vocab.roles.values())))
             raise self.fail(
-                f"\\{fn} is not a function of this model" + (f" (its functions: {known})"
-                if known else ""),
+                f"\\{fn} is not a function of this model"
+                + (f" (its functions: {known})" if known else ""),
                 node,
             )
         if order or len(args) != 1:

@@ -18,7 +18,6 @@ import sympy as sp
 from .. import expr as E
 from ..core.model import Model
 from ..errors import EvaluationError
-from .model import GRADIENTS
 
 # -- the objects a vector formula is read into ----------------------------------------------
 
@@ -48,10 +47,6 @@ def node_class(kind: str) -> type[Node]:
 def param(name: str) -> sp.Symbol:
     """The symbol of a parameter (a noncommutative matrix)."""
     return sp.Symbol(name, commutative=False)
-
-
-#: The Elman model's parameter symbols by name.
-PARAM = {name: param(name) for name in GRADIENTS}
 
 
 class Transposed(MatrixFunction):

@@ -21,10 +21,10 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..core.spec import Spec
 from ..errors import FormulaSyntaxError
 from ..results import FormulaCheckResult
 from .comparisons import ORDINALS
-from .model import ElmanSpec
 from .nodes import Transposed
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ Decide = Callable[["Parsed", str], FormulaCheckResult]
 
 def other_readings(
     text: str,
-    spec: ElmanSpec,
+    spec: Spec,
     parsed: Parsed,
     result: FormulaCheckResult,
     decide: Decide,
@@ -70,8 +70,7 @@ def other_readings(
         readings.append(
             (
                 {"profile": parsed.profile, "product_scope": "inside"},
-                "with the factors after the \\prod that do not depend on its index outside "
-                "it",
+                "with the factors after the \\prod that do not depend on its index outside it",
                 "with them inside it",
             )
         )
@@ -110,7 +109,7 @@ def other_readings(
 
 
 def _decided(
-    text: str, spec: ElmanSpec, parsed: Parsed, options: dict, decide: Decide, layout: str
+    text: str, spec: Spec, parsed: Parsed, options: dict, decide: Decide, layout: str
 ) -> FormulaCheckResult | None:
     """The verdict on ``text`` read with ``options``; None if that reading is the same
     as ``parsed``, is not read whole, or has no verdict."""
@@ -130,7 +129,7 @@ def _decided(
 
 def links_in_layouts(
     text: str,
-    spec: ElmanSpec,
+    spec: Spec,
     parsed: Parsed,
     result: FormulaCheckResult | None,
     decide: Decide,
@@ -195,7 +194,7 @@ def links_in_layouts(
     )
 
 
-def read_formula(text: str, spec: ElmanSpec, notation: str | Profile | None) -> Parsed:
+def read_formula(text: str, spec: Spec, notation: str | Profile | None) -> Parsed:
     """The formula read in ``notation``, else in note000's names: one notation, so that
     its names have one meaning.
 

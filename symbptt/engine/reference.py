@@ -27,6 +27,7 @@ from ..algebra import Ring
 from ..core.forward import Trajectory
 from ..core.losses import target_entries
 from ..core.model import Model
+from ..core.spec import Spec
 from ..core.tensor import (
     Add,
     Apply,
@@ -42,7 +43,6 @@ from ..core.tensor import (
     Var,
 )
 from ..errors import EvaluationError
-from .model import ElmanSpec
 
 _LSE = sp.Function("LSE")
 #: A generic per-step loss l(o_1, ..., o_k, d_1, ..., d_k) (its slopes: the series lgrad).
@@ -54,7 +54,7 @@ _HEAD_SLOPES = {_LSE: "yhat", _LOSS: "lgrad"}
 class SympyModel:
     """The unrolled model as SymPy matrices of explicit entries."""
 
-    def __init__(self, spec: ElmanSpec) -> None:
+    def __init__(self, spec: Spec) -> None:
         self.spec = spec
         model: Model = spec.model
         self.model = model

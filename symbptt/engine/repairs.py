@@ -20,7 +20,7 @@ from typing import Any
 import sympy as sp
 
 from .. import expr as E
-from ..limits import remaining
+from ..limits import REPAIR_MAX_EDITS, REPAIR_MAX_SECONDS, remaining
 from .nodes import (
     Activation,
     Node,
@@ -31,9 +31,9 @@ from .nodes import (
     node_class,
 )
 
-#: At most this many edits are tried, within this many seconds.
-MAX_EDITS = 120
-MAX_SECONDS = 8.0
+#: At most this many edits are tried, within this many seconds (the limits' table).
+MAX_EDITS = REPAIR_MAX_EDITS
+MAX_SECONDS = REPAIR_MAX_SECONDS
 #: Repairs stop this long before the check's deadline (:func:`symbptt.limits.remaining`):
 #: they are suggestions, and the counterexample is searched after them.
 RESERVE_SECONDS = 3.0

@@ -17,12 +17,13 @@ from typing import Any
 from ..algebra import Ring
 from ..claims import FormulaClaim, RecursionClaim
 from ..core.forward import forward, parameter_values
+from ..core.spec import Spec, choose_method, require_spec
 from ..derive.adjoint import Program, derive
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..equivalence import find_counterexample, singles
 from ..errors import WorkLimitError
 from ..formulas import Formulas
-from ..model import choose_method, require_spec
+from ..limits import MODULAR_MAX_WORK
 from ..modular import ModularRing
 from ..results import CheckResult, Report
 from ..values import recorded_ring
@@ -43,11 +44,13 @@ from .checks import (
     sums_of_products,
     sympy_reference,
 )
-from .model import (
-    MODULAR_MAX_WORK,
-    ElmanSpec,
-    verification_work,
-)
+
+
+def verification_work(spec: Spec) -> int:
+    """The work units of verifying ``spec`` (see :data:`symbptt.limits.MODULAR_MAX_WORK`)."""
+    n, m, k = spec.hidden, spec.inputs, spec.outputs
+    return spec.model.parameter_entries * n * (n + m + k) * spec.T**2
+
 
 #: What each kind of check claims (keyed by the start of its name), where the model's
 #: declaration does not say it in its own words (:attr:`Model.claims`).
@@ -66,7 +69,7 @@ DESCRIPTIONS = {
 REFERENCE = "forward-mode differentiation (dual numbers) of the unrolled model"
 
 
-def _truth(spec: ElmanSpec, ring: Ring, program: Program | None) -> tuple:
+def _truth(spec: Spec, ring: Ring, program: Program | None) -> tuple:
     """What every check starts from: the parameters' atoms, the forward pass, the
     backward program's gradients, the forward-mode passes by seed (shared by every
     check) and the reference gradients they give."""
@@ -78,7 +81,7 @@ def _truth(spec: ElmanSpec, ring: Ring, program: Program | None) -> tuple:
 
 
 def _comparisons(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     order: str = "latest-left",
     program: Program | None = None,
@@ -140,7 +143,7 @@ def _comparisons(
 
 
 def _entry_values(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     params: dict,
     fwd: Any,
@@ -176,7 +179,7 @@ def _entry_values(
 
 
 def atom_pass(
-    spec: ElmanSpec,
+    spec: Spec,
     ring: Ring,
     program: Program | None = None,
     claims: tuple[FormulaClaim | RecursionClaim, ...] = (),
@@ -193,7 +196,7 @@ def atom_pass(
 
 
 def verify_vector(
-    spec: ElmanSpec,
+    spec: Spec,
     *,
     method: str = "auto",
     seed: int = 0,
@@ -223,15 +226,16 @@ def verify_vector(
         progress: called as ``progress(check_name, n, 0)`` when the n-th check starts.
 
     Raises:
-        SpecError: not an ElmanSpec, the exact method beyond n <= 3, T <= 6, or an
+        SpecError: not a Spec, the exact method beyond n <= 3, T <= 6, or an
             unknown method.
         WorkLimitError: the modular method beyond :data:`MODULAR_MAX_WORK`.
 
     Example:
+        >>> from symbptt import ElmanSpec
         >>> verify_vector(ElmanSpec(hidden=2, T=3)).holds
         True
     """
-    require_spec(spec, vector=True)
+    require_spec(spec)
     choice = choose_method(spec, method)
     method = choice.name
     if method == "modular" and verification_work(spec) > MODULAR_MAX_WORK:

@@ -28,9 +28,9 @@ import sympy as sp
 
 from .. import expr as E
 from .. import limits
+from ..core.spec import MethodChoice
 from ..errors import WorkLimitError
 from ..estimate import index_interval
-from ..model import MethodChoice
 from .nodes import Component, Node, VImmediate, VTotal
 from .vocabulary import vocabulary
 

@@ -15,9 +15,112 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import SpecError
-from ..model import ACTIVATIONS, LOSSES, REDUCTIONS
+from .. import limits
+from ..core.losses import CONCRETE_LOSSES, H0_CHOICES, LOSSES, REDUCTIONS
+from ..core.primitives import ACTIVATIONS
+from ..core.spec import BUILDERS, Spec, options_of, require_count
+from ..errors import SpecError, choose_from
 from .gated import GATED
+
+
+def RNNSpec(  # noqa: N802 (the public name of a factory that was a class)
+    T: int,
+    activation: str = "generic",
+    output_activation: str = "generic",
+    loss: str = "generic",
+    reduction: str = "mean",
+    h0: str = "symbol",
+) -> Spec:
+    """The seeds' scalar RNN for T steps (validated):
+
+        s_t = w h_{t-1} + v x_t,   h_t = phi(s_t),   yhat_t = theta(h_t),
+        l_t = l(yhat_t, d_t),      L = (1/T) sum_t l_t  (reduction "mean") or the sum.
+
+    Args:
+        T: number of time steps, 1 <= T <= :data:`symbptt.limits.MAX_T`.
+        activation: phi, the hidden activation (a key of ``ACTIVATIONS``).
+        output_activation: theta, the output activation.
+        loss: the per-step loss l: ``"generic"`` (an unknown function) or ``"squared"``.
+        reduction: ``"mean"`` (default, L = (1/T) sum l_t) or ``"sum"``.
+        h0: ``"symbol"`` (h_0 a given symbol) or ``"zero"``.
+
+    Raises:
+        SpecError: on any value outside the documented choices.
+
+    Example:
+        >>> RNNSpec(T=3, activation="tanh").activation
+        'tanh'
+    """
+    from . import scalar
+
+    require_count("T", T, limits.MAX_T)
+    choose_from("activation", activation, ACTIVATIONS)
+    choose_from("output activation", output_activation, ACTIVATIONS)
+    choose_from("loss", loss, LOSSES)
+    if loss == "cross-entropy":
+        raise SpecError(
+            "the cross-entropy loss needs the vector model with several outputs "
+            "(--model elman --outputs K)"
+        )
+    choose_from("loss reduction", reduction, REDUCTIONS)
+    choose_from("h0 choice", h0, H0_CHOICES)
+    options = dict(
+        activation=activation,
+        output_activation=output_activation,
+        loss=loss,
+        reduction=reduction,
+        h0=h0,
+    )
+    return Spec(scalar.declare(**options), T, options_of({"T": T, **options}))
+
+
+def ElmanSpec(  # noqa: N802 (the public name of a factory that was a class)
+    hidden: int,
+    T: int,
+    inputs: int = 1,
+    outputs: int = 1,
+    activation: str = "tanh",
+    output_activation: str = "identity",
+    loss: str = "squared",
+    reduction: str = "mean",
+) -> Spec:
+    """The vector Elman RNN for T steps (validated), with hidden size n, input size m
+    and output size k:
+
+        s_t = W_xh x_t + W_hh h_{t-1} + b_h,   h_t = phi(s_t)  (elementwise)
+        z_t = W_hy h_t + b_y,                   o_t = theta(z_t) (elementwise)
+        l_t = l(o_t, d_t),                      L = (1/T) sum_t l_t  (or the sum)
+
+    Example:
+        >>> ElmanSpec(hidden=3, T=4).shape("W_xh")
+        (3, 1)
+    """
+    from . import elman
+
+    for name, value, top in (
+        ("hidden", hidden, limits.MAX_SIZE),
+        ("T", T, limits.MAX_T_VECTOR),
+        ("inputs", inputs, limits.MAX_SIZE),
+        ("outputs", outputs, limits.MAX_SIZE),
+    ):
+        require_count(name, value, top)
+    choose_from("activation", activation, ACTIVATIONS)
+    choose_from("output activation", output_activation, ACTIVATIONS)
+    choose_from("loss", loss, CONCRETE_LOSSES)
+    choose_from("loss reduction", reduction, REDUCTIONS)
+    options = dict(
+        hidden=hidden,
+        inputs=inputs,
+        outputs=outputs,
+        activation=activation,
+        output_activation=output_activation,
+        loss=loss,
+        reduction=reduction,
+    )
+    return Spec(elman.declare(**options), T, options_of({"T": T, **options}))
+
+
+BUILDERS.update(scalar=RNNSpec, elman=ElmanSpec)
 
 #: The kinds of model an option set can name (``--model``).
 MODEL_KINDS = ("scalar", "elman", *GATED)
@@ -98,9 +201,9 @@ def build_spec(
     given: Collection[str] | None = None,
     spell: Callable[[str], str] = flag,
     **options: Any,
-) -> Any:
+) -> Spec:
     """The model of ``options`` (the keys of :data:`DEFAULTS`; a missing one takes its
-    default): an RNNSpec, an ElmanSpec or a gated cell's CellSpec, or with ``cell`` the
+    default): the scalar model, the Elman model or a gated cell, or with ``cell`` the
     user's cell (phi and theta in its equations are ``activation`` and
     ``output_activation``). The one way a model is built: the command line, spec files,
     notation profiles and the Python API all come here. A vector model's generic step
@@ -115,8 +218,6 @@ def build_spec(
             (--activation of a gated cell, whose gates are sigma and tanh; --hidden of a
             cell, whose sizes are its own).
     """
-    from ..engine.model import ElmanSpec
-    from ..model import RNNSpec, choose_from
     from .gated import gated_spec
 
     unknown = set(options) - set(DEFAULTS)
@@ -134,9 +235,7 @@ def build_spec(
         if option == "activation" or kind in takers:
             continue
         if option in set_ or o[option] != DEFAULTS[option]:
-            raise SpecError(
-                f"{spell(option)} applies to --model {', '.join(takers)}, not {kind}"
-            )
+            raise SpecError(f"{spell(option)} applies to --model {', '.join(takers)}, not {kind}")
     common = dict(
         T=o["T"],
         activation=o["activation"],
@@ -168,10 +267,9 @@ def build_spec(
 
 def _cell_spec(
     cell: CellSource, o: dict[str, Any], given: set[str], spell: Callable[[str], str]
-) -> Any:
+) -> Spec:
     """A user's cell with the options it takes (``o``: every option, defaults filled;
     ``given``: those the user set)."""
-    from ..engine.model import CellSpec
     from .cell import read_cell
 
     for option, default in DEFAULTS.items():
@@ -191,7 +289,7 @@ def _cell_spec(
         loss="squared" if o["step_loss"] == "generic" else o["step_loss"],
         reduction=o["reduction"],
     )
-    return CellSpec(declaration, T=o["T"])
+    return Spec(declaration, T=o["T"])
 
 
 #: A spec file's [model] keys: the options' names as the command line spells them
@@ -211,8 +309,7 @@ def options_from_table(table: dict[str, Any], where: str) -> dict[str, Any]:
     unknown = sorted(set(table) - set(FILE_KEYS))
     if unknown:
         raise SpecError(
-            f"{where}: [model] has unknown key {unknown[0]!r}; expected: "
-            f"{', '.join(FILE_KEYS)}"
+            f"{where}: [model] has unknown key {unknown[0]!r}; expected: {', '.join(FILE_KEYS)}"
         )
     if "loss" in table and "reduction" in table:
         raise SpecError(f"{where}: [model] loss and reduction are one key (the reduction)")
@@ -226,9 +323,7 @@ def options_from_table(table: dict[str, Any], where: str) -> dict[str, Any]:
     for key, value in table.items():
         option = FILE_KEYS[key]
         if option in CHOICES and value not in CHOICES[option]:
-            raise SpecError(
-                f"{where}: [model] {key} must be one of: {', '.join(CHOICES[option])}"
-            )
+            raise SpecError(f"{where}: [model] {key} must be one of: {', '.join(CHOICES[option])}")
         out[option] = value
     return out
 

@@ -98,4 +98,5 @@ def declare(
                 "for every t and entry",
             ),
         ),
+        family="elman",
     )

@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ..errors import SpecError
-
-if TYPE_CHECKING:
-    from ..engine.model import CellSpec
+from .. import limits
+from ..core.losses import CONCRETE_LOSSES, REDUCTIONS
+from ..core.primitives import ACTIVATIONS
+from ..core.spec import BUILDERS, Spec, options_of, require_count
+from ..errors import SpecError, choose_from
 
 #: The gated cells, as ``--model`` names them.
 GATED = ("lstm", "gru")
@@ -27,20 +26,17 @@ def gated_spec(
     reduction: str = "mean",
     initial: str = "parameter",
     variant: str = "torch",
-) -> CellSpec:
+) -> Spec:
     """The LSTM or GRU of these sizes, head and loss, for T steps.
 
     Raises:
         SpecError: an unknown cell, variant, size, activation, loss or initial state.
     """
-    from ..core.losses import CONCRETE_LOSSES
-    from ..engine.model import MAX_HIDDEN, CellSpec, require_count
-    from ..model import ACTIVATIONS, REDUCTIONS, choose_from
     from . import gru, lstm
 
     choose_from("gated cell", name, GATED)
     for what, value in (("hidden", hidden), ("inputs", inputs), ("outputs", outputs)):
-        require_count(what, value, MAX_HIDDEN)
+        require_count(what, value, limits.MAX_SIZE)
     choose_from("output activation", output_activation, ACTIVATIONS)
     choose_from("loss", loss, CONCRETE_LOSSES)
     choose_from("loss reduction", reduction, REDUCTIONS)
@@ -54,4 +50,8 @@ def gated_spec(
     else:
         choose_from("GRU variant", variant, gru.VARIANTS)
         model = gru.declare(**sizes, **common, initial=initial, variant=variant)
-    return CellSpec(model, T=T)
+    options = dict(name=name, T=T, **sizes, **common, initial=initial, variant=variant)
+    return Spec(model, T, options_of(options))
+
+
+BUILDERS["cell"] = gated_spec

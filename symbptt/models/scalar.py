@@ -59,4 +59,5 @@ def declare(
         adjoints=(Adjoint("s", "delta", r"\delta_{@}"),),
         views=(View("w_h", ("v", "w"), "w_{h}"),),
         scalar=True,
+        family="scalar",
     )

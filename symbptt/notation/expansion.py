@@ -10,13 +10,10 @@ import re
 from dataclasses import dataclass
 
 from ..errors import FormulaSyntaxError
+from ..limits import MACRO_MAX_DEPTH as MAX_DEPTH
 from ..limits import MAX_EXPANDED, MAX_EXPANSION_WORK
 from .display import blank_comments
 from .tex_arguments import CONTROL_WORD, argument, optional
-
-#: How deep macros may expand inside one another (how long an expansion may grow is
-#: :data:`symbptt.limits.MAX_EXPANDED`).
-MAX_DEPTH = 20
 
 #: A command ending in a control word: text after it that starts with a letter would join it.
 _ENDS_IN_WORD = re.compile(r"(?<!\\)(?:\\\\)*\\\x00?[A-Za-z@]+$")

@@ -15,11 +15,8 @@ from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..errors import FormulaSyntaxError
-
-#: Longest formula accepted, and deepest nesting (bounds on untrusted input).
-MAX_LENGTH = 4000
-MAX_DEPTH = 60
-
+from ..limits import FORMULA_MAX_DEPTH as MAX_DEPTH
+from ..limits import MAX_FORMULA_LENGTH as MAX_LENGTH
 
 #: The parser's options (part of the cache's key).
 _OPTIONS: dict[str, Any] = {

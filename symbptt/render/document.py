@@ -18,9 +18,9 @@ from typing import Any
 import sympy as sp
 
 from .. import __version__
+from ..core.spec import MethodChoice
 from ..derive.expansion import ChainTerm, Expansion
 from ..errors import SpecError
-from ..model import MethodChoice
 from ..results import Report
 from . import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS
 from .layout import LINE_WIDTH, Term, break_sum

@@ -17,9 +17,7 @@ import logging
 import unicodedata
 
 from ..errors import SpecError
-
-#: Longest title or author line accepted.
-MAX_TEXT_LENGTH = 500
+from ..limits import MAX_TEXT_LENGTH
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",

@@ -10,9 +10,8 @@ import jinja2
 from jinja2.sandbox import SecurityError
 
 from .. import __version__
-from ..engine.model import CellSpec, ElmanSpec
+from ..core.spec import Spec, require_spec
 from ..errors import SpecError, SymbpttError
-from ..model import RNNSpec, require_spec
 from ..results import Report
 from .document import DocumentOptions
 from .env import USER_PREFIX, environment
@@ -28,7 +27,7 @@ MARK_LINE = (
 
 
 def render_tex(
-    spec: RNNSpec | ElmanSpec | CellSpec,
+    spec: Spec,
     report: Report,
     options: DocumentOptions | None = None,
     *,

@@ -21,7 +21,6 @@ The formulas of ``checks.json`` are collected by running the test suite with
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -38,8 +37,10 @@ CODEGEN = HERE / "codegen.json"
 
 
 def spec_to_dict(spec: Any) -> dict[str, Any]:
-    """A model spec as JSON: its class name and fields."""
-    return {"class": type(spec).__name__, **dataclasses.asdict(spec)}
+    """A model spec as JSON: the factory that made it (RNNSpec, ElmanSpec) and its
+    options; a spec made from a declaration (a cell) is "Spec" with none."""
+    factory = {"scalar": "RNNSpec", "elman": "ElmanSpec"}.get(spec.model.family, "Spec")
+    return {"class": factory, **spec.record()}
 
 
 def spec_from_dict(data: dict[str, Any]) -> Any:
@@ -54,7 +55,7 @@ def spec_from_dict(data: dict[str, Any]) -> Any:
 def report_grid() -> list[tuple[Any, str]]:
     """(spec, method) pairs: every scalar option at small T, vector models of each kind."""
     from symbptt import ElmanSpec, RNNSpec
-    from symbptt.model import ACTIVATIONS
+    from symbptt.core.primitives import ACTIVATIONS
 
     grid: list[tuple[Any, str]] = []
     for activation in ACTIVATIONS:
@@ -171,7 +172,7 @@ def collect_calls() -> list[dict[str, Any]]:
         )
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     calls = {line: json.loads(line) for line in lines}
-    # a user's cell (CellSpec) holds a declaration, not options: its verdicts are
+    # a user's cell (a Spec of a declaration) holds a declaration, not options: its verdicts are
     # pinned by tests/test_cell.py
     calls = {
         line: call

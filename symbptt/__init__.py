@@ -12,8 +12,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 import importlib
-import sys
-import types
 from typing import Any
 
 #: The public names and where they live: imported on first use (PEP 562), so that
@@ -24,7 +22,6 @@ _EXPORTS = {
     "formula_claim": (".claims", "formula_claim"),
     "assert_equivalent": (".checker", "assert_equivalent"),
     "check": (".checker", "check"),
-    "BackwardRecursion": (".derive.backward", "BackwardRecursion"),
     "Expansion": (".derive.expansion", "Expansion"),
     "expand": (".derive.expansion", "expand"),
     "Counterexample": (".results", "Counterexample"),
@@ -38,14 +35,22 @@ _EXPORTS = {
     "MAX_T": (".limits", "MAX_T"),
     "RNNSpec": (".models.choose", "RNNSpec"),
     "Spec": (".core.spec", "Spec"),
-    "Definitions": (".semantics", "Definitions"),
-    "unroll": (".unroll", "unroll"),
     "ElmanSpec": (".models.choose", "ElmanSpec"),
     "verify_vector": (".engine.verify", "verify_vector"),
+    "model_claims": (".claims", "model_claims"),
     "CheckResult": (".results", "CheckResult"),
-    "Formulas": (".formulas", "Formulas"),
     "Report": (".results", "Report"),
-    "verify": (".verify", "verify"),
+    "verify": (".engine.verify", "verify"),
+}
+
+
+#: Names of the scalar era's formula language, removed: the seeds' formulas are LaTeX
+#: claims of the scalar model now.
+_REMOVED = {
+    "Formulas": "pass claims=model_claims(spec.model, replace={name: latex}) to verify",
+    "Definitions": "pass claims=model_claims(spec.model, replace={name: latex}) to verify",
+    "BackwardRecursion": "pass claims=model_claims(spec.model, replace={name: latex}) to verify",
+    "unroll": "the verifier's reference check differentiates the unrolled model in SymPy",
 }
 
 
@@ -55,6 +60,8 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(module, __name__), attribute)
         globals()[name] = value
         return value
+    if name in _REMOVED:
+        raise AttributeError(f"symbptt.{name} was removed: {_REMOVED[name]}")
     raise AttributeError(f"module 'symbptt' has no attribute {name!r}")
 
 
@@ -62,33 +69,16 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-class _Package(types.ModuleType):
-    """The package module: importing the submodule ``symbptt.verify`` (or ``unroll``)
-    must not replace the public function of the same name, as Python's import system
-    would by setting the package attribute."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _EXPORTS and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-
-
 __all__ = [
     "ACTIVATIONS",
-    "BackwardRecursion",
     "CheckResult",
     "Counterexample",
-    "Definitions",
     "ElmanSpec",
     "EvaluationError",
     "Expansion",
     "FormulaCheckResult",
     "FormulaClaim",
     "FormulaSyntaxError",
-    "Formulas",
     "MAX_T",
     "NotEquivalentError",
     "RNNSpec",
@@ -101,8 +91,8 @@ __all__ = [
     "assert_equivalent",
     "check",
     "formula_claim",
+    "model_claims",
     "expand",
-    "unroll",
     "verify",
     "verify_vector",
 ]

@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from .claims import FormulaClaim, RecursionClaim
 from .core.spec import Spec, require_spec
+from .derive.adjoint import Program
+from .engine.verify import verify
 from .errors import UnverifiedError
 from .files import plan_output, require_distinct
-from .formulas import DEFAULT_FORMULAS, Formulas
 from .render.document import DocumentOptions
 from .render.tex import render_tex
 from .render.texbuild import BuildResult, compile_pdf
 from .results import Report
-from .verify import verify
 
 
 def make_tex(
@@ -28,15 +29,17 @@ def make_tex(
     fragment: bool = False,
     allow_unverified: bool = False,
     seed: int = 0,
-    formulas: Formulas = DEFAULT_FORMULAS,
+    program: Program | None = None,
+    claims: tuple[FormulaClaim | RecursionClaim, ...] | None = None,
     progress: Callable[..., None] | None = None,
 ) -> tuple[str, Report]:
     """Verify the derivation for ``spec`` and render it as LaTeX.
 
-    The document prints the claims that were verified: ``formulas`` (the scalar model's
-    boxed formula, backward recursion and definitions; by default the correct ones).
-    ``progress`` is told of each check as it starts (see :func:`symbptt.verify.verify`)
-    and of the rendering.
+    The document prints the objects that were verified: ``program`` (default: the
+    backward program derived from the equations) and ``claims`` (default: the model's
+    identities, such as the scalar model's boxed formula, backward recursion and
+    definitions). ``progress`` is told of each check as it starts (see
+    :func:`symbptt.engine.verify.verify`) and of the rendering.
 
     Raises:
         UnverifiedError: a check failed and ``allow_unverified`` is False.
@@ -48,7 +51,9 @@ def make_tex(
         True
     """
     require_spec(spec)
-    report = verify(spec, method=method, seed=seed, formulas=formulas, progress=progress)
+    report = verify(
+        spec, method=method, seed=seed, program=program, claims=claims, progress=progress
+    )
     if not report.holds and not allow_unverified:
         names = ", ".join(f"{c.name} (at {c.failure})" for c in report.failures)
         raise UnverifiedError(
@@ -73,7 +78,8 @@ def make_pdf(
     seed: int = 0,
     force: bool = False,
     inputs: tuple[Path | str, ...] = (),
-    formulas: Formulas = DEFAULT_FORMULAS,
+    program: Program | None = None,
+    claims: tuple[FormulaClaim | RecursionClaim, ...] | None = None,
     progress: Callable[..., None] | None = None,
 ) -> tuple[BuildResult, Report]:
     """Verify, render and compile the derivation to ``output`` (written atomically).
@@ -104,7 +110,8 @@ def make_pdf(
         template=template,
         allow_unverified=allow_unverified,
         seed=seed,
-        formulas=formulas,
+        program=program,
+        claims=claims,
         progress=progress,
     )
     if progress is not None:

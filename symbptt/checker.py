@@ -19,7 +19,6 @@ from .core.spec import Spec, choose_method, require_spec
 from .engine.check import check_vector
 from .engine.compile import LAYOUTS
 from .engine.formula import parse_vector
-from .engine.nodes import from_seed_notation
 from .errors import FormulaSyntaxError, NotEquivalentError, SpecError
 from .models.choose import RNNSpec
 from .notation.display import equations
@@ -226,8 +225,9 @@ def assert_equivalent(
 ) -> None:
     """Assert that two gradient formulas mean the same for every t.
 
-    Each side is a LaTeX string or a SymPy expression in the model's symbols
-    (:mod:`symbptt.expr`); their derivatives are read in ``layout`` (the mixed layout:
+    Each side is a LaTeX string or a formula object (what the formula reader makes of
+    one, :func:`symbptt.engine.formula.parse_vector`); their derivatives are read in
+    ``layout`` (the mixed layout:
     dv/du with rows following v, dL/dP in P's shape; or ``"numerator"``,
     ``"denominator"``, or ``"auto"``: equal in any one of them).
 
@@ -242,7 +242,7 @@ def assert_equivalent(
                 f"each side must be a LaTeX string or a SymPy expression, got {type(side).__name__}"
             )
     sides = [
-        from_seed_notation(s, spec.model)
+        s
         if isinstance(s, sp.Basic)
         else parse_vector(s, expression=True, model=spec.model).sides[0]
         for s in (lhs, rhs)

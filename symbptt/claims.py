@@ -19,7 +19,9 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,8 +30,7 @@ import sympy as sp
 from .errors import SpecError
 
 if TYPE_CHECKING:
-    from .core.model import Model
-    from .formulas import Formulas
+    from .core.model import Identity, Model
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class FormulaClaim:
     sides: tuple[sp.Expr, ...]
     description: str = ""
     latex: str = ""
+    #: the model's identity it was read from (a document shows it in its display)
+    identity: Identity | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -72,6 +75,9 @@ class RecursionClaim:
     step: sp.Expr
     gradients: tuple[tuple[str, sp.Expr, sp.Expr], ...]
     description: str = ""
+    latex: str = ""
+    #: the model's identity it was read from (a document shows it in its display)
+    identity: Identity | None = None
 
 
 def formula_claim(name: str, latex: str, model: Model, description: str = "") -> FormulaClaim:
@@ -86,73 +92,73 @@ def formula_claim(name: str, latex: str, model: Model, description: str = "") ->
     return FormulaClaim(name, tuple(parsed.sides), description or f"{latex}, for every t", latex)
 
 
-def seed_claims(formulas: Formulas, model: Model) -> tuple[FormulaClaim | RecursionClaim, ...]:
-    """The seeds' formulas under test (note 000 and question 002, the fields of
-    ``formulas`` in :mod:`symbptt.expr`) as claims about the scalar model: the one-step
-    partials, the boxed sum of products and the loss decomposition (eqns 4-5) for w and
-    v, and question 002's recursion for dL/ds_t with the gradients it gives. The
-    recursion is claimed for every t with dL/ds_(T+1) = 0, which is what solving it from
-    t = T down gives."""
-    from . import expr as E
-    from .derive.backward import delta
-    from .engine.nodes import from_seed_notation
+def identity_claim(identity: Identity, model: Model) -> FormulaClaim | RecursionClaim:
+    """A model's identity (:class:`~symbptt.core.model.Identity`, LaTeX in the model's
+    names) read as the claim its verification checks: a recursion (one with
+    ``gradients``) as a :class:`RecursionClaim`, any other as a :class:`FormulaClaim`.
 
-    seed = functools.partial(from_seed_notation, model=model)
+    Raises:
+        FormulaSyntaxError: the LaTeX cannot be read (with its column).
+        SpecError: a recursion that is not ``adjoint = step``.
+    """
+    from .engine.formula import parse_vector
 
-    def claim(name: str, lhs: sp.Expr, rhs: sp.Expr, description: str) -> FormulaClaim:
-        return FormulaClaim(name, (seed(lhs), seed(rhs)), description)
+    if not identity.gradients:
+        claim = formula_claim(identity.name, identity.latex, model, identity.description)
+        return dataclasses.replace(claim, identity=identity)
+    sides = parse_vector(identity.latex, model=model).sides
+    if len(sides) != 2:
+        raise SpecError(f"the recursion {identity.name!r} must be written adjoint = step")
+    gradients = []
+    for label, latex in identity.gradients:
+        parsed = parse_vector(latex, model=model).sides
+        if len(parsed) != 2:
+            raise SpecError(f"the gradient {label!r} of {identity.name!r} must be dL/dP = sum")
+        gradients.append((label, parsed[0], parsed[1]))
+    return RecursionClaim(
+        identity.name,
+        sides[0],
+        sides[1],
+        tuple(gradients),
+        identity.description,
+        identity.latex,
+        identity,
+    )
 
-    defs, scale = formulas.definitions, sp.S.One / E.T if model.reduction == "mean" else sp.S.One
-    out = []
-    for p in E.PARAMETERS:
-        out.append(
-            claim(
-                f"immediate partial d+h_t/d{p}",
-                E.immediate(E.t, p),
-                defs.immediate_at(p, E.t),
-                f"d+h_t/d{p} = {defs.immediate_at(p, E.t)} (h_(t-1) held fixed), t = 1..T",
-            )
+
+def model_claims(
+    model: Model, replace: Mapping[str, str] | None = None
+) -> tuple[FormulaClaim | RecursionClaim, ...]:
+    """The claims of the model's identities (the seeds' formulas, for the scalar model),
+    read from their LaTeX; ``replace`` gives another LaTeX for an identity by its name,
+    so that a wrong formula can be put under test in its place (and a document shows it
+    where the right one would be).
+
+    Raises:
+        SpecError: ``replace`` names no identity of the model.
+
+    Example:
+        >>> from symbptt import RNNSpec
+        >>> [c.name for c in model_claims(RNNSpec(T=2).model)][:2]
+        ['immediate partial d+h_t/dw', 'immediate partial d+h_t/dv']
+    """
+    replace = dict(replace or {})
+    unknown = set(replace) - {i.name for i in model.identities}
+    if unknown:
+        raise SpecError(
+            f"the {model.name} claims no {sorted(unknown)[0]!r}; its claims are: "
+            f"{', '.join(i.name for i in model.identities) or 'none'}"
         )
-    out.append(
-        claim(
-            "Jacobian dh_t/dh_(t-1)",
-            E.jacobian(E.t),
-            defs.jacobian_at(E.t),
-            f"dh_t/dh_(t-1) = {defs.jacobian_at(E.t)}, t = 1..T",
+    if not replace:
+        return _model_claims(model)
+    return tuple(
+        identity_claim(
+            dataclasses.replace(i, latex=replace[i.name]) if i.name in replace else i, model
         )
+        for i in model.identities
     )
-    for p in E.PARAMETERS:
-        out.append(
-            claim(
-                f"boxed formula dh_t/d{p}",
-                E.total(E.t, p),
-                formulas.sum_of_products(p),
-                f"the boxed formula d+h_t/d{p} + sum_i (prod_j dh_j/dh_(j-1)) d+h_i/d{p} "
-                f"(note 000) equals the true dh_t/d{p}, t = 1..T",
-            )
-        )
-        out.append(
-            claim(
-                f"loss decomposition dL/d{p}",
-                E.TotalDerivative(E.L, p),
-                scale * formulas.decomposition(p),
-                f"dL/d{p} = c sum_t dl_t/dyhat_t theta'(h_t) dh_t/d{p} (eqns 4-5)",
-            )
-        )
-    recursion = formulas.recursion
-    gradients = tuple(
-        (f"dL/d{p}", seed(E.TotalDerivative(E.L, p)), seed(sp.Sum(summand, (E.t, 1, E.T))))
-        for p, summand in recursion.gradient.items()
-    )
-    return (
-        *out,
-        RecursionClaim(
-            "recursion dL/ds_t",
-            seed(delta(E.t)),
-            seed(recursion.step),
-            gradients,
-            "question 002's dL/ds_t = (dL/dyhat_t theta'(h_t) + dL/ds_(t+1) w) phi'(s_t), "
-            "solved from dL/ds_(T+1) = 0, gives dL/dw = sum_t dL/ds_t h_(t-1) and "
-            "dL/dv = sum_t dL/ds_t x_t (answer 001)",
-        ),
-    )
+
+
+@functools.lru_cache(maxsize=16)
+def _model_claims(model: Model) -> tuple[FormulaClaim | RecursionClaim, ...]:
+    return tuple(identity_claim(i, model) for i in model.identities)

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 if TYPE_CHECKING:
+    from .claims import FormulaClaim, RecursionClaim
     from .core.spec import Spec
-    from .formulas import Formulas
+    from .derive.adjoint import Program
 
 
 @dataclass(frozen=True)
@@ -170,8 +171,10 @@ class Report:
     method: str
     reference_method: str
     checks: tuple[CheckResult, ...]
+    #: the backward program that was verified (documents print exactly this)
+    program: Program
     #: the claims that were verified (documents print exactly these)
-    formulas: Formulas
+    claims: tuple[FormulaClaim | RecursionClaim, ...] = ()
     #: why the method was used, when ``--method auto`` chose it (else empty)
     method_reason: str = ""
 

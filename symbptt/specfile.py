@@ -77,7 +77,7 @@ def load(path: Path) -> DerivationSpec:
             (the message names the file and the key).
     """
     from .render.document import SECTIONS, DocumentOptions
-    from .render.printer import Notation
+    from .render.notation import Notation
 
     source = read_text(path, what="spec file")  # read once: parsed, and errors located in it
     where = str(path)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from symbptt import Definitions, Formulas, RNNSpec, verify
-from symbptt import expr as E
+from symbptt import RNNSpec, model_claims
+from symbptt import verify as verify_claims
 
-TANH_JACOBIAN = Formulas(definitions=Definitions(jacobian=(1 - E.h(E.k) ** 2) * E.w))
-SIGMOID_JACOBIAN = Formulas(definitions=Definitions(jacobian=E.h(E.k) * (1 - E.h(E.k)) * E.w))
+JACOBIAN = "Jacobian dh_t/dh_(t-1)"
+DH = r"\frac{\partial h_{t}}{\partial h_{t-1}} = "
+TANH_JACOBIAN = {JACOBIAN: DH + r"(1 - h_{t}^{2}) w"}
+SIGMOID_JACOBIAN = {JACOBIAN: DH + r"h_{t} (1 - h_{t}) w"}
+
+
+def verify(spec: RNNSpec, formulas: dict[str, str], **options):
+    """verify() with the seeds' Jacobian claimed as ``formulas`` says."""
+    return verify_claims(spec, claims=model_claims(spec.model, replace=formulas), **options)
 
 
 @pytest.mark.parametrize("method", ["exact", "modular"])
@@ -31,7 +38,7 @@ def test_sigmoid_prime_written_as_h_one_minus_h_holds_for_sigmoid_only(method: s
 
 
 def test_identity_jacobian_is_w() -> None:
-    w_only = Formulas(definitions=Definitions(jacobian=E.w))
+    w_only = {JACOBIAN: DH + "w"}
     assert verify(RNNSpec(T=5, activation="identity"), formulas=w_only).holds
     assert not verify(RNNSpec(T=5, activation="softplus"), formulas=w_only).holds
 

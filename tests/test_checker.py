@@ -92,8 +92,12 @@ def test_a_factor_inside_a_product_not_depending_on_its_index_warns() -> None:
     assert result.holds and any("parentheses" in w for w in result.warnings)
 
 
-def test_assert_equivalent_accepts_latex_and_sympy() -> None:
-    assert_equivalent(r"\frac{\partial h_t}{\partial h_{t-1}}", E.PhiPrime(E.s(E.t)) * E.w)
+def test_assert_equivalent_accepts_latex_and_formula_objects() -> None:
+    from symbptt import RNNSpec
+    from symbptt.engine.formula import parse_vector
+
+    jacobian = parse_vector(r"\phi'(s_t) w", expression=True, model=RNNSpec(T=4).model)
+    assert_equivalent(r"\frac{\partial h_t}{\partial h_{t-1}}", jacobian.sides[0])
     with pytest.raises(NotEquivalentError) as info:
         assert_equivalent(
             r"\frac{\partial h_t}{\partial w}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from symbptt import ElmanSpec, Formulas, RNNSpec, SpecError, verify, verify_vector
+from symbptt import ElmanSpec, RNNSpec, SpecError, model_claims, verify, verify_vector
 from symbptt.claims import FormulaClaim, formula_claim
 from symbptt.errors import FormulaSyntaxError
 
@@ -36,7 +36,7 @@ def test_a_true_claim_is_a_check_that_holds(method: str) -> None:
     assert checks["Jacobian J_t"].comparisons == SPEC.T * SPEC.hidden**2
     assert checks["delta_t"].comparisons == SPEC.T * SPEC.hidden
     assert "for every t" in checks["delta_t"].description
-    assert report.formulas.claims == (JACOBIAN, RECURSION)  # what a document prints
+    assert report.claims == (JACOBIAN, RECURSION)  # what a document prints
 
 
 def test_a_wrong_claim_fails_with_a_counterexample_of_its_own() -> None:
@@ -55,9 +55,10 @@ def test_a_wrong_claim_fails_under_the_modular_method_with_no_error_bound() -> N
     assert check.name == TRANSPOSED.name and check.error_bound == 0.0
 
 
-def test_verify_passes_claims_through_formulas() -> None:
-    report = verify(SPEC, formulas=Formulas(claims=(JACOBIAN,)))
+def test_verify_is_the_verifier_of_every_model() -> None:
+    report = verify(SPEC, claims=(JACOBIAN,))
     assert any(c.name == "Jacobian J_t" and c.holds for c in report.checks)
+    assert verify_vector is verify
 
 
 def test_a_claim_that_means_nothing_is_refused() -> None:
@@ -70,14 +71,16 @@ def test_a_claim_that_means_nothing_is_refused() -> None:
         FormulaClaim("one side", JACOBIAN.sides[:1])
 
 
-def test_the_scalar_model_takes_formula_claims_beside_its_formulas_fields() -> None:
+def test_the_scalar_model_takes_formula_claims_beside_the_seeds_formulas() -> None:
     spec = RNNSpec(T=3)
     claim = formula_claim(
         "J_t", r"\frac{\partial h_t}{\partial h_{t-1}} = \phi'(s_t) w", spec.model
     )
-    report = verify(spec, formulas=Formulas(claims=(claim,)))
-    assert report.holds and "J_t" in {c.name for c in report.checks}
-    assert report.formulas.claims == (claim,)
+    report = verify(spec, claims=(*model_claims(spec.model), claim))
+    assert report.holds and {"J_t", "boxed formula dh_t/dw"} <= {c.name for c in report.checks}
+    assert report.claims[-1] == claim
+    alone = verify(spec, claims=(claim,))  # exactly the claims given
+    assert "boxed formula dh_t/dw" not in {c.name for c in alone.checks}
 
 
 # -- the seeds' formulas as claims about the scalar model ------------------------------------
@@ -93,11 +96,8 @@ SEED_NAMES = {
 }
 
 
-def seeds_report(spec: RNNSpec, formulas: Formulas | None = None, method: str = "exact"):
-    from symbptt.claims import seed_claims
-
-    claims = seed_claims(formulas or Formulas(), spec.model)
-    return verify_vector(spec, method=method, claims=claims)
+def seeds_report(spec: RNNSpec, wrong: dict[str, str] | None = None, method: str = "exact"):
+    return verify_vector(spec, method=method, claims=model_claims(spec.model, replace=wrong))
 
 
 @pytest.mark.parametrize("T", [1, 3, 5])
@@ -118,36 +118,35 @@ def test_the_seeds_formulas_hold_modulo_a_prime_at_larger_t(options: dict) -> No
 def test_a_wrong_seed_formula_fails_its_claim_and_only_it() -> None:
     """Question 002's slip (phi' where theta' belongs), injected as a claim: the claim
     fails with a counterexample, through verify() as through the core's verifier."""
-    from symbptt import expr as E
-    from symbptt.derive.backward import BackwardRecursion, delta
-
-    slip = Formulas(
-        recursion=BackwardRecursion(
-            step=(E.TotalDerivative(E.L, E.yhat(E.t)) * E.PhiPrime(E.h(E.t)) + delta(E.t + 1) * E.w)
-            * E.PhiPrime(E.s(E.t))
-        )
-    )
+    slip = {
+        "recursion dL/ds_t": r"\frac{\partial L}{\partial s_t} = \left(\frac{\partial L}"
+        r"{\partial \hat{y}_t} \phi'(h_t) + \frac{\partial L}{\partial s_{t+1}} w\right) "
+        r"\phi'(s_t)"
+    }
     spec = RNNSpec(T=3)
     failed = {c.name: c for c in seeds_report(spec, slip).failures}
     assert set(failed) == {"recursion dL/ds_t"}
     cx = failed["recursion dL/ds_t"].counterexample
     assert cx is not None and cx.lhs != cx.rhs and "phi'(h_1)" in cx.values
-    assert {c.name for c in verify(spec, formulas=slip).failures} == {"recursion dL/ds_t"}
+    claims = model_claims(spec.model, replace=slip)
+    assert {c.name for c in verify(spec, claims=claims).failures} == {"recursion dL/ds_t"}
+
+
+def test_a_claim_the_model_does_not_make_cannot_be_replaced() -> None:
+    with pytest.raises(SpecError, match="claims no 'boxed formula dh_t/dq'"):
+        model_claims(RNNSpec(T=2).model, replace={"boxed formula dh_t/dq": "w = w"})
 
 
 def test_a_recursion_that_reads_an_adjoint_not_yet_solved_is_refused() -> None:
-    from symbptt import expr as E
     from symbptt.claims import RecursionClaim
-    from symbptt.derive.backward import delta
-    from symbptt.engine.nodes import from_seed_notation
+    from symbptt.engine.formula import parse_vector
 
     spec = RNNSpec(T=3)
-    forwards = RecursionClaim(
-        "forwards",
-        from_seed_notation(delta(E.t), spec.model),
-        from_seed_notation(delta(E.t - 1) * E.w, spec.model),
-        (),
-    )
+    adjoint, step = parse_vector(
+        r"\frac{\partial L}{\partial s_t} = \frac{\partial L}{\partial s_{t-1}} w",
+        model=spec.model,
+    ).sides
+    forwards = RecursionClaim("forwards", adjoint, step, ())
     with pytest.raises(SpecError, match="not known yet"):
         verify_vector(spec, claims=(forwards,))
 
@@ -177,13 +176,11 @@ def _cell() -> object:
 def test_the_exact_ring_has_a_generator_for_every_atom_any_check_asks_for(spec) -> None:  # noqa: ANN001
     """The exact ring's generators come from a pass over the checks that ask for atoms
     (verify_vector's atom_pass); the others must ask for no atom it did not record."""
-    from symbptt.claims import seed_claims
     from symbptt.engine.verify import _comparisons, atom_pass
-    from symbptt.formulas import DEFAULT_FORMULAS
     from symbptt.values import RecordingRing
 
     if spec.model.family == "scalar":
-        claims = seed_claims(DEFAULT_FORMULAS, spec.model)
+        claims = model_claims(spec.model)
     elif spec.model.family == "elman":
         claims = (formula_claim("J_t", JACOBIAN.latex, spec.model),)
     else:

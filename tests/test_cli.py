@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import symbptt.cli as cli
-from symbptt import __version__, verify
+from symbptt import __version__
 
-from .test_faults import OFF_BY_ONE
+from .test_faults import OFF_BY_ONE, verify_with
 
 
 def run(*args: str):
@@ -55,10 +55,8 @@ def test_modular_method_states_its_error_bound() -> None:
 
 
 def test_a_failing_check_exits_1_and_shows_a_counterexample(monkeypatch) -> None:
-    engine = sys.modules["symbptt.verify"]  # the module (symbptt.verify is the function)
-    monkeypatch.setattr(
-        engine, "verify", lambda spec, **kw: verify(spec, formulas=OFF_BY_ONE, **kw)
-    )
+    engine = sys.modules["symbptt.engine.verify"]
+    monkeypatch.setattr(engine, "verify", lambda spec, **kw: verify_with(spec, OFF_BY_ONE, **kw))
     result = run("verify", "-T", "3")
     assert result.exit_code == 1
     assert "FAILED boxed formula dh_t/dw: first failure at t=2" in result.output

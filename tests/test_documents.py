@@ -21,7 +21,7 @@ from symbptt.render.document import DocumentOptions
 from symbptt.render.tex import render_tex
 from symbptt.render.texbuild import compile_pdf
 
-from .test_faults import OFF_BY_ONE
+from .test_faults import OFF_BY_ONE, claims_with
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION_TITLES = [
@@ -79,9 +79,11 @@ def test_large_T_elides_the_middle_but_certifies_everything(tmp_path: Path) -> N
 def test_a_failing_check_writes_no_pdf_unless_allowed(tmp_path: Path) -> None:
     target = tmp_path / "d.pdf"
     with pytest.raises(UnverifiedError, match="boxed formula dh_t/dw"):
-        make_pdf(RNNSpec(T=3), target, formulas=OFF_BY_ONE)
+        make_pdf(RNNSpec(T=3), target, claims=claims_with(OFF_BY_ONE))
     assert not target.exists()
-    result, report = make_pdf(RNNSpec(T=3), target, allow_unverified=True, formulas=OFF_BY_ONE)
+    result, report = make_pdf(
+        RNNSpec(T=3), target, allow_unverified=True, claims=claims_with(OFF_BY_ONE)
+    )
     text = pdf_text(result.pdf)
     assert not report.holds and "fails at t=2" in text
     assert "this document is unverified" in text
@@ -91,10 +93,11 @@ def test_the_document_prints_the_claims_that_were_verified() -> None:
     """A wrong boxed formula passed as the claim is the one the document prints (its
     product starts at j = i, not j = i + 1), next to a certificate that says it fails."""
     right, _ = make_tex(RNNSpec(T=3))
-    wrong, report = make_tex(RNNSpec(T=3), formulas=OFF_BY_ONE, allow_unverified=True)
+    wrong, report = make_tex(RNNSpec(T=3), claims=claims_with(OFF_BY_ONE), allow_unverified=True)
     assert not report.holds
-    assert report.formulas.sum_of_products is OFF_BY_ONE.sum_of_products
-    assert "\\prod_{j=i + 1}^{t}" in right and "\\prod_{j=i + 1}^{t}" not in wrong
+    boxed = next(c for c in report.claims if c.name == "boxed formula dh_t/dw")
+    assert boxed.latex == OFF_BY_ONE["boxed formula dh_t/dw"]
+    assert "\\prod_{j=i+1}^{t}" in right and "\\prod_{j=i+1}^{t}" not in wrong
     assert "\\prod_{j=i}^{t}" in wrong
 
 
@@ -211,7 +214,9 @@ def test_cli_writes_no_pdf_and_exits_1_when_a_check_fails(tmp_path: Path, monkey
     import symbptt.build as build
 
     monkeypatch.setattr(
-        build, "verify", lambda spec, **kw: verify(spec, **{**kw, "formulas": OFF_BY_ONE})
+        build,
+        "verify",
+        lambda spec, **kw: verify(spec, **{**kw, "claims": claims_with(OFF_BY_ONE)}),
     )
     out = tmp_path / "d.pdf"
     result = CliRunner().invoke(cli.main, ["pdf", "-T", "3", "-o", str(out)])

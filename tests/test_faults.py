@@ -9,35 +9,45 @@ from fractions import Fraction
 
 import mpmath
 import pytest
-import sympy as sp
 
-from symbptt import Definitions, Formulas, RNNSpec, verify
-from symbptt import expr as E
-from symbptt.derive.backward import BackwardRecursion, delta
-from symbptt.expr import i, j, t
+from symbptt import RNNSpec, model_claims, verify
 
-OFF_BY_ONE = Formulas(
-    sum_of_products=lambda p: (
-        E.immediate(t, p)
-        + sp.Sum(sp.Product(E.jacobian(j), (j, i, t)) * E.immediate(i, p), (i, 1, t - 1))
+JACOBIAN = r"\frac{\partial h_{j}}{\partial h_{j-1}}"
+
+
+def boxed(p: str, *, low: str = "i+1", immediate: bool = True) -> str:
+    """Note 000's boxed formula for dh_t/dp, with the product from j = ``low``, and
+    with or without its leading immediate term."""
+    head = rf"\frac{{\partial^{{+}} h_{{t}}}}{{\partial {p}}} + " if immediate else ""
+    return (
+        rf"\frac{{\partial h_{{t}}}}{{\partial {p}}} = {head}\sum_{{i=1}}^{{t-1}} "
+        rf"\left(\prod_{{j={low}}}^{{t}} {JACOBIAN}\right) "
+        rf"\frac{{\partial^{{+}} h_{{i}}}}{{\partial {p}}}"
     )
-)
-DROPPED_IMMEDIATE = Formulas(
-    sum_of_products=lambda p: sp.Sum(
-        sp.Product(E.jacobian(j), (j, i + 1, t)) * E.immediate(i, p), (i, 1, t - 1)
-    )
-)
-PHI_FOR_THETA = Formulas(
-    recursion=BackwardRecursion(
-        step=(E.TotalDerivative(E.L, E.yhat(t)) * E.PhiPrime(E.h(t)) + delta(t + 1) * E.w)
-        * E.PhiPrime(E.s(t))
-    )
-)
-H_T_FOR_H_PREV = Formulas(
-    definitions=Definitions(
-        immediate={E.w: E.PhiPrime(E.s(E.k)) * E.h(E.k), E.v: E.PhiPrime(E.s(E.k)) * E.x(E.k)}
-    )
-)
+
+
+#: Wrong formulas put under test in place of the seeds' right ones (by claim name).
+OFF_BY_ONE = {f"boxed formula dh_t/d{p}": boxed(p, low="i") for p in ("w", "v")}
+DROPPED_IMMEDIATE = {f"boxed formula dh_t/d{p}": boxed(p, immediate=False) for p in ("w", "v")}
+PHI_FOR_THETA = {
+    "recursion dL/ds_t": r"\frac{\partial L}{\partial s_{t}} = \left(\frac{\partial L}"
+    r"{\partial \hat{y}_{t}} \phi'(h_{t}) + \frac{\partial L}{\partial s_{t+1}} w\right) "
+    r"\phi'(s_{t})"
+}
+H_T_FOR_H_PREV = {
+    "immediate partial d+h_t/dw": r"\frac{\partial^{+} h_{t}}{\partial w} = \phi'(s_{t}) h_{t}"
+}
+
+
+def claims_with(wrong: dict[str, str], spec: RNNSpec | None = None) -> tuple:
+    """The seeds' claims about the scalar model with the wrong formulas in place of the
+    right ones."""
+    return model_claims((spec or RNNSpec(T=3)).model, replace=wrong)
+
+
+def verify_with(spec: RNNSpec, wrong: dict[str, str], **options):
+    """verify() with the wrong formulas in place of the seeds' right ones."""
+    return verify(spec, claims=claims_with(wrong, spec), **options)
 
 
 class Point:
@@ -87,7 +97,7 @@ def step_of(label: str) -> int:
 
 @pytest.mark.parametrize("T", [2, 4, 6])
 def test_product_bound_off_by_one_is_caught(T: int) -> None:
-    check = failing(verify(RNNSpec(T=T), formulas=OFF_BY_ONE), "boxed formula dh_t/dw")
+    check = failing(verify_with(RNNSpec(T=T), OFF_BY_ONE), "boxed formula dh_t/dw")
     cx = check.counterexample
     n = step_of(check.failure)
     p = Point(cx.values, n)
@@ -99,7 +109,7 @@ def test_product_bound_off_by_one_is_caught(T: int) -> None:
 
 @pytest.mark.parametrize("T", [1, 3, 5])
 def test_dropped_immediate_term_is_caught(T: int) -> None:
-    check = failing(verify(RNNSpec(T=T), formulas=DROPPED_IMMEDIATE), "boxed formula dh_t/dv")
+    check = failing(verify_with(RNNSpec(T=T), DROPPED_IMMEDIATE), "boxed formula dh_t/dv")
     cx = check.counterexample
     n = step_of(check.failure)
     p = Point(cx.values, n)
@@ -115,7 +125,7 @@ def test_dropped_immediate_term_is_caught(T: int) -> None:
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_phi_prime_where_theta_prime_belongs_is_caught(T: int, reduction: str) -> None:
     check = failing(
-        verify(RNNSpec(T=T, reduction=reduction), formulas=PHI_FOR_THETA),
+        verify_with(RNNSpec(T=T, reduction=reduction), PHI_FOR_THETA),
         "recursion dL/ds_t",
     )
     assert check.failure == "dL/dw"  # the gradient the recursion gives, summed over t
@@ -140,7 +150,7 @@ def test_h_t_where_h_t_minus_1_belongs_is_caught_by_the_definition_s_own_claim()
     """A wrong one-step partial fails its own claim at t = 1; the boxed formula and the
     backward program read the model's one-step partials (from its equations), so they
     still hold."""
-    report = verify(RNNSpec(T=3), formulas=H_T_FOR_H_PREV)
+    report = verify_with(RNNSpec(T=3), H_T_FOR_H_PREV)
     check = failing(report, "immediate partial d+h_t/dw")
     assert check.failure == "t=1"
     cx = check.counterexample
@@ -151,7 +161,7 @@ def test_h_t_where_h_t_minus_1_belongs_is_caught_by_the_definition_s_own_claim()
 
 def test_faults_are_caught_by_the_modular_method_too() -> None:
     for formulas in (OFF_BY_ONE, DROPPED_IMMEDIATE, PHI_FOR_THETA, H_T_FOR_H_PREV):
-        report = verify(RNNSpec(T=4), method="modular", formulas=formulas)
+        report = verify_with(RNNSpec(T=4), formulas, method="modular")
         assert not report.holds
         assert all(c.error_bound == 0.0 for c in report.failures)
 
@@ -159,7 +169,7 @@ def test_faults_are_caught_by_the_modular_method_too() -> None:
 def test_tanh_counterexample_is_certified_and_matches_high_precision_arithmetic() -> None:
     T = 3
     check = failing(
-        verify(RNNSpec(T=T, activation="tanh"), formulas=OFF_BY_ONE), "boxed formula dh_t/dw"
+        verify_with(RNNSpec(T=T, activation="tanh"), OFF_BY_ONE), "boxed formula dh_t/dw"
     )
     cx = check.counterexample
     assert not cx.exact

@@ -8,16 +8,15 @@ import re
 import numpy as np
 import pytest
 
-from symbptt import Spec, verify
-from symbptt.models import gru, lstm
-from symbptt.models.gated import gated_spec
+from symbptt import Spec, cells, verify
+from symbptt.models.gated import VARIANTS, gated_spec
 
 from .test_cli import run
 
 CELLS = {
-    "lstm": lambda **kw: lstm.declare(**kw),
-    "gru-torch": lambda **kw: gru.declare(variant="torch", **kw),
-    "gru-cho": lambda **kw: gru.declare(variant="cho", **kw),
+    "lstm": lambda **kw: cells.declare("lstm", **kw),
+    "gru-torch": lambda **kw: cells.declare("gru-torch", **kw),
+    "gru-cho": lambda **kw: cells.declare("gru-cho", **kw),
 }
 
 
@@ -38,7 +37,7 @@ def test_every_check_of_a_gated_cell_holds(cell: str, initial: str) -> None:
 
 
 def test_the_lstm_state_is_the_pair_of_hidden_and_cell_state() -> None:
-    model = lstm.declare(hidden=3)
+    model = cells.declare("lstm", hidden=3)
     assert model.states == ("c", "h") and model.state_size == 6
     assert dict(model.initial) == {"h": "h_0", "c": "c_0"}
     # torch's parameter names, both biases of every gate
@@ -54,7 +53,7 @@ def test_the_lstm_is_verified_exactly_at_n_2_t_4() -> None:
     assert gated_spec("lstm", T=5, hidden=2).exact_refusal() is not None
 
 
-@pytest.mark.parametrize("variant", gru.VARIANTS)
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_the_gru_is_verified_exactly_at_n_2_t_4(variant: str) -> None:
     """Issue 11's exact size for the GRU: its state h_t = (1 - z_t) n_t + z_t h_(t-1) is
     a generator of the exact ring tied to its definition (PolynomialRing.node), not a
@@ -67,14 +66,14 @@ def test_the_gru_is_verified_exactly_at_n_2_t_4(variant: str) -> None:
 def test_the_gru_variants_are_different_functions() -> None:
     """torch applies the reset gate after the recurrent matrix, Cho et al. before it:
     their parameters differ by name, and their new/candidate states by position."""
-    torch_gru, cho_gru = gru.declare(hidden=2), gru.declare(hidden=2, variant="cho")
+    torch_gru, cho_gru = cells.declare("gru-torch", hidden=2), cells.declare("gru-cho", hidden=2)
     assert "W_hn" in torch_gru.parameters and "W_hh" in cho_gru.parameters
     assert "n" in torch_gru.of_kind("intermediate")
     assert "h_tilde" in cho_gru.of_kind("intermediate")
 
 
 def test_a_cross_entropy_head_on_a_gated_cell_holds() -> None:
-    model = lstm.declare(hidden=2, outputs=3, loss="cross-entropy")
+    model = cells.declare("lstm", hidden=2, outputs=3, loss="cross-entropy")
     assert verify(Spec(model, T=3), method="modular").holds
 
 

@@ -15,7 +15,6 @@ import symbptt.cli as cli
 from symbptt import Spec
 from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
-from symbptt.formulas import Formulas
 from symbptt.models.cell import read_cell
 from symbptt.render.matrix import MatrixNotation
 from symbptt.render.model_derivatives import recursion
@@ -121,8 +120,8 @@ def test_the_recursion_written_out_is_the_cycle_of_adjoints() -> None:
 
 def test_a_cell_document_prints_the_program_that_was_verified() -> None:
     spec = cell(JORDAN)
-    wrong = Formulas(program=untransposed(derive(spec.model), "U", "delta_h_pre"))
-    tex, report = make_tex(spec, formulas=wrong, allow_unverified=True)
+    wrong = untransposed(derive(spec.model), "U", "delta_h_pre")
+    tex, report = make_tex(spec, program=wrong, allow_unverified=True)
     backward = tex.split(r"\label{eq:backward}")[0].rsplit(r"\begin", 1)[1]
     assert r"U \boldsymbol{\delta}" in backward and r"U^\top \boldsymbol{\delta}" not in backward
     assert not report.holds

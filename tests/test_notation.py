@@ -6,7 +6,6 @@ formulas copied verbatim from their sources, with citations.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from symbptt import SpecError, expand
-from symbptt import expr as E
+from symbptt import SpecError, cells, expand
 from symbptt.derive.jvp import state_tangents
-from symbptt.models import scalar
+from symbptt.render.claims import restyle, split_equation
 from symbptt.render.env import escape
 from symbptt.render.layout import LINE_WIDTH, Term, break_sum, width
 from symbptt.render.matrix import MatrixNotation
-from symbptt.render.printer import Notation, latex
+from symbptt.render.notation import Notation
 
 #: The scalar model in the document's notation (the 1x1 case of matrix notation).
-SCALAR = MatrixNotation(scalar.declare())
+SCALAR = MatrixNotation(cells.declare("scalar"))
 
 
 def chain_term_latex(term) -> str:
@@ -22,11 +21,9 @@ def chain_term_latex(term) -> str:
 
 
 def test_derivative_objects_print_as_the_note_writes_them() -> None:
-    assert latex(E.total(E.t, E.w)) == r"\frac{\partial h_{t}}{\partial w}"
-    assert latex(E.immediate(E.t, E.w)) == r"\frac{\partial^{+} h_{t}}{\partial w}"
-    assert latex(E.jacobian(E.j)) == r"\frac{\partial h_{j}}{\partial h_{j - 1}}"
-    assert latex(E.PhiPrime(E.s(E.t))) == r"\phi'(s_{t})"
-    assert latex(E.yhat(3)) == r"\hat{y}_{3}"
+    assert SCALAR.total("t", "w") == r"\frac{\partial h_{t}}{\partial w}"
+    assert SCALAR.immediate("t", "w") == r"\frac{\partial^{+} h_{t}}{\partial w}"
+    assert SCALAR.jacobian("j") == r"\frac{\partial h_{j}}{\partial h_{j-1}}"
 
 
 @pytest.mark.parametrize(
@@ -38,20 +35,26 @@ def test_derivative_objects_print_as_the_note_writes_them() -> None:
     ],
 )
 def test_immediate_partial_notation_is_configurable(style: str, mark: str) -> None:
-    text = latex(E.immediate(2, E.v), Notation(immediate=style))
+    text = MatrixNotation(cells.declare("scalar"), Notation(immediate=style)).immediate(2, "v")
     assert text == rf"\frac{{{mark} h_{{2}}}}{{\partial v}}"
+    claimed = restyle(r"\frac{\partial^{+} h_{2}}{\partial v}", Notation(immediate=style))
+    assert claimed == text  # a model's claims are printed in the document's notation
+
+
+def test_a_claim_is_restyled_in_the_documents_notation_and_split_at_its_equals_sign() -> None:
+    d = Notation(total="d", loss=r"\mathcal{L}")
+    assert restyle(r"\frac{\partial L}{\partial s_{t}} = \frac{\partial h}{\partial w}", d) == (
+        r"\frac{d \mathcal{L}}{d s_{t}} = \frac{d h}{d w}"
+    )
+    assert split_equation(r"\frac{a}{b} = \left(x = y\right) = z") == (
+        r"\frac{a}{b}",
+        r"\left(x = y\right) = z",
+    )
 
 
 def test_unknown_notation_is_a_spec_error() -> None:
     with pytest.raises(SpecError, match="expected one of"):
         Notation(immediate="hat")
-
-
-def test_boxed_formula_scopes_the_product_with_parentheses() -> None:
-    assert latex(E.boxed_formula()) == (
-        r"\frac{\partial^{+} h_{t}}{\partial w} + \sum_{i=1}^{t - 1} \left(\prod_{j=i + 1}^{t}"
-        r" \frac{\partial h_{j}}{\partial h_{j - 1}}\right) \frac{\partial^{+} h_{i}}{\partial w}"
-    )
 
 
 def test_chain_terms_put_the_latest_jacobian_on_the_left() -> None:
@@ -86,7 +89,7 @@ def test_width_of_a_fraction_is_its_wider_part() -> None:
 
 def test_long_sums_break_at_term_boundaries_and_fit() -> None:
     terms = [Term((chain_term_latex(t),)) for t in expand(10).settled]
-    rows = break_sum(latex(E.total(10, E.w)), terms)
+    rows = break_sum(SCALAR.total(10, "w"), terms)
     assert len(rows) > 1
     assert rows[0].startswith(r"\frac{\partial h_{10}}{\partial w} &= ")
     assert all(r.startswith(r"&\quad + ") for r in rows[1:])
@@ -94,6 +97,6 @@ def test_long_sums_break_at_term_boundaries_and_fit() -> None:
 
 
 def test_a_term_wider_than_a_line_breaks_at_factor_boundaries() -> None:
-    factors = tuple(latex(E.jacobian(j)) for j in range(30, 0, -1))
+    factors = tuple(SCALAR.jacobian(j) for j in range(30, 0, -1))
     rows = break_sum("x", [Term(factors)])
     assert len(rows) > 1 and rows[1].startswith(r"&\qquad ")

@@ -8,7 +8,6 @@ import pytest
 
 from symbptt import RNNSpec, verify
 from symbptt.core.forward import forward, parameter_values
-from symbptt.unroll import NESTED_MAX_T, unroll
 from symbptt.values import recorded_ring
 
 from .conftest import ALL_ACTIVATIONS
@@ -54,10 +53,3 @@ def test_tanh_canonical_form_does_not_blow_up() -> None:
     # expanding prod (1 - tanh^2) would give 2^T terms; the rewrite rule keeps T terms
     ring, dh = dh_dw(RNNSpec(T=40, activation="tanh"))
     assert len(dh[40].to_dict()) == 40
-
-
-def test_nested_forms_refuse_deep_T() -> None:
-    from symbptt import SpecError
-
-    with pytest.raises(SpecError, match="forward-mode"):
-        unroll(RNNSpec(T=NESTED_MAX_T + 1))

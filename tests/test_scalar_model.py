@@ -8,11 +8,10 @@ from fractions import Fraction
 
 import pytest
 
-from symbptt import RNNSpec, Spec
+from symbptt import RNNSpec, Spec, cells
 from symbptt.algebra import atom_name
 from symbptt.core.forward import forward, parameter_values
 from symbptt.engine.verify import verify_vector
-from symbptt.models import scalar
 from symbptt.modular import ModularRing
 from symbptt.values import activation_value, function_name
 
@@ -74,7 +73,7 @@ def test_the_declaration_runs_the_seeds_recurrence(options):
 
 @pytest.mark.parametrize("options", CONFIGS)
 def test_every_check_of_the_core_holds_exactly(options):
-    report = verify_vector(Spec(scalar.declare(**options), T=3), method="exact")
+    report = verify_vector(Spec(cells.declare("scalar", **options), T=3), method="exact")
     assert report.holds, [c.name for c in report.failures]
     names = {c.name for c in report.checks}
     assert "reference: SymPy Jacobians = forward mode" in names
@@ -83,21 +82,21 @@ def test_every_check_of_the_core_holds_exactly(options):
 
 
 def test_every_check_holds_modulo_a_prime_at_larger_t():
-    report = verify_vector(Spec(scalar.declare(activation="tanh"), T=40), method="modular")
+    report = verify_vector(Spec(cells.declare("scalar", activation="tanh"), T=40), method="modular")
     assert report.holds
     assert all(0 < c.error_bound < 1e-30 for c in report.checks)
 
 
 def test_a_generic_loss_is_an_unknown_function_of_the_output_and_the_target():
-    model = scalar.declare()
+    model = cells.declare("scalar")
     assert model.head.loss == "generic"
     assert atom_name(("l", 1, ("step", 2))) == "l'(yhat_2, d_2)"
     assert atom_name(("l", 1, ("step", (2, 1)))) == "l'(o_2, d_2)[1]"
 
 
 def test_a_zero_initial_state_is_no_parameter():
-    model = scalar.declare(h0="zero")
+    model = cells.declare("scalar", h0="zero")
     assert "h_0" not in model.parameters
     assert model.initial_of("h") is None
     assert model.initial_parameters == {}
-    assert scalar.declare().initial_parameters == {"h_0": "h"}
+    assert cells.declare("scalar").initial_parameters == {"h_0": "h"}

@@ -13,7 +13,6 @@ from symbptt import ElmanSpec
 from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
 from symbptt.errors import SpecError, UnverifiedError
-from symbptt.formulas import Formulas
 from symbptt.specfile import load
 
 from .conftest import untransposed
@@ -77,21 +76,21 @@ def test_the_base_case_is_shown_at_work() -> None:
 
 def test_an_unverified_vector_document_is_not_written(tmp_path: Path) -> None:
     spec = ElmanSpec(hidden=2, T=3, activation="generic")
-    wrong = Formulas(program=untransposed(derive(spec.model)))
+    wrong = untransposed(derive(spec.model))
     target = tmp_path / "d.pdf"
     with pytest.raises(UnverifiedError, match="backward recursion dL/dW_hh"):
-        make_pdf(spec, target, formulas=wrong)
+        make_pdf(spec, target, program=wrong)
     assert not target.exists()
 
 
 def test_the_document_prints_the_program_that_was_verified() -> None:
     spec = ElmanSpec(hidden=2, T=3, activation="generic")
-    wrong = Formulas(program=untransposed(derive(spec.model)))
-    tex, report = make_tex(spec, formulas=wrong, allow_unverified=True)
+    wrong = untransposed(derive(spec.model))
+    tex, report = make_tex(spec, program=wrong, allow_unverified=True)
     backward = tex.split(r"\label{eq:backward}")[0].rsplit(r"\begin", 1)[1]
     assert r"W_{hh} \boldsymbol{\delta}_{t+1}" in backward
     assert r"W_{hh}^\top \boldsymbol{\delta}_{t+1}" not in backward
-    assert report.formulas.program == wrong.program and not report.holds
+    assert report.program == wrong and not report.holds
 
 
 def test_cli_pdf_tex_and_limits(tmp_path: Path) -> None:
@@ -149,7 +148,7 @@ def test_a_template_can_extend_the_vector_document(tmp_path: Path) -> None:
 
 def test_notation_options_apply_to_the_vector_document() -> None:
     from symbptt.render.document import DocumentOptions
-    from symbptt.render.printer import Notation
+    from symbptt.render.notation import Notation
 
     options = DocumentOptions(notation=Notation(immediate="bar", total="d", loss=r"\mathcal{L}"))
     tex, _ = make_tex(ElmanSpec(hidden=2, T=2), options=options)

@@ -18,7 +18,7 @@ from ..errors import (
 from ..files import atomic_write, plan_output
 from ..limits import EXACT_MAX_T, MAX_T
 from ..models.choose import CHOICES, DEFAULTS
-from ..models.gru import VARIANTS as GRU_VARIANTS
+from ..models.gated import VARIANTS as GRU_VARIANTS
 from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
 
 DEFAULT_T = DEFAULTS["T"]
@@ -323,7 +323,7 @@ def _options(title: str, author: str, immediate_style: str, notation: str | None
     """The document options (imported here: only the document commands need them)."""
     from ..notation.profiles import load_profile
     from ..render.document import DocumentOptions
-    from ..render.printer import Notation
+    from ..render.notation import Notation
 
     return DocumentOptions(
         title=title,

@@ -53,7 +53,7 @@ def verify_command(
     FILE: the cell a TOML file's [cell] table declares. Exit 0 if all hold, 1 if any
     fails.
     """
-    from ..verify import verify
+    from ..engine.verify import verify
 
     report = verify(spec, method=method, seed=seed, progress=_Progress(quiet))
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))

@@ -5,11 +5,11 @@ equations over the expression type of :mod:`symbptt.core.tensor`, the initial va
 each state, the primitive each function role stands for, its output head and loss, and
 the names of the adjoints the backward program keeps. Everything else (the forward pass
 in any ring, the backward program, the printers, the NumPy compiler) is generic over
-this declaration; the built-in models are in :mod:`symbptt.models`.
+this declaration; the built-in models are cell files in :mod:`symbptt.cells`.
 
 Example:
-    >>> from symbptt.models import elman
-    >>> elman.declare(hidden=2).shape("W_hh")
+    >>> from symbptt import cells
+    >>> cells.declare("elman", hidden=2).shape("W_hh")
     (2, 2)
 """
 
@@ -114,6 +114,37 @@ class Adjoint:
 
 
 @dataclass(frozen=True)
+class Identity:
+    r"""A formula the model's documents claim and its verification checks, written in
+    LaTeX in the model's own names (the seeds' boxed formula, for the scalar model), read
+    by the one formula reader like any user's formula.
+
+    Attributes:
+        name: the check's name (``boxed formula dh_t/dw``).
+        latex: ``A = B`` claimed for every t; for a recursion, the adjoint's step
+            (``rac{\partial L}{\partial s_t} = ...``), solved from zero after T.
+        description: what the certificate says it claims.
+        section: the document section that shows it (``model``, ``sum_of_products``,
+            ``backward``).
+        display: the label of the display it is shown in (identities of one display
+            are shown together, in order).
+        prose: what the display is, in words ("the boxed formula of note 000").
+        gradients: for a recursion, ``(label, "dL/dP = sum ...")``: the gradients it
+            gives, each checked against the true one.
+        base: for a recursion, its base case as printed (``\delta_{T+1} = 0``).
+    """
+
+    name: str
+    latex: str
+    description: str = ""
+    section: str = "model"
+    display: str = ""
+    prose: str = ""
+    gradients: tuple[tuple[str, str], ...] = ()
+    base: str = ""
+
+
+@dataclass(frozen=True)
 class Model:
     """A recurrent cell with its output head and loss (validated on construction)."""
 
@@ -139,6 +170,8 @@ class Model:
     #: the largest (state size) x T of exact verification, where measured for this cell
     #: (0: the limit for any cell, :data:`symbptt.limits.CELL_EXACT_MAX_WORK`)
     exact_work: int = 0
+    #: the formulas its documents claim, in LaTeX, each checked by the verifier
+    identities: tuple[Identity, ...] = ()
     #: the row of :data:`symbptt.core.spec.FAMILIES` that gives its limits, description
     #: and file names: ``"scalar"`` (the seeds' model), ``"elman"`` or ``"cell"``
     family: str = "cell"

@@ -158,8 +158,8 @@ def derive(model: Model) -> Program:
     """The backward program of ``model`` (see the module docstring).
 
     Example:
-        >>> from symbptt.models import elman
-        >>> describe(derive(elman.declare(hidden=2)))[1]
+        >>> from symbptt import cells
+        >>> describe(derive(cells.declare("elman", hidden=2)))[1]
         'delta_t = dphi_t * (W_hy^T g_t + W_hh^T delta_(t+1)),  delta_(T+1) = 0'
     """
     named = {a.of: a.name for a in model.adjoints}
@@ -261,8 +261,8 @@ def without(expr: Expr, var: Var) -> Expr | None:
     vanishes): delta_T's step once delta_{T+1} = 0 is used.
 
     Example:
-        >>> from symbptt.models import elman
-        >>> step = derive(elman.declare(hidden=2)).steps[1]
+        >>> from symbptt import cells
+        >>> step = derive(cells.declare("elman", hidden=2)).steps[1]
         >>> text(without(step.expr, Var("delta", 1)))
         'dphi_t * W_hy^T g_t'
     """
@@ -295,8 +295,8 @@ def describe(program: Program) -> list[str]:
     """The program as lines of plain text.
 
     Example:
-        >>> from symbptt.models import elman
-        >>> describe(derive(elman.declare(hidden=2)))[0]
+        >>> from symbptt import cells
+        >>> describe(derive(cells.declare("elman", hidden=2)))[0]
         'g_t = c dtheta_t * (o_t - d_t)'
     """
     lines = []

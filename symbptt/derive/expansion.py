@@ -22,12 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-import sympy as sp
-
-from .. import expr as E
-
 Leaf = Literal["immediate", "total", "one_step"]
-PARAMS = {"w": E.w, "v": E.v}
 
 
 @dataclass(frozen=True)
@@ -49,24 +44,6 @@ class ChainTerm:
     def jacobian_indices(self) -> range:
         """The j of the Jacobian factors, latest first (left to right)."""
         return range(self.target, self.first - 1, -1)
-
-    def leaf_expr(self) -> sp.Expr:
-        """The leaf as an expression of :mod:`symbptt.expr`."""
-        p, n = PARAMS[self.param], self.leaf_index
-        if self.leaf == "immediate":
-            return E.immediate(n, p)
-        if self.leaf == "total":
-            return E.total(n, p)
-        return sp.Add(
-            E.immediate(n, p),
-            sp.Mul(E.jacobian(n), E.total(n - 1, p), evaluate=False),
-            evaluate=False,
-        )
-
-    def to_expr(self) -> sp.Expr:
-        """The term as an (order-preserving, unevaluated) SymPy product."""
-        factors = [E.jacobian(j) for j in self.jacobian_indices] + [self.leaf_expr()]
-        return sp.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0]
 
 
 @dataclass(frozen=True)
@@ -103,11 +80,6 @@ class Expansion:
         """The terms of one form."""
         head = self.settled[: step.settled]
         return head + ((step.tail,) if step.tail is not None else ())
-
-    def to_expr(self, step: ExpansionStep) -> sp.Expr:
-        """One form as an unevaluated SymPy sum (terms in the displayed order)."""
-        terms = [term.to_expr() for term in self.terms(step)]
-        return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
 
     @property
     def sum_of_products(self) -> tuple[ChainTerm, ...]:

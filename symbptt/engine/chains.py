@@ -1,7 +1,7 @@
-"""The Elman model's Jacobian chains and gradients in a ring.
+"""Jacobian chains and gradients of any model in a ring.
 
 The forward pass and the forward-mode reference are the model core's
-(:func:`symbptt.core.forward.forward` over :mod:`symbptt.models.elman`); the backward
+(:func:`symbptt.core.forward.forward` over any model); the backward
 recursion is the program derived from the model's equations
 (:func:`symbptt.derive.adjoint.derive`). What stays here is the sum of products of
 Jacobians J_j = dh_j/dh_{j-1} and immediate partials d+h_i/dP, both from one step of the

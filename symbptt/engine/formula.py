@@ -292,27 +292,27 @@ def parse_vector(
     text: str,
     *,
     expression: bool = False,
-    model: Model | None = None,
+    model: Model,
     profile: Profile | None = None,
     product_scope: str = "outside",
     sum_direction: str = "downward",
 ) -> Parsed:
-    """Parse an equation (or one expression) in the notation of ``model`` (default: the
-    Elman model; with its cross-entropy head \\hat{\\mathbf{y}}_t is softmax(o_t), with
-    the squared loss o_t), its names as ``profile`` (a notation profile) writes them;
+    """Parse an equation (or one expression) in the notation of ``model`` (the Elman
+    model's cross-entropy head reads \\hat{\\mathbf{y}}_t as softmax(o_t), its squared
+    loss as o_t), its names as ``profile`` (a notation profile) writes them;
     the factors after a \\prod that do not depend on its index are read outside it, or
     with ``product_scope="inside"`` inside it.
 
     Example:
-        >>> parse_vector(r"\\mathbf{g}_t = W_{hh}^\\top \\boldsymbol{\\delta}_{t+1}").sides
+        >>> from symbptt import cells
+        >>> elman = cells.declare("elman", hidden=1)
+        >>> g = r"\\mathbf{g}_t = W_{hh}^\\top \\boldsymbol{\\delta}_{t+1}"
+        >>> parse_vector(g, model=elman).sides
         [Node_g(t), Transposed(W_hh)*Node_delta(t + 1)]
 
     Raises:
         FormulaSyntaxError: with line and column, for anything not understood.
     """
-    from ..models import elman
-
-    model = model if model is not None else elman.declare(hidden=1)
     reader = reader_for(model, profile, product_scope, sum_direction)
     parsed = parse_tree(text, reader, expression=expression)
     if profile is not None and profile.first == 0:

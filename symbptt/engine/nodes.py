@@ -1,11 +1,8 @@
-"""The objects vector formulas are read into, and the seeds' formulas made into them.
+"""The objects formulas are read into (the formula IR).
 
-A formula about a model (read by :mod:`symbptt.engine.formula`, or converted from the
-seeds' objects of :mod:`symbptt.expr` by :func:`from_seed_notation`) is a SymPy
-expression whose vectors, matrices and derivatives are *noncommutative*, so products
-keep the order they were written in; :mod:`symbptt.engine.evaluate` gives these objects
-their values. This module needs no parser: verifying a built-in model's claims does not
-load the grammar.
+A formula about a model (read by :mod:`symbptt.engine.formula`) is a SymPy expression
+whose vectors, matrices and derivatives are *noncommutative*, so products keep the order
+they were written in; :mod:`symbptt.engine.evaluate` gives these objects their values.
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ from typing import Any
 import sympy as sp
 
 from .. import expr as E
-from ..core.model import Model
 from ..errors import EvaluationError
 
 # -- the objects a vector formula is read into ----------------------------------------------
@@ -184,49 +180,6 @@ def free_index(sides: list[sp.Expr]) -> sp.Symbol | None:
             f"more than one free index ({index}, {other}); this takes one, meaning every t"
         )
     return index
-
-
-#: The seeds' quantities (:mod:`symbptt.expr`) and the scalar model's variables they are.
-_SEED_NODES = {
-    E.HiddenState: "h",
-    E.PreActivation: "s",
-    E.Input: "x",
-    E.Prediction: "yhat",
-    E.Target: "d",
-}
-
-
-def from_seed_notation(expr: sp.Expr, model: Model) -> sp.Expr:
-    """A formula written with the objects of :mod:`symbptt.expr` (``E.PhiPrime(E.s(E.t))
-    * E.w``, the seeds' boxed formula) as the objects this module reads formulas into,
-    for a model with those names (the scalar model; each name is checked against it).
-
-    Raises:
-        EvaluationError: a name the model does not have.
-    """
-    names = {v.name for v in model.variables} | {view.name for view in model.views}
-
-    def known(name: str) -> str:
-        if name not in names:
-            raise EvaluationError(f"{name} is not a name of the {model.name}")
-        return name
-
-    def convert(e: sp.Basic) -> sp.Basic:
-        if isinstance(e, sp.Symbol) and e.name in ("w", "v", "w_h"):
-            return param(known(e.name))
-        if type(e) in _SEED_NODES:
-            return node_class(known(_SEED_NODES[type(e)]))(e.args[0])
-        if isinstance(e, E.Application):
-            return activation(e.role, e.order)(convert(e.args[0]))
-        if isinstance(e, E.TotalDerivative):
-            return VTotal(convert(e.num), convert(e.den))
-        if isinstance(e, E.ImmediatePartial):
-            return VImmediate(convert(e.num), convert(e.den))
-        if not e.args or isinstance(e, E.StepLoss):
-            return e
-        return e.func(*(convert(a) for a in e.args))
-
-    return convert(sp.sympify(expr))
 
 
 def core_at(expr: Any, step: sp.Expr) -> sp.Expr | None:

@@ -1,10 +1,10 @@
 """The verifier of the model core: every check of any model's derivation, entry by entry.
 
-:func:`verify_vector` runs the comparisons of every check (:func:`_comparisons`; the
-streams of each kind are in :mod:`symbptt.engine.checks`) in one ring (exact canonical
-forms, or modular with an error bound), keeps each comparison's verdict, and searches a
-counterexample for the first failure of each failing check. ``verify()`` is this
-verifier for every model; the scalar model's seed formulas come in as claims.
+:func:`verify` runs the comparisons of every check (:func:`_comparisons`; the streams
+of each kind are in :mod:`symbptt.engine.checks`) in one ring (exact canonical forms, or
+modular with an error bound), keeps each comparison's verdict, and searches a
+counterexample for the first failure of each failing check. It serves every model; the
+scalar model's seed formulas come in as claims (the model's identities, in LaTeX).
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..algebra import Ring
-from ..claims import FormulaClaim, RecursionClaim
+from ..claims import FormulaClaim, RecursionClaim, model_claims
 from ..core.forward import forward, parameter_values
 from ..core.spec import Spec, choose_method, require_spec
 from ..derive.adjoint import Program, derive
 from ..derive.jvp import stacked, state_label, state_parameters
 from ..equivalence import find_counterexample, singles
 from ..errors import WorkLimitError
-from ..formulas import Formulas
 from ..limits import MODULAR_MAX_WORK
 from ..modular import ModularRing
 from ..results import CheckResult, Report
@@ -195,7 +194,7 @@ def atom_pass(
     yield from claim_comparisons(spec, ring, claims, (params, fwd, runs))
 
 
-def verify_vector(
+def verify(
     spec: Spec,
     *,
     method: str = "auto",
@@ -203,16 +202,25 @@ def verify_vector(
     order: str = "latest-left",
     program: Program | None = None,
     jacobian: Tangents | None = None,
-    claims: tuple[FormulaClaim | RecursionClaim, ...] = (),
+    claims: tuple[FormulaClaim | RecursionClaim, ...] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
-    """Check the matrix backward recursion against forward mode for every entry of every
-    parameter gradient (W_hh, W_xh, b_h, W_hy, b_y, h_0, and w_h = [W_xh W_hh]^T), and
-    the sum of products of Jacobians for dh_t/dP against forward mode.
+    """Check every claim of the BPTT derivation for ``spec``: the backward program
+    derived from the model's equations against forward mode for every entry of every
+    parameter gradient (and of views such as w_h = [W_xh W_hh]^T), the sum of products
+    of Jacobians and each level of the expansion of dh_t/dP, SymPy's derivatives of the
+    unrolled model where small, and each claim (the model's identities: for the seeds'
+    scalar model, note 000's and question 002's formulas). Each check is a stream of
+    comparisons evaluated in one ring, which decides equality and names the method; a
+    failing check carries its first failing comparison and a counterexample.
 
     Args:
-        spec: the vector model.
-        method: "exact" (n <= 3, T <= 6) or "modular" (work up to MODULAR_MAX_WORK).
+        spec: the model and T (a :class:`~symbptt.core.spec.Spec`: ``RNNSpec(...)``,
+            ``ElmanSpec(...)``, a cell's spec).
+        method: ``"auto"`` (exact within the model's exact limits, else modular; the
+            report says which and why), ``"exact"`` (canonical polynomial forms,
+            deterministic) or ``"modular"`` (random evaluation modulo a random 127-bit
+            prime, with an error bound; work up to MODULAR_MAX_WORK).
         seed: seeds the modular method and the counterexample search.
         order: how a product of Jacobians is ordered (latest-left is the truth).
         program: the backward program under test (default: the one derived from the
@@ -221,8 +229,10 @@ def verify_vector(
         jacobian: the tangent of the state along the previous state, whose columns are
             the Jacobians J_t (default: derived from the equations by forward-mode rules,
             :func:`symbptt.derive.jvp.state_tangents`; diag(phi'(s_t)) W_hh here).
-        claims: formulas claimed for every t (:class:`symbptt.claims.FormulaClaim`), each
-            checked as a check of its own against the true derivatives.
+        claims: formulas claimed for every t (:class:`symbptt.claims.FormulaClaim`,
+            :class:`~symbptt.claims.RecursionClaim`), each checked as a check of its own
+            against the true derivatives (default: the model's identities,
+            :func:`symbptt.claims.model_claims`; ``()`` for none).
         progress: called as ``progress(check_name, n, 0)`` when the n-th check starts.
 
     Raises:
@@ -231,11 +241,13 @@ def verify_vector(
         WorkLimitError: the modular method beyond :data:`MODULAR_MAX_WORK`.
 
     Example:
-        >>> from symbptt import ElmanSpec
-        >>> verify_vector(ElmanSpec(hidden=2, T=3)).holds
+        >>> from symbptt import ElmanSpec, RNNSpec
+        >>> verify(ElmanSpec(hidden=2, T=3)).holds and verify(RNNSpec(T=3)).holds
         True
     """
     require_spec(spec)
+    if claims is None:
+        claims = model_claims(spec.model)
     choice = choose_method(spec, method)
     method = choice.name
     if method == "modular" and verification_work(spec) > MODULAR_MAX_WORK:
@@ -304,12 +316,16 @@ def verify_vector(
                 bound,
             )
         )
-    verified = Formulas(program=program or derive(spec.model), claims=claims)
     return Report(
-        spec,  # type: ignore[arg-type]
+        spec,
         ring.method,
         REFERENCE,
         tuple(results),
-        verified,
+        program or derive(spec.model),
+        tuple(claims),
         method_reason=choice.reason,
     )
+
+
+#: The name the verifier had when the scalar model had a verifier of its own.
+verify_vector = verify

@@ -17,13 +17,21 @@ reads; the variables are declared with their sizes::
 
 A variable is written as its name (``W_f`` also as ``W_{f}``), bold or not; states,
 inputs and intermediates carry the time index (``_t``, a state also ``_{t-1}``).
-Intermediates are the left-hand sides that are not states; their sizes follow from their
-equations. Functions: ``\tanh``, ``\sigma``, ``\operatorname{softplus}`` (the primitive
-table's LaTeX names), and ``\phi``, ``\theta`` (the ``activation`` and
-``output_activation`` of the model). Operations: matrix times vector (juxtaposition),
-``^\top``, ``+``, ``-``, ``\odot``, ``1 - v``, ``\begin{bmatrix} a \\ b \end{bmatrix}``.
-Each state h has the initial value ``h_0``, a parameter; the loss reads ``output``
-against the target ``d_t`` (or a class index, for the cross-entropy loss).
+Intermediates are the left-hand sides that are not states (a label may be written as a
+superscript: ``\mathbf{a}^{i}_t`` is ``a_i``); their sizes follow from their equations.
+A function applied to a vector inside an expression is an intermediate of its own
+(``\tanh(\mathbf{c}_t)`` is ``tanh_c``). Functions: ``\tanh``, ``\sigma``,
+``\operatorname{softplus}`` (the primitive table's LaTeX names), and ``\phi``,
+``\theta`` (the ``activation`` and ``output_activation`` of the model). Operations:
+matrix times vector (juxtaposition), ``^\top``, ``+``, ``-``, ``\odot``, ``1 - v``,
+``\begin{bmatrix} a \\ b \end{bmatrix}``. Each state h has the initial value ``h_0``, a
+parameter (or zero, see ``initial``); the loss reads ``output`` against the target
+``d_t`` (or a class index, for the cross-entropy loss).
+
+The other keys are the options' (``defaults``, ``initial``, ``options``, ``when``:
+:mod:`symbptt.models.cell_options`) and the metadata's (``variables``, ``functions``,
+``adjoints``, ``views``, ``claims``, ``scalar``, ``slug``, ``exact_work``, ``family``:
+:mod:`symbptt.models.cell_meta`); the built-in cells (:mod:`symbptt.cells`) use them.
 
 Everything wrong in a declaration is a :class:`~symbptt.errors.FormulaSyntaxError` (an
 equation, with its line and column in the ``equations`` text) or a
@@ -32,13 +40,13 @@ equation, with its line and column in the ``equations`` text) or a
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from lark import Tree
 from lark.exceptions import UnexpectedInput
 
-from ..core.model import Adjoint, Equation, Head, Model, Variable, shape_of
+from ..core.model import Equation, Model, Variable, shape_of
 from ..core.tensor import (
     Apply,
     Expr,
@@ -47,13 +55,29 @@ from ..core.tensor import (
 )
 from ..errors import FormulaSyntaxError, SpecError
 from ..notation.cell_equations import IDENTIFIER, CellNames, EquationReader, Locator, identifier
+from ..notation.names import compact
 from ..notation.parse import parser, syntax_error
+from .cell_meta import META_KEYS, assemble, base_latex, default_latex, entries, prepare
+from .cell_options import merge_when, settings_of
 
 #: Largest size a cell may declare (as for the vector model).
 MAX_SIZE = 64
 #: Most equations a cell may have.
 MAX_EQUATIONS = 40
-_KEYS = ("name", "sizes", "states", "inputs", "parameters", "output", "equations")
+_KEYS = (
+    "name",
+    "sizes",
+    "states",
+    "inputs",
+    "parameters",
+    "output",
+    "equations",
+    "defaults",
+    "initial",
+    "options",
+    "when",
+    *META_KEYS,
+)
 
 
 def _size(text: Any, sizes: dict[str, int], what: str, where: str) -> tuple[int, int]:
@@ -88,14 +112,20 @@ def _names(table: Any, what: str, where: str) -> dict[str, Any]:
     return table
 
 
-def _latex(name: str, timed: bool) -> str:
-    """The LaTeX of a declared name: W_f -> W_{f}; a time-indexed h -> \\mathbf{h}_{@}."""
-    base, _, sub = name.partition("_")
-    if timed:
-        return rf"\mathbf{{{base}}}_{{@}}" if not sub else rf"\mathbf{{{base}}}^{{{sub}}}_{{@}}"
-    if len(base) == 1 and base.islower() and not sub:
-        return rf"\mathbf{{{base}}}"
-    return f"{base}_{{{sub}}}" if sub else base
+def _sizes(table: dict, given: Mapping[str, int] | None, where: str) -> dict[str, int]:
+    """The declared sizes, with those ``given`` (by letter) in their place."""
+    sizes = table["sizes"]
+    if not isinstance(sizes, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIZE
+        for v in sizes.values()
+    ):
+        raise SpecError(f"{where}: [cell] sizes must map names to integers 1..{MAX_SIZE}")
+    for letter, value in (given or {}).items():
+        if letter not in sizes:
+            raise SpecError(f"{where}: [cell] sizes has no {letter!r} to set")
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SIZE:
+            raise SpecError(f"{where}: the size {letter} must be an integer 1..{MAX_SIZE}")
+    return {**sizes, **(given or {})}
 
 
 def read_cell(
@@ -103,15 +133,19 @@ def read_cell(
     *,
     where: str,
     source: str = "",
-    activation: str = "generic",
-    output_activation: str = "identity",
-    loss: str = "squared",
-    reduction: str = "mean",
+    activation: str | None = None,
+    output_activation: str | None = None,
+    loss: str | None = None,
+    reduction: str | None = None,
+    initial: str | None = None,
+    sizes: Mapping[str, int] | None = None,
 ) -> Model:
     """The model a ``[cell]`` table declares (see the module docstring).
 
     ``source`` is the spec file's text: errors in an equation then give the line and
-    column in the file (else in the ``equations`` text).
+    column in the file (else in the ``equations`` text). The settings left None take the
+    table's ``defaults`` (and ``initial``), else the language's (``generic``,
+    ``identity``, ``squared``, ``mean``, ``parameter``); ``sizes`` sets sizes by letter.
 
     Raises:
         SpecError: a table that is missing, malformed or inconsistent.
@@ -120,6 +154,18 @@ def read_cell(
 
     if not isinstance(table, dict):
         raise SpecError(f"{where}: [cell] must be a table")
+    settings = settings_of(
+        table,
+        where,
+        {
+            "activation": activation,
+            "output_activation": output_activation,
+            "loss": loss,
+            "reduction": reduction,
+            "initial": initial,
+        },
+    )
+    table = merge_when(table, settings, where, _KEYS)
     unknown = set(table) - set(_KEYS)
     if unknown:
         raise SpecError(
@@ -128,13 +174,10 @@ def read_cell(
     for key in ("sizes", "states", "parameters", "output", "equations"):
         if key not in table:
             raise SpecError(f"{where}: [cell] needs {key!r}")
-    sizes = table["sizes"]
-    if not isinstance(sizes, dict) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIZE
-        for v in sizes.values()
-    ):
-        raise SpecError(f"{where}: [cell] sizes must map names to integers 1..{MAX_SIZE}")
+    sizes = _sizes(table, sizes, where)
+    scalar = table.get("scalar") is True
     cell = CellNames()
+    prepare(cell, table, entries(table, where), where)
     variables: list[Variable] = []
     for kind, key in (("state", "states"), ("input", "inputs"), ("parameter", "parameters")):
         for name, size in _names(table.get(key, {}), key, where).items():
@@ -144,23 +187,20 @@ def read_cell(
             if kind != "parameter" and shape[1] != 1:
                 raise SpecError(f'{where}: the {kind} {name!r} must be a vector (a size like "n")')
             cell.kinds[name], cell.shapes[name] = kind, shape
-            variables.append(Variable(name, kind, shape, _latex(name, kind != "parameter"), kind))
+            latex = default_latex(name, kind != "parameter", scalar)
+            cell.latex[name] = latex
+            variables.append(Variable(name, kind, shape, latex, kind))
     if not cell.kinds.keys() & {n for n, k in cell.kinds.items() if k == "state"}:
         raise SpecError(f"{where}: [cell] states must declare at least one state")
     for state in [n for n, k in cell.kinds.items() if k == "state"]:
         init = f"{state.partition('_')[0]}_0"
         if init in cell.kinds:
             raise SpecError(f"{where}: {init!r} is the initial value of {state!r}; rename it")
+        if settings["initial"] == "zero":
+            continue
         cell.kinds[init], cell.shapes[init] = "parameter", cell.shapes[state]
-        variables.append(
-            Variable(
-                init,
-                "parameter",
-                cell.shapes[state],
-                rf"\mathbf{{{init[:-2]}}}_{{0}}",
-                f"initial {state}",
-            )
-        )
+        latex = f"{init[:-2]}_{{0}}" if scalar else rf"\mathbf{{{init[:-2]}}}_{{0}}"
+        variables.append(Variable(init, "parameter", cell.shapes[state], latex, f"initial {state}"))
     text = table["equations"]
     if not isinstance(text, str):
         raise SpecError(f"{where}: [cell] equations must be a string, one equation per line")
@@ -168,34 +208,7 @@ def read_cell(
     if not lines or len(lines) > MAX_EQUATIONS:
         raise SpecError(f"{where}: [cell] equations must hold 1 to {MAX_EQUATIONS} equations")
     loc = Locator(where, text, source)
-    pending: list[tuple[int, str, Tree, Tree]] = []
-    for number, line in lines:
-        try:
-            tree = parser().parse(line, start="start")
-        except UnexpectedInput as err:
-            bad = syntax_error(err, line)
-            raise loc.error(bad.reason, number, bad.column) from None
-        sides = [c for c in tree.children if isinstance(c, Tree)]
-        if len(sides) != 2:
-            raise loc.error("an equation has one = sign", number, 1)
-        lhs = sides[0]
-        reader = EquationReader(line, cell)
-        inner = lhs.children[0] if lhs.data == "term" and len(lhs.children) == 1 else lhs
-        if not (isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 2):
-            raise loc.error("the left-hand side must be one vector at t, such as h_t", number, 1)
-        key = reader.key(inner.children[0]).removeprefix("\\mathbf ")
-        sub = reader.subscript_text(inner.children[1]).replace(" ", "")
-        name = cell.by_key.get(key, identifier(key))
-        if sub != "t":
-            raise loc.error(f"the left-hand side must be at t (got _{sub})", number, 1)
-        if name not in cell.kinds:
-            cell.kinds[name] = "intermediate"
-            cell.by_key[key] = name
-            pending.append((number, name, inner, sides[1]))
-        elif cell.kinds[name] in ("state",):
-            pending.append((number, name, inner, sides[1]))
-        else:
-            raise loc.error(f"{name} is a {cell.kinds[name]}; it cannot be computed", number, 1)
+    pending = [_left_side(number, line, loc, cell) for number, line in lines]
     equations = _normalized(pending, text, loc, cell)
     output = table["output"]
     if not isinstance(output, str) or cell.kinds.get(output) not in ("intermediate", "state"):
@@ -205,20 +218,55 @@ def read_cell(
             kind = "state" if cell.kinds.get(eq.target) == "state" else "intermediate"
             shape = cell.shapes.get(eq.target, (0, 0))
             variables.append(Variable(eq.target, kind, shape, cell.latex[eq.target], ""))
-    return _model(
+    return assemble(
         table,
         variables,
         equations,
         cell,
         output,
         where,
-        **{
-            "activation": activation,
-            "output_activation": output_activation,
-            "loss": loss,
-            "reduction": reduction,
-        },
+        settings=settings,
+        sizes=sizes,
+        size=lambda text, name: _size(text, sizes, name, where),
     )
+
+
+def _left_side(
+    number: int, line: str, loc: Locator, cell: CellNames
+) -> tuple[int, str, Tree, Tree]:
+    """Parse one equation and name what its left-hand side computes: (line number, name,
+    the left-hand side's node, the right-hand side)."""
+    try:
+        tree = parser().parse(line, start="start")
+    except UnexpectedInput as err:
+        bad = syntax_error(err, line)
+        raise loc.error(bad.reason, number, bad.column) from None
+    sides = [c for c in tree.children if isinstance(c, Tree)]
+    if len(sides) != 2:
+        raise loc.error("an equation has one = sign", number, 1)
+    lhs = sides[0]
+    reader = EquationReader(line, cell)
+    inner = lhs.children[0] if lhs.data == "term" and len(lhs.children) == 1 else lhs
+    if not (
+        isinstance(inner, Tree)
+        and (inner.data, len(inner.children)) in (("name", 2), ("sup_sub", 3))
+    ):
+        raise loc.error("the left-hand side must be one vector at t, such as h_t", number, 1)
+    try:
+        key = reader.written_key(inner)
+    except FormulaSyntaxError as err:
+        raise loc.error(err.reason, number, err.column) from None
+    sub = reader.subscript_text(inner.children[-1]).replace(" ", "")
+    if sub != "t":
+        raise loc.error(f"the left-hand side must be at t (got _{sub})", number, 1)
+    written = compact(line[inner.meta.start_pos : inner.children[-1].meta.start_pos] + "_{@}")
+    name = cell.written.get(written) or cell.by_key.get(key, identifier(key))
+    if name not in cell.kinds:
+        cell.kinds[name] = "intermediate"
+        cell.by_key[key] = name
+    elif cell.kinds[name] != "state":
+        raise loc.error(f"{name} is a {cell.kinds[name]}; it cannot be computed", number, 1)
+    return number, name, inner, sides[1]
 
 
 def _normalized(
@@ -253,7 +301,11 @@ def _normalized(
         cell.latex.setdefault(name, latex)
         slope = None
         if isinstance(expr, Apply):
-            slope = fresh(f"d{name}")
+            slope = cell.slopes.get(name)
+            if slope is None:
+                slope = fresh(f"d{name}")
+            elif slope in cell.kinds:
+                raise loc.error(f"the slope name {slope!r} of {name} is taken", number, 1)
             cell.kinds[slope] = "slope"
         equations.append(Equation(name, expr, slope))
 
@@ -264,20 +316,25 @@ def _normalized(
             arg = lift(expr.arg, name, number, False)
             if not (isinstance(arg, Var) and arg.shift == 0):
                 pre = fresh(f"{name}_pre")
-                define(pre, arg, number, rf"\mathbf{{a}}^{{{_base(cell.latex[name])}}}_{{@}}")
+                define(pre, arg, number, rf"\mathbf{{a}}^{{{base_latex(cell.latex[name])}}}_{{@}}")
                 arg = Var(pre)
             applied = Apply(expr.role, arg)
             if top:
                 return applied
-            aux = fresh(f"{name}_{expr.role}")
-            define(aux, applied, number, rf"\mathbf{{u}}^{{{_base(cell.latex[name])}}}_{{@}}")
+            if isinstance(expr.arg, Var) and expr.arg.shift == 0:  # tanh(c_t): tanh_c
+                aux = fresh(f"{expr.role}_{expr.arg.name}")
+                latex = f"{cell.roles[expr.role]}({cell.latex_of(expr.arg.name)})"
+            else:
+                aux = fresh(f"{name}_{expr.role}")
+                latex = rf"\mathbf{{u}}^{{{base_latex(cell.latex[name])}}}_{{@}}"
+            define(aux, applied, number, latex)
             return Var(aux)
         return rebuild(expr, lambda e: lift(e, name, number, False))
 
     for number, name, lhs, rhs in pending:
         line = text.split("\n")[number - 1]
         reader = EquationReader(line, cell)
-        sub = lhs.children[1]
+        sub = lhs.children[-1]
         cell.latex[name] = line[lhs.meta.start_pos : sub.meta.start_pos].strip() + "_{@}"
         try:
             expr = reader.expr(rhs)
@@ -288,65 +345,3 @@ def _normalized(
         if state not in {eq.target for eq in equations}:
             raise SpecError(f"{loc.where}: the state {state!r} has no update equation in [cell]")
     return equations
-
-
-def _base(latex: str) -> str:
-    return latex.removesuffix("_{@}")
-
-
-def _model(
-    table: dict,
-    variables: list[Variable],
-    equations: list[Equation],
-    cell: CellNames,
-    output: str,
-    where: str,
-    *,
-    activation: str,
-    output_activation: str,
-    loss: str,
-    reduction: str,
-) -> Model:
-    """The declaration, with the head's target (and probabilities), the initial states,
-    the functions, and a named adjoint per state (the recursion of the backward program)."""
-    name = table.get("name", "cell")
-    if not isinstance(name, str) or not name.strip() or len(name) > 80:
-        raise SpecError(f"{where}: [cell] name must be a short string")
-    for reserved in ("d", "yhat"):
-        if reserved in cell.kinds:
-            raise SpecError(f"{where}: {reserved!r} is the head's; rename the variable")
-    k = cell.shapes[output][0]
-    variables.append(Variable("d", "target", (k, 1), r"\mathbf{d}_{@}", "target"))
-    if loss == "cross-entropy":
-        variables.append(
-            Variable("yhat", "intermediate", (k, 1), r"\hat{\mathbf{y}}_{@}", "probabilities")
-        )
-    functions = []
-    for role, latex in cell.roles.items():
-        primitive = {"phi": activation, "theta": output_activation}.get(role, role)
-        functions.append((role, primitive, latex))
-    states = [v.name for v in variables if v.kind == "state"]
-    for v in variables:
-        if v.kind == "state":
-            cell.latex.setdefault(v.name, v.latex)
-    # an adjoint per state and per intermediate (the head's output is written inline):
-    # the backward program then reads as textbooks write it, one step per quantity
-    named = [eq.target for eq in equations if eq.target != output or eq.target in states]
-    adjoints = tuple(
-        Adjoint(v, f"delta_{v}", rf"\boldsymbol{{\delta}}^{{{_base(cell.latex[v])}}}_{{@}}")
-        for v in reversed(named)
-    )
-    variables = [dataclasses.replace(v, latex=cell.latex.get(v.name, v.latex)) for v in variables]
-    try:
-        return Model(
-            name=name,
-            variables=tuple(variables),
-            equations=tuple(equations),
-            initial=tuple((s, f"{s.partition('_')[0]}_0") for s in states),
-            functions=tuple(functions),
-            head=Head(output=output, target="d", loss=loss),
-            reduction=reduction,
-            adjoints=adjoints,
-        )
-    except SpecError as err:
-        raise SpecError(f"{where}: [cell]: {err}") from None

@@ -51,7 +51,7 @@ def RNNSpec(  # noqa: N802 (the public name of a factory that was a class)
         >>> RNNSpec(T=3, activation="tanh").activation
         'tanh'
     """
-    from . import scalar
+    from .. import cells
 
     require_count("T", T, limits.MAX_T)
     choose_from("activation", activation, ACTIVATIONS)
@@ -71,7 +71,7 @@ def RNNSpec(  # noqa: N802 (the public name of a factory that was a class)
         reduction=reduction,
         h0=h0,
     )
-    return Spec(scalar.declare(**options), T, options_of({"T": T, **options}))
+    return Spec(cells.declare("scalar", **options), T, options_of({"T": T, **options}))
 
 
 def ElmanSpec(  # noqa: N802 (the public name of a factory that was a class)
@@ -95,7 +95,7 @@ def ElmanSpec(  # noqa: N802 (the public name of a factory that was a class)
         >>> ElmanSpec(hidden=3, T=4).shape("W_xh")
         (3, 1)
     """
-    from . import elman
+    from .. import cells
 
     for name, value, top in (
         ("hidden", hidden, limits.MAX_SIZE),
@@ -117,7 +117,7 @@ def ElmanSpec(  # noqa: N802 (the public name of a factory that was a class)
         loss=loss,
         reduction=reduction,
     )
-    return Spec(elman.declare(**options), T, options_of({"T": T, **options}))
+    return Spec(cells.declare("elman", **options), T, options_of({"T": T, **options}))
 
 
 BUILDERS.update(scalar=RNNSpec, elman=ElmanSpec)

@@ -1,6 +1,6 @@
 """The gated cells by name, as the command line and spec files choose them
 (``--model lstm|gru``, ``--gru-variant torch|cho``): a checked spec of the declaration
-(:mod:`symbptt.models.lstm`, :mod:`symbptt.models.gru`) for T steps."""
+(the cell files lstm.toml, gru-torch.toml, gru-cho.toml of :mod:`symbptt.cells`) for T steps."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from ..errors import SpecError, choose_from
 
 #: The gated cells, as ``--model`` names them.
 GATED = ("lstm", "gru")
+#: The GRU's variants (``--gru-variant``): torch.nn.GRU's and Cho et al.'s (d2l's), each
+#: a cell file of its own (gru-torch.toml, gru-cho.toml).
+VARIANTS = ("torch", "cho")
 
 
 def gated_spec(
@@ -32,7 +35,7 @@ def gated_spec(
     Raises:
         SpecError: an unknown cell, variant, size, activation, loss or initial state.
     """
-    from . import gru, lstm
+    from .. import cells
 
     choose_from("gated cell", name, GATED)
     for what, value in (("hidden", hidden), ("inputs", inputs), ("outputs", outputs)):
@@ -46,10 +49,10 @@ def gated_spec(
     if name == "lstm":
         if variant != "torch":
             raise SpecError("the GRU variant (torch or cho) is for the GRU only")
-        model = lstm.declare(**sizes, **common, initial=initial)
+        model = cells.declare("lstm", **sizes, **common, initial=initial)
     else:
-        choose_from("GRU variant", variant, gru.VARIANTS)
-        model = gru.declare(**sizes, **common, initial=initial, variant=variant)
+        choose_from("GRU variant", variant, VARIANTS)
+        model = cells.declare(f"gru-{variant}", **sizes, **common, initial=initial)
     options = dict(name=name, T=T, **sizes, **common, initial=initial, variant=variant)
     return Spec(model, T, options_of(options))
 

@@ -5,9 +5,11 @@ The equations are parsed with the formula grammar (:mod:`symbptt.notation.meanin
 :class:`EquationReader` gives each right-hand side its meaning with the names the
 ``[cell]`` table declares (:class:`CellNames`): a matrix times a vector is a product,
 ``1 - v`` and ``\odot`` act entry by entry, ``\sigma`` and ``\tanh`` are the primitive
-table's functions and ``\phi``, ``\theta`` the model's activation roles. Errors are
-located in the spec file (:class:`Locator`). :mod:`symbptt.models.cell` assembles the
-declaration.
+table's functions (under the role names the table's ``functions`` gives them) and
+``\phi``, ``\theta`` the model's activation roles. A name may carry a label as a
+superscript (``\mathbf{a}^{i}_t`` is ``a_i``, ``\mathbf{a}^{\tilde{h}}_t`` is
+``a_h_tilde``). Errors are located in the spec file (:class:`Locator`).
+:mod:`symbptt.models.cell` assembles the declaration.
 """
 
 from __future__ import annotations
@@ -55,7 +57,23 @@ class CellNames:
         self.shapes: dict[str, tuple[int, int]] = {}
         self.latex: dict[str, str] = {}
         self.by_key: dict[str, str] = {}
+        #: role -> LaTeX of the functions the equations apply, in order of first use
         self.roles: dict[str, str] = {}
+        #: role -> primitive, for the roles of primitives (``sigma`` -> ``sigmoid``)
+        self.primitives: dict[str, str] = {}
+        #: primitive -> the role name the table's ``functions`` gives it
+        self.role_names: dict[str, str] = {}
+        #: the LaTeX that [cell] variables gives a name (``@`` the time index)
+        self.given: dict[str, str] = {}
+        #: a left-hand side as written (braces and spaces dropped, ``_{@}`` for ``_t``)
+        #: -> the name [cell] variables gives it (``\mathbf{a}^{g}_t`` -> ``a_c_tilde``)
+        self.written: dict[str, str] = {}
+        #: equation target -> the name of its slope series, where [cell] variables gives it
+        self.slopes: dict[str, str] = {}
+
+    def latex_of(self, name: str) -> str:
+        """The LaTeX of a name: as [cell] variables gives it, else as written."""
+        return self.given.get(name) or self.latex[name]
 
     def shape(self, name: str) -> tuple[int, int]:
         if name not in self.shapes:
@@ -70,11 +88,29 @@ class EquationReader(Reader):
         super().__init__(text)
         self.cell = cell
 
+    def written_key(self, node: Tree) -> str:
+        """The key of a ``name`` or ``sup_sub`` node's base, bold dropped: ``h``,
+        ``\\tilde h``, ``a^i`` (a label written as a superscript)."""
+        if node.data == "sup_sub":
+            base, sup = node.children[0], node.children[1]
+            label = self.label(sup) if isinstance(base, Tree) and base.data == "name" else None
+            if label is None or len(base.children) != 1:
+                raise self.fail(
+                    "only a label such as a^{i}_t may be written as a superscript", node
+                )
+            return f"{self.written_key(base)}^{label}"
+        return self.key(node.children[0]).removeprefix("\\mathbf ")
+
     def name_of(self, node: Tree) -> tuple[str, str | None]:
-        """(declared name, time subscript or None) of a ``name`` node."""
-        key = self.key(node.children[0]).removeprefix("\\mathbf ")
-        sub = node.children[1] if len(node.children) > 1 else None
+        """(declared name, time subscript or None) of a ``name`` or ``sup_sub`` node."""
+        key = self.written_key(node)
+        sub = node.children[-1] if len(node.children) > 1 else None
         text = self.subscript_text(sub) if sub is not None else None
+        if node.data == "sup_sub":
+            name = self.cell.by_key.get(key, identifier(key))
+            if name not in self.cell.kinds:
+                raise self.fail(f"{name!r} is not declared in [cell]", node)
+            return name, text
         if text is not None and f"{key}_{text}" in self.cell.kinds:
             return f"{key}_{text}", None
         if text is not None and not TIME.fullmatch(text.replace(" ", "")):
@@ -113,7 +149,7 @@ class EquationReader(Reader):
             return Had(self.expr(kids[0]), self.expr(kids[1]))
         if kind == "term":
             return self.product(kids, node)
-        if kind == "name":
+        if kind in ("name", "sup_sub"):
             return self.leaf(node)
         if kind == "apply":
             return self.apply(node)
@@ -190,8 +226,10 @@ class EquationReader(Reader):
             role, latex = ROLES[key]
             self.cell.roles[role] = latex
         elif key in PRIMITIVE_KEYS:
-            role = PRIMITIVE_KEYS[key]
-            self.cell.roles[role] = PRIMITIVES[role].latex
+            primitive = PRIMITIVE_KEYS[key]
+            role = self.cell.role_names.get(primitive, primitive)
+            self.cell.roles[role] = PRIMITIVES[primitive].latex
+            self.cell.primitives[role] = primitive
         else:
             known = ", ".join([*PRIMITIVE_KEYS, *ROLES])
             raise self.fail(f"unknown function {key}; known: {known}", head)
@@ -199,7 +237,11 @@ class EquationReader(Reader):
 
 
 def identifier(key: str) -> str:
-    """A name for an intermediate from its LaTeX key: \\tilde h -> h_tilde."""
+    """A name for an intermediate from its LaTeX key: \\tilde h -> h_tilde, a^i -> a_i,
+    a^\\tilde h -> a_h_tilde."""
+    if "^" in key:
+        base, label = key.split("^", 1)
+        return f"{identifier(base)}_{identifier(label)}"
     parts = key.replace("\\", "").split()
     return "_".join(reversed(parts)) if len(parts) == 2 else parts[0]
 

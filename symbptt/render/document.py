@@ -24,8 +24,8 @@ from ..errors import SpecError
 from ..results import Report
 from . import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS
 from .layout import LINE_WIDTH, Term, break_sum
+from .notation import Notation
 from .plaintext import check_plain_text
-from .printer import Notation
 
 SECTIONS = (
     "model",

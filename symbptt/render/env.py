@@ -2,9 +2,8 @@
 and :mod:`symbptt.render.tex`).
 
 Delimiters that do not collide with LaTeX: ``\\BLOCK{...}``, ``\\VAR{...}``,
-``\\#{...}``; no line statements (``%`` is LaTeX's comment). Filters: ``tex`` prints an
-expression through the project's printer, ``e`` escapes plain text, ``e_lines`` escapes
-text line by line (an author and an affiliation).
+``\\#{...}``; no line statements (``%`` is LaTeX's comment). Filters: ``e`` escapes
+plain text, ``e_lines`` escapes text line by line (an author and an affiliation).
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..files import read_text
 from .plaintext import escape, escape_lines
-from .printer import latex
 
 
 def templates_dir() -> Path:
@@ -77,7 +75,6 @@ def environment(user_dir: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["tex"] = latex
     env.filters["e"] = escape
     env.filters["e_lines"] = escape_lines
     return env

@@ -40,7 +40,7 @@ from ..derive.adjoint import AtFirst, OuterSum, Program, Step, read_later
 from ..derive.expansion import ChainTerm
 from ..derive.jvp import DIRECTION
 from .layout import LINE_WIDTH, Term, grouped, width
-from .printer import IMMEDIATE_STYLES, Notation
+from .notation import IMMEDIATE_STYLES, Notation
 from .terms import broken_rows, expression_terms, operand_factors
 
 #: Line width for displays in matrix notation, in em: narrower than the estimate's
@@ -97,8 +97,8 @@ class MatrixNotation:
     r"""The matrix notation of one model and the document's derivative symbols.
 
     Example:
-        >>> from symbptt.models import elman
-        >>> print(MatrixNotation(elman.declare(hidden=2)).vector("h", "t", -1))
+        >>> from symbptt import cells
+        >>> print(MatrixNotation(cells.declare("elman", hidden=2)).vector("h", "t", -1))
         \mathbf{h}_{t-1}
     """
 

@@ -25,9 +25,9 @@ from ..core.tensor import (
     sum_of,
     summands,
 )
-from ..derive.adjoint import derive
 from ..derive.jvp import state_parameters
 from ..results import Report
+from .claims import claim_displays
 from .document import (
     Display,
     DocumentOptions,
@@ -226,10 +226,6 @@ def unrolled_section(model: Model, mn: MatrixNotation, T: int, elide_above: int)
     }
 
 
-#: The claims sections show when the report checked none of the seeds' formulas.
-NO_CLAIMS: dict[str, list[dict[str, Any]]] = {"model": [], "sum_of_products": [], "backward": []}
-
-
 def printed(model: Model, options: DocumentOptions) -> Model:
     """The model as the document prints it: in the options' notation profile's names."""
     if options.profile is None:
@@ -242,22 +238,17 @@ def printed(model: Model, options: DocumentOptions) -> Model:
 def document_context(spec: Any, report: Report, options: DocumentOptions) -> dict[str, Any]:
     """Everything ``base.tex.j2`` prints, for one model and its report: the sections
     from the model's declaration and the verified objects (the backward program of the
-    report), and, for the seeds' scalar model, the seeds' formulas that the report
-    checked as claims (:mod:`symbptt.render.seed_claims`)."""
+    report), and the model's identities that the report checked as claims (for the
+    seeds' scalar model, the seeds' formulas: :mod:`symbptt.render.claims`)."""
     model: Model = spec.model
     n, e, T = options.notation, options.elide_above, spec.T
     # the seeds' scalar model is note 000's, whose formulas count steps from 1
     first = options.profile.first if options.profile and not model.scalar else 1
     mn = MatrixNotation(printed(model, options), n, first, options.line_width or LINE_WIDTH)
     name = shown_parameter(model)
-    program = report.formulas.program or derive(model)
-    claims = NO_CLAIMS
-    if model.scalar:  # verify() checked the seeds' formulas as claims (seed_claims)
-        from .seed_claims import seed_claim_displays
-
-        claims = seed_claim_displays(report.formulas, model.reduction, n, mn.line_width)
+    program = report.program
     return {
-        "claims": claims,
+        "claims": claim_displays(report.claims, n),
         **common_context(spec, report, options),
         "loss_name": model.head.loss,
         "intro": intro_section(model, mn),

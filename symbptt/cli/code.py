@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from ..core.losses import CONCRETE_LOSSES, REDUCTIONS
+from ..core.options import GATED
 from ..core.primitives import NUMPY_PRIMITIVES
 from ..errors import SpecError
-from ..models.gated import GATED
 from .app import (
     main,
 )

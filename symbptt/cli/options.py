@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from ..core.options import CHOICES, DEFAULTS
+from ..core.options import VARIANTS as GRU_VARIANTS
 from ..core.spec import METHOD_NAMES
 from ..errors import (
     SpecError,
@@ -17,8 +19,6 @@ from ..errors import (
 )
 from ..files import atomic_write, plan_output
 from ..limits import EXACT_MAX_T, MAX_T
-from ..models.choose import CHOICES, DEFAULTS
-from ..models.gated import VARIANTS as GRU_VARIANTS
 from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
 
 DEFAULT_T = DEFAULTS["T"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import limits
 from ..core.losses import CONCRETE_LOSSES, H0_CHOICES, LOSSES, REDUCTIONS
+from ..core.options import CHOICES, DEFAULTS, MODEL_KINDS, PROFILE_KEYS, TAKEN_BY, flag
 from ..core.primitives import ACTIVATIONS
 from ..core.spec import BUILDERS, Spec, options_of, require_count
 from ..errors import SpecError, choose_from
@@ -122,58 +123,6 @@ def ElmanSpec(  # noqa: N802 (the public name of a factory that was a class)
 
 BUILDERS.update(scalar=RNNSpec, elman=ElmanSpec)
 
-#: The kinds of model an option set can name (``--model``).
-MODEL_KINDS = ("scalar", "elman", *GATED)
-
-#: Every option and its default, in the command line's spelling with '_' for '-'
-#: (``reduction`` is ``--loss``).
-DEFAULTS: dict[str, Any] = {
-    "model": "scalar",
-    "T": 4,
-    "activation": "generic",
-    "output_activation": "generic",
-    "reduction": "mean",
-    "step_loss": "generic",
-    "h0": "symbol",
-    "hidden": 3,
-    "inputs": 1,
-    "outputs": 1,
-    "gru_variant": None,
-}
-
-#: The values each option with a fixed set of them takes (the command line's choices and
-#: what a profile's [profile.model] may say).
-CHOICES: dict[str, tuple[str, ...]] = {
-    "model": MODEL_KINDS,
-    "activation": tuple(ACTIVATIONS),
-    "output_activation": tuple(ACTIVATIONS),
-    "reduction": tuple(REDUCTIONS),
-    "step_loss": tuple(LOSSES),
-    "h0": ("symbol", "zero"),
-}
-
-#: A profile's [profile.model] key -> the option it sets (its keys are the command
-#: line's: ``loss`` is ``--loss``, the reduction).
-PROFILE_KEYS = {
-    "model": "model",
-    "activation": "activation",
-    "output_activation": "output_activation",
-    "step_loss": "step_loss",
-    "loss": "reduction",
-    "h0": "h0",
-    "hidden": "hidden",
-    "inputs": "inputs",
-    "outputs": "outputs",
-}
-#: The options that only some models take (a profile's value is skipped for the others).
-_TAKEN_BY = {
-    "activation": ("scalar", "elman"),
-    "h0": ("scalar", *GATED),
-    "hidden": ("elman", *GATED),
-    "inputs": ("elman", *GATED),
-    "outputs": ("elman", *GATED),
-}
-
 
 @dataclass(frozen=True)
 class CellSource:
@@ -187,12 +136,6 @@ class CellSource:
 
 #: What a user's cell takes of the options (its sizes and initial states are its own).
 _CELL_TAKES = ("T", "activation", "output_activation", "reduction", "step_loss")
-
-
-def flag(option: str) -> str:
-    """An option as the command line spells it: ``--step-loss``, ``--loss`` (the
-    reduction)."""
-    return "--loss" if option == "reduction" else f"--{option.replace('_', '-')}"
 
 
 def build_spec(
@@ -231,7 +174,7 @@ def build_spec(
     choose_from("model", kind, MODEL_KINDS)
     if o["gru_variant"] is not None and kind != "gru":
         raise SpecError(f"{spell('gru_variant')} applies to --model gru")
-    for option, takers in _TAKEN_BY.items():  # a value the model would silently ignore
+    for option, takers in TAKEN_BY.items():  # a value the model would silently ignore
         if option == "activation" or kind in takers:
             continue
         if option in set_ or o[option] != DEFAULTS[option]:
@@ -342,7 +285,7 @@ def with_profile(
     said = []
     for key, value in model.items():
         name = PROFILE_KEYS[key]
-        if name in given or kind not in _TAKEN_BY.get(name, MODEL_KINDS):
+        if name in given or kind not in TAKEN_BY.get(name, MODEL_KINDS):
             continue
         out[name] = value
         said.append(f"--{key.replace('_', '-')} {value}")

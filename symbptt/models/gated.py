@@ -1,20 +1,18 @@
 """The gated cells by name, as the command line and spec files choose them
 (``--model lstm|gru``, ``--gru-variant torch|cho``): a checked spec of the declaration
-(the cell files lstm.toml, gru-torch.toml, gru-cho.toml of :mod:`symbptt.cells`) for T steps."""
+(the cell files lstm.toml, gru-torch.toml, gru-cho.toml of :mod:`symbptt.cells`) for T
+steps."""
 
 from __future__ import annotations
 
 from .. import limits
 from ..core.losses import CONCRETE_LOSSES, REDUCTIONS
+from ..core.options import GATED, VARIANTS
 from ..core.primitives import ACTIVATIONS
 from ..core.spec import BUILDERS, Spec, options_of, require_count
 from ..errors import SpecError, choose_from
 
-#: The gated cells, as ``--model`` names them.
-GATED = ("lstm", "gru")
-#: The GRU's variants (``--gru-variant``): torch.nn.GRU's and Cho et al.'s (d2l's), each
-#: a cell file of its own (gru-torch.toml, gru-cho.toml).
-VARIANTS = ("torch", "cho")
+__all__ = ["GATED", "VARIANTS", "gated_spec"]
 
 
 def gated_spec(

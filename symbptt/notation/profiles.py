@@ -228,9 +228,9 @@ def _model_table(given: Any, where: str) -> dict[str, Any]:
     Raises:
         SpecError: not a table, an unknown key, or a value the option does not take.
     """
+    from ..core.options import CHOICES, PROFILE_KEYS
     from ..files import toml_table
     from ..limits import MAX_SIZE as MAX_HIDDEN
-    from ..models.choose import CHOICES, PROFILE_KEYS
 
     table = toml_table({"profile.model": given}, "profile.model", set(PROFILE_KEYS), where)
     for key, value in table.items():

@@ -71,8 +71,8 @@ def main() -> None:
     import numpy as np
 
     from symbptt import ElmanSpec
-    from symbptt.engine.codegen import numpy_source
-    from symbptt.engine.crosscheck import torch_run
+    from symbptt.codegen.crosscheck import torch_run
+    from symbptt.codegen.source import numpy_source
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rnn_grads.py"

@@ -133,9 +133,9 @@ def measure(cell: str, n: int, m: int, k: int, T: int, repeat: int):
     import numpy as np
     import torch
 
-    from symbptt.engine.codegen import numpy_source
-    from symbptt.engine.crosscheck import torch_run
-    from symbptt.models.gated import gated_spec
+    from symbptt.cells.gated import gated_spec
+    from symbptt.codegen.crosscheck import torch_run
+    from symbptt.codegen.source import numpy_source
 
     spec = gated_spec(cell, T=T, hidden=n, inputs=m, outputs=k)
     with tempfile.TemporaryDirectory() as tmp:

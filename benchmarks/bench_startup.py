@@ -1,7 +1,7 @@
 """Time `symbptt check` of one formula as a whole process beside a bare `import sympy`
 (the floor every SymPy tool pays), alternating the two, as a ratio of medians.
 
-The formula grammar's parser is cached between processes (symbptt/notation/parser_cache.py);
+The formula grammar's parser is cached between processes (symbptt/read/parser_cache.py);
 the first run fills the cache and is not counted.
 
 Usage:

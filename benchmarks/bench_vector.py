@@ -22,7 +22,7 @@ def seconds(action) -> float:
 
 def main() -> None:
     from symbptt import ElmanSpec
-    from symbptt.engine.verify import verify_vector
+    from symbptt.verifier.run import verify_vector
 
     print(f"{'n':>3} {'m':>3} {'k':>3} {'T':>4}  {'phi':<8} {'method':>8}  {'time':>8}")
     for n, T, method, act in (
@@ -40,7 +40,7 @@ def main() -> None:
     _cells(verify_vector)
     _gated(verify_vector)
     try:
-        from symbptt.engine.crosscheck import crosscheck
+        from symbptt.codegen.crosscheck import crosscheck
     except ImportError:
         return
     try:
@@ -60,7 +60,7 @@ def _cells(verify_vector) -> None:  # noqa: ANN001
     from pathlib import Path
 
     from symbptt import Spec
-    from symbptt.models.cell import read_cell
+    from symbptt.read.cell import read_cell
 
     path = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
     table = tomllib.loads(path.read_text())["cell"]
@@ -74,7 +74,7 @@ def _cells(verify_vector) -> None:  # noqa: ANN001
 def _gated(verify_vector) -> None:  # noqa: ANN001
     """The LSTM and the GRU (issue 11: exact at n = 2, m = k = 1, T = 4 and modular at
     n = 8, T = 20, each under 10 s)."""
-    from symbptt.models.gated import gated_spec
+    from symbptt.cells.gated import gated_spec
 
     for cell, variant, n, T, method in (
         ("lstm", "torch", 2, 4, "exact"),

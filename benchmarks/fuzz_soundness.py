@@ -12,7 +12,7 @@ wrong verdict grouped by cause with the shortest reproducer as a ``symbptt check
 command line. Exits 1 if any verdict is wrong.
 
 ``--repair-seconds`` bounds the search for repairs that symbptt prints beside a failure
-(symbptt.engine.repairs.MAX_SECONDS, 8 s by default); repairs are suggestions and never
+(symbptt.checker.repairs.MAX_SECONDS, 8 s by default); repairs are suggestions and never
 change a verdict, and the bound makes a run of thousands of failing mutants affordable.
 """
 
@@ -44,7 +44,7 @@ from tests.soundness import (  # noqa: E402
 def _run_config(name: str, count: int, seed: int, repair_seconds: float | None) -> list[Outcome]:
     """The base formulas and ``count`` mutants of one configuration (in a worker)."""
     if repair_seconds is not None:
-        import symbptt.engine.repairs as repairs
+        import symbptt.checker.repairs as repairs
 
         if hasattr(repairs, "MAX_SECONDS"):
             repairs.MAX_SECONDS = repair_seconds

@@ -18,10 +18,10 @@ from typing import Any
 #: ``import symbptt`` and the command line start fast.
 _EXPORTS = {
     "FormulaCheckResult": (".results", "FormulaCheckResult"),
-    "FormulaClaim": (".claims", "FormulaClaim"),
-    "formula_claim": (".claims", "formula_claim"),
-    "assert_equivalent": (".checker", "assert_equivalent"),
-    "check": (".checker", "check"),
+    "FormulaClaim": (".verifier.claims", "FormulaClaim"),
+    "formula_claim": (".verifier.claims", "formula_claim"),
+    "assert_equivalent": (".checker.pipeline", "assert_equivalent"),
+    "check": (".checker.pipeline", "check"),
     "Expansion": (".derive.expansion", "Expansion"),
     "expand": (".derive.expansion", "expand"),
     "Counterexample": (".results", "Counterexample"),
@@ -33,14 +33,14 @@ _EXPORTS = {
     "WorkLimitError": (".errors", "WorkLimitError"),
     "ACTIVATIONS": (".core.primitives", "ACTIVATIONS"),
     "MAX_T": (".limits", "MAX_T"),
-    "RNNSpec": (".models.choose", "RNNSpec"),
+    "RNNSpec": (".cells.choose", "RNNSpec"),
     "Spec": (".core.spec", "Spec"),
-    "ElmanSpec": (".models.choose", "ElmanSpec"),
-    "verify_vector": (".engine.verify", "verify_vector"),
-    "model_claims": (".claims", "model_claims"),
+    "ElmanSpec": (".cells.choose", "ElmanSpec"),
+    "verify_vector": (".verifier.run", "verify_vector"),
+    "model_claims": (".verifier.claims", "model_claims"),
     "CheckResult": (".results", "CheckResult"),
     "Report": (".results", "Report"),
-    "verify": (".engine.verify", "verify"),
+    "verify": (".verifier.run", "verify"),
 }
 
 

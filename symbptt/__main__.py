@@ -1,5 +1,5 @@
 """``python -m symbptt``."""
 
-from .launch import main
+from symbptt.launch import main
 
 main()

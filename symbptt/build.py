@@ -8,16 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .claims import FormulaClaim, RecursionClaim
-from .core.spec import Spec, require_spec
-from .derive.adjoint import Program
-from .engine.verify import verify
-from .errors import UnverifiedError
-from .files import plan_output, require_distinct
-from .render.document import DocumentOptions
-from .render.tex import render_tex
-from .render.texbuild import BuildResult, compile_pdf
-from .results import Report
+from symbptt.core.spec import Spec, require_spec
+from symbptt.derive.adjoint import Program
+from symbptt.errors import UnverifiedError
+from symbptt.files import plan_output, require_distinct
+from symbptt.render.document import DocumentOptions
+from symbptt.render.tex import render_tex
+from symbptt.render.texbuild import BuildResult, compile_pdf
+from symbptt.results import Report
+from symbptt.verifier.claims import FormulaClaim, RecursionClaim
+from symbptt.verifier.run import verify
 
 
 def make_tex(
@@ -39,7 +39,7 @@ def make_tex(
     backward program derived from the equations) and ``claims`` (default: the model's
     identities, such as the scalar model's boxed formula, backward recursion and
     definitions). ``progress`` is told of each check as it starts (see
-    :func:`symbptt.engine.verify.verify`) and of the rendering.
+    :func:`symbptt.verifier.run.verify`) and of the rendering.
 
     Raises:
         UnverifiedError: a check failed and ``allow_unverified`` is False.

@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, OutputError, SpecError, WriteError
-from .limits import MAX_INPUT_BYTES, MAX_TOML_NESTING
+from symbptt.errors import InputError, OutputError, SpecError, WriteError
+from symbptt.limits import MAX_INPUT_BYTES, MAX_TOML_NESTING
 
 #: The mark symbptt puts in the text files it writes (first line) and in its PDFs
 #: (a key of the PDF's document information dictionary).

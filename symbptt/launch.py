@@ -141,7 +141,7 @@ def main() -> None:
     interrupt = signal.getsignal(signal.SIGINT)
     _catch(_during_start_up, ENDING_SIGNALS)
     try:
-        from .cli import main as run
+        from symbptt.cli import main as run
     except KeyboardInterrupt:
         _leave(signal.SIGINT)
     # Ctrl-C is Python's KeyboardInterrupt again, the other signals unwind the command

@@ -4,12 +4,12 @@ The promise: every check is answered or refused within about 10 s and 1 GB (the 
 process, Python's start-up included). Three layers, each raising
 :class:`~symbptt.errors.WorkLimitError` with a message that names the limit:
 
-* :func:`symbptt.estimate.estimate` (before anything is computed, in well under a
+* :func:`symbptt.formulas.estimate.estimate` (before anything is computed, in well under a
   second): every exponent is at most :data:`MAX_EXPONENT`, every sum or product runs over at most
   :data:`MAX_RANGE` steps, and the number of evaluations that nested sums, products and
   powers ask for, over every t, is at most :data:`MAX_EVALUATIONS`; and
   :func:`require_work`: the forward-mode passes a formula's derivatives ask for (counted
-  by :func:`symbptt.engine.work.estimate_passes`) cost at most :data:`MAX_WORK` units.
+  by :func:`symbptt.formulas.work.estimate_passes`) cost at most :data:`MAX_WORK` units.
 * while a formula is evaluated, before each operation that could be large: an exact
   product of two polynomials may cost at most :data:`MAX_PRODUCT_TERMS` term
   multiplications, a canonical form may have at most :data:`MAX_TERMS` terms and take at
@@ -32,7 +32,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from .errors import WorkLimitError
+from symbptt.errors import WorkLimitError
 
 #: Largest exponent of a power in a formula.
 MAX_EXPONENT = 1000
@@ -121,7 +121,7 @@ MODULAR_MAX_WORK = 100_000_000
 #: What a refusal of the exact method tells the user to do instead.
 MODULAR_HINT = "use the modular method (--method modular, or --method auto)"
 
-# -- reading notes (symbptt.notation): bounds on untrusted LaTeX, Markdown and profiles --
+# -- reading notes (symbptt.read): bounds on untrusted LaTeX, Markdown and profiles --
 #: Longest a formula may grow when its macros are expanded, in characters; the size is
 #: computed before an expansion is written out, so a 2 MB macro used 1,900 times is
 #: refused at once, not built.

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 if TYPE_CHECKING:
-    from .claims import FormulaClaim, RecursionClaim
-    from .core.spec import Spec
-    from .derive.adjoint import Program
+    from symbptt.core.spec import Spec
+    from symbptt.derive.adjoint import Program
+    from symbptt.verifier.claims import FormulaClaim, RecursionClaim
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        from . import __version__
+        from symbptt import __version__
 
         return {
             "symbptt": __version__,

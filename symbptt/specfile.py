@@ -16,12 +16,12 @@ Example (``derivations/note-000.toml``)::
     sections = ["model", "expansion", "sum_of_products", "certificate"]
 
 ``[model]`` takes the model options by their command-line names
-(:data:`symbptt.models.choose.FILE_KEYS`): ``model`` (scalar, elman, lstm, gru), ``T``,
+(:data:`symbptt.cells.choose.FILE_KEYS`): ``model`` (scalar, elman, lstm, gru), ``T``,
 ``hidden``, ``inputs``, ``outputs`` (sizes n, m, k), ``activation``,
 ``output_activation``, ``step_loss`` (the per-step loss), ``loss`` (the reduction, mean
 or sum, as ``--loss``; ``reduction`` is another name for it), ``h0`` and
 ``gru_variant``. A file with a ``[cell]`` table declares its own cell
-(:mod:`symbptt.models.cell`); its ``[model]`` then holds ``T``, ``activation`` and
+(:mod:`symbptt.read.cell`); its ``[model]`` then holds ``T``, ``activation`` and
 ``output_activation`` (what \\phi and \\theta in the equations stand for),
 ``step_loss`` and ``loss``.
 """
@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .core.spec import METHOD_NAMES, Spec
-from .errors import SpecError
-from .files import parse_toml, read_text, toml_table
-from .models.choose import CellSource, build_spec, options_from_table
+from symbptt.cells.choose import CellSource, build_spec, options_from_table
+from symbptt.core.spec import METHOD_NAMES, Spec
+from symbptt.errors import SpecError
+from symbptt.files import parse_toml, read_text, toml_table
 
 if TYPE_CHECKING:  # the renderer is imported where a document is made (start-up of check)
-    from .render.document import DocumentOptions
+    from symbptt.render.document import DocumentOptions
 
 _TOP = {"title", "author", "model", "notation", "document", "cell"}
 _NOTATION = {"immediate", "total", "loss", "profile"}
@@ -57,7 +57,7 @@ class DerivationSpec:
 def _profile(value: Any, folder: Path, where: str) -> Any:
     """[notation] profile: a built-in notation profile's name, or a profile's TOML file
     (relative to the spec file): the document prints the model in its names."""
-    from .notation.profiles import BUILT_IN, load_profile
+    from symbptt.read.profiles import BUILT_IN, load_profile
 
     if value is None:
         return None
@@ -76,8 +76,8 @@ def load(path: Path) -> DerivationSpec:
         SpecError: unreadable file, invalid TOML, unknown keys or invalid values
             (the message names the file and the key).
     """
-    from .render.document import SECTIONS, DocumentOptions
-    from .render.notation import Notation
+    from symbptt.render.document import SECTIONS, DocumentOptions
+    from symbptt.render.notation import Notation
 
     source = read_text(path, what="spec file")  # read once: parsed, and errors located in it
     where = str(path)

@@ -53,7 +53,7 @@ def _install_recorder(log: str) -> None:
     import functools
     import json
 
-    import symbptt.checker as checker
+    import symbptt.checker.pipeline as checker
     from tests.pinned.record import spec_to_dict
 
     def model_of(model: object) -> object:

@@ -1210,7 +1210,7 @@ class Config:
         if "cell" in self.options:
             from symbptt import Spec
             from symbptt.files import parse_toml
-            from symbptt.models.cell import read_cell
+            from symbptt.read.cell import read_cell
 
             path = ROOT / self.options["cell"]
             data = parse_toml(path.read_text(encoding="utf-8"), where=str(path))
@@ -1222,7 +1222,7 @@ class Config:
                 reduction=rest.get("reduction", "mean"),
             )
             return Spec(declaration, T=self.options["T"])
-        from symbptt.models.choose import build_spec
+        from symbptt.cells.choose import build_spec
 
         return build_spec(**self.options)
 

@@ -9,19 +9,19 @@ import random
 import pytest
 
 from symbptt import ElmanSpec
-from symbptt.core.forward import forward, parameter_values
-from symbptt.derive.jvp import stacked, state_parameters
-from symbptt.engine.batched import BatchedChains
-from symbptt.engine.chains import (
+from symbptt.cells.gated import gated_spec
+from symbptt.derive.chains import (
     BATCH,
     jacobian,
     prefill,
     suffix_products,
     sum_of_products_all,
 )
-from symbptt.engine.checks import expansion_forms
-from symbptt.models.gated import gated_spec
-from symbptt.modular import ModularRing
+from symbptt.derive.forward import forward, parameter_values
+from symbptt.derive.jvp import stacked, state_parameters
+from symbptt.rings.modular import ModularRing
+from symbptt.verifier.batched import BatchedChains
+from symbptt.verifier.checks import expansion_forms
 
 SPECS = {
     "elman": ElmanSpec(hidden=2, T=3, inputs=2, outputs=2),

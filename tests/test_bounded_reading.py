@@ -29,8 +29,8 @@ from symbptt.limits import (
     MAX_NOTES_CHARACTERS,
     MAX_PROFILE_NAMES,
 )
-from symbptt.notation import parser_cache
-from symbptt.notation.profiles import load_profile
+from symbptt.read import parser_cache
+from symbptt.read.profiles import load_profile
 
 #: Seconds a refusal or an answer may take: the promise (every input answered or refused
 #: within 10 s), not a speed measurement (benchmarks/ measures speed); the inputs here
@@ -75,7 +75,7 @@ def test_a_preamble_of_many_edefs_indexes_its_braces_once(
     expansions must not push the preamble's brace index out of its cache (3,000 of them
     took 42 s when they did)."""
     from symbptt.limits import MAX_EXPANDED
-    from symbptt.notation import tex_arguments
+    from symbptt.read import tex_arguments
 
     indexed = []
     real = tex_arguments._Braces.__init__

@@ -161,7 +161,7 @@ def test_e_crosscheck_raises_its_precision_instead_of_reporting_a_false_disagree
     1e45): their midpoints once made a false 'disagree'. Started at 120 bits, the
     precision is raised until the enclosures decide."""
     pytest.importorskip("torch", reason="the cross-check needs PyTorch")
-    from symbptt.engine import crosscheck as cc
+    from symbptt.codegen import crosscheck as cc
 
     monkeypatch.setattr(cc, "start_precision", lambda spec: 120)
     spec = ElmanSpec(
@@ -179,7 +179,7 @@ def test_e_an_undecided_crosscheck_is_inconclusive_never_a_disagreement(
     from click.testing import CliRunner
 
     import symbptt.cli as cli
-    from symbptt.engine import crosscheck as cc
+    from symbptt.codegen import crosscheck as cc
 
     monkeypatch.setattr(cc, "start_precision", lambda spec: 120)
     monkeypatch.setattr(cc, "MAX_PRECISION", 120)
@@ -192,7 +192,7 @@ def test_e_an_undecided_crosscheck_is_inconclusive_never_a_disagreement(
 
 
 def test_e_crosscheck_beyond_its_work_limit_is_refused_before_torch_runs() -> None:
-    from symbptt.engine.crosscheck import require_crosscheck_work
+    from symbptt.codegen.crosscheck import require_crosscheck_work
 
     with pytest.raises(WorkLimitError, match="work units"):
         require_crosscheck_work(ElmanSpec(hidden=64, T=200, inputs=3, outputs=2))
@@ -205,7 +205,7 @@ def test_e_crosscheck_raises_its_precision_only_within_the_work_limit(
     """A finer interval evaluation costs more; when the next would pass the limit, the
     comparison stops inconclusive instead of running past the promise."""
     pytest.importorskip("torch")
-    from symbptt.engine import crosscheck as cc
+    from symbptt.codegen import crosscheck as cc
 
     spec = ElmanSpec(hidden=2, T=3, inputs=2, outputs=2)
     evaluations = []

@@ -19,8 +19,8 @@ from symbptt.core.losses import CONCRETE_LOSSES
 from symbptt.core.model import Model
 from symbptt.core.primitives import PRIMITIVES
 from symbptt.errors import SpecError
-from symbptt.models.cell import read_cell
-from symbptt.models.cell_options import declare_cell
+from symbptt.read.cell import read_cell
+from symbptt.read.cell_options import declare_cell
 
 #: The digest of each grid point's model, recorded from the Python declarations.
 PINNED = json.loads((Path(__file__).parent / "pinned" / "models.json").read_text("utf-8"))
@@ -230,7 +230,7 @@ def test_a_label_written_as_a_superscript_names_an_intermediate() -> None:
 def test_reading_a_cell_loads_the_grammar_from_the_parser_cache(tmp_path, monkeypatch) -> None:
     """The first cell of a process builds the grammar's tables once and saves them;
     a later process loads them (no build), and later cells reuse the parser."""
-    from symbptt.notation import parse, parser_cache
+    from symbptt.read import parse, parser_cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     parse.parser.cache_clear()

@@ -48,7 +48,7 @@ def test_a_node_is_equal_to_its_definition_and_to_nothing_else() -> None:
     generator of the exact ring tied to its definition: forms that use the node and
     forms that spell the definition out are equal exactly when the definition says so,
     and the atoms a counterexample must vary are those of the definition."""
-    from symbptt.algebra import PolynomialRing
+    from symbptt.rings.algebra import PolynomialRing
 
     ring = PolynomialRing([("z",), ("n",), ("h0",), ("node", "h", 1, 0), ("node", "h", 2, 0)])
     z, n, h0 = ring.atom(("z",)), ring.atom(("n",)), ring.atom(("h0",))
@@ -67,8 +67,8 @@ def test_an_atom_times_its_reciprocal_is_one_in_the_canonical_form() -> None:
     form is unique (p^2 (1/p) is p, never 1/p times p^2)."""
     import random
 
-    from symbptt.algebra import PolynomialRing
-    from symbptt.modular import ModularRing
+    from symbptt.rings.algebra import PolynomialRing
+    from symbptt.rings.modular import ModularRing
 
     p_key, x_key = ("softmax", 0, ("o", (1, 0))), ("x", (1, 0))
     ring = PolynomialRing([p_key, ("inv", p_key), x_key])
@@ -90,8 +90,8 @@ def test_a_softmaxs_probabilities_sum_to_one_in_both_rings() -> None:
     the modular ring the last is drawn as 1 minus the others."""
     import random
 
-    from symbptt.algebra import PolynomialRing
-    from symbptt.modular import ModularRing
+    from symbptt.rings.algebra import PolynomialRing
+    from symbptt.rings.modular import ModularRing
 
     keys = [("softmax", 0, ("o", (1, q))) for q in range(3)]
     values = (None, None, None)  # the values of o_t: only their number matters here

@@ -16,9 +16,9 @@ from symbptt import Spec
 from symbptt.core.tensor import OneMinus, text
 from symbptt.derive.adjoint import derive, describe
 from symbptt.derive.jvp import state_tangents
-from symbptt.engine.verify import verify_vector
 from symbptt.errors import FormulaSyntaxError, SpecError
-from symbptt.models.cell import read_cell
+from symbptt.read.cell import read_cell
+from symbptt.verifier.run import verify_vector
 
 MGU = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
 
@@ -176,7 +176,7 @@ def _torch_mgu(params: dict, X, D):  # noqa: ANN001, ANN202 - the MGU as PyTorch
 def test_generated_code_agrees_with_pytorch_autograd(tmp_path: Path, seed: int) -> None:
     import numpy as np
 
-    from symbptt.engine.codegen import numpy_source
+    from symbptt.codegen.source import numpy_source
 
     from .conftest import load_module
 
@@ -251,7 +251,7 @@ def test_a_jordan_network_whose_output_feeds_back(tmp_path: Path) -> None:
     import numpy as np
     import torch
 
-    from symbptt.engine.codegen import numpy_source
+    from symbptt.codegen.source import numpy_source
 
     from .conftest import load_module
 

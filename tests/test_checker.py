@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 from symbptt import FormulaSyntaxError, NotEquivalentError, RNNSpec, assert_equivalent, check
-from symbptt import expr as E
+from symbptt.core import derivatives as E
 
 NOTE_BOXED_AS_MEANT = (
     r"\frac{\partial h_t}{\partial w_h} = \frac{\partial^+ h_t}{\partial w_h} + "
@@ -94,7 +94,7 @@ def test_a_factor_inside_a_product_not_depending_on_its_index_warns() -> None:
 
 def test_assert_equivalent_accepts_latex_and_formula_objects() -> None:
     from symbptt import RNNSpec
-    from symbptt.engine.formula import parse_vector
+    from symbptt.read.formula import parse_vector
 
     jacobian = parse_vector(r"\phi'(s_t) w", expression=True, model=RNNSpec(T=4).model)
     assert_equivalent(r"\frac{\partial h_t}{\partial h_{t-1}}", jacobian.sides[0])

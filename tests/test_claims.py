@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from symbptt import ElmanSpec, RNNSpec, SpecError, model_claims, verify, verify_vector
-from symbptt.claims import FormulaClaim, formula_claim
 from symbptt.errors import FormulaSyntaxError
+from symbptt.verifier.claims import FormulaClaim, formula_claim
 
 SPEC = ElmanSpec(hidden=2, T=3, activation="tanh")
 J = r"\frac{\partial \mathbf{h}_t}{\partial \mathbf{h}_{t-1}}"
@@ -138,8 +138,8 @@ def test_a_claim_the_model_does_not_make_cannot_be_replaced() -> None:
 
 
 def test_a_recursion_that_reads_an_adjoint_not_yet_solved_is_refused() -> None:
-    from symbptt.claims import RecursionClaim
-    from symbptt.engine.formula import parse_vector
+    from symbptt.read.formula import parse_vector
+    from symbptt.verifier.claims import RecursionClaim
 
     spec = RNNSpec(T=3)
     adjoint, step = parse_vector(
@@ -156,7 +156,7 @@ def _cell() -> object:
     from pathlib import Path
 
     from symbptt import Spec
-    from symbptt.models.cell import read_cell
+    from symbptt.read.cell import read_cell
 
     path = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
     return Spec(read_cell(tomllib.loads(path.read_text())["cell"], where="mgu"), T=3)
@@ -176,8 +176,8 @@ def _cell() -> object:
 def test_the_exact_ring_has_a_generator_for_every_atom_any_check_asks_for(spec) -> None:  # noqa: ANN001
     """The exact ring's generators come from a pass over the checks that ask for atoms
     (verify_vector's atom_pass); the others must ask for no atom it did not record."""
-    from symbptt.engine.verify import _comparisons, atom_pass
-    from symbptt.values import RecordingRing
+    from symbptt.rings.values import RecordingRing
+    from symbptt.verifier.run import _comparisons, atom_pass
 
     if spec.model.family == "scalar":
         claims = model_claims(spec.model)

@@ -55,7 +55,7 @@ def test_modular_method_states_its_error_bound() -> None:
 
 
 def test_a_failing_check_exits_1_and_shows_a_counterexample(monkeypatch) -> None:
-    engine = sys.modules["symbptt.engine.verify"]
+    engine = sys.modules["symbptt.verifier.run"]
     monkeypatch.setattr(engine, "verify", lambda spec, **kw: verify_with(spec, OFF_BY_ONE, **kw))
     result = run("verify", "-T", "3")
     assert result.exit_code == 1
@@ -109,12 +109,12 @@ def test_elman_beyond_the_exact_limits_is_a_usage_error() -> None:
 def test_an_internal_error_is_never_a_verdict(monkeypatch) -> None:
     """check exits 1 only for a formula that does not hold; a bug in symbptt exits 3,
     with one line that asks for a report."""
-    import symbptt.checker
+    import symbptt.checker.pipeline
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(symbptt.checker, "check", broken)
+    monkeypatch.setattr(symbptt.checker.pipeline, "check", broken)
     result = run("check", "-T", "2", r"\frac{\partial L}{\partial w} = 0")
     assert result.exit_code == 3, result.output
     assert result.stderr.count("\n") == 1 and "internal error (RuntimeError: boom)" in result.stderr

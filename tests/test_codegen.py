@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 import symbptt.cli as cli
 from symbptt import ElmanSpec, SpecError
+from symbptt.codegen.crosscheck import atoms, gradients_at
+from symbptt.codegen.source import numpy_source
 from symbptt.core.primitives import NUMPY_PRIMITIVES
-from symbptt.engine.codegen import numpy_source
-from symbptt.engine.crosscheck import atoms, gradients_at
 
 from .conftest import load_module
 

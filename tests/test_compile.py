@@ -10,10 +10,10 @@ import random
 import pytest
 
 from symbptt import ElmanSpec, RNNSpec
-from symbptt.engine.evaluate import Evaluator
-from symbptt.engine.formula import parse_vector
-from symbptt.engine.nodes import free_index
-from symbptt.modular import ModularRing
+from symbptt.core.formula import free_index
+from symbptt.formulas.evaluate import Evaluator
+from symbptt.read.formula import parse_vector
+from symbptt.rings.modular import ModularRing
 
 ELMAN = ElmanSpec(hidden=2, T=6, inputs=2, activation="tanh")
 SCALAR = RNNSpec(T=6, activation="tanh")

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 import symbptt.cli as cli
 from symbptt import ElmanSpec, RNNSpec, SpecError
 from symbptt.build import make_tex
+from symbptt.codegen.source import numpy_source
 from symbptt.core.tensor import Had, LossScale, Sub, Var
 from symbptt.derive.adjoint import derive, describe
-from symbptt.engine.codegen import numpy_source
-from symbptt.engine.verify import verify_vector
 from symbptt.specfile import load
+from symbptt.verifier.run import verify_vector
 
 from .conftest import load_module
 
@@ -98,7 +98,7 @@ def test_a_spec_file_chooses_the_loss(tmp_path: Path) -> None:
 def test_gradients_agree_with_torch_cross_entropy(
     seed: int, hidden: int, T: int, reduction: str
 ) -> None:
-    from symbptt.engine.crosscheck import crosscheck
+    from symbptt.codegen.crosscheck import crosscheck
 
     spec = ElmanSpec(hidden=hidden, T=T, inputs=3, outputs=4, reduction=reduction, **CE)
     result = crosscheck(spec, seed=seed)
@@ -107,7 +107,7 @@ def test_gradients_agree_with_torch_cross_entropy(
 
 @pytest.mark.torch
 def test_generated_code_agrees_with_torch_cross_entropy(tmp_path: Path) -> None:
-    from symbptt.engine.crosscheck import torch_run
+    from symbptt.codegen.crosscheck import torch_run
 
     spec = ElmanSpec(hidden=8, T=20, inputs=4, outputs=5, **CE)
     module = load_module(numpy_source(spec), tmp_path / "grads.py")

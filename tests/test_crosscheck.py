@@ -12,7 +12,7 @@ from .conftest import TORCH_MISSING
 
 torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
-from symbptt.engine.crosscheck import crosscheck  # noqa: E402
+from symbptt.codegen.crosscheck import crosscheck  # noqa: E402
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -55,8 +55,8 @@ def test_crosscheck_refuses_models_torch_does_not_compute() -> None:
 def test_generated_numpy_code_agrees_with_autograd(
     tmp_path, hidden: int, T: int, reduction: str
 ) -> None:
-    from symbptt.engine.codegen import numpy_source
-    from symbptt.engine.crosscheck import torch_run
+    from symbptt.codegen.crosscheck import torch_run
+    from symbptt.codegen.source import numpy_source
 
     from .conftest import load_module
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from symbptt import RNNSpec, verify
+from symbptt.cells.choose import build_spec
 from symbptt.core.spec import choose_method
 from symbptt.errors import SpecError
-from symbptt.models.choose import build_spec
 from symbptt.specfile import load
 
 from .test_cli import run

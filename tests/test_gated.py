@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from symbptt import Spec, cells, verify
-from symbptt.models.gated import VARIANTS, gated_spec
+from symbptt.cells.gated import VARIANTS, gated_spec
 
 from .test_cli import run
 
@@ -130,7 +130,7 @@ def test_the_gated_document_names_the_gates_and_writes_tanh_c_once(tmp_path) -> 
 
 
 def test_default_file_names_say_which_cell() -> None:
-    from symbptt.models.gated import gated_spec
+    from symbptt.cells.gated import gated_spec
 
     assert gated_spec("lstm", T=4, hidden=3).file_stem == "derivation-lstm-n3-T4"
     spec = gated_spec("gru", T=4, hidden=3, variant="cho")
@@ -144,9 +144,9 @@ def test_generated_code_agrees_with_torch_nn_lstm_and_gru(tmp_path, cell: str, s
     """The NumPy code compiled from the verified program against PyTorch's own cells
     (torch.nn.LSTM, torch.nn.GRU; Cho et al.'s GRU in torch operations) with autograd, in
     float64, at n = 8, T = 20: the weights, data and gradients of the cross-check's
-    witness (symbptt.engine.torch_cells)."""
-    from symbptt.engine.codegen import numpy_source
-    from symbptt.engine.crosscheck import torch_run
+    witness (symbptt.codegen.torch_cells)."""
+    from symbptt.codegen.crosscheck import torch_run
+    from symbptt.codegen.source import numpy_source
 
     from .conftest import load_module
 
@@ -299,7 +299,7 @@ def test_crosscheck_agrees_with_pytorch_for_the_gated_cells(
 ) -> None:
     """torch.nn.LSTM and torch.nn.GRU (and Cho et al.'s GRU written in torch operations),
     autograd in float64, against symbptt's verified backward program at n = 8, T = 20."""
-    from symbptt.engine.crosscheck import crosscheck
+    from symbptt.codegen.crosscheck import crosscheck
 
     spec = gated_spec(cell, T=20, hidden=8, inputs=3, outputs=outputs, loss=loss, variant=variant)
     result = crosscheck(spec, seed=seed)
@@ -337,7 +337,7 @@ def test_each_loop_of_the_generated_code_makes_one_matrix_product_per_step(cell:
     """At n = 64 a step costs what its NumPy calls cost to start: the forward loop stacks
     the gates' products of h_(t-1) into one, the backward loop the products W^T (...)
     that it reads at t + 1."""
-    from symbptt.engine.codegen import numpy_source
+    from symbptt.codegen.source import numpy_source
 
     source = numpy_source(Spec(CELLS[cell](hidden=2), T=3))
     loops = [
@@ -352,8 +352,8 @@ def test_a_carried_vector_must_vanish_with_the_loop() -> None:
     """A carrier's array is read first at t = T + 1, where it is zero: W^T (f_(t+1) *
     delta_(t+1)) may be carried (it is zero when delta is), W^T (f_(t+1) + delta_(t+1))
     may not."""
+    from symbptt.codegen.loop import plan_loop
     from symbptt.core.tensor import Add, Had, MatVec, Param, Transpose, Var
-    from symbptt.engine.codegen_loop import plan_loop
 
     def plan(vector):
         step = MatVec(Transpose(Param("W")), vector)

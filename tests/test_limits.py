@@ -128,10 +128,10 @@ def test_the_documented_sizes_are_within_the_estimate() -> None:
     """The boxed sum of products at T = 1000 (the benchmark's modular case) is estimated
     below the limit: its running products are shared by every t."""
     from symbptt import RNNSpec
-    from symbptt import expr as E
-    from symbptt.engine.formula import parse_vector
-    from symbptt.estimate import estimate
+    from symbptt.core import derivatives as E
+    from symbptt.formulas.estimate import estimate
     from symbptt.limits import MAX_EVALUATIONS
+    from symbptt.read.formula import parse_vector
 
     boxed = (
         r"\frac{\partial h_t}{\partial w} = \frac{\partial^+ h_t}{\partial w} + "

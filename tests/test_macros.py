@@ -18,10 +18,10 @@ from click.testing import CliRunner
 import symbptt.cli as cli
 from symbptt import assert_equivalent, check
 from symbptt.errors import FormulaSyntaxError
-from symbptt.notation.display import blank_comments, visible
-from symbptt.notation.macros import Macro, expand, read_macros
-from symbptt.notation.markdown import markdown_displays
-from symbptt.notation.texfile import marked_displays
+from symbptt.read.display import blank_comments, visible
+from symbptt.read.macros import Macro, expand, read_macros
+from symbptt.read.markdown import markdown_displays
+from symbptt.read.texfile import marked_displays
 
 TRUE = r"\phi'(s_t) w"
 FALSE = "2 w"

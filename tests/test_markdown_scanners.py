@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from symbptt.notation import markdown
+from symbptt.read import markdown
 
 INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)

@@ -15,7 +15,7 @@ import symbptt.cli as cli
 from symbptt import Spec
 from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
-from symbptt.models.cell import read_cell
+from symbptt.read.cell import read_cell
 from symbptt.render.matrix import MatrixNotation
 from symbptt.render.model_derivatives import recursion
 from symbptt.render.model_document import shown_parameter

@@ -12,7 +12,7 @@ import pytest
 
 from symbptt import ElmanSpec, FormulaSyntaxError, check
 from symbptt.errors import SpecError
-from symbptt.notation.profiles import load_profile
+from symbptt.read.profiles import load_profile
 
 from .test_cli import run
 
@@ -881,7 +881,7 @@ def test_a_source_that_counts_steps_from_zero() -> None:
 
 def load_profile_text(text: str) -> object:
     from symbptt.files import parse_toml
-    from symbptt.notation.profiles import parse_profile
+    from symbptt.read.profiles import parse_profile
 
     return parse_profile(parse_toml(text, where="x.toml"), "x.toml")
 

@@ -16,4 +16,4 @@ def test_every_subpackage_is_listed_in_pyproject() -> None:
         for init in (ROOT / "symbptt").rglob("__init__.py")
     }
     assert found <= listed, f"not in pyproject.toml's packages: {sorted(found - listed)}"
-    assert "symbptt.templates" in listed and config["package-data"]["symbptt.notation"]
+    assert "symbptt.templates" in listed and config["package-data"]["symbptt.read"]

@@ -1,14 +1,14 @@
 """The two references of the verifier agree exactly: forward mode on the unrolled model
-(symbptt/core/forward.py) and SymPy's derivatives of the unrolled model
-(symbptt/engine/reference.py), and forward mode gives the derivatives known by hand."""
+(symbptt/derive/forward.py) and SymPy's derivatives of the unrolled model
+(symbptt/derive/reference.py), and forward mode gives the derivatives known by hand."""
 
 from __future__ import annotations
 
 import pytest
 
 from symbptt import RNNSpec, verify
-from symbptt.core.forward import forward, parameter_values
-from symbptt.values import recorded_ring
+from symbptt.derive.forward import forward, parameter_values
+from symbptt.rings.values import recorded_ring
 
 from .conftest import ALL_ACTIVATIONS
 

@@ -559,7 +559,7 @@ def test_11_oversized_files_are_refused(tmp_path: Path) -> None:
 
 
 def test_11_many_displays_are_found_in_one_pass(tmp_path: Path) -> None:
-    from symbptt.notation.texfile import marked_displays
+    from symbptt.read.texfile import marked_displays
 
     block = "filler\n" * 10 + "% symbptt: check\n\\[ w = w \\]\n"
     displays = marked_displays(block * 20_000)

@@ -9,11 +9,11 @@ from fractions import Fraction
 import pytest
 
 from symbptt import RNNSpec, Spec, cells
-from symbptt.algebra import atom_name
-from symbptt.core.forward import forward, parameter_values
-from symbptt.engine.verify import verify_vector
-from symbptt.modular import ModularRing
-from symbptt.values import activation_value, function_name
+from symbptt.derive.forward import forward, parameter_values
+from symbptt.rings.algebra import atom_name
+from symbptt.rings.modular import ModularRing
+from symbptt.rings.values import activation_value, function_name
+from symbptt.verifier.run import verify_vector
 
 CONFIGS = [
     {},

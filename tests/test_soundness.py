@@ -34,7 +34,7 @@ SEED = 24
 def runner() -> Iterator[Runner]:
     """One runner (its oracle worlds built once per configuration), with symbptt's
     search for repair suggestions bounded: repairs never change a verdict."""
-    import symbptt.engine.repairs as repairs
+    import symbptt.checker.repairs as repairs
 
     saved = getattr(repairs, "MAX_SECONDS", None)
     if saved is not None:

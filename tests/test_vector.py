@@ -9,7 +9,7 @@ import pytest
 from symbptt import ElmanSpec, SpecError
 from symbptt.core.tensor import Concat, Had, MatVec, Param, Transpose, Var
 from symbptt.derive.adjoint import OuterSum, derive
-from symbptt.engine.verify import verify_vector
+from symbptt.verifier.run import verify_vector
 
 from .conftest import ALL_ACTIVATIONS, untransposed
 
@@ -165,7 +165,7 @@ def test_sympy_matrices_of_explicit_entries_agree_with_forward_mode() -> None:
 
 
 def test_a_broken_forward_mode_is_caught_by_the_sympy_reference(monkeypatch) -> None:
-    from symbptt.values import Dual
+    from symbptt.rings.values import Dual
 
     def no_product_rule(self, other):  # d(ab) = a' b, the second term dropped
         o = self._lift(other)

@@ -1,6 +1,6 @@
 """The built-in cells, written in the cell language users write: one ``[cell]`` table per
 file of this package (``lstm.toml``, ``gru-torch.toml``, ...), read by
-:func:`symbptt.models.cell.read_cell`. A file dropped here is a built-in cell.
+:func:`symbptt.read.cell.read_cell`. A file dropped here is a built-in cell.
 
 Example:
     >>> "lstm" in names()
@@ -16,8 +16,8 @@ import tomllib
 from importlib.resources import files
 from typing import Any
 
-from ..core.model import Model
-from ..errors import SpecError
+from symbptt.core.model import Model
+from symbptt.errors import SpecError
 
 
 def names() -> tuple[str, ...]:
@@ -59,19 +59,19 @@ def table(name: str) -> dict[str, Any]:
 
 def options(name: str) -> dict[str, Any]:
     """The options a shipped cell takes, with their defaults."""
-    from ..models.cell_options import options_of
+    from symbptt.read.cell_options import options_of
 
     return options_of(table(name), source(name)[0])
 
 
 def declare(name: str, **options: Any) -> Model:
     """The model of a shipped cell with these options (``hidden=3, loss="cross-entropy"``,
-    as the Python declarations of :mod:`symbptt.models` take them).
+    as the Python declarations of :mod:`symbptt.cells` take them).
 
     Raises:
         SpecError: an unknown cell, an option it does not take, or a value it cannot have.
     """
-    from ..models.cell_options import declare_cell
+    from symbptt.read.cell_options import declare_cell
 
     where, text = source(name)
     return declare_cell(table(name), where=where, source=text, **options)

@@ -4,7 +4,7 @@ kind of command."""
 
 from __future__ import annotations
 
-from . import code, documents, formulas, verify  # noqa: F401 - the commands register themselves
-from .app import main
+from symbptt.cli import code, documents, formulas, verify  # noqa: F401 - the commands register themselves
+from symbptt.cli.app import main
 
 __all__ = ["main"]

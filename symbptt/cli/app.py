@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from ..errors import (
+from symbptt import __version__
+from symbptt.errors import (
     EvaluationError,
     FormulaSyntaxError,
     SpecError,

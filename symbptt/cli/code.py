@@ -7,14 +7,8 @@ from typing import Any
 
 import click
 
-from ..core.losses import CONCRETE_LOSSES, REDUCTIONS
-from ..core.options import GATED
-from ..core.primitives import NUMPY_PRIMITIVES
-from ..errors import SpecError
-from .app import (
-    main,
-)
-from .options import (
+from symbptt.cli.app import main
+from symbptt.cli.options import (
     FORCE_HELP,
     SEED,
     _choice,
@@ -27,6 +21,10 @@ from .options import (
     gru_variant_option,
     quiet_option,
 )
+from symbptt.core.losses import CONCRETE_LOSSES, REDUCTIONS
+from symbptt.core.options import GATED
+from symbptt.core.primitives import NUMPY_PRIMITIVES
+from symbptt.errors import SpecError
 
 
 @main.command("crosscheck")
@@ -102,11 +100,11 @@ def crosscheck_command(
     """
     import math
 
-    from ..engine.crosscheck import crosscheck
+    from symbptt.codegen.crosscheck import crosscheck
 
     if not math.isfinite(tolerance):
         raise click.BadParameter(f"{tolerance} is not a finite number", param_hint="--tolerance")
-    from ..models.choose import build_spec
+    from symbptt.cells.choose import build_spec
 
     try:  # torch.nn.RNN's activation is tanh; the gated cells' gates are sigma and tanh
         spec = build_spec(
@@ -199,8 +197,8 @@ def codegen_command(
     n = m = k = 2, T = 3, exactly where their limits allow, else modular) with the chosen
     activations (exit 1, nothing written, if it failed).
     """
-    from ..engine.codegen import numpy_source
-    from ..engine.verify import verify_vector
+    from symbptt.codegen.source import numpy_source
+    from symbptt.verifier.run import verify_vector
 
     target = _text_target(output, "Python module", force)
     options = dict(
@@ -228,7 +226,7 @@ def _codegen_spec(
     """The model at which codegen verifies the recursion it compiles before writing code
     for any sizes: n = m = k = 2, T = 3 (a cell: its declared sizes, its file's [model]
     keys unless given here, and the largest T <= 3 the exact method takes)."""
-    from ..models.choose import build_spec
+    from symbptt.cells.choose import build_spec
 
     given = _given({**options, "model": model})
     if cell is not None:  # at T = 3 at most, whatever the file says

@@ -9,11 +9,8 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from ..render import LABEL_PREFIX, TOP_LEVELS
-from .app import (
-    main,
-)
-from .options import (
+from symbptt.cli.app import main
+from symbptt.cli.options import (
     FORCE_HELP,
     _options,
     _Progress,
@@ -24,6 +21,7 @@ from .options import (
     quiet_option,
     spec_options,
 )
+from symbptt.render import LABEL_PREFIX, TOP_LEVELS
 
 
 def _default_stem(spec: Any) -> str:
@@ -31,7 +29,7 @@ def _default_stem(spec: Any) -> str:
     stem and every option that changes the document and is not at its default
     (:func:`symbptt.render.names.document_stem`), so that two runs with different
     documents never write the same file."""
-    from ..render.names import document_stem
+    from symbptt.render.names import document_stem
 
     context = click.get_current_context()
     changed = {}
@@ -77,7 +75,7 @@ def pdf_command(
     replaced only if symbptt wrote it (or with --force); with --keep-tex the .tex beside
     it follows the same rule.
     """
-    from ..build import make_pdf
+    from symbptt.build import make_pdf
 
     result, report = make_pdf(
         spec,
@@ -152,7 +150,7 @@ def tex_command(
     if label_prefix is not None and not LABEL_PREFIX.fullmatch(label_prefix):
         raise click.BadParameter("letters, digits and ':._-' only", param_hint="'--label-prefix'")
     target = _text_target(output, ".tex", force, inputs=(template,))
-    from ..build import make_tex
+    from symbptt.build import make_tex
 
     options = _options(title, author, immediate_style, notation)
     if fragment and label_prefix is None:
@@ -191,8 +189,8 @@ def build_command(
 ) -> None:
     """Build the PDF described by a derivation spec file (TOML, see derivations/; a
     [cell] table declares your own cell)."""
-    from ..build import make_pdf
-    from ..specfile import load
+    from symbptt.build import make_pdf
+    from symbptt.specfile import load
 
     target = output if output is not None else Path(spec_file.with_suffix(".pdf").name)
     loaded = load(spec_file)

@@ -10,23 +10,10 @@ from typing import Any
 
 import click
 
-from ..errors import (
-    FormulaSyntaxError,
-    SymbpttError,
-    excerpt,
-)
-from ..files import read_text
-from .app import (
-    exit_status,
-    main,
-)
-from .options import (
-    _Progress,
-    layout_option,
-    method_option,
-    quiet_option,
-    spec_options,
-)
+from symbptt.cli.app import exit_status, main
+from symbptt.cli.options import _Progress, layout_option, method_option, quiet_option, spec_options
+from symbptt.errors import FormulaSyntaxError, SymbpttError, excerpt
+from symbptt.files import read_text
 
 #: Suffixes of files read as Markdown (MyST included) by check --file.
 MARKDOWN = (".md", ".markdown", ".myst", ".mdx")
@@ -91,12 +78,12 @@ def check_command(
     understood (with its line, column and a caret under the spot), 3 if symbptt itself
     failed.
     """
-    from ..checker import check
-    from ..core.spec import choose_method
-    from ..engine.compile import LAYOUTS
-    from ..notation.markdown import markdown_displays, notebook_displays
-    from ..notation.profiles import load_profile
-    from ..notation.texfile import marked_displays
+    from symbptt.checker.pipeline import check
+    from symbptt.core.spec import choose_method
+    from symbptt.formulas.compile import LAYOUTS
+    from symbptt.read.markdown import markdown_displays, notebook_displays
+    from symbptt.read.profiles import load_profile
+    from symbptt.read.texfile import marked_displays
 
     if (equation is None) == (file is None):
         raise click.UsageError("give either an EQUATION or --file FILE")
@@ -204,7 +191,7 @@ def _in_file_layouts(
     Raises:
         FormulaSyntaxError: it has no verdict in any of ``layouts``.
     """
-    from ..checker import in_layouts
+    from symbptt.checker.pipeline import in_layouts
 
     if layouts == ["auto"]:  # the scalar model: one layout
         return check(text, layout="auto", **options), layouts

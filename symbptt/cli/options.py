@@ -10,16 +10,13 @@ from typing import Any
 
 import click
 
-from ..core.options import CHOICES, DEFAULTS
-from ..core.options import VARIANTS as GRU_VARIANTS
-from ..core.spec import METHOD_NAMES
-from ..errors import (
-    SpecError,
-    SymbpttError,
-)
-from ..files import atomic_write, plan_output
-from ..limits import EXACT_MAX_T, MAX_T
-from ..render import DEFAULT_TITLE, IMMEDIATE_STYLES
+from symbptt.core.options import CHOICES, DEFAULTS
+from symbptt.core.options import VARIANTS as GRU_VARIANTS
+from symbptt.core.spec import METHOD_NAMES
+from symbptt.errors import SpecError, SymbpttError
+from symbptt.files import atomic_write, plan_output
+from symbptt.limits import EXACT_MAX_T, MAX_T
+from symbptt.render import DEFAULT_TITLE, IMMEDIATE_STYLES
 
 DEFAULT_T = DEFAULTS["T"]
 #: A random seed: what NumPy's and torch's generators take (0 .. 2^63 - 1).
@@ -118,11 +115,11 @@ layout_option = _choice(
 def model_spec(
     *, cell: str | None = None, given: Collection[str] = frozenset(), **options: Any
 ) -> Any:
-    """The model the options (the keys of :data:`~symbptt.models.choose.DEFAULTS`) name,
-    built by :func:`symbptt.models.choose.build_spec` (the one way a model is built);
+    """The model the options (the keys of :data:`~symbptt.cells.choose.DEFAULTS`) name,
+    built by :func:`symbptt.cells.choose.build_spec` (the one way a model is built);
     with ``--cell FILE``, :func:`file_cell_spec`. ``given``: the options set explicitly.
     Errors in the options are usage errors (exit 2)."""
-    from ..models.choose import build_spec
+    from symbptt.cells.choose import build_spec
 
     if cell is not None:
         return file_cell_spec(cell, options, given)
@@ -136,8 +133,8 @@ def file_cell_spec(cell: str, options: dict[str, Any], given: Collection[str]) -
     """The cell a spec file's ``[cell]`` table declares (``--cell FILE``): the file's
     ``[model]`` keys apply (its T, activations, losses), each unless the command line
     gives it (``given``). Errors in the file are the file's (exit 2, naming it)."""
-    from ..models.choose import build_spec, flag
-    from ..specfile import file_key, read_model_file
+    from symbptt.cells.choose import build_spec, flag
+    from symbptt.specfile import file_key, read_model_file
 
     if "model" in given:
         raise click.UsageError("--cell declares the model; leave out --model")
@@ -256,8 +253,8 @@ def _given(values: dict[str, Any]) -> frozenset[str]:
 def _profile_model(values: dict[str, Any], notation: str, given: frozenset[str]) -> dict[str, Any]:
     """The model options with the ``--notation`` profile's model (its [profile.model])
     in place of every option left at its default; says on stderr what the profile set."""
-    from ..models.choose import with_profile
-    from ..notation.profiles import load_profile
+    from symbptt.cells.choose import with_profile
+    from symbptt.read.profiles import load_profile
 
     profile = load_profile(notation)
     if values.get("cell") is not None:  # the cell file declares the model
@@ -321,9 +318,9 @@ keep_tex_option = click.option(
 
 def _options(title: str, author: str, immediate_style: str, notation: str | None = None) -> Any:
     """The document options (imported here: only the document commands need them)."""
-    from ..notation.profiles import load_profile
-    from ..render.document import DocumentOptions
-    from ..render.notation import Notation
+    from symbptt.read.profiles import load_profile
+    from symbptt.render.document import DocumentOptions
+    from symbptt.render.notation import Notation
 
     return DocumentOptions(
         title=title,

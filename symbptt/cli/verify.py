@@ -8,17 +8,9 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from .app import (
-    main,
-)
-from .options import (
-    SEED,
-    _Progress,
-    method_option,
-    quiet_option,
-    spec_options,
-)
+from symbptt import __version__
+from symbptt.cli.app import main
+from symbptt.cli.options import SEED, _Progress, method_option, quiet_option, spec_options
 
 
 @main.command("verify")
@@ -53,7 +45,7 @@ def verify_command(
     FILE: the cell a TOML file's [cell] table declares. Exit 0 if all hold, 1 if any
     fails.
     """
-    from ..engine.verify import verify
+    from symbptt.verifier.run import verify
 
     report = verify(spec, method=method, seed=seed, progress=_Progress(quiet))
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .tensor import Expr, Sub, Var
+from symbptt.core.tensor import Expr, Sub, Var
 
 
 @dataclass(frozen=True)
@@ -164,13 +164,13 @@ def target_entries(name: str, one: Any, atoms: list[Any]) -> list[Any]:
 def probability_gradient(ring: Any, t: int, output: list[Any], target: list[Any]) -> list[Any]:
     """dl_t/dyhat_t = -d_t / yhat_t entrywise, the cross-entropy's derivative by the
     probabilities yhat_t = softmax(o_t) (``output``: the values of o_t), with the
-    reciprocal atoms 1/yhat_t[q] of :meth:`symbptt.algebra.Ring.reciprocal`."""
+    reciprocal atoms 1/yhat_t[q] of :meth:`symbptt.rings.algebra.Ring.reciprocal`."""
     return [-(d * probability_reciprocal(ring, t, q, output)) for q, d in enumerate(target)]
 
 
 def probability_reciprocal(ring: Any, t: int, q: int, output: list[Any]) -> Any:
     """1 / yhat_t[q] (q from 0), given the values of o_t: the reciprocal atom of the
-    softmax's entry (:meth:`symbptt.algebra.Ring.reciprocal`)."""
+    softmax's entry (:meth:`symbptt.rings.algebra.Ring.reciprocal`)."""
     return ring.reciprocal(probability_key(t, q), tuple(output))
 
 

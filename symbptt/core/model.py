@@ -19,9 +19,8 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from ..errors import SpecError
-from .losses import LOSS_TABLE
-from .tensor import (
+from symbptt.core.losses import LOSS_TABLE
+from symbptt.core.tensor import (
     Add,
     Apply,
     Concat,
@@ -41,6 +40,7 @@ from .tensor import (
     subexpressions,
     variables,
 )
+from symbptt.errors import SpecError
 
 #: The kinds of variables: states carry over from t - 1 to t, inputs and targets are
 #: given per step, intermediates are computed within a step, parameters are shared by

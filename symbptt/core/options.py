@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .losses import LOSSES, REDUCTIONS
-from .primitives import ACTIVATIONS
+from symbptt.core.losses import LOSSES, REDUCTIONS
+from symbptt.core.primitives import ACTIVATIONS
 
 #: The gated cells, as ``--model`` names them.
 GATED = ("lstm", "gru")

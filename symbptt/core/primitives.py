@@ -173,7 +173,7 @@ def sympy_form(name: str, role: str) -> Any:
     function named after the role, ``phi`` or ``theta``)."""
     import sympy as sp
 
-    from . import sympy_functions
+    from symbptt.core import sympy_functions
 
     form = PRIMITIVES[name].sympy
     if form == "generic":
@@ -188,7 +188,7 @@ def sympy_form(name: str, role: str) -> Any:
 def derivative_classes() -> dict[Any, type]:
     """The SymPy form of each primitive whose derivative is a node of its own, with the
     class of that node (softplus -> softplus_prime)."""
-    from . import sympy_functions
+    from symbptt.core import sympy_functions
 
     return {
         getattr(sympy_functions, p.sympy): getattr(sympy_functions, p.sympy_derivative)

@@ -5,7 +5,7 @@ PyTorch cross-check) takes a :class:`Spec`. What differs between the seeds' scal
 model, the Elman model and a cell (its limits, its one-line description, its file names,
 what its JSON says) is data: a row of :data:`FAMILIES`, chosen by the model's ``family``.
 The public ``RNNSpec(...)`` and ``ElmanSpec(...)`` are factories returning a Spec
-(:mod:`symbptt.models.choose`).
+(:mod:`symbptt.cells.choose`).
 
 Example:
     >>> from symbptt import RNNSpec
@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .. import limits
-from ..errors import SpecError, choose_from
-from .model import Model
-from .primitives import PRIMITIVES, Primitive
+from symbptt import limits
+from symbptt.core.model import Model
+from symbptt.core.primitives import PRIMITIVES, Primitive
+from symbptt.errors import SpecError, choose_from
 
 #: How equality is decided: canonical forms ("exact"), evaluation modulo a random prime
 #: ("modular"), or "auto": exact where the model's exact limits allow it, else modular.
@@ -140,7 +140,7 @@ FAMILIES: dict[str, Family] = {
 
 
 #: The factory of each family that builds a spec from options (filled by the factories'
-#: module, :mod:`symbptt.models.choose`): :meth:`Spec.replace` rebuilds with it.
+#: module, :mod:`symbptt.cells.choose`): :meth:`Spec.replace` rebuilds with it.
 BUILDERS: dict[str, Callable[..., Spec]] = {}
 
 

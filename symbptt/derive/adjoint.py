@@ -11,7 +11,7 @@ adjoint at t = 1. The same object is
 
 * **evaluated** in any ring by :func:`evaluate` (what the verifier checks against
   forward-mode differentiation of the unrolled model);
-* **compiled** to NumPy by :mod:`symbptt.engine.codegen`;
+* **compiled** to NumPy by :mod:`symbptt.codegen.source`;
 * **printed** in LaTeX for the document and as text (:func:`describe`).
 
 Vectors are columns (denominator layout for gradients of L). A recursive step starts from
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..core.losses import LOSS_TABLE
-from ..core.model import Model
-from ..core.tensor import (
+from symbptt.core.losses import LOSS_TABLE
+from symbptt.core.model import Model
+from symbptt.core.tensor import (
     Add,
     Apply,
     Concat,
@@ -49,7 +49,7 @@ from ..core.tensor import (
     text,
     variables,
 )
-from ..errors import SpecError
+from symbptt.errors import SpecError
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from ..core.forward import Matrix, Trajectory
-from ..core.model import Model
-from ..core.tensor import (
+from symbptt.core.model import Model
+from symbptt.core.tensor import (
     Add,
     Apply,
     Concat,
@@ -45,7 +44,8 @@ from ..core.tensor import (
     parameters,
     variables,
 )
-from ..errors import SpecError
+from symbptt.derive.forward import Matrix, Trajectory
+from symbptt.errors import SpecError
 
 #: The prefix of direction names (never a model's variable: names are identifiers).
 DIRECTION = "dir:"

@@ -2,7 +2,7 @@ r"""The model's identities that a report checked as claims, as displays of the d
 
 A model may claim formulas of its own (:class:`symbptt.core.model.Identity`, LaTeX in
 its names): the seeds' scalar model claims note 000's definitions, boxed formula and loss
-decomposition and question 002's recursion. :func:`symbptt.engine.verify.verify` reads
+decomposition and question 002's recursion. :func:`symbptt.verifier.run.verify` reads
 each with the one formula reader and checks it; this module prints the claims the report
 holds, from their LaTeX, so that a wrong claim put under test is the one the document
 shows next to its failing check. The document's notation (how the immediate partial,
@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import IMMEDIATE_STYLES
-from .document import Display
+from symbptt.render import IMMEDIATE_STYLES
+from symbptt.render.document import Display
 
 #: The sections that show claims, in the template's order.
 SECTIONS = ("model", "sum_of_products", "backward")

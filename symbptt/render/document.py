@@ -17,15 +17,15 @@ from typing import Any
 
 import sympy as sp
 
-from .. import __version__
-from ..core.spec import MethodChoice
-from ..derive.expansion import ChainTerm, Expansion
-from ..errors import SpecError
-from ..results import Report
-from . import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS
-from .layout import LINE_WIDTH, Term, break_sum
-from .notation import Notation
-from .plaintext import check_plain_text
+from symbptt import __version__
+from symbptt.core.spec import MethodChoice
+from symbptt.derive.expansion import ChainTerm, Expansion
+from symbptt.errors import SpecError
+from symbptt.render import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS
+from symbptt.render.layout import LINE_WIDTH, Term, break_sum
+from symbptt.render.notation import Notation
+from symbptt.render.plaintext import check_plain_text
+from symbptt.results import Report
 
 SECTIONS = (
     "model",
@@ -63,7 +63,7 @@ class DocumentOptions:
     notation: Notation = field(default_factory=Notation)
     sections: tuple[str, ...] = SECTIONS
     elide_above: int = ELIDE_ABOVE
-    #: a source's notation profile (:mod:`symbptt.notation.profiles`): the document
+    #: a source's notation profile (:mod:`symbptt.read.profiles`): the document
     #: prints the model's quantities by its names (None: symbptt's own)
     profile: Any = None
     #: the command of the document's headings (one of :data:`TOP_LEVELS`)

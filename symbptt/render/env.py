@@ -14,8 +14,8 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..files import read_text
-from .plaintext import escape, escape_lines
+from symbptt.files import read_text
+from symbptt.render.plaintext import escape, escape_lines
 
 
 def templates_dir() -> Path:

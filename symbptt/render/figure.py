@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.model import Model
-from ..core.tensor import Apply, MatVec, matrix_name, subexpressions, variables
-from ..derive.jvp import state_tangents
-from .document import figure_columns
-from .matrix import MatrixNotation
-from .model_derivatives import along
+from symbptt.core.model import Model
+from symbptt.core.tensor import Apply, MatVec, matrix_name, subexpressions, variables
+from symbptt.derive.jvp import state_tangents
+from symbptt.render.document import figure_columns
+from symbptt.render.matrix import MatrixNotation
+from symbptt.render.model_derivatives import along
 
 
 def figure_context(model: Model, mn: MatrixNotation, T: int, elide_above: int) -> dict[str, Any]:

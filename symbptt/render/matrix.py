@@ -20,8 +20,8 @@ transposes vanish, the unit matrix E_ab and the identity are 1, the zero vector 
 
 from __future__ import annotations
 
-from ..core.model import Model
-from ..core.tensor import (
+from symbptt.core.model import Model
+from symbptt.core.tensor import (
     Add,
     Concat,
     Expr,
@@ -36,12 +36,12 @@ from ..core.tensor import (
     matrix_name,
     render,
 )
-from ..derive.adjoint import AtFirst, OuterSum, Program, Step, read_later
-from ..derive.expansion import ChainTerm
-from ..derive.jvp import DIRECTION
-from .layout import LINE_WIDTH, Term, grouped, width
-from .notation import IMMEDIATE_STYLES, Notation
-from .terms import broken_rows, expression_terms, operand_factors
+from symbptt.derive.adjoint import AtFirst, OuterSum, Program, Step, read_later
+from symbptt.derive.expansion import ChainTerm
+from symbptt.derive.jvp import DIRECTION
+from symbptt.render.layout import LINE_WIDTH, Term, grouped, width
+from symbptt.render.notation import IMMEDIATE_STYLES, Notation
+from symbptt.render.terms import broken_rows, expression_terms, operand_factors
 
 #: Line width for displays in matrix notation, in em: narrower than the estimate's
 #: default, because bold letters and the growing parentheses of diag(.) are wider than

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.model import Model
-from ..core.tensor import Expr, Var, variables
-from ..derive.adjoint import AtFirst, OuterSum, Program, read_later, without
-from ..derive.expansion import expand
-from ..derive.jvp import DIRECTION, state_parameters, state_tangents
-from .document import Display, _shown, _terms, expansion_display
-from .layout import Term, width
-from .matrix import VDOTS, MatrixNotation
-from .terms import broken_rows, expression_terms
+from symbptt.core.model import Model
+from symbptt.core.tensor import Expr, Var, variables
+from symbptt.derive.adjoint import AtFirst, OuterSum, Program, read_later, without
+from symbptt.derive.expansion import expand
+from symbptt.derive.jvp import DIRECTION, state_parameters, state_tangents
+from symbptt.render.document import Display, _shown, _terms, expansion_display
+from symbptt.render.layout import Term, width
+from symbptt.render.matrix import VDOTS, MatrixNotation
+from symbptt.render.terms import broken_rows, expression_terms
 
 
 def initial_states(model: Model, mn: MatrixNotation) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.losses import LOSS_TABLE, class_index
-from ..core.model import Model
-from ..core.tensor import (
+from symbptt.core.losses import LOSS_TABLE, class_index
+from symbptt.core.model import Model
+from symbptt.core.tensor import (
     Expr,
     MatVec,
     Param,
@@ -25,26 +25,21 @@ from ..core.tensor import (
     sum_of,
     summands,
 )
-from ..derive.jvp import state_parameters
-from ..results import Report
-from .claims import claim_displays
-from .document import (
-    Display,
-    DocumentOptions,
-    _shown,
-    common_context,
-)
-from .figure import cell_and_head, figure_context
-from .layout import LINE_WIDTH, width
-from .matrix import VDOTS, MatrixNotation
-from .model_derivatives import (
+from symbptt.derive.jvp import state_parameters
+from symbptt.render.claims import claim_displays
+from symbptt.render.document import Display, DocumentOptions, _shown, common_context
+from symbptt.render.figure import cell_and_head, figure_context
+from symbptt.render.layout import LINE_WIDTH, width
+from symbptt.render.matrix import VDOTS, MatrixNotation
+from symbptt.render.model_derivatives import (
     backward_section,
     expansion_section,
     initial_states,
     product_jacobian,
     sum_of_products_section,
 )
-from .terms import broken_rows, expression_terms
+from symbptt.render.terms import broken_rows, expression_terms
+from symbptt.results import Report
 
 
 def shown_parameter(model: Model) -> str:
@@ -230,7 +225,7 @@ def printed(model: Model, options: DocumentOptions) -> Model:
     """The model as the document prints it: in the options' notation profile's names."""
     if options.profile is None:
         return model
-    from ..notation.printed import printed_model
+    from symbptt.render.printed import printed_model
 
     return printed_model(model, options.profile)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import SpecError
-from . import IMMEDIATE_STYLES
+from symbptt.errors import SpecError
+from symbptt.render import IMMEDIATE_STYLES
 
 __all__ = ["IMMEDIATE_STYLES", "Notation"]
 

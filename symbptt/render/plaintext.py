@@ -16,8 +16,8 @@ import functools
 import logging
 import unicodedata
 
-from ..errors import SpecError
-from ..limits import MAX_TEXT_LENGTH
+from symbptt.errors import SpecError
+from symbptt.limits import MAX_TEXT_LENGTH
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",

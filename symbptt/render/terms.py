@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.tensor import Add, Expr, Had, MatVec, Neg, Sub, Transpose, matrix_name
-from .layout import Term, break_sum, grouped, width
+from symbptt.core.tensor import Add, Expr, Had, MatVec, Neg, Sub, Transpose, matrix_name
+from symbptt.render.layout import Term, break_sum, grouped, width
 
 if TYPE_CHECKING:
-    from .matrix import MatrixNotation
+    from symbptt.render.matrix import MatrixNotation
 
 
 def signed_summands(expr: Expr) -> list[tuple[str, Expr]]:

@@ -9,15 +9,15 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SecurityError
 
-from .. import __version__
-from ..core.spec import Spec, require_spec
-from ..errors import SpecError, SymbpttError
-from ..results import Report
-from .document import DocumentOptions
-from .env import USER_PREFIX, environment
-from .layout import ARTICLE_LINE_WIDTH
-from .model_document import document_context
-from .names import label_prefix
+from symbptt import __version__
+from symbptt.core.spec import Spec, require_spec
+from symbptt.errors import SpecError, SymbpttError
+from symbptt.render.document import DocumentOptions
+from symbptt.render.env import USER_PREFIX, environment
+from symbptt.render.layout import ARTICLE_LINE_WIDTH
+from symbptt.render.model_document import document_context
+from symbptt.render.names import label_prefix
+from symbptt.results import Report
 
 #: The first line of every LaTeX source symbptt writes: its mark (see
 #: :func:`symbptt.files.is_generated`), so that symbptt replaces only its own files.

@@ -28,9 +28,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
-from ..errors import TexBuildError
-from ..files import PDF_MARK, TEXT_MARK, atomic_write, is_generated
+from symbptt import __version__
+from symbptt.errors import TexBuildError
+from symbptt.files import PDF_MARK, TEXT_MARK, atomic_write, is_generated
 
 
 @dataclass(frozen=True)

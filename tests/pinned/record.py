@@ -198,7 +198,7 @@ CODEGEN_OPTIONS = [
 
 
 def generated(activation: str, output_activation: str, reduction: str) -> str:
-    from symbptt.engine.codegen import numpy_source, verification_spec
+    from symbptt.codegen.source import numpy_source, verification_spec
 
     return numpy_source(verification_spec(activation, output_activation, reduction))
 

@@ -1,1 +1,0 @@
-"""Reading gradient formulas written in LaTeX: the grammar and its meaning."""

@@ -1,0 +1,135 @@
+r"""What a ``[cell]`` table claims, and how its reports are named and limited. Keys:
+
+``claims``
+    ``{ "backward recursion" = "..." }``: what a kind of check claims, in the cell's words.
+``identities``
+    ``[cell.identities."boxed formula dh_t/dw"]``: formulas the cell's documents claim
+    and its verification checks, in LaTeX in the cell's own names, one table each (in
+    the order of the checks), keyed by the check's name: ``latex`` (``A = B`` for every
+    t; for a recursion, the adjoint's step), and optionally ``description`` (what the
+    certificate says), ``section`` (``model``, ``sum_of_products``, ``backward``: where
+    documents show it), ``display`` (the label of its display), ``prose`` (what the
+    display is, in words), ``gradients`` (for a recursion, ``{ "dL/dw" = '...' }``: the
+    gradients it gives) and ``base`` (for a recursion, its base case as printed).
+``slug``
+    the short name of its documents' files; ``{n}`` is the size n (``"lstm-n{n}"``).
+``exact_work``
+    the largest (state size) x T of exact verification, where it was measured.
+``family``
+    ``"cell"`` (the default), ``"elman"`` or ``"scalar"``: the row of limits, description
+    and file names that the model takes (:data:`symbptt.core.spec.FAMILIES`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from symbptt.core.model import Identity
+from symbptt.errors import SpecError
+
+#: The kinds of checks whose claim a cell may word (those of the verifier's report).
+CLAIM_KINDS = (
+    "backward recursion",
+    "expansion",
+    "sum of products",
+    "Jacobian chain",
+    "output layer",
+    "reference",
+)
+_IDENTITY_KEYS = ("latex", "description", "section", "display", "prose", "gradients", "base")
+_SECTION = re.compile(r"[a-z][a-z_]*")
+
+
+def table_of(table: dict, key: str, where: str, what: str) -> dict:
+    """``table[key]`` (empty if missing), which must be a table."""
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        raise SpecError(f"{where}: [cell] {key} must be a table of {what}")
+    return value
+
+
+def text_of(value: Any, here: str, what: str) -> str:
+    """``value``, which must be a string with something in it."""
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError(f"{here} must be {what}")
+    return value
+
+
+def claims(table: dict, where: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for kind, text in table_of(table, "claims", where, "check kind = text").items():
+        if kind not in CLAIM_KINDS:
+            raise SpecError(
+                f"{where}: [cell] claims: unknown kind {kind!r}; expected: {', '.join(CLAIM_KINDS)}"
+            )
+        out.append((kind, text_of(text, f"{where}: [cell] claims.{kind}", "a string")))
+    return tuple(out)
+
+
+def identities(table: dict, where: str) -> tuple[Identity, ...]:
+    """The formulas the cell claims, checked for their keys and types."""
+    out = []
+    for name, spec in table_of(table, "identities", where, "name = { latex, ... }").items():
+        here = f"{where}: [cell] identities.{name!r}"
+        if not isinstance(spec, dict):
+            raise SpecError(f"{here} must be a table such as {{ latex = '...' }}")
+        unknown = sorted(set(spec) - set(_IDENTITY_KEYS))
+        if unknown:
+            raise SpecError(
+                f"{here} has unknown key {unknown[0]!r}; expected: {', '.join(_IDENTITY_KEYS)}"
+            )
+        texts = {}
+        for key in ("description", "display", "prose", "base"):
+            if not isinstance(spec.get(key, ""), str):
+                raise SpecError(f"{here}.{key} must be a string")
+            texts[key] = spec.get(key, "")
+        section = spec.get("section", "model")
+        if not isinstance(section, str) or not _SECTION.fullmatch(section):
+            raise SpecError(f"{here}.section must be a section's name, such as backward")
+        gradients = table_of(spec, "gradients", here, "label = LaTeX")
+        out.append(
+            Identity(
+                name,
+                text_of(spec.get("latex"), f"{here}.latex", "LaTeX, A = B"),
+                section=section,
+                gradients=tuple(
+                    (label, text_of(g, f"{here}.gradients.{label}", "LaTeX"))
+                    for label, g in gradients.items()
+                ),
+                **texts,
+            )
+        )
+    return tuple(out)
+
+
+def slug(table: dict, sizes: dict[str, int], where: str) -> str:
+    slug = table.get("slug", "")
+    if not isinstance(slug, str):
+        raise SpecError(f"{where}: [cell] slug must be a string such as lstm-n{{n}}")
+
+    def size(match: re.Match) -> str:
+        if match.group(1) not in sizes:
+            raise SpecError(f"{where}: [cell] slug uses {{{match.group(1)}}}, which sizes lacks")
+        return str(sizes[match.group(1)])
+
+    out = re.sub(r"\{([A-Za-z0-9_]*)\}", size, slug)
+    if out and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", out):
+        raise SpecError(f"{where}: [cell] slug must be letters, digits, '.', '_' and '-'")
+    return out
+
+
+def exact_work(table: dict, where: str) -> int:
+    work = table.get("exact_work", 0)
+    if not isinstance(work, int) or isinstance(work, bool) or work < 0:
+        raise SpecError(f"{where}: [cell] exact_work must be a whole number >= 0")
+    return work
+
+
+def family(table: dict, where: str) -> str:
+    from symbptt.core.spec import FAMILIES
+
+    family = table.get("family", "cell")
+    if family not in FAMILIES:
+        raise SpecError(f"{where}: [cell] family must be one of: {', '.join(FAMILIES)}")
+    return family

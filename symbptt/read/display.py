@@ -1,0 +1,278 @@
+r"""A display as its equations: the markup of ``aligned``, ``align`` and friends removed,
+the rows that continue a chain joined, the rows with a left side of their own apart.
+
+Textbooks write derivations as
+
+    \begin{aligned}
+    \frac{\partial L}{\partial W_{hx}} &= \sum_t \text{prod}(...) = \sum_t ... ,\\
+    \frac{\partial L}{\partial W_{hh}} &= \sum_t \text{prod}(...) = \sum_t ... .
+    \end{aligned}
+
+which is two equations, each a chain, while ``A &= B \\ &= C`` is one chain A = B = C.
+Every piece keeps the display's length and line breaks (what is not part of it is blanked
+with spaces), so an error's line and column are those of the display.
+
+TeX never reads some of what a file holds: a ``%`` comment (to the end of its line),
+verbatim text (``verbatim``, ``lstlisting``, ``minted``, the ``comment`` environment,
+``\verb|...|``), what ``\iffalse ... \fi`` skips, and anything after ``\endinput`` or
+``\end{document}``. :func:`visible` blanks all of it, so that neither a display, nor a
+marker, nor a macro definition is found there, and a formula is read as TeX reads it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from symbptt.read.side_by_side import side_by_side
+
+#: Environments whose \begin and \end are markup around the formula.
+_ENVIRONMENTS = (
+    r"aligned|align\*?|alignat\*?|split|gathered|gather\*?|equation\*?|multline\*?|cases"
+)
+_MARKUP = re.compile(
+    r"\\begin\{(?:" + _ENVIRONMENTS + r")\}(?:\{\d+\})?|\\end\{(?:" + _ENVIRONMENTS + r")\}"
+    r"|\\label\{[^}]*\}|\\tag\*?\s*\{[^}]*\}|\\nonumber|\\notag|\\displaystyle|\\textstyle|&"
+)
+_MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix)\}.*?\\end\{\1\}", re.DOTALL)
+_ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")
+#: A row that starts so continues the previous row's equation.
+_CONTINUES = re.compile(r"\s*(=|\\equiv|\+|-|\\cdot|\\times|\\odot)")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+#: Environments whose content TeX does not read as TeX.
+_VERBATIM = r"verbatim\*?|Verbatim\*?|BVerbatim|LVerbatim|lstlisting|minted|comment"
+#: What :func:`visible` acts on: comments, verbatim, skipped conditionals, the end of input;
+#: other control sequences are stepped over whole (so ``\%`` is a percent sign, not a comment).
+_SKIPPED = re.compile(
+    r"%|\\begin\s*\{(" + _VERBATIM + r")\}|\\(?:verb\*?|lstinline|mintinline\s*\{[^{}\n]*\})"
+    r"(?![A-Za-z])|\\iffalse(?![A-Za-z])|\\endinput(?![A-Za-z])|\\end\s*\{document\}"
+    r"|\\(?:[A-Za-z@]+|.)",
+    re.DOTALL,
+)
+_CONDITIONAL = re.compile(r"%[^\n]*|\\if[A-Za-z]*|\\fi(?![A-Za-z])|\\(?:[A-Za-z@]+|.)", re.DOTALL)
+#: Control words that start with \if but open no conditional: \iff (a relation) and
+#: \ifthenelse (a macro with arguments); counting them would close \iffalse at the
+#: wrong \fi and hide the rest of the file.
+_NOT_CONDITIONALS = ("\\iff", "\\ifthenelse")
+
+
+@dataclass(frozen=True)
+class Visible:
+    """A TeX source as TeX reads it: what TeX skips blanked with spaces (the same length
+    and lines), and where the ``%`` comments were (each from its ``%`` to its line's end)."""
+
+    text: str
+    comments: tuple[tuple[int, int], ...]
+
+
+def visible(source: str) -> Visible:
+    r"""``source`` with its comments, verbatim text, ``\iffalse`` blocks and what follows
+    ``\endinput`` or ``\end{document}`` blanked; one pass, linear in its length.
+
+    Example:
+        >>> visible("a = b % c \\] \n\\% d").text
+        'a = b        \n\\% d'
+    """
+    out: list[str] = []
+    comments: list[tuple[int, int]] = []
+    last = 0
+
+    def blank(start: int, end: int) -> None:
+        out.append(source[last:start])
+        out.append(re.sub(r"[^\n]", " ", source[start:end]))
+
+    for m in _SKIPPED.finditer(source):
+        if m.start() < last:
+            continue
+        token = m.group(0)
+        if token == "%":
+            end = source.find("\n", m.start())
+            end = len(source) if end < 0 else end
+            comments.append((m.start(), end))
+        elif m.group(1):  # \begin{verbatim} ... \end{verbatim}
+            closer = re.compile(r"\\end\s*\{" + re.escape(m.group(1)) + r"\}")
+            found = closer.search(source, m.end())
+            end = found.end() if found else len(source)
+        elif token.startswith(("\\verb", "\\lstinline", "\\mintinline")):
+            end = _inline_verbatim_end(source, m.end())
+        elif token == "\\iffalse":
+            end = _conditional_end(source, m.end())
+        elif token == "\\endinput" or token.endswith("{document}"):
+            # \endinput: TeX reads the rest of its line, then stops; \end{document}: stops
+            stop = source.find("\n", m.end()) if token == "\\endinput" else m.end()
+            if stop >= 0:
+                blank(stop, len(source))
+                last = len(source)
+            break
+        else:
+            continue
+        blank(m.start(), end)
+        last = end
+    out.append(source[last:])
+    return Visible("".join(out), tuple(comments))
+
+
+def _inline_verbatim_end(source: str, start: int) -> int:
+    """Where ``\\verb|...|`` (or ``\\lstinline[...]{...}``) whose delimiter is at ``start``
+    ends: the delimiter again, or the brace that closes, on the same line."""
+    if source.startswith("[", start):  # \lstinline's options
+        close = source.find("]", start)
+        start = close + 1 if close >= 0 else start
+    if start >= len(source):
+        return start
+    delimiter = "}" if source[start] == "{" else source[start]
+    end = source.find(delimiter, start + 1)
+    line_end = source.find("\n", start)
+    if end < 0 or (0 <= line_end < end):
+        return line_end if line_end >= 0 else len(source)
+    return end + 1
+
+
+def _conditional_end(source: str, start: int) -> int:
+    """Where the ``\\fi`` that closes an ``\\iffalse`` (whose name ends at ``start``)
+    ends, nested conditionals counted and comments skipped; an ``\\else`` of its own
+    level ends the skipped part there."""
+    depth = 1
+    for m in _CONDITIONAL.finditer(source, start):
+        token = m.group(0)
+        if token.startswith("%"):
+            continue
+        if token == "\\fi":
+            depth -= 1
+        elif token == "\\else" and depth == 1:
+            return m.end()
+        elif token.startswith("\\if") and token not in _NOT_CONDITIONALS:
+            depth += 1
+        if depth == 0:
+            return m.end()
+    return len(source)
+
+
+def blank_comments(text: str) -> str:
+    r"""A formula as TeX reads it: each unescaped ``%`` comment blanked to its line's end.
+
+    TeX also drops the line break and the next line's leading spaces; in a formula spaces
+    mean nothing, so blanking keeps the meaning and every line and column.
+
+    Example:
+        >>> blank_comments("w \\phi'(s_t) % the chain rule\n  + 1")
+        "w \\phi'(s_t)                 \n  + 1"
+    """
+    return visible(text).text if "%" in text or "\\" in text else text
+
+
+def _outside_matrices(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """The matches of ``pattern`` that are not inside a matrix (whose ``&`` and ``\\\\``
+    separate entries)."""
+    starts, ends = [], []
+    for m in _MATRIX.finditer(text):  # disjoint and in order
+        starts.append(m.start())
+        ends.append(m.end())
+
+    def inside(at: int) -> bool:
+        k = bisect.bisect_right(starts, at) - 1
+        return k >= 0 and at < ends[k]
+
+    return [m for m in pattern.finditer(text) if not starts or not inside(m.start())]
+
+
+def _blanked(text: str, spans: list[re.Match[str]]) -> str:
+    """``text`` with the (disjoint, ordered) matches blanked, in one pass."""
+    out, last = [], 0
+    for m in spans:
+        out.append(text[last : m.start()])
+        out.append(_blank(m))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def equations(display: str, *, spaces: bool = True, limit: int | None = None) -> list[str]:
+    """The equations of a display, each as the display's text with everything else
+    blanked (same length and lines); ``spaces=False`` does not split at a space between
+    two equations (the other reading of ``A = B \\quad C = D``). With ``limit``, no more
+    than ``limit + 1`` equations are written out (the caller refuses more than ``limit``).
+
+    Example:
+        >>> [e.strip() for e in equations(r"\\begin{aligned} a &= b \\\\ &= c \\end{aligned}")]
+        ['a  = b     = c']
+        >>> [e.strip() for e in equations(r"a &= b, \\\\ c &= d.")]
+        ['a  = b,', 'c  = d.']
+    """
+    text = blank_comments(display)
+    markup = _outside_matrices(text, _MARKUP)
+    # in an align row, every second & separates two columns, each an equation of its own
+    # (a & b &= c & d: a = b and c = d side by side); the others are alignment points
+    amps = [m.start() for m in markup if m.group(0) == "&"]
+    text = _blanked(text, markup)
+    breaks = _outside_matrices(text, _ROW_BREAK)
+    rows: list[tuple[int, int]] = []
+    start = 0
+    for m in breaks:
+        rows.append((start, m.start()))
+        start = m.end()
+    rows.append((start, len(text)))
+    text = _blanked(text, breaks)
+    groups: list[list[tuple[int, int]]] = []
+    above: list[int] = []  # the group of each column of the row above
+    for a, b in rows:
+        columns = _columns(a, b, amps)
+        if not text[a:b].strip():
+            continue
+        here: list[int] = []
+        for n, (x, y) in enumerate(columns):
+            # a row continues the equation of the same column in the row above
+            into = above[n] if n < len(above) else (above[-1] if above else None)
+            if not text[x:y].strip():  # an empty column: the one above stays open
+                if into is not None:
+                    here.append(into)
+                continue
+            previous = text[groups[into][-1][0] : groups[into][-1][1]].rstrip() if above else ""
+            cell = text[x:y]
+            if into is not None and (
+                _CONTINUES.match(cell) or previous.endswith(("+", "-", "=", "\\cdot"))
+            ):
+                groups[into].append((x, y))
+                here.append(into)
+            else:
+                groups.append([(x, y)])
+                here.append(len(groups) - 1)
+        above = here
+    pieces: list[str] = []
+    for group in groups:
+        if limit is not None and len(pieces) > limit:
+            break
+        piece = "".join(
+            text[a:b] if inside else re.sub(r"[^\n]", " ", text[a:b])
+            for a, b, inside in _cells(len(text), group)
+        )
+        pieces += side_by_side(piece, spaces=spaces)
+    return pieces or [text]
+
+
+def _columns(start: int, end: int, amps: list[int]) -> list[tuple[int, int]]:
+    """A row's columns: cut at its 2nd, 4th, ... & (``amps`` ascending)."""
+    inside = amps[bisect.bisect_left(amps, start) : bisect.bisect_left(amps, end)]
+    cuts = inside[1::2]
+    bounds = [start, *cuts, end]
+    return [(a, b) for a, b in zip(bounds, bounds[1:])]
+
+
+def _cells(length: int, group: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """The spans that tile 0..length: the group's spans (marked True) and what lies
+    between them."""
+    spans, at = [], 0
+    for a, b in sorted(group):
+        if a > at:
+            spans.append((at, a, False))
+        spans.append((a, b, True))
+        at = b
+    if at < length:
+        spans.append((at, length, False))
+    return spans

@@ -1,0 +1,398 @@
+r"""Finding the equations to check in Markdown, MyST and Jupyter notebooks.
+
+As in a LaTeX file (:mod:`symbptt.read.texfile`), a display is checked when the line
+before it is a marker, here the HTML comment ``<!-- symbptt: check -->`` (invisible in
+the rendered notes). Displays are ``$$ ... $$``, MyST's ```` ```{math} ```` fence (its
+``:label:`` options are not part of the formula) and ``\begin{equation}`` (or ``align``,
+``gather``) environments. In a notebook (``.ipynb``, nbformat 4) the markdown cells are
+read, and each display is named by its cell's number (1-based, as Jupyter counts) and its
+line in the cell.
+
+Macro definitions are read where MathJax (Jupyter's, MyST's) applies them: in math
+(``$$ ... $$``, ``$ ... $``, ``\\[ ... \\]``, ``\\( ... \\)``, environments, ```` ```{math} ````
+blocks), in document order, each from where it stands on (and in a notebook, from its
+cell on, in later cells too); not in prose, code blocks, inline code or HTML comments,
+and not after the display. Markers and displays in code are not found either. In math a
+``%`` starts a comment, as in TeX.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from symbptt.limits import MAX_DISPLAY
+from symbptt.read.display import visible
+from symbptt.read.macros import definition_spans
+from symbptt.read.texfile import (
+    Display,
+    ReadingBudget,
+    close_display,
+    display_equations,
+    require_notes_size,
+)
+
+MARKER = re.compile(r"^\s*<!--\s*symbptt:\s*check\s*-->\s*$")
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*\{math\}\s*$")
+_ENV = re.compile(r"^\s*\\begin\{(equation|align|gather|multline)(\*?)\}")
+_OPTION = re.compile(r"^\s*:[A-Za-z-]+:.*$")
+#: Any fence: a code block, or a MyST directive (```{name} ...).
+_ANY_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\n]*?)\s*$")
+#: MyST directives whose content is code or other markup, not Markdown.
+_CODE_DIRECTIVE = re.compile(
+    r"\{(code|code-block|code-cell|sourcecode|literalinclude|raw|eval-rst|csv-table)\}"
+)
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+
+
+def _blank_outside(text: str, spans: list[tuple[int, int]], *, inside: bool = False) -> str:
+    """``text`` blanked outside the spans (or, ``inside``, in them), in one pass."""
+    out, last = [], 0
+    for a, b in sorted(spans):
+        a = max(a, last)
+        if a >= b:
+            continue
+        gap, span = text[last:a], text[a:b]
+        out.append(gap if inside else re.sub(r"[^\n]", " ", gap))
+        out.append(re.sub(r"[^\n]", " ", span) if inside else span)
+        last = b
+    rest = text[last:]
+    out.append(rest if inside else re.sub(r"[^\n]", " ", rest))
+    return "".join(out)
+
+
+def _without_code(lines: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    """The lines with code blocks and inline code blanked (MyST directives' fences too,
+    their Markdown content kept), and the ```` ```{math} ```` blocks' line ranges."""
+    out = list(lines)
+    math: list[tuple[int, int]] = []
+    k = 0
+    closers: set[int] = set()
+    closing = _Closers(lines)
+    while k < len(lines):
+        fence = _ANY_FENCE.match(lines[k])
+        if k in closers or not fence:
+            if k in closers:
+                out[k] = re.sub(r"[^\n]", " ", lines[k])
+            k += 1
+            continue
+        mark, info = fence.group(1), fence.group(2)
+        end = closing.after(k, mark[0], len(mark))
+        if info == "{math}":
+            math.append((k, end))
+            k = end + 1
+        elif info.startswith("{") and not _CODE_DIRECTIVE.match(info):
+            out[k] = re.sub(r"[^\n]", " ", lines[k])  # a directive: its content is Markdown
+            closers.add(end)
+            k += 1
+        else:
+            for j in range(k, min(end + 1, len(lines))):
+                out[j] = re.sub(r"[^\n]", " ", lines[j])
+            k = end + 1
+    text = "".join(out)
+    in_math = {j for a, b in math for j in range(a, b + 1)}
+    fenced = "".join(  # a math block's fences are not inline code
+        re.sub(r"[^\n]", " ", li) if j in in_math else li for j, li in enumerate(out)
+    )
+    inline = _inline_code(fenced)
+    return _blank_outside(text, inline, inside=True).splitlines(keepends=True), math
+
+
+class _Closers:
+    """Where fenced blocks close: for a fence of ``length`` characters ``mark`` opened on
+    line k, the first later line that is only a fence of that mark at least as long
+    (CommonMark). Found by jumps to the next longer fence, so a file of unclosed fences
+    is read in linear time, not a scan to its end for each."""
+
+    _BARE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*$")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.count = len(lines)
+        self.fences: dict[str, tuple[list[int], list[int], list[int]]] = {}
+        for j, line in enumerate(lines):
+            m = self._BARE.match(line)
+            if m:
+                where, lengths, _ = self.fences.setdefault(m.group(1)[0], ([], [], []))
+                where.append(j)
+                lengths.append(len(m.group(1)))
+        for _, lengths, longer in self.fences.values():
+            longer.extend([len(lengths)] * len(lengths))
+            stack: list[int] = []  # the next strictly longer fence of each
+            for i, n in enumerate(lengths):
+                while stack and lengths[stack[-1]] < n:
+                    longer[stack.pop()] = i
+                stack.append(i)
+
+    def after(self, k: int, mark: str, length: int) -> int:
+        """The closing line of the fence opened on line ``k`` (the line count if none)."""
+        where, lengths, longer = self.fences.get(mark, ([], [], []))
+        i = bisect.bisect_right(where, k)
+        while i < len(where) and lengths[i] < length:
+            i = longer[i]
+        return where[i] if i < len(where) else self.count
+
+
+_BACKTICKS = re.compile(r"`+")
+_BLANK_LINE = re.compile(r"\n(?=[ \t]*\n)")
+
+
+def _inline_code(text: str) -> list[tuple[int, int]]:
+    """The spans of inline code (a run of backticks, then the next run of the same length
+    in the same paragraph), in linear time (the regular expression that says the same,
+    in tests/test_markdown_scanners.py, takes quadratic time on unclosed runs)."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    breaks = [m.start() for m in _BLANK_LINE.finditer(text)]
+    following, seen = [len(runs)] * len(runs), {}  # the next run of the same length
+    for i in range(len(runs) - 1, -1, -1):
+        n = runs[i][1] - runs[i][0]
+        following[i], seen[n] = seen.get(n, len(runs)), i
+    spans, at = [], 0
+    for i, (a, b) in enumerate(runs):
+        j = following[i]
+        if a < at or j == len(runs):
+            continue
+        k = bisect.bisect_left(breaks, b)
+        if k < len(breaks) and breaks[k] < runs[j][0]:
+            continue  # the paragraph ends first
+        spans.append((a, runs[j][1]))
+        at = runs[j][1]
+    return spans
+
+
+def _math_only(text: str, offsets: list[int], math_blocks: list[tuple[int, int]]) -> str:
+    """The math of Markdown text (code already blanked), everything else blanked, its
+    ``%`` comments too."""
+    prose = _blank_outside(text, _html_comments(text), inside=True)
+    keep = [(offsets[a + 1], offsets[b]) for a, b in math_blocks if b < len(offsets) - 1]
+    blocks = [(offsets[a], offsets[min(b + 1, len(offsets) - 1)]) for a, b in math_blocks]
+    prose = _blank_outside(prose, blocks, inside=True)
+    keep += _math_spans(prose)
+    out = _blank_outside(text, keep)
+    return visible(out).text
+
+
+def _html_comments(text: str) -> list[tuple[int, int]]:
+    """The spans of HTML comments (``<!--`` to the first ``-->``), in linear time."""
+    spans, at = [], 0
+    while (start := text.find("<!--", at)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # no comment closes after this one: none after it does either
+        spans.append((start, end + 3))
+        at = end + 3
+    return spans
+
+
+_MATH_START = re.compile(r"\$|\\[\[(]|\\begin\{")
+_BEGIN = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])(?:(?!\n[ \t]*\n)[^$])+?(?<![\\\s])\$")
+
+
+def _math_spans(prose: str) -> list[tuple[int, int]]:
+    """The contents of the math in ``prose``, as the regular expression of
+    tests/test_markdown_scanners.py finds them (leftmost,
+    its alternatives in order), in linear time: where a closing delimiter is looked for,
+    the answer is remembered, so a file of unclosed ``\\[`` is not scanned to its end
+    for each."""
+    found: dict[str, tuple[int, int]] = {}  # closer -> (looked from, found at or -1)
+
+    def find(closer: str, at: int) -> int:
+        known = found.get(closer)
+        if known is not None and known[0] <= at and (known[1] < 0 or known[1] >= at):
+            return known[1]
+        where = prose.find(closer, at)
+        found[closer] = (at, where)
+        return where
+
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while (m := _MATH_START.search(prose, at)) is not None:
+        p = m.start()
+        at = p + 1
+        if prose.startswith("$$", p):
+            end = find("$$", p + 3)
+            if end >= 0:
+                spans.append((p + 2, end))
+                at = end + 2
+        elif prose.startswith("$", p):
+            inline = _INLINE_MATH.match(prose, p)
+            if inline is not None:
+                spans.append((p + 1, inline.end() - 1))
+                at = inline.end()
+        elif prose.startswith(("\\[", "\\("), p):
+            end = find("\\]" if prose[p + 1] == "[" else "\\)", p + 3)
+            if end >= 0:
+                spans.append((p + 2, end))
+                at = end + 2
+        elif (begin := _BEGIN.match(prose, p)) is not None:
+            closer = f"\\end{{{begin.group(1)}}}"
+            end = find(closer, begin.end() + 1)
+            if end >= 0:
+                spans.append((p, end + len(closer)))
+                at = end + len(closer)
+    return spans
+
+
+def markdown_displays(source: str) -> list[Display]:
+    """The marked displays of Markdown or MyST text, each as its equations (raises
+    ValueError for a marker without a display, a display that is not closed, a marker
+    inside a marked display, or past a limit of :mod:`symbptt.limits`: see
+    :func:`symbptt.read.texfile.marked_displays`).
+
+    Linear in the size of the source.
+
+    Example:
+        >>> [d.text.strip() for d in markdown_displays("<!-- symbptt: check -->\\n$$ w = w $$\\n")]
+        ['w = w']
+    """
+    require_notes_size(len(source), "the file")
+    return _markdown_displays(source, ReadingBudget())[0]
+
+
+def _markdown_displays(
+    source: str, budget: ReadingBudget, defined: Callable[[], str] = str
+) -> tuple[list[Display], list[str]]:
+    """The marked displays, after the definitions ``defined()`` (an earlier notebook
+    cell's), and the definitions this text makes."""
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    lines, math_blocks = _without_code(lines)
+    text = "".join(lines)
+    math = _math_only(text, offsets, math_blocks)
+    definitions = [(a, b, math[a:b]) for a, b in definition_spans(math)]
+    found: list[Display] = []
+    in_effect: str | None = None
+    seen, shut, opened = 0, 0, 1  # where the last marked display ends, and its line
+    for n, line in enumerate(lines):
+        if not MARKER.match(line):
+            continue
+        if offsets[opened - 1] <= offsets[n] < shut:  # inside the display before
+            raise ValueError(
+                f"line {n + 1}: '<!-- symbptt: check -->' is inside the display that opens "
+                f"on line {opened} (is that display's closing delimiter missing?)"
+            )
+        k = n + 1
+        while k < len(lines) and not lines[k].strip():
+            k += 1
+        if k >= len(lines):
+            raise ValueError(
+                f"line {n + 1}: '<!-- symbptt: check -->' is not followed by a display"
+            )
+        opening = lines[k]
+        fence, env = _FENCE.match(opening), _ENV.match(opening)
+        if fence:
+            mark, length = re.escape(fence.group(2)[0]), len(fence.group(2))
+            close = re.compile(rf"^\s*{mark}{{{length},}}\s*$")
+            end_line = next(  # looked for in a window of MAX_DISPLAY characters
+                (
+                    j
+                    for j in range(k + 1, len(lines))
+                    if close.match(lines[j]) or offsets[j] - offsets[k + 1] > MAX_DISPLAY
+                ),
+                None,
+            )
+            if end_line is None or not close.match(lines[end_line]):
+                if end_line is None:
+                    raise ValueError(f"line {k + 1}: the math block is not closed")
+                raise ValueError(
+                    f"line {k + 1}: the math block is longer than {MAX_DISPLAY} characters "
+                    f"(the limit MAX_DISPLAY of symbptt/limits.py): is its closing fence "
+                    f"missing?"
+                )
+            body = "".join(
+                " " * (len(li) - 1) + "\n" if _OPTION.match(li) else li
+                for li in lines[k + 1 : end_line]
+            )
+            begin, end = offsets[k + 1], offsets[end_line]
+            first_line, column = k + 2, 1
+            shut = offsets[end_line + 1]
+        elif opening.lstrip().startswith("$$"):
+            begin = offsets[k] + opening.index("$$") + 2
+            end = close_display(text, begin, "$$", line=k + 1)
+            body = text[begin:end]
+            first_line = k + 1
+            column = begin - offsets[k] + 1
+            shut = end + 2
+        elif env:
+            name = env.group(1) + env.group(2)
+            begin = offsets[k] + opening.index("\\begin")
+            closer = rf"\end{{{name}}}"
+            end = close_display(text, begin, closer, line=k + 1) + len(closer)
+            body = text[begin:end]
+            first_line, column = k + 1, begin - offsets[k] + 1
+            shut = end
+        else:
+            raise ValueError(
+                f"line {n + 1}: '<!-- symbptt: check -->' is not followed by a display"
+            )
+        opened = k + 1
+        if in_effect is None:
+            in_effect = defined()
+        while seen < len(definitions) and definitions[seen][0] < end:
+            a, b, written = definitions[seen]
+            in_effect += written
+            if begin <= a:  # a definition in the display is not part of the formula
+                body = _blank(body, a - begin, min(b, end) - begin)
+            seen += 1
+        budget.definitions(in_effect, first_line)
+        found.extend(display_equations(body, first_line, column, in_effect, budget=budget))
+    return found, [d for _, _, d in definitions]
+
+
+@dataclass(frozen=True)
+class CellDisplay:
+    """A marked display of a notebook: its markdown cell's number (1-based) and the
+    display (lines counted in the cell)."""
+
+    cell: int
+    display: Display
+
+
+def notebook_displays(text: str) -> list[CellDisplay]:
+    """The marked displays of a Jupyter notebook's markdown cells (raises ValueError for
+    a file that is not an nbformat 4 notebook, or a marker without a display)."""
+    try:
+        notebook = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise ValueError(f"not a Jupyter notebook (invalid JSON: {err})") from None
+    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4:
+        raise ValueError("not a Jupyter notebook of nbformat 4 (save it with Jupyter 4 or later)")
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        raise ValueError("the notebook has no list of cells")
+    sources = []
+    for number, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(part for part in source if isinstance(part, str))
+        if isinstance(source, str):
+            sources.append((number, source))
+    require_notes_size(sum(len(source) for _, source in sources), "its markdown cells")
+    found = []
+    budget = ReadingBudget()
+    definitions: list[str] = []  # MathJax's definitions hold from their cell on
+    joined = ["", 0]  # (written out only when a display needs them: text, how many)
+
+    def defined() -> str:
+        if joined[1] != len(definitions):
+            joined[:] = ["".join(definitions), len(definitions)]
+        return str(joined[0])
+
+    for number, source in sources:
+        try:
+            displays, made = _markdown_displays(source, budget, defined)
+            definitions.extend(made)
+        except ValueError as err:
+            raise ValueError(f"cell {number}: {err}") from None
+        found.extend(CellDisplay(number, d) for d in displays)
+    return found

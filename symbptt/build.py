@@ -25,7 +25,7 @@ def make_tex(
     *,
     options: DocumentOptions | None = None,
     method: str = "auto",
-    template: Path | None = None,
+    template: Path | str | None = None,
     fragment: bool = False,
     allow_unverified: bool = False,
     seed: int = 0,

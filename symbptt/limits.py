@@ -196,9 +196,10 @@ def budget(seconds: float | None = None) -> Iterator[Budget]:
     if outer is not None:
         yield outer
         return
-    token = _CURRENT.set(Budget(MAX_SECONDS if seconds is None else seconds, MAX_WORK))
+    budget = Budget(MAX_SECONDS if seconds is None else seconds, MAX_WORK)
+    token = _CURRENT.set(budget)
     try:
-        yield _CURRENT.get()
+        yield budget
     finally:
         _CURRENT.reset(token)
 
@@ -265,7 +266,7 @@ def step_units(entries: int) -> float:
 
 
 @functools.cache
-def _polynomial_type() -> type:
+def _polynomial_type() -> Any:
     """FLINT's polynomial type, imported on first use (the command line reads this
     module's limits at start-up and does not need FLINT for them)."""
     import flint

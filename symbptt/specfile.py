@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from symbptt.cells.choose import CellSource, build_spec, options_from_table
-from symbptt.core.spec import METHOD_NAMES, Spec
+from symbptt.core.method import METHOD_NAMES
+from symbptt.core.spec import Spec
 from symbptt.errors import SpecError
 from symbptt.files import parse_toml, read_text, toml_table
 

@@ -19,8 +19,7 @@ from symbptt.core.losses import CONCRETE_LOSSES
 from symbptt.core.model import Model
 from symbptt.core.primitives import PRIMITIVES
 from symbptt.errors import SpecError
-from symbptt.read.cell import read_cell
-from symbptt.read.cell_options import declare_cell
+from symbptt.read.cell import declare_cell, read_cell
 
 #: The digest of each grid point's model, recorded from the Python declarations.
 PINNED = json.loads((Path(__file__).parent / "pinned" / "models.json").read_text("utf-8"))

@@ -10,7 +10,7 @@ import pytest
 
 from symbptt import RNNSpec, verify
 from symbptt.cells.choose import build_spec
-from symbptt.core.spec import choose_method
+from symbptt.core.method import choose_method
 from symbptt.errors import SpecError
 from symbptt.specfile import load
 

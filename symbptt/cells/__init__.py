@@ -71,7 +71,7 @@ def declare(name: str, **options: Any) -> Model:
     Raises:
         SpecError: an unknown cell, an option it does not take, or a value it cannot have.
     """
-    from symbptt.read.cell_options import declare_cell
+    from symbptt.read.cell import declare_cell
 
     where, text = source(name)
     return declare_cell(table(name), where=where, source=text, **options)

@@ -28,16 +28,25 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from symbptt import limits
-from symbptt.checker.readings import links_in_layouts, other_readings, read_formula
+from symbptt.checker.readings import (
+    ONE,
+    layout_note,
+    links_in_layouts,
+    other_readings,
+    read_formula,
+    reading_note,
+)
 from symbptt.checker.repairs import in_source_names, repairs
 from symbptt.core import derivatives as E
 from symbptt.core.formula import Node, Transposed, VImmediate, VTotal, free_indices, has_product
-from symbptt.core.spec import MethodChoice, Spec, choose_method, require_spec
+from symbptt.core.method import MethodChoice, choose_method
+from symbptt.core.spec import Spec, require_spec
 from symbptt.errors import EvaluationError, FormulaSyntaxError, WorkLimitError, choose_from
 from symbptt.formulas.comparisons import Reading, formula_comparisons
 from symbptt.formulas.compile import LAYOUTS
@@ -56,12 +65,6 @@ if TYPE_CHECKING:
     from symbptt.read.parse import Parsed
     from symbptt.read.profiles import Profile
 
-#: The one order of a \prod of matrices (the other is told of in a note).
-ONE = "latest-left"
-READINGS = {
-    "latest-left": "with the latest factor on the left (j decreasing: J_t ... J_(i+1))",
-    "earliest-left": "with the earliest factor on the left (j increasing: J_(i+1) ... J_t)",
-}
 
 
 def _ring(spec: Spec, sides: list[sp.Expr], method: str, seed: int, reading: Reading) -> Ring:
@@ -224,13 +227,13 @@ def _check(
     order, lay = chosen
     if len(orders) == 2:
         other = verdicts.get(("earliest-left", lay))
-        notes.append(_reading_note(verdict.holds, isinstance(other, Tally) and other.holds))
+        notes.append(reading_note(verdict.holds, isinstance(other, Tally) and other.holds))
     if (
         len(layouts) > 1
         and (lay != "mixed" or not verdict.holds)
         or layout not in ("auto", "mixed")
     ):
-        notes.append(_layout_note(verdicts, chosen))
+        notes.append(layout_note(verdicts, chosen))
     explanation = verdict.explanation()
     if lay != "mixed":
         explanation += f" in {lay} layout"
@@ -275,7 +278,7 @@ def _repairs(
     sides: list[sp.Expr],
     seed: int,
     readings: list,
-    renamings: list[tuple[str, str]] = (),
+    renamings: Sequence[tuple[str, str]] = (),
 ) -> list[str]:
     """The single edits under which the formula holds (see :mod:`.repairs`), each
     decided by the modular method in the readings the verdict was given in, named as the
@@ -294,18 +297,6 @@ def _repairs(
     order = tuple(eq.target for eq in spec.model.equations)
     found = repairs(sides, holds, roles, arguments, order)
     return [in_source_names(r, list(renamings)) for r in found]
-
-
-def _layout_note(verdicts: dict, chosen: Reading) -> str:
-    """Which layout the verdict is in, and what the others gave."""
-    lay = chosen[1]
-    others = [
-        f"in the {other} layout "
-        + ("its shapes do not fit" if isinstance(v, str) else "it does not hold")
-        for (order, other), v in verdicts.items()
-        if other != lay and order == chosen[0]
-    ]
-    return f"read in {LAYOUTS[lay]}" + (f" ({'; '.join(others)})" if others else "")
 
 
 def _shapes_do_not_fit(
@@ -401,12 +392,3 @@ def _why(spec: Spec, sides: list[sp.Expr], method: str, seed: int, readings: lis
     except (EvaluationError, FormulaSyntaxError):
         return ""
     return ""
-
-
-def _reading_note(holds: bool, other_holds: bool) -> str:
-    """What the other order of a \\prod of matrices would give: a note, never the verdict."""
-    read = f"the \\prod of matrices is read {READINGS[ONE]}, as Jacobian chains multiply"
-    if holds == other_holds:
-        return f"{read}; the other order gives the same verdict"
-    would = "hold" if other_holds else "fail"
-    return f"{read}; {READINGS['earliest-left']} it would {would}"

@@ -17,7 +17,8 @@ import sympy as sp
 
 from symbptt.cells.choose import RNNSpec
 from symbptt.checker.decide import check_vector
-from symbptt.core.spec import Spec, choose_method, require_spec
+from symbptt.core.method import choose_method
+from symbptt.core.spec import Spec, require_spec
 from symbptt.errors import FormulaSyntaxError, NotEquivalentError, SpecError
 from symbptt.formulas.compile import LAYOUTS
 from symbptt.read.display import equations

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 from symbptt.core.formula import Transposed
 from symbptt.core.spec import Spec
 from symbptt.errors import FormulaSyntaxError
-from symbptt.formulas.comparisons import ORDINALS
+from symbptt.formulas.comparisons import ORDINALS, Reading
+from symbptt.formulas.compile import LAYOUTS
 from symbptt.results import FormulaCheckResult
 
 if TYPE_CHECKING:
@@ -250,3 +251,32 @@ def read_formula(text: str, spec: Spec, notation: str | Profile | None) -> Parse
     if names:
         raise hinted(unknowns[0], names)
     return parsed
+
+
+#: The one order of a \prod of matrices (the other is told of in a note).
+ONE = "latest-left"
+READINGS = {
+    "latest-left": "with the latest factor on the left (j decreasing: J_t ... J_(i+1))",
+    "earliest-left": "with the earliest factor on the left (j increasing: J_(i+1) ... J_t)",
+}
+
+
+def layout_note(verdicts: dict, chosen: Reading) -> str:
+    """Which layout the verdict is in, and what the others gave."""
+    lay = chosen[1]
+    others = [
+        f"in the {other} layout "
+        + ("its shapes do not fit" if isinstance(v, str) else "it does not hold")
+        for (order, other), v in verdicts.items()
+        if other != lay and order == chosen[0]
+    ]
+    return f"read in {LAYOUTS[lay]}" + (f" ({'; '.join(others)})" if others else "")
+
+
+def reading_note(holds: bool, other_holds: bool) -> str:
+    """What the other order of a \\prod of matrices would give: a note, never the verdict."""
+    read = f"the \\prod of matrices is read {READINGS[ONE]}, as Jacobian chains multiply"
+    if holds == other_holds:
+        return f"{read}; the other order gives the same verdict"
+    would = "hold" if other_holds else "fail"
+    return f"{read}; {READINGS['earliest-left']} it would {would}"

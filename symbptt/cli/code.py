@@ -112,7 +112,10 @@ def crosscheck_command(
             gru_variant=gru_variant,
             activation="tanh" if model == "elman" else "generic",
             output_activation="identity",
-            **dict(hidden=hidden, T=T, inputs=inputs, outputs=outputs),
+            hidden=hidden,
+            T=T,
+            inputs=inputs,
+            outputs=outputs,
             reduction=reduction,
             step_loss=step_loss,
         )
@@ -234,7 +237,7 @@ def _codegen_spec(
         while spec.T > 1 and spec.exact_refusal() is not None:
             spec = spec.with_T(spec.T - 1)
         return spec
-    sizes = dict(T=3, hidden=2, inputs=2, outputs=2)
+    sizes: dict[str, Any] = dict(T=3, hidden=2, inputs=2, outputs=2)
     if model in GATED and "activation" not in given:
         options = {**options, "activation": "generic"}  # the gates are sigma and tanh
     try:

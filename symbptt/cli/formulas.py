@@ -79,7 +79,7 @@ def check_command(
     failed.
     """
     from symbptt.checker.pipeline import check
-    from symbptt.core.spec import choose_method
+    from symbptt.core.method import choose_method
     from symbptt.formulas.compile import LAYOUTS
     from symbptt.read.markdown import markdown_displays, notebook_displays
     from symbptt.read.profiles import load_profile

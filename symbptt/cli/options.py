@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
+from symbptt.core.method import METHOD_NAMES
 from symbptt.core.options import CHOICES, DEFAULTS
 from symbptt.core.options import VARIANTS as GRU_VARIANTS
-from symbptt.core.spec import METHOD_NAMES
 from symbptt.errors import SpecError, SymbpttError
 from symbptt.files import atomic_write, plan_output
 from symbptt.limits import EXACT_MAX_T, MAX_T

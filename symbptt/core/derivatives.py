@@ -99,3 +99,10 @@ class ImmediatePartial(DerivativeObject):
 def h(index) -> HiddenState:
     """h_index."""
     return HiddenState(sp.sympify(index))
+
+
+class OneStep:
+    """f(x_t, h_{t-1}, w_h): the one-step map producing h_t."""
+
+    def __init__(self, index: sp.Expr) -> None:
+        self.index = index

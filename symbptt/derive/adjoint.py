@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from symbptt.core.linear import column
 from symbptt.core.losses import LOSS_TABLE
 from symbptt.core.model import Model
 from symbptt.core.tensor import (
@@ -41,7 +42,6 @@ from symbptt.core.tensor import (
     Sub,
     Transpose,
     Var,
-    column,
     matrix_name,
     rebuild,
     shifted,

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
+from symbptt.core.linear import dot, identity, matmul
 from symbptt.core.spec import Spec
-from symbptt.core.tensor import Expr, dot, identity, matmul
+from symbptt.core.tensor import Expr
 from symbptt.derive import jvp
 from symbptt.derive.adjoint import Program, derive, evaluate
 from symbptt.derive.expansion import ChainTerm, expand

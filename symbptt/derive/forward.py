@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from symbptt.core.linear import column
 from symbptt.core.losses import LOSS_TABLE, step_loss, target_entries
 from symbptt.core.model import Model
 from symbptt.core.primitives import PRIMITIVES
-from symbptt.core.tensor import Apply, Expr, Var, children, column
+from symbptt.core.tensor import Apply, Expr, Var, children
 from symbptt.rings.algebra import PairwiseSum, Ring
 from symbptt.rings.values import Dual, activation_value, function_name
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from symbptt.core.linear import UnitMatrix, column
 from symbptt.core.model import Model
 from symbptt.core.tensor import (
     Add,
@@ -37,9 +38,7 @@ from symbptt.core.tensor import (
     Param,
     Sub,
     Transpose,
-    UnitMatrix,
     Var,
-    column,
     matrix_name,
     parameters,
     variables,

@@ -14,8 +14,8 @@ from typing import Any
 import sympy as sp
 
 from symbptt.core.formula import component_indices, free_indices
+from symbptt.core.linear import identity
 from symbptt.core.spec import Spec
-from symbptt.core.tensor import identity
 from symbptt.errors import EvaluationError, OutsideModelError
 from symbptt.formulas.evaluate import Evaluator
 from symbptt.formulas.matrices import ONE, ZERO, Family, Mat, ShapeError, shape_of

@@ -37,6 +37,7 @@ from symbptt.core.formula import (
 )
 from symbptt.errors import EvaluationError, OutsideModelError
 from symbptt.formulas.matrices import ONE, ZERO, Family, Mat, MatrixAlgebra, Number
+from symbptt.formulas.recursion import require_solved
 from symbptt.formulas.sums import SumsAndProducts
 from symbptt.limits import tick
 
@@ -58,7 +59,8 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
     """Compiles formulas for one model and ring; the subclass gives the values of the
     model's quantities (:meth:`node`, :meth:`param`, :meth:`total`, :meth:`immediate`,
     :meth:`_activation`, :meth:`_subs`, the forward pass ``fwd``, the derivatives
-    ``known`` from a recursion being solved, and :meth:`_require_solved`)."""
+    ``known`` from a recursion being solved, and
+    :func:`symbptt.formulas.recursion.require_solved`)."""
 
     spec: Any
     ring: Any
@@ -205,7 +207,7 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
                     n, d = num(env), den(env)
                     hit = self.known.get((n, d))
                     if hit is None:
-                        self._require_solved(n, d)
+                        require_solved(self.solving, n, d)
                         hit = fn(n, d) if gradient else self.laid_out(fn(n, d), n)
                     memo[key] = hit
                 return hit

@@ -16,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 from symbptt.core import derivatives as E
-from symbptt.core.formula import Activation, Node, VTotal, free_index, node_class, param
+from symbptt.core.formula import Activation, Node, node_class, param
 from symbptt.core.primitives import PRIMITIVES
 from symbptt.core.spec import Spec
 from symbptt.derive.chains import immediate, jacobian
@@ -216,38 +216,6 @@ class Evaluator(Probabilities, Compiler):
         if isinstance(num, E.StepLoss):
             return self.ring.one if int(num.args[0]) == k else self.ring.zero
         return None
-
-    def solve(self, adjoint: sp.Expr, step: sp.Expr) -> None:
-        """Solve a backward recursion: ``adjoint`` (a derivative at t, such as dL/ds_t)
-        is ``step`` (in terms of the adjoint at t + 1) for t = T..1, from the true zero
-        after T; the values become :attr:`known` to every formula compiled by this
-        evaluator afterwards (a gradient's sum over the adjoints).
-
-        Raises:
-            EvaluationError: the step uses the adjoint at t or before, not solved yet.
-        """
-        index = free_index([adjoint, step])
-        if not isinstance(adjoint, VTotal) or index is None:
-            raise EvaluationError(f"{adjoint} is not a derivative at t")
-        num, den = adjoint.args
-        compiled = self.compile(step)
-        at = self._subs_of(den)
-        for t in range(self.spec.T, 0, -1):
-            self.solving = (num, den.func.kind, t)
-            try:
-                self.known[(num, at({index: t}))] = compiled({index: t})
-            finally:
-                self.solving = None
-
-    def _require_solved(self, num: Any, den: Any) -> None:
-        if self.solving is None:
-            return
-        top, kind, t = self.solving
-        if num == top and isinstance(den, Node) and den.kind == kind and int(den.args[0]) <= t:
-            raise EvaluationError(
-                f"the recursion for its value at t = {t} uses the value at "
-                f"t = {den.args[0]}, which is not known yet (it is solved from t = T down)"
-            )
 
     def _is_zero_state(self, node: Any) -> bool:
         """Whether ``node`` is a state at step 0 that is the zero vector (``--h0 zero``):

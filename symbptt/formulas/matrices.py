@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from symbptt.core.tensor import matmul
+from symbptt.core.linear import matmul
 from symbptt.errors import EvaluationError
 from symbptt.limits import charge, check_product, check_sum, tick
 from symbptt.rings.algebra import PolynomialRing, Ring

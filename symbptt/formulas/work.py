@@ -29,7 +29,7 @@ import sympy as sp
 from symbptt import limits
 from symbptt.core import derivatives as E
 from symbptt.core.formula import Component, Node, VImmediate, VTotal
-from symbptt.core.spec import MethodChoice
+from symbptt.core.method import MethodChoice
 from symbptt.errors import WorkLimitError
 from symbptt.formulas.estimate import index_interval
 from symbptt.read.vocabulary import vocabulary

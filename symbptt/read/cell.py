@@ -46,12 +46,13 @@ from typing import Any
 from lark import Tree
 from lark.exceptions import UnexpectedInput
 
-from symbptt.core.model import Equation, Model, Variable, shape_of
+from symbptt.core.model import Equation, Model, Variable
 from symbptt.core.tensor import Apply, Expr, Var, rebuild
+from symbptt.core.validation import shape_of
 from symbptt.errors import FormulaSyntaxError, SpecError
 from symbptt.read.cell_equations import IDENTIFIER, CellNames, EquationReader, Locator, identifier
 from symbptt.read.cell_meta import META_KEYS, assemble, base_latex, default_latex, entries, prepare
-from symbptt.read.cell_options import merge_when, settings_of
+from symbptt.read.cell_options import SETTINGS, merge_when, options_of, settings_of
 from symbptt.read.names import compact
 from symbptt.read.parse import parser, syntax_error
 
@@ -340,3 +341,29 @@ def _normalized(
         if state not in {eq.target for eq in equations}:
             raise SpecError(f"{loc.where}: the state {state!r} has no update equation in [cell]")
     return equations
+
+
+def declare_cell(table: dict, *, where: str, source: str = "", **options: Any) -> Model:
+    """The model of a ``[cell]`` table with options given by name (those of
+    :func:`options_of`: ``hidden=3, loss="cross-entropy"``).
+
+    Raises:
+        SpecError: an option the cell does not take, or a value it cannot have.
+        FormulaSyntaxError: an equation that cannot be read.
+    """
+    takes = options_of(table, where)
+    unknown = sorted(set(options) - set(takes))
+    if unknown:
+        raise SpecError(
+            f"{where}: the cell takes no option {unknown[0]!r}; it takes: {', '.join(takes)}"
+        )
+    named = table.get("options", {})
+    sizes: dict[str, int] = {}
+    settings: dict[str, Any] = {}
+    for option, value in options.items():
+        target = named.get(option, option)
+        if target in SETTINGS:
+            settings[target] = value
+        else:
+            sizes[target] = value
+    return read_cell(table, where=where, source=source, sizes=sizes, **settings)

@@ -22,8 +22,8 @@ Keys of the ``[cell]`` table read here:
     ``[cell.when.loss.cross-entropy]``: ``[cell]`` keys that apply only when a setting has
     that value, merged over the table (tables key by key, other values replaced).
 
-:func:`declare_cell` builds a cell's model from the options given by name, as the built-in
-cells' ``symbptt.cells.declare`` does.
+:func:`symbptt.read.cell.declare_cell` builds a cell's model from the options given by
+name, as the built-in cells' ``symbptt.cells.declare`` does.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from symbptt.core.primitives import PRIMITIVES
 from symbptt.errors import SpecError
 
 if TYPE_CHECKING:
-    from symbptt.core.model import Model
+    pass
 
 #: The settings of every cell, with the language's defaults.
 SETTINGS: dict[str, str] = {
@@ -192,31 +192,3 @@ def _equations_text(table: dict) -> str:
         for part in cases.values() if isinstance(cases, dict) else ():
             texts.append(part.get("equations", "") if isinstance(part, dict) else "")
     return "\n".join(t for t in texts if isinstance(t, str))
-
-
-def declare_cell(table: dict, *, where: str, source: str = "", **options: Any) -> Model:
-    """The model of a ``[cell]`` table with options given by name (those of
-    :func:`options_of`: ``hidden=3, loss="cross-entropy"``).
-
-    Raises:
-        SpecError: an option the cell does not take, or a value it cannot have.
-        FormulaSyntaxError: an equation that cannot be read.
-    """
-    from symbptt.read.cell import read_cell
-
-    takes = options_of(table, where)
-    unknown = sorted(set(options) - set(takes))
-    if unknown:
-        raise SpecError(
-            f"{where}: the cell takes no option {unknown[0]!r}; it takes: {', '.join(takes)}"
-        )
-    named = table.get("options", {})
-    sizes: dict[str, int] = {}
-    settings: dict[str, Any] = {}
-    for option, value in options.items():
-        target = named.get(option, option)
-        if target in SETTINGS:
-            settings[target] = value
-        else:
-            sizes[target] = value
-    return read_cell(table, where=where, source=source, sizes=sizes, **settings)

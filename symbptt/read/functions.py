@@ -16,6 +16,7 @@ import sympy as sp
 from lark import Tree
 
 from symbptt.core import derivatives as E
+from symbptt.core.derivatives import OneStep
 from symbptt.core.formula import (
     Block,
     Component,
@@ -29,7 +30,6 @@ from symbptt.core.formula import (
 )
 from symbptt.core.tensor import variables
 from symbptt.errors import FormulaSyntaxError
-from symbptt.read.meaning import OneStep
 
 
 class Functions:

@@ -17,17 +17,11 @@ import sympy as sp
 from lark import Token, Tree
 
 from symbptt.core import derivatives as E
+from symbptt.core.derivatives import OneStep
 from symbptt.errors import FormulaSyntaxError
 from symbptt.read.bigops import ELLIPSIS, SumsAndProducts, _is_ellipsis
 from symbptt.read.names import GREEK, INDEX_LETTERS, VECTOR_HINT, Names, compact
 from symbptt.read.superscripts import Superscripts
-
-
-class OneStep:
-    """f(x_t, h_{t-1}, w_h): the one-step map producing h_t."""
-
-    def __init__(self, index: sp.Expr) -> None:
-        self.index = index
 
 
 class Reader(Names, SumsAndProducts, Superscripts):

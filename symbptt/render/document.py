@@ -18,7 +18,7 @@ from typing import Any
 import sympy as sp
 
 from symbptt import __version__
-from symbptt.core.spec import MethodChoice
+from symbptt.core.method import MethodChoice
 from symbptt.derive.expansion import ChainTerm, Expansion
 from symbptt.errors import SpecError
 from symbptt.render import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS

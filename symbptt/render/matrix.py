@@ -39,6 +39,7 @@ from symbptt.core.tensor import (
 from symbptt.derive.adjoint import AtFirst, OuterSum, Program, Step, read_later
 from symbptt.derive.expansion import ChainTerm
 from symbptt.derive.jvp import DIRECTION
+from symbptt.render.latex_style import LatexStyle
 from symbptt.render.layout import LINE_WIDTH, Term, grouped, width
 from symbptt.render.notation import IMMEDIATE_STYLES, Notation
 from symbptt.render.terms import broken_rows, expression_terms, operand_factors
@@ -172,7 +173,7 @@ class MatrixNotation:
     # -- expressions of the core ---------------------------------------------------------
     def expr(self, e: Expr, base: str | int) -> str:
         """An expression of the core at a time index (``"t"``, ``"T"`` or a number)."""
-        return render(e, _LatexStyle(self, base))
+        return render(e, LatexStyle(self, base))
 
     def step(self, step: Step, base: str | int) -> tuple[str, str]:
         """(lhs, rhs) of a backward program's step at ``base``."""
@@ -364,43 +365,3 @@ def _is_primal(e: Expr) -> bool:
     if isinstance(e, MatVec):
         return not matrix_name(e.matrix).startswith(DIRECTION) and _is_primal(e.vector)
     return all(_is_primal(c) for c in children(e))
-
-
-class _LatexStyle:
-    """The matrix notation of a model, at one time index (see :func:`render`)."""
-
-    def __init__(self, notation: MatrixNotation, base: str | int) -> None:
-        self.n, self.base = notation, base
-
-    def var(self, v: Var) -> str:
-        return self.n.vector(v.name, self.base, v.shift)
-
-    def param(self, p: Param) -> str:
-        return self.n.parameter(p.name)
-
-    def apply(self, role: str, arg: str) -> str:
-        name = self.n.functions.get(role, "\\" + role)
-        return rf"{name}\left({arg}\right)" if " " in arg else f"{name}({arg})"
-
-    def neg(self, text: str) -> str:
-        return f"-{text}"
-
-    def one_minus(self, text: str) -> str:
-        return rf"\left({self.n.one} - {text}\right)"
-
-    def matvec(self, m: Param | Transpose, vector: str) -> str:
-        if isinstance(m, Transpose):
-            return f"{self.n.parameter(m.arg.name)}{self.n.top} {vector}"
-        return f"{self.n.parameter(m.name)} {vector}"
-
-    def group(self, text: str) -> str:
-        return rf"\left({text}\right)"
-
-    def had(self, left: str, right: str) -> str:
-        return f"{self.n.diag(left)} {right}"
-
-    def scale(self, text: str) -> str:
-        return rf"\frac{{1}}{{T}} {text}" if self.n.model.reduction == "mean" else text
-
-    def concat(self, top: str, bottom: str) -> str:
-        return rf"\begin{{bmatrix}} {top} \\ {bottom} \end{{bmatrix}}"

@@ -13,8 +13,8 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+from symbptt.core.linear import identity, matmul
 from symbptt.core.spec import Spec
-from symbptt.core.tensor import identity, matmul
 from symbptt.derive.chains import (
     chain_value,
     expansion_totals,
@@ -29,6 +29,7 @@ from symbptt.errors import EvaluationError, SpecError
 from symbptt.formulas.comparisons import formula_comparisons
 from symbptt.formulas.evaluate import Evaluator
 from symbptt.formulas.matrices import ShapeError
+from symbptt.formulas.recursion import solve
 from symbptt.rings.algebra import Ring
 from symbptt.verifier.claims import FormulaClaim, RecursionClaim
 
@@ -112,7 +113,7 @@ def recursion_comparisons(
     """A recursion claim: solved backwards in an evaluator of its own (sharing the
     verifier's forward passes), then each gradient it gives against the true one."""
     ev = Evaluator(spec, ring, shared=shared)
-    ev.solve(claim.adjoint, claim.step)
+    solve(ev, claim.adjoint, claim.step)
     for label, lhs, rhs in claim.gradients:
         for where, _t, _c, a, b in formula_comparisons(spec, (lhs, rhs), ring, ev=ev):
             yield claim.name, label + where.removeprefix("the formula"), a, b

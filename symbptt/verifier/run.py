@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from symbptt.core.spec import Spec, choose_method, require_spec
+from symbptt.core.method import choose_method
+from symbptt.core.spec import Spec, require_spec
 from symbptt.derive.adjoint import Program, derive
 from symbptt.derive.chains import (
     BATCH,

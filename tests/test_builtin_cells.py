@@ -259,3 +259,32 @@ def test_every_shipped_cell_verifies(cell: str) -> None:
     sizes = {"hidden": 1} if "hidden" in cells.options(cell) else {}
     report = symbptt.verify(Spec(model=cells.declare(cell, **sizes), T=2), method="modular")
     assert report.holds, [c.name for c in report.failures]
+
+
+def test_a_cell_file_dropped_into_the_package_is_a_model_the_options_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding a built-in cell is adding one file: --model names it, the options it takes
+    set its sizes and settings, one it does not take is refused, and it verifies."""
+    from symbptt import verify
+    from symbptt.cells.choose import build_spec, model_kinds
+
+    for name in cells.names():
+        (tmp_path / f"{name}.toml").write_text(cells.source(name)[1], encoding="utf-8")
+    mgu = (Path(__file__).parent.parent / "derivations" / "minimal-gated-unit.toml").read_text()
+    cell = mgu[mgu.index("[cell]") :].replace("[cell]", '[cell]\noptions = { hidden = "n" }', 1)
+    (tmp_path / "mgu.toml").write_text(cell, encoding="utf-8")
+    monkeypatch.setattr(cells, "files", lambda _: tmp_path)
+    cells.source.cache_clear()
+    cells.table.cache_clear()
+    try:
+        assert "mgu" in cells.names() and model_kinds()[-1] == "mgu"
+        spec = build_spec(model="mgu", T=2, hidden=1)
+        assert spec.model.name == "minimal gated unit" and spec.hidden == 1
+        assert verify(spec, method="modular").holds
+        assert spec.replace(hidden=2).hidden == 2
+        with pytest.raises(SpecError, match="--inputs does not apply to --model mgu"):
+            build_spec(model="mgu", T=2, inputs=2)
+    finally:
+        cells.source.cache_clear()
+        cells.table.cache_clear()

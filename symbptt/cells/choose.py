@@ -171,7 +171,9 @@ def build_spec(
     if cell is not None:
         return _cell_spec(cell, o, set_, spell)
     kind = o["model"]
-    choose_from("model", kind, MODEL_KINDS)
+    choose_from("model", kind, model_kinds())
+    if kind not in MODEL_KINDS:  # a cell file of the package, found by its name
+        return shipped_cell_spec(kind, o, set_, spell)
     if o["gru_variant"] is not None and kind != "gru":
         raise SpecError(f"{spell('gru_variant')} applies to --model gru")
     for option, takers in TAKEN_BY.items():  # a value the model would silently ignore
@@ -206,6 +208,74 @@ def build_spec(
             variant=o["gru_variant"] or "torch",
         )
     return RNNSpec(loss=o["step_loss"], h0=o["h0"], **common)
+
+
+def model_kinds() -> tuple[str, ...]:
+    """What ``--model`` names: the scalar and Elman models, the gated cells, and every
+    other cell file of :mod:`symbptt.cells` by its name (a file dropped there is a
+    model: ``--model peephole-lstm``)."""
+    from symbptt import cells
+
+    named = {"scalar", "elman", "lstm", "gru-torch", "gru-cho"}
+    return (*MODEL_KINDS, *(name for name in cells.names() if name not in named))
+
+
+#: A command-line option -> the option a cell file names it by (``--step-loss`` is the
+#: cell's ``loss``; ``--h0`` its initial state, spelled ``h0`` or ``initial``).
+_CELL_OPTION = {
+    "hidden": "hidden",
+    "inputs": "inputs",
+    "outputs": "outputs",
+    "activation": "activation",
+    "output_activation": "output_activation",
+    "step_loss": "loss",
+    "reduction": "reduction",
+}
+
+
+def shipped_cell_spec(
+    name: str, o: dict[str, Any], given: set[str], spell: Callable[[str], str]
+) -> Spec:
+    """A cell file of the package with the options the user gave (``given``) that it
+    takes (:func:`symbptt.cells.options`); the others keep the file's own defaults, and
+    one it does not take is refused.
+
+    Raises:
+        SpecError: an option the cell does not take, or a value it cannot have.
+    """
+    from symbptt import cells
+
+    takes = cells.options(name)
+    chosen: dict[str, Any] = {}
+    for option in DEFAULTS:
+        if option in ("model", "T") or (option not in given and o[option] == DEFAULTS[option]):
+            continue
+        value = o[option]
+        target = _CELL_OPTION.get(option)
+        if option == "h0":
+            target = "h0" if "h0" in takes else "initial"
+            value = value if target == "h0" else {"symbol": "parameter"}.get(value, value)
+        if target not in takes:
+            raise SpecError(f"{spell(option)} does not apply to --model {name}")
+        chosen[target] = value
+    model = cells.declare(name, **chosen)
+    return Spec(model, T=o["T"], options=options_of({"cell": name, "T": o["T"], **chosen}))
+
+
+def _rebuild_cell(**options: Any) -> Spec:
+    """A built-in cell's spec rebuilt with changed options (:meth:`Spec.replace`): a
+    gated cell's by :func:`~symbptt.cells.gated.gated_spec`, another cell file's by its
+    name."""
+    from symbptt import cells
+    from symbptt.cells.gated import gated_spec
+
+    if "cell" not in options:
+        return gated_spec(**options)
+    name, T = options.pop("cell"), options.pop("T")
+    return Spec(cells.declare(name, **options), T, options_of({"cell": name, "T": T, **options}))
+
+
+BUILDERS["cell"] = _rebuild_cell
 
 
 def _cell_spec(

@@ -1,4 +1,4 @@
-r"""Checking vector gradient formulas against the Elman model.
+r"""One formula decided against a model (any model: the scalar RNN, Elman, a cell).
 
 ``check_vector(r"\boldsymbol\delta_t = \operatorname{diag}(\phi'(\mathbf s_t)) (...)", spec)``
 reads the formula with :func:`symbptt.read.formula.parse_vector`, evaluates both sides

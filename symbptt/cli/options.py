@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from symbptt.cells.choose import model_kinds
 from symbptt.core.method import METHOD_NAMES
 from symbptt.core.options import CHOICES, DEFAULTS
 from symbptt.core.options import VARIANTS as GRU_VARIANTS
@@ -203,12 +204,12 @@ gru_variant_option = click.option(
 vector_options = _stack(
     _choice(
         "--model",
-        CHOICES["model"],
+        model_kinds(),
         DEFAULTS["model"],
         "scalar: the RNN of the seeds; elman: the vector RNN of note 000 (squared "
         "loss; h_0, the biases and the output layer are parameters); lstm: torch.nn.LSTM's "
         "cell; gru: torch.nn.GRU's or Cho et al.'s cell (--gru-variant); the gated cells have "
-        "the Elman model's head.",
+        "the Elman model's head; any other name: a cell file shipped in symbptt/cells/.",
     ),
     *(_size(flag, default, f"elman, lstm, gru: {what}.") for flag, default, what in _ELMAN_SIZES),
     gru_variant_option,

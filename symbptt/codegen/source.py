@@ -1,4 +1,4 @@
-"""NumPy code for the vector model's gradients, compiled from the verified program.
+"""NumPy code for a model's gradients, compiled from the verified program.
 
 :func:`numpy_source` turns the backward program derived from the model (the recursion that
 :func:`symbptt.verifier.run.verify_vector` checks exactly) into a self-contained Python

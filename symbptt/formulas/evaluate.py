@@ -1,4 +1,4 @@
-"""Values of vector formulas in a ring, by the layout convention of :mod:`symbptt.verifier`.
+"""Values of formulas in a ring, by the layout convention of :mod:`symbptt.formulas`.
 
 dL/dP has the shape of P (denominator layout); dv/du for vectors is the Jacobian with
 rows following v (numerator layout); dv/dP for a vector v and a matrix parameter P is a

@@ -1,4 +1,5 @@
-r"""A user's own recurrent cell, declared in a derivation spec file's ``[cell]`` table.
+r"""A recurrent cell declared in a ``[cell]`` table: a user's (in a derivation spec file)
+or a built-in one (a file of :mod:`symbptt.cells`).
 
 The one-step equations are written in LaTeX, one per line, in the notation the checker
 reads; the variables are declared with their sizes::

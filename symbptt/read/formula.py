@@ -1,4 +1,4 @@
-r"""Vector formulas: reading them into objects of a vector model (the Elman RNN or a cell).
+r"""Formulas read into objects of a model (the scalar RNN, Elman, any cell).
 
 The notation reader (:mod:`symbptt.read.meaning`) is used with the model's names
 (:mod:`symbptt.read.vocabulary`): the parse becomes the objects of

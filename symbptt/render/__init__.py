@@ -1,4 +1,8 @@
-"""Rendering: the project's LaTeX printer, line breaking, Jinja templates and TeX build."""
+"""Job C, rendering: a model, its report and its program as a document (the sections in
+``model_document`` and ``model_derivatives``, the claims in ``claims``, the figure), the
+model IR printed in matrix notation (``matrix``, ``latex_style``, ``terms``, ``layout``),
+names in a source's notation (``printed``), Jinja templates (``env``, ``tex``) and the
+TeX build (``texbuild``)."""
 
 import re
 

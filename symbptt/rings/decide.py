@@ -1,5 +1,5 @@
-"""Verdicts of formula checks, shared by the scalar and the vector checker: the result of
-one check, its per-t steps, and the tally that decides a run of comparisons in a ring."""
+"""Verdicts of formula checks: the result of one check, its per-t steps, and the tally
+that decides a run of comparisons in a ring."""
 
 from __future__ import annotations
 

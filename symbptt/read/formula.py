@@ -17,6 +17,8 @@ Always: ``L``, ``\ell_t``, ``T``; the model's functions (``\phi``, ``\theta``,
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -47,16 +49,32 @@ from symbptt.read.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load
 from symbptt.read.vocabulary import Vocabulary, vocabulary
 
 
-class VectorReader(Functions, Entries, Reader):
-    """The scalar reader with a model's names (:mod:`symbptt.read.vocabulary`),
-    transposes, diag and the elementwise product; :func:`reader_for` makes one per
-    model."""
+@dataclass(frozen=True)
+class ReaderConfig:
+    """What a formula is read with: a model's names, a notation profile, and the
+    readings of a \\prod's trailing factors and of a sum's direction
+    (:class:`symbptt.read.meaning.Reader`)."""
 
     vocab: Vocabulary
     profile: Profile
+    product_scope: str = "outside"
+    sum_direction: str = "downward"
 
-    def __init__(self, text: str) -> None:
+
+class VectorReader(Functions, Entries, Reader):
+    """The generic reader with a model's names (:mod:`symbptt.read.vocabulary`),
+    transposes, diag and the elementwise product, configured by a :class:`ReaderConfig`
+    (:func:`reader_for`)."""
+
+    def __init__(self, text: str, config: ReaderConfig) -> None:
         super().__init__(text)
+        self.vocab: Vocabulary = config.vocab
+        self.profile: Profile = config.profile
+        self.horizon = ("T", *config.profile.horizon)
+        self.time_superscript = config.profile.time == "superscript"
+        self.product_scope = config.product_scope
+        self.sum_direction = config.sum_direction
+        self.first_step = config.profile.first
         #: the profile's names this formula used ("W_qh = W_hy")
         self.renamings: list[str] = []
 
@@ -268,24 +286,14 @@ def reader_for(
     profile: Profile | None = None,
     product_scope: str = "outside",
     sum_direction: str = "downward",
-) -> type[VectorReader]:
-    """The reader of formulas about ``model`` in the notation ``profile`` (default:
-    note000's), with the model's vocabulary; ``product_scope`` and ``sum_direction`` as
-    :class:`symbptt.read.meaning.Reader` says."""
-    profile = profile or load_profile(None)
-    return type(
-        f"Reader_{model.name}",
-        (VectorReader,),
-        {
-            "vocab": vocabulary(model),
-            "profile": profile,
-            "horizon": ("T", *profile.horizon),
-            "time_superscript": profile.time == "superscript",
-            "product_scope": product_scope,
-            "sum_direction": sum_direction,
-            "first_step": profile.first,
-        },
+) -> Callable[[str], VectorReader]:
+    """What makes the reader of one formula about ``model`` in the notation ``profile``
+    (default: note000's), with the model's vocabulary; ``product_scope`` and
+    ``sum_direction`` as :class:`symbptt.read.meaning.Reader` says."""
+    config = ReaderConfig(
+        vocabulary(model), profile or load_profile(None), product_scope, sum_direction
     )
+    return functools.partial(VectorReader, config=config)
 
 
 def parse_vector(

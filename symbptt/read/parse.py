@@ -6,6 +6,7 @@ line and column, and the driver that hands the tree to a model's reader
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,10 @@ class Parsed:
     profile: Any = None
 
 
-def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Parsed:
+def parse_tree(text: str, make_reader: Callable[[str], Any], *, expression: bool = False) -> Parsed:
     """Parse with bounds on length and nesting, then give the tree its meaning with
-    ``reader_class`` (the scalar model's reader, or the vector model's)."""
+    the reader ``make_reader`` makes for the text (:func:`symbptt.read.formula.reader_for`:
+    a reader with a model's names and a profile's notation)."""
     if not isinstance(text, str):
         raise FormulaSyntaxError("a formula must be a string")
     if len(text) > MAX_LENGTH:
@@ -82,7 +84,7 @@ def parse_tree(text: str, reader_class: type, *, expression: bool = False) -> Pa
         raise syntax_error(err, text) from None
     except RecursionError:
         raise FormulaSyntaxError("the formula nests too deeply") from None
-    reader = reader_class(text)
+    reader = make_reader(text)
     trees = [side for side in tree.children if isinstance(side, Tree) and side.data != "annotation"]
     sides, missing = [], []
     for place, side in enumerate(trees, 1):

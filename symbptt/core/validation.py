@@ -5,7 +5,7 @@ variables (:func:`shape_of`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from symbptt.core.losses import LOSS_TABLE
 from symbptt.core.tensor import (
@@ -127,38 +127,70 @@ def validate(model: Model) -> None:
         raise SpecError(f"{model.name}: unknown loss {model.head.loss!r}")
 
 
-def shape_of(
-    model: Model | Callable[[str], tuple[int, int]], expr: Expr, where: str = ""
-) -> tuple[int, int]:
+#: A lookup of a name's (rows, columns).
+Shapes = Callable[[str], tuple[int, int]]
+
+
+def shape_of(model: Model | Shapes, expr: Expr, where: str = "") -> tuple[int, int]:
     """The shape of an expression over the model's variables (or over any lookup of
-    shapes by name).
+    shapes by name), by the shape rule of each op (:data:`SHAPE`).
 
     Raises:
         SpecError: where two shapes do not fit, saying which.
     """
-    shape: Callable[[str], tuple[int, int]] = getattr(model, "shape", None) or model  # type: ignore[assignment]
-    if isinstance(expr, (Var, Param)):
-        return shape(expr.name)
-    if isinstance(expr, MatVec):
-        m = expr.matrix
-        rows, cols = shape(matrix_name(m))
-        if isinstance(m, Transpose):
-            rows, cols = cols, rows
-        inner = shape_of(model, expr.vector, where)
-        if inner != (cols, 1):
-            raise SpecError(
-                f"{where}: cannot multiply a {rows}x{cols} matrix by a {inner[0]}x{inner[1]}"
-            )
-        return rows, 1
-    if isinstance(expr, (Add, Sub, Had)):
-        left, right = shape_of(model, expr.left, where), shape_of(model, expr.right, where)
+    shape: Shapes = getattr(model, "shape", None) or model  # type: ignore[assignment]
+    rule = SHAPE.get(type(expr))
+    if rule is None:
+        raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+    return rule(expr, lambda e: shape_of(shape, e, where), shape, where)
+
+
+def _matvec_shape(
+    e: MatVec, of: Callable[[Expr], tuple[int, int]], shape: Shapes, where: str
+) -> tuple[int, int]:
+    rows, cols = shape(matrix_name(e.matrix))
+    if isinstance(e.matrix, Transpose):
+        rows, cols = cols, rows
+    inner = of(e.vector)
+    if inner != (cols, 1):
+        raise SpecError(
+            f"{where}: cannot multiply a {rows}x{cols} matrix by a {inner[0]}x{inner[1]}"
+        )
+    return rows, 1
+
+
+def _same_shape(op: str) -> Callable[..., tuple[int, int]]:
+    """The rule of an elementwise binary op: both sides of one shape."""
+
+    def rule(
+        e: Any, of: Callable[[Expr], tuple[int, int]], shape: Shapes, where: str
+    ) -> tuple[int, int]:
+        left, right = of(e.left), of(e.right)
         if left != right:
-            op = {Add: "add", Sub: "subtract", Had: "multiply elementwise"}[type(expr)]
             raise SpecError(f"{where}: cannot {op} {left[0]}x{left[1]} and {right[0]}x{right[1]}")
         return left
-    if isinstance(expr, (LossScale, Apply, Neg, OneMinus)):
-        return shape_of(model, children(expr)[0], where)
-    if isinstance(expr, Concat):
-        top, bottom = shape_of(model, expr.top, where), shape_of(model, expr.bottom, where)
-        return top[0] + bottom[0], 1
-    raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+
+    return rule
+
+
+def _own_shape(
+    e: Any, of: Callable[[Expr], tuple[int, int]], shape: Shapes, where: str
+) -> tuple[int, int]:
+    return of(children(e)[0])
+
+
+#: The shape rule of each op of the model IR: (expression, the shape of a child, the
+#: lookup of names, where) -> (rows, columns).
+SHAPE: dict[type, Callable[..., tuple[int, int]]] = {
+    Var: lambda e, of, shape, where: shape(e.name),
+    Param: lambda e, of, shape, where: shape(e.name),
+    MatVec: _matvec_shape,
+    Add: _same_shape("add"),
+    Sub: _same_shape("subtract"),
+    Had: _same_shape("multiply elementwise"),
+    LossScale: _own_shape,
+    Apply: _own_shape,
+    Neg: _own_shape,
+    OneMinus: _own_shape,
+    Concat: lambda e, of, shape, where: (of(e.top)[0] + of(e.bottom)[0], 1),
+}

@@ -3,7 +3,7 @@
 :func:`derive` reads a :class:`~symbptt.core.model.Model` and writes its BPTT recursion
 as a short program over time-indexed column vectors: the adjoint of every variable
 dL/dv_t is the sum of the vector-Jacobian products of its uses (in its own step and, for
-a state, in the next one), each VJP rule one line of :data:`_RULES`-like dispatch below
+a state, in the next one), each op's VJP rule one entry of the table :data:`VJP`
 (HIPS/autograd's idea: the rules are data, the program falls out). Adjoints the model
 names (g_t, delta_t of the Elman model) become steps; the others are written inline.
 The gradients are sums over t of outer products, the initial states' gradients the
@@ -21,6 +21,7 @@ zero at t = T + 1.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -119,34 +120,48 @@ def _scaled_had(left: Expr, right: Expr) -> Expr:
 
 
 def _uses(expr: Expr, cotangent: Expr, slope: str | None) -> list[_Use]:
-    """The VJP rules: where the cotangent of ``expr`` flows, occurrence by occurrence."""
-    if isinstance(expr, Var):
-        return [_Use(expr.name, expr.shift, cotangent, None)]
-    if isinstance(expr, Param):
-        return [_Use(expr.name, 0, cotangent, None)]
-    if isinstance(expr, Add):
-        return _uses(expr.left, cotangent, slope) + _uses(expr.right, cotangent, slope)
-    if isinstance(expr, Sub):
-        return _uses(expr.left, cotangent, slope) + _uses(expr.right, Neg(cotangent), slope)
-    if isinstance(expr, (Neg, OneMinus)):
-        return _uses(expr.arg, Neg(cotangent), slope)
-    if isinstance(expr, Had):
-        return _uses(expr.left, _scaled_had(expr.right, cotangent), slope) + _uses(
-            expr.right, _scaled_had(expr.left, cotangent), slope
-        )
-    if isinstance(expr, Apply):
-        if slope is None:
-            raise SpecError("a primitive inside a larger expression needs its own equation")
-        return _uses(expr.arg, _scaled_had(Var(slope), cotangent), slope)
-    if isinstance(expr, MatVec):
-        m = expr.matrix
-        flipped = m.arg if isinstance(m, Transpose) else Transpose(m)
-        inner = _uses(expr.vector, MatVec(flipped, cotangent), slope)
-        name = matrix_name(m)
-        if isinstance(m, Transpose):
-            raise SpecError(f"the gradient of a transposed parameter ({name}) is not derived")
-        return [_Use(name, 0, cotangent, expr.vector), *inner]
-    raise SpecError(f"no reverse-mode rule for {text(expr)} in an equation")
+    """Where the cotangent of ``expr`` flows, occurrence by occurrence, by the VJP rule
+    of its op (:data:`VJP`)."""
+    rule = VJP.get(type(expr))
+    if rule is None:
+        raise SpecError(f"no reverse-mode rule for {text(expr)} in an equation")
+    return rule(expr, cotangent, slope)
+
+
+def _vjp_apply(e: Apply, cotangent: Expr, slope: str | None) -> list[_Use]:
+    """y = f(a): the cotangent of a is f'(a) * the cotangent of y (the slope series)."""
+    if slope is None:
+        raise SpecError("a primitive inside a larger expression needs its own equation")
+    return _uses(e.arg, _scaled_had(Var(slope), cotangent), slope)
+
+
+def _vjp_matvec(e: MatVec, cotangent: Expr, slope: str | None) -> list[_Use]:
+    """y = W v: the cotangent of v is W^T times y's; W itself is used with partner v."""
+    m = e.matrix
+    if isinstance(m, Transpose):
+        raise SpecError(f"the gradient of a transposed parameter ({matrix_name(m)}) is not derived")
+    return [
+        _Use(matrix_name(m), 0, cotangent, e.vector),
+        *_uses(e.vector, MatVec(Transpose(m), cotangent), slope),
+    ]
+
+
+#: The reverse-mode (VJP) rule of each op of the model IR, one line each where it fits
+#: (HIPS/autograd's idea: the rules are data): an expression and the cotangent that
+#: reaches it -> the uses of its variables and parameters.
+VJP: dict[type, Callable[[Any, Expr, str | None], list[_Use]]] = {
+    Var: lambda e, c, s: [_Use(e.name, e.shift, c, None)],
+    Param: lambda e, c, s: [_Use(e.name, 0, c, None)],
+    Add: lambda e, c, s: _uses(e.left, c, s) + _uses(e.right, c, s),
+    Sub: lambda e, c, s: _uses(e.left, c, s) + _uses(e.right, Neg(c), s),
+    Neg: lambda e, c, s: _uses(e.arg, Neg(c), s),
+    OneMinus: lambda e, c, s: _uses(e.arg, Neg(c), s),
+    Had: lambda e, c, s: (
+        _uses(e.left, _scaled_had(e.right, c), s) + _uses(e.right, _scaled_had(e.left, c), s)
+    ),
+    Apply: _vjp_apply,
+    MatVec: _vjp_matvec,
+}
 
 
 #: Marks an adjoint whose expression is being built (a cycle if met again).

@@ -154,6 +154,7 @@ def test_a_sum_that_would_be_too_large_is_refused_before_it_is_formed() -> None:
 
 
 # -- 14. the PyTorch cross-check -------------------------------------------------------
+@pytest.mark.torch
 def test_e_crosscheck_raises_its_precision_instead_of_reporting_a_false_disagreement(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -172,6 +173,7 @@ def test_e_crosscheck_raises_its_precision_instead_of_reporting_a_false_disagree
     assert result.precision > 120 and result.width < 1e-10
 
 
+@pytest.mark.torch
 def test_e_an_undecided_crosscheck_is_inconclusive_never_a_disagreement(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -199,6 +201,7 @@ def test_e_crosscheck_beyond_its_work_limit_is_refused_before_torch_runs() -> No
     require_crosscheck_work(ElmanSpec(hidden=32, T=100, inputs=3, outputs=2))  # issue 25
 
 
+@pytest.mark.torch
 def test_e_crosscheck_raises_its_precision_only_within_the_work_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -45,6 +45,7 @@ def test_the_corpus_has_its_sources_and_citations() -> None:
 
 
 @pytest.mark.parametrize("formula", FORMULAS, ids=IDS)
+@pytest.mark.torch
 def test_the_truth_of_each_formula_is_computed_by_autograd(formula: Formula) -> None:
     """The truth used below, from the model in PyTorch: what holds is true, what fails
     is false (and a formula whose shapes do not fit has no value)."""
@@ -62,6 +63,8 @@ def test_each_formula_gets_its_verdict(formula: Formula) -> None:
     assert got == formula.expect, said
 
 
+@pytest.mark.slow
+@pytest.mark.torch
 def test_no_verdict_contradicts_the_truth_and_the_figures() -> None:
     """The figures the README reports: how many formulas, from how many sources, are read
     as written, and that no true formula is called false nor a false one true."""

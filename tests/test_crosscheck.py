@@ -14,6 +14,8 @@ torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
 from symbptt.codegen.crosscheck import crosscheck  # noqa: E402
 
+pytestmark = pytest.mark.torch
+
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("hidden,T", [(1, 1), (3, 5), (8, 20)])

@@ -43,6 +43,7 @@ def pdf_text(path: Path) -> str:
 @pytest.mark.parametrize(
     "T,activation", [(1, "generic"), (2, "tanh"), (4, "sigmoid"), (5, "softplus"), (8, "identity")]
 )
+@pytest.mark.tex
 def test_pdf_has_every_section_and_every_certificate_row(
     tmp_path: Path, T: int, activation: str
 ) -> None:
@@ -59,12 +60,14 @@ def test_pdf_has_every_section_and_every_certificate_row(
 
 
 @pytest.mark.parametrize("T", range(1, 13))
+@pytest.mark.tex
 def test_no_equation_runs_off_the_page(tmp_path: Path, T: int) -> None:
     spec = RNNSpec(T=T, activation="tanh", loss="squared")
     result, _ = make_pdf(spec, tmp_path / "d.pdf")
     assert result.overfull_boxes == []
 
 
+@pytest.mark.tex
 def test_large_T_elides_the_middle_but_certifies_everything(tmp_path: Path) -> None:
     spec = RNNSpec(T=40)
     result, report = make_pdf(spec, tmp_path / "d.pdf", method="modular")
@@ -76,6 +79,7 @@ def test_large_T_elides_the_middle_but_certifies_everything(tmp_path: Path) -> N
     assert len(text.split("\f")) <= 7  # pages: elided forms keep the document short
 
 
+@pytest.mark.tex
 def test_a_failing_check_writes_no_pdf_unless_allowed(tmp_path: Path) -> None:
     target = tmp_path / "d.pdf"
     with pytest.raises(UnverifiedError, match="boxed formula dh_t/dw"):
@@ -101,6 +105,7 @@ def test_the_document_prints_the_claims_that_were_verified() -> None:
     assert "\\prod_{j=i}^{t}" in wrong
 
 
+@pytest.mark.tex
 def test_user_text_is_printed_literally(tmp_path: Path) -> None:
     title = r"\input{/etc/passwd} $x_1$ 100% #1 & {}"
     result, _ = make_pdf(
@@ -111,6 +116,7 @@ def test_user_text_is_printed_literally(tmp_path: Path) -> None:
     assert "root:" not in text
 
 
+@pytest.mark.tex
 def test_tex_cannot_read_files_outside_its_directory(tmp_path: Path) -> None:
     doc = r"\documentclass{article}\begin{document}\input{/etc/passwd}\end{document}"
     target = tmp_path / "x.pdf"
@@ -120,6 +126,7 @@ def test_tex_cannot_read_files_outside_its_directory(tmp_path: Path) -> None:
     assert Path(info.value.log_path).exists() and not target.exists()
 
 
+@pytest.mark.tex
 def test_failed_build_leaves_an_existing_file_untouched(tmp_path: Path) -> None:
     target = tmp_path / "d.pdf"
     target.write_bytes(b"old")
@@ -154,6 +161,7 @@ def test_fragment_has_no_preamble() -> None:
     assert "\\section{The model}" in tex
 
 
+@pytest.mark.tex
 def test_cli_pdf_and_tex(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "x.pdf"
@@ -176,6 +184,7 @@ def test_cli_pdf_and_tex(tmp_path: Path) -> None:
         ("question-002.toml", "The backward recursion"),
     ],
 )
+@pytest.mark.tex
 def test_shipped_derivations_build(tmp_path: Path, name: str, expected: str) -> None:
     out = tmp_path / "d.pdf"
     result = CliRunner().invoke(
@@ -224,6 +233,7 @@ def test_cli_writes_no_pdf_and_exits_1_when_a_check_fails(tmp_path: Path, monkey
     assert "boxed formula dh_t/dw (at t=2)" in result.stderr
 
 
+@pytest.mark.tex
 def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     import os
 

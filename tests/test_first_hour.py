@@ -160,7 +160,7 @@ def test_codegen_offers_only_the_step_losses_it_takes() -> None:
         (["codegen", "-o", "-"], "[1] backward recursion dL/dW_hh ..."),
         (["check", "--file", "notes.tex"], "[2/2] notes.tex:6 ..."),
         (["tex", "-T", "2", "-o", "d.tex"], "  rendering the document ..."),
-        (["pdf", "-T", "1", "-o", "d.pdf"], "  pdflatex ..."),
+        pytest.param(["pdf", "-T", "1", "-o", "d.pdf"], "  pdflatex ...", marks=pytest.mark.tex),
         pytest.param(["crosscheck", "-T", "2"], "  PyTorch autograd ...", marks=pytest.mark.torch),
     ],
 )

@@ -82,6 +82,7 @@ def words_off_the_text_block(pdf: Path) -> list[str]:
     ]
 
 
+@pytest.mark.tex
 def test_two_fragments_in_a_plain_article_set_every_equation(tmp_path: Path) -> None:
     scalar = tex("--fragment")
     lstm = tex("--fragment", "--model", "lstm")
@@ -107,6 +108,7 @@ def test_two_fragments_in_a_plain_article_set_every_equation(tmp_path: Path) -> 
     assert words_off_the_text_block(tmp_path / "notes.pdf") == []
 
 
+@pytest.mark.tex
 def test_without_allowdisplaybreaks_in_the_preamble_nothing_is_lost(tmp_path: Path) -> None:
     lstm = tex("--fragment", "--model", "lstm", "-T", "3")
     (tmp_path / "lstm.tex").write_text(lstm)
@@ -153,6 +155,7 @@ def test_bad_fragment_options_are_usage_errors(args: list[str], message: str) ->
     assert result.exit_code == 2 and message in result.stderr
 
 
+@pytest.mark.tex
 def test_a_chapter_fragment_compiles_in_a_report(tmp_path: Path) -> None:
     fragment = tex("--fragment", "-T", "2", "--top-level", "chapter")
     (tmp_path / "body.tex").write_text(fragment)

@@ -88,6 +88,7 @@ def test_large_scalar_formulas_answer_or_are_refused(lhs: str, rhs: str, method:
     lhs=formulas(VECTOR_ATOMS),
     method=st.sampled_from(["exact", "modular"]),
 )
+@pytest.mark.slow
 def test_large_vector_formulas_answer_or_are_refused(lhs: str, method: str) -> None:
     spec = ElmanSpec(hidden=2, T=3)
     bounded(lambda: symbptt.check(f"{lhs} = {lhs}", model=spec, method=method))

@@ -52,6 +52,7 @@ def cell(path: Path | None = None, T: int = 3) -> Spec:
 
 
 @pytest.mark.parametrize("path", [MGU, JORDAN, None], ids=["mgu", "jordan", "two-states"])
+@pytest.mark.tex
 def test_a_cell_s_pdf_has_every_section_and_certifies_every_check(
     tmp_path: Path, path: Path | None
 ) -> None:
@@ -67,6 +68,7 @@ def test_a_cell_s_pdf_has_every_section_and_certifies_every_check(
 
 
 @pytest.mark.parametrize("T", [6, 10])
+@pytest.mark.tex
 def test_long_cell_documents_break_lines_and_elide(tmp_path: Path, T: int) -> None:
     result, _ = make_pdf(cell(MGU, T=T), tmp_path / "d.pdf", method="modular")
     assert not result.overfull_boxes
@@ -134,6 +136,7 @@ def test_the_figure_is_drawn_from_the_model_s_graph() -> None:
     assert "{$W_{f}, W_{h}$}" in figure and "{$W_{y}$}" in figure
 
 
+@pytest.mark.tex
 def test_pdf_tex_and_build_on_the_command_line(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

@@ -95,6 +95,7 @@ def test_option_parts_and_stems() -> None:
     )
 
 
+@pytest.mark.tex
 def test_a_real_run_writes_the_named_file(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli.main, ["pdf", "-T", "1", "--activation", "tanh"])

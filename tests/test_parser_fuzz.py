@@ -3,6 +3,7 @@ never a hang (hypothesis, with a deadline)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -224,6 +225,7 @@ def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     st.recursive(_VECTOR_LEAVES, _combine, max_leaves=6),
     st.recursive(_VECTOR_LEAVES, _combine, max_leaves=6),
 )
+@pytest.mark.slow
 def test_structured_vector_formulas(lhs: str, rhs: str) -> None:
     """Well-formed and ill-shaped matrix formulas: a verdict or a syntax error, never a
     crash (this found the empty product on both sides and inside a family)."""

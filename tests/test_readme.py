@@ -240,6 +240,8 @@ def _run(command: Command, work: Path, env: dict[str, str]) -> str | None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+@pytest.mark.tex
+@pytest.mark.slow
 def test_every_example_of_the_page_runs_as_written(
     page: Path,
     workdir: Path,

@@ -83,6 +83,7 @@ def test_the_oracle_agrees_with_sympy_on_the_whole_unrolled_scalar_model() -> No
     assert abs(got - mp.mpf(str(immediate.subs(W, w).evalf(50)))) < 1e-35
 
 
+@pytest.mark.torch
 def test_the_oracle_agrees_with_torch_autograd_on_the_lstm() -> None:
     torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     model = ORACLE_MODELS["lstm"](T=3, output_activation="identity", step_loss="squared")
@@ -170,7 +171,9 @@ def test_mutants_are_deterministic() -> None:
     ]
 
 
-@pytest.mark.parametrize("name", ["scalar-tanh-sum", "elman-ce", "lstm", "jordan"])
+@pytest.mark.parametrize(
+    "name", ["scalar-tanh-sum", "elman-ce", pytest.param("lstm", marks=pytest.mark.slow), "jordan"]
+)
 def test_the_command_line_exits_0_1_or_2_as_the_truth_allows(runner: Runner, name: str) -> None:
     """A small slice through ``symbptt check``: never exit 3; 0 only for what is not
     false, 1 only for what is not true."""

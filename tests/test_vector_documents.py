@@ -23,6 +23,7 @@ from .test_documents import ROOT, SECTION_TITLES, pdf_text
     "hidden,T,activation",
     [(1, 1, "generic"), (2, 3, "tanh"), (3, 4, "tanh"), (3, 6, "sigmoid"), (2, 5, "softplus")],
 )
+@pytest.mark.tex
 def test_pdf_has_every_section_and_every_certificate_row(
     tmp_path: Path, hidden: int, T: int, activation: str
 ) -> None:
@@ -39,6 +40,7 @@ def test_pdf_has_every_section_and_every_certificate_row(
 
 
 @pytest.mark.parametrize("T", [6, 12, 20])
+@pytest.mark.tex
 def test_long_documents_break_lines_and_elide(tmp_path: Path, T: int) -> None:
     spec = ElmanSpec(hidden=2, T=T)
     result, _ = make_pdf(spec, tmp_path / "d.pdf", method="modular")
@@ -93,6 +95,7 @@ def test_the_document_prints_the_program_that_was_verified() -> None:
     assert report.program == wrong and not report.holds
 
 
+@pytest.mark.tex
 def test_cli_pdf_tex_and_limits(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "e.pdf"
@@ -110,6 +113,7 @@ def test_cli_pdf_tex_and_limits(tmp_path: Path) -> None:
     assert "n <= 3, T <= 6" in result.stderr and "modular" in result.stderr
 
 
+@pytest.mark.tex
 def test_default_file_name_names_the_model(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli.main, ["pdf", "--model", "elman", "--hidden", "2", "-T", "2"])
@@ -117,6 +121,7 @@ def test_default_file_name_names_the_model(tmp_path: Path, monkeypatch) -> None:
     assert (tmp_path / "derivation-elman-n2-T2.pdf").exists()
 
 
+@pytest.mark.tex
 def test_shipped_vector_derivation_builds(tmp_path: Path) -> None:
     out = tmp_path / "d.pdf"
     spec_file = ROOT / "derivations" / "elman-note-000.toml"

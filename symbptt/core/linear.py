@@ -4,7 +4,7 @@ the engines share (:func:`dot`, :func:`matmul`, :func:`identity`, :func:`transpo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,41 +42,62 @@ def column(
     Primitives are applied by the forward pass, which records their slopes; here
     they are refused."""
 
-    minus_one = zero - one
+    at = _At(t, series, params, zero, one, zero - one, scale)
 
     def vec(e: Expr) -> list[Any]:
-        if isinstance(e, Var):
-            return series[e.name][t + e.shift]
-        if isinstance(e, Param):
-            value = params[e.name]
-            if isinstance(value, UnitMatrix):
-                return value.column(zero)
-            return [row[0] for row in value]
-        if isinstance(e, MatVec):
-            v = vec(e.vector)
-            m = e.matrix
-            value = params[matrix_name(m)]
-            if isinstance(value, UnitMatrix):
-                return value.times(v, zero, transpose=isinstance(m, Transpose))
-            rows = transposed(value) if isinstance(m, Transpose) else value
-            return [dot(row, v, zero) for row in rows]
-        if isinstance(e, Had):
-            return [a * b for a, b in zip(vec(e.left), vec(e.right))]
-        if isinstance(e, Add):
-            return [a + b for a, b in zip(vec(e.left), vec(e.right))]
-        if isinstance(e, Sub):
-            return [a - b for a, b in zip(vec(e.left), vec(e.right))]
-        if isinstance(e, LossScale) and scale is not None:
-            return [scale * a for a in vec(e.arg)]
-        if isinstance(e, Concat):
-            return [*vec(e.top), *vec(e.bottom)]
-        if isinstance(e, Neg):
-            return [a * minus_one for a in vec(e.arg)]
-        if isinstance(e, OneMinus):
-            return [a * minus_one + one for a in vec(e.arg)]
-        raise TypeError(f"cannot evaluate {text(e)} here")
+        rule = FORWARD.get(type(e))
+        if rule is None or (type(e) is LossScale and scale is None):
+            raise TypeError(f"cannot evaluate {text(e)} here")
+        return rule(e, vec, at)
 
     return vec(expr)
+
+
+@dataclass(frozen=True)
+class _At:
+    """Where an expression is evaluated: step t, the series and parameters, the ring's
+    constants and the loss scale."""
+
+    t: int
+    series: Mapping[str, Sequence[Any]]
+    params: Mapping[str, Any]
+    zero: Any
+    one: Any
+    minus_one: Any
+    scale: Any
+
+
+def _param_value(e: Param, vec: Callable[[Expr], list[Any]], at: _At) -> list[Any]:
+    value = at.params[e.name]
+    if isinstance(value, UnitMatrix):
+        return value.column(at.zero)
+    return [row[0] for row in value]
+
+
+def _matvec_value(e: MatVec, vec: Callable[[Expr], list[Any]], at: _At) -> list[Any]:
+    v, m = vec(e.vector), e.matrix
+    value = at.params[matrix_name(m)]
+    if isinstance(value, UnitMatrix):
+        return value.times(v, at.zero, transpose=isinstance(m, Transpose))
+    rows = transposed(value) if isinstance(m, Transpose) else value
+    return [dot(row, v, at.zero) for row in rows]
+
+
+#: The forward (value) rule of each op of the model IR at one step, over lists of ring
+#: elements: (expression, the value of a child, where) -> the column. Primitives are
+#: applied by the forward pass, which records their slopes: Apply has no rule here.
+FORWARD: dict[type, Callable[[Any, Callable[[Expr], list[Any]], _At], list[Any]]] = {
+    Var: lambda e, vec, at: at.series[e.name][at.t + e.shift],
+    Param: _param_value,
+    MatVec: _matvec_value,
+    Had: lambda e, vec, at: [a * b for a, b in zip(vec(e.left), vec(e.right))],
+    Add: lambda e, vec, at: [a + b for a, b in zip(vec(e.left), vec(e.right))],
+    Sub: lambda e, vec, at: [a - b for a, b in zip(vec(e.left), vec(e.right))],
+    LossScale: lambda e, vec, at: [at.scale * a for a in vec(e.arg)],
+    Concat: lambda e, vec, at: [*vec(e.top), *vec(e.bottom)],
+    Neg: lambda e, vec, at: [a * at.minus_one for a in vec(e.arg)],
+    OneMinus: lambda e, vec, at: [a * at.minus_one + at.one for a in vec(e.arg)],
+}
 
 
 @dataclass(frozen=True)

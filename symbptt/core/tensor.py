@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -217,36 +217,40 @@ class Style(Protocol):
 
 
 def render(expr: Expr, style: Style) -> str:
-    """Print an expression; sums and differences are grouped where they are operands."""
+    """Print an expression by the print rule of its op (:data:`PRINT`) in ``style``;
+    sums and differences are grouped where they are operands."""
+    rule = PRINT.get(type(expr))
+    if rule is None:
+        raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+    return rule(expr, style)
 
-    def operand(e: Expr, grouped: tuple[type, ...] = (Add, Sub)) -> str:
-        return style.group(render(e, style)) if isinstance(e, grouped) else render(e, style)
 
-    if isinstance(expr, Var):
-        return style.var(expr)
-    if isinstance(expr, Param):
-        return style.param(expr)
-    if isinstance(expr, MatVec):
-        return style.matvec(expr.matrix, operand(expr.vector, (Add, Sub, Had, Neg)))
-    if isinstance(expr, Had):
-        return style.had(operand(expr.left), operand(expr.right))
-    if isinstance(expr, Add):
-        if isinstance(expr.right, Neg):  # a + -b is written a - b
-            return f"{render(expr.left, style)} - {operand(expr.right.arg)}"
-        return f"{render(expr.left, style)} + {render(expr.right, style)}"
-    if isinstance(expr, Sub):
-        return f"{render(expr.left, style)} - {operand(expr.right)}"
-    if isinstance(expr, LossScale):
-        return style.scale(operand(expr.arg))
-    if isinstance(expr, Concat):
-        return style.concat(render(expr.top, style), render(expr.bottom, style))
-    if isinstance(expr, Apply):
-        return style.apply(expr.role, render(expr.arg, style))
-    if isinstance(expr, Neg):
-        return style.neg(operand(expr.arg))
-    if isinstance(expr, OneMinus):
-        return style.one_minus(operand(expr.arg))
-    raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+def _operand(e: Expr, style: Style, grouped: tuple[type, ...] = (Add, Sub)) -> str:
+    """An operand, in parentheses when it is one of ``grouped``."""
+    return style.group(render(e, style)) if isinstance(e, grouped) else render(e, style)
+
+
+def _print_add(e: Add, style: Style) -> str:
+    if isinstance(e.right, Neg):  # a + -b is written a - b
+        return f"{render(e.left, style)} - {_operand(e.right.arg, style)}"
+    return f"{render(e.left, style)} + {render(e.right, style)}"
+
+
+#: The print rule of each op of the model IR: (expression, style) -> text. A style
+#: (:class:`Style`) says how each op is written in one target (text, LaTeX, NumPy).
+PRINT: dict[type, Callable[[Any, Style], str]] = {
+    Var: lambda e, s: s.var(e),
+    Param: lambda e, s: s.param(e),
+    MatVec: lambda e, s: s.matvec(e.matrix, _operand(e.vector, s, (Add, Sub, Had, Neg))),
+    Had: lambda e, s: s.had(_operand(e.left, s), _operand(e.right, s)),
+    Add: _print_add,
+    Sub: lambda e, s: f"{render(e.left, s)} - {_operand(e.right, s)}",
+    LossScale: lambda e, s: s.scale(_operand(e.arg, s)),
+    Concat: lambda e, s: s.concat(render(e.top, s), render(e.bottom, s)),
+    Apply: lambda e, s: s.apply(e.role, render(e.arg, s)),
+    Neg: lambda e, s: s.neg(_operand(e.arg, s)),
+    OneMinus: lambda e, s: s.one_minus(_operand(e.arg, s)),
+}
 
 
 class TextStyle:

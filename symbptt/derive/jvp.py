@@ -22,6 +22,8 @@ previous state, and their chains with forward mode on the whole unrolled model.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from symbptt.core.linear import UnitMatrix, column
@@ -85,58 +87,94 @@ def _sum(left: Expr | None, right: Expr | None) -> Expr | None:
     return left if right is None else Add(left, right)
 
 
+@dataclass
+class _Tangents:
+    """The tangents of one step being derived: along the previous states' directions
+    (``parameter`` None) or along one parameter's, and those found so far."""
+
+    parameter: str | None
+    found: dict[str, Expr | None] = field(default_factory=dict)
+
+    def of(self, expr: Expr) -> Expr | None:
+        """The tangent of ``expr`` (None: zero), by the JVP rule of its op (:data:`JVP`)."""
+        rule = JVP.get(type(expr))
+        if rule is None:
+            raise SpecError(f"no tangent rule for {expr!r}")
+        return rule(expr, self)
+
+
 @functools.lru_cache(maxsize=64)
 def state_tangents(model: Model, parameter: str | None = None) -> tuple[Expr | None, ...]:
     """The tangent of each state at t (None: zero): along the previous states' directions
     when ``parameter`` is None, else along ``Param("dir:" + parameter)`` alone."""
-    tangents: dict[str, Expr | None] = {}
-
-    def tangent(expr: Expr) -> Expr | None:
-        if isinstance(expr, Var):
-            if expr.shift == -1:
-                return Var(DIRECTION + expr.name, -1) if parameter is None else None
-            return tangents.get(expr.name)
-        if isinstance(expr, Param):
-            return Param(DIRECTION + expr.name) if expr.name == parameter else None
-        if isinstance(expr, MatVec):
-            m = expr.matrix
-            name = matrix_name(m)
-            inner = tangent(expr.vector)
-            out = None if inner is None else MatVec(m, inner)
-            if name == parameter:
-                direction = Param(DIRECTION + name)
-                d = Transpose(direction) if isinstance(m, Transpose) else direction
-                out = _sum(out, MatVec(d, expr.vector))
-            return out
-        if isinstance(expr, Add):
-            return _sum(tangent(expr.left), tangent(expr.right))
-        if isinstance(expr, Sub):
-            left, right = tangent(expr.left), tangent(expr.right)
-            if right is None:
-                return left
-            return Neg(right) if left is None else Sub(left, right)
-        if isinstance(expr, (Neg, OneMinus)):
-            inner = tangent(expr.arg)
-            return None if inner is None else Neg(inner)
-        if isinstance(expr, Had):
-            left, right = tangent(expr.left), tangent(expr.right)
-            a = None if left is None else Had(expr.right, left)
-            b = None if right is None else Had(expr.left, right)
-            return _sum(a, b)
-        if isinstance(expr, Concat):
-            top, bottom = tangent(expr.top), tangent(expr.bottom)
-            if top is None and bottom is None:
-                return None
-            raise SpecError("a stacked vector in a state's equation has no tangent rule yet")
-        raise SpecError(f"no tangent rule for {expr!r}")
-
+    tangents = _Tangents(parameter)
     for eq in model.equations:
         if isinstance(eq.expr, Apply):
-            inner = tangent(eq.expr.arg)
-            tangents[eq.target] = None if inner is None else Had(Var(eq.slope), inner)
+            inner = tangents.of(eq.expr.arg)
+            tangents.found[eq.target] = None if inner is None else Had(Var(eq.slope), inner)
         else:
-            tangents[eq.target] = tangent(eq.expr)
-    return tuple(tangents.get(s) for s in model.states)
+            tangents.found[eq.target] = tangents.of(eq.expr)
+    return tuple(tangents.found.get(s) for s in model.states)
+
+
+def _var_tangent(e: Var, tan: _Tangents) -> Expr | None:
+    if e.shift == -1:  # the previous state: its direction, when differentiating by states
+        return Var(DIRECTION + e.name, -1) if tan.parameter is None else None
+    return tan.found.get(e.name)
+
+
+def _matvec_tangent(e: MatVec, tan: _Tangents) -> Expr | None:
+    """d(W v) = W dv (+ dW v when W is the parameter differentiated by)."""
+    m, name = e.matrix, matrix_name(e.matrix)
+    inner = tan.of(e.vector)
+    out = None if inner is None else MatVec(m, inner)
+    if name == tan.parameter:
+        direction = Param(DIRECTION + name)
+        d = Transpose(direction) if isinstance(m, Transpose) else direction
+        out = _sum(out, MatVec(d, e.vector))
+    return out
+
+
+def _sub_tangent(e: Sub, tan: _Tangents) -> Expr | None:
+    left, right = tan.of(e.left), tan.of(e.right)
+    if right is None:
+        return left
+    return Neg(right) if left is None else Sub(left, right)
+
+
+def _had_tangent(e: Had, tan: _Tangents) -> Expr | None:
+    """d(a * b) = b * da + a * db."""
+    left, right = tan.of(e.left), tan.of(e.right)
+    a = None if left is None else Had(e.right, left)
+    b = None if right is None else Had(e.left, right)
+    return _sum(a, b)
+
+
+def _concat_tangent(e: Concat, tan: _Tangents) -> Expr | None:
+    if tan.of(e.top) is None and tan.of(e.bottom) is None:
+        return None
+    raise SpecError("a stacked vector in a state's equation has no tangent rule yet")
+
+
+def _negated(e: Neg | OneMinus, tan: _Tangents) -> Expr | None:
+    inner = tan.of(e.arg)
+    return None if inner is None else Neg(inner)
+
+
+#: The forward-mode (JVP) rule of each op of the model IR: (expression, the tangents of
+#: the step) -> its tangent (None: zero). Apply's rule is its equation's slope series
+#: (:func:`state_tangents`).
+JVP: dict[type, Callable[[Any, _Tangents], Expr | None]] = {
+    Var: _var_tangent,
+    Param: lambda e, tan: Param(DIRECTION + e.name) if e.name == tan.parameter else None,
+    MatVec: _matvec_tangent,
+    Add: lambda e, tan: _sum(tan.of(e.left), tan.of(e.right)),
+    Sub: _sub_tangent,
+    Neg: _negated,
+    OneMinus: _negated,
+    Had: _had_tangent,
+    Concat: _concat_tangent,
+}
 
 
 def _evaluate(

@@ -13,7 +13,7 @@ from symbptt.derive.adjoint import Program
 from symbptt.errors import UnverifiedError
 from symbptt.files import plan_output, require_distinct
 from symbptt.render.document import DocumentOptions
-from symbptt.render.tex import render_tex
+from symbptt.render.formats.latex import render_tex
 from symbptt.render.texbuild import BuildResult, compile_pdf
 from symbptt.results import Report
 from symbptt.verifier.claims import FormulaClaim, RecursionClaim

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from symbptt import ElmanSpec, RNNSpec, verify, verify_vector
-from symbptt.render.tex import render_tex
+from symbptt.render.formats.latex import render_tex
 
 GOLDEN = Path(__file__).with_name("golden") / "derivation-T2-tanh.tex"
 SPEC = RNNSpec(T=2, activation="tanh")

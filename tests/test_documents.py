@@ -18,7 +18,7 @@ from symbptt import RNNSpec, verify
 from symbptt.build import make_pdf, make_tex
 from symbptt.errors import TexBuildError, UnverifiedError
 from symbptt.render.document import DocumentOptions
-from symbptt.render.tex import render_tex
+from symbptt.render.formats.latex import render_tex
 from symbptt.render.texbuild import compile_pdf
 
 from .test_faults import OFF_BY_ONE, claims_with

@@ -19,7 +19,7 @@ import symbptt.cli as cli
 from symbptt import RNNSpec, verify
 from symbptt.errors import SpecError
 from symbptt.render.document import DocumentOptions
-from symbptt.render.tex import render_tex
+from symbptt.render.formats.latex import render_tex
 
 #: The text block of a 10pt article on US letter paper (the class's default): 345 pt
 #: wide, centred on the 612 pt page.
@@ -178,3 +178,14 @@ def test_a_whole_document_keeps_its_labels_and_width() -> None:
 def test_document_options_refuse_bad_fragment_settings(field: str, value: object) -> None:
     with pytest.raises(SpecError):
         DocumentOptions(**{field: value})
+
+
+def test_the_latex_article_is_a_registered_format_with_its_own_template_folder() -> None:
+    from symbptt.render.env import templates_dir
+    from symbptt.render.formats import EXPORTERS, exporter
+    from symbptt.render.formats.latex import LATEX
+
+    assert exporter("latex") is LATEX and EXPORTERS["latex"].extension == ".tex"
+    assert (templates_dir(LATEX.folder) / LATEX.template).is_file()
+    with pytest.raises(SpecError, match="unknown output format 'odt'"):
+        exporter("odt")

@@ -1,5 +1,5 @@
-"""The Jinja environment for LaTeX templates (the only modules importing jinja2 are here
-and :mod:`symbptt.render.tex`).
+"""The Jinja environment of the templates (the only modules importing jinja2 are here
+and :mod:`symbptt.render.formats.latex`).
 
 Delimiters that do not collide with LaTeX: ``\\BLOCK{...}``, ``\\VAR{...}``,
 ``\\#{...}``; no line statements (``%`` is LaTeX's comment). Filters: ``e`` escapes
@@ -18,9 +18,10 @@ from symbptt.files import read_text
 from symbptt.render.plaintext import escape, escape_lines
 
 
-def templates_dir() -> Path:
-    """Where the shipped templates are (inside the installed package)."""
-    return Path(str(resources.files("symbptt.templates")))
+def templates_dir(folder: str) -> Path:
+    """Where the shipped templates of one format are (``templates/<folder>/``, inside the
+    installed package)."""
+    return Path(str(resources.files("symbptt.templates"))) / folder
 
 
 #: The name under which the user's own template is loaded (shipped names cannot shadow it,
@@ -35,8 +36,8 @@ class _Loader(jinja2.BaseLoader):
     ``base.tex.j2`` that extends ``base.tex.j2`` gets the shipped base. Sources are read
     through :func:`symbptt.files.read_text` (regular UTF-8 files, a BOM accepted)."""
 
-    def __init__(self, user_dir: Path | None) -> None:
-        self.dirs = [templates_dir()] + ([user_dir] if user_dir else [])
+    def __init__(self, folder: str, user_dir: Path | None) -> None:
+        self.dirs = [templates_dir(folder)] + ([user_dir] if user_dir else [])
         self.user_dir = user_dir
 
     def get_source(self, environment: jinja2.Environment, template: str):  # noqa: ANN201
@@ -55,12 +56,13 @@ class _Loader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
-def environment(user_dir: Path | None = None) -> jinja2.Environment:
-    """A sandboxed, LaTeX-safe Jinja environment (see :class:`_Loader` for where
-    templates are found). The sandbox refuses access to Python internals, so a template
+def environment(folder: str = "latex", user_dir: Path | None = None) -> jinja2.Environment:
+    """A sandboxed, LaTeX-safe Jinja environment for one format's templates (``folder``
+    of ``templates/``; see :class:`_Loader` for where templates are found). The sandbox
+    refuses access to Python internals, so a template
     cannot run commands or read files."""
     env = SandboxedEnvironment(
-        loader=_Loader(user_dir),
+        loader=_Loader(folder, user_dir),
         block_start_string=r"\BLOCK{",
         block_end_string="}",
         variable_start_string=r"\VAR{",

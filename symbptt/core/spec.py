@@ -81,6 +81,18 @@ class Family:
     summary: tuple[str, ...]
 
 
+#: What a report's JSON says of the scalar and the Elman model.
+_SUMMARY = (
+    "T",
+    "hidden",
+    "inputs",
+    "outputs",
+    "activation",
+    "output_activation",
+    "loss",
+    "reduction",
+)
+
 #: One row per family (the model's ``family`` field).
 FAMILIES: dict[str, Family] = {
     "scalar": Family(
@@ -92,17 +104,7 @@ FAMILIES: dict[str, Family] = {
             "T={T}, phi={activation}, theta={output_activation}, loss={loss}, "
             "reduction={reduction}, h0={h0}"
         ),
-        summary=(
-            "T",
-            "hidden",
-            "inputs",
-            "outputs",
-            "activation",
-            "output_activation",
-            "loss",
-            "reduction",
-            "h0",
-        ),
+        summary=(*_SUMMARY, "h0"),
     ),
     "elman": Family(
         max_t=limits.MAX_T_VECTOR,
@@ -113,16 +115,7 @@ FAMILIES: dict[str, Family] = {
             "Elman RNN n={hidden}, m={inputs}, k={outputs}, T={T}, phi={activation}, "
             "theta={output_activation}, {reduction} {loss} loss"
         ),
-        summary=(
-            "T",
-            "hidden",
-            "inputs",
-            "outputs",
-            "activation",
-            "output_activation",
-            "loss",
-            "reduction",
-        ),
+        summary=_SUMMARY,
     ),
     "cell": Family(
         max_t=limits.MAX_T_VECTOR,

@@ -49,6 +49,21 @@ def table_of(table: dict, key: str, where: str, what: str) -> dict:
     return value
 
 
+def entry_of(spec: Any, here: str, keys: tuple[str, ...], example: str) -> dict:
+    """One entry of a keyed table (``variables.h``, ``identities."..."``): a table whose
+    keys are among ``keys``.
+
+    Raises:
+        SpecError: not a table (``example`` shows one), or an unknown key.
+    """
+    if not isinstance(spec, dict):
+        raise SpecError(f"{here} must be a table such as {example}")
+    unknown = sorted(set(spec) - set(keys))
+    if unknown:
+        raise SpecError(f"{here} has unknown key {unknown[0]!r}; expected: {', '.join(keys)}")
+    return spec
+
+
 def text_of(value: Any, here: str, what: str) -> str:
     """``value``, which must be a string with something in it."""
     if not isinstance(value, str) or not value.strip():
@@ -72,13 +87,7 @@ def identities(table: dict, where: str) -> tuple[Identity, ...]:
     out = []
     for name, spec in table_of(table, "identities", where, "name = { latex, ... }").items():
         here = f"{where}: [cell] identities.{name!r}"
-        if not isinstance(spec, dict):
-            raise SpecError(f"{here} must be a table such as {{ latex = '...' }}")
-        unknown = sorted(set(spec) - set(_IDENTITY_KEYS))
-        if unknown:
-            raise SpecError(
-                f"{here} has unknown key {unknown[0]!r}; expected: {', '.join(_IDENTITY_KEYS)}"
-            )
+        entry_of(spec, here, _IDENTITY_KEYS, "{ latex = '...' }")
         texts = {}
         for key in ("description", "display", "prose", "base"):
             if not isinstance(spec.get(key, ""), str):

@@ -38,7 +38,16 @@ from typing import Any
 
 from symbptt.core.model import Adjoint, Equation, Head, Model, Variable, View
 from symbptt.errors import SpecError
-from symbptt.read.cell_claims import claims, exact_work, family, identities, slug, table_of, text_of
+from symbptt.read.cell_claims import (
+    claims,
+    entry_of,
+    exact_work,
+    family,
+    identities,
+    slug,
+    table_of,
+    text_of,
+)
 from symbptt.read.cell_equations import PRIMITIVE_KEYS, CellNames
 from symbptt.read.names import compact
 
@@ -89,13 +98,7 @@ def entries(table: dict, where: str) -> dict[str, Entry]:
         here = f"{where}: [cell] variables.{name}"
         if not NAME.fullmatch(name):
             raise SpecError(f"{here}: {name!r} is not a name")
-        if not isinstance(spec, dict):
-            raise SpecError(f"{here} must be a table such as {{ latex = '...', prose = '...' }}")
-        unknown = sorted(set(spec) - set(_ENTRY_KEYS))
-        if unknown:
-            raise SpecError(
-                f"{here} has unknown key {unknown[0]!r}; expected: {', '.join(_ENTRY_KEYS)}"
-            )
+        entry_of(spec, here, _ENTRY_KEYS, "{ latex = '...', prose = '...' }")
         aliases = spec.get("aliases")
         if aliases is not None and not (
             isinstance(aliases, list) and all(isinstance(a, str) and a.strip() for a in aliases)

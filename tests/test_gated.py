@@ -53,6 +53,7 @@ def test_the_lstm_is_verified_exactly_at_n_2_t_4() -> None:
     assert gated_spec("lstm", T=5, hidden=2).exact_refusal() is not None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_the_gru_is_verified_exactly_at_n_2_t_4(variant: str) -> None:
     """Issue 11's exact size for the GRU: its state h_t = (1 - z_t) n_t + z_t h_(t-1) is

@@ -63,6 +63,7 @@ def bounded(run) -> None:
     assert time.monotonic() - start < 3 * MAX_SECONDS
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,
@@ -78,6 +79,7 @@ def test_large_scalar_formulas_answer_or_are_refused(lhs: str, rhs: str, method:
     bounded(lambda: symbptt.check(f"{lhs} = {rhs}", model=RNNSpec(T=3), method=method))
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,
@@ -88,7 +90,6 @@ def test_large_scalar_formulas_answer_or_are_refused(lhs: str, rhs: str, method:
     lhs=formulas(VECTOR_ATOMS),
     method=st.sampled_from(["exact", "modular"]),
 )
-@pytest.mark.slow
 def test_large_vector_formulas_answer_or_are_refused(lhs: str, method: str) -> None:
     spec = ElmanSpec(hidden=2, T=3)
     bounded(lambda: symbptt.check(f"{lhs} = {lhs}", model=spec, method=method))

@@ -220,12 +220,12 @@ def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=5000)
 @given(
     st.recursive(_VECTOR_LEAVES, _combine, max_leaves=6),
     st.recursive(_VECTOR_LEAVES, _combine, max_leaves=6),
 )
-@pytest.mark.slow
 def test_structured_vector_formulas(lhs: str, rhs: str) -> None:
     """Well-formed and ill-shaped matrix formulas: a verdict or a syntax error, never a
     crash (this found the empty product on both sides and inside a family)."""

@@ -143,6 +143,7 @@ def test_every_base_formula_is_true_and_never_fails(runner: Runner, name: str) -
         assert outcome.wrong is None, _explain(outcome)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_a_random_slice_of_mutants_obeys_the_rule(runner: Runner, name: str) -> None:
     config = CONFIGS[name]
@@ -171,9 +172,8 @@ def test_mutants_are_deterministic() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    "name", ["scalar-tanh-sum", "elman-ce", pytest.param("lstm", marks=pytest.mark.slow), "jordan"]
-)
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["scalar-tanh-sum", "elman-ce", "lstm", "jordan"])
 def test_the_command_line_exits_0_1_or_2_as_the_truth_allows(runner: Runner, name: str) -> None:
     """A small slice through ``symbptt check``: never exit 3; 0 only for what is not
     false, 1 only for what is not true."""

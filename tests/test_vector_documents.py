@@ -145,7 +145,7 @@ def test_spec_file_keys_of_the_other_model_are_errors(tmp_path: Path) -> None:
 def test_a_template_can_extend_the_vector_document(tmp_path: Path) -> None:
     mine = tmp_path / "mine.tex.j2"
     mine.write_text(
-        '\\BLOCK{extends "elman.tex.j2"}\n\\BLOCK{block intro}My own intro.\\BLOCK{endblock}\n'
+        '\\BLOCK{extends "base.tex.j2"}\n\\BLOCK{block intro}My own intro.\\BLOCK{endblock}\n'
     )
     tex, _ = make_tex(ElmanSpec(hidden=2, T=2), template=mine)
     assert "My own intro." in tex and r"\section{The backward recursion}" in tex

@@ -113,20 +113,23 @@ def torch_run(spec: Spec, *, seed: int = 0) -> TorchRun:
             ) from None
     import torch
 
-    from symbptt.codegen.torch_cells import GATED_WITNESSES, gated_run
+    from symbptt.codegen.torch_cells import equations_run, gated_run
 
-    if spec.model.name in GATED_WITNESSES:
-        if spec.output_activation != "identity":
-            raise SymbpttError(
-                "the cross-check compares PyTorch's cell with a Linear output: use an "
-                "identity output activation"
-            )
-        return TorchRun(*gated_run(spec, seed))
-    if spec.model.name != "Elman RNN":
+    witness = dict(spec.model.witness).get("torch")
+    if witness is None:
         raise SymbpttError(
-            "the cross-check compares with PyTorch's own cells: the Elman RNN, the LSTM "
-            "and the GRU (--model elman, lstm, gru)"
+            f"the cross-check needs PyTorch's version of the {spec.model.name}: its cell file "
+            'names none (witness = { torch = "equations" } runs its own equations in torch)'
         )
+    if witness != "RNN" and spec.output_activation != "identity":
+        raise SymbpttError(
+            "the cross-check compares PyTorch's cell with a Linear output: use an "
+            "identity output activation"
+        )
+    if witness == "equations":
+        return TorchRun(*equations_run(spec, seed))
+    if witness != "RNN":
+        return TorchRun(*gated_run(spec, seed))
     if spec.activation != "tanh" or spec.output_activation != "identity":
         raise SymbpttError(
             "the cross-check compares torch.nn.RNN(tanh) with a Linear "

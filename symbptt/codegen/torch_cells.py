@@ -1,21 +1,20 @@
-"""PyTorch's gated cells as witnesses for the cross-check: torch.nn.LSTM, torch.nn.GRU,
-and Cho et al.'s GRU (which PyTorch has no module for) written out in torch operations,
-each with a Linear head, the squared or cross-entropy loss and autograd in float64.
+"""PyTorch as the cross-check's witness of a cell, as its cell file names it
+(``witness``): torch's own module (torch.nn.LSTM, torch.nn.GRU, with a Linear head), or
+the cell's equations written out in torch operations (Cho et al.'s GRU, which PyTorch
+has no module for), with the squared or cross-entropy loss and autograd in float64.
 
 A witness draws its weights and data (torch.manual_seed), runs, and returns them with
 the gradients under symbptt's names and shapes: torch stacks a gated cell's gate
-matrices into one weight (the LSTM's i, f, g, o; the GRU's r, z, n), which the witness
-slices apart. The gradients come from autograd, never from symbptt.
+matrices into one weight (the LSTM's i, f, g, o; the GRU's r, z, n: the order the cell
+file gives), which the witness slices apart. The gradients come from autograd, never
+from symbptt.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-#: torch's gate order in its stacked weights, by the model's name.
-TORCH_GATES = {"LSTM": "ifgo", "GRU (torch.nn.GRU)": "rzn"}
-#: The models whose cross-check witness is here (by the model's name).
-GATED_WITNESSES = (*TORCH_GATES, "GRU (Cho et al.)")
+from symbptt.errors import SymbpttError
 
 _STACKS = (
     ("weight_ih_l0", "W_i"),
@@ -41,29 +40,19 @@ def gated_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
             leaves[name].requires_grad_(True)
     zero = torch.zeros(n, 1, dtype=torch.float64)
     h0, c0 = leaves.get("h_0", zero), leaves.get("c_0", zero)
-    module = None
-    if model.name in TORCH_GATES:
-        cls = torch.nn.LSTM if model.name == "LSTM" else torch.nn.GRU
-        module = cls(m, n, dtype=torch.float64)
-        initial = h0.T.reshape(1, 1, n)
-        if model.name == "LSTM":
-            initial = (initial, c0.T.reshape(1, 1, n))
-        out, _ = module(x.reshape(T, 1, m), initial)
-        states = out[:, 0, :]
-    else:
-        weights = {
-            p: torch.randn(*model.shape(p), dtype=torch.float64).mul(0.5).requires_grad_(True)
-            for p in model.parameters
-            if p not in leaves
-        }
-        leaves.update(weights)
-        states = _cho_states(torch, leaves, x, h0)
-    loss, d = _head_and_loss(torch, spec, states, leaves["W_hy"], leaves["b_y"], k, T)
+    witness = dict(model.witness)
+    module = getattr(torch.nn, witness["torch"])(m, n, dtype=torch.float64)
+    initial = h0.T.reshape(1, 1, n)
+    if witness["torch"] == "LSTM":  # torch's LSTM takes the pair (h_0, c_0)
+        initial = (initial, c0.T.reshape(1, 1, n))
+    out, _ = module(x.reshape(T, 1, m), initial)
+    o = out[:, 0, :] @ leaves["W_hy"].T + leaves["b_y"][:, 0]
+    loss, d = _loss(torch, spec, o, k, T)
     loss.backward()
     params = {p: t.detach().numpy().copy() for p, t in leaves.items()}
     grads = {p: t.grad.numpy().copy() for p, t in leaves.items()}
     if module is not None:
-        gates = TORCH_GATES[model.name]
+        gates = witness["gates"]
         for torch_name, ours in _STACKS:
             weight = getattr(module, torch_name)
             for g, gate in enumerate(gates):
@@ -74,22 +63,86 @@ def gated_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     return params, x.numpy().copy(), d.numpy().copy(), float(loss.item()), grads
 
 
-def _cho_states(torch: Any, P: dict, x: Any, h0: Any) -> Any:
-    """Cho et al.'s GRU (the reset gate on h_(t-1) before W_hh), in torch operations."""
-    h, states = h0[:, 0], []
-    for t in range(x.shape[0]):
-        r = torch.sigmoid(P["W_xr"] @ x[t] + P["W_hr"] @ h + P["b_r"][:, 0])
-        z = torch.sigmoid(P["W_xz"] @ x[t] + P["W_hz"] @ h + P["b_z"][:, 0])
-        h_tilde = torch.tanh(P["W_xh"] @ x[t] + P["W_hh"] @ (r * h) + P["b_h"][:, 0])
-        h = z * h + (1 - z) * h_tilde
-        states.append(h)
-    return torch.stack(states)
+def equations_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
+    """(weights, X, D, loss, gradients) of a cell computed by its own equations in torch
+    operations: the model IR's forward rules (:data:`symbptt.core.linear.FORWARD`) over
+    torch scalars, every parameter a leaf; the gradients of its views gathered from their
+    parts'."""
+    import torch
+
+    from symbptt.core.linear import column
+    from symbptt.core.tensor import Apply
+
+    model = spec.model
+    T, k = spec.T, spec.outputs
+    (inputs,) = model.of_kind("input")
+    torch.manual_seed(seed)
+    x = torch.randn(T, model.shape(inputs)[0], dtype=torch.float64)
+    leaves = {
+        p: torch.randn(*model.shape(p), dtype=torch.float64).mul(0.5).requires_grad_(True)
+        for p in model.parameters
+    }
+    entries = {p: [list(row) for row in leaf] for p, leaf in leaves.items()}
+    zero, one = torch.tensor(0.0, dtype=torch.float64), torch.tensor(1.0, dtype=torch.float64)
+    series: dict[str, list[Any]] = {inputs: [None, *(list(row) for row in x)]}
+    for state, init in model.initial:
+        size = model.shape(state)[0]
+        series[state] = [[zero] * size if init is None else [r[0] for r in entries[init]]]
+    roles = {role: primitive for role, primitive, _ in model.functions}
+    for t in range(1, T + 1):
+        for eq in model.equations:
+            if isinstance(eq.expr, Apply):  # a primitive is the whole right-hand side
+                function = _torch_function(roles[eq.expr.role], eq.expr.role)
+                arg = column(eq.expr.arg, t, series, entries, zero, one)
+                value = [function(torch, a) for a in arg]
+            else:
+                value = column(eq.expr, t, series, entries, zero, one)
+            series.setdefault(eq.target, [None]).append(value)
+    o = torch.stack([torch.stack(v) for v in series[model.head.output][1:]])
+    loss, d = _loss(torch, spec, o, k, T)
+    loss.backward()
+    params = {p: t.detach().numpy().copy() for p, t in leaves.items()}
+    grads = {p: t.grad.numpy().copy() for p, t in leaves.items()}
+    for view in model.views:  # a view's entries are entries of its parts
+        rows, cols = model.shape(view.name)
+        grads[view.name] = _gathered(model, view.name, rows, cols, grads)
+        params[view.name] = _gathered(model, view.name, rows, cols, params)
+    return params, x.numpy().copy(), d.numpy().copy(), float(loss.item()), grads
 
 
-def _head_and_loss(torch: Any, spec: Any, states: Any, W_hy: Any, b_y: Any, k: int, T: int):
-    """L of the Linear head on the states, and the targets D (one-hot rows for the
+def _gathered(model: Any, view: str, rows: int, cols: int, values: dict) -> Any:
+    """A view's matrix made of its parts' entries (w_h = [W_xh W_hh]^T)."""
+    import numpy as np
+
+    out = np.zeros((rows, cols))
+    for r in range(rows):
+        for c in range(cols):
+            part, a, b = model.source(view, r, c)
+            out[r, c] = values[part][a, b]
+    return out
+
+
+#: The primitives in torch operations (the cross-check's witnesses).
+_TORCH = {
+    "tanh": lambda torch, v: torch.tanh(v),
+    "sigmoid": lambda torch, v: torch.sigmoid(v),
+    "softplus": lambda torch, v: torch.nn.functional.softplus(v),
+    "identity": lambda torch, v: v,
+}
+
+
+def _torch_function(primitive: str, role: str) -> Any:
+    if primitive not in _TORCH:
+        raise SymbpttError(
+            f"the cross-check cannot run {role} ({primitive}) in torch: give it a "
+            f"concrete function ({', '.join(_TORCH)})"
+        )
+    return _TORCH[primitive]
+
+
+def _loss(torch: Any, spec: Any, o: Any, k: int, T: int) -> tuple[Any, Any]:
+    """L of the outputs o (T x k), and the targets D (one-hot rows for the
     cross-entropy's class indices)."""
-    o = states @ W_hy.T + b_y[:, 0]
     if spec.loss == "cross-entropy":
         classes = torch.randint(k, (T,))
         d = torch.nn.functional.one_hot(classes, k).to(torch.float64)

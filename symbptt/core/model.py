@@ -153,6 +153,10 @@ class Model:
     exact_work: int = 0
     #: the formulas its documents claim, in LaTeX, each checked by the verifier
     identities: tuple[Identity, ...] = ()
+    #: how PyTorch computes it, for the cross-check (``(("torch", "LSTM"), ("gates",
+    #: "ifgo"))``: torch's module and its stacking order of the gate weights;
+    #: ``(("torch", "equations"),)``: its own equations in torch operations); empty: none
+    witness: tuple[tuple[str, str], ...] = ()
     #: the row of :data:`symbptt.core.spec.FAMILIES` that gives its limits, description
     #: and file names: ``"scalar"`` (the seeds' model), ``"elman"`` or ``"cell"``
     family: str = "cell"

@@ -135,6 +135,27 @@ def exact_work(table: dict, where: str) -> int:
     return work
 
 
+#: What a cell's ``witness`` may name: torch's own module (its gates' stacking order in
+#: ``gates``), or ``equations``, the cell's equations in torch operations.
+WITNESSES = ("RNN", "LSTM", "GRU", "equations")
+
+
+def witness(table: dict, where: str) -> tuple[tuple[str, str], ...]:
+    """``witness = { torch = "LSTM", gates = "ifgo" }``: how the cross-check's PyTorch
+    computes the cell (none if the table does not say)."""
+    given = entry_of(
+        table.get("witness", {}),
+        f"{where}: [cell] witness",
+        ("torch", "gates"),
+        '{ torch = "LSTM", gates = "ifgo" }',
+    )
+    if given and given.get("torch") not in WITNESSES:
+        raise SpecError(f"{where}: [cell] witness.torch must be one of: {', '.join(WITNESSES)}")
+    if "gates" in given and not (isinstance(given["gates"], str) and given["gates"].isalpha()):
+        raise SpecError(f'{where}: [cell] witness.gates is torch\'s gate order, such as "ifgo"')
+    return tuple(sorted(given.items()))
+
+
 def family(table: dict, where: str) -> str:
     from symbptt.core.spec import FAMILIES
 

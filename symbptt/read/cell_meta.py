@@ -47,6 +47,7 @@ from symbptt.read.cell_claims import (
     slug,
     table_of,
     text_of,
+    witness,
 )
 from symbptt.read.cell_equations import PRIMITIVE_KEYS, CellNames
 from symbptt.read.names import compact
@@ -62,6 +63,7 @@ META_KEYS = (
     "exact_work",
     "identities",
     "family",
+    "witness",
 )
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _ENTRY_KEYS = ("latex", "prose", "aliases", "slope", "size")
@@ -199,6 +201,7 @@ def assemble(
         exact_work=exact_work(table, where),
         identities=identities(table, where),
         family=family(table, where),
+        witness=witness(table, where),
     )
     try:
         return Model(

@@ -78,7 +78,7 @@ def equations_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     (inputs,) = model.of_kind("input")
     torch.manual_seed(seed)
     x = torch.randn(T, model.shape(inputs)[0], dtype=torch.float64)
-    leaves = {
+    leaves: dict[str, Any] = {
         p: torch.randn(*model.shape(p), dtype=torch.float64).mul(0.5).requires_grad_(True)
         for p in model.parameters
     }

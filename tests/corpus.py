@@ -9,7 +9,7 @@ including its punctuation, markup and the source's macros (``GOODFELLOW_MACROS``
 the definitions the book's LaTeX sources use).
 
 ``expect`` pins today's verdict: "holds" (exit 0), "fails" (exit 1) or "refused"
-(exit 2, something symbptt cannot read yet); tests/test_corpus.py checks that no verdict
+(exit 2, something symbptt cannot read yet); tests/checker/test_corpus.py checks that no verdict
 contradicts the truth and that the verdicts stay what they are.
 """
 
@@ -1643,7 +1643,7 @@ def torch_einsum(spec: str, *operands: Any) -> Any:
 def truth(formula: Formula, seeds: tuple[int, ...] = (0, 1, 2)) -> bool | None:
     """Whether the formula holds in the PyTorch model at every step it claims and at
     random points (None: it has no value as written)."""
-    from .corpus_torch import Run
+    from tests.corpus_torch import Run
 
     if formula.sides is None:
         return None

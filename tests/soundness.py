@@ -43,7 +43,7 @@ from typing import Any
 
 import mpmath as mp
 
-from .soundness_oracle import (
+from tests.soundness_oracle import (
     ORACLE_MODELS,
     CompiledGraph,
     Missing,

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from .pinned import record
+from tests.pinned import record
 
 REPORTS = json.loads(record.REPORTS.read_text(encoding="utf-8"))
 CHECKS = json.loads(record.CHECKS.read_text(encoding="utf-8")) if record.CHECKS.exists() else []

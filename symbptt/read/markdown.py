@@ -145,7 +145,7 @@ _BLANK_LINE = re.compile(r"\n(?=[ \t]*\n)")
 def _inline_code(text: str) -> list[tuple[int, int]]:
     """The spans of inline code (a run of backticks, then the next run of the same length
     in the same paragraph), in linear time (the regular expression that says the same,
-    in tests/test_markdown_scanners.py, takes quadratic time on unclosed runs)."""
+    in tests/read/test_markdown_scanners.py, takes quadratic time on unclosed runs)."""
     runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
     breaks = [m.start() for m in _BLANK_LINE.finditer(text)]
     following, seen = [len(runs)] * len(runs), {}  # the next run of the same length
@@ -196,7 +196,7 @@ _INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])(?:(?!\n[ \t]*\n)[^$])+?(?<![\\
 
 def _math_spans(prose: str) -> list[tuple[int, int]]:
     """The contents of the math in ``prose``, as the regular expression of
-    tests/test_markdown_scanners.py finds them (leftmost,
+    tests/read/test_markdown_scanners.py finds them (leftmost,
     its alternatives in order), in linear time: where a closing delimiter is looked for,
     the answer is remembered, so a file of unclosed ``\\[`` is not scanned to its end
     for each."""

@@ -49,7 +49,7 @@ _BLOCKS = (
     (0x2200, 0x2300),
 )
 #: Characters of those blocks whose spelling needs a package the document does not load
-#: (found by compiling every spelling; tests/test_robustness.py keeps this list honest).
+#: (found by compiling every spelling; tests/cli/test_robustness.py keeps this list honest).
 _UNSUPPORTED = frozenset(
     [0x149, 0x195, 0x19E, 0x390, 0x3D2, 0x210B, 0x2110, 0x2112, 0x211B, 0x212C, 0x2130]
     + [0x2131, 0x2133, 0x219C, 0x219D, 0x21C5, 0x21F5, 0x221F, 0x222F, 0x2230, 0x2231]

@@ -173,7 +173,7 @@ def collect_calls() -> list[dict[str, Any]]:
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     calls = {line: json.loads(line) for line in lines}
     # a user's cell (a Spec of a declaration) holds a declaration, not options: its verdicts are
-    # pinned by tests/test_cell.py
+    # pinned by tests/cells/test_cell.py
     calls = {
         line: call
         for line, call in calls.items()

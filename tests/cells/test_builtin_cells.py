@@ -23,7 +23,7 @@ from symbptt.errors import SpecError
 from symbptt.read.cell import declare_cell, read_cell
 
 #: The digest of each grid point's model, recorded from the Python declarations.
-PINNED = json.loads((Path(__file__).parent / "pinned" / "models.json").read_text("utf-8"))
+PINNED = json.loads((Path(__file__).parents[1] / "pinned" / "models.json").read_text("utf-8"))
 #: Each shipped cell's options and their defaults, as its Python declaration took them.
 PYTHON_OPTIONS: dict[str, dict[str, Any]] = {
     "scalar": dict(
@@ -297,7 +297,7 @@ def test_a_cell_file_dropped_into_the_package_is_a_model_the_options_name(
 
     for name in cells.names():
         (tmp_path / f"{name}.toml").write_text(cells.source(name)[1], encoding="utf-8")
-    mgu = (Path(__file__).parent.parent / "derivations" / "minimal-gated-unit.toml").read_text()
+    mgu = (Path(__file__).parents[2] / "derivations" / "minimal-gated-unit.toml").read_text()
     cell = mgu[mgu.index("[cell]") :].replace("[cell]", '[cell]\noptions = { hidden = "n" }', 1)
     (tmp_path / "mgu.toml").write_text(cell, encoding="utf-8")
     monkeypatch.setattr(cells, "files", lambda _: tmp_path)

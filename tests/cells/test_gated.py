@@ -10,8 +10,7 @@ import pytest
 
 from symbptt import Spec, cells, verify
 from symbptt.cells.gated import VARIANTS, gated_spec
-
-from .test_cli import run
+from tests.cli.test_cli import run
 
 CELLS = {
     "lstm": lambda **kw: cells.declare("lstm", **kw),
@@ -148,8 +147,7 @@ def test_generated_code_agrees_with_torch_nn_lstm_and_gru(tmp_path, cell: str, s
     witness (symbptt.codegen.torch_cells)."""
     from symbptt.codegen.crosscheck import torch_run
     from symbptt.codegen.source import numpy_source
-
-    from .conftest import load_module
+    from tests.conftest import load_module
 
     spec = Spec(CELLS[cell](hidden=8, inputs=3, outputs=2), T=20)
     module = load_module(numpy_source(spec), tmp_path / "grads.py")

@@ -9,8 +9,7 @@ import pytest
 from symbptt import RNNSpec, verify
 from symbptt.derive.forward import forward, parameter_values
 from symbptt.rings.values import recorded_ring
-
-from .conftest import ALL_ACTIVATIONS
+from tests.conftest import ALL_ACTIVATIONS
 
 SYMPY = "reference: SymPy Jacobians = forward mode"
 

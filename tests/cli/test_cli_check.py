@@ -7,8 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 import symbptt.cli as cli
-
-from .test_checker import NOTE_BOXED_AS_MEANT, QUESTION_DL_DH
+from tests.checker.test_checker import NOTE_BOXED_AS_MEANT, QUESTION_DL_DH
 
 NOTES = r"""\section{BPTT}
 % symbptt: check

@@ -9,8 +9,7 @@ import pytest
 
 from symbptt import RNNSpec, SpecError, verify
 from symbptt.limits import EXACT_MAX_T
-
-from .conftest import SMALL_T
+from tests.conftest import SMALL_T
 
 EXPECTED_CHECKS = {
     *(

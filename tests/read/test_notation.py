@@ -1,6 +1,6 @@
 r"""The notation of real textbooks: what `check` reads as the sources write it.
 
-Each formula here is read and decided; the corpus (tests/test_corpus.py) holds the
+Each formula here is read and decided; the corpus (tests/checker/test_corpus.py) holds the
 formulas copied verbatim from their sources, with citations.
 """
 
@@ -13,8 +13,7 @@ import pytest
 from symbptt import ElmanSpec, FormulaSyntaxError, check
 from symbptt.errors import SpecError
 from symbptt.read.profiles import load_profile
-
-from .test_cli import run
+from tests.cli.test_cli import run
 
 ELMAN = ElmanSpec(hidden=2, outputs=2, T=3, activation="tanh", output_activation="identity")
 LINEAR = ElmanSpec(hidden=2, outputs=2, T=3, activation="identity", output_activation="identity")
@@ -672,7 +671,7 @@ def test_a_sum_from_step_zero_is_refused_not_crashed() -> None:
     """The refusal names what is out of range (l_0), in the source's names (Wolf's z_0)."""
     with pytest.raises(FormulaSyntaxError, match=r"in range \(l_0 is outside the model"):
         check(r"L = \frac{1}{T}\sum_{t=0}^{T} \ell_t", model=ELMAN)
-    wolf = Path(__file__).parent / "profiles" / "wolf.toml"
+    wolf = Path(__file__).parents[1] / "profiles" / "wolf.toml"
     with pytest.raises(FormulaSyntaxError, match=r"z_0 is outside the model"):
         check(
             r"\frac{\partial \mathbf{J_t}}{\partial \mathbf{W^{hh}}} = \sum\limits_{k=0}^{t} "
@@ -806,7 +805,7 @@ def test_factors_after_a_product_that_may_be_inside_it_or_not_are_an_ambiguity()
     assert any("does not hold with them inside it too" in note for note in result.notes)
 
 
-HUANG = Path(__file__).parent / "profiles" / "huang.toml"
+HUANG = Path(__file__).parents[1] / "profiles" / "huang.toml"
 CE3 = GOODFELLOW.replace(outputs=3)
 
 
@@ -929,7 +928,7 @@ def test_bold_superscripts_and_no_repair_that_empties_a_chain_within_a_step() ->
         r"\frac{\partial \mathbf{h_1}}{\partial \mathbf{z_1}} "
         r"\frac{\partial \mathbf{z_1}}{\partial \mathbf{W^{hh}}}"
     )
-    wolf = Path(__file__).parent / "profiles" / "wolf.toml"
+    wolf = Path(__file__).parents[1] / "profiles" / "wolf.toml"
     result = check(formula, model=GOODFELLOW, notation=str(wolf))
     assert not result.holds and result.counterexample is not None
     assert not any("h_2" in r for r in result.repairs)

@@ -36,7 +36,7 @@ from symbptt.render.plaintext import escape, supported_characters
 from symbptt.render.texbuild import compile_pdf
 from symbptt.specfile import load
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTE_SPEC = ROOT / "derivations" / "note-000.toml"
 
 

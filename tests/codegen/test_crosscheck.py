@@ -7,8 +7,7 @@ from click.testing import CliRunner
 
 import symbptt.cli as cli
 from symbptt import ElmanSpec
-
-from .conftest import TORCH_MISSING
+from tests.conftest import TORCH_MISSING
 
 torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
@@ -59,8 +58,7 @@ def test_generated_numpy_code_agrees_with_autograd(
 ) -> None:
     from symbptt.codegen.crosscheck import torch_run
     from symbptt.codegen.source import numpy_source
-
-    from .conftest import load_module
+    from tests.conftest import load_module
 
     spec = ElmanSpec(hidden=hidden, T=T, inputs=4, outputs=3, reduction=reduction)
     module = load_module(numpy_source(spec), tmp_path / "grads.py")

@@ -10,9 +10,8 @@ from collections import Counter
 import pytest
 
 from symbptt import ElmanSpec, FormulaSyntaxError, RNNSpec, check
-
-from .conftest import TORCH_MISSING
-from .corpus import FORMULAS, SOURCES, Formula, truth
+from tests.conftest import TORCH_MISSING
+from tests.corpus import FORMULAS, SOURCES, Formula, truth
 
 IDS = [f.id for f in FORMULAS]
 

@@ -20,7 +20,7 @@ from symbptt.errors import FormulaSyntaxError, SpecError
 from symbptt.read.cell import read_cell
 from symbptt.verifier.run import verify_vector
 
-MGU = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
+MGU = Path(__file__).resolve().parents[2] / "derivations" / "minimal-gated-unit.toml"
 
 
 def mgu(**changes: object) -> dict:
@@ -177,8 +177,7 @@ def test_generated_code_agrees_with_pytorch_autograd(tmp_path: Path, seed: int) 
     import numpy as np
 
     from symbptt.codegen.source import numpy_source
-
-    from .conftest import load_module
+    from tests.conftest import load_module
 
     spec = Spec(read_cell(mgu(sizes={"n": 8, "m": 3, "k": 2}), where="mgu"), T=20)
     module = load_module(numpy_source(spec), tmp_path / "mgu_grads.py")
@@ -252,8 +251,7 @@ def test_a_jordan_network_whose_output_feeds_back(tmp_path: Path) -> None:
     import torch
 
     from symbptt.codegen.source import numpy_source
-
-    from .conftest import load_module
+    from tests.conftest import load_module
 
     table = tomllib.loads(JORDAN.read_text())["cell"]
     model = read_cell(table, where=str(JORDAN))

@@ -13,10 +13,9 @@ from symbptt.cells.choose import build_spec
 from symbptt.core.method import choose_method
 from symbptt.errors import SpecError
 from symbptt.specfile import load
+from tests.cli.test_cli import run
 
-from .test_cli import run
-
-CELLS = Path(__file__).resolve().parents[1] / "derivations"
+CELLS = Path(__file__).resolve().parents[2] / "derivations"
 
 
 # -- --method auto: exact where the estimate allows it, else modular, saying why --------

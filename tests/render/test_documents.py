@@ -20,10 +20,9 @@ from symbptt.errors import TexBuildError, UnverifiedError
 from symbptt.render.document import DocumentOptions
 from symbptt.render.formats.latex import render_tex
 from symbptt.render.texbuild import compile_pdf
+from tests.verifier.test_faults import OFF_BY_ONE, claims_with
 
-from .test_faults import OFF_BY_ONE, claims_with
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SECTION_TITLES = [
     "The model",
     "The unrolled recurrence",
@@ -206,7 +205,7 @@ def test_bad_spec_file_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_golden_document_is_unchanged() -> None:
     """If this fails after an intended change: python -m tests.golden_doc, review the diff."""
-    from .golden_doc import GOLDEN, render
+    from tests.golden_doc import GOLDEN, render
 
     assert render() == GOLDEN.read_text(encoding="utf-8")
 

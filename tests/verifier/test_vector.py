@@ -10,8 +10,7 @@ from symbptt import ElmanSpec, SpecError
 from symbptt.core.tensor import Concat, Had, MatVec, Param, Transpose, Var
 from symbptt.derive.adjoint import OuterSum, derive
 from symbptt.verifier.run import verify_vector
-
-from .conftest import ALL_ACTIVATIONS, untransposed
+from tests.conftest import ALL_ACTIVATIONS, untransposed
 
 GRADIENTS = {"W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0", "w_h"}
 

@@ -1,5 +1,6 @@
 """The expansion's forms: from the chain rule to the sum of products, level by level
-(their values are checked whole against forward mode by the verifier: tests/test_verify.py)."""
+(their values are checked whole against forward mode by the verifier:
+tests/verifier/test_verify.py)."""
 
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ def _cell() -> object:
     from symbptt import Spec
     from symbptt.read.cell import read_cell
 
-    path = Path(__file__).resolve().parent.parent / "derivations" / "minimal-gated-unit.toml"
+    path = Path(__file__).resolve().parents[2] / "derivations" / "minimal-gated-unit.toml"
     return Spec(read_cell(tomllib.loads(path.read_text())["cell"], where="mgu"), T=3)
 
 

@@ -3,7 +3,7 @@ item 10). Two fragments (the scalar RNN and the LSTM) go into one plain ``articl
 the packages their header comment names; pdflatex sets every equation, on the page,
 with no overfull box and no label defined twice.
 
-These tests need TeX Live and poppler-utils (pdftotext), as tests/test_documents.py does.
+These tests need TeX Live and poppler-utils (pdftotext), as tests/render/test_documents.py does.
 """
 
 from __future__ import annotations

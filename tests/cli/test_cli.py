@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 import symbptt.cli as cli
 from symbptt import __version__
-
-from .test_faults import OFF_BY_ONE, verify_with
+from tests.verifier.test_faults import OFF_BY_ONE, verify_with
 
 
 def run(*args: str):

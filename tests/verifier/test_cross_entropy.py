@@ -19,8 +19,7 @@ from symbptt.core.tensor import Had, LossScale, Sub, Var
 from symbptt.derive.adjoint import derive, describe
 from symbptt.specfile import load
 from symbptt.verifier.run import verify_vector
-
-from .conftest import load_module
+from tests.conftest import load_module
 
 CE = dict(loss="cross-entropy")
 

@@ -13,8 +13,7 @@ from symbptt import ElmanSpec, SpecError
 from symbptt.codegen.crosscheck import atoms, gradients_at
 from symbptt.codegen.source import numpy_source
 from symbptt.core.primitives import NUMPY_PRIMITIVES
-
-from .conftest import load_module
+from tests.conftest import load_module
 
 #: The Elman model's parameters and its view w_h.
 GRADIENTS = ("W_hh", "W_xh", "b_h", "W_hy", "b_y", "h_0", "w_h")

@@ -20,9 +20,8 @@ from symbptt.render.matrix import MatrixNotation
 from symbptt.render.model_derivatives import recursion
 from symbptt.render.model_document import shown_parameter
 from symbptt.specfile import load
-
-from .conftest import untransposed
-from .test_documents import ROOT, SECTION_TITLES, pdf_text
+from tests.conftest import untransposed
+from tests.render.test_documents import ROOT, SECTION_TITLES, pdf_text
 
 MGU = ROOT / "derivations" / "minimal-gated-unit.toml"
 JORDAN = ROOT / "derivations" / "jordan-network.toml"

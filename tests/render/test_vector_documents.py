@@ -14,9 +14,8 @@ from symbptt.build import make_pdf, make_tex
 from symbptt.derive.adjoint import derive
 from symbptt.errors import SpecError, UnverifiedError
 from symbptt.specfile import load
-
-from .conftest import untransposed
-from .test_documents import ROOT, SECTION_TITLES, pdf_text
+from tests.conftest import untransposed
+from tests.render.test_documents import ROOT, SECTION_TITLES, pdf_text
 
 
 @pytest.mark.parametrize(
@@ -165,6 +164,6 @@ def test_notation_options_apply_to_the_vector_document() -> None:
 
 def test_golden_vector_document_is_unchanged() -> None:
     """If this fails after an intended change: python -m tests.golden_doc, review the diff."""
-    from .golden_doc import VECTOR_GOLDEN, render_vector
+    from tests.golden_doc import VECTOR_GOLDEN, render_vector
 
     assert render_vector() == VECTOR_GOLDEN.read_text(encoding="utf-8")

@@ -19,10 +19,10 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
-from .conftest import TORCH_MISSING
-from .soundness import CONFIGS, VOCABS, Outcome, Runner, latex, mutants
-from .soundness_oracle import ORACLE_MODELS, World, build_graph, close
-from .soundness_regressions import REGRESSIONS, Regression
+from tests.conftest import TORCH_MISSING
+from tests.soundness import CONFIGS, VOCABS, Outcome, Runner, latex, mutants
+from tests.soundness_oracle import ORACLE_MODELS, World, build_graph, close
+from tests.soundness_regressions import REGRESSIONS, Regression
 
 #: Mutants per configuration in the random slice (the gated cells' checks are slower).
 SLICE = {"lstm": 6, "gru": 5, "gru-cho": 5, "mgu": 8}

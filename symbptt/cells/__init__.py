@@ -74,4 +74,4 @@ def declare(name: str, **options: Any) -> Model:
     from symbptt.read.cell import declare_cell
 
     where, text = source(name)
-    return declare_cell(table(name), where=where, source=text, **options)
+    return declare_cell(table(name), where=where, source=text, shipped=True, **options)

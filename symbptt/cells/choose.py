@@ -282,8 +282,11 @@ def _cell_spec(
     cell: CellSource, o: dict[str, Any], given: set[str], spell: Callable[[str], str]
 ) -> Spec:
     """A user's cell with the options it takes (``o``: every option, defaults filled;
-    ``given``: those the user set)."""
+    ``given``: those the user set). A setting the user did not give keeps the cell's own
+    default (its ``defaults``, else the language's); one the cell does not take (an
+    activation where its equations name no phi) is refused."""
     from symbptt.read.cell import read_cell
+    from symbptt.read.cell_options import options_of
 
     for option, default in DEFAULTS.items():
         if option not in _CELL_TAKES and (option in given or o[option] != default):
@@ -291,17 +294,28 @@ def _cell_spec(
             raise SpecError(
                 f"{cell.where}: a [cell] declares {what}; {spell(option)} does not apply to it"
             )
-    declaration = read_cell(
-        cell.table,
-        where=cell.where,
-        source=cell.source,
-        activation=o["activation"],
-        output_activation=(
-            "identity" if o["output_activation"] == "generic" else o["output_activation"]
-        ),
-        loss="squared" if o["step_loss"] == "generic" else o["step_loss"],
-        reduction=o["reduction"],
-    )
+    takes = options_of(cell.table, cell.where) if isinstance(cell.table, dict) else {}
+    settings: dict[str, Any] = {}
+    for option, setting in (
+        ("activation", "activation"),
+        ("output_activation", "output_activation"),
+        ("step_loss", "loss"),
+        ("reduction", "reduction"),
+    ):
+        if option not in given:
+            continue  # the cell's own default (a caller's default is not the user's)
+        if setting not in takes:
+            raise SpecError(
+                f"{cell.where}: {spell(option)} does not apply to this cell (its equations "
+                f"name no {'phi' if setting == 'activation' else 'theta'})"
+            )
+        value = o[option]
+        if setting == "output_activation" and value == "generic":
+            value = "identity"
+        if setting == "loss" and value == "generic":
+            value = "squared"
+        settings[setting] = value
+    declaration = read_cell(cell.table, where=cell.where, source=cell.source, **settings)
     return Spec(declaration, T=o["T"])
 
 
@@ -335,8 +349,9 @@ def options_from_table(table: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         option = FILE_KEYS[key]
-        if option in CHOICES and value not in CHOICES[option]:
-            raise SpecError(f"{where}: [model] {key} must be one of: {', '.join(CHOICES[option])}")
+        choices = model_kinds() if option == "model" else CHOICES.get(option)
+        if choices is not None and value not in choices:
+            raise SpecError(f"{where}: [model] {key} must be one of: {', '.join(choices)}")
         out[option] = value
     return out
 

@@ -1,9 +1,12 @@
 """An independent cross-check against PyTorch: the check that no one here wrote.
 
-The same weights go into ``torch.nn.RNN`` (tanh), ``torch.nn.LSTM`` or ``torch.nn.GRU``
-(:mod:`symbptt.codegen.torch_cells`) with a ``Linear`` output layer and the squared loss
-or ``torch.nn.functional.cross_entropy``; the loss gradient comes from autograd in
-float64. symbptt's backward recursion (the engine code
+The same weights go into the witness the cell file names (``witness``):
+``torch.nn.RNN`` (tanh), ``torch.nn.LSTM`` or ``torch.nn.GRU``, or Cho et al.'s GRU
+written out by hand (:mod:`symbptt.codegen.torch_cells`), with a ``Linear`` output layer
+and the squared loss or ``torch.nn.functional.cross_entropy``; the loss gradient comes
+from autograd in float64. (A cell may instead name its own equations run in torch
+operations: that witness shares symbptt's reading of the equations, so it checks the
+derived backward program only.) symbptt's backward recursion (the engine code
 verified exactly by :func:`symbptt.verifier.run.verify_vector`) is evaluated at those
 weights, converted exactly to rationals, in rigorous interval arithmetic, and the largest
 difference per parameter is reported. torch's two hidden biases b_ih and b_hh enter as
@@ -113,7 +116,7 @@ def torch_run(spec: Spec, *, seed: int = 0) -> TorchRun:
             ) from None
     import torch
 
-    from symbptt.codegen.torch_cells import equations_run, gated_run
+    from symbptt.codegen.torch_cells import cho_gru_run, equations_run, gated_run
 
     witness = dict(spec.model.witness).get("torch")
     if witness is None:
@@ -126,8 +129,10 @@ def torch_run(spec: Spec, *, seed: int = 0) -> TorchRun:
             "the cross-check compares PyTorch's cell with a Linear output: use an "
             "identity output activation"
         )
-    if witness == "equations":
+    if witness == "equations":  # independent of the derived backward program only
         return TorchRun(*equations_run(spec, seed))
+    if witness == "cho-gru":
+        return TorchRun(*cho_gru_run(spec, seed))
     if witness != "RNN":
         return TorchRun(*gated_run(spec, seed))
     if spec.activation != "tanh" or spec.output_activation != "identity":

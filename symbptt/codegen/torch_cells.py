@@ -63,6 +63,36 @@ def gated_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     return params, x.numpy().copy(), d.numpy().copy(), float(loss.item()), grads
 
 
+def cho_gru_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
+    """(weights, X, D, loss, gradients) of Cho et al.'s GRU written out by hand in torch
+    operations (PyTorch has no module for it), with a Linear head: a witness that shares
+    nothing with symbptt's reading of the cell file."""
+    import torch
+
+    model = spec.model
+    T, k = spec.T, spec.outputs
+    torch.manual_seed(seed)
+    x = torch.randn(T, spec.inputs, dtype=torch.float64)
+    leaves: dict[str, Any] = {
+        p: torch.randn(*model.shape(p), dtype=torch.float64).mul(0.5).requires_grad_(True)
+        for p in model.parameters
+    }
+    zero = torch.zeros(model.shape("h")[0], 1, dtype=torch.float64)
+    h, states, P = leaves.get("h_0", zero)[:, 0], [], leaves
+    for t in range(T):  # the reset gate on h_(t-1) before W_hh
+        r = torch.sigmoid(P["W_xr"] @ x[t] + P["W_hr"] @ h + P["b_r"][:, 0])
+        z = torch.sigmoid(P["W_xz"] @ x[t] + P["W_hz"] @ h + P["b_z"][:, 0])
+        h_tilde = torch.tanh(P["W_xh"] @ x[t] + P["W_hh"] @ (r * h) + P["b_h"][:, 0])
+        h = z * h + (1 - z) * h_tilde
+        states.append(h)
+    o = torch.stack(states) @ P["W_hy"].T + P["b_y"][:, 0]
+    loss, d = _loss(torch, spec, o, k, T)
+    loss.backward()
+    params = {p: t.detach().numpy().copy() for p, t in leaves.items()}
+    grads = {p: t.grad.numpy().copy() for p, t in leaves.items()}
+    return params, x.numpy().copy(), d.numpy().copy(), float(loss.item()), grads
+
+
 def equations_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     """(weights, X, D, loss, gradients) of a cell computed by its own equations in torch
     operations: the model IR's forward rules (:data:`symbptt.core.linear.FORWARD`) over

@@ -94,6 +94,10 @@ class Adjoint:
     latex: str
 
 
+#: The document sections that show a model's identities.
+IDENTITY_SECTIONS = ("model", "sum_of_products", "backward")
+
+
 @dataclass(frozen=True)
 class Identity:
     r"""A formula the model's documents claim and its verification checks, written in

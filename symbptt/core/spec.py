@@ -259,8 +259,9 @@ class Spec:
         return Spec(dataclasses.replace(self.model, functions=functions), self.T, self.options)
 
     def with_T(self, T: int) -> Spec:
-        """The same model for ``T`` steps."""
-        return Spec(self.model, T, self.options)
+        """The same model for ``T`` steps (its options say the new T)."""
+        options = tuple((k, T if k == "T" else v) for k, v in self.options)
+        return Spec(self.model, T, options)
 
     def replace(self, **changes: Any) -> Spec:
         """The spec its factory builds with ``changes`` to the options it was built

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from symbptt.core import derivatives as E
 from symbptt.core.formula import Node, VTotal, free_index
 from symbptt.errors import EvaluationError
 
@@ -28,6 +29,14 @@ def solve(ev: Evaluator, adjoint: sp.Expr, step: sp.Expr) -> None:
     if not isinstance(adjoint, VTotal) or index is None:
         raise EvaluationError(f"{adjoint} is not a derivative at t")
     num, den = adjoint.args
+    # the adjoint solved for must be dL/d(a node at exactly t): a value written into the
+    # evaluator's known derivatives for anything else (dL/dw) would stand in for the
+    # true one that the claim's gradients are compared with
+    if num != E.L or not isinstance(den, Node) or den.args[0] != index:
+        raise EvaluationError(
+            f"a recursion solves for dL/dv_t, the loss's derivative by a node at t; "
+            f"{adjoint} is not one"
+        )
     compiled = ev.compile(step)
     at = ev._subs_of(den)
     for t in range(ev.spec.T, 0, -1):

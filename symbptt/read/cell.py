@@ -61,6 +61,9 @@ from symbptt.read.parse import parser, syntax_error
 MAX_SIZE = 64
 #: Most equations a cell may have.
 MAX_EQUATIONS = 40
+#: Keys that set a cell's limits (its family's row of limits, the measured size of its
+#: exact method): only shipped cells may, since they bound the work a run may ask for.
+LIMIT_KEYS = ("family", "exact_work")
 _KEYS = (
     "name",
     "sizes",
@@ -136,6 +139,7 @@ def read_cell(
     reduction: str | None = None,
     initial: str | None = None,
     sizes: Mapping[str, int] | None = None,
+    shipped: bool = False,
 ) -> Model:
     """The model a ``[cell]`` table declares (see the module docstring).
 
@@ -151,6 +155,12 @@ def read_cell(
 
     if not isinstance(table, dict):
         raise SpecError(f"{where}: [cell] must be a table")
+    raising = sorted(key for key in LIMIT_KEYS if key in table)
+    if raising and not shipped:  # a user's file must not lift the limits that bound work
+        raise SpecError(
+            f"{where}: [cell] {raising[0]} sets the limits of the exact method and of T, "
+            "which only the cell files shipped in symbptt/cells/ may set"
+        )
     settings = settings_of(
         table,
         where,
@@ -344,7 +354,9 @@ def _normalized(
     return equations
 
 
-def declare_cell(table: dict, *, where: str, source: str = "", **options: Any) -> Model:
+def declare_cell(
+    table: dict, *, where: str, source: str = "", shipped: bool = False, **options: Any
+) -> Model:
     """The model of a ``[cell]`` table with options given by name (those of
     :func:`options_of`: ``hidden=3, loss="cross-entropy"``).
 
@@ -367,4 +379,4 @@ def declare_cell(table: dict, *, where: str, source: str = "", **options: Any) -
             settings[target] = value
         else:
             sizes[target] = value
-    return read_cell(table, where=where, source=source, sizes=sizes, **settings)
+    return read_cell(table, where=where, source=source, sizes=sizes, shipped=shipped, **settings)

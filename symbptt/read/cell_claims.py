@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from symbptt.core.model import Identity
+from symbptt.core.model import IDENTITY_SECTIONS, Identity
 from symbptt.errors import SpecError
 
 #: The kinds of checks whose claim a cell may word (those of the verifier's report).
@@ -94,8 +94,8 @@ def identities(table: dict, where: str) -> tuple[Identity, ...]:
                 raise SpecError(f"{here}.{key} must be a string")
             texts[key] = spec.get(key, "")
         section = spec.get("section", "model")
-        if not isinstance(section, str) or not _SECTION.fullmatch(section):
-            raise SpecError(f"{here}.section must be a section's name, such as backward")
+        if section not in IDENTITY_SECTIONS:
+            raise SpecError(f"{here}.section must be one of: {', '.join(IDENTITY_SECTIONS)}")
         gradients = table_of(spec, "gradients", here, "label = LaTeX")
         out.append(
             Identity(
@@ -136,8 +136,10 @@ def exact_work(table: dict, where: str) -> int:
 
 
 #: What a cell's ``witness`` may name: torch's own module (its gates' stacking order in
-#: ``gates``), or ``equations``, the cell's equations in torch operations.
-WITNESSES = ("RNN", "LSTM", "GRU", "equations")
+#: ``gates``, for LSTM and GRU), ``cho-gru`` (Cho et al.'s GRU written out by hand in
+#: torch operations), or ``equations``, the cell's own equations in torch operations (a
+#: witness of the derived backward program only: it shares the reading of the equations).
+WITNESSES = ("RNN", "LSTM", "GRU", "cho-gru", "equations")
 
 
 def witness(table: dict, where: str) -> tuple[tuple[str, str], ...]:
@@ -151,8 +153,14 @@ def witness(table: dict, where: str) -> tuple[tuple[str, str], ...]:
     )
     if given and given.get("torch") not in WITNESSES:
         raise SpecError(f"{where}: [cell] witness.torch must be one of: {', '.join(WITNESSES)}")
-    if "gates" in given and not (isinstance(given["gates"], str) and given["gates"].isalpha()):
-        raise SpecError(f'{where}: [cell] witness.gates is torch\'s gate order, such as "ifgo"')
+    gated = given.get("torch") in ("LSTM", "GRU")
+    if gated != ("gates" in given) or (
+        gated and not (isinstance(given["gates"], str) and given["gates"].isalpha())
+    ):
+        raise SpecError(
+            f"{where}: [cell] witness.gates (LSTM and GRU only) is torch's gate order, "
+            'such as "ifgo"'
+        )
     return tuple(sorted(given.items()))
 
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from symbptt.core.model import IDENTITY_SECTIONS
 from symbptt.render import IMMEDIATE_STYLES
 from symbptt.render.document import Display
 
 #: The sections that show claims, in the template's order.
-SECTIONS = ("model", "sum_of_products", "backward")
+SECTIONS = IDENTITY_SECTIONS
 
 #: A TeX token: a control word or symbol, a brace, or one character.
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}]|[^\\{}]")
@@ -51,8 +52,8 @@ def restyle(latex: str, notation: Any) -> str:
     immediate partial's style, ``\partial`` the total derivative's symbol and the
     ``L`` it differentiates the loss's letter."""
     immediate = IMMEDIATE_STYLES[notation.immediate]
-    marked = latex.replace(r"\partial^{+}", "\0")
-    marked = re.sub(r"\\partial L(?![A-Za-z])", "\1", marked)
+    marked = re.sub(r"\\partial\s*\^\s*(?:\{\s*\+\s*\}|\+)", "\0", latex)
+    marked = re.sub(r"\\partial L(?![A-Za-z_^'])", "\1", marked)
     marked = marked.replace(r"\partial", notation.total)
     return marked.replace("\1", f"{notation.total} {notation.loss}").replace("\0", immediate)
 
@@ -60,7 +61,7 @@ def restyle(latex: str, notation: Any) -> str:
 def _rows(claim: Any, notation: Any) -> list[str]:
     """The aligned rows of one claim: ``lhs &= rhs``; a recursion's step, its base case
     and the gradients it gives."""
-    texts = [claim.identity.latex]
+    texts = [claim.latex]  # the text that was read and checked
     if claim.identity.gradients:
         texts += [claim.identity.base] if claim.identity.base else []
         texts += [latex for _, latex in claim.identity.gradients]

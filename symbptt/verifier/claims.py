@@ -109,6 +109,8 @@ def identity_claim(identity: Identity, model: Model) -> FormulaClaim | Recursion
     sides = parse_vector(identity.latex, model=model).sides
     if len(sides) != 2:
         raise SpecError(f"the recursion {identity.name!r} must be written adjoint = step")
+    if identity.base:  # printed beside the recursion: it must be what solving assumes
+        _check_base(identity, sides[0], parse_vector(identity.base, model=model).sides)
     gradients = []
     for label, latex in identity.gradients:
         parsed = parse_vector(latex, model=model).sides
@@ -124,6 +126,25 @@ def identity_claim(identity: Identity, model: Model) -> FormulaClaim | Recursion
         identity.latex,
         identity,
     )
+
+
+def _check_base(identity: Identity, adjoint: sp.Expr, base: list[sp.Expr]) -> None:
+    """A recursion's printed base case must be the one its solution assumes: the adjoint
+    after T is zero.
+
+    Raises:
+        SpecError: it says something else.
+    """
+    from symbptt.core import derivatives as E
+    from symbptt.core.formula import free_index
+
+    index = free_index([adjoint])
+    after = adjoint.xreplace({index: E.T + 1}) if index is not None else None
+    if len(base) != 2 or base[1] != 0 or after is None or base[0] != after:
+        raise SpecError(
+            f"the base case of the recursion {identity.name!r} must be its adjoint after T "
+            f"equal to 0 (the recursion is solved from there), not {identity.base!r}"
+        )
 
 
 def model_claims(

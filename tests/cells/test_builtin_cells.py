@@ -109,7 +109,7 @@ def test_each_built_in_cell_names_its_pytorch_witness() -> None:
     witnesses = {name: dict(cells.declare(name, **_sized(name)).witness) for name in cells.names()}
     assert witnesses == {
         "elman": {"torch": "RNN"},
-        "gru-cho": {"torch": "equations"},
+        "gru-cho": {"torch": "cho-gru"},
         "gru-torch": {"torch": "GRU", "gates": "rzn"},
         "lstm": {"torch": "LSTM", "gates": "ifgo"},
         "scalar": {},
@@ -151,11 +151,19 @@ def test_a_built_in_cell_takes_the_options_of_its_python_declaration(cell: str) 
     }
 
 
-def test_a_user_s_copy_of_a_built_in_cell_reads_the_same() -> None:
+def test_a_user_s_copy_of_a_built_in_cell_reads_the_same_but_for_its_limits() -> None:
+    """A user may copy a built-in cell as the start of their own; the limits (family,
+    exact_work) are only the shipped files' to set: they bound the work a run asks for."""
     for cell in cells.names():
         where, text = cells.source(cell)
-        assert read_cell(cells.table(cell), where="mine.toml") == cells.declare(cell)
+        mine = {k: v for k, v in cells.table(cell).items() if k not in ("family", "exact_work")}
+        shipped = cells.declare(cell)
+        expected = dataclasses.replace(shipped, family="cell", exact_work=0)
+        assert read_cell(mine, where="mine.toml") == expected
         assert "symbptt/cells/" in where and "[cell]" in text
+        if "family" in cells.table(cell) or "exact_work" in cells.table(cell):
+            with pytest.raises(SpecError, match="only the cell files shipped"):
+                read_cell(cells.table(cell), where="mine.toml")
 
 
 @pytest.mark.parametrize(
@@ -224,14 +232,14 @@ def test_a_bad_metadata_key_is_a_spec_error_naming_the_file_and_the_key(
     changes: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(SpecError, match=message) as caught:
-        declare_cell(_lstm(**changes), where="mine.toml")
+        declare_cell(_lstm(**changes), where="mine.toml", shipped=True)
     assert str(caught.value).startswith("mine.toml: ") and str(caught.value).count("mine.toml") == 1
 
 
 def test_an_option_dependent_part_applies_only_under_its_option() -> None:
     table = cells.table("elman")
-    entropy = read_cell(table, where="e", loss="cross-entropy")
-    squared = read_cell(table, where="e", loss="squared")
+    entropy = read_cell(table, where="e", loss="cross-entropy", shipped=True)
+    squared = read_cell(table, where="e", loss="squared", shipped=True)
     assert entropy.variable("d").latex == r"\mathbf{e}_{y_{@}}"
     assert squared.variable("d").latex == r"\mathbf{d}_{@}"
     assert entropy.variable("o").aliases == ("\\hat o",)

@@ -68,3 +68,22 @@ def test_generated_numpy_code_agrees_with_autograd(
     assert set(grads) == set(run.grads)
     for name, grad in run.grads.items():
         assert abs(grads[name] - grad).max() < 1e-10, name
+
+
+def test_a_cell_s_own_equations_in_torch_are_a_witness_of_its_backward_program() -> None:
+    """witness = { torch = "equations" }: the cell's equations run in torch operations
+    (sharing symbptt's reading of them, so a witness of the derived backward program
+    only); a cell that names no witness is refused, naming what to write."""
+    import tomllib
+    from pathlib import Path
+
+    from symbptt import Spec, SymbpttError
+    from symbptt.read.cell import read_cell
+
+    path = Path(__file__).resolve().parents[2] / "derivations" / "minimal-gated-unit.toml"
+    mgu = tomllib.loads(path.read_text())["cell"]
+    model = read_cell({**mgu, "witness": {"torch": "equations"}}, where="mgu")
+    result = crosscheck(Spec(model, T=4))
+    assert result.agrees and set(result.differences) >= {"U_f", "W_h", "b_y"}
+    with pytest.raises(SymbpttError, match="names none"):
+        crosscheck(Spec(read_cell(mgu, where="mgu"), T=2))

@@ -48,3 +48,8 @@ def test_unknown_choice_names_the_alternatives(field: str, value: str) -> None:
 
 def test_spec_error_is_a_value_error() -> None:
     assert issubclass(SpecError, ValueError)
+
+
+def test_a_spec_replaced_keeps_every_change_made_before() -> None:
+    spec = RNNSpec(T=3).replace(T=5).replace(activation="tanh")
+    assert (spec.T, spec.activation) == (5, "tanh") and spec.record()["T"] == 5

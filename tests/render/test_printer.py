@@ -100,3 +100,12 @@ def test_a_term_wider_than_a_line_breaks_at_factor_boundaries() -> None:
     factors = tuple(SCALAR.jacobian(j) for j in range(30, 0, -1))
     rows = break_sum("x", [Term(factors)])
     assert len(rows) > 1 and rows[1].startswith(r"&\qquad ")
+
+
+def test_restyling_a_claim_never_changes_what_it_names() -> None:
+    """The loss letter replaces L only where L is the loss (not L_t, the step loss, nor
+    L'), and the immediate partial is restyled however its + is written."""
+    d = Notation(total="d", loss=r"\mathcal{L}", immediate="bar")
+    assert restyle(r"\frac{\partial L_t}{\partial w}", d) == r"\frac{d L_t}{d w}"
+    assert restyle(r"\frac{\partial L'}{\partial w}", d) == r"\frac{d L'}{d w}"
+    assert restyle(r"\frac{\partial^+ h_t}{\partial w}", d) == r"\frac{\bar{\partial} h_t}{d w}"

@@ -191,3 +191,24 @@ def test_the_exact_ring_has_a_generator_for_every_atom_any_check_asks_for(spec) 
     for _ in atom_pass(spec, recorded, claims=claims):
         pass
     assert set(every.keys) == set(recorded.keys)
+
+
+def test_a_recursion_must_solve_for_the_loss_s_derivative_by_a_node_at_t() -> None:
+    """A 'recursion' for dL/dw would write its own value where the true dL/dw is read
+    (and hold whatever it says): it is refused, never solved."""
+    import dataclasses
+
+    from symbptt.verifier.claims import identity_claim
+
+    spec = RNNSpec(T=3)
+    (recursion,) = [i for i in spec.model.identities if i.gradients]
+    wrong = dataclasses.replace(
+        recursion,
+        latex=r"\frac{\partial L}{\partial w} = \sum_{i=t}^{T} \frac{\partial L}{\partial s_{i}}"
+        r" h_{i-1}",
+        base="",
+    )
+    with pytest.raises(SpecError, match="dL/dv_t"):
+        verify(spec, claims=(identity_claim(wrong, spec.model),), method="exact")
+    with pytest.raises(SpecError, match="base case"):  # printed, so it must be the one solved
+        model_claims(spec.model, replace={recursion.name: wrong.latex})

@@ -1,15 +1,48 @@
 """The model IR's LaTeX style: how :func:`symbptt.core.tensor.render` writes each op in
 a model's matrix notation (:class:`symbptt.render.matrix.MatrixNotation`) at one time
-index: the print rules of the IR, one method per op."""
+index (the print rules of the IR, one method per op), and the symbols each notation
+(numbers or matrices) writes the constants of matrix algebra with (:data:`SYMBOLS`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from symbptt.core.tensor import Param, Transpose, Var
+from symbptt.core.tensor import Add, Concat, Had, Param, Sub, Transpose, Var
 
 if TYPE_CHECKING:
     from symbptt.render.matrix import MatrixNotation
+
+
+@dataclass(frozen=True)
+class Symbols:
+    """How one notation writes what matrix algebra needs (a setting of the printer, by
+    the model's notation): the transpose mark, zero, one and the identity, the unit
+    directions of a derivative by an entry (e_a of a vector, E_ab of a matrix; nothing
+    for numbers), and the operands put in parentheses before a transpose."""
+
+    top: str
+    zero: str
+    one: str
+    identity: str
+    unit_vector: tuple[str, ...]
+    unit_matrix: str
+    grouped: tuple[type, ...]
+
+
+#: The two notations: numbers (the seeds' scalar model) and matrices.
+SYMBOLS = {
+    "scalar": Symbols("", "0", "1", "1", (), "", (Add, Sub)),
+    "matrix": Symbols(
+        r"^\top",
+        r"\mathbf{0}",
+        r"\mathbf{1}",
+        "I",
+        (r"\mathbf{e}_{a}",),
+        r"\mathbf{E}_{ab}",
+        (Add, Sub, Concat, Had),
+    ),
+}
 
 
 class LatexStyle:

@@ -23,7 +23,6 @@ from __future__ import annotations
 from symbptt.core.model import Model
 from symbptt.core.tensor import (
     Add,
-    Concat,
     Expr,
     Had,
     MatVec,
@@ -39,7 +38,7 @@ from symbptt.core.tensor import (
 from symbptt.derive.adjoint import AtFirst, OuterSum, Program, Step, read_later
 from symbptt.derive.expansion import ChainTerm
 from symbptt.derive.jvp import DIRECTION
-from symbptt.render.latex_style import LatexStyle
+from symbptt.render.latex_style import SYMBOLS, LatexStyle
 from symbptt.render.layout import LINE_WIDTH, Term, grouped, width
 from symbptt.render.notation import IMMEDIATE_STYLES, Notation
 from symbptt.render.terms import broken_rows, expression_terms, operand_factors
@@ -130,10 +129,13 @@ class MatrixNotation:
         #: a model in scalar notation (every variable 1x1, the seeds' model) is printed
         #: as numbers: no diag, no transposes, 0 and 1 rather than bold vectors
         self.scalar = model.scalar
-        self.top = "" if model.scalar else r"^\top"
-        self.zero = "0" if model.scalar else r"\mathbf{0}"
-        self.one = "1" if model.scalar else r"\mathbf{1}"
-        self.identity = "1" if model.scalar else "I"
+        self.symbols = SYMBOLS["scalar" if model.scalar else "matrix"]
+        self.top, self.zero, self.one, self.identity = (
+            self.symbols.top,
+            self.symbols.zero,
+            self.symbols.one,
+            self.symbols.identity,
+        )
 
     def diag(self, text: str) -> str:
         r"""The matrix of an elementwise product by ``text``: diag(text), or in scalar
@@ -191,8 +193,7 @@ class MatrixNotation:
         if result.right is None:
             return left
         right = self.expr(result.right, base)
-        sums = (Add, Sub) if self.scalar else (Add, Sub, Concat, Had)
-        if isinstance(result.right, sums):  # (a b)^T, (diag(f) h)^T
+        if isinstance(result.right, self.symbols.grouped):  # (a b)^T, (diag(f) h)^T
             right = grouped(right)
         return [*left, f"{right}{self.top}"]
 
@@ -291,7 +292,7 @@ class MatrixNotation:
         if isinstance(e, Var) and e.name.startswith(DIRECTION):
             return [("+", [])]
         if isinstance(e, Param) and e.name.startswith(DIRECTION):
-            return [("+", [] if self.scalar else [r"\mathbf{e}_{a}"])]
+            return [("+", list(self.symbols.unit_vector))]
         if isinstance(e, Neg):
             return [(_flip(sign), f) for sign, f in self._linear(e.arg, base)]
         if isinstance(e, (Add, Sub)):
@@ -307,7 +308,8 @@ class MatrixNotation:
                 vector = self.expr(e.vector, base)
                 if isinstance(e.vector, (Add, Sub, Had, Neg)):
                     vector = grouped(vector)
-                return [("+", [vector] if self.scalar else [r"\mathbf{E}_{ab}" + top, vector])]
+                unit = [self.symbols.unit_matrix + top] if self.symbols.unit_matrix else []
+                return [("+", [*unit, vector])]
             return self._prefixed(self.parameter(name) + top, e.vector, base)
         if isinstance(e, Had):  # the tangents put the primal factor on the left
             primal, tangent = (e.left, e.right) if _is_primal(e.left) else (e.right, e.left)

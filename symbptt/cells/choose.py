@@ -231,6 +231,8 @@ _CELL_OPTION = {
     "step_loss": "loss",
     "reduction": "reduction",
 }
+#: The options of _CELL_OPTION that are a user's [cell]'s settings (its sizes are its own).
+_CELL_SETTINGS = ("activation", "output_activation", "step_loss", "reduction")
 
 
 def shipped_cell_spec(
@@ -258,21 +260,27 @@ def shipped_cell_spec(
         if target not in takes:
             raise SpecError(f"{spell(option)} does not apply to --model {name}")
         chosen[target] = value
-    model = cells.declare(name, **chosen)
-    return Spec(model, T=o["T"], options=options_of({"cell": name, "T": o["T"], **chosen}))
+    return _cell_file_spec(name, o["T"], chosen)
+
+
+def _cell_file_spec(name: str, T: int, options: dict[str, Any]) -> Spec:
+    """The spec of a cell file of the package with these options, which it keeps (so
+    that :meth:`Spec.replace` can rebuild it)."""
+    from symbptt import cells
+
+    return Spec(cells.declare(name, **options), T, options_of({"cell": name, "T": T, **options}))
 
 
 def _rebuild_cell(**options: Any) -> Spec:
     """A built-in cell's spec rebuilt with changed options (:meth:`Spec.replace`): a
     gated cell's by :func:`~symbptt.cells.gated.gated_spec`, another cell file's by its
     name."""
-    from symbptt import cells
     from symbptt.cells.gated import gated_spec
 
     if "cell" not in options:
         return gated_spec(**options)
     name, T = options.pop("cell"), options.pop("T")
-    return Spec(cells.declare(name, **options), T, options_of({"cell": name, "T": T, **options}))
+    return _cell_file_spec(name, T, options)
 
 
 BUILDERS["cell"] = _rebuild_cell
@@ -296,12 +304,8 @@ def _cell_spec(
             )
     takes = options_of(cell.table, cell.where) if isinstance(cell.table, dict) else {}
     settings: dict[str, Any] = {}
-    for option, setting in (
-        ("activation", "activation"),
-        ("output_activation", "output_activation"),
-        ("step_loss", "loss"),
-        ("reduction", "reduction"),
-    ):
+    for option in _CELL_SETTINGS:
+        setting = _CELL_OPTION[option]
         if option not in given:
             continue  # the cell's own default (a caller's default is not the user's)
         if setting not in takes:

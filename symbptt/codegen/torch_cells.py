@@ -33,11 +33,10 @@ def gated_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     n, m, k, T = model.shape("h")[0], spec.inputs, spec.outputs, spec.T
     torch.manual_seed(seed)
     x = torch.randn(T, m, dtype=torch.float64)
-    leaves: dict[str, Any] = {}  # our parameters that are torch leaves of their own
-    for name in ("W_hy", "b_y", "h_0", "c_0"):
-        if name in model.parameters:
-            leaves[name] = torch.randn(*model.shape(name), dtype=torch.float64) * 0.5
-            leaves[name].requires_grad_(True)
+    # our parameters that are torch leaves of their own (the others are the module's)
+    leaves = _leaves(
+        torch, model, [p for p in ("W_hy", "b_y", "h_0", "c_0") if p in model.parameters]
+    )
     zero = torch.zeros(n, 1, dtype=torch.float64)
     h0, c0 = leaves.get("h_0", zero), leaves.get("c_0", zero)
     witness = dict(model.witness)
@@ -49,17 +48,15 @@ def gated_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     o = out[:, 0, :] @ leaves["W_hy"].T + leaves["b_y"][:, 0]
     loss, d = _loss(torch, spec, o, k, T)
     loss.backward()
-    params = {p: t.detach().numpy().copy() for p, t in leaves.items()}
-    grads = {p: t.grad.numpy().copy() for p, t in leaves.items()}
-    if module is not None:
-        gates = witness["gates"]
-        for torch_name, ours in _STACKS:
-            weight = getattr(module, torch_name)
-            for g, gate in enumerate(gates):
-                shape = model.shape(ours + gate)
-                block = slice(g * n, (g + 1) * n)
-                params[ours + gate] = weight.detach()[block].numpy().reshape(shape).copy()
-                grads[ours + gate] = weight.grad[block].numpy().reshape(shape).copy()
+    params, grads = _values_and_gradients(leaves)
+    gates = witness["gates"]
+    for torch_name, ours in _STACKS:
+        weight = getattr(module, torch_name)
+        for g, gate in enumerate(gates):
+            shape = model.shape(ours + gate)
+            block = slice(g * n, (g + 1) * n)
+            params[ours + gate] = weight.detach()[block].numpy().reshape(shape).copy()
+            grads[ours + gate] = weight.grad[block].numpy().reshape(shape).copy()
     return params, x.numpy().copy(), d.numpy().copy(), float(loss.item()), grads
 
 
@@ -73,10 +70,7 @@ def cho_gru_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     T, k = spec.T, spec.outputs
     torch.manual_seed(seed)
     x = torch.randn(T, spec.inputs, dtype=torch.float64)
-    leaves: dict[str, Any] = {
-        p: torch.randn(*model.shape(p), dtype=torch.float64).mul(0.5).requires_grad_(True)
-        for p in model.parameters
-    }
+    leaves = _leaves(torch, model, model.parameters)
     zero = torch.zeros(model.shape("h")[0], 1, dtype=torch.float64)
     h, states, P = leaves.get("h_0", zero)[:, 0], [], leaves
     for t in range(T):  # the reset gate on h_(t-1) before W_hh
@@ -88,8 +82,7 @@ def cho_gru_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     o = torch.stack(states) @ P["W_hy"].T + P["b_y"][:, 0]
     loss, d = _loss(torch, spec, o, k, T)
     loss.backward()
-    params = {p: t.detach().numpy().copy() for p, t in leaves.items()}
-    grads = {p: t.grad.numpy().copy() for p, t in leaves.items()}
+    params, grads = _values_and_gradients(leaves)
     return params, x.numpy().copy(), d.numpy().copy(), float(loss.item()), grads
 
 
@@ -108,10 +101,7 @@ def equations_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     (inputs,) = model.of_kind("input")
     torch.manual_seed(seed)
     x = torch.randn(T, model.shape(inputs)[0], dtype=torch.float64)
-    leaves: dict[str, Any] = {
-        p: torch.randn(*model.shape(p), dtype=torch.float64).mul(0.5).requires_grad_(True)
-        for p in model.parameters
-    }
+    leaves = _leaves(torch, model, model.parameters)
     entries = {p: [list(row) for row in leaf] for p, leaf in leaves.items()}
     zero, one = torch.tensor(0.0, dtype=torch.float64), torch.tensor(1.0, dtype=torch.float64)
     series: dict[str, list[Any]] = {inputs: [None, *(list(row) for row in x)]}
@@ -131,8 +121,7 @@ def equations_run(spec: Any, seed: int) -> tuple[dict, Any, Any, float, dict]:
     o = torch.stack([torch.stack(v) for v in series[model.head.output][1:]])
     loss, d = _loss(torch, spec, o, k, T)
     loss.backward()
-    params = {p: t.detach().numpy().copy() for p, t in leaves.items()}
-    grads = {p: t.grad.numpy().copy() for p, t in leaves.items()}
+    params, grads = _values_and_gradients(leaves)
     for view in model.views:  # a view's entries are entries of its parts
         rows, cols = model.shape(view.name)
         grads[view.name] = _gathered(model, view.name, rows, cols, grads)
@@ -168,6 +157,22 @@ def _torch_function(primitive: str, role: str) -> Any:
             f"concrete function ({', '.join(_TORCH)})"
         )
     return _TORCH[primitive]
+
+
+def _leaves(torch: Any, model: Any, names: Any) -> dict[str, Any]:
+    """Random weights (scaled by 1/2) for the parameters ``names``, each a torch leaf
+    whose gradient autograd fills."""
+    return {
+        p: torch.randn(*model.shape(p), dtype=torch.float64).mul(0.5).requires_grad_(True)
+        for p in names
+    }
+
+
+def _values_and_gradients(leaves: dict[str, Any]) -> tuple[dict, dict]:
+    """The leaves' values and their gradients, as NumPy arrays under our names."""
+    params = {p: t.detach().numpy().copy() for p, t in leaves.items()}
+    grads = {p: t.grad.numpy().copy() for p, t in leaves.items()}
+    return params, grads
 
 
 def _loss(torch: Any, spec: Any, o: Any, k: int, T: int) -> tuple[Any, Any]:

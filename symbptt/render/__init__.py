@@ -1,8 +1,9 @@
-"""Job C, rendering: a model, its report and its program as a document (the sections in
-``model_document`` and ``model_derivatives``, the claims in ``claims``, the figure), the
-model IR printed in matrix notation (``matrix``, ``latex_style``, ``terms``, ``layout``),
-names in a source's notation (``printed``), Jinja templates (``env``, ``tex``) and the
-TeX build (``texbuild``)."""
+"""Job C, rendering: a model, its report and its program as a format-neutral document
+(``blocks``, built by ``sections`` from ``model_document``, ``model_derivatives``,
+``claims``, ``figure`` and ``certificate``), the model IR printed in matrix notation
+(``matrix``, ``latex_style``, ``terms``, ``layout``), names in a source's notation
+(``printed``), one exporter per format (``formats``, with Jinja's ``env``) and the TeX
+build (``texbuild``)."""
 
 import re
 

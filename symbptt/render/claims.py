@@ -17,7 +17,7 @@ from typing import Any
 
 from symbptt.core.model import IDENTITY_SECTIONS
 from symbptt.render import IMMEDIATE_STYLES
-from symbptt.render.document import Display
+from symbptt.render.blocks import Claimed, Display
 
 #: The sections that show claims, in the template's order.
 SECTIONS = IDENTITY_SECTIONS
@@ -72,26 +72,22 @@ def _rows(claim: Any, notation: Any) -> list[str]:
     return rows
 
 
-def claim_displays(claims: tuple[Any, ...], notation: Any) -> dict[str, list[dict[str, Any]]]:
+def claim_displays(claims: tuple[Any, ...], notation: Any) -> dict[str, list[Claimed]]:
     """The claims of the model's identities, by the document section that shows them
-    (:data:`SECTIONS`). Each is ``{"prose", "checks", "display"}``: identities of one
-    display are shown together, and ``checks`` names the certificate's rows."""
+    (:data:`SECTIONS`): identities of one display are shown together, and each names
+    the certificate's rows that checked it."""
     groups: dict[str, list[Any]] = {}
     for claim in claims:
         identity = getattr(claim, "identity", None)
         if identity is not None and identity.display:
             groups.setdefault(identity.display, []).append(claim)
-    out: dict[str, list[dict[str, Any]]] = {section: [] for section in SECTIONS}
+    out: dict[str, list[Claimed]] = {section: [] for section in SECTIONS}
     for label, group in groups.items():
         first = group[0].identity
         rows = [row for claim in group for row in _rows(claim, notation)]
-        out.setdefault(first.section, []).append(
-            {
-                "prose": first.prose,
-                "checks": _checks([claim.name for claim in group]),
-                "display": Display(tuple(rows), label),
-            }
-        )
+        checks = _checks([claim.name for claim in group])
+        display = Display(tuple(rows), label)
+        out.setdefault(first.section, []).append(Claimed(checks, first.prose, display))
     return out
 
 

@@ -1,31 +1,23 @@
-"""What every derivation document is made of: its options, its displays, its certificate.
-
-:func:`symbptt.render.model_document.document_context` computes everything the
-templates show (they only lay it out); each display is a list of ``align`` rows broken
-by :mod:`symbptt.render.layout`. This module holds the parts that do not depend on the
-model: :class:`DocumentOptions`, :class:`Display`, the eliding of long forms, the
-expansion's display, the figure's columns and the certificate from a
-:class:`symbptt.Report`.
+"""What a derivation document shows, whatever the model: its options
+(:class:`DocumentOptions`), the eliding of long forms, the expansion's display and the
+figure's columns. The document itself is built by :func:`symbptt.render.sections.
+build_document`; each display is a list of ``align`` rows broken by
+:mod:`symbptt.render.layout`.
 """
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import sympy as sp
-
-from symbptt import __version__
-from symbptt.core.method import MethodChoice
 from symbptt.derive.expansion import ChainTerm, Expansion
 from symbptt.errors import SpecError
 from symbptt.render import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS
+from symbptt.render.blocks import Display, Inline
 from symbptt.render.layout import LINE_WIDTH, Term, break_sum
 from symbptt.render.notation import Notation
 from symbptt.render.plaintext import check_plain_text
-from symbptt.results import Report
 
 SECTIONS = (
     "model",
@@ -37,21 +29,8 @@ SECTIONS = (
     "certificate",
 )
 
-#: The longest check name (in characters) the certificate's table prints at the text's
-#: size; longer ones (the LSTM's "output layer: d(c,h)_t/dW_hy = ...") get \small.
-CERTIFICATE_NAME_WIDTH = 45
-
 #: Written-out instances show every term up to this T; beyond, the middle is elided.
 ELIDE_ABOVE = 6
-
-
-@dataclass(frozen=True)
-class Display:
-    """One numbered ``align`` display: rows, and a label for cross-references."""
-
-    rows: tuple[str, ...]
-    label: str = ""
-    intertext: tuple[tuple[int, str, str], ...] = ()  # (row, rule, equation of the note)
 
 
 @dataclass(frozen=True)
@@ -130,7 +109,7 @@ def expansion_display(
     expansion: Expansion,
     lhs: str,
     factors: Callable[[ChainTerm], list[str]],
-    rule_text: Callable[[str], str],
+    rule_text: Callable[[str], tuple[Inline, ...]],
     elide_above: int,
     max_width: float = LINE_WIDTH,
 ) -> dict[str, Any]:
@@ -144,7 +123,7 @@ def expansion_display(
     else:
         shown = steps
     rows: list[str] = []
-    notes: list[tuple[int, str, str]] = []
+    notes: list[tuple[int, tuple[Inline, ...], str]] = []
     for step in shown:
         if step is None:
             rows.append(r"&\;\;\vdots")
@@ -168,61 +147,3 @@ def figure_columns(T: int, elide_above: int) -> list[dict[str, Any]]:
     """The unfolded network's columns (steps), at most 5 before eliding the middle."""
     shown = _shown(list(range(1, T + 1)), min(elide_above, 5))
     return [{"index": k, "elided": k is None, "x": 2.0 * (c + 1)} for c, k in enumerate(shown)]
-
-
-def certificate_section(report: Report) -> dict[str, Any]:
-    import flint
-
-    rows = [
-        {
-            "name": c.name,
-            "method": "modular" if "modular" in c.method else "exact",
-            "holds": c.holds,
-            "seconds": f"{c.seconds:.3f}",
-            "comparisons": c.comparisons,
-            "failure": c.failure or "",
-        }
-        for c in report.checks
-    ]
-    why = MethodChoice.why(report.method_reason)
-    return {
-        "rows": rows,
-        # long check names (a cell with several states) fit the page in a smaller font
-        "small": max((len(c.name) for c in report.checks), default=0) > CERTIFICATE_NAME_WIDTH,
-        "method": report.method,
-        # the reason auto gave, as prose
-        "method_reason": f"chosen automatically, since {why}" if why else "",
-        "reference": report.reference_method,
-        "holds": report.holds,
-        "versions": {
-            "symbptt": __version__,
-            "SymPy": sp.__version__,
-            "python-flint": flint.__version__,
-            "Python": platform.python_version(),
-        },
-        "error_bound": _power_of_ten(max((c.error_bound for c in report.checks), default=0.0)),
-    }
-
-
-def _power_of_ten(x: float) -> str:
-    r"""1.8e-29 as LaTeX: 1.8 \cdot 10^{-29} (empty for 0)."""
-    if x == 0:
-        return ""
-    mantissa, exponent = f"{x:.1e}".split("e")
-    return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
-
-
-def common_context(spec: Any, report: Report, options: DocumentOptions) -> dict[str, Any]:
-    """What every document template prints besides its sections' equations."""
-    return {
-        "spec": spec,
-        "title": options.title,
-        "author": options.author,
-        "sections": set(options.sections),
-        "notation": options.notation,
-        # the heading command, what the text calls a heading of it, and the labels' prefix
-        "heading": "\\" + options.top_level,
-        "heading_name": "Chapter" if options.top_level == "chapter" else "Section",
-        "label_prefix": options.label_prefix or "",
-        "certificate": certificate_section(report),
-    }

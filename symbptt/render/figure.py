@@ -14,24 +14,76 @@ from __future__ import annotations
 from typing import Any
 
 from symbptt.core.model import Model
-from symbptt.core.tensor import Apply, MatVec, matrix_name, subexpressions, variables
+from symbptt.core.tensor import Apply, Expr, MatVec, matrix_name, subexpressions, variables
 from symbptt.derive.jvp import state_tangents
+from symbptt.render.blocks import Column, Figure, Link, Math, parts
 from symbptt.render.document import figure_columns
 from symbptt.render.matrix import MatrixNotation
 from symbptt.render.model_derivatives import along
 
 
-def figure_context(model: Model, mn: MatrixNotation, T: int, elide_above: int) -> dict[str, Any]:
-    """What the figure macro draws: the columns (steps), the labels, and for several
-    states their rows, links and elementwise path."""
-    columns = [
-        {**c, "label": "" if c["index"] is None else mn.numbered(c["index"])}
+def figure_block(model: Model, mn: MatrixNotation, T: int, elide_above: int) -> Figure:
+    """The figure of the unfolded network: its columns (steps) with their nodes' labels,
+    the edges' labels, and for several states their rows, links and elementwise path
+    (named in the caption)."""
+    edges = labels(model, mn)
+    names = {"state": model.states[0], "input": model.of_kind("input")[0]}
+    columns = tuple(
+        Column(c["index"], c["x"])
+        if c["index"] is None
+        else Column(
+            c["index"],
+            c["x"],
+            label=mn.numbered(c["index"]),
+            state=_at(mn, names["state"], c["index"]),
+            input=_at(mn, names["input"], c["index"]),
+            output=_at(mn, model.head.output, c["index"]),
+            states=tuple(_at(mn, s, c["index"]) for s in model.states),
+        )
         for c in figure_columns(T, elide_above)
-    ]
-    out = {"columns": columns, **labels(model, mn), "rows": []}
+    )
+    caption = parts("The network unfolded over ", Math(f"T = {T}"), " steps.")
+    rows: tuple[float, ...] = ()
+    links: tuple[Link, ...] = ()
     if len(model.states) > 1:
-        out.update(_rows(model, mn))
-    return out
+        rows, links, path = _rows(model)
+        caption = parts(
+            "The network unfolded over ",
+            Math(f"T = {T}"),
+            " steps, one row per state. Each step reads ",
+            Math(f"{edges['input']}_t"),
+            " through ",
+            Math(edges["input_edge"]),
+            " and the previous states through ",
+            Math(edges["recurrent_edge"]),
+            "; the output is read through ",
+            Math(edges["output_edge"]),
+            ".",
+        )
+        if path is not None:
+            state, block = path
+            caption += parts(
+                " The thick arrows are the path of ",
+                Math(_base(mn, state)),
+                ", which each step changes only elementwise: ",
+                Math(f"{mn.block(state, state, 't')} = {mn.linear(block, 't')}"),
+                ", the other state held fixed.",
+            )
+    return Figure(
+        T=T,
+        initial=tuple(
+            _at(mn, model.states[0], 0) if len(model.states) == 1 else mn.vector(s, 0)
+            for s in model.states
+        ),
+        columns=columns,
+        loss=edges["loss"],
+        input_edge=edges["input_edge"],
+        output_edge=edges["output_edge"],
+        recurrent_edge=edges["recurrent_edge"],
+        rows=rows,
+        links=links,
+        caption=caption,
+    )
 
 
 def cell_and_head(model: Model) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -65,9 +117,7 @@ def labels(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         return ", ".join(dict.fromkeys(mn.functions.get(r, r) for r in roles))
 
     output = model.head.output
-    names = {"state": model.states[0], "input": model.of_kind("input")[0], "output": output}
     return {
-        "step": lambda which, k: _at(mn, names[which], k),
         "state": ", ".join(_base(mn, s) for s in model.states),
         "input": ", ".join(_base(mn, x) for x in model.of_kind("input")),
         "output": _base(mn, output) if output not in states else "",
@@ -112,35 +162,22 @@ def _reads(model: Model, state: str) -> tuple[set[str], set[str], bool]:
     return previous, same - {state}, state in previous and not through_matrix
 
 
-def _rows(model: Model, mn: MatrixNotation) -> dict[str, Any]:
-    """One row per state (declaration order, bottom up), the links between them, and
-    the elementwise path with its Jacobian block."""
+def _rows(model: Model) -> tuple[tuple[float, ...], tuple[Link, ...], tuple[str, Expr] | None]:
+    """One row per state (declaration order, bottom up: their heights), the links between
+    them, and the elementwise path: the state and its block of the Jacobian."""
     number = {s: k + 1 for k, s in enumerate(model.states)}
-    rows, links, path = [], [], None
+    links: list[Link] = []
+    path = None
     tangents = dict(zip(model.states, state_tangents(model)))
-    for k, state in enumerate(model.states):
-        rows.append(
-            {
-                "label": _base(mn, state),
-                "step": lambda j, state=state: _at(mn, state, j),
-                "initial": mn.vector(state, 0),
-                "y": 1.6 * k,
-            }
-        )
+    for state in model.states:
         previous, same, elementwise = _reads(model, state)
-        for source in sorted(previous, key=number.get):
+        for source in sorted(previous, key=number.__getitem__):
             thick = elementwise and source == state
-            links.append(
-                {"source": number[source], "target": number[state], "shift": -1, "thick": thick}
-            )
-        for source in sorted(same, key=number.get):
-            links.append(
-                {"source": number[source], "target": number[state], "shift": 0, "thick": False}
-            )
+            links.append(Link(number[source], number[state], -1, thick))
+        for source in sorted(same, key=number.__getitem__):
+            links.append(Link(number[source], number[state], 0))
         if elementwise and path is None:
             block = along(model, tangents[state], state)
-            path = {
-                "state": _base(mn, state),
-                "block": f"{mn.block(state, state, 't')} = {mn.linear(block, 't')}",
-            }
-    return {"rows": rows, "links": links, "path": path, "top": rows[-1]["y"]}
+            if block is not None:
+                path = (state, block)
+    return tuple(1.6 * k for k in range(len(model.states))), tuple(links), path

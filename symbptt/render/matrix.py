@@ -129,7 +129,9 @@ class MatrixNotation:
         #: a model in scalar notation (every variable 1x1, the seeds' model) is printed
         #: as numbers: no diag, no transposes, 0 and 1 rather than bold vectors
         self.scalar = model.scalar
-        self.symbols = SYMBOLS["scalar" if model.scalar else "matrix"]
+        #: the notation's name: a key of SYMBOLS and of the prose's wording
+        self.kind = "scalar" if model.scalar else "matrix"
+        self.symbols = SYMBOLS[self.kind]
         self.top, self.zero, self.one, self.identity = (
             self.symbols.top,
             self.symbols.zero,

@@ -16,19 +16,24 @@ from symbptt.core.tensor import Expr, Var, variables
 from symbptt.derive.adjoint import AtFirst, OuterSum, Program, read_later, without
 from symbptt.derive.expansion import expand
 from symbptt.derive.jvp import DIRECTION, state_parameters, state_tangents
-from symbptt.render.document import Display, _shown, _terms, expansion_display
+from symbptt.render.blocks import Display, Inline, Math, listed, parts
+from symbptt.render.document import _shown, _terms, expansion_display
 from symbptt.render.layout import Term, width
 from symbptt.render.matrix import VDOTS, MatrixNotation
 from symbptt.render.terms import broken_rows, expression_terms
 
 
-def initial_states(model: Model, mn: MatrixNotation) -> str:
-    """The initial states in prose: $h_0$, or $h_0$ and $c_0$."""
-    return " and ".join(
-        f"${mn.vector(s, '0')} = {mn.zero}$"
-        if model.initial_of(s) is None
-        else f"${mn.parameter(model.initial_of(s))}$"
-        for s in model.states
+def initial_states(model: Model, mn: MatrixNotation) -> tuple[Inline, ...]:
+    """The initial states in prose: h_0 = 0, or h_0 = 0 and c_0 = 0 (a learned one by
+    its parameter's name)."""
+    return listed(
+        [
+            Math(f"{mn.vector(s, '0')} = {mn.zero}")
+            if (initial := model.initial_of(s)) is None
+            else Math(mn.parameter(initial))
+            for s in model.states
+        ],
+        last=" and ",
     )
 
 
@@ -38,11 +43,11 @@ def expansion_section(
     """Every form of the expansion of dstate_T/dP, for the shown parameter P."""
     initial = initial_states(model, mn)
 
-    def rule_text(rule: str) -> str:
+    def rule_text(rule: str) -> tuple[Inline, ...]:
         if rule.startswith("h_0 does not depend"):
             verb = "does" if len(model.states) == 1 else "do"
-            return rf"{initial} {verb} not depend on ${mn.parameter(name)}$"
-        return rule.replace("_", r"\_")
+            return parts(initial, f" {verb} not depend on ", Math(mn.parameter(name)))
+        return parts(rule)
 
     others = [p for p in state_parameters(model) if p != name]
     return {

@@ -1,9 +1,7 @@
-"""The derivation document of any model of the core, in matrix notation.
-
-Every section is computed from the model's declaration and the engine's objects: the
-model section and the unrolled recurrence print the one-step equations here; the
-expansion, the sum of products and the backward recursion come from
-:mod:`symbptt.render.model_derivatives`; the figure is drawn from the model's graph.
+"""The model's own sections of the derivation document, in matrix notation: who is who,
+the model (loss, cell, head, views of parameters) and the unrolled recurrence, printed
+from the one-step equations of the model's declaration. The derivative sections are in
+:mod:`symbptt.render.model_derivatives`; :mod:`symbptt.render.sections` adds the prose.
 Nothing here knows a particular cell: the Elman RNN and a user's ``[cell]`` go through
 the same code.
 """
@@ -26,20 +24,12 @@ from symbptt.core.tensor import (
     summands,
 )
 from symbptt.derive.jvp import state_parameters
-from symbptt.render.claims import claim_displays
-from symbptt.render.document import Display, DocumentOptions, _shown, common_context
-from symbptt.render.figure import cell_and_head, figure_context
-from symbptt.render.layout import LINE_WIDTH, width
+from symbptt.render.blocks import Display
+from symbptt.render.document import DocumentOptions, _shown
+from symbptt.render.figure import cell_and_head
+from symbptt.render.layout import width
 from symbptt.render.matrix import VDOTS, MatrixNotation
-from symbptt.render.model_derivatives import (
-    backward_section,
-    expansion_section,
-    initial_states,
-    product_jacobian,
-    sum_of_products_section,
-)
 from symbptt.render.terms import broken_rows, expression_terms
-from symbptt.results import Report
 
 
 def shown_parameter(model: Model) -> str:
@@ -95,7 +85,6 @@ def intro_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         "quantities": quantities,
         "functions": functions,
         "stacked": stacked,
-        "scalar": model.scalar,
     }
 
 
@@ -228,41 +217,3 @@ def printed(model: Model, options: DocumentOptions) -> Model:
     from symbptt.render.printed import printed_model
 
     return printed_model(model, options.profile)
-
-
-def document_context(spec: Any, report: Report, options: DocumentOptions) -> dict[str, Any]:
-    """Everything ``base.tex.j2`` prints, for one model and its report: the sections
-    from the model's declaration and the verified objects (the backward program of the
-    report), and the model's identities that the report checked as claims (for the
-    seeds' scalar model, the seeds' formulas: :mod:`symbptt.render.claims`)."""
-    model: Model = spec.model
-    n, e, T = options.notation, options.elide_above, spec.T
-    # the seeds' scalar model is note 000's, whose formulas count steps from 1
-    first = options.profile.first if options.profile and not model.scalar else 1
-    mn = MatrixNotation(printed(model, options), n, first, options.line_width or LINE_WIDTH)
-    name = shown_parameter(model)
-    program = report.program
-    return {
-        "claims": claim_displays(report.claims, n),
-        **common_context(spec, report, options),
-        "loss_name": model.head.loss,
-        "intro": intro_section(model, mn),
-        "model": model_section(model, mn),
-        "unrolled": unrolled_section(model, mn, T, e),
-        "expansion": expansion_section(model, mn, T, name, e),
-        "sop": sum_of_products_section(model, mn, T, name, e),
-        "backward": backward_section(model, mn, program, T, e),
-        "figure": figure_context(model, mn, T, e),
-        # the steps as the document numbers them (from 0 in a source that counts so)
-        "steps": {"first": mn.numbered(1), "last": mn.numbered(T), "horizon": mn.numbered("T")},
-        "symbols": {
-            "state": mn.stacked("t"),
-            "target": mn.vector(model.head.target, "t"),
-            "previous": mn.stacked("t", -1),
-            "initial": initial_states(model, mn),
-            "total": mn.total("t", name),
-            "immediate": mn.immediate("t", name),
-            "jacobian": mn.jacobian("t"),
-            "jacobian_model": mn.linear(jac, "t") if (jac := product_jacobian(model, mn)) else "",
-        },
-    }

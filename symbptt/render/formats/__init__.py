@@ -1,8 +1,8 @@
 """The output formats of a derivation document, one exporter each (nbconvert's pattern):
 an :class:`Exporter` names its format, its files' extension, its template folder (under
-the top-level ``templates/``) and the width its displays are broken at; the sections are
-made once (:func:`symbptt.render.model_document.document_context`) and each exporter
-renders them. Adding a format is adding one module here and one template folder.
+the top-level ``templates/``) and the measure its displays are broken to; the document
+is made once, as data (:func:`symbptt.render.sections.build_document`), and each
+exporter prints it. Adding a format is adding one module here and one template folder.
 """
 
 from __future__ import annotations

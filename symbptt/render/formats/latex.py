@@ -1,10 +1,15 @@
-"""The LaTeX article: a model and its verification report as LaTeX source, through the
-templates of ``templates/latex/`` (``base.tex.j2`` and its blocks, ``macros.tex.j2``)."""
+"""The LaTeX article: the format-neutral document (:mod:`symbptt.render.blocks`) as LaTeX
+source, through the templates of ``templates/latex/`` (``base.tex.j2`` and its blocks,
+``macros.tex.j2``, which lay out each kind of block); prose and inline parts are printed
+here (:func:`inline`, :func:`prose`)."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import textwrap
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -13,12 +18,14 @@ from jinja2.sandbox import SecurityError
 from symbptt import __version__
 from symbptt.core.spec import Spec, require_spec
 from symbptt.errors import SpecError, SymbpttError
+from symbptt.render.blocks import Emph, Inline, Math, Prose, Ref, Table, Text
 from symbptt.render.document import DocumentOptions
 from symbptt.render.env import USER_PREFIX, environment
 from symbptt.render.formats import Exporter, register
 from symbptt.render.layout import ARTICLE_LINE_WIDTH, LINE_WIDTH
-from symbptt.render.model_document import document_context
 from symbptt.render.names import label_prefix
+from symbptt.render.plaintext import escape
+from symbptt.render.sections import build_document
 from symbptt.results import Report
 
 #: The first line of every LaTeX source symbptt writes: its mark (see
@@ -77,10 +84,23 @@ def render_tex(
         )
     template = Path(template) if template is not None else None
     env = environment(LATEX.folder, template.resolve().parent if template else None)
-    context = document_context(spec, report, options)
+    document = build_document(spec, report, options)
+    heading_name = "Chapter" if options.top_level == "chapter" else "Section"
+    prefix = options.label_prefix or ""
+    say = functools.partial(inline, prefix=prefix, heading_name=heading_name)
+    env.filters["inline"] = say
+    env.filters["prose"] = functools.partial(prose, say=say)
+    env.filters["table_columns"] = functools.partial(table_columns, fragment=fragment)
     name = USER_PREFIX + template.name if template else LATEX.template
     try:
-        tex = env.get_template(name).render(fragment=fragment, **context)
+        tex = env.get_template(name).render(
+            document=document,
+            spec=spec,
+            fragment=fragment,
+            heading="\\" + options.top_level,
+            heading_name=heading_name,
+            label_prefix=prefix,
+        )
     except jinja2.TemplateNotFound as err:
         raise SpecError(f"template not found: {err.name.removeprefix(USER_PREFIX)}") from None
     except jinja2.TemplateSyntaxError as err:
@@ -112,3 +132,58 @@ def _where(err: BaseException) -> str:
         return ""
     frame = frames[-1]
     return f"template {frame.filename}, line {frame.lineno}: "
+
+
+#: How a cross-reference reads, by what it refers to ({name}: the heading's name).
+REFERENCES = {
+    "section": "{name}~\\ref{{{label}}}",
+    "equation": "\\eqref{{{label}}}",
+    "figure": "Figure~\\ref{{{label}}}",
+}
+
+
+def _text(text: str) -> str:
+    """Plain text escaped, its outer spaces kept and a no-break space written ``~``."""
+    lead = " " if text[:1].isspace() and text[:1] != "\u00a0" else ""
+    trail = " " if text[-1:].isspace() and text[-1:] != "\u00a0" else ""
+    words = "~".join(escape(piece) for piece in text.split("\u00a0"))
+    return lead + words + trail if words.strip() else (lead or trail)
+
+
+def inline(items: tuple[Inline, ...], *, prefix: str = "", heading_name: str = "Section") -> str:
+    """Inline parts as LaTeX: text escaped, maths between dollars, emphasis, and
+    references with the document's label prefix."""
+    out = []
+    for item in items:
+        match item:
+            case Text(text=text):
+                out.append(_text(text))
+            case Math(latex=latex):
+                out.append(f"${latex}$")
+            case Emph(parts=inner, strong=strong):
+                said = inline(inner, prefix=prefix, heading_name=heading_name)
+                out.append(f"\\{'textbf' if strong else 'emph'}{{{said}}}")
+            case Ref(label=label, what=what):
+                out.append(REFERENCES[what].format(name=heading_name, label=prefix + label))
+    return "".join(out)
+
+
+#: The width of a prose line in the LaTeX source (TeX reads a newline as a space).
+SOURCE_WIDTH = 90
+
+
+def prose(block: Prose, *, say: Callable[[tuple[Inline, ...]], str]) -> str:
+    """A run of prose, wrapped for reading in the source; a new paragraph after a blank
+    line, unindented with ``\\noindent``."""
+    text = ("" if block.indent else "\\noindent ") + say(block.parts)
+    text = textwrap.fill(text, SOURCE_WIDTH, break_long_words=False, break_on_hyphens=False)
+    return ("\n" if block.new else "") + text
+
+
+def table_columns(table: Table, *, fragment: bool) -> str:
+    """A longtable's column specification: numbers right-aligned; in a fragment (a
+    narrower page) the first and last columns are paragraphs that wrap."""
+    columns = ["r" if numeric else "l" for numeric in table.numeric]
+    if fragment:
+        columns[0], columns[-1] = "p{0.38\\linewidth}", "p{0.12\\linewidth}"
+    return "@{}" + "".join(columns) + "@{}"

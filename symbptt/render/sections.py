@@ -122,8 +122,17 @@ WORDS = {
 }
 
 
-def build_document(spec: Any, report: Report, options: DocumentOptions) -> Document:
-    """The document of one model and its report, with the sections ``options`` asks for.
+#: The measure of a format whose reader's window wraps (no line is broken): wider than
+#: any display.
+UNBROKEN = 10_000.0
+
+
+def build_document(
+    spec: Any, report: Report, options: DocumentOptions, measure: float | None = LINE_WIDTH
+) -> Document:
+    """The document of one model and its report, with the sections ``options`` asks for,
+    its displays broken to ``options.line_width`` or else the format's ``measure`` (in em
+    of the math font; None: not broken).
 
     Every display prints an object the report verified (the backward program, the
     claims) or one derived from the model's declaration by the engines the checks ran
@@ -132,7 +141,7 @@ def build_document(spec: Any, report: Report, options: DocumentOptions) -> Docum
     T, elide = spec.T, options.elide_above
     # the seeds' scalar model is note 000's, whose formulas count steps from 1
     first = options.profile.first if options.profile and not model.scalar else 1
-    width = options.line_width or LINE_WIDTH
+    width = options.line_width or measure or UNBROKEN
     mn = MatrixNotation(printed(model, options), options.notation, first, width)
     name = shown_parameter(model)
     claims = claim_displays(report.claims, options.notation)

@@ -131,6 +131,15 @@ def test_the_latex_exporter_wraps_prose_and_starts_paragraphs() -> None:
 def test_a_table_in_a_fragment_wraps_its_text_columns() -> None:
     table = Table(("a", "n", "b"), (), (False, True, False))
     assert table_columns(table, fragment=False) == "@{}lrl@{}"
-    assert table_columns(table, fragment=True) == (
-        r"@{}p{0.38\linewidth}rp{0.12\linewidth}@{}"
-    )
+    assert table_columns(table, fragment=True) == (r"@{}p{0.38\linewidth}rp{0.12\linewidth}@{}")
+
+
+def test_displays_are_broken_to_the_formats_measure() -> None:
+    spec = ElmanSpec(hidden=2, T=3)
+    report = verify(spec)
+
+    def rows(measure: float | None) -> int:
+        doc = build_document(spec, report, DocumentOptions(), measure)
+        return sum(len(b.rows) for s in doc.sections for b in s.blocks if isinstance(b, Display))
+
+    assert rows(None) < rows(34.0) < rows(20.0)  # a window that wraps breaks nothing

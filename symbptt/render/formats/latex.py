@@ -84,7 +84,7 @@ def render_tex(
         )
     template = Path(template) if template is not None else None
     env = environment(LATEX.folder, template.resolve().parent if template else None)
-    document = build_document(spec, report, options)
+    document = build_document(spec, report, options, LATEX.line_width)
     heading_name = "Chapter" if options.top_level == "chapter" else "Section"
     prefix = options.label_prefix or ""
     say = functools.partial(inline, prefix=prefix, heading_name=heading_name)

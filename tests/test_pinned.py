@@ -37,6 +37,7 @@ def test_every_check_of_the_suite_is_pinned() -> None:
     assert any(c["result"].get("error") for c in CHECKS)
 
 
+@pytest.mark.slow  # hundreds of formulas: the full suite's, not the fast tier's
 @pytest.mark.parametrize("entry", CHECKS, ids=[str(n) for n in range(len(CHECKS))])
 def test_formula_verdicts_are_unchanged(entry: dict) -> None:
     assert record.result_record(entry["call"]) == entry

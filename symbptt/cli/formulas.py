@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import sys
 from pathlib import Path
@@ -55,6 +56,14 @@ MARKDOWN = (".md", ".markdown", ".myst", ".mdx")
     "the formulas use (a textbook's macro file); with --file, that file's own definitions "
     "are read too.",
 )
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON list, an object per formula (file, line, verdict: holds, does "
+    "not hold or refused, method, explanation, counterexample, repairs, notes), instead "
+    "of lines for people.",
+)
 @quiet_option
 def check_command(
     spec: Any,
@@ -65,6 +74,7 @@ def check_command(
     layout: str,
     notation: str | None,
     preamble: Path | None,
+    as_json: bool = False,
 ) -> None:
     """Check a gradient formula written in LaTeX, for every t <= T.
 
@@ -74,9 +84,10 @@ def check_command(
     \\boldsymbol{\\delta}_{t+1})'. Textbooks' notation is read (d2l.ai's and Goodfellow et
     al.'s names, time as h^{(t)}, \\nabla, aligned displays, macros with --preamble); a
     formula that does not hold gets a counterexample and the single edits that repair it.
+    With --file, one answer per marked display: FILE:LINE: holds, does NOT hold (with a
+    counterexample) or refused (why, with the column and a caret under the spot).
     Exit 0 if every formula holds, 1 if one does not, 2 if one cannot be parsed or
-    understood (with its line, column and a caret under the spot), 3 if symbptt itself
-    failed.
+    understood (and none fails), 3 if symbptt itself failed.
     """
     from symbptt.checker.pipeline import check
     from symbptt.core.method import choose_method
@@ -91,7 +102,7 @@ def check_command(
     macros = read_text(preamble, what="preamble") if preamble is not None else ""
     choose_method(spec, method, checking=True)  # exact beyond its limits: refused at once
     if file is None:
-        items = [(equation, "", 1, 1, 1, "")]
+        items = [(equation, "", 1, 1, 1, "", None)]
     else:
         source = read_text(file, what="file")
         kind = file.suffix.lower()
@@ -106,25 +117,29 @@ def check_command(
                         c.display.column,
                         c.display.label_line,
                         c.display.macros,
+                        c.cell,
                     )
                     for c in notebook_displays(source)
                 ]
             else:
                 displays = (markdown_displays if kind in MARKDOWN else marked_displays)(source)
                 items = [
-                    (d.text, f"{file}:", d.line, d.column, d.label_line, d.macros) for d in displays
+                    (d.text, f"{file}:", d.line, d.column, d.label_line, d.macros, None)
+                    for d in displays
                 ]
         except ValueError as err:
             click.echo(f"Error: {file}: {err}", err=True)
             sys.exit(2)
         if not items:
             raise click.UsageError(f"{file} has no display marked '{marker}'")
-    worst = 0
+    failed, refusal = False, 0
     progress = _Progress(quiet or file is None)
+    say = _Answers(file, as_json)
     # one layout per file: --layout, else the layouts in which every display so far holds
     layouts = [layout] if layout != "auto" or spec.model.scalar else list(LAYOUTS)
-    for number, (text, where, line, column, label_line, defined) in enumerate(items, 1):
+    for number, (text, where, line, column, label_line, defined, cell) in enumerate(items, 1):
         progress(f"{where}{label_line}", number, len(items))
+        say.cell = cell
         try:  # the preamble's definitions, then the file's in effect at the display
             options = {
                 "model": spec,
@@ -137,31 +152,90 @@ def check_command(
             else:
                 result, layouts = _in_file_layouts(check, text, options, layouts)
         except FormulaSyntaxError as err:
-            worst = 2
+            refusal = max(refusal, 2)
             if not err.column:  # about the whole formula: no place to point at
-                click.echo(f"{_at(file, where, line)}{err.reason}", err=True)
+                say.refused(where, line, err.reason)
                 continue
             at_line = line + max(err.line, 1) - 1
             at_col = err.column + (column - 1 if err.line <= 1 else 0)
-            click.echo(f"{where}{at_line}:{at_col}: error: {err.reason}", err=True)
-            shown, caret = excerpt(err.text or text, max(err.line, 1), max(err.column, 1))
-            click.echo(f"  {shown}\n  {caret}", err=True)
+            shown = excerpt(err.text or text, max(err.line, 1), max(err.column, 1))
+            say.refused(where, at_line, err.reason, at_col, shown)
             continue
         except SymbpttError as err:
-            worst = max(worst, exit_status(err))
-            click.echo(f"{_at(file, where, line)}{str(err).splitlines()[0]}", err=True)
+            refusal = max(refusal, exit_status(err))
+            say.refused(where, line, str(err).splitlines()[0])
             continue
-        label = f"{where}{label_line}: " if where else ""
+        failed = failed or not result.holds
+        say.verdict(where, label_line, result, spec.T)
+    say.flush()
+    # a formula that does not hold is the answer, unless symbptt itself failed (3)
+    sys.exit(3 if refusal == 3 else 1 if failed else refusal)
+
+
+class _Answers:
+    """The answer to each formula, as lines for people or one JSON list.
+
+    Lines: ``FILE:LINE: holds for t = 1..T (method)``, ``FILE:LINE: does NOT hold
+    (method): why`` with its counterexample and repairs, ``FILE:LINE[:COL]: refused:
+    why`` with a caret under the spot (a formula given on the command line: its verdict,
+    and a refusal on stderr as every command's errors)."""
+
+    def __init__(self, file: Path | None, as_json: bool) -> None:
+        self.file, self.as_json = file, as_json
+        self.items: list[dict[str, Any]] = []
+        #: the notebook cell of the formula being answered (None: not a notebook)
+        self.cell: int | None = None
+
+    def refused(
+        self,
+        where: str,
+        line: int,
+        why: str,
+        column: int | None = None,
+        shown: tuple[str, str] | None = None,
+    ) -> None:
+        if self.as_json:
+            self.items.append(
+                {**self._place(line, column), "verdict": "refused", "explanation": why}
+            )
+            return
+        if self.file is None:  # the command line's formula: an error, as elsewhere
+            at = f"{line}:{column}: error: " if column else "Error: "
+            click.echo(f"{at}{why}", err=True)
+        else:
+            click.echo(f"{where}{line}{f':{column}' if column else ''}: refused: {why}")
+        if shown:
+            click.echo(f"  {shown[0]}\n  {shown[1]}", err=self.file is None)
+
+    def verdict(self, where: str, line: int, result: Any, T: int) -> None:
+        if self.as_json:
+            self.items.append(
+                {
+                    **self._place(line, None),
+                    "verdict": "holds" if result.holds else "does not hold",
+                    "method": result.method,
+                    "steps": result.steps or f"T = {T}",
+                    "layout": result.layout,
+                    "explanation": result.explanation,
+                    "counterexample": result.counterexample.to_dict()
+                    if result.counterexample
+                    else None,
+                    "repairs": list(result.repairs),
+                    "warnings": list(result.warnings),
+                    "notes": list(result.notes),
+                }
+            )
+            return
+        label = f"{where}{line}: " if where else ""
         if result.holds:
             bound = re.search(r"\((the probability[^)]*)\)", result.explanation)
             extra = f"; {bound.group(1)}" if bound else ""
             laid = {"mixed": "", "per '='": ", each '=' in its own layout"}.get(
                 result.layout, f" in {result.layout} layout"
             )
-            steps = f" for {result.steps}" if result.steps else f" at T = {spec.T}"
+            steps = f" for {result.steps}" if result.steps else f" at T = {T}"
             click.echo(f"{label}holds{steps}{laid} ({result.method}{extra})")
         else:
-            worst = max(worst, 1)
             click.echo(f"{label}does NOT hold ({result.method}): {result.explanation}")
             if result.counterexample:
                 click.echo("  counterexample " + result.counterexample.describe())
@@ -171,13 +245,19 @@ def check_command(
             click.echo(f"  warning: {warning}")
         for note in result.notes:
             click.echo(f"  note: {note}")
-    sys.exit(worst)
 
+    def _place(self, line: int, column: int | None) -> dict[str, Any]:
+        where: dict[str, Any] = {"file": str(self.file) if self.file else None}
+        if self.cell is not None:
+            where["cell"] = self.cell
+        where["line"] = line if self.file else None
+        if column:
+            where["column"] = column
+        return where
 
-def _at(file: Path | None, where: str, line: int) -> str:
-    """How an error about a whole formula begins: its place in the file, or for the
-    formula given on the command line ``Error:`` as every other command's errors."""
-    return f"{where}{line}: error: " if file is not None else "Error: "
+    def flush(self) -> None:
+        if self.as_json:
+            click.echo(json.dumps(self.items, indent=2))
 
 
 def _in_file_layouts(

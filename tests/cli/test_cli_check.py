@@ -65,9 +65,32 @@ def test_file_mode_reports_a_failure_and_an_error_by_line(tmp_path: Path) -> Non
         "% symbptt: check\n$$" + QUESTION_DL_DH + "$$\n"
     )
     result = run("-T", "2", "--file", str(notes))
-    assert result.exit_code == 2  # the worst outcome: something was not understood
-    assert f"{notes}:15:21: error: the formula ends too early" in result.stderr
-    assert f"{notes}:17: does NOT hold" in result.output
+    # every display gets an answer; a formula that does not hold is the file's answer (1),
+    # a refusal only when none fails (2)
+    assert result.exit_code == 1
+    assert f"{notes}:15:21: refused: the formula ends too early" in result.stdout
+    assert f"{notes}:17: does NOT hold" in result.stdout
+
+
+def test_a_refusal_alone_exits_2_and_json_has_one_object_per_display(tmp_path: Path) -> None:
+    import json
+
+    notes = tmp_path / "notes.tex"
+    notes.write_text(NOTES + "% symbptt: check\n\\[ h_t = \\phi(s_t) + \\]\n")
+    result = run("--file", str(notes))
+    assert result.exit_code == 2 and "refused: the formula ends too early" in result.stdout
+    notes.write_text(
+        NOTES + "% symbptt: check\n\\[ h_t = \\phi(s_t) + \\]\n"
+        "% symbptt: check\n$$" + QUESTION_DL_DH + "$$\n"
+    )
+    answers = json.loads(run("-T", "2", "--file", str(notes), "--json").stdout)
+    assert [(a["line"], a["verdict"]) for a in answers] == [
+        (3, "holds"),
+        (8, "holds"),
+        (15, "refused"),
+        (17, "does not hold"),
+    ]
+    assert answers[2]["column"] == 21 and answers[3]["counterexample"]["values"]
 
 
 def test_equation_and_file_are_exclusive(tmp_path: Path) -> None:

@@ -217,7 +217,7 @@ def test_4_in_file_mode_too(tmp_path: Path) -> None:
     notes = tmp_path / "n.tex"
     notes.write_text("% symbptt: check\n\\begin{equation}\nw = w +\n\\end{equation}\n")
     code, out, err = run("check", "--file", str(notes))
-    assert code == 2 and "ends too early" in err and no_traceback(err)
+    assert code == 2 and "refused: the formula ends too early" in out and no_traceback(out + err)
 
 
 # -- 5. huge values are shortened -----------------------------------------------------------

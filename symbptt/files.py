@@ -299,8 +299,6 @@ def toml_table(data: dict[str, Any], key: str, allowed: set[str], where: str) ->
     return table
 
 
-
-
 def max_nesting(text: str) -> int:
     """How deep brackets and braces nest in TOML text (outside strings and comments,
     roughly: a bound on the parser's recursion, not a validation).

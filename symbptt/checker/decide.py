@@ -66,7 +66,6 @@ if TYPE_CHECKING:
     from symbptt.read.profiles import Profile
 
 
-
 def _ring(spec: Spec, sides: list[sp.Expr], method: str, seed: int, reading: Reading) -> Ring:
     if method == "modular":
         return ModularRing(random.Random(seed))

@@ -101,8 +101,11 @@ def check_command(
     profile = load_profile(notation) if notation is not None else None
     macros = read_text(preamble, what="preamble") if preamble is not None else ""
     choose_method(spec, method, checking=True)  # exact beyond its limits: refused at once
+    # each formula: its text, where it is (file, line, column, the line its answer
+    # names), the macros in effect there and its notebook cell
+    items: list[tuple[str, str, int, int, int, str, int | None]]
     if file is None:
-        items = [(equation, "", 1, 1, 1, "", None)]
+        items = [(equation or "", "", 1, 1, 1, "", None)]
     else:
         source = read_text(file, what="file")
         kind = file.suffix.lower()

@@ -71,6 +71,36 @@ def text_of(value: Any, here: str, what: str) -> str:
     return value
 
 
+#: What a name's LaTeX in a cell file may not hold: it is printed into every document's
+#: maths, so no comment, no alignment or parameter character, no math shift, and no
+#: command that reads or writes files, defines commands, labels or leaves the maths.
+_UNSAFE_LATEX = re.compile(
+    r"[%#$&]|\\\\|\^\^|\\(input|include|write|immediate|openout|openin|read|verb|catcode"
+    r"|[egx]?def|let|(re)?newcommand|providecommand|usepackage|special|csname|directlua"
+    r"|typeout|message|label|ref|eqref|begin|end|par|expandafter|scantokens|pdf[a-z]*)"
+    r"(?![A-Za-z])"
+)
+
+#: What a display's label may hold (it is a \label of every document showing it).
+_LABEL = re.compile(r"[A-Za-z0-9:._-]{1,100}")
+
+
+def latex_of(value: Any, here: str) -> str:
+    r"""A name's LaTeX from a cell file: a string with something in it, safe to print.
+
+    Example:
+        >>> latex_of(r"\mathbf{h}_{@} % x", "h.latex")
+        Traceback (most recent call last):
+        ...
+        symbptt.errors.SpecError: h.latex must be LaTeX of a name: '%' is not allowed in it
+    """
+    text = text_of(value, here, "LaTeX")
+    bad = _UNSAFE_LATEX.search(text)
+    if bad:
+        raise SpecError(f"{here} must be LaTeX of a name: {bad.group(0)!r} is not allowed in it")
+    return text
+
+
 def claims(table: dict, where: str) -> tuple[tuple[str, str], ...]:
     out = []
     for kind, text in table_of(table, "claims", where, "check kind = text").items():
@@ -93,6 +123,8 @@ def identities(table: dict, where: str) -> tuple[Identity, ...]:
             if not isinstance(spec.get(key, ""), str):
                 raise SpecError(f"{here}.{key} must be a string")
             texts[key] = spec.get(key, "")
+        if texts["display"] and not _LABEL.fullmatch(texts["display"]):
+            raise SpecError(f"{here}.display must be a label of letters, digits and ':._-'")
         section = spec.get("section", "model")
         if section not in IDENTITY_SECTIONS:
             raise SpecError(f"{here}.section must be one of: {', '.join(IDENTITY_SECTIONS)}")

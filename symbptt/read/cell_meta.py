@@ -44,9 +44,9 @@ from symbptt.read.cell_claims import (
     exact_work,
     family,
     identities,
+    latex_of,
     slug,
     table_of,
-    text_of,
     witness,
 )
 from symbptt.read.cell_equations import PRIMITIVE_KEYS, CellNames
@@ -113,7 +113,7 @@ def entries(table: dict, where: str) -> dict[str, Entry]:
         if slope is not None and not (isinstance(slope, str) and NAME.fullmatch(slope)):
             raise SpecError(f"{here}.slope must be a name such as dphi")
         out[name] = Entry(
-            latex=text_of(spec["latex"], f"{here}.latex", "LaTeX") if "latex" in spec else None,
+            latex=latex_of(spec["latex"], f"{here}.latex") if "latex" in spec else None,
             prose=prose,
             aliases=tuple(aliases) if aliases is not None else None,
             slope=slope,
@@ -302,7 +302,7 @@ def _adjoints(
             raise SpecError(f"{here} must be a table {{ of = <variable>, latex = '...' }}")
         if spec["of"] not in computed:
             raise SpecError(f"{here}.of must name a state or intermediate the equations compute")
-        out.append(Adjoint(spec["of"], name, text_of(spec["latex"], f"{here}.latex", "LaTeX")))
+        out.append(Adjoint(spec["of"], name, latex_of(spec["latex"], f"{here}.latex")))
     return tuple(out)
 
 
@@ -322,5 +322,5 @@ def _views(table: dict, variables: list[Variable], where: str) -> tuple[View, ..
             raise SpecError(f"{here}.parts must list parameters of the cell")
         if len({declared[p].shape[0] for p in parts}) != 1:
             raise SpecError(f"{here}.parts must have as many rows each")
-        out.append(View(name, tuple(parts), text_of(spec["latex"], f"{here}.latex", "LaTeX")))
+        out.append(View(name, tuple(parts), latex_of(spec["latex"], f"{here}.latex")))
     return tuple(out)

@@ -33,7 +33,6 @@ class Macro:
     refused: str = ""
 
 
-
 class _Text:
     """Text built piece by piece (linear, where ``out = out + piece`` is quadratic),
     joining token lists (a space between two where a control word would swallow

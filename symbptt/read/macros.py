@@ -71,6 +71,8 @@ _DEFINES = re.compile(r"\\(?:" + _DEFINERS + r")(?![A-Za-z@])")
 _NAME = re.compile(r"\s*(?:\{\s*(\\(?:[A-Za-z@]+|.))\s*\}|(\\(?:[A-Za-z@]+|.)))", re.DOTALL)
 _TOKEN = re.compile(r"\s*=?\s*(\\(?:[A-Za-z@]+|.)|[^\s\\])", re.DOTALL)
 _ARITY = re.compile(r"\s*\[\s*(\d)\s*\]")
+
+
 class _Event(NamedTuple):
     """What the definitions' reader meets in a source: a group opening or closing, or a
     definition (its name, what it defines, whether it is global). (A named tuple: a file

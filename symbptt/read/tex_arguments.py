@@ -19,7 +19,6 @@ CONTROL_WORD = re.compile(r"\\(?:[A-Za-z@]+|.)", re.DOTALL)
 CONTROL = re.compile(r"\\\x00?(?:[A-Za-z@]+|.)?", re.DOTALL)
 
 
-
 class _Braces:
     """Where the groups and optional arguments of a text close, found in one pass, so
     that reading many groups of one text (30,000 unclosed ``\\def\\a{``) costs a look-up

@@ -5,15 +5,15 @@ and a sequence of blocks: prose, numbered displays, a boxed equation, claims und
 the figure of the unfolded network, a table. Prose is a sequence of inline parts (plain
 text, inline maths, emphasis, cross-references); maths is LaTeX that every target
 renders (KaTeX and MathJax read it too): display rows are ``align`` rows (``lhs &= rhs``),
-broken by :mod:`symbptt.render.layout` to the exporter's measure. Nothing here is
-LaTeX source: an exporter (:mod:`symbptt.render.formats`) turns the blocks into its
-format, so prose is written once (:mod:`symbptt.render.sections`), not once per format.
+broken by :mod:`symbptt.render.layout` to the exporter's measure. Only the maths is
+LaTeX: an exporter (:mod:`symbptt.render.formats`) turns the blocks into its format, so
+prose is written once (:mod:`symbptt.render.sections`), not once per format.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 
@@ -64,7 +64,7 @@ Inline = Text | Math | Emph | Ref
 class Prose:
     """A run of prose. ``new``: it starts a paragraph (else it continues the text
     before it, as the words around a display do); ``indent``: a new paragraph's first
-    line is indented."""
+    line is indented (a hint a format may ignore)."""
 
     kind: ClassVar[str] = "prose"
 
@@ -76,14 +76,14 @@ class Prose:
 @dataclass(frozen=True)
 class Display:
     """One numbered display of aligned rows (``lhs &= rhs``), labelled for
-    cross-references; ``intertext`` puts a short line of prose before a row:
-    (row, the rule's prose, the equation of the source it corresponds to)."""
+    cross-references; ``intertext`` puts a short line of prose before a row: (row,
+    the rule that gives it, emphasised, and what follows the rule)."""
 
     kind: ClassVar[str] = "display"
 
     rows: tuple[str, ...]
     label: str = ""
-    intertext: tuple[tuple[int, tuple[Inline, ...], str], ...] = ()
+    intertext: tuple[tuple[int, tuple[Inline, ...], tuple[Inline, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,13 +98,13 @@ class Boxed:
 
 @dataclass(frozen=True)
 class Claimed:
-    """Formulas the verifier checked as claims (the source's own identities), with
-    the certificate rows that checked them."""
+    """Formulas the verifier checked as claims (the source's own identities): the
+    words that introduce them (naming the certificate rows that checked them) and
+    their display."""
 
     kind: ClassVar[str] = "claimed"
 
-    checks: str
-    prose: str
+    lead: tuple[Inline, ...]
     display: Display
 
 
@@ -141,7 +141,6 @@ class Figure:
 
     kind: ClassVar[str] = "figure"
 
-    T: int
     initial: tuple[str, ...]
     columns: tuple[Column, ...]
     loss: str
@@ -157,7 +156,8 @@ class Figure:
 @dataclass(frozen=True)
 class Table:
     """A table: its header, its rows of cells (each a sequence of inline parts), which
-    columns are numbers (right-aligned), and ``small``: its text is long."""
+    columns are numbers (right-aligned); ``small`` (its text is long) and ``continued``
+    (said where a page breaks it) are hints a format may ignore."""
 
     kind: ClassVar[str] = "table"
 
@@ -184,14 +184,13 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
-    """A derivation document: title, author (lines), the introduction, the sections the
-    options asked for (in order), and the facts a format's metadata may carry."""
+    """A derivation document: title, author (lines), the introduction, and the sections
+    the options asked for, in the document's order."""
 
     title: str
     author: str
     intro: tuple[Block, ...]
     sections: tuple[Section, ...]
-    facts: dict[str, str] = field(default_factory=dict)
 
     def section(self, key: str) -> Section | None:
         """The section ``key``, or None if the document does not show it."""

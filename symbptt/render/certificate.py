@@ -4,6 +4,7 @@ in it is the report's: a check prints "holds" only if its result says so."""
 
 from __future__ import annotations
 
+import functools
 import platform
 
 from symbptt import __version__
@@ -20,6 +21,7 @@ HEADER = ("check", "method", "comparisons", "time (s)", "result")
 NUMERIC = (False, False, True, True, False)
 
 
+@functools.cache
 def versions() -> dict[str, str]:
     """The versions of symbptt and of what its verdicts rest on."""
     import flint

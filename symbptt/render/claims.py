@@ -17,9 +17,9 @@ from typing import Any
 
 from symbptt.core.model import IDENTITY_SECTIONS
 from symbptt.render import IMMEDIATE_STYLES
-from symbptt.render.blocks import Claimed, Display
+from symbptt.render.blocks import Claimed, Display, parts
 
-#: The sections that show claims, in the template's order.
+#: The sections that show claims, in the document's order.
 SECTIONS = IDENTITY_SECTIONS
 
 #: A TeX token: a control word or symbol, a brace, or one character.
@@ -87,7 +87,8 @@ def claim_displays(claims: tuple[Any, ...], notation: Any) -> dict[str, list[Cla
         rows = [row for claim in group for row in _rows(claim, notation)]
         checks = _checks([claim.name for claim in group])
         display = Display(tuple(rows), label)
-        out.setdefault(first.section, []).append(Claimed(checks, first.prose, display))
+        lead = parts(f"Checked as claims ({checks} in the certificate), {first.prose}:")
+        out.setdefault(first.section, []).append(Claimed(lead, display))
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from symbptt.derive.expansion import ChainTerm, Expansion
 from symbptt.errors import SpecError
 from symbptt.render import DEFAULT_TITLE, LABEL_PREFIX, TOP_LEVELS
-from symbptt.render.blocks import Display, Inline
+from symbptt.render.blocks import Display, Inline, Text
 from symbptt.render.layout import LINE_WIDTH, Term, break_sum
 from symbptt.render.notation import Notation
 from symbptt.render.plaintext import check_plain_text
@@ -52,9 +52,9 @@ class DocumentOptions:
     #: for a fragment one made from the model and the options, see
     #: :func:`symbptt.render.names.label_prefix`)
     label_prefix: str | None = None
-    #: the width (in em) displays are broken to (None: symbptt's page,
-    #: :data:`symbptt.render.layout.LINE_WIDTH`; for a fragment the standard article's,
-    #: :data:`symbptt.render.layout.ARTICLE_LINE_WIDTH`)
+    #: the width (in em) displays are broken to (None: the format's measure, for the
+    #: LaTeX article :data:`symbptt.render.layout.LINE_WIDTH`, for a fragment the
+    #: standard article's, :data:`symbptt.render.layout.ARTICLE_LINE_WIDTH`)
     line_width: float | None = None
 
     def __post_init__(self) -> None:
@@ -123,7 +123,7 @@ def expansion_display(
     else:
         shown = steps
     rows: list[str] = []
-    notes: list[tuple[int, tuple[Inline, ...], str]] = []
+    notes: list[tuple[int, tuple[Inline, ...], tuple[Inline, ...]]] = []
     for step in shown:
         if step is None:
             rows.append(r"&\;\;\vdots")
@@ -134,7 +134,9 @@ def expansion_display(
         terms = [
             Term((r"\cdots",)) if term is None else Term(tuple(factors(term))) for term in chain
         ]
-        notes.append((len(rows), rule_text(step.rule), step.equation))
+        # "cf." ends no sentence: a no-break space after it, not a sentence's space
+        then = Text(f" (cf.\u00a0eqn\u00a0{step.equation} of the note):")
+        notes.append((len(rows), rule_text(step.rule), (then,)))
         rows.extend(break_sum(lhs if not rows else "", terms, max_width=max_width))
     return {
         "display": Display(tuple(rows), "eq:expansion", tuple(notes)),
@@ -146,4 +148,4 @@ def expansion_display(
 def figure_columns(T: int, elide_above: int) -> list[dict[str, Any]]:
     """The unfolded network's columns (steps), at most 5 before eliding the middle."""
     shown = _shown(list(range(1, T + 1)), min(elide_above, 5))
-    return [{"index": k, "elided": k is None, "x": 2.0 * (c + 1)} for c, k in enumerate(shown)]
+    return [{"index": k, "x": 2.0 * (c + 1)} for c, k in enumerate(shown)]

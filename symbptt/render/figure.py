@@ -29,7 +29,7 @@ def figure_block(model: Model, mn: MatrixNotation, T: int, elide_above: int) -> 
     edges = labels(model, mn)
     names = {"state": model.states[0], "input": model.of_kind("input")[0]}
     columns = tuple(
-        Column(c["index"], c["x"])
+        Column(None, c["x"])
         if c["index"] is None
         else Column(
             c["index"],
@@ -70,7 +70,6 @@ def figure_block(model: Model, mn: MatrixNotation, T: int, elide_above: int) -> 
                 ", the other state held fixed.",
             )
     return Figure(
-        T=T,
         initial=tuple(
             _at(mn, model.states[0], 0) if len(model.states) == 1 else mn.vector(s, 0)
             for s in model.states
@@ -116,11 +115,8 @@ def labels(model: Model, mn: MatrixNotation) -> dict[str, Any]:
         ]
         return ", ".join(dict.fromkeys(mn.functions.get(r, r) for r in roles))
 
-    output = model.head.output
     return {
-        "state": ", ".join(_base(mn, s) for s in model.states),
         "input": ", ".join(_base(mn, x) for x in model.of_kind("input")),
-        "output": _base(mn, output) if output not in states else "",
         "loss": r"\ell",
         "input_edge": carriers(cell, inputs, 0),
         "output_edge": carriers(head, states, None) or functions(head),

@@ -30,9 +30,8 @@ from symbptt.render.blocks import (
 )
 from symbptt.render.certificate import certificate_section, versions
 from symbptt.render.claims import claim_displays
-from symbptt.render.document import DocumentOptions
+from symbptt.render.document import SECTIONS, DocumentOptions
 from symbptt.render.figure import figure_block
-from symbptt.render.layout import LINE_WIDTH
 from symbptt.render.matrix import MatrixNotation
 from symbptt.render.model_derivatives import (
     backward_section,
@@ -128,7 +127,7 @@ UNBROKEN = 10_000.0
 
 
 def build_document(
-    spec: Any, report: Report, options: DocumentOptions, measure: float | None = LINE_WIDTH
+    spec: Any, report: Report, options: DocumentOptions, *, measure: float | None
 ) -> Document:
     """The document of one model and its report, with the sections ``options`` asks for,
     its displays broken to ``options.line_width`` or else the format's ``measure`` (in em
@@ -157,7 +156,7 @@ def build_document(
         "figure": lambda: (figure_block(model, mn, T, elide),),
     }
     sections = []
-    for key in options.sections:
+    for key in (k for k in SECTIONS if k in options.sections):  # the document's order, once
         if key == "certificate":
             sections.append(certificate_section(report, symbols["state"], last))
             continue
@@ -169,7 +168,6 @@ def build_document(
         author=options.author,
         intro=_intro(model, mn, spec, symbols),
         sections=tuple(sections),
-        facts={**versions(), "T": str(T), "model": model.name, "method": report.method},
     )
 
 

@@ -146,6 +146,10 @@ def test_a_bad_equation_is_refused_with_its_line_and_column(
         ({"sizes": {"n": 0, "m": 1, "k": 1}}, "sizes must map"),
         ({"colour": "blue"}, "unknown key 'colour'"),
         ({"inputs": {"x": "m x n"}}, "must be a vector"),
+        # names' LaTeX is printed into every document: nothing that leaves the maths
+        ({"variables": {"h": {"latex": r"\mathbf{h}_{@} % x"}}}, "'%' is not allowed"),
+        ({"variables": {"h": {"latex": r"\input{/etc/passwd}h_{@}"}}}, "input' is not allowed"),
+        ({"identities": {"x": {"latex": "h_t = h_t", "display": "eq:x}\\typeout{y"}}}, "label"),
     ],
 )
 def test_a_bad_table_is_a_spec_error(changes: dict, message: str) -> None:

@@ -115,8 +115,9 @@ def measure(folder: Path) -> Tally:
 
 def _display_of(answer: dict, ordered: list[dict]) -> dict | None:
     """The checked display an answer is about: the last one starting at or before the
-    answer's line (a marker line is one before its display), in the answer's cell."""
-    cell, line = answer.get("cell", 0) or 0, answer.get("line") or 0
+    answer's line (a marker line is one before its display), in the answer's cell
+    (symbptt numbers cells from 1, as Jupyter does; source.toml from 0)."""
+    cell, line = (answer.get("cell") or 1) - 1, answer.get("line") or 0
     found = None
     for d in ordered:
         if d.get("cell", 0) == cell and d["line"] <= line + 1:

@@ -35,7 +35,7 @@ SPECS = {
 @pytest.fixture(scope="module", params=sorted(SPECS))
 def document(request: pytest.FixtureRequest) -> tuple[Spec, Document]:
     spec = SPECS[request.param]
-    return spec, build_document(spec, verify(spec), DocumentOptions())
+    return spec, build_document(spec, verify(spec), DocumentOptions(), measure=34.0)
 
 
 def _inlines(parts):  # every inline part, emphasis opened
@@ -89,7 +89,7 @@ def test_the_certificate_is_the_reports(document) -> None:
 
 
 def test_the_figure_is_data_one_column_per_step_shown() -> None:
-    doc = build_document(SPECS["lstm"], verify(SPECS["lstm"]), DocumentOptions())
+    doc = build_document(SPECS["lstm"], verify(SPECS["lstm"]), DocumentOptions(), measure=34.0)
     figure = next(b for s in doc.sections for b in s.blocks if isinstance(b, Figure))
     assert [c.index for c in figure.columns] == [1, 2]
     assert len(figure.rows) == 2 and all(len(c.states) == 2 for c in figure.columns)
@@ -99,7 +99,16 @@ def test_the_figure_is_data_one_column_per_step_shown() -> None:
 def test_only_the_sections_asked_for() -> None:
     spec = SPECS["scalar"]
     options = DocumentOptions(sections=("backward", "certificate"))
-    assert build_document(spec, verify(spec), options).keys == ("backward", "certificate")
+    assert build_document(spec, verify(spec), options, measure=34.0).keys == (
+        "backward",
+        "certificate",
+    )
+    # the document's order, each once, whatever order they are asked in
+    options = DocumentOptions(sections=("certificate", "model", "model"))
+    assert build_document(spec, verify(spec), options, measure=None).keys == (
+        "model",
+        "certificate",
+    )
 
 
 def test_listed_joins_with_commas_and_a_last_word() -> None:
@@ -139,7 +148,14 @@ def test_displays_are_broken_to_the_formats_measure() -> None:
     report = verify(spec)
 
     def rows(measure: float | None) -> int:
-        doc = build_document(spec, report, DocumentOptions(), measure)
+        doc = build_document(spec, report, DocumentOptions(), measure=measure)
         return sum(len(b.rows) for s in doc.sections for b in s.blocks if isinstance(b, Display))
 
     assert rows(None) < rows(34.0) < rows(20.0)  # a window that wraps breaks nothing
+
+
+def test_prose_is_never_wrapped_inside_maths() -> None:
+    math = Math(r"\frac{\partial h_{t}}{\partial w} % a b c d e f g h i j k l m n o p q r s")
+    out = prose(Prose((Text("word " * 12), math, Text(" and more words " * 5))), say=inline)
+    assert "$" + math.latex + "$" in out.replace("\n", " ")
+    assert not any(line.count("$") % 2 for line in out.splitlines())

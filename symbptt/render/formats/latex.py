@@ -53,7 +53,7 @@ def render_tex(
 
     Args:
         spec: the model and T (the scalar model of the seeds, the Elman RNN, a user's
-            cell: every model goes through the one context and ``base.tex.j2``).
+            cell: every model goes through the one document and ``base.tex.j2``).
         report: the verifier's report for ``spec`` (printed as the certificate).
         options: title, author, notation, sections.
         template: a template file of the user's (it may extend ``base.tex.j2``; the
@@ -84,7 +84,7 @@ def render_tex(
         )
     template = Path(template) if template is not None else None
     env = environment(LATEX.folder, template.resolve().parent if template else None)
-    document = build_document(spec, report, options, LATEX.line_width)
+    document = build_document(spec, report, options, measure=LATEX.line_width)
     heading_name = "Chapter" if options.top_level == "chapter" else "Section"
     prefix = options.label_prefix or ""
     say = functools.partial(inline, prefix=prefix, heading_name=heading_name)
@@ -138,7 +138,6 @@ def _where(err: BaseException) -> str:
 REFERENCES = {
     "section": "{name}~\\ref{{{label}}}",
     "equation": "\\eqref{{{label}}}",
-    "figure": "Figure~\\ref{{{label}}}",
 }
 
 
@@ -173,11 +172,20 @@ SOURCE_WIDTH = 90
 
 
 def prose(block: Prose, *, say: Callable[[tuple[Inline, ...]], str]) -> str:
-    """A run of prose, wrapped for reading in the source; a new paragraph after a blank
-    line, unindented with ``\\noindent``."""
-    text = ("" if block.indent else "\\noindent ") + say(block.parts)
+    """A run of prose, wrapped for reading in the source (never inside maths: a line
+    break there could end a comment's reach or split a command's argument); a new
+    paragraph after a blank line, unindented with ``\\noindent``."""
+    glued = tuple(
+        Math(part.latex.replace(" ", _GLUE)) if isinstance(part, Math) else part
+        for part in block.parts
+    )
+    text = ("" if block.indent else "\\noindent ") + say(glued)
     text = textwrap.fill(text, SOURCE_WIDTH, break_long_words=False, break_on_hyphens=False)
-    return ("\n" if block.new else "") + text
+    return ("\n" if block.new else "") + text.replace(_GLUE, " ")
+
+
+#: Stands for a space inside maths while prose is wrapped (a character no text has).
+_GLUE = "\x00"
 
 
 def table_columns(table: Table, *, fragment: bool) -> str:

@@ -1,4 +1,4 @@
-"""Truth of the checked displays of the RNNpresentation slides, without symbptt.
+r"""Truth of the checked displays of the RNNpresentation slides, without symbptt.
 
 The slides' "very simple RNN" (no biases):
     a^(t) = W h^(t-1) + U x^(t),  h^(t) = sigma(a^(t)),  o^(t) = V h^(t),

@@ -288,6 +288,16 @@ class Reader(Names, SumsAndProducts, Superscripts):
     def r_hadamard(self, node: Tree) -> Any:
         raise self.fail(f"\\odot is vector notation: {VECTOR_HINT}", node)
 
+    def r_star(self, node: Tree) -> Any:
+        """``*`` and ``\\circ``: notes use them for the elementwise product, the matrix
+        product or the product of numbers; which one, only the notes can say."""
+        symbol = next(str(c) for c in node.children if isinstance(c, Token) and c.type == "STAR")
+        raise self.fail(
+            f"{symbol} may be the elementwise, matrix or scalar product, and symbptt does "
+            f"not guess which: write \\odot for the elementwise product",
+            node,
+        )
+
     def r_outer(self, node: Tree) -> Any:
         """a \\otimes b, the outer product a b^T (WildML's (yhat_3 - y_3) \\otimes s_3)."""
         first, rest = self.chain(node, ("outer",))

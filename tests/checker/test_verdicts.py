@@ -391,3 +391,13 @@ def test_an_option_the_model_would_ignore_is_refused(options: list[str]) -> None
     than the one asked for: h_0 = 0 was called false."""
     out = run(*options, "-T", "3", r"\mathbf{h}_0 = 0")
     assert out.exit_code == 2 and "applies to --model" in out.output
+
+
+@pytest.mark.parametrize("symbol", ["*", r"\circ"])
+@pytest.mark.parametrize("model", [RNNSpec(T=2), ElmanSpec(hidden=2, T=2)])
+def test_a_star_or_circ_product_is_refused_not_guessed(symbol: str, model) -> None:
+    # notes write * and \circ for the elementwise, the matrix and the scalar product
+    lhs, rhs = r"\frac{\partial L}{\partial s_t}", r"\frac{\partial L}{\partial h_t}"
+    formula = f"{lhs} = {rhs} {symbol} \\phi'(s_t)"
+    with pytest.raises(FormulaSyntaxError, match="does not guess which"):
+        check(formula, model=model)

@@ -1,12 +1,9 @@
 """The meaning of a parsed formula that does not depend on a model's names: Lark's tree
-to SymPy expressions, with sums and products and their bound indices, index arithmetic,
-fractions, powers and derivatives (``\\frac{\\partial A}{\\partial B}``, total or, with
-``\\partial^+``, immediate). The names of a model are read by a subclass
-(:class:`symbptt.read.formula.VectorReader`, with the model's notation table); here a
-name is an error that names it: never a guess. Names and their markup are read by
-:mod:`symbptt.read.names`, sums, products and ellipses by
-:mod:`symbptt.read.bigops`, superscripts by :mod:`symbptt.read.superscripts`
-(parts of the reader).
+to SymPy expressions (sums and products with their bound indices, index arithmetic,
+fractions, powers, derivatives: total or, with ``\\partial^+``, immediate). A model's
+names are read by a subclass (:class:`symbptt.read.formula.VectorReader`); here a name
+is an error that names it, never a guess. Parts of the reader: :mod:`symbptt.read.names`
+(names, markup), :mod:`symbptt.read.bigops`, :mod:`symbptt.read.superscripts`.
 """
 
 from __future__ import annotations
@@ -288,15 +285,10 @@ class Reader(Names, SumsAndProducts, Superscripts):
     def r_hadamard(self, node: Tree) -> Any:
         raise self.fail(f"\\odot is vector notation: {VECTOR_HINT}", node)
 
-    def r_star(self, node: Tree) -> Any:
-        """``*`` and ``\\circ``: notes use them for the elementwise product, the matrix
-        product or the product of numbers; which one, only the notes can say."""
-        symbol = next(str(c) for c in node.children if isinstance(c, Token) and c.type == "STAR")
-        raise self.fail(
-            f"{symbol} may be the elementwise, matrix or scalar product, and symbptt does "
-            f"not guess which: write \\odot for the elementwise product",
-            node,
-        )
+    def r_star(self, node: Tree) -> Any:  # *, \circ: elementwise, matrix or scalar product?
+        star = next(str(c) for c in node.children if isinstance(c, Token) and c.type == "STAR")
+        why = "and symbptt does not guess which: write \\odot for the elementwise product"
+        raise self.fail(f"{star} may be the elementwise, matrix or scalar product, {why}", node)
 
     def r_outer(self, node: Tree) -> Any:
         """a \\otimes b, the outer product a b^T (WildML's (yhat_3 - y_3) \\otimes s_3)."""

@@ -1,0 +1,277 @@
+r"""The notes' own forward pass, read in their notation into the model core's expressions.
+
+A display marked ``% symbptt: model`` holds equations such as
+``\Gamma_f^{\langle t \rangle} = \sigma(W_f[a^{\langle t-1 \rangle}, x^{\langle t \rangle}] + b_f)``
+or ``h_t = o_t \circ \tanh(c_t)``. :func:`read_forward` reads each into (the name it
+computes, its right-hand side at step t); what the names are (states, inputs,
+parameters) and their shapes come after, from the equations
+(:mod:`symbptt.read.forward_kinds`). Read here:
+
+- a name's step, written as a subscript (``h_t``, ``h_{t-1}``) or a superscript
+  (``h^{(t)}``, ``a^{\langle t-1 \rangle}``, ``a^{<t>}``, ``h^t``); any other subscript
+  or superscript is part of the name (``W_f``, ``\Gamma_f^{<t>}``, ``a^{i}_t``); a name
+  without a step is a parameter;
+- ``W v``, ``W \cdot v``, ``W(v)``, ``W[h_{t-1}, x_t]`` (a stacked vector: its parts in
+  order), ``\begin{bmatrix} h_{t-1} \\ x_t \end{bmatrix}``, ``W^\top v``;
+- ``+``, ``-``, ``1 - v``, and ``\odot``, ``*``, ``\circ`` between two quantities of a
+  step (vectors: only the elementwise product is defined); ``*`` or ``\circ`` with a
+  parameter on either side is refused, since notes use them for the matrix product too;
+- ``\sigma``, ``\tanh``, ``\phi``, ``\theta`` and the primitive table's functions.
+
+Nothing is guessed: what cannot be read is refused with its place (a
+:class:`~symbptt.errors.FormulaSyntaxError`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedInput
+
+from symbptt.core.tensor import (
+    Add,
+    Apply,
+    Concat,
+    Expr,
+    Had,
+    MatVec,
+    Neg,
+    OneMinus,
+    Param,
+    Sub,
+    Transpose,
+    Var,
+)
+from symbptt.errors import FormulaSyntaxError
+from symbptt.read.cell_equations import PRIMITIVE_KEYS, ROLES, identifier
+from symbptt.read.meaning import Reader
+from symbptt.read.parse import parser, syntax_error
+
+#: A step as notes write it, once brackets and spaces are dropped: t, t-1, t+1.
+_STEP = re.compile(r"t([+-]1)?")
+#: What surrounds a step in a superscript or subscript.
+_BRACKETS = re.compile(r"\\langle|\\rangle|\\left|\\right|[<>(){}\[\]\s]")
+
+
+def step_of(text: str) -> int | None:
+    """The shift of a step written ``t``, ``(t-1)``, ``\\langle t \\rangle``, ``<t+1>``;
+    None for anything else (a label).
+
+    Example:
+        >>> step_of(r"\\langle t-1 \\rangle"), step_of("(t)"), step_of("f"), step_of("hh")
+        (-1, 0, None, None)
+    """
+    compact = _BRACKETS.sub("", text)
+    match = _STEP.fullmatch(compact)
+    if match is None:
+        return None
+    return int(match.group(1)) if match.group(1) else 0
+
+
+class ForwardReader(Reader):
+    """Reads one forward equation's sides (see the module docstring)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        #: every name read, with how the notes write it (its LaTeX with @ for the step)
+        self.forms: dict[str, str] = {}
+
+    def source(self, node: Any) -> str:
+        return self.text[node.meta.start_pos : node.meta.end_pos]
+
+    def name_of(self, node: Tree) -> tuple[str, int | None]:
+        """(canonical name, step or None) of a name node: ``name``, ``superscript`` or
+        ``sup_sub``."""
+        if node.data == "name":
+            base = node.children[0]
+            sub = node.children[1] if len(node.children) > 1 else None
+            key = self.key(base).removeprefix("\\mathbf ").removeprefix("\\boldsymbol ")
+            label, step = None, None
+            if sub is not None:
+                text = self.source(sub).lstrip("_")
+                step = step_of(text)
+                if step is None:
+                    label = self.label_text(text, sub)
+            name = identifier(key) + (f"_{label}" if label else "")
+            return name, step
+        if node.data in ("superscript", "sup_sub"):
+            inner, sup = node.children[0], node.children[1]
+            if not (isinstance(inner, Tree) and inner.data == "name"):
+                raise self.fail("only a name may carry a step or a label", node)
+            name, step = self.name_of(inner)
+            text = self.source(sup).lstrip("^")
+            sup_step = step_of(text)
+            if sup_step is not None:
+                if step is not None:
+                    raise self.fail("a name with two steps", node)
+                step = sup_step
+            else:
+                name = f"{name}_{self.label_text(text, sup)}"
+            if node.data == "sup_sub":
+                sub_text = self.source(node.children[2]).lstrip("_")
+                sub_step = step_of(sub_text)
+                if sub_step is None or step is not None:
+                    raise self.fail("a subscript after a label must be the step, as a^{f}_t", node)
+                step = sub_step
+            return name, step
+        raise self.fail("a name is expected here", node)
+
+    def label_text(self, text: str, node: Any) -> str:
+        """A label as part of a name: letters and digits only (``f``, ``hh``, ``xh``)."""
+        compact = re.sub(r"[{}\s]|\\mathrm|\\text|\\mathit", "", text)
+        if not re.fullmatch(r"[A-Za-z0-9]+", compact):
+            raise self.fail(
+                f"{text!r} is neither a step (t, t-1) nor a label of letters and digits", node
+            )
+        return compact
+
+    # -- right-hand sides ---------------------------------------------------------------
+    def expr(self, node: Any) -> Expr:
+        if isinstance(node, Token):
+            raise self.fail(f"unexpected {node!s}", node)
+        kind = node.data
+        kids = [c for c in node.children if isinstance(c, Tree)]
+        if kind in ("group", "expression", "braced"):
+            return self.expr(kids[0])
+        if kind == "add":
+            return Add(self.expr(kids[0]), self.expr(kids[1]))
+        if kind == "sub":
+            if kids[0].data in ("term", "number") and self.source(kids[0]).strip() == "1":
+                return OneMinus(self.expr(kids[1]))
+            return Sub(self.expr(kids[0]), self.expr(kids[1]))
+        if kind == "neg":
+            return Neg(self.expr(kids[0]))
+        if kind in ("hadamard", "star"):
+            left, right = self.expr(kids[0]), self.expr(kids[1])
+            if kind == "star" and (_is_param(left) or _is_param(right)):
+                raise self.fail(
+                    "* or \\circ next to a parameter may be the matrix product: symbptt "
+                    "does not guess which (write the product as W v, or \\odot)",
+                    node,
+                )
+            return Had(left, right)
+        if kind == "term":
+            return self.product(kids, node)
+        if kind == "times":
+            return self.product(kids, node)
+        if kind in ("name", "superscript", "sup_sub"):
+            return self.leaf(node)
+        if kind == "apply":
+            return self.applied(node)
+        if kind == "listing":  # [h_{t-1}, x_t]: the parts stacked, in order
+            return self.stacked(kids, node)
+        if kind == "block":
+            return self.stacked(
+                [r.children[0] for r in kids[0].children if isinstance(r, Tree)], node
+            )
+        raise self.fail(f"{self.source(node)!r} is not read in a forward pass", node)
+
+    def leaf(self, node: Tree) -> Expr:
+        if node.data == "superscript" and self.is_transpose(node.children[1]):
+            raise self.fail("a transposed parameter must multiply a vector, as W^T v", node)
+        name, step = self.name_of(node)
+        self.forms.setdefault(name, self.written_form(node))
+        if step is None:
+            return Param(name)
+        if step not in (0, -1):
+            raise self.fail(f"{name} at t{step:+d}: a forward step reads t and t-1 only", node)
+        return Var(name, step)
+
+    def written_form(self, node: Tree) -> str:
+        """How the notes write a name, its step replaced by @ (for printing it back)."""
+        text = self.source(node)
+        return re.sub(r"t\s*-\s*1|t\s*\+\s*1|(?<![A-Za-z\\])t(?![A-Za-z])", "@", text, count=1)
+
+    def is_transpose(self, sup: Any) -> bool:
+        text = self.source(sup).lstrip("^").strip("{} ")
+        return text in ("\\top", "T", "\\intercal", "\\mathsf{T}", "\\mathrm{T}")
+
+    def matrix(self, node: Tree) -> Param | Transpose:
+        if node.data == "superscript" and self.is_transpose(node.children[1]):
+            inner = self.matrix(node.children[0])
+            return inner.arg if isinstance(inner, Transpose) else Transpose(inner)
+        if node.data not in ("name", "superscript", "sup_sub"):
+            raise self.fail("only a parameter matrix may multiply a vector", node)
+        found = self.leaf(node)
+        if not isinstance(found, Param):
+            raise self.fail(
+                f"{self.source(node)} has a step: a quantity of a step is no matrix", node
+            )
+        return found
+
+    def product(self, factors: list[Tree], node: Tree) -> Expr:
+        """Juxtaposition (and \\cdot): matrices applied to the last factor."""
+        if not factors:
+            raise self.fail("an empty product", node)
+        out = self.expr(factors[-1])
+        for f in reversed(factors[:-1]):
+            if f.data == "number":
+                raise self.fail("a number multiplies only in 1 - v", f)
+            out = MatVec(self.matrix(f), out)
+        return out
+
+    def stacked(self, parts: Sequence[Any], node: Tree) -> Expr:
+        values = [self.expr(p) for p in parts]
+        out = values[0]
+        for v in values[1:]:
+            out = Concat(out, v)
+        return out
+
+    def applied(self, node: Tree) -> Expr:
+        head, call = node.children
+        args = [c for c in call.children if isinstance(c, Tree)]
+        key = self.key(head.children[0]) if isinstance(head, Tree) else str(head)
+        if isinstance(head, Tree) and not key.startswith("\\"):
+            return MatVec(self.matrix(head), self.stacked(args, node))  # W[h, x], W(v)
+        if len(args) != 1:
+            raise self.fail("a function takes one argument", node)
+        if key in ROLES:
+            role = ROLES[key][0]
+        elif key in PRIMITIVE_KEYS:
+            role = PRIMITIVE_KEYS[key]
+        else:
+            known = ", ".join([*PRIMITIVE_KEYS, *ROLES])
+            raise self.fail(f"unknown function {key}; known: {known}", head)
+        return Apply(role, self.expr(args[0]))  # type: ignore[arg-type]
+
+
+def _is_param(expr: Expr) -> bool:
+    return isinstance(expr, Param | Transpose)
+
+
+def read_forward(equations: Sequence[str]) -> tuple[list[tuple[str, Expr]], dict[str, str]]:
+    """The forward pass's equations, each (the name it computes at t, its right-hand side),
+    and how the notes write every name (LaTeX, ``@`` for the step).
+
+    Raises:
+        FormulaSyntaxError: an equation that cannot be read, with its column.
+    """
+    out: list[tuple[str, Expr]] = []
+    written: dict[str, str] = {}
+    for text in equations:
+        try:
+            tree = parser().parse(text, start="start")
+        except UnexpectedInput as err:
+            raise syntax_error(err, text) from None
+        sides = [c for c in tree.children if isinstance(c, Tree) and c.data != "annotation"]
+        if len(sides) != 2:
+            raise FormulaSyntaxError("a forward equation has one = sign", text=text)
+        reader = ForwardReader(text)
+        lhs = (
+            sides[0].children[0]
+            if sides[0].data == "term" and len(sides[0].children) == 1
+            else sides[0]
+        )
+        if not isinstance(lhs, Tree) or lhs.data not in ("name", "superscript", "sup_sub"):
+            raise reader.fail("the left-hand side must be one quantity at step t", sides[0])
+        target, step = reader.name_of(lhs)
+        if step != 0:
+            raise reader.fail(f"the left-hand side must be at step t: {target}", lhs)
+        reader.forms.setdefault(target, reader.written_form(lhs))
+        out.append((target, reader.expr(sides[1])))
+        for name, form in reader.forms.items():
+            written.setdefault(name, form)
+    return out, written

@@ -1,0 +1,93 @@
+"""The notes' own forward pass, read as the notes write it: steps as subscripts or
+superscripts, labels, stacked inputs, products as notes write them; then its quantities'
+kinds and shapes (tests/read/test_forward_kinds.py) follow from the equations."""
+
+from __future__ import annotations
+
+import pytest
+
+from symbptt.core.tensor import Add, Apply, Concat, Had, MatVec, OneMinus, Param, Var
+from symbptt.errors import FormulaSyntaxError
+from symbptt.read.forward import read_forward, step_of
+from symbptt.read.forward_kinds import HIDDEN, INPUT, infer
+
+# deeplearning.ai's LSTM (the Coursera notebook's equations (1)-(6), verbatim)
+STACKED = r"[a^{\langle t-1 \rangle}, x^{\langle t \rangle}]"
+COURSERA = [
+    r"\Gamma_f^{\langle t \rangle} = \sigma(W_f" + STACKED + " + b_f)",
+    r"\Gamma_u^{\langle t \rangle} = \sigma(W_u" + STACKED + " + b_u)",
+    r"\tilde{c}^{\langle t \rangle} = \tanh(W_c" + STACKED + " + b_c)",
+    r"c^{\langle t \rangle} = \Gamma_u^{\langle t \rangle}*\tilde{c}^{\langle t \rangle} + "
+    r"\Gamma_f^{\langle t \rangle}*c^{\langle t-1 \rangle}",
+    r"\Gamma_o^{\langle t \rangle} = \sigma(W_o" + STACKED + " + b_o)",
+    r"a^{\langle t \rangle} = \Gamma_o^{\langle t \rangle}*\tanh(c^{\langle t \rangle})",
+]
+
+
+def test_a_course_s_lstm_in_its_own_notation() -> None:
+    equations, written = read_forward(COURSERA)
+    assert [target for target, _ in equations] == [
+        "Gamma_f",
+        "Gamma_u",
+        "c_tilde",
+        "c",
+        "Gamma_o",
+        "a",
+    ]
+    stacked = Concat(Var("a", -1), Var("x"))
+    assert equations[0][1] == Apply("sigmoid", Add(MatVec(Param("W_f"), stacked), Param("b_f")))
+    assert equations[3][1] == Add(
+        Had(Var("Gamma_u"), Var("c_tilde")), Had(Var("Gamma_f"), Var("c", -1))
+    )
+    assert written["a"] == r"a^{\langle @ \rangle}" and written["W_f"] == "W_f"
+    inferred = infer(equations)
+    assert {n for n, k in inferred.kinds.items() if k == "state"} == {"a", "c"}
+    assert inferred.shapes["W_f"] == (HIDDEN, HIDDEN + INPUT)
+
+
+@pytest.mark.parametrize(
+    "equation,target,rhs",
+    [
+        (r"h^{(t)} = \tanh(W h^{(t-1)} + U x^{(t)} + b)", "h", None),
+        (r"f_t = \sigma(W_f \cdot [h_{t-1}, x_t] + b_f)", "f", None),
+        (r"h_t = o_t \circ \tanh(c_t)", "h", Had(Var("o"), Apply("tanh", Var("c")))),
+        (r"h_t = (1 - z_t) \odot h_{t-1}", "h", Had(OneMinus(Var("z")), Var("h", -1))),
+        (r"\mathbf{a}^{f}_t = W^{f} \mathbf{x}_t", "a_f", MatVec(Param("W_f"), Var("x"))),
+    ],
+)
+def test_steps_labels_and_products_as_notes_write_them(equation, target, rhs) -> None:
+    (read,), _ = read_forward([equation])
+    assert read[0] == target
+    if rhs is not None:
+        assert read[1] == rhs
+
+
+@pytest.mark.parametrize(
+    "equation,message",
+    [
+        (r"h_t = W * h_{t-1}", "does not guess"),  # * by a parameter: the matrix product?
+        (r"h_{t-1} = x_t", "at step t"),
+        (r"h_t = x_{t+1}", "reads t and t-1 only"),
+        (r"h_t = \operatorname{swish}(x_t)", "unknown function"),
+    ],
+)
+def test_what_a_forward_pass_does_not_say_is_refused(equation, message) -> None:
+    with pytest.raises(FormulaSyntaxError, match=message):
+        read_forward([equation])
+
+
+def test_a_step_is_told_from_a_label() -> None:
+    assert [step_of(s) for s in ("t", "{t-1}", r"\langle t+1 \rangle", "<t>", "f", "xh")] == [
+        0,
+        -1,
+        1,
+        0,
+        None,
+        None,
+    ]
+
+
+def test_a_subscript_that_is_neither_step_nor_label_is_refused_with_its_place() -> None:
+    with pytest.raises(FormulaSyntaxError, match="neither a step") as err:
+        read_forward([r"h_t = W_{h,x} x_t"])
+    assert err.value.column == 8  # at the subscript

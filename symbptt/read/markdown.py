@@ -3,10 +3,11 @@ r"""Finding the equations to check in Markdown, MyST and Jupyter notebooks.
 As in a LaTeX file (:mod:`symbptt.read.texfile`), a display is checked when the line
 before it is a marker, here the HTML comment ``<!-- symbptt: check -->`` (invisible in
 the rendered notes). Displays are ``$$ ... $$``, MyST's ```` ```{math} ```` fence (its
-``:label:`` options are not part of the formula) and ``\begin{equation}`` (or ``align``,
-``gather``) environments. In a notebook (``.ipynb``, nbformat 4) the markdown cells are
-read, and each display is named by its cell's number (1-based, as Jupyter counts) and its
-line in the cell.
+``:label:`` options are not part of the formula), GitHub's and GitLab's ```` ```math ````
+fence, ``\begin{equation}`` (or ``align``, ``gather``) environments, and a line that is
+one formula between single dollars (as notebooks write numbered equations). In a
+notebook (``.ipynb``, nbformat 4) the markdown cells are read, and each display is named
+by its cell's number (1-based, as Jupyter counts) and its line in the cell.
 
 Macro definitions are read where MathJax (Jupyter's, MyST's) applies them: in math
 (``$$ ... $$``, ``$ ... $``, ``\\[ ... \\]``, ``\\( ... \\)``, environments, ```` ```{math} ````
@@ -36,7 +37,12 @@ from symbptt.read.texfile import (
 )
 
 MARKER = re.compile(r"^\s*<!--\s*symbptt:\s*check\s*-->\s*$")
-_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*\{math\}\s*$")
+#: A math block's fence: MyST's ```{math}, and GitHub's and GitLab's ```math.
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(?:\{math\}|math)\s*$")
+#: A display written on a line of its own between single dollars (notebooks do so, with
+#: a \tag): read as the display it stands for where a marker says so.
+_DOLLAR_LINE = re.compile(r"^\s*\$(?!\$)(.+?)(?<!\\)\$\s*$")
+_DOLLAR = re.compile(r"(?<!\\)\$")  # two formulas on the line: no display
 _ENV = re.compile(r"^\s*\\begin\{(equation|align|gather|multline)(\*?)\}")
 _OPTION = re.compile(r"^\s*:[A-Za-z-]+:.*$")
 #: Any fence: a code block, or a MyST directive (```{name} ...).
@@ -84,7 +90,7 @@ def _without_code(lines: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
             continue
         mark, info = fence.group(1), fence.group(2)
         end = closing.after(k, mark[0], len(mark))
-        if info == "{math}":
+        if info in ("{math}", "math"):
             math.append((k, end))
             k = end + 1
         elif info.startswith("{") and not _CODE_DIRECTIVE.match(info):
@@ -321,6 +327,12 @@ def _markdown_displays(
             first_line = k + 1
             column = begin - offsets[k] + 1
             shut = end + 2
+        elif (one := _DOLLAR_LINE.match(opening)) and not _DOLLAR.search(one.group(1)):
+            begin = offsets[k] + opening.index("$") + 1
+            end = offsets[k] + opening.rindex("$")
+            body = text[begin:end]
+            first_line, column = k + 1, begin - offsets[k] + 1
+            shut = end + 1
         elif env:
             name = env.group(1) + env.group(2)
             begin = offsets[k] + opening.index("\\begin")

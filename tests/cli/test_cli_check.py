@@ -99,3 +99,19 @@ def test_equation_and_file_are_exclusive(tmp_path: Path) -> None:
     notes.write_text("no marks\n")
     result = run("--file", str(notes))
     assert result.exit_code == 2 and "no display marked" in result.stderr
+
+
+def test_markdown_math_fences_and_a_formula_on_its_own_line_are_displays(tmp_path: Path) -> None:
+    # GitHub's and GitLab's ```math fence, and a notebook's numbered $ ... \tag{7} $ line
+    notes = tmp_path / "notes.md"
+    formula = r"\frac{\partial h_t}{\partial h_{t-1}} = \phi'(s_t) w"
+    notes.write_text(
+        f"<!-- symbptt: check -->\n```math\n{formula}\n```\n\n"
+        f"<!-- symbptt: check -->\n$ {formula} \\tag{{7}} $\n"
+    )
+    result = run("--file", str(notes))
+    assert result.exit_code == 0, result.output
+    assert f"{notes}:3: holds" in result.stdout and f"{notes}:7: holds" in result.stdout
+    notes.write_text("<!-- symbptt: check -->\n$a$ and $b$\n")  # two formulas, no display
+    result = run("--file", str(notes))
+    assert "line 1: '<!-- symbptt: check -->' is not followed by a display" in result.stderr

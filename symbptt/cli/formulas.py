@@ -92,7 +92,8 @@ def check_command(
     from symbptt.checker.pipeline import check
     from symbptt.core.method import choose_method
     from symbptt.formulas.compile import LAYOUTS
-    from symbptt.read.markdown import markdown_displays, notebook_displays
+    from symbptt.read.markdown import markdown_displays
+    from symbptt.read.notebook import notebook_displays
     from symbptt.read.profiles import load_profile
     from symbptt.read.texfile import marked_displays
 

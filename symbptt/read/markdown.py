@@ -1,4 +1,5 @@
-r"""Finding the equations to check in Markdown, MyST and Jupyter notebooks.
+r"""Finding the equations to check in Markdown and MyST (and, through
+:mod:`symbptt.read.notebook`, in Jupyter notebooks' markdown cells).
 
 As in a LaTeX file (:mod:`symbptt.read.texfile`), a display is checked when the line
 before it is a marker, here the HTML comment ``<!-- symbptt: check -->`` (invisible in
@@ -20,10 +21,8 @@ and not after the display. Markers and displays in code are not found either. In
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from symbptt.limits import MAX_DISPLAY
 from symbptt.read.display import visible
@@ -258,10 +257,10 @@ def markdown_displays(source: str) -> list[Display]:
         ['w = w']
     """
     require_notes_size(len(source), "the file")
-    return _markdown_displays(source, ReadingBudget())[0]
+    return displays_in(source, ReadingBudget())[0]
 
 
-def _markdown_displays(
+def displays_in(
     source: str, budget: ReadingBudget, defined: Callable[[], str] = str
 ) -> tuple[list[Display], list[str]]:
     """The marked displays, after the definitions ``defined()`` (an earlier notebook
@@ -357,54 +356,3 @@ def _markdown_displays(
         budget.definitions(in_effect, first_line)
         found.extend(display_equations(body, first_line, column, in_effect, budget=budget))
     return found, [d for _, _, d in definitions]
-
-
-@dataclass(frozen=True)
-class CellDisplay:
-    """A marked display of a notebook: its markdown cell's number (1-based) and the
-    display (lines counted in the cell)."""
-
-    cell: int
-    display: Display
-
-
-def notebook_displays(text: str) -> list[CellDisplay]:
-    """The marked displays of a Jupyter notebook's markdown cells (raises ValueError for
-    a file that is not an nbformat 4 notebook, or a marker without a display)."""
-    try:
-        notebook = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as err:
-        raise ValueError(f"not a Jupyter notebook (invalid JSON: {err})") from None
-    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4:
-        raise ValueError("not a Jupyter notebook of nbformat 4 (save it with Jupyter 4 or later)")
-    cells = notebook.get("cells")
-    if not isinstance(cells, list):
-        raise ValueError("the notebook has no list of cells")
-    sources = []
-    for number, cell in enumerate(cells, 1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(part for part in source if isinstance(part, str))
-        if isinstance(source, str):
-            sources.append((number, source))
-    require_notes_size(sum(len(source) for _, source in sources), "its markdown cells")
-    found = []
-    budget = ReadingBudget()
-    definitions: list[str] = []  # MathJax's definitions hold from their cell on
-    joined = ["", 0]  # (written out only when a display needs them: text, how many)
-
-    def defined() -> str:
-        if joined[1] != len(definitions):
-            joined[:] = ["".join(definitions), len(definitions)]
-        return str(joined[0])
-
-    for number, source in sources:
-        try:
-            displays, made = _markdown_displays(source, budget, defined)
-            definitions.extend(made)
-        except ValueError as err:
-            raise ValueError(f"cell {number}: {err}") from None
-        found.extend(CellDisplay(number, d) for d in displays)
-    return found

@@ -152,7 +152,7 @@ class EquationReader(Reader):
         if kind in ("name", "sup_sub"):
             return self.leaf(node)
         if kind == "apply":
-            return self.apply(node)
+            return self.applied(node)
         if kind == "block":
             rows = [c for c in kids[0].children if isinstance(c, Tree)]
             if any(len([e for e in r.children if isinstance(e, Tree)]) != 1 for r in rows):
@@ -214,7 +214,7 @@ class EquationReader(Reader):
             return Param(name)
         return Var(name, self.shift(sub, name, node))
 
-    def apply(self, node: Tree) -> Expr:
+    def applied(self, node: Tree) -> Expr:
         head, call = node.children
         key = self.key(head.children[0]) if isinstance(head, Tree) else str(head)
         args = [c for c in call.children if isinstance(c, Tree)]

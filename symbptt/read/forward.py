@@ -28,26 +28,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from lark import Token, Tree
+from lark import Tree
 from lark.exceptions import UnexpectedInput
 
-from symbptt.core.tensor import (
-    Add,
-    Apply,
-    Concat,
-    Expr,
-    Had,
-    MatVec,
-    Neg,
-    OneMinus,
-    Param,
-    Sub,
-    Transpose,
-    Var,
-)
+from symbptt.core.tensor import Concat, Expr, Had, MatVec, Param, Transpose, Var
 from symbptt.errors import FormulaSyntaxError
-from symbptt.read.cell_equations import PRIMITIVE_KEYS, ROLES, identifier
-from symbptt.read.meaning import Reader
+from symbptt.read.cell_equations import CellNames, EquationReader, identifier
 from symbptt.read.parse import parser, syntax_error
 
 #: A step as notes write it, once brackets and spaces are dropped: t, t-1, t+1.
@@ -71,18 +57,20 @@ def step_of(text: str) -> int | None:
     return int(match.group(1)) if match.group(1) else 0
 
 
-class ForwardReader(Reader):
-    """Reads one forward equation's sides (see the module docstring)."""
+class ForwardReader(EquationReader):
+    """Reads one forward equation's sides (see the module docstring): the ``[cell]``
+    equation reader's operations, with names resolved from how the notes write them (no
+    declaration) and the products and stacks notes write besides."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(text)
+        super().__init__(text, CellNames())
         #: every name read, with how the notes write it (its LaTeX with @ for the step)
         self.forms: dict[str, str] = {}
 
     def source(self, node: Any) -> str:
         return self.text[node.meta.start_pos : node.meta.end_pos]
 
-    def name_of(self, node: Tree) -> tuple[str, int | None]:
+    def named(self, node: Tree) -> tuple[str, int | None]:
         """(canonical name, step or None) of a name node: ``name``, ``superscript`` or
         ``sup_sub``."""
         if node.data == "name":
@@ -101,7 +89,7 @@ class ForwardReader(Reader):
             inner, sup = node.children[0], node.children[1]
             if not (isinstance(inner, Tree) and inner.data == "name"):
                 raise self.fail("only a name may carry a step or a label", node)
-            name, step = self.name_of(inner)
+            name, step = self.named(inner)
             text = self.source(sup).lstrip("^")
             sup_step = step_of(text)
             if sup_step is not None:
@@ -130,49 +118,33 @@ class ForwardReader(Reader):
 
     # -- right-hand sides ---------------------------------------------------------------
     def expr(self, node: Any) -> Expr:
-        if isinstance(node, Token):
-            raise self.fail(f"unexpected {node!s}", node)
-        kind = node.data
+        """What notes write beyond a ``[cell]`` equation; the rest as there."""
+        if not isinstance(node, Tree):
+            return super().expr(node)
         kids = [c for c in node.children if isinstance(c, Tree)]
-        if kind in ("group", "expression", "braced"):
+        if node.data == "braced":
             return self.expr(kids[0])
-        if kind == "add":
-            return Add(self.expr(kids[0]), self.expr(kids[1]))
-        if kind == "sub":
-            if kids[0].data in ("term", "number") and self.source(kids[0]).strip() == "1":
-                return OneMinus(self.expr(kids[1]))
-            return Sub(self.expr(kids[0]), self.expr(kids[1]))
-        if kind == "neg":
-            return Neg(self.expr(kids[0]))
-        if kind in ("hadamard", "star"):
+        if node.data == "star":
             left, right = self.expr(kids[0]), self.expr(kids[1])
-            if kind == "star" and (_is_param(left) or _is_param(right)):
+            if _is_param(left) or _is_param(right):
                 raise self.fail(
                     "* or \\circ next to a parameter may be the matrix product: symbptt "
                     "does not guess which (write the product as W v, or \\odot)",
                     node,
                 )
             return Had(left, right)
-        if kind == "term":
+        if node.data == "times":
             return self.product(kids, node)
-        if kind == "times":
-            return self.product(kids, node)
-        if kind in ("name", "superscript", "sup_sub"):
+        if node.data == "superscript":
             return self.leaf(node)
-        if kind == "apply":
-            return self.applied(node)
-        if kind == "listing":  # [h_{t-1}, x_t]: the parts stacked, in order
+        if node.data == "listing":  # [h_{t-1}, x_t]: the parts stacked, in order
             return self.stacked(kids, node)
-        if kind == "block":
-            return self.stacked(
-                [r.children[0] for r in kids[0].children if isinstance(r, Tree)], node
-            )
-        raise self.fail(f"{self.source(node)!r} is not read in a forward pass", node)
+        return super().expr(node)
 
     def leaf(self, node: Tree) -> Expr:
         if node.data == "superscript" and self.is_transpose(node.children[1]):
             raise self.fail("a transposed parameter must multiply a vector, as W^T v", node)
-        name, step = self.name_of(node)
+        name, step = self.named(node)
         self.forms.setdefault(name, self.written_form(node))
         if step is None:
             return Param(name)
@@ -221,21 +193,13 @@ class ForwardReader(Reader):
         return out
 
     def applied(self, node: Tree) -> Expr:
+        """``W[h_{t-1}, x_t]``, ``W(v)``: a product (by a stack); a function as in a cell."""
         head, call = node.children
-        args = [c for c in call.children if isinstance(c, Tree)]
         key = self.key(head.children[0]) if isinstance(head, Tree) else str(head)
         if isinstance(head, Tree) and not key.startswith("\\"):
-            return MatVec(self.matrix(head), self.stacked(args, node))  # W[h, x], W(v)
-        if len(args) != 1:
-            raise self.fail("a function takes one argument", node)
-        if key in ROLES:
-            role = ROLES[key][0]
-        elif key in PRIMITIVE_KEYS:
-            role = PRIMITIVE_KEYS[key]
-        else:
-            known = ", ".join([*PRIMITIVE_KEYS, *ROLES])
-            raise self.fail(f"unknown function {key}; known: {known}", head)
-        return Apply(role, self.expr(args[0]))  # type: ignore[arg-type]
+            args = [c for c in call.children if isinstance(c, Tree)]
+            return MatVec(self.matrix(head), self.stacked(args, node))
+        return super().applied(node)
 
 
 def _is_param(expr: Expr) -> bool:
@@ -267,7 +231,7 @@ def read_forward(equations: Sequence[str]) -> tuple[list[tuple[str, Expr]], dict
         )
         if not isinstance(lhs, Tree) or lhs.data not in ("name", "superscript", "sup_sub"):
             raise reader.fail("the left-hand side must be one quantity at step t", sides[0])
-        target, step = reader.name_of(lhs)
+        target, step = reader.named(lhs)
         if step != 0:
             raise reader.fail(f"the left-hand side must be at step t: {target}", lhs)
         reader.forms.setdefault(target, reader.written_form(lhs))

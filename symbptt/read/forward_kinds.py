@@ -27,18 +27,17 @@ from dataclasses import dataclass
 
 from symbptt.core.tensor import (
     Add,
-    Apply,
     Concat,
     Expr,
     Had,
-    LossScale,
     MatVec,
-    Neg,
-    OneMinus,
     Param,
     Sub,
     Transpose,
     Var,
+    children,
+    matrix_name,
+    subexpressions,
 )
 from symbptt.errors import SpecError
 
@@ -182,34 +181,20 @@ def infer(equations: Sequence[tuple[str, Expr]]) -> Inferred:
 
 def _names(expr: Expr, previous: set, variables: set, matrices: set, vectors: set) -> None:
     """Collect the names an expression reads, by how it reads them."""
-    if isinstance(expr, Var):
-        variables.add(expr.name)
-        if expr.shift == -1:
-            previous.add(expr.name)
-        elif expr.shift != 0:
-            raise SpecError(
-                f"{expr.name} is read at step t{expr.shift:+d}: a forward pass "
-                "reads the previous step only"
-            )
-    elif isinstance(expr, Param):
-        vectors.add(expr.name)
-    elif isinstance(expr, MatVec):
-        matrix = expr.matrix.arg if isinstance(expr.matrix, Transpose) else expr.matrix
-        matrices.add(matrix.name)
-        _names(expr.vector, previous, variables, matrices, vectors)
-    else:
-        for child in _children(expr):
-            _names(child, previous, variables, matrices, vectors)
-
-
-def _children(expr: Expr) -> tuple[Expr, ...]:
-    if isinstance(expr, Add | Sub | Had):
-        return (expr.left, expr.right)
-    if isinstance(expr, Concat):
-        return (expr.top, expr.bottom)
-    if isinstance(expr, Neg | OneMinus | Apply | LossScale):
-        return (expr.arg,)
-    return ()
+    for e in subexpressions(expr):
+        if isinstance(e, Var):
+            variables.add(e.name)
+            if e.shift == -1:
+                previous.add(e.name)
+            elif e.shift != 0:
+                raise SpecError(
+                    f"{e.name} is read at step t{e.shift:+d}: a forward pass reads the "
+                    "previous step only"
+                )
+        elif isinstance(e, Param):  # a matrix is no subexpression: a Param here is added
+            vectors.add(e.name)
+        elif isinstance(e, MatVec):
+            matrices.add(matrix_name(e.matrix))
 
 
 def _size(expr: Expr, sizes: _Sizes) -> str:
@@ -235,7 +220,7 @@ def _size(expr: Expr, sizes: _Sizes) -> str:
         total = sizes.new()
         sizes.sums.append((total, _size(expr.top, sizes), _size(expr.bottom, sizes)))
         return total
-    return _size(_children(expr)[0], sizes)
+    return _size(children(expr)[0], sizes)
 
 
 def _choose(sizes: _Sizes, kinds: dict[str, str]) -> None:

@@ -12,12 +12,10 @@ from typing import Any
 import click
 
 from symbptt.cli.app import exit_status, main
+from symbptt.cli.notes_input import Item, forward_items, marker, notes_items
 from symbptt.cli.options import _Progress, layout_option, method_option, quiet_option, spec_options
 from symbptt.errors import FormulaSyntaxError, SymbpttError, excerpt
 from symbptt.files import read_text
-
-#: Suffixes of files read as Markdown (MyST included) by check --file.
-MARKDOWN = (".md", ".markdown", ".myst", ".mdx")
 
 
 @main.command("check")
@@ -64,6 +62,24 @@ MARKDOWN = (".md", ".markdown", ".myst", ".mdx")
     "not hold or refused, method, explanation, counterexample, repairs, notes), instead "
     "of lines for people.",
 )
+@click.option(
+    "--forward",
+    "forward",
+    default=None,
+    metavar="TEXT|FILE",
+    help="The model as the notes' forward pass states it, in their notation (equations "
+    "separated by \\\\ or new lines), or a notes file whose displays marked 'symbptt: "
+    "model' state it. With --file, the file's own model displays are used otherwise.",
+)
+@click.option(
+    "--conventions",
+    "conventions",
+    default=None,
+    metavar="'KEY = VALUE, ...'",
+    help="The notes' conventions (time = angle, elementwise = *, layout = denominator, "
+    "first = 0, horizon = \\tau, ...: docs/notes.md lists the keys), as a notes file's "
+    "'symbptt: conventions' lines declare them.",
+)
 @quiet_option
 def check_command(
     spec: Any,
@@ -75,6 +91,8 @@ def check_command(
     notation: str | None,
     preamble: Path | None,
     as_json: bool = False,
+    forward: str | None = None,
+    conventions: str | None = None,
 ) -> None:
     """Check a gradient formula written in LaTeX, for every t <= T.
 
@@ -89,61 +107,62 @@ def check_command(
     Exit 0 if every formula holds, 1 if one does not, 2 if one cannot be parsed or
     understood (and none fails), 3 if symbptt itself failed.
     """
+    from symbptt.checker.notes import notes_setting
     from symbptt.checker.pipeline import check
     from symbptt.core.method import choose_method
     from symbptt.formulas.compile import LAYOUTS
-    from symbptt.read.markdown import markdown_displays
-    from symbptt.read.notebook import notebook_displays
+    from symbptt.read.conventions import read_conventions
     from symbptt.read.profiles import load_profile
-    from symbptt.read.texfile import marked_displays
 
     if (equation is None) == (file is None):
         raise click.UsageError("give either an EQUATION or --file FILE")
     profile = load_profile(notation) if notation is not None else None
     macros = read_text(preamble, what="preamble") if preamble is not None else ""
     choose_method(spec, method, checking=True)  # exact beyond its limits: refused at once
-    # each formula: its text, where it is (file, line, column, the line its answer
-    # names), the macros in effect there and its notebook cell
-    items: list[tuple[str, str, int, int, int, str, int | None]]
+    declared: list[tuple[int, str]] = [(0, conventions)] if conventions else []
     if file is None:
-        items = [(equation or "", "", 1, 1, 1, "", None)]
+        items = [Item(equation or "", "", 1, 1, 1)]
     else:
-        source = read_text(file, what="file")
-        kind = file.suffix.lower()
-        marker = "<!-- symbptt: check -->" if kind in MARKDOWN + (".ipynb",) else "% symbptt: check"
         try:
-            if kind == ".ipynb":
-                items = [
-                    (
-                        c.display.text,
-                        f"{file}:cell {c.cell}:",
-                        c.display.line,
-                        c.display.column,
-                        c.display.label_line,
-                        c.display.macros,
-                        c.cell,
-                    )
-                    for c in notebook_displays(source)
-                ]
-            else:
-                displays = (markdown_displays if kind in MARKDOWN else marked_displays)(source)
-                items = [
-                    (d.text, f"{file}:", d.line, d.column, d.label_line, d.macros, None)
-                    for d in displays
-                ]
+            items, found = notes_items(file)
         except ValueError as err:
             click.echo(f"Error: {file}: {err}", err=True)
             sys.exit(2)
-        if not items:
-            raise click.UsageError(f"{file} has no display marked '{marker}'")
+        declared += found
+        if not any(item.kind == "check" for item in items):
+            raise click.UsageError(f"{file} has no display marked '{marker(file, 'check')}'")
+    model = [item for item in items if item.kind == "model"]
+    if forward is not None:
+        model = forward_items(forward)
+    try:
+        setting = notes_setting([m.text for m in model], read_conventions(declared), spec.T)
+    except ValueError as err:
+        click.echo(f"Error: {file or '--conventions'}: {err}", err=True)
+        sys.exit(2)
+    if setting.spec is not None:
+        spec = setting.spec
+    profile = setting.profile or profile
+    layout = setting.layout or layout
     failed, refusal = False, 0
     progress = _Progress(quiet or file is None)
     say = _Answers(file, as_json)
     # one layout per file: --layout, else the layouts in which every display so far holds
     layouts = [layout] if layout != "auto" or spec.model.scalar else list(LAYOUTS)
-    for number, (text, where, line, column, label_line, defined, cell) in enumerate(items, 1):
+    for said in setting.said:
+        say.note(said)
+    for number, item in enumerate(items, 1):
+        text, where, line, column, label_line, defined = item[:6]
         progress(f"{where}{label_line}", number, len(items))
-        say.cell = cell
+        say.cell, say.kind = item.cell, item.kind
+        if item.kind != "check":
+            if item.kind == "model" and setting.failed and model[setting.failed[0]] is item:
+                refusal = max(refusal, 2)
+                _refuse(say, item, setting.failed[1])
+            continue
+        if setting.refusal:
+            refusal = max(refusal, 2)
+            say.refused(where, line, setting.refusal)
+            continue
         try:  # the preamble's definitions, then the file's in effect at the display
             options = {
                 "model": spec,
@@ -157,13 +176,7 @@ def check_command(
                 result, layouts = _in_file_layouts(check, text, options, layouts)
         except FormulaSyntaxError as err:
             refusal = max(refusal, 2)
-            if not err.column:  # about the whole formula: no place to point at
-                say.refused(where, line, err.reason)
-                continue
-            at_line = line + max(err.line, 1) - 1
-            at_col = err.column + (column - 1 if err.line <= 1 else 0)
-            shown = excerpt(err.text or text, max(err.line, 1), max(err.column, 1))
-            say.refused(where, at_line, err.reason, at_col, shown)
+            _refuse(say, item, err)
             continue
         except SymbpttError as err:
             refusal = max(refusal, exit_status(err))
@@ -189,6 +202,16 @@ class _Answers:
         self.items: list[dict[str, Any]] = []
         #: the notebook cell of the formula being answered (None: not a notebook)
         self.cell: int | None = None
+        #: what symbptt says of the whole file (the loss it chose for the notes' model)
+        self.notes: list[str] = []
+        #: what the display being answered is: a formula to check, or the model's
+        self.kind = "check"
+
+    def note(self, said: str) -> None:
+        """Something said of the whole file: once on top, and in each JSON answer."""
+        self.notes.append(said)
+        if not self.as_json:
+            click.echo(f"{self.file or 'check'}: note: {said}")
 
     def refused(
         self,
@@ -226,7 +249,7 @@ class _Answers:
                     else None,
                     "repairs": list(result.repairs),
                     "warnings": list(result.warnings),
-                    "notes": list(result.notes),
+                    "notes": [*self.notes, *result.notes],
                 }
             )
             return
@@ -257,6 +280,7 @@ class _Answers:
         where["line"] = line if self.file else None
         if column:
             where["column"] = column
+        where["kind"] = self.kind
         return where
 
     def flush(self) -> None:
@@ -291,3 +315,14 @@ def _in_file_layouts(
             )
             result = dataclasses.replace(result, notes=(*result.notes, note))
     return result, layouts
+
+
+def _refuse(say: _Answers, item: Item, err: Exception) -> None:
+    """A formula refused: with its column and a caret when the error has a place."""
+    if not isinstance(err, FormulaSyntaxError) or not err.column:
+        say.refused(item.where, item.line, getattr(err, "reason", str(err)))
+        return
+    at_line = item.line + max(err.line, 1) - 1
+    at_col = err.column + (item.column - 1 if err.line <= 1 else 0)
+    shown = excerpt(err.text or item.text, max(err.line, 1), max(err.column, 1))
+    say.refused(item.where, at_line, err.reason, at_col, shown)

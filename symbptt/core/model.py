@@ -164,6 +164,9 @@ class Model:
     #: the row of :data:`symbptt.core.spec.FAMILIES` that gives its limits, description
     #: and file names: ``"scalar"`` (the seeds' model), ``"elman"`` or ``"cell"``
     family: str = "cell"
+    #: read from notes (their forward pass): every variable's LaTeX is how the notes write
+    #: it, and formulas name it so (:mod:`symbptt.read.written`)
+    notes: bool = False
 
     def __post_init__(self) -> None:
         validate(self)

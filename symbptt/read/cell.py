@@ -41,7 +41,7 @@ equation, with its line and column in the ``equations`` text) or a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from lark import Tree
@@ -279,9 +279,36 @@ def _left_side(
 def _normalized(
     pending: list[tuple[int, str, Tree, Tree]], text: str, loc: Locator, cell: CellNames
 ) -> list[Equation]:
-    """Read every right-hand side, give each application of a function an equation of its
-    own (its argument too, unless it is a vector at t), and infer the intermediates'
-    shapes, in the order of the equations."""
+    """Read every right-hand side into the model's equations (:func:`normalize`)."""
+
+    def reader(number: int, name: str, lhs: Tree, rhs: Tree) -> Callable[[], Expr]:
+        def read() -> Expr:
+            line = text.split("\n")[number - 1]
+            sub = lhs.children[-1]
+            cell.latex[name] = line[lhs.meta.start_pos : sub.meta.start_pos].strip() + "_{@}"
+            try:
+                return EquationReader(line, cell).expr(rhs)
+            except FormulaSyntaxError as err:
+                raise loc.error(err.reason, number, err.column) from None
+
+        return read
+
+    equations = normalize(
+        [(n, name, reader(n, name, lhs, rhs)) for n, name, lhs, rhs in pending], cell, loc
+    )
+    for state in (n for n, k in list(cell.kinds.items()) if k == "state"):
+        if state not in {eq.target for eq in equations}:
+            raise SpecError(f"{loc.where}: the state {state!r} has no update equation in [cell]")
+    return equations
+
+
+def normalize(
+    items: Sequence[tuple[int, str, Callable[[], Expr]]], cell: CellNames, loc: Locator
+) -> list[Equation]:
+    """The equations (line number, name computed, its right-hand side read when called)
+    with each application of a function given an equation of its own (its argument too,
+    unless it is a vector at t), and the intermediates' shapes inferred, in order. Used
+    by ``[cell]`` tables and by the notes' forward pass (:mod:`symbptt.read.notes_model`)."""
     equations: list[Equation] = []
 
     def fresh(base: str) -> str:
@@ -338,19 +365,9 @@ def _normalized(
             return Var(aux)
         return rebuild(expr, lambda e: lift(e, name, number, False))
 
-    for number, name, lhs, rhs in pending:
-        line = text.split("\n")[number - 1]
-        reader = EquationReader(line, cell)
-        sub = lhs.children[-1]
-        cell.latex[name] = line[lhs.meta.start_pos : sub.meta.start_pos].strip() + "_{@}"
-        try:
-            expr = reader.expr(rhs)
-        except FormulaSyntaxError as err:
-            raise loc.error(err.reason, number, err.column) from None
+    for number, name, read in items:
+        expr = read()
         define(name, lift(expr, name, number, True), number, cell.latex[name])
-    for state in (n for n, k in list(cell.kinds.items()) if k == "state"):
-        if state not in {eq.target for eq in equations}:
-            raise SpecError(f"{loc.where}: the state {state!r} has no update equation in [cell]")
     return equations
 
 

@@ -45,6 +45,13 @@ PRIMITIVE_KEYS = {
     "\\sigma": "sigmoid",
     "\\operatorname softplus": "softplus",
 }
+#: The same functions as notes also write them: upright (``\\operatorname{tanh}``,
+#: ``\\text{tanh}``, ``\\mathrm{sigmoid}``) or as a bare word (``tanh(x)``, ``sigmoid(x)``).
+SPELLED = {
+    **{f"\\operatorname {name}": name for name in ("tanh", "sigmoid", "softplus")},
+    "\\sigmoid": "sigmoid",
+    "\\softplus": "softplus",
+}
 ROLES = {"\\phi": ("phi", r"\phi"), "\\theta": ("theta", r"\theta")}
 
 
@@ -225,8 +232,8 @@ class EquationReader(Reader):
         if key in ROLES:
             role, latex = ROLES[key]
             self.cell.roles[role] = latex
-        elif key in PRIMITIVE_KEYS:
-            primitive = PRIMITIVE_KEYS[key]
+        elif key in PRIMITIVE_KEYS or key in SPELLED:
+            primitive = PRIMITIVE_KEYS.get(key) or SPELLED[key]
             role = self.cell.role_names.get(primitive, primitive)
             self.cell.roles[role] = PRIMITIVES[primitive].latex
             self.cell.primitives[role] = primitive

@@ -44,9 +44,11 @@ from symbptt.errors import EvaluationError, FormulaSyntaxError
 from symbptt.read.entries import Entries
 from symbptt.read.functions import Functions
 from symbptt.read.meaning import Reader
+from symbptt.read.operators import DeclaredProducts
 from symbptt.read.parse import Parsed, parse_tree
 from symbptt.read.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
 from symbptt.read.vocabulary import Vocabulary, vocabulary
+from symbptt.read.written import Written
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class ReaderConfig:
     sum_direction: str = "downward"
 
 
-class VectorReader(Functions, Entries, Reader):
+class VectorReader(Written, DeclaredProducts, Functions, Entries, Reader):
     """The generic reader with a model's names (:mod:`symbptt.read.vocabulary`),
     transposes, diag and the elementwise product, configured by a :class:`ReaderConfig`
     (:func:`reader_for`)."""

@@ -31,10 +31,11 @@ from typing import Any
 from lark import Tree
 from lark.exceptions import UnexpectedInput
 
-from symbptt.core.tensor import Concat, Expr, Had, MatVec, Param, Transpose, Var
+from symbptt.core.tensor import Apply, Concat, Expr, Had, MatVec, Param, Transpose, Var
 from symbptt.errors import FormulaSyntaxError
 from symbptt.read.cell_equations import CellNames, EquationReader, identifier
 from symbptt.read.parse import parser, syntax_error
+from symbptt.read.trees import single
 
 #: A step as notes write it, once brackets and spaces are dropped: t, t-1, t+1.
 _STEP = re.compile(r"t([+-]1)?")
@@ -62,8 +63,17 @@ class ForwardReader(EquationReader):
     equation reader's operations, with names resolved from how the notes write them (no
     declaration) and the products and stacks notes write besides."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text, CellNames())
+    def __init__(
+        self,
+        text: str,
+        cell: CellNames | None = None,
+        elementwise: tuple[str, ...] = (),
+        matrix_product: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(text, cell or CellNames())
+        #: the symbols the notes declare for the elementwise product (``*``, ``\\cdot``)
+        #: and for the matrix product (``*``: ``h_{t-1} * W`` is a row vector times W)
+        self.elementwise, self.matrix_product = elementwise, matrix_product
         #: every name read, with how the notes write it (its LaTeX with @ for the step)
         self.forms: dict[str, str] = {}
 
@@ -110,6 +120,8 @@ class ForwardReader(EquationReader):
     def label_text(self, text: str, node: Any) -> str:
         """A label as part of a name: letters and digits only (``f``, ``hh``, ``xh``)."""
         compact = re.sub(r"[{}\s]|\\mathrm|\\text|\\mathit", "", text)
+        if re.fullmatch(r"\([A-Za-z0-9]+\)", compact):  # W^{(hh)}, W^{(1)}: a layer's label
+            compact = compact[1:-1]
         if not re.fullmatch(r"[A-Za-z0-9]+", compact):
             raise self.fail(
                 f"{text!r} is neither a step (t, t-1) nor a label of letters and digits", node
@@ -124,6 +136,11 @@ class ForwardReader(EquationReader):
         kids = [c for c in node.children if isinstance(c, Tree)]
         if node.data == "braced":
             return self.expr(kids[0])
+        declared = [str(c) for c in node.children if str(c) in self.elementwise]
+        if node.data in ("star", "times") and declared:  # the product the notes declare
+            return Had(self.expr(kids[0]), self.expr(kids[-1]))
+        if node.data == "star" and any(str(c) in self.matrix_product for c in node.children):
+            return self.declared_product(kids[0], kids[-1], node)
         if node.data == "star":
             left, right = self.expr(kids[0]), self.expr(kids[1])
             if _is_param(left) or _is_param(right):
@@ -141,6 +158,15 @@ class ForwardReader(EquationReader):
             return self.stacked(kids, node)
         return super().expr(node)
 
+    def declared_product(self, left: Tree, right: Tree, node: Tree) -> Expr:
+        """``W * v`` (a matrix times a column) or ``v * W`` (a row times a matrix: W^T v,
+        as a column), where the notes declare ``*`` the matrix product."""
+        left, right = single(left), single(right)
+        try:
+            return MatVec(self.matrix(left), self.expr(right))
+        except FormulaSyntaxError:
+            return MatVec(Transpose(self.matrix(right)), self.expr(left))  # type: ignore[arg-type]
+
     def leaf(self, node: Tree) -> Expr:
         if node.data == "superscript" and self.is_transpose(node.children[1]):
             raise self.fail("a transposed parameter must multiply a vector, as W^T v", node)
@@ -155,7 +181,8 @@ class ForwardReader(EquationReader):
     def written_form(self, node: Tree) -> str:
         """How the notes write a name, its step replaced by @ (for printing it back)."""
         text = self.source(node)
-        return re.sub(r"t\s*-\s*1|t\s*\+\s*1|(?<![A-Za-z\\])t(?![A-Za-z])", "@", text, count=1)
+        form = re.sub(r"t\s*-\s*1|t\s*\+\s*1|(?<![A-Za-z\\])t(?![A-Za-z])", "@", text, count=1)
+        return re.sub(r"(?<=[_^])@", "{@}", form)
 
     def is_transpose(self, sup: Any) -> bool:
         text = self.source(sup).lstrip("^").strip("{} ")
@@ -196,6 +223,7 @@ class ForwardReader(EquationReader):
         """``W[h_{t-1}, x_t]``, ``W(v)``: a product (by a stack); a function as in a cell."""
         head, call = node.children
         key = self.key(head.children[0]) if isinstance(head, Tree) else str(head)
+        key = key.removeprefix("\\mathbf ").removeprefix("\\boldsymbol ")
         if isinstance(head, Tree) and not key.startswith("\\"):
             args = [c for c in call.children if isinstance(c, Tree)]
             return MatVec(self.matrix(head), self.stacked(args, node))
@@ -206,13 +234,23 @@ def _is_param(expr: Expr) -> bool:
     return isinstance(expr, Param | Transpose)
 
 
-def read_forward(equations: Sequence[str]) -> tuple[list[tuple[str, Expr]], dict[str, str]]:
+def read_forward(
+    equations: Sequence[str],
+    cell: CellNames | None = None,
+    elementwise: tuple[str, ...] = (),
+    matrix_product: tuple[str, ...] = (),
+) -> tuple[list[tuple[str, Expr]], dict[str, str]]:
     """The forward pass's equations, each (the name it computes at t, its right-hand side),
-    and how the notes write every name (LaTeX, ``@`` for the step).
+    and how the notes write every name (LaTeX, ``@`` for the step). The functions the
+    equations apply are recorded in ``cell`` (its ``roles`` and ``primitives``). A
+    softmax (``\\operatorname{softmax}(z)``, ``softmax(z)``) is the head's: its argument is
+    computed as the output, under the name ``<target>_logits``, and the target is the
+    probabilities (``Apply("softmax", ...)`` stands for it).
 
     Raises:
         FormulaSyntaxError: an equation that cannot be read, with its column.
     """
+    cell = cell or CellNames()
     out: list[tuple[str, Expr]] = []
     written: dict[str, str] = {}
     for text in equations:
@@ -221,21 +259,47 @@ def read_forward(equations: Sequence[str]) -> tuple[list[tuple[str, Expr]], dict
         except UnexpectedInput as err:
             raise syntax_error(err, text) from None
         sides = [c for c in tree.children if isinstance(c, Tree) and c.data != "annotation"]
-        if len(sides) != 2:
-            raise FormulaSyntaxError("a forward equation has one = sign", text=text)
-        reader = ForwardReader(text)
-        lhs = (
-            sides[0].children[0]
-            if sides[0].data == "term" and len(sides[0].children) == 1
-            else sides[0]
-        )
-        if not isinstance(lhs, Tree) or lhs.data not in ("name", "superscript", "sup_sub"):
-            raise reader.fail("the left-hand side must be one quantity at step t", sides[0])
-        target, step = reader.named(lhs)
-        if step != 0:
-            raise reader.fail(f"the left-hand side must be at step t: {target}", lhs)
-        reader.forms.setdefault(target, reader.written_form(lhs))
-        out.append((target, reader.expr(sides[1])))
+        if len(sides) < 2:
+            raise FormulaSyntaxError("a forward equation has an = sign", text=text)
+        reader = ForwardReader(text, cell, elementwise, matrix_product)
+        names = [_computed(reader, side) for side in sides[:-1]]  # h_t = y_t = ...: both
+        target = names[0]
+        logits = _softmax_argument(reader, sides[-1])
+        if logits is not None:
+            out.append((f"{target}_logits", reader.expr(logits)))
+            out.append((target, Apply("softmax", Var(f"{target}_logits"))))
+        else:
+            out.append((target, reader.expr(sides[-1])))
+        out.extend((alias, Var(target)) for alias in names[1:])
         for name, form in reader.forms.items():
             written.setdefault(name, form)
     return out, written
+
+
+def _computed(reader: ForwardReader, side: Tree) -> str:
+    """The name a left-hand side computes (one quantity at step t)."""
+    lhs = single(side)
+    if not isinstance(lhs, Tree) or lhs.data not in ("name", "superscript", "sup_sub"):
+        raise reader.fail("the left-hand side must be one quantity at step t", side)
+    target, step = reader.named(lhs)
+    if step != 0:
+        raise reader.fail(f"the left-hand side must be at step t: {target}", lhs)
+    reader.forms.setdefault(target, reader.written_form(lhs))
+    return target
+
+
+def _softmax_argument(reader: ForwardReader, rhs: Tree) -> Tree | None:
+    """The argument of a right-hand side that is softmax(...) alone, else None."""
+    node = rhs
+    while (
+        isinstance(node, Tree) and node.data in ("expression", "term") and len(node.children) == 1
+    ):
+        node = node.children[0]
+    if not (isinstance(node, Tree) and node.data == "apply"):
+        return None
+    head, call = node.children
+    key = reader.key(head.children[0]) if isinstance(head, Tree) else str(head)
+    if key not in ("\\operatorname softmax", "softmax", "\\softmax"):
+        return None
+    args = [c for c in call.children if isinstance(c, Tree)]
+    return args[0] if len(args) == 1 else None

@@ -35,7 +35,9 @@ from symbptt.read.texfile import (
     require_notes_size,
 )
 
-MARKER = re.compile(r"^\s*<!--\s*symbptt:\s*check\s*-->\s*$")
+MARKER = re.compile(r"^\s*<!--\s*symbptt:\s*(check|model|define)\s*-->\s*$")
+#: The notes' conventions: ``<!-- symbptt: conventions KEY = VALUE, ... -->``.
+CONVENTIONS = re.compile(r"^\s*<!--\s*symbptt:\s*conventions\b(.*?)-->\s*$")
 #: A math block's fence: MyST's ```{math}, and GitHub's and GitLab's ```math.
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(?:\{math\}|math)\s*$")
 #: A display written on a line of its own between single dollars (notebooks do so, with
@@ -277,20 +279,20 @@ def displays_in(
     in_effect: str | None = None
     seen, shut, opened = 0, 0, 1  # where the last marked display ends, and its line
     for n, line in enumerate(lines):
-        if not MARKER.match(line):
+        marker = MARKER.match(line)
+        if not marker:
             continue
+        said = f"'<!-- symbptt: {marker.group(1)} -->'"
         if offsets[opened - 1] <= offsets[n] < shut:  # inside the display before
             raise ValueError(
-                f"line {n + 1}: '<!-- symbptt: check -->' is inside the display that opens "
+                f"line {n + 1}: {said} is inside the display that opens "
                 f"on line {opened} (is that display's closing delimiter missing?)"
             )
         k = n + 1
         while k < len(lines) and not lines[k].strip():
             k += 1
         if k >= len(lines):
-            raise ValueError(
-                f"line {n + 1}: '<!-- symbptt: check -->' is not followed by a display"
-            )
+            raise ValueError(f"line {n + 1}: {said} is not followed by a display")
         opening = lines[k]
         fence, env = _FENCE.match(opening), _ENV.match(opening)
         if fence:
@@ -341,9 +343,7 @@ def displays_in(
             first_line, column = k + 1, begin - offsets[k] + 1
             shut = end
         else:
-            raise ValueError(
-                f"line {n + 1}: '<!-- symbptt: check -->' is not followed by a display"
-            )
+            raise ValueError(f"line {n + 1}: {said} is not followed by a display")
         opened = k + 1
         if in_effect is None:
             in_effect = defined()
@@ -354,5 +354,20 @@ def displays_in(
                 body = _blank(body, a - begin, min(b, end) - begin)
             seen += 1
         budget.definitions(in_effect, first_line)
-        found.extend(display_equations(body, first_line, column, in_effect, budget=budget))
+        found.extend(
+            display_equations(
+                body, first_line, column, in_effect, budget=budget, kind=marker.group(1)
+            )
+        )
     return found, [d for _, _, d in definitions]
+
+
+def markdown_conventions(source: str) -> list[tuple[int, str]]:
+    """The ``<!-- symbptt: conventions ... -->`` lines outside code: (line, what follows
+    the word conventions), in order."""
+    lines, _ = _without_code(source.splitlines(keepends=True))
+    return [
+        (n, said.group(1).strip())
+        for n, line in enumerate(lines, 1)
+        if (said := CONVENTIONS.match(line))
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from symbptt.read.markdown import displays_in
+from symbptt.read.markdown import displays_in, markdown_conventions
 from symbptt.read.texfile import Display, ReadingBudget, require_notes_size
 
 
@@ -21,9 +21,43 @@ class CellDisplay:
     display: Display
 
 
+def notebook_conventions(text: str) -> list[tuple[int, int, str]]:
+    """The ``<!-- symbptt: conventions ... -->`` lines of a notebook's markdown cells:
+    (cell, line in the cell, what follows the word conventions)."""
+    return [
+        (number, line, said)
+        for number, source in _markdown_cells(text)
+        for line, said in markdown_conventions(source)
+    ]
+
+
 def notebook_displays(text: str) -> list[CellDisplay]:
     """The marked displays of a Jupyter notebook's markdown cells (raises ValueError for
     a file that is not an nbformat 4 notebook, or a marker without a display)."""
+    sources = _markdown_cells(text)
+    require_notes_size(sum(len(source) for _, source in sources), "its markdown cells")
+    found: list[CellDisplay] = []
+    budget = ReadingBudget()
+    definitions: list[str] = []  # MathJax's definitions hold from their cell on
+    joined = ["", 0]  # (written out only when a display needs them: text, how many)
+
+    def defined() -> str:
+        if joined[1] != len(definitions):
+            joined[:] = ["".join(definitions), len(definitions)]
+        return str(joined[0])
+
+    for number, source in sources:
+        try:
+            displays, made = displays_in(source, budget, defined)
+            definitions.extend(made)
+        except ValueError as err:
+            raise ValueError(f"cell {number}: {err}") from None
+        found.extend(CellDisplay(number, d) for d in displays)
+    return found
+
+
+def _markdown_cells(text: str) -> list[tuple[int, str]]:
+    """(number, source) of a notebook's markdown cells (ValueError: not a notebook)."""
     try:
         notebook = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as err:
@@ -42,22 +76,4 @@ def notebook_displays(text: str) -> list[CellDisplay]:
             source = "".join(part for part in source if isinstance(part, str))
         if isinstance(source, str):
             sources.append((number, source))
-    require_notes_size(sum(len(source) for _, source in sources), "its markdown cells")
-    found = []
-    budget = ReadingBudget()
-    definitions: list[str] = []  # MathJax's definitions hold from their cell on
-    joined = ["", 0]  # (written out only when a display needs them: text, how many)
-
-    def defined() -> str:
-        if joined[1] != len(definitions):
-            joined[:] = ["".join(definitions), len(definitions)]
-        return str(joined[0])
-
-    for number, source in sources:
-        try:
-            displays, made = displays_in(source, budget, defined)
-            definitions.extend(made)
-        except ValueError as err:
-            raise ValueError(f"cell {number}: {err}") from None
-        found.extend(CellDisplay(number, d) for d in displays)
-    return found
+    return sources

@@ -117,6 +117,12 @@ class Profile:
     #: the number of the source's first step: 1, or 0 where steps count from 0 (Britz's
     #: s_0 = tanh(U x_0 + W s_(-1)), the model's h_1; s_(-1) is the initial state)
     first: int = 1
+    #: symbols the notes declare for the elementwise product besides ``\\odot`` (``*``,
+    #: ``\\circ``, ``\\cdot``, ``\\otimes``), and for the matrix product (``*``, ``\\times``)
+    elementwise: tuple[str, ...] = ()
+    matrix_product: tuple[str, ...] = ()
+    #: names the notes define (:mod:`symbptt.read.definitions`): (left side, right side)
+    definitions: tuple[tuple[str, str], ...] = ()
 
     def __hash__(self) -> int:
         return hash(self.name)

@@ -30,7 +30,10 @@ from symbptt.read.display import equations, visible
 from symbptt.read.macros import definition_spans, definitions_in_effect
 from symbptt.read.parse import MAX_LENGTH
 
-MARKER = re.compile(r"^\s*%\s*symbptt:\s*check\s*$")
+#: A marker: the display after it is checked, is (part of) the model, or defines a name.
+MARKER = re.compile(r"^\s*%\s*symbptt:\s*(check|model|define)\s*$")
+#: The notes' conventions (issue 27): ``% symbptt: conventions KEY = VALUE, ...``.
+CONVENTIONS = re.compile(r"^\s*%\s*symbptt:\s*conventions\b(.*)$")
 _OPEN = re.compile(r"\\\[|\$\$|\\begin\{(equation|align|gather|multline)\*?\}")
 
 
@@ -46,6 +49,8 @@ class Display:
     column: int
     first_line: int = 0
     macros: str = ""
+    #: what its marker says it is: ``check``, ``model`` or ``define``
+    kind: str = "check"
 
     @property
     def label_line(self) -> int:
@@ -72,22 +77,24 @@ def marked_displays(source: str) -> list[Display]:
     offsets = [0]
     for line in source.splitlines(keepends=True):
         offsets.append(offsets[-1] + len(line))
-    bodies: list[tuple[int, int]] = []
+    bodies: list[tuple[int, int, str]] = []
     shut = 0  # where the last marked display ends: displays never overlap
     for start, end in seen.comments:
         n = bisect.bisect_right(offsets, start) - 1
-        if source[offsets[n] : start].strip() or not MARKER.match(source[start:end]):
+        marker = MARKER.match(source[start:end])
+        if source[offsets[n] : start].strip() or not marker:
             continue
+        said = f"'% symbptt: {marker.group(1)}'"
         if bodies and bodies[-1][0] <= start < shut:  # inside the display before
             first = bisect.bisect_right(offsets, bodies[-1][0] - 1)
             raise ValueError(
-                f"line {n + 1}: '% symbptt: check' is inside the display that opens on "
+                f"line {n + 1}: {said} is inside the display that opens on "
                 f"line {first} (is that display's closing delimiter missing?)"
             )
         after = offsets[n + 1] if n + 1 < len(offsets) else len(source)
         opening = _OPEN.search(text, after)
         if opening is None or text[after : opening.start()].strip():
-            raise ValueError(f"line {n + 1}: '% symbptt: check' is not followed by a display")
+            raise ValueError(f"line {n + 1}: {said} is not followed by a display")
         if opening.group(0) == r"\[":
             closer = r"\]"
         elif opening.group(0) == "$$":
@@ -97,14 +104,14 @@ def marked_displays(source: str) -> list[Display]:
             closer = rf"\end{{{closer}}}"
         end = close_display(text, opening.end(), closer, line=n + 2)
         if not bodies or bodies[-1][0] != opening.end():  # two markers, one display
-            bodies.append((opening.end(), end))
+            bodies.append((opening.end(), end, marker.group(1)))
         shut = end
-    in_effect = definitions_in_effect(text, [end for _, end in bodies])
+    in_effect = definitions_in_effect(text, [end for _, end, _ in bodies])
     spans = iter(definition_spans(text))
     span = next(spans, None)
     found = []
     budget = ReadingBudget()
-    for (begin, end), macros in zip(bodies, in_effect):
+    for (begin, end, kind), macros in zip(bodies, in_effect):
         body = text[begin:end]
         while span is not None and span[0] < end:  # a definition in the display: not a formula
             if span[0] >= begin:
@@ -114,7 +121,19 @@ def marked_displays(source: str) -> list[Display]:
         first_line = bisect.bisect_right(offsets, begin - 1)
         column = begin - source.rfind("\n", 0, begin)
         budget.definitions(macros, first_line)
-        found.extend(display_equations(body, first_line, column, macros, budget=budget))
+        found.extend(display_equations(body, first_line, column, macros, budget=budget, kind=kind))
+    return found
+
+
+def conventions_in(source: str) -> list[tuple[int, str]]:
+    """The ``% symbptt: conventions ...`` lines TeX reads as comments: (line, what follows
+    the word conventions), in order."""
+    seen = visible(source)
+    found = []
+    for start, end in seen.comments:
+        said = CONVENTIONS.match(source[start:end])
+        if said and not source[source.rfind("\n", 0, start) + 1 : start].strip():
+            found.append((source.count("\n", 0, start) + 1, said.group(1).strip()))
     return found
 
 
@@ -186,7 +205,13 @@ class ReadingBudget:
 
 
 def display_equations(
-    body: str, line: int, column: int, macros: str = "", *, budget: ReadingBudget | None = None
+    body: str,
+    line: int,
+    column: int,
+    macros: str = "",
+    *,
+    budget: ReadingBudget | None = None,
+    kind: str = "check",
 ) -> list[Display]:
     """The equations of one display whose body starts at ``line``, ``column``, with the
     definitions in effect there: in a display of several, each names the line on which
@@ -208,5 +233,5 @@ def display_equations(
     out = []
     for piece in pieces:
         starts = len(piece) - len(piece.lstrip()) if len(pieces) > 1 else 0
-        out.append(Display(piece, line, column, line + piece.count("\n", 0, starts), macros))
+        out.append(Display(piece, line, column, line + piece.count("\n", 0, starts), macros, kind))
     return out

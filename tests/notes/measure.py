@@ -72,7 +72,7 @@ def _answers(notes: Path, options: list[str]) -> list[dict]:
         timeout=TIMEOUT,
     )
     try:
-        return json.loads(done.stdout)
+        return [a for a in json.loads(done.stdout) if a.get("kind", "check") == "check"]
     except json.JSONDecodeError:  # refused as a whole (no display marked, a bad file)
         why = (done.stderr.strip().splitlines() or ["no answer"])[-1]
         return [{"verdict": "refused", "explanation": why, "whole": True}]

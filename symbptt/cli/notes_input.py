@@ -1,0 +1,96 @@
+"""The notes check --file and --forward read: their marked displays (to check, the
+model's, definitions) and their conventions lines, from LaTeX, Markdown (MyST) and
+Jupyter notebooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import click
+
+from symbptt.files import read_text
+
+#: Suffixes of files read as Markdown (MyST included) by check --file.
+MARKDOWN = (".md", ".markdown", ".myst", ".mdx")
+
+
+class Item(NamedTuple):
+    """A formula to answer: its text, where it is (file and cell, line, column, the line
+    its answer names), the macros in effect there, its notebook cell, what its marker says
+    it is (check, model, define)."""
+
+    text: str
+    where: str
+    line: int
+    column: int
+    label_line: int
+    macros: str = ""
+    cell: int | None = None
+    kind: str = "check"
+
+
+def marker(file: Path, kind: str) -> str:
+    return f"<!-- symbptt: {kind} -->" if file.suffix.lower() in NOTEBOOKS else f"% symbptt: {kind}"
+
+
+#: Suffixes of files whose markers are HTML comments.
+NOTEBOOKS = (*MARKDOWN, ".ipynb")
+
+
+def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
+    """The marked displays of a notes file (LaTeX, Markdown, a notebook), and its
+    conventions lines (raises ValueError for a file whose markers cannot be read)."""
+    from symbptt.read.markdown import markdown_conventions, markdown_displays
+    from symbptt.read.notebook import notebook_conventions, notebook_displays
+    from symbptt.read.texfile import conventions_in, marked_displays
+
+    source = read_text(file, what="file")
+    kind = file.suffix.lower()
+    if kind == ".ipynb":
+        items = [
+            Item(
+                d.text,
+                f"{file}:cell {c.cell}:",
+                d.line,
+                d.column,
+                d.label_line,
+                d.macros,
+                c.cell,
+                d.kind,
+            )
+            for c in notebook_displays(source)
+            for d in (c.display,)
+        ]
+        return items, [(line, said) for _, line, said in notebook_conventions(source)]
+    displays = (markdown_displays if kind in MARKDOWN else marked_displays)(source)
+    found = (markdown_conventions if kind in MARKDOWN else conventions_in)(source)
+    items = [
+        Item(d.text, f"{file}:", d.line, d.column, d.label_line, d.macros, None, d.kind)
+        for d in displays
+    ]
+    return items, found
+
+
+def forward_items(forward: str) -> list[Item]:
+    """The model equations of --forward: a notes file's model displays, or equations."""
+    from symbptt.read.display import equations
+
+    path = Path(forward)
+    if len(forward) < 4096 and "\\" not in forward.replace("\\\\", "") and path.is_file():
+        try:
+            items, _ = notes_items(path)
+        except ValueError as err:
+            raise click.UsageError(f"--forward {forward}: {err}") from None
+        model = [item for item in items if item.kind == "model"]
+        if not model:
+            raise click.UsageError(
+                f"--forward {forward}: no display marked '{marker(path, 'model')}'"
+            )
+        return model
+    return [
+        Item(text, "--forward:", 1, 1, 1, kind="model")
+        for line in forward.splitlines()
+        for text in equations(line)
+        if text.strip()
+    ]

@@ -1,0 +1,119 @@
+r"""The conventions notes declare once (issue 27): ``% symbptt: conventions time = angle,
+elementwise = *, d-prefix = total`` (``<!-- ... -->`` in Markdown), or ``check
+--conventions``. The keys are those of ``shared/design/notes-markers.md``.
+
+A convention changes how a formula is read, so one that symbptt cannot act on yet is
+refused (:data:`NOT_YET`) rather than ignored: reading a formula in another meaning than
+the one its notes declare could pass it wrongly. Conventions that only name what symbptt
+reads anyway (``transpose = \top``) are accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from symbptt.read.names import compact
+from symbptt.read.profiles import Profile
+
+#: Each key, with the values it takes (None: a name, such as the horizon's letter).
+KEYS: dict[str, tuple[str, ...] | None] = {
+    "d-prefix": ("total", "step"),
+    "layout": ("numerator", "denominator", "mixed"),
+    "first": ("0", "1"),
+    "time": ("subscript", "superscript", "angle"),
+    "horizon": None,
+    "elementwise": ("*", "\\circ", "\\odot", "\\otimes", "\\cdot"),
+    "matrix-product": ("*", "\\ast", "\\times", "\\cdot"),
+    "scalar-product": ("\\times", "*", "\\cdot"),
+    "outer": ("\\otimes",),
+    "transpose": ("T", "\\top", "Tr", "\\intercal"),
+    "entry": ("[i]", "_i"),
+    "partial": ("total", "immediate"),
+    "hidden": ("1",),
+    "batch": ("1",),
+    "braces": ("parentheses",),
+}
+#: Values symbptt does not act on yet: a display of notes declaring one is refused.
+NOT_YET: dict[str, tuple[str, ...]] = {
+    "partial": ("total", "immediate"),
+    "hidden": ("1",),
+    "batch": ("1",),
+    "braces": ("parentheses",),
+    "transpose": ("Tr",),
+    "matrix-product": ("\\ast",),
+    "entry": ("[i]",),
+}
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """The declared conventions, key -> value, with where each was declared."""
+
+    values: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str) -> str | None:
+        return dict(self.values).get(key)
+
+    def unsupported(self) -> str | None:
+        """Why a formula of these notes cannot be read yet, or None."""
+        for key, value in self.values:
+            if value in NOT_YET.get(key, ()):
+                return (
+                    f"the notes declare {key} = {value}, which symbptt does not read yet: "
+                    f"a formula is not read in another meaning than the declared one"
+                )
+        return None
+
+    def profile(self, definitions: tuple[tuple[str, str], ...] = ()) -> Profile:
+        """The notation profile that reads formulas as these notes write them."""
+        time = self.get("time") or "subscript"
+        horizon = self.get("horizon")
+        symbols = [self.get("elementwise")]
+        products = [self.get(k) for k in ("matrix-product", "scalar-product")]
+        return replace(
+            Profile(name="notes", title="the notes' own names and conventions"),
+            time=time,
+            first=int(self.get("first") or 1),
+            horizon=("T", compact(horizon)) if horizon else ("T",),
+            elementwise=tuple(s for s in symbols if s and s != "\\odot"),
+            matrix_product=tuple(p for p in products if p),
+            definitions=definitions,
+        )
+
+
+def read_conventions(lines: Sequence[tuple[int, str]]) -> Conventions:
+    """The conventions of notes' ``conventions`` lines ((line, text after the word)).
+
+    Raises:
+        ValueError: an unknown key, a value the key does not take, or a key given two
+            values (with the line).
+    """
+    values: dict[str, str] = {}
+    for line, text in lines:
+        for part in (p for p in re.split(r",(?![^{]*\})", text) if p.strip()):
+            key, eq, value = (s.strip() for s in part.partition("="))
+            if not eq or not value:
+                raise ValueError(f"line {line}: a convention is KEY = VALUE, got {part.strip()!r}")
+            if key not in KEYS:
+                raise ValueError(
+                    f"line {line}: unknown convention {key!r}; known: {', '.join(KEYS)}"
+                )
+            allowed = KEYS[key]
+            if allowed is not None and value not in allowed:
+                raise ValueError(
+                    f"line {line}: {key} is one of {', '.join(allowed)}, not {value!r}"
+                )
+            if allowed is None and not re.fullmatch(r"\\?[A-Za-z]+(_\{?[A-Za-z0-9]+\}?)?", value):
+                raise ValueError(f"line {line}: {key} must be a name, such as T or \\tau")
+            if values.get(key, value) != value:
+                raise ValueError(
+                    f"line {line}: {key} is declared {values[key]} before, and {value} here"
+                )
+            values[key] = value
+    if values.get("elementwise") and values.get("elementwise") == values.get("matrix-product"):
+        raise ValueError(
+            f"{values['elementwise']} cannot be both the elementwise and the matrix product"
+        )
+    return Conventions(tuple(values.items()))

@@ -27,7 +27,9 @@ from symbptt.files import read_text
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Check every display preceded by a line '% symbptt: check' in this LaTeX file, "
     "or by '<!-- symbptt: check -->' in Markdown or MyST (.md, .myst: $$...$$ and "
-    "```{math} blocks) or a Jupyter notebook's markdown cells (.ipynb).",
+    "```{math} blocks) or a Jupyter notebook's markdown cells (.ipynb). Displays marked "
+    "'symbptt: model' state the model the formulas are checked against, in the notes' "
+    "names; 'symbptt: conventions' lines declare how they write.",
 )
 @method_option
 @layout_option
@@ -77,7 +79,7 @@ from symbptt.files import read_text
     default=None,
     metavar="'KEY = VALUE, ...'",
     help="The notes' conventions (time = angle, elementwise = *, layout = denominator, "
-    "first = 0, horizon = \\tau, ...: docs/notes.md lists the keys), as a notes file's "
+    "first = 0, horizon = \\tau, ...: docs/checking.md lists the keys), as a notes file's "
     "'symbptt: conventions' lines declare them.",
 )
 @quiet_option

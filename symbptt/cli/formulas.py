@@ -109,11 +109,12 @@ def check_command(
     Exit 0 if every formula holds, 1 if one does not, 2 if one cannot be parsed or
     understood (and none fails), 3 if symbptt itself failed.
     """
-    from symbptt.checker.notes import notes_setting
+    from symbptt.checker.notes import define, is_definition, notes_setting
     from symbptt.checker.pipeline import check
     from symbptt.core.method import choose_method
     from symbptt.formulas.compile import LAYOUTS
     from symbptt.read.conventions import read_conventions
+    from symbptt.read.macros import expand, read_macros
     from symbptt.read.profiles import load_profile
 
     if (equation is None) == (file is None):
@@ -156,8 +157,8 @@ def check_command(
         text, where, line, column, label_line, defined = item[:6]
         progress(f"{where}{label_line}", number, len(items))
         say.cell, say.kind = item.cell, item.kind
-        if item.kind != "check":
-            if item.kind == "model" and setting.failed and model[setting.failed[0]] is item:
+        if item.kind == "model":
+            if setting.failed and model[setting.failed[0]] is item:
                 refusal = max(refusal, 2)
                 _refuse(say, item, setting.failed[1])
             continue
@@ -165,6 +166,21 @@ def check_command(
             refusal = max(refusal, 2)
             say.refused(where, line, setting.refusal)
             continue
+        if file is not None and is_definition(text, item.kind):
+            say.kind = "define"
+            try:
+                written = (
+                    expand(text, read_macros(f"{macros}\n{defined}")) if defined or macros else text
+                )
+                profile, name, claim = define(written, spec, profile or load_profile(None))
+            except FormulaSyntaxError as err:
+                refusal = max(refusal, 2)
+                _refuse(say, item, err)
+                continue
+            say.defined(where, label_line, name)
+            if claim is None:
+                continue
+            say.kind, text = "check", claim
         try:  # the preamble's definitions, then the file's in effect at the display
             options = {
                 "model": spec,
@@ -235,6 +251,16 @@ class _Answers:
             click.echo(f"{where}{line}{f':{column}' if column else ''}: refused: {why}")
         if shown:
             click.echo(f"  {shown[0]}\n  {shown[1]}", err=self.file is None)
+
+    def defined(self, where: str, line: int, name: str) -> None:
+        """A display that defines a name: said, not checked."""
+        if self.as_json:
+            explanation = f"defines {name}, read so from here on"
+            self.items.append(
+                {**self._place(line, None), "verdict": "defined", "explanation": explanation}
+            )
+            return
+        click.echo(f"{where}{line}: defines {name}")
 
     def verdict(self, where: str, line: int, result: Any, T: int) -> None:
         if self.as_json:

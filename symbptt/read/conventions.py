@@ -34,6 +34,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "hidden": ("1",),
     "batch": ("1",),
     "braces": ("parentheses",),
+    "next": ("t", "t+1"),
 }
 #: Values symbptt does not act on yet: a display of notes declaring one is refused.
 NOT_YET: dict[str, tuple[str, ...]] = {
@@ -80,6 +81,8 @@ class Conventions:
             elementwise=tuple(s for s in symbols if s and s != "\\odot"),
             matrix_product=tuple(p for p in products if p),
             definitions=definitions,
+            d_prefix=self.get("d-prefix"),
+            next_step=self.get("next"),
         )
 
 

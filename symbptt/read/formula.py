@@ -41,6 +41,7 @@ from symbptt.core.formula import (
 )
 from symbptt.core.model import Model
 from symbptt.errors import EvaluationError, FormulaSyntaxError
+from symbptt.read.definitions import Defined
 from symbptt.read.entries import Entries
 from symbptt.read.functions import Functions
 from symbptt.read.meaning import Reader
@@ -63,13 +64,14 @@ class ReaderConfig:
     sum_direction: str = "downward"
 
 
-class VectorReader(Written, DeclaredProducts, Functions, Entries, Reader):
+class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reader):
     """The generic reader with a model's names (:mod:`symbptt.read.vocabulary`),
     transposes, diag and the elementwise product, configured by a :class:`ReaderConfig`
     (:func:`reader_for`)."""
 
     def __init__(self, text: str, config: ReaderConfig) -> None:
         super().__init__(text)
+        self.config = config
         self.vocab: Vocabulary = config.vocab
         self.profile: Profile = config.profile
         self.horizon = ("T", *config.profile.horizon)

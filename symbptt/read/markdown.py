@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from symbptt.limits import MAX_DISPLAY
 from symbptt.read.display import visible
+from symbptt.read.inline import inline_equations
 from symbptt.read.macros import definition_spans
 from symbptt.read.texfile import (
     Display,
@@ -342,23 +343,32 @@ def displays_in(
             body = text[begin:end]
             first_line, column = k + 1, begin - offsets[k] + 1
             shut = end
-        else:
-            raise ValueError(f"line {n + 1}: {said} is not followed by a display")
+        else:  # a paragraph, list or table: its inline formulas that are equations
+            pieces = inline_equations(text, lines, offsets, k)
+            if not pieces:
+                raise ValueError(f"line {n + 1}: {said} is not followed by a display")
+            begin, end, body, first_line, column = pieces[0]
+            shut = pieces[-1][1] + 1
         opened = k + 1
         if in_effect is None:
             in_effect = defined()
-        while seen < len(definitions) and definitions[seen][0] < end:
-            a, b, written = definitions[seen]
-            in_effect += written
-            if begin <= a:  # a definition in the display is not part of the formula
-                body = _blank(body, a - begin, min(b, end) - begin)
-            seen += 1
-        budget.definitions(in_effect, first_line)
-        found.extend(
-            display_equations(
-                body, first_line, column, in_effect, budget=budget, kind=marker.group(1)
+        if not (fence or env) and not opening.lstrip().startswith("$"):
+            bodies = pieces
+        else:
+            bodies = [(begin, end, body, first_line, column)]
+        for begin, end, body, first_line, column in bodies:
+            while seen < len(definitions) and definitions[seen][0] < end:
+                a, b, written = definitions[seen]
+                in_effect += written
+                if begin <= a:  # a definition in the display is not part of the formula
+                    body = _blank(body, a - begin, min(b, end) - begin)
+                seen += 1
+            budget.definitions(in_effect, first_line)
+            found.extend(
+                display_equations(
+                    body, first_line, column, in_effect, budget=budget, kind=marker.group(1)
+                )
             )
-        )
     return found, [d for _, _, d in definitions]
 
 

@@ -123,6 +123,11 @@ class Profile:
     matrix_product: tuple[str, ...] = ()
     #: names the notes define (:mod:`symbptt.read.definitions`): (left side, right side)
     definitions: tuple[tuple[str, str], ...] = ()
+    #: what a d glued to a name means (``total``: dL/dX; ``step``; None: undeclared)
+    d_prefix: str | None = None
+    #: the step ``_{next}`` names: ``"t"`` (code-like notes: a_next is a at t, a_prev at
+    #: t-1) or ``"t+1"``; None: undeclared
+    next_step: str | None = None
 
     def __hash__(self) -> int:
         return hash(self.name)

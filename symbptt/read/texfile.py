@@ -69,7 +69,7 @@ def marked_displays(source: str) -> list[Display]:
 
     Example:
         >>> marked_displays("text\\n% symbptt: check\\n\\\\[ w = w \\\\]\\n")
-        [Display(text=' w = w ', line=3, column=3, first_line=3, macros='')]
+        [Display(text=' w = w ', line=3, column=3, first_line=3, macros='', kind='check')]
     """
     require_notes_size(len(source), "the file")
     seen = visible(source)

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import sympy as sp
 from lark import Tree
 from lark.exceptions import LarkError
 
@@ -133,11 +134,39 @@ class Written:
         if found is None:
             return None
         key, sub, sup = found
-        for form in forms(model).get(_unbold(key), ()):
+        candidates = forms(model).get(_unbold(key), ())
+        relative = self._relative(sub, sup, candidates, node)
+        if relative is not None:
+            return relative
+        for form in candidates:
             value = self._matched(form, sub, sup, node)
             if value is not None:
                 return value
         return None
+
+    def _relative(self, sub: Any, sup: Any, candidates: tuple[Form, ...], node: Any) -> Any:
+        """``a_{next}``, ``c_{prev}``: a step named relative to t, as code-like notes do
+        (what ``next`` is, t or t+1, is the notes' ``next`` convention)."""
+        said = [_script_text(self, s) if s is not None else None for s in (sub, sup)]
+        steps = [k for k, text in enumerate(said) if text in ("next", "prev")]
+        timed = [f for f in candidates if f.timed]
+        if len(steps) != 1 or not timed:
+            return None
+        other = said[1 - steps[0]]
+        form = next((f for f in timed if (f.sup if f.sub == "@" else f.sub) == other), None)
+        if form is None:
+            return None
+        word = said[steps[0]]
+        declared = self.profile.next_step  # type: ignore[attr-defined]
+        if declared is None:
+            raise self.fail(  # type: ignore[attr-defined]
+                f"_{{{word}}} may be step t (a_next, as code-like notes write the step's "
+                "own output) or t+1: declare next = t or next = t+1 (symbptt: conventions)",
+                node,
+            )
+        t = sp.Symbol("t", integer=True)
+        step = t - 1 if word == "prev" else (t if declared == "t" else t + 1)
+        return self._at(form.name, step)
 
     def _matched(self, form: Form, sub: Any, sup: Any, node: Any) -> Any:
         step, entry = None, None

@@ -95,8 +95,8 @@ class PointRing(Ring):
         whose arguments coincide, so some smooth function takes every chosen value and
         derivative (Hermite interpolation)."""
         by_function: dict[tuple, list] = {}
-        for (fn, order, _node), arg in self.arguments.items():
-            by_function.setdefault((fn, order), []).append(arg)
+        for (fn, order, node), arg in self.arguments.items():
+            by_function.setdefault((fn, order, _partial(fn, order, node)), []).append(arg)
         for args in by_function.values():
             for a_n, a in enumerate(args):
                 for b in args[a_n + 1 :]:
@@ -113,6 +113,17 @@ class PointRing(Ring):
         if not self.interval:
             return a != b
         return 0 not in (self.const(0) + a - b)
+
+
+def _partial(fn: Any, order: Any, node: Any) -> Any:
+    """Which function an atom is a value of, besides its name and order: the generic
+    loss's gradient by output entry q (``("l", 1, ("step", (t, q)))``) is the partial
+    derivative dl/dy_q, a function of its own for each q (at one step all share the
+    argument (y_t, d_t), and their values are independent); None for the others."""
+    if fn == "l" and order != 0 and isinstance(node, tuple) and len(node) == 2:
+        where = node[1]
+        return where[1] if isinstance(where, tuple) else None
+    return None
 
 
 #: Longest numerator or denominator printed in full (in digits).

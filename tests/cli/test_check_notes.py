@@ -107,3 +107,59 @@ def test_markdown_notes_use_html_comment_markers(tmp_path: Path) -> None:
     assert code == 2 and "refused" in out  # U is 3x2: the shapes say it is W
     code, out = _check(tmp_path, text.replace(") U $$", ") W $$"), name="notes.md")
     assert code == 0 and ".md:6: holds" in out
+
+
+CODE_LIKE = r"""% symbptt: conventions time = angle, elementwise = *, d-prefix = total, next = t
+% symbptt: model
+\[ a^{\langle t \rangle} = \tanh(W_{aa} a^{\langle t-1 \rangle} + W_{ax} x^{\langle t \rangle} + b_a) \]
+% symbptt: define
+\[ \delta^{\langle t \rangle} := \frac{\partial J}{\partial a^{\langle t \rangle}} \]
+% symbptt: check
+\[ \delta^{\langle t-1 \rangle} = \frac{\partial \ell_{t-1}}{\partial a^{\langle t-1 \rangle}} + W_{aa}^T (\delta^{\langle t \rangle} * (1 - a^{\langle t \rangle} * a^{\langle t \rangle})) \]
+% symbptt: check
+\[ da_{prev} = W_{aa}^T (da_{next} * (1 - a_{next} * a_{next})) \]
+% symbptt: check
+\[ dW_{aa} = \sum_t (da_{next} * (1 - a_{next} * a_{next})) a_{prev}^T \]
+"""
+
+
+def test_defined_and_d_prefixed_names_read_as_the_notes_declare(tmp_path: Path) -> None:
+    code, out = _check(tmp_path, CODE_LIKE, "--json")
+    answers = {a["line"]: a for a in json.loads(out)}
+    assert answers[5]["kind"] == "define" and answers[5]["verdict"] == "defined"
+    assert answers[7]["verdict"] == "holds"  # the recursion, with the step's own loss term
+    assert answers[9]["verdict"] == "does not hold"  # drops the step's own loss term
+    assert answers[9]["counterexample"] is not None  # found, whatever the loss is
+    assert answers[11]["verdict"] == "holds"
+    assert code == 1
+
+
+def test_a_d_prefix_or_next_not_declared_is_refused_naming_the_readings(tmp_path: Path) -> None:
+    code, out = _check(tmp_path, CODE_LIKE.replace("d-prefix = total, ", ""))
+    assert "declare d-prefix = total or d-prefix = step" in out and code == 2
+    code, out = _check(tmp_path, CODE_LIKE.replace(", next = t", ""))
+    assert "declare next = t or next = t+1" in out
+
+
+def test_a_definition_is_read_with_its_index_letters_bound(tmp_path: Path) -> None:
+    claim = (
+        r"\[ \delta^{\langle k+1 \rangle} = \frac{\partial J}{\partial a^{\langle k+1 \rangle}} \]"
+    )
+    wrong = (
+        r"\[ \delta^{\langle k \rangle} = \frac{\partial J}{\partial a^{\langle k+1 \rangle}} \]"
+    )
+    head = "\n".join(CODE_LIKE.splitlines()[:5])
+    code, out = _check(tmp_path, f"{head}\n% symbptt: check\n{claim}\n% symbptt: check\n{wrong}\n")
+    assert ":7: holds" in out and ":9: does NOT hold" in out
+
+
+def test_a_marker_before_a_list_marks_its_inline_equations(tmp_path: Path) -> None:
+    text = (
+        "<!-- symbptt: model -->\n"
+        "1. Forget gate: $f_t = \\sigma(W_f h_{t-1} + U_f x_t)$\n"
+        "2. State: $h_t = f_t \\odot h_{t-1} + (1 - f_t) \\odot \\tanh(W h_{t-1} + U x_t) $\n\n"
+        "<!-- symbptt: check -->\n"
+        "$$ \\frac{\\partial h_t}{\\partial W} = 0 $$\n"
+    )
+    code, out = _check(tmp_path, text, name="notes.md")
+    assert "no loss is marked" in out and ".md:6: " in out

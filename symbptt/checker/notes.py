@@ -6,15 +6,22 @@ in which names and conventions, in which layout.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from symbptt.core.spec import Spec
 from symbptt.errors import FormulaSyntaxError, SpecError
 from symbptt.read.conventions import Conventions
 from symbptt.read.definitions import DEFINING, pattern_of
+from symbptt.read.loss_display import TotalLoss, compact, loss_side, total_loss
 from symbptt.read.notes_model import notes_model
 from symbptt.read.profiles import Profile
+from symbptt.results import FormulaCheckResult
+
+#: A derivative on an equation's right: in a model display, it defines a name.
+_DERIVATIVE = re.compile(r"\\partial|\\nabla|\\frac\s*\{\s*d")
 
 
 @dataclass(frozen=True)
@@ -41,29 +48,128 @@ class NotesSetting:
 
 def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> NotesSetting:
     """The setting of notes whose ``model`` displays hold these equations (in order) and
-    which declare these ``conventions``; T is the horizon to check at."""
+    which declare these ``conventions``; T is the horizon to check at.
+
+    The model displays hold the forward pass, and may hold the loss (a total loss: the
+    reduction and the horizon's letter; a step's loss: checked against the model read,
+    whose step loss is the one in which it holds) and definitions (an equation with a
+    derivative on its right names it)."""
     layout = conventions.get("layout")
     profile = conventions.profile() if conventions.values or model else None
     unsupported = conventions.unsupported()
     if unsupported:
         return NotesSetting(None, profile, layout, (), unsupported)
-    if not model:
+    if not model or profile is None:
         return NotesSetting(None, profile, layout)
+    forward, definitions, steps = [], [], []
+    total: TotalLoss | None = None
+    for k, text in enumerate(model):
+        sides = _top_level_split(text)
+        if len(sides) < 2:
+            if "\\in" not in text:  # (h_t \in R^n declares a size: no equation)
+                forward.append((k, text))
+            continue
+        lhs, rhs = sides[0], "=".join(sides[1:])
+        side = loss_side(lhs)
+        if _DERIVATIVE.search(rhs):
+            definitions.append(text)
+        elif side == "total":
+            total = total_loss(rhs)
+            if total is None:
+                why = (
+                    f"the loss display {compact(text)} is not read yet: symbptt reads a total "
+                    "loss that sums (or averages) the steps' losses, L = \\sum_t L_t"
+                )
+                return _refused(profile, layout, why, k)
+        elif side == "step":
+            steps.append((k, text))
+        else:
+            forward.append((k, text))
+    if total is not None:
+        profile = _with_limits(profile, total, conventions)
+    settled = _model_with_loss(forward, steps, total, profile, T)
+    if isinstance(settled, NotesSetting):
+        return dataclasses.replace(settled, layout=layout)
+    spec, said = settled
+    for text in definitions:
+        try:
+            profile, _, _ = define(text, spec, profile)
+        except FormulaSyntaxError as err:
+            said = (*said, f"a definition in the model's displays is not read: {err.reason}")
+    return NotesSetting(spec, profile, layout, said)
+
+
+def _model_with_loss(
+    forward: list[tuple[int, str]],
+    steps: list[tuple[int, str]],
+    total: TotalLoss | None,
+    profile: Profile,
+    T: int,
+) -> tuple[Spec, tuple[str, ...]] | NotesSetting:
+    """The model of the forward pass whose step loss is one in which every step loss
+    display holds (a softmax head's cross-entropy, else any loss, else the squared error),
+    or the refusal."""
+    texts = [text for _, text in forward]
+    failing = ""
+    for loss in (None, "squared") if steps else (None,):
+        try:
+            read = notes_model(
+                texts,
+                elementwise=profile.elementwise,
+                matrix_product=profile.matrix_product,
+                reduction=total.reduction if total else None,
+                loss=loss,
+            )
+            spec = Spec(read.model, T)
+        except FormulaSyntaxError as err:
+            at = next((k for k, text in forward if err.text and err.text == text), 0)
+            return _refused(
+                profile, None, f"the notes' model cannot be read: {err.reason}", at, err
+            )
+        except SpecError as err:
+            at = forward[0][0] if forward else 0
+            return _refused(profile, None, f"the notes' model cannot be read: {err}", at, err)
+        failing = next((text for _, text in steps if not _holds(text, spec, profile)), "")
+        if not failing:
+            said = read.said if not steps else (*read.said, "the notes' step loss holds in it")
+            return spec, said
+    why = f"the notes' step loss {compact(failing)} is not read yet (not a loss symbptt reads)"
+    return _refused(profile, None, why, next(k for k, text in steps if text == failing))
+
+
+def _holds(text: str, spec: Spec, profile: Profile) -> bool:
+    from symbptt.checker.pipeline import check
+
     try:
-        read = notes_model(
-            model,
-            elementwise=profile.elementwise if profile else (),
-            matrix_product=profile.matrix_product if profile else (),
-        )
-        spec = Spec(read.model, T)
-    except FormulaSyntaxError as err:
-        at = next((k for k, text in enumerate(model) if err.text and err.text == text), 0)
-        why = f"the notes' model cannot be read: {err.reason}"
-        return NotesSetting(None, profile, layout, (), why, (at, err))
-    except SpecError as err:
-        why = f"the notes' model cannot be read: {err}"
-        return NotesSetting(None, profile, layout, (), why, (0, err))
-    return NotesSetting(spec, profile, layout, read.said)
+        return check(text, model=spec, notation=profile).holds
+    except (FormulaSyntaxError, SpecError):
+        return False
+
+
+def _with_limits(profile: Profile, total: TotalLoss, conventions: Conventions) -> Profile:
+    """The profile with the horizon's letter and the first step that the total loss's
+    sum writes (``\\sum_{t=1}^{T_x}``), where the conventions do not say otherwise."""
+    horizon = profile.horizon
+    if (
+        total.horizon
+        and total.horizon not in horizon
+        and re.fullmatch(r"[A-Za-z](_\w+)?|\\[a-z]+", total.horizon)
+    ):
+        horizon = (*horizon, total.horizon)
+    first = profile.first
+    if total.first is not None and conventions.get("first") is None:
+        first = total.first
+    return replace(profile, horizon=horizon, first=first)
+
+
+def _refused(
+    profile: Profile | None,
+    layout: str | None,
+    why: str,
+    at: int,
+    err: FormulaSyntaxError | SpecError | None = None,
+) -> NotesSetting:
+    return NotesSetting(None, profile, layout, (), why, (at, err or SpecError(why)))
 
 
 def is_definition(text: str, kind: str) -> bool:
@@ -95,7 +201,8 @@ def define(text: str, spec: Spec, profile: Profile) -> tuple[Profile, str, str |
         before, after = sides[0], "=".join(sides[1:])
     rest = _top_level_split(after)
     meaning, claims = rest[0], rest[1:]
-    name = " ".join(before.split()).strip(" ,.;")
+    name = re.sub(r"\\(?:quad|qquad|,|;|:|!)(?![A-Za-z])|\\text\{[^{}]*\}", " ", before)
+    name = " ".join(name.split()).strip(" ,.;")
     try:
         pattern_of(name)
     except ValueError as err:
@@ -118,3 +225,57 @@ def _top_level_split(text: str) -> list[str]:
             last = n + 1
     parts.append(text[last:])
     return parts
+
+
+def last_step_only(result: FormulaCheckResult, T: int) -> str | None:
+    """Why a display of notes that holds at the last step only is refused, else None.
+
+    Notes write the case t = T with t (a section "the case t = T" gives the scope in
+    prose): read for every step, the display does not hold; read for the last step, it
+    does. The display does not settle which, so it is refused, naming both verdicts and
+    how to settle it (write T for t), never passed nor failed by the reading that suits.
+    """
+    if result.holds or not result.results:
+        return None
+    steps = [r.t for r in result.results if r.t is not None]
+    if not steps:
+        return None
+    last = max(steps)
+    failing = {r.t for r in result.results if not r.holds}
+    if last != T or last in failing or not failing:
+        return None
+    first = min(t for t in failing if t is not None)
+    said = result.counterexample.describe() if result.counterexample else ""
+    return (
+        f"ambiguous: it holds at the last step t = {last} only; read for every step it does "
+        f"not hold (at t = {first}{': ' + said.splitlines()[0] if said else ''}). If the "
+        "display is about the last step, write T for t; if about every step, it is wrong"
+    )
+
+
+def other_partial(
+    result: FormulaCheckResult, immediate: Callable[[], FormulaCheckResult]
+) -> str | None:
+    """Why a display whose ∂ the notes do not settle is refused, else None: read with
+    ``partial = immediate`` (``immediate()``: a state's derivative by a parameter or an
+    earlier state is its own equation's, the others held fixed), the verdict differs
+    from the total derivative's (every path), or that reading has no value here."""
+    said = "holds" if result.holds else "does not hold"
+    try:
+        other = immediate()
+    except (FormulaSyntaxError, SpecError) as err:
+        why = getattr(err, "reason", str(err))
+        return (
+            f"ambiguous: read with each derivative of a state the total one (every path), it "
+            f"{said}; read as the immediate partial (the state's own equation, the others "
+            f"held fixed), it has no value here ({why}); declare partial = total (symbptt: "
+            "conventions) if the notes mean every path"
+        )
+    if other.holds == result.holds:
+        return None
+    return (
+        f"ambiguous: read with each derivative of a state by a parameter or an earlier state "
+        f"the total one (every path), it {said}; read as the immediate partial (the state's "
+        f"own equation, the others held fixed), it {'holds' if other.holds else 'does not hold'}"
+        "; declare partial = total or partial = immediate (symbptt: conventions)"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import sys
@@ -109,7 +110,13 @@ def check_command(
     Exit 0 if every formula holds, 1 if one does not, 2 if one cannot be parsed or
     understood (and none fails), 3 if symbptt itself failed.
     """
-    from symbptt.checker.notes import define, is_definition, notes_setting
+    from symbptt.checker.notes import (
+        define,
+        is_definition,
+        last_step_only,
+        notes_setting,
+        other_partial,
+    )
     from symbptt.checker.pipeline import check
     from symbptt.core.method import choose_method
     from symbptt.formulas.compile import LAYOUTS
@@ -199,6 +206,19 @@ def check_command(
         except SymbpttError as err:
             refusal = max(refusal, exit_status(err))
             say.refused(where, line, str(err).splitlines()[0])
+            continue
+        ambiguous = last_step_only(result, spec.T) if setting.spec is not None else None
+        if not ambiguous and setting.spec is not None and "\\partial" in text and profile:
+            if profile.partial is None:
+                held = dataclasses.replace(profile, partial="immediate")
+                laid = result.layout if result.layout in LAYOUTS else "auto"
+                ambiguous = other_partial(
+                    result,
+                    functools.partial(check, text, layout=laid, **{**options, "notation": held}),
+                )
+        if ambiguous:  # notes' own model: the display's scope is the notes' to say
+            refusal = max(refusal, 2)
+            say.refused(where, label_line, ambiguous)
             continue
         failed = failed or not result.holds
         say.verdict(where, label_line, result, spec.T)

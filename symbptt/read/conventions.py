@@ -5,7 +5,8 @@ elementwise = *, d-prefix = total`` (``<!-- ... -->`` in Markdown), or ``check
 A convention changes how a formula is read, so one that symbptt cannot act on yet is
 refused (:data:`NOT_YET`) rather than ignored: reading a formula in another meaning than
 the one its notes declare could pass it wrongly. Conventions that only name what symbptt
-reads anyway (``transpose = \top``) are accepted.
+reads anyway (``transpose = \top``) are accepted, and so is ``batch = 1``: symbptt's
+formulas are about one example, and a sum over a batch's letter is refused as unknown.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "first": ("0", "1"),
     "time": ("subscript", "superscript", "angle"),
     "horizon": None,
-    "elementwise": ("*", "\\circ", "\\odot", "\\otimes", "\\cdot"),
+    "elementwise": ("*", "\\circ", "\\odot", "\\otimes", "\\cdot", "\\bullet", "\\ast"),
     "matrix-product": ("*", "\\ast", "\\times", "\\cdot"),
     "scalar-product": ("\\times", "*", "\\cdot"),
     "outer": ("\\otimes",),
@@ -38,12 +39,9 @@ KEYS: dict[str, tuple[str, ...] | None] = {
 }
 #: Values symbptt does not act on yet: a display of notes declaring one is refused.
 NOT_YET: dict[str, tuple[str, ...]] = {
-    "partial": ("total", "immediate"),
     "hidden": ("1",),
-    "batch": ("1",),
     "braces": ("parentheses",),
     "transpose": ("Tr",),
-    "matrix-product": ("\\ast",),
     "entry": ("[i]",),
 }
 
@@ -83,6 +81,7 @@ class Conventions:
             definitions=definitions,
             d_prefix=self.get("d-prefix"),
             next_step=self.get("next"),
+            partial=self.get("partial"),
         )
 
 
@@ -108,7 +107,7 @@ def read_conventions(lines: Sequence[tuple[int, str]]) -> Conventions:
                 raise ValueError(
                     f"line {line}: {key} is one of {', '.join(allowed)}, not {value!r}"
                 )
-            if allowed is None and not re.fullmatch(r"\\?[A-Za-z]+(_\{?[A-Za-z0-9]+\}?)?", value):
+            if allowed is None and not re.fullmatch(r"\\?[A-Za-z]+'?(_\{?[A-Za-z0-9]+\}?)?", value):
                 raise ValueError(f"line {line}: {key} must be a name, such as T or \\tau")
             if values.get(key, value) != value:
                 raise ValueError(

@@ -34,6 +34,8 @@ _ENVIRONMENTS = (
 _MARKUP = re.compile(
     r"\\begin\{(?:" + _ENVIRONMENTS + r")\}(?:\{\d+\})?|\\end\{(?:" + _ENVIRONMENTS + r")\}"
     r"|\\label\{[^}]*\}|\\tag\*?\s*\{[^}]*\}|\\nonumber|\\notag|\\displaystyle|\\textstyle|&"
+    # font sizes (slides shrink a display to fit: \footnotesize), no part of the formula
+    r"|\\(?:tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge)(?![A-Za-z])"
 )
 _MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix)\}.*?\\end\{\1\}", re.DOTALL)
 _ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")

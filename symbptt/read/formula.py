@@ -279,9 +279,21 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
             num = node_class(self.vocab.states[0])(num.args[0])
         if isinstance(den, E.HiddenState):  # \partial_h f(...): by the previous state
             den = node_class(self.vocab.states[0])(den.args[0])
-        if isinstance(got, E.ImmediatePartial):
+        if isinstance(got, E.ImmediatePartial) or self._immediate(num, den):
             return VImmediate(num, den)
         return VTotal(num, den)
+
+    def _immediate(self, num: Any, den: Any) -> bool:
+        """Whether the notes declare ``partial = immediate`` and this is a derivative of a
+        state by a parameter or by a state at an earlier step: its own equation, the
+        other quantities held fixed."""
+        if self.profile.partial != "immediate" or not isinstance(num, Node):
+            return False
+        if num.kind not in self.vocab.states:
+            return False
+        return isinstance(den, sp.Symbol) or (
+            isinstance(den, Node) and den.kind in self.vocab.states
+        )
 
 
 @functools.lru_cache(maxsize=64)

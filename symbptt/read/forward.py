@@ -31,7 +31,18 @@ from typing import Any
 from lark import Tree
 from lark.exceptions import UnexpectedInput
 
-from symbptt.core.tensor import Apply, Concat, Expr, Had, MatVec, Param, Transpose, Var
+from symbptt.core.tensor import (
+    Apply,
+    Concat,
+    Expr,
+    Had,
+    MatVec,
+    Param,
+    Transpose,
+    Var,
+    rebuild,
+    subexpressions,
+)
 from symbptt.errors import FormulaSyntaxError
 from symbptt.read.cell_equations import CellNames, EquationReader, identifier
 from symbptt.read.parse import parser, syntax_error
@@ -95,6 +106,9 @@ class ForwardReader(EquationReader):
                     label = self.label_text(text, sub)
             name = identifier(key) + (f"_{label}" if label else "")
             return name, step
+        if node.data == "hat_sub":  # \\hat{h_t}: the hat over the name and its step
+            hat, letter, sub = node.children
+            return self.named(Tree("name", [Tree("hat", [hat, letter], node.meta), sub], node.meta))
         if node.data in ("superscript", "sup_sub"):
             inner, sup = node.children[0], node.children[1]
             if not (isinstance(inner, Tree) and inner.data == "name"):
@@ -152,7 +166,7 @@ class ForwardReader(EquationReader):
             return Had(left, right)
         if node.data == "times":
             return self.product(kids, node)
-        if node.data == "superscript":
+        if node.data in ("superscript", "hat_sub"):
             return self.leaf(node)
         if node.data == "listing":  # [h_{t-1}, x_t]: the parts stacked, in order
             return self.stacked(kids, node)
@@ -174,8 +188,6 @@ class ForwardReader(EquationReader):
         self.forms.setdefault(name, self.written_form(node))
         if step is None:
             return Param(name)
-        if step not in (0, -1):
-            raise self.fail(f"{name} at t{step:+d}: a forward step reads t and t-1 only", node)
         return Var(name, step)
 
     def written_form(self, node: Tree) -> str:
@@ -202,15 +214,34 @@ class ForwardReader(EquationReader):
         return found
 
     def product(self, factors: list[Tree], node: Tree) -> Expr:
-        """Juxtaposition (and \\cdot): matrices applied to the last factor."""
+        """Juxtaposition (and \\cdot): matrices applied to the last factor (``W v``), or a
+        quantity of a step times matrices on its right (``h_{t-1} W``: a row vector times
+        W, as notes that write vectors as rows do; the column W^T h here)."""
         if not factors:
             raise self.fail("an empty product", node)
+        first = single(factors[0])
+        if len(factors) > 1 and not self._is_matrix(first):
+            out = self.expr(first)
+            for f in factors[1:]:
+                out = MatVec(Transpose(self.matrix(single(f))), out)  # type: ignore[arg-type]
+            return out
         out = self.expr(factors[-1])
         for f in reversed(factors[:-1]):
             if f.data == "number":
                 raise self.fail("a number multiplies only in 1 - v", f)
             out = MatVec(self.matrix(f), out)
         return out
+
+    def _is_matrix(self, node: Any) -> bool:
+        """Whether a factor is a parameter (a name without a step, or its transpose)."""
+        if not isinstance(node, Tree) or node.data not in ("name", "superscript", "sup_sub"):
+            return False
+        if node.data == "superscript" and self.is_transpose(node.children[1]):
+            return self._is_matrix(single(node.children[0]))
+        try:
+            return self.named(node)[1] is None
+        except FormulaSyntaxError:
+            return False
 
     def stacked(self, parts: Sequence[Any], node: Tree) -> Expr:
         values = [self.expr(p) for p in parts]
@@ -262,30 +293,61 @@ def read_forward(
         if len(sides) < 2:
             raise FormulaSyntaxError("a forward equation has an = sign", text=text)
         reader = ForwardReader(text, cell, elementwise, matrix_product)
-        names = [_computed(reader, side) for side in sides[:-1]]  # h_t = y_t = ...: both
+        computed = [_computed(reader, side) for side in sides[:-1]]  # h_t = y_t = ...: both
+        names = [name for name, _ in computed]
+        steps = {step for _, step in computed if step is not None}
+        if len(steps) > 1:
+            raise reader.fail("the left-hand sides are at different steps", sides[0])
         target = names[0]
         logits = _softmax_argument(reader, sides[-1])
+        rhs = reader.expr(logits if logits is not None else sides[-1])
+        # an equation written at step t-1 (y^{<t-1>} = ... a^{<t-1>}) is the same at t; a
+        # name written without its step (h = (1 - z_t) h_{t-1} + ...) is at the step its
+        # right-hand side reads
+        if steps:
+            rhs = _shifted(rhs, -steps.pop())
+        elif not any(isinstance(e, Var) for e in subexpressions(rhs)):
+            raise reader.fail(f"{target} has no step and reads none", sides[0])
+        late = [e for e in subexpressions(rhs) if isinstance(e, Var) and e.shift not in (0, -1)]
+        if late:
+            raise reader.fail(
+                f"{late[0].name} at t{late[0].shift:+d}: a forward step reads t and t-1 only",
+                sides[-1],
+            )
         if logits is not None:
-            out.append((f"{target}_logits", reader.expr(logits)))
+            out.append((f"{target}_logits", rhs))
             out.append((target, Apply("softmax", Var(f"{target}_logits"))))
         else:
-            out.append((target, reader.expr(sides[-1])))
+            out.append((target, rhs))
         out.extend((alias, Var(target)) for alias in names[1:])
         for name, form in reader.forms.items():
             written.setdefault(name, form)
     return out, written
 
 
-def _computed(reader: ForwardReader, side: Tree) -> str:
-    """The name a left-hand side computes (one quantity at step t)."""
+def _computed(reader: ForwardReader, side: Tree) -> tuple[str, int | None]:
+    """The name a left-hand side computes and the step it is written at (None: none)."""
     lhs = single(side)
-    if not isinstance(lhs, Tree) or lhs.data not in ("name", "superscript", "sup_sub"):
+    if not isinstance(lhs, Tree) or lhs.data not in ("name", "superscript", "sup_sub", "hat_sub"):
         raise reader.fail("the left-hand side must be one quantity at step t", side)
     target, step = reader.named(lhs)
-    if step != 0:
-        raise reader.fail(f"the left-hand side must be at step t: {target}", lhs)
-    reader.forms.setdefault(target, reader.written_form(lhs))
-    return target
+    form = reader.written_form(lhs)
+    reader.forms.setdefault(target, form if step is not None else _with_step(form, lhs))
+    return target, step
+
+
+def _with_step(form: str, lhs: Tree) -> str:
+    """The LaTeX of a name written without its step, with one (a subscript ``_{@}``)."""
+    if lhs.data == "name" and len(lhs.children) == 1:
+        return form + "_{@}"
+    return form
+
+
+def _shifted(expr: Expr, by: int) -> Expr:
+    """``expr`` with every step moved by ``by``."""
+    if isinstance(expr, Var):
+        return Var(expr.name, expr.shift + by)
+    return rebuild(expr, lambda e: _shifted(e, by))
 
 
 def _softmax_argument(reader: ForwardReader, rhs: Tree) -> Tree | None:

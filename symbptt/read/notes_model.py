@@ -24,6 +24,7 @@ Both are said in the model's :data:`NotesModel.said`.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -55,9 +56,13 @@ def notes_model(
     name: str = "notes",
     elementwise: tuple[str, ...] = (),
     matrix_product: tuple[str, ...] = (),
+    reduction: str | None = None,
+    loss: str | None = None,
 ) -> NotesModel:
     """The model of a forward pass written as notes write it (see the module docstring);
-    ``elementwise``, ``matrix_product``: the symbols the notes declare for them.
+    ``elementwise``, ``matrix_product``: the symbols the notes declare for them;
+    ``reduction``: how the notes' loss display sums the steps' losses (None: not marked,
+    summed); ``loss``: the step loss to take (None: as the module docstring says).
 
     Raises:
         FormulaSyntaxError: an equation that cannot be read (its column in that equation).
@@ -68,7 +73,7 @@ def notes_model(
     softmax = {t: e for t, e in pairs if isinstance(e, Apply) and e.role == "softmax"}
     if len(softmax) > 1:
         raise SpecError(f"{where}: more than one softmax ({', '.join(softmax)}): one head")
-    pairs = [(t, e) for t, e in pairs if t not in softmax]
+    pairs = _in_order([(t, e) for t, e in pairs if t not in softmax], where)
     inferred = infer(pairs)
     said: list[str] = []
     variables: list[Variable] = []
@@ -92,25 +97,34 @@ def notes_model(
             variables.append(
                 Variable(eq.target, kind, cell.shapes[eq.target], cell.latex[eq.target])
             )
+    summed = "averaged over" if reduction == "mean" else "summed over"
     if softmax:
         ((probabilities, head),) = softmax.items()
         output, loss = str(getattr(head.arg, "name", "")), "cross-entropy"
+        shown = forms[probabilities]
         said.append(
-            f"the loss is the softmax cross-entropy of {forms[probabilities].replace('@', 't')}, "
-            f"summed over the steps"
+            f"the loss is the softmax cross-entropy of {shown.replace('@', 't')}, {summed} "
+            "the steps"
         )
     else:
-        output, loss = _output(pairs, where), DEFAULT_LOSS
-        shown = forms.get(output, output).replace("@", "t")
+        output = _output(pairs, where)
+        shown = forms.get(output, output)
+        loss = loss or DEFAULT_LOSS
         said.append(
-            f"no loss is marked: the loss is an undefined per-step loss l({shown}, d_t) summed "
-            f"over the steps, so a formula holds only if it holds for every loss"
+            f"the loss is an undefined per-step loss l({shown.replace('@', 't')}, d_t) {summed} "
+            f"the steps (no step loss is marked), so a formula holds only if it holds for "
+            "every loss"
+            if loss == "generic"
+            else f"the loss is the squared error of {shown.replace('@', 't')}, {summed} the steps"
         )
+    target = _unhatted(shown, forms)
+    if target is not None:
+        said.append(f"the target is {target.replace('@', 't')}")
     settings = {
         "activation": "generic",
         "output_activation": "identity",
         "loss": loss,
-        "reduction": DEFAULT_REDUCTION,
+        "reduction": reduction or DEFAULT_REDUCTION,
         "initial": "parameter",
     }
     model = assemble(
@@ -124,14 +138,51 @@ def notes_model(
         sizes={},
         size=lambda text, what: (0, 0),
     )
-    model = dataclasses.replace(model, notes=True)
+    model = _own_names(dataclasses.replace(model, notes=True), forms)
     if softmax:
         model = _with_latex(model, "yhat", forms[next(iter(softmax))])
+    if target is not None:
+        model = _with_latex(model, "d", target)
     return NotesModel(model, tuple(said))
+
+
+def _unhatted(form: str, forms: dict[str, str]) -> str | None:
+    """The target's LaTeX where the notes write the prediction with a hat (``\\hat y_t``,
+    ``\\hat{y}^{\\langle t \\rangle}``): the same without it, if no quantity of the forward
+    pass is written so; else None (the target stays d_t)."""
+    hat = r"\\(?:hat|widehat)\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|(\\?[A-Za-z]))"
+    bare = re.sub(hat, r"\1\2", form, count=1)
+    if bare == form or bare in forms.values():
+        return None
+    return bare
 
 
 def _reader(expr: Expr) -> Callable[[], Expr]:
     return lambda: expr
+
+
+def _in_order(pairs: list[tuple[str, Expr]], where: str) -> list[tuple[str, Expr]]:
+    """The equations in an order that computes what each reads at step t before it
+    (notes may state the candidate before the gate it reads); their own order where it
+    does. A quantity that reads itself at t, through others, is refused."""
+    computed = {target for target, _ in pairs}
+    needs = {
+        target: {
+            e.name
+            for e in subexpressions(expr)
+            if isinstance(e, Var) and e.shift == 0 and e.name in computed and e.name != target
+        }
+        for target, expr in pairs
+    }
+    done: list[tuple[str, Expr]] = []
+    left = list(pairs)
+    while left:
+        ready = next((k for k, (t, _) in enumerate(left) if needs[t] <= {d for d, _ in done}), None)
+        if ready is None:
+            cycle = ", ".join(t for t, _ in left)
+            raise SpecError(f"{where}: {cycle} read each other at the same step")
+        done.append(left.pop(ready))
+    return done
 
 
 def _fresh(base: str, cell: CellNames) -> str:
@@ -158,6 +209,27 @@ def _output(pairs: Sequence[tuple[str, Expr]], where: str) -> str:
             f"found {len(unread)} ({listed}): mark the loss display, or a softmax head"
         )
     return unread[0]
+
+
+def _own_names(model: Model, forms: dict[str, str]) -> Model:
+    """The names symbptt gives what the notes do not name (a function's argument, the
+    adjoints), printed upright from the identifier, so that none repeats the notes' LaTeX
+    (with its step) inside a script."""
+
+    def upright(name: str) -> str:
+        return name.replace("_", "\\_")
+
+    variables = tuple(
+        dataclasses.replace(v, latex=rf"\mathbf{{u}}^{{\mathrm{{{upright(v.name)}}}}}_{{@}}")
+        if v.kind == "intermediate" and v.name not in forms and v.name != "yhat"
+        else v
+        for v in model.variables
+    )
+    adjoints = tuple(
+        dataclasses.replace(a, latex=rf"\boldsymbol{{\delta}}^{{\mathrm{{{upright(a.of)}}}}}_{{@}}")
+        for a in model.adjoints
+    )
+    return dataclasses.replace(model, variables=variables, adjoints=adjoints)
 
 
 def _with_latex(model: Model, name: str, latex: str) -> Model:

@@ -128,6 +128,9 @@ class Profile:
     #: the step ``_{next}`` names: ``"t"`` (code-like notes: a_next is a at t, a_prev at
     #: t-1) or ``"t+1"``; None: undeclared
     next_step: str | None = None
+    #: what a plain derivative of a state by a parameter or an earlier state means:
+    #: ``total`` (every path), ``immediate`` (its own equation); None: undeclared
+    partial: str | None = None
 
     def __hash__(self) -> int:
         return hash(self.name)

@@ -67,10 +67,8 @@ def test_a_model_that_cannot_be_read_is_refused_where_it_breaks(tmp_path: Path) 
 
 
 def test_a_convention_symbptt_does_not_read_yet_is_refused_not_ignored(tmp_path: Path) -> None:
-    code, out = _check(
-        tmp_path, NOTES.replace("elementwise = *", "elementwise = *, partial = immediate")
-    )
-    assert code == 2 and "partial = immediate" in out and "holds" not in out
+    code, out = _check(tmp_path, NOTES.replace("elementwise = *", "elementwise = *, hidden = 1"))
+    assert code == 2 and "hidden = 1" in out and "holds" not in out
 
 
 def test_an_unknown_convention_is_an_error_naming_the_keys(tmp_path: Path) -> None:
@@ -162,4 +160,40 @@ def test_a_marker_before_a_list_marks_its_inline_equations(tmp_path: Path) -> No
         "$$ \\frac{\\partial h_t}{\\partial W} = 0 $$\n"
     )
     code, out = _check(tmp_path, text, name="notes.md")
-    assert "no loss is marked" in out and ".md:6: " in out
+    assert "undefined per-step loss" in out and ".md:6: " in out
+
+
+PATHS = r"""% symbptt: model
+\[ h_t = \tanh(W h_{t-1} + U x_t) \]
+% symbptt: check
+\[ \frac{\partial \ell_2}{\partial W} = \frac{\partial \ell_2}{\partial h_2} \frac{\partial h_2}{\partial W} + \frac{\partial \ell_2}{\partial h_2} \frac{\partial h_2}{\partial h_1} \frac{\partial h_1}{\partial W} \]
+"""
+
+
+def test_a_derivative_the_notes_do_not_settle_is_refused_with_both_verdicts(tmp_path: Path) -> None:
+    code, out = _check(tmp_path, PATHS)
+    assert code == 2 and "ambiguous" in out and "it does not hold" in out and "it holds" in out
+    assert "declare partial = total or partial = immediate" in out
+    code, out = _check(tmp_path, "% symbptt: conventions partial = immediate\n" + PATHS)
+    assert code == 0 and ":5: holds" in out
+    code, out = _check(tmp_path, "% symbptt: conventions partial = total\n" + PATHS)
+    assert code == 1 and ":5: does NOT hold" in out
+
+
+def test_a_display_that_holds_at_the_last_step_only_is_refused(tmp_path: Path) -> None:
+    text = (
+        "% symbptt: model\n"
+        "\\[ h_t = \\tanh(W h_{t-1} + U x_t) \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial L}{\\partial h_t} = \\frac{\\partial \\ell_t}{\\partial h_t} \\]\n"
+    )
+    code, out = _check(tmp_path, text)
+    assert code == 2 and "holds at the last step t = 4 only" in out and "write T for t" in out
+    code, out = _check(
+        tmp_path,
+        text.replace(
+            "h_t} = \\frac{\\partial \\ell_t}{\\partial h_t}",
+            "h_T} = \\frac{\\partial \\ell_T}{\\partial h_T}",
+        ),
+    )
+    assert code == 0, out

@@ -66,7 +66,9 @@ def test_steps_labels_and_products_as_notes_write_them(equation, target, rhs) ->
     "equation,message",
     [
         (r"h_t = W * h_{t-1}", "does not guess"),  # * by a parameter: the matrix product?
-        (r"h_{t-1} = x_t", "at step t"),
+        # written at t-1, it is the same equation at t: h_t = x_(t+1), a step ahead
+        (r"h_{t-1} = x_t", "reads t and t-1 only"),
+        (r"h = W", "has no step and reads none"),
         (r"h_t = x_{t+1}", "reads t and t-1 only"),
         (r"h_t = \operatorname{swish}(x_t)", "unknown function"),
     ],

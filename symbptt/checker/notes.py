@@ -87,7 +87,8 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
             forward.append((k, text))
     if total is not None:
         profile = _with_limits(profile, total, conventions)
-    settled = _model_with_loss(forward, steps, total, profile, T)
+    unit = conventions.get("hidden") == "1"
+    settled = _model_with_loss(forward, steps, total, profile, T, unit)
     if isinstance(settled, NotesSetting):
         return dataclasses.replace(settled, layout=layout)
     spec, said = settled
@@ -105,6 +106,7 @@ def _model_with_loss(
     total: TotalLoss | None,
     profile: Profile,
     T: int,
+    unit: bool,
 ) -> tuple[Spec, tuple[str, ...]] | NotesSetting:
     """The model of the forward pass whose step loss is one in which every step loss
     display holds (a softmax head's cross-entropy, else any loss, else the squared error),
@@ -119,6 +121,7 @@ def _model_with_loss(
                 matrix_product=profile.matrix_product,
                 reduction=total.reduction if total else None,
                 loss=loss,
+                unit=unit,
             )
             spec = Spec(read.model, T)
         except FormulaSyntaxError as err:

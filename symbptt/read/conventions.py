@@ -39,7 +39,6 @@ KEYS: dict[str, tuple[str, ...] | None] = {
 }
 #: Values symbptt does not act on yet: a display of notes declaring one is refused.
 NOT_YET: dict[str, tuple[str, ...]] = {
-    "hidden": ("1",),
     "braces": ("parentheses",),
     "transpose": ("Tr",),
     "entry": ("[i]",),

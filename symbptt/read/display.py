@@ -36,6 +36,8 @@ _MARKUP = re.compile(
     r"|\\label\{[^}]*\}|\\tag\*?\s*\{[^}]*\}|\\nonumber|\\notag|\\displaystyle|\\textstyle|&"
     # font sizes (slides shrink a display to fit: \footnotesize), no part of the formula
     r"|\\(?:tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge)(?![A-Za-z])"
+    # horizontal space of a given width (\mspace{31mu}, \hspace{1em}): spacing
+    r"|\\(?:mspace|hspace\*?|mkern|kern)\s*\{[^{}]*\}"
 )
 _MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix)\}.*?\\end\{\1\}", re.DOTALL)
 _ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")

@@ -85,6 +85,8 @@ class ForwardReader(EquationReader):
         #: the symbols the notes declare for the elementwise product (``*``, ``\\cdot``)
         #: and for the matrix product (``*``: ``h_{t-1} * W`` is a row vector times W)
         self.elementwise, self.matrix_product = elementwise, matrix_product
+        #: the names the forward pass computes (read without a step: at the step)
+        self.computed: set[str] = set()
         #: every name read, with how the notes write it (its LaTeX with @ for the step)
         self.forms: dict[str, str] = {}
 
@@ -106,6 +108,11 @@ class ForwardReader(EquationReader):
                     label = self.label_text(text, sub)
             name = identifier(key) + (f"_{label}" if label else "")
             return name, step
+        if node.data == "group_sub":  # {c}_t: a braced name and its step
+            inner = single(node.children[0])
+            if isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 1:
+                return self.named(Tree("name", [inner.children[0], node.children[1]], node.meta))
+            raise self.fail("only a name may carry a step or a label", node)
         if node.data == "hat_sub":  # \\hat{h_t}: the hat over the name and its step
             hat, letter, sub = node.children
             return self.named(Tree("name", [Tree("hat", [hat, letter], node.meta), sub], node.meta))
@@ -166,7 +173,7 @@ class ForwardReader(EquationReader):
             return Had(left, right)
         if node.data == "times":
             return self.product(kids, node)
-        if node.data in ("superscript", "hat_sub"):
+        if node.data in ("superscript", "hat_sub", "group_sub"):
             return self.leaf(node)
         if node.data == "listing":  # [h_{t-1}, x_t]: the parts stacked, in order
             return self.stacked(kids, node)
@@ -186,6 +193,8 @@ class ForwardReader(EquationReader):
             raise self.fail("a transposed parameter must multiply a vector, as W^T v", node)
         name, step = self.named(node)
         self.forms.setdefault(name, self.written_form(node))
+        if step is None and name in self.computed:
+            return Var(name, 0)
         if step is None:
             return Param(name)
         return Var(name, step)
@@ -284,6 +293,7 @@ def read_forward(
     cell = cell or CellNames()
     out: list[tuple[str, Expr]] = []
     written: dict[str, str] = {}
+    parsed = []
     for text in equations:
         try:
             tree = parser().parse(text, start="start")
@@ -293,7 +303,11 @@ def read_forward(
         if len(sides) < 2:
             raise FormulaSyntaxError("a forward equation has an = sign", text=text)
         reader = ForwardReader(text, cell, elementwise, matrix_product)
-        computed = [_computed(reader, side) for side in sides[:-1]]  # h_t = y_t = ...: both
+        parsed.append((text, sides, reader, [_computed(reader, s) for s in sides[:-1]]))
+    # a computed name read without its step (a_c in tanh(a_c)) is its value at the step
+    every = {name for *_, computed in parsed for name, _ in computed}
+    for _text, sides, reader, computed in parsed:
+        reader.computed = every
         names = [name for name, _ in computed]
         steps = {step for _, step in computed if step is not None}
         if len(steps) > 1:
@@ -325,10 +339,14 @@ def read_forward(
     return out, written
 
 
+#: The nodes that write one name (with its scripts).
+_NAMED = ("name", "superscript", "sup_sub", "hat_sub", "group_sub")
+
+
 def _computed(reader: ForwardReader, side: Tree) -> tuple[str, int | None]:
     """The name a left-hand side computes and the step it is written at (None: none)."""
     lhs = single(side)
-    if not isinstance(lhs, Tree) or lhs.data not in ("name", "superscript", "sup_sub", "hat_sub"):
+    if not isinstance(lhs, Tree) or lhs.data not in _NAMED:
         raise reader.fail("the left-hand side must be one quantity at step t", side)
     target, step = reader.named(lhs)
     form = reader.written_form(lhs)

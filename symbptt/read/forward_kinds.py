@@ -126,7 +126,7 @@ class _Sizes:
                     changed = True
 
 
-def infer(equations: Sequence[tuple[str, Expr]]) -> Inferred:
+def infer(equations: Sequence[tuple[str, Expr]], *, unit: bool = False) -> Inferred:
     """The kinds and shapes of the quantities of a forward pass: ``equations`` are
     (computed name, right-hand side at step t) in the notes' order.
 
@@ -169,7 +169,7 @@ def infer(equations: Sequence[tuple[str, Expr]]) -> Inferred:
         sizes.same(f"v:{target}", _size(expr, sizes), f"the two sides of {target}'s equation")
     for name in vectors:
         sizes.bind(f"c:{name}", 1, name)
-    _choose(sizes, kinds)
+    _choose(sizes, kinds, unit)
     shapes: dict[str, tuple[int, int]] = {}
     for name, kind in kinds.items():
         if kind == "parameter":
@@ -223,15 +223,16 @@ def _size(expr: Expr, sizes: _Sizes) -> str:
     return _size(children(expr)[0], sizes)
 
 
-def _choose(sizes: _Sizes, kinds: dict[str, str]) -> None:
-    """Give the free classes sizes: states HIDDEN, inputs INPUT, others their own."""
+def _choose(sizes: _Sizes, kinds: dict[str, str], unit: bool = False) -> None:
+    """Give the free classes sizes: states HIDDEN, inputs INPUT, others their own (all
+    1 where the notes are written for one unit, ``unit``)."""
     sizes.settle_sums()
-    for wanted, size in (("state", HIDDEN), ("input", INPUT)):
+    for wanted, size in (("state", 1 if unit else HIDDEN), ("input", 1 if unit else INPUT)):
         for name, kind in sorted(kinds.items()):
             if kind == wanted and sizes.get(f"v:{name}") is None:
                 sizes.bind(f"v:{name}", size, name)
                 sizes.settle_sums()
-    others = iter(OTHERS)
+    others = iter((1,) * 64 if unit else OTHERS)
     for name in sorted(kinds):
         for var in (f"v:{name}", f"r:{name}", f"c:{name}"):
             if var in sizes.parent and sizes.get(var) is None:

@@ -10,9 +10,10 @@ import re
 
 from symbptt.limits import MAX_DISPLAY
 
-#: An inline formula after a marker: between single dollars on one line, spaces inside
-#: the dollars allowed (MathJax renders them so, as many blogs write them).
-_MARKED_INLINE = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]+?)(?<!\\)\$")
+#: An inline formula after a marker: between single dollars (in the marked block: it
+#: may span lines, as $\begin{aligned} ... \end{aligned}$), spaces inside the dollars
+#: allowed (MathJax renders them so, as many blogs write them).
+_MARKED_INLINE = re.compile(r"(?<![\\$])\$(?!\$)([^$]+?)(?<!\\)\$")
 
 
 def inline_equations(

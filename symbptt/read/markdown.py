@@ -357,6 +357,12 @@ def displays_in(
         else:
             bodies = [(begin, end, body, first_line, column)]
         for begin, end, body, first_line, column in bodies:
+            # \_ and \* are Markdown's escapes (Jekyll's, Hugo's): a subscript, a star
+            body = re.sub(r"\\(?=[_*])", " ", body)
+            # \\\ or \\\\ ending a line: Markdown's escape of TeX's row break \\
+            body = re.sub(
+                r"\\{3,4}(?=[ \t]*(?:\n|$))", lambda m: "\\\\" + " " * (len(m.group(0)) - 2), body
+            )
             while seen < len(definitions) and definitions[seen][0] < end:
                 a, b, written = definitions[seen]
                 in_effect += written

@@ -74,6 +74,8 @@ class Names:
                     return "net"
                 if str(base) in ("diag", "softmax"):
                     return "\\operatorname " + str(base)
+                if str(base) == "log":  # log(x) typed without a backslash: \log
+                    return "\\log"
                 return "\\" + str(base)
             return GREEK.get(str(base), str(base))
         if base.data == "opname":

@@ -58,11 +58,13 @@ def notes_model(
     matrix_product: tuple[str, ...] = (),
     reduction: str | None = None,
     loss: str | None = None,
+    unit: bool = False,
 ) -> NotesModel:
     """The model of a forward pass written as notes write it (see the module docstring);
     ``elementwise``, ``matrix_product``: the symbols the notes declare for them;
     ``reduction``: how the notes' loss display sums the steps' losses (None: not marked,
-    summed); ``loss``: the step loss to take (None: as the module docstring says).
+    summed); ``loss``: the step loss to take (None: as the module docstring says);
+    ``unit``: the notes are written for one unit (``hidden = 1``): every size is 1.
 
     Raises:
         FormulaSyntaxError: an equation that cannot be read (its column in that equation).
@@ -74,7 +76,7 @@ def notes_model(
     if len(softmax) > 1:
         raise SpecError(f"{where}: more than one softmax ({', '.join(softmax)}): one head")
     pairs = _in_order([(t, e) for t, e in pairs if t not in softmax], where)
-    inferred = infer(pairs)
+    inferred = infer(pairs, unit=unit)
     said: list[str] = []
     variables: list[Variable] = []
     for var, kind in inferred.kinds.items():

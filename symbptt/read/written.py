@@ -8,8 +8,9 @@ label (part of the name: the ``f`` of ``\Gamma_f``) or the step (``@``). A name 
 formula matches a variable when its base is the same, its labels are the same and the
 script in the step's place reads as an index (``t``, ``(t-1)``, ``\langle k \rangle``,
 ``T``); an extra subscript index letter on a quantity whose step is a superscript is an
-entry (``\hat y_i^{\langle t \rangle}``). A name that matches nothing is left to the
-formula reader's other rules. A state at the step before the first is its initial value.
+entry (``\hat y_i^{\langle t \rangle}``); a quantity the forward pass writes without
+its step (``a_f = W_f z_t + b_f``) is read so at step t. A name that matches nothing is
+left to the formula reader's other rules. A state at the step before the first is its initial value.
 
 A part of :class:`symbptt.read.formula.VectorReader` (a mixin: it uses the reader's
 ``vocab``, ``key``, ``index``, ``component``, ``first_step`` and ``text``).
@@ -60,6 +61,11 @@ def _parts(reader: Any, node: Any) -> tuple[str, Any, Any] | None:
             sub = inner.children[1] if len(inner.children) > 1 else None
             return reader.key(inner.children[0]), sub, node.children[1]
         return None
+    if node.data == "group_sub":  # {c}_t
+        inner = single(node.children[0])
+        if isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 1:
+            return reader.key(inner.children[0]), node.children[1], None
+        return None
     if node.data == "sup_sub":
         base = single(node.children[0])
         if isinstance(base, Tree) and base.data == "name" and len(base.children) == 1:
@@ -104,8 +110,6 @@ def forms(model: Model) -> dict[str, tuple[Form, ...]]:
             said = _script_text(reader, script)
             plain = re.sub(r"\\langle|\\rangle|[<>()]", "", said)
             scripts.append("@" if v.timed and plain == "t" else said)
-        if v.timed and "@" not in scripts:
-            continue
         out.setdefault(_unbold(key), []).append(Form(v.name, v.timed, *scripts))
     return {key: tuple(found) for key, found in out.items()}
 
@@ -124,6 +128,10 @@ class Written:
     def r_sup_sub(self, node: Tree) -> Any:
         found = self.notes_name(node)
         return found if found is not None else super().r_sup_sub(node)  # type: ignore[misc]
+
+    def r_group_sub(self, node: Tree) -> Any:
+        found = self.notes_name(node)
+        return found if found is not None else super().r_group_sub(node)  # type: ignore[misc]
 
     def notes_name(self, node: Tree) -> Any:
         """The value of a name written as the model's notes write one, else None."""
@@ -188,6 +196,8 @@ class Written:
                 return None
         if not form.timed:
             return None if entry is not None else param(form.name)
+        if step is None:  # written without its step (a_f = W_f z_t + b_f): at step t
+            step = sp.Symbol("t", integer=True)
         value = self._at(form.name, step)
         if entry is not None:
             try:

@@ -67,8 +67,8 @@ def test_a_model_that_cannot_be_read_is_refused_where_it_breaks(tmp_path: Path) 
 
 
 def test_a_convention_symbptt_does_not_read_yet_is_refused_not_ignored(tmp_path: Path) -> None:
-    code, out = _check(tmp_path, NOTES.replace("elementwise = *", "elementwise = *, hidden = 1"))
-    assert code == 2 and "hidden = 1" in out and "holds" not in out
+    code, out = _check(tmp_path, NOTES.replace("elementwise = *", "elementwise = *, entry = [i]"))
+    assert code == 2 and "entry = [i]" in out and "holds" not in out
 
 
 def test_an_unknown_convention_is_an_error_naming_the_keys(tmp_path: Path) -> None:

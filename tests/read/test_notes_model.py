@@ -84,5 +84,5 @@ def test_conventions_are_read_and_checked() -> None:
         read_conventions([(1, "time = diagonal")])
     with pytest.raises(ValueError, match="declared angle before"):
         read_conventions([(1, "time = angle"), (2, "time = subscript")])
-    assert "does not read yet" in (read_conventions([(1, "hidden = 1")]).unsupported() or "")
+    assert "does not read yet" in (read_conventions([(1, "entry = [i]")]).unsupported() or "")
     assert read_conventions([(1, "partial = immediate")]).profile().partial == "immediate"

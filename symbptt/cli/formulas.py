@@ -139,7 +139,7 @@ def check_command(
             click.echo(f"Error: {file}: {err}", err=True)
             sys.exit(2)
         declared += found
-        if not any(item.kind == "check" for item in items):
+        if not any(item.kind in ("check", "unread") for item in items):
             raise click.UsageError(f"{file} has no display marked '{marker(file, 'check')}'")
     model = [item for item in items if item.kind == "model"]
     if forward is not None:
@@ -164,6 +164,10 @@ def check_command(
         text, where, line, column, label_line, defined = item[:6]
         progress(f"{where}{label_line}", number, len(items))
         say.cell, say.kind = item.cell, item.kind
+        if item.kind == "unread":  # a marker with nothing to read after it
+            refusal = max(refusal, 2)
+            say.refused(where, line, text)
+            continue
         if item.kind == "model":
             if setting.failed and model[setting.failed[0]] is item:
                 refusal = max(refusal, 2)

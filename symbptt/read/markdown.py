@@ -345,8 +345,12 @@ def displays_in(
             shut = end
         else:  # a paragraph, list or table: its inline formulas that are equations
             pieces = inline_equations(text, lines, offsets, k)
-            if not pieces:
+            if not pieces and marker.group(1) == "check":
                 raise ValueError(f"line {n + 1}: {said} is not followed by a display")
+            if not pieces:  # answered as refused, the file's other displays read
+                why = f"{said} is not followed by a display (nor by an inline equation)"
+                found.append(Display(why, n + 1, 1, n + 1, "", "unread"))
+                continue
             begin, end, body, first_line, column = pieces[0]
             shut = pieces[-1][1] + 1
         opened = k + 1

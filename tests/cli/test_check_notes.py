@@ -197,3 +197,15 @@ def test_a_display_that_holds_at_the_last_step_only_is_refused(tmp_path: Path) -
         ),
     )
     assert code == 0, out
+
+
+def test_a_marker_with_nothing_to_read_is_refused_and_the_rest_is_read(tmp_path: Path) -> None:
+    text = (
+        "<!-- symbptt: define -->\n"
+        "Let $x$ be the input.\n\n"
+        "<!-- symbptt: check -->\n"
+        "$$ \\frac{\\partial h_t}{\\partial h_{t-1}} = \\phi'(s_t) w $$\n"
+    )
+    code, out = _check(tmp_path, text, name="notes.md")
+    assert ".md:1: refused:" in out and "define -->' is not followed by a display" in out
+    assert ".md:5: holds" in out and code == 2

@@ -28,6 +28,7 @@ import sympy as sp
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
+from symbptt.core import derivatives as E
 from symbptt.errors import FormulaSyntaxError
 from symbptt.read.names import INDEX_LETTERS
 from symbptt.read.trees import single
@@ -78,6 +79,19 @@ def _glued(reader: Any, factors: list[Any], n: int) -> bool:
     if not (isinstance(second, Tree) and second.data in ("name", "superscript", "sup_sub")):
         return False
     return bool(first.meta.end_pos == second.meta.start_pos)
+
+
+def _after_d(reader: Any, side: Any) -> Any:
+    """What a fraction's side differentiates when it is d (or \\mathrm{d}) and one name
+    or group after it, else None."""
+    node = single(side)
+    if not (isinstance(node, Tree) and node.data == "term" and len(node.children) == 2):
+        return None
+    first = node.children[0]
+    written = reader.text[first.meta.start_pos : first.meta.end_pos].replace(" ", "")
+    if written not in ("d", "\\mathrm{d}", "\\text{d}", "\\mathrm{d}", "\\operatorname{d}"):
+        return None
+    return node.children[1]
 
 
 def _script(reader: Any, script: Any) -> tuple[str, str]:
@@ -133,6 +147,15 @@ class Defined:
     def r_sup_sub(self, node: Tree) -> Any:
         found = self.defined(node, False)
         return found if found is not None else super().r_sup_sub(node)  # type: ignore[misc]
+
+    def r_fraction(self, node: Tree) -> Any:
+        """``\\frac{dL}{dh_t}``, ``\\frac{\\mathrm{d} h_t}{\\mathrm{d} h_{t-1}}``: Leibniz's
+        upright d, the derivative (as with \\partial), not two d-prefixed names."""
+        top, bottom = _after_d(self, node.children[1]), _after_d(self, node.children[2])
+        if top is None or bottom is None:
+            return super().r_fraction(node)  # type: ignore[misc]
+        got = E.TotalDerivative(self.read(top), self.value(bottom))  # type: ignore[attr-defined]
+        return self.wrap_derivative(got, node)  # type: ignore[attr-defined]
 
     def factor_values(self, factors: list[Any], node: Any) -> list[Any]:
         """The factors' values, a d glued to a name read as that d-prefixed name."""

@@ -209,3 +209,16 @@ def test_a_marker_with_nothing_to_read_is_refused_and_the_rest_is_read(tmp_path:
     code, out = _check(tmp_path, text, name="notes.md")
     assert ".md:1: refused:" in out and "define -->' is not followed by a display" in out
     assert ".md:5: holds" in out and code == 2
+
+
+def test_leibniz_upright_d_is_the_derivative_not_two_d_prefixed_names(tmp_path: Path) -> None:
+    text = (
+        "% symbptt: model\n"
+        "\\[ h_t = \\tanh(W h_{t-1} + U x_t) \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{dL}{dh_t} = \\frac{\\partial L}{\\partial h_t} \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\mathrm{d} h_t}{\\mathrm{d} h_{t-1}} = \\operatorname{diag}(1 - h_t \\odot h_t) W \\]\n"
+    )
+    code, out = _check(tmp_path, text)
+    assert code == 0 and ":4: holds" in out and ":6: holds" in out, out

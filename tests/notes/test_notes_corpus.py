@@ -45,3 +45,18 @@ def test_the_truth_script_agrees_with_the_source_file(folder: Path) -> None:
 def test_no_display_is_decided_against_its_truth(folder: Path) -> None:
     tally = measure(folder, with_truth_script=False)
     assert tally.wrong == []
+
+
+def test_the_readme_reports_each_sources_first_contact() -> None:
+    """The README's table of the corpus has a row per source with its first contact as
+    recorded (checked displays, decided), so the figures users read are the measured ones."""
+    import json
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = json.loads((root / "tests" / "notes" / "first-contact.json").read_text())
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for slug, row in recorded.items():
+        found = re.search(rf"^\| {re.escape(slug)} \| [^|]* \| (\d+) \| (\d+) \|", readme, re.M)
+        assert found, f"README has no row for {slug}"
+        assert (int(found.group(1)), int(found.group(2))) == (row["displays"], row["decided"])

@@ -316,7 +316,10 @@ def _shapes_do_not_fit(
     if len(sides) == 2:
         flipped = [Transposed(sides[0]), sides[1]]
         for order, lay in verdicts:
-            verdict = _decide_one(spec, flipped, method, seed, (order, lay))
+            try:
+                verdict = _decide_one(spec, flipped, method, seed, (order, lay))
+            except EvaluationError:
+                continue
             if isinstance(verdict, Tally) and verdict.holds:
                 where = "" if lay == "mixed" else f" in {lay} layout"
                 return FormulaCheckResult(
@@ -336,7 +339,10 @@ def _shapes_do_not_fit(
         for drop in range(len(sides)):
             rest = sides[:drop] + sides[drop + 1 :]
             for reading in verdicts:
-                verdict = _decide_one(spec, rest, method, seed, reading)
+                try:
+                    verdict = _decide_one(spec, rest, method, seed, reading)
+                except EvaluationError:  # these sides share no step in the model
+                    continue
                 if not isinstance(verdict, Tally):
                     continue
                 said = f"side {drop + 1} has no value ({first})"

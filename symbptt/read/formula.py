@@ -51,6 +51,10 @@ from symbptt.read.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load
 from symbptt.read.vocabulary import Vocabulary, vocabulary
 from symbptt.read.written import Written
 
+#: Functions notes write upright, by the key of their usual LaTeX (\\tanh names one
+#: function in every notation; \\sigma does not: Pascanu et al.'s is the activation).
+UPRIGHT = {"\\operatorname tanh": "\\tanh"}
+
 
 @dataclass(frozen=True)
 class ReaderConfig:
@@ -83,6 +87,7 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
         self.renamings: list[str] = []
 
     def name(self, key: str, sub: Tree | None, node: Any) -> Any:
+        key = UPRIGHT.get(key, key) if sub is None else key  # \\text{tanh}: \\tanh
         if self.vocab.scalar and key.startswith(("\\mathbf ", "\\operatorname ")):
             return super().name(key, sub, node)  # vector notation: refused with a hint
         base = key.removeprefix("\\mathbf ")

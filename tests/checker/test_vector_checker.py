@@ -319,3 +319,20 @@ def test_zero_takes_the_shape_it_meets() -> None:
     ):
         assert check(formula, model=GENERIC).holds, formula
     assert not check(r"\frac{\partial \mathbf{h}_t}{\partial W_{hh}} = 0", model=GENERIC).holds
+
+
+def test_a_chain_whose_other_sides_share_no_step_is_refused_not_an_internal_error() -> None:
+    """Found by the token-soup fuzzer: with the first side dropped, h_t and h_(T+1) have no
+    step in common; the display is refused (it was an uncaught EvaluationError)."""
+    from symbptt import ElmanSpec
+    from symbptt.checker.pipeline import check
+    from symbptt.errors import FormulaSyntaxError
+
+    spec = ElmanSpec(hidden=2, outputs=2, T=2, loss="cross-entropy", reduction="sum")
+    with pytest.raises(FormulaSyntaxError):
+        check(
+            r"h_t h_t = \mathbf{h}_t = h_{T+1}",
+            model=spec,
+            method="modular",
+            notation="deeplearning-ai",
+        )

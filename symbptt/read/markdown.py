@@ -292,8 +292,11 @@ def displays_in(
         k = n + 1
         while k < len(lines) and not lines[k].strip():
             k += 1
-        if k >= len(lines):
-            raise ValueError(f"line {n + 1}: {said} is not followed by a display")
+        if k >= len(lines):  # answered as refused, the file's other displays read
+            found.append(
+                Display(f"{said} is not followed by a display", n + 1, 1, n + 1, "", "unread")
+            )
+            continue
         opening = lines[k]
         fence, env = _FENCE.match(opening), _ENV.match(opening)
         if fence:
@@ -345,8 +348,6 @@ def displays_in(
             shut = end
         else:  # a paragraph, list or table: its inline formulas that are equations
             pieces = inline_equations(text, lines, offsets, k)
-            if not pieces and marker.group(1) == "check":
-                raise ValueError(f"line {n + 1}: {said} is not followed by a display")
             if not pieces:  # answered as refused, the file's other displays read
                 why = f"{said} is not followed by a display (nor by an inline equation)"
                 found.append(Display(why, n + 1, 1, n + 1, "", "unread"))

@@ -114,4 +114,7 @@ def test_markdown_math_fences_and_a_formula_on_its_own_line_are_displays(tmp_pat
     assert f"{notes}:3: holds" in result.stdout and f"{notes}:7: holds" in result.stdout
     notes.write_text("<!-- symbptt: check -->\n$a$ and $b$\n")  # two formulas, no display
     result = run("--file", str(notes))
-    assert "line 1: '<!-- symbptt: check -->' is not followed by a display" in result.stderr
+    assert result.exit_code == 2  # answered on its line, as every marked display is
+    assert f"{notes}:1: refused: '<!-- symbptt: check -->' is not followed by a display" in (
+        result.stdout
+    )

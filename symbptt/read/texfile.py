@@ -34,7 +34,8 @@ from symbptt.read.parse import MAX_LENGTH
 MARKER = re.compile(r"^\s*%\s*symbptt:\s*(check|model|define)\s*$")
 #: The notes' conventions (issue 27): ``% symbptt: conventions KEY = VALUE, ...``.
 CONVENTIONS = re.compile(r"^\s*%\s*symbptt:\s*conventions\b(.*)$")
-_OPEN = re.compile(r"\\\[|\$\$|\\begin\{(equation|align|gather|multline)\*?\}")
+#: A display's opening (alignat's column count {n} is part of it, not of the formula).
+_OPEN = re.compile(r"\\\[|\$\$|\\begin\{(equation|align|alignat|gather|multline)\*?\}(?:\{\d+\})?")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def marked_displays(source: str) -> list[Display]:
     for line in source.splitlines(keepends=True):
         offsets.append(offsets[-1] + len(line))
     bodies: list[tuple[int, int, str]] = []
+    unread: list[Display] = []
     shut = 0  # where the last marked display ends: displays never overlap
     for start, end in seen.comments:
         n = bisect.bisect_right(offsets, start) - 1
@@ -94,7 +96,10 @@ def marked_displays(source: str) -> list[Display]:
         after = offsets[n + 1] if n + 1 < len(offsets) else len(source)
         opening = _OPEN.search(text, after)
         if opening is None or text[after : opening.start()].strip():
-            raise ValueError(f"line {n + 1}: {said} is not followed by a display")
+            # answered as refused on its line; the file's other displays are read
+            why = f"{said} is not followed by a display"
+            unread.append(Display(why, n + 1, 1, n + 1, "", "unread"))
+            continue
         if opening.group(0) == r"\[":
             closer = r"\]"
         elif opening.group(0) == "$$":
@@ -122,7 +127,7 @@ def marked_displays(source: str) -> list[Display]:
         column = begin - source.rfind("\n", 0, begin)
         budget.definitions(macros, first_line)
         found.extend(display_equations(body, first_line, column, macros, budget=budget, kind=kind))
-    return found
+    return sorted(found + unread, key=lambda d: d.label_line)
 
 
 def conventions_in(source: str) -> list[tuple[int, str]]:

@@ -222,3 +222,19 @@ def test_leibniz_upright_d_is_the_derivative_not_two_d_prefixed_names(tmp_path: 
     )
     code, out = _check(tmp_path, text)
     assert code == 0 and ":4: holds" in out and ":6: holds" in out, out
+
+
+def test_a_latex_marker_before_prose_is_refused_on_its_line_and_the_rest_read(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "% symbptt: define\n"
+        "the weighted inputs are defined below.\n"
+        "% symbptt: check\n"
+        "\\begin{alignat*}{2}\n"
+        "\\frac{\\partial h_t}{\\partial h_{t-1}} &= \\phi'(s_t) w\n"
+        "\\end{alignat*}\n"
+    )
+    code, out = _check(tmp_path, text)
+    assert ".tex:1: refused: '% symbptt: define' is not followed by a display" in out
+    assert ".tex:4: holds" in out and code == 2

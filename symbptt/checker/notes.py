@@ -74,7 +74,7 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
         if _DERIVATIVE.search(rhs):
             definitions.append(text)
         elif side == "total":
-            total = total_loss(rhs)
+            total = total_loss(rhs, profile.horizon)
             if total is None:
                 why = (
                     f"the loss display {compact(text)} is not read yet: symbptt reads a total "
@@ -132,6 +132,12 @@ def _model_with_loss(
         except SpecError as err:
             at = forward[0][0] if forward else 0
             return _refused(profile, None, f"the notes' model cannot be read: {err}", at, err)
+        if read.rows:  # formulas about rows, read as columns, would change meaning
+            why = (
+                "the notes write vectors as rows (h_{t-1} W): their formulas are about rows, "
+                "which symbptt does not read yet (read as columns, they would mean otherwise)"
+            )
+            return _refused(profile, None, why, forward[0][0] if forward else 0)
         failing = next((text for _, text in steps if not _holds(text, spec, profile)), "")
         if not failing:
             said = read.said if not steps else (*read.said, "the notes' step loss holds in it")
@@ -250,9 +256,9 @@ def last_step_only(result: FormulaCheckResult, T: int) -> str | None:
     first = min(t for t in failing if t is not None)
     said = result.counterexample.describe() if result.counterexample else ""
     return (
-        f"ambiguous: it holds at the last step t = {last} only; read for every step it does "
-        f"not hold (at t = {first}{': ' + said.splitlines()[0] if said else ''}). If the "
-        "display is about the last step, write T for t; if about every step, it is wrong"
+        f"ambiguous: it holds at the last step t = {last} but not at every step (not at "
+        f"t = {first}{': ' + said.splitlines()[0] if said else ''}). If the display is about "
+        "the last step, write T for t; if about every step, it does not hold"
     )
 
 

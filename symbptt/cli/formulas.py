@@ -212,7 +212,8 @@ def check_command(
             say.refused(where, line, str(err).splitlines()[0])
             continue
         ambiguous = last_step_only(result, spec.T) if setting.spec is not None else None
-        if not ambiguous and setting.spec is not None and "\\partial" in text and profile:
+        derivative = re.search(r"\\partial|\\nabla|\\[dt]?frac", text)
+        if not ambiguous and setting.spec is not None and derivative and profile:
             if profile.partial is None:
                 held = dataclasses.replace(profile, partial="immediate")
                 laid = result.layout if result.layout in LAYOUTS else "auto"

@@ -77,6 +77,8 @@ class CellNames:
         self.written: dict[str, str] = {}
         #: equation target -> the name of its slope series, where [cell] variables gives it
         self.slopes: dict[str, str] = {}
+        #: the notes' forward pass multiplies rows by matrices (h_{t-1} W)
+        self.rows = False
 
     def latex_of(self, name: str) -> str:
         """The LaTeX of a name: as [cell] variables gives it, else as written."""

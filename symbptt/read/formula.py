@@ -278,6 +278,14 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
 
     def wrap_derivative(self, got: sp.Expr, node: Any) -> sp.Expr:
         num, den = got.args
+        states = self.vocab.states
+        if self.vocab.model.notes and len(states) > 1 and _of_states(num, den, states):
+            raise self.fail(
+                "a derivative of a state by an earlier state, in a cell of several states: "
+                "symbptt holds the other states fixed, the notes may mean every path "
+                "(through the other states too); not read yet",
+                node,
+            )
         if isinstance(den, ParamAt):  # dh^{(t)}/db^{(t)}: b's copy at t, the immediate partial
             return self.by_copy(num, den, node)
         if isinstance(num, E.HiddenState):  # d f(x_t, h_{t-1}, w_h): the state at t
@@ -299,6 +307,19 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
         return isinstance(den, sp.Symbol) or (
             isinstance(den, Node) and den.kind in self.vocab.states
         )
+
+
+def _of_states(num: Any, den: Any, states: tuple[str, ...]) -> bool:
+    """Whether num and den are states (or their entries), den at an earlier step."""
+    num = num.args[0] if isinstance(num, Component) else num
+    den = den.args[0] if isinstance(den, Component) else den
+    return (
+        isinstance(num, Node)
+        and isinstance(den, Node)
+        and num.kind in states
+        and den.kind in states
+        and sp.simplify(num.args[0] - den.args[0]) != 0
+    )
 
 
 @functools.lru_cache(maxsize=64)

@@ -186,6 +186,7 @@ class ForwardReader(EquationReader):
         try:
             return MatVec(self.matrix(left), self.expr(right))
         except FormulaSyntaxError:
+            self.cell.rows = True
             return MatVec(Transpose(self.matrix(right)), self.expr(left))  # type: ignore[arg-type]
 
     def leaf(self, node: Tree) -> Expr:
@@ -230,6 +231,7 @@ class ForwardReader(EquationReader):
             raise self.fail("an empty product", node)
         first = single(factors[0])
         if len(factors) > 1 and not self._is_matrix(first):
+            self.cell.rows = True
             out = self.expr(first)
             for f in factors[1:]:
                 out = MatVec(Transpose(self.matrix(single(f))), out)  # type: ignore[arg-type]

@@ -49,16 +49,23 @@ def loss_side(lhs: str) -> str | None:
     return "step" if found.group("script") else "total"
 
 
-def total_loss(rhs: str) -> TotalLoss | None:
+def total_loss(rhs: str, horizons: tuple[str, ...] = ("T",)) -> TotalLoss | None:
     """What the right-hand side of a total loss display says, or None when it is not a
-    sum (or mean) over the steps of their losses."""
+    sum (or mean) over the steps of their losses. A mean's divisor must be the sum's upper
+    limit, or without one a name of the horizon (``horizons``): \\frac{1}{N} may divide by
+    a batch's size."""
     found = _TOTAL.match(compact(rhs))
     if found is None:
         return None
     last = found.group("last")
     n = found.group("n")
-    if n is not None and last is not None and n != last:
-        return None  # \frac{1}{N} \sum_{t=1}^{T}: not the mean over the steps
+    letter = re.compile(r"[A-Za-z](_\{?\w+\}?)?|\\[A-Za-z]+")
+    if last is not None and not letter.fullmatch(last):
+        return None  # \sum_{t=1}^{T-1}, \sum_{t=1}^{3}: not every step
+    if n is not None and last is None and n not in horizons:
+        return None
+    if n is not None and (not letter.fullmatch(n) or (last is not None and n != last)):
+        return None  # \frac{1}{2} \sum_t, \frac{1}{N} \sum_{t=1}^{T}: not the mean over the steps
     first = found.group("first")
     return TotalLoss(
         "mean" if found.group("mean") else "sum",

@@ -47,6 +47,8 @@ class NotesModel:
 
     model: Model
     said: tuple[str, ...] = ()
+    #: the notes write vectors as rows (h_{t-1} W): read here as columns
+    rows: bool = False
 
 
 def notes_model(
@@ -145,7 +147,7 @@ def notes_model(
         model = _with_latex(model, "yhat", forms[next(iter(softmax))])
     if target is not None:
         model = _with_latex(model, "d", target)
-    return NotesModel(model, tuple(said))
+    return NotesModel(model, tuple(said), cell.rows)
 
 
 def _unhatted(form: str, forms: dict[str, str]) -> str | None:

@@ -182,8 +182,8 @@ class Written:
             if wanted is None:
                 if script is None:
                     continue
-                if form.timed and (form.sub == "@" or form.sup == "@"):
-                    entry = script  # h_i^{(t)}: entry i of h at t
+                if form.timed and form.sup == "@" and script is sub:
+                    entry = script  # h_i^{(t)}: entry i of h at t (h_t^2 is a power)
                     continue
                 return None
             if script is None:
@@ -209,6 +209,8 @@ class Written:
 
     def _step(self, script: Any) -> Any:
         """The index a step script reads as (t, (t-1), \\langle k \\rangle), or None."""
+        if len(script.children) != 1:  # h_{t,2}: a step and an entry, not a step alone
+            return None
         content = single(script.children[0])
         if isinstance(content, Tree) and content.data in ("group", "angled", "braced"):
             inner = [c for c in content.children if isinstance(c, Tree)]

@@ -188,7 +188,8 @@ def test_a_display_that_holds_at_the_last_step_only_is_refused(tmp_path: Path) -
         "\\[ \\frac{\\partial L}{\\partial h_t} = \\frac{\\partial \\ell_t}{\\partial h_t} \\]\n"
     )
     code, out = _check(tmp_path, text)
-    assert code == 2 and "holds at the last step t = 4 only" in out and "write T for t" in out
+    assert code == 2 and "holds at the last step t = 4 but not at every step" in out
+    assert "write T for t" in out
     code, out = _check(
         tmp_path,
         text.replace(
@@ -238,3 +239,61 @@ def test_a_latex_marker_before_prose_is_refused_on_its_line_and_the_rest_read(
     code, out = _check(tmp_path, text)
     assert ".tex:1: refused: '% symbptt: define' is not followed by a display" in out
     assert ".tex:4: holds" in out and code == 2
+
+
+MODEL_M = r"""% symbptt: conventions elementwise = \odot
+% symbptt: model
+\begin{align}
+  h_t &= \tanh(W h_{t-1} + U x_t + b) \\
+  \hat y_t &= \operatorname{softmax}(V h_t + c)
+\end{align}
+"""
+
+
+def _one(tmp_path: Path, head: str, formula: str) -> tuple[int, str]:
+    return _check(tmp_path, f"{head}% symbptt: check\n\\[ {formula} \\]\n")
+
+
+def test_review_an_entry_is_no_step_and_a_square_is_no_entry(tmp_path: Path) -> None:
+    """Found in review: h_{t,2} was read as h_t (so h_{t,1} = h_{t,2} held), and h_t^2 as
+    entry 2 of h_t (so the tanh Jacobian failed)."""
+    code, out = _one(tmp_path, MODEL_M, "h_{t,1} = h_{t,2}")
+    assert "holds" not in out.replace("does NOT hold", "")
+    code, out = _one(
+        tmp_path,
+        MODEL_M,
+        r"\frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(1 - h_t^2) W",
+    )
+    assert code == 0 and ":8: holds" in out
+
+
+def test_review_a_loss_display_that_is_not_every_steps_sum_is_refused(tmp_path: Path) -> None:
+    """Found in review: \\frac{1}{2} was taken for a mean over the steps, and a sum to T-1
+    for a sum over every step; both gave wrong verdicts."""
+    for loss in (r"\frac{1}{2} \sum_{t} L_t", r"\sum_{t=1}^{T-1} L_t", r"\frac{1}{N} \sum_t L_t"):
+        head = MODEL_M + f"% symbptt: model\n\\[ L = {loss} \\]\n"
+        code, out = _one(
+            tmp_path, head, r"\frac{\partial L}{\partial c} = \sum_{t=1}^{T} (\hat y_t - y_t)"
+        )
+        assert code == 2 and "loss display" in out and "not read yet" in out
+
+
+def test_review_row_vector_notes_and_state_by_state_derivatives_are_refused(tmp_path: Path) -> None:
+    """Found in review: a row-vector forward pass was read as columns (so a formula about
+    rows was read in a column meaning), and dc_t/dc_(t-1) in a cell of two states was the
+    derivative with h_(t-1) held, though h_(t-1) = tanh(c_(t-1))."""
+    rows = MODEL_M.replace("W h_{t-1} + U x_t", "h_{t-1} W + x_t U").replace(
+        "V h_t + c", "h_t V + c"
+    )
+    code, out = _one(tmp_path, rows, r"\frac{\partial L}{\partial h_T} = V (\hat y_T - y_T)")
+    assert code == 2 and "the notes write vectors as rows" in out
+    cell = (
+        "% symbptt: conventions elementwise = \\odot, partial = total\n% symbptt: model\n"
+        "\\begin{align}\n f_t &= \\sigma(W_f h_{t-1} + U_f x_t) \\\\\n"
+        " c_t &= f_t \\odot c_{t-1} + \\tanh(W_g h_{t-1}) \\\\\n h_t &= \\tanh(c_t)\n\\end{align}\n"
+    )
+    for d in ("\\partial", "d"):
+        code, out = _one(
+            tmp_path, cell, f"\\frac{{{d} c_3}}{{{d} c_2}} = \\operatorname{{diag}}(f_3)"
+        )
+        assert code == 2 and "a derivative of a state by an earlier state" in out

@@ -32,10 +32,10 @@ from symbptt.core import derivatives as E
 from symbptt.errors import FormulaSyntaxError
 from symbptt.read.names import INDEX_LETTERS
 from symbptt.read.trees import single
+from symbptt.read.written import name_parts, unbold
 
 _NOISE = re.compile(r"[{}\s]|\\mathrm|\\text|\\mathit|\\mathbf|\\boldsymbol|\\left|\\right")
 _BRACKETS = re.compile(r"\\langle|\\rangle|[<>()]")
-_BOLD = ("\\mathbf ", "\\boldsymbol ", "\\bm ")
 #: The operators that define rather than claim.
 DEFINING = re.compile(
     r":=|=:|\\triangleq|\\equiv|\\coloneqq|\\eqqcolon|\\stackrel\{\\mathrm\{def\}\}\{=\}"
@@ -52,18 +52,6 @@ class Pattern:
     key: str
     sub: tuple[str, str] | None
     sup: tuple[str, str] | None
-
-
-def _unbold(key: str) -> str:
-    for bold in _BOLD:
-        key = key.removeprefix(bold)
-    return key
-
-
-def _parts(reader: Any, node: Any) -> tuple[str, Any, Any] | None:
-    from symbptt.read.written import _parts as parts
-
-    return parts(reader, node)
 
 
 def _glued(reader: Any, factors: list[Any], n: int) -> bool:
@@ -89,7 +77,7 @@ def _after_d(reader: Any, side: Any) -> Any:
         return None
     first = node.children[0]
     written = reader.text[first.meta.start_pos : first.meta.end_pos].replace(" ", "")
-    if written not in ("d", "\\mathrm{d}", "\\text{d}", "\\mathrm{d}", "\\operatorname{d}"):
+    if written not in ("d", "\\mathrm{d}", "\\text{d}", "\\operatorname{d}"):
         return None
     return node.children[1]
 
@@ -121,13 +109,13 @@ def pattern_of(lhs: str) -> Pattern:
         if not _glued(reader, list(node.children), 0):
             raise ValueError("the defined side must be one name, such as \\delta_t or da_{next}")
         dprefix, node = True, single(node.children[1])
-    found = _parts(reader, node)
+    found = name_parts(reader, node)
     if found is None:
         raise ValueError("the defined side must be one name, such as \\delta_t or da_{next}")
     key, sub, sup = found
     return Pattern(
         dprefix,
-        _unbold(key),
+        unbold(key),
         _script(reader, sub) if sub is not None else None,
         _script(reader, sup) if sup is not None else None,
     )
@@ -202,7 +190,7 @@ class Defined:
         definitions = self.profile.definitions  # type: ignore[attr-defined]
         if not definitions:
             return None
-        found = _parts(self, node)
+        found = name_parts(self, node)
         if found is None:
             return None
         key, sub, sup = found
@@ -212,7 +200,7 @@ class Defined:
                 pattern = pattern_of(lhs)
             except ValueError:
                 continue
-            if pattern.dprefix != dprefix or pattern.key != _unbold(key):
+            if pattern.dprefix != dprefix or pattern.key != unbold(key):
                 continue
             bound = self._bound(pattern, sub, sup)
             if bound is not None:

@@ -47,8 +47,9 @@ class Form:
     sup: str | None
 
 
-def _parts(reader: Any, node: Any) -> tuple[str, Any, Any] | None:
-    """(base key, subscript node, superscript node) of a name, or None."""
+def name_parts(reader: Any, node: Any) -> tuple[str, Any, Any] | None:
+    """(base key, subscript node, superscript node) of a name, or None (also used by
+    :mod:`symbptt.read.definitions`)."""
     node = single(node)
     if not isinstance(node, Tree):
         return None
@@ -73,7 +74,8 @@ def _parts(reader: Any, node: Any) -> tuple[str, Any, Any] | None:
     return None
 
 
-def _unbold(key: str) -> str:
+def unbold(key: str) -> str:
+    """A name's key without bold markup: \\mathbf h, \\boldsymbol h and h are one name."""
     for bold in _BOLD:
         key = key.removeprefix(bold)
     return key
@@ -98,7 +100,7 @@ def forms(model: Model) -> dict[str, tuple[Form, ...]]:
         except LarkError:
             continue
         reader = Reader(text)
-        found = _parts(reader, tree)
+        found = name_parts(reader, tree)
         if found is None:
             continue
         key, sub, sup = found
@@ -110,7 +112,7 @@ def forms(model: Model) -> dict[str, tuple[Form, ...]]:
             said = _script_text(reader, script)
             plain = re.sub(r"\\langle|\\rangle|[<>()]", "", said)
             scripts.append("@" if v.timed and plain == "t" else said)
-        out.setdefault(_unbold(key), []).append(Form(v.name, v.timed, *scripts))
+        out.setdefault(unbold(key), []).append(Form(v.name, v.timed, *scripts))
     return {key: tuple(found) for key, found in out.items()}
 
 
@@ -138,11 +140,11 @@ class Written:
         model = self.vocab.model  # type: ignore[attr-defined]
         if not model.notes:
             return None
-        found = _parts(self, node)
+        found = name_parts(self, node)
         if found is None:
             return None
         key, sub, sup = found
-        candidates = forms(model).get(_unbold(key), ())
+        candidates = forms(model).get(unbold(key), ())
         relative = self._relative(sub, sup, candidates, node)
         if relative is not None:
             return relative

@@ -32,7 +32,7 @@ from symbptt.core import derivatives as E
 from symbptt.errors import FormulaSyntaxError
 from symbptt.read.names import INDEX_LETTERS
 from symbptt.read.trees import single
-from symbptt.read.written import name_parts, unbold
+from symbptt.read.written import name_parts, step_index, unbold
 
 _NOISE = re.compile(r"[{}\s]|\\mathrm|\\text|\\mathit|\\mathbf|\\boldsymbol|\\left|\\right")
 _BRACKETS = re.compile(r"\\langle|\\rangle|[<>()]")
@@ -220,14 +220,10 @@ class Defined:
                 if _script(self, script) != wanted:
                     return None
                 continue
-            content = single(script.children[0])
-            if isinstance(content, Tree) and content.data in ("group", "angled"):
-                inner = [c for c in content.children if isinstance(c, Tree)]
-                content = single(inner[0]) if len(inner) == 1 else content
-            try:
-                bound[wanted[1]] = self.index(content)  # type: ignore[attr-defined]
-            except FormulaSyntaxError:
+            index = step_index(self, script)  # \delta_{t,2} is no \delta_t: no binding
+            if index is None:
                 return None
+            bound[wanted[1]] = index
         return bound
 
     def _read(self, text: str, profile: Any, bound: dict[str, Any], node: Any) -> Any:

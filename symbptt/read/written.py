@@ -86,6 +86,24 @@ def _script_text(reader: Any, script: Any) -> str:
     return _LABEL_NOISE.sub("", text.lstrip("_^"))
 
 
+def step_index(reader: Any, script: Any) -> Any:
+    """The index a step script reads as (t, (t-1), \\langle k \\rangle), or None: also
+    for a script that is no step alone (h_{t,2}: a step and an entry). Used by
+    :mod:`symbptt.read.definitions` too, so that both read a step one way."""
+    if len(script.children) != 1:
+        return None
+    content = single(script.children[0])
+    if isinstance(content, Tree) and content.data in ("group", "angled", "braced"):
+        inner = [c for c in content.children if isinstance(c, Tree)]
+        if len(inner) != 1:
+            return None
+        content = single(inner[0])
+    try:
+        return reader.index(content)
+    except FormulaSyntaxError:
+        return None
+
+
 @functools.lru_cache(maxsize=64)
 def forms(model: Model) -> dict[str, tuple[Form, ...]]:
     """Base key -> the forms of the variables written with it (see the module docstring)."""
@@ -191,7 +209,7 @@ class Written:
             if script is None:
                 return None
             if wanted == "@":
-                step = self._step(script)
+                step = step_index(self, script)
                 if step is None:
                     return None
             elif _script_text(self, script) != wanted:
@@ -208,21 +226,6 @@ class Written:
                 return None
             value = self.component(value, index, node)  # type: ignore[attr-defined]
         return value
-
-    def _step(self, script: Any) -> Any:
-        """The index a step script reads as (t, (t-1), \\langle k \\rangle), or None."""
-        if len(script.children) != 1:  # h_{t,2}: a step and an entry, not a step alone
-            return None
-        content = single(script.children[0])
-        if isinstance(content, Tree) and content.data in ("group", "angled", "braced"):
-            inner = [c for c in content.children if isinstance(c, Tree)]
-            if len(inner) != 1:
-                return None
-            content = single(inner[0])
-        try:
-            return self.index(content)  # type: ignore[attr-defined]
-        except FormulaSyntaxError:
-            return None
 
     def _at(self, name: str, step: Any) -> Any:
         model = self.vocab.model  # type: ignore[attr-defined]

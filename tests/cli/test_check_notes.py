@@ -297,3 +297,13 @@ def test_review_row_vector_notes_and_state_by_state_derivatives_are_refused(tmp_
             tmp_path, cell, f"\\frac{{{d} c_3}}{{{d} c_2}} = \\operatorname{{diag}}(f_3)"
         )
         assert code == 2 and "a derivative of a state by an earlier state" in out
+
+
+def test_a_defined_name_with_a_step_and_an_entry_is_not_the_name_at_the_step(
+    tmp_path: Path,
+) -> None:
+    """The twin of the review's h_{t,2}: \\delta_{t,2} bound t to the definition of \\delta_t
+    and dropped the entry, so \\delta_{t,1} = \\delta_{t,2} held."""
+    head = MODEL_M + "% symbptt: define\n\\[ \\delta_t := \\frac{\\partial L}{\\partial h_t} \\]\n"
+    code, out = _one(tmp_path, head, r"\delta_{t,1} = \delta_{t,2}")
+    assert code == 2 and ":10:" in out and "refused" in out and "holds" not in out

@@ -299,6 +299,7 @@ def displays_in(
             continue
         opening = lines[k]
         fence, env = _FENCE.match(opening), _ENV.match(opening)
+        pieces = None  # a paragraph's inline equations, when no display follows
         if fence:
             mark, length = re.escape(fence.group(2)[0]), len(fence.group(2))
             close = re.compile(rf"^\s*{mark}{{{length},}}\s*$")
@@ -357,10 +358,7 @@ def displays_in(
         opened = k + 1
         if in_effect is None:
             in_effect = defined()
-        if not (fence or env) and not opening.lstrip().startswith("$"):
-            bodies = pieces
-        else:
-            bodies = [(begin, end, body, first_line, column)]
+        bodies = pieces if pieces is not None else [(begin, end, body, first_line, column)]
         for begin, end, body, first_line, column in bodies:
             # \_ and \* are Markdown's escapes (Jekyll's, Hugo's): a subscript, a star
             body = re.sub(r"\\(?=[_*])", " ", body)

@@ -307,3 +307,15 @@ def test_a_defined_name_with_a_step_and_an_entry_is_not_the_name_at_the_step(
     head = MODEL_M + "% symbptt: define\n\\[ \\delta_t := \\frac{\\partial L}{\\partial h_t} \\]\n"
     code, out = _one(tmp_path, head, r"\delta_{t,1} = \delta_{t,2}")
     assert code == 2 and ":10:" in out and "refused" in out and "holds" not in out
+
+
+def test_every_inline_equation_of_a_marked_line_is_read_when_it_starts_with_one() -> None:
+    """A marked line that starts with an inline formula: each of its equations is a
+    display (only the first was read when the line began with a dollar)."""
+    from symbptt.read.markdown import markdown_displays
+
+    src = "<!-- symbptt: model -->\n$f_t = \\sigma(W x_t)$ and $h_t = f_t \\odot h_{t-1}$\n"
+    assert [d.text.strip() for d in markdown_displays(src)] == [
+        "f_t = \\sigma(W x_t)",
+        "h_t = f_t \\odot h_{t-1}",
+    ]

@@ -190,3 +190,23 @@ if __name__ == "__main__":  # record the baseline
     counts = mypy_errors()
     BASELINE.write_text(json.dumps(counts, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {BASELINE}: {sum(counts.values())} errors")
+
+
+def test_every_python_file_compiles_without_a_warning() -> None:
+    """An invalid escape such as ``"\\c"`` in a docstring is a DeprecationWarning on one
+    Python and a SyntaxWarning on the next, and the suite turns warnings into errors: CI once
+    failed on a truth script that compiled quietly here."""
+    import warnings
+
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
+    paths = [ROOT / name for name in tracked] or sorted(ROOT.glob("**/*.py"))
+    noisy = []
+    for path in paths:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            compile(path.read_text(encoding="utf-8"), str(path), "exec", dont_inherit=True)
+        if caught:
+            noisy.append(f"{path.relative_to(ROOT)}: {caught[0].message}")
+    assert not noisy, "\n".join(noisy)

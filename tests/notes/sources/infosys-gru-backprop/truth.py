@@ -1,4 +1,4 @@
-"""Truth of the checked displays of "Backpropagation GRU" (HU Berlin Information Systems seminar
+r"""Truth of the checked displays of "Backpropagation GRU" (HU Berlin Information Systems seminar
 project, thsis/INFOSYS, blog/GRU-backprop.ipynb), without symbptt.
 
 The notebook's own model (its macro block and forward displays; two hidden units, a scalar input

@@ -122,6 +122,7 @@ def _model_with_loss(
                 reduction=total.reduction if total else None,
                 loss=loss,
                 unit=unit,
+                functions=profile.generic_functions,
             )
             spec = Spec(read.model, T)
         except FormulaSyntaxError as err:
@@ -288,3 +289,30 @@ def other_partial(
         f"own equation, the others held fixed), it {'holds' if other.holds else 'does not hold'}"
         "; declare partial = total or partial = immediate (symbptt: conventions)"
     )
+
+
+def other_layout(
+    result: FormulaCheckResult, decide: Callable[[str], FormulaCheckResult]
+) -> str | None:
+    """Why a display of notes that do not declare their layout is refused, else None:
+    read in another layout (``decide(layout)``), its verdict differs. ``W^T
+    \\operatorname{diag}(f'(s_t))`` is ∂s_t/∂s_{t-1} in the denominator layout and its
+    transpose in the numerator layout; notes that do not say which are read in neither.
+    A layout in which the display has no value (its shapes do not fit) is not a reading."""
+    from symbptt.formulas.compile import LAYOUTS
+
+    verdicts = {result.layout: result.holds} if result.layout in LAYOUTS else {}
+    for layout in LAYOUTS:
+        if layout in verdicts:
+            continue
+        try:
+            verdicts[layout] = decide(layout).holds
+        except (FormulaSyntaxError, SpecError):
+            continue
+    if len(set(verdicts.values())) < 2:
+        return None
+    said = "; ".join(
+        f"in the {layout} layout it {'holds' if holds else 'does not hold'}"
+        for layout, holds in verdicts.items()
+    )
+    return f"ambiguous: {said}; declare the layout (symbptt: conventions layout = ...)"

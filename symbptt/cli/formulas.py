@@ -115,6 +115,7 @@ def check_command(
         is_definition,
         last_step_only,
         notes_setting,
+        other_layout,
         other_partial,
     )
     from symbptt.checker.pipeline import check
@@ -212,6 +213,11 @@ def check_command(
             say.refused(where, line, str(err).splitlines()[0])
             continue
         ambiguous = last_step_only(result, spec.T) if setting.spec is not None else None
+        undeclared = setting.layout is None and layout == "auto" and not spec.model.scalar
+        if not ambiguous and setting.spec is not None and undeclared:
+            ambiguous = other_layout(
+                result, lambda lay: check(text, layout=lay, **options)  # noqa: B023
+            )
         derivative = re.search(r"\\partial|\\nabla|\\[dt]?frac", text)
         if not ambiguous and setting.spec is not None and derivative and profile:
             if profile.partial is None:

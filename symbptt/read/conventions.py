@@ -36,6 +36,8 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "batch": ("1",),
     "braces": ("parentheses",),
     "next": ("t", "t+1"),
+    # names the notes apply as functions (f(W h)): any differentiable function, entrywise
+    "functions": None,
 }
 #: Values symbptt does not act on yet: a display of notes declaring one is refused.
 NOT_YET: dict[str, tuple[str, ...]] = {
@@ -81,6 +83,7 @@ class Conventions:
             d_prefix=self.get("d-prefix"),
             next_step=self.get("next"),
             partial=self.get("partial"),
+            generic_functions=tuple(compact(f) for f in (self.get("functions") or "").split()),
         )
 
 
@@ -106,7 +109,15 @@ def read_conventions(lines: Sequence[tuple[int, str]]) -> Conventions:
                 raise ValueError(
                     f"line {line}: {key} is one of {', '.join(allowed)}, not {value!r}"
                 )
-            if allowed is None and not re.fullmatch(r"\\?[A-Za-z]+'?(_\{?[A-Za-z0-9]+\}?)?", value):
+            if key == "functions" and not re.fullmatch(r"(\\?[A-Za-z]+\s*)+", value):
+                raise ValueError(
+                    f"line {line}: functions are names separated by spaces, such as f g"
+                )
+            if (
+                allowed is None
+                and key != "functions"
+                and not re.fullmatch(r"\\?[A-Za-z]+'?(_\{?[A-Za-z0-9]+\}?)?", value)
+            ):
                 raise ValueError(f"line {line}: {key} must be a name, such as T or \\tau")
             if values.get(key, value) != value:
                 raise ValueError(

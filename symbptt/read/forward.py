@@ -80,8 +80,11 @@ class ForwardReader(EquationReader):
         cell: CellNames | None = None,
         elementwise: tuple[str, ...] = (),
         matrix_product: tuple[str, ...] = (),
+        functions: tuple[str, ...] = (),
     ) -> None:
         super().__init__(text, cell or CellNames())
+        #: the names the notes declare functions of their own (``functions = f g``)
+        self.functions = functions
         #: the symbols the notes declare for the elementwise product (``*``, ``\\cdot``)
         #: and for the matrix product (``*``: ``h_{t-1} * W`` is a row vector times W)
         self.elementwise, self.matrix_product = elementwise, matrix_product
@@ -262,10 +265,31 @@ class ForwardReader(EquationReader):
         return out
 
     def applied(self, node: Tree) -> Expr:
-        """``W[h_{t-1}, x_t]``, ``W(v)``: a product (by a stack); a function as in a cell."""
+        """``W[h_{t-1}, x_t]``, ``W(v)``: a product (by a stack); ``f(v)`` with ``f``
+        declared a function (``functions = f``): that function, any differentiable one,
+        entry by entry; a function as in a cell.
+
+        ``f(v)`` with a lower-case ``f`` not declared is refused: notes write activations
+        so (``s_t = f(U x_t + W s_{t-1})``), and reading f as a matrix would be another
+        model."""
         head, call = node.children
         key = self.key(head.children[0]) if isinstance(head, Tree) else str(head)
+        if key in self.functions:
+            args = [c for c in call.children if isinstance(c, Tree)]
+            if len(args) != 1:
+                raise self.fail("a function takes one argument", node)
+            role = "fn_" + re.sub(r"\W", "", key)
+            self.cell.roles[role] = self.source(head)
+            self.cell.primitives[role] = "generic"
+            return Apply(role, self.expr(args[0]))
         key = key.removeprefix("\\mathbf ").removeprefix("\\boldsymbol ")
+        if isinstance(head, Tree) and key[:1].islower() and self.source(call).startswith("("):
+            raise self.fail(
+                f"{self.source(head)}(...) may be a function or a product: declare it a "
+                f"function (symbptt: conventions functions = {self.source(head)}) or write "
+                "the product without parentheses",
+                node,
+            )
         if isinstance(head, Tree) and not key.startswith("\\"):
             args = [c for c in call.children if isinstance(c, Tree)]
             return MatVec(self.matrix(head), self.stacked(args, node))
@@ -281,6 +305,7 @@ def read_forward(
     cell: CellNames | None = None,
     elementwise: tuple[str, ...] = (),
     matrix_product: tuple[str, ...] = (),
+    functions: tuple[str, ...] = (),
 ) -> tuple[list[tuple[str, Expr]], dict[str, str]]:
     """The forward pass's equations, each (the name it computes at t, its right-hand side),
     and how the notes write every name (LaTeX, ``@`` for the step). The functions the
@@ -304,7 +329,7 @@ def read_forward(
         sides = [c for c in tree.children if isinstance(c, Tree) and c.data != "annotation"]
         if len(sides) < 2:
             raise FormulaSyntaxError("a forward equation has an = sign", text=text)
-        reader = ForwardReader(text, cell, elementwise, matrix_product)
+        reader = ForwardReader(text, cell, elementwise, matrix_product, functions)
         parsed.append((text, sides, reader, [_computed(reader, s) for s in sides[:-1]]))
     # a computed name read without its step (a_c in tanh(a_c)) is its value at the step
     every = {name for *_, computed in parsed for name, _ in computed}

@@ -57,6 +57,10 @@ def compact(text: str) -> str:
 VECTOR_HINT = "check it against the vector model (--model elman, or model=ElmanSpec(...))"
 
 
+#: Upright letters that are not names: the differential d and Euler's e.
+UPRIGHT_CONSTANTS = ("d", "e")
+
+
 class Names:
     """The reader's methods for names."""
 
@@ -79,7 +83,10 @@ class Names:
                 return "\\" + str(base)
             return GREEK.get(str(base), str(base))
         if base.data == "opname":
-            return "\\operatorname " + "".join(str(c) for c in base.children[1:])
+            word = "".join(str(c) for c in base.children[1:])
+            if len(word) == 1 and word not in UPRIGHT_CONSTANTS:
+                return word  # \mathrm{s}_t: an upright letter is the letter (ISO style)
+            return "\\operatorname " + word
         prefix = {
             "hat": "\\hat ",
             "tilde": "\\tilde ",

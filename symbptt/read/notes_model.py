@@ -61,19 +61,21 @@ def notes_model(
     reduction: str | None = None,
     loss: str | None = None,
     unit: bool = False,
+    functions: tuple[str, ...] = (),
 ) -> NotesModel:
     """The model of a forward pass written as notes write it (see the module docstring);
     ``elementwise``, ``matrix_product``: the symbols the notes declare for them;
     ``reduction``: how the notes' loss display sums the steps' losses (None: not marked,
     summed); ``loss``: the step loss to take (None: as the module docstring says);
-    ``unit``: the notes are written for one unit (``hidden = 1``): every size is 1.
+    ``unit``: the notes are written for one unit (``hidden = 1``): every size is 1;
+    ``functions``: the names the notes declare functions of their own (``f``, ``\\tau``).
 
     Raises:
         FormulaSyntaxError: an equation that cannot be read (its column in that equation).
         SpecError: quantities whose kinds or shapes contradict, no output to be found.
     """
     cell = CellNames()
-    pairs, forms = read_forward(equations, cell, elementwise, matrix_product)
+    pairs, forms = read_forward(equations, cell, elementwise, matrix_product, functions)
     softmax = {t: e for t, e in pairs if isinstance(e, Apply) and e.role == "softmax"}
     if len(softmax) > 1:
         raise SpecError(f"{where}: more than one softmax ({', '.join(softmax)}): one head")

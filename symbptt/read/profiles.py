@@ -131,6 +131,9 @@ class Profile:
     #: what a plain derivative of a state by a parameter or an earlier state means:
     #: ``total`` (every path), ``immediate`` (its own equation); None: undeclared
     partial: str | None = None
+    #: names the notes apply as functions of their own (``f(U x_t + W s_{t-1})``), declared
+    #: ``functions = f g``: each any differentiable function, applied entry by entry
+    generic_functions: tuple[str, ...] = ()
 
     def __hash__(self) -> int:
         return hash(self.name)

@@ -13,7 +13,7 @@ from symbptt.cli import main
 
 NOTES = r"""\documentclass{article}
 \begin{document}
-% symbptt: conventions time = angle, elementwise = *
+% symbptt: conventions time = angle, elementwise = *, layout = numerator
 % symbptt: model
 \begin{align}
 a^{\langle t \rangle} &= \tanh(W_{aa} a^{\langle t-1 \rangle} + W_{ax} x^{\langle t \rangle} + b_a) \\
@@ -85,7 +85,7 @@ def test_the_forward_pass_and_conventions_on_the_command_line(tmp_path: Path) ->
             "--forward",
             r"h_t = \tanh(W h_{t-1} + U x_t)",
             "--conventions",
-            "elementwise = \\circ",
+            "elementwise = \\circ, layout = numerator",
             formula,
         ],
     )
@@ -95,7 +95,7 @@ def test_the_forward_pass_and_conventions_on_the_command_line(tmp_path: Path) ->
 
 def test_markdown_notes_use_html_comment_markers(tmp_path: Path) -> None:
     text = (
-        "<!-- symbptt: conventions time = superscript -->\n"
+        "<!-- symbptt: conventions time = superscript, layout = numerator -->\n"
         "<!-- symbptt: model -->\n"
         "$$ h^{(t)} = \\tanh(W h^{(t-1)} + U x^{(t)}) $$\n\n"
         "<!-- symbptt: check -->\n"
@@ -214,6 +214,7 @@ def test_a_marker_with_nothing_to_read_is_refused_and_the_rest_is_read(tmp_path:
 
 def test_leibniz_upright_d_is_the_derivative_not_two_d_prefixed_names(tmp_path: Path) -> None:
     text = (
+        "% symbptt: conventions layout = numerator\n"
         "% symbptt: model\n"
         "\\[ h_t = \\tanh(W h_{t-1} + U x_t) \\]\n"
         "% symbptt: check\n"
@@ -222,7 +223,7 @@ def test_leibniz_upright_d_is_the_derivative_not_two_d_prefixed_names(tmp_path: 
         "\\[ \\frac{\\mathrm{d} h_t}{\\mathrm{d} h_{t-1}} = \\operatorname{diag}(1 - h_t \\odot h_t) W \\]\n"
     )
     code, out = _check(tmp_path, text)
-    assert code == 0 and ":4: holds" in out and ":6: holds" in out, out
+    assert code == 0 and ":5: holds" in out and ":7: holds" in out, out
 
 
 def test_a_latex_marker_before_prose_is_refused_on_its_line_and_the_rest_read(
@@ -241,7 +242,7 @@ def test_a_latex_marker_before_prose_is_refused_on_its_line_and_the_rest_read(
     assert ".tex:4: holds" in out and code == 2
 
 
-MODEL_M = r"""% symbptt: conventions elementwise = \odot
+MODEL_M = r"""% symbptt: conventions elementwise = \odot, layout = numerator
 % symbptt: model
 \begin{align}
   h_t &= \tanh(W h_{t-1} + U x_t + b) \\
@@ -319,3 +320,50 @@ def test_every_inline_equation_of_a_marked_line_is_read_when_it_starts_with_one(
         "f_t = \\sigma(W x_t)",
         "h_t = f_t \\odot h_{t-1}",
     ]
+
+
+def test_a_jacobian_whose_verdict_depends_on_the_undeclared_layout_is_refused(
+    tmp_path: Path,
+) -> None:
+    """W^T diag(f') is ds_t/ds_{t-1} in the denominator layout and its transpose in the
+    numerator layout: notes that do not declare theirs get neither verdict, but both
+    readings and the declaration that settles it; declared, the display is decided."""
+    forward = (
+        "% symbptt: conventions functions = f@@\n"
+        "% symbptt: model\n"
+        "\\[ s_t = f(U \\mathrm{~x}_t + W \\mathrm{~s}_{t-1}) \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial s_t}{\\partial s_{t-1}} = "
+        "W^\\top \\operatorname{diag}(f'(U x_t + W s_{t-1})) \\]\n"
+    )
+    code, out = _check(tmp_path, forward.replace("@@", ""))
+    assert code == 2 and ":5: refused: ambiguous: in the denominator layout it holds" in out
+    assert "in the numerator layout it does not hold" in out and "layout = ..." in out
+    code, out = _check(tmp_path, forward.replace("@@", ", layout = denominator"))
+    assert code == 0 and ":5: holds" in out, out
+    code, out = _check(tmp_path, forward.replace("@@", ", layout = numerator"))
+    assert code == 1 and ":5: does NOT hold" in out, out
+
+
+def test_a_letter_applied_to_parentheses_is_a_declared_function_or_refused(
+    tmp_path: Path,
+) -> None:
+    """s_t = f(U x_t + W s_{t-1}): f is the notes' activation, not a matrix times the
+    sum; undeclared it is refused, declared (functions = f) it is any differentiable
+    function applied entry by entry, so a formula holds only if it holds for every f."""
+    text = (
+        "% symbptt: conventions layout = numerator@@\n"
+        "% symbptt: model\n"
+        "\\[ s_t = f(U x_t + W s_{t-1}) \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial s_t}{\\partial s_{t-1}} = "
+        "\\operatorname{diag}(f'(U x_t + W s_{t-1})) W \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial s_t}{\\partial s_{t-1}} = "
+        "\\operatorname{diag}(1 - s_t \\odot s_t) W \\]\n"
+    )
+    code, out = _check(tmp_path, text.replace("@@", ""))
+    assert code == 2 and "f(...) may be a function or a product" in out
+    assert "functions = f" in out
+    code, out = _check(tmp_path, text.replace("@@", ", functions = f"))
+    assert code == 1 and ":5: holds" in out and ":7: does NOT hold" in out, out

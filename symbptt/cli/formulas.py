@@ -216,7 +216,8 @@ def check_command(
         undeclared = setting.layout is None and layout == "auto" and not spec.model.scalar
         if not ambiguous and setting.spec is not None and undeclared:
             ambiguous = other_layout(
-                result, lambda lay: check(text, layout=lay, **options)  # noqa: B023
+                result,
+                lambda lay: check(text, layout=lay, **options),  # noqa: B023
             )
         derivative = re.search(r"\\partial|\\nabla|\\[dt]?frac", text)
         if not ambiguous and setting.spec is not None and derivative and profile:

@@ -40,6 +40,8 @@ _MARKUP = re.compile(
     r"|\\(?:mspace|hspace\*?|mkern|kern)\s*\{[^{}]*\}"
 )
 _MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix)\}.*?\\end\{\1\}", re.DOTALL)
+#: A column of prose only: the comment beside an aligned equation (``&& \text{...}``).
+_PROSE = re.compile(r"\s*(?:\\(?:text|mbox|textrm|textit|textbf|textsf)\s*\{[^{}]*\}\s*)+[.,;]?\s*")
 _ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")
 #: A row that starts so continues the previous row's equation.
 _CONTINUES = re.compile(r"\s*(=|\\equiv|\+|-|\\cdot|\\times|\\odot)")
@@ -233,7 +235,9 @@ def equations(display: str, *, spaces: bool = True, limit: int | None = None) ->
         for n, (x, y) in enumerate(columns):
             # a row continues the equation of the same column in the row above
             into = above[n] if n < len(above) else (above[-1] if above else None)
-            if not text[x:y].strip():  # an empty column: the one above stays open
+            # an empty column, or one of prose (a && \text{...} comment): the one above
+            # stays open
+            if not text[x:y].strip() or (n and _PROSE.fullmatch(text[x:y])):
                 if into is not None:
                     here.append(into)
                 continue

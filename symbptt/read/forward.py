@@ -232,6 +232,7 @@ class ForwardReader(EquationReader):
         W, as notes that write vectors as rows do; the column W^T h here)."""
         if not factors:
             raise self.fail("an empty product", node)
+        factors = [self.unbraced(f) for f in factors]
         first = single(factors[0])
         if len(factors) > 1 and not self._is_matrix(first):
             self.cell.rows = True
@@ -245,6 +246,18 @@ class ForwardReader(EquationReader):
                 raise self.fail("a number multiplies only in 1 - v", f)
             out = MatVec(self.matrix(f), out)
         return out
+
+    def unbraced(self, node: Any) -> Any:
+        """A factor without TeX's braces around it (``{W}``, what ``{\\color{red} W}``
+        leaves): braces group for TeX, not for the formula."""
+        node = single(node)
+        while (
+            isinstance(node, Tree)
+            and node.data == "group"
+            and self.source(node).lstrip().startswith("{")
+        ):
+            node = single(next(c for c in node.children if isinstance(c, Tree)))
+        return node
 
     def _is_matrix(self, node: Any) -> bool:
         """Whether a factor is a parameter (a name without a step, or its transpose)."""

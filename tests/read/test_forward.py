@@ -93,3 +93,34 @@ def test_a_subscript_that_is_neither_step_nor_label_is_refused_with_its_place() 
     with pytest.raises(FormulaSyntaxError, match="neither a step") as err:
         read_forward([r"h_t = W_{h,x} x_t"])
     assert err.value.column == 8  # at the subscript
+
+
+def test_what_typesetting_adds_is_read_through() -> None:
+    """A tie (\\mathrm{~s}_t, from a PDF converter), colour (\\color, \\textcolor), an
+    upright single letter (\\mathrm{s}: the letter s), a bold tilde, and a comment column
+    beside an aligned equation (&& \\text{...}) change nothing in the equations."""
+    from symbptt.read.display import equations as split
+
+    plain, _ = read_forward([r"s_t = \tanh(U x_t + W s_{t-1})", r"o_t = V s_t"])
+    typeset, _ = read_forward(
+        [
+            r"\mathrm{s}_{t} = \tanh(U \mathrm{x}_t + {\color{red} W} \mathrm{~s}_{t-1})",
+            r"\mathrm{o}_{t} = \textcolor{blue}{V \mathrm{~s}_{t}}",
+        ]
+    )
+    assert typeset == plain
+    aligned = r"a_t &= W x_t && \text{tổng nhập: x} \\ h_t &= \tanh(a_t) && \text{đầu ra}"
+    assert [e.strip() for e in split(aligned)] == ["a_t  = W x_t", r"h_t  = \tanh(a_t)"]
+    tilde, _ = read_forward([r"\mathbf{\tilde{c}}_t = \tanh(W x_t)", r"c_t = \tilde{c}_t"])
+    assert tilde[0][0] == "c_tilde"
+
+
+def test_a_letter_applied_to_parentheses_is_a_function_only_when_declared() -> None:
+    with pytest.raises(FormulaSyntaxError, match="may be a function or a product"):
+        read_forward([r"s_t = f(U x_t + W s_{t-1})"])
+    pairs, _ = read_forward([r"s_t = f(U x_t + W s_{t-1})"], functions=("f",))
+    inner = Add(MatVec(Param("U"), Var("x")), MatVec(Param("W"), Var("s", -1)))
+    assert pairs[0][1] == Apply("fn_f", inner)
+    # a capital letter before parentheses stays a matrix times its argument
+    pairs, _ = read_forward([r"s_t = \tanh(W(x_t + s_{t-1}))"])
+    assert pairs[0][1] == Apply("tanh", MatVec(Param("W"), Add(Var("x"), Var("s", -1))))

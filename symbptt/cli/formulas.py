@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from symbptt.cli.app import exit_status, main
-from symbptt.cli.notes_input import Item, forward_items, marker, notes_items
+from symbptt.cli.notes_input import Item, expanded, forward_items, marker, notes_items
 from symbptt.cli.options import _Progress, layout_option, method_option, quiet_option, spec_options
 from symbptt.errors import FormulaSyntaxError, SymbpttError, excerpt
 from symbptt.files import read_text
@@ -146,7 +146,8 @@ def check_command(
     if forward is not None:
         model = forward_items(forward)
     try:
-        setting = notes_setting([m.text for m in model], read_conventions(declared), spec.T)
+        texts = [expanded(m, macros) for m in model]
+        setting = notes_setting(texts, read_conventions(declared), spec.T)
     except ValueError as err:
         click.echo(f"Error: {file or '--conventions'}: {err}", err=True)
         sys.exit(2)

@@ -94,3 +94,19 @@ def forward_items(forward: str) -> list[Item]:
         for text in equations(line)
         if text.strip()
     ]
+
+
+def expanded(item: Item, preamble: str = "") -> str:
+    """A model display's text with the macros in effect at it (the file's and
+    ``--preamble``'s) expanded, as a checked display's are: notes write their forward pass
+    with the same macros as their formulas (``\\vect{a}^{(t)}``). A macro that cannot be
+    expanded leaves the text as written (its reading then says what is wrong)."""
+    from symbptt.errors import FormulaSyntaxError
+    from symbptt.read.macros import expand, read_macros
+
+    if not (item.macros or preamble):
+        return item.text
+    try:
+        return expand(item.text, read_macros(f"{preamble}\n{item.macros}"))
+    except (FormulaSyntaxError, ValueError):
+        return item.text

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import takewhile
 from typing import Any
 
 from lark import Tree
@@ -44,6 +45,7 @@ from symbptt.errors import FormulaSyntaxError
 from symbptt.read.cell_equations import CellNames, identifier
 from symbptt.read.forward_products import Products, is_param
 from symbptt.read.parse import parser, syntax_error
+from symbptt.read.restated import names_in
 from symbptt.read.trees import single
 
 #: A step as notes write it, once brackets and spaces are dropped: t, t-1, t+1.
@@ -130,15 +132,21 @@ class ForwardReader(Products):
             if node.data == "sup_sub":
                 sub_text = self.source(node.children[2]).lstrip("_")
                 sub_step = step_of(sub_text)
-                if sub_step is None or step is not None:
+                if sub_step is None and step is None:  # W^{ss}_0: a second label
+                    name = f"{name}_{self.label_text(sub_text, node.children[2])}"
+                elif sub_step is None or step is not None:
                     raise self.fail("a subscript after a label must be the step, as a^{f}_t", node)
-                step = sub_step
+                else:
+                    step = sub_step
             return name, step
         raise self.fail("a name is expected here", node)
 
     def label_text(self, text: str, node: Any) -> str:
-        """A label as part of a name: letters and digits only (``f``, ``hh``, ``xh``)."""
+        """A label as part of a name: letters and digits (``f``, ``hh``, ``xh``), a Greek
+        letter (``\\iota``: iota) or an accented letter (``\\tilde{h}``: htilde)."""
         compact = re.sub(r"[{}\s]|\\mathrm|\\text|\\mathit", "", text)
+        compact = re.sub(r"\\(tilde|hat|bar|widetilde|widehat)([A-Za-z])", r"\2\1", compact)
+        compact = re.sub(r"\\([A-Za-z]+)", r"\1", compact)
         if re.fullmatch(r"\([A-Za-z0-9]+\)", compact):  # W^{(hh)}, W^{(1)}: a layer's label
             compact = compact[1:-1]
         if not re.fullmatch(r"[A-Za-z0-9]+", compact):
@@ -216,6 +224,7 @@ def read_forward(
     out: list[tuple[str, Expr]] = []
     written: dict[str, str] = {}
     parsed = []
+    restated: list[list[Tree]] = []
     for text in equations:
         try:
             tree = parser().parse(text, start="start")
@@ -225,10 +234,16 @@ def read_forward(
         if len(sides) < 2:
             raise FormulaSyntaxError("a forward equation has an = sign", text=text)
         reader = ForwardReader(text, cell, elementwise, matrix_product, functions)
-        parsed.append((text, sides, reader, [_computed(reader, s) for s in sides[:-1]]))
+        # h_t = y_t = expr: names, then the definition; a^t = tanh(...) = tanh(\hat{a}^t):
+        # the definition, then a restatement naming a part of it
+        lead = 1 + sum(1 for _ in takewhile(_is_named, sides[1:-1]))
+        parsed.append(
+            (text, sides[: lead + 1], reader, [_computed(reader, s) for s in sides[:lead]])
+        )
+        restated.append(sides[lead + 1 :])
     # a computed name read without its step (a_c in tanh(a_c)) is its value at the step
     every = {name for *_, computed in parsed for name, _ in computed}
-    for _text, sides, reader, computed in parsed:
+    for (_text, sides, reader, computed), more in zip(parsed, restated, strict=True):
         reader.computed = every
         names = [name for name, _ in computed]
         steps = {step for _, step in computed if step is not None}
@@ -241,7 +256,7 @@ def read_forward(
         # name written without its step (h = (1 - z_t) h_{t-1} + ...) is at the step its
         # right-hand side reads
         if steps:
-            rhs = _shifted(rhs, -steps.pop())
+            rhs = _shifted(rhs, -min(steps))
         elif not any(isinstance(e, Var) for e in subexpressions(rhs)):
             raise reader.fail(f"{target} has no step and reads none", sides[0])
         late = [e for e in subexpressions(rhs) if isinstance(e, Var) and e.shift not in (0, -1)]
@@ -250,6 +265,9 @@ def read_forward(
                 f"{late[0].name} at t{late[0].shift:+d}: a forward step reads t and t-1 only",
                 sides[-1],
             )
+        for side in more:  # = tanh(\hat{a}^t): the parts named, and the quantity from them
+            parts, rhs = _named_parts(reader, rhs, side, steps, every | {n for n, _ in out})
+            out.extend(parts)
         if logits is not None:
             out.append((f"{target}_logits", rhs))
             out.append((target, Apply("softmax", Var(f"{target}_logits"))))
@@ -274,6 +292,30 @@ def _computed(reader: ForwardReader, side: Tree) -> tuple[str, int | None]:
     form = reader.written_form(lhs)
     reader.forms.setdefault(target, form if step is not None else _with_step(form, lhs))
     return target, step
+
+
+def _is_named(side: Tree) -> bool:
+    lhs = single(side)
+    return isinstance(lhs, Tree) and lhs.data in _NAMED
+
+
+def _named_parts(
+    reader: ForwardReader, rhs: Expr, side: Tree, steps: set[int], taken: set[str]
+) -> tuple[list[tuple[str, Expr]], Expr]:
+    """The equations a restatement of ``rhs`` gives its new names
+    (:mod:`symbptt.read.restated`), and the quantity's right side in them; a refusal
+    where it is not ``rhs`` with parts named."""
+    again = reader.expr(side)
+    if steps:
+        again = _shifted(again, -min(steps))
+    try:
+        return list(names_in(rhs, again, lambda name: name not in taken).items()), again
+    except ValueError as err:
+        raise reader.fail(
+            f"this side restates the quantity otherwise than by naming its parts ({err}): "
+            "symbptt reads one definition per quantity",
+            side,
+        ) from None
 
 
 def _with_step(form: str, lhs: Tree) -> str:

@@ -124,3 +124,46 @@ def test_a_letter_applied_to_parentheses_is_a_function_only_when_declared() -> N
     # a capital letter before parentheses stays a matrix times its argument
     pairs, _ = read_forward([r"s_t = \tanh(W(x_t + s_{t-1}))"])
     assert pairs[0][1] == Apply("tanh", MatVec(Param("W"), Add(Var("x"), Var("s", -1))))
+
+
+def test_a_restatement_that_names_a_part_defines_that_name() -> None:
+    """a^t = tanh(W_c x^t + U_c h^{t-1}) = tanh(\\hat{a}^t): the second side names the
+    pre-activation; the model computes it, and a^t from it."""
+    pairs, _ = read_forward(
+        [r"a^t = \tanh(W_c x^t + U_c h^{t-1}) = \tanh(\hat{a}^t)", r"h^t = a^t"]
+    )
+    pre = Add(MatVec(Param("W_c"), Var("x")), MatVec(Param("U_c"), Var("h", -1)))
+    assert ("a_hat", pre) in pairs and ("a", Apply("tanh", Var("a_hat"))) in pairs
+
+
+@pytest.mark.parametrize(
+    "restated",
+    [
+        r"\sigma(\hat{a}^t)",  # another function: the quantity stated twice
+        r"\tanh(W_c x^t) + \hat{b}^t",  # another formula
+        r"\tanh(\hat{a}^{t-1})",  # a part named at another step
+    ],
+)
+def test_a_restatement_that_is_another_formula_is_refused(restated: str) -> None:
+    with pytest.raises(FormulaSyntaxError, match="restates the quantity otherwise"):
+        read_forward([rf"a^t = \tanh(W_c x^t + U_c h^{{t-1}}) = {restated}", r"h^t = a^t"])
+
+
+def test_labels_may_be_greek_or_accented_and_follow_a_superscript_label() -> None:
+    pairs, _ = read_forward(
+        [
+            r"a_{\iota}^{t} = \sigma(W_{\iota} x^t + U_{\tilde{h}} h^{t-1} + W^{ss}_0)",
+            r"h^t = a_\iota^t",
+        ]
+    )
+    assert pairs[0][0] == "a_iota"
+    assert {p for p in ("W_iota", "U_htilde", "W_ss_0") if p in repr(pairs[0][1])} == {
+        "W_iota",
+        "U_htilde",
+        "W_ss_0",
+    }
+
+
+def test_a_stack_may_be_written_with_semicolons() -> None:
+    pairs, _ = read_forward([r"h_t = \tanh(W [h_{t-1}; x_t])"])
+    assert pairs[0][1] == Apply("tanh", MatVec(Param("W"), Concat(Var("h", -1), Var("x"))))

@@ -15,7 +15,7 @@ from symbptt.core.spec import Spec
 from symbptt.errors import FormulaSyntaxError, SpecError
 from symbptt.read.conventions import Conventions
 from symbptt.read.definitions import DEFINING, pattern_of
-from symbptt.read.loss_display import TotalLoss, compact, loss_side, total_loss
+from symbptt.read.loss_display import TotalLoss, compact, loss_name, loss_side, total_loss
 from symbptt.read.notes_model import notes_model
 from symbptt.read.profiles import Profile
 from symbptt.results import FormulaCheckResult
@@ -74,7 +74,16 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
         if _DERIVATIVE.search(rhs):
             definitions.append(text)
         elif side == "total":
-            total = total_loss(rhs, profile.horizon)
+            # J = \frac1T \sum_t J^{(t)} = -\frac1T \sum_t \sum_j y_{t,j} \log \hat y_{t,j}:
+            # the side that sums the steps' losses, and the others checked against the model
+            read = [total_loss(s, profile.horizon) for s in sides[1:]]
+            total = next((r for r in read if r is not None), None)
+            if total is not None:
+                summed = read.index(total)
+                steps += [(k, f"L = {s}") for n, s in enumerate(sides[1:]) if n != summed]
+                named = loss_name(lhs)
+                if named:  # \mathcal{L}_{\text{seq}}: the notes' name of the total loss
+                    definitions.append(f"{named} := L")
             if total is None:
                 why = (
                     f"the loss display {compact(text)} is not read yet: symbptt reads a total "
@@ -143,7 +152,10 @@ def _model_with_loss(
         if not failing:
             said = read.said if not steps else (*read.said, "the notes' step loss holds in it")
             return spec, said
-    why = f"the notes' step loss {compact(failing)} is not read yet (not a loss symbptt reads)"
+    why = (
+        f"the notes' loss display {compact(failing)} is not read yet, or does not hold in the "
+        "model read (no loss symbptt reads makes it hold)"
+    )
     return _refused(profile, None, why, next(k for k, text in steps if text == failing))
 
 

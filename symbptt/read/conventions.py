@@ -109,7 +109,9 @@ def read_conventions(lines: Sequence[tuple[int, str]]) -> Conventions:
                 raise ValueError(
                     f"line {line}: {key} is one of {', '.join(allowed)}, not {value!r}"
                 )
-            if key == "functions" and not re.fullmatch(r"(\\?[A-Za-z]+\s*)+", value):
+            if key == "functions" and not re.fullmatch(
+                r"(\\?[A-Za-z]+(_\{?[A-Za-z0-9]+\}?)?\s*)+", value
+            ):
                 raise ValueError(
                     f"line {line}: functions are names separated by spaces, such as f g"
                 )

@@ -21,6 +21,7 @@ from lark import Tree
 from symbptt.core.tensor import Apply, Concat, Expr, MatVec, Param, Transpose
 from symbptt.errors import FormulaSyntaxError
 from symbptt.read.cell_equations import EquationReader
+from symbptt.read.names import compact
 from symbptt.read.trees import single
 
 
@@ -125,11 +126,11 @@ class Products(EquationReader):
         model."""
         head, call = node.children
         key = self.key(head.children[0]) if isinstance(head, Tree) else str(head)
-        if key in self.functions:
+        if compact(self.source(head)) in self.functions:
             args = [c for c in call.children if isinstance(c, Tree)]
             if len(args) != 1:
                 raise self.fail("a function takes one argument", node)
-            role = "fn_" + re.sub(r"\W", "", key)
+            role = "fn_" + re.sub(r"\W", "", compact(self.source(head)))
             self.cell.roles[role] = self.source(head)
             self.cell.primitives[role] = "generic"
             return Apply(role, self.expr(args[0]))  # type: ignore[arg-type]

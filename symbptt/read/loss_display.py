@@ -4,7 +4,11 @@ summed; ``J = \frac{1}{T_x} \sum_t J^{\langle t \rangle}``: averaged).
 
 A display whose left-hand side is a loss letter (L, J, E, \mathcal{L}, \ell) states the
 loss: without a step it is the total loss, read here; with a step it is the loss of one
-step, which the checker reads against the model's (:mod:`symbptt.checker.notes`).
+step, which the checker reads against the model's (:mod:`symbptt.checker.notes`). The
+letter may carry a label and arguments (``\mathcal{L}_{\text{seq}}(g, y)``,
+``J^{(t)}(\theta)``), and the steps' losses in the sum too
+(``\sum_{t=1}^{n} \mathcal{L}_\text{elt}(g_t, y_t)``); a per-example superscript on the
+sum's upper limit (``n^{(i)}``, the i-th sequence's length) is the horizon's letter.
 """
 
 from __future__ import annotations
@@ -17,12 +21,19 @@ _LETTER = r"(?:L|J|E|\\ell|\\mathcal\{?[LJE]\}?|\\mathscr\{?[LJE]\}?)"
 _LOSS = re.compile(rf"^{_LETTER}(?P<script>.*)$")
 #: A step's script: _t, _{t}, ^{(t)}, ^{<t>}, ^{\langle t \rangle}, ^t.
 _STEP = r"(?:_\{?t\}?|\^\{?(?:\(t\)|<t>|\\langlet\\rangle|t)\}?)"
+#: A label on a loss letter: L_{\text{seq}}, \mathcal{L}_\text{elt}, L_{seq}.
+_LABEL = r"(?:_\\text\{[A-Za-z]+\}|_\{\\text\{[A-Za-z]+\}\}|_\{?[A-Za-su-z][A-Za-z]+\}?)"
+#: A loss's arguments, last: (g_t, y_t), (\theta).
+_ARGUMENTS = re.compile(r"\((?:[^()]|\([^()]*\))*\)$")
 #: Σ over t, with optional limits, of a loss letter at t; optionally divided by N.
 _TOTAL = re.compile(
-    rf"^(?P<mean>\\frac\{{1\}}\{{(?P<n>[^{{}}]+)\}})?"
-    rf"\\sum(?:\\limits)?_\{{?t(?:=(?P<first>[01]))?\}}?(?:\^\{{?(?P<last>[^{{}}]+?)\}}?)?"
-    rf"{_LETTER}{_STEP}$"
+    rf"^(?P<mean>\\[dt]?frac\{{1\}}\{{(?P<n>[^{{}}]+)\}})?"
+    rf"\\sum(?:\\limits)?_\{{?t(?:=(?P<first>[01]))?\}}?"
+    rf"(?:\^(?:\{{(?P<last>[^{{}}]+?)(?:\^\{{\([a-z]\)\}})?\}}|(?P<last1>[A-Za-z])))?"
+    rf"{_LETTER}{_LABEL}?(?P<step>{_STEP})?(?P<args>\(.*\))?$"
 )
+#: A step t inside a loss's arguments: (g_t, y_t), (\hat y^{(t)}, y^{(t)}).
+_STEP_INSIDE = re.compile(r"_\{?t\}?|\^\{?\(t\)\}?|\^\{?<t>\}?|\\langlet\\rangle")
 
 
 @dataclass(frozen=True)
@@ -36,17 +47,19 @@ class TotalLoss:
 
 
 def compact(text: str) -> str:
-    """The text without spaces, ``\\left``/``\\right`` and ``\\displaystyle``."""
-    text = re.sub(r"\\(?:left|right|displaystyle|limits)(?![A-Za-z])", "", text)
+    """The text without spaces, spacing, ``\\left``/``\\right`` and ``\\displaystyle``."""
+    text = re.sub(r"\\(?:left|right|displaystyle|limits|q?quad)(?![A-Za-z])|\\[,;:!]", "", text)
     return re.sub(r"\s+", "", text).rstrip(".,;")
 
 
 def loss_side(lhs: str) -> str | None:
-    """``"total"`` if a left-hand side is the loss, ``"step"`` if a step's loss, else None."""
+    """``"total"`` if a left-hand side is the loss, ``"step"`` if a step's loss, else None:
+    a loss letter with a label only (``\\mathcal{L}_{\\text{seq}}(g, y)``) is the total."""
     found = _LOSS.match(compact(lhs))
     if found is None:
         return None
-    return "step" if found.group("script") else "total"
+    script = _ARGUMENTS.sub("", found.group("script"))
+    return "step" if script and not re.fullmatch(_LABEL, script) else "total"
 
 
 def total_loss(rhs: str, horizons: tuple[str, ...] = ("T",)) -> TotalLoss | None:
@@ -57,7 +70,9 @@ def total_loss(rhs: str, horizons: tuple[str, ...] = ("T",)) -> TotalLoss | None
     found = _TOTAL.match(compact(rhs))
     if found is None:
         return None
-    last = found.group("last")
+    if not found.group("step") and not _STEP_INSIDE.search(found.group("args") or ""):
+        return None  # \sum_t L: no step's loss
+    last = found.group("last") or found.group("last1")
     n = found.group("n")
     letter = re.compile(r"[A-Za-z](_\{?\w+\}?)?|\\[A-Za-z]+")
     if last is not None and not letter.fullmatch(last):
@@ -72,3 +87,16 @@ def total_loss(rhs: str, horizons: tuple[str, ...] = ("T",)) -> TotalLoss | None
         int(first) if first is not None else None,
         last or n,
     )
+
+
+def loss_name(lhs: str) -> str | None:
+    """The name a total loss display gives the loss when it is more than a loss letter
+    (``\\mathcal{L}_{\\text{seq}}`` of ``\\mathcal{L}_{\\text{seq}}(g, y)``), else None."""
+    found = _LOSS.match(compact(lhs))
+    if found is None:
+        return None
+    script = _ARGUMENTS.sub("", found.group("script"))
+    if not script:
+        return None
+    name = compact(lhs)[: found.start("script")] + script
+    return re.sub(r"\\text\{([A-Za-z]+)\}", r"{\1}", name)  # as formulas read \text{seq}

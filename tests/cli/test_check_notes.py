@@ -367,3 +367,18 @@ def test_a_letter_applied_to_parentheses_is_a_declared_function_or_refused(
     assert "functions = f" in out
     code, out = _check(tmp_path, text.replace("@@", ", functions = f"))
     assert code == 1 and ":5: holds" in out and ":7: does NOT hold" in out, out
+
+
+def test_a_loss_display_s_other_sides_are_checked_against_the_model(tmp_path: Path) -> None:
+    """J = \\sum_t J^{(t)} = \\frac1T \\sum_t J^{(t)}: the sum gives the reduction, and the
+    other side is a claim about the model's loss, checked: here it contradicts the sum,
+    so the model is refused rather than read from one side; a labelled loss
+    (\\mathcal{L}_{\\text{seq}}) is the notes' name of the total loss."""
+    formula = r"\frac{\partial L}{\partial c} = \sum_{t=1}^{T} (\hat y_t - y_t)"
+    loss = r"J = \sum_{t=1}^{T} J^{(t)} = \frac{1}{T} \sum_{t=1}^{T} J^{(t)}"
+    code, out = _one(tmp_path, MODEL_M + f"% symbptt: model\n\\[ {loss} \\]\n", formula)
+    assert code == 2 and "does not hold in the model read" in out, out
+    loss = r"\mathcal{L}_{\text{seq}}(\hat y, y) = \sum_{t=1}^{T} \ell(\hat y_t, y_t)"
+    labelled = r"\frac{\partial \mathcal{L}_{\text{seq}}}{\partial c} = \sum_{t=1}^{T} (\hat y_t - y_t)^\top"
+    code, out = _one(tmp_path, MODEL_M + f"% symbptt: model\n\\[ {loss} \\]\n", labelled)
+    assert code == 0 and "holds" in out, out

@@ -328,3 +328,46 @@ def other_layout(
         for layout, holds in verdicts.items()
     )
     return f"ambiguous: {said}; declare the layout (symbptt: conventions layout = ...)"
+
+
+def by_shared_parameter(text: str, spec: Spec, profile: Profile) -> str | None:
+    """Why a display of notes that equates the gradient by a parameter with a quantity of
+    step t is refused when it does not hold, else None.
+
+    ``\\frac{\\partial J}{\\partial b_o} = \\frac{\\partial J}{\\partial a^{<t>}} * \\tanh(c^{<t>})
+    * ...`` is written for "the cell at time t": read as the gradient by b_o (every step's
+    use of it) it does not hold; read as the part from step t's cell (the gradient by the
+    copy of b_o used at t) it may. The display does not say which, and symbptt does not
+    read the second yet, so it is refused rather than failed."""
+    import sympy as sp
+
+    from symbptt.core import derivatives as E
+    from symbptt.core.formula import Node, VTotal
+    from symbptt.read.formula import parse_vector
+
+    try:
+        sides = parse_vector(text, model=spec.model, profile=profile).sides
+    except (FormulaSyntaxError, SpecError):
+        return None
+    shared = [
+        s
+        for s in sides
+        if isinstance(s, VTotal) and s.args[0] == E.L and not isinstance(s.args[1], Node)
+    ]
+
+    def steps(side: sp.Expr) -> set[sp.Symbol]:
+        found = set()
+        for e in sp.preorder_traversal(side):
+            if isinstance(e, Node):
+                found |= e.args[0].free_symbols
+        return found & side.free_symbols
+
+    if not shared or not any(steps(s) for s in sides):
+        return None
+    name = shared[0].args[1]
+    return (
+        f"ambiguous: the gradient by {name} (every step's use of it) is equated with a "
+        f"quantity of one step: so read, it does not hold; the notes may mean the part from "
+        f"one step's cell (the gradient by the copy of {name} used at that step), which "
+        "symbptt does not read yet"
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import re
 import sys
 from pathlib import Path
@@ -12,10 +11,18 @@ from typing import Any
 
 import click
 
+from symbptt.cli.answers import Answers, refuse
 from symbptt.cli.app import exit_status, main
-from symbptt.cli.notes_input import Item, expanded, forward_items, marker, notes_items
+from symbptt.cli.notes_input import (
+    Item,
+    expanded,
+    forward_items,
+    marker,
+    model_segments,
+    notes_items,
+)
 from symbptt.cli.options import _Progress, layout_option, method_option, quiet_option, spec_options
-from symbptt.errors import FormulaSyntaxError, SymbpttError, excerpt
+from symbptt.errors import FormulaSyntaxError, SymbpttError
 from symbptt.files import read_text
 
 
@@ -111,6 +118,7 @@ def check_command(
     understood (and none fails), 3 if symbptt itself failed.
     """
     from symbptt.checker.notes import (
+        by_shared_parameter,
         define,
         is_definition,
         last_step_only,
@@ -142,27 +150,31 @@ def check_command(
         declared += found
         if not any(item.kind in ("check", "unread") for item in items):
             raise click.UsageError(f"{file} has no display marked '{marker(file, 'check')}'")
-    model = [item for item in items if item.kind == "model"]
-    if forward is not None:
-        model = forward_items(forward)
+    segments = model_segments(items) if forward is None else [(0, forward_items(forward))]
     try:
-        texts = [expanded(m, macros) for m in model]
-        setting = notes_setting(texts, read_conventions(declared), spec.T)
+        declaration = read_conventions(declared)
     except ValueError as err:
         click.echo(f"Error: {file or '--conventions'}: {err}", err=True)
         sys.exit(2)
-    if setting.spec is not None:
-        spec = setting.spec
-    profile = setting.profile or profile
-    layout = setting.layout or layout
     failed, refusal = False, 0
     progress = _Progress(quiet or file is None)
-    say = _Answers(file, as_json)
-    # one layout per file: --layout, else the layouts in which every display so far holds
-    layouts = [layout] if layout != "auto" or spec.model.scalar else list(LAYOUTS)
-    for said in setting.said:
-        say.note(said)
+    say = Answers(file, as_json)
+    given, segment = (spec, profile, layout), -1
+    defines: list[tuple[str, str]] = []
     for number, item in enumerate(items, 1):
+        while segment + 1 < len(segments) and number - 1 >= segments[segment + 1][0]:
+            segment, model = segment + 1, segments[segment + 1][1]
+            texts = [expanded(m, macros) for m in model]
+            setting = notes_setting(texts, declaration, given[0].T)
+            spec = setting.spec or given[0]
+            profile = setting.profile or given[1]
+            if profile is not None and defines:  # the notes' definitions so far stand
+                profile = dataclasses.replace(profile, definitions=(*profile.definitions, *defines))
+            layout = setting.layout or given[2]
+            # one layout per file: --layout, else the layouts where every display so far holds
+            layouts = [layout] if layout != "auto" or spec.model.scalar else list(LAYOUTS)
+            for said in setting.said:
+                say.note(said)
         text, where, line, column, label_line, defined = item[:6]
         progress(f"{where}{label_line}", number, len(items))
         say.cell, say.kind = item.cell, item.kind
@@ -173,7 +185,7 @@ def check_command(
         if item.kind == "model":
             if setting.failed and model[setting.failed[0]] is item:
                 refusal = max(refusal, 2)
-                _refuse(say, item, setting.failed[1])
+                refuse(say, item, setting.failed[1])
             continue
         if setting.refusal:
             refusal = max(refusal, 2)
@@ -185,10 +197,12 @@ def check_command(
                 written = (
                     expand(text, read_macros(f"{macros}\n{defined}")) if defined or macros else text
                 )
-                profile, name, claim = define(written, spec, profile or load_profile(None))
+                before = profile or load_profile(None)
+                profile, name, claim = define(written, spec, before)
+                defines += profile.definitions[len(before.definitions) :]
             except FormulaSyntaxError as err:
                 refusal = max(refusal, 2)
-                _refuse(say, item, err)
+                refuse(say, item, err)
                 continue
             say.defined(where, label_line, name)
             if claim is None:
@@ -207,7 +221,7 @@ def check_command(
                 result, layouts = _in_file_layouts(check, text, options, layouts)
         except FormulaSyntaxError as err:
             refusal = max(refusal, 2)
-            _refuse(say, item, err)
+            refuse(say, item, err)
             continue
         except SymbpttError as err:
             refusal = max(refusal, exit_status(err))
@@ -229,6 +243,8 @@ def check_command(
                     result,
                     functools.partial(check, text, layout=laid, **{**options, "notation": held}),
                 )
+        if not ambiguous and setting.spec is not None and not result.holds and profile:
+            ambiguous = by_shared_parameter(text, spec, profile)
         if ambiguous:  # notes' own model: the display's scope is the notes' to say
             refusal = max(refusal, 2)
             say.refused(where, label_line, ambiguous)
@@ -238,115 +254,6 @@ def check_command(
     say.flush()
     # a formula that does not hold is the answer, unless symbptt itself failed (3)
     sys.exit(3 if refusal == 3 else 1 if failed else refusal)
-
-
-class _Answers:
-    """The answer to each formula, as lines for people or one JSON list.
-
-    Lines: ``FILE:LINE: holds for t = 1..T (method)``, ``FILE:LINE: does NOT hold
-    (method): why`` with its counterexample and repairs, ``FILE:LINE[:COL]: refused:
-    why`` with a caret under the spot (a formula given on the command line: its verdict,
-    and a refusal on stderr as every command's errors)."""
-
-    def __init__(self, file: Path | None, as_json: bool) -> None:
-        self.file, self.as_json = file, as_json
-        self.items: list[dict[str, Any]] = []
-        #: the notebook cell of the formula being answered (None: not a notebook)
-        self.cell: int | None = None
-        #: what symbptt says of the whole file (the loss it chose for the notes' model)
-        self.notes: list[str] = []
-        #: what the display being answered is: a formula to check, or the model's
-        self.kind = "check"
-
-    def note(self, said: str) -> None:
-        """Something said of the whole file: once on top, and in each JSON answer."""
-        self.notes.append(said)
-        if not self.as_json:
-            click.echo(f"{self.file or 'check'}: note: {said}")
-
-    def refused(
-        self,
-        where: str,
-        line: int,
-        why: str,
-        column: int | None = None,
-        shown: tuple[str, str] | None = None,
-    ) -> None:
-        if self.as_json:
-            self.items.append(
-                {**self._place(line, column), "verdict": "refused", "explanation": why}
-            )
-            return
-        if self.file is None:  # the command line's formula: an error, as elsewhere
-            at = f"{line}:{column}: error: " if column else "Error: "
-            click.echo(f"{at}{why}", err=True)
-        else:
-            click.echo(f"{where}{line}{f':{column}' if column else ''}: refused: {why}")
-        if shown:
-            click.echo(f"  {shown[0]}\n  {shown[1]}", err=self.file is None)
-
-    def defined(self, where: str, line: int, name: str) -> None:
-        """A display that defines a name: said, not checked."""
-        if self.as_json:
-            explanation = f"defines {name}, read so from here on"
-            self.items.append(
-                {**self._place(line, None), "verdict": "defined", "explanation": explanation}
-            )
-            return
-        click.echo(f"{where}{line}: defines {name}")
-
-    def verdict(self, where: str, line: int, result: Any, T: int) -> None:
-        if self.as_json:
-            self.items.append(
-                {
-                    **self._place(line, None),
-                    "verdict": "holds" if result.holds else "does not hold",
-                    "method": result.method,
-                    "steps": result.steps or f"T = {T}",
-                    "layout": result.layout,
-                    "explanation": result.explanation,
-                    "counterexample": result.counterexample.to_dict()
-                    if result.counterexample
-                    else None,
-                    "repairs": list(result.repairs),
-                    "warnings": list(result.warnings),
-                    "notes": [*self.notes, *result.notes],
-                }
-            )
-            return
-        label = f"{where}{line}: " if where else ""
-        if result.holds:
-            bound = re.search(r"\((the probability[^)]*)\)", result.explanation)
-            extra = f"; {bound.group(1)}" if bound else ""
-            laid = {"mixed": "", "per '='": ", each '=' in its own layout"}.get(
-                result.layout, f" in {result.layout} layout"
-            )
-            steps = f" for {result.steps}" if result.steps else f" at T = {T}"
-            click.echo(f"{label}holds{steps}{laid} ({result.method}{extra})")
-        else:
-            click.echo(f"{label}does NOT hold ({result.method}): {result.explanation}")
-            if result.counterexample:
-                click.echo("  counterexample " + result.counterexample.describe())
-            for repair in result.repairs:
-                click.echo(f"  repair: it holds if {repair} (modular)")
-        for warning in result.warnings:
-            click.echo(f"  warning: {warning}")
-        for note in result.notes:
-            click.echo(f"  note: {note}")
-
-    def _place(self, line: int, column: int | None) -> dict[str, Any]:
-        where: dict[str, Any] = {"file": str(self.file) if self.file else None}
-        if self.cell is not None:
-            where["cell"] = self.cell
-        where["line"] = line if self.file else None
-        if column:
-            where["column"] = column
-        where["kind"] = self.kind
-        return where
-
-    def flush(self) -> None:
-        if self.as_json:
-            click.echo(json.dumps(self.items, indent=2))
 
 
 def _in_file_layouts(
@@ -376,14 +283,3 @@ def _in_file_layouts(
             )
             result = dataclasses.replace(result, notes=(*result.notes, note))
     return result, layouts
-
-
-def _refuse(say: _Answers, item: Item, err: Exception) -> None:
-    """A formula refused: with its column and a caret when the error has a place."""
-    if not isinstance(err, FormulaSyntaxError) or not err.column:
-        say.refused(item.where, item.line, getattr(err, "reason", str(err)))
-        return
-    at_line = item.line + max(err.line, 1) - 1
-    at_col = err.column + (item.column - 1 if err.line <= 1 else 0)
-    shown = excerpt(err.text or item.text, max(err.line, 1), max(err.column, 1))
-    say.refused(item.where, at_line, err.reason, at_col, shown)

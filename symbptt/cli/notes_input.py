@@ -110,3 +110,42 @@ def expanded(item: Item, preamble: str = "") -> str:
         return expand(item.text, read_macros(f"{preamble}\n{item.macros}"))
     except (FormulaSyntaxError, ValueError):
         return item.text
+
+
+def model_segments(items: list[Item]) -> list[tuple[int, list[Item]]]:
+    """The models a notes file states, each with the index of the first item it applies
+    to: notes that derive an RNN and then an LSTM state two forward passes. A run of
+    ``model`` displays (no other display between them) that computes a name the model
+    so far computes, after a checked display, states a new model, which applies from
+    its run to the next; it takes nothing from the one before. A run that recomputes a
+    name with no check between is the same model's (and its reading refuses the name
+    computed twice)."""
+    from symbptt.read.forward import computed_names
+
+    segments: list[tuple[int, list[Item]]] = [(0, [])]
+    computed: set[str] = set()
+    run: list[int] = []
+    checked = False
+
+    def close() -> None:
+        nonlocal computed, checked
+        names = set().union(*(computed_names(items[k].text) for k in run))
+        if segments[-1][1] and checked and names & computed:
+            segments.append((run[0], [items[k] for k in run]))
+            computed = names
+        else:
+            segments[-1][1].extend(items[k] for k in run)
+            computed |= names
+        run.clear()
+        checked = False
+
+    for n, item in enumerate(items):
+        if item.kind == "model":
+            run.append(n)
+            continue
+        if run:
+            close()
+        checked = checked or item.kind == "check"
+    if run:
+        close()
+    return segments

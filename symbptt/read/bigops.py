@@ -113,6 +113,8 @@ class SumsAndProducts:
             lower, high = sp.Integer(1), self.components_limit()
         if str(op) == "\\sum":
             body = factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+            if implicit and var not in body.free_symbols:
+                return [self.constant_sum(body, var, node)]
             return [sp.Sum(body, (var, lower, high))]
         # \prod: trailing factors that do not depend on its index stay outside (or, in the
         # other reading, inside: product_scope)
@@ -156,6 +158,24 @@ class SumsAndProducts:
             )
         body = inside[0] if len(inside) == 1 else sp.Mul(*inside, evaluate=False)
         return [sp.Product(body, (var, lower, high)), *outside]
+
+    def constant_sum(self: Any, body: sp.Expr, var: sp.Symbol, node: Any) -> sp.Expr:
+        """``\\sum_m X`` with X free of m: notes sum over the examples of a batch so
+        (``\\sum_m``, m samples); read as the sum over every step it would be T X. Notes
+        that declare ``batch = 1`` mean the one example: X; others are refused."""
+        profile = getattr(self, "profile", None)
+        if getattr(profile, "batch", False):
+            self.notes.append(
+                f"the sum over {var}, whose summand does not depend on {var}, was read as the "
+                "sum over a batch of one example (batch = 1)"
+            )
+            return body
+        raise self.fail(
+            f"the summand of the sum over {var} does not depend on {var}: a sum over a "
+            f"batch's examples (declare batch = 1: symbptt: conventions) or {var} over "
+            "every step? Not read",
+            node,
+        )
 
     def limits(self, lower: Any, upper: Any, node: Any) -> tuple[sp.Symbol, sp.Expr, sp.Expr]:
         """(index, first, last) of a sum or product: ``_{k=1}^{T}``, ``_{j-1=i}^{t}``,

@@ -83,6 +83,7 @@ class Conventions:
             d_prefix=self.get("d-prefix"),
             next_step=self.get("next"),
             partial=self.get("partial"),
+            batch=self.get("batch") == "1",
             generic_functions=tuple(compact(f) for f in (self.get("functions") or "").split()),
         )
 

@@ -347,3 +347,25 @@ def _softmax_argument(reader: ForwardReader, rhs: Tree) -> Tree | None:
         return None
     args = [c for c in call.children if isinstance(c, Tree)]
     return args[0] if len(args) == 1 else None
+
+
+def computed_names(display: str) -> set[str]:
+    """The names a model display computes (the left sides of its equations), read
+    without their right sides; a display that cannot be read computes none here (its
+    reading in the model says why)."""
+    from symbptt.read.display import equations
+
+    names: set[str] = set()
+    for text in equations(display):
+        try:
+            tree = parser().parse(text, start="start")
+        except UnexpectedInput:
+            continue
+        sides = [c for c in tree.children if isinstance(c, Tree) and c.data != "annotation"]
+        reader = ForwardReader(text)
+        for side in takewhile(_is_named, sides[:-1]):
+            try:
+                names.add(_computed(reader, side)[0])
+            except FormulaSyntaxError:
+                break
+    return names

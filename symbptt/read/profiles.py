@@ -134,6 +134,9 @@ class Profile:
     #: names the notes apply as functions of their own (``f(U x_t + W s_{t-1})``), declared
     #: ``functions = f g``: each any differentiable function, applied entry by entry
     generic_functions: tuple[str, ...] = ()
+    #: the notes' formulas are about one example (``batch = 1``): a sum over a batch's
+    #: letter, whose summand does not depend on it, is that summand
+    batch: bool = False
 
     def __hash__(self) -> int:
         return hash(self.name)

@@ -382,3 +382,70 @@ def test_a_loss_display_s_other_sides_are_checked_against_the_model(tmp_path: Pa
     labelled = r"\frac{\partial \mathcal{L}_{\text{seq}}}{\partial c} = \sum_{t=1}^{T} (\hat y_t - y_t)^\top"
     code, out = _one(tmp_path, MODEL_M + f"% symbptt: model\n\\[ {loss} \\]\n", labelled)
     assert code == 0 and "holds" in out, out
+
+
+TWO_MODELS = r"""% symbptt: conventions time = superscript, elementwise = \odot, layout = numerator, partial = total
+% symbptt: model
+\[ h^{(t)} = \tanh(W h^{(t-1)} + U x^{(t)}) \]
+% symbptt: check
+\[ \frac{\partial h^{(t)}}{\partial h^{(t-1)}} = \operatorname{diag}(1 - h^{(t)} \odot h^{(t)}) W \]
+% symbptt: model
+\begin{align*}
+f^{(t)} &= \sigma(W_f h^{(t-1)} + U_f x^{(t)}) \\
+c^{(t)} &= f^{(t)} \odot c^{(t-1)} + \tanh(W h^{(t-1)} + U x^{(t)}) \\
+h^{(t)} &= \tanh(c^{(t)})
+\end{align*}
+% symbptt: check
+\[ \frac{\partial h^{(t)}}{\partial c^{(t)}} = \operatorname{diag}(1 - h^{(t)} \odot h^{(t)}) \]
+% symbptt: check
+\[ \frac{\partial h^{(t)}}{\partial c^{(t)}} = \operatorname{diag}(h^{(t)}) \]
+"""
+
+
+def test_notes_that_state_a_second_model_check_what_follows_against_it(
+    tmp_path: Path,
+) -> None:
+    """An RNN, its formula, then an LSTM-like cell that computes h again: the second run
+    of model displays states a new model, from its place on; the first formula is the
+    RNN's (it holds there), the last two the cell's (the last does not hold in it)."""
+    code, out = _check(tmp_path, TWO_MODELS)
+    assert ":5: holds" in out and ":13: holds" in out, out
+    assert ":15: does NOT hold" in out and code == 1, out
+    # without a checked display between them, both runs are one model: h computed twice
+    joined = TWO_MODELS.replace(
+        "% symbptt: check\n\\[ \\frac{\\partial h^{(t)}}{\\partial h^{(t-1)}} = "
+        "\\operatorname{diag}(1 - h^{(t)} \\odot h^{(t)}) W \\]\n% symbptt: model",
+        "% symbptt: model",
+        1,
+    )
+    code, out = _check(tmp_path, joined)
+    assert code == 2 and "computes h twice" in out, out
+
+
+def test_a_sum_whose_summand_does_not_depend_on_its_index_is_a_batch_s_or_refused(
+    tmp_path: Path,
+) -> None:
+    """\\sum_m X with X free of m (m samples): with batch = 1 the one example's X; else
+    refused (it was read as T X, a sum over every step)."""
+    text = (
+        "% symbptt: conventions elementwise = \\odot, layout = numerator, partial = immediate@@\n"
+        "% symbptt: model\n"
+        "\\[ h_t = \\tanh(W h_{t-1} + U x_t + b) \\]\n% symbptt: check\n"
+        "\\[ \\frac{\\partial h_t}{\\partial b} = \\sum_m \\operatorname{diag}(1 - h_t \\odot h_t) \\]\n"
+    )
+    code, out = _check(tmp_path, text.replace("@@", ""))
+    assert code == 2 and "does not depend on m" in out and "batch = 1" in out, out
+    code, out = _check(tmp_path, text.replace("@@", ", batch = 1"))
+    assert code == 0 and ":5: holds" in out, out
+
+
+def test_a_parameter_s_gradient_equated_with_one_step_s_part_is_refused(tmp_path: Path) -> None:
+    """dJ/db = (the part from step t's cell): as the gradient by b (every step) it does not
+    hold, as the gradient by step t's copy of b it does; refused, not failed."""
+    text = MODEL_M + (
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial L}{\\partial b} = \\frac{\\partial L}{\\partial h_t} "
+        "\\operatorname{diag}(1 - h_t \\odot h_t) \\]\n"
+    )
+    code, out = _check(tmp_path, text)
+    assert code == 2 and "the gradient by the copy of b" in out, out

@@ -96,11 +96,17 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
             forward.append((k, text))
     if total is not None:
         profile = _with_limits(profile, total, conventions)
+    horizon = total.horizon if total is not None else None
+    fixed = horizon is not None and horizon.isdigit()
+    if horizon is not None and fixed:  # \sum_{t=1}^{5}: 5 steps, the formulas are about them
+        T = int(horizon) - profile.first + 1
     unit = conventions.get("hidden") == "1"
     settled = _model_with_loss(forward, steps, total, profile, T, unit)
     if isinstance(settled, NotesSetting):
         return dataclasses.replace(settled, layout=layout)
     spec, said = settled
+    if fixed:
+        said = (*said, f"the notes' sequence has {T} steps (their loss display's sum): T = {T}")
     for text in definitions:
         try:
             profile, _, _ = define(text, spec, profile)

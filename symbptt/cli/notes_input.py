@@ -41,6 +41,7 @@ NOTEBOOKS = (*MARKDOWN, ".ipynb")
 def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
     """The marked displays of a notes file (LaTeX, Markdown, a notebook), and its
     conventions lines (raises ValueError for a file whose markers cannot be read)."""
+    from symbptt.read.display import plain_relations
     from symbptt.read.markdown import markdown_conventions, markdown_displays
     from symbptt.read.notebook import notebook_conventions, notebook_displays
     from symbptt.read.texfile import conventions_in, marked_displays
@@ -50,7 +51,7 @@ def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
     if kind == ".ipynb":
         items = [
             Item(
-                d.text,
+                plain_relations(d.text),
                 f"{file}:cell {c.cell}:",
                 d.line,
                 d.column,
@@ -66,7 +67,16 @@ def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
     displays = (markdown_displays if kind in MARKDOWN else marked_displays)(source)
     found = (markdown_conventions if kind in MARKDOWN else conventions_in)(source)
     items = [
-        Item(d.text, f"{file}:", d.line, d.column, d.label_line, d.macros, None, d.kind)
+        Item(
+            plain_relations(d.text),
+            f"{file}:",
+            d.line,
+            d.column,
+            d.label_line,
+            d.macros,
+            None,
+            d.kind,
+        )
         for d in displays
     ]
     return items, found
@@ -74,7 +84,7 @@ def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
 
 def forward_items(forward: str) -> list[Item]:
     """The model equations of --forward: a notes file's model displays, or equations."""
-    from symbptt.read.display import equations
+    from symbptt.read.display import equations, plain_relations
 
     path = Path(forward)
     if len(forward) < 4096 and "\\" not in forward.replace("\\\\", "") and path.is_file():
@@ -89,7 +99,7 @@ def forward_items(forward: str) -> list[Item]:
             )
         return model
     return [
-        Item(text, "--forward:", 1, 1, 1, kind="model")
+        Item(plain_relations(text), "--forward:", 1, 1, 1, kind="model")
         for line in forward.splitlines()
         for text in equations(line)
         if text.strip()

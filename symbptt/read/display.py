@@ -260,8 +260,33 @@ def equations(display: str, *, spaces: bool = True, limit: int | None = None) ->
             text[a:b] if inside else re.sub(r"[^\n]", " ", text[a:b])
             for a, b, inside in _cells(len(text), group)
         )
-        pieces += side_by_side(piece, spaces=spaces)
+        pieces += side_by_side(_uncommented(_unlabelled(piece)), spaces=spaces)
     return pieces or [text]
+
+
+#: A label written before an equation in the maths: ``update\quad gate\quad :\quad z_t =``,
+#: ``\text{update gate}: z_t =`` (words and spacing, then a colon that is not ``:=``).
+_LABEL = re.compile(r"^(\s*(?:[A-Za-z]{2,}|\\text\{[^{}]*\}|\\q?quad|\\[,;! ]|\s)+):(?![=])")
+
+
+#: A comment after an equation: ``\quad \text{(forget gate)}``, ``\qquad\text{input}.``
+_COMMENT = re.compile(r"\\q?quad\s*(?:\\text(?:rm|it)?\s*\{[^{}]*\}\s*)+[.,;]?\s*$")
+
+
+def _uncommented(piece: str) -> str:
+    """An equation without the prose comment spaced after it (blanked, same length)."""
+    found = _COMMENT.search(piece)
+    if found is None:
+        return piece
+    return piece[: found.start()] + re.sub(r"[^\n]", " ", found.group(0))
+
+
+def _unlabelled(piece: str) -> str:
+    """An equation without the label written before it (blanked, same length)."""
+    found = _LABEL.match(piece)
+    if found is None or not re.search(r"[A-Za-z]{2}|\\text", found.group(1)):
+        return piece
+    return re.sub(r"[^\n]", " ", found.group(0)) + piece[found.end() :]
 
 
 def _columns(start: int, end: int, amps: list[int]) -> list[tuple[int, int]]:
@@ -284,3 +309,19 @@ def _cells(length: int, group: list[tuple[int, int]]) -> list[tuple[int, int, bo
     if at < length:
         spans.append((at, length, False))
     return spans
+
+
+#: MathJax's and KaTeX's ``\lt`` and ``\gt`` (Markdown writes them for < and >, which
+#: HTML would read as a tag): a step ``a^{\lt t-1 \gt}`` is ``a^{<t-1>}``.
+_LT_GT = re.compile(r"\\(lt|gt)(?![A-Za-z])")
+
+
+def plain_relations(text: str) -> str:
+    """``text`` with ``\\lt`` and ``\\gt`` written ``<`` and ``>`` (padded with spaces,
+    so that columns stay where they were).
+
+    Example:
+        >>> plain_relations(r"a^{\\lt t-1 \\gt}")
+        'a^{<   t-1 >  }'
+    """
+    return _LT_GT.sub(lambda m: ("<" if m.group(1) == "lt" else ">") + "  ", text)

@@ -44,6 +44,7 @@ from symbptt.core.tensor import (
 from symbptt.errors import FormulaSyntaxError
 from symbptt.read.cell_equations import CellNames, identifier
 from symbptt.read.forward_products import Products, is_param
+from symbptt.read.names import accent_of
 from symbptt.read.parse import parser, syntax_error
 from symbptt.read.restated import names_in
 from symbptt.read.trees import single
@@ -114,8 +115,9 @@ class ForwardReader(Products):
                 return self.named(Tree("name", [inner.children[0], node.children[1]], node.meta))
             raise self.fail("only a name may carry a step or a label", node)
         if node.data == "hat_sub":  # \\hat{h_t}: the hat over the name and its step
-            hat, letter, sub = node.children
-            return self.named(Tree("name", [Tree("hat", [hat, letter], node.meta), sub], node.meta))
+            accent, letter, sub = node.children
+            base = Tree(accent_of(accent), [accent, letter], node.meta)
+            return self.named(Tree("name", [base, sub], node.meta))
         if node.data in ("superscript", "sup_sub"):
             inner, sup = node.children[0], node.children[1]
             if not (isinstance(inner, Tree) and inner.data == "name"):
@@ -147,6 +149,13 @@ class ForwardReader(Products):
         compact = re.sub(r"[{}\s]|\\mathrm|\\text|\\mathit", "", text)
         compact = re.sub(r"\\(tilde|hat|bar|widetilde|widehat)([A-Za-z])", r"\2\1", compact)
         compact = re.sub(r"\\([A-Za-z]+)", r"\1", compact)
+        if "," in compact:  # W_{f,h}: a label in parts; h_{t,2}: an entry, not read here
+            parts = compact.split(",")
+            if any(step_of(part) is not None for part in parts):
+                raise self.fail(
+                    f"{text!r}: an entry of a quantity of a step is not read here", node
+                )
+            compact = "".join(parts)
         if re.fullmatch(r"\([A-Za-z0-9]+\)", compact):  # W^{(hh)}, W^{(1)}: a layer's label
             compact = compact[1:-1]
         if not re.fullmatch(r"[A-Za-z0-9]+", compact):

@@ -16,11 +16,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from lark import Tree
+from lark import Token, Tree
 
 from symbptt.core.tensor import Apply, Concat, Expr, MatVec, Param, Transpose
 from symbptt.errors import FormulaSyntaxError
-from symbptt.read.cell_equations import EquationReader
+from symbptt.read.cell_equations import PRIMITIVE_KEYS, ROLES, SPELLED, EquationReader
 from symbptt.read.names import compact
 from symbptt.read.trees import single
 
@@ -56,7 +56,7 @@ class Products(EquationReader):
         if node.data == "superscript" and self.is_transpose(node.children[1]):
             inner = self.matrix(node.children[0])
             return inner.arg if isinstance(inner, Transpose) else Transpose(inner)
-        if node.data not in ("name", "superscript", "sup_sub"):
+        if node.data not in ("name", "superscript", "sup_sub") or self.is_function(node):
             raise self.fail("only a parameter matrix may multiply a vector", node)
         found = self.leaf(node)
         if not isinstance(found, Param):
@@ -71,7 +71,9 @@ class Products(EquationReader):
         W, as notes that write vectors as rows do; the column W^T h here)."""
         if not factors:
             raise self.fail("an empty product", node)
-        factors = [self.unbraced(f) for f in factors]
+        factors = self.applications([self.unbraced(f) for f in factors])
+        if len(factors) == 1:
+            return self.expr(factors[0])
         first = single(factors[0])
         if len(factors) > 1 and not self._is_matrix(first):
             self.cell.rows = True
@@ -84,6 +86,51 @@ class Products(EquationReader):
             if f.data == "number":
                 raise self.fail("a number multiplies only in 1 - v", f)
             out = MatVec(self.matrix(f), out)
+        return out
+
+    def is_function(self, node: Any) -> bool:
+        """Whether a factor is a function's name (``\\tanh``, ``\\sigma``, ``\\phi``, a
+        declared ``f``): never a matrix, even where juxtaposition puts it first."""
+        node = single(node)
+        if isinstance(node, Token):
+            return node.type == "WORD" and str(node) in ("tanh", "sigmoid")
+        if not isinstance(node, Tree) or node.data != "name" or len(node.children) != 1:
+            return (
+                isinstance(node, Tree)
+                and node.data == "name"
+                and (compact(self.source(node)) in self.functions)
+            )
+        key = self.key(node.children[0])
+        return (
+            key in PRIMITIVE_KEYS
+            or key in SPELLED
+            or key in ROLES
+            or compact(self.source(node)) in self.functions
+        )
+
+    def applications(self, factors: list[Any]) -> list[Any]:
+        """The factors with a function's name and the factor after it read as the
+        function applied (``\\tanh {(W x_t)}``, ``\\sigma {z}``), not as a product."""
+        out: list[Any] = []
+        n = 0
+        while n < len(factors):
+            if self.is_function(factors[n]) and n + 1 < len(factors):
+                arg = factors[n + 1]
+                grouped = isinstance(arg, Tree) and self.source(arg).lstrip()[:1] in "({["
+                if not grouped and n + 2 < len(factors):
+                    raise self.fail(
+                        "a function before several factors: write its argument in "
+                        "parentheses, as \\tanh(W h)",
+                        factors[n],
+                    )
+                call = Tree("call", [arg], arg.meta) if isinstance(arg, Tree) else arg
+                out.append(Tree("apply", [single(factors[n]), call], factors[n].meta))
+                n += 2
+                continue
+            if self.is_function(factors[n]):
+                raise self.fail("a function without its argument", factors[n])
+            out.append(factors[n])
+            n += 1
         return out
 
     def unbraced(self, node: Any) -> Any:
@@ -101,6 +148,8 @@ class Products(EquationReader):
     def _is_matrix(self, node: Any) -> bool:
         """Whether a factor is a parameter (a name without a step, or its transpose)."""
         if not isinstance(node, Tree) or node.data not in ("name", "superscript", "sup_sub"):
+            return False
+        if self.is_function(node):
             return False
         if node.data == "superscript" and self.is_transpose(node.children[1]):
             return self._is_matrix(single(node.children[0]))

@@ -74,7 +74,8 @@ def total_loss(rhs: str, horizons: tuple[str, ...] = ("T",)) -> TotalLoss | None
         return None  # \sum_t L: no step's loss
     last = found.group("last") or found.group("last1")
     n = found.group("n")
-    letter = re.compile(r"[A-Za-z](_\{?\w+\}?)?|\\[A-Za-z]+")
+    # a letter, or a number: notes about one sequence of 5 steps (\frac{1}{5}\sum_{t=1}^{5})
+    letter = re.compile(r"[A-Za-z](_\{?\w+\}?)?|\\[A-Za-z]+|[1-9][0-9]?")
     if last is not None and not letter.fullmatch(last):
         return None  # \sum_{t=1}^{T-1}, \sum_{t=1}^{3}: not every step
     if n is not None and last is None and n not in horizons:

@@ -112,8 +112,8 @@ class Names:
 
     def r_hat_sub(self, node: Tree) -> Any:
         """``\\hat{y_{3}}``: the hatted name with its subscript inside the braces."""
-        _hat, letter, sub = node.children
-        return self.name("\\hat " + str(letter), sub, node)
+        accent, letter, sub = node.children
+        return self.name(f"\\{accent_of(accent)} " + str(letter), sub, node)
 
     def r_bold_sup(self, node: Tree) -> Any:
         """``\\mathbf{W^{hh}}``: the bold name with its superscript inside the braces."""
@@ -164,3 +164,9 @@ class Names:
         return self.fail(
             f"unknown symbol {shown}" + (f"; known names: {known}" if known else ""), node
         )
+
+
+def accent_of(token: Any) -> str:
+    """``hat`` or ``tilde``: the accent a ``\\hat``, ``\\widehat``, ``\\tilde`` or
+    ``\\widetilde`` token puts on a name."""
+    return "tilde" if "tilde" in str(token) else "hat"

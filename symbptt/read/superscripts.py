@@ -14,6 +14,7 @@ import sympy as sp
 from lark import Token, Tree
 
 from symbptt.errors import FormulaSyntaxError
+from symbptt.read.names import accent_of
 from symbptt.read.trees import meta_before, single
 
 
@@ -24,7 +25,7 @@ class Superscripts:
         base = node.children[0]
         if isinstance(base, Tree) and base.data == "hat_sub":  # \hat{y_i}^{(t)}: entry i
             hat, letter, sub = base.children
-            hatted = Tree("hat", [hat, letter], base.meta)
+            hatted = Tree(accent_of(hat), [hat, letter], base.meta)
             node = Tree(
                 "superscript", [Tree("name", [hatted, sub], base.meta), node.children[1]], node.meta
             )

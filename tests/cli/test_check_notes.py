@@ -449,3 +449,19 @@ def test_a_parameter_s_gradient_equated_with_one_step_s_part_is_refused(tmp_path
     )
     code, out = _check(tmp_path, text)
     assert code == 2 and "the gradient by the copy of b" in out, out
+
+
+def test_a_loss_summed_to_a_number_fixes_the_horizon(tmp_path: Path) -> None:
+    """Notes worked on one sequence of 3 steps (\\frac{1}{3}\\sum_{t=1}^{3} L_t) are
+    checked at T = 3, and said so; a comment spaced after an equation
+    (\\quad \\text{(forget gate)}) is no part of it."""
+    text = MODEL_M.replace(
+        r"(W h_{t-1} + U x_t + b) \\", r"(W h_{t-1} + U x_t + b) \quad \text{(the state)} \\"
+    )
+    text += "% symbptt: model\n\\[ L = \\frac{1}{3} \\sum_{t=1}^{3} L_t \\]\n"
+    code, out = _one(
+        tmp_path,
+        text,
+        r"\frac{\partial L}{\partial c} = \frac{1}{3} \sum_{t=1}^{3} (\hat y_t - y_t)^\top",
+    )
+    assert "T = 3" in out and "holds at T = 3" in out and code == 0, out

@@ -91,8 +91,12 @@ def test_a_step_is_told_from_a_label() -> None:
 
 def test_a_subscript_that_is_neither_step_nor_label_is_refused_with_its_place() -> None:
     with pytest.raises(FormulaSyntaxError, match="neither a step") as err:
-        read_forward([r"h_t = W_{h,x} x_t"])
+        read_forward([r"h_t = W_{h+x} x_t"])
     assert err.value.column == 8  # at the subscript
+    # a label in parts (W_{f,h}) is a label; a step and an entry (h_{t,2}) is not read
+    assert read_forward([r"h_t = W_{h,x} x_t"])[0] == [("h", MatVec(Param("W_hx"), Var("x")))]
+    with pytest.raises(FormulaSyntaxError, match="an entry of a quantity of a step"):
+        read_forward([r"h_t = W x_{t,2}"])
 
 
 def test_what_typesetting_adds_is_read_through() -> None:
@@ -167,3 +171,26 @@ def test_labels_may_be_greek_or_accented_and_follow_a_superscript_label() -> Non
 def test_a_stack_may_be_written_with_semicolons() -> None:
     pairs, _ = read_forward([r"h_t = \tanh(W [h_{t-1}; x_t])"])
     assert pairs[0][1] == Apply("tanh", MatVec(Param("W"), Concat(Var("h", -1), Var("x"))))
+
+
+def test_a_function_s_name_is_never_a_matrix() -> None:
+    """\\tanh {(W x_t)} (braces around the argument, as a converter writes) is tanh applied:
+    it was read as a matrix named tanh times the sum, another model."""
+    pairs, _ = read_forward([r"\tilde{{h}_{t}} = \tanh {(W{ x }_{ t } + U{ h }_{ t-1 })}"])
+    inner = Add(MatVec(Param("W"), Var("x")), MatVec(Param("U"), Var("h", -1)))
+    assert pairs == [("h_tilde", Apply("tanh", inner))]
+    assert read_forward([r"h_t = \sigma z_t"])[0] == [("h", Apply("sigmoid", Var("z")))]
+    with pytest.raises(FormulaSyntaxError, match="write its argument in parentheses"):
+        read_forward([r"h_t = \tanh W h_{t-1}"])
+
+
+def test_mathjax_relations_and_prose_labels_are_read_through() -> None:
+    """a^{\\lt t-1 \\gt} (MathJax's < and > in Markdown) is a step; 'update gate :' before
+    an equation is its label, not a product of letters."""
+    from symbptt.read.display import equations, plain_relations
+
+    pairs, _ = read_forward([plain_relations(r"a^{\lt t \gt} = \tanh(W a^{\lt t-1 \gt})")])
+    assert pairs == [("a", Apply("tanh", MatVec(Param("W"), Var("a", -1))))]
+    split = equations(r"update\quad gate\quad :\quad z_t = \sigma(x_t) \\ \text{reset}: r_t = x_t")
+    assert [e.strip() for e in split] == [r"\quad z_t = \sigma(x_t)", "r_t = x_t"]
+    assert [e.strip() for e in equations("a : b = c")] == ["a : b = c"]  # no label: letters

@@ -117,12 +117,10 @@ def check_command(
     Exit 0 if every formula holds, 1 if one does not, 2 if one cannot be parsed or
     understood (and none fails), 3 if symbptt itself failed.
     """
-    from symbptt.checker.notes import (
+    from symbptt.checker.notes import define, is_definition, notes_setting
+    from symbptt.checker.notes_ambiguity import (
         by_shared_parameter,
-        define,
-        is_definition,
         last_step_only,
-        notes_setting,
         other_layout,
         other_partial,
     )

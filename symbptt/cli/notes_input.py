@@ -124,13 +124,15 @@ def expanded(item: Item, preamble: str = "") -> str:
 
 def model_segments(items: list[Item]) -> list[tuple[int, list[Item]]]:
     """The models a notes file states, each with the index of the first item it applies
-    to: notes that derive an RNN and then an LSTM state two forward passes. A run of
-    ``model`` displays (no other display between them) that computes a name the model
-    so far computes, after a checked display, states a new model, which applies from
-    its run to the next; it takes nothing from the one before. A run that recomputes a
-    name with no check between is the same model's (and its reading refuses the name
-    computed twice)."""
-    from symbptt.read.forward import computed_names
+    to: notes that derive an RNN and then an LSTM state two forward passes.
+
+    A run of ``model`` displays (no other display between them), after a checked
+    display, states a new model when it computes a name the model so far computes, or
+    computes names without reading any quantity of the model so far (another network);
+    the new model applies from its run to the next. It takes the loss displays of the
+    one before (the notes' loss stands) unless it states its own, and nothing else. A run
+    of loss displays, or one with no check before it, is the same model's."""
+    from symbptt.read.forward import display_names
 
     segments: list[tuple[int, list[Item]]] = [(0, [])]
     computed: set[str] = set()
@@ -139,9 +141,17 @@ def model_segments(items: list[Item]) -> list[tuple[int, list[Item]]]:
 
     def close() -> None:
         nonlocal computed, checked
-        names = set().union(*(computed_names(items[k].text) for k in run))
-        if segments[-1][1] and checked and names & computed:
-            segments.append((run[0], [items[k] for k in run]))
+        forward = [items[k] for k in run if loss_kind(items[k]) is None]
+        names: set[str] = set()
+        reads: set[str] = set()
+        for item in forward:
+            made, used = display_names(item.text)
+            names, reads = names | made, reads | used
+        other = names and not reads & computed
+        if segments[-1][1] and checked and forward and (names & computed or other):
+            own = {loss_kind(items[k]) for k in run}
+            kept = [i for i in segments[-1][1] if loss_kind(i) not in (None, *own)]
+            segments.append((run[0], kept + [items[k] for k in run]))
             computed = names
         else:
             segments[-1][1].extend(items[k] for k in run)
@@ -159,3 +169,13 @@ def model_segments(items: list[Item]) -> list[tuple[int, list[Item]]]:
     if run:
         close()
     return segments
+
+
+def loss_kind(item: Item) -> str | None:
+    """``"total"`` or ``"step"`` for a loss display (its left side a loss letter), else
+    None."""
+    from symbptt.read.display import equations
+    from symbptt.read.loss_display import loss_side
+
+    first = equations(item.text)[0]
+    return loss_side(first.split("=", 1)[0]) if "=" in first else None

@@ -9,12 +9,16 @@ sum written downward) and each is a choice that the notes state.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
 from lark import Token, Tree
 
 from symbptt.core import derivatives as E
+
+#: Letters notes use for steps: a sum over one of them is never read as a batch's.
+STEP_LETTERS = ("t", "s", "k", "j", "i", "tau", "\\tau", "q", "u", "v")
 
 
 class SumsAndProducts:
@@ -164,12 +168,23 @@ class SumsAndProducts:
         (``\\sum_m``, m samples); read as the sum over every step it would be T X. Notes
         that declare ``batch = 1`` mean the one example: X; others are refused."""
         profile = getattr(self, "profile", None)
-        if getattr(profile, "batch", False):
+        letter = str(var)
+        uses = re.findall(rf"(?<![A-Za-z\\]){re.escape(letter)}(?![A-Za-z])", self.text)
+        # a step's letter (t, k, ...), or one the formula uses elsewhere, is no batch's
+        batchy = letter not in STEP_LETTERS and len(uses) <= 1
+        if getattr(profile, "batch", False) and batchy:
             self.notes.append(
                 f"the sum over {var}, whose summand does not depend on {var}, was read as the "
                 "sum over a batch of one example (batch = 1)"
             )
             return body
+        if getattr(profile, "batch", False):
+            raise self.fail(
+                f"the summand of the sum over {var} does not depend on {var}, and {var} is "
+                "a step's letter (or used elsewhere in the formula): a sum over a batch, or "
+                f"{var} over every step? Not read",
+                node,
+            )
         raise self.fail(
             f"the summand of the sum over {var} does not depend on {var}: a sum over a "
             f"batch's examples (declare batch = 1: symbptt: conventions) or {var} over "

@@ -358,13 +358,14 @@ def _softmax_argument(reader: ForwardReader, rhs: Tree) -> Tree | None:
     return args[0] if len(args) == 1 else None
 
 
-def computed_names(display: str) -> set[str]:
-    """The names a model display computes (the left sides of its equations), read
-    without their right sides; a display that cannot be read computes none here (its
-    reading in the model says why)."""
+def display_names(display: str) -> tuple[set[str], set[str]]:
+    """The names a model display computes (the left sides of its equations) and the
+    quantities of a step its right sides read, without reading the equations whole; a
+    display that cannot be parsed gives none (its reading in the model says why)."""
     from symbptt.read.display import equations
 
-    names: set[str] = set()
+    computed: set[str] = set()
+    read: set[str] = set()
     for text in equations(display):
         try:
             tree = parser().parse(text, start="start")
@@ -372,9 +373,24 @@ def computed_names(display: str) -> set[str]:
             continue
         sides = [c for c in tree.children if isinstance(c, Tree) and c.data != "annotation"]
         reader = ForwardReader(text)
-        for side in takewhile(_is_named, sides[:-1]):
+        lead = list(takewhile(_is_named, sides[:-1]))
+        for side in lead:
             try:
-                names.add(_computed(reader, side)[0])
+                computed.add(_computed(reader, side)[0])
             except FormulaSyntaxError:
                 break
-    return names
+        for side in sides[len(lead) :]:
+            for node in side.iter_subtrees():
+                if node.data in _NAMED:
+                    try:
+                        name, step = reader.named(node)
+                    except FormulaSyntaxError:
+                        continue
+                    if step is not None:
+                        read.add(name)
+    return computed, read
+
+
+def computed_names(display: str) -> set[str]:
+    """The names a model display computes (see :func:`display_names`)."""
+    return display_names(display)[0]

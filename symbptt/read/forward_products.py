@@ -184,6 +184,14 @@ class Products(EquationReader):
             self.cell.primitives[role] = "generic"
             return Apply(role, self.expr(args[0]))  # type: ignore[arg-type]
         key = key.removeprefix("\\mathbf ").removeprefix("\\boldsymbol ")
+        known = key in PRIMITIVE_KEYS or key in SPELLED or key in ROLES
+        if isinstance(head, Tree) and len(head.children) > 1 and known:
+            raise self.fail(
+                f"{self.source(head)} may be another function than {key} (notes write "
+                f"\\sigma_g, \\sigma_c, \\sigma_h for three): declare it "
+                f"(symbptt: conventions functions = {self.source(head)}) or write the function",
+                head,
+            )
         if isinstance(head, Tree) and key[:1].islower() and self.source(call).startswith("("):
             raise self.fail(
                 f"{self.source(head)}(...) may be a function or a product: declare it a "

@@ -44,6 +44,9 @@ class TotalLoss:
     reduction: str
     first: int | None = None
     horizon: str | None = None
+    #: the arguments the steps' losses are written with (``(g_t, y_t)`` of
+    #: ``\\mathcal{L}_\\text{elt}(g_t, y_t)``), without their parentheses, or None
+    arguments: str | None = None
 
 
 def compact(text: str) -> str:
@@ -83,10 +86,13 @@ def total_loss(rhs: str, horizons: tuple[str, ...] = ("T",)) -> TotalLoss | None
     if n is not None and (not letter.fullmatch(n) or (last is not None and n != last)):
         return None  # \frac{1}{2} \sum_t, \frac{1}{N} \sum_{t=1}^{T}: not the mean over the steps
     first = found.group("first")
+    args = found.group("args")
     return TotalLoss(
         "mean" if found.group("mean") else "sum",
         int(first) if first is not None else None,
         last or n,
+        # J^{(t)}(\\theta): the parameters; \\ell(\\hat y_t, y_t): what the loss is of
+        args[1:-1] if args and not found.group("step") else None,
     )
 
 

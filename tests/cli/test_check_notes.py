@@ -378,10 +378,21 @@ def test_a_loss_display_s_other_sides_are_checked_against_the_model(tmp_path: Pa
     loss = r"J = \sum_{t=1}^{T} J^{(t)} = \frac{1}{T} \sum_{t=1}^{T} J^{(t)}"
     code, out = _one(tmp_path, MODEL_M + f"% symbptt: model\n\\[ {loss} \\]\n", formula)
     assert code == 2 and "does not hold in the model read" in out, out
-    loss = r"\mathcal{L}_{\text{seq}}(\hat y, y) = \sum_{t=1}^{T} \ell(\hat y_t, y_t)"
-    labelled = r"\frac{\partial \mathcal{L}_{\text{seq}}}{\partial c} = \sum_{t=1}^{T} (\hat y_t - y_t)^\top"
-    code, out = _one(tmp_path, MODEL_M + f"% symbptt: model\n\\[ {loss} \\]\n", labelled)
+    # the step loss written with its arguments is any function of them: of the model's
+    # output o_t it is read; of h_t (not the output), or with a softmax head (whose
+    # cross-entropy is one such function), it is refused
+    plain = MODEL_M.replace(r"\hat y_t &= \operatorname{softmax}(V h_t + c)", r"o_t &= V h_t + c")
+    loss = r"\mathcal{L}_{\text{seq}}(o, y) = \sum_{t=1}^{T} \ell(o_t, y_t)"
+    labelled = (
+        r"\frac{\partial \mathcal{L}_{\text{seq}}}{\partial c} = "
+        r"\sum_{t=1}^{T} \frac{\partial \mathcal{L}_{\text{seq}}}{\partial o_t}"
+    )
+    code, out = _one(tmp_path, plain + f"% symbptt: model\n\\[ {loss} \\]\n", labelled)
     assert code == 0 and "holds" in out, out
+    for other, model in (("h_t", plain), (r"\hat y_t", MODEL_M)):
+        loss = rf"\mathcal{{L}}_{{\text{{seq}}}} = \sum_{{t=1}}^{{T}} \ell({other}, y_t)"
+        code, out = _one(tmp_path, model + f"% symbptt: model\n\\[ {loss} \\]\n", labelled)
+        assert code == 2 and "the notes' step loss is" in out, out
 
 
 TWO_MODELS = r"""% symbptt: conventions time = superscript, elementwise = \odot, layout = numerator, partial = total
@@ -465,3 +476,77 @@ def test_a_loss_summed_to_a_number_fixes_the_horizon(tmp_path: Path) -> None:
         r"\frac{\partial L}{\partial c} = \frac{1}{3} \sum_{t=1}^{3} (\hat y_t - y_t)^\top",
     )
     assert "T = 3" in out and "holds at T = 3" in out and code == 0, out
+
+
+RNN_D = r"""% symbptt: conventions layout = denominator@@
+% symbptt: model
+\begin{align}
+  h_t &= \tanh(W h_{t-1} + U x_t) \\
+  \hat y_t &= \operatorname{softmax}(V h_t)
+\end{align}
+"""
+
+
+def test_review_a_second_network_with_names_of_its_own_is_a_model_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """Found in review: a second run of model displays that recomputes no name was
+    merged into the first model, whose loss does not depend on it, so a false formula
+    about it held (both sides 0)."""
+    text = RNN_D.replace("@@", "") + (
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial L}{\\partial V} = \\sum_t (\\hat y_t - y_t) h_t^\\top \\]\n"
+        "% symbptt: model\n"
+        "\\begin{align}\n  s_t &= \\tanh(A s_{t-1} + B x_t) \\\\\n  o_t &= C s_t\n\\end{align}\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial L}{\\partial s_{t-1}} = A^\\top "
+        "\\operatorname{diag}(1 - s_t \\odot s_t) \\frac{\\partial L}{\\partial s_t} \\]\n"
+    )
+    code, out = _check(tmp_path, text)
+    assert ":8: holds" in out and ":15: does NOT hold" in out and code == 1, out
+
+
+def test_review_a_second_model_keeps_the_notes_loss_display(tmp_path: Path) -> None:
+    """Found in review: the second model dropped the notes' J = (1/T) sum_t J_t and summed
+    the steps' losses, so the formula without 1/T held and the one with it failed."""
+    text = RNN_D.replace("@@", "") + (
+        "% symbptt: model\n\\[ J = \\frac{1}{T} \\sum_{t=1}^{T} J_t \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial J}{\\partial V} = \\frac{1}{T} \\sum_t (\\hat y_t - y_t) h_t^\\top \\]\n"
+        "% symbptt: model\n\\begin{align}\n"
+        "  z_t &= \\sigma(W_z h_{t-1} + U_z x_t) \\\\\n"
+        "  h_t &= z_t \\odot h_{t-1} + (1 - z_t) \\odot \\tanh(W h_{t-1} + U x_t) \\\\\n"
+        "  \\hat y_t &= \\operatorname{softmax}(V h_t)\n\\end{align}\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial J}{\\partial V} = \\sum_t (\\hat y_t - y_t) h_t^\\top \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial J}{\\partial V} = \\frac{1}{T} \\sum_t (\\hat y_t - y_t) h_t^\\top \\]\n"
+    )
+    code, out = _check(tmp_path, text)
+    assert ":18: does NOT hold" in out and ":20: holds" in out, out
+
+
+def test_review_a_sum_over_a_step_s_letter_is_no_batch_s(tmp_path: Path) -> None:
+    """Found in review: with batch = 1, \\sum_t X (X free of t) was read as X, though t
+    is the step's letter (the sum of T copies, or a slip): refused now."""
+    text = RNN_D.replace("@@", ", batch = 1") + (
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial L_T}{\\partial V} = \\sum_t (\\hat y_T - y_T) h_T^\\top \\]\n"
+    )
+    code, out = _check(tmp_path, text)
+    assert code == 2 and "a step's letter" in out, out
+
+
+def test_review_a_subscripted_sigma_is_not_the_sigmoid_unless_declared(tmp_path: Path) -> None:
+    """Found in review: Wikipedia's LSTM writes \\sigma_g, \\sigma_c, \\sigma_h, and
+    \\sigma_c is tanh there; it was read as the sigmoid."""
+    text = (
+        "% symbptt: conventions layout = denominator, elementwise = \\circ\n"
+        "% symbptt: model\n"
+        "\\[ c_t = \\sigma_c(W_c x_t + U_c h_{t-1}) \\]\n"
+        "% symbptt: model\n\\[ h_t = \\sigma_h(c_t) \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial c_t}{\\partial x_t} = W_c^\\top \\operatorname{diag}(c_t \\circ (1 - c_t)) \\]\n"
+    )
+    code, out = _check(tmp_path, text)
+    assert code == 2 and "may be another function than \\sigma" in out, out

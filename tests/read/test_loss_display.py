@@ -34,11 +34,11 @@ def test_a_loss_letter_with_a_label_is_the_total_and_with_a_step_a_step_s(
         (r"\sum_t L_t", TotalLoss("sum")),
         (r"\frac{1}{T}\sum_{t=1}^{T} L_t", TotalLoss("mean", 1, "T")),
         (r"\dfrac{1}{T} \sum_{t=1}^{T} J^{(t)}(\theta)", TotalLoss("mean", 1, "T")),
-        (r"\sum_{t=1}^T \ell(\hat y_t, y_t)", TotalLoss("sum", 1, "T")),
+        (r"\sum_{t=1}^T \ell(\hat y_t, y_t)", TotalLoss("sum", 1, "T", r"\haty_t,y_t")),
         # the i-th sequence's length n^{(i)}: the horizon is n
         (
             r"\sum_{t = 1}^{n^{(i)}}\mathcal{L}_\text{elt}\left(g_t^{(i)}, y_t^{(i)}\right) \;\;.",
-            TotalLoss("sum", 1, "n"),
+            TotalLoss("sum", 1, "n", "g_t^{(i)},y_t^{(i)}"),
         ),
         (r"\sum_{t=1}^{T-1} L_t", None),  # not every step
         (r"\frac12\sum_t L_t", None),  # not the mean over the steps

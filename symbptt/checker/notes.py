@@ -267,6 +267,8 @@ def _loss_of(total: TotalLoss | None, spec: Spec) -> str | None:
     if total is None or not total.arguments:
         return None
     first = _top_level_split(total.arguments.replace(",", "=", 1))[0]
+    # g_t^{(i)}: the i-th example's g_t, as the sum's n^{(i)} (one example here)
+    first = re.sub(r"\^\{\((?!t\b)[a-z]\)\}", "", first)
     names = computed_names(f"{first} = 0")
     head = spec.model.head
     if head.loss == "cross-entropy":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,37 @@ def _default_stem(spec: Any) -> str:
     return document_stem(spec, changed)
 
 
+def forward_options(command: Any) -> Any:
+    """``--forward TEXT|FILE`` and ``--conventions``: the document is of the model the
+    notes' forward pass states, in their names (issue 27), instead of ``--model``'s."""
+
+    @functools.wraps(command)
+    def with_forward(spec: Any, forward: str | None, conventions: str | None, **kwargs: Any) -> Any:
+        if forward is not None:
+            from symbptt.cli.notes_input import forward_spec
+
+            spec = forward_spec(forward, spec, conventions)
+        elif conventions is not None:
+            raise click.UsageError("--conventions applies with --forward")
+        return command(spec=spec, **kwargs)
+
+    with_forward = click.option(
+        "--conventions",
+        metavar="KEY = VALUE, ...",
+        help="The notes' conventions (as a 'symbptt: conventions' line), with --forward.",
+    )(with_forward)
+    return click.option(
+        "--forward",
+        metavar="TEXT|FILE",
+        help="Document the model the notes' forward pass states, in their names: the "
+        "model displays of a notes file (LaTeX, Markdown, a notebook) with its "
+        "conventions, or the equations themselves.",
+    )(with_forward)
+
+
 @main.command("pdf")
 @spec_options
+@forward_options
 @document_options
 @click.option(
     "-o",
@@ -94,6 +124,7 @@ def pdf_command(
 
 @main.command("tex")
 @spec_options
+@forward_options
 @document_options
 @click.option(
     "-o",

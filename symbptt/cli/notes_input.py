@@ -5,7 +5,7 @@ Jupyter notebooks."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import click
 
@@ -179,3 +179,39 @@ def loss_kind(item: Item) -> str | None:
 
     first = equations(item.text)[0]
     return loss_side(first.split("=", 1)[0]) if "=" in first else None
+
+
+def forward_spec(forward: str, spec: Any, conventions: str | None = None) -> Any:
+    """The model of a forward pass given with ``--forward TEXT|FILE`` (a notes file's
+    model displays and conventions lines, or equations), for ``spec``'s T: what ``pdf``
+    and ``tex`` document in the notes' own names. What symbptt chose where the notes are
+    silent is said on stderr; notes whose model cannot be read are a usage error."""
+    from symbptt.checker.notes import notes_setting
+    from symbptt.read.conventions import read_conventions
+
+    declared: list[tuple[int, str]] = [(0, conventions)] if conventions else []
+    path = Path(forward)
+    segments = [(0, forward_items(forward))]
+    if len(forward) < 4096 and "\\" not in forward.replace("\\\\", "") and path.is_file():
+        try:
+            items, found = notes_items(path)
+        except ValueError as err:
+            raise click.UsageError(f"--forward {forward}: {err}") from None
+        declared += found
+        segments = [s for s in model_segments(items) if s[1]]
+        if len(segments) > 1:
+            raise click.UsageError(
+                f"--forward {forward}: the notes state {len(segments)} models; document "
+                "one (give its equations)"
+            )
+    try:
+        setting = notes_setting(
+            [expanded(m) for m in segments[0][1]], read_conventions(declared), spec.T
+        )
+    except ValueError as err:
+        raise click.UsageError(f"--forward: {err}") from None
+    if setting.spec is None:
+        raise click.UsageError(f"--forward: {setting.refusal or 'no model to read'}")
+    for said in setting.said:
+        click.echo(f"note: {said}", err=True)
+    return setting.spec

@@ -134,7 +134,10 @@ class ForwardReader(Products):
             if node.data == "sup_sub":
                 sub_text = self.source(node.children[2]).lstrip("_")
                 sub_step = step_of(sub_text)
-                if sub_step is None and step is None:  # W^{ss}_0: a second label
+                word = re.fullmatch(r"\{?\s*(?:\\text\{)?[A-Za-z]{2,}\}?\s*\}?", sub_text)
+                if sub_step is None and (step is None or word):
+                    # W^{ss}_0: a second label; y^{<t>}_{pred}: a word, a label (a single
+                    # letter after a step is an entry, o^t_i, not read here)
                     name = f"{name}_{self.label_text(sub_text, node.children[2])}"
                 elif sub_step is None or step is not None:
                     raise self.fail("a subscript after a label must be the step, as a^{f}_t", node)

@@ -218,24 +218,54 @@ def _output(pairs: Sequence[tuple[str, Expr]], where: str) -> str:
 
 
 def _own_names(model: Model, forms: dict[str, str]) -> Model:
-    """The names symbptt gives what the notes do not name (a function's argument, the
-    adjoints), printed upright from the identifier, so that none repeats the notes' LaTeX
-    (with its step) inside a script."""
+    """The names symbptt gives what the notes do not name: a function's argument is
+    ``z_{a}`` with the step written as the notes write a's (where the notes use no z),
+    else upright from the identifier, as the adjoints are, so that no name symbptt makes
+    up is one the notes might write for something else."""
 
-    def upright(name: str) -> str:
-        return name.replace("_", "\\_")
+    taken = {v.latex for v in model.variables}
+    # z for a pre-activation, unless the notes write a name with z (a GRU's update gate)
+    letters = "".join(forms.values())
+    free_z = not re.search(r"(?<![A-Za-z\\])z(?![A-Za-z])", letters)
+
+    def named(letter: str, name: str, of: str, bold: str, written: dict[str, str]) -> str:
+        """``z_{a}^{\\langle @ \\rangle}`` for a's pre-activation when the notes write a
+        with its step as a superscript (``z^{a}_{@}`` as a subscript), else upright."""
+        base, script = _step_script(written.get(of, ""))
+        if base and script and letter and (letter != "z" or free_z):
+            label = f"_{{{base}}}" if script.startswith("^") else f"^{{{base}}}"
+            latex = f"{letter}{label}{script}"
+            if latex not in taken:
+                return latex
+        return rf"{bold}^{{\mathrm{{{name.replace('_', chr(92) + '_')}}}}}_{{@}}"
+
+    def target_of(name: str) -> str:
+        return re.sub(r"_(pre|logits)$", "", name)
 
     variables = tuple(
-        dataclasses.replace(v, latex=rf"\mathbf{{u}}^{{\mathrm{{{upright(v.name)}}}}}_{{@}}")
+        dataclasses.replace(v, latex=named("z", v.name, target_of(v.name), r"\mathbf{u}", forms))
         if v.kind == "intermediate" and v.name not in forms and v.name != "yhat"
         else v
         for v in model.variables
     )
+    # the adjoints stay upright (\delta^{\mathrm{a}}_t): notes write \delta_a for their
+    # own quantities (often the pre-activation's gradient), and a formula that writes one
+    # must not be read as symbptt's
     adjoints = tuple(
-        dataclasses.replace(a, latex=rf"\boldsymbol{{\delta}}^{{\mathrm{{{upright(a.of)}}}}}_{{@}}")
+        dataclasses.replace(a, latex=named("", a.of, "", r"\boldsymbol{\delta}", {}))
         for a in model.adjoints
     )
     return dataclasses.replace(model, variables=variables, adjoints=adjoints)
+
+
+def _step_script(form: str) -> tuple[str, str]:
+    """(the name without its step, the step's script) of a form the notes write with
+    ``@`` for the step (``a^{\\langle @ \\rangle}``: ``a``, ``^{\\langle @ \\rangle}``),
+    or ("", "") when the step is not the form's last script."""
+    found = re.fullmatch(r"(.+?)([_^]\{[^{}]*@[^{}]*\}|[_^]@)", form.strip())
+    if found is None or "@" in found.group(1) or re.search(r"[_^]\{?$", found.group(1)):
+        return "", ""
+    return found.group(1), found.group(2)
 
 
 def _with_latex(model: Model, name: str, latex: str) -> Model:

@@ -69,7 +69,7 @@ class LatexStyle:
 
     def matvec(self, m: Param | Transpose, vector: str) -> str:
         if isinstance(m, Transpose):
-            return f"{self.n.parameter(m.arg.name)}{self.n.top} {vector}"
+            return f"{scriptable(self.n.parameter(m.arg.name))}{self.n.top} {vector}"
         return f"{self.n.parameter(m.name)} {vector}"
 
     def group(self, text: str) -> str:
@@ -83,3 +83,22 @@ class LatexStyle:
 
     def concat(self, top: str, bottom: str) -> str:
         return rf"\begin{{bmatrix}} {top} \\ {bottom} \end{{bmatrix}}"
+
+
+def scriptable(latex: str) -> str:
+    r"""A name's LaTeX that takes a superscript after it: braced when it has one of its
+    own (notes' ``y^{\langle t \rangle}``, ``W^{(hh)}``), since ``y^{...}^\top`` is
+    TeX's "double superscript".
+
+    Example:
+        >>> print(scriptable(r"y^{\langle t \rangle}"), scriptable(r"\mathbf{h}_{t}"))
+        {y^{\langle t \rangle}} \mathbf{h}_{t}
+    """
+    depth, script = 0, False
+    for c in latex:
+        depth += c == "{"
+        depth -= c == "}"
+        if depth == 0 and c in " +-(":  # not one name: as it is
+            return latex
+        script = script or (c == "^" and depth == 0)
+    return "{" + latex + "}" if script else latex

@@ -38,7 +38,7 @@ from symbptt.core.tensor import (
 from symbptt.derive.adjoint import AtFirst, OuterSum, Program, Step, read_later
 from symbptt.derive.expansion import ChainTerm
 from symbptt.derive.jvp import DIRECTION
-from symbptt.render.latex_style import SYMBOLS, LatexStyle
+from symbptt.render.latex_style import SYMBOLS, LatexStyle, scriptable
 from symbptt.render.layout import LINE_WIDTH, Term, grouped, width
 from symbptt.render.notation import IMMEDIATE_STYLES, Notation
 from symbptt.render.terms import broken_rows, expression_terms, operand_factors
@@ -123,6 +123,9 @@ class MatrixNotation:
         #: k + first - 1, and so is T (the last step T - 1); t, i, j are the source's own
         self.first = first
         self.table = model.latex()
+        if model.head.loss == "generic":  # any loss: its gradient by the output, a series
+            output = self.table[model.head.output]
+            self.table.setdefault("lgrad", rf"\nabla_{{{output}}} \ell_{{@}}")
         self.functions = {role: tex for role, _, tex in model.functions}
         states = model.states
         self.state = self.table[states[0]] if len(states) == 1 else STACKED_STATE
@@ -197,7 +200,7 @@ class MatrixNotation:
         right = self.expr(result.right, base)
         if isinstance(result.right, self.symbols.grouped):  # (a b)^T, (diag(f) h)^T
             right = grouped(right)
-        return [*left, f"{right}{self.top}"]
+        return [*left, f"{scriptable(right)}{self.top}"]
 
     def program_rows(self, program: Program) -> dict[str, list[str]]:
         """The general (symbolic t) rows of a backward program, broken to fit: ``steps``
@@ -312,7 +315,8 @@ class MatrixNotation:
                     vector = grouped(vector)
                 unit = [self.symbols.unit_matrix + top] if self.symbols.unit_matrix else []
                 return [("+", [*unit, vector])]
-            return self._prefixed(self.parameter(name) + top, e.vector, base)
+            named = scriptable(self.parameter(name)) if top else self.parameter(name)
+            return self._prefixed(named + top, e.vector, base)
         if isinstance(e, Had):  # the tangents put the primal factor on the left
             primal, tangent = (e.left, e.right) if _is_primal(e.left) else (e.right, e.left)
             return self._prefixed(self.diag(self.expr(primal, base)), tangent, base)

@@ -27,6 +27,7 @@ from symbptt.derive.jvp import state_parameters
 from symbptt.render.blocks import Display
 from symbptt.render.document import DocumentOptions, _shown
 from symbptt.render.figure import cell_and_head
+from symbptt.render.latex_style import scriptable
 from symbptt.render.layout import width
 from symbptt.render.matrix import VDOTS, MatrixNotation
 from symbptt.render.terms import broken_rows, expression_terms
@@ -104,7 +105,7 @@ def model_section(model: Model, mn: MatrixNotation) -> dict[str, Any]:
     cross_entropy = head.name == "cross-entropy"
     if cross_entropy:
         yhat = mn.vector("yhat", "t")
-        loss_rows[1] += rf" = -{target}^\top \log {yhat}"
+        loss_rows[1] += rf" = -{scriptable(target)}^\top \log {yhat}"
         loss_rows.append(rf"{yhat} &= \operatorname{{softmax}}\!\left({output}\right)")
     cell, head_eqs = cell_and_head(model)
     return {
@@ -136,7 +137,8 @@ def _view_display(model: Model, mn: MatrixNotation, view: Any) -> Display:
             continue
         stack = r" \\ ".join(mn.expr(products[p], "t") for p in view.parts)
         rest = [t for t in terms if not (isinstance(t, MatVec) and t.matrix.name in products)]
-        text = rf"{mn.parameter(view.name)}^\top \begin{{bmatrix}} {stack} \end{{bmatrix}}"
+        named = scriptable(mn.parameter(view.name))
+        text = rf"{named}^\top \begin{{bmatrix}} {stack} \end{{bmatrix}}"
         if rest:
             text += " + " + mn.expr(sum_of(rest), "t")
         row += rf", \quad {mn.vector(eq.target, 't')} = {text}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from symbptt.core.tensor import Add, Expr, Had, MatVec, Neg, Sub, Transpose, matrix_name
+from symbptt.render.latex_style import scriptable
 from symbptt.render.layout import Term, break_sum, grouped, width
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str,
     if isinstance(expr, MatVec):
         m = expr.matrix
         name = notation.parameter(matrix_name(m))
-        name += notation.top if isinstance(m, Transpose) else ""
+        if isinstance(m, Transpose):
+            name = scriptable(name) + notation.top
         return (name, *operand_factors(notation, expr.vector, base))
     return (notation.expr(expr, base),)
 

@@ -8,7 +8,7 @@ truth (the number that must stay 0). ``--record`` writes the rates of sources th
 none yet to ``first-contact.json``: their first contact, measured before any code was
 changed for them, and never overwritten.
 
-    python -m tests.notes.measure [--record] [SLUG ...]
+    python -m tests.notes.measure [--record] [--readme] [SLUG ...]
 """
 
 from __future__ import annotations
@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("slugs", nargs="*")
     parser.add_argument("--record", action="store_true", help="record first contacts")
+    parser.add_argument(
+        "--readme", action="store_true", help="print the README's table of the corpus"
+    )
     args = parser.parse_args(argv)
     folders = sorted(
         p for p in SOURCES.iterdir() if (p / "source.toml").is_file() and (p / "truth.py").is_file()
@@ -138,8 +141,15 @@ def main(argv: list[str] | None = None) -> int:
         folders = [f for f in folders if f.name in args.slugs]
     recorded = json.loads(FIRST_CONTACT.read_text()) if FIRST_CONTACT.is_file() else {}
     total = Tally("total")
+    rows = []
     for folder in folders:
         tally = measure(folder)
+        first = recorded.get(tally.slug, {})
+        kind = tomllib.loads((folder / "source.toml").read_text(encoding="utf-8"))["kind"]
+        rows.append(
+            f"| {tally.slug} | {kind} | {tally.displays} | {first.get('decided', '-')} "
+            f"| {tally.decided} | {len(tally.wrong)} |"
+        )
         for key in ("displays", "decided", "agree"):
             setattr(total, key, getattr(total, key) + getattr(tally, key))
         total.wrong += [f"{tally.slug}:{w}" for w in tally.wrong]
@@ -162,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.record:
         FIRST_CONTACT.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
+    if args.readme:
+        print(
+            "| source | kind | checked displays | decided at first contact | decided now | wrong |"
+        )
+        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        print("\n".join(rows))
     return 1 if total.wrong else 0
 
 

@@ -17,7 +17,10 @@ import re
 from dataclasses import dataclass
 
 #: A loss letter, as a left-hand side (its script, if any, follows).
-_LETTER = r"(?:L|J|E|\\ell|\\mathcal\{?[LJE]\}?|\\mathscr\{?[LJE]\}?)"
+_LETTER = (
+    r"(?:L|J|E|\\ell|\\mathcal\{?[LJE]\}?|\\mathscr\{?[LJE]\}?"
+    r"|loss|\\(?:text|mathrm|operatorname)\{loss\})"
+)
 _LOSS = re.compile(rf"^{_LETTER}(?P<script>.*)$")
 #: A step's script: _t, _{t}, ^{(t)}, ^{<t>}, ^{\langle t \rangle}, ^t.
 _STEP = r"(?:_\{?t\}?|\^\{?(?:\(t\)|<t>|\\langlet\\rangle|t)\}?)"

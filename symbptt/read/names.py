@@ -74,8 +74,8 @@ class Names:
         ``\\operatorname diag``."""
         if not isinstance(base, Tree):
             if getattr(base, "type", "") == "WORD":  # diag( typed without a backslash
-                if str(base) == "net":  # net_t, the net input (a pre-activation)
-                    return "net"
+                if str(base) in ("net", "loss"):  # net_t (a pre-activation); the loss
+                    return str(base)
                 if str(base) in ("diag", "softmax"):
                     return "\\operatorname " + str(base)
                 if str(base) == "log":  # log(x) typed without a backslash: \log
@@ -84,6 +84,8 @@ class Names:
             return GREEK.get(str(base), str(base))
         if base.data == "opname":
             word = "".join(str(c) for c in base.children[1:])
+            if word == "loss":  # \text{loss}, \mathrm{loss}: the loss, as code names it
+                return word
             if len(word) == 1 and word not in UPRIGHT_CONSTANTS:
                 return word  # \mathrm{s}_t: an upright letter is the letter (ISO style)
             return "\\operatorname " + word

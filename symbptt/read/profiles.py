@@ -60,9 +60,10 @@ BUILT_IN = ("note000", "d2l", "goodfellow", "wildml", "pascanu", "deeplearning-a
 
 #: Names every profile reads when the model has none of its own: a letter at step t ->
 #: the step loss, a bare letter -> the loss.
-STEP_LOSS_LETTERS = ("L", "E", "J", "\\varepsilon", "\\epsilon")
-#: C is a loss only without a step (C_t is the LSTM's cell state in many notes)
-LOSS_LETTERS = ("E", "J", "C", "\\varepsilon", "\\epsilon")
+STEP_LOSS_LETTERS = ("L", "E", "J", "\\varepsilon", "\\epsilon", "loss")
+#: C is a loss only without a step (C_t is the LSTM's cell state in many notes); code-like
+#: notes write the word: loss, \text{loss}, \mathrm{loss}
+LOSS_LETTERS = ("E", "J", "C", "\\varepsilon", "\\epsilon", "loss")
 
 _KEYS = {
     "name",

@@ -550,3 +550,19 @@ def test_review_a_subscripted_sigma_is_not_the_sigmoid_unless_declared(tmp_path:
     )
     code, out = _check(tmp_path, text)
     assert code == 2 and "may be another function than \\sigma" in out, out
+
+
+def test_code_like_notes_name_the_loss_loss(tmp_path: Path) -> None:
+    """loss, loss_t, \\text{loss}: the loss and a step's, as code-like notes write them."""
+    text = (
+        "% symbptt: conventions layout = mixed, elementwise = \\odot\n% symbptt: model\n"
+        "\\[ h_t = \\tanh(W h_{t-1} + U x_t) \\]\n% symbptt: model\n"
+        "\\[ \\hat y_t = \\operatorname{softmax}(V h_t) \\]\n% symbptt: model\n"
+        "\\[ loss = \\sum_{t=1}^{T} loss_t \\]\n% symbptt: check\n"
+        "\\[ \\frac{\\partial{loss}}{\\partial{V}} = \\sum_{t=1}^{T} (\\hat y_t - y_t) h_t^\\top \\]\n"
+        "% symbptt: check\n"
+        "\\[ \\frac{\\partial \\text{loss}}{\\partial V} = \\sum_{t=1}^{T} (\\hat y_t - y_t) h_t^\\top "
+        "+ V \\]\n"
+    )
+    code, out = _check(tmp_path, text)
+    assert ":9: holds" in out and ":11: does NOT hold" in out and code == 1, out

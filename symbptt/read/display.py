@@ -237,7 +237,8 @@ def equations(display: str, *, spaces: bool = True, limit: int | None = None) ->
             into = above[n] if n < len(above) else (above[-1] if above else None)
             # an empty column, or one of prose (a && \text{...} comment): the one above
             # stays open
-            if not text[x:y].strip() or (n and _PROSE.fullmatch(text[x:y])):
+            prose = n and _PROSE.fullmatch(text[x:y]) and not _CONDITION.search(text[x:y])
+            if not text[x:y].strip() or prose:
                 if into is not None:
                     here.append(into)
                 continue
@@ -273,10 +274,20 @@ _LABEL = re.compile(r"^(\s*(?:[A-Za-z]{2,}|\\text\{[^{}]*\}|\\q?quad|\\[,;! ]|\s
 _COMMENT = re.compile(r"\\q?quad\s*(?:\\text(?:rm|it)?\s*\{[^{}]*\}\s*)+[.,;]?\s*$")
 
 
+#: Words and signs that make a comment a condition of the equation ("for t = 1", "if
+#: t > 1", "at the last step"): such a comment is part of the claim, never dropped.
+_CONDITION = re.compile(
+    r"[=<>]|\\[lg]e|\\neq|\b(?:for|if|when|where|at|only|unless|except|otherwise|all|each|"
+    r"every|last|first|step|steps|case)\b",
+    re.IGNORECASE,
+)
+
+
 def _uncommented(piece: str) -> str:
-    """An equation without the prose comment spaced after it (blanked, same length)."""
+    """An equation without the prose comment spaced after it (blanked, same length),
+    unless the comment states a condition."""
     found = _COMMENT.search(piece)
-    if found is None:
+    if found is None or _CONDITION.search(found.group(0)):
         return piece
     return piece[: found.start()] + re.sub(r"[^\n]", " ", found.group(0))
 

@@ -194,3 +194,18 @@ def test_mathjax_relations_and_prose_labels_are_read_through() -> None:
     split = equations(r"update\quad gate\quad :\quad z_t = \sigma(x_t) \\ \text{reset}: r_t = x_t")
     assert [e.strip() for e in split] == [r"\quad z_t = \sigma(x_t)", "r_t = x_t"]
     assert [e.strip() for e in equations("a : b = c")] == ["a : b = c"]  # no label: letters
+
+
+def test_a_comment_that_states_a_condition_stays_part_of_the_equation() -> None:
+    """\\quad \\text{(forget gate)} is a comment; \\quad \\text{for t = 1} and
+    \\text{at the last step} restrict the claim, so they are kept (and refused where
+    they cannot be read), never dropped."""
+    from symbptt.read.display import equations
+
+    def pieces(text: str) -> list[str]:
+        return [e.strip() for e in equations(text)]
+
+    assert pieces(r"f_t = \sigma(x_t) \quad \text{(forget gate)}") == [r"f_t = \sigma(x_t)"]
+    for condition in (r"\text{for t = 1}", r"\text{at the last step}", r"\text{if } t > 1"):
+        assert condition in pieces(rf"h_t = 0 \quad {condition}")[0]
+    assert r"\text{for all t}" in pieces(r"h_t &= x && \text{for all t}")[-1]

@@ -297,6 +297,8 @@ def _unlabelled(piece: str) -> str:
     found = _LABEL.match(piece)
     if found is None or not re.search(r"[A-Za-z]{2}|\\text", found.group(1)):
         return piece
+    if _CONDITION.search(found.group(1)):  # "last step: ...", "for all t: ..." restrict it
+        return piece
     return re.sub(r"[^\n]", " ", found.group(0)) + piece[found.end() :]
 
 

@@ -15,7 +15,14 @@ from symbptt.core.spec import Spec
 from symbptt.errors import FormulaSyntaxError, SpecError
 from symbptt.read.conventions import Conventions
 from symbptt.read.definitions import DEFINING, pattern_of
-from symbptt.read.loss_display import TotalLoss, compact, loss_name, loss_side, total_loss
+from symbptt.read.loss_display import (
+    TotalLoss,
+    compact,
+    loss_name,
+    loss_side,
+    squared_error,
+    total_loss,
+)
 from symbptt.read.notes_model import notes_model
 from symbptt.read.profiles import Profile
 
@@ -130,7 +137,11 @@ def _model_with_loss(
     or the refusal."""
     texts = [text for _, text in forward]
     failing = ""
-    for loss in (None, "squared") if steps else (None,):
+    squared = [squared_error("=".join(_top_level_split(text)[1:])) for _, text in steps]
+    candidates: tuple[str | None, ...] = (None, "squared") if steps else (None,)
+    if squared and all(squared) and len({s[0] for s in squared if s}) == 1:
+        candidates = (squared[0][0],)  # type: ignore[index]
+    for loss in candidates:
         try:
             read = notes_model(
                 texts,
@@ -156,7 +167,14 @@ def _model_with_loss(
                 "which symbptt does not read yet (read as columns, they would mean otherwise)"
             )
             return _refused(profile, None, why, forward[0][0] if forward else 0)
-        failing = next((text for _, text in steps if not _holds(text, spec, profile)), "")
+        failing = next(
+            (
+                text
+                for (_, text), error in zip(steps, squared, strict=True)
+                if not (_of_head(error, spec) if error else _holds(text, spec, profile))
+            ),
+            "",
+        )
         if not failing:
             said = read.said if not steps else (*read.said, "the notes' step loss holds in it")
             return spec, said
@@ -282,3 +300,17 @@ def _loss_of(total: TotalLoss | None, spec: Spec) -> str | None:
             f"output {head.output}: not read"
         )
     return None
+
+
+def _of_head(error: tuple[str, str, str], spec: Spec) -> bool:
+    """Whether a squared error compares the model's output with its target (as the
+    notes write them), in either order."""
+    from symbptt.read.forward import computed_names
+
+    _, a, b = error
+    head = spec.model.head
+    target = next(v.latex for v in spec.model.variables if v.name == head.target)
+    written = {compact(x).replace("{t}", "t") for x in (a, b)}
+    target_written = compact(target.replace("@", "t")).replace("{t}", "t")
+    outputs = [x for x in (a, b) if computed_names(f"{x} = 0") == {head.output}]
+    return len(outputs) == 1 and target_written in written and len(written) == 2

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from symbptt.core.tensor import Expr, Sub, Var
+from symbptt.core.tensor import Add, Expr, Sub, Var
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,13 @@ LOSS_TABLE: dict[str, StepLoss] = {
             lambda o, d: rf"\tfrac{{1}}{{2}} \left\lVert {o} - {d} \right\rVert^{{2}}",
         ),
         StepLoss(
+            "sum-squared",
+            "||o_t - d_t||^2 (notes' (y_t - yhat_t)^2, without the half)",
+            None,
+            lambda out, target: Add(Sub(Var(out), Var(target)), Sub(Var(out), Var(target))),
+            lambda o, d: rf"\left\lVert {o} - {d} \right\rVert^{{2}}",
+        ),
+        StepLoss(
             "cross-entropy",
             "-log softmax(o_t)[y_t], the target a class index per step",
             "yhat",
@@ -89,8 +96,13 @@ def class_index(target: str) -> str:
     return target
 
 
+#: Losses that only notes' own models take (read from their step-loss display): not a
+#: choice of the command line or of a [cell] table, so not in the generated code either.
+NOTES_LOSSES = ("sum-squared",)
 #: The losses whose value and gradient have a concrete form (NumPy, PyTorch).
-CONCRETE_LOSSES = tuple(name for name in LOSS_TABLE if name != "generic")
+CONCRETE_LOSSES = tuple(
+    name for name in LOSS_TABLE if name != "generic" and name not in NOTES_LOSSES
+)
 
 
 #: The per-step losses the options name (the scalar model's generic one included).
@@ -119,8 +131,8 @@ def step_loss(
     """(l_t, the head's probabilities or None) in ``ring``, summed onto ``zero`` (the
     ring's zero, or a dual zero); ``dual`` is the dual-number class when the values carry
     tangents (else None)."""
-    if name == "squared":
-        half = ring.const(Fraction(1, 2))
+    if name in ("squared", "sum-squared"):
+        half = ring.const(Fraction(1, 2) if name == "squared" else Fraction(1))
         total = zero
         for o, d in zip(output, target):
             total = total + (o - d) * (o - d) * half

@@ -80,9 +80,9 @@ class SympyModel:
                 value = self._value(eq.expr, series, t, eq)
                 series.setdefault(eq.target, [None]).append(value)
             out, target = series[model.head.output][t], series[model.head.target][t]
-            if model.head.loss == "squared":
+            if model.head.loss in ("squared", "sum-squared"):
                 squares = sum(((out[q] - target[q]) ** 2 for q in range(out.rows)), sp.Integer(0))
-                loss += squares / 2
+                loss += squares / 2 if model.head.loss == "squared" else squares
             elif model.head.loss == "generic":
                 args = (*out, *target)
                 self.head_nodes[args] = t

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from symbptt.core.losses import LOSS_TABLE, REDUCTIONS
+from symbptt.core.losses import LOSS_TABLE, NOTES_LOSSES, REDUCTIONS
 from symbptt.core.primitives import PRIMITIVES
 from symbptt.errors import SpecError
 
@@ -50,7 +50,7 @@ SETTINGS: dict[str, str] = {
 CHOICES: dict[str, tuple[str, ...]] = {
     "activation": tuple(PRIMITIVES),
     "output_activation": tuple(PRIMITIVES),
-    "loss": tuple(LOSS_TABLE),
+    "loss": tuple(name for name in LOSS_TABLE if name not in NOTES_LOSSES),
     "reduction": tuple(REDUCTIONS),
     "initial": ("parameter", "zero", "symbol"),
 }

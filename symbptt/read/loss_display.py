@@ -31,7 +31,8 @@ _ARGUMENTS = re.compile(r"\((?:[^()]|\([^()]*\))*\)$")
 #: Σ over t, with optional limits, of a loss letter at t; optionally divided by N.
 _TOTAL = re.compile(
     rf"^(?P<mean>\\[dt]?frac\{{1\}}\{{(?P<n>[^{{}}]+)\}})?"
-    rf"\\sum(?:\\limits)?_\{{?t(?:=(?P<first>[01]))?\}}?"
+    # \sum_t, \sum_{t=1}^{T}, or a bare \sum of the steps' losses L_t (over t)
+    rf"\\sum(?:\\limits)?(?:_\{{?t(?:=(?P<first>[01]))?\}}?)?"
     rf"(?:\^(?:\{{(?P<last>[^{{}}]+?)(?:\^\{{\([a-z]\)\}})?\}}|(?P<last1>[A-Za-z])))?"
     rf"{_LETTER}{_LABEL}?(?P<step>{_STEP})?(?P<args>\(.*\))?$"
 )
@@ -110,3 +111,33 @@ def loss_name(lhs: str) -> str | None:
         return None
     name = compact(lhs)[: found.start("script")] + script
     return re.sub(r"\\text\{([A-Za-z]+)\}", r"{\1}", name)  # as formulas read \text{seq}
+
+
+#: A step's squared error, with or without the half: (y_t - \hat y_t)^2,
+#: \frac{1}{2}\|\hat y_t - y_t\|^2, \tfrac12 \lVert o_t - y_t \rVert_2^2.
+_SQUARED = re.compile(
+    r"^(?P<half>\\[dt]?frac\s*\{?1\}?\s*\{?2\}?)?\s*"
+    r"(?:\((?P<a>[^()]+?)-(?P<b>[^()]+)\)"
+    r"|(?:\\\||\\lVert)(?P<c>.+?)-(?P<d>.+?)(?:\\\||\\rVert)(?:_\{?2\}?)?)"
+    r"\s*\^\s*\{?2\}?$"
+)
+
+
+def squared_error(rhs: str) -> tuple[str, str, str] | None:
+    """The loss a step-loss display's right side states when it is a squared error
+    (``"squared"`` with the half, ``"sum-squared"`` without), and the two quantities it
+    compares, as written; else None. A vector's ``(y_t - \\hat y_t)^2`` on the right of a
+    scalar loss is its squared norm, the one meaning that makes it a loss.
+
+    Example:
+        >>> squared_error(r"\\frac{1}{2}(y_t - \\hat{y}_t)^2")
+        ('squared', 'y_t', '\\\\hat{y}_t')
+        >>> squared_error(r"\\| h_t - y_t \\|^2")
+        ('sum-squared', 'h_t', 'y_t')
+    """
+    light = re.sub(r"\\(?:left|right|displaystyle|[Bb]ig{1,2}[lr]?)(?![A-Za-z])|\\[,;:!]", "", rhs)
+    found = _SQUARED.match(" ".join(light.split()).rstrip(".,; "))
+    if found is None:
+        return None
+    a, b = (found.group("a"), found.group("b")) if found.group("a") else found.group("c", "d")
+    return ("squared" if found.group("half") else "sum-squared"), a.strip(), b.strip()

@@ -37,6 +37,8 @@ from symbptt.read.cell_meta import assemble
 from symbptt.read.forward import read_forward
 from symbptt.read.forward_kinds import infer
 
+#: How the squared errors are written (with and without the half).
+_SQUARED = {"squared": "(1/2)||.||^2", "sum-squared": "||.||^2"}
 #: The loss a forward pass without a head is given, and how its steps are summed.
 DEFAULT_LOSS, DEFAULT_REDUCTION = "generic", "sum"
 
@@ -121,7 +123,8 @@ def notes_model(
             f"the steps (no step loss is marked), so a formula holds only if it holds for "
             "every loss"
             if loss == "generic"
-            else f"the loss is the squared error of {shown.replace('@', 't')}, {summed} the steps"
+            else f"the loss is the squared error {_SQUARED[loss]} of {shown.replace('@', 't')}, "
+            f"{summed} the steps"
         )
     target = _unhatted(shown, forms)
     if target is not None:

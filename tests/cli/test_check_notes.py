@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from symbptt.cli import main
@@ -566,3 +567,37 @@ def test_code_like_notes_name_the_loss_loss(tmp_path: Path) -> None:
     )
     code, out = _check(tmp_path, text)
     assert ":9: holds" in out and ":11: does NOT hold" in out and code == 1, out
+
+
+@pytest.mark.parametrize(
+    ("loss", "holds", "fails"),
+    [
+        (r"(y_t - \hat{y}_t)^2", r"2 (\hat y_t - y_t)^\top", r"(\hat y_t - y_t)^\top"),
+        (
+            r"\frac{1}{2} \| \hat y_t - y_t \|^2",
+            r"(\hat y_t - y_t)^\top",
+            r"2 (\hat y_t - y_t)^\top",
+        ),
+    ],
+)
+def test_a_squared_error_step_loss_is_read_with_or_without_its_half(
+    tmp_path: Path, loss: str, holds: str, fails: str
+) -> None:
+    """L_t = (y_t - \\hat y_t)^2 (a vector's squared norm: the one meaning that makes it a
+    loss) and \\frac12 \\|\\hat y_t - y_t\\|^2 are the squared error without and with the
+    half; the output and the target must be the ones it compares."""
+    head = (
+        "% symbptt: conventions layout = numerator, elementwise = \\odot\n% symbptt: model\n"
+        "\\[ h_t = \\tanh(W h_{t-1} + U x_t) \\]\n% symbptt: model\n\\[ \\hat y_t = V h_t \\]\n"
+        f"% symbptt: model\n\\[ L_t = {loss} \\]\n% symbptt: model\n\\[ L = \\sum L_t \\]\n"
+    )
+    code, out = _check(
+        tmp_path,
+        head
+        + f"% symbptt: check\n\\[ \\frac{{\\partial L_t}}{{\\partial \\hat y_t}} = {holds} \\]\n"
+        + f"% symbptt: check\n\\[ \\frac{{\\partial L_t}}{{\\partial \\hat y_t}} = {fails} \\]\n",
+    )
+    assert ":11: holds" in out and ":13: does NOT hold" in out and code == 1, out
+    other = head.replace(loss, loss.replace("y_t", "h_t").replace(r"\hat h_t", r"\hat y_t"))
+    code, out = _check(tmp_path, other + "% symbptt: check\n\\[ L = L \\]\n")
+    assert code == 2 and "not read yet, or does not hold" in out, out

@@ -151,6 +151,7 @@ def _model_with_loss(
                 loss=loss,
                 unit=unit,
                 functions=profile.generic_functions,
+                output=_loss_argument(total),
             )
             spec = Spec(read.model, T)
         except FormulaSyntaxError as err:
@@ -284,9 +285,7 @@ def _loss_of(total: TotalLoss | None, spec: Spec) -> str | None:
 
     if total is None or not total.arguments:
         return None
-    first = _top_level_split(total.arguments.replace(",", "=", 1))[0]
-    # g_t^{(i)}: the i-th example's g_t, as the sum's n^{(i)} (one example here)
-    first = re.sub(r"\^\{\((?!t\b)[a-z]\)\}", "", first)
+    first = _loss_argument_text(total)
     names = computed_names(f"{first} = 0")
     head = spec.model.head
     if head.loss == "cross-entropy":
@@ -314,3 +313,20 @@ def _of_head(error: tuple[str, str, str], spec: Spec) -> bool:
     target_written = compact(target.replace("@", "t")).replace("{t}", "t")
     outputs = [x for x in (a, b) if computed_names(f"{x} = 0") == {head.output}]
     return len(outputs) == 1 and target_written in written and len(written) == 2
+
+
+def _loss_argument_text(total: TotalLoss) -> str:
+    """The first argument of the steps' losses, as written (``h_t`` of ``\\ell(h_t, y_t)``),
+    without a per-example superscript (``g_t^{(i)}``: the i-th example's; one here)."""
+    first = _top_level_split((total.arguments or "").replace(",", "=", 1))[0]
+    return re.sub(r"\^\{\((?!t\b)[a-z]\)\}", "", first)
+
+
+def _loss_argument(total: TotalLoss | None) -> str | None:
+    """The name of the quantity the notes' loss is of, where their loss display says."""
+    from symbptt.read.forward import computed_names
+
+    if total is None or not total.arguments:
+        return None
+    names = computed_names(f"{_loss_argument_text(total)} = 0")
+    return next(iter(names)) if len(names) == 1 else None

@@ -64,13 +64,16 @@ def notes_model(
     loss: str | None = None,
     unit: bool = False,
     functions: tuple[str, ...] = (),
+    output: str | None = None,
 ) -> NotesModel:
     """The model of a forward pass written as notes write it (see the module docstring);
     ``elementwise``, ``matrix_product``: the symbols the notes declare for them;
     ``reduction``: how the notes' loss display sums the steps' losses (None: not marked,
     summed); ``loss``: the step loss to take (None: as the module docstring says);
     ``unit``: the notes are written for one unit (``hidden = 1``): every size is 1;
-    ``functions``: the names the notes declare functions of their own (``f``, ``\\tau``).
+    ``functions``: the names the notes declare functions of their own (``f``, ``\\tau``);
+    ``output``: the quantity the notes' loss display writes the loss of (``\\ell(h_t, y_t)``),
+    where it names one the forward pass computes.
 
     Raises:
         FormulaSyntaxError: an equation that cannot be read (its column in that equation).
@@ -115,7 +118,8 @@ def notes_model(
             "the steps"
         )
     else:
-        output = _output(pairs, where)
+        if output is None or output not in {target for target, _ in pairs}:
+            output = _output(pairs, where)  # else the quantity the notes' loss is of
         shown = forms.get(output, output)
         loss = loss or DEFAULT_LOSS
         said.append(

@@ -379,9 +379,9 @@ def test_a_loss_display_s_other_sides_are_checked_against_the_model(tmp_path: Pa
     loss = r"J = \sum_{t=1}^{T} J^{(t)} = \frac{1}{T} \sum_{t=1}^{T} J^{(t)}"
     code, out = _one(tmp_path, MODEL_M + f"% symbptt: model\n\\[ {loss} \\]\n", formula)
     assert code == 2 and "does not hold in the model read" in out, out
-    # the step loss written with its arguments is any function of them: of the model's
-    # output o_t it is read; of h_t (not the output), or with a softmax head (whose
-    # cross-entropy is one such function), it is refused
+    # the step loss written with its arguments is any function of them, and of the first:
+    # of o_t or h_t it is read so; beside a softmax head (whose cross-entropy is one such
+    # function) it is refused
     plain = MODEL_M.replace(r"\hat y_t &= \operatorname{softmax}(V h_t + c)", r"o_t &= V h_t + c")
     loss = r"\mathcal{L}_{\text{seq}}(o, y) = \sum_{t=1}^{T} \ell(o_t, y_t)"
     labelled = (
@@ -390,10 +390,13 @@ def test_a_loss_display_s_other_sides_are_checked_against_the_model(tmp_path: Pa
     )
     code, out = _one(tmp_path, plain + f"% symbptt: model\n\\[ {loss} \\]\n", labelled)
     assert code == 0 and "holds" in out, out
-    for other, model in (("h_t", plain), (r"\hat y_t", MODEL_M)):
-        loss = rf"\mathcal{{L}}_{{\text{{seq}}}} = \sum_{{t=1}}^{{T}} \ell({other}, y_t)"
-        code, out = _one(tmp_path, model + f"% symbptt: model\n\\[ {loss} \\]\n", labelled)
-        assert code == 2 and "the notes' step loss is" in out, out
+    # of h_t, the loss is of h_t (o_t is then computed for nothing): c does not reach it
+    loss = r"\mathcal{L}_{\text{seq}} = \sum_{t=1}^{T} \ell(h_t, y_t)"
+    code, out = _one(tmp_path, plain + f"% symbptt: model\n\\[ {loss} \\]\n", labelled)
+    assert code == 0 and "l(h_{t}, d_t)" in out, out
+    loss = r"\mathcal{L}_{\text{seq}} = \sum_{t=1}^{T} \ell(\hat y_t, y_t)"
+    code, out = _one(tmp_path, MODEL_M + f"% symbptt: model\n\\[ {loss} \\]\n", labelled)
+    assert code == 2 and "the notes' step loss is" in out, out
 
 
 TWO_MODELS = r"""% symbptt: conventions time = superscript, elementwise = \odot, layout = numerator, partial = total

@@ -44,7 +44,9 @@ _MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix)\}.*?\\end\{\1\}", re.DOTALL)
 _PROSE = re.compile(r"\s*(?:\\(?:text|mbox|textrm|textit|textbf|textsf)\s*\{[^{}]*\}\s*)+[.,;]?\s*")
 _ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")
 #: A row that starts so continues the previous row's equation.
-_CONTINUES = re.compile(r"\s*(=|\\equiv|\+|-|\\cdot|\\times|\\odot)")
+_CONTINUES = re.compile(
+    r"\s*(?:(?:\\q?quad|\\[,;:! ])\s*)*(=|\\equiv|\+|-|\\cdot|\\times|\\odot)"
+)
 
 
 def _blank(match: re.Match[str]) -> str:

@@ -101,7 +101,21 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
         else:
             forward.append((k, text))
     if total is not None:
+        declared = conventions.get("first")
+        if declared is not None and total.first is not None and int(declared) != total.first:
+            why = (
+                f"the notes count the steps from {declared}, and their loss display sums "
+                f"from t = {total.first}: not every step, or another count; not read"
+            )
+            return _refused(profile, layout, why, 0)
         profile = _with_limits(profile, total, conventions)
+        if profile.first == 0 and total.horizon and not total.horizon.isdigit():
+            why = (
+                f"the notes count the steps from 0 and their loss display sums to "
+                f"{total.horizon}: {total.horizon} + 1 steps, where {total.horizon} names "
+                "the number of steps here; not read"
+            )
+            return _refused(profile, layout, why, 0)
     horizon = total.horizon if total is not None else None
     fixed = horizon is not None and horizon.isdigit()
     if horizon is not None and fixed:  # \sum_{t=1}^{5}: 5 steps, the formulas are about them

@@ -128,6 +128,7 @@ def check_command(
     from symbptt.core.method import choose_method
     from symbptt.formulas.compile import LAYOUTS
     from symbptt.read.conventions import read_conventions
+    from symbptt.read.display import stated_condition
     from symbptt.read.macros import expand, read_macros
     from symbptt.read.profiles import load_profile
 
@@ -158,6 +159,11 @@ def check_command(
     progress = _Progress(quiet or file is None)
     say = Answers(file, as_json)
     given, segment = (spec, profile, layout), -1
+    conditioned = {  # displays one of whose pieces is a condition (t = 1, \text{for ...})
+        (i.where, i.label_line): condition
+        for i in items
+        if i.kind == "check" and (condition := stated_condition(i.text, ["", i.text]))
+    }
     defines: list[tuple[str, str]] = []
     for number, item in enumerate(items, 1):
         while segment + 1 < len(segments) and number - 1 >= segments[segment + 1][0]:
@@ -188,6 +194,16 @@ def check_command(
         if setting.refusal:
             refusal = max(refusal, 2)
             say.refused(where, line, setting.refusal)
+            continue
+        if (where, label_line) in conditioned:  # a condition beside the display's claim
+            refusal = max(refusal, 2)
+            why = conditioned[(where, label_line)]
+            say.refused(
+                where,
+                label_line,
+                f"the display states a condition ({why}), which "
+                "symbptt does not read: write the claim for the steps it is about",
+            )
             continue
         if file is not None and is_definition(text, item.kind):
             say.kind = "define"

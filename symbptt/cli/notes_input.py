@@ -51,7 +51,7 @@ def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
     if kind == ".ipynb":
         items = [
             Item(
-                plain_relations(d.text),
+                plain_relations(d.text, d.macros),
                 f"{file}:cell {c.cell}:",
                 d.line,
                 d.column,
@@ -68,7 +68,7 @@ def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
     found = (markdown_conventions if kind in MARKDOWN else conventions_in)(source)
     items = [
         Item(
-            plain_relations(d.text),
+            plain_relations(d.text, d.macros),
             f"{file}:",
             d.line,
             d.column,
@@ -212,6 +212,11 @@ def forward_spec(forward: str, spec: Any, conventions: str | None = None) -> Any
         raise click.UsageError(f"--forward: {err}") from None
     if setting.spec is None:
         raise click.UsageError(f"--forward: {setting.refusal or 'no model to read'}")
+    if setting.profile is not None and setting.profile.first != 1:
+        raise click.UsageError(
+            "--forward: the notes count the steps from 0; a document numbers them from 1, "
+            "and would print their names at other steps (not written yet)"
+        )
     for said in setting.said:
         click.echo(f"note: {said}", err=True)
     return setting.spec

@@ -44,9 +44,7 @@ _MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix)\}.*?\\end\{\1\}", re.DOTALL)
 _PROSE = re.compile(r"\s*(?:\\(?:text|mbox|textrm|textit|textbf|textsf)\s*\{[^{}]*\}\s*)+[.,;]?\s*")
 _ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")
 #: A row that starts so continues the previous row's equation.
-_CONTINUES = re.compile(
-    r"\s*(?:(?:\\q?quad|\\[,;:! ])\s*)*(=|\\equiv|\+|-|\\cdot|\\times|\\odot)"
-)
+_CONTINUES = re.compile(r"\s*(?:(?:\\q?quad|\\[,;:! ])\s*)*(=|\\equiv|\+|-|\\cdot|\\times|\\odot)")
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -279,8 +277,9 @@ _COMMENT = re.compile(r"\\q?quad\s*(?:\\text(?:rm|it)?\s*\{[^{}]*\}\s*)+[.,;]?\s
 #: Words and signs that make a comment a condition of the equation ("for t = 1", "if
 #: t > 1", "at the last step"): such a comment is part of the claim, never dropped.
 _CONDITION = re.compile(
-    r"[=<>]|\\[lg]e|\\neq|\b(?:for|if|when|where|at|only|unless|except|otherwise|all|each|"
-    r"every|last|first|step|steps|case)\b",
+    r"[=<>0-9]|\\[lg]e|\\neq|\b(?:for|if|when|where|at|only|unless|except|otherwise|all|"
+    r"each|every|last|first|step|steps|case|cases|initial|initially|final|finally|time|"
+    r"timestep|timesteps|begin|beginning|start|end|before|after|boundary|base|then|else)\b",
     re.IGNORECASE,
 )
 
@@ -331,7 +330,7 @@ def _cells(length: int, group: list[tuple[int, int]]) -> list[tuple[int, int, bo
 _LT_GT = re.compile(r"\\(lt|gt)(?![A-Za-z])")
 
 
-def plain_relations(text: str) -> str:
+def plain_relations(text: str, macros: str = "") -> str:
     """``text`` with ``\\lt`` and ``\\gt`` written ``<`` and ``>`` (padded with spaces,
     so that columns stay where they were).
 
@@ -339,4 +338,48 @@ def plain_relations(text: str) -> str:
         >>> plain_relations(r"a^{\\lt t-1 \\gt}")
         'a^{<   t-1 >  }'
     """
-    return _LT_GT.sub(lambda m: ("<" if m.group(1) == "lt" else ">") + "  ", text)
+    own = set(
+        re.findall(r"\\(?:(?:re)?newcommand\*?\s*\{?|def\s*|let\s*)\\(lt|gt)(?![A-Za-z])", macros)
+    )
+    return _LT_GT.sub(
+        lambda m: m.group(0) if m.group(1) in own else ("<" if m.group(1) == "lt" else ">") + "  ",
+        text,
+    )
+
+
+#: An equation that is only a condition on an index: t = 1, t \ge 2, k < T.
+_INDEX_CONDITION = re.compile(
+    r"\s*(?:\\q?quad|\\[,;:! ]|[,\s])*[tkijsnm]\s*(?:(?:\\[lg]eq?|<|>|\\neq)\s*[0-9A-Za-z+\-\s]+"
+    r"|=\s*[0-9A-Za-z+\-\s]*[0-9T][0-9A-Za-z+\-\s]*)[.,;]?\s*"
+)
+#: Prose in the maths: \text{...}, \mbox{...}, \textrm{...}.
+_TEXT = re.compile(r"\\(?:text|mbox|textrm|textit|mathrm)\s*\{([^{}]*)\}")
+
+
+def stated_condition(display: str, pieces: list[str]) -> str | None:
+    r"""The condition a display states on its claim (``\quad \text{for } t = 1``, a piece
+    ``t = 1`` beside the equation, ``\text{(initial timestep)}``), or None: symbptt does
+    not read conditions, and a claim read without its condition would be another claim.
+
+    Example:
+        >>> text = r"a = b \quad \text{for } t = 1"
+        >>> stated_condition(text, [text]), stated_condition("a = b, t = 1", ["a = b,", " t = 1"])
+        ('for', 't = 1')
+        >>> stated_condition(r"a = \text{tanh}(b)", [r"a = \text{tanh}(b)"]) is None
+        True
+    """
+    for words in _TEXT.findall(display):
+        if _CONDITION.search(words) and not re.fullmatch(r"\s*[A-Za-z]+\s*", words):
+            return words.strip()
+        found = _CONDITION.search(words)
+        if found and words.strip().lower() in _CONDITION_WORDS:
+            return words.strip()
+    if len(pieces) > 1:
+        for piece in pieces[1:]:
+            if _INDEX_CONDITION.fullmatch(piece):
+                return piece.strip(" ,.;")
+    return None
+
+
+#: Words that alone make a \text{...} a condition (\text{for}, \text{if}).
+_CONDITION_WORDS = ("for", "if", "when", "where", "unless", "otherwise", "for all", "else")

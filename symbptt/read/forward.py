@@ -158,10 +158,10 @@ class ForwardReader(Products):
                 raise self.fail(
                     f"{text!r}: an entry of a quantity of a step is not read here", node
                 )
-            compact = "".join(parts)
+            compact = "_".join(parts)  # W_{a,b} is W_a_b, never W_{ab}
         if re.fullmatch(r"\([A-Za-z0-9]+\)", compact):  # W^{(hh)}, W^{(1)}: a layer's label
             compact = compact[1:-1]
-        if not re.fullmatch(r"[A-Za-z0-9]+", compact):
+        if not re.fullmatch(r"[A-Za-z0-9]+(_[A-Za-z0-9]+)*", compact):
             raise self.fail(
                 f"{text!r} is neither a step (t, t-1) nor a label of letters and digits", node
             )

@@ -71,7 +71,7 @@ class Products(EquationReader):
         W, as notes that write vectors as rows do; the column W^T h here)."""
         if not factors:
             raise self.fail("an empty product", node)
-        factors = self.applications([self.unbraced(f) for f in factors])
+        factors = [self.unbraced(f) for f in self.applications([single(f) for f in factors])]
         if len(factors) == 1:
             return self.expr(factors[0])
         first = single(factors[0])
@@ -108,6 +108,11 @@ class Products(EquationReader):
             or compact(self.source(node)) in self.functions
         )
 
+    def _leaf(self, node: Any) -> bool:
+        """Whether a braced factor holds one name (``\\sigma {z_t}``)."""
+        inner = self.unbraced(node)
+        return isinstance(inner, Tree) and inner.data in ("name", "superscript", "sup_sub")
+
     def applications(self, factors: list[Any]) -> list[Any]:
         """The factors with a function's name and the factor after it read as the
         function applied (``\\tanh {(W x_t)}``, ``\\sigma {z}``), not as a product."""
@@ -116,7 +121,17 @@ class Products(EquationReader):
         while n < len(factors):
             if self.is_function(factors[n]) and n + 1 < len(factors):
                 arg = factors[n + 1]
-                grouped = isinstance(arg, Tree) and self.source(arg).lstrip()[:1] in "({["
+                written = self.source(arg).strip() if isinstance(arg, Tree) else ""
+                inner = written[1:-1].strip() if written.startswith("{") else ""
+                if written.startswith("{") and not (
+                    inner.startswith(("(", "\\left(", "[", "\\left[")) or self._leaf(arg)
+                ):  # \tanh {W h + U x}: braces print nothing; the argument is not shown
+                    raise self.fail(
+                        "a function's argument in braces only prints without them: write it "
+                        "in parentheses, as \\tanh(W h)",
+                        factors[n],
+                    )
+                grouped = written[:1] in "({["
                 if not grouped and n + 2 < len(factors):
                     raise self.fail(
                         "a function before several factors: write its argument in "
@@ -174,6 +189,8 @@ class Products(EquationReader):
         so (``s_t = f(U x_t + W s_{t-1})``), and reading f as a matrix would be another
         model."""
         head, call = node.children
+        if isinstance(head, Tree) and head.data != "name":
+            raise self.fail("only a name may be applied to an argument", head)
         key = self.key(head.children[0]) if isinstance(head, Tree) else str(head)
         if compact(self.source(head)) in self.functions:
             args = [c for c in call.children if isinstance(c, Tree)]

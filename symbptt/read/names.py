@@ -64,6 +64,9 @@ UPRIGHT_CONSTANTS = ("d", "e")
 class Names:
     """The reader's methods for names."""
 
+    #: the reader's error at a node (:meth:`symbptt.read.meaning.Reader.fail`)
+    fail: Any
+
     def r_name(self, node: Tree) -> Any:
         base = node.children[0]
         sub = node.children[1] if len(node.children) > 1 else None
@@ -95,7 +98,9 @@ class Names:
             "cal": "\\mathcal ",
             "bold": "\\mathbf ",
             "italic": "",
-        }[base.data]
+        }.get(base.data)
+        if prefix is None:  # {\sigma}(...): a group where a name belongs
+            raise self.fail("a name is expected here", base)
         return prefix + str(base.children[-1])
 
     def r_kronecker(self, node: Tree) -> Any:

@@ -604,3 +604,56 @@ def test_a_squared_error_step_loss_is_read_with_or_without_its_half(
     other = head.replace(loss, loss.replace("y_t", "h_t").replace(r"\hat h_t", r"\hat y_t"))
     code, out = _check(tmp_path, other + "% symbptt: check\n\\[ L = L \\]\n")
     assert code == 2 and "not read yet, or does not hold" in out, out
+
+
+def test_review_labels_in_parts_stay_apart(tmp_path: Path) -> None:
+    """Found in the second review: W_{a,b} and W_{ab} were one parameter, so a formula
+    that wrote one for the other held."""
+    text = (
+        "% symbptt: conventions elementwise = \\odot, layout = numerator, partial = total\n"
+        "% symbptt: model\n\\begin{align}\n  g_t &= \\tanh(U h_{t-1}) \\\\\n"
+        "  h_t &= \\tanh(W_{a,b} h_{t-1} + W_{ab} g_t + P x_t) \\\\\n"
+        "  \\hat y_t &= \\operatorname{softmax}(V h_t + c)\n\\end{align}\n% symbptt: check\n"
+        "\\[ \\frac{\\partial h_t}{\\partial h_{t-1}} = \\operatorname{diag}(1 - h_t \\odot h_t)"
+        " (W_{a,b} + W_{@@} \\operatorname{diag}(1 - g_t \\odot g_t) U) \\]\n"
+    )
+    code, out = _check(tmp_path, text.replace("@@", "a,b"))  # here: no value (sizes)
+    assert code != 0 and ":9: holds" not in out, out
+    code, out = _check(tmp_path, text.replace("@@", "ab"))
+    assert code == 0 and ":9: holds" in out, out
+
+
+def test_review_a_condition_beside_a_claim_refuses_it(tmp_path: Path) -> None:
+    """Found in the second review: \\quad \\text{(initial timestep)} was dropped as a
+    comment, and \\text{for } t = 1 or ", t = 1" left a claim about t = 1 judged at every
+    t (does NOT hold at t = 2)."""
+    for condition in (
+        r"\quad \text{(initial timestep)}",
+        r"\quad \text{for } t = 1",
+        r", \quad t = 1",
+    ):
+        text = (
+            "% symbptt: conventions elementwise = \\odot, layout = numerator, partial = total\n"
+            "% symbptt: model\n\\[ h_t = \\tanh(W h_{t-1} + U x_t + b) \\]\n% symbptt: check\n"
+            "\\[ \\frac{\\partial h_t}{\\partial b} = \\operatorname{diag}(1 - h_t \\odot h_t) "
+            f"{condition} \\]\n"
+        )
+        code, out = _check(tmp_path, text)
+        assert code == 2 and "states a condition" in out and "does NOT" not in out, out
+
+
+def test_review_a_loss_sum_that_counts_the_steps_otherwise_is_refused(tmp_path: Path) -> None:
+    """Found in the second review: with first = 0, a loss summed from t = 1 (or to the
+    horizon's letter) was read over steps 0..3 (or T steps), passing a false formula."""
+    for first, loss in (
+        ("0", r"\sum_{t=1}^{3} L_t"),
+        ("1", r"\sum_{t=0}^{3} L_t"),
+        ("0", r"\sum_{t=0}^{T} L_t"),
+    ):
+        head = MODEL_M.replace("layout = numerator", f"layout = numerator, first = {first}")
+        code, out = _one(
+            tmp_path,
+            head + f"% symbptt: model\n\\[ L = {loss} \\]\n",
+            r"\frac{\partial L}{\partial c} = \sum_{t=0}^{3} (\hat y_t - y_t)^\top",
+        )
+        assert code == 2 and "not read" in out and "holds" not in out, out

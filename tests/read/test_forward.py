@@ -94,7 +94,7 @@ def test_a_subscript_that_is_neither_step_nor_label_is_refused_with_its_place() 
         read_forward([r"h_t = W_{h+x} x_t"])
     assert err.value.column == 8  # at the subscript
     # a label in parts (W_{f,h}) is a label; a step and an entry (h_{t,2}) is not read
-    assert read_forward([r"h_t = W_{h,x} x_t"])[0] == [("h", MatVec(Param("W_hx"), Var("x")))]
+    assert read_forward([r"h_t = W_{h,x} x_t"])[0] == [("h", MatVec(Param("W_h_x"), Var("x")))]
     with pytest.raises(FormulaSyntaxError, match="an entry of a quantity of a step"):
         read_forward([r"h_t = W x_{t,2}"])
 
@@ -209,3 +209,22 @@ def test_a_comment_that_states_a_condition_stays_part_of_the_equation() -> None:
     for condition in (r"\text{for t = 1}", r"\text{at the last step}", r"\text{if } t > 1"):
         assert condition in pieces(rf"h_t = 0 \quad {condition}")[0]
     assert r"\text{for all t}" in pieces(r"h_t &= x && \text{for all t}")[-1]
+
+
+def test_review_braces_around_an_argument_print_nothing_so_are_refused() -> None:
+    """Found in the second review: \\tanh {W h + U x} and \\tanh {W h} + U x print alike
+    (tanh W h + U x) and were read as two models; a braced argument counts only around
+    parentheses or a single name. {\\sigma}(x) raised an internal error."""
+    for text in (r"h_t = \tanh {W h_{t-1} + U x_t}", r"h_t = \tanh {W h_{t-1}} + U x_t"):
+        with pytest.raises(FormulaSyntaxError, match="in braces only prints without them"):
+            read_forward([text])
+    assert read_forward([r"h_t = \sigma {z_t}"])[0] == [("h", Apply("sigmoid", Var("z")))]
+    with pytest.raises(FormulaSyntaxError, match="a name is expected|only a name may be"):
+        read_forward([r"h_t = {\sigma}(W h_{t-1})"])
+
+
+def test_review_notes_that_define_gt_keep_their_own() -> None:
+    from symbptt.read.display import plain_relations
+
+    assert plain_relations(r"W \gt", r"\newcommand{\gt}{g_t}") == r"W \gt"
+    assert plain_relations(r"a^{\gt}") == "a^{>  }"

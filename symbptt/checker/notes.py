@@ -295,7 +295,7 @@ def _loss_of(total: TotalLoss | None, spec: Spec) -> str | None:
     loss written with its arguments (``\\mathcal{L}_\\text{elt}(h_t, y_t)``) is any
     function of them, so its first argument must be the model's output, and the loss
     any loss (a softmax head's cross-entropy is one loss, not any)."""
-    from symbptt.read.forward import computed_names
+    from symbptt.read.forward_names import computed_names
 
     if total is None or not total.arguments:
         return None
@@ -318,7 +318,7 @@ def _loss_of(total: TotalLoss | None, spec: Spec) -> str | None:
 def _of_head(error: tuple[str, str, str], spec: Spec) -> bool:
     """Whether a squared error compares the model's output with its target (as the
     notes write them), in either order."""
-    from symbptt.read.forward import computed_names
+    from symbptt.read.forward_names import computed_names
 
     _, a, b = error
     head = spec.model.head
@@ -338,7 +338,7 @@ def _loss_argument_text(total: TotalLoss) -> str:
 
 def _loss_argument(total: TotalLoss | None) -> str | None:
     """The name of the quantity the notes' loss is of, where their loss display says."""
-    from symbptt.read.forward import computed_names
+    from symbptt.read.forward_names import computed_names
 
     if total is None or not total.arguments:
         return None

@@ -132,7 +132,7 @@ def model_segments(items: list[Item]) -> list[tuple[int, list[Item]]]:
     the new model applies from its run to the next. It takes the loss displays of the
     one before (the notes' loss stands) unless it states its own, and nothing else. A run
     of loss displays, or one with no check before it, is the same model's."""
-    from symbptt.read.forward import display_names
+    from symbptt.read.forward_names import display_names
 
     segments: list[tuple[int, list[Item]]] = [(0, [])]
     computed: set[str] = set()

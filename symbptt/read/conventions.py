@@ -70,7 +70,7 @@ class Conventions:
         """The notation profile that reads formulas as these notes write them."""
         time = self.get("time") or "subscript"
         horizon = self.get("horizon")
-        symbols = [self.get("elementwise")]
+        symbols = (self.get("elementwise") or "").split()
         products = [self.get(k) for k in ("matrix-product", "scalar-product")]
         return replace(
             Profile(name="notes", title="the notes' own names and conventions"),
@@ -106,6 +106,14 @@ def read_conventions(lines: Sequence[tuple[int, str]]) -> Conventions:
                     f"line {line}: unknown convention {key!r}; known: {', '.join(KEYS)}"
                 )
             allowed = KEYS[key]
+            if key == "elementwise":  # notes may write it two ways (\circ and \cdot)
+                symbols = [*values.get(key, "").split(), *value.split()]
+                if allowed is not None and any(s not in allowed for s in symbols):
+                    raise ValueError(
+                        f"line {line}: {key} is one of {', '.join(allowed)}, not {value!r}"
+                    )
+                values[key] = " ".join(dict.fromkeys(symbols))
+                continue
             if allowed is not None and value not in allowed:
                 raise ValueError(
                     f"line {line}: {key} is one of {', '.join(allowed)}, not {value!r}"
@@ -127,8 +135,8 @@ def read_conventions(lines: Sequence[tuple[int, str]]) -> Conventions:
                     f"line {line}: {key} is declared {values[key]} before, and {value} here"
                 )
             values[key] = value
-    if values.get("elementwise") and values.get("elementwise") == values.get("matrix-product"):
+    if values.get("matrix-product") in values.get("elementwise", "").split():
         raise ValueError(
-            f"{values['elementwise']} cannot be both the elementwise and the matrix product"
+            f"{values['matrix-product']} cannot be both the elementwise and the matrix product"
         )
     return Conventions(tuple(values.items()))

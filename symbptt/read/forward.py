@@ -118,6 +118,12 @@ class ForwardReader(Products):
             accent, letter, sub = node.children
             base = Tree(accent_of(accent), [accent, letter], node.meta)
             return self.named(Tree("name", [base, sub], node.meta))
+        if node.data in ("bold_sub", "bold_sup"):  # \\mathbf{z_t}, \\mathbf{W^{hh}}
+            bold, letter, script = node.children
+            base = Tree("name", [Tree("bold", [bold, letter], node.meta)], node.meta)
+            if node.data == "bold_sub":
+                return self.named(Tree("name", [base.children[0], script], node.meta))
+            return self.named(Tree("superscript", [base, script], node.meta))
         if node.data in ("superscript", "sup_sub"):
             inner, sup = node.children[0], node.children[1]
             if not (isinstance(inner, Tree) and inner.data == "name"):
@@ -191,7 +197,7 @@ class ForwardReader(Products):
             return Had(left, right)
         if node.data == "times":
             return self.product(kids, node)
-        if node.data in ("superscript", "hat_sub", "group_sub"):
+        if node.data in ("superscript", "hat_sub", "group_sub", "bold_sub", "bold_sup"):
             return self.leaf(node)
         if node.data == "listing":  # [h_{t-1}, x_t]: the parts stacked, in order
             return self.stacked(kids, node)
@@ -292,7 +298,7 @@ def read_forward(
 
 
 #: The nodes that write one name (with its scripts).
-_NAMED = ("name", "superscript", "sup_sub", "hat_sub", "group_sub")
+_NAMED = ("name", "superscript", "sup_sub", "hat_sub", "group_sub", "bold_sub", "bold_sup")
 
 
 def _computed(reader: ForwardReader, side: Tree) -> tuple[str, int | None]:
@@ -359,41 +365,3 @@ def _softmax_argument(reader: ForwardReader, rhs: Tree) -> Tree | None:
         return None
     args = [c for c in call.children if isinstance(c, Tree)]
     return args[0] if len(args) == 1 else None
-
-
-def display_names(display: str) -> tuple[set[str], set[str]]:
-    """The names a model display computes (the left sides of its equations) and the
-    quantities of a step its right sides read, without reading the equations whole; a
-    display that cannot be parsed gives none (its reading in the model says why)."""
-    from symbptt.read.display import equations
-
-    computed: set[str] = set()
-    read: set[str] = set()
-    for text in equations(display):
-        try:
-            tree = parser().parse(text, start="start")
-        except UnexpectedInput:
-            continue
-        sides = [c for c in tree.children if isinstance(c, Tree) and c.data != "annotation"]
-        reader = ForwardReader(text)
-        lead = list(takewhile(_is_named, sides[:-1]))
-        for side in lead:
-            try:
-                computed.add(_computed(reader, side)[0])
-            except FormulaSyntaxError:
-                break
-        for side in sides[len(lead) :]:
-            for node in side.iter_subtrees():
-                if node.data in _NAMED:
-                    try:
-                        name, step = reader.named(node)
-                    except FormulaSyntaxError:
-                        continue
-                    if step is not None:
-                        read.add(name)
-    return computed, read
-
-
-def computed_names(display: str) -> set[str]:
-    """The names a model display computes (see :func:`display_names`)."""
-    return display_names(display)[0]

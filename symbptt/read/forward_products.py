@@ -24,6 +24,9 @@ from symbptt.read.cell_equations import PRIMITIVE_KEYS, ROLES, SPELLED, Equation
 from symbptt.read.names import compact
 from symbptt.read.trees import single
 
+#: The nodes that write one name with its scripts (``\\mathbf{W^{hh}}`` among them).
+NAMES = ("name", "superscript", "sup_sub", "bold_sub", "bold_sup")
+
 
 class Products(EquationReader):
     """The forward reader's products, stacks and applications."""
@@ -56,7 +59,7 @@ class Products(EquationReader):
         if node.data == "superscript" and self.is_transpose(node.children[1]):
             inner = self.matrix(node.children[0])
             return inner.arg if isinstance(inner, Transpose) else Transpose(inner)
-        if node.data not in ("name", "superscript", "sup_sub") or self.is_function(node):
+        if node.data not in NAMES or self.is_function(node):
             raise self.fail("only a parameter matrix may multiply a vector", node)
         found = self.leaf(node)
         if not isinstance(found, Param):
@@ -111,7 +114,7 @@ class Products(EquationReader):
     def _leaf(self, node: Any) -> bool:
         """Whether a braced factor holds one name (``\\sigma {z_t}``)."""
         inner = self.unbraced(node)
-        return isinstance(inner, Tree) and inner.data in ("name", "superscript", "sup_sub")
+        return isinstance(inner, Tree) and inner.data in NAMES
 
     def applications(self, factors: list[Any]) -> list[Any]:
         """The factors with a function's name and the factor after it read as the
@@ -162,7 +165,7 @@ class Products(EquationReader):
 
     def _is_matrix(self, node: Any) -> bool:
         """Whether a factor is a parameter (a name without a step, or its transpose)."""
-        if not isinstance(node, Tree) or node.data not in ("name", "superscript", "sup_sub"):
+        if not isinstance(node, Tree) or node.data not in NAMES:
             return False
         if self.is_function(node):
             return False

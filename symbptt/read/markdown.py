@@ -348,7 +348,10 @@ def displays_in(
             first_line, column = k + 1, begin - offsets[k] + 1
             shut = end
         else:  # a paragraph, list or table: its inline formulas that are equations
-            pieces = inline_equations(text, lines, offsets, k)
+            # up to the next marker (one per list item: each item its own marker)
+            after = next((j for j in range(k, len(lines)) if MARKER.match(lines[j])), None)
+            limit = offsets[after] if after is not None else len(text)
+            pieces = [p for p in inline_equations(text, lines, offsets, k) if p[1] <= limit]
             if not pieces:  # answered as refused, the file's other displays read
                 why = f"{said} is not followed by a display (nor by an inline equation)"
                 found.append(Display(why, n + 1, 1, n + 1, "", "unread"))

@@ -657,3 +657,20 @@ def test_review_a_loss_sum_that_counts_the_steps_otherwise_is_refused(tmp_path: 
             r"\frac{\partial L}{\partial c} = \sum_{t=0}^{3} (\hat y_t - y_t)^\top",
         )
         assert code == 2 and "not read" in out and "holds" not in out, out
+
+
+def test_markdown_list_items_each_marked_and_two_elementwise_symbols(tmp_path: Path) -> None:
+    """A marker before each list item marks that item's inline formula (the next marker
+    was once "inside the display" of the first); notes that write the elementwise product
+    two ways declare both."""
+    text = (
+        "<!-- symbptt: conventions elementwise = \\circ, layout = numerator -->\n"
+        "<!-- symbptt: conventions elementwise = \\cdot -->\n"
+        "<!-- symbptt: model -->\n$$ h_t = \\tanh(W h_{t-1} + U x_t) $$\n\n"
+        "- first\n\t<!-- symbptt: check -->\n"
+        "\t- $\\frac{\\partial h_t}{\\partial h_{t-1}} = \\operatorname{diag}(1 - h_t \\circ h_t) W$\n"
+        "\t<!-- symbptt: check -->\n"
+        "\t- $\\frac{\\partial h_t}{\\partial h_{t-1}} = \\operatorname{diag}(1 - h_t \\cdot h_t) W$\n"
+    )
+    code, out = _check(tmp_path, text, name="notes.md")
+    assert code == 0 and ":8: holds" in out and ":10: holds" in out, out

@@ -228,3 +228,12 @@ def test_review_notes_that_define_gt_keep_their_own() -> None:
 
     assert plain_relations(r"W \gt", r"\newcommand{\gt}{g_t}") == r"W \gt"
     assert plain_relations(r"a^{\gt}") == "a^{>  }"
+
+
+def test_bold_names_with_their_scripts_inside_the_braces() -> None:
+    """\\mathbf{z_t}, \\mathbf{W^{hh}}: the bold name and its step or label."""
+    pairs, written = read_forward(
+        [r"\mathbf{z_t} = \mathbf{W^{xh}}\mathbf{x_t} + \mathbf{W^{hh}}\mathbf{h_{t-1}}"]
+    )
+    inner = Add(MatVec(Param("W_xh"), Var("x")), MatVec(Param("W_hh"), Var("h", -1)))
+    assert pairs == [("z", inner)] and written["z"] == r"\mathbf{z_{@}}"

@@ -322,13 +322,19 @@ def _named_parts(
 ) -> tuple[list[tuple[str, Expr]], Expr]:
     """The equations a restatement of ``rhs`` gives its new names
     (:mod:`symbptt.read.restated`), and the quantity's right side in them; a refusal
-    where it is not ``rhs`` with parts named."""
+    where it is not ``rhs`` with parts named. The named side may come first
+    (``a^t = \\tanh(\\hat a^t) = \\tanh(W_a x^t + U_a h^{t-1})``)."""
     again = reader.expr(side)
     if steps:
         again = _shifted(again, -min(steps))
+    new = lambda name: name not in taken  # noqa: E731
     try:
-        return list(names_in(rhs, again, lambda name: name not in taken).items()), again
+        return list(names_in(rhs, again, new).items()), again
     except ValueError as err:
+        try:  # the first side names the parts the restatement writes out
+            return list(names_in(again, rhs, new).items()), rhs
+        except ValueError:
+            pass
         raise reader.fail(
             f"this side restates the quantity otherwise than by naming its parts ({err}): "
             "symbptt reads one definition per quantity",

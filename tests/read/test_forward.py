@@ -138,6 +138,11 @@ def test_a_restatement_that_names_a_part_defines_that_name() -> None:
     )
     pre = Add(MatVec(Param("W_c"), Var("x")), MatVec(Param("U_c"), Var("h", -1)))
     assert ("a_hat", pre) in pairs and ("a", Apply("tanh", Var("a_hat"))) in pairs
+    # the named side first: a^t = tanh(\hat a^t) = tanh(W_c x^t + U_c h^{t-1})
+    pairs, _ = read_forward(
+        [r"a^t = \tanh(\hat{a}^t) = \tanh(W_c x^t + U_c h^{t-1})", r"h^t = a^t"]
+    )
+    assert ("a_hat", pre) in pairs and ("a", Apply("tanh", Var("a_hat"))) in pairs
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ from symbptt.core.tensor import (
 from symbptt.errors import FormulaSyntaxError
 from symbptt.read.cell_equations import CellNames, identifier
 from symbptt.read.forward_products import Products, is_param
-from symbptt.read.names import accent_of
+from symbptt.read.names import accent_of, compact
 from symbptt.read.parse import parser, syntax_error
 from symbptt.read.restated import names_in
 from symbptt.read.trees import single
@@ -255,6 +255,9 @@ def read_forward(
         # h_t = y_t = expr: names, then the definition; a^t = tanh(...) = tanh(\hat{a}^t):
         # the definition, then a restatement naming a part of it
         lead = 1 + sum(1 for _ in takewhile(_is_named, sides[1:-1]))
+        # h_t = f_h(x_t, h_{t-1}) = \\phi_h(...): the middle side names the step's map
+        kept = [s for s in sides[lead:] if not _names_the_map(reader, s)]
+        sides = sides[:lead] + (kept or sides[lead:])
         parsed.append(
             (text, sides[: lead + 1], reader, [_computed(reader, s) for s in sides[:lead]])
         )
@@ -310,6 +313,27 @@ def _computed(reader: ForwardReader, side: Tree) -> tuple[str, int | None]:
     form = reader.written_form(lhs)
     reader.forms.setdefault(target, form if step is not None else _with_step(form, lhs))
     return target, step
+
+
+def _names_the_map(reader: ForwardReader, side: Tree) -> bool:
+    """Whether a side only names the step's map: ``f_h(X_t, h_{t-1})``, an undeclared
+    name applied to quantities of steps (as notes write h_t = f(x_t, h_{t-1}) = ...)."""
+    node = single(side)
+    if not (isinstance(node, Tree) and node.data == "apply"):
+        return False
+    head, call = node.children
+    args = [single(a) for a in call.children if isinstance(a, Tree)]
+    if not isinstance(head, Tree) or head.data != "name" or len(args) < 2:
+        return False
+    if compact(reader.source(head)) in reader.functions or reader.is_function(head):
+        return False
+    try:
+        return all(
+            isinstance(a, Tree) and a.data in _NAMED and reader.named(a)[1] is not None
+            for a in args
+        )
+    except FormulaSyntaxError:
+        return False
 
 
 def _is_named(side: Tree) -> bool:

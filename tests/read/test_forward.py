@@ -242,3 +242,13 @@ def test_bold_names_with_their_scripts_inside_the_braces() -> None:
     )
     inner = Add(MatVec(Param("W_xh"), Var("x")), MatVec(Param("W_hh"), Var("h", -1)))
     assert pairs == [("z", inner)] and written["z"] == r"\mathbf{z_{@}}"
+
+
+def test_a_side_that_names_the_step_map_is_read_through() -> None:
+    """h_t = f_h(X_t, h_{t-1}) = \\tanh(...): the middle side names the map the step
+    applies; the equation is the last side's (alone, f_h(...) is still refused)."""
+    pairs, _ = read_forward([r"h_t = f_h(x_t, h_{t-1}) = \tanh(W h_{t-1} + U x_t)"])
+    inner = Add(MatVec(Param("W"), Var("h", -1)), MatVec(Param("U"), Var("x")))
+    assert pairs == [("h", Apply("tanh", inner))]
+    with pytest.raises(FormulaSyntaxError, match="may be a function or a product"):
+        read_forward([r"h_t = f_h(x_t, h_{t-1})"])

@@ -295,22 +295,18 @@ def _loss_of(total: TotalLoss | None, spec: Spec) -> str | None:
     loss written with its arguments (``\\mathcal{L}_\\text{elt}(h_t, y_t)``) is any
     function of them, so its first argument must be the model's output, and the loss
     any loss (a softmax head's cross-entropy is one loss, not any)."""
-    from symbptt.read.forward_names import computed_names
-
     if total is None or not total.arguments:
         return None
-    first = _loss_argument_text(total)
-    names = computed_names(f"{first} = 0")
     head = spec.model.head
     if head.loss == "cross-entropy":
         return (
             f"the notes' step loss is any function of ({total.arguments}); the model read "
             "takes the softmax cross-entropy, one such function: not read"
         )
-    if names != {head.output}:
+    if _loss_argument(total) != head.output:
         return (
-            f"the notes' step loss is a function of {first.strip()}, not of the model's "
-            f"output {head.output}: not read"
+            f"the notes' step loss is a function of {_loss_argument_text(total).strip()}, "
+            f"not of the model's output {head.output}: not read"
         )
     return None
 

@@ -21,7 +21,7 @@ from symbptt.core.method import choose_method
 from symbptt.core.spec import Spec, require_spec
 from symbptt.errors import FormulaSyntaxError, NotEquivalentError, SpecError
 from symbptt.formulas.compile import LAYOUTS
-from symbptt.read.display import equations, stated_condition
+from symbptt.read.display import equations, stated_condition, unread_condition
 from symbptt.read.formula import parse_vector
 from symbptt.read.macros import expand, read_macros
 from symbptt.read.parse import Parsed
@@ -82,10 +82,7 @@ def check(
     pieces = equations(equation)
     condition = stated_condition(equation, pieces)
     if condition:
-        raise FormulaSyntaxError(
-            f"the display states a condition ({condition}), which symbptt does not read: "
-            "write the claim for the steps it is about (T for the last step)"
-        )
+        raise FormulaSyntaxError(unread_condition(condition))
 
     def decide(texts: list[str]) -> FormulaCheckResult:
         return _in_one_layout(

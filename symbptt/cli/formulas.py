@@ -128,7 +128,7 @@ def check_command(
     from symbptt.core.method import choose_method
     from symbptt.formulas.compile import LAYOUTS
     from symbptt.read.conventions import read_conventions
-    from symbptt.read.display import stated_condition
+    from symbptt.read.display import stated_condition, unread_condition
     from symbptt.read.macros import expand, read_macros
     from symbptt.read.profiles import load_profile
 
@@ -197,13 +197,7 @@ def check_command(
             continue
         if (where, label_line) in conditioned:  # a condition beside the display's claim
             refusal = max(refusal, 2)
-            why = conditioned[(where, label_line)]
-            say.refused(
-                where,
-                label_line,
-                f"the display states a condition ({why}), which "
-                "symbptt does not read: write the claim for the steps it is about",
-            )
+            say.refused(where, label_line, unread_condition(conditioned[(where, label_line)]))
             continue
         if file is not None and is_definition(text, item.kind):
             say.kind = "define"
@@ -229,10 +223,12 @@ def check_command(
                 "notation": profile,
                 "macros": f"{macros}\n{defined}" if defined else macros,
             }
+            # each layout's verdict once: the file's reading and the notes' ambiguity share it
+            in_layout = functools.cache(lambda lay: check(text, layout=lay, **options))  # noqa: B023
             if file is None:
-                result = check(text, layout=layout, **options)
+                result = in_layout(layout)
             else:
-                result, layouts = _in_file_layouts(check, text, options, layouts)
+                result, layouts = _in_file_layouts(in_layout, layouts)
         except FormulaSyntaxError as err:
             refusal = max(refusal, 2)
             refuse(say, item, err)
@@ -244,10 +240,7 @@ def check_command(
         ambiguous = last_step_only(result, spec.T) if setting.spec is not None else None
         undeclared = setting.layout is None and layout == "auto" and not spec.model.scalar
         if not ambiguous and setting.spec is not None and undeclared:
-            ambiguous = other_layout(
-                result,
-                lambda lay: check(text, layout=lay, **options),  # noqa: B023
-            )
+            ambiguous = other_layout(result, in_layout)
         derivative = re.search(r"\\partial|\\nabla|\\[dt]?frac", text)
         if not ambiguous and setting.spec is not None and derivative and profile:
             if profile.partial is None:
@@ -270,13 +263,12 @@ def check_command(
     sys.exit(3 if refusal == 3 else 1 if failed else refusal)
 
 
-def _in_file_layouts(
-    check: Any, text: str, options: dict[str, Any], layouts: list[str]
-) -> tuple[Any, list[str]]:
-    """A display of a file, read in the file's layout: the verdict in the first of
-    ``layouts`` (those in which every display so far holds) in which it holds, and the
-    layouts left; if it holds in none, its verdict in the first (its counterexample
-    there), with a note naming any other layout in which it would hold.
+def _in_file_layouts(in_layout: Any, layouts: list[str]) -> tuple[Any, list[str]]:
+    """A display of a file, read in the file's layout (``in_layout(layout)``: its verdict
+    there): the verdict in the first of ``layouts`` (those in which every display so far
+    holds) in which it holds, and the layouts left; if it holds in none, its verdict in
+    the first (its counterexample there), with a note naming any other layout in which it
+    would hold.
 
     Raises:
         FormulaSyntaxError: it has no verdict in any of ``layouts``.
@@ -284,12 +276,12 @@ def _in_file_layouts(
     from symbptt.checker.pipeline import in_layouts
 
     if layouts == ["auto"]:  # the scalar model: one layout
-        return check(text, layout="auto", **options), layouts
-    result, holding = in_layouts(lambda lay: check(text, layout=lay, **options), layouts, all_=True)
+        return in_layout("auto"), layouts
+    result, holding = in_layouts(in_layout, layouts, all_=True)
     if holding:
         return result, holding
     if len(layouts) < 3:
-        elsewhere = check(text, layout="auto", **options)
+        elsewhere = in_layout("auto")
         if elsewhere.holds:  # said, never passed: the file reads in one layout
             note = (
                 f"it holds in the {elsewhere.layout} layout, not in this file's "

@@ -86,24 +86,35 @@ def forward_items(forward: str) -> list[Item]:
     """The model equations of --forward: a notes file's model displays, or equations."""
     from symbptt.read.display import equations, plain_relations
 
-    path = Path(forward)
-    if len(forward) < 4096 and "\\" not in forward.replace("\\\\", "") and path.is_file():
-        try:
-            items, _ = notes_items(path)
-        except ValueError as err:
-            raise click.UsageError(f"--forward {forward}: {err}") from None
-        model = [item for item in items if item.kind == "model"]
-        if not model:
-            raise click.UsageError(
-                f"--forward {forward}: no display marked '{marker(path, 'model')}'"
-            )
-        return model
+    path = forward_file(forward)
+    if path is not None:
+        return [item for item in _forward_notes(path)[0] if item.kind == "model"]
     return [
         Item(plain_relations(text), "--forward:", 1, 1, 1, kind="model")
         for line in forward.splitlines()
         for text in equations(line)
         if text.strip()
     ]
+
+
+def forward_file(forward: str) -> Path | None:
+    """The notes file ``--forward`` names, or None where it gives the equations (TeX
+    holds backslashes; a file name holds none, or only doubled ones)."""
+    path = Path(forward)
+    named = len(forward) < 4096 and "\\" not in forward.replace("\\\\", "")
+    return path if named and path.is_file() else None
+
+
+def _forward_notes(path: Path) -> tuple[list[Item], list[tuple[int, str]]]:
+    """The displays and conventions lines of the notes file ``--forward`` names, which
+    must mark a model display (usage errors otherwise)."""
+    try:
+        items, found = notes_items(path)
+    except ValueError as err:
+        raise click.UsageError(f"--forward {path}: {err}") from None
+    if not any(item.kind == "model" for item in items):
+        raise click.UsageError(f"--forward {path}: no display marked '{marker(path, 'model')}'")
+    return items, found
 
 
 def expanded(item: Item, preamble: str = "") -> str:
@@ -190,13 +201,10 @@ def forward_spec(forward: str, spec: Any, conventions: str | None = None) -> Any
     from symbptt.read.conventions import read_conventions
 
     declared: list[tuple[int, str]] = [(0, conventions)] if conventions else []
-    path = Path(forward)
-    segments = [(0, forward_items(forward))]
-    if len(forward) < 4096 and "\\" not in forward.replace("\\\\", "") and path.is_file():
-        try:
-            items, found = notes_items(path)
-        except ValueError as err:
-            raise click.UsageError(f"--forward {forward}: {err}") from None
+    path = forward_file(forward)
+    segments = [(0, forward_items(forward))] if path is None else []
+    if path is not None:
+        items, found = _forward_notes(path)
         declared += found
         segments = [s for s in model_segments(items) if s[1]]
         if len(segments) > 1:

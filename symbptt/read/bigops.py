@@ -167,18 +167,18 @@ class SumsAndProducts:
         """``\\sum_m X`` with X free of m: notes sum over the examples of a batch so
         (``\\sum_m``, m samples); read as the sum over every step it would be T X. Notes
         that declare ``batch = 1`` mean the one example: X; others are refused."""
-        profile = getattr(self, "profile", None)
+        batch = getattr(getattr(self, "profile", None), "batch", False)
         letter = str(var)
         uses = re.findall(rf"(?<![A-Za-z\\]){re.escape(letter)}(?![A-Za-z])", self.text)
         # a step's letter (t, k, ...), or one the formula uses elsewhere, is no batch's
         batchy = letter not in STEP_LETTERS and len(uses) <= 1
-        if getattr(profile, "batch", False) and batchy:
+        if batch and batchy:
             self.notes.append(
                 f"the sum over {var}, whose summand does not depend on {var}, was read as the "
                 "sum over a batch of one example (batch = 1)"
             )
             return body
-        if getattr(profile, "batch", False):
+        if batch:
             raise self.fail(
                 f"the summand of the sum over {var} does not depend on {var}, and {var} is "
                 "a step's letter (or used elsewhere in the formula): a sum over a batch, or "

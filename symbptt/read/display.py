@@ -369,16 +369,23 @@ def stated_condition(display: str, pieces: list[str]) -> str | None:
         True
     """
     for words in _TEXT.findall(display):
-        if _CONDITION.search(words) and not re.fullmatch(r"\s*[A-Za-z]+\s*", words):
-            return words.strip()
-        found = _CONDITION.search(words)
-        if found and words.strip().lower() in _CONDITION_WORDS:
+        # one word is a condition only if it is one alone (\text{for}), not \text{step}
+        one_word = re.fullmatch(r"\s*[A-Za-z]+\s*", words)
+        if _CONDITION.search(words) and (not one_word or words.strip().lower() in _CONDITION_WORDS):
             return words.strip()
     if len(pieces) > 1:
         for piece in pieces[1:]:
             if _INDEX_CONDITION.fullmatch(piece):
                 return piece.strip(" ,.;")
     return None
+
+
+def unread_condition(condition: str) -> str:
+    """Why a display that states ``condition`` is refused (the one wording of it)."""
+    return (
+        f"the display states a condition ({condition}), which symbptt does not read: "
+        "write the claim for the steps it is about (T for the last step)"
+    )
 
 
 #: Words that alone make a \text{...} a condition (\text{for}, \text{if}).

@@ -318,7 +318,7 @@ def _of_states(num: Any, den: Any, states: tuple[str, ...]) -> bool:
         and isinstance(den, Node)
         and num.kind in states
         and den.kind in states
-        and sp.simplify(num.args[0] - den.args[0]) != 0
+        and sp.expand(num.args[0] - den.args[0]) != 0
     )
 
 

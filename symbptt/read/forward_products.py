@@ -77,8 +77,8 @@ class Products(EquationReader):
         factors = [self.unbraced(f) for f in self.applications([single(f) for f in factors])]
         if len(factors) == 1:
             return self.expr(factors[0])
-        first = single(factors[0])
-        if len(factors) > 1 and not self._is_matrix(first):
+        first = factors[0]
+        if not self._is_matrix(first):
             self.cell.rows = True
             out = self.expr(first)
             for f in factors[1:]:
@@ -97,19 +97,12 @@ class Products(EquationReader):
         node = single(node)
         if isinstance(node, Token):
             return node.type == "WORD" and str(node) in ("tanh", "sigmoid")
-        if not isinstance(node, Tree) or node.data != "name" or len(node.children) != 1:
-            return (
-                isinstance(node, Tree)
-                and node.data == "name"
-                and (compact(self.source(node)) in self.functions)
-            )
-        key = self.key(node.children[0])
-        return (
-            key in PRIMITIVE_KEYS
-            or key in SPELLED
-            or key in ROLES
-            or compact(self.source(node)) in self.functions
-        )
+        if not isinstance(node, Tree) or node.data != "name":
+            return False
+        if compact(self.source(node)) in self.functions:  # declared: f, f_s, \sigma_c
+            return True
+        key = self.key(node.children[0]) if len(node.children) == 1 else None
+        return key in PRIMITIVE_KEYS or key in SPELLED or key in ROLES
 
     def _leaf(self, node: Any) -> bool:
         """Whether a braced factor holds one name (``\\sigma {z_t}``)."""

@@ -69,7 +69,7 @@ class LatexStyle:
 
     def matvec(self, m: Param | Transpose, vector: str) -> str:
         if isinstance(m, Transpose):
-            return f"{scriptable(self.n.parameter(m.arg.name))}{self.n.top} {vector}"
+            return f"{self.n.transposed(self.n.parameter(m.arg.name))} {vector}"
         return f"{self.n.parameter(m.name)} {vector}"
 
     def group(self, text: str) -> str:

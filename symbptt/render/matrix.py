@@ -173,6 +173,11 @@ class MatrixNotation:
         """A parameter's (or a view's) LaTeX."""
         return self.table[name]
 
+    def transposed(self, latex: str) -> str:
+        """``latex`` with the notation's transpose mark (none for numbers), braced first
+        where it has a superscript of its own (:func:`~symbptt.render.latex_style.scriptable`)."""
+        return scriptable(latex) + self.top if self.top else latex
+
     def stacked(self, base: str | int, shift: int = 0) -> str:
         """The (stacked) state at ``base + shift``."""
         return at(self.state, base, self.shift(base, shift))
@@ -200,7 +205,7 @@ class MatrixNotation:
         right = self.expr(result.right, base)
         if isinstance(result.right, self.symbols.grouped):  # (a b)^T, (diag(f) h)^T
             right = grouped(right)
-        return [*left, f"{scriptable(right)}{self.top}"]
+        return [*left, self.transposed(right)]
 
     def program_rows(self, program: Program) -> dict[str, list[str]]:
         """The general (symbolic t) rows of a backward program, broken to fit: ``steps``
@@ -315,8 +320,8 @@ class MatrixNotation:
                     vector = grouped(vector)
                 unit = [self.symbols.unit_matrix + top] if self.symbols.unit_matrix else []
                 return [("+", [*unit, vector])]
-            named = scriptable(self.parameter(name)) if top else self.parameter(name)
-            return self._prefixed(named + top, e.vector, base)
+            named = self.transposed(self.parameter(name)) if top else self.parameter(name)
+            return self._prefixed(named, e.vector, base)
         if isinstance(e, Had):  # the tangents put the primal factor on the left
             primal, tangent = (e.left, e.right) if _is_primal(e.left) else (e.right, e.left)
             return self._prefixed(self.diag(self.expr(primal, base)), tangent, base)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from symbptt.core.tensor import Add, Expr, Had, MatVec, Neg, Sub, Transpose, matrix_name
-from symbptt.render.latex_style import scriptable
 from symbptt.render.layout import Term, break_sum, grouped, width
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ def factors(notation: MatrixNotation, expr: Expr, base: str | int) -> tuple[str,
         m = expr.matrix
         name = notation.parameter(matrix_name(m))
         if isinstance(m, Transpose):
-            name = scriptable(name) + notation.top
+            name = notation.transposed(name)
         return (name, *operand_factors(notation, expr.vector, base))
     return (notation.expr(expr, base),)
 

@@ -176,12 +176,6 @@ def _model_with_loss(
         except SpecError as err:
             at = forward[0][0] if forward else 0
             return _refused(profile, None, f"the notes' model cannot be read: {err}", at, err)
-        if read.rows:  # formulas about rows, read as columns, would change meaning
-            why = (
-                "the notes write vectors as rows (h_{t-1} W): their formulas are about rows, "
-                "which symbptt does not read yet (read as columns, they would mean otherwise)"
-            )
-            return _refused(profile, None, why, forward[0][0] if forward else 0)
         failing = next(
             (
                 text

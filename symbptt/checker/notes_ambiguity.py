@@ -105,29 +105,37 @@ def other_layout(
     return f"ambiguous: {said}; declare the layout (symbptt: conventions layout = ...)"
 
 
-def by_shared_parameter(text: str, spec: Spec, profile: Profile) -> str | None:
+def by_shared_parameter(
+    text: str, spec: Spec, profile: Profile, layout: str = "mixed"
+) -> str | None:
     """Why a display of notes that equates the gradient by a parameter with a quantity of
     step t is refused when it does not hold, else None.
 
     ``\\frac{\\partial J}{\\partial b_o} = \\frac{\\partial J}{\\partial a^{<t>}} * \\tanh(c^{<t>})
     * ...`` is written for "the cell at time t": read as the gradient by b_o (every step's
     use of it) it does not hold; read as the part from step t's cell (the gradient by the
-    copy of b_o used at t) it may. The display does not say which, and symbptt does not
-    read the second yet, so it is refused rather than failed."""
+    copy of b_o used at t, b_o^{(t)}) it may. The display does not say which: where the
+    second reading holds, it is refused naming both; where it fails too, the display
+    does not hold in either reading, and None lets that verdict stand."""
+    import dataclasses
+
     import sympy as sp
 
+    from symbptt.checker.decide import check_vector
     from symbptt.core import derivatives as E
-    from symbptt.core.formula import Node, VTotal
+    from symbptt.core.formula import Node, ParamAt, VTotal
+    from symbptt.errors import EvaluationError
     from symbptt.read.formula import parse_vector
 
     try:
-        sides = parse_vector(text, model=spec.model, profile=profile).sides
+        parsed = parse_vector(text, model=spec.model, profile=profile)
     except (FormulaSyntaxError, SpecError):
         return None
+    sides = parsed.sides
     shared = [
         s
         for s in sides
-        if isinstance(s, VTotal) and s.args[0] == E.L and not isinstance(s.args[1], Node)
+        if isinstance(s, VTotal) and s.args[0] == E.L and not isinstance(s.args[1], Node | ParamAt)
     ]
 
     def steps(side: sp.Expr) -> set[sp.Symbol]:
@@ -137,12 +145,24 @@ def by_shared_parameter(text: str, spec: Spec, profile: Profile) -> str | None:
                 found |= e.args[0].free_symbols
         return found & side.free_symbols
 
-    if not shared or not any(steps(s) for s in sides):
+    letters = set().union(*(steps(s) for s in sides))
+    if not shared or not letters:
         return None
     name = shared[0].args[1]
-    return (
+    unread = (
         f"ambiguous: the gradient by {name} (every step's use of it) is equated with a "
         f"quantity of one step: so read, it does not hold; the notes may mean the part from "
-        f"one step's cell (the gradient by the copy of {name} used at that step), which "
-        "symbptt does not read yet"
+        f"one step's cell (the gradient by the copy of {name} used at that step)"
     )
+    if len(letters) != 1 or not all(str(g.args[1]) in spec.model.parameters for g in shared):
+        return unread + ", which is not read here"
+    (step,) = letters
+    copies = {g: VTotal(E.L, ParamAt(g.args[1], step)) for g in shared}
+    copied = dataclasses.replace(parsed, sides=[s.xreplace(copies) for s in sides])
+    try:
+        as_part = check_vector(copied, spec, layout=layout, notation=profile)
+    except (FormulaSyntaxError, SpecError, EvaluationError):
+        return unread + ", which cannot be read here"
+    if not as_part.holds:
+        return None  # false in both readings
+    return unread + f" ({name}^({step})): so read, it holds; write which (the copy's derivative)"

@@ -42,8 +42,10 @@ def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
     """The marked displays of a notes file (LaTeX, Markdown, a notebook), and its
     conventions lines (raises ValueError for a file whose markers cannot be read)."""
     from symbptt.read.display import plain_relations
+    from symbptt.read.markdown import DEFINE as MARKDOWN_DEFINE
     from symbptt.read.markdown import markdown_conventions, markdown_displays
     from symbptt.read.notebook import notebook_conventions, notebook_displays
+    from symbptt.read.texfile import DEFINE as TEX_DEFINE
     from symbptt.read.texfile import conventions_in, marked_displays
 
     source = read_text(file, what="file")
@@ -63,6 +65,11 @@ def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
             for c in notebook_displays(source)
             for d in (c.display,)
         ]
+        written = [
+            Item(plain_relations(said), f"{file}:cell {c}:", n, 1, n, cell=c, kind="define")
+            for c, n, said in notebook_conventions(source, MARKDOWN_DEFINE)
+        ]
+        items = _with_written(items, written)
         return items, [(line, said) for _, line, said in notebook_conventions(source)]
     displays = (markdown_displays if kind in MARKDOWN else marked_displays)(source)
     found = (markdown_conventions if kind in MARKDOWN else conventions_in)(source)
@@ -79,7 +86,24 @@ def notes_items(file: Path) -> tuple[list[Item], list[tuple[int, str]]]:
         )
         for d in displays
     ]
-    return items, found
+    define = MARKDOWN_DEFINE if kind in MARKDOWN else TEX_DEFINE
+    lines = (markdown_conventions if kind in MARKDOWN else conventions_in)(source, define)
+    written = [Item(plain_relations(said), f"{file}:", n, 1, n, kind="define") for n, said in lines]
+    return _with_written(items, written), found
+
+
+def _with_written(items: list[Item], written: list[Item]) -> list[Item]:
+    """The displays with the definitions written in ``define`` markers among them, in
+    order, each with the macros of the display after it (those in effect there)."""
+    if not written:
+        return items
+    key = lambda item: (item.cell or 0, item.line)  # noqa: E731
+    out = sorted(items + written, key=key)
+    for k, item in enumerate(out):
+        if item in written:
+            after = next((i for i in out[k + 1 :] if i not in written), None)
+            out[k] = item._replace(macros=after.macros if after else "")
+    return out
 
 
 def forward_items(forward: str) -> list[Item]:
@@ -224,6 +248,11 @@ def forward_spec(forward: str, spec: Any, conventions: str | None = None) -> Any
         raise click.UsageError(
             "--forward: the notes count the steps from 0; a document numbers them from 1, "
             "and would print their names at other steps (not written yet)"
+        )
+    if setting.spec.model.rows:
+        raise click.UsageError(
+            "--forward: the notes write vectors as rows (h W); a document writes them as "
+            "columns (W^T h), which is not the notes' notation (rows are not printed yet)"
         )
     for said in setting.said:
         click.echo(f"note: {said}", err=True)

@@ -21,6 +21,9 @@ from dataclasses import dataclass, fields
 from symbptt.core.tensor import (
     Apply,
     Expr,
+    MatVec,
+    matrix_name,
+    subexpressions,
     variables,
 )
 from symbptt.core.validation import KINDS, validate
@@ -167,6 +170,10 @@ class Model:
     #: read from notes (their forward pass): every variable's LaTeX is how the notes write
     #: it, and formulas name it so (:mod:`symbptt.read.written`)
     notes: bool = False
+    #: read from notes that write vectors as rows (``h_{t-1} W``): the equations hold the
+    #: columns (W^T h), and a formula's vectors, and its gradients by vectors, are rows
+    #: (:attr:`row_vectors`); its matrices are the model's
+    rows: bool = False
 
     def __post_init__(self) -> None:
         validate(self)
@@ -221,6 +228,21 @@ class Model:
     def states(self) -> tuple[str, ...]:
         """The states, in declaration order."""
         return self.of_kind("state")
+
+    @functools.cached_property
+    def row_vectors(self) -> frozenset[str]:
+        """The parameters that a model read from rows (:attr:`rows`) holds as columns but
+        its notes write as rows: the vectors no product takes as its matrix (the bias of
+        ``h W + b``; not the ``v`` of ``h v``, a matrix of one column)."""
+        if not self.rows:
+            return frozenset()
+        matrices = {
+            matrix_name(e.matrix)
+            for eq in self.equations
+            for e in subexpressions(eq.expr)
+            if isinstance(e, MatVec)
+        }
+        return frozenset(p for p in self.parameters if self.shape(p)[1] == 1 and p not in matrices)
 
     @functools.cached_property
     def parameter_entries(self) -> int:

@@ -125,6 +125,9 @@ def forward(
     * ``("node", name, t, r)``: entry r of the variable ``name`` at step t, cut loose
       from what it was computed from (earlier values get derivative 0).
     * a :class:`Batch` of parameter entries, in a ring that batches tangents.
+    * ``("copy", parameter, t, r, c)``: entry (r, c) of the copy of a parameter that
+      step t uses (the other steps use the parameter unchanged): the derivatives by a
+      step's copy, whose sum over the steps is the derivative by the parameter.
     * ``("prev", state, t, r)``: entry r of a state at step t as step t + 1 reads it,
       the other states of step t held fixed (what step t computes after the state, such
       as the LSTM's h_t = o_t tanh(c_t), does not see the change): the derivatives it
@@ -152,7 +155,12 @@ def forward(
             return Dual(value, zero if k is None else ring.unit_row(k, len(index)))
         return Dual(value, ring.one if seed == (name, r, c) else zero)
 
-    node_seeded = dual and batch is None and seed[0] in ("node", "prev")
+    node_seeded = dual and batch is None and seed[0] in ("node", "prev", "copy")
+    #: (parameter, step, row, column) of a copy seed
+    copy_at: tuple[str, int, int, int] | None = None
+    if node_seeded and seed is not None and seed[0] == "copy":
+        copy_at = (seed[1], seed[2], seed[3], seed[4])
+    copied = copy_at is not None
 
     def cut(name: str, t: int, values: list[Any]) -> list[Any]:
         if not (node_seeded and seed[0] == "node" and seed[1:3] == (name, t)):
@@ -163,6 +171,12 @@ def forward(
         name: [[lift(v, name, r, c) for c, v in enumerate(row)] for r, row in enumerate(m)]
         for name, m in params.items()
     }
+    # the parameters as the seeded step reads them: the copy's entry carries the tangent
+    at_copy = P
+    if copy_at is not None:
+        name, _, r, c = copy_at
+        at_copy = {**P, name: [list(row) for row in P[name]]}
+        at_copy[name][r][c] = Dual(params[name][r][c], ring.one)
     roles = {
         role: (PRIMITIVES[prim], function_name(PRIMITIVES[prim], role))
         for role, prim, _ in model.functions
@@ -208,7 +222,7 @@ def forward(
     start = 1
     from_base = base is not None and node_seeded
     if from_base:
-        start = seed[2] if seed[0] == "node" else seed[2] + 1
+        start = seed[2] if seed[0] in ("node", "copy") else seed[2] + 1
 
         def tangent(name: str, r: int) -> Any:  # a "prev" seed: its state as step start reads it
             return ring.one if seed[0] == "prev" and (name, r) == (seed[1], seed[3]) else zero
@@ -223,7 +237,7 @@ def forward(
             ]
         losses.extend(base.losses[1:start])  # plain: no tangent (:meth:`loss_is_constant`)
     # a seeded variable that no equation reads changes only its own step's loss
-    stop = start if from_base and seed[1] not in model.read else None
+    stop = start if from_base and not copied and seed[1] not in model.read else None
     for t in range(start, T + 1 if stop is None else stop + 1):
         for name in model.of_kind("input"):
             rows = model.shape(name)[0]
@@ -237,7 +251,8 @@ def forward(
                 if eq.slope is not None:
                     series[eq.slope].append(slopes)
             else:
-                out = column(eq.expr, t, series, P, zero, ring.one)
+                read = at_copy if copy_at is not None and t == copy_at[1] else P
+                out = column(eq.expr, t, series, read, zero, ring.one)
                 out = [node(eq.target, t, r, v) for r, v in enumerate(out)]
             series[eq.target].append(cut(eq.target, t, out))
         output, target = series[head.output][t], series[head.target][t]

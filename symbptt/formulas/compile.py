@@ -80,6 +80,29 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
             return self.transpose(value)
         return value
 
+    @property
+    def rows(self) -> bool:  # noqa: D102 - see Model.rows
+        """Whether the formula's vectors are rows (:attr:`symbptt.core.model.Model.rows`)."""
+        return bool(self.spec.model.rows)
+
+    def as_row(self, value: Any) -> Any:
+        """A column vector as the row that notes writing rows mean by it."""
+        return self.transpose(value) if isinstance(value, Mat) and value.shape[1] == 1 else value
+
+    def in_rows(self, value: Any, num: Any, den: Any) -> Any:
+        """A derivative (laid out) as notes writing rows mean it: by a vector, that of a
+        scalar is a row (the vector's shape) and that of a vector is the Jacobian as
+        before (a row gradient times it is the chain rule); by a matrix, that of a scalar
+        keeps the matrix's shape and that of a vector is one row per entry."""
+        if not self.rows:
+            return value
+        if isinstance(value, Family):
+            return Family(value.param, {k: self.as_row(m) for k, m in value.members.items()})
+        scalar = num == E.L or isinstance(num, E.StepLoss)
+        named = den.args[0] if isinstance(den, ParamAt) else den
+        by_vector = isinstance(den, Node) or str(named) in self.spec.model.row_vectors
+        return self.as_row(value) if scalar and by_vector else value
+
     def compile(self, e: sp.Basic) -> Callable[[dict], Any]:
         """A closure computing ``e`` in an environment of index values."""
         ring = self.ring
@@ -117,8 +140,8 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
                 if k < 0:
                     raise EvaluationError(f"the power {e.exp} is negative ({k}) here")
                 value = base(env)
-                if isinstance(value, Mat) and value.shape[1] == 1 and value.shape[0] > 1:
-                    out = value  # a column vector's power is elementwise: (h_t)^2
+                if isinstance(value, Mat) and 1 in value.shape and max(value.shape) > 1:
+                    out = value  # a vector's power is elementwise: (h_t)^2
                     for _ in range(k - 1):
                         out = self.hadamard(out, value)
                     return out if k else self.add(Number(((ring.one,),)), ZERO)
@@ -141,9 +164,14 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
             return self._big(e)
         if isinstance(e, Node):
             at = self._index_of(e.args[0])
-            return lambda env: self.node(e.kind, at(env))
+            node = self.node  # type: ignore[attr-defined]
+            if self.rows:
+                return lambda env: self.as_row(node(e.kind, at(env)))
+            return lambda env: node(e.kind, at(env))
         if isinstance(e, sp.Symbol) and not e.is_commutative and str(e) in self.spec.gradients:
             value = self.param(str(e))
+            if str(e) in self.spec.model.row_vectors:
+                value = self.as_row(value)
             return lambda env: value
         if isinstance(e, Transposed):
             inner = self.compile(e.args[0])
@@ -195,7 +223,11 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
             )
         if isinstance(e, VTotal | VImmediate):
             num, den = (self._subs_of(a) for a in e.args)
-            at = [self._index_of(a.args[0]) for a in e.args if is_indexed(a)]
+            at = [
+                self._index_of(a.args[1] if isinstance(a, ParamAt) else a.args[0])
+                for a in e.args
+                if is_indexed(a) or isinstance(a, ParamAt)
+            ]
             fn = self.total if isinstance(e, VTotal) else self.immediate
             gradient = isinstance(e, VGradient)  # nabla: the gradient in every layout
             memo: dict[tuple, Any] = {}  # by the indices of its numerator and denominator
@@ -209,6 +241,7 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
                     if hit is None:
                         require_solved(self.solving, n, d)
                         hit = fn(n, d) if gradient else self.laid_out(fn(n, d), n)
+                        hit = self.in_rows(hit, n, d)
                     memo[key] = hit
                 return hit
 
@@ -237,6 +270,9 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
     def _subs_of(self, e: Any) -> Callable[[dict], Any]:
         """A closure giving a derivative's numerator or denominator with its index
         evaluated (see :meth:`_subs`)."""
+        if isinstance(e, ParamAt):  # W^{(t)}: the copy at the step's value
+            step = self._index_of(e.args[1])
+            return lambda env: ParamAt(e.args[0], sp.Integer(step(env)))
         if not is_indexed(e):
             return lambda env: e
         at = self._index_of(e.args[0])
@@ -324,7 +360,7 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
                 raise EvaluationError("a component's derivative needs a vector")
             if row is not None:
                 value = Mat((value.rows[row(env) - 1],))
-                if col is None and self.layout == "mixed":  # a gradient: a column
+                if col is None and self.layout == "mixed" and not self.rows:  # a column
                     value = self.transpose(value)
             if col is not None:
                 value = Mat(tuple((r[col(env) - 1],) for r in value.rows))

@@ -16,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 from symbptt.core import derivatives as E
-from symbptt.core.formula import Activation, Node, node_class, param
+from symbptt.core.formula import Activation, Node, ParamAt, param
 from symbptt.core.primitives import PRIMITIVES
 from symbptt.core.spec import Spec
 from symbptt.derive.chains import immediate, jacobian
@@ -26,13 +26,14 @@ from symbptt.errors import EvaluationError, OutsideModelError
 from symbptt.formulas.compile import Compiler
 from symbptt.formulas.matrices import Family, Mat
 from symbptt.formulas.probabilities import Probabilities
+from symbptt.formulas.step_parts import StepParts
 from symbptt.limits import charge, step_units
 from symbptt.read.vocabulary import vocabulary
 from symbptt.rings.algebra import Ring
 from symbptt.rings.values import activation_value, function_name
 
 
-class Evaluator(Probabilities, Compiler):
+class Evaluator(StepParts, Probabilities, Compiler):
     """Compiles vector formulas (:class:`Compiler`) and evaluates them in one ring, with
     the values of the model's quantities from its forward passes.
 
@@ -77,7 +78,7 @@ class Evaluator(Probabilities, Compiler):
         shared with the verifier keep only what is read (see :func:`forward`)."""
         run = self.runs.get(seed)
         if run is None or (needs is not None and not run.has(needs)):
-            start = seed[2] if seed[0] in ("node", "prev") else 1
+            start = seed[2] if seed[0] in ("node", "prev", "copy") else 1
             steps = self.spec.T - start + 1
             charge(steps * step_units(self._entries), f"a forward-mode pass of {steps} steps")
             keep = frozenset(() if needs is None else (needs,))
@@ -156,6 +157,8 @@ class Evaluator(Probabilities, Compiler):
         raise EvaluationError(f"cannot differentiate {num}: use L, l_t, {names}")
 
     def total(self, num: Any, den: Any) -> Any:
+        if isinstance(den, ParamAt):
+            return self.by_copy(num, den)
         scalar = num == E.L or isinstance(num, E.StepLoss)
         if isinstance(num, Node) and num.kind in self.vocab.computed:
             # a numerator past T does not exist: the step is not one of the formula's
@@ -312,42 +315,6 @@ class Evaluator(Probabilities, Compiler):
             f"the immediate partial of {state}_t is defined with respect to "
             f"{', '.join(state_parameters(self.spec.model))} and {state}_{{t-1}}"
         )
-
-    def _before_state(self) -> tuple[str, ...]:
-        """The kinds a step computes before its state (the Elman model's pre-activation
-        s_t), in a model of one state: their immediate partial holds h_(t-1) fixed."""
-        states = self.vocab.states
-        if len(states) != 1:
-            return ()
-        targets = [eq.target for eq in self.spec.model.equations]
-        return tuple(targets[: targets.index(states[0])]) if states[0] in targets else ()
-
-    def _immediate_before_state(self, num: Node, name: str) -> Mat | Family:
-        """d+ s_t / dP, s_t's own equation with h_(t-1) held fixed: the total derivative
-        less the path through h_(t-1), ds_t/dP - (ds_t/dh_(t-1)) (dh_(t-1)/dP), entry by
-        entry of P (at t = 1, h_0 is a parameter of its own: the total derivative)."""
-        (state,) = self.vocab.states
-        t = int(num.args[0])
-        self._in_model(t, 1, self.spec.T, num.kind)
-        width = self.size(state)
-        prev = node_class(state)(t - 1)
-        slopes = (
-            [self.tangent_along(("prev", state, t - 1, r), num) for r in range(width)]
-            if t > 1
-            else []
-        )
-        rows, cols = self.spec.shape(name)
-        per = {}
-        for a in range(rows):
-            for b in range(cols):
-                seed = self.spec.source(name, a, b)
-                total = self.tangent_along(seed, num)
-                if slopes:
-                    through = self.tangent_along(seed, prev)
-                    for r in range(width):
-                        total = [x - j * through[r] for x, j in zip(total, slopes[r])]
-                per[(a, b)] = total
-        return self._by_entry(name, per)
 
     def _activation(self, e: Activation, t: int) -> Mat:
         """phi(s_t) or phi'(s_t) from the forward pass where the model applies phi to

@@ -121,6 +121,16 @@ class MatrixAlgebra:
     ring: Ring
     layout: str = "mixed"
 
+    @property
+    def rows(self) -> bool:
+        """Whether the formula's vectors are rows (notes that write ``h W``)."""
+        return False
+
+    def _vector(self, a: Any) -> bool:
+        """Whether ``a`` is a vector as the formula writes them: a column, or a row where
+        the formula's vectors are rows."""
+        return isinstance(a, Mat) and (a.shape[1] == 1 or self.rows and a.shape[0] == 1)
+
     def as_gradient(self, value: Any) -> Any:
         """A family of numbers as the gradient it is (:func:`gradient`), laid out as the
         formula's derivatives are: transposed in the numerator layout."""
@@ -139,9 +149,9 @@ class MatrixAlgebra:
             return b
         if b is ZERO:
             return a
-        if isinstance(a, Number) and isinstance(b, Mat) and b.shape[1] == 1:
-            a = a.spread(b.shape)  # 1 + v: the all-ones vector (a column only)
-        if isinstance(b, Number) and isinstance(a, Mat) and a.shape[1] == 1:
+        if isinstance(a, Number) and self._vector(b):
+            a = a.spread(b.shape)  # 1 + v: the all-ones vector (a vector only)
+        if isinstance(b, Number) and self._vector(a):
             b = b.spread(a.shape)
         if isinstance(a, Mat) and isinstance(b, Mat) and a.shape == b.shape:
             self._check_sum(a, b)
@@ -228,8 +238,10 @@ class MatrixAlgebra:
         raise ShapeError(f"cannot transpose {shape_of(a)}")
 
     def diag(self, a: Any) -> Mat:
-        if not (isinstance(a, Mat) and a.shape[1] == 1):
+        if not self._vector(a):
             raise ShapeError(f"diag takes a column vector, not {shape_of(a)}")
+        if a.shape[1] != 1:  # a row, where the formula's vectors are rows
+            a = self.transpose(a)
         n, zero = a.shape[0], self.ring.zero
         return Mat(
             tuple(tuple(a.rows[r][0] if r == c else zero for c in range(n)) for r in range(n))

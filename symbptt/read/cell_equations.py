@@ -79,6 +79,8 @@ class CellNames:
         self.slopes: dict[str, str] = {}
         #: the notes' forward pass multiplies rows by matrices (h_{t-1} W)
         self.rows = False
+        #: ... and matrices by columns (W h_{t-1}): both at once is refused
+        self.columns = False
 
     def latex_of(self, name: str) -> str:
         """The LaTeX of a name: as [cell] variables gives it, else as written."""
@@ -230,6 +232,7 @@ class EquationReader(Reader):
         if len(args) != 1:
             raise self.fail("a function takes one argument", node)
         if isinstance(head, Tree) and head.data == "name" and not key.startswith("\\"):
+            self.cell.columns = True
             return MatVec(self.matrix(head), self.expr(args[0]))  # W (v): a product
         if key in ROLES:
             role, latex = ROLES[key]

@@ -250,19 +250,19 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
 
     def by_copy(self, num: Any, den: Any, node: Any) -> sp.Expr:
         """A derivative by P^{(t)}, the copy of P used at step t: of the state at t (or a
-        component of it), the immediate partial by P."""
+        component of it), the immediate partial by P; of L, a step's loss or a quantity at
+        a step, the derivative by that one use of P (step t's part of the gradient)."""
         state = num.args[0] if isinstance(num, Component) else num
-        if not (
-            isinstance(state, Node)
-            and state.kind in self.vocab.states
-            and sp.expand(state.args[0] - den.args[1]) == 0
-        ):
-            raise self.fail(
-                f"a derivative by {den.args[0]}^({den.args[1]}), the copy of {den.args[0]} at "
-                f"one step, is read for that step's state only",
-                node,
-            )
-        return VImmediate(num, den.args[0])
+        own = isinstance(state, Node) and state.kind in self.vocab.states  # the state at t
+        if own and sp.expand(state.args[0] - den.args[1]) == 0:
+            return VImmediate(num, den.args[0])
+        if (num == E.L or isinstance(num, E.StepLoss | Node)) and not self.vocab.scalar:
+            return VTotal(num, den)
+        raise self.fail(
+            f"a derivative by {den.args[0]}^({den.args[1]}), the copy of {den.args[0]} at "
+            f"one step, is read for that step's state only",
+            node,
+        )
 
     def gradient(self, top: Any, bottom: Any, node: Any) -> sp.Expr:
         if isinstance(bottom, ParamAt):  # nabla_{W^{(t)}} h_i^{(t)}

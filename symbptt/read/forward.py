@@ -110,7 +110,7 @@ class ForwardReader(Products):
             name = identifier(key) + (f"_{label}" if label else "")
             return name, step
         if node.data == "group_sub":  # {c}_t: a braced name and its step
-            inner = single(node.children[0])
+            inner = self.unbraced(node.children[0])
             if isinstance(inner, Tree) and inner.data == "name" and len(inner.children) == 1:
                 return self.named(Tree("name", [inner.children[0], node.children[1]], node.meta))
             raise self.fail("only a name may carry a step or a label", node)
@@ -125,7 +125,7 @@ class ForwardReader(Products):
                 return self.named(Tree("name", [base.children[0], script], node.meta))
             return self.named(Tree("superscript", [base, script], node.meta))
         if node.data in ("superscript", "sup_sub"):
-            inner, sup = node.children[0], node.children[1]
+            inner, sup = self.unbraced(node.children[0]), node.children[1]  # {W}^{(z)}
             if not (isinstance(inner, Tree) and inner.data == "name"):
                 raise self.fail("only a name may carry a step or a label", node)
             name, step = self.named(inner)

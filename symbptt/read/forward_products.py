@@ -46,7 +46,9 @@ class Products(EquationReader):
         as a column), where the notes declare ``*`` the matrix product."""
         left, right = single(left), single(right)
         try:
-            return MatVec(self.matrix(left), self.expr(right))
+            product = MatVec(self.matrix(left), self.expr(right))
+            self.cell.columns = True
+            return product
         except FormulaSyntaxError:
             self.cell.rows = True
             return MatVec(Transpose(self.matrix(right)), self.expr(left))  # type: ignore[arg-type]
@@ -89,6 +91,7 @@ class Products(EquationReader):
             if f.data == "number":
                 raise self.fail("a number multiplies only in 1 - v", f)
             out = MatVec(self.matrix(f), out)
+        self.cell.columns = True
         return out
 
     def is_function(self, node: Any) -> bool:
@@ -214,6 +217,7 @@ class Products(EquationReader):
             )
         if isinstance(head, Tree) and not key.startswith("\\"):
             args = [c for c in call.children if isinstance(c, Tree)]
+            self.cell.columns = True
             return MatVec(self.matrix(head), self.stacked(args, node))
         return super().applied(node)
 

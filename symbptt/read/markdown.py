@@ -39,6 +39,8 @@ from symbptt.read.texfile import (
 MARKER = re.compile(r"^\s*<!--\s*symbptt:\s*(check|model|define)\s*-->\s*$")
 #: The notes' conventions: ``<!-- symbptt: conventions KEY = VALUE, ... -->``.
 CONVENTIONS = re.compile(r"^\s*<!--\s*symbptt:\s*conventions\b(.*?)-->\s*$")
+#: A definition written in its marker: ``<!-- symbptt: define \delta_t := ... -->``.
+DEFINE = re.compile(r"^\s*<!--\s*symbptt:\s*define\s+(\S.*?)-->\s*$")
 #: A math block's fence: MyST's ```{math}, and GitHub's and GitLab's ```math.
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(?:\{math\}|math)\s*$")
 #: A display written on a line of its own between single dollars (notebooks do so, with
@@ -384,12 +386,12 @@ def displays_in(
     return found, [d for _, _, d in definitions]
 
 
-def markdown_conventions(source: str) -> list[tuple[int, str]]:
-    """The ``<!-- symbptt: conventions ... -->`` lines outside code: (line, what follows
-    the word conventions), in order."""
+def markdown_conventions(source: str, marker: re.Pattern = CONVENTIONS) -> list[tuple[int, str]]:
+    """The ``<!-- symbptt: conventions ... -->`` lines outside code (or with ``marker=DEFINE``
+    the ``define`` markers that hold their definition): (line, what follows the word)."""
     lines, _ = _without_code(source.splitlines(keepends=True))
     return [
         (n, said.group(1).strip())
         for n, line in enumerate(lines, 1)
-        if (said := CONVENTIONS.match(line))
+        if (said := marker.match(line))
     ]

@@ -6,9 +6,10 @@ cell on, as MathJax applies them."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
-from symbptt.read.markdown import displays_in, markdown_conventions
+from symbptt.read.markdown import CONVENTIONS, displays_in, markdown_conventions
 from symbptt.read.texfile import Display, ReadingBudget, require_notes_size
 
 
@@ -21,13 +22,14 @@ class CellDisplay:
     display: Display
 
 
-def notebook_conventions(text: str) -> list[tuple[int, int, str]]:
-    """The ``<!-- symbptt: conventions ... -->`` lines of a notebook's markdown cells:
-    (cell, line in the cell, what follows the word conventions)."""
+def notebook_conventions(text: str, marker: re.Pattern = CONVENTIONS) -> list[tuple[int, int, str]]:
+    """The ``<!-- symbptt: conventions ... -->`` lines of a notebook's markdown cells (or
+    with ``marker=DEFINE`` its ``define`` markers that hold their definition): (cell, line
+    in the cell, what follows the word)."""
     return [
         (number, line, said)
         for number, source in _markdown_cells(text)
-        for line, said in markdown_conventions(source)
+        for line, said in markdown_conventions(source, marker)
     ]
 
 

@@ -156,7 +156,19 @@ def notes_model(
         model = _with_latex(model, "yhat", forms[next(iter(softmax))])
     if target is not None:
         model = _with_latex(model, "d", target)
-    return NotesModel(model, tuple(said), cell.rows)
+    rows = cell.rows and not unit  # one unit's row is its column
+    if rows and cell.columns:
+        raise SpecError(
+            f"{where} multiplies both a matrix by a column (W h) and a row by a matrix (h W): "
+            "which vectors are rows is not one thing"
+        )
+    if rows:
+        model = dataclasses.replace(model, rows=True)
+        said.append(
+            "the notes write vectors as rows (h W): so are a formula's vectors and "
+            "its gradients by vectors"
+        )
+    return NotesModel(model, tuple(said), rows)
 
 
 def _unhatted(form: str, forms: dict[str, str]) -> str | None:

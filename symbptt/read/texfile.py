@@ -34,6 +34,9 @@ from symbptt.read.parse import MAX_LENGTH
 MARKER = re.compile(r"^\s*%\s*symbptt:\s*(check|model|define)\s*$")
 #: The notes' conventions (issue 27): ``% symbptt: conventions KEY = VALUE, ...``.
 CONVENTIONS = re.compile(r"^\s*%\s*symbptt:\s*conventions\b(.*)$")
+#: A definition written in its marker (a name the notes define in prose):
+#: ``% symbptt: define \delta_t := \frac{\partial L}{\partial h_t}``.
+DEFINE = re.compile(r"^\s*%\s*symbptt:\s*define\s+(\S.*)$")
 #: A display's opening (alignat's column count {n} is part of it, not of the formula).
 _OPEN = re.compile(r"\\\[|\$\$|\\begin\{(equation|align|alignat|gather|multline)\*?\}(?:\{\d+\})?")
 
@@ -130,13 +133,14 @@ def marked_displays(source: str) -> list[Display]:
     return sorted(found + unread, key=lambda d: d.label_line)
 
 
-def conventions_in(source: str) -> list[tuple[int, str]]:
-    """The ``% symbptt: conventions ...`` lines TeX reads as comments: (line, what follows
-    the word conventions), in order."""
+def conventions_in(source: str, marker: re.Pattern = CONVENTIONS) -> list[tuple[int, str]]:
+    """The ``% symbptt: conventions ...`` lines TeX reads as comments (or with
+    ``marker=DEFINE`` the ``define`` markers that hold their definition): (line, what
+    follows the word), in order."""
     seen = visible(source)
     found = []
     for start, end in seen.comments:
-        said = CONVENTIONS.match(source[start:end])
+        said = marker.match(source[start:end])
         if said and not source[source.rfind("\n", 0, start) + 1 : start].strip():
             found.append((source.count("\n", 0, start) + 1, said.group(1).strip()))
     return found

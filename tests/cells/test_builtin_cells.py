@@ -91,7 +91,7 @@ GRID = _grid()
 
 
 #: Fields the Model gained after the digests were recorded (each tested on its own).
-NEWER_FIELDS = ("witness", "notes")
+NEWER_FIELDS = ("witness", "notes", "rows")
 
 
 def digest(model: Model) -> str:

@@ -280,15 +280,55 @@ def test_review_a_loss_display_that_is_not_every_steps_sum_is_refused(tmp_path: 
         assert code == 2 and "loss display" in out and "not read yet" in out
 
 
-def test_review_row_vector_notes_and_state_by_state_derivatives_are_refused(tmp_path: Path) -> None:
-    """Found in review: a row-vector forward pass was read as columns (so a formula about
-    rows was read in a column meaning), and dc_t/dc_(t-1) in a cell of two states was the
-    derivative with h_(t-1) held, though h_(t-1) = tanh(c_(t-1))."""
-    rows = MODEL_M.replace("W h_{t-1} + U x_t", "h_{t-1} W + x_t U").replace(
-        "V h_t + c", "h_t V + c"
+ROWS = (
+    MODEL_M.replace("W h_{t-1} + U x_t", "h_{t-1} W + x_t U")
+    .replace("V h_t + c", "h_t V + c")
+    .replace("layout = numerator", "layout = mixed")
+)
+
+
+@pytest.mark.parametrize(
+    ("formula", "verdict"),
+    [
+        (r"\frac{\partial L}{\partial h_T} = (\hat y_T - y_T) V^\top", ": holds"),
+        (r"\frac{\partial L}{\partial c} = \sum_{t=1}^{T} (\hat y_t - y_t)", ": holds"),
+        (r"\frac{\partial L}{\partial V} = \sum_{t=1}^{T} h_t^\top (\hat y_t - y_t)", ": holds"),
+        (
+            r"\frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(1 - h_t^2) W^\top",
+            ": holds",
+        ),
+        (
+            r"\frac{\partial h_t}{\partial h_{t-1}} = W^\top \operatorname{diag}(1 - h_t^2)",
+            "NOT hold",
+        ),
+        # the column notes' formulas: their shapes do not fit rows
+        (r"\frac{\partial L}{\partial h_T} = V (\hat y_T - y_T)", "shapes do not fit"),
+        (r"\frac{\partial L}{\partial V} = \sum_{t=1}^{T} (\hat y_t - y_t) h_t^\top", "refused"),
+    ],
+)
+def test_notes_that_write_vectors_as_rows_are_read_as_rows(
+    tmp_path: Path, formula: str, verdict: str
+) -> None:
+    """h_{t-1} W: every vector of a formula is a row, and so is a gradient by a vector; a
+    gradient by a matrix has its shape, and dh_t/dh_(t-1) is the Jacobian (rows follow h_t),
+    so that the chain rule is a row times Jacobians."""
+    code, out = _one(tmp_path, ROWS, formula)
+    assert verdict in out, out
+
+
+def test_notes_that_multiply_both_ways_are_refused(tmp_path: Path) -> None:
+    """W h_{t-1} in one equation and x_t U in another: which vectors are rows is not one
+    thing, so no formula is read."""
+    both = MODEL_M.replace("U x_t", "x_t U")
+    code, out = _one(
+        tmp_path, both, r"\frac{\partial L}{\partial c} = \sum_{t=1}^{T} (\hat y_t - y_t)"
     )
-    code, out = _one(tmp_path, rows, r"\frac{\partial L}{\partial h_T} = V (\hat y_T - y_T)")
-    assert code == 2 and "the notes write vectors as rows" in out
+    assert code == 2 and "both a matrix by a column" in out
+
+
+def test_review_state_by_state_derivatives_are_refused(tmp_path: Path) -> None:
+    """Found in review: dc_t/dc_(t-1) in a cell of two states was the derivative with
+    h_(t-1) held, though h_(t-1) = tanh(c_(t-1))."""
     cell = (
         "% symbptt: conventions elementwise = \\odot, partial = total\n% symbptt: model\n"
         "\\begin{align}\n f_t &= \\sigma(W_f h_{t-1} + U_f x_t) \\\\\n"
@@ -674,3 +714,48 @@ def test_markdown_list_items_each_marked_and_two_elementwise_symbols(tmp_path: P
     )
     code, out = _check(tmp_path, text, name="notes.md")
     assert code == 0 and ":8: holds" in out and ":10: holds" in out, out
+
+
+INLINE_DEFINE = {
+    "notes.tex": (
+        "% symbptt: conventions elementwise = \\odot\n% symbptt: model\n"
+        "\\[ h_t = \\tanh(W h_{t-1} + U x_t) \\]\n"
+        "% symbptt: define \\delta_t := \\frac{\\partial L}{\\partial h_t}\n"
+        "% symbptt: check\n\\[ {formula} \\]\n"
+    ),
+    "notes.md": (
+        "<!-- symbptt: conventions elementwise = \\odot -->\n<!-- symbptt: model -->\n"
+        "$$ h_t = \\tanh(W h_{t-1} + U x_t) $$\n"
+        "<!-- symbptt: define \\delta_t := \\frac{\\partial L}{\\partial h_t} -->\n"
+        "<!-- symbptt: check -->\n$$ {formula} $$\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", [*INLINE_DEFINE, "notes.ipynb"])
+@pytest.mark.parametrize(
+    ("formula", "verdict"),
+    [
+        (
+            r"\frac{\partial L}{\partial W} = \sum_{t=1}^{T} (\delta_t \odot (1 - h_t^2)) h_{t-1}^\top",
+            ":6: holds",
+        ),
+        (
+            r"\frac{\partial L}{\partial W} = \sum_{t=1}^{T} \delta_t h_{t-1}^\top",
+            ":6: does NOT hold",
+        ),
+    ],
+)
+def test_a_name_the_notes_define_in_prose_is_defined_in_its_marker(
+    tmp_path: Path, name: str, formula: str, verdict: str
+) -> None:
+    """``% symbptt: define \\delta_t := ...``: the definition the prose states, written in the
+    marker (the notes unchanged); it applies from its line on, as a define display does."""
+    text = INLINE_DEFINE.get(name, INLINE_DEFINE["notes.md"]).replace("{formula}", formula)
+    if name.endswith(".ipynb"):
+        cell = {"cell_type": "markdown", "metadata": {}, "source": text.splitlines(True)}
+        text = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
+        verdict = verdict.replace(":6:", ":cell 1:6:")
+    code, out = _check(tmp_path, text, name=name)
+    assert verdict in out, out
+    assert ":4: defines \\delta_t" in out.replace("cell 1:", "")

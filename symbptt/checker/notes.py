@@ -18,6 +18,7 @@ from symbptt.read.definitions import DEFINING, pattern_of
 from symbptt.read.loss_display import (
     TotalLoss,
     compact,
+    loss_letter,
     loss_name,
     loss_side,
     squared_error,
@@ -69,6 +70,7 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
         return NotesSetting(None, profile, layout)
     forward, definitions, steps = [], [], []
     total: TotalLoss | None = None
+    letters: list[str] = []  # the notes' loss letters: no other is their loss
     for k, text in enumerate(model):
         sides = _top_level_split(text)
         if len(sides) < 2:
@@ -77,6 +79,9 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
             continue
         lhs, rhs = sides[0], "=".join(sides[1:])
         side = loss_side(lhs)
+        letter, key = loss_letter(lhs) or ("L", "L")
+        if side is not None and not _DERIVATIVE.search(rhs) and key not in letters:
+            letters.append(key)
         if _DERIVATIVE.search(rhs):
             definitions.append(text)
         elif side == "total":
@@ -86,10 +91,10 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
             total = next((r for r in read if r is not None), None)
             if total is not None:
                 summed = read.index(total)
-                steps += [(k, f"L = {s}") for n, s in enumerate(sides[1:]) if n != summed]
+                steps += [(k, f"{letter} = {s}") for n, s in enumerate(sides[1:]) if n != summed]
                 named = loss_name(lhs)
                 if named:  # \mathcal{L}_{\text{seq}}: the notes' name of the total loss
-                    definitions.append(f"{named} := L")
+                    definitions.append(f"{named} := {letter}")
             if total is None:
                 why = (
                     f"the loss display {compact(text)} is not read yet: symbptt reads a total "
@@ -100,6 +105,8 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
             steps.append((k, text))
         else:
             forward.append((k, text))
+    if letters:
+        profile = dataclasses.replace(profile, loss_letters=tuple(letters))
     if total is not None:
         declared = conventions.get("first")
         if declared is not None and total.first is not None and int(declared) != total.first:

@@ -38,6 +38,10 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "next": ("t", "t+1"),
     # names the notes apply as functions (f(W h)): any differentiable function, entrywise
     "functions": None,
+    # the letters (or |V|) the notes write for a size, as a sum's upper limit
+    "outputs": None,
+    "inputs": None,
+    "hidden-size": None,
 }
 #: Values symbptt does not act on yet: a display of notes declaring one is refused.
 NOT_YET: dict[str, tuple[str, ...]] = {
@@ -85,6 +89,11 @@ class Conventions:
             partial=self.get("partial"),
             batch=self.get("batch") == "1",
             generic_functions=tuple(compact(f) for f in (self.get("functions") or "").split()),
+            sizes={
+                compact(letter): size.removesuffix("-size")
+                for size in ("outputs", "inputs", "hidden-size")
+                if (letter := self.get(size))
+            },
         )
 
 
@@ -124,9 +133,13 @@ def read_conventions(lines: Sequence[tuple[int, str]]) -> Conventions:
                 raise ValueError(
                     f"line {line}: functions are names separated by spaces, such as f g"
                 )
+            sized = key in ("outputs", "inputs", "hidden-size") and re.fullmatch(
+                r"\|\s*[A-Za-z]\s*\|", value
+            )
             if (
                 allowed is None
                 and key != "functions"
+                and not sized
                 and not re.fullmatch(r"\\?[A-Za-z]+'?(_\{?[A-Za-z0-9]+\}?)?", value)
             ):
                 raise ValueError(f"line {line}: {key} must be a name, such as T or \\tau")

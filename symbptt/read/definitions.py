@@ -171,7 +171,8 @@ class Defined:
         profile = self.profile  # type: ignore[attr-defined]
         written = self.text[name.meta.start_pos : name.meta.end_pos]  # type: ignore[attr-defined]
         if profile.d_prefix == "total":
-            return self._read(rf"\frac{{\partial L}}{{\partial {written}}}", profile, {}, node)
+            loss = profile.loss_letters[0] if profile.loss_letters else "L"
+            return self._read(rf"\frac{{\partial {loss}}}{{\partial {written}}}", profile, {}, node)
         if profile.d_prefix == "step":
             raise self.fail(  # type: ignore[attr-defined]
                 f"d{written}: d-prefix = step (the part of the gradient one step passes "

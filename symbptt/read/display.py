@@ -33,7 +33,7 @@ _ENVIRONMENTS = (
 )
 _MARKUP = re.compile(
     r"\\begin\{(?:" + _ENVIRONMENTS + r")\}(?:\{\d+\})?|\\end\{(?:" + _ENVIRONMENTS + r")\}"
-    r"|\\label\{[^}]*\}|\\tag\*?\s*\{[^}]*\}|\\nonumber|\\notag|\\displaystyle|\\textstyle|&"
+    r"|\\label\s*\{[^}]*\}|\\tag\*?\s*\{[^}]*\}|\\nonumber|\\notag|\\displaystyle|\\textstyle|&"
     # font sizes (slides shrink a display to fit: \footnotesize), no part of the formula
     r"|\\(?:tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge)(?![A-Za-z])"
     # horizontal space of a given width (\mspace{31mu}, \hspace{1em}): spacing

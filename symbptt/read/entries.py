@@ -62,7 +62,9 @@ class Entries:
         if size is None:
             return None
         model = self.vocab.model
-        variable = {"hidden": "h", "inputs": "x", "outputs": model.head.output}[size]
+        states = model.states or ("h",)
+        inputs = model.of_kind("input") or ("x",)
+        variable = {"hidden": states[0], "inputs": inputs[0], "outputs": model.head.output}[size]
         self.used(f"{letter} = {model.shape(variable)[0]} ({size})")
         return model.shape(variable)[0]
 

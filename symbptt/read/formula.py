@@ -47,7 +47,7 @@ from symbptt.read.functions import Functions
 from symbptt.read.meaning import Reader
 from symbptt.read.operators import DeclaredProducts
 from symbptt.read.parse import Parsed, parse_tree
-from symbptt.read.profiles import LOSS_LETTERS, STEP_LOSS_LETTERS, Profile, load_profile
+from symbptt.read.profiles import Profile, is_loss_letter, load_profile
 from symbptt.read.vocabulary import Vocabulary, vocabulary
 from symbptt.read.written import Written
 
@@ -119,7 +119,7 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
         vocab = self.vocab
         parts = [c for c in sub.children if isinstance(c, Tree)] if sub is not None else []
         if len(parts) == 2:  # g_{t, i}: entry i of g at step t
-            if base not in vocab.vectors or base == self.target_key():
+            if base not in vocab.vectors:
                 raise self.fail(
                     f"two indices in a subscript are read as a vector's step and entry "
                     f"(g_{{t, i}}); {key.removeprefix(chr(92) + 'mathbf ')} is not a vector "
@@ -144,7 +144,7 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
                 if index == self.profile.first - 1 and (base, "0") in vocab.parameters:
                     return param(vocab.parameters[(base, "0")])
                 return node_class(vocab.vectors[base])(index)
-            if base in ("l", "\\ell") or base in STEP_LOSS_LETTERS:  # l_t, L_t, L^{(t)}
+            if is_loss_letter(self.profile, base, step=True):  # l_t, L_t, L^{(t)}
                 return E.StepLoss(self.index(sub.children[0]))
             copied = self.profile.names.get((base, ""), (base, ""))
             if copied in vocab.parameters and len(sub.children) == 1:  # b^{(t)}: a step's copy
@@ -155,7 +155,7 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
                 if step is not None:
                     return ParamAt(param(vocab.parameters[copied]), step)
         else:
-            if base in ("L", "\\hat L", "\\mathcal L") or base in LOSS_LETTERS:
+            if is_loss_letter(self.profile, base, step=False):
                 return E.L
             if base in self.horizon:
                 return E.T
@@ -168,7 +168,7 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
                 return vocab.roles[base]
             if base in ("f", "l", "\\ell"):
                 return base
-        raise self.unknown(key, sub, node, vocab.known())
+        raise self.unknown(key, sub, node, vocab.known(self.profile.loss_letters))
 
     def renamed(self, base: str, text: str, timed: bool, node: Any) -> Any:
         """A name the notation profile maps onto the model's (W_{qh} -> W_{hy}, U ->

@@ -10,6 +10,7 @@ A part of :class:`symbptt.read.formula.VectorReader` (a mixin before the scalar
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
@@ -31,11 +32,34 @@ from symbptt.core.formula import (
 from symbptt.core.tensor import variables
 from symbptt.errors import FormulaSyntaxError
 
+#: How notes write "the parameters" as a loss's argument: J(\theta), L^{(t)}(\boldsymbol\theta).
+THETA = re.compile(r"(\\(boldsymbol|bm|mathbf)\s*\{?\s*)?\\(theta|Theta)\s*\}?")
+
 
 class Functions:
     """The vector reader's methods for applied functions."""
 
+    def of_parameters(self, args: list[Tree]) -> bool:
+        """Whether a loss's arguments are only \\theta, the parameters (``J(\\theta)``): the
+        loss as a function of them is the loss. Not where the model names a quantity so."""
+        if len(args) != 1:
+            return False
+        text = self.text[args[0].meta.start_pos : args[0].meta.end_pos]  # type: ignore[attr-defined]
+        named = any("theta" in key.lower() for key in self.vocab.vectors)  # type: ignore[attr-defined]
+        return bool(THETA.fullmatch(text.strip())) and not named
+
+    def _powered_times_group(self, node: Tree, group_sup: Any) -> Any:
+        """``J^{(t)}(\\theta)``: the step loss (a function of the parameters)."""
+        if group_sup is None and self.of_parameters(self.arguments(node.children[2])):  # type: ignore[attr-defined]
+            sup = Tree("superscript", node.children[:2], node.meta)
+            powered = self.r_superscript(sup)  # type: ignore[attr-defined]
+            if powered == E.L or isinstance(powered, E.StepLoss):
+                return powered
+        return super()._powered_times_group(node, group_sup)  # type: ignore[misc]
+
     def apply(self, fn: Any, order: int, args: list[Tree], node: Any) -> Any:
+        if (fn == E.L or isinstance(fn, E.StepLoss)) and not order and self.of_parameters(args):
+            return fn  # J(\theta): the loss
         if fn == "f":  # the one-step map f(x_t, h_{t-1}, w_h) of a one-state model
             values = [self.value(a) for a in args]
             hidden = self.vocab.arguments("phi")

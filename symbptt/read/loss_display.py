@@ -100,6 +100,19 @@ def total_loss(rhs: str, horizons: tuple[str, ...] = ("T",)) -> TotalLoss | None
     )
 
 
+def loss_letter(lhs: str) -> tuple[str, str] | None:
+    """The loss letter of a loss display's left-hand side, as written (``J`` of
+    ``J^{(t)}(\\theta)``, ``\\mathcal{L}`` of ``\\mathcal{L}_{\\text{seq}}``) and as a
+    formula's reader keys it (``\\mathcal L``), or None."""
+    found = _LOSS.match(compact(lhs))
+    if found is None:
+        return None
+    letter = compact(lhs)[: found.start("script")]
+    if "loss" in letter:
+        return letter, "loss"
+    return letter, re.sub(r"\\(mathcal|mathscr)\{?([A-Z])\}?", r"\\\1 \2", letter)
+
+
 def loss_name(lhs: str) -> str | None:
     """The name a total loss display gives the loss when it is more than a loss letter
     (``\\mathcal{L}_{\\text{seq}}`` of ``\\mathcal{L}_{\\text{seq}}(g, y)``), else None."""

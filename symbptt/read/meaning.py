@@ -161,10 +161,13 @@ class Reader(Names, SumsAndProducts, Superscripts):
                 return E.T
             if node.type == "LETTER" and str(node) in INDEX_LETTERS:
                 return sp.Symbol(str(node), integer=True)
-            size = self.size_named(str(node))
+            size = self.size_named(compact(str(node)))
             if size is not None:
                 return sp.Integer(size)
-            raise self.fail(f"{node} cannot be used as an index", node)
+            named = f": declare it (conventions outputs = {compact(str(node))}, or inputs)"
+            raise self.fail(
+                f"{node} cannot be used as an index" + named * (node.type == "SIZEBARS"), node
+            )
         kind = node.data
         if kind == "name" and len(node.children) == 2:  # T_x, n_y: a profile's names
             written = self.written(node)
@@ -176,11 +179,8 @@ class Reader(Names, SumsAndProducts, Superscripts):
         if kind in ("number",):
             return sp.Integer(int(node.children[0]))
         if kind == "group":
-            return self.index(
-                [c for c in node.children if isinstance(c, Tree)][0]
-                if any(isinstance(c, Tree) for c in node.children)
-                else node.children[0]
-            )
+            inner = [c for c in node.children if isinstance(c, Tree)]
+            return self.index(inner[0] if inner else node.children[0])
         if kind == "term" and len(node.children) == 1:
             return self.index(node.children[0])
         if kind == "name" and len(node.children) == 1:

@@ -64,6 +64,7 @@ STEP_LOSS_LETTERS = ("L", "E", "J", "\\varepsilon", "\\epsilon", "loss")
 #: C is a loss only without a step (C_t is the LSTM's cell state in many notes); code-like
 #: notes write the word: loss, \text{loss}, \mathrm{loss}
 LOSS_LETTERS = ("E", "J", "C", "\\varepsilon", "\\epsilon", "loss")
+TOTAL_LOSS_NAMES = ("\\hat L", "\\mathcal L", *LOSS_LETTERS)
 
 _KEYS = {
     "name",
@@ -81,6 +82,17 @@ _KEYS = {
 #: How a source writes the step: h_t, h^{(t)} (and h^t), or h^{\langle t \rangle} (both
 #: superscripts are read in every profile; the profile says how documents print it).
 TIMES = ("subscript", "superscript", "angle")
+
+
+def is_loss_letter(profile: Profile, base: str, step: bool) -> bool:
+    """Whether a letter (a name's key) is the loss (``step``: a step's loss, written with
+    a step) in a profile: one of the usual letters, and the notes' own where they name it."""
+    usual = ("l", "\\ell", *STEP_LOSS_LETTERS) if step else ("L", *TOTAL_LOSS_NAMES)
+    if base not in usual:
+        return False
+    return not profile.loss_letters or base in profile.loss_letters or base in ("l", "\\ell")
+
+
 #: What a size letter of [profile.sizes] may stand for.
 SIZES = ("hidden", "inputs", "outputs")
 
@@ -126,6 +138,9 @@ class Profile:
     definitions: tuple[tuple[str, str], ...] = ()
     #: what a d glued to a name means (``total``: dL/dX; ``step``; None: undeclared)
     d_prefix: str | None = None
+    #: the letters the notes' loss displays name the loss by (``J``): then no other
+    #: letter is the loss (their E may be another sum); empty: every loss letter is
+    loss_letters: tuple[str, ...] = ()
     #: the step ``_{next}`` names: ``"t"`` (code-like notes: a_next is a at t, a_prev at
     #: t-1) or ``"t+1"``; None: undeclared
     next_step: str | None = None

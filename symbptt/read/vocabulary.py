@@ -103,18 +103,19 @@ class Vocabulary:
         """The variables a function role is applied to."""
         return [arg for r, arg in self.applied if r == role]
 
-    def known(self) -> str:
-        """The names, for an error message."""
+    def known(self, losses: tuple[str, ...] = ()) -> str:
+        """The names, for an error message (``losses``: the notes' loss letters)."""
         vectors = ", ".join(f"{key}_t" for key in self.vectors)
         parameters = ", ".join(f"{k}_{{{s}}}" if s else k for k, s in self.parameters)
         roles = ", ".join(self.roles)
+        loss = ", ".join(losses) if losses else "L, \\ell_t"
         if self.scalar:
             return (
-                f"{vectors}; {parameters}; L, \\ell_t, T; {roles} and their primes; "
+                f"{vectors}; {parameters}; {loss}, T; {roles} and their primes; "
                 f"f(x_t, h_{{t-1}}, w_h)"
             )
         return (
-            f"{vectors}, bold or not; {parameters}; L, \\ell_t, T; {roles} and their "
+            f"{vectors}, bold or not; {parameters}; {loss}, T; {roles} and their "
             f"primes; ^\\top, \\operatorname{{diag}}, \\odot"
         )
 

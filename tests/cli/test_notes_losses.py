@@ -1,0 +1,76 @@
+"""The loss as notes write it: the cross-entropy entry by entry (y_{t,j} the target's entry),
+to a size the notes name (|V|), as a function of the parameters (J^{(t)}(\\theta)), and only
+under the letters the notes give it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from symbptt.cli import main
+
+HEAD = r"""% symbptt: conventions layout = mixed, outputs = |V|, scalar-product = \times
+% symbptt: model
+\[ h_t = \tanh(W h_{t-1} + U x_t) \]
+% symbptt: model
+\[ \hat y_t = \operatorname{softmax}(V h_t) \]
+"""
+LOSS = r"""% symbptt: model
+\begin{equation}
+  J^{(t)}(\theta) = - \sum_{j=1}^{|V|} y_{t,j} \times \log (\hat{y}_{t,j})
+  \label {eq:loss}
+\end{equation}
+% symbptt: model
+\[ J = \frac{1}{T} \sum_{t=1}^{T} J^{(t)}(\theta) \]
+"""
+
+
+def _check(tmp_path: Path, text: str) -> tuple[int, str]:
+    notes = tmp_path / "notes.tex"
+    notes.write_text(text)
+    done = CliRunner().invoke(main, ["check", "--quiet", "--file", str(notes)])
+    return done.exit_code, done.output
+
+
+@pytest.mark.parametrize(
+    ("formula", "verdict"),
+    [
+        (r"J_t = - \sum_{j=1}^{|V|} y_{t,j} \log \hat y_{t,j}", "holds"),
+        (r"J_t = - \sum_{j} y_{t,j} \log \hat y_{t,1}", "does NOT hold"),
+        (r"J_t = - \sum_{j} y_{t-1,j} \log \hat y_{t,j}", "does NOT hold"),
+        (r"J_t = -y_t^\top \log \hat y_t", "holds"),
+    ],
+)
+def test_the_cross_entropy_entry_by_entry(tmp_path: Path, formula: str, verdict: str) -> None:
+    """y_{t,j} is entry j of the target at step t; |V| the size the notes name."""
+    code, out = _check(tmp_path, HEAD + f"% symbptt: check\n\\[ {formula} \\]\n")
+    assert f":7: {verdict}" in out, out
+
+
+def test_a_size_the_notes_do_not_name_is_refused(tmp_path: Path) -> None:
+    head = HEAD.replace(", outputs = |V|", "")
+    code, out = _check(
+        tmp_path,
+        head + "% symbptt: check\n"
+        r"\[ J_t = - \sum_{j=1}^{|V|} y_{t,j} \log \hat y_{t,j} \]"
+        "\n",
+    )
+    assert code == 2 and "declare it" in out and "outputs = |V|" in out, out
+
+
+def test_a_loss_of_the_parameters_is_the_loss_and_its_letter_is_the_notes(
+    tmp_path: Path,
+) -> None:
+    """J^{(t)}(\\theta) is the step loss (\\label {..} with a space dropped); the notes name
+    the loss J, so E is not it (their E may be another sum): refused unless defined."""
+    step = r"\frac{\partial J^{(t)}(\theta)}{\partial V} = (\hat y_t - y_t) h_t^\top"
+    code, out = _check(tmp_path, HEAD + LOSS + f"% symbptt: check\n\\[ {step} \\]\n")
+    assert "step loss holds" in out and ": holds" in out, out
+    other = r"\frac{\partial E}{\partial V} = \sum_{t=1}^{T} (\hat y_t - y_t) h_t^\top"
+    code, out = _check(tmp_path, HEAD + LOSS + f"% symbptt: check\n\\[ {other} \\]\n")
+    assert code == 2 and "unknown symbol E" in out and "; J, T;" in out
+    defined = "% symbptt: define E := J\n"
+    code, out = _check(tmp_path, HEAD + LOSS + defined + f"% symbptt: check\n\\[ {other} \\]\n")
+    assert "does NOT hold" in out and "1/T" in out, out  # J is the mean

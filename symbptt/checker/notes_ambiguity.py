@@ -7,7 +7,7 @@ because one reading suits.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from symbptt.core.spec import Spec
 from symbptt.errors import FormulaSyntaxError, SpecError
@@ -106,7 +106,7 @@ def other_layout(
 
 
 def by_shared_parameter(
-    text: str, spec: Spec, profile: Profile, layout: str = "mixed"
+    text: str, spec: Spec, profile: Profile, layouts: Sequence[str] = ("mixed",)
 ) -> str | None:
     """Why a display of notes that equates the gradient by a parameter with a quantity of
     step t is refused when it does not hold, else None.
@@ -116,7 +116,9 @@ def by_shared_parameter(
     use of it) it does not hold; read as the part from step t's cell (the gradient by the
     copy of b_o used at t, b_o^{(t)}) it may. The display does not say which: where the
     second reading holds, it is refused naming both; where it fails too, the display
-    does not hold in either reading, and None lets that verdict stand."""
+    does not hold in either reading, and None lets that verdict stand. The second
+    reading is tried in each of ``layouts`` (every layout where the notes declare none:
+    a copy's gradient may hold in W^T's shape only)."""
     import dataclasses
 
     import sympy as sp
@@ -159,10 +161,19 @@ def by_shared_parameter(
     (step,) = letters
     copies = {g: VTotal(E.L, ParamAt(g.args[1], step)) for g in shared}
     copied = dataclasses.replace(parsed, sides=[s.xreplace(copies) for s in sides])
-    try:
-        as_part = check_vector(copied, spec, layout=layout, notation=profile)
-    except (FormulaSyntaxError, SpecError, EvaluationError):
+    holding, unread_in = [], 0
+    for layout in layouts:
+        try:
+            if check_vector(copied, spec, layout=layout, notation=profile).holds:
+                holding.append(layout)
+        except (FormulaSyntaxError, SpecError, EvaluationError):
+            unread_in += 1
+    if unread_in == len(layouts):
         return unread + ", which cannot be read here"
-    if not as_part.holds:
+    if not holding:
         return None  # false in both readings
-    return unread + f" ({name}^({step})): so read, it holds; write which (the copy's derivative)"
+    where = f" in the {holding[0]} layout" if len(layouts) > 1 else ""
+    return (
+        unread + f" ({name}^({step})): so read, it holds{where}; write which (the copy's "
+        "derivative)"
+    )

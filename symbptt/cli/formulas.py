@@ -251,8 +251,10 @@ def check_command(
                     functools.partial(check, text, layout=laid, **{**options, "notation": held}),
                 )
         if not ambiguous and setting.spec is not None and not result.holds and profile:
-            laid = result.layout if result.layout in LAYOUTS else "mixed"
-            ambiguous = by_shared_parameter(text, spec, profile, laid)
+            laid = [result.layout] if result.layout in LAYOUTS else ["mixed"]
+            ambiguous = by_shared_parameter(
+                text, spec, profile, list(LAYOUTS) if undeclared else laid
+            )
         if ambiguous:  # notes' own model: the display's scope is the notes' to say
             refusal = max(refusal, 2)
             say.refused(where, label_line, ambiguous)

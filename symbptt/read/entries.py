@@ -14,7 +14,8 @@ from typing import Any
 import sympy as sp
 from lark import Token, Tree
 
-from symbptt.core.formula import COMPONENTS, Block, Component, Reciprocal, node_class
+from symbptt.core.formula import COMPONENTS, Block, Component, ParamAt, Reciprocal, node_class
+from symbptt.errors import FormulaSyntaxError
 from symbptt.limits import MAX_LISTED
 from symbptt.read.bigops import ELLIPSIS, _is_ellipsis
 from symbptt.read.names import INDEX_LETTERS, VECTOR_HINT
@@ -40,6 +41,17 @@ class Entries:
         if step is None:
             raise self.fail("a loss takes the output and the target at one step", node)
         return step
+
+    def step_copy(self, base: Tree, index: Any, node: Any) -> Any:
+        """``W_h^{(t)}``: the copy of the parameter W_h that step t uses, where the name
+        with its subscript is a parameter."""
+        try:
+            whole = self.name(self.key(base.children[0]), base.children[1], node)
+        except FormulaSyntaxError:
+            return None
+        if isinstance(whole, sp.Symbol) and str(whole) in self.vocab.model.parameters:
+            return ParamAt(whole, self.index(index))
+        return None
 
     def component(self, value: Any, index: Any, node: Any) -> Any:
         if self.vocab.scalar:

@@ -103,6 +103,8 @@ class Superscripts:
             self.index(index)
         except FormulaSyntaxError:
             return None
+        if entry is not None and (copy := self.step_copy(base, index, node)) is not None:
+            return copy  # W_h^{(t)}: a parameter's copy at a step, not entry h of W_t
         sub = Tree("subscript", [index], meta_before(index))
         try:
             value = self.name(self.key(base.children[0]), sub, node)
@@ -113,6 +115,11 @@ class Superscripts:
         if entry is not None:
             value = self.component(value, self.index(entry.children[0]), node)
         return self.transposed(value, node) if transpose else value
+
+    def step_copy(self, base: Tree, index: Any, node: Any) -> Any:
+        """The copy at step ``index`` of the parameter ``base`` names, or None (the
+        vector reader's; the seeds' scalar model has none)."""
+        return None
 
     def r_angled(self, node: Tree) -> Any:
         raise self.fail(

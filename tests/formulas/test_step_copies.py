@@ -81,3 +81,36 @@ def test_a_parameters_gradient_equated_with_one_step_is_read_both_ways(
     assert f": {verdict}" in out, out
     if "ambiguous" in verdict:
         assert "so read, it holds" in out
+
+
+def test_a_copys_gradient_is_tried_in_every_layout_the_notes_leave_open(tmp_path: Path) -> None:
+    """Found in review: with W square and no layout declared, dL/dW = (step t's quantity)^T
+    h_{t-1} was answered "does NOT hold", read as W's copy in the mixed layout only; as
+    the copy's gradient in W^T's shape (the numerator layout) it holds, so it is refused."""
+    notes = tmp_path / "rows.md"
+    notes.write_text(
+        "<!-- symbptt: conventions time = subscript, elementwise = \\odot -->\n"
+        "<!-- symbptt: model -->\n$$ h_t = \\tanh(h_{t-1} W + x_t U + b) $$\n"
+        "<!-- symbptt: model -->\n$$ \\hat y_t = \\operatorname{softmax}(h_t V + c) $$\n"
+        "<!-- symbptt: define \\delta_t := \\frac{\\partial L}{\\partial h_t} -->\n"
+        "<!-- symbptt: check -->\n"
+        "$$ \\frac{\\partial L}{\\partial W} = (\\delta_t \\odot (1 - h_t^2))^\\top h_{t-1} $$\n"
+    )
+    out = CliRunner().invoke(main, ["check", "--file", str(notes)]).output
+    assert ":8: refused: ambiguous" in out and "numerator layout" in out, out
+
+
+def test_a_labelled_parameters_copy(tmp_path: Path) -> None:
+    """W_h^{(t)}: the copy of W_h at step t (was read as entry h of a W_t)."""
+    notes = tmp_path / "labelled.md"
+    notes.write_text(
+        "<!-- symbptt: conventions time = subscript, layout = mixed -->\n"
+        "<!-- symbptt: model -->\n$$ h_t = \\tanh(W_h h_{t-1} + U_h x_t + b_h) $$\n"
+        "<!-- symbptt: check -->\n"
+        "$$ \\frac{\\partial L}{\\partial W_h} = \\sum_{t=1}^{T} "
+        "\\frac{\\partial L}{\\partial W_h^{(t)}} $$\n"
+        "<!-- symbptt: check -->\n"
+        "$$ \\frac{\\partial L}{\\partial b_h^{(t)}} = \\frac{\\partial L}{\\partial h_t} $$\n"
+    )
+    out = CliRunner().invoke(main, ["check", "--file", str(notes)]).output
+    assert ":5: holds" in out and ":7: does NOT hold" in out, out

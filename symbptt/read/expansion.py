@@ -91,6 +91,31 @@ def _substitute(body: str, arguments: list[str], room: int) -> str:
     return out.text()
 
 
+#: Maths set in a box, as old macros write a bold symbol: ``\mbox{\boldmath{$h$}}``.
+_BOXED = re.compile(r"\\mbox\s*\{\s*(\\boldmath\s*\{)?\s*\$([^$]*)\$\s*\}(?(1)\s*\})")
+
+
+#: A bold letter with both its scripts inside the braces, \boldsymbol{h_t^{l-1}}: the
+#: scripts are set after the braces (bold or not, a name reads the same).
+_SCRIPT = r"[_^](?:\{[^{}]*\}|\\?[A-Za-z0-9])"
+_SCRIPTED = re.compile(
+    rf"(\\(?:mathbf|boldsymbol|bm))\s*\{{\s*(\\?[A-Za-z]+|\\(?:hat|tilde|bar)\s*\{{\\?[A-Za-z]+\}})"
+    rf"\s*((?:{_SCRIPT}\s*){{2}})\}}"
+)
+
+
+def unboxed(text: str) -> str:
+    r"""``text`` with maths set in a box written as maths: ``\mbox{\boldmath{$h$}}`` is
+    ``\boldsymbol{h}``, ``\mbox{$h$}`` is ``{h}`` (what old macros expand to).
+
+    Example:
+        >>> unboxed(r"\mbox{\boldmath{$i^l_t$}} + \mbox{$x$}")
+        '\\boldsymbol{i}^l_t + {x}'
+    """
+    text = _BOXED.sub(lambda m: ("\\boldsymbol{" if m.group(1) else "{") + m.group(2) + "}", text)
+    return _SCRIPTED.sub(r"\1{\2}\3", text)
+
+
 def expand(text: str, macros: dict[str, Macro]) -> str:
     r"""``text`` (its comments blanked first) with its macros replaced by what they stand
     for, inner ones too.
@@ -158,7 +183,7 @@ def expand(text: str, macros: dict[str, Macro]) -> str:
                 out.add(body, join=True)
                 last, changed = end, True
             if not changed:
-                return text.replace(FROZEN, "\\")
+                return unboxed(text.replace(FROZEN, "\\"))
             out.add(text[last:], join=True)
             text = out.text()
     except _TooLong:

@@ -297,3 +297,13 @@ def test_visible_keeps_lines_and_columns() -> None:
     seen = visible(source)
     assert len(seen.text) == len(source) and seen.text.count("\n") == source.count("\n")
     assert seen.text.split() == ["a", "c", "d"] and len(seen.comments) == 1
+
+
+def test_maths_in_a_box_is_read_as_maths() -> None:
+    """Old notes' bold macro, \\newcommand{\\MB}[1]{\\mbox{\\boldmath{$#1$}}}: \\MB{h_t^{l-1}}
+    is the bold name with its scripts (it was refused at the dollar)."""
+    from symbptt.read.expansion import unboxed
+
+    assert unboxed(r"\mbox{\boldmath{$h_t^{l-1}$}}") == r"\boldsymbol{h}_t^{l-1}"
+    assert unboxed(r"\mbox{\boldmath{$\hat{h}^l_t$}}") == r"\boldsymbol{\hat{h}}^l_t"
+    assert unboxed(r"\mbox{$x$} + \mathbf{W^{hh}}") == r"{x} + \mathbf{W^{hh}}"

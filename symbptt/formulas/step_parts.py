@@ -29,7 +29,8 @@ class StepParts:
         name, k = str(den.args[0]), int(den.args[1])
         if not 1 <= k <= self.spec.T:
             raise OutsideModelError(f"{name}'s copy at step {k} is outside the model (t = 1..T)")
-        if not (num == E.L or isinstance(num, E.StepLoss | Node)):
+        initial = str(num) in self.initial  # h_0: no step computes it, so 0
+        if not (num == E.L or isinstance(num, E.StepLoss | Node) or initial):
             raise EvaluationError(f"cannot differentiate {num} by the copy of {name}")
         rows, cols = self.spec.shape(name)
         per = {}

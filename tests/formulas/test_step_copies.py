@@ -42,6 +42,8 @@ def _answer(tmp_path: Path, formula: str) -> str:
             "holds",
         ),
         (r"\frac{\partial l_t}{\partial b^{(t+1)}} = 0", "holds"),
+        # h_0 too (found in review: refused at t = 1)
+        (r"\frac{\partial h_{t-1}}{\partial b^{(t)}} = 0", "holds"),
         (
             r"\frac{\partial h_{t+1}}{\partial W^{(t)}} = "
             r"\frac{\partial h_{t+1}}{\partial h_t} \frac{\partial h_t}{\partial W^{(t)}}",

@@ -26,6 +26,7 @@ from symbptt.read.loss_display import (
 )
 from symbptt.read.notes_model import notes_model
 from symbptt.read.profiles import Profile
+from symbptt.read.step_letter import step_letter, stepping_by_t
 
 #: A derivative on an equation's right: in a model display, it defines a name.
 _DERIVATIVE = re.compile(r"\\partial|\\nabla|\\frac\s*\{\s*d")
@@ -68,6 +69,9 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
         return NotesSetting(None, profile, layout, (), unsupported)
     if not model or profile is None:
         return NotesSetting(None, profile, layout)
+    stepper = step_letter(model)
+    if stepper is not None:  # s_k = f(s_{k-1}, x_k): the forward pass steps by k
+        model = [stepping_by_t(text, stepper) for text in model]
     forward, definitions, steps = [], [], []
     total: TotalLoss | None = None
     letters: list[str] = []  # the notes' loss letters: no other is their loss
@@ -137,6 +141,8 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
         return _refused(profile, layout, against, forward[0][0] if forward else 0)
     if fixed:
         said = (*said, f"the notes' sequence has {T} steps (their loss display's sum): T = {T}")
+    if stepper is not None:
+        said = (*said, f"the notes' forward pass steps by {stepper} ({stepper} - 1 the one before)")
     for text in definitions:
         try:
             profile, _, _ = define(text, spec, profile)

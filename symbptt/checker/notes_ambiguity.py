@@ -175,5 +175,53 @@ def by_shared_parameter(
     where = f" in the {holding[0]} layout" if len(layouts) > 1 else ""
     return (
         unread + f" ({name}^({step})): so read, it holds{where}; write which (the copy's "
-        "derivative)"
+        "derivative), or declare gradients = total where the notes mean the total"
+    )
+
+
+def by_step_part(
+    text: str, spec: Spec, profile: Profile, layouts: Sequence[str] = ("mixed",)
+) -> str | None:
+    """Why a display of notes that does not hold, with a derivative of the loss by a state
+    on its left (``\\frac{\\partial E}{\\partial c^{t-1}} = \\delta c^t \\odot f^t``), is
+    refused: read as the part of it that the next step passes back (the state as that
+    step reads it, what a cell's backward pass computes and code-like notes write so), it
+    holds. None where
+    it fails so too (in each of ``layouts``): then it does not hold in either reading."""
+    import dataclasses
+
+    from symbptt.checker.decide import check_vector
+    from symbptt.core import derivatives as E
+    from symbptt.core.formula import Node, StateAt, VTotal
+    from symbptt.errors import EvaluationError
+    from symbptt.read.formula import parse_vector
+
+    try:
+        parsed = parse_vector(text, model=spec.model, profile=profile)
+    except (FormulaSyntaxError, SpecError):
+        return None
+    states = spec.model.states
+    by_state = {  # on the left: what the step computes (its inputs stay total)
+        d
+        for d in parsed.sides[0].atoms(VTotal)
+        if d.args[0] == E.L and isinstance(d.args[1], Node) and d.args[1].kind in states
+    }
+    if not by_state:
+        return None
+    parts = {d: VTotal(E.L, StateAt(d.args[1])) for d in by_state}
+    read = dataclasses.replace(parsed, sides=[parsed.sides[0].xreplace(parts), *parsed.sides[1:]])
+    for layout in layouts:
+        try:
+            if check_vector(read, spec, layout=layout, notation=profile).holds:
+                break
+        except (FormulaSyntaxError, SpecError, EvaluationError):
+            continue
+    else:
+        return None
+    (state,) = {d.args[1].kind for d in by_state} if len(by_state) == 1 else ("a state",)
+    return (
+        f"ambiguous: read with the derivative of the loss by {state} the total one, it "
+        f"does not hold; read as the part of it that the next step passes back ({state} "
+        "as that step reads it, what a cell's backward pass computes), it holds; the notes "
+        "do not say which (declare gradients = total where they mean the total)"
     )

@@ -120,6 +120,7 @@ def check_command(
     from symbptt.checker.notes import define, is_definition, notes_setting
     from symbptt.checker.notes_ambiguity import (
         by_shared_parameter,
+        by_step_part,
         last_step_only,
         other_layout,
         other_partial,
@@ -250,10 +251,13 @@ def check_command(
                     result,
                     functools.partial(check, text, layout=laid, **{**options, "notation": held}),
                 )
-        if not ambiguous and setting.spec is not None and not result.holds and profile:
-            laid = [result.layout] if result.layout in LAYOUTS else ["mixed"]
-            ambiguous = by_shared_parameter(
-                text, spec, profile, list(LAYOUTS) if undeclared else laid
+        settled = profile is None or profile.gradients == "total"  # never one step's part
+        if not ambiguous and setting.spec is not None and not result.holds and not settled:
+            assert profile is not None  # (settled otherwise)
+            ways = list(LAYOUTS) if undeclared else [result.layout or "mixed"]
+            ways = [w if w in LAYOUTS else "mixed" for w in ways]
+            ambiguous = by_shared_parameter(text, spec, profile, ways) or by_step_part(
+                text, spec, profile, ways
             )
         if ambiguous:  # notes' own model: the display's scope is the notes' to say
             refusal = max(refusal, 2)

@@ -81,6 +81,14 @@ class ParamAt(MatrixFunction):
     nargs = 2
 
 
+class StateAt(MatrixFunction):
+    """s_k as step k + 1 reads it, the step's other inputs and s_k's other readers (its
+    step's output) unchanged: the derivative of L by it is the part of dL/ds_k that step
+    k + 1 passes back (what code-like notes' dh_prev and a cell's backward pass give)."""
+
+    nargs = 1
+
+
 #: The upper limit of a sum over a vector's components (\sum_i o_i ...): the vector's size.
 COMPONENTS = sp.Symbol("components", integer=True, positive=True)
 

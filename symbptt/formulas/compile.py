@@ -30,6 +30,7 @@ from symbptt.core.formula import (
     ParamAt,
     Prod,
     Reciprocal,
+    StateAt,
     Transposed,
     VGradient,
     VImmediate,
@@ -100,7 +101,7 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
             return Family(value.param, {k: self.as_row(m) for k, m in value.members.items()})
         scalar = num == E.L or isinstance(num, E.StepLoss)
         named = den.args[0] if isinstance(den, ParamAt) else den
-        by_vector = isinstance(den, Node) or str(named) in self.spec.model.row_vectors
+        by_vector = isinstance(den, Node | StateAt) or str(named) in self.spec.model.row_vectors
         return self.as_row(value) if scalar and by_vector else value
 
     def compile(self, e: sp.Basic) -> Callable[[dict], Any]:
@@ -224,9 +225,9 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
         if isinstance(e, VTotal | VImmediate):
             num, den = (self._subs_of(a) for a in e.args)
             at = [
-                self._index_of(a.args[1] if isinstance(a, ParamAt) else a.args[0])
+                self._index_of(a.args[1] if isinstance(a, ParamAt) else _step_of(a))
                 for a in e.args
-                if is_indexed(a) or isinstance(a, ParamAt)
+                if is_indexed(a) or isinstance(a, ParamAt | StateAt)
             ]
             fn = self.total if isinstance(e, VTotal) else self.immediate
             gradient = isinstance(e, VGradient)  # nabla: the gradient in every layout
@@ -273,6 +274,9 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
         if isinstance(e, ParamAt):  # W^{(t)}: the copy at the step's value
             step = self._index_of(e.args[1])
             return lambda env: ParamAt(e.args[0], sp.Integer(step(env)))
+        if isinstance(e, StateAt):  # s_k as step k + 1 reads it (no initial parameter)
+            node, step = e.args[0], self._index_of(e.args[0].args[0])
+            return lambda env: StateAt(type(node)(sp.Integer(step(env))))
         if not is_indexed(e):
             return lambda env: e
         at = self._index_of(e.args[0])
@@ -372,6 +376,11 @@ class Compiler(SumsAndProducts, MatrixAlgebra):
 def _components_of(body: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
     """The vectors whose component ``var`` counts in ``body``."""
     return [c.args[0] for c in body.atoms(Component) if var in c.args[1].free_symbols]
+
+
+def _step_of(e: Any) -> Any:
+    """The step of an indexed quantity, or of the state a :class:`StateAt` names."""
+    return e.args[0].args[0] if isinstance(e, StateAt) else e.args[0]
 
 
 def is_indexed(e: Any) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 from symbptt.core import derivatives as E
-from symbptt.core.formula import Activation, Node, ParamAt, param
+from symbptt.core.formula import Activation, Node, ParamAt, StateAt, param
 from symbptt.core.primitives import PRIMITIVES
 from symbptt.core.spec import Spec
 from symbptt.derive.chains import immediate, jacobian
@@ -159,6 +159,8 @@ class Evaluator(StepParts, Probabilities, Compiler):
     def total(self, num: Any, den: Any) -> Any:
         if isinstance(den, ParamAt):
             return self.by_copy(num, den)
+        if isinstance(den, StateAt):
+            return self.by_step_read(num, den)
         scalar = num == E.L or isinstance(num, E.StepLoss)
         if isinstance(num, Node) and num.kind in self.vocab.computed:
             # a numerator past T does not exist: the step is not one of the formula's

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from symbptt.core import derivatives as E
-from symbptt.core.formula import Node, ParamAt, node_class
+from symbptt.core.formula import Node, ParamAt, StateAt, node_class
 from symbptt.errors import EvaluationError, OutsideModelError
 from symbptt.formulas.matrices import Family, Mat
 
@@ -41,6 +41,20 @@ class StepParts:
         if num == E.L or isinstance(num, E.StepLoss):  # the shape of the parameter
             return Mat(tuple(tuple(per[(a, b)][0] for b in range(cols)) for a in range(rows)))
         return self._by_entry(name, per)
+
+    def by_step_read(self: Any, num: Any, den: StateAt) -> Any:
+        """d num / d s_k as step k + 1 reads it: the part that step k + 1 passes back (a
+        ``("prev", s, k, r)`` pass per entry); 0 for s_T, which no step reads."""
+        node = den.args[0]
+        k, width = int(node.args[0]), self.size(node.kind)
+        self._in_model(k, 0, self.spec.T, node.kind)
+        if k == self.spec.T:
+            cols = [[self.ring.zero] * len(self._shape_of(num)) for _ in range(width)]
+        else:
+            cols = [self.tangent_along(("prev", node.kind, k, r), num) for r in range(width)]
+        if num == E.L or isinstance(num, E.StepLoss):
+            return self.column([c[0] for c in cols])
+        return Mat.from_columns(cols)
 
     def _before_state(self: Any) -> tuple[str, ...]:
         """The kinds a step computes before its state (the Elman model's pre-activation

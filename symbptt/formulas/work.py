@@ -28,7 +28,7 @@ import sympy as sp
 
 from symbptt import limits
 from symbptt.core import derivatives as E
-from symbptt.core.formula import Component, Node, VImmediate, VTotal
+from symbptt.core.formula import Component, Node, ParamAt, StateAt, VImmediate, VTotal
 from symbptt.core.method import MethodChoice
 from symbptt.errors import WorkLimitError
 from symbptt.formulas.estimate import index_interval
@@ -104,11 +104,18 @@ def estimate_passes(spec: Any, sides: list[sp.Expr]) -> tuple[float, str]:
     ranges = _ranges(sides, T)
     parameters: set[str] = set()
     nodes: dict[str, tuple[int, int]] = {}  # kind -> the steps it is seeded at
+    copies: dict[str, tuple[int, int]] = {}  # parameter -> the steps of its copies (W^{(t)})
 
     def seeded_at(den: Any) -> None:
-        if isinstance(den, Component):
+        if isinstance(den, Component | StateAt):
             den = den.args[0]
-        if isinstance(den, sp.Symbol) and str(den) in spec.gradients:
+        if isinstance(den, ParamAt):
+            steps = index_interval(den.args[1], ranges) or (1, T)
+            low, high = max(steps[0], 1), min(steps[1], T)
+            if low <= high:
+                old = copies.get(str(den.args[0]), (low, high))
+                copies[str(den.args[0])] = (min(old[0], low), max(old[1], high))
+        elif isinstance(den, sp.Symbol) and str(den) in spec.gradients:
             parameters.add(str(den))
         elif isinstance(den, Node | E.HiddenState):
             kind = getattr(den, "kind", None) or (vocab.states[:1] or ("h",))[0]
@@ -137,6 +144,10 @@ def estimate_passes(spec: Any, sides: list[sp.Expr]) -> tuple[float, str]:
         rows, cols = spec.shape(name)
         passes += rows * cols
         steps += rows * cols * T
+    for name, (low, high) in copies.items():  # a pass per entry and step, from that step
+        rows, cols = spec.shape(name)
+        passes += rows * cols * (high - low + 1)
+        steps += rows * cols * sum(T - k + 1 for k in range(low, high + 1))
     for kind, (low, high) in nodes.items():
         width = spec.model.shape(kind)[0] if kind in _variables(spec) else 1
         passes += width * (high - low + 1)

@@ -50,6 +50,9 @@ PRIMITIVE_KEYS = {
 SPELLED = {
     **{f"\\operatorname {name}": name for name in ("tanh", "sigmoid", "softplus")},
     "\\sigmoid": "sigmoid",
+    # sigm, the logistic sigmoid's short name (Zaremba et al., Graves)
+    "\\operatorname sigm": "sigmoid",
+    "\\sigm": "sigmoid",
     "\\softplus": "softplus",
 }
 ROLES = {"\\phi": ("phi", r"\phi"), "\\theta": ("theta", r"\theta")}

@@ -21,6 +21,12 @@ from symbptt.read.profiles import Profile
 #: Each key, with the values it takes (None: a name, such as the horizon's letter).
 KEYS: dict[str, tuple[str, ...] | None] = {
     "d-prefix": ("total", "step"),
+    # dL/dh_{t-1}, dL/dW: the total derivative (every use), never one step's part
+    "gradients": ("total",),
+    # \delta h_t: the derivative of the loss by h_t (a prefix, as d is)
+    "delta-prefix": ("total",),
+    # the symbol the notes write for the gradient: \Delta_{h_t} L is \nabla_{h_t} L
+    "nabla": ("\\Delta", "\\delta"),
     "layout": ("numerator", "denominator", "mixed"),
     "first": ("0", "1"),
     "time": ("subscript", "superscript", "angle"),
@@ -85,6 +91,9 @@ class Conventions:
             matrix_product=tuple(p for p in products if p),
             definitions=definitions,
             d_prefix=self.get("d-prefix"),
+            delta_prefix=self.get("delta-prefix"),
+            gradients=self.get("gradients"),
+            nabla=tuple((self.get("nabla") or "").split()),
             next_step=self.get("next"),
             partial=self.get("partial"),
             batch=self.get("batch") == "1",

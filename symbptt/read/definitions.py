@@ -62,9 +62,12 @@ def _glued(reader: Any, factors: list[Any], n: int) -> bool:
     if not (isinstance(first, Tree) and first.data == "name" and len(first.children) == 1):
         return False
     letter = first.children[0]
-    if not (isinstance(letter, Token) and str(letter) == "d"):
-        return False
     if not (isinstance(second, Tree) and second.data in ("name", "superscript", "sup_sub")):
+        return False
+    profile = getattr(reader, "profile", None)
+    if str(letter) == "\\delta" and profile is not None and profile.delta_prefix:
+        return True  # \delta h_t, where the notes declare the prefix (a space between)
+    if not (isinstance(letter, Token) and str(letter) == "d"):
         return False
     return bool(first.meta.end_pos == second.meta.start_pos)
 
@@ -157,19 +160,24 @@ class Defined:
                 continue
             if factors[start:n]:
                 values.extend(super().factor_values(factors[start:n], node))  # type: ignore[misc]
-            values.append(self.d_prefixed(factors[n + 1], node))
+            prefix = str(single(factors[n]).children[0])
+            values.append(self.d_prefixed(factors[n + 1], node, prefix))
             start = n + 2
         if factors[start:]:
             values.extend(super().factor_values(factors[start:], node))  # type: ignore[misc]
         return values
 
-    def d_prefixed(self, name: Any, node: Any) -> Any:
-        """``dX``: as the notes define it, else as their d-prefix convention reads it."""
+    def d_prefixed(self, name: Any, node: Any, prefix: str = "d") -> Any:
+        """``dX``: as the notes define it, else as their d-prefix convention reads it;
+        ``\\delta X`` as their delta-prefix convention does."""
+        profile = self.profile  # type: ignore[attr-defined]
+        written = self.text[name.meta.start_pos : name.meta.end_pos]  # type: ignore[attr-defined]
+        if prefix != "d":
+            loss = profile.loss_letters[0] if profile.loss_letters else "L"
+            return self._read(rf"\frac{{\partial {loss}}}{{\partial {written}}}", profile, {}, node)
         found = self.defined(single(name), True)
         if found is not None:
             return found
-        profile = self.profile  # type: ignore[attr-defined]
-        written = self.text[name.meta.start_pos : name.meta.end_pos]  # type: ignore[attr-defined]
         if profile.d_prefix == "total":
             loss = profile.loss_letters[0] if profile.loss_letters else "L"
             return self._read(rf"\frac{{\partial {loss}}}{{\partial {written}}}", profile, {}, node)

@@ -17,6 +17,7 @@ Always: ``L``, ``\ell_t``, ``T``; the model's functions (``\phi``, ``\theta``,
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -364,6 +365,8 @@ def parse_vector(
         FormulaSyntaxError: with line and column, for anything not understood.
     """
     reader = reader_for(model, profile, product_scope, sum_direction)
+    for symbol in profile.nabla if profile is not None else ():  # \Delta_{h_t} L: \nabla
+        text = re.sub(re.escape(symbol) + r"(?![A-Za-z])(?=\s*_)", r"\\nabla", text)
     parsed = parse_tree(text, reader, expression=expression)
     if profile is not None and profile.first == 0:
         try:

@@ -99,7 +99,7 @@ class Products(EquationReader):
         declared ``f``): never a matrix, even where juxtaposition puts it first."""
         node = single(node)
         if isinstance(node, Token):
-            return node.type == "WORD" and str(node) in ("tanh", "sigmoid")
+            return node.type == "WORD" and str(node) in ("tanh", "sigmoid", "sigm")
         if not isinstance(node, Tree) or node.data != "name":
             return False
         if compact(self.source(node)) in self.functions:  # declared: f, f_s, \sigma_c

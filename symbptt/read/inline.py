@@ -13,7 +13,11 @@ from symbptt.limits import MAX_DISPLAY
 #: An inline formula after a marker: between single dollars (in the marked block: it
 #: may span lines, as $\begin{aligned} ... \end{aligned}$), spaces inside the dollars
 #: allowed (MathJax renders them so, as many blogs write them).
-_MARKED_INLINE = re.compile(r"(?<![\\$])\$(?!\$)([^$]+?)(?<!\\)\$")
+_MARKED_INLINE = re.compile(
+    r"(?<![\\$])\$(?!\$)([^$]+?)(?<!\\)\$"
+    # MathJax's \( ... \), which Markdown (kramdown's, Jekyll's) writes \\( ... \\)
+    r"|(?<!\\)\\{1,2}\((.+?)\\{1,2}\)"
+)
 
 
 def inline_equations(
@@ -28,7 +32,8 @@ def inline_equations(
     start = offsets[k]
     out = []
     for m in _MARKED_INLINE.finditer(text, start, offsets[last]):
-        begin, end = m.start(1), m.end(1)
+        group = 1 if m.group(1) is not None else 2
+        begin, end = m.start(group), m.end(group)
         if "=" not in text[begin:end]:
             continue
         line = bisect.bisect_right(offsets, begin) - 1

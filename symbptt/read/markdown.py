@@ -365,8 +365,8 @@ def displays_in(
             in_effect = defined()
         bodies = pieces if pieces is not None else [(begin, end, body, first_line, column)]
         for begin, end, body, first_line, column in bodies:
-            # \_ and \* are Markdown's escapes (Jekyll's, Hugo's): a subscript, a star
-            body = re.sub(r"\\(?=[_*])", " ", body)
+            # \_ \* \< \> are Markdown's escapes (Jekyll's, Hugo's): a subscript, a star
+            body = re.sub(r"\\(?=[_*<>])", " ", body)
             # \\\ or \\\\ ending a line: Markdown's escape of TeX's row break \\
             body = re.sub(
                 r"\\{3,4}(?=[ \t]*(?:\n|$))", lambda m: "\\\\" + " " * (len(m.group(0)) - 2), body

@@ -138,6 +138,14 @@ class Profile:
     definitions: tuple[tuple[str, str], ...] = ()
     #: what a d glued to a name means (``total``: dL/dX; ``step``; None: undeclared)
     d_prefix: str | None = None
+    #: what \delta before a name means (``total``: \delta h_t is dL/dh_t; None: a name)
+    delta_prefix: str | None = None
+    #: what dL/dX means where X is a state or a shared parameter: ``total`` (every use of
+    #: X), declared; None: it may be one step's part, and a display that holds only so is
+    #: refused
+    gradients: str | None = None
+    #: the symbols the notes write for the gradient \nabla (``\Delta_{h_t} L``)
+    nabla: tuple[str, ...] = ()
     #: the letters the notes' loss displays name the loss by (``J``): then no other
     #: letter is the loss (their E may be another sum); empty: every loss letter is
     loss_letters: tuple[str, ...] = ()

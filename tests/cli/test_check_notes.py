@@ -127,9 +127,15 @@ def test_defined_and_d_prefixed_names_read_as_the_notes_declare(tmp_path: Path) 
     answers = {a["line"]: a for a in json.loads(out)}
     assert answers[5]["kind"] == "define" and answers[5]["verdict"] == "defined"
     assert answers[7]["verdict"] == "holds"  # the recursion, with the step's own loss term
-    assert answers[9]["verdict"] == "does not hold"  # drops the step's own loss term
-    assert answers[9]["counterexample"] is not None  # found, whatever the loss is
+    # drops the step's own loss term: the total does not hold, what step t+1 passes back
+    # does; the notes do not say which dL/da they mean
+    assert answers[9]["verdict"] == "refused" and "gradients = total" in answers[9]["explanation"]
     assert answers[11]["verdict"] == "holds"
+    declared = CODE_LIKE.replace("next = t", "next = t, gradients = total")
+    code, out = _check(tmp_path, declared, "--json")
+    answers = {a["line"]: a for a in json.loads(out)}
+    assert answers[9]["verdict"] == "does not hold"
+    assert answers[9]["counterexample"] is not None  # found, whatever the loss is
     assert code == 1
 
 
@@ -546,8 +552,10 @@ def test_review_a_second_network_with_names_of_its_own_is_a_model_of_its_own(
         "\\[ \\frac{\\partial L}{\\partial s_{t-1}} = A^\\top "
         "\\operatorname{diag}(1 - s_t \\odot s_t) \\frac{\\partial L}{\\partial s_t} \\]\n"
     )
-    code, out = _check(tmp_path, text)
-    assert ":8: holds" in out and ":15: does NOT hold" in out and code == 1, out
+    code, out = _check(tmp_path, text.replace("@@", ""))
+    assert ":8: holds" in out and ":15: refused: ambiguous" in out, out  # or s_{t-1}'s part
+    code, out = _check(tmp_path, "% symbptt: conventions gradients = total\n" + text)
+    assert ":9: holds" in out and ":16: does NOT hold" in out and code == 1, out
 
 
 def test_review_a_second_model_keeps_the_notes_loss_display(tmp_path: Path) -> None:

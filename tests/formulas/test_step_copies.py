@@ -116,3 +116,58 @@ def test_a_labelled_parameters_copy(tmp_path: Path) -> None:
     )
     out = CliRunner().invoke(main, ["check", "--file", str(notes)]).output
     assert ":5: holds" in out and ":7: does NOT hold" in out, out
+
+
+@pytest.mark.parametrize(
+    ("formula", "verdict"),
+    [
+        # step t's part of dL/dh_{t-1}: what the cell passes back, not the total
+        (
+            r"\frac{\partial L}{\partial h_{t-1}} = "
+            r"W^\top (\frac{\partial L}{\partial h_t} \odot (1 - h_t^2))",
+            "refused: ambiguous",
+        ),
+        # false as the total and as the part
+        (
+            r"\frac{\partial L}{\partial h_{t-1}} = "
+            r"W (\frac{\partial L}{\partial h_t} \odot (1 - h_t^2))",
+            "does NOT hold",
+        ),
+        # the total, with the state's own loss: holds
+        (
+            r"\frac{\partial L}{\partial h_{t-1}} = "
+            r"W^\top (\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)) + "
+            r"\frac{\partial l_{t-1}}{\partial h_{t-1}}",
+            "holds",
+        ),
+    ],
+)
+def test_a_states_gradient_that_is_one_steps_part_is_read_both_ways(
+    tmp_path: Path, formula: str, verdict: str
+) -> None:
+    """dL/dh_{t-1} = (what step t passes back): code-like notes and a cell's backward pass
+    write the part for the whole; refused where only that reading holds."""
+    out = _answer(tmp_path, formula)
+    assert f": {verdict}" in out, out
+    if "ambiguous" in verdict:
+        assert "the next step passes back" in out
+
+
+def test_notes_that_write_delta_for_nabla_and_as_a_prefix(tmp_path: Path) -> None:
+    """nabla = \\Delta: \\Delta_{h_t} L is the gradient; delta-prefix = total: \\delta h_t is
+    dL/dh_t (undeclared, both are unknown names)."""
+    notes = tmp_path / "deltas.md"
+    head = (
+        "<!-- symbptt: model -->\n$$ h_t = \\tanh(W h_{t-1} + U x_t + b) $$\n"
+        "<!-- symbptt: check -->\n"
+        "$$ \\Delta_{b}L = \\sum_{t=1}^{T} \\Delta_{h_t}L \\odot (1 - h_t^2) $$\n"
+        "<!-- symbptt: check -->\n"
+        "$$ \\frac{\\partial L}{\\partial b} = \\sum_{t=1}^{T} \\delta h_t $$\n"
+    )
+    declared = "<!-- symbptt: conventions nabla = \\Delta, delta-prefix = total -->\n"
+    notes.write_text(declared + head)
+    out = CliRunner().invoke(main, ["check", "--file", str(notes)]).output
+    assert ":5: holds" in out and ":7: does NOT hold" in out, out
+    notes.write_text(head)
+    out = CliRunner().invoke(main, ["check", "--file", str(notes)]).output
+    assert out.count("refused: unknown symbol") == 2, out

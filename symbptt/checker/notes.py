@@ -52,6 +52,10 @@ class NotesSetting:
     said: tuple[str, ...] = ()
     refusal: str | None = None
     failed: tuple[int, FormulaSyntaxError | SpecError] | None = field(default=None)
+    #: the notes' step loss display that is not read: the model has any loss of the
+    #: quantity it is of, so a formula that holds holds for theirs; one that does not is
+    #: refused (it may hold for their loss)
+    loss_unread: str = ""
 
 
 def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> NotesSetting:
@@ -135,7 +139,7 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
     settled = _model_with_loss(forward, steps, total, profile, T, unit)
     if isinstance(settled, NotesSetting):
         return dataclasses.replace(settled, layout=layout)
-    spec, said = settled
+    spec, said, unread = settled
     against = _loss_of(total, spec)
     if against:
         return _refused(profile, layout, against, forward[0][0] if forward else 0)
@@ -148,7 +152,7 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
             profile, _, _ = define(text, spec, profile)
         except FormulaSyntaxError as err:
             said = (*said, f"a definition in the model's displays is not read: {err.reason}")
-    return NotesSetting(spec, profile, layout, said)
+    return NotesSetting(spec, profile, layout, said, loss_unread=unread)
 
 
 def _model_with_loss(
@@ -158,10 +162,12 @@ def _model_with_loss(
     profile: Profile,
     T: int,
     unit: bool,
-) -> tuple[Spec, tuple[str, ...]] | NotesSetting:
+) -> tuple[Spec, tuple[str, ...], str] | NotesSetting:
     """The model of the forward pass whose step loss is one in which every step loss
     display holds (a softmax head's cross-entropy, else any loss, else the squared error),
-    or the refusal."""
+    and what symbptt chose; else, where a step loss display that no loss read makes hold
+    is of one quantity of a model without a softmax head, the model with any loss of it
+    and that display (not read); or the refusal."""
     texts = [text for _, text in forward]
     failing = ""
     squared = [squared_error("=".join(_top_level_split(text)[1:])) for _, text in steps]
@@ -199,12 +205,46 @@ def _model_with_loss(
         )
         if not failing:
             said = read.said if not steps else (*read.said, "the notes' step loss holds in it")
-            return spec, said
+            return spec, said, ""
+    of = _loss_of_one(failing, texts)
+    if of is not None and read.model.head.loss != "cross-entropy":
+        try:
+            generic = notes_model(
+                texts,
+                elementwise=profile.elementwise,
+                matrix_product=profile.matrix_product,
+                reduction=total.reduction if total else None,
+                unit=unit,
+                functions=profile.generic_functions,
+                output=of,
+            )
+        except (FormulaSyntaxError, SpecError):
+            generic = None
+        if generic is not None and generic.model.head.loss == "generic":
+            said = (
+                *generic.said,
+                f"the notes' step loss {compact(failing)} is not read: a formula that holds "
+                "for every loss of the same quantity holds for theirs; one that does not is "
+                "refused",
+            )
+            return Spec(generic.model, T), said, failing
     why = (
         f"the notes' loss display {compact(failing)} is not read yet, or does not hold in the "
         "model read (no loss symbptt reads makes it hold)"
     )
     return _refused(profile, None, why, next(k for k, text in steps if text == failing))
+
+
+def _loss_of_one(display: str, forward: Sequence[str]) -> str | None:
+    """The one quantity of the forward pass that a step loss display reads (``\\hat y`` of
+    ``E_t = -y_t \\log \\hat y_t``; the target is no quantity of it), else None."""
+    from symbptt.read.forward_names import computed_names, display_names
+
+    if re.search(r"t\s*[-+]\s*\d|\\sum|\\prod", display):  # other steps' quantities
+        return None
+    computed = set().union(*(computed_names(text) for text in forward))
+    read = display_names(display)[1] & computed
+    return next(iter(read)) if len(read) == 1 else None
 
 
 def _holds(text: str, spec: Spec, profile: Profile) -> bool:

@@ -238,6 +238,16 @@ def check_command(
             refusal = max(refusal, exit_status(err))
             say.refused(where, line, str(err).splitlines()[0])
             continue
+        if setting.loss_unread and not result.holds:  # it may hold for the notes' loss
+            refusal = max(refusal, 2)
+            unread = " ".join(setting.loss_unread.split())
+            say.refused(
+                where,
+                label_line,
+                f"it does not hold for every step loss, and the notes' step loss ({unread}) "
+                "is not read: no verdict",
+            )
+            continue
         ambiguous = last_step_only(result, spec.T) if setting.spec is not None else None
         undeclared = setting.layout is None and layout == "auto" and not spec.model.scalar
         if not ambiguous and setting.spec is not None and undeclared:

@@ -249,6 +249,11 @@ def forward_spec(forward: str, spec: Any, conventions: str | None = None) -> Any
             "--forward: the notes count the steps from 0; a document numbers them from 1, "
             "and would print their names at other steps (not written yet)"
         )
+    if setting.loss_unread:
+        raise click.UsageError(
+            f"--forward: the notes' step loss {setting.loss_unread.strip()} is not read; a "
+            "document of it cannot be written"
+        )
     if setting.spec.model.rows:
         raise click.UsageError(
             "--forward: the notes write vectors as rows (h W); a document writes them as "

@@ -74,3 +74,46 @@ def test_a_loss_of_the_parameters_is_the_loss_and_its_letter_is_the_notes(
     defined = "% symbptt: define E := J\n"
     code, out = _check(tmp_path, HEAD + LOSS + defined + f"% symbptt: check\n\\[ {other} \\]\n")
     assert "does NOT hold" in out and "1/T" in out, out  # J is the mean
+
+
+UNREAD = r"""% symbptt: conventions layout = mixed
+% symbptt: model
+\[ h_t = \tanh(W h_{t-1} + U x_t) \]
+% symbptt: model
+\[ \hat y_t = \sigma(V h_t) \]
+% symbptt: model
+\[ E_t = -y_t \log \hat y_t \]
+"""
+
+
+@pytest.mark.parametrize(
+    ("formula", "verdict"),
+    [
+        # holds for every loss of \hat y_t, so for the notes' one
+        (
+            r"\frac{\partial E}{\partial V} = \sum_{t=1}^{T} (\frac{\partial E}{\partial \hat y_t}"
+            r" \odot \hat y_t \odot (1 - \hat y_t)) h_t^\top",
+            ": holds",
+        ),
+        # fails for some loss: it may hold for theirs (it does), so no verdict
+        (
+            r"\frac{\partial E}{\partial V} = \sum_{t=1}^{T} (\hat y_t - y_t) h_t^\top",
+            "refused: it does not hold for every step loss",
+        ),
+    ],
+)
+def test_a_step_loss_that_is_not_read_leaves_only_what_holds_for_every_loss(
+    tmp_path: Path, formula: str, verdict: str
+) -> None:
+    """E_t = -y_t log yhat_t beside a sigmoid is no loss symbptt reads: the model takes
+    any loss of yhat_t; a formula that holds for every one holds for the notes'."""
+    code, out = _check(tmp_path, UNREAD + f"% symbptt: check\n\\[ {formula} \\]\n")
+    assert verdict in out and "is not read" in out, out
+
+
+def test_a_step_loss_of_other_steps_is_refused_whole(tmp_path: Path) -> None:
+    """A loss of yhat_t and yhat_{t-1} is no loss of yhat_t alone: the model is refused."""
+    text = UNREAD.replace(r"-y_t \log \hat y_t", r"(\hat y_t - \hat y_{t-1})^2 y_t")
+    formula = r"\frac{\partial E}{\partial V} = 0"
+    code, out = _check(tmp_path, text + f"% symbptt: check\n\\[ {formula} \\]\n")
+    assert code == 2 and "loss display" in out and "holds" not in out, out

@@ -11,6 +11,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from symbptt.checker.notes_loss import (
+    loss_argument,
+    loss_of_one,
+    loss_refusal,
+    of_head,
+    top_level_split,
+)
 from symbptt.core.spec import Spec
 from symbptt.errors import FormulaSyntaxError, SpecError
 from symbptt.read.conventions import Conventions
@@ -78,9 +85,9 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
         model = [stepping_by_t(text, stepper) for text in model]
     forward, definitions, steps = [], [], []
     total: TotalLoss | None = None
-    letters: list[str] = []  # the notes' loss letters: no other is their loss
+    letters: dict[str, list[str]] = {"total": [], "step": []}  # no other letter is theirs
     for k, text in enumerate(model):
-        sides = _top_level_split(text)
+        sides = top_level_split(text)
         if len(sides) < 2:
             if "\\in" not in text:  # (h_t \in R^n declares a size: no equation)
                 forward.append((k, text))
@@ -88,8 +95,8 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
         lhs, rhs = sides[0], "=".join(sides[1:])
         side = loss_side(lhs)
         letter, key = loss_letter(lhs) or ("L", "L")
-        if side is not None and not _DERIVATIVE.search(rhs) and key not in letters:
-            letters.append(key)
+        if side is not None and not _DERIVATIVE.search(rhs) and key not in letters[side]:
+            letters[side].append(key)
         if _DERIVATIVE.search(rhs):
             definitions.append(text)
         elif side == "total":
@@ -113,8 +120,11 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
             steps.append((k, text))
         else:
             forward.append((k, text))
-    if letters:
-        profile = dataclasses.replace(profile, loss_letters=tuple(letters))
+    totals, per_step = letters["total"] or letters["step"], letters["step"] or letters["total"]
+    if totals:
+        profile = dataclasses.replace(
+            profile, loss_letters=tuple(totals), step_letters=tuple(per_step)
+        )
     if total is not None:
         declared = conventions.get("first")
         if declared is not None and total.first is not None and int(declared) != total.first:
@@ -140,7 +150,7 @@ def notes_setting(model: Sequence[str], conventions: Conventions, T: int) -> Not
     if isinstance(settled, NotesSetting):
         return dataclasses.replace(settled, layout=layout)
     spec, said, unread = settled
-    against = _loss_of(total, spec)
+    against = loss_refusal(total, spec)
     if against:
         return _refused(profile, layout, against, forward[0][0] if forward else 0)
     if fixed:
@@ -170,7 +180,7 @@ def _model_with_loss(
     and that display (not read); or the refusal."""
     texts = [text for _, text in forward]
     failing = ""
-    squared = [squared_error("=".join(_top_level_split(text)[1:])) for _, text in steps]
+    squared = [squared_error("=".join(top_level_split(text)[1:])) for _, text in steps]
     candidates: tuple[str | None, ...] = (None, "squared") if steps else (None,)
     if squared and all(squared) and len({s[0] for s in squared if s}) == 1:
         candidates = (squared[0][0],)  # type: ignore[index]
@@ -184,7 +194,7 @@ def _model_with_loss(
                 loss=loss,
                 unit=unit,
                 functions=profile.generic_functions,
-                output=_loss_argument(total),
+                output=loss_argument(total),
             )
             spec = Spec(read.model, T)
         except FormulaSyntaxError as err:
@@ -199,14 +209,14 @@ def _model_with_loss(
             (
                 text
                 for (_, text), error in zip(steps, squared, strict=True)
-                if not (_of_head(error, spec) if error else _holds(text, spec, profile))
+                if not (of_head(error, spec) if error else _holds(text, spec, profile))
             ),
             "",
         )
         if not failing:
             said = read.said if not steps else (*read.said, "the notes' step loss holds in it")
             return spec, said, ""
-    of = _loss_of_one(failing, texts)
+    of = loss_of_one(failing, texts)
     if of is not None and read.model.head.loss != "cross-entropy":
         try:
             generic = notes_model(
@@ -222,10 +232,11 @@ def _model_with_loss(
             generic = None
         if generic is not None and generic.model.head.loss == "generic":
             said = (
-                *generic.said,
-                f"the notes' step loss {compact(failing)} is not read: a formula that holds "
-                "for every loss of the same quantity holds for theirs; one that does not is "
-                "refused",
+                *(s for s in generic.said if "no step loss is marked" not in s),
+                f"the notes' step loss {' '.join(failing.split())} is not read: the model has "
+                "any loss "
+                f"of the quantity it is of; a formula that holds for every loss holds for "
+                "theirs, one that does not and speaks of the loss is refused",
             )
             return Spec(generic.model, T), said, failing
     why = (
@@ -233,18 +244,6 @@ def _model_with_loss(
         "model read (no loss symbptt reads makes it hold)"
     )
     return _refused(profile, None, why, next(k for k, text in steps if text == failing))
-
-
-def _loss_of_one(display: str, forward: Sequence[str]) -> str | None:
-    """The one quantity of the forward pass that a step loss display reads (``\\hat y`` of
-    ``E_t = -y_t \\log \\hat y_t``; the target is no quantity of it), else None."""
-    from symbptt.read.forward_names import computed_names, display_names
-
-    if re.search(r"t\s*[-+]\s*\d|\\sum|\\prod", display):  # other steps' quantities
-        return None
-    computed = set().union(*(computed_names(text) for text in forward))
-    read = display_names(display)[1] & computed
-    return next(iter(read)) if len(read) == 1 else None
 
 
 def _holds(text: str, spec: Spec, profile: Profile) -> bool:
@@ -305,11 +304,11 @@ def define(text: str, spec: Spec, profile: Profile) -> tuple[Profile, str, str |
         if found.group(0) == "=:":
             before, after = after, before
     else:
-        sides = _top_level_split(text)
+        sides = top_level_split(text)
         if len(sides) < 2:
             raise FormulaSyntaxError("a definition is NAME := FORMULA (or NAME = FORMULA)")
         before, after = sides[0], "=".join(sides[1:])
-    rest = _top_level_split(after)
+    rest = top_level_split(after)
     meaning, claims = rest[0], rest[1:]
     name = re.sub(r"\\(?:quad|qquad|,|;|:|!)(?![A-Za-z])|\\text\{[^{}]*\}", " ", before)
     name = " ".join(name.split()).strip(" ,.;")
@@ -322,68 +321,3 @@ def define(text: str, spec: Spec, profile: Profile) -> tuple[Profile, str, str |
     defined = replace(profile, definitions=(*profile.definitions, (name, meaning)))
     claim = "=".join([meaning, *claims]) if claims else None
     return defined, name, claim
-
-
-def _top_level_split(text: str) -> list[str]:
-    """``text`` split at its ``=`` signs outside braces, brackets and parentheses."""
-    parts, depth, last = [], 0, 0
-    for n, c in enumerate(text):
-        depth += c in "{[("
-        depth -= c in "}])"
-        if c == "=" and depth == 0 and text[n - 1 : n] not in (":", "\\", "<", ">", "!"):
-            parts.append(text[last:n])
-            last = n + 1
-    parts.append(text[last:])
-    return parts
-
-
-def _loss_of(total: TotalLoss | None, spec: Spec) -> str | None:
-    """Why the model read does not take the loss the notes write, else None: a step's
-    loss written with its arguments (``\\mathcal{L}_\\text{elt}(h_t, y_t)``) is any
-    function of them, so its first argument must be the model's output, and the loss
-    any loss (a softmax head's cross-entropy is one loss, not any)."""
-    if total is None or not total.arguments:
-        return None
-    head = spec.model.head
-    if head.loss == "cross-entropy":
-        return (
-            f"the notes' step loss is any function of ({total.arguments}); the model read "
-            "takes the softmax cross-entropy, one such function: not read"
-        )
-    if _loss_argument(total) != head.output:
-        return (
-            f"the notes' step loss is a function of {_loss_argument_text(total).strip()}, "
-            f"not of the model's output {head.output}: not read"
-        )
-    return None
-
-
-def _of_head(error: tuple[str, str, str], spec: Spec) -> bool:
-    """Whether a squared error compares the model's output with its target (as the
-    notes write them), in either order."""
-    from symbptt.read.forward_names import computed_names
-
-    _, a, b = error
-    head = spec.model.head
-    target = next(v.latex for v in spec.model.variables if v.name == head.target)
-    written = {compact(x).replace("{t}", "t") for x in (a, b)}
-    target_written = compact(target.replace("@", "t")).replace("{t}", "t")
-    outputs = [x for x in (a, b) if computed_names(f"{x} = 0") == {head.output}]
-    return len(outputs) == 1 and target_written in written and len(written) == 2
-
-
-def _loss_argument_text(total: TotalLoss) -> str:
-    """The first argument of the steps' losses, as written (``h_t`` of ``\\ell(h_t, y_t)``),
-    without a per-example superscript (``g_t^{(i)}``: the i-th example's; one here)."""
-    first = _top_level_split((total.arguments or "").replace(",", "=", 1))[0]
-    return re.sub(r"\^\{\((?!t\b)[a-z]\)\}", "", first)
-
-
-def _loss_argument(total: TotalLoss | None) -> str | None:
-    """The name of the quantity the notes' loss is of, where their loss display says."""
-    from symbptt.read.forward_names import computed_names
-
-    if total is None or not total.arguments:
-        return None
-    names = computed_names(f"{_loss_argument_text(total)} = 0")
-    return next(iter(names)) if len(names) == 1 else None

@@ -125,6 +125,7 @@ def check_command(
         other_layout,
         other_partial,
     )
+    from symbptt.checker.notes_loss import depends_on_loss
     from symbptt.checker.pipeline import check
     from symbptt.core.method import choose_method
     from symbptt.formulas.compile import LAYOUTS
@@ -238,7 +239,8 @@ def check_command(
             refusal = max(refusal, exit_status(err))
             say.refused(where, line, str(err).splitlines()[0])
             continue
-        if setting.loss_unread and not result.holds:  # it may hold for the notes' loss
+        unread_loss = setting.loss_unread and not result.holds
+        if unread_loss and depends_on_loss(text, spec, profile):  # may hold for theirs
             refusal = max(refusal, 2)
             unread = " ".join(setting.loss_unread.split())
             say.refused(

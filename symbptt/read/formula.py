@@ -169,7 +169,8 @@ class VectorReader(Defined, Written, DeclaredProducts, Functions, Entries, Reade
                 return vocab.roles[base]
             if base in ("f", "l", "\\ell"):
                 return base
-        raise self.unknown(key, sub, node, vocab.known(self.profile.loss_letters))
+        steps = tuple(f"{s}_t" for s in self.profile.step_letters)
+        raise self.unknown(key, sub, node, vocab.known((*self.profile.loss_letters, *steps)))
 
     def renamed(self, base: str, text: str, timed: bool, node: Any) -> Any:
         """A name the notation profile maps onto the model's (W_{qh} -> W_{hy}, U ->

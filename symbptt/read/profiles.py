@@ -90,7 +90,8 @@ def is_loss_letter(profile: Profile, base: str, step: bool) -> bool:
     usual = ("l", "\\ell", *STEP_LOSS_LETTERS) if step else ("L", *TOTAL_LOSS_NAMES)
     if base not in usual:
         return False
-    return not profile.loss_letters or base in profile.loss_letters or base in ("l", "\\ell")
+    allowed = profile.step_letters if step else profile.loss_letters
+    return not allowed or base in allowed
 
 
 #: What a size letter of [profile.sizes] may stand for.
@@ -149,6 +150,9 @@ class Profile:
     #: the letters the notes' loss displays name the loss by (``J``): then no other
     #: letter is the loss (their E may be another sum); empty: every loss letter is
     loss_letters: tuple[str, ...] = ()
+    #: ... and the letters they name a step's loss by (``E`` of ``E_t``, beside ``L =
+    #: \\frac{1}{T} \\sum_t E_t``: then E alone is no loss, L_t neither)
+    step_letters: tuple[str, ...] = ()
     #: the step ``_{next}`` names: ``"t"`` (code-like notes: a_next is a at t, a_prev at
     #: t-1) or ``"t+1"``; None: undeclared
     next_step: str | None = None

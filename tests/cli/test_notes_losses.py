@@ -70,7 +70,7 @@ def test_a_loss_of_the_parameters_is_the_loss_and_its_letter_is_the_notes(
     assert "step loss holds" in out and ": holds" in out, out
     other = r"\frac{\partial E}{\partial V} = \sum_{t=1}^{T} (\hat y_t - y_t) h_t^\top"
     code, out = _check(tmp_path, HEAD + LOSS + f"% symbptt: check\n\\[ {other} \\]\n")
-    assert code == 2 and "unknown symbol E" in out and "; J, T;" in out
+    assert code == 2 and "unknown symbol E" in out and "; J, J_t, T;" in out
     defined = "% symbptt: define E := J\n"
     code, out = _check(tmp_path, HEAD + LOSS + defined + f"% symbptt: check\n\\[ {other} \\]\n")
     assert "does NOT hold" in out and "1/T" in out, out  # J is the mean
@@ -117,3 +117,32 @@ def test_a_step_loss_of_other_steps_is_refused_whole(tmp_path: Path) -> None:
     formula = r"\frac{\partial E}{\partial V} = 0"
     code, out = _check(tmp_path, text + f"% symbptt: check\n\\[ {formula} \\]\n")
     assert code == 2 and "loss display" in out and "holds" not in out, out
+
+
+def test_a_step_letter_is_not_the_total_loss_beside_another_total_letter(tmp_path: Path) -> None:
+    """Found in review: with E_t the step loss and L = 1/T sum_t E_t, a bare E was read as
+    L (the mean), so dE/dyhat_t = yhat_t - y_t 'did not hold' and the 1/T version 'held';
+    E alone is none of the notes' names: refused."""
+    text = (
+        "% symbptt: conventions layout = mixed\n% symbptt: model\n"
+        "\\[ h_t = \\tanh(W h_{t-1} + U x_t) \\]\n% symbptt: model\n\\[ \\hat y_t = V h_t \\]\n"
+        "% symbptt: model\n\\[ E_t = \\frac{1}{2} \\|\\hat y_t - y_t\\|^2 \\]\n"
+        "% symbptt: model\n\\[ L = \\frac{1}{T} \\sum_{t=1}^{T} E_t \\]\n"
+    )
+    for formula in (
+        r"\frac{\partial E}{\partial \hat y_t} = \frac{1}{T} (\hat y_t - y_t)",
+        r"\frac{\partial E}{\partial \hat y_t} = \hat y_t - y_t",
+    ):
+        code, out = _check(tmp_path, text + f"% symbptt: check\n\\[ {formula} \\]\n")
+        assert code == 2 and "unknown symbol E" in out and "; L, E_t, T;" in out, out
+    mean = r"\frac{\partial L}{\partial \hat y_t} = \frac{1}{T} (\hat y_t - y_t)"
+    code, out = _check(tmp_path, text + f"% symbptt: check\n\\[ {mean} \\]\n")
+    assert code == 0 and ": holds" in out, out
+
+
+def test_a_formula_without_the_loss_is_decided_beside_an_unread_loss(tmp_path: Path) -> None:
+    """Found in review: a Jacobian, which no loss changes, was refused for the unread step
+    loss; its verdict is the same whatever the loss."""
+    wrong = r"\frac{\partial h_t}{\partial h_{t-1}} = W \operatorname{diag}(1 - h_t \odot h_t)"
+    code, out = _check(tmp_path, UNREAD + f"% symbptt: check\n\\[ {wrong} \\]\n")
+    assert ": does NOT hold" in out and code == 1, out

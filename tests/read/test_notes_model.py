@@ -86,3 +86,15 @@ def test_conventions_are_read_and_checked() -> None:
         read_conventions([(1, "time = angle"), (2, "time = subscript")])
     assert "does not read yet" in (read_conventions([(1, "entry = [i]")]).unsupported() or "")
     assert read_conventions([(1, "partial = immediate")]).profile().partial == "immediate"
+
+
+def test_the_docs_list_every_convention_key() -> None:
+    """docs/checking.md's table of convention keys names each key symbptt reads."""
+    from pathlib import Path
+
+    from symbptt.read.conventions import KEYS
+
+    docs = (Path(__file__).parents[2] / "docs" / "checking.md").read_text()
+    table = docs[docs.index("**Every convention key**") :]
+    table = table[: table.index("\n\n", table.index("| key |"))]
+    assert all(f"`{key}`" in table for key in KEYS), [k for k in KEYS if f"`{k}`" not in table]

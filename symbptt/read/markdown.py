@@ -20,7 +20,6 @@ and not after the display. Markers and displays in code are not found either. In
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 
@@ -28,6 +27,7 @@ from symbptt.limits import MAX_DISPLAY
 from symbptt.read.display import visible
 from symbptt.read.inline import inline_equations
 from symbptt.read.macros import definition_spans
+from symbptt.read.markdown_code import FenceClosers, inline_code
 from symbptt.read.texfile import (
     Display,
     ReadingBudget,
@@ -48,6 +48,8 @@ _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(?:\{math\}|math)\s*$")
 _DOLLAR_LINE = re.compile(r"^\s*\$(?!\$)(.+?)(?<!\\)\$\s*$")
 _DOLLAR = re.compile(r"(?<!\\)\$")  # two formulas on the line: no display
 _ENV = re.compile(r"^\s*\\begin\{(equation|align|gather|multline)(\*?)\}")
+#: MathJax's display delimiter \[ (kramdown's Markdown writes it \\[), closed by \] (\\]).
+_BRACKET = re.compile(r"^\s*(\\{1,2})\[")
 _OPTION = re.compile(r"^\s*:[A-Za-z-]+:.*$")
 #: Any fence: a code block, or a MyST directive (```{name} ...).
 _ANY_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\n]*?)\s*$")
@@ -84,7 +86,7 @@ def _without_code(lines: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
     math: list[tuple[int, int]] = []
     k = 0
     closers: set[int] = set()
-    closing = _Closers(lines)
+    closing = FenceClosers(lines)
     while k < len(lines):
         fence = _ANY_FENCE.match(lines[k])
         if k in closers or not fence:
@@ -110,69 +112,8 @@ def _without_code(lines: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
     fenced = "".join(  # a math block's fences are not inline code
         re.sub(r"[^\n]", " ", li) if j in in_math else li for j, li in enumerate(out)
     )
-    inline = _inline_code(fenced)
+    inline = inline_code(fenced)
     return _blank_outside(text, inline, inside=True).splitlines(keepends=True), math
-
-
-class _Closers:
-    """Where fenced blocks close: for a fence of ``length`` characters ``mark`` opened on
-    line k, the first later line that is only a fence of that mark at least as long
-    (CommonMark). Found by jumps to the next longer fence, so a file of unclosed fences
-    is read in linear time, not a scan to its end for each."""
-
-    _BARE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*$")
-
-    def __init__(self, lines: list[str]) -> None:
-        self.count = len(lines)
-        self.fences: dict[str, tuple[list[int], list[int], list[int]]] = {}
-        for j, line in enumerate(lines):
-            m = self._BARE.match(line)
-            if m:
-                where, lengths, _ = self.fences.setdefault(m.group(1)[0], ([], [], []))
-                where.append(j)
-                lengths.append(len(m.group(1)))
-        for _, lengths, longer in self.fences.values():
-            longer.extend([len(lengths)] * len(lengths))
-            stack: list[int] = []  # the next strictly longer fence of each
-            for i, n in enumerate(lengths):
-                while stack and lengths[stack[-1]] < n:
-                    longer[stack.pop()] = i
-                stack.append(i)
-
-    def after(self, k: int, mark: str, length: int) -> int:
-        """The closing line of the fence opened on line ``k`` (the line count if none)."""
-        where, lengths, longer = self.fences.get(mark, ([], [], []))
-        i = bisect.bisect_right(where, k)
-        while i < len(where) and lengths[i] < length:
-            i = longer[i]
-        return where[i] if i < len(where) else self.count
-
-
-_BACKTICKS = re.compile(r"`+")
-_BLANK_LINE = re.compile(r"\n(?=[ \t]*\n)")
-
-
-def _inline_code(text: str) -> list[tuple[int, int]]:
-    """The spans of inline code (a run of backticks, then the next run of the same length
-    in the same paragraph), in linear time (the regular expression that says the same,
-    in tests/read/test_markdown_scanners.py, takes quadratic time on unclosed runs)."""
-    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
-    breaks = [m.start() for m in _BLANK_LINE.finditer(text)]
-    following, seen = [len(runs)] * len(runs), {}  # the next run of the same length
-    for i in range(len(runs) - 1, -1, -1):
-        n = runs[i][1] - runs[i][0]
-        following[i], seen[n] = seen.get(n, len(runs)), i
-    spans, at = [], 0
-    for i, (a, b) in enumerate(runs):
-        j = following[i]
-        if a < at or j == len(runs):
-            continue
-        k = bisect.bisect_left(breaks, b)
-        if k < len(breaks) and breaks[k] < runs[j][0]:
-            continue  # the paragraph ends first
-        spans.append((a, runs[j][1]))
-        at = runs[j][1]
-    return spans
 
 
 def _math_only(text: str, offsets: list[int], math_blocks: list[tuple[int, int]]) -> str:
@@ -341,6 +282,13 @@ def displays_in(
             body = text[begin:end]
             first_line, column = k + 1, begin - offsets[k] + 1
             shut = end + 1
+        elif bracket := _BRACKET.match(opening):
+            begin = offsets[k] + bracket.end()
+            closer = bracket.group(1) + "]"
+            end = close_display(text, begin, closer, line=k + 1)
+            body = text[begin:end]
+            first_line, column = k + 1, begin - offsets[k] + 1
+            shut = end + len(closer)
         elif env:
             name = env.group(1) + env.group(2)
             begin = offsets[k] + opening.index("\\begin")

@@ -146,3 +146,19 @@ def test_a_formula_without_the_loss_is_decided_beside_an_unread_loss(tmp_path: P
     wrong = r"\frac{\partial h_t}{\partial h_{t-1}} = W \operatorname{diag}(1 - h_t \odot h_t)"
     code, out = _check(tmp_path, UNREAD + f"% symbptt: check\n\\[ {wrong} \\]\n")
     assert ": does NOT hold" in out and code == 1, out
+
+
+def test_markdown_notes_may_write_mathjax_delimiters(tmp_path: Path) -> None:
+    """\\[ ... \\] (kramdown: \\\\[ ... \\\\]) is a display, \\( ... \\) an inline formula."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "<!-- symbptt: conventions layout = mixed -->\n<!-- symbptt: model -->\n"
+        "\\[\n  h_t = \\tanh(W h_{t-1} + U x_t)\n\\]\n\n"
+        "<!-- symbptt: check -->\n"
+        "\\\\[ \\frac{\\partial h_t}{\\partial h_{t-1}} = \\operatorname{diag}(1 - h_t^2) W \\\\]\n"
+        "<!-- symbptt: check -->\n"
+        "- \\\\( \\frac{\\partial h_t}{\\partial h_{t-1}} = "
+        "W \\operatorname{diag}(1 - h_t^2) \\\\)\n"
+    )
+    out = CliRunner().invoke(main, ["check", "--file", str(notes)]).output
+    assert ":8: holds" in out and ":10:" in out and "does NOT hold" in out, out

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from symbptt.read import markdown
+from symbptt.read import markdown, markdown_code
 
 INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -63,6 +63,6 @@ def test_inline_code_html_comments_and_math_are_found_as_the_regexes_find_them(
     seed: int,
 ) -> None:
     for text in texts(2500, seed):
-        assert markdown._inline_code(text) == [m.span() for m in INLINE_CODE.finditer(text)]
+        assert markdown_code.inline_code(text) == [m.span() for m in INLINE_CODE.finditer(text)]
         assert markdown._html_comments(text) == [m.span() for m in HTML_COMMENT.finditer(text)]
         assert markdown._math_spans(text) == math_by_regex(text), text

@@ -167,6 +167,7 @@ def check_command(
         if i.kind == "check" and (condition := stated_condition(i.text, ["", i.text]))
     }
     defines: list[tuple[str, str]] = []
+    lost = next((i for i in items if i.kind == "unread" and "symbptt: model" in i.text), None)
     for number, item in enumerate(items, 1):
         while segment + 1 < len(segments) and number - 1 >= segments[segment + 1][0]:
             segment, model = segment + 1, segments[segment + 1][1]
@@ -193,9 +194,12 @@ def check_command(
                 refusal = max(refusal, 2)
                 refuse(say, item, setting.failed[1])
             continue
-        if setting.refusal:
+        if setting.refusal or (lost is not None and item.kind == "check"):
             refusal = max(refusal, 2)
-            say.refused(where, line, setting.refusal)
+            why = (
+                setting.refusal or f"a model marker of the notes is not read ({lost and lost.text})"
+            )
+            say.refused(where, line, why)
             continue
         if (where, label_line) in conditioned:  # a condition beside the display's claim
             refusal = max(refusal, 2)

@@ -41,6 +41,8 @@ MARKER = re.compile(r"^\s*<!--\s*symbptt:\s*(check|model|define)\s*-->\s*$")
 CONVENTIONS = re.compile(r"^\s*<!--\s*symbptt:\s*conventions\b(.*?)-->\s*$")
 #: A definition written in its marker: ``<!-- symbptt: define \delta_t := ... -->``.
 DEFINE = re.compile(r"^\s*<!--\s*symbptt:\s*define\s+(\S.*?)-->\s*$")
+#: A marker with text after it on its line (``<!-- symbptt: model --> $$ ... $$``).
+CROWDED = re.compile(r"^\s*<!--\s*symbptt:\s*(check|model|define)\s*-->\s*\S")
 #: A math block's fence: MyST's ```{math}, and GitHub's and GitLab's ```math.
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(?:\{math\}|math)\s*$")
 #: A display written on a line of its own between single dollars (notebooks do so, with
@@ -225,6 +227,18 @@ def displays_in(
     for n, line in enumerate(lines):
         marker = MARKER.match(line)
         if not marker:
+            if crowded := CROWDED.match(line):  # answered as refused, never skipped
+                why = f"'<!-- symbptt: {crowded.group(1)} -->' has text after it on its line"
+                found.append(
+                    Display(
+                        why + ": put what it marks on the lines after it",
+                        n + 1,
+                        1,
+                        n + 1,
+                        "",
+                        "unread",
+                    )
+                )
             continue
         said = f"'<!-- symbptt: {marker.group(1)} -->'"
         if offsets[opened - 1] <= offsets[n] < shut:  # inside the display before

@@ -37,6 +37,8 @@ CONVENTIONS = re.compile(r"^\s*%\s*symbptt:\s*conventions\b(.*)$")
 #: A definition written in its marker (a name the notes define in prose):
 #: ``% symbptt: define \delta_t := \frac{\partial L}{\partial h_t}``.
 DEFINE = re.compile(r"^\s*%\s*symbptt:\s*define\s+(\S.*)$")
+#: A check or model marker with text after it (TeX reads it as part of the comment).
+CROWDED = re.compile(r"^\s*%\s*symbptt:\s*(check|model)\s+\S")
 #: A display's opening (alignat's column count {n} is part of it, not of the formula).
 _OPEN = re.compile(r"\\\[|\$\$|\\begin\{(equation|align|alignat|gather|multline)\*?\}(?:\{\d+\})?")
 
@@ -87,6 +89,12 @@ def marked_displays(source: str) -> list[Display]:
     for start, end in seen.comments:
         n = bisect.bisect_right(offsets, start) - 1
         marker = MARKER.match(source[start:end])
+        crowded = CROWDED.match(source[start:end])
+        if crowded and not source[offsets[n] : start].strip():  # refused, never skipped
+            why = f"'% symbptt: {crowded.group(1)}' has text after it on its line"
+            unread.append(
+                Display(why + ": put it alone on its line", n + 1, 1, n + 1, "", "unread")
+            )
         if source[offsets[n] : start].strip() or not marker:
             continue
         said = f"'% symbptt: {marker.group(1)}'"

@@ -162,3 +162,25 @@ def test_markdown_notes_may_write_mathjax_delimiters(tmp_path: Path) -> None:
     )
     out = CliRunner().invoke(main, ["check", "--file", str(notes)]).output
     assert ":8: holds" in out and ":10:" in out and "does NOT hold" in out, out
+
+
+@pytest.mark.parametrize("kind", ["model", "check"])
+def test_a_marker_with_its_display_on_its_line_is_refused_never_skipped(
+    tmp_path: Path, kind: str
+) -> None:
+    """Found in review: '<!-- symbptt: model --> $$ ... $$' was skipped, so the built-in
+    model judged the notes' formulas (a false one held); such a check was never answered."""
+    model = "$$ s_t = v h_{t-1} + w x_t, \\quad h_t = \\phi(s_t) $$"
+    check = "$$ \\frac{\\partial h_t}{\\partial h_{t-1}} = \\phi'(s_t) w $$"
+    marked = {
+        "model": f"<!-- symbptt: model --> {model}\n\n<!-- symbptt: check -->\n{check}\n",
+        "check": f"<!-- symbptt: model -->\n{model}\n\n<!-- symbptt: check --> {check}\n",
+    }
+    notes = tmp_path / "notes.md"
+    notes.write_text(marked[kind])
+    out = CliRunner().invoke(main, ["check", "--file", str(notes)]).output
+    assert "has text after it on its line" in out and ": holds" not in out, out
+    tex = tmp_path / "notes.tex"
+    tex.write_text(f"% symbptt: {kind} \\[ x \\]\n% symbptt: check\n\\[ w = w \\]\n")
+    out = CliRunner().invoke(main, ["check", "--file", str(tex)]).output
+    assert "has text after it on its line" in out, out

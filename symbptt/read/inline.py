@@ -16,7 +16,7 @@ from symbptt.limits import MAX_DISPLAY
 _MARKED_INLINE = re.compile(
     r"(?<![\\$])\$(?!\$)([^$]+?)(?<!\\)\$"
     # MathJax's \( ... \), which Markdown (kramdown's, Jekyll's) writes \\( ... \\)
-    r"|(?<!\\)\\{1,2}\((.+?)\\{1,2}\)"
+    r"|(?<!\\)\\{1,2}\(([^$]+?)\\{1,2}\)"
 )
 
 

@@ -184,3 +184,16 @@ def test_a_marker_with_its_display_on_its_line_is_refused_never_skipped(
     tex.write_text(f"% symbptt: {kind} \\[ x \\]\n% symbptt: check\n\\[ w = w \\]\n")
     out = CliRunner().invoke(main, ["check", "--file", str(tex)]).output
     assert "has text after it on its line" in out, out
+
+
+def test_an_inline_formula_in_mathjax_delimiters_may_span_lines(tmp_path: Path) -> None:
+    """Found in review: \\( ... \\) over two lines of a paragraph was not found ($ ... $ was)."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "<!-- symbptt: conventions layout = mixed -->\n<!-- symbptt: model -->\n"
+        "$$ h_t = \\tanh(W h_{t-1} + U x_t) $$\n\n<!-- symbptt: check -->\n"
+        "The Jacobian is \\( \\frac{\\partial h_t}{\\partial h_{t-1}} =\n"
+        "W \\operatorname{diag}(1 - h_t^2) \\), as expected.\n"
+    )
+    out = CliRunner().invoke(main, ["check", "--file", str(notes)]).output
+    assert ":6: does NOT hold" in out, out

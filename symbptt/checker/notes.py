@@ -7,6 +7,7 @@ in which names and conventions, in which layout.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -179,6 +180,15 @@ def _model_with_loss(
     is of one quantity of a model without a softmax head, the model with any loss of it
     and that display (not read); or the refusal."""
     texts = [text for _, text in forward]
+    read_model = functools.partial(  # the forward pass, as the notes declare they write it
+        notes_model,
+        texts,
+        elementwise=profile.elementwise,
+        matrix_product=profile.matrix_product,
+        reduction=total.reduction if total else None,
+        unit=unit,
+        functions=profile.generic_functions,
+    )
     failing = ""
     squared = [squared_error("=".join(top_level_split(text)[1:])) for _, text in steps]
     candidates: tuple[str | None, ...] = (None, "squared") if steps else (None,)
@@ -186,16 +196,7 @@ def _model_with_loss(
         candidates = (squared[0][0],)  # type: ignore[index]
     for loss in candidates:
         try:
-            read = notes_model(
-                texts,
-                elementwise=profile.elementwise,
-                matrix_product=profile.matrix_product,
-                reduction=total.reduction if total else None,
-                loss=loss,
-                unit=unit,
-                functions=profile.generic_functions,
-                output=loss_argument(total),
-            )
+            read = read_model(loss=loss, output=loss_argument(total))
             spec = Spec(read.model, T)
         except FormulaSyntaxError as err:
             at = next((k for k, text in forward if err.text and err.text == text), 0)
@@ -219,15 +220,7 @@ def _model_with_loss(
     of = loss_of_one(failing, texts)
     if of is not None and read.model.head.loss != "cross-entropy":
         try:
-            generic = notes_model(
-                texts,
-                elementwise=profile.elementwise,
-                matrix_product=profile.matrix_product,
-                reduction=total.reduction if total else None,
-                unit=unit,
-                functions=profile.generic_functions,
-                output=of,
-            )
+            generic = read_model(output=of)
         except (FormulaSyntaxError, SpecError):
             generic = None
         if generic is not None and generic.model.head.loss == "generic":

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from symbptt.core.spec import Spec
 from symbptt.errors import FormulaSyntaxError, SpecError
+from symbptt.read.parse import Parsed
 from symbptt.read.profiles import Profile
 from symbptt.results import FormulaCheckResult
 
@@ -123,10 +124,8 @@ def by_shared_parameter(
 
     import sympy as sp
 
-    from symbptt.checker.decide import check_vector
     from symbptt.core import derivatives as E
     from symbptt.core.formula import Node, ParamAt, VTotal
-    from symbptt.errors import EvaluationError
     from symbptt.read.formula import parse_vector
 
     try:
@@ -161,18 +160,12 @@ def by_shared_parameter(
     (step,) = letters
     copies = {g: VTotal(E.L, ParamAt(g.args[1], step)) for g in shared}
     copied = dataclasses.replace(parsed, sides=[s.xreplace(copies) for s in sides])
-    holding, unread_in = [], 0
-    for layout in layouts:
-        try:
-            if check_vector(copied, spec, layout=layout, notation=profile).holds:
-                holding.append(layout)
-        except (FormulaSyntaxError, SpecError, EvaluationError):
-            unread_in += 1
-    if unread_in == len(layouts):
+    holding, readable = _first_holding(copied, spec, profile, layouts)
+    if not readable:
         return unread + ", which cannot be read here"
-    if not holding:
+    if holding is None:
         return None  # false in both readings
-    where = f" in the {holding[0]} layout" if len(layouts) > 1 else ""
+    where = f" in the {holding} layout" if len(layouts) > 1 else ""
     return (
         unread + f" ({name}^({step})): so read, it holds{where}; write which (the copy's "
         "derivative), or declare gradients = total where the notes mean the total"
@@ -190,10 +183,8 @@ def by_step_part(
     it fails so too (in each of ``layouts``): then it does not hold in either reading."""
     import dataclasses
 
-    from symbptt.checker.decide import check_vector
     from symbptt.core import derivatives as E
     from symbptt.core.formula import Node, StateAt, VTotal
-    from symbptt.errors import EvaluationError
     from symbptt.read.formula import parse_vector
 
     try:
@@ -210,13 +201,7 @@ def by_step_part(
         return None
     parts = {d: VTotal(E.L, StateAt(d.args[1])) for d in by_state}
     read = dataclasses.replace(parsed, sides=[parsed.sides[0].xreplace(parts), *parsed.sides[1:]])
-    for layout in layouts:
-        try:
-            if check_vector(read, spec, layout=layout, notation=profile).holds:
-                break
-        except (FormulaSyntaxError, SpecError, EvaluationError):
-            continue
-    else:
+    if _first_holding(read, spec, profile, layouts)[0] is None:
         return None
     (state,) = {d.args[1].kind for d in by_state} if len(by_state) == 1 else ("a state",)
     return (
@@ -225,3 +210,22 @@ def by_step_part(
         "as that step reads it, what a cell's backward pass computes), it holds; the notes "
         "do not say which (declare gradients = total where they mean the total)"
     )
+
+
+def _first_holding(
+    parsed: Parsed, spec: Spec, profile: Profile, layouts: Sequence[str]
+) -> tuple[str | None, bool]:
+    """The first of ``layouts`` in which a reading of a display (already parsed) holds,
+    or None; and whether it has a verdict in any of them."""
+    from symbptt.checker.decide import check_vector
+    from symbptt.errors import EvaluationError
+
+    readable = False
+    for layout in layouts:
+        try:
+            if check_vector(parsed, spec, layout=layout, notation=profile).holds:
+                return layout, True
+            readable = True
+        except (FormulaSyntaxError, SpecError, EvaluationError):
+            continue
+    return None, readable
